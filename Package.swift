@@ -1,0 +1,112 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "lantaarn",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lantaarn", targets: ["lantaarn"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System library: libmosquitto (Debian: libmosquitto-dev).
+        .systemLibrary(name: "CMosquitto", path: "Sources/CMosquitto"),
+
+        // Plain value types shared by every module.
+        .target(name: "LantaarnModel"),
+
+        // libmosquitto wrapper; only MQTTClient/Internal calls mosquitto_*.
+        .target(
+            name: "MQTTClient",
+            dependencies: [
+                "CMosquitto",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Boundaries, point-in-polygon.
+        .target(
+            name: "Geo",
+            dependencies: ["LantaarnModel"],
+            resources: [.copy("Resources")]
+        ),
+
+        // The store behind one narrow interface.
+        .target(
+            name: "Store",
+            dependencies: [
+                "LantaarnModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Ingest log, codecs, registry validation, quarantine.
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "LantaarnModel", "Store", "Geo", "MQTTClient",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // Pipeline definitions, stages, scheduler, releases.
+        .target(
+            name: "Pipelines",
+            dependencies: [
+                "LantaarnModel", "Store", "Geo",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // HTTP surface.
+        .target(
+            name: "Server",
+            dependencies: [
+                "LantaarnModel", "Store", "Pipelines",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The CLI; the only place that bootstraps logging and builds the ServiceGroup.
+        .executableTarget(
+            name: "lantaarn",
+            dependencies: [
+                "LantaarnModel", "MQTTClient", "Ingest", "Geo", "Store", "Pipelines", "Server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+
+        .testTarget(name: "LantaarnModelTests", dependencies: ["LantaarnModel"]),
+        .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient"]),
+        .testTarget(name: "GeoTests", dependencies: ["Geo", "LantaarnModel"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "LantaarnModel"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store", "Geo", "LantaarnModel"]),
+        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Store", "LantaarnModel"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Store", "Pipelines", "LantaarnModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "lantaarnTests", dependencies: ["lantaarn"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["lantaarn"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

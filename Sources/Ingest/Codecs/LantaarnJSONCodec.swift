@@ -1,0 +1,46 @@
+import LantaarnModel
+
+/// Lantaarn's own payload: `{"ts":"2026-11-22T10:00:00Z","values":{"pm25":12.3,"pm10":20.1}}`.
+/// `ts` may also be epoch seconds or milliseconds (a number above 10^11 is read as milliseconds).
+public enum LantaarnJSONCodec {
+    /// Epoch numbers at or above this are milliseconds (10^11 s is the year 5138).
+    static let millisecondThreshold = 100_000_000_000.0
+
+    /// Decodes one payload.
+    public static func decode(_ payload: UnsafeRawBufferPointer) throws(CodecError) -> DecodedMessage {
+        let root: JSONValue
+        do {
+            root = try JSONParser.parse(payload)
+        } catch {
+            throw CodecError("payload is not valid JSON (\(error)); send {\"ts\":..., \"values\":{...}}")
+        }
+        guard case .object = root else { throw CodecError("payload must be a JSON object with 'ts' and 'values'") }
+        guard let ts = root["ts"] else { throw CodecError("field 'ts' is missing; add an ISO 8601 time or epoch seconds") }
+        let timestamp: Int64
+        switch ts {
+        case .string(let s):
+            guard let t = ISO8601.parse(s) else {
+                throw CodecError("field 'ts' is not an ISO 8601 time such as 2026-11-22T10:00:00Z")
+            }
+            timestamp = t
+        case .number(let n):
+            guard n.isFinite, n >= 0, n < 1e15 else { throw CodecError("field 'ts' is not a plausible epoch time") }
+            timestamp = n >= millisecondThreshold ? Int64(n) : Int64((n * 1000).rounded())
+        default:
+            throw CodecError("field 'ts' must be a string or a number")
+        }
+        guard case .object(let members) = root["values"] else {
+            throw CodecError("field 'values' is missing or not an object of quantity: number")
+        }
+        guard !members.isEmpty else { throw CodecError("field 'values' is empty") }
+        var values: [(String, Double)] = []
+        values.reserveCapacity(members.count)
+        for (name, v) in members {
+            guard case .number(let n) = v else {
+                throw CodecError("value of '\(name)' is not a number")
+            }
+            values.append((name, n))
+        }
+        return DecodedMessage(timestamp: timestamp, values: values)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// Reads records from the ingest log, starting at a committed offset.
+public struct IngestLogReader: Sendable {
+    private let directory: SegmentDirectory
+
+    /// Opens the log folder for reading.
+    public init(directory path: String) throws {
+        directory = try SegmentDirectory(path: path)
+    }
+
+    /// One record and the offset just past it.
+    public struct Entry: Sendable {
+        public var record: LogRecord
+        /// Offset to commit once this record is stored.
+        public var nextOffset: Int64
+    }
+
+    /// Result of one read.
+    public struct Batch: Sendable {
+        public var entries: [Entry]
+        /// Where the next read starts (past skipped damage too).
+        public var nextOffset: Int64
+        /// Damage found and skipped, for the log and metrics.
+        public var damage: [IngestLogError]
+    }
+
+    /// Reads up to `maxRecords` complete records in `[offset, end)`.
+    /// An offset inside a deleted segment resumes at the oldest kept segment.
+    public func read(from offset: Int64, end: Int64, maxRecords: Int, maxBytes: Int = 8 << 20) throws -> Batch {
+        var entries: [Entry] = []
+        var damage: [IngestLogError] = []
+        var current = offset
+        var chunkBytes = maxBytes
+        let bases = try directory.bases()
+        if let first = bases.first, current < first { current = first }
+        while entries.count < maxRecords, current < end {
+            guard let base = bases.last(where: { $0 <= current }) else { break }
+            let segmentEnd = min(bases.first(where: { $0 > base }) ?? end, end)
+            let file = directory.file(base: base)
+            let remaining = segmentEnd - current
+            if remaining <= 0 { current = segmentEnd; continue }
+            let limit = Int(min(Int64(chunkBytes), remaining))
+            let chunk = try Self.readChunk(file: file, at: current - base, count: limit)
+            var pos = 0
+            var incomplete = false
+            var damaged: String?
+            chunk.withUnsafeBytes { buf in
+                while entries.count < maxRecords, pos < buf.count {
+                    switch LogRecord.decode(UnsafeRawBufferPointer(rebasing: buf[pos...])) {
+                    case .record(let record, let size):
+                        pos += size
+                        entries.append(Entry(record: record, nextOffset: current + Int64(pos)))
+                    case .incomplete:
+                        incomplete = true
+                        return
+                    case .damaged(let reason):
+                        damaged = reason
+                        return
+                    }
+                }
+            }
+            if let reason = damaged {
+                damage.append(.damaged(file: file, offset: current + Int64(pos), reason: reason))
+                current = segmentEnd   // the rest of the segment cannot be framed; skip it
+                continue
+            }
+            current += Int64(pos)
+            guard incomplete, pos == 0 else { continue }
+            if Int64(limit) < remaining, chunkBytes < LogRecord.headerSize + LogRecord.maxBodySize {
+                chunkBytes = LogRecord.headerSize + LogRecord.maxBodySize   // one record larger than a chunk
+                continue
+            }
+            damage.append(.damaged(file: file, offset: current, reason: "record runs past the end of the segment"))
+            current = segmentEnd
+        }
+        return Batch(entries: entries, nextOffset: current, damage: damage)
+    }
+
+    private static func readChunk(file: String, at position: Int64, count: Int) throws -> [UInt8] {
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw IngestLogError.io("open", file, errno) }
+        defer { close(fd) }
+        var out = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, count - got, off_t(position) + off_t(got)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IngestLogError.io("read", file, errno)
+            }
+            if n == 0 { break }
+            got += n
+        }
+        out.removeSubrange(got...)
+        return out
+    }
+
+    /// Deletes segments that end at or before `committed` and were last written
+    /// before `olderThan` (epoch ms). The newest segment is always kept.
+    /// Returns how many segments were removed.
+    @discardableResult
+    public func trim(committed: Int64, olderThan: Int64) throws -> Int {
+        let bases = try directory.bases()
+        var removed = 0
+        for (i, base) in bases.enumerated() where i + 1 < bases.count {
+            let segmentEnd = bases[i + 1]
+            guard segmentEnd <= committed, directory.modified(base: base) < olderThan else { continue }
+            try FileManager.default.removeItem(atPath: directory.file(base: base))
+            removed += 1
+        }
+        return removed
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import LantaarnModel
+import Synchronization
+
+/// Appends raw messages to the ingest log.
+///
+/// `append` does one `write(2)` per record, so once it returns the bytes are in
+/// the OS page cache and survive a crash of this process (kill -9). A periodic
+/// ``syncIfDue()`` (`fdatasync`) bounds what a power loss can take.
+public final class IngestLogWriter: Sendable {
+    /// Segments roll over past this size.
+    public static let defaultSegmentBytes: Int64 = 64 << 20
+
+    private let directory: SegmentDirectory
+    private let segmentBytes: Int64
+    private let syncInterval: Int64
+    private let state: Mutex<WriterState>
+    /// Held for the writer's lifetime: one writer per log, across processes.
+    private let lockFD: Int32
+    private let endOffset = Atomic<Int64>(0)
+
+    struct WriterState {
+        var fd: Int32
+        var base: Int64
+        var position: Int64
+        var lastSync: Int64
+        var dirty: Bool
+        var buffer: [UInt8]
+    }
+
+    /// Opens the log in `directory`, repairing a torn record at the tail of the last segment.
+    /// - Parameter syncIntervalMilliseconds: how often `fdatasync` runs at most (0 = after every record).
+    public init(directory path: String, segmentBytes: Int64 = defaultSegmentBytes,
+                syncIntervalMilliseconds: Int64 = 100) throws {
+        directory = try SegmentDirectory(path: path)
+        let lockPath = path + "/writer.lock"
+        lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lockFD >= 0 else { throw IngestLogError.io("open", lockPath, errno) }
+        guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
+            close(lockFD)
+            throw IngestLogError.locked(path)
+        }
+        self.segmentBytes = segmentBytes
+        syncInterval = syncIntervalMilliseconds
+        let base = try directory.bases().last ?? 0
+        let valid = try Self.validLength(of: directory.file(base: base))
+        let fd = open(directory.file(base: base), O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let e = errno
+            close(lockFD)
+            throw IngestLogError.io("open", directory.file(base: base), e)
+        }
+        if ftruncate(fd, off_t(valid)) != 0 || lseek(fd, off_t(valid), SEEK_SET) < 0 {
+            let e = errno
+            close(fd)
+            close(lockFD)
+            throw IngestLogError.io("truncate torn tail of", directory.file(base: base), e)
+        }
+        state = Mutex(WriterState(fd: fd, base: base, position: valid, lastSync: Clock.nowMilliseconds(),
+                                  dirty: false, buffer: []))
+        endOffset.store(base + valid, ordering: .releasing)
+    }
+
+    deinit {
+        state.withLock { s in
+            if s.dirty { fdatasync(s.fd) }
+            close(s.fd)
+        }
+        close(lockFD)   // releases the flock
+    }
+
+    /// Global offset just past the last complete record; readers never read beyond it.
+    public var end: Int64 { endOffset.load(ordering: .acquiring) }
+
+    /// Appends one message. Returns when the record is in the page cache.
+    public func append(origin: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer, receivedAt: Int64) throws {
+        try state.withLock { s in
+            LogRecord.encode(receivedAt: receivedAt, origin: origin, payload: payload, into: &s.buffer)
+            if s.position > 0, s.position + Int64(s.buffer.count) > segmentBytes {
+                try roll(&s)
+            }
+            try s.buffer.withUnsafeBytes { buf in
+                var written = 0
+                while written < buf.count {
+                    let n = write(s.fd, buf.baseAddress! + written, buf.count - written)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        let e = errno
+                        // Cut a partial record so the log stays parseable.
+                        _ = ftruncate(s.fd, off_t(s.position))
+                        _ = lseek(s.fd, off_t(s.position), SEEK_SET)
+                        throw IngestLogError.io("append to", directory.file(base: s.base), e)
+                    }
+                    written += n
+                }
+            }
+            s.position += Int64(s.buffer.count)
+            s.dirty = true
+            endOffset.store(s.base + s.position, ordering: .releasing)
+            if syncInterval == 0 { syncLocked(&s) }
+        }
+    }
+
+    /// Convenience for callers holding Swift values (file ingesters, tests).
+    public func append(origin: String, payload: [UInt8], receivedAt: Int64) throws {
+        var o = origin
+        try o.withUTF8 { ob in
+            try payload.withUnsafeBytes { pb in try append(origin: ob, payload: pb, receivedAt: receivedAt) }
+        }
+    }
+
+    /// Runs `fdatasync` when the interval has passed and there is unsynced data.
+    public func syncIfDue() {
+        state.withLock { s in
+            if s.dirty, Clock.nowMilliseconds() - s.lastSync >= syncInterval { syncLocked(&s) }
+        }
+    }
+
+    /// Forces `fdatasync` now (used at shutdown).
+    public func sync() {
+        state.withLock { s in if s.dirty { syncLocked(&s) } }
+    }
+
+    private func syncLocked(_ s: inout WriterState) {
+        fdatasync(s.fd)
+        s.dirty = false
+        s.lastSync = Clock.nowMilliseconds()
+    }
+
+    private func roll(_ s: inout WriterState) throws {
+        syncLocked(&s)
+        close(s.fd)
+        let newBase = s.base + s.position
+        let fd = open(directory.file(base: newBase), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw IngestLogError.io("create segment", directory.file(base: newBase), errno) }
+        s.fd = fd
+        s.base = newBase
+        s.position = 0
+    }
+
+    /// Length of the prefix of `file` made of complete, intact records.
+    static func validLength(of file: String) throws -> Int64 {
+        guard let data = FileManager.default.contents(atPath: file) else { return 0 }
+        return data.withUnsafeBytes { buf in
+            var pos = 0
+            while pos < buf.count {
+                guard case .record(_, let size) = LogRecord.decode(UnsafeRawBufferPointer(rebasing: buf[pos...])) else { break }
+                pos += size
+            }
+            return Int64(pos)
+        }
+    }
+}
+
+/// Ingest-log failures: the operation, the file and the system error.
+public enum IngestLogError: Error, CustomStringConvertible, Sendable {
+    case io(String, String, Int32)
+    case damaged(file: String, offset: Int64, reason: String)
+    case locked(String)
+
+    public var description: String {
+        switch self {
+        case let .io(op, file, code):
+            return "cannot \(op) \(file): \(String(cString: strerror(code))). Check free disk space and permissions of the data directory."
+        case .locked(let path):
+            return "another Lantaarn process is writing the ingest log in \(path); stop it or use another --data-dir"
+        case let .damaged(file, offset, reason):
+            return "ingest log \(file) is damaged at offset \(offset) (\(reason)); the rest of that segment is skipped and counted"
+        }
+    }
+}

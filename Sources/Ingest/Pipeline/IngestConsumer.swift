@@ -1,0 +1,84 @@
+import LantaarnModel
+import Logging
+import ServiceLifecycle
+import Store
+
+/// Reads the ingest log from the committed offset, validates, and commits batches
+/// to the store together with the new offset (one transaction per batch).
+///
+/// On graceful shutdown it drains what the log holds before returning, so
+/// everything acknowledged to the broker is committed.
+public final class IngestConsumer: Service, Sendable {
+    /// Messages per transaction at most.
+    public static let batchSize = 5000
+
+    private let source: String
+    private let reader: IngestLogReader
+    private let writer: IngestLogWriter
+    private let store: any ReadingStore
+    private let validator: ReadingValidator
+    private let logger: Logger
+    private let rawRetention: Int64
+    /// Counters for health and metrics.
+    public let stats: IngestStats
+
+    /// Creates a consumer for the log written by `writer`.
+    /// - Parameter rawRetention: committed segments older than this (ms) are deleted.
+    public init(source: String, logDirectory: String, writer: IngestLogWriter, store: any ReadingStore,
+                validator: ReadingValidator, rawRetention: Int64 = 7 * 86_400_000, logger: Logger,
+                stats: IngestStats = IngestStats()) throws {
+        self.source = source
+        self.reader = try IngestLogReader(directory: logDirectory)
+        self.writer = writer
+        self.store = store
+        self.validator = validator
+        self.rawRetention = rawRetention
+        self.logger = logger
+        self.stats = stats
+    }
+
+    public func run() async throws {
+        var offset = try store.committedOffset(source: source)
+        var lastTrim: Int64 = 0
+        logger.info("ingest consumer started", metadata: ["ingest.source": "\(source)", "ingest.offset": "\(offset)"])
+        while true {
+            let draining = Task.isShuttingDownGracefully || Task.isCancelled
+            let committed = try step(from: &offset)
+            if committed == 0 {
+                if draining { break }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            let now = Clock.nowMilliseconds()
+            if now - lastTrim > 60_000 {
+                lastTrim = now
+                let removed = try reader.trim(committed: offset, olderThan: now - rawRetention)
+                if removed > 0 { logger.info("removed committed ingest-log segments", metadata: ["ingest.segments": "\(removed)"]) }
+            }
+        }
+        logger.info("ingest consumer stopped; log drained", metadata: ["ingest.offset": "\(offset)"])
+    }
+
+    /// Processes one batch; returns how many log records it consumed.
+    @discardableResult
+    public func step(from offset: inout Int64) throws -> Int {
+        let batch = try reader.read(from: offset, end: writer.end, maxRecords: Self.batchSize)
+        for d in batch.damage { logger.error("\(d)") }
+        guard batch.nextOffset != offset else { return 0 }
+        var readings: [Reading] = []
+        var rejected: [QuarantineEntry] = []
+        readings.reserveCapacity(batch.entries.count * 2)
+        for entry in batch.entries {
+            let outcome = validator.validate(entry.record, source: source)
+            readings.append(contentsOf: outcome.readings)
+            rejected.append(contentsOf: outcome.quarantined)
+        }
+        try store.append(IngestBatch(readings: readings, quarantined: rejected, source: source, offset: batch.nextOffset))
+        offset = batch.nextOffset
+        stats.record(messages: batch.entries.count, readings: readings.count, quarantined: rejected.count,
+                     withoutWijk: readings.lazy.filter { $0.wijk == nil }.count, damaged: batch.damage.count, offset: offset)
+        if !rejected.isEmpty {
+            logger.info("quarantined rejected values", metadata: ["ingest.quarantined": "\(rejected.count)"])
+        }
+        return batch.entries.count + batch.damage.count
+    }
+}

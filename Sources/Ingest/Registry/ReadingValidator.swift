@@ -1,0 +1,83 @@
+import LantaarnModel
+import Store
+
+/// Turns one raw log record into validated readings and quarantine entries.
+///
+/// Good values in a message are kept even when another value in it is rejected:
+/// nothing good is lost, nothing bad is stored silently.
+public struct ReadingValidator: Sendable {
+    /// The registry readings are checked against.
+    public let registry: SensorRegistry
+    /// Readings stamped further ahead of their receive time than this are rejected.
+    public var maxFutureSkew: Int64 = TimeBucket.hour
+    /// Readings stamped before this are rejected (2000-01-01T00:00:00Z): a sensor clock that never synced.
+    public var earliest: Int64 = 946_684_800_000
+
+    static let topicPrefix = "lantaarn/sensors/"
+
+    /// Creates a validator.
+    public init(registry: SensorRegistry) {
+        self.registry = registry
+    }
+
+    /// Result of validating one record.
+    public struct Outcome: Sendable {
+        public var readings: [Reading] = []
+        public var quarantined: [QuarantineEntry] = []
+    }
+
+    /// Validates `record` received from `source` (e.g. `mqtt`).
+    public func validate(_ record: LogRecord, source: String) -> Outcome {
+        var out = Outcome()
+        func reject(_ sensor: String?, _ reason: String) {
+            out.quarantined.append(QuarantineEntry(receivedAt: record.receivedAt, source: source, origin: record.origin,
+                                                   sensorID: sensor, reason: reason, payload: record.payload))
+        }
+        guard let sensorID = registry.sensorByTopic[record.origin], let sensor = registry.sensors[sensorID] else {
+            let guess = Self.sensorID(fromTopic: record.origin)
+            reject(guess, "unknown sensor '\(guess ?? "?")' on topic \(record.origin): add it to a file in Sensors/ or fix the sensor's topic")
+            return out
+        }
+        let result = record.payload.withUnsafeBytes { buf -> Result<DecodedMessage, CodecError> in
+            do throws(CodecError) { return .success(try LantaarnJSONCodec.decode(buf)) } catch { return .failure(error) }
+        }
+        let decoded: DecodedMessage
+        switch result {
+        case .success(let d): decoded = d
+        case .failure(let error):
+            reject(sensorID, error.reason)
+            return out
+        }
+        if decoded.timestamp > record.receivedAt + maxFutureSkew {
+            reject(sensorID, "timestamp \(ISO8601.format(milliseconds: decoded.timestamp)) lies more than 1 hour after receipt; check the sensor's clock")
+            return out
+        }
+        if decoded.timestamp < earliest {
+            reject(sensorID, "timestamp \(ISO8601.format(milliseconds: decoded.timestamp)) is before 2000; check the sensor's clock")
+            return out
+        }
+        let wijk = registry.wijkBySensor[sensorID]
+        for (quantity, value) in decoded.values {
+            guard let spec = sensor.quantities[quantity] else {
+                reject(sensorID, "quantity '\(quantity)' is not registered for sensor \(sensorID); add it under quantities in Sensors/")
+                continue
+            }
+            guard spec.accepts(value) else {
+                reject(sensorID, "\(quantity) = \(value) is outside the valid range \(spec.minimum)...\(spec.maximum) \(spec.unit) for sensor \(sensorID)")
+                continue
+            }
+            out.readings.append(Reading(series: SeriesKey(sensorID: sensorID, quantity: quantity),
+                                        timestamp: decoded.timestamp, value: value, wijk: wijk))
+        }
+        return out
+    }
+
+    /// `lantaarn/sensors/{id}/readings` → `id`.
+    static func sensorID(fromTopic topic: String) -> String? {
+        guard topic.hasPrefix(topicPrefix) else { return nil }
+        let rest = topic.dropFirst(topicPrefix.count)
+        guard let slash = rest.firstIndex(of: "/"), rest[slash...] == "/readings" else { return nil }
+        let id = rest[..<slash]
+        return id.isEmpty ? nil : String(id.prefix(64))
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Geo
+import LantaarnModel
+import Yams
+
+/// The sensors Lantaarn accepts readings from, loaded from `Sensors/*.yaml`,
+/// each with the CBS wijk its mounting point lies in.
+public struct SensorRegistry: Sendable {
+    /// Sensors by id.
+    public let sensors: [String: Sensor]
+    /// Sensor id by MQTT topic.
+    public let sensorByTopic: [String: String]
+    /// Wijk of each sensor (absent: outside every known wijk, counted as unknown).
+    public let wijkBySensor: [String: WijkCode]
+    /// Wijk names by code, for display.
+    public let wijkNames: [String: String]
+
+    /// The topic a sensor uses when its YAML does not name one.
+    public static func defaultTopic(sensorID: String) -> String { "lantaarn/sensors/\(sensorID)/readings" }
+
+    /// Builds a registry from sensors and assigns each its wijk by point-in-polygon.
+    public init(sensors list: [Sensor], boundaries: BoundarySet) {
+        var byID: [String: Sensor] = [:]
+        var byTopic: [String: String] = [:]
+        var wijk: [String: WijkCode] = [:]
+        for s in list {
+            byID[s.id] = s
+            byTopic[s.topic] = s.id
+            if let area = boundaries.locate(lat: s.latitude, lon: s.longitude), let code = WijkCode(area.code) {
+                wijk[s.id] = code
+            }
+        }
+        sensors = byID
+        sensorByTopic = byTopic
+        wijkBySensor = wijk
+        wijkNames = Dictionary(boundaries.areas.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Loads every `*.yaml`/`*.yml` in `directory`. Errors name the file and the YAML path.
+    public static func load(directory: String, boundaries: BoundarySet) throws -> SensorRegistry {
+        let files: [String]
+        do {
+            files = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        } catch {
+            throw RegistryError(file: directory, path: "", reason: "cannot read the sensor folder; pass --sensors DIR pointing at Sensors/")
+        }
+        var all: [Sensor] = []
+        var seen: [String: String] = [:]
+        for name in files {
+            let file = (directory as NSString).appendingPathComponent(name)
+            for sensor in try SensorFile.parse(path: file) {
+                if let other = seen[sensor.id] {
+                    throw RegistryError(file: file, path: "sensors.\(sensor.id)", reason: "duplicate sensor id, also defined in \(other)")
+                }
+                seen[sensor.id] = file
+                all.append(sensor)
+            }
+        }
+        return SensorRegistry(sensors: all, boundaries: boundaries)
+    }
+}
+
+/// A sensor file could not be read: which file, which YAML path, what to fix.
+public struct RegistryError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    public var path: String
+    public var reason: String
+
+    public var description: String { path.isEmpty ? "\(file): \(reason)" : "\(file): \(path): \(reason)" }
+}

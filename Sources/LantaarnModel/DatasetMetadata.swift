@@ -1,0 +1,62 @@
+/// What the public sees about a dataset: the pipeline output's descriptive metadata and columns.
+public struct DatasetMetadata: Sendable, Hashable, Codable {
+    /// URL-safe dataset name, e.g. `luchtkwaliteit-per-wijk-uur`.
+    public var name: String
+    /// Dutch title (B1).
+    public var title: String
+    /// Dutch description (B1).
+    public var description: String
+    /// Name of the pipeline that produces the dataset.
+    public var pipeline: String
+    /// Licence URI or short name, e.g. `CC0-1.0`.
+    public var license: String
+    /// Retention period as text (`5y`), plus its legal basis.
+    public var retention: String
+    /// Output columns, in order.
+    public var columns: [ColumnSpec]
+
+    /// Creates dataset metadata.
+    public init(name: String, title: String, description: String, pipeline: String,
+                license: String, retention: String, columns: [ColumnSpec]) {
+        self.name = name
+        self.title = title
+        self.description = description
+        self.pipeline = pipeline
+        self.license = license
+        self.retention = retention
+        self.columns = columns
+    }
+}
+
+/// One column of a published dataset.
+public struct ColumnSpec: Sendable, Hashable, Codable {
+    /// Column name as it appears in CSV headers and JSON keys.
+    public var name: String
+    /// Value type.
+    public var type: ColumnType
+    /// Unit of the values, if any.
+    public var unit: String?
+    /// Dutch explanation of the column.
+    public var description: String
+
+    /// Creates a column spec.
+    public init(name: String, type: ColumnType, unit: String? = nil, description: String) {
+        self.name = name
+        self.type = type
+        self.unit = unit
+        self.description = description
+    }
+}
+
+/// Value types a dataset column can hold.
+public enum ColumnType: String, Sendable, Hashable, Codable {
+    case text, integer, number, timestamp
+}
+
+/// One cell of a dataset row.
+public enum CellValue: Sendable, Hashable {
+    case text(String)
+    case integer(Int64)
+    case number(Double)
+    case null
+}

@@ -1,0 +1,29 @@
+/// Parses the short durations used in YAML and flags: `90s`, `5m`, `1h`, `7d`, `2w`, `1y`.
+public enum DurationText {
+    /// Milliseconds for a duration like `5m`, or `nil` when the text is not one.
+    public static func milliseconds(_ text: String) -> Int64? {
+        let t = text.trimmingSpaces()
+        guard let unit = t.last, let n = Int64(t.dropLast()), n >= 0 else { return nil }
+        let factor: Int64
+        switch unit {
+        case "s": factor = 1000
+        case "m": factor = 60_000
+        case "h": factor = 3_600_000
+        case "d": factor = 86_400_000
+        case "w": factor = 7 * 86_400_000
+        case "y": factor = 365 * 86_400_000
+        default: return nil
+        }
+        return n * factor
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and newlines (no Foundation needed).
+    public func trimmingSpaces() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let first = firstIndex(where: { !isSpace($0) }),
+              let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}

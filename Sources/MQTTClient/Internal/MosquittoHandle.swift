@@ -1,0 +1,104 @@
+import CMosquitto
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Callbacks a ``MosquittoHandle`` forwards from libmosquitto's network thread.
+protocol MosquittoDelegate: AnyObject, Sendable {
+    func mosquittoConnected(returnCode: Int32)
+    func mosquittoDisconnected(returnCode: Int32)
+    func mosquittoMessage(_ message: MQTTMessage)
+    func mosquittoPublished(mid: Int32)
+}
+
+/// Owns one `struct mosquitto *` and is the only code that calls `mosquitto_*`.
+///
+/// `@unchecked Sendable`: libmosquitto is thread-safe for publish/subscribe/disconnect
+/// from any thread once `mosquitto_loop_start` runs (it locks internally), and our
+/// own mutable state (the delegate) is only written before the loop starts.
+final class MosquittoHandle: @unchecked Sendable {
+    private let mosq: OpaquePointer
+    private weak var delegate: (any MosquittoDelegate)?
+    private let loopRunning = Atomic<Bool>(false)
+
+    init(clientID: String?, cleanSession: Bool, delegate: any MosquittoDelegate) throws {
+        MosquittoLibrary.ensureInitialised()
+        self.delegate = delegate
+        guard let m = mosquitto_new(clientID, cleanSession, nil) else {
+            throw MQTTError.library(operation: "mosquitto_new", code: -1,
+                                    message: "out of memory or invalid client id")
+        }
+        mosq = m
+        // passUnretained: the handle outlives every callback because deinit stops
+        // the network loop (joining its thread) before the pointer is destroyed.
+        mosquitto_user_data_set(m, Unmanaged.passUnretained(self).toOpaque())
+        mosquitto_connect_callback_set(m) { _, ctx, rc in
+            MosquittoHandle.from(ctx)?.delegate?.mosquittoConnected(returnCode: rc)
+        }
+        mosquitto_disconnect_callback_set(m) { _, ctx, rc in
+            MosquittoHandle.from(ctx)?.delegate?.mosquittoDisconnected(returnCode: rc)
+        }
+        mosquitto_message_callback_set(m) { _, ctx, msg in
+            guard let msg, let handle = MosquittoHandle.from(ctx) else { return }
+            let topicLength = strlen(msg.pointee.topic)
+            let topic = UnsafeBufferPointer(start: UnsafeRawPointer(msg.pointee.topic)
+                .assumingMemoryBound(to: UInt8.self), count: topicLength)
+            let payload = UnsafeRawBufferPointer(start: msg.pointee.payload, count: Int(msg.pointee.payloadlen))
+            handle.delegate?.mosquittoMessage(MQTTMessage(topic: topic, payload: payload, qos: Int(msg.pointee.qos)))
+        }
+        mosquitto_publish_callback_set(m) { _, ctx, mid in
+            MosquittoHandle.from(ctx)?.delegate?.mosquittoPublished(mid: mid)
+        }
+    }
+
+    private static func from(_ ctx: UnsafeMutableRawPointer?) -> MosquittoHandle? {
+        guard let ctx else { return nil }
+        return Unmanaged<MosquittoHandle>.fromOpaque(ctx).takeUnretainedValue()
+    }
+
+    /// Sets reconnect backoff: starts at `minDelay` seconds, doubles up to `maxDelay`.
+    func setReconnectDelay(minDelay: UInt32, maxDelay: UInt32) {
+        mosquitto_reconnect_delay_set(mosq, minDelay, maxDelay, true)
+    }
+
+    /// Limits unacknowledged QoS>0 messages in flight (0 = unlimited).
+    func setMaxInflight(_ count: UInt32) {
+        mosquitto_max_inflight_messages_set(mosq, count)
+    }
+
+    /// Connects asynchronously and starts the network thread, which also reconnects.
+    func connectAndStartLoop(host: String, port: Int, keepalive: Int32) throws {
+        try MosquittoLibrary.check(mosquitto_connect_async(mosq, host, Int32(port), keepalive), "connect to \(host):\(port)")
+        try MosquittoLibrary.check(mosquitto_loop_start(mosq), "loop_start")
+        loopRunning.store(true, ordering: .sequentiallyConsistent)
+    }
+
+    func subscribe(_ pattern: String, qos: Int32) throws {
+        try MosquittoLibrary.check(mosquitto_subscribe(mosq, nil, pattern, qos), "subscribe to \(pattern)")
+    }
+
+    /// Queues a publish and returns its message id.
+    @discardableResult
+    func publish(topic: String, payload: [UInt8], qos: Int32) throws -> Int32 {
+        var mid: Int32 = 0
+        let rc = payload.withUnsafeBytes { buf in
+            mosquitto_publish(mosq, &mid, topic, Int32(buf.count), buf.baseAddress, qos, false)
+        }
+        try MosquittoLibrary.check(rc, "publish to \(topic)")
+        return mid
+    }
+
+    /// Disconnects cleanly and joins the network thread. Safe to call twice.
+    func disconnectAndStop() {
+        guard loopRunning.exchange(false, ordering: .sequentiallyConsistent) else { return }
+        mosquitto_disconnect(mosq)
+        mosquitto_loop_stop(mosq, false)
+    }
+
+    deinit {
+        disconnectAndStop()
+        mosquitto_destroy(mosq)
+    }
+}
+

@@ -1,0 +1,116 @@
+import Logging
+import Synchronization
+
+/// Subscribes to topics at QoS 1 and hands every message to a synchronous handler.
+///
+/// The handler runs on libmosquitto's network thread **before** the PUBACK is sent,
+/// so when it returns after writing the message somewhere durable, acknowledging
+/// is safe. Reconnects happen automatically with capped backoff, and the
+/// subscriptions are restored on every (re)connect.
+public final class MQTTSubscriber: Sendable {
+    /// Called once per delivered message, on the network thread.
+    public typealias Handler = @Sendable (MQTTMessage) -> Void
+
+    private let endpoint: MQTTEndpoint
+    private let topics: [String]
+    private let logger: Logger
+    private let core: SubscriberCore
+
+    /// Creates a subscriber; nothing connects until ``start()``.
+    /// - Parameters:
+    ///   - clientID: fixed id so the broker keeps a persistent session (with `cleanSession: false`).
+    ///   - cleanSession: `false` lets the broker queue QoS 1 messages while we are down.
+    public init(endpoint: MQTTEndpoint, clientID: String, topics: [String], cleanSession: Bool = false,
+                logger: Logger, handler: @escaping Handler) {
+        self.endpoint = endpoint
+        self.topics = topics
+        self.logger = logger
+        self.core = SubscriberCore(topics: topics, logger: logger, handler: handler,
+                                   clientID: clientID, cleanSession: cleanSession)
+    }
+
+    /// Connects (asynchronously) and starts delivering. Connection failures are retried.
+    public func start() throws {
+        try core.start(endpoint: endpoint)
+        logger.info("MQTT subscriber started", metadata: ["mqtt.broker": "\(endpoint)", "mqtt.topics": "\(topics)"])
+    }
+
+    /// Disconnects and waits for the network thread; no handler call runs after this returns.
+    public func stop() {
+        core.stop()
+    }
+
+    /// Number of messages delivered to the handler so far.
+    public var delivered: Int { core.delivered.load(ordering: .relaxed) }
+
+    /// True while connected to the broker.
+    public var isConnected: Bool { core.connected.load(ordering: .relaxed) }
+}
+
+/// The delegate half, kept separate so the public type holds no C handle.
+final class SubscriberCore: MosquittoDelegate {
+    let topics: [String]
+    let logger: Logger
+    let handler: MQTTSubscriber.Handler
+    let clientID: String
+    let cleanSession: Bool
+    let delivered = Atomic<Int>(0)
+    let connected = Atomic<Bool>(false)
+    private let handle = Mutex<MosquittoHandle?>(nil)
+
+    init(topics: [String], logger: Logger, handler: @escaping MQTTSubscriber.Handler,
+         clientID: String, cleanSession: Bool) {
+        self.topics = topics
+        self.logger = logger
+        self.handler = handler
+        self.clientID = clientID
+        self.cleanSession = cleanSession
+    }
+
+    func start(endpoint: MQTTEndpoint) throws {
+        let h = try MosquittoHandle(clientID: clientID, cleanSession: cleanSession, delegate: self)
+        h.setReconnectDelay(minDelay: 1, maxDelay: 30)
+        handle.withLock { $0 = h }
+        try h.connectAndStartLoop(host: endpoint.host, port: endpoint.port, keepalive: 30)
+    }
+
+    func stop() {
+        let h = handle.withLock { h -> MosquittoHandle? in
+            defer { h = nil }
+            return h
+        }
+        h?.disconnectAndStop()
+        connected.store(false, ordering: .relaxed)
+    }
+
+    func mosquittoConnected(returnCode: Int32) {
+        guard returnCode == 0 else {
+            logger.warning("MQTT broker refused the connection; retrying", metadata: ["mqtt.rc": "\(returnCode)"])
+            return
+        }
+        connected.store(true, ordering: .relaxed)
+        let h = handle.withLock { $0 }
+        for topic in topics {
+            do {
+                try h?.subscribe(topic, qos: 1)
+            } catch {
+                logger.error("MQTT subscribe failed", metadata: ["mqtt.topic": "\(topic)", "error": "\(error)"])
+            }
+        }
+        logger.info("MQTT connected and subscribed", metadata: ["mqtt.topics": "\(topics)"])
+    }
+
+    func mosquittoDisconnected(returnCode: Int32) {
+        connected.store(false, ordering: .relaxed)
+        if returnCode != 0 {
+            logger.warning("MQTT connection lost; reconnecting with backoff", metadata: ["mqtt.rc": "\(returnCode)"])
+        }
+    }
+
+    func mosquittoMessage(_ message: MQTTMessage) {
+        handler(message)
+        delivered.add(1, ordering: .relaxed)
+    }
+
+    func mosquittoPublished(mid: Int32) {}
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// All pipelines in a folder (`Pipelines/*.yaml`), one per file.
+public struct PipelineCatalog: Sendable {
+    /// Pipelines sorted by name.
+    public let pipelines: [PipelineDefinition]
+
+    /// Loads and checks every pipeline file. The first invalid file stops the load with its error.
+    public init(directory: String) throws {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        } catch {
+            throw PipelineError(file: directory, path: "", reason: "cannot read the pipeline folder; pass --pipelines DIR pointing at Pipelines/")
+        }
+        var seen: [String: String] = [:]
+        var list: [PipelineDefinition] = []
+        for name in names {
+            let file = (directory as NSString).appendingPathComponent(name)
+            let p = try PipelineDefinition.load(path: file)
+            if let other = seen[p.name] {
+                throw PipelineError(file: file, path: "name", reason: "pipeline '\(p.name)' is also defined in \(other)")
+            }
+            seen[p.name] = file
+            list.append(p)
+        }
+        pipelines = list.sorted { $0.name < $1.name }
+    }
+
+    /// Creates a catalogue from definitions already loaded.
+    public init(pipelines: [PipelineDefinition]) {
+        self.pipelines = pipelines.sorted { $0.name < $1.name }
+    }
+
+    /// The pipeline called `name`.
+    public func pipeline(named name: String) -> PipelineDefinition? {
+        pipelines.first { $0.name == name }
+    }
+}

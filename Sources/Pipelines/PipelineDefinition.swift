@@ -1,0 +1,89 @@
+import Foundation
+import LantaarnModel
+import Yams
+
+/// A pipeline as the data team writes it in `Pipelines/NAME.yaml`.
+public struct PipelineDefinition: Sendable {
+    public var name: String
+    public var version: String
+    public var owner: String
+    /// Doelbinding: what the output is for.
+    public var purpose: String
+    public var legalBasis: String
+    /// 0-3; level 4 (automated decisions) is refused.
+    public var maturityLevel: Int
+    public var schedule: CronSchedule
+    /// Quantities read from the store.
+    public var quantities: [String]
+    /// Length of one run window, milliseconds.
+    public var window: Int64
+    public var stages: [AggregateStage]
+    public var output: OutputSpec
+    /// File the definition came from.
+    public var file: String
+    /// SHA-256 of the file's bytes: the exact version that produced a release.
+    public var versionHash: String
+
+    /// Output dataset and its public metadata.
+    public struct OutputSpec: Sendable {
+        public var dataset: String
+        public var title: String
+        public var description: String
+        public var license: String
+        public var retention: String
+    }
+
+    /// Loads and checks one pipeline file. Errors name the file and YAML path.
+    public static func load(path: String) throws -> PipelineDefinition {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw PipelineError(file: path, path: "", reason: "cannot read the file as UTF-8 text")
+        }
+        let raw: RawPipeline
+        do {
+            raw = try YAMLDecoder().decode(RawPipeline.self, from: text)
+        } catch let error as DecodingError {
+            throw PipelineError(file: path, path: error.pipelinePath, reason: error.pipelineReason)
+        } catch {
+            throw PipelineError(file: path, path: "", reason: "not valid YAML: \(error)")
+        }
+        return try raw.validated(file: path, hash: SHA256.hex(data))
+    }
+}
+
+/// A pipeline file is wrong: where, what, and how to fix it.
+public struct PipelineError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    public var path: String
+    public var reason: String
+
+    public init(file: String, path: String, reason: String) {
+        self.file = file
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { path.isEmpty ? "\(file): \(reason)" : "\(file): \(path): \(reason)" }
+}
+
+extension DecodingError {
+    var pipelinePath: String {
+        let path: [any CodingKey]
+        switch self {
+        case .keyNotFound(let key, let ctx): path = ctx.codingPath + [key]
+        case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx), .dataCorrupted(let ctx): path = ctx.codingPath
+        @unknown default: path = []
+        }
+        return path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            .drop { $0 == "." }.description
+    }
+
+    var pipelineReason: String {
+        switch self {
+        case .keyNotFound(let key, _): return "missing required field '\(key.stringValue)'"
+        case .typeMismatch(let type, _): return "wrong type, expected \(type)"
+        case .valueNotFound(let type, _): return "missing value, expected \(type)"
+        case .dataCorrupted(let ctx): return ctx.debugDescription
+        @unknown default: return "invalid value"
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import LantaarnModel
+
+/// The YAML shape of a pipeline file, before validation.
+struct RawPipeline: Decodable {
+    var name: String
+    var version: String
+    var owner: String
+    var purpose: String
+    var legal_basis: String
+    var maturity_level: Int
+    var schedule: String
+    var input: Input
+    var stages: [Stage]
+    var output: Output
+
+    struct Input: Decodable {
+        var quantities: [String]
+        var window: String
+    }
+
+    struct Stage: Decodable {
+        var aggregate: AggregateStage.Raw?
+    }
+
+    struct Output: Decodable {
+        var dataset: String
+        var title: String
+        var description: String
+        var license: String
+        var retention: String
+    }
+
+    func validated(file: String, hash: String) throws -> PipelineDefinition {
+        func fail(_ path: String, _ reason: String) -> PipelineError { PipelineError(file: file, path: path, reason: reason) }
+        guard !purpose.trimmingSpaces().isEmpty else { throw fail("purpose", "state the purpose (doelbinding) of this pipeline") }
+        guard !legal_basis.trimmingSpaces().isEmpty else { throw fail("legal_basis", "state the legal basis") }
+        guard (0...3).contains(maturity_level) else {
+            throw fail("maturity_level", maturity_level == 4
+                ? "level 4 (automated decisions) is not allowed; decisions need human oversight"
+                : "use a level from 0 to 3")
+        }
+        guard Self.isSlug(output.dataset) else {
+            throw fail("output.dataset", "use lowercase letters, digits and '-' only (it becomes part of the URL)")
+        }
+        let cron: CronSchedule
+        do { cron = try CronSchedule(schedule) } catch { throw fail("schedule", "\(error)") }
+        guard let window = DurationText.milliseconds(input.window), window >= TimeBucket.minute,
+              (86_400_000 % window == 0) else {
+            throw fail("input.window", "use a duration that divides a day, such as 15m, 1h or 1d")
+        }
+        guard !input.quantities.isEmpty else { throw fail("input.quantities", "name at least one quantity") }
+        guard !stages.isEmpty else { throw fail("stages", "add at least one stage") }
+        let parsed = try stages.enumerated().map { i, stage -> AggregateStage in
+            guard let raw = stage.aggregate else {
+                throw fail("stages[\(i)]", "unknown stage kind; known kinds: aggregate")
+            }
+            return try AggregateStage(raw, window: window, file: file, path: "stages[\(i)].aggregate")
+        }
+        guard parsed.count == 1 else { throw fail("stages", "exactly one aggregate stage is supported for now") }
+        return PipelineDefinition(
+            name: name, version: version, owner: owner, purpose: purpose, legalBasis: legal_basis,
+            maturityLevel: maturity_level, schedule: cron, quantities: input.quantities, window: window,
+            stages: parsed,
+            output: .init(dataset: output.dataset, title: output.title, description: output.description,
+                          license: output.license, retention: output.retention),
+            file: file, versionHash: hash)
+    }
+
+    static func isSlug(_ s: String) -> Bool {
+        !s.isEmpty && s.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
+    }
+}

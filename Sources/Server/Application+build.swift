@@ -1,0 +1,38 @@
+import Hummingbird
+import LantaarnModel
+import Logging
+import Store
+
+/// Everything the HTTP surface needs, handed in by the executable.
+public struct ServerDependencies: Sendable {
+    public var releases: any ReleaseStore
+    public var site: PublicSite
+    /// Extra fields for `/-/health` (ingest counters, ...), gathered at request time.
+    public var healthDetails: @Sendable () -> [(String, JSONValue)]
+
+    public init(releases: any ReleaseStore, site: PublicSite,
+                healthDetails: @escaping @Sendable () -> [(String, JSONValue)] = { [] }) {
+        self.releases = releases
+        self.site = site
+        self.healthDetails = healthDetails
+    }
+}
+
+/// The router with every public route; shared by `serve` and the tests.
+public func buildRouter(_ deps: ServerDependencies) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    // Security headers outermost, so error envelopes carry them too.
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ErrorEnvelopeMiddleware())
+    SystemRoutes(deps: deps).register(on: router)
+    DatasetRoutes(deps: deps).register(on: router)
+    DashboardRoutes(deps: deps).register(on: router)
+    return router
+}
+
+/// The HTTP application, ready to run as a service.
+public func buildApplication(_ deps: ServerDependencies, host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
+    Application(router: buildRouter(deps),
+                configuration: .init(address: .hostname(host, port: port), serverName: "lantaarn"),
+                logger: logger)
+}

@@ -1,0 +1,20 @@
+import LantaarnModel
+
+/// Download formats, chosen by URL suffix as in Datasette.
+enum ExportFormat: String, CaseIterable {
+    case csv, json
+
+    var contentType: String {
+        switch self {
+        case .csv: return "text/csv; charset=utf-8"
+        case .json: return "application/json; charset=utf-8"
+        }
+    }
+
+    /// Splits `name.csv` into name and format.
+    static func split(_ file: String) -> (String, ExportFormat)? {
+        guard let dot = file.lastIndex(of: ".") else { return nil }
+        guard let format = ExportFormat(rawValue: String(file[file.index(after: dot)...])) else { return nil }
+        return (String(file[..<dot]), format)
+    }
+}

@@ -1,0 +1,83 @@
+import LantaarnModel
+
+/// Encodes dataset rows for one export format. Streaming writes the header,
+/// then pages of rows, then the trailer; nothing is held for the whole dataset.
+struct RowEncoder {
+    let format: ExportFormat
+    let columns: [ColumnSpec]
+    let dataset: String
+    let publisher: String
+
+    func header() -> String {
+        switch format {
+        case .csv:
+            return columns.map { Self.csvField($0.name) }.joined(separator: ",") + "\r\n"
+        case .json:
+            var out = "{\"dataset\":"
+            JSONWriter.appendString(dataset, to: &out)
+            out += ",\"publisher\":"
+            JSONWriter.appendString(publisher, to: &out)
+            out += ",\"columns\":["
+            for (i, c) in columns.enumerated() {
+                if i > 0 { out += "," }
+                JSONWriter.appendString(c.name, to: &out)
+            }
+            return out + "],\"rows\":["
+        }
+    }
+
+    /// Appends one row; `first` tells JSON whether a separator is needed.
+    func append(_ row: [CellValue], first: Bool, to out: inout String) {
+        switch format {
+        case .csv:
+            for (i, cell) in row.enumerated() {
+                if i > 0 { out += "," }
+                switch cell {
+                case .text(let s): out += Self.csvField(s)
+                case .integer(let n): out += String(n)
+                case .number(let d): JSONWriter.appendNumber(d, to: &out)
+                case .null: break
+                }
+            }
+            out += "\r\n"
+        case .json:
+            if !first { out += "," }
+            out += "{"
+            for (i, cell) in row.enumerated() where i < columns.count {
+                if i > 0 { out += "," }
+                JSONWriter.appendString(columns[i].name, to: &out)
+                out += ":"
+                switch cell {
+                case .text(let s): JSONWriter.appendString(s, to: &out)
+                case .integer(let n): out += String(n)
+                case .number(let d): JSONWriter.appendNumber(d, to: &out)
+                case .null: out += "null"
+                }
+            }
+            out += "}"
+        }
+    }
+
+    /// JSON ends with the row count, so a client can tell the download is complete.
+    func trailer(rowCount: Int) -> String {
+        switch format {
+        case .csv: return ""
+        case .json: return "],\"row_count\":\(rowCount),\"complete\":true}\n"
+        }
+    }
+
+    /// RFC 4180 quoting; also neutralises spreadsheet formulas (CSV injection).
+    static func csvField(_ s: String) -> String {
+        var value = s
+        if let first = value.first, "=+-@".contains(first), Double(value) == nil { value = "'" + value }
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.doublingQuotes() + "\""
+    }
+}
+
+private extension String {
+    /// `"` becomes `""`, as RFC 4180 quoting requires.
+    func doublingQuotes() -> String {
+        split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"")
+    }
+}

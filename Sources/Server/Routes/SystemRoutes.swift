@@ -1,0 +1,24 @@
+import Hummingbird
+import LantaarnModel
+
+/// `/-/health` and other system pages.
+struct SystemRoutes {
+    let deps: ServerDependencies
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/-/health") { _, _ -> Response in
+            let datasets = try deps.releases.datasets()
+            let fields: [(String, JSONValue)] = [
+                ("ok", .bool(true)),
+                ("status", .string("ok")),
+                ("datasets", .number(Double(datasets.count))),
+            ] + deps.healthDetails()
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(.object(fields)))))
+        }
+        router.get("/static/lantaarn.css") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import LantaarnModel
+
+/// The narrow interface to stored readings. Callers never see SQL, so the
+/// internals (row table now, columnar chunks later, PostgreSQL for scale-out)
+/// can change without touching them.
+public protocol ReadingStore: Sendable {
+    /// Commits readings, quarantine entries and the log offset in one transaction.
+    func append(_ batch: IngestBatch) throws
+
+    /// The log offset committed last for `source` (0 when none).
+    func committedOffset(source: String) throws -> Int64
+
+    /// Calls `visit` for each reading of the selected quantities in `window`, in time order.
+    func scan(quantities: Set<String>, window: TimeWindow, _ visit: (Reading) throws -> Void) throws
+
+    /// Number of stored readings (all series).
+    func readingCount() throws -> Int
+
+    /// Quarantined messages, newest first.
+    func quarantine(limit: Int) throws -> [QuarantineEntry]
+}

@@ -1,0 +1,67 @@
+import LantaarnModel
+
+/// The narrow interface to published datasets and their releases.
+public protocol ReleaseStore: Sendable {
+    /// Creates or updates a dataset's metadata.
+    func register(_ metadata: DatasetMetadata) throws
+
+    /// Publishes one window of a dataset: replaces that window's rows and records
+    /// the release, atomically. Returns the new release id.
+    @discardableResult
+    func publish(_ draft: ReleaseDraft) throws -> Int64
+
+    /// All datasets with their current size and latest release.
+    func datasets() throws -> [DatasetSummary]
+
+    /// One dataset's summary, or `nil` when unknown.
+    func dataset(named name: String) throws -> DatasetSummary?
+
+    /// A page of the dataset's current rows in (window, seq) order, after `cursor`.
+    func rows(dataset: String, after cursor: RowCursor?, limit: Int) throws -> (rows: [[CellValue]], next: RowCursor?)
+
+    /// End of the latest published window of `dataset`, or `nil` before the first release.
+    func latestWindowEnd(dataset: String) throws -> Int64?
+}
+
+/// What a pipeline run hands to ``ReleaseStore/publish(_:)``.
+public struct ReleaseDraft: Sendable {
+    public var dataset: String
+    public var window: TimeWindow
+    public var rows: [[CellValue]]
+    /// Input rows the pipeline read.
+    public var rowsIn: Int
+    /// Lineage record (pipeline, version hash, window, stages and parameters) as JSON.
+    public var lineage: JSONValue
+
+    public init(dataset: String, window: TimeWindow, rows: [[CellValue]], rowsIn: Int, lineage: JSONValue) {
+        self.dataset = dataset
+        self.window = window
+        self.rows = rows
+        self.rowsIn = rowsIn
+        self.lineage = lineage
+    }
+}
+
+/// A dataset as listed in the catalogue.
+public struct DatasetSummary: Sendable {
+    public var metadata: DatasetMetadata
+    /// Rows currently published (all windows).
+    public var rowCount: Int
+    /// Number of releases recorded.
+    public var releaseCount: Int
+    /// When the newest release was created, epoch milliseconds.
+    public var updatedAt: Int64?
+    /// Time span covered by the published windows.
+    public var coverage: TimeWindow?
+}
+
+/// Opaque position in a dataset's row order, for streaming and keyset paging.
+public struct RowCursor: Sendable, Hashable {
+    public var windowStart: Int64
+    public var seq: Int
+
+    public init(windowStart: Int64, seq: Int) {
+        self.windowStart = windowStart
+        self.seq = seq
+    }
+}

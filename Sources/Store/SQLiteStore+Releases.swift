@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+import LantaarnModel
+
+extension SQLiteStore: ReleaseStore {
+    public func register(_ metadata: DatasetMetadata) throws {
+        let json = String(decoding: try JSONEncoder().encode(metadata), as: UTF8.self)
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO dataset (name, metadata, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET metadata = excluded.metadata, updated_at = excluded.updated_at
+                """, arguments: [metadata.name, json, Clock.nowMilliseconds()])
+        }
+    }
+
+    @discardableResult
+    public func publish(_ draft: ReleaseDraft) throws -> Int64 {
+        try pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM dataset WHERE name = ?", arguments: [draft.dataset]) == true else {
+                throw StoreError("dataset '\(draft.dataset)' is not registered; register its metadata before publishing")
+            }
+            try db.execute(sql: "DELETE FROM dataset_row WHERE dataset = ? AND window_start = ?",
+                           arguments: [draft.dataset, draft.window.start])
+            try db.execute(sql: """
+                INSERT INTO release (dataset, window_start, window_end, created_at, rows_in, rows_out, lineage)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [draft.dataset, draft.window.start, draft.window.end, Clock.nowMilliseconds(),
+                                 draft.rowsIn, draft.rows.count, JSONWriter.string(draft.lineage)])
+            let releaseID = db.lastInsertedRowID
+            let insert = try db.cachedStatement(sql: "INSERT INTO dataset_row (dataset, window_start, seq, release_id, cells) VALUES (?, ?, ?, ?, ?)")
+            for (seq, row) in draft.rows.enumerated() {
+                try insert.execute(arguments: [draft.dataset, draft.window.start, seq, releaseID, CellCoding.encode(row)])
+            }
+            return releaseID
+        }
+    }
+
+    public func datasets() throws -> [DatasetSummary] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM dataset ORDER BY name").compactMap { try summary(db, $0) }
+        }
+    }
+
+    public func dataset(named name: String) throws -> DatasetSummary? {
+        try pool.read { db in try summary(db, name) }
+    }
+
+    private func summary(_ db: Database, _ name: String) throws -> DatasetSummary? {
+        guard let json = try String.fetchOne(db, sql: "SELECT metadata FROM dataset WHERE name = ?", arguments: [name]) else {
+            return nil
+        }
+        let metadata = try JSONDecoder().decode(DatasetMetadata.self, from: Data(json.utf8))
+        let rowCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM dataset_row WHERE dataset = ?", arguments: [name]) ?? 0
+        let r = try Row.fetchOne(db, sql: """
+            SELECT count(*), max(created_at), min(window_start), max(window_end) FROM release WHERE dataset = ?
+            """, arguments: [name])
+        let count: Int = r?[0] ?? 0
+        let start: Int64? = r?[2], end: Int64? = r?[3]
+        return DatasetSummary(metadata: metadata, rowCount: rowCount, releaseCount: count, updatedAt: r?[1],
+                              coverage: start.flatMap { s in end.map { TimeWindow(start: s, end: $0) } })
+    }
+
+    public func rows(dataset: String, after cursor: RowCursor?, limit: Int) throws -> (rows: [[CellValue]], next: RowCursor?) {
+        try pool.read { db in
+            let c = cursor ?? RowCursor(windowStart: .min, seq: -1)
+            let fetched = try Row.fetchAll(db, sql: """
+                SELECT window_start, seq, cells FROM dataset_row
+                WHERE dataset = ? AND (window_start > ? OR (window_start = ? AND seq > ?))
+                ORDER BY window_start, seq LIMIT ?
+                """, arguments: [dataset, c.windowStart, c.windowStart, c.seq, limit])
+            let rows = try fetched.map { try CellCoding.decode($0[2]) }
+            let next = fetched.count == limit ? fetched.last.map { RowCursor(windowStart: $0[0], seq: $0[1]) } : nil
+            return (rows, next)
+        }
+    }
+
+    public func latestWindowEnd(dataset: String) throws -> Int64? {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT max(window_end) FROM release WHERE dataset = ?", arguments: [dataset])
+        }
+    }
+}

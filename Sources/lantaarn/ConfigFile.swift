@@ -1,0 +1,69 @@
+import Foundation
+import LantaarnModel
+import Yams
+
+/// `lantaarn.yaml`: every key is optional.
+///
+/// ```yaml
+/// data_dir: ./data
+/// mqtt: mqtt://127.0.0.1:1883
+/// listen: 127.0.0.1:8080
+/// sensors: ./Sensors
+/// pipelines: ./Pipelines
+/// municipality: Gemeente Haarlem
+/// contact_email: opendata@haarlem.nl
+/// boundaries: {file: wijken.geojson, gemeente: GM0392, vintage: 2024}
+/// raw_retention: 7d
+/// ```
+struct ConfigFile: Decodable {
+    var data_dir: String?
+    var mqtt: String?
+    var listen: String?
+    var sensors: String?
+    var pipelines: String?
+    var municipality: String?
+    var contact_email: String?
+    var boundaries: Boundaries?
+    var raw_retention: String?
+    var log_level: String?
+
+    struct Boundaries: Decodable {
+        var file: String?
+        var gemeente: String?
+        var vintage: Int?
+    }
+
+    /// Loads `explicitPath`, or `./lantaarn.yaml` when it exists, or nothing.
+    static func load(explicitPath: String?) throws -> ConfigFile {
+        let path = explicitPath ?? "lantaarn.yaml"
+        guard FileManager.default.fileExists(atPath: path) else {
+            if explicitPath != nil { throw CLIError("config file \(path) does not exist") }
+            return ConfigFile()
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CLIError("cannot read config file \(path) as UTF-8 text")
+        }
+        do {
+            return try YAMLDecoder().decode(ConfigFile.self, from: text.isEmpty ? "{}" : text)
+        } catch {
+            throw CLIError("config file \(path) is invalid: \(error)")
+        }
+    }
+
+    init() {}
+
+    func apply(to s: inout Settings) {
+        if let v = data_dir { s.dataDirectory = v }
+        if let v = mqtt { s.mqttURL = v }
+        if let v = listen { s.listen = v }
+        if let v = sensors { s.sensorDirectory = v }
+        if let v = pipelines { s.pipelineDirectory = v }
+        if let v = municipality { s.municipality = v }
+        if let v = contact_email { s.contactEmail = v }
+        if let v = boundaries?.file { s.boundaryFile = v }
+        if let v = boundaries?.gemeente { s.gemeente = v }
+        if let v = boundaries?.vintage { s.boundaryVintage = v }
+        if let v = raw_retention, let ms = DurationText.milliseconds(v) { s.rawRetention = ms }
+        if let v = log_level { s.logLevel = v }
+    }
+}

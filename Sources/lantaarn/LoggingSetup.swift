@@ -1,0 +1,18 @@
+import Logging
+
+/// Bootstraps swift-log once, to stderr. Only the executable does this.
+enum LoggingSetup {
+    // Written only from the main task before any service starts; never concurrently.
+    nonisolated(unsafe) private static var done = false
+
+    static func bootstrap(level text: String) {
+        guard !done else { return }
+        done = true
+        let level = Logger.Level(rawValue: text.lowercased()) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}

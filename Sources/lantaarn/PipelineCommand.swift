@@ -1,0 +1,70 @@
+import ArgumentParser
+import LantaarnModel
+import Pipelines
+
+/// `lantaarn pipeline list|run`.
+struct PipelineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline", abstract: "List and run the pipelines in Pipelines/.",
+        subcommands: [List.self, Run.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List pipelines with their schedule and output.")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let settings = try common.settings()
+            let catalog = try PipelineCatalog(directory: settings.pipelineDirectory)
+            for p in catalog.pipelines {
+                Console.line("\(p.name)\tv\(p.version)\tschedule '\(p.schedule)'\twindow \(p.window / 60_000)m\t-> \(p.output.dataset)")
+            }
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a pipeline now: an explicit window, or every closed window since its last release.")
+        @OptionGroup var common: CommonOptions
+
+        @Argument(help: "Pipeline name (see 'lantaarn pipeline list').")
+        var name: String
+
+        @Option(name: .long, help: "Window start, ISO 8601 (e.g. 2026-11-22T00:00:00Z).")
+        var from: String?
+
+        @Option(name: .long, help: "Window end, ISO 8601; the last window is computed even if it has not closed.")
+        var to: String?
+
+        func validate() throws {
+            if (from == nil) != (to == nil) { throw ValidationError("give both --from and --to, or neither") }
+            if let from, ISO8601.parse(from) == nil { throw ValidationError("--from '\(from)' is not an ISO 8601 time") }
+            if let to, ISO8601.parse(to) == nil { throw ValidationError("--to '\(to)' is not an ISO 8601 time") }
+        }
+
+        func run() async throws {
+            let runtime = try Runtime(settings: try common.settings(), label: "lantaarn.pipeline")
+            let catalog = try runtime.pipelines()
+            guard let pipeline = catalog.pipeline(named: name) else {
+                throw ValidationError("no pipeline '\(name)'; known: \(catalog.pipelines.map(\.name).joined(separator: ", "))")
+            }
+            let runner = runtime.runner()
+            let range: TimeWindow
+            if let from, let to, let start = ISO8601.parse(from), let end = ISO8601.parse(to) {
+                guard end > start else { throw ValidationError("--to must be after --from") }
+                range = TimeWindow(start: TimeBucket.floor(start, size: pipeline.window), end: end)
+            } else if let due = try runner.dueWindows(pipeline, now: Clock.nowMilliseconds(),
+                                                      catchUp: 7 * 86_400_000, lateness: 2 * TimeBucket.hour) {
+                range = due
+            } else {
+                Console.line("\(name): nothing to do; no closed window since the last release")
+                return
+            }
+            let results = try runner.run(pipeline, over: range) { done, total in
+                Console.progress("\(name): window \(done)/\(total)")
+            }
+            if !results.isEmpty { Console.line("") }
+            let rowsIn = results.reduce(0) { $0 + $1.rowsIn }, rowsOut = results.reduce(0) { $0 + $1.rowsOut }
+            Console.line("\(name): \(results.count) window(s) \(range), \(rowsIn) readings in, \(rowsOut) rows published to \(pipeline.output.dataset)")
+        }
+    }
+}

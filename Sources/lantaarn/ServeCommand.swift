@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Ingest
+import LantaarnModel
+import Logging
+import MQTTClient
+import Pipelines
+import Server
+import ServiceLifecycle
+
+/// `lantaarn serve`: subscriber, ingest consumer, scheduler and HTTP server in one process.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run ingest, the pipeline scheduler and the HTTP server.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "Broker URL, mqtt://HOST:PORT (default mqtt://127.0.0.1:1883; env LANTAARN_MQTT).")
+    var mqtt: String?
+
+    @Option(name: .long, help: "HTTP listen address HOST:PORT (default 127.0.0.1:8080; env LANTAARN_LISTEN).")
+    var listen: String?
+
+    @Flag(name: .long, help: "Also run the sensor simulator and run pipelines every 5 minutes.")
+    var demo = false
+
+    @Option(name: .long, help: "Demo simulator rate in readings messages per second.")
+    var demoRate: Double = 20
+
+    func run() async throws {
+        var settings = try common.settings()
+        if let mqtt { settings.mqttURL = mqtt }
+        if let listen { settings.listen = listen }
+        let runtime = try Runtime(settings: settings)
+        let logger = runtime.logger
+        let endpoint = try MQTTEndpoint(url: settings.mqttURL)
+        let address = try ListenAddress(settings.listen)
+        let registry = try runtime.registry()
+        let catalog = try runtime.pipelines()
+
+        let logDirectory = settings.ingestLogDirectory(source: "mqtt")
+        let writer = try IngestLogWriter(directory: logDirectory)
+        let consumer = try IngestConsumer(source: "mqtt", logDirectory: logDirectory, writer: writer, store: runtime.store,
+                                          validator: ReadingValidator(registry: registry),
+                                          rawRetention: settings.rawRetention, logger: logger)
+        let clientID = "lantaarn-" + String(SHA256.hex(Array(absolute(settings.dataDirectory).utf8)).prefix(12))
+        let subscriber = MQTTIngestService(endpoint: endpoint, clientID: clientID, writer: writer, logger: logger)
+        let scheduler = PipelineScheduler(
+            catalog: catalog, runner: runtime.runner(),
+            cadence: demo ? .every(.seconds(300), initialDelay: .seconds(20)) : .cron,
+            catchUp: demo ? 25 * TimeBucket.hour : 7 * 86_400_000,
+            lateness: demo ? 25 * TimeBucket.hour : 2 * TimeBucket.hour, logger: logger)
+        let stats = consumer.stats
+        let deps = ServerDependencies(releases: runtime.store, site: PublicSite(municipality: settings.municipality,
+                                                                                contactEmail: settings.contactEmail)) {
+            let s = stats.snapshot
+            return [("ingest", .object([
+                ("messages", .number(Double(s.messages))), ("readings", .number(Double(s.readings))),
+                ("quarantined", .number(Double(s.quarantined))), ("without_wijk", .number(Double(s.withoutWijk))),
+                ("committed_offset", .number(Double(s.committedOffset))),
+            ]))]
+        }
+        let app = buildApplication(deps, host: address.host, port: address.port, logger: logger)
+
+        // Shutdown runs in reverse order: HTTP and scheduler stop first, then the
+        // subscriber, and the consumer last so it drains everything acknowledged.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: consumer), .init(service: subscriber), .init(service: scheduler), .init(service: app),
+        ]
+        if demo {
+            let simulator = DemoSimulatorService(endpoint: endpoint, registry: registry, rate: demoRate,
+                                                 backlogHours: 24, logger: logger)
+            services.append(.init(service: simulator))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
+        let url = "http://\(address.host):\(address.port)"
+        logger.info("Lantaarn is starting", metadata: ["http.url": "\(url)", "mqtt.broker": "\(endpoint)",
+                                                       "data.dir": "\(settings.dataDirectory)"])
+        Console.line("Lantaarn draait. Dashboard: \(url)/dashboards/luchtkwaliteit")
+        Console.line("Open data: \(url)/datasets   Health: \(url)/-/health")
+        try await group.run()
+        logger.info("Lantaarn stopped; everything received is committed")
+    }
+
+    private func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+}

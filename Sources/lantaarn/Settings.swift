@@ -1,0 +1,53 @@
+import Foundation
+
+/// Effective runtime settings after merging defaults, `lantaarn.yaml`, environment and flags.
+struct Settings {
+    var dataDirectory = "./data"
+    var mqttURL = "mqtt://127.0.0.1:1883"
+    var listen = "127.0.0.1:8080"
+    var sensorDirectory = "./Sensors"
+    var pipelineDirectory = "./Pipelines"
+    var municipality = "Gemeente Haarlem"
+    var contactEmail = "opendata@haarlem.nl"
+    /// Optional boundary file (GeoJSON, WGS84); default is the bundled Haarlem wijken.
+    var boundaryFile: String?
+    var gemeente = "GM0392"
+    var boundaryVintage = 2020
+    /// Raw ingest-log retention after commit, milliseconds.
+    var rawRetention: Int64 = 7 * 86_400_000
+    var logLevel = "info"
+
+    /// `LANTAARN_*` environment variables override the defaults and the config file.
+    mutating func applyEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) {
+        if let v = env["LANTAARN_DATA"], !v.isEmpty { dataDirectory = v }
+        if let v = env["LANTAARN_MQTT"], !v.isEmpty { mqttURL = v }
+        if let v = env["LANTAARN_LISTEN"], !v.isEmpty { listen = v }
+        if let v = env["LANTAARN_LOG_LEVEL"], !v.isEmpty { logLevel = v }
+    }
+
+    /// Path of the ingest log for `source` inside the data directory.
+    func ingestLogDirectory(source: String) -> String {
+        (dataDirectory as NSString).appendingPathComponent("ingest-log/\(source)")
+    }
+}
+
+/// `HOST:PORT` for `--listen`.
+struct ListenAddress {
+    var host: String
+    var port: Int
+
+    init(_ text: String) throws {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65_535).contains(port) else {
+            throw CLIError("invalid listen address '\(text)': use HOST:PORT, for example 127.0.0.1:8080")
+        }
+        host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        self.port = port
+    }
+}
+
+/// A command-line problem, printed as is.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
