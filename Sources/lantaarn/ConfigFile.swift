@@ -44,7 +44,7 @@ struct ConfigFile: Decodable {
             throw CLIError("cannot read config file \(path) as UTF-8 text")
         }
         do {
-            return try YAMLDecoder().decode(ConfigFile.self, from: text.isEmpty ? "{}" : text)
+            return try YAMLConfig.decode(text)
         } catch {
             throw CLIError("config file \(path) is invalid: \(error)")
         }
@@ -65,5 +65,12 @@ struct ConfigFile: Decodable {
         if let v = boundaries?.vintage { s.boundaryVintage = v }
         if let v = raw_retention, let ms = DurationText.milliseconds(v) { s.rawRetention = ms }
         if let v = log_level { s.logLevel = v }
+    }
+}
+
+/// Parses the text of a config file.
+enum YAMLConfig {
+    static func decode(_ text: String) throws -> ConfigFile {
+        try YAMLDecoder().decode(ConfigFile.self, from: text.trimmingSpaces().isEmpty ? "{}" : text)
     }
 }

@@ -6,5 +6,13 @@ struct Lantaarn: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lantaarn",
         abstract: "Municipal sensor data platform: MQTT ingest, columnar store, pipelines and open data.",
-        subcommands: [ServeCommand.self, SimulateCommand.self, PipelineCommand.self, DatasetsCommand.self])
+        subcommands: [ServeCommand.self, SimulateCommand.self, PipelineCommand.self, DatasetsCommand.self,
+                      QuarantineCommand.self])
+
+    /// Entry point: runs on the main thread before any other thread exists, so the
+    /// unblocked signal mask is inherited by every thread we create.
+    static func main() async {
+        SignalMask.unblockTermination()
+        await Self.main(nil)
+    }
 }

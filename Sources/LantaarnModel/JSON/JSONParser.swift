@@ -130,7 +130,7 @@ public struct JSONParser {
         guard i < bytes.count, isDigit(bytes[i]) else { throw error("invalid number") }
         if bytes[i] == UInt8(ascii: "0") {
             i += 1
-            if i < bytes.count, isDigit(bytes[i]) { throw error("number with a leading zero") }
+            if i < bytes.count, isDigit(bytes[i]) { throw JSONParseError(offset: start, reason: "number with a leading zero") }
         } else {
             while i < bytes.count, isDigit(bytes[i]) { i += 1 }
         }

@@ -1,0 +1,54 @@
+import LantaarnModel
+import Testing
+
+struct JSONParserTests {
+    @Test func parsesNestedDocument() throws {
+        let v = try JSONParser.parse(#" {"ts":"2026-11-22T10:00:00Z","values":{"pm25":12.3,"pm10":-2e1},"ok":true,"n":null,"a":[1,"\u00e9\n"]} "#)
+        #expect(v["ts"]?.stringValue == "2026-11-22T10:00:00Z")
+        #expect(v["values"]?["pm25"]?.numberValue == 12.3)
+        #expect(v["values"]?["pm10"]?.numberValue == -20)
+        #expect(v["ok"] == .bool(true))
+        #expect(v["n"] == .null)
+        #expect(v["a"]?.arrayValue?[1].stringValue == "é\n")
+        #expect(v["values"]?.objectMembers?.map(\.0) == ["pm25", "pm10"])
+    }
+
+    @Test func surrogatePairs() throws {
+        #expect(try JSONParser.parse(#""\ud83d\ude00""#).stringValue == "😀")
+    }
+
+    /// The Open311 spec examples contain `"service_code":006`; such input must be refused with a position.
+    @Test(arguments: [
+        (#"{"service_code":006}"#, 16), ("{", 1), (#"{"a":1,}"#, 7), ("[1 2]", 3), (#""abc"#, 4),
+        ("tru", 0), (#"{"a":"\x"}"#, 7), ("01", 0), ("1.", 2), (#"{"a":1} x"#, 8), ("", 0),
+    ])
+    func rejectsInvalidWithOffset(_ text: String, _ offset: Int) {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+        do {
+            _ = try JSONParser.parse(text)
+        } catch {
+            #expect(error.offset == offset, "\(text): \(error)")
+        }
+    }
+
+    @Test func refusesDeepNesting() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
+    }
+
+    @Test func writerRoundTrips() throws {
+        let v = JSONValue.object([("s", .string("a\"b\\c\u{1}")), ("n", .number(1.5)), ("i", .number(3)), ("z", .array([.null, .bool(false)]))])
+        let text = JSONWriter.string(v)
+        #expect(text == #"{"s":"a\"b\\c\u0001","n":1.5,"i":3,"z":[null,false]}"#)
+        #expect(try JSONParser.parse(text) == v)
+    }
+}
+
+struct SHA256Tests {
+    @Test func knownVectors() {
+        #expect(SHA256.hex([UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex(Array(String(repeating: "a", count: 1000).utf8))
+            == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+}

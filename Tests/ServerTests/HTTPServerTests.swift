@@ -1,0 +1,98 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Hummingbird
+import LantaarnModel
+import Logging
+@testable import Server
+import Store
+import Testing
+
+/// Runs the real application on a free loopback port and talks HTTP to it.
+struct HTTPServerTests {
+    func withServer(_ body: (String, SQLiteStore) async throws -> Void) async throws {
+        let dir = NSTemporaryDirectory() + "lantaarn-http-\(UUID().uuidString.prefix(8))"
+        let store = try SQLiteStore(dataDirectory: dir)
+        let router = buildRouter(ServerDependencies(releases: store, site: PublicSite()))
+        let port = PortBox()
+        let running = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                                  onServerRunning: { channel in await port.set(channel.localAddress?.port ?? 0) },
+                                  logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await running.runService() }
+            var p = 0
+            for _ in 0..<100 where p == 0 {
+                try await Task.sleep(for: .milliseconds(50))
+                p = await port.value
+            }
+            try #require(p != 0)
+            try await body("http://127.0.0.1:\(p)", store)
+            group.cancelAll()
+        }
+    }
+
+    func get(_ url: String) async throws -> (Int, String, HTTPURLResponse) {
+        let (data, response) = try await URLSession.shared.data(from: URL(string: url)!)
+        let http = response as! HTTPURLResponse
+        return (http.statusCode, String(decoding: data, as: UTF8.self), http)
+    }
+
+    @Test func healthDatasetsDownloadsAndErrors() async throws {
+        try await withServer { base, store in
+            let (status, body, response) = try await get(base + "/-/health")
+            #expect(status == 200)
+            #expect(try JSONParser.parse(body)["ok"] == .bool(true))
+            #expect(response.value(forHTTPHeaderField: "Content-Security-Policy")?.contains("default-src 'none'") == true)
+
+            let meta = DatasetMetadata(name: "d", title: "T", description: "D", pipeline: "p", license: "CC0-1.0", retention: "1y",
+                                       columns: [ColumnSpec(name: "wijk_code", type: .text, description: ""),
+                                                 ColumnSpec(name: "n", type: .integer, description: "")])
+            try store.register(meta)
+            // More rows than one streaming page, across two windows: the download must hold them all.
+            let rows = (0..<(DatasetRoutes.pageSize + 500)).map { [CellValue.text("WK0392\($0 % 21)"), .integer(Int64($0))] }
+            try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 3_600_000), rows: rows, rowsIn: 1, lineage: .null))
+            try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 3_600_000, end: 7_200_000),
+                                           rows: [[.text("WK039201"), .integer(-1)]], rowsIn: 1, lineage: .null))
+
+            let list = try JSONParser.parse(try await get(base + "/datasets").1)
+            #expect(list["datasets"]?.arrayValue?.first?["rows"]?.numberValue == Double(rows.count + 1))
+
+            let (csvStatus, csv, csvResponse) = try await get(base + "/datasets/d.csv")
+            #expect(csvStatus == 200)
+            #expect(csvResponse.value(forHTTPHeaderField: "Content-Type")?.hasPrefix("text/csv") == true)
+            let lines = csv.split(separator: "\r\n")
+            #expect(lines.count == rows.count + 2)
+            #expect(lines.first == "wijk_code,n")
+            #expect(lines.last == "WK039201,-1")
+
+            let json = try JSONParser.parse(try await get(base + "/datasets/d.json").1)
+            #expect(json["row_count"]?.numberValue == Double(rows.count + 1))
+            #expect(json["rows"]?.arrayValue?.count == rows.count + 1)
+
+            let (missing, error, _) = try await get(base + "/datasets/nope.csv")
+            #expect(missing == 404)
+            let envelope = try JSONParser.parse(error)
+            #expect(envelope["ok"] == .bool(false) && envelope["status"]?.numberValue == 404)
+            #expect(envelope["error"]?.stringValue?.contains("nope") == true)
+            #expect(try await get(base + "/datasets/d.xlsx").0 == 404)
+            #expect(try await get(base + "/no/such/page").0 == 404)
+        }
+    }
+
+    @Test func dashboardWithoutDataExplainsItself() async throws {
+        try await withServer { base, _ in
+            let (status, html, response) = try await get(base + "/dashboards/luchtkwaliteit")
+            #expect(status == 200)
+            #expect(html.contains("lang=\"nl\""))
+            #expect(html.contains("Afzender: Gemeente Haarlem"))
+            #expect(html.contains("nog geen metingen"))
+            #expect(response.value(forHTTPHeaderField: "Content-Type")?.hasPrefix("text/html") == true)
+        }
+    }
+}
+
+actor PortBox {
+    var value = 0
+    func set(_ v: Int) { value = v }
+}

@@ -1,0 +1,35 @@
+import Foundation
+@testable import lantaarn
+import Testing
+
+struct SettingsTests {
+    @Test func defaultsMatchTheBrief() {
+        let s = Settings()
+        #expect(s.dataDirectory == "./data")
+        #expect(s.mqttURL == "mqtt://127.0.0.1:1883")
+        #expect(s.listen == "127.0.0.1:8080")
+    }
+
+    @Test func environmentOverridesConfigFile() throws {
+        var s = Settings()
+        let file = try YAMLConfig.decode("data_dir: /srv/a\nmqtt: mqtt://10.0.0.1:1883\nlisten: 0.0.0.0:9000\nraw_retention: 2d\n")
+        file.apply(to: &s)
+        #expect(s.dataDirectory == "/srv/a" && s.rawRetention == 2 * 86_400_000)
+        s.applyEnvironment(["LANTAARN_DATA": "/srv/b", "LANTAARN_MQTT": "mqtt://127.0.0.1:1999", "LANTAARN_LISTEN": "127.0.0.1:1"])
+        #expect(s.dataDirectory == "/srv/b")
+        #expect(s.mqttURL == "mqtt://127.0.0.1:1999")
+        #expect(s.listen == "127.0.0.1:1")
+    }
+
+    @Test func listenAddresses() throws {
+        let a = try ListenAddress("127.0.0.1:8080")
+        #expect(a.host == "127.0.0.1" && a.port == 8080)
+        #expect(try ListenAddress("[::1]:80").host == "::1")
+        #expect(throws: CLIError.self) { try ListenAddress("localhost") }
+        #expect(throws: CLIError.self) { try ListenAddress("h:70000") }
+    }
+
+    @Test func missingExplicitConfigIsAnError() {
+        #expect(throws: CLIError.self) { try ConfigFile.load(explicitPath: "/nonexistent/lantaarn.yaml") }
+    }
+}
