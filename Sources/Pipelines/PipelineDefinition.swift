@@ -42,7 +42,7 @@ public struct PipelineDefinition: Sendable {
         do {
             raw = try YAMLDecoder().decode(RawPipeline.self, from: text)
         } catch let error as DecodingError {
-            throw PipelineError(file: path, path: error.pipelinePath, reason: error.pipelineReason)
+            throw PipelineError(file: path, path: error.yamlPath, reason: error.plainReason)
         } catch {
             throw PipelineError(file: path, path: "", reason: "not valid YAML: \(error)")
         }
@@ -63,27 +63,4 @@ public struct PipelineError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { path.isEmpty ? "\(file): \(reason)" : "\(file): \(path): \(reason)" }
-}
-
-extension DecodingError {
-    var pipelinePath: String {
-        let path: [any CodingKey]
-        switch self {
-        case .keyNotFound(let key, let ctx): path = ctx.codingPath + [key]
-        case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx), .dataCorrupted(let ctx): path = ctx.codingPath
-        @unknown default: path = []
-        }
-        return path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            .drop { $0 == "." }.description
-    }
-
-    var pipelineReason: String {
-        switch self {
-        case .keyNotFound(let key, _): return "missing required field '\(key.stringValue)'"
-        case .typeMismatch(let type, _): return "wrong type, expected \(type)"
-        case .valueNotFound(let type, _): return "missing value, expected \(type)"
-        case .dataCorrupted(let ctx): return ctx.debugDescription
-        @unknown default: return "invalid value"
-        }
-    }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import MQTTClient
 import Synchronization
@@ -15,45 +18,106 @@ struct MQTTEndpointTests {
     }
 }
 
-/// Publisher and subscriber against a real mosquitto on a free loopback port.
+/// A mosquitto on a loopback port, killed by PID (SIGKILL: children spawned by
+/// Foundation's Process inherit a mask that blocks SIGTERM).
+final class Broker: @unchecked Sendable {   // used from one test task only
+    let port: Int
+    let dir: String
+    private var process: Process?
+
+    init(port: Int = Int.random(in: 20_000..<60_000)) throws {
+        self.port = port
+        dir = NSTemporaryDirectory() + "lantaarn-mqtt-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\n"
+            .write(toFile: dir + "/m.conf", atomically: true, encoding: .utf8)
+        try start()
+    }
+
+    func start() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/sbin/mosquitto")
+            ? "/usr/sbin/mosquitto" : "/usr/bin/mosquitto")
+        p.arguments = ["-c", dir + "/m.conf"]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        process = p
+        Thread.sleep(forTimeInterval: 0.3)
+    }
+
+    func kill() {
+        guard let p = process else { return }
+        Glibc.kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        process = nil
+    }
+
+    var endpoint: MQTTEndpoint { MQTTEndpoint(host: "127.0.0.1", port: port) }
+
+    deinit { kill() }
+}
+
+func waitFor(_ condition: () -> Bool) async throws {
+    for _ in 0..<200 where !condition() { try await Task.sleep(for: .milliseconds(50)) }
+}
+
+/// Publisher and subscriber against a real mosquitto on a loopback port.
 struct MQTTRoundTripTests {
     @Test func qos1MessagesArriveWithTopicAndPayload() async throws {
-        let dir = NSTemporaryDirectory() + "lantaarn-mqtt-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let port = Int.random(in: 20_000..<60_000)
-        try "listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\n".write(toFile: dir + "/m.conf", atomically: true, encoding: .utf8)
-        let broker = Process()
-        broker.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "/usr/bin/mosquitto")
-        broker.arguments = ["-c", dir + "/m.conf"]
-        broker.standardError = FileHandle.nullDevice
-        try broker.run()
-        // SIGKILL: children spawned by Foundation's Process inherit a mask that blocks SIGTERM.
-        defer { kill(broker.processIdentifier, SIGKILL); broker.waitUntilExit() }
-        try await Task.sleep(for: .milliseconds(300))
-
+        let broker = try Broker()
         let received = Mutex<[String]>([])
-        let endpoint = MQTTEndpoint(host: "127.0.0.1", port: port)
-        let subscriber = MQTTSubscriber(endpoint: endpoint, clientID: "test-sub-\(port)", topics: ["lantaarn/sensors/+/readings"],
-                                        logger: Logger(label: "t")) { message in
+        let subscriber = MQTTSubscriber(endpoint: broker.endpoint, clientID: "test-sub-\(broker.port)",
+                                        topics: ["lantaarn/sensors/+/readings"], logger: Logger(label: "t")) { message in
             let text = message.topicString + " " + String(decoding: message.payload, as: UTF8.self)
             received.withLock { $0.append(text) }
         }
         try subscriber.start()
         defer { subscriber.stop() }
-        for _ in 0..<100 where !subscriber.isConnected { try await Task.sleep(for: .milliseconds(50)) }
+        try await waitFor { subscriber.isConnected }
         try #require(subscriber.isConnected)
         try await Task.sleep(for: .milliseconds(200))   // SUBACK
 
-        let publisher = try MQTTPublisher(endpoint: endpoint, logger: Logger(label: "t"))
+        let publisher = try MQTTPublisher(endpoint: broker.endpoint, logger: Logger(label: "t"))
         defer { publisher.close() }
-        for _ in 0..<100 where !publisher.isConnected { try await Task.sleep(for: .milliseconds(50)) }
+        try await waitFor { publisher.isConnected }
         for i in 0..<500 { try publisher.publish(topic: "lantaarn/sensors/s\(i % 5)/readings", payload: Array("m\(i)".utf8)) }
         try publisher.publish(topic: "other/topic", payload: [1])
         #expect(await publisher.flush(timeoutSeconds: 10))
-        for _ in 0..<100 where received.withLock({ $0.count }) < 500 { try await Task.sleep(for: .milliseconds(50)) }
+        try await waitFor { received.withLock { $0.count } >= 500 }
         let got = received.withLock { $0 }
         #expect(got.count == 500)
         #expect(Set(got) == Set((0..<500).map { "lantaarn/sensors/s\($0 % 5)/readings m\($0)" }))
         #expect(subscriber.delivered == 500)
+    }
+
+    /// The broker restarts without persistence, forgetting our session: the subscriber
+    /// must reconnect by itself and restore its subscription.
+    @Test func reconnectsAndResubscribesAfterBrokerRestart() async throws {
+        let broker = try Broker()
+        let count = Mutex(0)
+        let subscriber = MQTTSubscriber(endpoint: broker.endpoint, clientID: "test-re-\(broker.port)",
+                                        topics: ["lantaarn/sensors/+/readings"], logger: Logger(label: "t")) { _ in
+            count.withLock { $0 += 1 }
+        }
+        try subscriber.start()
+        defer { subscriber.stop() }
+        try await waitFor { subscriber.isConnected }
+        try #require(subscriber.isConnected)
+
+        broker.kill()
+        try await waitFor { !subscriber.isConnected }
+        #expect(!subscriber.isConnected)
+        try broker.start()
+        try await waitFor { subscriber.isConnected }
+        #expect(subscriber.isConnected)
+        try await Task.sleep(for: .milliseconds(300))   // SUBACK after reconnect
+
+        let publisher = try MQTTPublisher(endpoint: broker.endpoint, logger: Logger(label: "t"))
+        defer { publisher.close() }
+        try await waitFor { publisher.isConnected }
+        for i in 0..<20 { try publisher.publish(topic: "lantaarn/sensors/s/readings", payload: Array("r\(i)".utf8)) }
+        #expect(await publisher.flush(timeoutSeconds: 10))
+        try await waitFor { count.withLock { $0 } >= 20 }
+        #expect(count.withLock { $0 } == 20)
     }
 }

@@ -75,31 +75,3 @@ enum SensorFile {
         }
     }
 }
-
-extension DecodingError {
-    /// The dotted YAML path of the failing node, e.g. `sensors[2].quantities.pm25.max`.
-    var yamlPath: String {
-        let path: [any CodingKey]
-        switch self {
-        case .keyNotFound(let key, let ctx): path = ctx.codingPath + [key]
-        case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx), .dataCorrupted(let ctx): path = ctx.codingPath
-        @unknown default: path = []
-        }
-        var out = ""
-        for key in path {
-            if let i = key.intValue { out += "[\(i)]" } else { out += out.isEmpty ? key.stringValue : ".\(key.stringValue)" }
-        }
-        return out
-    }
-
-    /// What is wrong, without the decoder's internal type names.
-    var plainReason: String {
-        switch self {
-        case .keyNotFound(let key, _): return "missing field '\(key.stringValue)'"
-        case .typeMismatch(let type, _): return "wrong type, expected \(type)"
-        case .valueNotFound(let type, _): return "missing value, expected \(type)"
-        case .dataCorrupted(let ctx): return ctx.debugDescription
-        @unknown default: return "invalid value"
-        }
-    }
-}
