@@ -75,7 +75,7 @@ public struct PipelineRunner: Sendable {
         ])
         let id = try store.publish(ReleaseDraft(dataset: p.output.dataset, window: window, rows: rows,
                                                 rowsIn: aggregation.rowsIn, lineage: lineage))
-        logger.info("published release", metadata: [
+        logger.debug("published release", metadata: [
             "pipeline.name": "\(p.name)", "release.id": "\(id)", "release.window": "\(window)",
             "release.rows_in": "\(aggregation.rowsIn)", "release.rows_out": "\(rows.count)",
         ])
