@@ -20,9 +20,9 @@ public final class MQTTPublisher: Sendable {
 
     /// Queues one message. QoS 1 messages are counted until the broker acknowledges them.
     public func publish(topic: String, payload: [UInt8], qos: Int = 1) throws {
+        try handle.publish(topic: topic, payload: payload, qos: Int32(qos))
         core.sent.add(1, ordering: .relaxed)
         if qos == 0 { core.acknowledged.add(1, ordering: .relaxed) }
-        try handle.publish(topic: topic, payload: payload, qos: Int32(qos))
     }
 
     /// Number of messages the broker has acknowledged (QoS 0 counts when queued).

@@ -13,6 +13,9 @@ public protocol ReleaseStore: Sendable {
     /// All datasets with their current size and latest release.
     func datasets() throws -> [DatasetSummary]
 
+    /// Names of all datasets (cheap; no row counts).
+    func datasetNames() throws -> [String]
+
     /// One dataset's summary, or `nil` when unknown.
     func dataset(named name: String) throws -> DatasetSummary?
 

@@ -41,6 +41,10 @@ extension SQLiteStore: ReleaseStore {
         }
     }
 
+    public func datasetNames() throws -> [String] {
+        try pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM dataset ORDER BY name") }
+    }
+
     public func dataset(named name: String) throws -> DatasetSummary? {
         try pool.read { db in try summary(db, name) }
     }

@@ -46,17 +46,16 @@ struct SimulationRun {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             if let duration, seconds >= duration { break }
             let due = Int(seconds / interval) + 1
-            while next < due {
+            // Behind schedule and the broker is the bottleneck: the rate drops instead of
+            // messages piling up in libmosquitto's queue.
+            while next < due, sent - publisher.acknowledged < Self.window {
                 let s = simulator.sensors[next % simulator.sensors.count]
                 try publisher.publish(topic: s.topic, payload: simulator.payload(for: s, at: Clock.nowMilliseconds()))
                 next += 1
                 sent += 1
             }
-            if sent - publisher.acknowledged > Self.window {
-                try await Task.sleep(for: .milliseconds(2))
-            } else {
-                try await Task.sleep(for: .milliseconds(min(100, max(1, Int(interval * 1000)))))
-            }
+            let waitMilliseconds = next < due ? 1 : min(100, max(1, Int(interval * 1000)))
+            try await Task.sleep(for: .milliseconds(waitMilliseconds))
         }
         let complete = await publisher.flush(timeoutSeconds: 30)
         if !complete { logger.warning("simulator stopped before the broker acknowledged every message") }

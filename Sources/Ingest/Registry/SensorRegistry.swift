@@ -12,8 +12,6 @@ public struct SensorRegistry: Sendable {
     public let sensorByTopic: [String: String]
     /// Wijk of each sensor (absent: outside every known wijk, counted as unknown).
     public let wijkBySensor: [String: WijkCode]
-    /// Wijk names by code, for display.
-    public let wijkNames: [String: String]
 
     /// The topic a sensor uses when its YAML does not name one.
     public static func defaultTopic(sensorID: String) -> String { "lantaarn/sensors/\(sensorID)/readings" }
@@ -33,7 +31,6 @@ public struct SensorRegistry: Sendable {
         sensors = byID
         sensorByTopic = byTopic
         wijkBySensor = wijk
-        wijkNames = Dictionary(boundaries.areas.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Loads every `*.yaml`/`*.yml` in `directory`. Errors name the file and the YAML path.
