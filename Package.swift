@@ -106,7 +106,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "lantaarnTests", dependencies: ["lantaarn"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["lantaarn"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["lantaarn", "Ingest", "Store", "LantaarnModel"]),
     ],
     swiftLanguageModes: [.v6]
 )
