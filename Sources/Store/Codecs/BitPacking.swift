@@ -1,0 +1,152 @@
+/// Little helpers for the chunk codecs: varints, zigzag, and block-wise bit-packing.
+///
+/// Packed layout for a sequence of unsigned integers (patched frame of reference):
+/// blocks of 128 values (the last may be shorter), each `[u8 width][u8 exceptions]
+/// [ceil(n × width / 8) bytes of low bits][exceptions × (u8 index, varint high bits)]`.
+/// A block of zeros (a regular sampling interval) costs two bytes.
+enum BitPacking {
+    static let blockSize = 128
+
+    @inline(__always) static func zigzag(_ v: Int64) -> UInt64 { UInt64(bitPattern: (v << 1) ^ (v >> 63)) }
+    @inline(__always) static func unzigzag(_ u: UInt64) -> Int64 { Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1) }
+
+    static func appendVarint(_ v: UInt64, to out: inout [UInt8]) {
+        var x = v
+        while x >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: x) | 0x80)
+            x >>= 7
+        }
+        out.append(UInt8(x))
+    }
+
+    static func readVarint(_ bytes: UnsafeRawBufferPointer, _ i: inout Int) throws(ChunkCodecError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard i < bytes.count, shift < 64 else { throw ChunkCodecError("truncated varint") }
+            let b = bytes[i]
+            i += 1
+            result |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    /// Packs `values` into blocks (see the type comment).
+    static func pack(_ values: [UInt64], into out: inout [UInt8]) {
+        var start = 0
+        var lows = [UInt64]()
+        while start < values.count {
+            let end = min(start + blockSize, values.count)
+            let block = values[start..<end]
+            let width = bestWidth(block)
+            let limit: UInt64 = width == 64 ? .max : (1 << UInt64(width)) - 1
+            let exceptions = block.indices.filter { block[$0] > limit }
+            out.append(UInt8(width))
+            out.append(UInt8(exceptions.count))
+            lows.removeAll(keepingCapacity: true)
+            for v in block { lows.append(v & limit) }
+            packLows(lows, width: width, into: &out)
+            for k in exceptions {
+                out.append(UInt8(k - start))
+                appendVarint(block[k] >> UInt64(width), to: &out)
+            }
+            start = end
+        }
+    }
+
+    /// The width that minimises the block's size: values wider than it become
+    /// exceptions (an index byte plus a varint of their high bits). A rare outlier,
+    /// such as a missed reading or a spike, then no longer widens the whole block.
+    static func bestWidth(_ block: ArraySlice<UInt64>) -> Int {
+        var histogram = [Int](repeating: 0, count: 65)
+        for v in block { histogram[v == 0 ? 0 : 64 - v.leadingZeroBitCount] += 1 }
+        var best = 64, bestCost = Int.max
+        for w in 0...64 {
+            var cost = block.count * w
+            var tooWide = 0
+            for l in (w + 1)..<65 where histogram[l] > 0 {
+                tooWide += histogram[l]
+                cost += histogram[l] * (8 + 8 * ((l - w + 6) / 7))
+            }
+            if tooWide > 255 { continue }
+            if cost < bestCost { bestCost = cost; best = w }
+        }
+        return best
+    }
+
+    private static func packLows(_ values: [UInt64], width: Int, into out: inout [UInt8]) {
+        guard width > 0 else { return }
+        var acc: UInt64 = 0
+        var bits = 0
+        for v in values {
+            acc |= v << UInt64(bits)
+            let room = 64 - bits
+            if width >= room {
+                appendWord(acc, bytes: 8, to: &out)
+                acc = room == 64 ? 0 : v >> UInt64(room)
+                bits = width - room
+            } else {
+                bits += width
+            }
+        }
+        if bits > 0 { appendWord(acc, bytes: (bits + 7) / 8, to: &out) }
+    }
+
+    /// Unpacks `count` values written by ``pack(_:into:)``.
+    static func unpack(_ bytes: UnsafeRawBufferPointer, _ i: inout Int, count: Int) throws(ChunkCodecError) -> [UInt64] {
+        var result = [UInt64]()
+        result.reserveCapacity(count)
+        while result.count < count {
+            let n = min(blockSize, count - result.count)
+            guard i + 2 <= bytes.count else { throw ChunkCodecError("truncated block header") }
+            let width = Int(bytes[i]), exceptions = Int(bytes[i + 1])
+            i += 2
+            guard width <= 64, exceptions <= n else { throw ChunkCodecError("block header out of range") }
+            let blockStart = result.count
+            if width == 0 {
+                result.append(contentsOf: repeatElement(0, count: n))
+            } else {
+                let byteCount = (n * width + 7) / 8
+                guard i + byteCount <= bytes.count else { throw ChunkCodecError("truncated block") }
+                let mask: UInt64 = width == 64 ? .max : (1 << UInt64(width)) - 1
+                var bitPos = 0
+                for _ in 0..<n {
+                    let byte = bitPos >> 3, shift = bitPos & 7
+                    var word: UInt64 = 0
+                    if byte + 8 <= byteCount {
+                        word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i + byte, as: UInt64.self))
+                    } else {
+                        for b in 0..<(byteCount - byte) { word |= UInt64(bytes[i + byte + b]) << UInt64(8 * b) }
+                    }
+                    var v = word >> UInt64(shift)
+                    if shift + width > 64, byte + 8 < byteCount {
+                        v |= UInt64(bytes[i + byte + 8]) << UInt64(64 - shift)
+                    }
+                    result.append(v & mask)
+                    bitPos += width
+                }
+                i += byteCount
+            }
+            for _ in 0..<exceptions {
+                guard i < bytes.count else { throw ChunkCodecError("truncated exception") }
+                let k = Int(bytes[i])
+                i += 1
+                guard k < n, width < 64 else { throw ChunkCodecError("exception out of range") }
+                let high = try readVarint(bytes, &i)
+                result[blockStart + k] |= high << UInt64(width)
+            }
+        }
+        return result
+    }
+
+    private static func appendWord(_ w: UInt64, bytes: Int, to out: inout [UInt8]) {
+        for b in 0..<bytes { out.append(UInt8(truncatingIfNeeded: w >> UInt64(8 * b))) }
+    }
+}
+
+/// A chunk blob could not be decoded: the database is damaged or from an unknown version.
+public struct ChunkCodecError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    init(_ reason: String) { description = "damaged chunk: \(reason)" }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import LantaarnModel
+@testable import Store
+import Testing
+
+struct ChunkCodecTests {
+    func roundTrip(_ ts: [Int64], _ vs: [Double], sourceLocation: SourceLocation = #_sourceLocation) throws -> Chunk {
+        let chunk = Chunk(timestamps: ts, values: vs, flags: Array(repeating: 0, count: ts.count))
+        let decoded = try chunk.decode()
+        #expect(decoded.timestamps == ts, sourceLocation: sourceLocation)
+        #expect(decoded.values.map(\.bitPattern) == vs.map(\.bitPattern), "values must round-trip bit-exactly", sourceLocation: sourceLocation)
+        let sum = vs.reduce(0, +)
+        #expect(chunk.count == ts.count && (chunk.sum == sum || (chunk.sum.isNaN && sum.isNaN)), sourceLocation: sourceLocation)
+        return chunk
+    }
+
+    static let minute: Int64 = 60_000
+    static let start: Int64 = 1_795_341_600_000
+
+    @Test func constantSeriesCostsAlmostNothing() throws {
+        let ts = (0..<1440).map { Self.start + Int64($0) * Self.minute }
+        let chunk = try roundTrip(ts, Array(repeating: 12.3, count: 1440))
+        #expect(chunk.byteCount < 80, "\(chunk.byteCount) bytes for 1,440 constant readings")
+        #expect(chunk.minValue == 12.3 && chunk.maxValue == 12.3)
+    }
+
+    @Test func alternatingAndNegativeValues() throws {
+        let ts = (0..<1000).map { Self.start + Int64($0) * 1000 }
+        _ = try roundTrip(ts, (0..<1000).map { $0 % 2 == 0 ? -40.5 : 85.25 })
+        _ = try roundTrip(ts, (0..<1000).map { Double($0 % 7) - 3.001 })
+        _ = try roundTrip(ts, (0..<1000).map { $0 % 3 == 0 ? -0.0 : 0.0 })   // -0.0 kept bit-exact (raw mode)
+    }
+
+    /// NaN and ±inf are rejected at validation; the codec still stores them bit-exactly in raw mode.
+    @Test func nonFiniteFallsBackToRaw() throws {
+        let vs: [Double] = [1.5, .nan, .infinity, -.infinity, 2, .greatestFiniteMagnitude, .leastNonzeroMagnitude]
+        let chunk = try roundTrip((0..<Int64(vs.count)).map { Self.start + $0 }, vs)
+        #expect(chunk.values.first == DecimalValueCodec.raw)
+    }
+
+    @Test func nonDecimalValuesFallBackToRaw() throws {
+        let vs = [0.1 + 0.2, 1.0 / 3.0, 2.5]
+        let chunk = try roundTrip([1, 2, 3], vs)
+        #expect(chunk.values.first == DecimalValueCodec.raw)
+        #expect(try roundTrip([1, 2, 3], [0.1, 0.25, 1e-9]).values.first == 9)
+    }
+
+    @Test func hugeJumpsDuplicatesAndReverseOrder() throws {
+        _ = try roundTrip([Int64.min, 0, Int64.max, Int64.min, Int64.max], [1e15, -1e15, 0, 9e15, -9e15])
+        _ = try roundTrip([5, 5, 5, 5, 6, 6], [1, 1, 2, 2, 3, 3])   // duplicate timestamps
+        _ = try roundTrip((0..<500).map { Self.start - Int64($0) * 997 }, (0..<500).map { Double($0) / 10 })   // reverse order
+        _ = try roundTrip([42], [7.25])
+        _ = try roundTrip([1, 2], [1e300, -1e-300])
+    }
+
+    @Test func bitPackingEveryWidth() throws {
+        for width in 0...64 {
+            let mask: UInt64 = width == 64 ? .max : (1 << UInt64(width)) - 1
+            var rng = SystemRandomNumberGenerator()
+            let values = (0..<300).map { _ in UInt64.random(in: 0...UInt64.max, using: &rng) & mask }
+            var out: [UInt8] = []
+            BitPacking.pack(values, into: &out)
+            var i = 0
+            let back = try out.withUnsafeBytes { try BitPacking.unpack($0, &i, count: values.count) }
+            #expect(back == values, "width \(width)")
+            #expect(i == out.count)
+        }
+    }
+
+    @Test func damagedBlobsThrowInsteadOfCrashing() {
+        let chunk = Chunk(timestamps: (0..<300).map { Int64($0) * 1000 }, values: (0..<300).map { Double($0) / 10 },
+                          flags: Array(repeating: 0, count: 300))
+        for cut in [0, 1, 3, chunk.values.count / 2] {
+            var damaged = chunk
+            damaged.values = Array(chunk.values.prefix(cut))
+            #expect(throws: (any Error).self) { try damaged.decode() }
+        }
+        var wrongCount = chunk
+        wrongCount.count = 299
+        #expect(throws: (any Error).self) { try wrongCount.decode() }
+    }
+
+    /// Real Sensor.Community SDS011 data (two days, 2.5 min interval): compressed size per value.
+    @Test func realSensorCommunityDataCompresses() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../shared/data/sensors/sensor_community_archive").standardizedFileURL
+        var total = 0, bytes = 0
+        for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.contains("sds011") {
+            let lines = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8).split(separator: "\n").dropFirst()
+            var ts: [Int64] = [], p1: [Double] = [], p2: [Double] = []
+            for line in lines {
+                let f = line.split(separator: ";", omittingEmptySubsequences: false)
+                guard f.count > 9, let t = ISO8601.parse(String(f[5]) + "Z"), let a = Double(f[6]), let b = Double(f[9]) else { continue }
+                ts.append(t); p1.append(a); p2.append(b)
+            }
+            for column in [p1, p2] {
+                let chunk = try roundTrip(ts, column)
+                print("  \(file): \(column.count) values, timestamps \(chunk.timestamps.count) B, values \(chunk.values.count) B")
+                total += column.count
+                bytes += chunk.byteCount
+            }
+        }
+        #expect(total > 4000)
+        let perValue = Double(bytes) / Double(total)
+        print("chunk codec on real SDS011 data: \(total) values, \(bytes) bytes, \(perValue) B/value (blobs only)")
+        #expect(perValue < 2.0)
+    }
+}
