@@ -5,7 +5,9 @@ import LantaarnModel
 /// can change without touching them.
 public protocol ReadingStore: Sendable {
     /// Commits readings, quarantine entries and the log offset in one transaction.
-    func append(_ batch: IngestBatch) throws
+    /// Readings older than their series' sealed window are quarantined, not stored.
+    @discardableResult
+    func append(_ batch: IngestBatch) throws -> AppendResult
 
     /// The log offset committed last for `source` (0 when none).
     func committedOffset(source: String) throws -> Int64
@@ -18,4 +20,17 @@ public protocol ReadingStore: Sendable {
 
     /// Quarantined messages, newest first.
     func quarantine(limit: Int) throws -> [QuarantineEntry]
+}
+
+/// What ``ReadingStore/append(_:)`` did with a batch's readings.
+public struct AppendResult: Sendable, Equatable {
+    /// Readings stored.
+    public var stored: Int
+    /// Readings quarantined because their window had already been sealed.
+    public var late: Int
+
+    public init(stored: Int, late: Int) {
+        self.stored = stored
+        self.late = late
+    }
 }

@@ -14,9 +14,12 @@ public final class SQLiteStore: Sendable {
     public let path: String
     /// How long a writer waits for another process's write lock.
     public static let busyTimeout: TimeInterval = 30
+    /// How readings are cut into chunks. The span is fixed when the store is created.
+    public let policy: ChunkPolicy
 
     /// Opens (creating if needed) `lantaarn.sqlite` in `dataDirectory` and migrates it.
-    public init(dataDirectory: String) throws {
+    /// A store keeps the chunk span it was created with; `policy.lateness` may change.
+    public init(dataDirectory: String, policy: ChunkPolicy = .standard) throws {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         path = (dataDirectory as NSString).appendingPathComponent("lantaarn.sqlite")
         var config = Configuration()
@@ -30,6 +33,11 @@ public final class SQLiteStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try Schema.migrator().migrate(pool)
+            let span = try pool.write { db -> Int64 in
+                try db.execute(sql: "INSERT OR IGNORE INTO store_meta (key, value) VALUES ('chunk_span', ?)", arguments: [policy.span])
+                return try Int64.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'chunk_span'") ?? policy.span
+            }
+            self.policy = ChunkPolicy(span: span, lateness: policy.lateness)
         } catch {
             throw StoreError("cannot open the database at \(path): \(error). Check that the data directory is writable and not used by an incompatible Lantaarn version.")
         }
@@ -38,74 +46,5 @@ public final class SQLiteStore: Sendable {
     /// Runs `PRAGMA integrity_check` and returns its findings (`["ok"]` when clean).
     public func integrityCheck() throws -> [String] {
         try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
-    }
-}
-
-extension SQLiteStore: ReadingStore {
-    public func append(_ batch: IngestBatch) throws {
-        try pool.write { db in
-            if !batch.readings.isEmpty {
-                let insert = try db.cachedStatement(sql: "INSERT INTO reading (sensor_id, quantity, ts, value, wijk) VALUES (?, ?, ?, ?, ?)")
-                for r in batch.readings {
-                    try insert.execute(arguments: [r.series.sensorID, r.series.quantity, r.timestamp, r.value, r.wijk?.rawValue])
-                }
-            }
-            if !batch.quarantined.isEmpty {
-                let insert = try db.cachedStatement(sql: """
-                    INSERT INTO quarantine (received_at, source, origin, sensor_id, reason, payload)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """)
-                for q in batch.quarantined {
-                    try insert.execute(arguments: [q.receivedAt, q.source, q.origin, q.sensorID, q.reason, Data(q.payload)])
-                }
-            }
-            try db.execute(sql: """
-                INSERT INTO ingest_offset (source, log_offset) VALUES (?, ?)
-                ON CONFLICT(source) DO UPDATE SET log_offset = excluded.log_offset
-                """, arguments: [batch.source, batch.offset])
-        }
-    }
-
-    public func committedOffset(source: String) throws -> Int64 {
-        try pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT log_offset FROM ingest_offset WHERE source = ?", arguments: [source]) ?? 0
-        }
-    }
-
-    public func scan(quantities: Set<String>, window: TimeWindow, _ visit: (Reading) throws -> Void) throws {
-        guard !quantities.isEmpty else { return }
-        let placeholders = Array(repeating: "?", count: quantities.count).joined(separator: ",")
-        var arguments: [any DatabaseValueConvertible] = quantities.sorted()
-        arguments.append(window.start)
-        arguments.append(window.end)
-        try pool.read { db in
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT sensor_id, quantity, ts, value, wijk FROM reading
-                WHERE quantity IN (\(placeholders)) AND ts >= ? AND ts < ?
-                ORDER BY ts, id
-                """, arguments: StatementArguments(arguments))
-            while let row = try rows.next() {
-                let wijk: String? = row[4]
-                try visit(Reading(series: SeriesKey(sensorID: row[0], quantity: row[1]),
-                                  timestamp: row[2], value: row[3], wijk: wijk.flatMap(WijkCode.init)))
-            }
-        }
-    }
-
-    public func readingCount() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM reading") ?? 0 }
-    }
-
-    public func quarantine(limit: Int) throws -> [QuarantineEntry] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT received_at, source, origin, sensor_id, reason, payload FROM quarantine
-                ORDER BY id DESC LIMIT ?
-                """, arguments: [limit]).map { row in
-                let payload: Data = row[5]
-                return QuarantineEntry(receivedAt: row[0], source: row[1], origin: row[2], sensorID: row[3],
-                                       reason: row[4], payload: [UInt8](payload))
-            }
-        }
     }
 }

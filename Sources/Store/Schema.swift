@@ -62,6 +62,59 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v2-chunked-columns") { db in
+            // Readings move to compressed chunks: one row per (series, time window),
+            // with an open buffer for the windows still accepting late readings.
+            // A series is sensor × quantity × wijk ('' = outside every known wijk).
+            try db.execute(sql: """
+                CREATE TABLE store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+
+                CREATE TABLE series (
+                    id INTEGER PRIMARY KEY,
+                    sensor_id TEXT NOT NULL,
+                    quantity TEXT NOT NULL,
+                    wijk TEXT NOT NULL DEFAULT '',
+                    sealed_until INTEGER NOT NULL,
+                    watermark INTEGER NOT NULL,
+                    UNIQUE (sensor_id, quantity, wijk)
+                );
+                CREATE INDEX series_quantity ON series(quantity);
+
+                CREATE TABLE chunk (
+                    id INTEGER PRIMARY KEY,
+                    series_id INTEGER NOT NULL REFERENCES series(id),
+                    window_start INTEGER NOT NULL,
+                    min_ts INTEGER NOT NULL,
+                    max_ts INTEGER NOT NULL,
+                    count INTEGER NOT NULL,
+                    min_value REAL NOT NULL,
+                    max_value REAL NOT NULL,
+                    sum REAL NOT NULL,
+                    ts BLOB NOT NULL,
+                    value BLOB NOT NULL,
+                    flags BLOB NOT NULL
+                );
+                CREATE INDEX chunk_window ON chunk(window_start, series_id);
+
+                CREATE TABLE open_reading (
+                    id INTEGER PRIMARY KEY,
+                    series_id INTEGER NOT NULL REFERENCES series(id),
+                    ts INTEGER NOT NULL,
+                    value REAL NOT NULL,
+                    flags INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX open_reading_series_ts ON open_reading(series_id, ts);
+
+                INSERT INTO series (sensor_id, quantity, wijk, sealed_until, watermark)
+                    SELECT sensor_id, quantity, coalesce(wijk, ''), -9223372036854775808, max(ts)
+                    FROM reading GROUP BY sensor_id, quantity, coalesce(wijk, '');
+                INSERT INTO open_reading (series_id, ts, value)
+                    SELECT s.id, r.ts, r.value FROM reading r
+                    JOIN series s ON s.sensor_id = r.sensor_id AND s.quantity = r.quantity AND s.wijk = coalesce(r.wijk, '')
+                    ORDER BY r.id;
+                DROP TABLE reading;
+                """)
+        }
         return m
     }
 }

@@ -72,12 +72,13 @@ public final class IngestConsumer: Service, Sendable {
             readings.append(contentsOf: outcome.readings)
             rejected.append(contentsOf: outcome.quarantined)
         }
-        try store.append(IngestBatch(readings: readings, quarantined: rejected, source: source, offset: batch.nextOffset))
+        let result = try store.append(IngestBatch(readings: readings, quarantined: rejected, source: source, offset: batch.nextOffset))
         offset = batch.nextOffset
-        stats.record(messages: batch.entries.count, readings: readings.count, quarantined: rejected.count,
+        stats.record(messages: batch.entries.count, readings: result.stored, quarantined: rejected.count + result.late,
                      withoutWijk: readings.lazy.filter { $0.wijk == nil }.count, damaged: batch.damage.count, offset: offset)
-        if !rejected.isEmpty {
-            logger.info("quarantined rejected values", metadata: ["ingest.quarantined": "\(rejected.count)"])
+        if !rejected.isEmpty || result.late > 0 {
+            logger.info("quarantined rejected values",
+                        metadata: ["ingest.quarantined": "\(rejected.count)", "ingest.late": "\(result.late)"])
         }
         return batch.entries.count + batch.damage.count
     }

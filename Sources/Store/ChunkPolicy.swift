@@ -1,0 +1,24 @@
+import LantaarnModel
+
+/// How readings are cut into chunks.
+public struct ChunkPolicy: Sendable, Hashable {
+    /// Length of one chunk's time window, milliseconds (aligned to the epoch).
+    public var span: Int64
+    /// How long after a window ends (by the series' newest reading) it still accepts
+    /// late or out-of-order readings. Later readings go to quarantine.
+    public var lateness: Int64
+
+    /// One day per chunk, two hours of lateness.
+    public static let standard = ChunkPolicy(span: 86_400_000, lateness: 2 * TimeBucket.hour)
+
+    public init(span: Int64, lateness: Int64) {
+        precondition(span > 0 && lateness >= 0, "chunk span must be positive and lateness not negative")
+        self.span = span
+        self.lateness = lateness
+    }
+
+    /// Windows ending at or before this are sealed once a series has seen `watermark`.
+    func sealLimit(watermark: Int64) -> Int64 {
+        TimeBucket.floor(watermark &- lateness, size: span)
+    }
+}

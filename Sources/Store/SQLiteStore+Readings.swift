@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+import LantaarnModel
+
+extension SQLiteStore: ReadingStore {
+    @discardableResult
+    public func append(_ batch: IngestBatch) throws -> AppendResult {
+        try pool.write { db in
+            var late: [QuarantineEntry] = []
+            var stored = 0
+            var touched: [Int64: SeriesState] = [:]
+            let insert = try db.cachedStatement(sql: "INSERT INTO open_reading (series_id, ts, value, flags) VALUES (?, ?, ?, 0)")
+            var lookup: [SeriesIdentity: SeriesState] = [:]
+            for r in batch.readings {
+                let identity = SeriesIdentity(r)
+                var state = try lookup[identity] ?? SeriesState.load(db, identity)
+                guard r.timestamp >= state.sealedUntil else {
+                    late.append(Self.lateEntry(r, state: state, lateness: policy.lateness, batch: batch))
+                    continue
+                }
+                try insert.execute(arguments: [state.id, r.timestamp, r.value])
+                state.watermark = max(state.watermark, r.timestamp)
+                lookup[identity] = state
+                touched[state.id] = state
+                stored += 1
+            }
+            for state in touched.values { try seal(db, state) }
+            try Self.insertQuarantine(db, batch.quarantined + late)
+            try db.execute(sql: """
+                INSERT INTO ingest_offset (source, log_offset) VALUES (?, ?)
+                ON CONFLICT(source) DO UPDATE SET log_offset = excluded.log_offset
+                """, arguments: [batch.source, batch.offset])
+            return AppendResult(stored: stored, late: late.count)
+        }
+    }
+
+    private static func insertQuarantine(_ db: Database, _ entries: [QuarantineEntry]) throws {
+        guard !entries.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO quarantine (received_at, source, origin, sensor_id, reason, payload) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for q in entries {
+            try insert.execute(arguments: [q.receivedAt, q.source, q.origin, q.sensorID, q.reason, Data(q.payload)])
+        }
+    }
+
+    private static func lateEntry(_ r: Reading, state: SeriesState, lateness: Int64, batch: IngestBatch) -> QuarantineEntry {
+        var payload = "{\"sensor\":"
+        JSONWriter.appendString(r.series.sensorID, to: &payload)
+        payload += ",\"quantity\":"
+        JSONWriter.appendString(r.series.quantity, to: &payload)
+        payload += ",\"ts\":\"\(ISO8601.format(milliseconds: r.timestamp))\",\"value\":"
+        JSONWriter.appendNumber(r.value, to: &payload)
+        payload += "}"
+        return QuarantineEntry(
+            receivedAt: Clock.nowMilliseconds(), source: batch.source, origin: "store", sensorID: r.series.sensorID,
+            reason: "\(r.series) reading at \(ISO8601.format(milliseconds: r.timestamp)) arrived after its window was sealed "
+                + "(everything before \(ISO8601.format(milliseconds: state.sealedUntil)) is final; lateness \(lateness / 60_000) min). "
+                + "Raise the lateness setting if such delays are normal for this sensor",
+            payload: Array(payload.utf8))
+    }
+
+    public func committedOffset(source: String) throws -> Int64 {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT log_offset FROM ingest_offset WHERE source = ?", arguments: [source]) ?? 0
+        }
+    }
+
+    public func scan(quantities: Set<String>, window: TimeWindow, _ visit: (Reading) throws -> Void) throws {
+        guard !quantities.isEmpty, window.end > window.start else { return }
+        let readings = try pool.read { db -> [Reading] in
+            let series = try SeriesState.all(db, quantities: quantities)
+            guard !series.isEmpty else { return [] }
+            var out: [Reading] = []
+            let ids = series.keys.map(String.init).joined(separator: ",")
+            // Chunks that overlap the window: their window starts at most one span before it.
+            let chunks = try Row.fetchCursor(db, sql: """
+                SELECT series_id, count, min_ts, max_ts, min_value, max_value, sum, ts, value, flags FROM chunk
+                WHERE series_id IN (\(ids)) AND window_start > ? AND window_start < ? AND max_ts >= ? AND min_ts < ?
+                """, arguments: [window.start &- policy.span, window.end, window.start, window.end])
+            while let row = try chunks.next() {
+                let key = series[row[0]]!
+                let chunk = Chunk(timestamps: [UInt8](row[7] as Data), values: [UInt8](row[8] as Data), flags: [UInt8](row[9] as Data),
+                                  count: row[1], minTimestamp: row[2], maxTimestamp: row[3], minValue: row[4], maxValue: row[5], sum: row[6])
+                let columns = try chunk.decode()
+                for k in 0..<chunk.count where window.contains(columns.timestamps[k]) {
+                    out.append(Reading(series: key.series, timestamp: columns.timestamps[k], value: columns.values[k], wijk: key.wijk))
+                }
+            }
+            let open = try Row.fetchCursor(db, sql: """
+                SELECT series_id, ts, value FROM open_reading WHERE series_id IN (\(ids)) AND ts >= ? AND ts < ? ORDER BY id
+                """, arguments: [window.start, window.end])
+            while let row = try open.next() {
+                let key = series[row[0]]!
+                out.append(Reading(series: key.series, timestamp: row[1], value: row[2], wijk: key.wijk))
+            }
+            return out
+        }
+        // Stable: readings with equal timestamps keep chunk order, then arrival order.
+        for r in readings.enumerated().sorted(by: { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }) {
+            try visit(r.element)
+        }
+    }
+
+    public func readingCount() throws -> Int {
+        try pool.read { db in
+            let sealed = try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM chunk") ?? 0
+            return sealed + (try Int.fetchOne(db, sql: "SELECT count(*) FROM open_reading") ?? 0)
+        }
+    }
+
+    public func quarantine(limit: Int) throws -> [QuarantineEntry] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT received_at, source, origin, sensor_id, reason, payload FROM quarantine
+                ORDER BY id DESC LIMIT ?
+                """, arguments: [limit]).map { row in
+                let payload: Data = row[5]
+                return QuarantineEntry(receivedAt: row[0], source: row[1], origin: row[2], sensorID: row[3],
+                                       reason: row[4], payload: [UInt8](payload))
+            }
+        }
+    }
+}
