@@ -15,6 +15,9 @@ public protocol ReadingStore: Sendable {
     /// Calls `visit` for each reading of the selected quantities in `window`, in time order.
     func scan(quantities: Set<String>, window: TimeWindow, _ visit: (Reading) throws -> Void) throws
 
+    /// Time-bucketed aggregates (count, sum, mean, min, max, energetic mean, exact quantiles).
+    func aggregate(_ query: AggregateQuery) throws -> [AggregateRow]
+
     /// Number of stored readings (all series).
     func readingCount() throws -> Int
 

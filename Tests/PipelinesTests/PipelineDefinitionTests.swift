@@ -1,6 +1,7 @@
 import Foundation
 import LantaarnModel
 @testable import Pipelines
+import Store
 import Testing
 
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL.path
@@ -79,29 +80,27 @@ struct CronScheduleTests {
 }
 
 struct AggregateStageTests {
-    func reading(_ wijk: String?, _ q: String, _ ts: Int64, _ v: Double) -> Reading {
-        Reading(series: SeriesKey(sensorID: "s", quantity: q), timestamp: ts, value: v, wijk: wijk.flatMap(WijkCode.init))
+    func row(_ wijk: String?, _ bucket: Int64, count: Int, sum: Double, min: Double, max: Double, energy: Double? = nil) -> AggregateRow {
+        AggregateRow(bucketStart: bucket, group: wijk, quantity: "pm25", count: count, sum: sum, min: min, max: max,
+                     energeticMean: energy, quantiles: [])
     }
 
-    @Test func meanMinMaxCountPerWijkAndHour() {
-        var agg = AggregateStage(bucket: TimeBucket.hour, functions: [.count, .mean, .min, .max, .sum]).begin()
-        for (i, v) in [10.0, 20, 30].enumerated() { agg.add(reading("WK039201", "pm25", Int64(i) * 1000, v)) }
-        agg.add(reading("WK039202", "pm25", TimeBucket.hour + 5, 7))
-        agg.add(reading(nil, "pm25", 0, 1000))
-        let rows = agg.rows { $0.rawValue == "WK039201" ? "Oude Stad" : "X" }
-        #expect(agg.withoutWijk == 1 && agg.rowsIn == 5)
-        #expect(rows.count == 2)
+    @Test func mapsStoreAggregatesToPublishedColumns() {
+        let stage = AggregateStage(bucket: TimeBucket.hour, functions: [.count, .mean, .min, .max, .sum])
+        let rows = stage.rows([row("WK039201", 0, count: 3, sum: 60, min: 10, max: 30), row(nil, 0, count: 1, sum: 1000, min: 1000, max: 1000),
+                               row("WK039202", TimeBucket.hour, count: 1, sum: 7, min: 7, max: 7)]) { $0 == "WK039201" ? "Oude Stad" : "X" }
+        #expect(rows.count == 2, "rows without a wijk are not published")
         #expect(rows[0] == [.text("WK039201"), .text("Oude Stad"), .text("1970-01-01T00:00:00Z"), .text("1970-01-01T01:00:00Z"),
                             .text("pm25"), .integer(3), .number(20), .number(10), .number(30), .number(60)])
         #expect(rows[1][2] == .text("1970-01-01T01:00:00Z"))
+        #expect(stage.columns.map(\.name) == ["wijk_code", "wijk_naam", "periode_start", "periode_eind", "grootheid",
+                                              "aantal", "gemiddelde", "minimum", "maximum", "som"])
     }
 
-    @Test func energeticMeanIsNotTheArithmeticMean() {
-        var agg = AggregateStage(bucket: TimeBucket.hour, functions: [.energeticMean]).begin()
-        agg.add(reading("WK039201", "laeq", 0, 50))
-        agg.add(reading("WK039201", "laeq", 1, 70))
-        guard case .number(let level) = agg.rows { _ in "" }[0][5] else { Issue.record("no level"); return }
-        // 10·log10((10^5 + 10^7) / 2) = 67.0329...; the arithmetic mean would be 60.
-        #expect(abs(level - 67.03291378118662) < 1e-9)
+    @Test func energeticMeanIsRequestedFromTheStore() {
+        let stage = AggregateStage(bucket: TimeBucket.hour, functions: [.energeticMean])
+        #expect(stage.query(quantities: ["laeq"], window: TimeWindow(start: 0, end: 1)).energeticMean)
+        #expect(stage.rows([row("WK039201", 0, count: 2, sum: 120, min: 50, max: 70, energy: 67.03)]) { $0 }[0][5] == .number(67.03))
+        #expect(!AggregateStage(bucket: TimeBucket.hour, functions: [.mean]).query(quantities: ["pm25"], window: TimeWindow(start: 0, end: 1)).energeticMean)
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import LantaarnModel
+import Store
 
 /// Aggregates readings per wijk × time bucket × quantity.
 ///
@@ -87,75 +87,34 @@ public struct AggregateStage: Sendable, Hashable {
         }
     }
 
-    /// Running totals for one output row.
-    struct Accumulator {
-        var count = 0
-        var sum = 0.0
-        var min = Double.infinity
-        var max = -Double.infinity
-        var energy = 0.0
-
-        mutating func add(_ v: Double) {
-            count += 1
-            sum += v
-            if v < min { min = v }
-            if v > max { max = v }
-            energy += pow(10, v / 10)
-        }
+    /// The store query for one window of this stage.
+    public func query(quantities: Set<String>, window: TimeWindow) -> AggregateQuery {
+        AggregateQuery(quantities: quantities, window: window, bucket: bucket, grouping: .wijk,
+                       energeticMean: functions.contains(.energeticMean))
     }
 
-    struct GroupKey: Hashable, Comparable {
-        var bucketStart: Int64
-        var wijk: WijkCode
-        var quantity: String
-
-        static func < (a: GroupKey, b: GroupKey) -> Bool {
-            (a.bucketStart, a.wijk.rawValue, a.quantity) < (b.bucketStart, b.wijk.rawValue, b.quantity)
-        }
-    }
-
-    /// Groups state while scanning one window.
-    public struct Aggregation {
-        let stage: AggregateStage
-        var groups: [GroupKey: Accumulator] = [:]
-        /// Readings skipped because their sensor lies outside every wijk.
-        public private(set) var withoutWijk = 0
-        /// Readings seen.
-        public private(set) var rowsIn = 0
-
-        /// Adds one reading.
-        public mutating func add(_ r: Reading) {
-            rowsIn += 1
-            guard let wijk = r.wijk else { withoutWijk += 1; return }
-            let key = GroupKey(bucketStart: TimeBucket.floor(r.timestamp, size: stage.bucket), wijk: wijk, quantity: r.series.quantity)
-            groups[key, default: Accumulator()].add(r.value)
-        }
-
-        /// Output rows in (period, wijk, quantity) order.
-        public func rows(wijkName: (WijkCode) -> String) -> [[CellValue]] {
-            groups.keys.sorted().map { key in
-                let a = groups[key]!
-                var row: [CellValue] = [
-                    .text(key.wijk.rawValue), .text(wijkName(key.wijk)),
-                    .text(ISO8601.format(milliseconds: key.bucketStart)),
-                    .text(ISO8601.format(milliseconds: key.bucketStart + stage.bucket)),
-                    .text(key.quantity),
-                ]
-                for f in stage.functions {
-                    switch f {
-                    case .count: row.append(.integer(Int64(a.count)))
-                    case .sum: row.append(.number(a.sum))
-                    case .mean: row.append(.number(a.sum / Double(a.count)))
-                    case .min: row.append(.number(a.min))
-                    case .max: row.append(.number(a.max))
-                    case .energeticMean: row.append(.number(10 * log10(a.energy / Double(a.count))))
-                    }
+    /// Output rows (period, wijk, quantity order) from the store's aggregate rows.
+    /// Rows without a wijk are left out; callers count them.
+    public func rows(_ aggregates: [AggregateRow], wijkName: (String) -> String) -> [[CellValue]] {
+        aggregates.compactMap { a -> [CellValue]? in
+            guard let wijk = a.group else { return nil }
+            var row: [CellValue] = [
+                .text(wijk), .text(wijkName(wijk)),
+                .text(ISO8601.format(milliseconds: a.bucketStart)),
+                .text(ISO8601.format(milliseconds: a.bucketStart + bucket)),
+                .text(a.quantity),
+            ]
+            for f in functions {
+                switch f {
+                case .count: row.append(.integer(Int64(a.count)))
+                case .sum: row.append(.number(a.sum))
+                case .mean: row.append(.number(a.mean))
+                case .min: row.append(.number(a.min))
+                case .max: row.append(.number(a.max))
+                case .energeticMean: row.append(a.energeticMean.map(CellValue.number) ?? .null)
                 }
-                return row
             }
+            return row
         }
     }
-
-    /// Starts aggregating a window.
-    public func begin() -> Aggregation { Aggregation(stage: self) }
 }

@@ -1,0 +1,76 @@
+import LantaarnModel
+
+/// A time-bucketed aggregate over a set of series.
+public struct AggregateQuery: Sendable, Hashable {
+    /// How rows are grouped besides time bucket and quantity.
+    public enum Grouping: Sendable, Hashable {
+        /// Per CBS wijk; readings outside every wijk form a group with `group == nil`.
+        case wijk
+        /// Per sensor.
+        case sensor
+        /// All selected series together.
+        case none
+    }
+
+    /// Quantities to include (e.g. `pm25`).
+    public var quantities: Set<String>
+    /// Only these sensors, when set.
+    public var sensors: Set<String>?
+    /// Only these wijken, when set.
+    public var wijken: Set<WijkCode>?
+    public var window: TimeWindow
+    /// Bucket length, milliseconds (epoch-aligned).
+    public var bucket: Int64
+    public var grouping: Grouping
+    /// Needs every value, so chunks are decompressed: energetic mean for dB quantities.
+    public var energeticMean: Bool
+    /// Exact quantiles to compute (0...1), interpolated like DuckDB's `quantile_cont`.
+    public var quantiles: [Double]
+
+    public init(quantities: Set<String>, sensors: Set<String>? = nil, wijken: Set<WijkCode>? = nil, window: TimeWindow,
+                bucket: Int64, grouping: Grouping = .wijk, energeticMean: Bool = false, quantiles: [Double] = []) {
+        precondition(bucket > 0, "bucket must be positive")
+        self.quantities = quantities
+        self.sensors = sensors
+        self.wijken = wijken
+        self.window = window
+        self.bucket = bucket
+        self.grouping = grouping
+        self.energeticMean = energeticMean
+        self.quantiles = quantiles
+    }
+
+    /// True when every requested figure can come from chunk statistics alone.
+    var statisticsSuffice: Bool { !energeticMean && quantiles.isEmpty }
+}
+
+/// One bucket × group × quantity of an aggregate.
+public struct AggregateRow: Sendable, Hashable {
+    public var bucketStart: Int64
+    /// Wijk code or sensor id, by the query's grouping; `nil` for "no wijk" or `.none`.
+    public var group: String?
+    public var quantity: String
+    public var count: Int
+    public var sum: Double
+    public var min: Double
+    public var max: Double
+    /// 10·log10(mean(10^(L/10))), when requested.
+    public var energeticMean: Double?
+    /// Requested quantiles in query order.
+    public var quantiles: [Double]
+
+    public var mean: Double { sum / Double(count) }
+
+    public init(bucketStart: Int64, group: String?, quantity: String, count: Int, sum: Double, min: Double, max: Double,
+                energeticMean: Double?, quantiles: [Double]) {
+        self.bucketStart = bucketStart
+        self.group = group
+        self.quantity = quantity
+        self.count = count
+        self.sum = sum
+        self.min = min
+        self.max = max
+        self.energeticMean = energeticMean
+        self.quantiles = quantiles
+    }
+}

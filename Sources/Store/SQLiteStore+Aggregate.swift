@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+import LantaarnModel
+
+extension SQLiteStore {
+    /// Time-bucketed aggregates over the selected series.
+    ///
+    /// A chunk that lies inside the window and inside one bucket contributes its
+    /// stored count, sum, min and max without being decompressed, unless the query
+    /// needs individual values (energetic mean, quantiles).
+    public func aggregate(_ q: AggregateQuery) throws -> [AggregateRow] {
+        guard !q.quantities.isEmpty, q.window.end > q.window.start else { return [] }
+        struct Key: Hashable { var bucket: Int64; var group: String?; var quantity: String }
+        var groups: [Key: AggregateAccumulator] = [:]
+        let keep = !q.quantiles.isEmpty
+        try pool.read { db in
+            let series = try SeriesState.all(db, quantities: q.quantities).filter { _, s in
+                (q.sensors?.contains(s.series.sensorID) ?? true) && (q.wijken.map { w in s.wijk.map(w.contains) ?? false } ?? true)
+            }
+            guard !series.isEmpty else { return }
+            func group(_ id: Int64) -> String? {
+                switch q.grouping {
+                case .wijk: return series[id]!.wijk?.rawValue
+                case .sensor: return series[id]!.series.sensorID
+                case .none: return nil
+                }
+            }
+            let ids = series.keys.map(String.init).joined(separator: ",")
+            let chunks = try Row.fetchCursor(db, sql: """
+                SELECT series_id, count, min_ts, max_ts, min_value, max_value, sum, ts, value, flags FROM chunk
+                WHERE series_id IN (\(ids)) AND window_start > ? AND window_start < ? AND max_ts >= ? AND min_ts < ?
+                """, arguments: [q.window.start &- policy.span, q.window.end, q.window.start, q.window.end])
+            while let row = try chunks.next() {
+                let id: Int64 = row[0]
+                let quantity = series[id]!.series.quantity
+                let minTs: Int64 = row[2], maxTs: Int64 = row[3]
+                let firstBucket = TimeBucket.floor(minTs, size: q.bucket)
+                if q.statisticsSuffice, q.window.contains(minTs), q.window.contains(maxTs),
+                   firstBucket == TimeBucket.floor(maxTs, size: q.bucket) {
+                    groups[Key(bucket: firstBucket, group: group(id), quantity: quantity), default: .init()]
+                        .merge(count: row[1], sum: row[6], min: row[4], max: row[5])
+                    continue
+                }
+                let chunk = Chunk(timestamps: [UInt8](row[7] as Data), values: [UInt8](row[8] as Data), flags: [UInt8](row[9] as Data),
+                                  count: row[1], minTimestamp: minTs, maxTimestamp: maxTs, minValue: row[4], maxValue: row[5], sum: row[6])
+                let columns = try chunk.decode()
+                for k in 0..<chunk.count where q.window.contains(columns.timestamps[k]) {
+                    let key = Key(bucket: TimeBucket.floor(columns.timestamps[k], size: q.bucket), group: group(id), quantity: quantity)
+                    groups[key, default: .init()].add(columns.values[k], keepValue: keep)
+                }
+            }
+            let open = try Row.fetchCursor(db, sql: """
+                SELECT series_id, ts, value FROM open_reading WHERE series_id IN (\(ids)) AND ts >= ? AND ts < ?
+                """, arguments: [q.window.start, q.window.end])
+            while let row = try open.next() {
+                let id: Int64 = row[0]
+                let key = Key(bucket: TimeBucket.floor(row[1], size: q.bucket), group: group(id), quantity: series[id]!.series.quantity)
+                groups[key, default: .init()].add(row[2], keepValue: keep)
+            }
+        }
+        return groups.map { key, a -> AggregateRow in
+            let sorted = keep ? a.values.sorted() : []
+            return AggregateRow(bucketStart: key.bucket, group: key.group, quantity: key.quantity, count: a.count, sum: a.sum,
+                                min: a.min, max: a.max,
+                                energeticMean: q.energeticMean ? 10 * log10(a.energy / Double(a.count)) : nil,
+                                quantiles: q.quantiles.map { AggregateAccumulator.quantile(sorted, $0) })
+        }.sorted { ($0.bucketStart, $0.group ?? "", $0.quantity) < ($1.bucketStart, $1.group ?? "", $1.quantity) }
+    }
+}
