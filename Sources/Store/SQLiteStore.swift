@@ -29,10 +29,18 @@ public final class SQLiteStore: Sendable {
             // NORMAL is durable against process crashes in WAL mode; the ingest log
             // covers the power-loss window because it is only trimmed after commit.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Destroyed data must not survive in free pages: overwrite it on delete.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
+            // Purges hand free pages back to the file system (incremental auto-vacuum). The
+            // mode must be chosen before the first table exists; an older file needs one VACUUM.
+            try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
             try Schema.migrator().migrate(pool)
+            try pool.barrierWriteWithoutTransaction { db in
+                if try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 { try db.execute(sql: "VACUUM") }
+            }
             let span = try pool.write { db -> Int64 in
                 try db.execute(sql: "INSERT OR IGNORE INTO store_meta (key, value) VALUES ('chunk_span', ?)", arguments: [policy.span])
                 return try Int64.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'chunk_span'") ?? policy.span

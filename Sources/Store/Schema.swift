@@ -115,6 +115,36 @@ enum Schema {
                 DROP TABLE reading;
                 """)
         }
+        m.registerMigration("v3-retention") { db in
+            // Destruction is recorded, never rewritten: triggers make the log append-only.
+            try db.execute(sql: """
+                CREATE TABLE destruction_log (
+                    id INTEGER PRIMARY KEY,
+                    destroyed_at INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    window_start INTEGER NOT NULL,
+                    window_end INTEGER NOT NULL,
+                    readings INTEGER NOT NULL,
+                    policy TEXT NOT NULL,
+                    basis TEXT NOT NULL
+                );
+                CREATE TRIGGER destruction_log_no_update BEFORE UPDATE ON destruction_log
+                    BEGIN SELECT RAISE(ABORT, 'the destruction log is append-only'); END;
+                CREATE TRIGGER destruction_log_no_delete BEFORE DELETE ON destruction_log
+                    BEGIN SELECT RAISE(ABORT, 'the destruction log is append-only'); END;
+
+                CREATE TABLE legal_hold (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL CHECK (kind IN ('sensor', 'dataset')),
+                    subject TEXT NOT NULL,
+                    window_start INTEGER NOT NULL,
+                    window_end INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

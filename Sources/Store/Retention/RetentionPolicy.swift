@@ -1,0 +1,34 @@
+import LantaarnModel
+
+/// How long something is kept, and why (Archiefwet: the Selectielijst category or other legal basis).
+public struct RetentionPolicy: Sendable, Hashable, CustomStringConvertible {
+    /// Retention period, milliseconds.
+    public var keep: Int64
+    /// The period as written (`5y`), for the destruction log.
+    public var text: String
+    /// Legal basis or Selectielijst category.
+    public var basis: String
+
+    /// Parses `keep` (e.g. `5y`, `90d`); `nil` when it is not a duration.
+    public init?(keep text: String, basis: String) {
+        guard let ms = DurationText.milliseconds(text), ms > 0 else { return nil }
+        keep = ms
+        self.text = text.trimmingSpaces()
+        self.basis = basis
+    }
+
+    public var description: String { "keep \(text)" }
+}
+
+/// The policies a purge applies.
+public struct RetentionPolicies: Sendable {
+    /// Sensor readings (chunks and the open buffer).
+    public var readings: RetentionPolicy
+    /// Per dataset; a dataset without an entry is kept.
+    public var datasets: [String: RetentionPolicy]
+
+    public init(readings: RetentionPolicy, datasets: [String: RetentionPolicy]) {
+        self.readings = readings
+        self.datasets = datasets
+    }
+}

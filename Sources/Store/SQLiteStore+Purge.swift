@@ -1,0 +1,126 @@
+import GRDB
+import LantaarnModel
+
+extension SQLiteStore {
+    /// Destroys readings and dataset rows past their retention, except what a legal
+    /// hold covers, and records every destruction in the append-only log, all in one
+    /// transaction. Afterwards free pages are vacuumed and the WAL truncated, so
+    /// destroyed values do not linger in the files (`secure_delete` zeroes them).
+    ///
+    /// Readings are destroyed per sealed chunk once the whole chunk has expired (so up
+    /// to one chunk span after the retention), open-buffer readings one by one.
+    public func purge(_ policies: RetentionPolicies, now: Int64 = Clock.nowMilliseconds(), dryRun: Bool) throws -> PurgeReport {
+        var report = PurgeReport(dryRun: dryRun)
+        let work = { (db: Database) throws in
+            let holds = try Self.holds(db)
+            try self.purgeReadings(db, policies.readings, now: now, holds: holds, dryRun: dryRun, into: &report)
+            for (name, policy) in policies.datasets.sorted(by: { $0.key < $1.key }) {
+                try self.purgeDataset(db, name, policy, now: now, holds: holds, dryRun: dryRun, into: &report)
+            }
+            if !dryRun { try Self.insert(db, report.destroyed) }
+        }
+        if dryRun {
+            try pool.read(work)
+        } else {
+            try pool.write(work)
+            try pool.barrierWriteWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA incremental_vacuum")
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        }
+        return report
+    }
+
+    private struct Span {
+        var start = Int64.max, end = Int64.min, count = 0
+        mutating func add(_ s: Int64, _ e: Int64, _ n: Int) { start = min(start, s); end = max(end, e); count += n }
+    }
+
+    private func purgeReadings(_ db: Database, _ policy: RetentionPolicy, now: Int64, holds: [LegalHold], dryRun: Bool,
+                               into report: inout PurgeReport) throws {
+        let cutoff = now - policy.keep
+        var destroyed: [String: Span] = [:]
+        var held: [Int64: Int] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT c.id, s.sensor_id, s.quantity, c.min_ts, c.max_ts, c.count FROM chunk c JOIN series s ON s.id = c.series_id
+            WHERE c.max_ts < ? ORDER BY c.id
+            """, arguments: [cutoff]) {
+            let sensor: String = row[1], minTs: Int64 = row[3], maxTs: Int64 = row[4], count: Int = row[5]
+            if let hold = holds.first(where: { $0.covers(.sensor, sensor, start: minTs, end: maxTs) }) {
+                held[hold.id, default: 0] += count
+                continue
+            }
+            destroyed["\(sensor)/\(row[2] as String)", default: Span()].add(minTs, maxTs + 1, count)
+            if !dryRun { try db.execute(sql: "DELETE FROM chunk WHERE id = ?", arguments: [row[0] as Int64]) }
+        }
+        // Open-buffer readings: destroy those outside every hold on their sensor.
+        let heldFilter = "EXISTS (SELECT 1 FROM legal_hold h WHERE h.kind = 'sensor' AND h.subject = s.sensor_id AND o.ts >= h.window_start AND o.ts < h.window_end)"
+        for row in try Row.fetchAll(db, sql: """
+            SELECT s.sensor_id, s.quantity, min(o.ts), max(o.ts), count(*) FROM open_reading o JOIN series s ON s.id = o.series_id
+            WHERE o.ts < ? AND NOT \(heldFilter) GROUP BY s.id
+            """, arguments: [cutoff]) {
+            destroyed["\(row[0] as String)/\(row[1] as String)", default: Span()].add(row[2], (row[3] as Int64) + 1, row[4])
+        }
+        for hold in holds where hold.kind == .sensor {
+            let n = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM open_reading o JOIN series s ON s.id = o.series_id
+                WHERE o.ts < ? AND s.sensor_id = ? AND o.ts >= ? AND o.ts < ?
+                """, arguments: [cutoff, hold.subject, hold.window.start, hold.window.end]) ?? 0
+            if n > 0 { held[hold.id, default: 0] += n }
+        }
+        if !dryRun {
+            try db.execute(sql: """
+                DELETE FROM open_reading WHERE id IN (SELECT o.id FROM open_reading o JOIN series s ON s.id = o.series_id
+                WHERE o.ts < ? AND NOT \(heldFilter))
+                """, arguments: [cutoff])
+            // A series with nothing left goes too, so not even its sensor id remains.
+            try db.execute(sql: """
+                DELETE FROM series WHERE NOT EXISTS (SELECT 1 FROM chunk c WHERE c.series_id = series.id)
+                AND NOT EXISTS (SELECT 1 FROM open_reading o WHERE o.series_id = series.id)
+                """)
+        }
+        for (subject, span) in destroyed.sorted(by: { $0.key < $1.key }) {
+            report.destroyed.append(DestructionRecord(destroyedAt: now, kind: "readings", subject: subject,
+                                                      window: TimeWindow(start: span.start, end: span.end), readings: span.count,
+                                                      policy: policy.description, basis: policy.basis))
+        }
+        for hold in holds { if let n = held[hold.id] { report.held.append((hold, n)) } }
+    }
+
+    private func purgeDataset(_ db: Database, _ name: String, _ policy: RetentionPolicy, now: Int64, holds: [LegalHold],
+                              dryRun: Bool, into report: inout PurgeReport) throws {
+        let cutoff = now - policy.keep
+        var span = Span()
+        for row in try Row.fetchAll(db, sql: """
+            SELECT r.window_start, max(rel.window_end), count(*) FROM dataset_row r JOIN release rel ON rel.id = r.release_id
+            WHERE r.dataset = ? GROUP BY r.window_start HAVING max(rel.window_end) <= ?
+            """, arguments: [name, cutoff]) {
+            let start: Int64 = row[0], end: Int64 = row[1], count: Int = row[2]
+            if let hold = holds.first(where: { $0.covers(.dataset, name, start: start, end: end - 1) }) {
+                if let i = report.held.firstIndex(where: { $0.hold.id == hold.id }) { report.held[i].readings += count } else { report.held.append((hold, count)) }
+                continue
+            }
+            span.add(start, end, count)
+            if !dryRun {
+                try db.execute(sql: "DELETE FROM dataset_row WHERE dataset = ? AND window_start = ?", arguments: [name, start])
+                try db.execute(sql: "DELETE FROM release WHERE dataset = ? AND window_start = ?", arguments: [name, start])
+            }
+        }
+        // Releases of windows that published no rows: their lineage goes with the data.
+        for row in try Row.fetchAll(db, sql: """
+            SELECT window_start, max(window_end) FROM release rel WHERE dataset = ? AND window_end <= ?
+            AND NOT EXISTS (SELECT 1 FROM dataset_row r WHERE r.dataset = rel.dataset AND r.window_start = rel.window_start)
+            GROUP BY window_start
+            """, arguments: [name, cutoff]) {
+            let start: Int64 = row[0], end: Int64 = row[1]
+            guard !holds.contains(where: { $0.covers(.dataset, name, start: start, end: end - 1) }) else { continue }
+            span.add(start, end, 0)
+            if !dryRun { try db.execute(sql: "DELETE FROM release WHERE dataset = ? AND window_start = ?", arguments: [name, start]) }
+        }
+        if span.start <= span.end {
+            report.destroyed.append(DestructionRecord(destroyedAt: now, kind: "dataset", subject: name,
+                                                      window: TimeWindow(start: span.start, end: span.end), readings: span.count,
+                                                      policy: policy.description, basis: policy.basis))
+        }
+    }
+}
