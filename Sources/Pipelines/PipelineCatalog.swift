@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// All pipelines in a folder (`Pipelines/*.yaml`), one per file.
 public struct PipelineCatalog: Sendable {
@@ -31,6 +32,11 @@ public struct PipelineCatalog: Sendable {
     /// Creates a catalogue from definitions already loaded.
     public init(pipelines: [PipelineDefinition]) {
         self.pipelines = pipelines.sorted { $0.name < $1.name }
+    }
+
+    /// Retention of every pipeline's output dataset, for the purge.
+    public var datasetRetention: [String: RetentionPolicy] {
+        Dictionary(pipelines.map { ($0.output.dataset, $0.output.retention) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The pipeline called `name`.

@@ -1,5 +1,6 @@
 import Foundation
 import LantaarnModel
+import Store
 import Yams
 
 /// A pipeline as the data team writes it in `Pipelines/NAME.yaml`.
@@ -30,7 +31,8 @@ public struct PipelineDefinition: Sendable {
         public var title: String
         public var description: String
         public var license: String
-        public var retention: String
+        /// How long the published rows are kept, and why.
+        public var retention: RetentionPolicy
     }
 
     /// Loads and checks one pipeline file. Errors name the file and YAML path.

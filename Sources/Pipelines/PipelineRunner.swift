@@ -31,7 +31,7 @@ public struct PipelineRunner: Sendable {
     /// The dataset metadata a pipeline publishes under.
     public static func metadata(for p: PipelineDefinition) -> DatasetMetadata {
         DatasetMetadata(name: p.output.dataset, title: p.output.title, description: p.output.description,
-                        pipeline: p.name, license: p.output.license, retention: p.output.retention,
+                        pipeline: p.name, license: p.output.license, retention: p.output.retention.text,
                         columns: p.stages[0].columns)
     }
 

@@ -1,4 +1,5 @@
 import LantaarnModel
+import Store
 
 /// The YAML shape of a pipeline file, before validation.
 struct RawPipeline: Decodable {
@@ -28,6 +29,8 @@ struct RawPipeline: Decodable {
         var description: String
         var license: String
         var retention: String
+        /// Legal basis or Selectielijst category of the retention; defaults to the pipeline's legal basis.
+        var retention_basis: String?
     }
 
     func validated(file: String, hash: String) throws -> PipelineDefinition {
@@ -48,6 +51,9 @@ struct RawPipeline: Decodable {
               (86_400_000 % window == 0) else {
             throw fail("input.window", "use a duration that divides a day, such as 15m, 1h or 1d")
         }
+        guard let retention = RetentionPolicy(keep: output.retention, basis: output.retention_basis ?? legal_basis) else {
+            throw fail("output.retention", "use a duration such as 10y or 90d")
+        }
         guard !input.quantities.isEmpty else { throw fail("input.quantities", "name at least one quantity") }
         guard !stages.isEmpty else { throw fail("stages", "add at least one stage") }
         let parsed = try stages.enumerated().map { i, stage -> AggregateStage in
@@ -62,7 +68,7 @@ struct RawPipeline: Decodable {
             maturityLevel: maturity_level, schedule: cron, quantities: input.quantities, window: window,
             stages: parsed,
             output: .init(dataset: output.dataset, title: output.title, description: output.description,
-                          license: output.license, retention: output.retention),
+                          license: output.license, retention: retention),
             file: file, versionHash: hash)
     }
 

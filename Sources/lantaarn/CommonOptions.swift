@@ -21,7 +21,7 @@ struct CommonOptions: ParsableArguments {
     func settings() throws -> Settings {
         var s = Settings()
         let file = try ConfigFile.load(explicitPath: config)
-        file.apply(to: &s)
+        try file.apply(to: &s)
         s.applyEnvironment()
         if let dataDir { s.dataDirectory = dataDir }
         if let sensors { s.sensorDirectory = sensors }

@@ -1,5 +1,6 @@
 import Foundation
 import LantaarnModel
+import Store
 import Yams
 
 /// `lantaarn.yaml`: every key is optional.
@@ -13,7 +14,9 @@ import Yams
 /// municipality: Gemeente Haarlem
 /// contact_email: opendata@haarlem.nl
 /// boundaries: {file: wijken.geojson, gemeente: GM0392, vintage: 2024}
-/// raw_retention: 7d
+/// retention:
+///   readings: {keep: 5y, basis: "Selectielijst gemeenten 2020, categorie ..."}
+///   ingest_log: {keep: 7d, basis: "technical buffer"}
 /// ```
 struct ConfigFile: Decodable {
     var data_dir: String?
@@ -24,8 +27,18 @@ struct ConfigFile: Decodable {
     var municipality: String?
     var contact_email: String?
     var boundaries: Boundaries?
-    var raw_retention: String?
+    var retention: Retention?
     var log_level: String?
+
+    struct Retention: Decodable {
+        var readings: Policy?
+        var ingest_log: Policy?
+    }
+
+    struct Policy: Decodable {
+        var keep: String
+        var basis: String
+    }
 
     struct Boundaries: Decodable {
         var file: String?
@@ -52,7 +65,17 @@ struct ConfigFile: Decodable {
 
     init() {}
 
-    func apply(to s: inout Settings) {
+    private static func policy(_ p: Policy, _ path: String) throws -> RetentionPolicy {
+        guard let policy = RetentionPolicy(keep: p.keep, basis: p.basis) else {
+            throw CLIError("config \(path).keep: '\(p.keep)' is not a duration such as 90d or 5y")
+        }
+        guard !p.basis.trimmingSpaces().isEmpty else {
+            throw CLIError("config \(path).basis: state the legal basis or Selectielijst category")
+        }
+        return policy
+    }
+
+    func apply(to s: inout Settings) throws {
         if let v = data_dir { s.dataDirectory = v }
         if let v = mqtt { s.mqttURL = v }
         if let v = listen { s.listen = v }
@@ -63,7 +86,8 @@ struct ConfigFile: Decodable {
         if let v = boundaries?.file { s.boundaryFile = v }
         if let v = boundaries?.gemeente { s.gemeente = v }
         if let v = boundaries?.vintage { s.boundaryVintage = v }
-        if let v = raw_retention, let ms = DurationText.milliseconds(v) { s.rawRetention = ms }
+        if let p = retention?.readings { s.readingsRetention = try Self.policy(p, "retention.readings") }
+        if let p = retention?.ingest_log { s.ingestLogRetention = try Self.policy(p, "retention.ingest_log") }
         if let v = log_level { s.logLevel = v }
     }
 }

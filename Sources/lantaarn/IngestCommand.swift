@@ -25,7 +25,7 @@ struct IngestCommand: AsyncParsableCommand {
             let writer = try IngestLogWriter(directory: directory)
             let consumer = try IngestConsumer(source: source, logDirectory: directory, writer: writer, store: runtime.store,
                                               validator: ReadingValidator(registry: try runtime.registry()),
-                                              rawRetention: runtime.settings.rawRetention, logger: runtime.logger)
+                                              logger: runtime.logger)
             var offset = try runtime.store.committedOffset(source: source)
             let start = offset, end = writer.end
             while try consumer.step(from: &offset) > 0 {

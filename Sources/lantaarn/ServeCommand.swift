@@ -43,7 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
         let writer = try IngestLogWriter(directory: logDirectory)
         let consumer = try IngestConsumer(source: "mqtt", logDirectory: logDirectory, writer: writer, store: runtime.store,
                                           validator: ReadingValidator(registry: registry),
-                                          rawRetention: settings.rawRetention, logger: logger)
+                                          logger: logger)
         let clientID = "lantaarn-" + String(SHA256.hex(Array(absolute(settings.dataDirectory).utf8)).prefix(12))
         let subscriber = MQTTIngestService(endpoint: endpoint, clientID: clientID, writer: writer, logger: logger)
         let scheduler = PipelineScheduler(
@@ -66,7 +66,8 @@ struct ServeCommand: AsyncParsableCommand {
         // Shutdown runs in reverse order: HTTP and scheduler stop first, then the
         // subscriber, and the consumer last so it drains everything acknowledged.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: consumer), .init(service: subscriber), .init(service: scheduler), .init(service: app),
+            .init(service: consumer), .init(service: subscriber), .init(service: scheduler),
+            .init(service: PurgeService(runtime: runtime, catalog: catalog, logger: logger)), .init(service: app),
         ]
         if demo {
             let simulator = DemoSimulatorService(endpoint: endpoint, registry: registry, rate: demoRate,

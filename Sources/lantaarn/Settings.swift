@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// Effective runtime settings after merging defaults, `lantaarn.yaml`, environment and flags.
 struct Settings {
@@ -13,8 +14,11 @@ struct Settings {
     var boundaryFile: String?
     var gemeente = "GM0392"
     var boundaryVintage = 2020
-    /// Raw ingest-log retention after commit, milliseconds.
-    var rawRetention: Int64 = 7 * 86_400_000
+    /// How long sensor readings are kept, and why.
+    var readingsRetention = RetentionPolicy(
+        keep: "5y", basis: "Lantaarn default; record the Selectielijst category in lantaarn.yaml (retention.readings.basis)")!
+    /// How long committed raw input (ingest-log segments) is kept for replay.
+    var ingestLogRetention = RetentionPolicy(keep: "7d", basis: "Technical buffer for reprocessing; no archival value")!
     var logLevel = "info"
 
     /// `LANTAARN_*` environment variables override the defaults and the config file.

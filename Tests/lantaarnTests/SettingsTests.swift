@@ -12,9 +12,21 @@ struct SettingsTests {
 
     @Test func environmentOverridesConfigFile() throws {
         var s = Settings()
-        let file = try YAMLConfig.decode("data_dir: /srv/a\nmqtt: mqtt://10.0.0.1:1883\nlisten: 0.0.0.0:9000\nraw_retention: 2d\n")
-        file.apply(to: &s)
-        #expect(s.dataDirectory == "/srv/a" && s.rawRetention == 2 * 86_400_000)
+        let file = try YAMLConfig.decode("""
+            data_dir: /srv/a
+            mqtt: mqtt://10.0.0.1:1883
+            listen: 0.0.0.0:9000
+            retention:
+              readings: {keep: 10y, basis: "Selectielijst 2020, 1.1"}
+            """)
+        try file.apply(to: &s)
+        #expect(s.dataDirectory == "/srv/a" && s.readingsRetention.keep == 3650 * 86_400_000)
+        #expect(s.readingsRetention.basis == "Selectielijst 2020, 1.1")
+        #expect(s.ingestLogRetention.text == "7d")
+        var bad = Settings()
+        #expect(throws: CLIError.self) {
+            try YAMLConfig.decode("retention: {readings: {keep: soon, basis: x}}").apply(to: &bad)
+        }
         s.applyEnvironment(["LANTAARN_DATA": "/srv/b", "LANTAARN_MQTT": "mqtt://127.0.0.1:1999", "LANTAARN_LISTEN": "127.0.0.1:1"])
         #expect(s.dataDirectory == "/srv/b")
         #expect(s.mqttURL == "mqtt://127.0.0.1:1999")

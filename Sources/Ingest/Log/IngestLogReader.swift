@@ -96,18 +96,32 @@ public struct IngestLogReader: Sendable {
         return out
     }
 
+    /// A segment removed by ``trim(committed:olderThan:)``.
+    public struct RemovedSegment: Sendable, Equatable {
+        public var file: String
+        public var records: Int
+        /// Receive times of the first and last record, epoch ms (0 when empty).
+        public var firstReceived: Int64
+        public var lastReceived: Int64
+    }
+
     /// Deletes segments that end at or before `committed` and were last written
     /// before `olderThan` (epoch ms). The newest segment is always kept.
-    /// Returns how many segments were removed.
     @discardableResult
-    public func trim(committed: Int64, olderThan: Int64) throws -> Int {
+    public func trim(committed: Int64, olderThan: Int64) throws -> [RemovedSegment] {
         let bases = try directory.bases()
-        var removed = 0
+        var removed: [RemovedSegment] = []
         for (i, base) in bases.enumerated() where i + 1 < bases.count {
             let segmentEnd = bases[i + 1]
             guard segmentEnd <= committed, directory.modified(base: base) < olderThan else { continue }
-            try FileManager.default.removeItem(atPath: directory.file(base: base))
-            removed += 1
+            let file = directory.file(base: base)
+            var entry = RemovedSegment(file: (file as NSString).lastPathComponent, records: 0, firstReceived: 0, lastReceived: 0)
+            let batch = try read(from: base, end: segmentEnd, maxRecords: .max)
+            entry.records = batch.entries.count
+            entry.firstReceived = batch.entries.first?.record.receivedAt ?? 0
+            entry.lastReceived = batch.entries.last?.record.receivedAt ?? 0
+            try FileManager.default.removeItem(atPath: file)
+            removed.append(entry)
         }
         return removed
     }

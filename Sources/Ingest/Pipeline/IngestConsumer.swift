@@ -18,28 +18,24 @@ public final class IngestConsumer: Service, Sendable {
     private let store: any ReadingStore
     private let validator: ReadingValidator
     private let logger: Logger
-    private let rawRetention: Int64
     /// Counters for health and metrics.
     public let stats: IngestStats
 
     /// Creates a consumer for the log written by `writer`.
-    /// - Parameter rawRetention: committed segments older than this (ms) are deleted.
     public init(source: String, logDirectory: String, writer: IngestLogWriter, store: any ReadingStore,
-                validator: ReadingValidator, rawRetention: Int64 = 7 * 86_400_000, logger: Logger,
+                validator: ReadingValidator, logger: Logger,
                 stats: IngestStats = IngestStats()) throws {
         self.source = source
         self.reader = try IngestLogReader(directory: logDirectory)
         self.writer = writer
         self.store = store
         self.validator = validator
-        self.rawRetention = rawRetention
         self.logger = logger
         self.stats = stats
     }
 
     public func run() async throws {
         var offset = try store.committedOffset(source: source)
-        var lastTrim: Int64 = 0
         logger.info("ingest consumer started", metadata: ["ingest.source": "\(source)", "ingest.offset": "\(offset)"])
         while true {
             let draining = Task.isShuttingDownGracefully || Task.isCancelled
@@ -47,12 +43,6 @@ public final class IngestConsumer: Service, Sendable {
             if committed == 0 {
                 if draining { break }
                 try? await Task.sleep(for: .milliseconds(20))
-            }
-            let now = Clock.nowMilliseconds()
-            if now - lastTrim > 60_000 {
-                lastTrim = now
-                let removed = try reader.trim(committed: offset, olderThan: now - rawRetention)
-                if removed > 0 { logger.info("removed committed ingest-log segments", metadata: ["ingest.segments": "\(removed)"]) }
             }
         }
         logger.info("ingest consumer stopped; log drained", metadata: ["ingest.offset": "\(offset)"])

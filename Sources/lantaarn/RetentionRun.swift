@@ -1,0 +1,54 @@
+import Foundation
+import Ingest
+import LantaarnModel
+import Pipelines
+import Store
+
+/// One purge: readings and datasets past their retention (legal holds respected),
+/// then committed ingest-log segments. Shared by `lantaarn purge` and the daily purge in `serve`.
+struct RetentionRun {
+    let runtime: Runtime
+    let catalog: PipelineCatalog
+
+    struct Outcome {
+        var report: PurgeReport
+        var segments: [IngestLogReader.RemovedSegment]
+    }
+
+    func run(dryRun: Bool, now: Int64 = Clock.nowMilliseconds()) throws -> Outcome {
+        let policies = RetentionPolicies(readings: runtime.settings.readingsRetention, datasets: catalog.datasetRetention)
+        let report = try runtime.store.purge(policies, now: now, dryRun: dryRun)
+        var segments: [IngestLogReader.RemovedSegment] = []
+        if !dryRun {
+            let policy = runtime.settings.ingestLogRetention
+            let root = (runtime.settings.dataDirectory as NSString).appendingPathComponent("ingest-log")
+            for source in (try? FileManager.default.contentsOfDirectory(atPath: root))?.sorted() ?? [] {
+                let reader = try IngestLogReader(directory: (root as NSString).appendingPathComponent(source))
+                let removed = try reader.trim(committed: try runtime.store.committedOffset(source: source), olderThan: now - policy.keep)
+                try runtime.store.recordDestruction(removed.map {
+                    DestructionRecord(destroyedAt: now, kind: "ingest-log", subject: "\(source)/\($0.file)",
+                                      window: TimeWindow(start: $0.firstReceived, end: max($0.firstReceived, $0.lastReceived + 1)),
+                                      readings: $0.records, policy: policy.description, basis: policy.basis)
+                })
+                segments += removed
+            }
+        }
+        return Outcome(report: report, segments: segments)
+    }
+
+    /// Human-readable summary lines (no personal data: series, dataset names and counts only).
+    static func lines(_ o: Outcome) -> [String] {
+        var out: [String] = []
+        let verb = o.report.dryRun ? "would destroy" : "destroyed"
+        for r in o.report.destroyed {
+            out.append("\(verb) \(r.readings) \(r.kind == "dataset" ? "rows" : "readings") of \(r.subject) "
+                + "\(ISO8601.format(milliseconds: r.window.start))…\(ISO8601.format(milliseconds: r.window.end)) (\(r.policy); \(r.basis))")
+        }
+        for (hold, n) in o.report.held {
+            out.append("kept \(n) by legal hold #\(hold.id) on \(hold.kind.rawValue) \(hold.subject): \(hold.reason)")
+        }
+        for s in o.segments { out.append("destroyed ingest-log segment \(s.file) (\(s.records) messages)") }
+        if out.isEmpty { out.append("nothing has passed its retention") }
+        return out
+    }
+}
