@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PORT_HTTP ?= 8080
 
-.PHONY: run test build release setup broker clean
+.PHONY: run test build release setup broker clean bench bench-store venv
 
 setup:
 	@scripts/setup
@@ -26,6 +26,26 @@ run: release broker
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Python peers (DuckDB) live in .venv, never installed globally.
+venv:
+	@test -x .venv/bin/python || python3 -m venv .venv
+	@.venv/bin/python -c "import duckdb" 2>/dev/null || .venv/bin/pip install -q duckdb
+
+# Store benchmark: BENCH_SENSORS × 2 quantities × BENCH_PER_SERIES readings (default 1,000 × 2 × 50,000 = 100 M).
+BENCH_SENSORS ?= 1000
+BENCH_PER_SERIES ?= 50000
+BENCH_DIR ?= data/bench
+bench-store: setup venv
+	$(SWIFT) build -c release --product lantaarn-store-bench
+	@mkdir -p $(BENCH_DIR)
+	.build/release/lantaarn-store-bench $(BENCH_DIR) ../shared $(BENCH_SENSORS) $(BENCH_PER_SERIES) > $(BENCH_DIR)/lantaarn.json
+	.venv/bin/python Benchmarks/store_peers.py $(BENCH_DIR) $(BENCH_DIR)/lantaarn.json
+	@# Exact recovery: 50 SIGKILLs of a draining writer (Tests/IntegrationTests/RecoveryTests.swift).
+	@$(SWIFT) build --build-tests > /dev/null
+	@$(SWIFT) test --skip-build --filter RecoveryTests 2>&1 | grep "^BENCH recovery"
+
+bench: bench-store
 
 clean:
 	rm -rf .build

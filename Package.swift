@@ -92,6 +92,13 @@ let package = Package(
             ]
         ),
 
+        // `make bench-store`: Lantaarn's store against a SQLite row table (DuckDB runs from Benchmarks/store_peers.py).
+        .executableTarget(
+            name: "lantaarn-store-bench",
+            dependencies: ["Store", "LantaarnModel", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/StoreBench"
+        ),
+
         .testTarget(name: "LantaarnModelTests", dependencies: ["LantaarnModel"]),
         .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "LantaarnModel"]),

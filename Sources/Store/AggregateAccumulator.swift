@@ -10,13 +10,22 @@ struct AggregateAccumulator {
     var energy = 0.0
     var values: [Double] = []
 
-    mutating func add(_ v: Double, keepValue: Bool) {
+    @inline(__always)
+    mutating func add(_ v: Double, keepValue: Bool, energetic: Bool) {
         count += 1
         sum += v
         if v < min { min = v }
         if v > max { max = v }
-        energy += pow(10, v / 10)
+        if energetic { energy += pow(10, v / 10) }
         if keepValue { values.append(v) }
+    }
+
+    /// Folds another accumulator in (values are appended, energy added).
+    mutating func merge(_ o: AggregateAccumulator) {
+        guard o.count > 0 else { return }
+        merge(count: o.count, sum: o.sum, min: o.min, max: o.max)
+        energy += o.energy
+        values.append(contentsOf: o.values)
     }
 
     mutating func merge(count c: Int, sum s: Double, min lo: Double, max hi: Double) {

@@ -9,6 +9,11 @@ public protocol ReadingStore: Sendable {
     @discardableResult
     func append(_ batch: IngestBatch) throws -> AppendResult
 
+    /// Seals every window that closed (end + lateness) by wall-clock `now`, also for
+    /// series that stopped reporting. Returns how many readings moved into chunks.
+    @discardableResult
+    func sealExpired(now: Int64) throws -> Int
+
     /// The log offset committed last for `source` (0 when none).
     func committedOffset(source: String) throws -> Int64
 

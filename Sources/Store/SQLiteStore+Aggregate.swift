@@ -44,10 +44,26 @@ extension SQLiteStore {
                 let chunk = Chunk(timestamps: [UInt8](row[7] as Data), values: [UInt8](row[8] as Data), flags: [UInt8](row[9] as Data),
                                   count: row[1], minTimestamp: minTs, maxTimestamp: maxTs, minValue: row[4], maxValue: row[5], sum: row[6])
                 let columns = try chunk.decode()
-                for k in 0..<chunk.count where q.window.contains(columns.timestamps[k]) {
-                    let key = Key(bucket: TimeBucket.floor(columns.timestamps[k], size: q.bucket), group: group(id), quantity: quantity)
-                    groups[key, default: .init()].add(columns.values[k], keepValue: keep)
+                // A chunk's timestamps are sorted: walk the bucket boundaries instead of dividing
+                // per value, and hash once per bucket rather than once per value.
+                let g = group(id)
+                let ts = columns.timestamps, vs = columns.values
+                var bucketStart = firstBucket, next = firstBucket + q.bucket
+                var acc = AggregateAccumulator()
+                for k in 0..<chunk.count {
+                    let t = ts[k]
+                    guard t >= q.window.start, t < q.window.end else { continue }
+                    if t >= next {
+                        if acc.count > 0 {
+                            groups[Key(bucket: bucketStart, group: g, quantity: quantity), default: .init()].merge(acc)
+                            acc = AggregateAccumulator()
+                        }
+                        bucketStart = TimeBucket.floor(t, size: q.bucket)
+                        next = bucketStart + q.bucket
+                    }
+                    acc.add(vs[k], keepValue: keep, energetic: q.energeticMean)
                 }
+                if acc.count > 0 { groups[Key(bucket: bucketStart, group: g, quantity: quantity), default: .init()].merge(acc) }
             }
             let open = try Row.fetchCursor(db, sql: """
                 SELECT series_id, ts, value FROM open_reading WHERE series_id IN (\(ids)) AND ts >= ? AND ts < ?
@@ -55,7 +71,7 @@ extension SQLiteStore {
             while let row = try open.next() {
                 let id: Int64 = row[0]
                 let key = Key(bucket: TimeBucket.floor(row[1], size: q.bucket), group: group(id), quantity: series[id]!.series.quantity)
-                groups[key, default: .init()].add(row[2], keepValue: keep)
+                groups[key, default: .init()].add(row[2], keepValue: keep, energetic: q.energeticMean)
             }
         }
         return groups.map { key, a -> AggregateRow in

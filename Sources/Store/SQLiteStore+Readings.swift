@@ -5,26 +5,34 @@ import LantaarnModel
 extension SQLiteStore: ReadingStore {
     @discardableResult
     public func append(_ batch: IngestBatch) throws -> AppendResult {
-        try pool.write { db in
+        // Group by series, keeping arrival order within each series.
+        var order: [SeriesIdentity] = []
+        var bySeries: [SeriesIdentity: [Reading]] = [:]
+        for r in batch.readings {
+            let identity = SeriesIdentity(r)
+            if bySeries[identity] == nil { order.append(identity) }
+            bySeries[identity, default: []].append(r)
+        }
+        return try pool.write { db in
             var late: [QuarantineEntry] = []
             var stored = 0
-            var touched: [Int64: SeriesState] = [:]
-            let insert = try db.cachedStatement(sql: "INSERT INTO open_reading (series_id, ts, value, flags) VALUES (?, ?, ?, 0)")
-            var lookup: [SeriesIdentity: SeriesState] = [:]
-            for r in batch.readings {
-                let identity = SeriesIdentity(r)
-                var state = try lookup[identity] ?? SeriesState.load(db, identity)
-                guard r.timestamp >= state.sealedUntil else {
-                    late.append(Self.lateEntry(r, state: state, lateness: policy.lateness, batch: batch))
-                    continue
+            for identity in order {
+                let readings = bySeries[identity]!
+                var state = try SeriesState.load(db, identity)
+                var accepted: [Reading] = []
+                accepted.reserveCapacity(readings.count)
+                for r in readings {
+                    if r.timestamp >= state.sealedUntil {
+                        accepted.append(r)
+                    } else {
+                        late.append(Self.lateEntry(r, state: state, lateness: policy.lateness, batch: batch))
+                    }
                 }
-                try insert.execute(arguments: [state.id, r.timestamp, r.value])
-                state.watermark = max(state.watermark, r.timestamp)
-                lookup[identity] = state
-                touched[state.id] = state
-                stored += 1
+                guard let newest = accepted.map(\.timestamp).max() else { continue }
+                state.watermark = max(state.watermark, newest)
+                try store(db, accepted, into: &state)
+                stored += accepted.count
             }
-            for state in touched.values { try seal(db, state) }
             try Self.insertQuarantine(db, batch.quarantined + late)
             try db.execute(sql: """
                 INSERT INTO ingest_offset (source, log_offset) VALUES (?, ?)

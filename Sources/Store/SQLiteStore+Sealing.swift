@@ -49,35 +49,83 @@ struct SeriesState {
 }
 
 extension SQLiteStore {
-    /// Moves every open reading of `state`'s series in windows that can no longer
-    /// receive readings into compressed chunks, one per window, inside the caller's
-    /// transaction (so sealing is atomic with the batch and its log offset).
-    func seal(_ db: Database, _ state: SeriesState) throws {
+    /// Stores accepted readings of one series (none older than its sealed horizon) and
+    /// seals every window the new watermark closes, inside the caller's transaction, so
+    /// sealing is atomic with the batch and its log offset.
+    ///
+    /// Readings in windows that this batch closes go straight into chunks, merged with
+    /// any buffered readings of those windows; only the rest is written to the open
+    /// buffer. A backfill therefore never touches the buffer, which keeps bulk loads fast.
+    func store(_ db: Database, _ readings: [Reading], into state: inout SeriesState) throws {
         let limit = policy.sealLimit(watermark: state.watermark)
-        guard limit > state.sealedUntil else {
-            try db.execute(sql: "UPDATE series SET watermark = ? WHERE id = ?", arguments: [state.watermark, state.id])
-            return
-        }
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT ts, value, flags FROM open_reading WHERE series_id = ? AND ts < ? ORDER BY ts, id
-            """, arguments: [state.id, limit])
-        var k = 0
-        while k < rows.count {
-            let window = TimeBucket.floor(rows[k][0], size: policy.span)
+        var direct: [Reading] = [], open: [Reading] = []
+        for r in readings { if r.timestamp < limit { direct.append(r) } else { open.append(r) } }
+        if limit > state.sealedUntil {
+            // Buffered readings first: for equal timestamps, earlier arrivals stay first.
             var ts: [Int64] = [], vs: [Double] = [], fs: [UInt8] = []
-            while k < rows.count, TimeBucket.floor(rows[k][0] as Int64, size: policy.span) == window {
-                ts.append(rows[k][0]); vs.append(rows[k][1]); fs.append(UInt8(truncatingIfNeeded: rows[k][2] as Int64))
-                k += 1
+            let buffered = try Row.fetchCursor(db, sql: """
+                SELECT ts, value, flags FROM open_reading WHERE series_id = ? AND ts < ? ORDER BY ts, id
+                """, arguments: [state.id, limit])
+            while let row = try buffered.next() {
+                ts.append(row[0]); vs.append(row[1]); fs.append(UInt8(truncatingIfNeeded: row[2] as Int64))
             }
-            let chunk = Chunk(timestamps: ts, values: vs, flags: fs)
-            try db.execute(sql: """
-                INSERT INTO chunk (series_id, window_start, min_ts, max_ts, count, min_value, max_value, sum, ts, value, flags)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [state.id, window, chunk.minTimestamp, chunk.maxTimestamp, chunk.count, chunk.minValue,
-                                 chunk.maxValue, chunk.sum, Data(chunk.timestamps), Data(chunk.values), Data(chunk.flags)])
+            let bufferedCount = ts.count
+            for r in direct { ts.append(r.timestamp); vs.append(r.value); fs.append(0) }
+            let sorted = bufferedCount == ts.count ? Array(0..<ts.count)
+                : (0..<ts.count).sorted { (ts[$0], $0) < (ts[$1], $1) }
+            try writeChunks(db, seriesID: state.id, ts: sorted.map { ts[$0] }, vs: sorted.map { vs[$0] }, fs: sorted.map { fs[$0] })
+            if bufferedCount > 0 {
+                try db.execute(sql: "DELETE FROM open_reading WHERE series_id = ? AND ts < ?", arguments: [state.id, limit])
+            }
+            state.sealedUntil = limit
         }
-        try db.execute(sql: "DELETE FROM open_reading WHERE series_id = ? AND ts < ?", arguments: [state.id, limit])
+        if !open.isEmpty {
+            let insert = try db.cachedStatement(sql: "INSERT INTO open_reading (series_id, ts, value, flags) VALUES (?, ?, ?, 0)")
+            for r in open { try insert.execute(arguments: [state.id, r.timestamp, r.value]) }
+        }
         try db.execute(sql: "UPDATE series SET sealed_until = ?, watermark = ? WHERE id = ?",
-                       arguments: [limit, state.watermark, state.id])
+                       arguments: [state.sealedUntil, state.watermark, state.id])
+    }
+
+    @discardableResult
+    public func sealExpired(now: Int64) throws -> Int {
+        let limit = policy.sealLimit(watermark: now)
+        return try pool.write { db in
+            var moved = 0
+            for row in try Row.fetchAll(db, sql: """
+                SELECT id, sealed_until, watermark, (SELECT count(*) FROM open_reading o WHERE o.series_id = series.id AND o.ts < ?)
+                FROM series WHERE sealed_until < ?
+                """, arguments: [limit, limit]) {
+                var state = SeriesState(id: row[0], sealedUntil: row[1], watermark: row[2])
+                let buffered: Int = row[3]
+                // Sealing as if a reading at `now` had arrived; the stored watermark stays the newest reading.
+                let watermark = state.watermark
+                state.watermark = max(watermark, now)
+                try store(db, [], into: &state)
+                if state.watermark != watermark {
+                    try db.execute(sql: "UPDATE series SET watermark = ? WHERE id = ?", arguments: [watermark, state.id])
+                }
+                moved += buffered
+            }
+            return moved
+        }
+    }
+
+    /// Cuts time-sorted columns into one chunk per window and inserts them.
+    private func writeChunks(_ db: Database, seriesID: Int64, ts: [Int64], vs: [Double], fs: [UInt8]) throws {
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO chunk (series_id, window_start, min_ts, max_ts, count, min_value, max_value, sum, ts, value, flags)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var k = 0
+        while k < ts.count {
+            let window = TimeBucket.floor(ts[k], size: policy.span)
+            var end = k
+            while end < ts.count, TimeBucket.floor(ts[end], size: policy.span) == window { end += 1 }
+            let chunk = Chunk(timestamps: Array(ts[k..<end]), values: Array(vs[k..<end]), flags: Array(fs[k..<end]))
+            try insert.execute(arguments: [seriesID, window, chunk.minTimestamp, chunk.maxTimestamp, chunk.count, chunk.minValue,
+                                           chunk.maxValue, chunk.sum, Data(chunk.timestamps), Data(chunk.values), Data(chunk.flags)])
+            k = end
+        }
     }
 }

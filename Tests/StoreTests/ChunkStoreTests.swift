@@ -100,3 +100,22 @@ struct ChunkStoreTests {
         #expect(try store.integrityCheck() == ["ok"])
     }
 }
+
+struct SealExpiredTests {
+    @Test func quietSeriesAreSealedByTheClock() throws {
+        let store = try SQLiteStore(dataDirectory: try scratchDirectory("quiet"), policy: ChunkPolicy(span: TimeBucket.hour, lateness: 600_000))
+        let base = ISO8601.parse("2026-11-20T10:00:00Z")!
+        let readings = (0..<30).map { Reading(series: SeriesKey(sensorID: "q", quantity: "pm25"), timestamp: base + Int64($0) * 60_000,
+                                               value: Double($0), wijk: nil) }
+        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        #expect(try store.sealExpired(now: base + 65 * 60_000) == 0, "10:00-11:00 plus 10 min lateness has not passed yet")
+        #expect(try store.sealExpired(now: base + 71 * 60_000) == 30)
+        #expect(try store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM open_reading") } == 0)
+        var values: [Double] = []
+        try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: base * 2)) { values.append($0.value) }
+        #expect(values == readings.map(\.value))
+        // The watermark stays the newest reading; a late reading for the sealed hour is now refused.
+        let late = try store.append(IngestBatch(readings: [readings[0]], quarantined: [], source: "t", offset: 2))
+        #expect(late.late == 1)
+    }
+}

@@ -37,7 +37,15 @@ public final class IngestConsumer: Service, Sendable {
     public func run() async throws {
         var offset = try store.committedOffset(source: source)
         logger.info("ingest consumer started", metadata: ["ingest.source": "\(source)", "ingest.offset": "\(offset)"])
+        var lastSeal: Int64 = 0
         while true {
+            let now = Clock.nowMilliseconds()
+            if now - lastSeal >= 60_000 {
+                // Windows of sensors that went quiet close by the clock, not by a newer reading.
+                lastSeal = now
+                let moved = try store.sealExpired(now: now)
+                if moved > 0 { logger.debug("sealed expired windows", metadata: ["store.readings": "\(moved)"]) }
+            }
             let draining = Task.isShuttingDownGracefully || Task.isCancelled
             let committed = try step(from: &offset)
             if committed == 0 {

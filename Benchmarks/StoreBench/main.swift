@@ -1,0 +1,106 @@
+import Foundation
+import LantaarnModel
+import Store
+
+// Lantaarn store benchmark. Prints one JSON object with its figures on stdout; progress goes
+// to stderr. Usage: lantaarn-store-bench WORK_DIR SHARED_DIR SENSORS READINGS_PER_SERIES
+// Writes WORK_DIR/generated.csv (sensor,wijk,quantity,ts,value) for the peers.
+
+let args = CommandLine.arguments
+guard args.count == 5, let sensors = Int(args[3]), let perSeries = Int(args[4]) else {
+    FileHandle.standardError.write(Data("usage: lantaarn-store-bench WORK_DIR SHARED_DIR SENSORS READINGS_PER_SERIES\n".utf8))
+    exit(2)
+}
+let work = args[1], shared = args[2]
+try? FileManager.default.removeItem(atPath: work + "/lantaarn-real")
+try? FileManager.default.removeItem(atPath: work + "/lantaarn-gen")
+try? FileManager.default.removeItem(atPath: work + "/lantaarn-empty")
+try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+
+func progress(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+func fileSize(_ path: String) -> Int {
+    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+}
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+func readings(_ rows: ArraySlice<SeriesGenerator.Row>) -> [Reading] {
+    rows.map { Reading(series: SeriesKey(sensorID: String($0.sensor), quantity: $0.quantity), timestamp: $0.ts, value: $0.value,
+                       wijk: WijkCode($0.wijk)) }
+}
+/// Seals every window (as the store does once their lateness has passed by the clock) and
+/// compacts the WAL into the main file, so the file size is everything stored.
+func settle(_ store: SQLiteStore) throws {
+    try store.sealExpired(now: Clock.nowMilliseconds())
+    _ = try store.purge(RetentionPolicies(readings: RetentionPolicy(keep: "1000y", basis: "bench")!, datasets: [:]), dryRun: false)
+}
+
+var result: [String: Any] = [:]
+
+// 1. Real Sensor.Community archive.
+let real = try RealArchive.load(directory: shared + "/data/sensors/sensor_community_archive")
+let empty = try SQLiteStore(dataDirectory: work + "/lantaarn-empty")
+try settle(empty)
+let emptyBytes = fileSize(empty.path)
+let realStore = try SQLiteStore(dataDirectory: work + "/lantaarn-real")
+try realStore.append(IngestBatch(readings: readings(real[...]), quarantined: [], source: "bench", offset: 1))
+try settle(realStore)
+let realBytes = fileSize(realStore.path)
+result["real_values"] = real.count
+result["real_file_bytes"] = realBytes
+result["empty_store_bytes"] = emptyBytes
+result["bytes_per_value_real"] = Double(realBytes - emptyBytes) / Double(real.count)
+result["bytes_per_value_real_with_schema"] = Double(realBytes) / Double(real.count)
+progress("real archive: \(real.count) values, \(realBytes) bytes (empty store \(emptyBytes))")
+let realCSV = real.map { "\($0.sensor),\($0.wijk),\($0.quantity),\($0.ts),\($0.value)" }.joined(separator: "\n")
+try ("sensor,wijk,quantity,ts,value\n" + realCSV + "\n").write(toFile: work + "/real.csv", atomically: true, encoding: .utf8)
+
+// 2. Generated set: append through the batch API, one batch per sensor (both quantities).
+let generator = SeriesGenerator(sensors: sensors, readingsPerSeries: perSeries, start: ISO8601.parse("2026-01-01T00:00:00Z")!)
+let store = try SQLiteStore(dataDirectory: work + "/lantaarn-gen")
+FileManager.default.createFile(atPath: work + "/generated.csv", contents: nil)
+let csv = FileHandle(forWritingAtPath: work + "/generated.csv")!
+csv.write(Data("sensor,wijk,quantity,ts,value\n".utf8))
+var appendTime = Duration.zero
+var total = 0
+var minTs = Int64.max, maxTs = Int64.min
+for id in 0..<sensors {
+    let rows = generator.sensor(id)
+    let batch = readings(rows[...])
+    let t0 = ContinuousClock.now
+    try store.append(IngestBatch(readings: batch, quarantined: [], source: "bench", offset: Int64(id + 1)))
+    appendTime += ContinuousClock.now - t0
+    total += rows.count
+    minTs = min(minTs, rows.first!.ts); maxTs = max(maxTs, rows.last!.ts)
+    var text = ""
+    text.reserveCapacity(rows.count * 40)
+    for r in rows { text += "\(r.sensor),\(r.wijk),\(r.quantity),\(r.ts),\(r.value)\n" }
+    csv.write(Data(text.utf8))
+    if id % 50 == 0 { progress("generated \(id + 1)/\(sensors) sensors, \(total) values, \(Int(Double(total) / seconds(appendTime))) appended/s") }
+}
+try csv.close()
+try settle(store)
+result["gen_values"] = total
+result["gen_file_bytes"] = fileSize(store.path)
+result["bytes_per_value_gen"] = Double(fileSize(store.path)) / Double(total)
+result["append_readings_per_s"] = Double(total) / seconds(appendTime)
+progress("appended \(total) values in \(seconds(appendTime)) s")
+
+// 3. Hot-cache per-wijk hourly count/mean/min/max, and exact p95.
+let window = TimeWindow(start: minTs, end: maxTs + 1)
+func timed<T>(_ f: () throws -> T) rethrows -> (T, Double) {
+    _ = try f()   // warm the cache
+    let t0 = ContinuousClock.now
+    let r = try f()
+    return (r, seconds(ContinuousClock.now - t0))
+}
+let (rows, aggSeconds) = try timed { try store.aggregate(AggregateQuery(quantities: ["P1", "P2"], window: window, bucket: TimeBucket.hour, grouping: .wijk)) }
+result["agg_seconds"] = aggSeconds
+result["agg_groups"] = rows.count
+result["agg_count_total"] = rows.reduce(0) { $0 + $1.count }
+result["agg_checksum_mean"] = rows.reduce(0.0) { $0 + $1.mean }
+let (p95rows, p95Seconds) = try timed { try store.aggregate(AggregateQuery(quantities: ["P1", "P2"], window: window, bucket: TimeBucket.hour, grouping: .wijk, quantiles: [0.95])) }
+result["p95_seconds"] = p95Seconds
+result["p95_checksum"] = p95rows.reduce(0.0) { $0 + $1.quantiles[0] }
+progress("aggregate \(aggSeconds) s over \(rows.count) groups; p95 \(p95Seconds) s")
+
+let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+print(String(decoding: json, as: UTF8.self))
