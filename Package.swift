@@ -112,7 +112,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "lantaarnTests", dependencies: ["lantaarn"]),
+        .testTarget(name: "lantaarnTests", dependencies: ["lantaarn", "Store"]),
         .testTarget(name: "IntegrationTests", dependencies: ["lantaarn", "Ingest", "Store", "LantaarnModel"]),
     ],
     swiftLanguageModes: [.v6]

@@ -14,6 +14,7 @@ import Yams
 /// municipality: Gemeente Haarlem
 /// contact_email: opendata@haarlem.nl
 /// boundaries: {file: wijken.geojson, gemeente: GM0392, vintage: 2024}
+/// store: {chunk_span: 1d, lateness: 2h}   # chunk_span applies when the store is created
 /// retention:
 ///   readings: {keep: 5y, basis: "Selectielijst gemeenten 2020, categorie ..."}
 ///   ingest_log: {keep: 7d, basis: "technical buffer"}
@@ -28,6 +29,12 @@ struct ConfigFile: Decodable {
     var contact_email: String?
     var boundaries: Boundaries?
     var retention: Retention?
+    var store: StoreSection?
+
+    struct StoreSection: Decodable {
+        var chunk_span: String?
+        var lateness: String?
+    }
     var log_level: String?
 
     struct Retention: Decodable {
@@ -86,6 +93,18 @@ struct ConfigFile: Decodable {
         if let v = boundaries?.file { s.boundaryFile = v }
         if let v = boundaries?.gemeente { s.gemeente = v }
         if let v = boundaries?.vintage { s.boundaryVintage = v }
+        if let text = store?.chunk_span {
+            guard let span = DurationText.milliseconds(text), span >= 60_000, 86_400_000 % span == 0 || span % 86_400_000 == 0 else {
+                throw CLIError("config store.chunk_span: '\(text)' must be a duration of at least 1m that divides a day or is whole days")
+            }
+            s.chunkPolicy.span = span
+        }
+        if let text = store?.lateness {
+            guard let lateness = DurationText.milliseconds(text) else {
+                throw CLIError("config store.lateness: '\(text)' is not a duration such as 2h")
+            }
+            s.chunkPolicy.lateness = lateness
+        }
         if let p = retention?.readings { s.readingsRetention = try Self.policy(p, "retention.readings") }
         if let p = retention?.ingest_log { s.ingestLogRetention = try Self.policy(p, "retention.ingest_log") }
         if let v = log_level { s.logLevel = v }

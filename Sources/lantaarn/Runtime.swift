@@ -16,7 +16,7 @@ struct Runtime {
     init(settings: Settings, label: String = "lantaarn") throws {
         self.settings = settings
         logger = Logger(label: label)
-        store = try SQLiteStore(dataDirectory: settings.dataDirectory)
+        store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
         if let file = settings.boundaryFile {
             boundaries = try DefaultBoundaries.load(path: file, gemeente: settings.gemeente, vintage: settings.boundaryVintage)
         } else {

@@ -14,6 +14,8 @@ struct Settings {
     var boundaryFile: String?
     var gemeente = "GM0392"
     var boundaryVintage = 2020
+    /// Chunk span (fixed when the store is created) and lateness of the open buffer.
+    var chunkPolicy = ChunkPolicy.standard
     /// How long sensor readings are kept, and why.
     var readingsRetention = RetentionPolicy(
         keep: "5y", basis: "Lantaarn default; record the Selectielijst category in lantaarn.yaml (retention.readings.basis)")!

@@ -1,5 +1,6 @@
 import Foundation
 @testable import lantaarn
+import Store
 import Testing
 
 struct SettingsTests {
@@ -23,6 +24,9 @@ struct SettingsTests {
         #expect(s.dataDirectory == "/srv/a" && s.readingsRetention.keep == 3650 * 86_400_000)
         #expect(s.readingsRetention.basis == "Selectielijst 2020, 1.1")
         #expect(s.ingestLogRetention.text == "7d")
+        var tuned = Settings()
+        try YAMLConfig.decode("store: {chunk_span: 1h, lateness: 15m}").apply(to: &tuned)
+        #expect(tuned.chunkPolicy == ChunkPolicy(span: 3_600_000, lateness: 900_000))
         var bad = Settings()
         #expect(throws: CLIError.self) {
             try YAMLConfig.decode("retention: {readings: {keep: soon, basis: x}}").apply(to: &bad)
