@@ -25,29 +25,22 @@ extension SQLiteStore {
                 case .none: return nil
                 }
             }
-            let ids = series.keys.map(String.init).joined(separator: ",")
-            let chunks = try Row.fetchCursor(db, sql: """
-                SELECT series_id, count, min_ts, max_ts, min_value, max_value, sum, ts, value, flags FROM chunk
-                WHERE series_id IN (\(ids)) AND window_start > ? AND window_start < ? AND max_ts >= ? AND min_ts < ?
-                """, arguments: [q.window.start &- policy.span, q.window.end, q.window.start, q.window.end])
-            while let row = try chunks.next() {
-                let id: Int64 = row[0]
+            var chunks = try ChunkCursor(db, seriesIDs: series.keys, window: q.window, span: policy.span)
+            while try chunks.next() {
+                let chunk = chunks.header
+                let id = chunk.seriesID
                 let quantity = series[id]!.series.quantity
-                let minTs: Int64 = row[2], maxTs: Int64 = row[3]
-                let firstBucket = TimeBucket.floor(minTs, size: q.bucket)
-                if q.statisticsSuffice, q.window.contains(minTs), q.window.contains(maxTs),
-                   firstBucket == TimeBucket.floor(maxTs, size: q.bucket) {
+                let firstBucket = TimeBucket.floor(chunk.minTimestamp, size: q.bucket)
+                if q.statisticsSuffice, q.window.contains(chunk.minTimestamp), q.window.contains(chunk.maxTimestamp),
+                   firstBucket == TimeBucket.floor(chunk.maxTimestamp, size: q.bucket) {
                     groups[Key(bucket: firstBucket, group: group(id), quantity: quantity), default: .init()]
-                        .merge(count: row[1], sum: row[6], min: row[4], max: row[5])
+                        .merge(count: chunk.count, sum: chunk.sum, min: chunk.minValue, max: chunk.maxValue)
                     continue
                 }
-                let chunk = Chunk(timestamps: [UInt8](row[7] as Data), values: [UInt8](row[8] as Data), flags: [UInt8](row[9] as Data),
-                                  count: row[1], minTimestamp: minTs, maxTimestamp: maxTs, minValue: row[4], maxValue: row[5], sum: row[6])
-                let columns = try chunk.decode()
                 // A chunk's timestamps are sorted: walk the bucket boundaries instead of dividing
                 // per value, and hash once per bucket rather than once per value.
                 let g = group(id)
-                let ts = columns.timestamps, vs = columns.values
+                let ts = try chunks.timestamps(), vs = try chunks.values()
                 var bucketStart = firstBucket, next = firstBucket + q.bucket
                 var acc = AggregateAccumulator()
                 for k in 0..<chunk.count {
@@ -66,7 +59,7 @@ extension SQLiteStore {
                 if acc.count > 0 { groups[Key(bucket: bucketStart, group: g, quantity: quantity), default: .init()].merge(acc) }
             }
             let open = try Row.fetchCursor(db, sql: """
-                SELECT series_id, ts, value FROM open_reading WHERE series_id IN (\(ids)) AND ts >= ? AND ts < ?
+                SELECT series_id, ts, value FROM open_reading WHERE series_id IN (\(series.keys.map(String.init).joined(separator: ","))) AND ts >= ? AND ts < ?
                 """, arguments: [q.window.start, q.window.end])
             while let row = try open.next() {
                 let id: Int64 = row[0]

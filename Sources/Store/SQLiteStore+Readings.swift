@@ -81,18 +81,12 @@ extension SQLiteStore: ReadingStore {
             guard !series.isEmpty else { return [] }
             var out: [Reading] = []
             let ids = series.keys.map(String.init).joined(separator: ",")
-            // Chunks that overlap the window: their window starts at most one span before it.
-            let chunks = try Row.fetchCursor(db, sql: """
-                SELECT series_id, count, min_ts, max_ts, min_value, max_value, sum, ts, value, flags FROM chunk
-                WHERE series_id IN (\(ids)) AND window_start > ? AND window_start < ? AND max_ts >= ? AND min_ts < ?
-                """, arguments: [window.start &- policy.span, window.end, window.start, window.end])
-            while let row = try chunks.next() {
-                let key = series[row[0]]!
-                let chunk = Chunk(timestamps: [UInt8](row[7] as Data), values: [UInt8](row[8] as Data), flags: [UInt8](row[9] as Data),
-                                  count: row[1], minTimestamp: row[2], maxTimestamp: row[3], minValue: row[4], maxValue: row[5], sum: row[6])
-                let columns = try chunk.decode()
-                for k in 0..<chunk.count where window.contains(columns.timestamps[k]) {
-                    out.append(Reading(series: key.series, timestamp: columns.timestamps[k], value: columns.values[k], wijk: key.wijk))
+            var chunks = try ChunkCursor(db, seriesIDs: series.keys, window: window, span: policy.span)
+            while try chunks.next() {
+                let key = series[chunks.header.seriesID]!
+                let ts = try chunks.timestamps(), vs = try chunks.values()
+                for k in ts.indices where window.contains(ts[k]) {
+                    out.append(Reading(series: key.series, timestamp: ts[k], value: vs[k], wijk: key.wijk))
                 }
             }
             let open = try Row.fetchCursor(db, sql: """

@@ -114,7 +114,7 @@ extension SQLiteStore {
     /// Cuts time-sorted columns into one chunk per window and inserts them.
     private func writeChunks(_ db: Database, seriesID: Int64, ts: [Int64], vs: [Double], fs: [UInt8]) throws {
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO chunk (series_id, window_start, min_ts, max_ts, count, min_value, max_value, sum, ts, value, flags)
+            INSERT INTO chunk (series_id, window_start, min_ts, max_ts, count, min_value, max_value, sum, ts_id, value, flags)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var k = 0
@@ -123,9 +123,28 @@ extension SQLiteStore {
             var end = k
             while end < ts.count, TimeBucket.floor(ts[end], size: policy.span) == window { end += 1 }
             let chunk = Chunk(timestamps: Array(ts[k..<end]), values: Array(vs[k..<end]), flags: Array(fs[k..<end]))
+            let block = try timestampBlock(db, chunk.timestamps, seriesID: seriesID, window: window)
             try insert.execute(arguments: [seriesID, window, chunk.minTimestamp, chunk.maxTimestamp, chunk.count, chunk.minValue,
-                                           chunk.maxValue, chunk.sum, Data(chunk.timestamps), Data(chunk.values), Data(chunk.flags)])
+                                           chunk.maxValue, chunk.sum, block, Data(chunk.values), Data(chunk.flags)])
             k = end
         }
+    }
+
+    /// The id of a timestamp block with exactly these bytes: one that another quantity of the
+    /// same sensor already stored for this window (readings that arrived together), or a new one.
+    private func timestampBlock(_ db: Database, _ bytes: [UInt8], seriesID: Int64, window: Int64) throws -> Int64 {
+        let encoded = Data(bytes)
+        let siblings = try db.cachedStatement(sql: """
+            SELECT b.id, b.ts FROM series s
+            JOIN chunk c ON c.window_start = ? AND c.series_id = s.id
+            JOIN ts_block b ON b.id = c.ts_id
+            WHERE s.sensor_id = (SELECT sensor_id FROM series WHERE id = ?) AND s.id != ?
+            """)
+        let rows = try Row.fetchCursor(siblings, arguments: [window, seriesID, seriesID])
+        while let row = try rows.next() {
+            if try row.withUnsafeData(atIndex: 1, { $0 == encoded }) { return row[0] }
+        }
+        try db.cachedStatement(sql: "INSERT INTO ts_block (ts) VALUES (?)").execute(arguments: [encoded])
+        return db.lastInsertedRowID
     }
 }

@@ -14,6 +14,8 @@ public final class SQLiteStore: Sendable {
     public let path: String
     /// How long a writer waits for another process's write lock.
     public static let busyTimeout: TimeInterval = 30
+    /// Page size of new database files (an existing file keeps its own).
+    public static let pageSize = 16_384
     /// How readings are cut into chunks. The span is fixed when the store is created.
     public let policy: ChunkPolicy
 
@@ -31,13 +33,18 @@ public final class SQLiteStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // Destroyed data must not survive in free pages: overwrite it on delete.
             try db.execute(sql: "PRAGMA secure_delete = ON")
+            // Both only take effect in a new file, before its first table: large pages pack
+            // chunk rows (about 1 KB each) with little slack, and purges hand free pages back
+            // to the file system (incremental auto-vacuum).
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)")
+                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            }
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
-            // Purges hand free pages back to the file system (incremental auto-vacuum). The
-            // mode must be chosen before the first table exists; an older file needs one VACUUM.
-            try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
             try Schema.migrator().migrate(pool)
+            // A file created before incremental auto-vacuum needs one VACUUM to switch.
             try pool.barrierWriteWithoutTransaction { db in
                 if try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 { try db.execute(sql: "VACUUM") }
             }

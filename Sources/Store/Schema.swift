@@ -145,6 +145,47 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v4-shared-timestamps") { db in
+            // A sensor's quantities share one timestamp column: chunks of the same sensor and
+            // window with identical timestamps point at one block. Triggers count the
+            // references, so deleting the last chunk that uses a block deletes the block.
+            try db.execute(sql: """
+                CREATE TABLE ts_block (
+                    id INTEGER PRIMARY KEY,
+                    refs INTEGER NOT NULL DEFAULT 0,
+                    ts BLOB NOT NULL
+                );
+                INSERT INTO ts_block (id, refs, ts) SELECT id, 1, ts FROM chunk;
+
+                CREATE TABLE chunk_v4 (
+                    id INTEGER PRIMARY KEY,
+                    series_id INTEGER NOT NULL REFERENCES series(id),
+                    window_start INTEGER NOT NULL,
+                    min_ts INTEGER NOT NULL,
+                    max_ts INTEGER NOT NULL,
+                    count INTEGER NOT NULL,
+                    min_value REAL NOT NULL,
+                    max_value REAL NOT NULL,
+                    sum REAL NOT NULL,
+                    ts_id INTEGER NOT NULL REFERENCES ts_block(id),
+                    value BLOB NOT NULL,
+                    flags BLOB NOT NULL
+                );
+                INSERT INTO chunk_v4 SELECT id, series_id, window_start, min_ts, max_ts, count, min_value, max_value, sum,
+                    id, value, flags FROM chunk ORDER BY id;
+                DROP TABLE chunk;
+                ALTER TABLE chunk_v4 RENAME TO chunk;
+                CREATE INDEX chunk_window ON chunk(window_start, series_id);
+
+                CREATE TRIGGER chunk_takes_ts AFTER INSERT ON chunk
+                    BEGIN UPDATE ts_block SET refs = refs + 1 WHERE id = new.ts_id; END;
+                CREATE TRIGGER chunk_releases_ts AFTER DELETE ON chunk
+                    BEGIN
+                        UPDATE ts_block SET refs = refs - 1 WHERE id = old.ts_id;
+                        DELETE FROM ts_block WHERE id = old.ts_id AND refs <= 0;
+                    END;
+                """)
+        }
         return m
     }
 }

@@ -82,6 +82,14 @@ struct ChunkStoreTests {
         #expect(reopened.policy == ChunkPolicy(span: Self.hour, lateness: 5))
     }
 
+    @Test func newFilesUseLargePagesAndIncrementalVacuum() throws {
+        let store = try SQLiteStore(dataDirectory: try scratchDirectory("pages"))
+        let (pageSize, autoVacuum) = try store.pool.read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA page_size")!, try Int.fetchOne(db, sql: "PRAGMA auto_vacuum")!)
+        }
+        #expect(pageSize == SQLiteStore.pageSize && autoVacuum == 2)
+    }
+
     /// Rows stored by the first (row-per-reading) schema survive the move to chunks.
     @Test func migratesRowStoreData() throws {
         let dir = try scratchDirectory("migrate")
@@ -97,6 +105,73 @@ struct ChunkStoreTests {
         #expect(readings.map(\.timestamp) == [1000, 1500, 2000])
         #expect(readings.map(\.series.sensorID) == ["a", "b", "a"])
         #expect(readings.map(\.wijk?.rawValue) == ["WK039201", nil, "WK039201"])
+        #expect(try store.integrityCheck() == ["ok"])
+    }
+
+    /// Quantities that arrive together share one timestamp block; the block goes with its last chunk.
+    @Test func quantitiesOfOneSensorShareTimestamps() throws {
+        let store = try SQLiteStore(dataDirectory: try scratchDirectory("shared-ts"), policy: ChunkPolicy(span: Self.hour, lateness: 0))
+        var readings: [Reading] = []
+        for m in 0..<120 {
+            let ts = Self.base + Int64(m) * 60_000 + Int64(m % 3) * 1000
+            for q in ["pm10", "pm25", "temperature"] {
+                readings.append(Reading(series: SeriesKey(sensorID: "a", quantity: q), timestamp: ts, value: Double(m) / 10,
+                                        wijk: WijkCode("WK039201")))
+            }
+            // Sensor b's clock differs by a second: no sharing across sensors.
+            readings.append(Reading(series: SeriesKey(sensorID: "b", quantity: "pm25"), timestamp: ts + 1000, value: 1, wijk: nil))
+        }
+        // Sensor a's humidity missed a reading in each hour: its timestamps differ, so it gets its own blocks.
+        readings += (0..<120).filter { $0 != 7 && $0 != 67 }.map { m in
+            Reading(series: SeriesKey(sensorID: "a", quantity: "humidity"), timestamp: Self.base + Int64(m) * 60_000 + Int64(m % 3) * 1000,
+                    value: 50, wijk: WijkCode("WK039201"))
+        }
+        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        try store.sealExpired(now: Self.base + 3 * Self.hour)
+        let blocks = try store.pool.read { db in try Int.fetchAll(db, sql: "SELECT refs FROM ts_block ORDER BY refs") }
+        // Two windows × (a's three quantities, a's humidity, b).
+        #expect(blocks == [1, 1, 1, 1, 3, 3])
+        var scanned: [Reading] = []
+        try store.scan(quantities: ["pm10", "pm25", "temperature", "humidity"], window: TimeWindow(start: 0, end: Int64.max / 2)) {
+            scanned.append($0)
+        }
+        #expect(scanned.count == readings.count)
+        let pm10 = scanned.filter { $0.series.quantity == "pm10" }
+        #expect(pm10.map(\.timestamp) == readings.filter { $0.series.quantity == "pm10" }.map(\.timestamp))
+
+        // Deleting chunks releases their block; the last one deletes it.
+        try store.pool.write { db in
+            try db.execute(sql: """
+                DELETE FROM chunk WHERE series_id IN (SELECT id FROM series WHERE sensor_id = 'a' AND quantity IN ('pm10', 'pm25'))
+                """)
+        }
+        #expect(try store.pool.read { db in try Int.fetchAll(db, sql: "SELECT refs FROM ts_block ORDER BY id") } == [1, 1, 1, 1, 1, 1])
+        try store.pool.write { db in
+            try db.execute(sql: "DELETE FROM chunk WHERE series_id IN (SELECT id FROM series WHERE sensor_id = 'a')")
+        }
+        #expect(try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ts_block") } == 2)
+        #expect(try store.integrityCheck() == ["ok"])
+    }
+
+    /// Chunks written before timestamps were shared keep their data.
+    @Test func migratesChunksToTimestampBlocks() throws {
+        let dir = try scratchDirectory("migrate-v4")
+        let old = try DatabaseQueue(path: dir + "/lantaarn.sqlite")
+        try Schema.migrator().migrate(old, upTo: "v3-retention")
+        let chunk = Chunk(timestamps: [1000, 2000, 2000, 5000], values: [1.5, 2, 2.25, -3], flags: [0, 0, 0, 0])
+        try old.write { db in
+            try db.execute(sql: "INSERT INTO series (id, sensor_id, quantity, wijk, sealed_until, watermark) VALUES (1, 'a', 'pm25', '', 3600000, 5000)")
+            try db.execute(sql: """
+                INSERT INTO chunk (series_id, window_start, min_ts, max_ts, count, min_value, max_value, sum, ts, value, flags)
+                VALUES (1, 0, 1000, 5000, 4, -3, 2.25, 2.75, ?, ?, ?)
+                """, arguments: [Data(chunk.timestamps), Data(chunk.values), Data(chunk.flags)])
+        }
+        try old.close()
+        let store = try SQLiteStore(dataDirectory: dir)
+        let readings = try all(store)
+        #expect(readings.map(\.timestamp) == [1000, 2000, 2000, 5000])
+        #expect(readings.map(\.value) == [1.5, 2, 2.25, -3])
+        #expect(try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT refs FROM ts_block") } == 1)
         #expect(try store.integrityCheck() == ["ok"])
     }
 }

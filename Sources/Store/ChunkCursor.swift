@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+import LantaarnModel
+
+/// Walks the sealed chunks of some series that overlap a time window, in (window, series)
+/// order. Every chunk's statistics come for free; its columns are decoded only when asked
+/// for. The quantities of one sensor usually share a timestamp block and sit next to each
+/// other in this order, so the last decoded block is kept and reused.
+struct ChunkCursor {
+    struct Header {
+        var seriesID: Int64
+        var count: Int
+        var minTimestamp: Int64
+        var maxTimestamp: Int64
+        var minValue: Double
+        var maxValue: Double
+        var sum: Double
+        var timestampBlock: Int64
+    }
+
+    private let rows: GRDB.RowCursor
+    private let blockStatement: Statement
+    private var row: Row?
+    private(set) var header = Header(seriesID: 0, count: 0, minTimestamp: 0, maxTimestamp: 0, minValue: 0, maxValue: 0, sum: 0,
+                                     timestampBlock: 0)
+    private var cachedBlock: Int64?
+    private var cachedTimestamps: [Int64] = []
+
+    /// Chunks of `seriesIDs` with a reading in `window`; `span` is the store's chunk span.
+    init(_ db: Database, seriesIDs: some Collection<Int64>, window: TimeWindow, span: Int64) throws {
+        let ids = seriesIDs.map(String.init).joined(separator: ",")
+        rows = try Row.fetchCursor(db, sql: """
+            SELECT series_id, count, min_ts, max_ts, min_value, max_value, sum, ts_id, value FROM chunk
+            WHERE series_id IN (\(ids)) AND window_start > ? AND window_start < ? AND max_ts >= ? AND min_ts < ?
+            """, arguments: [window.start &- span, window.end, window.start, window.end])
+        blockStatement = try db.cachedStatement(sql: "SELECT ts FROM ts_block WHERE id = ?")
+    }
+
+    /// Moves to the next chunk; false at the end.
+    mutating func next() throws -> Bool {
+        guard let row = try rows.next() else { self.row = nil; return false }
+        self.row = row
+        header = Header(seriesID: row[0], count: row[1], minTimestamp: row[2], maxTimestamp: row[3], minValue: row[4],
+                        maxValue: row[5], sum: row[6], timestampBlock: row[7])
+        return true
+    }
+
+    /// The current chunk's timestamps, in order.
+    mutating func timestamps() throws -> [Int64] {
+        if cachedBlock != header.timestampBlock {
+            guard let data = try Data.fetchOne(blockStatement, arguments: [header.timestampBlock]) else {
+                throw ChunkCodecError("timestamp block \(header.timestampBlock) is missing")
+            }
+            cachedTimestamps = try data.withUnsafeBytes { bytes throws(ChunkCodecError) in try TimestampCodec.decode(bytes) }
+            cachedBlock = header.timestampBlock
+        }
+        guard cachedTimestamps.count == header.count else {
+            throw ChunkCodecError("timestamp block holds \(cachedTimestamps.count) timestamps for a chunk of \(header.count)")
+        }
+        return cachedTimestamps
+    }
+
+    /// The current chunk's values, in timestamp order.
+    func values() throws -> [Double] {
+        guard let row else { throw ChunkCodecError("no current chunk") }
+        let values = try row.withUnsafeData(atIndex: 8) { blob -> [Double] in
+            guard let blob else { throw ChunkCodecError("chunk without a value blob") }
+            return try blob.withUnsafeBytes { bytes throws(ChunkCodecError) in try DecimalValueCodec.decode(bytes) }
+        }
+        guard values.count == header.count else {
+            throw ChunkCodecError("value blob holds \(values.count) values for a chunk of \(header.count)")
+        }
+        return values
+    }
+}
