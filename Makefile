@@ -28,7 +28,7 @@ test: setup
 	$(SWIFT) test --skip-build
 
 # Python peers (DuckDB) live in .venv, never installed globally.
-venv:
+venv: setup
 	@test -x .venv/bin/python || python3 -m venv .venv
 	@.venv/bin/python -c "import duckdb" 2>/dev/null || .venv/bin/pip install -q duckdb
 
@@ -36,7 +36,8 @@ venv:
 BENCH_SENSORS ?= 1000
 BENCH_PER_SERIES ?= 50000
 BENCH_DIR ?= data/bench
-bench-store: setup venv
+bench-store: venv
+	@scripts/setup --bench
 	$(SWIFT) build -c release --product lantaarn-store-bench
 	@mkdir -p $(BENCH_DIR)
 	.build/release/lantaarn-store-bench $(BENCH_DIR) ../shared $(BENCH_SENSORS) $(BENCH_PER_SERIES) > $(BENCH_DIR)/lantaarn.json

@@ -2,9 +2,10 @@
 
 Reads Lantaarn's figures (JSON from lantaarn-store-bench) and the CSVs it wrote, loads
 the same readings into a plain SQLite row table (sensor, ts, quantity, value, wijk, with an
-index) and into DuckDB (native table, and Parquet with zstd), runs the same per-wijk hourly
-count/mean/min/max query and an exact p95 (DuckDB quantile_cont) hot, and prints
-`BENCH <key> <value> <unit>` lines with the ratios.
+index), into DuckDB (native table, and Parquet with zstd) and into InfluxDB 1.6 (influx_peer.py),
+runs the same per-wijk hourly count/mean/min/max query and an exact p95 (DuckDB quantile_cont)
+hot, checks that all of them give the same answer, and prints `BENCH <key> <value> <unit>` lines
+with the ratios.
 Usage: store_peers.py WORK_DIR LANTAARN_JSON
 """
 import json
@@ -15,6 +16,8 @@ import sys
 import time
 
 import duckdb
+
+import influx_peer
 
 work, ours_path = sys.argv[1], sys.argv[2]
 ours = json.load(open(ours_path))
@@ -88,34 +91,44 @@ log("peers: generated set in SQLite rows…")
 gen_sqlite_bytes, sqlite_load, sqlite_rows_result, sqlite_agg = sqlite_rows(f"{work}/generated.csv", f"{work}/gen-rows.sqlite", AGG_SQLITE)
 log("peers: generated set in DuckDB…")
 gen_duck = duck(f"{work}/generated.csv", f"{work}/gen.duckdb", f"{work}/gen.parquet", True)
+log("peers: InfluxDB 1.6…")
+real_influx = influx_peer.measure(work, f"{work}/real.csv", "real")
+gen_influx = influx_peer.measure(work, f"{work}/generated.csv", "gen", query=True)
 
 # The same answer from all three (sum of the group means), so the timings compare like with like.
-checks = {"lantaarn": ours["agg_checksum_mean"], "sqlite": sum(r[4] for r in sqlite_rows_result), "duckdb": gen_duck["checksum_mean"]}
+checks = {"lantaarn": ours["agg_checksum_mean"], "sqlite": sum(r[4] for r in sqlite_rows_result), "duckdb": gen_duck["checksum_mean"],
+          "influxdb": gen_influx["checksum_mean"]}
 log("checksums (sum of group means):", checks, "groups:", ours["agg_groups"], len(sqlite_rows_result), gen_duck["groups"])
 log("p95 checksums: lantaarn", ours["p95_checksum"], "duckdb", gen_duck["p95_checksum"])
 assert abs(checks["lantaarn"] - checks["duckdb"]) < 1e-6 * abs(checks["duckdb"]), "Lantaarn and DuckDB disagree"
 assert abs(checks["sqlite"] - checks["duckdb"]) < 1e-6 * abs(checks["duckdb"]), "SQLite and DuckDB disagree"
+assert abs(checks["influxdb"] - checks["duckdb"]) < 1e-6 * abs(checks["duckdb"]), "InfluxDB and DuckDB disagree"
 assert abs(ours["p95_checksum"] - gen_duck["p95_checksum"]) < 1e-6 * abs(gen_duck["p95_checksum"]), "p95 differs from quantile_cont"
 
-bench = [
-    ("bytes_per_value_real", ours["bytes_per_value_real"], "B"),
-    ("bytes_per_value_real_with_schema", ours["bytes_per_value_real_with_schema"], "B"),
-    ("bytes_per_value_real_sqlite_rows", real_sqlite_bytes / real_values, "B"),
-    ("bytes_per_value_real_duckdb", real_duck["file"] / real_values, "B"),
-    ("bytes_per_value_real_parquet", real_duck["parquet"] / real_values, "B"),
-    ("bytes_per_value_100m", ours["bytes_per_value_gen"], "B"),
-    ("bytes_per_value_100m_sqlite_rows", gen_sqlite_bytes / gen_values, "B"),
-    ("bytes_per_value_100m_duckdb", gen_duck["file"] / gen_values, "B"),
-    ("bytes_per_value_100m_parquet", gen_duck["parquet"] / gen_values, "B"),
-    ("size_ratio_sqlite_rows_vs_lantaarn", (gen_sqlite_bytes / gen_values) / ours["bytes_per_value_gen"], "x"),
-    ("gen_values", gen_values, "values"),
+ours_real, ours_gen = ours["bytes_per_value_real"], ours["bytes_per_value_gen"]
+peer_real = {"sqlite_rows": real_sqlite_bytes, "duckdb": real_duck["file"], "parquet": real_duck["parquet"], "influxdb": real_influx["bytes"]}
+peer_gen = {"sqlite_rows": gen_sqlite_bytes, "duckdb": gen_duck["file"], "parquet": gen_duck["parquet"], "influxdb": gen_influx["bytes"]}
+bench = [("bytes_per_value_real", ours_real, "B"),
+         ("bytes_per_value_real_without_schema", ours["bytes_per_value_real_without_schema"], "B"),
+         ("bytes_per_value_real_one_copy", ours["bytes_per_value_real_one_copy"], "B"),
+         ("bytes_per_value_real_one_copy_without_schema", ours["bytes_per_value_real_one_copy_without_schema"], "B"),
+         ("real_values", real_values, "values")]
+for peer, size in peer_real.items():
+    bench += [(f"bytes_per_value_real_{peer}", size / real_values, "B"), (f"size_ratio_real_{peer}_vs_lantaarn", size / real_values / ours_real, "x")]
+bench += [("bytes_per_value_100m", ours_gen, "B"), ("gen_values", gen_values, "values")]
+for peer, size in peer_gen.items():
+    bench += [(f"bytes_per_value_100m_{peer}", size / gen_values, "B"), (f"size_ratio_100m_{peer}_vs_lantaarn", size / gen_values / ours_gen, "x")]
+bench += [
     ("append_readings_per_s", ours["append_readings_per_s"], "readings/s"),
     ("load_readings_per_s_sqlite_cli_import", gen_values / sqlite_load, "readings/s"),
     ("load_readings_per_s_duckdb_read_csv", gen_values / gen_duck["load"], "readings/s"),
+    ("load_readings_per_s_influxdb_http", gen_values / gen_influx["load_seconds"], "readings/s"),
     ("agg_seconds", ours["agg_seconds"], "s"),
     ("agg_seconds_sqlite_rows", sqlite_agg, "s"),
     ("agg_seconds_duckdb", gen_duck["agg"], "s"),
+    ("agg_seconds_influxdb", gen_influx["agg_seconds"], "s"),
     ("agg_speedup_vs_sqlite", sqlite_agg / ours["agg_seconds"], "x"),
+    ("agg_speedup_vs_influxdb", gen_influx["agg_seconds"] / ours["agg_seconds"], "x"),
     ("agg_ratio_vs_duckdb", ours["agg_seconds"] / gen_duck["agg"], "x"),
     ("p95_seconds", ours["p95_seconds"], "s"),
     ("p95_seconds_duckdb_quantile_cont", gen_duck["p95"], "s"),

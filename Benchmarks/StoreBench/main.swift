@@ -7,6 +7,20 @@ import Store
 // Writes WORK_DIR/generated.csv (sensor,wijk,quantity,ts,value) for the peers.
 
 let args = CommandLine.arguments
+// Profiling aid: `lantaarn-store-bench --query-only WORK_DIR N` reruns the aggregate N times
+// on the generated store of an earlier run (perf record/valgrind without the load phase).
+if args.count == 4, args[1] == "--query-only", let n = Int(args[3]) {
+    let store = try SQLiteStore(dataDirectory: args[2] + "/lantaarn-gen")
+    let start = ISO8601.parse("2026-01-01T00:00:00Z")!
+    let q = AggregateQuery(quantities: ["P1", "P2"], window: TimeWindow(start: start, end: start + 400 * 86_400_000), bucket: TimeBucket.hour,
+                           grouping: .wijk, quantiles: ProcessInfo.processInfo.environment["P95"] == nil ? [] : [0.95])
+    for _ in 0..<n {
+        let t0 = ContinuousClock.now
+        let rows = try store.aggregate(q)
+        FileHandle.standardError.write(Data("\(rows.count) groups in \(ContinuousClock.now - t0)\n".utf8))
+    }
+    exit(0)
+}
 guard args.count == 5, let sensors = Int(args[3]), let perSeries = Int(args[4]) else {
     FileHandle.standardError.write(Data("usage: lantaarn-store-bench WORK_DIR SHARED_DIR SENSORS READINGS_PER_SERIES\n".utf8))
     exit(2)

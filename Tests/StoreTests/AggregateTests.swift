@@ -70,6 +70,58 @@ struct AggregateTests {
         #expect(try store.aggregate(AggregateQuery(quantities: ["pm25"], window: day, bucket: 86_400_000)).isEmpty)
     }
 
+    /// Enough series to split over workers; a bounded window (dense groups) and an open one
+    /// (hashed groups) give the same rows as the raw computation.
+    @Test(arguments: [true, false])
+    func manySeriesOverWorkers(boundedWindow: Bool) throws {
+        let store = try SQLiteStore(dataDirectory: try scratchDirectory("agg-many"), policy: ChunkPolicy(span: TimeBucket.hour, lateness: 0))
+        var readings: [Reading] = []
+        var rng = SystemRandomNumberGenerator()
+        for sensor in 0..<40 {
+            let wijk = sensor % 5 == 4 ? nil : WijkCode(String(format: "WK0392%02d", sensor % 5 + 1))
+            for m in stride(from: 0, to: 300, by: 1 + sensor % 3) {
+                let t = Self.base + Int64(m) * Self.minute + Int64(sensor) * 1000
+                for quantity in ["P1", "P2"] {
+                    readings.append(Reading(series: SeriesKey(sensorID: "s\(sensor)", quantity: quantity), timestamp: t,
+                                            value: Double(Int.random(in: 0..<5000, using: &rng)) / 100, wijk: wijk))
+                }
+            }
+        }
+        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        #expect(SQLiteStore.aggregateWorkers(80) == min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        let window = boundedWindow ? TimeWindow(start: Self.base + 7 * Self.minute, end: Self.base + 290 * Self.minute)
+            : TimeWindow(start: 0, end: Int64.max / 2)
+        let qs = [0.05, 0.5, 0.95]
+        let rows = try store.aggregate(AggregateQuery(quantities: ["P1", "P2"], window: window, bucket: TimeBucket.hour, grouping: .wijk,
+                                                      quantiles: qs))
+        var expected: [String: [Double]] = [:]
+        for r in readings where window.contains(r.timestamp) {
+            expected["\(TimeBucket.floor(r.timestamp, size: TimeBucket.hour))|\(r.wijk?.rawValue ?? "-")|\(r.series.quantity)", default: []].append(r.value)
+        }
+        #expect(rows.count == expected.count)
+        #expect(rows == rows.sorted { ($0.bucketStart, $0.group ?? "", $0.quantity) < ($1.bucketStart, $1.group ?? "", $1.quantity) })
+        for row in rows {
+            let values = try #require(expected["\(row.bucketStart)|\(row.group ?? "-")|\(row.quantity)"]).sorted()
+            #expect(row.count == values.count && row.min == values.first && row.max == values.last)
+            #expect(abs(row.sum - values.reduce(0, +)) < 1e-6)
+            #expect(row.quantiles == qs.map { AggregateAccumulator.quantile(values, $0) })
+        }
+    }
+
+    @Test func selectionFindsTheSameQuantilesAsSorting() {
+        var rng = SystemRandomNumberGenerator()
+        for n in [1, 2, 3, 10, 101, 1000] {
+            for range in [3, 1000] {   // many duplicates, then few
+                let values = (0..<n).map { _ in Double(Int.random(in: 0..<range, using: &rng)) }
+                let qs = [0, 0.01, 0.5, 0.95, 1]
+                var scratch = values
+                #expect(QuantileSelection.quantiles(&scratch, qs) == qs.map { AggregateAccumulator.quantile(values.sorted(), $0) })
+                var few = values
+                #expect(QuantileSelection.quantiles(&few, [0.95]) == [AggregateAccumulator.quantile(values.sorted(), 0.95)])
+            }
+        }
+    }
+
     @Test func quantileInterpolatesLikeQuantileCont() {
         #expect(AggregateAccumulator.quantile([1, 2, 3, 4], 0.5) == 2.5)
         #expect(abs(AggregateAccumulator.quantile([1, 2, 3, 4], 0.95) - 3.85) < 1e-12)   // numpy: 3.8499999999999996

@@ -53,18 +53,46 @@ struct ChunkCodecTests {
         _ = try roundTrip([1, 2], [1e300, -1e-300])
     }
 
-    @Test func bitPackingEveryWidth() throws {
+    @Test(arguments: [false, true])
+    func bitPackingEveryWidth(frameOfReference: Bool) throws {
         for width in 0...64 {
             let mask: UInt64 = width == 64 ? .max : (1 << UInt64(width)) - 1
             var rng = SystemRandomNumberGenerator()
-            let values = (0..<300).map { _ in UInt64.random(in: 0...UInt64.max, using: &rng) & mask }
+            // With a frame of reference: signed values around an offset, including the extremes.
+            let offset = frameOfReference ? UInt64(bitPattern: Int64.random(in: Int64.min...Int64.max, using: &rng)) : 0
+            var values = (0..<300).map { _ in (UInt64.random(in: 0...UInt64.max, using: &rng) & mask) &+ offset }
+            if frameOfReference { values[17] = UInt64(bitPattern: Int64.min); values[200] = UInt64(bitPattern: Int64.max) }
             var out: [UInt8] = []
-            BitPacking.pack(values, into: &out)
+            BitPacking.pack(values, frameOfReference: frameOfReference, into: &out)
             var i = 0
-            let back = try out.withUnsafeBytes { try BitPacking.unpack($0, &i, count: values.count) }
+            let back = try out.withUnsafeBytes { try BitPacking.unpack($0, &i, count: values.count, frameOfReference: frameOfReference) }
             #expect(back == values, "width \(width)")
             #expect(i == out.count)
         }
+    }
+
+    /// Sensor.Community clocks report every 148 s ± 1 s: deltas from the block's smallest cost
+    /// two bits where delta-of-deltas cost three; a slowly drifting interval favours the latter.
+    @Test func timestampFormFollowsTheData() throws {
+        var rng = SystemRandomNumberGenerator()
+        var t = Self.start
+        let jittery = (0..<584).map { _ in defer { t += Int64.random(in: 147...149, using: &rng) * 1000 }; return t }
+        let encoded = TimestampCodec.encode(jittery)
+        #expect(Double(encoded.count * 8) / Double(jittery.count) < 2.5, "\(encoded.count) bytes for 584 jittery timestamps")
+        #expect(try encoded.withUnsafeBytes { try TimestampCodec.decode($0) } == jittery)
+        t = Self.start
+        let drifting = (0..<584).map { k in defer { t += 60_000 + Int64(k) * 1000 }; return t }
+        let dod = TimestampCodec.encode(drifting)
+        #expect(dod.count < 584 * 3 / 8, "\(dod.count) bytes for 584 drifting timestamps")   // deltas alone: 7 bits each
+        #expect(try dod.withUnsafeBytes { try TimestampCodec.decode($0) } == drifting)
+        // Blobs in the delta-of-delta layout (all that earlier versions wrote) still decode.
+        var legacy: [UInt8] = []
+        BitPacking.appendVarint(4, to: &legacy)
+        BitPacking.appendVarint(BitPacking.zigzag(1000), to: &legacy)
+        BitPacking.appendVarint(1000, to: &legacy)   // gcd
+        BitPacking.appendVarint(BitPacking.zigzag(2), to: &legacy)   // first delta / gcd
+        BitPacking.pack([BitPacking.zigzag(1), BitPacking.zigzag(-3)], into: &legacy)
+        #expect(try legacy.withUnsafeBytes { try TimestampCodec.decode($0) } == [1000, 3000, 6000, 6000])
     }
 
     @Test func damagedBlobsThrowInsteadOfCrashing() {

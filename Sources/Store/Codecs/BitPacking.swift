@@ -4,6 +4,10 @@
 /// blocks of 128 values (the last may be shorter), each `[u8 width][u8 exceptions]
 /// [ceil(n × width / 8) bytes of low bits][exceptions × (u8 index, varint high bits)]`.
 /// A block of zeros (a regular sampling interval) costs two bytes.
+///
+/// With `frameOfReference` the values are signed (Int64 bit patterns) and each block
+/// starts with `zigzag varint base`, its smallest value; the packed integers are the
+/// differences from it. Intervals that jitter around 148 s then cost two bits each.
 enum BitPacking {
     static let blockSize = 128
 
@@ -33,13 +37,21 @@ enum BitPacking {
     }
 
     /// Packs `values` into blocks (see the type comment).
-    static func pack(_ values: [UInt64], into out: inout [UInt8]) {
+    static func pack(_ values: [UInt64], frameOfReference: Bool = false, into out: inout [UInt8]) {
         var start = 0
         var lows = [UInt64]()
+        var block = [UInt64]()
         while start < values.count {
             let end = min(start + blockSize, values.count)
-            let block = values[start..<end]
-            let width = bestWidth(block)
+            block.removeAll(keepingCapacity: true)
+            if frameOfReference {
+                let base = values[start..<end].lazy.map { Int64(bitPattern: $0) }.min()!
+                appendVarint(zigzag(base), to: &out)
+                for v in values[start..<end] { block.append(UInt64(bitPattern: Int64(bitPattern: v) &- base)) }
+            } else {
+                block.append(contentsOf: values[start..<end])
+            }
+            let width = bestWidth(block[...])
             let limit: UInt64 = width == 64 ? .max : (1 << UInt64(width)) - 1
             let exceptions = block.indices.filter { block[$0] > limit }
             out.append(UInt8(width))
@@ -48,7 +60,7 @@ enum BitPacking {
             for v in block { lows.append(v & limit) }
             packLows(lows, width: width, into: &out)
             for k in exceptions {
-                out.append(UInt8(k - start))
+                out.append(UInt8(k))
                 appendVarint(block[k] >> UInt64(width), to: &out)
             }
             start = end
@@ -93,51 +105,75 @@ enum BitPacking {
         if bits > 0 { appendWord(acc, bytes: (bits + 7) / 8, to: &out) }
     }
 
-    /// Unpacks `count` values written by ``pack(_:into:)``.
-    static func unpack(_ bytes: UnsafeRawBufferPointer, _ i: inout Int, count: Int) throws(ChunkCodecError) -> [UInt64] {
-        var result = [UInt64]()
-        result.reserveCapacity(count)
-        while result.count < count {
-            let n = min(blockSize, count - result.count)
-            guard i + 2 <= bytes.count else { throw ChunkCodecError("truncated block header") }
-            let width = Int(bytes[i]), exceptions = Int(bytes[i + 1])
-            i += 2
-            guard width <= 64, exceptions <= n else { throw ChunkCodecError("block header out of range") }
-            let blockStart = result.count
-            if width == 0 {
-                result.append(contentsOf: repeatElement(0, count: n))
-            } else {
-                let byteCount = (n * width + 7) / 8
-                guard i + byteCount <= bytes.count else { throw ChunkCodecError("truncated block") }
-                let mask: UInt64 = width == 64 ? .max : (1 << UInt64(width)) - 1
-                var bitPos = 0
-                for _ in 0..<n {
-                    let byte = bitPos >> 3, shift = bitPos & 7
-                    var word: UInt64 = 0
-                    if byte + 8 <= byteCount {
-                        word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i + byte, as: UInt64.self))
-                    } else {
-                        for b in 0..<(byteCount - byte) { word |= UInt64(bytes[i + byte + b]) << UInt64(8 * b) }
-                    }
-                    var v = word >> UInt64(shift)
-                    if shift + width > 64, byte + 8 < byteCount {
-                        v |= UInt64(bytes[i + byte + 8]) << UInt64(64 - shift)
-                    }
-                    result.append(v & mask)
-                    bitPos += width
+    /// Unpacks `count` values written by ``pack(_:frameOfReference:into:)``.
+    static func unpack(_ bytes: UnsafeRawBufferPointer, _ i: inout Int, count: Int,
+                       frameOfReference: Bool = false) throws(ChunkCodecError) -> [UInt64] {
+        var result = [UInt64](repeating: 0, count: count)
+        var position = i
+        let failure = result.withUnsafeMutableBufferPointer { out -> ChunkCodecError? in
+            do {
+                var done = 0
+                while done < count {
+                    let n = min(blockSize, count - done)
+                    try unpackBlock(bytes, &position, into: UnsafeMutableBufferPointer(rebasing: out[done..<(done + n)]),
+                                    frameOfReference: frameOfReference)
+                    done += n
                 }
-                i += byteCount
-            }
-            for _ in 0..<exceptions {
-                guard i < bytes.count else { throw ChunkCodecError("truncated exception") }
-                let k = Int(bytes[i])
-                i += 1
-                guard k < n, width < 64 else { throw ChunkCodecError("exception out of range") }
-                let high = try readVarint(bytes, &i)
-                result[blockStart + k] |= high << UInt64(width)
+                return nil
+            } catch let error as ChunkCodecError {
+                return error
+            } catch {
+                return ChunkCodecError("\(error)")
             }
         }
+        if let failure { throw failure }
+        i = position
         return result
+    }
+
+    /// Decodes one block into `out` (its length is the block's value count).
+    private static func unpackBlock(_ bytes: UnsafeRawBufferPointer, _ i: inout Int, into out: UnsafeMutableBufferPointer<UInt64>,
+                                    frameOfReference: Bool) throws(ChunkCodecError) {
+        let n = out.count
+        let base: UInt64 = frameOfReference ? UInt64(bitPattern: unzigzag(try readVarint(bytes, &i))) : 0
+        guard i + 2 <= bytes.count else { throw ChunkCodecError("truncated block header") }
+        let width = Int(bytes[i]), exceptions = Int(bytes[i + 1])
+        i += 2
+        guard width <= 64, exceptions <= n else { throw ChunkCodecError("block header out of range") }
+        if width > 0 {
+            let byteCount = (n * width + 7) / 8
+            guard i + byteCount <= bytes.count else { throw ChunkCodecError("truncated block") }
+            let mask: UInt64 = width == 64 ? .max : (1 << UInt64(width)) - 1
+            let source = (bytes.baseAddress! + i).assumingMemoryBound(to: UInt8.self)
+            // Whole 8-byte loads while they stay inside the block, then byte by byte.
+            let fast = byteCount >= 8 ? min(n, ((byteCount - 8) * 8) / width + 1) : 0
+            var bitPos = 0
+            for k in 0..<fast {
+                let byte = bitPos &>> 3, shift = bitPos & 7
+                var v = UInt64(littleEndian: UnsafeRawPointer(source + byte).loadUnaligned(as: UInt64.self)) &>> UInt64(shift)
+                if shift + width > 64 { v |= UInt64(source[byte + 8]) &<< UInt64(64 - shift) }
+                out[k] = v & mask
+                bitPos &+= width
+            }
+            for k in fast..<n {
+                let byte = bitPos &>> 3, shift = bitPos & 7
+                var word: UInt64 = 0
+                for b in 0..<min(8, byteCount - byte) { word |= UInt64(source[byte + b]) &<< UInt64(8 * b) }
+                var v = word &>> UInt64(shift)
+                if shift + width > 64, byte + 8 < byteCount { v |= UInt64(source[byte + 8]) &<< UInt64(64 - shift) }
+                out[k] = v & mask
+                bitPos &+= width
+            }
+            i += byteCount
+        }
+        for _ in 0..<exceptions {
+            guard i < bytes.count else { throw ChunkCodecError("truncated exception") }
+            let k = Int(bytes[i])
+            i += 1
+            guard k < n, width < 64 else { throw ChunkCodecError("exception out of range") }
+            out[k] |= try readVarint(bytes, &i) << UInt64(width)
+        }
+        if frameOfReference { for k in 0..<n { out[k] = out[k] &+ base } }
     }
 
     private static func appendWord(_ w: UInt64, bytes: Int, to out: inout [UInt8]) {

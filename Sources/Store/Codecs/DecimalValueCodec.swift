@@ -70,13 +70,16 @@ enum DecimalValueCodec {
         guard count > 0 else { return [] }
         let p = powers[Int(mode)]
         var current = BitPacking.unzigzag(try BitPacking.readVarint(bytes, &i))
-        var out = [Double]()
-        out.reserveCapacity(count)
-        out.append(Double(current) / p)
-        for d in try BitPacking.unpack(bytes, &i, count: count - 1) {
-            current = current &+ BitPacking.unzigzag(d)
-            out.append(Double(current) / p)
+        let deltas = try BitPacking.unpack(bytes, &i, count: count - 1)
+        return [Double](unsafeUninitializedCapacity: count) { out, initialized in
+            out[0] = Double(current) / p
+            deltas.withUnsafeBufferPointer { d in
+                for k in 0..<d.count {
+                    current = current &+ BitPacking.unzigzag(d[k])
+                    out[k + 1] = Double(current) / p
+                }
+            }
+            initialized = count
         }
-        return out
     }
 }

@@ -1,11 +1,16 @@
-/// Delta-of-delta timestamps (Gorilla-style), zigzagged and bit-packed in blocks.
+/// Timestamps as delta-of-deltas (Gorilla-style) or as deltas with a frame of reference,
+/// whichever is smaller for the chunk, bit-packed in blocks.
 ///
 /// Deltas are first divided by their greatest common divisor: sensors that stamp whole
-/// seconds (most do) then cost no bits for the always-zero milliseconds.
+/// seconds (most do) then cost no bits for the always-zero milliseconds. A steady interval
+/// costs almost nothing either way; an interval that jitters (148 s ± 1 s, as
+/// Sensor.Community sensors do) costs two bits as a delta from the block's smallest but
+/// three as a delta-of-delta, while an interval that drifts slowly favours delta-of-deltas.
 ///
-/// Layout: `varint count`, then for count ≥ 1 `zigzag varint first`, for count ≥ 2
-/// `varint gcd` and `zigzag varint firstDelta/gcd`, then the packed delta-of-deltas/gcd.
-/// A sensor reporting at a steady interval costs about one byte per 128 timestamps.
+/// Layout: `varint count`, then for count ≥ 1 `zigzag varint first`, and for count ≥ 2:
+/// - delta-of-deltas: `varint gcd` (≥ 1), `zigzag varint firstDelta/gcd`, then the packed
+///   zigzagged delta-of-deltas/gcd;
+/// - deltas: `varint 0`, `varint gcd`, then the deltas/gcd packed with a frame of reference.
 enum TimestampCodec {
     static func encode(_ ts: [Int64]) -> [UInt8] {
         var out: [UInt8] = []
@@ -18,18 +23,18 @@ enum TimestampCodec {
         // Wrapping deltas (huge jumps) only divide exactly when g is 1; keep it simple then.
         if g == 0 || g > UInt64(Int64.max) { g = 1 }
         let step = Int64(g)
-        BitPacking.appendVarint(g, to: &out)
-        var prevDelta = (ts[1] &- ts[0]) / step
-        BitPacking.appendVarint(BitPacking.zigzag(prevDelta), to: &out)
-        var dods = [UInt64]()
-        dods.reserveCapacity(ts.count - 2)
-        for k in 2..<ts.count {
-            let delta = (ts[k] &- ts[k - 1]) / step
-            dods.append(BitPacking.zigzag(delta &- prevDelta))
-            prevDelta = delta
-        }
-        BitPacking.pack(dods, into: &out)
-        return out
+        let deltas = (1..<ts.count).map { k in (ts[k] &- ts[k - 1]) / step }
+
+        var dodForm = out
+        BitPacking.appendVarint(g, to: &dodForm)
+        BitPacking.appendVarint(BitPacking.zigzag(deltas[0]), to: &dodForm)
+        BitPacking.pack((1..<deltas.count).map { k in BitPacking.zigzag(deltas[k] &- deltas[k - 1]) }, into: &dodForm)
+
+        var deltaForm = out
+        BitPacking.appendVarint(0, to: &deltaForm)
+        BitPacking.appendVarint(g, to: &deltaForm)
+        BitPacking.pack(deltas.map { UInt64(bitPattern: $0) }, frameOfReference: true, into: &deltaForm)
+        return deltaForm.count < dodForm.count ? deltaForm : dodForm
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer) throws(ChunkCodecError) -> [Int64] {
@@ -41,9 +46,17 @@ enum TimestampCodec {
         out.reserveCapacity(count)
         out.append(BitPacking.unzigzag(try BitPacking.readVarint(bytes, &i)))
         guard count > 1 else { return out }
-        let g = try BitPacking.readVarint(bytes, &i)
+        var g = try BitPacking.readVarint(bytes, &i)
+        let deltaForm = g == 0
+        if deltaForm { g = try BitPacking.readVarint(bytes, &i) }
         guard g >= 1, g <= UInt64(Int64.max) else { throw ChunkCodecError("timestamp step \(g) out of range") }
         let step = Int64(g)
+        if deltaForm {
+            for delta in try BitPacking.unpack(bytes, &i, count: count - 1, frameOfReference: true) {
+                out.append(out[out.count - 1] &+ Int64(bitPattern: delta) &* step)
+            }
+            return out
+        }
         var delta = BitPacking.unzigzag(try BitPacking.readVarint(bytes, &i))
         out.append(out[0] &+ delta &* step)
         for dod in try BitPacking.unpack(bytes, &i, count: count - 2) {
