@@ -56,7 +56,7 @@ var result: [String: Any] = [:]
 // by whole 400-day periods (the same sensors over a longer history). A copy compresses exactly
 // as the original does: nothing is shared between chunks of different windows. The one-copy
 // figure is printed too.
-let realCopies = 100
+let realCopies = 1000
 let realOnce = try RealArchive.load(directory: shared + "/data/sensors/sensor_community_archive")
 let real = (0..<realCopies).flatMap { copy in
     realOnce.map { r in var r = r; r.ts += Int64(copy) * 400 * 86_400_000; return r }

@@ -7,22 +7,20 @@ import LantaarnModel
 /// for. The quantities of one sensor usually share a timestamp block and sit next to each
 /// other in this order, so the last decoded block is kept and reused.
 struct ChunkCursor {
+    @dynamicMemberLookup
     struct Header {
         var seriesID: Int64
-        var count: Int
-        var minTimestamp: Int64
-        var maxTimestamp: Int64
-        var minValue: Double
-        var maxValue: Double
-        var sum: Double
         var timestampBlock: Int64
+        var statistics: ChunkStatistics
+
+        subscript<T>(dynamicMember path: KeyPath<ChunkStatistics, T>) -> T { statistics[keyPath: path] }
     }
 
     private let rows: GRDB.RowCursor
     private let blockStatement: Statement
     private var row: Row?
-    private(set) var header = Header(seriesID: 0, count: 0, minTimestamp: 0, maxTimestamp: 0, minValue: 0, maxValue: 0, sum: 0,
-                                     timestampBlock: 0)
+    private(set) var header = Header(seriesID: 0, timestampBlock: 0, statistics: ChunkStatistics(
+        count: 0, minTimestamp: 0, maxTimestamp: 0, minValue: 0, maxValue: 0, sum: 0))
     private var cachedBlock: Int64?
     private var cachedTimestamps: [Int64] = []
 
@@ -40,8 +38,8 @@ struct ChunkCursor {
     mutating func next() throws -> Bool {
         guard let row = try rows.next() else { self.row = nil; return false }
         self.row = row
-        header = Header(seriesID: row[0], count: row[1], minTimestamp: row[2], maxTimestamp: row[3], minValue: row[4],
-                        maxValue: row[5], sum: row[6], timestampBlock: row[7])
+        header = Header(seriesID: row[0], timestampBlock: row[7], statistics: ChunkStatistics(
+            count: row[1], minTimestamp: row[2], maxTimestamp: row[3], minValue: row[4], maxValue: row[5], sum: row[6]))
         return true
     }
 

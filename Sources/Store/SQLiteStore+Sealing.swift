@@ -130,17 +130,21 @@ extension SQLiteStore {
         }
     }
 
+    /// Timestamp blocks of the other series of a series' sensor in one window. CROSS JOIN fixes
+    /// the order: the sensor's few series first, then their chunk of this window. The other
+    /// order scans every chunk of the window, which grows with the fleet.
+    static let siblingBlocksSQL = """
+        SELECT b.id, b.ts FROM series s CROSS JOIN chunk c CROSS JOIN ts_block b
+        WHERE s.sensor_id = (SELECT sensor_id FROM series WHERE id = ?) AND s.id != ?
+        AND c.window_start = ? AND c.series_id = s.id AND b.id = c.ts_id
+        """
+
     /// The id of a timestamp block with exactly these bytes: one that another quantity of the
     /// same sensor already stored for this window (readings that arrived together), or a new one.
     private func timestampBlock(_ db: Database, _ bytes: [UInt8], seriesID: Int64, window: Int64) throws -> Int64 {
         let encoded = Data(bytes)
-        let siblings = try db.cachedStatement(sql: """
-            SELECT b.id, b.ts FROM series s
-            JOIN chunk c ON c.window_start = ? AND c.series_id = s.id
-            JOIN ts_block b ON b.id = c.ts_id
-            WHERE s.sensor_id = (SELECT sensor_id FROM series WHERE id = ?) AND s.id != ?
-            """)
-        let rows = try Row.fetchCursor(siblings, arguments: [window, seriesID, seriesID])
+        let siblings = try db.cachedStatement(sql: Self.siblingBlocksSQL)
+        let rows = try Row.fetchCursor(siblings, arguments: [seriesID, seriesID, window])
         while let row = try rows.next() {
             if try row.withUnsafeData(atIndex: 1, { $0 == encoded }) { return row[0] }
         }

@@ -151,6 +151,12 @@ struct ChunkStoreTests {
         }
         #expect(try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ts_block") } == 2)
         #expect(try store.integrityCheck() == ["ok"])
+        // Finding a sibling's block starts from the sensor's series, not from every chunk of the window.
+        let plan = try store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteStore.siblingBlocksSQL, arguments: [1, 1, 0]).map { $0["detail"] as String }
+        }
+        #expect(plan.first?.hasPrefix("SEARCH s USING COVERING INDEX sqlite_autoindex_series_1 (sensor_id=?)") == true, "\(plan)")
+        #expect(plan.contains("SEARCH c USING INDEX chunk_window (window_start=? AND series_id=?)"), "\(plan)")
     }
 
     /// Chunks written before timestamps were shared keep their data.

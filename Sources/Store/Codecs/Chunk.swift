@@ -1,15 +1,26 @@
-/// One sealed chunk of a series: its readings in time order, compressed column by
-/// column, with the statistics that let aggregates skip decompression.
-struct Chunk: Equatable {
-    var timestamps: [UInt8]
-    var values: [UInt8]
-    var flags: [UInt8]
+/// What a chunk's row says about its readings without decoding them.
+struct ChunkStatistics: Equatable {
     var count: Int
     var minTimestamp: Int64
     var maxTimestamp: Int64
     var minValue: Double
     var maxValue: Double
     var sum: Double
+}
+
+/// One sealed chunk of a series: its readings in time order, compressed column by
+/// column, with the statistics that let aggregates skip decompression.
+@dynamicMemberLookup
+struct Chunk: Equatable {
+    var timestamps: [UInt8]
+    var values: [UInt8]
+    var flags: [UInt8]
+    var statistics: ChunkStatistics
+
+    subscript<T>(dynamicMember path: WritableKeyPath<ChunkStatistics, T>) -> T {
+        get { statistics[keyPath: path] }
+        set { statistics[keyPath: path] = newValue }
+    }
 
     /// Encodes readings that are already sorted by time (duplicates allowed).
     init(timestamps ts: [Int64], values vs: [Double], flags fs: [UInt8]) {
@@ -17,25 +28,8 @@ struct Chunk: Equatable {
         timestamps = TimestampCodec.encode(ts)
         values = DecimalValueCodec.encode(vs)
         flags = FlagsCodec.encode(fs)
-        count = ts.count
-        minTimestamp = ts.first!
-        maxTimestamp = ts.last!
-        minValue = vs.min()!
-        maxValue = vs.max()!
-        sum = vs.reduce(0, +)
-    }
-
-    init(timestamps: [UInt8], values: [UInt8], flags: [UInt8], count: Int, minTimestamp: Int64, maxTimestamp: Int64,
-         minValue: Double, maxValue: Double, sum: Double) {
-        self.timestamps = timestamps
-        self.values = values
-        self.flags = flags
-        self.count = count
-        self.minTimestamp = minTimestamp
-        self.maxTimestamp = maxTimestamp
-        self.minValue = minValue
-        self.maxValue = maxValue
-        self.sum = sum
+        statistics = ChunkStatistics(count: ts.count, minTimestamp: ts.first!, maxTimestamp: ts.last!, minValue: vs.min()!,
+                                     maxValue: vs.max()!, sum: vs.reduce(0, +))
     }
 
     /// Decompresses all three columns; throws when the blobs disagree with the count.
@@ -43,6 +37,7 @@ struct Chunk: Equatable {
         let ts = try timestamps.withUnsafeBytes { try TimestampCodec.decode($0) }
         let vs = try values.withUnsafeBytes { try DecimalValueCodec.decode($0) }
         let fs = try flags.withUnsafeBytes { try FlagsCodec.decode($0) }
+        let count = statistics.count
         guard ts.count == count, vs.count == count, fs.count == count else {
             throw ChunkCodecError("column lengths \(ts.count)/\(vs.count)/\(fs.count) differ from count \(count)")
         }
