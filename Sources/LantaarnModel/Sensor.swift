@@ -14,10 +14,23 @@ public struct Sensor: Sendable, Hashable {
     public var kind: String
     /// Quantities this sensor measures, keyed by quantity name.
     public var quantities: [String: QuantitySpec]
+    /// Payload format (`lantaarn-json`, `senml`, `sensor-community`, `ttn-v3/MODEL`).
+    public var codec: String
+    /// What happens to payload fields that no quantity takes: vendor payloads carry
+    /// housekeeping (battery, radio) that is not a reading.
+    public var extraFields: ExtraFields
+
+    public enum ExtraFields: String, Sendable, Hashable {
+        /// Each one goes to quarantine as an unregistered quantity.
+        case quarantine
+        /// They are dropped (and counted).
+        case ignore
+    }
 
     /// Creates a sensor description.
     public init(id: String, lamppost: String, latitude: Double, longitude: Double,
-                topic: String, kind: String, quantities: [String: QuantitySpec]) {
+                topic: String, kind: String, quantities: [String: QuantitySpec], codec: String = "lantaarn-json",
+                extraFields: ExtraFields? = nil) {
         self.id = id
         self.lamppost = lamppost
         self.latitude = latitude
@@ -25,6 +38,14 @@ public struct Sensor: Sendable, Hashable {
         self.topic = topic
         self.kind = kind
         self.quantities = quantities
+        self.codec = codec
+        self.extraFields = extraFields ?? (codec == "lantaarn-json" ? .quarantine : .ignore)
+    }
+
+    /// The quantity that takes the payload field `name`, if any.
+    public func quantity(forField name: String) -> String? {
+        if let spec = quantities[name], spec.field == nil { return name }
+        return quantities.first { $0.value.field == name }?.key
     }
 }
 
@@ -38,13 +59,16 @@ public struct QuantitySpec: Sendable, Hashable {
     public var maximum: Double
     /// Smallest step the sensor reports; the store may scale values by it.
     public var resolution: Double
+    /// The payload's name for this quantity when it differs (`pm2_5_mass_concentration`, `SDS_P2`).
+    public var field: String?
 
     /// Creates a quantity spec.
-    public init(unit: String, minimum: Double, maximum: Double, resolution: Double) {
+    public init(unit: String, minimum: Double, maximum: Double, resolution: Double, field: String? = nil) {
         self.unit = unit
         self.minimum = minimum
         self.maximum = maximum
         self.resolution = resolution
+        self.field = field
     }
 
     /// True when `value` is finite and inside `[minimum, maximum]`.

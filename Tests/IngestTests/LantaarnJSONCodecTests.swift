@@ -13,8 +13,8 @@ struct LantaarnJSONCodecTests {
     @Test func acceptsIsoEpochSecondsAndMilliseconds() throws {
         let iso = try decode(#"{"ts":"2026-11-22T10:00:00Z","values":{"pm25":12.3,"pm10":20.1}}"#)
         #expect(iso.timestamp == 1_795_341_600_000)
-        #expect(iso.values.map(\.0) == ["pm25", "pm10"])
-        #expect(iso.values.map(\.1) == [12.3, 20.1])
+        #expect(iso.values.map(\.name) == ["pm25", "pm10"])
+        #expect(iso.values.map(\.value) == [12.3, 20.1])
         #expect(try decode(#"{"ts":1795341600,"values":{"pm25":1}}"#).timestamp == 1_795_341_600_000)
         #expect(try decode(#"{"ts":1795341600.5,"values":{"pm25":1}}"#).timestamp == 1_795_341_600_500)
         #expect(try decode(#"{"ts":1795341600123,"values":{"pm25":1}}"#).timestamp == 1_795_341_600_123)

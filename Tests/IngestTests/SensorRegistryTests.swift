@@ -41,6 +41,31 @@ struct SensorRegistryTests {
             #expect(error.path == "sensors[0].quantities.pm25.max")
         }
     }
+
+    @Test func codecAndFieldNamesAreReadAndChecked() throws {
+        let dir = try scratchDirectory("registry-codec")
+        let sensor = """
+        sensors:
+          - id: pm
+            lamppost: L1
+            kind: lucht
+            lat: 52.38
+            lon: 4.63
+            codec: CODEC
+            quantities:
+              pm25: {unit: "µg/m³", min: 0, max: 1000, field: pm2_5_mass_concentration}
+        """
+        try sensor.replacingOccurrences(of: "CODEC", with: "ttn-v3/decentlab-dl-pm").write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
+        let registry = try SensorRegistry.load(directory: dir, boundaries: try DefaultBoundaries.haarlemWijken())
+        #expect(registry.sensors["pm"]?.codec == "ttn-v3/decentlab-dl-pm" && registry.sensors["pm"]?.extraFields == .ignore)
+        #expect(registry.sensors["pm"]?.quantity(forField: "pm2_5_mass_concentration") == "pm25")
+        #expect(registry.sensors["pm"]?.quantity(forField: "pm25") == nil)
+        try sensor.replacingOccurrences(of: "CODEC", with: "ttn-v3/acme").write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
+        #expect { try SensorRegistry.load(directory: dir, boundaries: try DefaultBoundaries.haarlemWijken()) } throws: {
+            let e = $0 as? RegistryError
+            return e?.path == "sensors[0].codec" && e?.reason.contains("ttn-v3/milesight-ws302") == true
+        }
+    }
 }
 
 struct ReadingValidatorTests {
@@ -76,6 +101,37 @@ struct ReadingValidatorTests {
         #expect(future.quarantined.first?.reason.contains("after receipt") == true)
         let ancient = v.validate(record("lantaarn/sensors/air/readings", #"{"ts":5,"values":{"pm25":1}}"#), source: "mqtt")
         #expect(ancient.quarantined.first?.reason.contains("before 2000") == true)
+    }
+
+    /// A LoRaWAN noise sensor: its codec from the registry, payload fields mapped to quantities,
+    /// vendor housekeeping ignored, and a unit that does not match quarantined with the reason.
+    @Test func codecFieldsAndUnitsComeFromTheRegistry() throws {
+        let noise = Sensor(id: "noise", lamppost: "L", latitude: 52.38119, longitude: 4.63746, topic: "v3/hlm@ttn/devices/ws302/up",
+                           kind: "geluid", quantities: ["laeq": QuantitySpec(unit: "dB(A)", minimum: 20, maximum: 140, resolution: 0.1, field: "LAeq"),
+                                                        "lafmax": QuantitySpec(unit: "dB", minimum: 20, maximum: 140, resolution: 0.1, field: "LAFmax")],
+                           codec: "ttn-v3/milesight-ws302")
+        let registry = SensorRegistry(sensors: [noise], boundaries: try DefaultBoundaries.haarlemWijken())
+        let payload = #"{"end_device_ids":{"device_id":"ws302"},"uplink_message":{"f_port":85,"f_cnt":3,"frm_payload":"AXVkBVsFPwLaAWoC","received_at":"2026-11-22T10:00:00.25Z"}}"#
+        let out = ReadingValidator(registry: registry).validate(record("v3/hlm@ttn/devices/ws302/up", payload), source: "mqtt")
+        #expect(out.readings.map(\.series.quantity) == ["laeq"])
+        #expect(out.readings.first?.value == 47.4 && out.readings.first?.timestamp == 1_795_341_600_250)
+        #expect(out.quarantined.count == 1)
+        #expect(out.quarantined.first?.reason.contains("lafmax arrives in dB(A) but sensor noise is registered with dB") == true)
+        let broken = ReadingValidator(registry: registry).validate(record("v3/hlm@ttn/devices/ws302/up", "{}"), source: "mqtt")
+        #expect(broken.quarantined.first?.reason.hasPrefix("ttn-v3/milesight-ws302: field 'uplink_message' is missing") == true)
+        #expect(broken.quarantined.first?.payload == Array("{}".utf8))
+    }
+
+    @Test func senmlValuesKeepTheirOwnTimes() throws {
+        let temp = Sensor(id: "t", lamppost: "L", latitude: 52.38119, longitude: 4.63746, topic: "senml/t", kind: "klimaat",
+                          quantities: ["temperature": QuantitySpec(unit: "°C", minimum: -40, maximum: 60, resolution: 0.1, field: "urn:dev:t:temp")],
+                          codec: "senml")
+        let registry = SensorRegistry(sensors: [temp], boundaries: try DefaultBoundaries.haarlemWijken())
+        let pack = #"[{"bn":"urn:dev:t:","bt":1795341000,"n":"temp","u":"Cel","v":21.5},{"n":"temp","t":-60,"v":21.25},{"n":"hum","v":50}]"#
+        let out = ReadingValidator(registry: registry).validate(record("senml/t", pack), source: "mqtt")
+        #expect(out.readings.map(\.timestamp) == [1_795_341_000_000, 1_795_340_940_000])
+        #expect(out.readings.map(\.value) == [21.5, 21.25])
+        #expect(out.quarantined.isEmpty)   // 'hum' is not registered; senml sensors ignore extra fields by default
     }
 
     @Test func sensorOutsideEveryWijkIsCountedNotGuessed() {

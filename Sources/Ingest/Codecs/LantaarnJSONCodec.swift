@@ -2,18 +2,19 @@ import LantaarnModel
 
 /// Lantaarn's own payload: `{"ts":"2026-11-22T10:00:00Z","values":{"pm25":12.3,"pm10":20.1}}`.
 /// `ts` may also be epoch seconds or milliseconds (a number above 10^11 is read as milliseconds).
-public enum LantaarnJSONCodec {
+public struct LantaarnJSONCodec: PayloadCodec {
     /// Epoch numbers at or above this are milliseconds (10^11 s is the year 5138).
     static let millisecondThreshold = 100_000_000_000.0
 
+    public init() {}
+
+    public func decode(_ payload: UnsafeRawBufferPointer, receivedAt: Int64) throws(CodecError) -> DecodedMessage {
+        try Self.decode(payload)
+    }
+
     /// Decodes one payload.
     public static func decode(_ payload: UnsafeRawBufferPointer) throws(CodecError) -> DecodedMessage {
-        let root: JSONValue
-        do {
-            root = try JSONParser.parse(payload)
-        } catch {
-            throw CodecError("payload is not valid JSON (\(error)); send {\"ts\":..., \"values\":{...}}")
-        }
+        let root = try PayloadCodecs.parseJSON(payload, format: "{\"ts\":..., \"values\":{...}}")
         guard case .object = root else { throw CodecError("payload must be a JSON object with 'ts' and 'values'") }
         guard let ts = root["ts"] else { throw CodecError("field 'ts' is missing; add an ISO 8601 time or epoch seconds") }
         let timestamp: Int64
@@ -33,13 +34,13 @@ public enum LantaarnJSONCodec {
             throw CodecError("field 'values' is missing or not an object of quantity: number")
         }
         guard !members.isEmpty else { throw CodecError("field 'values' is empty") }
-        var values: [(String, Double)] = []
+        var values: [DecodedValue] = []
         values.reserveCapacity(members.count)
         for (name, v) in members {
             guard case .number(let n) = v else {
                 throw CodecError("value of '\(name)' is not a number")
             }
-            values.append((name, n))
+            values.append(DecodedValue(name, n))
         }
         return DecodedMessage(timestamp: timestamp, values: values)
     }

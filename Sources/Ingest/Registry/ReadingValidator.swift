@@ -38,36 +38,44 @@ public struct ReadingValidator: Sendable {
             reject(guess, "unknown sensor '\(guess ?? "?")' on topic \(record.origin): add it to a file in Sensors/ or fix the sensor's topic")
             return out
         }
+        let codec = registry.codecBySensor[sensorID] ?? LantaarnJSONCodec()
         let result = record.payload.withUnsafeBytes { buf -> Result<DecodedMessage, CodecError> in
-            do throws(CodecError) { return .success(try LantaarnJSONCodec.decode(buf)) } catch { return .failure(error) }
+            do throws(CodecError) { return .success(try codec.decode(buf, receivedAt: record.receivedAt)) } catch { return .failure(error) }
         }
         let decoded: DecodedMessage
         switch result {
         case .success(let d): decoded = d
         case .failure(let error):
-            reject(sensorID, error.reason)
-            return out
-        }
-        if decoded.timestamp > record.receivedAt + maxFutureSkew {
-            reject(sensorID, "timestamp \(ISO8601.format(milliseconds: decoded.timestamp)) lies more than 1 hour after receipt; check the sensor's clock")
-            return out
-        }
-        if decoded.timestamp < earliest {
-            reject(sensorID, "timestamp \(ISO8601.format(milliseconds: decoded.timestamp)) is before 2000; check the sensor's clock")
+            reject(sensorID, "\(sensor.codec): \(error.reason)")
             return out
         }
         let wijk = registry.wijkBySensor[sensorID]
-        for (quantity, value) in decoded.values {
-            guard let spec = sensor.quantities[quantity] else {
-                reject(sensorID, "quantity '\(quantity)' is not registered for sensor \(sensorID); add it under quantities in Sensors/")
+        for value in decoded.values {
+            guard let quantity = sensor.quantity(forField: value.name), let spec = sensor.quantities[quantity] else {
+                if sensor.extraFields == .quarantine {
+                    reject(sensorID, "quantity '\(value.name)' is not registered for sensor \(sensorID); add it under quantities in Sensors/")
+                }
                 continue
             }
-            guard spec.accepts(value) else {
-                reject(sensorID, "\(quantity) = \(value) is outside the valid range \(spec.minimum)...\(spec.maximum) \(spec.unit) for sensor \(sensorID)")
+            if let unit = value.unit, !Units.same(unit, spec.unit) {
+                reject(sensorID, "\(quantity) arrives in \(unit) but sensor \(sensorID) is registered with \(spec.unit); fix the unit in Sensors/ or the sensor's configuration")
+                continue
+            }
+            let timestamp = value.timestamp ?? decoded.timestamp ?? record.receivedAt
+            if timestamp > record.receivedAt + maxFutureSkew {
+                reject(sensorID, "timestamp \(ISO8601.format(milliseconds: timestamp)) lies more than 1 hour after receipt; check the sensor's clock")
+                continue
+            }
+            if timestamp < earliest {
+                reject(sensorID, "timestamp \(ISO8601.format(milliseconds: timestamp)) is before 2000; check the sensor's clock")
+                continue
+            }
+            guard spec.accepts(value.value) else {
+                reject(sensorID, "\(quantity) = \(value.value) is outside the valid range \(spec.minimum)...\(spec.maximum) \(spec.unit) for sensor \(sensorID)")
                 continue
             }
             out.readings.append(Reading(series: SeriesKey(sensorID: sensorID, quantity: quantity),
-                                        timestamp: decoded.timestamp, value: value, wijk: wijk))
+                                        timestamp: timestamp, value: value.value, wijk: wijk))
         }
         return out
     }

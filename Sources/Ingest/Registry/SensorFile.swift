@@ -13,6 +13,12 @@ import Yams
 ///     lon: 4.6368
 ///     quantities:
 ///       pm25: {unit: "µg/m³", min: 0, max: 1000, resolution: 0.1}
+///   - id: hlm-lp0205-geluid
+///     codec: ttn-v3/milesight-ws302        # payload format; default lantaarn-json
+///     topic: v3/haarlem@ttn/devices/ws302-0205/up
+///     extra_fields: ignore                 # vendor housekeeping; default: quarantine for lantaarn-json
+///     quantities:
+///       laeq: {unit: "dB(A)", min: 20, max: 140, resolution: 0.1, field: LAeq}   # field: the payload's name
 /// ```
 enum SensorFile {
     struct Document: Decodable {
@@ -26,6 +32,8 @@ enum SensorFile {
         var lat: Double
         var lon: Double
         var topic: String?
+        var codec: String?
+        var extra_fields: String?
         var quantities: [String: Quantity]
     }
 
@@ -34,6 +42,7 @@ enum SensorFile {
         var min: Double
         var max: Double
         var resolution: Double?
+        var field: String?
     }
 
     static func parse(path: String) throws -> [Sensor] {
@@ -68,10 +77,23 @@ enum SensorFile {
                 guard resolution > 0, resolution.isFinite else {
                     throw RegistryError(file: path, path: "\(where_).quantities.\(name).resolution", reason: "must be a positive number")
                 }
-                specs[name] = QuantitySpec(unit: q.unit, minimum: q.min, maximum: q.max, resolution: resolution)
+                specs[name] = QuantitySpec(unit: q.unit, minimum: q.min, maximum: q.max, resolution: resolution, field: q.field)
+            }
+            let codec = e.codec ?? PayloadCodecs.defaultName
+            guard PayloadCodecs.named(codec) != nil else {
+                throw RegistryError(file: path, path: "\(where_).codec",
+                                    reason: "unknown codec '\(codec)'; use one of \(PayloadCodecs.names.map(\.name).joined(separator: ", "))")
+            }
+            var extra: Sensor.ExtraFields?
+            if let text = e.extra_fields {
+                guard let value = Sensor.ExtraFields(rawValue: text) else {
+                    throw RegistryError(file: path, path: "\(where_).extra_fields", reason: "use 'quarantine' or 'ignore'")
+                }
+                extra = value
             }
             return Sensor(id: e.id, lamppost: e.lamppost, latitude: e.lat, longitude: e.lon,
-                          topic: e.topic ?? SensorRegistry.defaultTopic(sensorID: e.id), kind: e.kind, quantities: specs)
+                          topic: e.topic ?? SensorRegistry.defaultTopic(sensorID: e.id), kind: e.kind, quantities: specs,
+                          codec: codec, extraFields: extra)
         }
     }
 }

@@ -12,6 +12,8 @@ public struct SensorRegistry: Sendable {
     public let sensorByTopic: [String: String]
     /// Wijk of each sensor (absent: outside every known wijk, counted as unknown).
     public let wijkBySensor: [String: WijkCode]
+    /// Payload codec of each sensor.
+    public let codecBySensor: [String: any PayloadCodec]
 
     /// The topic a sensor uses when its YAML does not name one.
     public static func defaultTopic(sensorID: String) -> String { "lantaarn/sensors/\(sensorID)/readings" }
@@ -21,8 +23,10 @@ public struct SensorRegistry: Sendable {
         var byID: [String: Sensor] = [:]
         var byTopic: [String: String] = [:]
         var wijk: [String: WijkCode] = [:]
+        var codecs: [String: any PayloadCodec] = [:]
         for s in list {
             byID[s.id] = s
+            codecs[s.id] = PayloadCodecs.named(s.codec) ?? LantaarnJSONCodec()
             byTopic[s.topic] = s.id
             if let area = boundaries.locate(lat: s.latitude, lon: s.longitude), let code = WijkCode(area.code) {
                 wijk[s.id] = code
@@ -31,6 +35,7 @@ public struct SensorRegistry: Sendable {
         sensors = byID
         sensorByTopic = byTopic
         wijkBySensor = wijk
+        codecBySensor = codecs
     }
 
     /// Loads every `*.yaml`/`*.yml` in `directory`. Errors name the file and the YAML path.
