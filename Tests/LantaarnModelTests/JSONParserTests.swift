@@ -52,3 +52,24 @@ struct SHA256Tests {
             == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 }
+
+struct DecimalNumberTests {
+    /// The fast path is correctly rounded: bit for bit what the standard library parses.
+    @Test func fastPathMatchesTheStandardLibrary() {
+        var rng = SystemRandomNumberGenerator()
+        var fast = 0
+        for _ in 0..<20000 {
+            let digits = String(UInt64.random(in: 0...UInt64(1) << Int.random(in: 1...60, using: &rng), using: &rng))
+            let point = Int.random(in: 0...digits.count, using: &rng)
+            var text = String(digits.prefix(point)) + (point < digits.count ? "." + digits.dropFirst(point) : "")
+            if text.hasPrefix(".") { text = "0" + text }
+            if Bool.random(using: &rng) { text += "e\(Int.random(in: -30...30, using: &rng))" }
+            if Bool.random(using: &rng) { text = "-" + text }
+            let expected = Double(text)!
+            let got = Array(text.utf8).withUnsafeBytes { DecimalNumber.fastParse($0) }
+            if let got { fast += 1; #expect(got.bitPattern == expected.bitPattern, "\(text)") }
+            #expect(Array(text.utf8).withUnsafeBytes { DecimalNumber.parse($0) }?.bitPattern == expected.bitPattern, "\(text)")
+        }
+        #expect(fast > 5000)
+    }
+}

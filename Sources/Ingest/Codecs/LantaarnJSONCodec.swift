@@ -12,8 +12,20 @@ public struct LantaarnJSONCodec: PayloadCodec {
         try Self.decode(payload)
     }
 
-    /// Decodes one payload.
+    /// Epoch seconds or milliseconds as milliseconds; `nil` when not plausible.
+    static func epochMilliseconds(_ n: Double) -> Int64? {
+        guard n.isFinite, n >= 0, n < 1e15 else { return nil }
+        return n >= millisecondThreshold ? Int64(n) : Int64((n * 1000).rounded())
+    }
+
+    /// Decodes one payload: the fast path for the common shape, else the general parser.
     public static func decode(_ payload: UnsafeRawBufferPointer) throws(CodecError) -> DecodedMessage {
+        if let fast = LantaarnJSONFastPath.decode(payload) { return fast }
+        return try decodeGeneral(payload)
+    }
+
+    /// Decodes through a full JSON tree; this path words every error.
+    static func decodeGeneral(_ payload: UnsafeRawBufferPointer) throws(CodecError) -> DecodedMessage {
         let root = try PayloadCodecs.parseJSON(payload, format: "{\"ts\":..., \"values\":{...}}")
         guard case .object = root else { throw CodecError("payload must be a JSON object with 'ts' and 'values'") }
         guard let ts = root["ts"] else { throw CodecError("field 'ts' is missing; add an ISO 8601 time or epoch seconds") }
@@ -25,8 +37,8 @@ public struct LantaarnJSONCodec: PayloadCodec {
             }
             timestamp = t
         case .number(let n):
-            guard n.isFinite, n >= 0, n < 1e15 else { throw CodecError("field 'ts' is not a plausible epoch time") }
-            timestamp = n >= millisecondThreshold ? Int64(n) : Int64((n * 1000).rounded())
+            guard let t = epochMilliseconds(n) else { throw CodecError("field 'ts' is not a plausible epoch time") }
+            timestamp = t
         default:
             throw CodecError("field 'ts' must be a string or a number")
         }

@@ -145,8 +145,9 @@ public struct JSONParser {
             guard i < bytes.count, isDigit(bytes[i]) else { throw error("digit expected in exponent") }
             while i < bytes.count, isDigit(bytes[i]) { i += 1 }
         }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-        guard let d = Double(text) else { throw JSONParseError(offset: start, reason: "invalid number") }
+        guard let d = DecimalNumber.parse(UnsafeRawBufferPointer(rebasing: bytes[start..<i])) else {
+            throw JSONParseError(offset: start, reason: "invalid number")
+        }
         return d
     }
 
