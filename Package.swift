@@ -92,11 +92,17 @@ let package = Package(
             ]
         ),
 
-        // `make bench-store`: Lantaarn's store against a SQLite row table (DuckDB runs from Benchmarks/store_peers.py).
+        // `make bench-store`: Lantaarn's store; its peers run from Benchmarks/store_peers.py.
         .executableTarget(
             name: "lantaarn-store-bench",
             dependencies: ["Store", "LantaarnModel", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/StoreBench"
+        ),
+        // `make bench-ingest`: payload decode rates per codec (more of the ingest path follows).
+        .executableTarget(
+            name: "lantaarn-ingest-bench",
+            dependencies: ["Ingest", "LantaarnModel"],
+            path: "Benchmarks/IngestBench"
         ),
 
         .testTarget(name: "LantaarnModelTests", dependencies: ["LantaarnModel"]),

@@ -87,12 +87,13 @@ real_values, gen_values = ours["real_values"], ours["gen_values"]
 log("peers: real archive…")
 real_sqlite_bytes, _, _, _ = sqlite_rows(f"{work}/real.csv", f"{work}/real-rows.sqlite", None)
 real_duck = duck(f"{work}/real.csv", f"{work}/real.duckdb", f"{work}/real.parquet", False)
+log("peers: InfluxDB 1.6, real archive…")
+real_influx = influx_peer.measure(work, f"{work}/real.csv", "real")
 log("peers: generated set in SQLite rows…")
 gen_sqlite_bytes, sqlite_load, sqlite_rows_result, sqlite_agg = sqlite_rows(f"{work}/generated.csv", f"{work}/gen-rows.sqlite", AGG_SQLITE)
 log("peers: generated set in DuckDB…")
 gen_duck = duck(f"{work}/generated.csv", f"{work}/gen.duckdb", f"{work}/gen.parquet", True)
-log("peers: InfluxDB 1.6…")
-real_influx = influx_peer.measure(work, f"{work}/real.csv", "real")
+log("peers: InfluxDB 1.6, generated set…")
 gen_influx = influx_peer.measure(work, f"{work}/generated.csv", "gen", query=True)
 
 # The same answer from all three (sum of the group means), so the timings compare like with like.

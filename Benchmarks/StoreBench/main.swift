@@ -52,14 +52,15 @@ var result: [String: Any] = [:]
 
 // 1. Real Sensor.Community archive. It holds about 13,000 values, fewer bytes than the empty
 // schema's pages, so a file-size figure on one copy measures page rounding rather than
-// compression. The figure therefore stores the archive `realCopies` times, each copy moved on
-// by whole 400-day periods (the same sensors over a longer history). A copy compresses exactly
-// as the original does: nothing is shared between chunks of different windows. The one-copy
-// figure is printed too.
+// compression. The figure therefore stores the archive `realCopies` times, each copy a week
+// after the previous (the same sensors over a longer history: no sensor has more than five
+// days in the archive, so copies never overlap, and a copy compresses exactly as the original
+// does because nothing is shared between chunks of different windows). The one-copy figure
+// is printed too. A week keeps 1,000 copies inside InfluxDB's time range (years 1677-2262).
 let realCopies = 1000
 let realOnce = try RealArchive.load(directory: shared + "/data/sensors/sensor_community_archive")
 let real = (0..<realCopies).flatMap { copy in
-    realOnce.map { r in var r = r; r.ts += Int64(copy) * 400 * 86_400_000; return r }
+    realOnce.map { r in var r = r; r.ts += Int64(copy) * 7 * 86_400_000; return r }
 }
 let empty = try SQLiteStore(dataDirectory: work + "/lantaarn-empty")
 try settle(empty)

@@ -1,0 +1,64 @@
+import Foundation
+import Ingest
+import LantaarnModel
+
+// Ingest benchmark, decode part: messages per second per core for each payload codec, on
+// the shared sample payloads (and generated Lantaarn JSON like the demo sensors send).
+// Usage: lantaarn-ingest-bench decode SHARED_DIR [SECONDS_PER_CODEC]
+// Prints `BENCH decode_<codec>_msgs_per_s <n> msg/s` lines.
+
+let args = CommandLine.arguments
+guard args.count >= 3, args[1] == "decode" else {
+    FileHandle.standardError.write(Data("usage: lantaarn-ingest-bench decode SHARED_DIR [SECONDS_PER_CODEC]\n".utf8))
+    exit(2)
+}
+let sensors = args[2] + "/data/sensors"
+let seconds = args.count > 3 ? Double(args[3]) ?? 2 : 2
+
+func file(_ path: String) -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: sensors + "/" + path) else {
+        FileHandle.standardError.write(Data("missing \(sensors)/\(path)\n".utf8))
+        exit(1)
+    }
+    return [UInt8](data)
+}
+
+/// The plain format as the demo sensors publish it: 1-3 values, ISO timestamps.
+func plainPayloads() -> [[UInt8]] {
+    var rng = SystemRandomNumberGenerator()
+    return (0..<1000).map { k in
+        let ts = ISO8601.format(milliseconds: 1_795_341_600_000 + Int64(k) * 60_000)
+        let names = ["pm25", "pm10", "no2"].prefix(1 + k % 3)
+        let values = names.map { "\"\($0)\":\(Double(Int.random(in: 0..<5000, using: &rng)) / 10)" }.joined(separator: ",")
+        return Array("{\"ts\":\"\(ts)\",\"values\":{\(values)}}".utf8)
+    }
+}
+
+let cases: [(key: String, codec: String, payloads: [[UInt8]])] = [
+    ("plain", "lantaarn-json", plainPayloads()),
+    ("senml", "senml", (1...12).map { file("senml/ex\($0).gen.json") }),
+    ("sensor_community", "sensor-community", [file("sensor_community_push/airrohr_push_measurement.json"),
+                                              file("sensor_community_push/airrohr_push_measurement_no_bme280.json")]),
+    ("ttn_decentlab_dl_pm", "ttn-v3/decentlab-dl-pm", [file("ttn_v3/Decentlab_DL-PM__payload.json")]),
+    ("ttn_milesight_ws302", "ttn-v3/milesight-ws302", [file("ttn_v3/Milesight_WS302__payload.json")]),
+]
+
+for c in cases {
+    let codec = PayloadCodecs.named(c.codec)!
+    var decoded = 0, values = 0
+    let clock = ContinuousClock()
+    let start = clock.now
+    var elapsed = Duration.zero
+    while elapsed < .seconds(seconds) {
+        for p in c.payloads {
+            p.withUnsafeBytes { buf in
+                if let m = try? codec.decode(buf, receivedAt: 1_795_341_600_000) { values += m.values.count }
+            }
+        }
+        decoded += c.payloads.count
+        elapsed = clock.now - start
+    }
+    let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    print("BENCH decode_\(c.key)_msgs_per_s \(Int(Double(decoded) / s)) msg/s")
+    FileHandle.standardError.write(Data("\(c.codec): \(decoded) messages, \(values) values in \(s) s\n".utf8))
+}
