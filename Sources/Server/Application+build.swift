@@ -9,12 +9,20 @@ public struct ServerDependencies: Sendable {
     public var site: PublicSite
     /// Extra fields for `/-/health` (ingest counters, ...), gathered at request time.
     public var healthDetails: @Sendable () -> [(String, JSONValue)]
+    /// `GET /-/metrics`: Prometheus text exposition, rendered at request time.
+    public var metrics: @Sendable () -> [UInt8]
+    /// `GET /-/ingest`: every registered sensor with its counters, at request time.
+    public var ingestStatus: @Sendable () -> IngestStatus
 
     public init(releases: any ReleaseStore, site: PublicSite,
-                healthDetails: @escaping @Sendable () -> [(String, JSONValue)] = { [] }) {
+                healthDetails: @escaping @Sendable () -> [(String, JSONValue)] = { [] },
+                metrics: @escaping @Sendable () -> [UInt8] = { [] },
+                ingestStatus: @escaping @Sendable () -> IngestStatus = { IngestStatus(now: 0, sensors: []) }) {
         self.releases = releases
         self.site = site
         self.healthDetails = healthDetails
+        self.metrics = metrics
+        self.ingestStatus = ingestStatus
     }
 }
 

@@ -52,15 +52,26 @@ struct ServeCommand: AsyncParsableCommand {
             catchUp: demo ? 25 * TimeBucket.hour : 7 * 86_400_000,
             lateness: demo ? 25 * TimeBucket.hour : 2 * TimeBucket.hour, logger: logger)
         let stats = consumer.stats
-        let deps = ServerDependencies(releases: runtime.store, site: PublicSite(municipality: settings.municipality,
-                                                                                contactEmail: settings.contactEmail)) {
-            let s = stats.snapshot
-            return [("ingest", .object([
-                ("messages", .number(Double(s.messages))), ("readings", .number(Double(s.readings))),
-                ("quarantined", .number(Double(s.quarantined))), ("without_wijk", .number(Double(s.withoutWijk))),
-                ("committed_offset", .number(Double(s.committedOffset))),
-            ]))]
-        }
+        let sensors = registry.sensors.values.map { ($0.id, $0.kind) }
+        let deps = ServerDependencies(
+            releases: runtime.store, site: PublicSite(municipality: settings.municipality, contactEmail: settings.contactEmail),
+            healthDetails: {
+                let s = stats.snapshot
+                return [("ingest", .object([
+                    ("messages", .number(Double(s.messages))), ("readings", .number(Double(s.readings))),
+                    ("quarantined", .number(Double(s.quarantined))), ("duplicates", .number(Double(s.duplicates))),
+                    ("without_wijk", .number(Double(s.withoutWijk))), ("committed_offset", .number(Double(s.committedOffset))),
+                ]))]
+            },
+            metrics: { stats.registry.emitToBuffer() },
+            ingestStatus: {
+                let s = stats.snapshot
+                return IngestStatus(now: Clock.nowMilliseconds(), sensors: sensors.map { id, kind in
+                    let c = s.bySensor[id] ?? IngestStats.Counters()
+                    return IngestStatus.Sensor(id: id, kind: kind, received: c.received, stored: c.stored, quarantined: c.quarantined,
+                                               duplicates: c.duplicates, lastSeen: c.lastSeen)
+                })
+            })
         let app = buildApplication(deps, host: address.host, port: address.port, logger: logger)
 
         // Shutdown runs in reverse order: HTTP and scheduler stop first, then the

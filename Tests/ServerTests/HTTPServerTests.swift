@@ -11,10 +11,13 @@ import Testing
 
 /// Runs the real application on a free loopback port and talks HTTP to it.
 struct HTTPServerTests {
-    func withServer(_ body: (String, SQLiteStore) async throws -> Void) async throws {
+    func withServer(_ configure: (inout ServerDependencies) -> Void = { _ in },
+                    _ body: (String, SQLiteStore) async throws -> Void) async throws {
         let dir = NSTemporaryDirectory() + "lantaarn-http-\(UUID().uuidString.prefix(8))"
         let store = try SQLiteStore(dataDirectory: dir)
-        let router = buildRouter(ServerDependencies(releases: store, site: PublicSite()))
+        var deps = ServerDependencies(releases: store, site: PublicSite())
+        configure(&deps)
+        let router = buildRouter(deps)
         let port = PortBox()
         let running = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                                   onServerRunning: { channel in await port.set(channel.localAddress?.port ?? 0) },
@@ -77,6 +80,32 @@ struct HTTPServerTests {
             #expect(envelope["error"]?.stringValue?.contains("nope") == true)
             #expect(try await get(base + "/datasets/d.xlsx").0 == 404)
             #expect(try await get(base + "/no/such/page").0 == 404)
+        }
+    }
+
+    @Test func metricsAndIngestStatus() async throws {
+        let now: Int64 = 1_795_341_600_000
+        try await withServer({ deps in
+            deps.metrics = { Array("# TYPE lantaarn_ingest_messages_total counter\nlantaarn_ingest_messages_total{sensor=\"a\",outcome=\"stored\"} 3\n".utf8) }
+            deps.ingestStatus = {
+                IngestStatus(now: now, sensors: [
+                    .init(id: "a", kind: "lucht", received: 3, stored: 3, quarantined: 0, duplicates: 0, lastSeen: now - 60_000),
+                    .init(id: "b<script>", kind: "geluid", received: 5, stored: 4, quarantined: 1, duplicates: 0, lastSeen: now - 7_200_000),
+                    .init(id: "c", kind: "mensen", received: 0, stored: 0, quarantined: 0, duplicates: 0, lastSeen: nil),
+                ])
+            }
+        }) { base, _ in
+            let (status, text, response) = try await get(base + "/-/metrics")
+            #expect(status == 200 && text.contains(#"lantaarn_ingest_messages_total{sensor="a",outcome="stored"} 3"#))
+            #expect(response.value(forHTTPHeaderField: "Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
+            let (pageStatus, page, _) = try await get(base + "/-/ingest")
+            #expect(pageStatus == 200 && page.contains("<html lang=\"nl\">"))
+            #expect(page.contains("2 van de 3 sensoren stuurden het afgelopen uur niets"))
+            // Never heard first, then the longest silent; the live one is not listed as silent.
+            let silentList = try #require(page.components(separatedBy: "<h2>Alle sensoren</h2>").first)
+            #expect(silentList.range(of: "c (mensen)")!.lowerBound < silentList.range(of: "b&lt;script&gt;")!.lowerBound)
+            #expect(!silentList.contains("<li>a (lucht)"))
+            #expect(!page.contains("<script>"))
         }
     }
 

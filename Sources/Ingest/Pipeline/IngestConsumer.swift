@@ -2,6 +2,7 @@ import LantaarnModel
 import Logging
 import ServiceLifecycle
 import Store
+import Synchronization
 
 /// Reads the ingest log from the committed offset, validates, and commits batches
 /// to the store together with the new offset (one transaction per batch).
@@ -20,6 +21,8 @@ public final class IngestConsumer: Service, Sendable {
     private let logger: Logger
     /// Counters for health and metrics.
     public let stats: IngestStats
+    /// Recent LoRaWAN frames per sensor, to drop a frame the network delivers twice.
+    private let recentFrames = Mutex<[String: RecentFrames]>([:])
 
     /// Creates a consumer for the log written by `writer`.
     public init(source: String, logDirectory: String, writer: IngestLogWriter, store: any ReadingStore,
@@ -64,20 +67,53 @@ public final class IngestConsumer: Service, Sendable {
         guard batch.nextOffset != offset else { return 0 }
         var readings: [Reading] = []
         var rejected: [QuarantineEntry] = []
+        var messages: [IngestStats.Message] = []
         readings.reserveCapacity(batch.entries.count * 2)
+        messages.reserveCapacity(batch.entries.count)
         for entry in batch.entries {
             let outcome = validator.validate(entry.record, source: source)
-            readings.append(contentsOf: outcome.readings)
-            rejected.append(contentsOf: outcome.quarantined)
+            var message = IngestStats.Message(sensorID: outcome.sensorID, topic: entry.record.origin, outcome: .stored,
+                                              valuesStored: outcome.readings.count, valuesQuarantined: outcome.quarantined.count,
+                                              valuesIgnored: outcome.ignored, receivedAt: entry.record.receivedAt)
+            if let sensor = outcome.sensorID, let frame = outcome.frame,
+               recentFrames.withLock({ $0[sensor, default: RecentFrames()].insert(frame) }) == false {
+                message.outcome = .duplicate
+                message.valuesStored = 0
+                message.valuesQuarantined = 0
+                message.valuesIgnored = 0
+            } else {
+                message.outcome = outcome.readings.isEmpty ? .quarantined : .stored
+                readings.append(contentsOf: outcome.readings)
+                rejected.append(contentsOf: outcome.quarantined)
+            }
+            messages.append(message)
         }
         let result = try store.append(IngestBatch(readings: readings, quarantined: rejected, source: source, offset: batch.nextOffset))
         offset = batch.nextOffset
-        stats.record(messages: batch.entries.count, readings: result.stored, quarantined: rejected.count + result.late,
+        stats.record(messages)
+        stats.record(readings: result.stored, quarantined: rejected.count, late: result.late,
                      withoutWijk: readings.lazy.filter { $0.wijk == nil }.count, damaged: batch.damage.count, offset: offset)
         if !rejected.isEmpty || result.late > 0 {
             logger.info("quarantined rejected values",
                         metadata: ["ingest.quarantined": "\(rejected.count)", "ingest.late": "\(result.late)"])
         }
         return batch.entries.count + batch.damage.count
+    }
+}
+
+/// The last frames of one sensor: LoRaWAN networks may deliver a frame twice (two
+/// integrations, a retried webhook). A frame counter can repeat after the device rejoins,
+/// so a duplicate is the same counter with the same time.
+struct RecentFrames {
+    static let capacity = 64
+    private var order: [ReadingValidator.FrameIdentity] = []
+    private var seen: Set<ReadingValidator.FrameIdentity> = []
+
+    /// Remembers `frame`; false when it was already seen.
+    mutating func insert(_ frame: ReadingValidator.FrameIdentity) -> Bool {
+        guard seen.insert(frame).inserted else { return false }
+        order.append(frame)
+        if order.count > Self.capacity { seen.remove(order.removeFirst()) }
+        return true
     }
 }

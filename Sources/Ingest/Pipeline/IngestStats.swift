@@ -1,33 +1,167 @@
+import Prometheus
 import Synchronization
 
-/// Running counters of what the ingest path accepted and rejected.
-/// Every message is accounted for: accepted readings, quarantined values, damaged log bytes.
+/// What became of one received message. Every message ends as exactly one of these, so
+/// received = stored + quarantined + duplicate, per sensor and per topic.
+public enum MessageOutcome: String, Sendable, CaseIterable {
+    /// At least one of its values was accepted for storage.
+    case stored
+    /// Nothing in it was usable; its reasons and raw bytes are in quarantine.
+    case quarantined
+    /// The network delivered the same frame twice; the copy was dropped.
+    case duplicate
+}
+
+/// Running counters of what the ingest path received, stored, quarantined and dropped, per
+/// sensor and per topic, mirrored into a Prometheus registry for `GET /-/metrics`.
+///
+/// Labels are bounded: a sensor label is a registered sensor id or `unknown`; a topic label is
+/// a registered topic, or an unknown topic while fewer than ``maxUnknownTopics`` have been
+/// seen, then `other`. Payloads never reach a label.
 public final class IngestStats: Sendable {
-    private let counters = Mutex(Snapshot())
+    /// Counters of one sensor or topic.
+    public struct Counters: Sendable, Equatable {
+        public var received = 0
+        public var stored = 0
+        public var quarantined = 0
+        public var duplicates = 0
+        /// Values accepted for storage, quarantined, and dropped as fields no quantity takes.
+        public var valuesStored = 0
+        public var valuesQuarantined = 0
+        public var valuesIgnored = 0
+        /// Receive time of the newest message, epoch milliseconds.
+        public var lastSeen: Int64?
+
+        public init() {}
+
+        mutating func count(_ outcome: MessageOutcome) {
+            received += 1
+            switch outcome {
+            case .stored: stored += 1
+            case .quarantined: quarantined += 1
+            case .duplicate: duplicates += 1
+            }
+        }
+    }
 
     /// A consistent copy of the counters.
     public struct Snapshot: Sendable, Equatable {
         public var messages = 0
+        /// Readings the store kept.
         public var readings = 0
+        /// Values quarantined by validation or as late by the store.
         public var quarantined = 0
+        public var duplicates = 0
+        public var late = 0
         public var withoutWijk = 0
         public var damagedSegments = 0
         public var committedOffset: Int64 = 0
+        public var bySensor: [String: Counters] = [:]
+        public var byTopic: [String: Counters] = [:]
     }
 
-    public init() {}
+    /// One received message, as the consumer saw it.
+    public struct Message: Sendable {
+        public var sensorID: String?
+        public var topic: String
+        public var outcome: MessageOutcome
+        public var valuesStored: Int
+        public var valuesQuarantined: Int
+        public var valuesIgnored: Int
+        public var receivedAt: Int64
+    }
+
+    public static let maxUnknownTopics = 50
+    public let registry: PrometheusCollectorRegistry
+
+    private struct State {
+        var snapshot = Snapshot()
+        var counters: [String: Counter] = [:]
+        var gauges: [String: Gauge] = [:]
+        var unknownTopics: Set<String> = []
+    }
+
+    private let state = Mutex(State())
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+    }
 
     /// Current values.
-    public var snapshot: Snapshot { counters.withLock { $0 } }
+    public var snapshot: Snapshot { state.withLock { $0.snapshot } }
 
-    func record(messages: Int, readings: Int, quarantined: Int, withoutWijk: Int, damaged: Int, offset: Int64) {
-        counters.withLock {
-            $0.messages += messages
-            $0.readings += readings
-            $0.quarantined += quarantined
-            $0.withoutWijk += withoutWijk
-            $0.damagedSegments += damaged
-            $0.committedOffset = offset
+    /// Counts a batch of messages.
+    func record(_ messages: [Message]) {
+        state.withLock { s in
+            for m in messages {
+                let sensor = m.sensorID ?? "unknown"
+                var topic = m.topic
+                if m.sensorID == nil, !s.unknownTopics.contains(topic) {
+                    if s.unknownTopics.count < Self.maxUnknownTopics { s.unknownTopics.insert(topic) } else { topic = "other" }
+                }
+                s.snapshot.messages += 1
+                if m.outcome == .duplicate { s.snapshot.duplicates += 1 }
+                for (key, isSensor) in [(sensor, true), (topic, false)] {
+                    var c = (isSensor ? s.snapshot.bySensor[key] : s.snapshot.byTopic[key]) ?? Counters()
+                    c.count(m.outcome)
+                    c.valuesStored += m.valuesStored
+                    c.valuesQuarantined += m.valuesQuarantined
+                    c.valuesIgnored += m.valuesIgnored
+                    c.lastSeen = max(c.lastSeen ?? m.receivedAt, m.receivedAt)
+                    if isSensor { s.snapshot.bySensor[key] = c } else { s.snapshot.byTopic[key] = c }
+                }
+                counter(&s, "lantaarn_ingest_messages_total", [("sensor", sensor), ("outcome", m.outcome.rawValue)]).increment()
+                counter(&s, "lantaarn_ingest_topic_messages_total", [("topic", topic), ("outcome", m.outcome.rawValue)]).increment()
+                for (outcome, n) in [("stored", m.valuesStored), ("quarantined", m.valuesQuarantined), ("ignored", m.valuesIgnored)] where n > 0 {
+                    counter(&s, "lantaarn_ingest_values_total", [("sensor", sensor), ("outcome", outcome)]).increment(by: Int64(n))
+                }
+                if m.sensorID != nil {
+                    gauge(&s, "lantaarn_sensor_last_seen_timestamp_seconds", [("sensor", sensor)]).set(Double(m.receivedAt) / 1000)
+                }
+            }
         }
     }
+
+    /// Counts what the store and the log reported for a batch.
+    func record(readings: Int, quarantined: Int, late: Int, withoutWijk: Int, damaged: Int, offset: Int64) {
+        state.withLock { s in
+            s.snapshot.readings += readings
+            s.snapshot.quarantined += quarantined + late
+            s.snapshot.late += late
+            s.snapshot.withoutWijk += withoutWijk
+            s.snapshot.damagedSegments += damaged
+            s.snapshot.committedOffset = offset
+            if late > 0 { counter(&s, "lantaarn_ingest_values_late_total", []).increment(by: Int64(late)) }
+            if withoutWijk > 0 { counter(&s, "lantaarn_ingest_values_without_wijk_total", []).increment(by: Int64(withoutWijk)) }
+            if damaged > 0 { counter(&s, "lantaarn_ingest_log_damaged_records_total", []).increment(by: Int64(damaged)) }
+            gauge(&s, "lantaarn_ingest_committed_offset_bytes", []).set(Double(offset))
+        }
+    }
+
+    private func counter(_ s: inout State, _ name: String, _ labels: [(String, String)]) -> Counter {
+        let key = name + labels.map { "|\($0.1)" }.joined()
+        if let c = s.counters[key] { return c }
+        let c = registry.makeCounter(name: name, labels: labels, help: Self.help[name] ?? "")
+        s.counters[key] = c
+        return c
+    }
+
+    private func gauge(_ s: inout State, _ name: String, _ labels: [(String, String)]) -> Gauge {
+        let key = name + labels.map { "|\($0.1)" }.joined()
+        if let g = s.gauges[key] { return g }
+        let g = registry.makeGauge(name: name, labels: labels, help: Self.help[name] ?? "")
+        s.gauges[key] = g
+        return g
+    }
+
+    static let help: [String: String] = [
+        "lantaarn_ingest_messages_total": "Messages received per sensor, by outcome (stored, quarantined, duplicate).",
+        "lantaarn_ingest_topic_messages_total": "Messages received per MQTT topic, by outcome.",
+        "lantaarn_ingest_values_total": "Values per sensor, by outcome (stored, quarantined, ignored).",
+        "lantaarn_ingest_values_late_total": "Values refused by the store because their window was already sealed.",
+        "lantaarn_ingest_values_without_wijk_total": "Stored values of sensors outside every known wijk.",
+        "lantaarn_ingest_log_damaged_records_total": "Damaged ingest-log records skipped and reported.",
+        "lantaarn_ingest_committed_offset_bytes": "Ingest-log offset committed with the data.",
+        "lantaarn_sensor_last_seen_timestamp_seconds": "Receive time of the newest message per sensor.",
+    ]
 }

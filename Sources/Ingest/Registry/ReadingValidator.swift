@@ -24,6 +24,19 @@ public struct ReadingValidator: Sendable {
     public struct Outcome: Sendable {
         public var readings: [Reading] = []
         public var quarantined: [QuarantineEntry] = []
+        /// The registered sensor the message came from; `nil` for an unknown topic.
+        public var sensorID: String?
+        /// Payload fields no quantity takes, dropped because the sensor ignores extra fields.
+        public var ignored = 0
+        /// Identifies the message for duplicate detection when the network repeats itself:
+        /// the LoRaWAN frame counter with the measurement time.
+        public var frame: FrameIdentity?
+    }
+
+    /// A LoRaWAN frame counter and the frame's time: the same pair twice from one sensor is a duplicate.
+    public struct FrameIdentity: Sendable, Hashable {
+        public var counter: Int64
+        public var timestamp: Int64?
     }
 
     /// Validates `record` received from `source` (e.g. `mqtt`).
@@ -38,6 +51,7 @@ public struct ReadingValidator: Sendable {
             reject(guess, "unknown sensor '\(guess ?? "?")' on topic \(record.origin): add it to a file in Sensors/ or fix the sensor's topic")
             return out
         }
+        out.sensorID = sensorID
         let codec = registry.codecBySensor[sensorID] ?? LantaarnJSONCodec()
         let result = record.payload.withUnsafeBytes { buf -> Result<DecodedMessage, CodecError> in
             do throws(CodecError) { return .success(try codec.decode(buf, receivedAt: record.receivedAt)) } catch { return .failure(error) }
@@ -49,11 +63,14 @@ public struct ReadingValidator: Sendable {
             reject(sensorID, "\(sensor.codec): \(error.reason)")
             return out
         }
+        if let counter = decoded.uplink?.frameCounter { out.frame = FrameIdentity(counter: counter, timestamp: decoded.timestamp) }
         let wijk = registry.wijkBySensor[sensorID]
         for value in decoded.values {
             guard let quantity = sensor.quantity(forField: value.name), let spec = sensor.quantities[quantity] else {
                 if sensor.extraFields == .quarantine {
                     reject(sensorID, "quantity '\(value.name)' is not registered for sensor \(sensorID); add it under quantities in Sensors/")
+                } else {
+                    out.ignored += 1
                 }
                 continue
             }

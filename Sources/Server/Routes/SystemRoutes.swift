@@ -1,7 +1,7 @@
 import Hummingbird
 import LantaarnModel
 
-/// `/-/health` and other system pages.
+/// `/-/health`, `/-/metrics`, `/-/ingest` and other system pages.
 struct SystemRoutes {
     let deps: ServerDependencies
 
@@ -14,6 +14,15 @@ struct SystemRoutes {
             ] + deps.healthDetails()
             return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(.object(fields)))))
+        }
+        router.get("/-/metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: deps.metrics())))
+        }
+        router.get("/-/ingest") { _, _ -> Response in
+            let html = IngestStatusPage(site: deps.site, status: deps.ingestStatus()).render()
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: html)))
         }
         router.get("/static/lantaarn.css") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
