@@ -37,14 +37,33 @@ public struct QuarantineEntry: Sendable, Hashable {
     public var reason: String
     /// The raw bytes as received.
     public var payload: [UInt8]
+    /// The one value of the message that was rejected (the payload's name for it and its
+    /// time), when the rest of the message was stored; `nil` when the whole message was.
+    public var value: RejectedValue?
+    /// Row id once stored.
+    public var id: Int64?
+
+    /// Which value of a message was rejected.
+    public struct RejectedValue: Sendable, Hashable {
+        public var field: String
+        public var timestamp: Int64
+
+        public init(field: String, timestamp: Int64) {
+            self.field = field
+            self.timestamp = timestamp
+        }
+    }
 
     /// Creates a quarantine entry.
-    public init(receivedAt: Int64, source: String, origin: String, sensorID: String?, reason: String, payload: [UInt8]) {
+    public init(receivedAt: Int64, source: String, origin: String, sensorID: String?, reason: String, payload: [UInt8],
+                value: RejectedValue? = nil, id: Int64? = nil) {
         self.receivedAt = receivedAt
         self.source = source
         self.origin = origin
         self.sensorID = sensorID
         self.reason = reason
         self.payload = payload
+        self.value = value
+        self.id = id
     }
 }

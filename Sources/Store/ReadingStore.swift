@@ -28,6 +28,18 @@ public protocol ReadingStore: Sendable {
 
     /// Quarantined messages, newest first.
     func quarantine(limit: Int) throws -> [QuarantineEntry]
+
+    /// Quarantined messages with an id above `id`, oldest first (for replay).
+    func quarantine(after id: Int64, limit: Int) throws -> [QuarantineEntry]
+
+    /// One quarantined message.
+    func quarantineEntry(id: Int64) throws -> QuarantineEntry?
+
+    /// Replaces quarantine entry `id` by what validating it again gave, in one transaction:
+    /// the entry goes, `readings` are stored as `append` would, and what is still rejected
+    /// is quarantined anew with its current reason.
+    @discardableResult
+    func replayQuarantine(id: Int64, readings: [Reading], quarantined: [QuarantineEntry]) throws -> AppendResult
 }
 
 /// What ``ReadingStore/append(_:)`` did with a batch's readings.

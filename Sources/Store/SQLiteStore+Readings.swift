@@ -5,54 +5,51 @@ import LantaarnModel
 extension SQLiteStore: ReadingStore {
     @discardableResult
     public func append(_ batch: IngestBatch) throws -> AppendResult {
-        // Group by series, keeping arrival order within each series.
-        var order: [SeriesIdentity] = []
-        var bySeries: [SeriesIdentity: [Reading]] = [:]
-        for r in batch.readings {
-            let identity = SeriesIdentity(r)
-            if bySeries[identity] == nil { order.append(identity) }
-            bySeries[identity, default: []].append(r)
-        }
-        return try pool.write { db in
-            var late: [QuarantineEntry] = []
-            var stored = 0
-            for identity in order {
-                let readings = bySeries[identity]!
-                var state = try SeriesState.load(db, identity)
-                var accepted: [Reading] = []
-                accepted.reserveCapacity(readings.count)
-                for r in readings {
-                    if r.timestamp >= state.sealedUntil {
-                        accepted.append(r)
-                    } else {
-                        late.append(Self.lateEntry(r, state: state, lateness: policy.lateness, batch: batch))
-                    }
-                }
-                guard let newest = accepted.map(\.timestamp).max() else { continue }
-                state.watermark = max(state.watermark, newest)
-                try store(db, accepted, into: &state)
-                stored += accepted.count
-            }
-            try Self.insertQuarantine(db, batch.quarantined + late)
+        try pool.write { db in
+            let result = try store(db, batch.readings, quarantined: batch.quarantined, source: batch.source)
             try db.execute(sql: """
                 INSERT INTO ingest_offset (source, log_offset) VALUES (?, ?)
                 ON CONFLICT(source) DO UPDATE SET log_offset = excluded.log_offset
                 """, arguments: [batch.source, batch.offset])
-            return AppendResult(stored: stored, late: late.count)
+            return result
         }
     }
 
-    private static func insertQuarantine(_ db: Database, _ entries: [QuarantineEntry]) throws {
-        guard !entries.isEmpty else { return }
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO quarantine (received_at, source, origin, sensor_id, reason, payload) VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        for q in entries {
-            try insert.execute(arguments: [q.receivedAt, q.source, q.origin, q.sensorID, q.reason, Data(q.payload)])
+    /// Stores readings and quarantine entries inside the caller's transaction; readings older
+    /// than their series' sealed window are quarantined as late.
+    func store(_ db: Database, _ readings: [Reading], quarantined: [QuarantineEntry], source: String) throws -> AppendResult {
+        // Group by series, keeping arrival order within each series.
+        var order: [SeriesIdentity] = []
+        var bySeries: [SeriesIdentity: [Reading]] = [:]
+        for r in readings {
+            let identity = SeriesIdentity(r)
+            if bySeries[identity] == nil { order.append(identity) }
+            bySeries[identity, default: []].append(r)
         }
+        var late: [QuarantineEntry] = []
+        var stored = 0
+        for identity in order {
+            let series = bySeries[identity]!
+            var state = try SeriesState.load(db, identity)
+            var accepted: [Reading] = []
+            accepted.reserveCapacity(series.count)
+            for r in series {
+                if r.timestamp >= state.sealedUntil {
+                    accepted.append(r)
+                } else {
+                    late.append(Self.lateEntry(r, state: state, lateness: policy.lateness, source: source))
+                }
+            }
+            guard let newest = accepted.map(\.timestamp).max() else { continue }
+            state.watermark = max(state.watermark, newest)
+            try store(db, accepted, into: &state)
+            stored += accepted.count
+        }
+        try Self.insertQuarantine(db, quarantined + late)
+        return AppendResult(stored: stored, late: late.count)
     }
 
-    private static func lateEntry(_ r: Reading, state: SeriesState, lateness: Int64, batch: IngestBatch) -> QuarantineEntry {
+    private static func lateEntry(_ r: Reading, state: SeriesState, lateness: Int64, source: String) -> QuarantineEntry {
         var payload = "{\"sensor\":"
         JSONWriter.appendString(r.series.sensorID, to: &payload)
         payload += ",\"quantity\":"
@@ -61,7 +58,7 @@ extension SQLiteStore: ReadingStore {
         JSONWriter.appendNumber(r.value, to: &payload)
         payload += "}"
         return QuarantineEntry(
-            receivedAt: Clock.nowMilliseconds(), source: batch.source, origin: "store", sensorID: r.series.sensorID,
+            receivedAt: Clock.nowMilliseconds(), source: source, origin: "store", sensorID: r.series.sensorID,
             reason: "\(r.series) reading at \(ISO8601.format(milliseconds: r.timestamp)) arrived after its window was sealed "
                 + "(everything before \(ISO8601.format(milliseconds: state.sealedUntil)) is final; lateness \(lateness / 60_000) min). "
                 + "Raise the lateness setting if such delays are normal for this sensor",
@@ -108,19 +105,6 @@ extension SQLiteStore: ReadingStore {
         try pool.read { db in
             let sealed = try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM chunk") ?? 0
             return sealed + (try Int.fetchOne(db, sql: "SELECT count(*) FROM open_reading") ?? 0)
-        }
-    }
-
-    public func quarantine(limit: Int) throws -> [QuarantineEntry] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT received_at, source, origin, sensor_id, reason, payload FROM quarantine
-                ORDER BY id DESC LIMIT ?
-                """, arguments: [limit]).map { row in
-                let payload: Data = row[5]
-                return QuarantineEntry(receivedAt: row[0], source: row[1], origin: row[2], sensorID: row[3],
-                                       reason: row[4], payload: [UInt8](payload))
-            }
         }
     }
 }

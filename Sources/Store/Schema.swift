@@ -186,6 +186,13 @@ enum Schema {
                     END;
                 """)
         }
+        m.registerMigration("v5-quarantine-value") { db in
+            // Which value of a partly stored message was rejected, so a replay stores only that one.
+            try db.execute(sql: """
+                ALTER TABLE quarantine ADD COLUMN field TEXT;
+                ALTER TABLE quarantine ADD COLUMN field_ts INTEGER;
+                """)
+        }
         return m
     }
 }

@@ -1,14 +1,17 @@
 import ArgumentParser
+import Foundation
+import Ingest
 import LantaarnModel
 import Store
 
-/// `lantaarn quarantine list`: what was rejected and why (never the payload itself).
+/// `lantaarn quarantine list|show|replay`: what was rejected and why, one message in full,
+/// and a replay after the registry was fixed.
 struct QuarantineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "quarantine", abstract: "Inspect rejected messages.", subcommands: [List.self])
+        commandName: "quarantine", abstract: "Inspect and replay rejected messages.", subcommands: [List.self, Show.self, Replay.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List quarantined messages, newest first, with their reason.")
+        static let configuration = CommandConfiguration(abstract: "List quarantined messages, newest first, with their reason (never the payload).")
         @OptionGroup var common: CommonOptions
 
         @Option(name: .long, help: "How many entries to show.")
@@ -16,12 +19,65 @@ struct QuarantineCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try common.settings()
-            let store = try SQLiteStore(dataDirectory: settings.dataDirectory)
+            let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
             let entries = try store.quarantine(limit: limit)
             if entries.isEmpty { Console.line("quarantine is empty") }
             for e in entries {
-                Console.line("\(ISO8601.format(milliseconds: e.receivedAt))\t\(e.source)\t\(e.origin)\t\(e.reason)")
+                Console.line("\(e.id ?? 0)\t\(ISO8601.format(milliseconds: e.receivedAt))\t\(e.source)\t\(e.origin)\t\(e.reason)")
             }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one quarantined message with its raw payload (for the data team only).")
+        @OptionGroup var common: CommonOptions
+
+        @Argument(help: "The entry id from `quarantine list`.")
+        var id: Int64
+
+        func run() async throws {
+            let settings = try common.settings()
+            let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
+            guard let e = try store.quarantineEntry(id: id) else {
+                throw CLIError("quarantine entry \(id) does not exist; `lantaarn quarantine list` shows the ids")
+            }
+            Console.line("id:          \(id)")
+            Console.line("received:    \(ISO8601.format(milliseconds: e.receivedAt))")
+            Console.line("source:      \(e.source)")
+            Console.line("origin:      \(e.origin)")
+            Console.line("sensor:      \(e.sensorID ?? "unknown")")
+            if let v = e.value { Console.line("value:       \(v.field) at \(ISO8601.format(milliseconds: v.timestamp))") }
+            Console.line("reason:      \(e.reason)")
+            if let text = String(validating: e.payload, as: UTF8.self) {
+                Console.line("payload (\(e.payload.count) bytes):\n\(text)")
+            } else {
+                Console.line("payload (\(e.payload.count) bytes, not UTF-8, hex):\n\(e.payload.map { String(format: "%02x", $0) }.joined())")
+            }
+        }
+    }
+
+    struct Replay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate quarantined messages again against the current Sensors/ and store what passes now.",
+            discussion: "Safe while `serve` runs. Late readings are skipped: their window is sealed.")
+        @OptionGroup var common: CommonOptions
+
+        @Option(name: .long, help: "Only this sensor's entries.")
+        var sensor: String?
+
+        @Flag(name: .long, help: "Report what would happen without changing anything.")
+        var dryRun = false
+
+        func run() async throws {
+            let settings = try common.settings()
+            let runtime = try Runtime(settings: settings)
+            let replay = QuarantineReplay(store: runtime.store, validator: ReadingValidator(registry: try runtime.registry()))
+            let report = try replay.run(sensor: sensor, dryRun: dryRun) { n in Console.progress("quarantine replay: \(n) entries examined") }
+            let verb = dryRun ? "would be" : "were"
+            Console.line("""
+                quarantine replay\(dryRun ? " (dry run)" : ""): \(report.examined) entries examined; \(report.resolved) \(verb) resolved \
+                (\(report.readingsStored) readings stored), \(report.stillRejected) still rejected, \(report.skipped) late readings skipped
+                """)
         }
     }
 }

@@ -42,9 +42,9 @@ public struct ReadingValidator: Sendable {
     /// Validates `record` received from `source` (e.g. `mqtt`).
     public func validate(_ record: LogRecord, source: String) -> Outcome {
         var out = Outcome()
-        func reject(_ sensor: String?, _ reason: String) {
+        func reject(_ sensor: String?, _ reason: String, value: QuarantineEntry.RejectedValue? = nil) {
             out.quarantined.append(QuarantineEntry(receivedAt: record.receivedAt, source: source, origin: record.origin,
-                                                   sensorID: sensor, reason: reason, payload: record.payload))
+                                                   sensorID: sensor, reason: reason, payload: record.payload, value: value))
         }
         guard let sensorID = registry.sensorByTopic[record.origin], let sensor = registry.sensors[sensorID] else {
             let guess = Self.sensorID(fromTopic: record.origin)
@@ -66,29 +66,34 @@ public struct ReadingValidator: Sendable {
         if let counter = decoded.uplink?.frameCounter { out.frame = FrameIdentity(counter: counter, timestamp: decoded.timestamp) }
         let wijk = registry.wijkBySensor[sensorID]
         for value in decoded.values {
+            let timestamp = value.timestamp ?? decoded.timestamp ?? record.receivedAt
+            let which = QuarantineEntry.RejectedValue(field: value.name, timestamp: timestamp)
             guard let quantity = sensor.quantity(forField: value.name), let spec = sensor.quantities[quantity] else {
                 if sensor.extraFields == .quarantine {
-                    reject(sensorID, "quantity '\(value.name)' is not registered for sensor \(sensorID); add it under quantities in Sensors/")
+                    reject(sensorID, "quantity '\(value.name)' is not registered for sensor \(sensorID); add it under quantities in Sensors/",
+                           value: which)
                 } else {
                     out.ignored += 1
                 }
                 continue
             }
             if let unit = value.unit, !Units.same(unit, spec.unit) {
-                reject(sensorID, "\(quantity) arrives in \(unit) but sensor \(sensorID) is registered with \(spec.unit); fix the unit in Sensors/ or the sensor's configuration")
+                reject(sensorID, "\(quantity) arrives in \(unit) but sensor \(sensorID) is registered with \(spec.unit); fix the unit in Sensors/ or the sensor's configuration",
+                       value: which)
                 continue
             }
-            let timestamp = value.timestamp ?? decoded.timestamp ?? record.receivedAt
             if timestamp > record.receivedAt + maxFutureSkew {
-                reject(sensorID, "timestamp \(ISO8601.format(milliseconds: timestamp)) lies more than 1 hour after receipt; check the sensor's clock")
+                reject(sensorID, "timestamp \(ISO8601.format(milliseconds: timestamp)) lies more than 1 hour after receipt; check the sensor's clock",
+                       value: which)
                 continue
             }
             if timestamp < earliest {
-                reject(sensorID, "timestamp \(ISO8601.format(milliseconds: timestamp)) is before 2000; check the sensor's clock")
+                reject(sensorID, "timestamp \(ISO8601.format(milliseconds: timestamp)) is before 2000; check the sensor's clock", value: which)
                 continue
             }
             guard spec.accepts(value.value) else {
-                reject(sensorID, "\(quantity) = \(value.value) is outside the valid range \(spec.minimum)...\(spec.maximum) \(spec.unit) for sensor \(sensorID)")
+                reject(sensorID, "\(quantity) = \(value.value) is outside the valid range \(spec.minimum)...\(spec.maximum) \(spec.unit) for sensor \(sensorID)",
+                       value: which)
                 continue
             }
             out.readings.append(Reading(series: SeriesKey(sensorID: sensorID, quantity: quantity),
