@@ -22,7 +22,9 @@ struct SQLiteStoreTests {
                                      quarantined: [bad], source: "mqtt", offset: 123))
         #expect(try store.committedOffset(source: "mqtt") == 123)
         #expect(try store.readingCount() == 2)
-        #expect(try store.quarantine(limit: 10) == [bad])
+        var stored = bad
+        stored.id = 1
+        #expect(try store.quarantine(limit: 10) == [stored])
         var seen: [Reading] = []
         try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: 10_000)) { seen.append($0) }
         #expect(seen.map(\.timestamp) == [1000, 2000])   // time order, not arrival order
