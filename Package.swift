@@ -120,7 +120,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "lantaarnTests", dependencies: ["lantaarn", "Store"]),
+        .testTarget(name: "lantaarnTests", dependencies: ["lantaarn", "Store", "MQTTClient"]),
         .testTarget(name: "IntegrationTests", dependencies: ["lantaarn", "Ingest", "Store", "LantaarnModel"]),
     ],
     swiftLanguageModes: [.v6]

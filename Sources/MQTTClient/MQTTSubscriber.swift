@@ -20,18 +20,24 @@ public final class MQTTSubscriber: Sendable {
     /// - Parameters:
     ///   - clientID: fixed id so the broker keeps a persistent session (with `cleanSession: false`).
     ///   - cleanSession: `false` lets the broker queue QoS 1 messages while we are down.
+    ///   - security: username/password and TLS files; checked by ``start()``.
     public init(endpoint: MQTTEndpoint, clientID: String, topics: [String], cleanSession: Bool = false,
-                logger: Logger, handler: @escaping Handler) {
+                security: MQTTSecurity = MQTTSecurity(), logger: Logger, handler: @escaping Handler) {
         self.endpoint = endpoint
         self.topics = topics
         self.logger = logger
+        self.security = security
         self.core = SubscriberCore(topics: topics, logger: logger, handler: handler,
                                    clientID: clientID, cleanSession: cleanSession)
     }
 
-    /// Connects (asynchronously) and starts delivering. Connection failures are retried.
+    private let security: MQTTSecurity
+
+    /// Connects (asynchronously) and starts delivering. Connection failures are retried;
+    /// wrong security settings throw at once.
     public func start() throws {
-        try core.start(endpoint: endpoint)
+        try security.validate(for: endpoint)
+        try core.start(endpoint: endpoint, security: security)
         logger.info("MQTT subscriber started", metadata: ["mqtt.broker": "\(endpoint)", "mqtt.topics": "\(topics)"])
     }
 
@@ -67,8 +73,9 @@ final class SubscriberCore: MosquittoDelegate {
         self.cleanSession = cleanSession
     }
 
-    func start(endpoint: MQTTEndpoint) throws {
+    func start(endpoint: MQTTEndpoint, security: MQTTSecurity) throws {
         let h = try MosquittoHandle(clientID: clientID, cleanSession: cleanSession, delegate: self)
+        try h.configure(security, tls: endpoint.tls)
         h.setReconnectDelay(minDelay: 1, maxDelay: 30)
         handle.withLock { $0 = h }
         try h.connectAndStartLoop(host: endpoint.host, port: endpoint.port, keepalive: 30)

@@ -1,4 +1,5 @@
 import Foundation
+import MQTTClient
 import LantaarnModel
 import Store
 import Yams
@@ -7,7 +8,9 @@ import Yams
 ///
 /// ```yaml
 /// data_dir: ./data
-/// mqtt: mqtt://127.0.0.1:1883
+/// mqtt: mqtt://127.0.0.1:1883             # mqtts://HOST:8883 for TLS
+/// mqtt_security: {username: lantaarn, password_file: /etc/lantaarn/mqtt-password, ca_file: ca.pem}
+/// mqtt_shared_group: lantaarn              # several nodes split one stream ($share/lantaarn/...)
 /// listen: 127.0.0.1:8080
 /// sensors: ./Sensors
 /// pipelines: ./Pipelines
@@ -22,6 +25,8 @@ import Yams
 struct ConfigFile: Decodable {
     var data_dir: String?
     var mqtt: String?
+    var mqtt_security: MQTTSecuritySection?
+    var mqtt_shared_group: String?
     var listen: String?
     var sensors: String?
     var pipelines: String?
@@ -30,6 +35,14 @@ struct ConfigFile: Decodable {
     var boundaries: Boundaries?
     var retention: Retention?
     var store: StoreSection?
+
+    struct MQTTSecuritySection: Decodable {
+        var username: String?
+        var password_file: String?
+        var ca_file: String?
+        var cert_file: String?
+        var key_file: String?
+    }
 
     struct StoreSection: Decodable {
         var chunk_span: String?
@@ -85,6 +98,14 @@ struct ConfigFile: Decodable {
     func apply(to s: inout Settings) throws {
         if let v = data_dir { s.dataDirectory = v }
         if let v = mqtt { s.mqttURL = v }
+        if let m = mqtt_security {
+            if let v = m.username { s.mqttSecurity.username = v }
+            if let v = m.password_file { s.mqttSecurity.password = try Self.secret(v, "mqtt_security.password_file") }
+            if let v = m.ca_file { s.mqttSecurity.caFile = v }
+            if let v = m.cert_file { s.mqttSecurity.certFile = v }
+            if let v = m.key_file { s.mqttSecurity.keyFile = v }
+        }
+        if let v = mqtt_shared_group { s.mqttSharedGroup = try Self.sharedGroup(v) }
         if let v = listen { s.listen = v }
         if let v = sensors { s.sensorDirectory = v }
         if let v = pipelines { s.pipelineDirectory = v }
@@ -108,6 +129,22 @@ struct ConfigFile: Decodable {
         if let p = retention?.readings { s.readingsRetention = try Self.policy(p, "retention.readings") }
         if let p = retention?.ingest_log { s.ingestLogRetention = try Self.policy(p, "retention.ingest_log") }
         if let v = log_level { s.logLevel = v }
+    }
+
+    /// The first line of a secret file (a password), without its line break.
+    static func secret(_ path: String, _ key: String) throws -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CLIError("\(key): cannot read '\(path)'; it should hold the password on its first line")
+        }
+        return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+    }
+
+    /// A shared-subscription group name: no '/', '+' or '#'.
+    static func sharedGroup(_ name: String) throws -> String {
+        guard !name.isEmpty, !name.contains(where: { "/+#".contains($0) }) else {
+            throw CLIError("mqtt_shared_group '\(name)' may not be empty or contain '/', '+' or '#'")
+        }
+        return name
     }
 }
 

@@ -16,8 +16,26 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(name: .long, help: "Broker URL, mqtt://HOST:PORT (default mqtt://127.0.0.1:1883; env LANTAARN_MQTT).")
+    @Option(name: .long, help: "Broker URL, mqtt://HOST:PORT or mqtts://HOST:PORT (default mqtt://127.0.0.1:1883; env LANTAARN_MQTT).")
     var mqtt: String?
+
+    @Option(name: .long, help: "Broker username.")
+    var mqttUsername: String?
+
+    @Option(name: .long, help: "File whose first line is the broker password.")
+    var mqttPasswordFile: String?
+
+    @Option(name: .long, help: "PEM file of the CA that signed the broker's certificate (mqtts://).")
+    var mqttCaFile: String?
+
+    @Option(name: .long, help: "PEM client certificate, with --mqtt-key-file.")
+    var mqttCertFile: String?
+
+    @Option(name: .long, help: "PEM client key, with --mqtt-cert-file.")
+    var mqttKeyFile: String?
+
+    @Option(name: .long, help: "Shared-subscription group ($share/GROUP/...): several nodes split one stream.")
+    var mqttSharedGroup: String?
 
     @Option(name: .long, help: "HTTP listen address HOST:PORT (default 127.0.0.1:8080; env LANTAARN_LISTEN).")
     var listen: String?
@@ -31,10 +49,17 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         var settings = try common.settings()
         if let mqtt { settings.mqttURL = mqtt }
+        if let v = mqttUsername { settings.mqttSecurity.username = v }
+        if let v = mqttPasswordFile { settings.mqttSecurity.password = try ConfigFile.secret(v, "--mqtt-password-file") }
+        if let v = mqttCaFile { settings.mqttSecurity.caFile = v }
+        if let v = mqttCertFile { settings.mqttSecurity.certFile = v }
+        if let v = mqttKeyFile { settings.mqttSecurity.keyFile = v }
+        if let v = mqttSharedGroup { settings.mqttSharedGroup = try ConfigFile.sharedGroup(v) }
         if let listen { settings.listen = listen }
         let runtime = try Runtime(settings: settings)
         let logger = runtime.logger
         let endpoint = try MQTTEndpoint(url: settings.mqttURL)
+        try settings.mqttSecurity.validate(for: endpoint)
         let address = try ListenAddress(settings.listen)
         let registry = try runtime.registry()
         let catalog = try runtime.pipelines()
@@ -45,7 +70,9 @@ struct ServeCommand: AsyncParsableCommand {
                                           validator: ReadingValidator(registry: registry),
                                           logger: logger)
         let clientID = "lantaarn-" + String(SHA256.hex(Array(absolute(settings.dataDirectory).utf8)).prefix(12))
-        let subscriber = MQTTIngestService(endpoint: endpoint, clientID: clientID, writer: writer, logger: logger)
+        let subscriber = MQTTIngestService(endpoint: endpoint, clientID: clientID,
+                                           topics: MQTTIngestService.topics(for: registry, sharedGroup: settings.mqttSharedGroup),
+                                           security: settings.mqttSecurity, writer: writer, logger: logger)
         let scheduler = PipelineScheduler(
             catalog: catalog, runner: runtime.runner(),
             cadence: demo ? .every(.seconds(300), initialDelay: .seconds(20)) : .cron,

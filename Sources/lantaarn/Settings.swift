@@ -1,10 +1,15 @@
 import Foundation
+import MQTTClient
 import Store
 
 /// Effective runtime settings after merging defaults, `lantaarn.yaml`, environment and flags.
 struct Settings {
     var dataDirectory = "./data"
     var mqttURL = "mqtt://127.0.0.1:1883"
+    /// Broker credentials and TLS files (the password comes from a file, never a flag).
+    var mqttSecurity = MQTTSecurity()
+    /// With a group, subscriptions are `$share/GROUP/...`: Lantaarn nodes split one stream.
+    var mqttSharedGroup: String?
     var listen = "127.0.0.1:8080"
     var sensorDirectory = "./Sensors"
     var pipelineDirectory = "./Pipelines"

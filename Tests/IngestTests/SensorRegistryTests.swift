@@ -169,3 +169,12 @@ struct IngestConsumerTests {
         #expect(second.stats.snapshot.readings == 12_000 - IngestConsumer.batchSize)
     }
 }
+
+struct MQTTTopicTests {
+    @Test func subscribesToEveryRegisteredTopicOnceAndSharesWhenAsked() throws {
+        let registry = try LossAccountingTests.registry()   // one Lantaarn topic, one The Things Stack topic
+        #expect(MQTTIngestService.topics(for: registry) == ["lantaarn/sensors/+/readings", LossAccountingTests.ttnTopic])
+        #expect(MQTTIngestService.topics(for: registry, sharedGroup: "lantaarn")
+                == ["$share/lantaarn/lantaarn/sensors/+/readings", "$share/lantaarn/" + LossAccountingTests.ttnTopic])
+    }
+}

@@ -12,9 +12,86 @@ struct MQTTEndpointTests {
         #expect(try MQTTEndpoint(url: "mqtt://127.0.0.1:1883") == MQTTEndpoint(host: "127.0.0.1", port: 1883))
         #expect(try MQTTEndpoint(url: "mqtt://broker.local") == MQTTEndpoint(host: "broker.local", port: 1883))
         #expect(try MQTTEndpoint(url: "tcp://h:1884/") == MQTTEndpoint(host: "h", port: 1884))
+        #expect(try MQTTEndpoint(url: "mqtts://broker.haarlem.nl") == MQTTEndpoint(host: "broker.haarlem.nl", port: 8883, tls: true))
+        #expect(try MQTTEndpoint(url: "ssl://h:9883").description == "mqtts://h:9883")
         for bad in ["mqtt://", "mqtt://h:0", "mqtt://h:99999", "mqtt://h:x", "mqtt://h/topic", "mqtt://:1883"] {
             #expect(throws: MQTTError.self, "\(bad)") { try MQTTEndpoint(url: bad) }
         }
+    }
+}
+
+struct MQTTSecurityTests {
+    @Test func settingsThatCannotWorkAreRefusedWithTheFix() throws {
+        let tls = MQTTEndpoint(host: "h", port: 8883, tls: true), plain = MQTTEndpoint(host: "h", port: 1883)
+        func reason(_ s: MQTTSecurity, _ e: MQTTEndpoint) -> String {
+            do { try s.validate(for: e); return "" } catch { return "\(error)" }
+        }
+        #expect(reason(MQTTSecurity(), tls).contains("name the CA"))
+        #expect(reason(MQTTSecurity(caFile: "/etc/hostname"), plain).contains("use an mqtts:// URL"))
+        #expect(reason(MQTTSecurity(password: "x"), plain).contains("needs a username"))
+        #expect(reason(MQTTSecurity(caFile: "/etc/hostname", certFile: "/etc/hostname"), tls).contains("both cert_file and key_file"))
+        #expect(reason(MQTTSecurity(caFile: "/nonexistent/ca.pem"), tls).contains("not a readable file"))
+        #expect(reason(MQTTSecurity(username: "u", password: "p", caFile: "/etc/hostname"), tls) == "")
+    }
+}
+
+/// A test CA and a broker certificate for `names` (subjectAltName entries), made with openssl.
+func makeCertificates(in dir: String, names: String) throws {
+    func openssl(_ args: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0, "openssl \(args.first ?? "")")
+    }
+    try "subjectAltName=\(names)\n".write(toFile: dir + "/san.ext", atomically: true, encoding: .utf8)
+    try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/ca.key", "-out", dir + "/ca.pem", "-days", "2",
+                 "-subj", "/CN=Lantaarn test CA"])
+    try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/broker.key", "-out", dir + "/broker.csr", "-subj", "/CN=broker"])
+    try openssl(["x509", "-req", "-in", dir + "/broker.csr", "-CA", dir + "/ca.pem", "-CAkey", dir + "/ca.key", "-CAcreateserial",
+                 "-out", dir + "/broker.pem", "-days", "2", "-extfile", dir + "/san.ext"])
+    // mosquitto started as root drops to its own user, which must read the (throwaway) key.
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: dir + "/broker.key")
+}
+
+/// TLS verifies the broker: a certificate for another host is refused, a matching one connects.
+@Suite(.serialized)
+struct MQTTTLSTests {
+    func tlsBroker(names: String) throws -> Broker {
+        try Broker { dir in
+            try makeCertificates(in: dir, names: names)
+            return "cafile \(dir)/ca.pem\ncertfile \(dir)/broker.pem\nkeyfile \(dir)/broker.key\n"
+        }
+    }
+
+    func subscriber(_ broker: Broker) -> MQTTSubscriber {
+        MQTTSubscriber(endpoint: MQTTEndpoint(host: "127.0.0.1", port: broker.port, tls: true), clientID: "tls-\(broker.port)",
+                       topics: ["t"], security: MQTTSecurity(caFile: broker.dir + "/ca.pem"), logger: Logger(label: "t")) { _ in }
+    }
+
+    @Test func brokerCertificateForTheRightHostConnects() async throws {
+        let broker = try tlsBroker(names: "IP:127.0.0.1,DNS:localhost")
+        let s = subscriber(broker)
+        try s.start()
+        defer { s.stop() }
+        try await waitFor { s.isConnected }
+        #expect(s.isConnected)
+    }
+
+    @Test func brokerCertificateForAnotherHostIsRejected() async throws {
+        let broker = try tlsBroker(names: "DNS:wrong.example")
+        let s = subscriber(broker)
+        try s.start()
+        defer { s.stop() }
+        try await Task.sleep(for: .seconds(3))
+        #expect(!s.isConnected)
+        // Without TLS settings the subscriber refuses to start at all.
+        let bare = MQTTSubscriber(endpoint: MQTTEndpoint(host: "127.0.0.1", port: broker.port, tls: true), clientID: "bare",
+                                  topics: ["t"], logger: Logger(label: "t")) { _ in }
+        #expect(throws: MQTTError.self) { try bare.start() }
     }
 }
 
@@ -25,11 +102,13 @@ final class Broker: @unchecked Sendable {   // used from one test task only
     let dir: String
     private var process: Process?
 
-    init(port: Int = Int.random(in: 20_000..<60_000)) throws {
+    /// `prepare` may write files into the broker's folder and returns extra listener settings.
+    init(port: Int = Int.random(in: 20_000..<60_000), prepare: (String) throws -> String = { _ in "" }) throws {
         self.port = port
         dir = NSTemporaryDirectory() + "lantaarn-mqtt-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try "listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\n"
+        let extra = try prepare(dir)
+        try "listener \(port) 127.0.0.1\n\(extra)allow_anonymous true\npersistence false\n"
             .write(toFile: dir + "/m.conf", atomically: true, encoding: .utf8)
         try start()
     }

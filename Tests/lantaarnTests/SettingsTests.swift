@@ -1,5 +1,6 @@
 import Foundation
 @testable import lantaarn
+import MQTTClient
 import Store
 import Testing
 
@@ -47,5 +48,24 @@ struct SettingsTests {
 
     @Test func missingExplicitConfigIsAnError() {
         #expect(throws: CLIError.self) { try ConfigFile.load(explicitPath: "/nonexistent/lantaarn.yaml") }
+    }
+}
+
+struct MQTTSettingsTests {
+    @Test func securityAndSharedGroupFromTheConfigFile() throws {
+        let dir = NSTemporaryDirectory() + "lantaarn-mqtt-settings-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "s3cret\n".write(toFile: dir + "/pw", atomically: true, encoding: .utf8)
+        var s = Settings()
+        try YAMLConfig.decode("""
+            mqtt: mqtts://broker.haarlem.nl
+            mqtt_security: {username: lantaarn, password_file: \(dir)/pw, ca_file: /etc/ssl/ca.pem}
+            mqtt_shared_group: ingest
+            """).apply(to: &s)
+        #expect(s.mqttURL == "mqtts://broker.haarlem.nl" && s.mqttSharedGroup == "ingest")
+        #expect(s.mqttSecurity == MQTTSecurity(username: "lantaarn", password: "s3cret", caFile: "/etc/ssl/ca.pem"))
+        var bad = Settings()
+        #expect(throws: CLIError.self) { try YAMLConfig.decode("mqtt_shared_group: a/b").apply(to: &bad) }
+        #expect(throws: CLIError.self) { try YAMLConfig.decode("mqtt_security: {password_file: /nonexistent}").apply(to: &bad) }
     }
 }

@@ -17,13 +17,24 @@ public final class MQTTIngestService: Service, Sendable {
     private let writer: IngestLogWriter
     private let logger: Logger
 
+    /// The topic filters to subscribe to for `registry`: Lantaarn's own filter plus every sensor
+    /// topic it does not cover (The Things Stack devices, SenML gateways), each prefixed with
+    /// `$share/GROUP/` when several Lantaarn nodes split one stream.
+    public static func topics(for registry: SensorRegistry, sharedGroup: String? = nil) -> [String] {
+        let own = registry.sensors.values.map(\.topic).filter { ReadingValidator.sensorID(fromTopic: $0) == nil }
+        let filters = [sensorTopics] + Set(own).sorted()
+        guard let sharedGroup else { return filters }
+        return filters.map { "$share/\(sharedGroup)/\($0)" }
+    }
+
     /// Creates the service; it connects when run.
-    public init(endpoint: MQTTEndpoint, clientID: String, writer: IngestLogWriter, logger: Logger) {
+    public init(endpoint: MQTTEndpoint, clientID: String, topics: [String] = [sensorTopics], security: MQTTSecurity = MQTTSecurity(),
+                writer: IngestLogWriter, logger: Logger) {
         self.writer = writer
         self.logger = logger
         let log = logger
-        self.subscriber = MQTTSubscriber(endpoint: endpoint, clientID: clientID, topics: [Self.sensorTopics],
-                                         cleanSession: false, logger: logger) { [writer] message in
+        self.subscriber = MQTTSubscriber(endpoint: endpoint, clientID: clientID, topics: topics,
+                                         cleanSession: false, security: security, logger: logger) { [writer] message in
             Self.appendDurably(message, writer: writer, logger: log)
         }
     }

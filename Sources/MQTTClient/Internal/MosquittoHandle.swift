@@ -57,6 +57,19 @@ final class MosquittoHandle: @unchecked Sendable {
         return Unmanaged<MosquittoHandle>.fromOpaque(ctx).takeUnretainedValue()
     }
 
+    /// Username/password and TLS. TLS verifies the broker's certificate chain and host name
+    /// (`SSL_VERIFY_PEER`, never insecure).
+    func configure(_ security: MQTTSecurity, tls: Bool) throws {
+        if let username = security.username {
+            try MosquittoLibrary.check(mosquitto_username_pw_set(mosq, username, security.password), "set username")
+        }
+        guard tls else { return }
+        try MosquittoLibrary.check(mosquitto_tls_set(mosq, security.caFile, nil, security.certFile, security.keyFile, nil),
+                                   "set up TLS with \(security.caFile ?? "no CA file")")
+        try MosquittoLibrary.check(mosquitto_tls_opts_set(mosq, 1, nil, nil), "require broker certificate verification")
+        try MosquittoLibrary.check(mosquitto_tls_insecure_set(mosq, false), "require host name verification")
+    }
+
     /// Sets reconnect backoff: starts at `minDelay` seconds, doubles up to `maxDelay`.
     func setReconnectDelay(minDelay: UInt32, maxDelay: UInt32) {
         mosquitto_reconnect_delay_set(mosq, minDelay, maxDelay, true)
