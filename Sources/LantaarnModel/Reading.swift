@@ -11,12 +11,28 @@ public struct Reading: Sendable, Hashable {
     public var value: Double
     /// CBS wijk code of the sensor's location, or `nil` when it lies outside every known wijk.
     public var wijk: WijkCode?
+    /// Quality marks set at ingest; the value is kept either way.
+    public var flags: QualityFlags
 
     /// Creates a reading.
-    public init(series: SeriesKey, timestamp: Int64, value: Double, wijk: WijkCode?) {
+    public init(series: SeriesKey, timestamp: Int64, value: Double, wijk: WijkCode?, flags: QualityFlags = []) {
         self.series = series
         self.timestamp = timestamp
         self.value = value
         self.wijk = wijk
+        self.flags = flags
     }
+}
+
+/// Why a stored value is suspect. Flags mark, they never remove: pipelines decide.
+public struct QualityFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// Jumped from the previous value by more than the quantity's `spike` step.
+    public static let spike = QualityFlags(rawValue: 1)
+    /// The same value for `stuck_after` readings in a row or more.
+    public static let stuck = QualityFlags(rawValue: 2)
+    /// First reading after a silence longer than three `interval`s.
+    public static let afterGap = QualityFlags(rawValue: 4)
 }

@@ -61,14 +61,24 @@ public struct QuantitySpec: Sendable, Hashable {
     public var resolution: Double
     /// The payload's name for this quantity when it differs (`pm2_5_mass_concentration`, `SDS_P2`).
     public var field: String?
+    /// Quality checks (all optional): a step between consecutive readings above `spikeStep`
+    /// is a spike; `stuckAfter` equal readings in a row are stuck; the first reading after
+    /// more than three `interval`s (milliseconds) follows a gap.
+    public var spikeStep: Double?
+    public var stuckAfter: Int?
+    public var interval: Int64?
 
     /// Creates a quantity spec.
-    public init(unit: String, minimum: Double, maximum: Double, resolution: Double, field: String? = nil) {
+    public init(unit: String, minimum: Double, maximum: Double, resolution: Double, field: String? = nil,
+                spikeStep: Double? = nil, stuckAfter: Int? = nil, interval: Int64? = nil) {
         self.unit = unit
         self.minimum = minimum
         self.maximum = maximum
         self.resolution = resolution
         self.field = field
+        self.spikeStep = spikeStep
+        self.stuckAfter = stuckAfter
+        self.interval = interval
     }
 
     /// True when `value` is finite and inside `[minimum, maximum]`.

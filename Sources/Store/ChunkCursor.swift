@@ -28,7 +28,7 @@ struct ChunkCursor {
     init(_ db: Database, seriesIDs: some Collection<Int64>, window: TimeWindow, span: Int64) throws {
         let ids = seriesIDs.map(String.init).joined(separator: ",")
         rows = try Row.fetchCursor(db, sql: """
-            SELECT series_id, count, min_ts, max_ts, min_value, max_value, sum, ts_id, value FROM chunk
+            SELECT series_id, count, min_ts, max_ts, min_value, max_value, sum, ts_id, value, flags FROM chunk
             WHERE series_id IN (\(ids)) AND window_start > ? AND window_start < ? AND max_ts >= ? AND min_ts < ?
             """, arguments: [window.start &- span, window.end, window.start, window.end])
         blockStatement = try db.cachedStatement(sql: "SELECT ts FROM ts_block WHERE id = ?")
@@ -69,5 +69,18 @@ struct ChunkCursor {
             throw ChunkCodecError("value blob holds \(values.count) values for a chunk of \(header.count)")
         }
         return values
+    }
+
+    /// The current chunk's quality flags, in timestamp order.
+    func flags() throws -> [UInt8] {
+        guard let row else { throw ChunkCodecError("no current chunk") }
+        let flags = try row.withUnsafeData(atIndex: 9) { blob -> [UInt8] in
+            guard let blob else { throw ChunkCodecError("chunk without a flags blob") }
+            return try blob.withUnsafeBytes { bytes throws(ChunkCodecError) in try FlagsCodec.decode(bytes) }
+        }
+        guard flags.count == header.count else {
+            throw ChunkCodecError("flags blob holds \(flags.count) flags for a chunk of \(header.count)")
+        }
+        return flags
     }
 }

@@ -81,17 +81,18 @@ extension SQLiteStore: ReadingStore {
             var chunks = try ChunkCursor(db, seriesIDs: series.keys, window: window, span: policy.span)
             while try chunks.next() {
                 let key = series[chunks.header.seriesID]!
-                let ts = try chunks.timestamps(), vs = try chunks.values()
+                let ts = try chunks.timestamps(), vs = try chunks.values(), fs = try chunks.flags()
                 for k in ts.indices where window.contains(ts[k]) {
-                    out.append(Reading(series: key.series, timestamp: ts[k], value: vs[k], wijk: key.wijk))
+                    out.append(Reading(series: key.series, timestamp: ts[k], value: vs[k], wijk: key.wijk, flags: QualityFlags(rawValue: fs[k])))
                 }
             }
             let open = try Row.fetchCursor(db, sql: """
-                SELECT series_id, ts, value FROM open_reading WHERE series_id IN (\(ids)) AND ts >= ? AND ts < ? ORDER BY id
+                SELECT series_id, ts, value, flags FROM open_reading WHERE series_id IN (\(ids)) AND ts >= ? AND ts < ? ORDER BY id
                 """, arguments: [window.start, window.end])
             while let row = try open.next() {
                 let key = series[row[0]]!
-                out.append(Reading(series: key.series, timestamp: row[1], value: row[2], wijk: key.wijk))
+                out.append(Reading(series: key.series, timestamp: row[1], value: row[2], wijk: key.wijk,
+                                   flags: QualityFlags(rawValue: UInt8(truncatingIfNeeded: row[3] as Int64))))
             }
             return out
         }

@@ -70,7 +70,7 @@ extension SQLiteStore {
                 ts.append(row[0]); vs.append(row[1]); fs.append(UInt8(truncatingIfNeeded: row[2] as Int64))
             }
             let bufferedCount = ts.count
-            for r in direct { ts.append(r.timestamp); vs.append(r.value); fs.append(0) }
+            for r in direct { ts.append(r.timestamp); vs.append(r.value); fs.append(r.flags.rawValue) }
             let sorted = bufferedCount == ts.count ? Array(0..<ts.count)
                 : (0..<ts.count).sorted { (ts[$0], $0) < (ts[$1], $1) }
             try writeChunks(db, seriesID: state.id, ts: sorted.map { ts[$0] }, vs: sorted.map { vs[$0] }, fs: sorted.map { fs[$0] })
@@ -80,8 +80,8 @@ extension SQLiteStore {
             state.sealedUntil = limit
         }
         if !open.isEmpty {
-            let insert = try db.cachedStatement(sql: "INSERT INTO open_reading (series_id, ts, value, flags) VALUES (?, ?, ?, 0)")
-            for r in open { try insert.execute(arguments: [state.id, r.timestamp, r.value]) }
+            let insert = try db.cachedStatement(sql: "INSERT INTO open_reading (series_id, ts, value, flags) VALUES (?, ?, ?, ?)")
+            for r in open { try insert.execute(arguments: [state.id, r.timestamp, r.value, Int64(r.flags.rawValue)]) }
         }
         try db.execute(sql: "UPDATE series SET sealed_until = ?, watermark = ? WHERE id = ?",
                        arguments: [state.sealedUntil, state.watermark, state.id])

@@ -53,13 +53,15 @@ struct SensorRegistryTests {
             lon: 4.63
             codec: CODEC
             quantities:
-              pm25: {unit: "µg/m³", min: 0, max: 1000, field: pm2_5_mass_concentration}
+              pm25: {unit: "µg/m³", min: 0, max: 1000, field: pm2_5_mass_concentration, spike: 100, stuck_after: 20, interval: 150s}
         """
         try sensor.replacingOccurrences(of: "CODEC", with: "ttn-v3/decentlab-dl-pm").write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
         let registry = try SensorRegistry.load(directory: dir, boundaries: try DefaultBoundaries.haarlemWijken())
         #expect(registry.sensors["pm"]?.codec == "ttn-v3/decentlab-dl-pm" && registry.sensors["pm"]?.extraFields == .ignore)
         #expect(registry.sensors["pm"]?.quantity(forField: "pm2_5_mass_concentration") == "pm25")
         #expect(registry.sensors["pm"]?.quantity(forField: "pm25") == nil)
+        let spec = try #require(registry.sensors["pm"]?.quantities["pm25"])
+        #expect(spec.spikeStep == 100 && spec.stuckAfter == 20 && spec.interval == 150_000)
         try sensor.replacingOccurrences(of: "CODEC", with: "ttn-v3/acme").write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
         #expect { try SensorRegistry.load(directory: dir, boundaries: try DefaultBoundaries.haarlemWijken()) } throws: {
             let e = $0 as? RegistryError

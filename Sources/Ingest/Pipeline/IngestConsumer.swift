@@ -23,6 +23,8 @@ public final class IngestConsumer: Service, Sendable {
     public let stats: IngestStats
     /// Recent LoRaWAN frames per sensor, to drop a frame the network delivers twice.
     private let recentFrames = Mutex<[String: RecentFrames]>([:])
+    /// Spike, stuck and gap marks per series.
+    private let quality = Mutex(QualityTracker())
 
     /// Creates a consumer for the log written by `writer`.
     public init(source: String, logDirectory: String, writer: IngestLogWriter, store: any ReadingStore,
@@ -83,7 +85,13 @@ public final class IngestConsumer: Service, Sendable {
                 message.valuesIgnored = 0
             } else {
                 message.outcome = outcome.readings.isEmpty ? .quarantined : .stored
-                readings.append(contentsOf: outcome.readings)
+                let sensor = outcome.sensorID.flatMap { validator.registry.sensors[$0] }
+                quality.withLock { tracker in
+                    for var r in outcome.readings {
+                        if let spec = sensor?.quantities[r.series.quantity] { r.flags = tracker.flags(for: r, spec: spec) }
+                        readings.append(r)
+                    }
+                }
                 rejected.append(contentsOf: outcome.quarantined)
             }
             messages.append(message)

@@ -19,6 +19,8 @@ import Yams
 ///     extra_fields: ignore                 # vendor housekeeping; default: quarantine for lantaarn-json
 ///     quantities:
 ///       laeq: {unit: "dB(A)", min: 20, max: 140, resolution: 0.1, field: LAeq}   # field: the payload's name
+///       # quality flags: spike (max step between readings), stuck_after (equal readings), interval (gap after 3×)
+///       pm25: {unit: "µg/m³", min: 0, max: 1000, spike: 100, stuck_after: 20, interval: 150s}
 /// ```
 enum SensorFile {
     struct Document: Decodable {
@@ -43,6 +45,9 @@ enum SensorFile {
         var max: Double
         var resolution: Double?
         var field: String?
+        var spike: Double?
+        var stuck_after: Int?
+        var interval: String?
     }
 
     static func parse(path: String) throws -> [Sensor] {
@@ -77,7 +82,21 @@ enum SensorFile {
                 guard resolution > 0, resolution.isFinite else {
                     throw RegistryError(file: path, path: "\(where_).quantities.\(name).resolution", reason: "must be a positive number")
                 }
-                specs[name] = QuantitySpec(unit: q.unit, minimum: q.min, maximum: q.max, resolution: resolution, field: q.field)
+                var interval: Int64?
+                if let text = q.interval {
+                    guard let ms = DurationText.milliseconds(text), ms > 0 else {
+                        throw RegistryError(file: path, path: "\(where_).quantities.\(name).interval", reason: "'\(text)' is not a duration such as 150s or 5m")
+                    }
+                    interval = ms
+                }
+                if let v = q.spike, !(v > 0) {
+                    throw RegistryError(file: path, path: "\(where_).quantities.\(name).spike", reason: "must be a positive step")
+                }
+                if let v = q.stuck_after, v < 2 {
+                    throw RegistryError(file: path, path: "\(where_).quantities.\(name).stuck_after", reason: "must be 2 or more readings")
+                }
+                specs[name] = QuantitySpec(unit: q.unit, minimum: q.min, maximum: q.max, resolution: resolution, field: q.field,
+                                           spikeStep: q.spike, stuckAfter: q.stuck_after, interval: interval)
             }
             let codec = e.codec ?? PayloadCodecs.defaultName
             guard PayloadCodecs.named(codec) != nil else {

@@ -1,0 +1,63 @@
+import Foundation
+import Geo
+@testable import Ingest
+import LantaarnModel
+import Store
+import Testing
+
+struct QualityTrackerTests {
+    static let spec = QuantitySpec(unit: "µg/m³", minimum: 0, maximum: 500, resolution: 0.1, spikeStep: 50, stuckAfter: 3, interval: 60_000)
+
+    func reading(_ minute: Int64, _ value: Double, sensor: String = "a") -> Reading {
+        Reading(series: SeriesKey(sensorID: sensor, quantity: "pm25"), timestamp: 1_795_341_600_000 + minute * 60_000, value: value, wijk: nil)
+    }
+
+    @Test func marksSpikesStuckValuesAndGaps() {
+        var t = QualityTracker()
+        let marks = [reading(0, 10), reading(1, 12), reading(2, 90), reading(3, 20), reading(4, 20), reading(5, 20), reading(6, 20),
+                     reading(20, 21), reading(19, 500), reading(21, 21)].map { t.flags(for: $0, spec: Self.spec) }
+        #expect(marks == [[], [], [.spike], [.spike], [], [.stuck], [.stuck], [.afterGap], [], []])
+        // Series are independent, and a quantity without checks is never marked.
+        #expect(t.flags(for: reading(22, 400, sensor: "b"), spec: Self.spec) == [])
+        let plain = QuantitySpec(unit: "µg/m³", minimum: 0, maximum: 500, resolution: 0.1)
+        #expect(t.flags(for: reading(23, 0), spec: plain) == [])
+    }
+
+    @Test func flagsSurviveTheOpenBufferAndTheChunks() throws {
+        let store = try SQLiteStore(dataDirectory: try scratchDirectory("flags"), policy: ChunkPolicy(span: TimeBucket.hour, lateness: 0))
+        var readings = (0..<120).map { m in reading(Int64(m), Double(m % 7)) }
+        readings[5].flags = .spike
+        readings[100].flags = [.stuck, .afterGap]
+        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))   // first hour sealed, second buffered
+        var seen: [Reading] = []
+        try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { seen.append($0) }
+        #expect(seen.map(\.flags) == readings.map(\.flags))
+        try store.sealExpired(now: 1_795_341_600_000 + 3 * TimeBucket.hour)
+        seen = []
+        try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { seen.append($0) }
+        #expect(seen.map(\.flags) == readings.map(\.flags))
+    }
+}
+
+struct QualityThroughTheConsumerTests {
+    @Test func consumerStoresMarkedReadings() throws {
+        let dir = try scratchDirectory("quality-consumer")
+        let air = Sensor(id: "air", lamppost: "L", latitude: 52.38119, longitude: 4.63746, topic: "lantaarn/sensors/air/readings", kind: "lucht",
+                         quantities: ["pm25": QualityTrackerTests.spec])
+        let registry = SensorRegistry(sensors: [air], boundaries: try DefaultBoundaries.haarlemWijken())
+        let store = try SQLiteStore(dataDirectory: dir + "/db")
+        let writer = try IngestLogWriter(directory: dir + "/log")
+        for (minute, value) in [(0, 10), (1, 300), (2, 301)] {
+            try writer.append(origin: "lantaarn/sensors/air/readings",
+                              payload: Array(#"{"ts":\#(1_795_341_600 + minute * 60),"values":{"pm25":\#(value)}}"#.utf8),
+                              receivedAt: 1_795_341_800_000)
+        }
+        let consumer = try IngestConsumer(source: "mqtt", logDirectory: dir + "/log", writer: writer, store: store,
+                                          validator: ReadingValidator(registry: registry), logger: .init(label: "test"))
+        var offset: Int64 = 0
+        while try consumer.step(from: &offset) > 0 {}
+        var flags: [QualityFlags] = []
+        try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { flags.append($0.flags) }
+        #expect(flags == [[], [.spike], []])
+    }
+}
