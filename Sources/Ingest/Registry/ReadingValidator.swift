@@ -64,42 +64,47 @@ public struct ReadingValidator: Sendable {
             return out
         }
         if let counter = decoded.uplink?.frameCounter { out.frame = FrameIdentity(counter: counter, timestamp: decoded.timestamp) }
-        let wijk = registry.wijkBySensor[sensorID]
         for value in decoded.values {
             let timestamp = value.timestamp ?? decoded.timestamp ?? record.receivedAt
-            let which = QuarantineEntry.RejectedValue(field: value.name, timestamp: timestamp)
-            guard let quantity = sensor.quantity(forField: value.name), let spec = sensor.quantities[quantity] else {
-                if sensor.extraFields == .quarantine {
-                    reject(sensorID, "quantity '\(value.name)' is not registered for sensor \(sensorID); add it under quantities in Sensors/",
-                           value: which)
-                } else {
-                    out.ignored += 1
-                }
-                continue
+            switch judge(value, at: timestamp, receivedAt: record.receivedAt, sensor: sensor) {
+            case .reading(let r): out.readings.append(r)
+            case .ignored: out.ignored += 1
+            case .rejected(let reason): reject(sensorID, reason, value: .init(field: value.name, timestamp: timestamp))
             }
-            if let unit = value.unit, !Units.same(unit, spec.unit) {
-                reject(sensorID, "\(quantity) arrives in \(unit) but sensor \(sensorID) is registered with \(spec.unit); fix the unit in Sensors/ or the sensor's configuration",
-                       value: which)
-                continue
-            }
-            if timestamp > record.receivedAt + maxFutureSkew {
-                reject(sensorID, "timestamp \(ISO8601.format(milliseconds: timestamp)) lies more than 1 hour after receipt; check the sensor's clock",
-                       value: which)
-                continue
-            }
-            if timestamp < earliest {
-                reject(sensorID, "timestamp \(ISO8601.format(milliseconds: timestamp)) is before 2000; check the sensor's clock", value: which)
-                continue
-            }
-            guard spec.accepts(value.value) else {
-                reject(sensorID, "\(quantity) = \(value.value) is outside the valid range \(spec.minimum)...\(spec.maximum) \(spec.unit) for sensor \(sensorID)",
-                       value: which)
-                continue
-            }
-            out.readings.append(Reading(series: SeriesKey(sensorID: sensorID, quantity: quantity),
-                                        timestamp: timestamp, value: value.value, wijk: wijk))
         }
         return out
+    }
+
+    /// What becomes of one decoded value of a registered sensor.
+    public enum Judgement: Sendable, Equatable {
+        case reading(Reading)
+        /// A field no quantity takes, and the sensor ignores extra fields.
+        case ignored
+        /// Why it goes to quarantine.
+        case rejected(String)
+    }
+
+    /// Checks one value measured at `timestamp`: registered quantity, unit, plausible time, range.
+    public func judge(_ value: DecodedValue, at timestamp: Int64, receivedAt: Int64, sensor: Sensor) -> Judgement {
+        let sensorID = sensor.id
+        guard let quantity = sensor.quantity(forField: value.name), let spec = sensor.quantities[quantity] else {
+            guard sensor.extraFields == .quarantine else { return .ignored }
+            return .rejected("quantity '\(value.name)' is not registered for sensor \(sensorID); add it under quantities in Sensors/")
+        }
+        if let unit = value.unit, !Units.same(unit, spec.unit) {
+            return .rejected("\(quantity) arrives in \(unit) but sensor \(sensorID) is registered with \(spec.unit); fix the unit in Sensors/ or the sensor's configuration")
+        }
+        if timestamp > receivedAt + maxFutureSkew {
+            return .rejected("timestamp \(ISO8601.format(milliseconds: timestamp)) lies more than 1 hour after receipt; check the sensor's clock")
+        }
+        if timestamp < earliest {
+            return .rejected("timestamp \(ISO8601.format(milliseconds: timestamp)) is before 2000; check the sensor's clock")
+        }
+        guard spec.accepts(value.value) else {
+            return .rejected("\(quantity) = \(value.value) is outside the valid range \(spec.minimum)...\(spec.maximum) \(spec.unit) for sensor \(sensorID)")
+        }
+        return .reading(Reading(series: SeriesKey(sensorID: sensorID, quantity: quantity), timestamp: timestamp, value: value.value,
+                                wijk: registry.wijkBySensor[sensorID]))
     }
 
     /// `lantaarn/sensors/{id}/readings` → `id`.
