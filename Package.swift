@@ -103,7 +103,7 @@ let package = Package(
         // `make bench-ingest`: payload decode rates per codec (more of the ingest path follows).
         .executableTarget(
             name: "lantaarn-ingest-bench",
-            dependencies: ["Ingest", "LantaarnModel"],
+            dependencies: ["Ingest", "LantaarnModel", "Store", "Geo"],
             path: "Benchmarks/IngestBench"
         ),
 

@@ -16,6 +16,9 @@ public struct Sensor: Sendable, Hashable {
     public var quantities: [String: QuantitySpec]
     /// Payload format (`lantaarn-json`, `senml`, `sensor-community`, `ttn-v3/MODEL`).
     public var codec: String
+    /// The id the sensor has in files and payloads from elsewhere (the Sensor.Community
+    /// `sensor_id` in archive CSVs), when it differs from ``id``.
+    public var device: String?
     /// What happens to payload fields that no quantity takes: vendor payloads carry
     /// housekeeping (battery, radio) that is not a reading.
     public var extraFields: ExtraFields
@@ -30,7 +33,7 @@ public struct Sensor: Sendable, Hashable {
     /// Creates a sensor description.
     public init(id: String, lamppost: String, latitude: Double, longitude: Double,
                 topic: String, kind: String, quantities: [String: QuantitySpec], codec: String = "lantaarn-json",
-                extraFields: ExtraFields? = nil) {
+                extraFields: ExtraFields? = nil, device: String? = nil) {
         self.id = id
         self.lamppost = lamppost
         self.latitude = latitude
@@ -39,6 +42,7 @@ public struct Sensor: Sendable, Hashable {
         self.kind = kind
         self.quantities = quantities
         self.codec = codec
+        self.device = device
         self.extraFields = extraFields ?? (codec == "lantaarn-json" ? .quarantine : .ignore)
     }
 

@@ -40,6 +40,33 @@ public protocol ReadingStore: Sendable {
     /// is quarantined anew with its current reason.
     @discardableResult
     func replayQuarantine(id: Int64, readings: [Reading], quarantined: [QuarantineEntry]) throws -> AppendResult
+
+    /// A file completely loaded before, by the SHA-256 of its content.
+    func ingestedFile(sha256: String) throws -> IngestedFile?
+
+    /// Records that a file is completely loaded.
+    func recordIngestedFile(_ file: IngestedFile) throws
+}
+
+/// A file `lantaarn ingest` loaded completely.
+public struct IngestedFile: Sendable, Equatable {
+    public var sha256: String
+    public var name: String
+    public var bytes: Int64
+    public var rows: Int
+    public var readings: Int
+    public var quarantined: Int
+    public var completedAt: Int64
+
+    public init(sha256: String, name: String, bytes: Int64, rows: Int, readings: Int, quarantined: Int, completedAt: Int64) {
+        self.sha256 = sha256
+        self.name = name
+        self.bytes = bytes
+        self.rows = rows
+        self.readings = readings
+        self.quarantined = quarantined
+        self.completedAt = completedAt
+    }
 }
 
 /// What ``ReadingStore/append(_:)`` did with a batch's readings.

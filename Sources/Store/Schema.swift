@@ -193,6 +193,21 @@ enum Schema {
                 ALTER TABLE quarantine ADD COLUMN field_ts INTEGER;
                 """)
         }
+        m.registerMigration("v6-ingested-files") { db in
+            // Files loaded by `lantaarn ingest FILE`, by content hash: a completed file is not
+            // loaded twice. Progress inside a file is its ingest_offset row ('file:' + hash).
+            try db.execute(sql: """
+                CREATE TABLE ingested_file (
+                    sha256 TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    bytes INTEGER NOT NULL,
+                    rows INTEGER NOT NULL,
+                    readings INTEGER NOT NULL,
+                    quarantined INTEGER NOT NULL,
+                    completed_at INTEGER NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

@@ -1,15 +1,49 @@
 import ArgumentParser
+import Foundation
 import Ingest
 import LantaarnModel
 
-/// `lantaarn ingest drain`: commit everything in an ingest log to the store, then exit.
+/// `lantaarn ingest FILE...` loads sensor archives; `lantaarn ingest drain` commits
+/// everything in an ingest log to the store, then exits.
 ///
-/// Used to replay raw input after a codec or registry fix, and to recover a data
-/// directory without starting the subscriber. It takes the log's writer lock, so it
-/// refuses to run next to a `serve` on the same data directory.
+/// `drain` replays raw input after a codec or registry fix, and recovers a data directory
+/// without starting the subscriber. It takes the log's writer lock, so it refuses to run
+/// next to a `serve` on the same data directory.
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ingest", abstract: "Work with the ingest log.", subcommands: [Drain.self])
+        commandName: "ingest", abstract: "Load sensor archive files, or work with the ingest log.",
+        subcommands: [Files.self, Drain.self], defaultSubcommand: Files.self)
+
+    struct Files: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "files",
+            abstract: "Load Sensor.Community archive CSVs or Lantaarn NDJSON (lantaarn ingest FILE...).",
+            discussion: "A file loaded completely before (same SHA-256) is skipped; an interrupted load resumes. Safe while `serve` runs.")
+        @OptionGroup var common: CommonOptions
+
+        @Argument(help: "Files to load.")
+        var files: [String]
+
+        func run() async throws {
+            let runtime = try Runtime(settings: try common.settings(), label: "lantaarn.ingest")
+            let ingest = FileIngest(store: runtime.store, validator: ReadingValidator(registry: try runtime.registry()))
+            for path in files {
+                let started = Date()
+                let report = try ingest.ingest(path: path) { done, total, rows in
+                    let seconds = max(Date().timeIntervalSince(started), 0.001)
+                    let rate = Double(done) / seconds
+                    let eta = rate > 0 ? Double(total - done) / rate : 0
+                    Console.progress("\((path as NSString).lastPathComponent): \(total > 0 ? done * 100 / total : 100)%  \(Int(Double(rows) / seconds)) rows/s  ETA \(Int(eta.rounded())) s")
+                }
+                if let done = report.alreadyLoaded {
+                    Console.line("\(report.name): already loaded on \(ISO8601.format(milliseconds: done.completedAt)) (sha256 \(report.sha256.prefix(12))…); nothing to do")
+                    continue
+                }
+                let resumed = report.resumedAt > 0 ? ", resumed at byte \(report.resumedAt)" : ""
+                Console.line("\n\(report.name): \(report.format), \(report.rows) rows, \(report.readings) readings stored, \(report.quarantined) quarantined\(resumed)")
+            }
+        }
+    }
 
     struct Drain: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

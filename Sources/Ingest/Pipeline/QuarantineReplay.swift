@@ -25,7 +25,7 @@ public struct QuarantineReplay: Sendable {
         public var resolved = 0
         /// Entries that fail again (with their current reason).
         public var stillRejected = 0
-        /// Late readings, which cannot be replayed.
+        /// Late readings and file rows, which cannot be replayed.
         public var skipped = 0
         public var readingsStored = 0
     }
@@ -56,7 +56,9 @@ public struct QuarantineReplay: Sendable {
             for entry in page where (sensor == nil || entry.sensorID == sensor) && (entry.id ?? .max) <= newest {
                 guard let id = entry.id else { continue }
                 report.examined += 1
-                if entry.origin == "store" {
+                // Late readings would be late again; rows of files are not topic messages (fix
+                // Sensors/ and load the rows again from a corrected file).
+                if entry.origin == "store" || entry.source == "file" {
                     report.skipped += 1
                     continue
                 }

@@ -17,6 +17,7 @@ import Yams
 ///     codec: ttn-v3/milesight-ws302        # payload format; default lantaarn-json
 ///     topic: v3/haarlem@ttn/devices/ws302-0205/up
 ///     extra_fields: ignore                 # vendor housekeeping; default: quarantine for lantaarn-json
+///     device: "15092"                      # its id in files from elsewhere (Sensor.Community sensor_id)
 ///     quantities:
 ///       laeq: {unit: "dB(A)", min: 20, max: 140, resolution: 0.1, field: LAeq}   # field: the payload's name
 ///       # quality flags: spike (max step between readings), stuck_after (equal readings), interval (gap after 3×)
@@ -35,6 +36,7 @@ enum SensorFile {
         var lon: Double
         var topic: String?
         var codec: String?
+        var device: String?
         var extra_fields: String?
         var quantities: [String: Quantity]
     }
@@ -112,7 +114,7 @@ enum SensorFile {
             }
             return Sensor(id: e.id, lamppost: e.lamppost, latitude: e.lat, longitude: e.lon,
                           topic: e.topic ?? SensorRegistry.defaultTopic(sensorID: e.id), kind: e.kind, quantities: specs,
-                          codec: codec, extraFields: extra)
+                          codec: codec, extraFields: extra, device: e.device)
         }
     }
 }

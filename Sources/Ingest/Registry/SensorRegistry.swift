@@ -14,6 +14,8 @@ public struct SensorRegistry: Sendable {
     public let wijkBySensor: [String: WijkCode]
     /// Payload codec of each sensor.
     public let codecBySensor: [String: any PayloadCodec]
+    /// Sensor id by the id it has elsewhere (``Sensor/device``), and by its own id.
+    public let sensorByDevice: [String: String]
 
     /// The topic a sensor uses when its YAML does not name one.
     public static func defaultTopic(sensorID: String) -> String { "lantaarn/sensors/\(sensorID)/readings" }
@@ -24,7 +26,10 @@ public struct SensorRegistry: Sendable {
         var byTopic: [String: String] = [:]
         var wijk: [String: WijkCode] = [:]
         var codecs: [String: any PayloadCodec] = [:]
+        var devices: [String: String] = [:]
         for s in list {
+            devices[s.id] = s.id
+            if let d = s.device { devices[d] = s.id }
             byID[s.id] = s
             codecs[s.id] = PayloadCodecs.named(s.codec) ?? LantaarnJSONCodec()
             byTopic[s.topic] = s.id
@@ -36,6 +41,7 @@ public struct SensorRegistry: Sendable {
         sensorByTopic = byTopic
         wijkBySensor = wijk
         codecBySensor = codecs
+        sensorByDevice = devices
     }
 
     /// Loads every `*.yaml`/`*.yml` in `directory`. Errors name the file and the YAML path.

@@ -1,0 +1,131 @@
+import Foundation
+import LantaarnModel
+import Store
+
+/// `lantaarn ingest FILE`: loads a sensor archive into the store.
+///
+/// - Formats, recognised by content: the Sensor.Community archive CSV, and NDJSON in the
+///   Lantaarn format with a `"sensor"` member.
+/// - Idempotent by SHA-256: a file loaded completely before is skipped.
+/// - Resumable: batches are committed with the byte offset reached (ingest source
+///   `file:SHA256`), so an interrupted load continues after the last committed line and
+///   stores nothing twice.
+/// - A bad row goes to quarantine with `name:line` and its reason; the good rows land.
+public struct FileIngest: Sendable {
+    public let store: any ReadingStore
+    public let validator: ReadingValidator
+    /// Readings per committed batch.
+    public var batchReadings = 100_000
+
+    public init(store: any ReadingStore, validator: ReadingValidator) {
+        self.store = store
+        self.validator = validator
+    }
+
+    public struct Report: Sendable, Equatable {
+        public var name: String
+        public var sha256: String
+        public var format: String
+        /// Rows, readings stored and values quarantined in this run (after a resume: since it).
+        public var rows = 0
+        public var readings = 0
+        public var quarantined = 0
+        /// Byte offset the load resumed from (0: from the start).
+        public var resumedAt: Int64 = 0
+        /// Set when the file was loaded completely before; nothing was done.
+        public var alreadyLoaded: IngestedFile?
+    }
+
+    /// Progress: bytes done, total bytes, rows so far.
+    public typealias Progress = (_ done: Int64, _ total: Int64, _ rows: Int) -> Void
+
+    public func ingest(path: String, progress: Progress = { _, _, _ in }) throws -> Report {
+        let name = (path as NSString).lastPathComponent
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw FileIngestError("\(path): cannot read the file (\(error.localizedDescription))")
+        }
+        var hash = SHA256()
+        hash.update(data)
+        let sha = hash.finalize().map { String(format: "%02x", $0) }.joined()
+        return try data.withUnsafeBytes { bytes in
+            try ingest(bytes, name: name, sha256: sha, progress: progress)
+        }
+    }
+
+    private func ingest(_ bytes: UnsafeRawBufferPointer, name: String, sha256: String, progress: Progress) throws -> Report {
+        var report = Report(name: name, sha256: sha256, format: "")
+        if let done = try store.ingestedFile(sha256: sha256) {
+            report.alreadyLoaded = done
+            return report
+        }
+        guard !bytes.isEmpty else { throw FileIngestError("\(name): the file is empty") }
+        let firstEnd = Self.lineEnd(bytes, from: 0)
+        let first = UnsafeRawBufferPointer(rebasing: bytes[0..<firstEnd])
+        var rows: any FileRows
+        var csv = SensorCommunityCSVRows(validator: validator)
+        var ndjson = NDJSONRows(validator: validator)
+        if csv.header(first) {
+            rows = csv
+            report.format = "Sensor.Community CSV"
+        } else if ndjson.header(first) {
+            rows = ndjson
+            report.format = "NDJSON"
+        } else {
+            throw FileIngestError("\(name): not a recognised format; line 1 is neither a Sensor.Community CSV header (sensor_id;…;timestamp;…) nor a JSON object")
+        }
+        let source = "file:" + sha256
+        var offset = Int(try store.committedOffset(source: source))
+        report.resumedAt = Int64(offset)
+        var lineNumber = 1
+        if offset == 0 {
+            if !rows.headerIsData { offset = min(bytes.count, firstEnd + 1) ; lineNumber = 2 }
+        } else {
+            for i in 0..<offset where bytes[i] == 0x0A { lineNumber += 1 }
+        }
+        let now = Clock.nowMilliseconds()
+        var batch = RowOutcome()
+        var lastProgress = Int64(0)
+        while offset < bytes.count {
+            let end = Self.lineEnd(bytes, from: offset)
+            let line = UnsafeRawBufferPointer(rebasing: bytes[offset..<end])
+            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) {
+                let outcome = rows.row(line, origin: "\(name):\(lineNumber)", receivedAt: now)
+                batch.readings += outcome.readings
+                batch.quarantined += outcome.quarantined
+                report.rows += 1
+            }
+            offset = min(bytes.count, end + 1)
+            lineNumber += 1
+            if batch.readings.count >= batchReadings || offset == bytes.count {
+                let result = try store.append(IngestBatch(readings: batch.readings, quarantined: batch.quarantined, source: source,
+                                                          offset: Int64(offset)))
+                report.readings += result.stored
+                report.quarantined += batch.quarantined.count + result.late
+                batch = RowOutcome()
+            }
+            if Int64(offset) - lastProgress >= 1 << 20 || offset == bytes.count {
+                lastProgress = Int64(offset)
+                progress(Int64(offset), Int64(bytes.count), report.rows)
+            }
+        }
+        try store.recordIngestedFile(IngestedFile(sha256: sha256, name: name, bytes: Int64(bytes.count), rows: report.rows,
+                                                  readings: report.readings, quarantined: report.quarantined, completedAt: now))
+        return report
+    }
+
+    /// Index of the next newline at or after `from`, or the end of the file.
+    private static func lineEnd(_ bytes: UnsafeRawBufferPointer, from: Int) -> Int {
+        var i = from
+        while i < bytes.count, bytes[i] != 0x0A { i += 1 }
+        return i
+    }
+}
+
+/// A file could not be loaded: which file, what is wrong.
+public struct FileIngestError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Geo
+@testable import Ingest
+import LantaarnModel
+import Store
+import Testing
+
+/// `lantaarn ingest FILE`: the real Sensor.Community archive, bad rows, idempotency, resume.
+struct FileIngestTests {
+    static let archive = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../../shared/data/sensors/sensor_community_archive").standardizedFileURL.path
+
+    static func registry() throws -> SensorRegistry {
+        func q(_ unit: String, _ min: Double, _ max: Double, _ field: String) -> QuantitySpec {
+            QuantitySpec(unit: unit, minimum: min, maximum: max, resolution: 0.01, field: field)
+        }
+        let pm = ["pm10": q("µg/m³", 0, 2000, "P1"), "pm25": q("µg/m³", 0, 1000, "P2")]
+        let climate = ["temperature": q("°C", -40, 60, "temperature"), "humidity": q("%", 0, 100, "humidity")]
+        let sensors = [
+            Sensor(id: "sc-15092", lamppost: "L", latitude: 52.38119, longitude: 4.63746, topic: "a", kind: "lucht", quantities: pm, device: "15092"),
+            Sensor(id: "sc-5331", lamppost: "L", latitude: 52.38119, longitude: 4.63746, topic: "b", kind: "lucht", quantities: pm, device: "5331"),
+            Sensor(id: "sc-15093", lamppost: "L", latitude: 52.38119, longitude: 4.63746, topic: "c", kind: "klimaat",
+                   quantities: climate.merging(["pressure": q("Pa", 80_000, 110_000, "pressure")]) { a, _ in a }, device: "15093"),
+            Sensor(id: "sc-5332", lamppost: "L", latitude: 52.38119, longitude: 4.63746, topic: "d", kind: "klimaat", quantities: climate, device: "5332"),
+        ]
+        return SensorRegistry(sensors: sensors, boundaries: try DefaultBoundaries.haarlemWijken())
+    }
+
+    static func files() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: archive).filter { $0.hasSuffix(".csv") }.sorted().map { archive + "/" + $0 }
+    }
+
+    /// Every value in the archive, counted independently of the ingester.
+    static func expectedValues() throws -> Int {
+        try files().reduce(0) { total, path in
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+            let header = lines[0].split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+            let columns = ["P1", "P2", "temperature", "humidity", "pressure"].compactMap { header.firstIndex(of: $0) }
+            return total + lines.dropFirst().reduce(0) { n, line in
+                let cells = line.split(separator: ";", omittingEmptySubsequences: false)
+                return n + columns.filter { $0 < cells.count && !cells[$0].isEmpty }.count
+            }
+        }
+    }
+
+    @Test func loadsTheRealArchiveOnceAndOnlyOnce() throws {
+        let store = try SQLiteStore(dataDirectory: try scratchDirectory("file-ingest"))
+        let ingest = FileIngest(store: store, validator: ReadingValidator(registry: try Self.registry()))
+        var readings = 0, quarantined = 0
+        for path in try Self.files() {
+            let report = try ingest.ingest(path: path)
+            #expect(report.format == "Sensor.Community CSV" && report.alreadyLoaded == nil)
+            readings += report.readings
+            quarantined += report.quarantined
+        }
+        #expect(quarantined == 0)
+        #expect(readings == (try Self.expectedValues()))
+        #expect(try store.readingCount() == readings)
+        // The same content again: skipped by its SHA-256, nothing stored twice.
+        let again = try ingest.ingest(path: try Self.files()[0])
+        #expect(again.alreadyLoaded != nil && again.readings == 0)
+        #expect(try store.readingCount() == readings)
+    }
+
+    @Test func badRowsAreQuarantinedWithFileAndLineWhileGoodRowsLand() throws {
+        let dir = try scratchDirectory("file-bad")
+        let path = dir + "/mixed.csv"
+        try """
+        sensor_id;sensor_type;location;lat;lon;timestamp;P1;durP1;ratioP1;P2;durP2;ratioP2
+        15092;SDS011;7647;56.963;-2.211;2018-07-08T00:01:26;11.40;;;8.53;;
+        99999;SDS011;1;56.9;-2.2;2018-07-08T00:02:00;1;;;1;;
+        15092;SDS011;7647;56.963;-2.211;2018-07-08T00:03:55;12.00;;;abc;;
+        15092;SDS011;7647;56.963;-2.211;not-a-time;1;;;1;;
+        15092;SDS011;7647;56.963;-2.211;2018-07-08T00:06:24;5000;;;7.0;;
+        15092;SDS
+
+        15092;SDS011;7647;56.963;-2.211;2018-07-08T00:08:53;12.50;;;7.10;;
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let store = try SQLiteStore(dataDirectory: dir + "/db")
+        let report = try FileIngest(store: store, validator: ReadingValidator(registry: try Self.registry())).ingest(path: path)
+        #expect(report.rows == 7 && report.readings == 6 && report.quarantined == 5)
+        let entries = try store.quarantine(limit: 10)
+        let byOrigin = Dictionary(grouping: entries, by: \.origin).mapValues { $0.map(\.reason) }
+        #expect(byOrigin["mixed.csv:3"]?.first?.contains("sensor 99999 is not in Sensors/") == true)
+        #expect(byOrigin["mixed.csv:4"]?.first?.contains("P2 is not a number") == true)
+        #expect(byOrigin["mixed.csv:5"]?.first?.contains("timestamp is not ISO 8601") == true)
+        #expect(byOrigin["mixed.csv:6"]?.first?.contains("pm10 = 5000.0 is outside the valid range") == true)
+        #expect(byOrigin["mixed.csv:7"]?.first?.contains("cut off") == true)
+        #expect(entries.allSatisfy { $0.source == "file" })
+    }
+
+    @Test func anInterruptedLoadResumesWithoutDuplicates() throws {
+        let dir = try scratchDirectory("file-resume")
+        let store = try SQLiteStore(dataDirectory: dir)
+        let path = try Self.files().first { $0.contains("2018-07-08_sds011") }!
+        var ingest = FileIngest(store: FailingStore(store, failAfter: 2), validator: ReadingValidator(registry: try Self.registry()))
+        ingest.batchReadings = 500
+        #expect(throws: FailingStore.Crash.self) { try ingest.ingest(path: path) }
+        let partial = try store.readingCount()
+        #expect(partial == 1000)
+        var resumed = FileIngest(store: store, validator: ReadingValidator(registry: try Self.registry()))
+        resumed.batchReadings = 500
+        let report = try resumed.ingest(path: path)
+        #expect(report.resumedAt > 0)
+        var stored: [Int64] = []
+        try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { stored.append($0.timestamp) }
+        #expect(Set(stored).count == stored.count)   // no reading twice
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count - 1
+        let total = try store.readingCount()
+        #expect(stored.count == lines && total == 2 * lines)
+    }
+
+    @Test func ndjsonLinesAreValidatedLikeMessages() throws {
+        let dir = try scratchDirectory("file-ndjson")
+        try """
+        {"sensor":"15092","ts":"2026-11-22T10:00:00Z","values":{"P2":12.5,"P1":20}}
+        {"sensor":"nobody","ts":"2026-11-22T10:00:00Z","values":{"P2":1}}
+        {"sensor":"sc-15092","ts":"2026-11-22T10:01:00Z","values":{"P2":-3}}
+        """.write(toFile: dir + "/r.ndjson", atomically: true, encoding: .utf8)
+        let store = try SQLiteStore(dataDirectory: dir + "/db")
+        let report = try FileIngest(store: store, validator: ReadingValidator(registry: try Self.registry())).ingest(path: dir + "/r.ndjson")
+        #expect(report.format == "NDJSON" && report.rows == 3 && report.readings == 2 && report.quarantined == 2)
+        #expect(Set(try store.quarantine(limit: 5).map(\.origin)) == ["r.ndjson:2", "r.ndjson:3"])
+    }
+}
+
+/// A store that crashes on its n-th append, for resume tests.
+final class FailingStore: ReadingStore, @unchecked Sendable {
+    struct Crash: Error {}
+    let inner: SQLiteStore
+    var remaining: Int
+    init(_ inner: SQLiteStore, failAfter: Int) { self.inner = inner; remaining = failAfter }
+    func append(_ batch: IngestBatch) throws -> AppendResult {
+        guard remaining > 0 else { throw Crash() }
+        remaining -= 1
+        return try inner.append(batch)
+    }
+    func sealExpired(now: Int64) throws -> Int { try inner.sealExpired(now: now) }
+    func committedOffset(source: String) throws -> Int64 { try inner.committedOffset(source: source) }
+    func scan(quantities: Set<String>, window: TimeWindow, _ visit: (Reading) throws -> Void) throws { try inner.scan(quantities: quantities, window: window, visit) }
+    func aggregate(_ query: AggregateQuery) throws -> [AggregateRow] { try inner.aggregate(query) }
+    func readingCount() throws -> Int { try inner.readingCount() }
+    func quarantine(limit: Int) throws -> [QuarantineEntry] { try inner.quarantine(limit: limit) }
+    func quarantine(after id: Int64, limit: Int) throws -> [QuarantineEntry] { try inner.quarantine(after: id, limit: limit) }
+    func quarantineEntry(id: Int64) throws -> QuarantineEntry? { try inner.quarantineEntry(id: id) }
+    func replayQuarantine(id: Int64, readings: [Reading], quarantined: [QuarantineEntry]) throws -> AppendResult {
+        try inner.replayQuarantine(id: id, readings: readings, quarantined: quarantined)
+    }
+    func ingestedFile(sha256: String) throws -> IngestedFile? { try inner.ingestedFile(sha256: sha256) }
+    func recordIngestedFile(_ file: IngestedFile) throws { try inner.recordIngestedFile(file) }
+}
