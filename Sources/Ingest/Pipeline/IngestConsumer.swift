@@ -84,7 +84,9 @@ public final class IngestConsumer: Service, Sendable {
                 message.valuesQuarantined = 0
                 message.valuesIgnored = 0
             } else {
-                message.outcome = outcome.readings.isEmpty ? .quarantined : .stored
+                // Quarantined only when something was rejected and nothing kept; a frame of vendor
+                // housekeeping alone (all fields ignored) was accepted.
+                message.outcome = outcome.readings.isEmpty && !outcome.quarantined.isEmpty ? .quarantined : .stored
                 let sensor = outcome.sensorID.flatMap { validator.registry.sensors[$0] }
                 quality.withLock { tracker in
                     for var r in outcome.readings {

@@ -4,7 +4,8 @@ import Synchronization
 /// What became of one received message. Every message ends as exactly one of these, so
 /// received = stored + quarantined + duplicate, per sensor and per topic.
 public enum MessageOutcome: String, Sendable, CaseIterable {
-    /// At least one of its values was accepted for storage.
+    /// Accepted: at least one value went to storage, or nothing in it was rejected (a
+    /// vendor frame with only fields the sensor ignores).
     case stored
     /// Nothing in it was usable; its reasons and raw bytes are in quarantine.
     case quarantined
