@@ -14,8 +14,9 @@ import Store
 public struct FileIngest: Sendable {
     public let store: any ReadingStore
     public let validator: ReadingValidator
-    /// Readings per committed batch.
-    public var batchReadings = 100_000
+    /// Readings per committed batch. Large batches let whole days go straight into chunks
+    /// instead of through the open buffer (the store seals a window only once a batch passes it).
+    public var batchReadings = 1_000_000
 
     public init(store: any ReadingStore, validator: ReadingValidator) {
         self.store = store
@@ -47,11 +48,11 @@ public struct FileIngest: Sendable {
         } catch {
             throw FileIngestError("\(path): cannot read the file (\(error.localizedDescription))")
         }
-        var hash = SHA256()
-        hash.update(data)
-        let sha = hash.finalize().map { String(format: "%02x", $0) }.joined()
         return try data.withUnsafeBytes { bytes in
-            try ingest(bytes, name: name, sha256: sha, progress: progress)
+            var hash = SHA256()
+            hash.update(raw: bytes)
+            let sha = hash.finalize().map { String(format: "%02x", $0) }.joined()
+            return try ingest(bytes, name: name, sha256: sha, progress: progress)
         }
     }
 
@@ -92,9 +93,7 @@ public struct FileIngest: Sendable {
             let end = Self.lineEnd(bytes, from: offset)
             let line = UnsafeRawBufferPointer(rebasing: bytes[offset..<end])
             if !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) {
-                let outcome = rows.row(line, origin: "\(name):\(lineNumber)", receivedAt: now)
-                batch.readings += outcome.readings
-                batch.quarantined += outcome.quarantined
+                rows.row(line, origin: { "\(name):\(lineNumber)" }, receivedAt: now, into: &batch)
                 report.rows += 1
             }
             offset = min(bytes.count, end + 1)

@@ -13,7 +13,8 @@ protocol FileRows {
     mutating func header(_ line: UnsafeRawBufferPointer) -> Bool
     /// Whether the first line is data too (NDJSON) or only a header (CSV).
     var headerIsData: Bool { get }
-    func row(_ line: UnsafeRawBufferPointer, origin: String, receivedAt: Int64) -> RowOutcome
+    /// Adds what `line` gives to `out`.
+    func row(_ line: UnsafeRawBufferPointer, origin: () -> String, receivedAt: Int64, into out: inout RowOutcome)
 }
 
 /// Where a file's line came from, for quarantine entries: `name:line`.

@@ -12,14 +12,16 @@ struct NDJSONRows: FileRows {
         line.first(where: { $0 != 0x20 && $0 != 0x09 }) == UInt8(ascii: "{")
     }
 
-    func row(_ line: UnsafeRawBufferPointer, origin: String, receivedAt: Int64) -> RowOutcome {
+    func row(_ line: UnsafeRawBufferPointer, origin: () -> String, receivedAt: Int64, into out: inout RowOutcome) {
         let sensor = (try? JSONParser.parse(line))?["sensor"]?.stringValue
         guard let sensor, let id = validator.registry.sensorByDevice[sensor], let topic = validator.registry.sensors[id]?.topic else {
-            return RowOutcome(quarantined: [rejectRow(line, origin: origin, sensorID: nil,
-                                                      reason: "line is not a JSON object with a registered \"sensor\"; see Sensors/", receivedAt: receivedAt)])
+            out.quarantined.append(rejectRow(line, origin: origin(), sensorID: nil,
+                                             reason: "line is not a JSON object with a registered \"sensor\"; see Sensors/", receivedAt: receivedAt))
+            return
         }
         let outcome = validator.validate(LogRecord(receivedAt: receivedAt, origin: topic, payload: Array(line)), source: "file")
         // Quarantine entries point at the file and line, not at the topic.
-        return RowOutcome(readings: outcome.readings, quarantined: outcome.quarantined.map { var q = $0; q.origin = origin; return q })
+        out.readings += outcome.readings
+        out.quarantined += outcome.quarantined.map { var q = $0; q.origin = origin(); return q }
     }
 }

@@ -26,28 +26,27 @@ struct SensorCommunityCSVRows: FileRows {
         return true
     }
 
-    func row(_ line: UnsafeRawBufferPointer, origin: String, receivedAt: Int64) -> RowOutcome {
-        var out = RowOutcome()
+    func row(_ line: UnsafeRawBufferPointer, origin: () -> String, receivedAt: Int64, into out: inout RowOutcome) {
         let cells = split(line)
         guard cells.count > max(sensorColumn, timeColumn) else {
-            out.quarantined.append(rejectRow(line, origin: origin, sensorID: nil, reason: "row has \(cells.count) cells, the header more; the line is cut off", receivedAt: receivedAt))
-            return out
+            out.quarantined.append(rejectRow(line, origin: origin(), sensorID: nil, reason: "row has \(cells.count) cells, the header more; the line is cut off", receivedAt: receivedAt))
+            return
         }
         let device = String(decoding: cells[sensorColumn], as: UTF8.self)
         guard let sensorID = validator.registry.sensorByDevice[device], let sensor = validator.registry.sensors[sensorID] else {
-            out.quarantined.append(rejectRow(line, origin: origin, sensorID: nil,
+            out.quarantined.append(rejectRow(line, origin: origin(), sensorID: nil,
                                              reason: "Sensor.Community sensor \(device.prefix(20)) is not in Sensors/: add it with device: \"\(device.prefix(20))\"",
                                              receivedAt: receivedAt))
-            return out
+            return
         }
         guard let ts = ISO8601.parse(bytes: cells[timeColumn].bindMemory(to: UInt8.self)) else {
-            out.quarantined.append(rejectRow(line, origin: origin, sensorID: sensorID, reason: "timestamp is not ISO 8601 (2018-07-08T00:01:26)", receivedAt: receivedAt))
-            return out
+            out.quarantined.append(rejectRow(line, origin: origin(), sensorID: sensorID, reason: "timestamp is not ISO 8601 (2018-07-08T00:01:26)", receivedAt: receivedAt))
+            return
         }
         for (index, name) in valueColumns where index < cells.count && !cells[index].isEmpty {
             guard sensor.quantity(forField: name) != nil || sensor.extraFields == .quarantine else { continue }
             guard let v = DecimalNumber.parse(cells[index]), v.isFinite else {
-                out.quarantined.append(rejectRow(line, origin: origin, sensorID: sensorID, reason: "\(name) is not a number",
+                out.quarantined.append(rejectRow(line, origin: origin(), sensorID: sensorID, reason: "\(name) is not a number",
                                                  receivedAt: receivedAt, value: .init(field: name, timestamp: ts)))
                 continue
             }
@@ -55,11 +54,10 @@ struct SensorCommunityCSVRows: FileRows {
             case .reading(let r): out.readings.append(r)
             case .ignored: break
             case .rejected(let reason):
-                out.quarantined.append(rejectRow(line, origin: origin, sensorID: sensorID, reason: reason, receivedAt: receivedAt,
+                out.quarantined.append(rejectRow(line, origin: origin(), sensorID: sensorID, reason: reason, receivedAt: receivedAt,
                                                  value: .init(field: name, timestamp: ts)))
             }
         }
-        return out
     }
 
     private func split(_ line: UnsafeRawBufferPointer) -> [UnsafeRawBufferPointer] {
