@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PORT_HTTP ?= 8080
 
-.PHONY: run test build release setup broker clean bench bench-store venv
+.PHONY: run test build release setup broker clean bench bench-store bench-ingest venv
 
 setup:
 	@scripts/setup
@@ -46,7 +46,17 @@ bench-store: venv
 	@$(SWIFT) build --build-tests > /dev/null
 	@$(SWIFT) test --skip-build --filter RecoveryTests 2>&1 | grep "^BENCH recovery"
 
-bench: bench-store
+# Ingest benchmark (issue 4, in progress): decode rates per codec and file ingest throughput.
+# The broker comparison (ingest_ratio_vs_broker, ingest_cpu_cores) is not there yet.
+bench-ingest: setup
+	$(SWIFT) build -c release --product lantaarn-ingest-bench
+	@mkdir -p $(BENCH_DIR)
+	.build/release/lantaarn-ingest-bench decode ../shared 2 | tee $(BENCH_DIR)/decode.txt
+	.build/release/lantaarn-ingest-bench file $(BENCH_DIR)/file-ingest 2000000 | tee $(BENCH_DIR)/file.txt
+	@grep "^BENCH decode_plain_msgs_per_s" $(BENCH_DIR)/decode.txt
+	@cat $(BENCH_DIR)/file.txt
+
+bench: bench-store bench-ingest
 
 clean:
 	rm -rf .build
