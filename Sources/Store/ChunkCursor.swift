@@ -60,27 +60,25 @@ struct ChunkCursor {
 
     /// The current chunk's values, in timestamp order.
     func values() throws -> [Double] {
-        guard let row else { throw ChunkCodecError("no current chunk") }
-        let values = try row.withUnsafeData(atIndex: 8) { blob -> [Double] in
-            guard let blob else { throw ChunkCodecError("chunk without a value blob") }
-            return try blob.withUnsafeBytes { bytes throws(ChunkCodecError) in try DecimalValueCodec.decode(bytes) }
-        }
-        guard values.count == header.count else {
-            throw ChunkCodecError("value blob holds \(values.count) values for a chunk of \(header.count)")
-        }
-        return values
+        try column(8, "value") { bytes throws(ChunkCodecError) in try DecimalValueCodec.decode(bytes) }
     }
 
     /// The current chunk's quality flags, in timestamp order.
     func flags() throws -> [UInt8] {
+        try column(9, "flags") { bytes throws(ChunkCodecError) in try FlagsCodec.decode(bytes) }
+    }
+
+    /// Decodes the blob in column `index` of the current chunk and checks it holds `count` entries.
+    private func column<T>(_ index: Int, _ name: String,
+                           _ decode: (UnsafeRawBufferPointer) throws(ChunkCodecError) -> [T]) throws -> [T] {
         guard let row else { throw ChunkCodecError("no current chunk") }
-        let flags = try row.withUnsafeData(atIndex: 9) { blob -> [UInt8] in
-            guard let blob else { throw ChunkCodecError("chunk without a flags blob") }
-            return try blob.withUnsafeBytes { bytes throws(ChunkCodecError) in try FlagsCodec.decode(bytes) }
+        let decoded = try row.withUnsafeData(atIndex: index) { blob -> [T] in
+            guard let blob else { throw ChunkCodecError("chunk without a \(name) blob") }
+            return try blob.withUnsafeBytes { bytes throws(ChunkCodecError) in try decode(bytes) }
         }
-        guard flags.count == header.count else {
-            throw ChunkCodecError("flags blob holds \(flags.count) flags for a chunk of \(header.count)")
+        guard decoded.count == header.count else {
+            throw ChunkCodecError("\(name) blob holds \(decoded.count) entries for a chunk of \(header.count)")
         }
-        return flags
+        return decoded
     }
 }

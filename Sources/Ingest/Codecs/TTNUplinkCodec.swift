@@ -15,10 +15,9 @@ public struct TTNUplinkCodec: PayloadCodec {
 
     public func decode(_ payload: UnsafeRawBufferPointer, receivedAt: Int64) throws(CodecError) -> DecodedMessage {
         let root = try PayloadCodecs.parseJSON(payload, format: "a The Things Stack v3 uplink message")
-        guard case .object = root["uplink_message"] else {
+        guard let uplink = root["uplink_message"], case .object = uplink else {
             throw CodecError("field 'uplink_message' is missing: not a The Things Stack v3 uplink (join, ack and downlink messages carry no readings)")
         }
-        let uplink = root["uplink_message"]!
         guard let encoded = uplink["frm_payload"]?.stringValue else {
             throw CodecError("uplink_message.frm_payload is missing: the frame has no application payload")
         }

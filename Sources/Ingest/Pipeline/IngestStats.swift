@@ -35,13 +35,17 @@ public final class IngestStats: Sendable {
 
         public init() {}
 
-        mutating func count(_ outcome: MessageOutcome) {
+        mutating func count(_ m: Message) {
             received += 1
-            switch outcome {
+            switch m.outcome {
             case .stored: stored += 1
             case .quarantined: quarantined += 1
             case .duplicate: duplicates += 1
             }
+            valuesStored += m.valuesStored
+            valuesQuarantined += m.valuesQuarantined
+            valuesIgnored += m.valuesIgnored
+            lastSeen = max(lastSeen ?? m.receivedAt, m.receivedAt)
         }
     }
 
@@ -102,15 +106,8 @@ public final class IngestStats: Sendable {
                 }
                 s.snapshot.messages += 1
                 if m.outcome == .duplicate { s.snapshot.duplicates += 1 }
-                for (key, isSensor) in [(sensor, true), (topic, false)] {
-                    var c = (isSensor ? s.snapshot.bySensor[key] : s.snapshot.byTopic[key]) ?? Counters()
-                    c.count(m.outcome)
-                    c.valuesStored += m.valuesStored
-                    c.valuesQuarantined += m.valuesQuarantined
-                    c.valuesIgnored += m.valuesIgnored
-                    c.lastSeen = max(c.lastSeen ?? m.receivedAt, m.receivedAt)
-                    if isSensor { s.snapshot.bySensor[key] = c } else { s.snapshot.byTopic[key] = c }
-                }
+                s.snapshot.bySensor[sensor, default: Counters()].count(m)
+                s.snapshot.byTopic[topic, default: Counters()].count(m)
                 counter(&s, "lantaarn_ingest_messages_total", [("sensor", sensor), ("outcome", m.outcome.rawValue)]).increment()
                 counter(&s, "lantaarn_ingest_topic_messages_total", [("topic", topic), ("outcome", m.outcome.rawValue)]).increment()
                 for (outcome, n) in [("stored", m.valuesStored), ("quarantined", m.valuesQuarantined), ("ignored", m.valuesIgnored)] where n > 0 {

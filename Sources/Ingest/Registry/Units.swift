@@ -8,8 +8,7 @@ enum Units {
         "µg⋅m⁻³": "µg/m³", "μg/m³": "µg/m³", "ug/m3": "µg/m³", "µg/m3": "µg/m³",
         "%rh": "%", "percent": "%",
         "1⋅cm⁻³": "1/cm³", "/cm3": "1/cm³", "1/cm3": "1/cm³",
-        "pa": "pa", "hpa": "hpa", "v": "v", "lx": "lx", "ppm": "ppm",
-        "db(a)": "db(a)", "dba": "db(a)",
+        "dba": "db(a)",
     ]
 
     static func canonical(_ unit: String) -> String {
