@@ -63,6 +63,7 @@ final class PublisherCore: MosquittoDelegate {
         }
     }
 
+    func mosquittoConnectFailed(returnCode: Int32, retryMilliseconds: Int64) {}
     func mosquittoDisconnected(returnCode: Int32) { connected.store(false, ordering: .relaxed) }
     func mosquittoMessage(_ message: MQTTMessage) {}
     func mosquittoPublished(mid: Int32) { acknowledged.add(1, ordering: .relaxed) }

@@ -5,8 +5,10 @@ import Synchronization
 ///
 /// The handler runs on libmosquitto's network thread **before** the PUBACK is sent,
 /// so when it returns after writing the message somewhere durable, acknowledging
-/// is safe. Reconnects happen automatically with capped backoff, and the
-/// subscriptions are restored on every (re)connect.
+/// is safe. (libmosquitto queues the PUBACK before the callback, but with our own
+/// network thread it is written to the socket only after the callback returns.)
+/// Reconnects happen automatically with capped, jittered exponential backoff
+/// (``ReconnectBackoff``), and the subscriptions are restored on every (re)connect.
 public final class MQTTSubscriber: Sendable {
     /// Called once per delivered message, on the network thread.
     public typealias Handler = @Sendable (MQTTMessage) -> Void
@@ -21,14 +23,16 @@ public final class MQTTSubscriber: Sendable {
     ///   - clientID: fixed id so the broker keeps a persistent session (with `cleanSession: false`).
     ///   - cleanSession: `false` lets the broker queue QoS 1 messages while we are down.
     ///   - security: username/password and TLS files; checked by ``start()``.
+    ///   - backoff: delays between reconnect attempts.
     public init(endpoint: MQTTEndpoint, clientID: String, topics: [String], cleanSession: Bool = false,
-                security: MQTTSecurity = MQTTSecurity(), logger: Logger, handler: @escaping Handler) {
+                security: MQTTSecurity = MQTTSecurity(), backoff: ReconnectBackoff = ReconnectBackoff(),
+                logger: Logger, handler: @escaping Handler) {
         self.endpoint = endpoint
         self.topics = topics
         self.logger = logger
         self.security = security
         self.core = SubscriberCore(topics: topics, logger: logger, handler: handler,
-                                   clientID: clientID, cleanSession: cleanSession)
+                                   clientID: clientID, cleanSession: cleanSession, backoff: backoff)
     }
 
     private let security: MQTTSecurity
@@ -51,6 +55,9 @@ public final class MQTTSubscriber: Sendable {
 
     /// True while connected to the broker.
     public var isConnected: Bool { core.connected.load(ordering: .relaxed) }
+
+    /// Successful connections so far (the first one included).
+    public var connections: Int { core.connections.load(ordering: .relaxed) }
 }
 
 /// The delegate half, kept separate so the public type holds no C handle.
@@ -62,23 +69,25 @@ final class SubscriberCore: MosquittoDelegate {
     let cleanSession: Bool
     let delivered = Atomic<Int>(0)
     let connected = Atomic<Bool>(false)
+    let connections = Atomic<Int>(0)
+    let backoff: ReconnectBackoff
     private let handle = Mutex<MosquittoHandle?>(nil)
 
     init(topics: [String], logger: Logger, handler: @escaping MQTTSubscriber.Handler,
-         clientID: String, cleanSession: Bool) {
+         clientID: String, cleanSession: Bool, backoff: ReconnectBackoff) {
         self.topics = topics
         self.logger = logger
         self.handler = handler
         self.clientID = clientID
         self.cleanSession = cleanSession
+        self.backoff = backoff
     }
 
     func start(endpoint: MQTTEndpoint, security: MQTTSecurity) throws {
         let h = try MosquittoHandle(clientID: clientID, cleanSession: cleanSession, delegate: self)
         try h.configure(security, tls: endpoint.tls)
-        h.setReconnectDelay(minDelay: 1, maxDelay: 30)
         handle.withLock { $0 = h }
-        try h.connectAndStartLoop(host: endpoint.host, port: endpoint.port, keepalive: 30)
+        try h.startNetworkThread(host: endpoint.host, port: endpoint.port, keepalive: 30, backoff: backoff)
     }
 
     func stop() {
@@ -96,6 +105,7 @@ final class SubscriberCore: MosquittoDelegate {
             return
         }
         connected.store(true, ordering: .relaxed)
+        connections.add(1, ordering: .relaxed)
         let h = handle.withLock { $0 }
         for topic in topics {
             do {
@@ -105,6 +115,11 @@ final class SubscriberCore: MosquittoDelegate {
             }
         }
         logger.info("MQTT connected and subscribed", metadata: ["mqtt.topics": "\(topics)"])
+    }
+
+    func mosquittoConnectFailed(returnCode: Int32, retryMilliseconds: Int64) {
+        logger.warning("MQTT broker unreachable; retrying",
+                       metadata: ["mqtt.error": "\(MosquittoLibrary.describe(returnCode))", "mqtt.retry_ms": "\(retryMilliseconds)"])
     }
 
     func mosquittoDisconnected(returnCode: Int32) {

@@ -18,6 +18,8 @@ import Yams
 /// contact_email: opendata@haarlem.nl
 /// boundaries: {file: wijken.geojson, gemeente: GM0392, vintage: 2024}
 /// store: {chunk_span: 1d, lateness: 2h}   # chunk_span applies when the store is created
+/// ingest:
+///   log_limit: 1GB                         # uncommitted ingest log at which the subscriber pauses
 /// retention:
 ///   readings: {keep: 5y, basis: "Selectielijst gemeenten 2020, categorie ..."}
 ///   ingest_log: {keep: 7d, basis: "technical buffer"}
@@ -35,6 +37,11 @@ struct ConfigFile: Decodable {
     var boundaries: Boundaries?
     var retention: Retention?
     var store: StoreSection?
+    var ingest: IngestSection?
+
+    struct IngestSection: Decodable {
+        var log_limit: String?
+    }
 
     struct MQTTSecuritySection: Decodable {
         var username: String?
@@ -129,6 +136,15 @@ struct ConfigFile: Decodable {
         if let p = retention?.readings { s.readingsRetention = try Self.policy(p, "retention.readings") }
         if let p = retention?.ingest_log { s.ingestLogRetention = try Self.policy(p, "retention.ingest_log") }
         if let v = log_level { s.logLevel = v }
+        if let text = ingest?.log_limit { s.ingestLogLimit = try Self.byteSize(text, "ingest.log_limit") }
+    }
+
+    /// A positive size such as `1GB`.
+    static func byteSize(_ text: String, _ key: String) throws -> Int64 {
+        guard let bytes = ByteSizeText.bytes(text), bytes > 0 else {
+            throw CLIError("\(key): '\(text)' is not a size such as 512MB or 2GB")
+        }
+        return bytes
     }
 
     /// The first line of a secret file (a password), without its line break.

@@ -37,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Shared-subscription group ($share/GROUP/...): several nodes split one stream.")
     var mqttSharedGroup: String?
 
+    @Option(name: .long, help: "Uncommitted ingest log at which the MQTT subscriber pauses, e.g. 1GB (config ingest.log_limit).")
+    var ingestLogLimit: String?
+
     @Option(name: .long, help: "HTTP listen address HOST:PORT (default 127.0.0.1:8080; env LANTAARN_LISTEN).")
     var listen: String?
 
@@ -55,6 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let v = mqttCertFile { settings.mqttSecurity.certFile = v }
         if let v = mqttKeyFile { settings.mqttSecurity.keyFile = v }
         if let v = mqttSharedGroup { settings.mqttSharedGroup = try ConfigFile.sharedGroup(v) }
+        if let v = ingestLogLimit { settings.ingestLogLimit = try ConfigFile.byteSize(v, "--ingest-log-limit") }
         if let listen { settings.listen = listen }
         let runtime = try Runtime(settings: settings)
         let logger = runtime.logger
@@ -72,7 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
         let clientID = "lantaarn-" + String(SHA256.hex(Array(absolute(settings.dataDirectory).utf8)).prefix(12))
         let subscriber = MQTTIngestService(endpoint: endpoint, clientID: clientID,
                                            topics: MQTTIngestService.topics(for: registry, sharedGroup: settings.mqttSharedGroup),
-                                           security: settings.mqttSecurity, writer: writer, logger: logger)
+                                           security: settings.mqttSecurity, backlogLimit: settings.ingestLogLimit,
+                                           writer: writer, logger: logger)
         let scheduler = PipelineScheduler(
             catalog: catalog, runner: runtime.runner(),
             cadence: demo ? .every(.seconds(300), initialDelay: .seconds(20)) : .cron,
@@ -88,6 +93,8 @@ struct ServeCommand: AsyncParsableCommand {
                     ("messages", .number(Double(s.messages))), ("readings", .number(Double(s.readings))),
                     ("quarantined", .number(Double(s.quarantined))), ("duplicates", .number(Double(s.duplicates))),
                     ("without_wijk", .number(Double(s.withoutWijk))), ("committed_offset", .number(Double(s.committedOffset))),
+                    ("backlog_bytes", .number(Double(writer.backlog))),
+                    ("mqtt_connected", .bool(subscriber.isConnected)), ("paused", .bool(subscriber.isPaused)),
                 ]))]
             },
             metrics: { stats.registry.emitToBuffer() },

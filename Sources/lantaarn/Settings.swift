@@ -1,4 +1,5 @@
 import Foundation
+import Ingest
 import MQTTClient
 import Store
 
@@ -27,6 +28,8 @@ struct Settings {
     /// How long committed raw input (ingest-log segments) is kept for replay.
     var ingestLogRetention = RetentionPolicy(keep: "7d", basis: "Technical buffer for reprocessing; no archival value")!
     var logLevel = "info"
+    /// Uncommitted ingest log (bytes) at which the MQTT subscriber pauses.
+    var ingestLogLimit = MQTTIngestService.defaultBacklogLimit
 
     /// `LANTAARN_*` environment variables override the defaults and the config file.
     mutating func applyEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) {

@@ -77,6 +77,30 @@ public struct IngestLogReader: Sendable {
         return Batch(entries: entries, nextOffset: current, damage: damage)
     }
 
+    /// The last `count` records before `offset` (oldest first), read from the segment that holds
+    /// them, and its predecessor when `offset` is near a segment start. Used at startup to
+    /// remember what was already committed, so a redelivered copy is recognised.
+    public func records(before offset: Int64, count: Int) throws -> [LogRecord] {
+        let bases = try directory.bases()
+        guard count > 0, let index = bases.lastIndex(where: { $0 < offset }) else { return [] }
+        var start = bases[index]
+        if offset - start < Int64(count) * 256, index > 0 { start = bases[index - 1] }
+        var ring: [LogRecord] = []
+        ring.reserveCapacity(count)
+        var next = 0
+        var position = start
+        while position < offset {
+            let batch = try read(from: position, end: offset, maxRecords: 65_536)
+            guard batch.nextOffset > position else { break }
+            for entry in batch.entries {
+                if ring.count < count { ring.append(entry.record) } else { ring[next] = entry.record }
+                next = (next + 1) % count
+            }
+            position = batch.nextOffset
+        }
+        return ring.count < count ? ring : Array(ring[next...] + ring[..<next])
+    }
+
     private static func readChunk(file: String, at position: Int64, count: Int) throws -> [UInt8] {
         let fd = open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw IngestLogError.io("open", file, errno) }

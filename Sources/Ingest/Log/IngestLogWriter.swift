@@ -18,6 +18,8 @@ public final class IngestLogWriter: Sendable {
     /// Held for the writer's lifetime: one writer per log, across processes.
     private let lockFD: Int32
     private let endOffset = Atomic<Int64>(0)
+    /// Offset up to which the consumer has committed records to the store.
+    private let consumedOffset = Atomic<Int64>(0)
 
     struct WriterState {
         var fd: Int32
@@ -59,6 +61,7 @@ public final class IngestLogWriter: Sendable {
         state = Mutex(WriterState(fd: fd, base: base, position: valid, lastSync: Clock.nowMilliseconds(),
                                   dirty: false, buffer: []))
         endOffset.store(base + valid, ordering: .releasing)
+        consumedOffset.store(base + valid, ordering: .releasing)
     }
 
     deinit {
@@ -71,6 +74,14 @@ public final class IngestLogWriter: Sendable {
 
     /// Global offset just past the last complete record; readers never read beyond it.
     public var end: Int64 { endOffset.load(ordering: .acquiring) }
+
+    /// Records that the consumer has committed everything before `offset` (see ``backlog``).
+    public func markConsumed(_ offset: Int64) {
+        consumedOffset.store(offset, ordering: .releasing)
+    }
+
+    /// Bytes written but not yet committed to the store: how far the consumer is behind.
+    public var backlog: Int64 { max(0, end - consumedOffset.load(ordering: .acquiring)) }
 
     /// Appends one message. Returns when the record is in the page cache.
     public func append(origin: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer, receivedAt: Int64) throws {

@@ -41,6 +41,8 @@ public final class IngestConsumer: Service, Sendable {
 
     public func run() async throws {
         var offset = try store.committedOffset(source: source)
+        writer.markConsumed(offset)
+        try rememberCommitted(before: offset)
         logger.info("ingest consumer started", metadata: ["ingest.source": "\(source)", "ingest.offset": "\(offset)"])
         var lastSeal: Int64 = 0
         while true {
@@ -61,6 +63,23 @@ public final class IngestConsumer: Service, Sendable {
         logger.info("ingest consumer stopped; log drained", metadata: ["ingest.offset": "\(offset)"])
     }
 
+    /// Fills the duplicate filter with the messages committed last, so that a copy the broker
+    /// delivers again after a crash (written to the log, killed before the PUBACK) is dropped.
+    func rememberCommitted(before offset: Int64) throws {
+        let records = try reader.records(before: offset, count: Self.rememberedAtStart)
+        recentFrames.withLock { recent in
+            for record in records {
+                let outcome = validator.validate(record, source: source)
+                if let sensor = outcome.sensorID, let identity = outcome.identity {
+                    _ = recent[sensor, default: RecentFrames()].insert(identity)
+                }
+            }
+        }
+    }
+
+    /// Messages read back at startup: well above what a broker has in flight to one client.
+    static let rememberedAtStart = 4096
+
     /// Processes one batch; returns how many log records it consumed.
     @discardableResult
     public func step(from offset: inout Int64) throws -> Int {
@@ -77,7 +96,7 @@ public final class IngestConsumer: Service, Sendable {
             var message = IngestStats.Message(sensorID: outcome.sensorID, topic: entry.record.origin, outcome: .stored,
                                               valuesStored: outcome.readings.count, valuesQuarantined: outcome.quarantined.count,
                                               valuesIgnored: outcome.ignored, receivedAt: entry.record.receivedAt)
-            if let sensor = outcome.sensorID, let frame = outcome.frame,
+            if let sensor = outcome.sensorID, let frame = outcome.identity,
                recentFrames.withLock({ $0[sensor, default: RecentFrames()].insert(frame) }) == false {
                 message.outcome = .duplicate
                 message.valuesStored = 0
@@ -100,9 +119,10 @@ public final class IngestConsumer: Service, Sendable {
         }
         let result = try store.append(IngestBatch(readings: readings, quarantined: rejected, source: source, offset: batch.nextOffset))
         offset = batch.nextOffset
-        stats.record(messages)
-        stats.record(readings: result.stored, quarantined: rejected.count, late: result.late,
-                     withoutWijk: readings.lazy.filter { $0.wijk == nil }.count, damaged: batch.damage.count, offset: offset)
+        writer.markConsumed(offset)
+        stats.record(messages, totals: .init(readings: result.stored, quarantined: rejected.count, late: result.late,
+                                             withoutWijk: readings.lazy.filter { $0.wijk == nil }.count,
+                                             damaged: batch.damage.count, offset: offset))
         if !rejected.isEmpty || result.late > 0 {
             logger.info("quarantined rejected values",
                         metadata: ["ingest.quarantined": "\(rejected.count)", "ingest.late": "\(result.late)"])
@@ -111,16 +131,18 @@ public final class IngestConsumer: Service, Sendable {
     }
 }
 
-/// The last frames of one sensor: LoRaWAN networks may deliver a frame twice (two
-/// integrations, a retried webhook). A frame counter can repeat after the device rejoins,
-/// so a duplicate is the same counter with the same time.
+/// The last messages of one sensor. LoRaWAN networks may deliver a frame twice (two
+/// integrations, a retried webhook); a frame counter can repeat after the device rejoins,
+/// so a duplicate is the same counter with the same time. An MQTT broker redelivers QoS 1
+/// messages that were not acknowledged, e.g. when Lantaarn was killed between writing a
+/// message to the log and sending its PUBACK.
 struct RecentFrames {
     static let capacity = 64
-    private var order: [ReadingValidator.FrameIdentity] = []
-    private var seen: Set<ReadingValidator.FrameIdentity> = []
+    private var order: [ReadingValidator.MessageIdentity] = []
+    private var seen: Set<ReadingValidator.MessageIdentity> = []
 
     /// Remembers `frame`; false when it was already seen.
-    mutating func insert(_ frame: ReadingValidator.FrameIdentity) -> Bool {
+    mutating func insert(_ frame: ReadingValidator.MessageIdentity) -> Bool {
         guard seen.insert(frame).inserted else { return false }
         order.append(frame)
         if order.count > Self.capacity { seen.remove(order.removeFirst()) }

@@ -95,9 +95,21 @@ public final class IngestStats: Sendable {
     /// Current values.
     public var snapshot: Snapshot { state.withLock { $0.snapshot } }
 
-    /// Counts a batch of messages.
-    func record(_ messages: [Message]) {
+    /// What the store and the log reported for one committed batch.
+    struct BatchTotals {
+        var readings: Int
+        var quarantined: Int
+        var late: Int
+        var withoutWijk: Int
+        var damaged: Int
+        var offset: Int64
+    }
+
+    /// Counts a batch of messages and, when given, what committing it reported, under one lock
+    /// so a snapshot never shows the messages of a batch without its readings.
+    func record(_ messages: [Message], totals: BatchTotals? = nil) {
         state.withLock { s in
+            if let totals { record(totals, into: &s) }
             for m in messages {
                 let sensor = m.sensorID ?? "unknown"
                 var topic = m.topic
@@ -120,20 +132,17 @@ public final class IngestStats: Sendable {
         }
     }
 
-    /// Counts what the store and the log reported for a batch.
-    func record(readings: Int, quarantined: Int, late: Int, withoutWijk: Int, damaged: Int, offset: Int64) {
-        state.withLock { s in
-            s.snapshot.readings += readings
-            s.snapshot.quarantined += quarantined + late
-            s.snapshot.late += late
-            s.snapshot.withoutWijk += withoutWijk
-            s.snapshot.damagedSegments += damaged
-            s.snapshot.committedOffset = offset
-            if late > 0 { counter(&s, "lantaarn_ingest_values_late_total", []).increment(by: Int64(late)) }
-            if withoutWijk > 0 { counter(&s, "lantaarn_ingest_values_without_wijk_total", []).increment(by: Int64(withoutWijk)) }
-            if damaged > 0 { counter(&s, "lantaarn_ingest_log_damaged_records_total", []).increment(by: Int64(damaged)) }
-            gauge(&s, "lantaarn_ingest_committed_offset_bytes", []).set(Double(offset))
-        }
+    private func record(_ t: BatchTotals, into s: inout State) {
+        s.snapshot.readings += t.readings
+        s.snapshot.quarantined += t.quarantined + t.late
+        s.snapshot.late += t.late
+        s.snapshot.withoutWijk += t.withoutWijk
+        s.snapshot.damagedSegments += t.damaged
+        s.snapshot.committedOffset = t.offset
+        if t.late > 0 { counter(&s, "lantaarn_ingest_values_late_total", []).increment(by: Int64(t.late)) }
+        if t.withoutWijk > 0 { counter(&s, "lantaarn_ingest_values_without_wijk_total", []).increment(by: Int64(t.withoutWijk)) }
+        if t.damaged > 0 { counter(&s, "lantaarn_ingest_log_damaged_records_total", []).increment(by: Int64(t.damaged)) }
+        gauge(&s, "lantaarn_ingest_committed_offset_bytes", []).set(Double(t.offset))
     }
 
     private func counter(_ s: inout State, _ name: String, _ labels: [(String, String)]) -> Counter {

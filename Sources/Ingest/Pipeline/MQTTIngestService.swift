@@ -9,13 +9,21 @@ import Glibc
 
 /// Bridges the MQTT subscriber to the ingest log: every delivered message is
 /// appended (one `write(2)`) before libmosquitto sends its PUBACK.
+///
+/// Backpressure: when the consumer falls behind, the log grows on disk up to
+/// `backlogLimit` bytes; past that the subscriber pauses (stops reading from the broker,
+/// which keeps the unacknowledged messages of our persistent session) until the
+/// consumer has caught up below the limit. Nothing is dropped.
 public final class MQTTIngestService: Service, Sendable {
     /// Topic filter for all Lantaarn sensors.
     public static let sensorTopics = "lantaarn/sensors/+/readings"
+    /// Default ingest-log backlog at which the subscriber pauses: 1 GiB.
+    public static let defaultBacklogLimit: Int64 = 1 << 30
 
     private let subscriber: MQTTSubscriber
     private let writer: IngestLogWriter
     private let logger: Logger
+    private let backpressure: IngestBackpressure
 
     /// The topic filters to subscribe to for `registry`: Lantaarn's own filter plus every sensor
     /// topic it does not cover (The Things Stack devices, SenML gateways), each prefixed with
@@ -29,12 +37,15 @@ public final class MQTTIngestService: Service, Sendable {
 
     /// Creates the service; it connects when run.
     public init(endpoint: MQTTEndpoint, clientID: String, topics: [String] = [sensorTopics], security: MQTTSecurity = MQTTSecurity(),
-                writer: IngestLogWriter, logger: Logger) {
+                backlogLimit: Int64 = defaultBacklogLimit, writer: IngestLogWriter, logger: Logger) {
         self.writer = writer
         self.logger = logger
+        let backpressure = IngestBackpressure(limit: backlogLimit, logger: logger)
+        self.backpressure = backpressure
         let log = logger
         self.subscriber = MQTTSubscriber(endpoint: endpoint, clientID: clientID, topics: topics,
                                          cleanSession: false, security: security, logger: logger) { [writer] message in
+            backpressure.waitForRoom(writer)
             Self.appendDurably(message, writer: writer, logger: log)
         }
     }
@@ -61,6 +72,12 @@ public final class MQTTIngestService: Service, Sendable {
 
     /// Messages delivered so far.
     public var delivered: Int { subscriber.delivered }
+
+    /// True while connected to the broker.
+    public var isConnected: Bool { subscriber.isConnected }
+
+    /// True while the subscriber waits for the consumer (backpressure).
+    public var isPaused: Bool { backpressure.isPaused }
 
     public func run() async throws {
         try subscriber.start()

@@ -28,14 +28,18 @@ public struct ReadingValidator: Sendable {
         public var sensorID: String?
         /// Payload fields no quantity takes, dropped because the sensor ignores extra fields.
         public var ignored = 0
-        /// Identifies the message for duplicate detection when the network repeats itself:
-        /// the LoRaWAN frame counter with the measurement time.
-        public var frame: FrameIdentity?
+        /// Identifies the message for duplicate detection when the network or the broker
+        /// delivers it again; `nil` when a copy cannot be told from a new message.
+        public var identity: MessageIdentity?
     }
 
-    /// A LoRaWAN frame counter and the frame's time: the same pair twice from one sensor is a duplicate.
-    public struct FrameIdentity: Sendable, Hashable {
-        public var counter: Int64
+    /// What makes two deliveries the same message, for one sensor:
+    /// - a LoRaWAN uplink: its frame counter and time (two integrations wrap one frame differently);
+    /// - a payload that carries its own time: a hash of its bytes (a QoS 1 redelivery after a
+    ///   crash before the PUBACK is byte for byte the same).
+    /// A payload without a time of its own is stamped on receipt, so a copy is a new reading.
+    public struct MessageIdentity: Sendable, Hashable {
+        public var key: Int64
         public var timestamp: Int64?
     }
 
@@ -63,7 +67,7 @@ public struct ReadingValidator: Sendable {
             reject(sensorID, "\(sensor.codec): \(error.reason)")
             return out
         }
-        if let counter = decoded.uplink?.frameCounter { out.frame = FrameIdentity(counter: counter, timestamp: decoded.timestamp) }
+        out.identity = Self.identity(of: decoded, payload: record.payload)
         for value in decoded.values {
             let timestamp = value.timestamp ?? decoded.timestamp ?? record.receivedAt
             switch judge(value, at: timestamp, receivedAt: record.receivedAt, sensor: sensor) {
@@ -73,6 +77,16 @@ public struct ReadingValidator: Sendable {
             }
         }
         return out
+    }
+
+    static func identity(of decoded: DecodedMessage, payload: [UInt8]) -> MessageIdentity? {
+        if let counter = decoded.uplink?.frameCounter { return MessageIdentity(key: counter, timestamp: decoded.timestamp) }
+        guard decoded.timestamp != nil || (!decoded.values.isEmpty && decoded.values.allSatisfy { $0.timestamp != nil }) else {
+            return nil
+        }
+        var hasher = Hasher()
+        payload.withUnsafeBytes { hasher.combine(bytes: $0) }
+        return MessageIdentity(key: Int64(hasher.finalize()), timestamp: decoded.timestamp)
     }
 
     /// What becomes of one decoded value of a registered sensor.

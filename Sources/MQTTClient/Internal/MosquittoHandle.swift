@@ -7,6 +7,8 @@ import Synchronization
 /// Callbacks a ``MosquittoHandle`` forwards from libmosquitto's network thread.
 protocol MosquittoDelegate: AnyObject, Sendable {
     func mosquittoConnected(returnCode: Int32)
+    /// A connection attempt failed before the broker answered; the next one follows in `retryMilliseconds`.
+    func mosquittoConnectFailed(returnCode: Int32, retryMilliseconds: Int64)
     func mosquittoDisconnected(returnCode: Int32)
     func mosquittoMessage(_ message: MQTTMessage)
     func mosquittoPublished(mid: Int32)
@@ -21,6 +23,10 @@ final class MosquittoHandle: @unchecked Sendable {
     private let mosq: OpaquePointer
     private weak var delegate: (any MosquittoDelegate)?
     private let loopRunning = Atomic<Bool>(false)
+    /// Our own network thread (``startNetworkThread``), when used instead of `mosquitto_loop_start`.
+    private let ownLoop = Mutex<NetworkThread?>(nil)
+    /// Set by the connect callback when the broker accepted us; resets the backoff.
+    private let accepted = Atomic<Bool>(false)
 
     init(clientID: String?, cleanSession: Bool, delegate: any MosquittoDelegate) throws {
         MosquittoLibrary.ensureInitialised()
@@ -34,7 +40,9 @@ final class MosquittoHandle: @unchecked Sendable {
         // the network loop (joining its thread) before the pointer is destroyed.
         mosquitto_user_data_set(m, Unmanaged.passUnretained(self).toOpaque())
         mosquitto_connect_callback_set(m) { _, ctx, rc in
-            MosquittoHandle.from(ctx)?.delegate?.mosquittoConnected(returnCode: rc)
+            guard let handle = MosquittoHandle.from(ctx) else { return }
+            if rc == 0 { handle.accepted.store(true, ordering: .relaxed) }
+            handle.delegate?.mosquittoConnected(returnCode: rc)
         }
         mosquitto_disconnect_callback_set(m) { _, ctx, rc in
             MosquittoHandle.from(ctx)?.delegate?.mosquittoDisconnected(returnCode: rc)
@@ -70,7 +78,8 @@ final class MosquittoHandle: @unchecked Sendable {
         try MosquittoLibrary.check(mosquitto_tls_insecure_set(mosq, false), "require host name verification")
     }
 
-    /// Sets reconnect backoff: starts at `minDelay` seconds, doubles up to `maxDelay`.
+    /// Sets libmosquitto's own reconnect backoff (for ``connectAndStartLoop``): starts at
+    /// `minDelay` seconds, grows up to `maxDelay`, without jitter.
     func setReconnectDelay(minDelay: UInt32, maxDelay: UInt32) {
         mosquitto_reconnect_delay_set(mosq, minDelay, maxDelay, true)
     }
@@ -85,6 +94,54 @@ final class MosquittoHandle: @unchecked Sendable {
         try MosquittoLibrary.check(mosquitto_connect_async(mosq, host, Int32(port), keepalive), "connect to \(host):\(port)")
         try MosquittoLibrary.check(mosquitto_loop_start(mosq), "loop_start")
         loopRunning.store(true, ordering: .sequentiallyConsistent)
+    }
+
+    /// Connects and runs the network loop on a thread of our own, which reconnects after any
+    /// failure with `backoff` (capped, exponential, jittered; libmosquitto's built-in reconnect
+    /// has no jitter). Returns at once; connection errors are reported to the delegate.
+    func startNetworkThread(host: String, port: Int, keepalive: Int32, backoff: ReconnectBackoff) throws {
+        // Threaded use without mosquitto_loop_start: calls from other threads only queue packets.
+        try MosquittoLibrary.check(mosquitto_threaded_set(mosq, true), "threaded_set")
+        // unowned: deinit joins this thread before the handle goes away.
+        let thread = NetworkThread { [unowned self] thread in
+            self.runNetworkLoop(host: host, port: Int32(port), keepalive: keepalive, backoff: backoff, thread: thread)
+        }
+        ownLoop.withLock { $0 = thread }
+        try thread.start()
+    }
+
+    private func runNetworkLoop(host: String, port: Int32, keepalive: Int32, backoff initial: ReconnectBackoff,
+                                thread: NetworkThread) {
+        var backoff = initial
+        var socketOpen = false
+        var firstAttempt = true
+        func pause(_ rc: Int32, report: Bool) {
+            let delay = backoff.nextDelay()
+            if report { delegate?.mosquittoConnectFailed(returnCode: rc, retryMilliseconds: delay) }
+            var slept: Int64 = 0
+            while slept < delay, thread.isRunning {
+                let step = min(50, delay - slept)
+                usleep(UInt32(step) * 1000)
+                slept += step
+            }
+        }
+        while thread.isRunning {
+            if !socketOpen {
+                let rc = firstAttempt ? mosquitto_connect(mosq, host, port, keepalive) : mosquitto_reconnect(mosq)
+                firstAttempt = false
+                guard rc == Int32(MOSQ_ERR_SUCCESS.rawValue) else {
+                    pause(rc, report: true)
+                    continue
+                }
+                socketOpen = true
+            }
+            let rc = mosquitto_loop(mosq, 200, 1)
+            if accepted.exchange(false, ordering: .relaxed) { backoff.reset() }
+            if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
+                socketOpen = false
+                if thread.isRunning { pause(rc, report: false) }
+            }
+        }
     }
 
     func subscribe(_ pattern: String, qos: Int32) throws {
@@ -104,6 +161,9 @@ final class MosquittoHandle: @unchecked Sendable {
 
     /// Disconnects cleanly and joins the network thread. Safe to call twice.
     func disconnectAndStop() {
+        if let thread = ownLoop.withLock({ t -> NetworkThread? in defer { t = nil }; return t }) {
+            thread.stop { mosquitto_disconnect(mosq) }
+        }
         guard loopRunning.exchange(false, ordering: .sequentiallyConsistent) else { return }
         mosquitto_disconnect(mosq)
         mosquitto_loop_stop(mosq, false)
