@@ -121,7 +121,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "lantaarnTests", dependencies: ["lantaarn", "Store", "MQTTClient"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["lantaarn", "Ingest", "Store", "LantaarnModel"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["lantaarn", "Ingest", "Store", "LantaarnModel", "MQTTClient"]),
     ],
     swiftLanguageModes: [.v6]
 )

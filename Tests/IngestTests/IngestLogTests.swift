@@ -1,6 +1,7 @@
 import Foundation
 @testable import Ingest
 import Testing
+import Synchronization
 
 func scratchDirectory(_ name: String) throws -> String {
     let path = NSTemporaryDirectory() + "lantaarn-\(name)-\(UUID().uuidString.prefix(8))"
@@ -85,5 +86,61 @@ struct IngestLogTests {
         // Reading from a deleted offset resumes at the oldest kept segment.
         let batch = try reader.read(from: 0, end: writer.end, maxRecords: 10)
         #expect(batch.entries.count == 3)
+    }
+}
+
+struct IngestLogLookbackTests {
+    /// `records(before:count:)` returns the newest records before an offset, across a segment boundary.
+    @Test func recordsBeforeAnOffsetComeNewestLastAcrossSegments() throws {
+        let dir = try scratchDirectory("lookback")
+        let writer = try IngestLogWriter(directory: dir, segmentBytes: 2048)
+        var offsets: [Int64] = []
+        for i in 0..<300 {
+            offsets.append(writer.end)
+            try writer.append(origin: "t", payload: Array("m\(i)".utf8), receivedAt: Int64(i))
+        }
+        let reader = try IngestLogReader(directory: dir)
+        let text = { (records: [LogRecord]) in records.map { String(decoding: $0.payload, as: UTF8.self) } }
+        #expect(text(try reader.records(before: offsets[200], count: 5)) == (195..<200).map { "m\($0)" })
+        #expect(text(try reader.records(before: writer.end, count: 3)) == ["m297", "m298", "m299"])
+        #expect(text(try reader.records(before: offsets[2], count: 10)) == ["m0", "m1"])
+        #expect(try reader.records(before: 0, count: 10).isEmpty)
+        // Just after a segment start, the predecessor segment supplies the rest.
+        let bases = try SegmentDirectory(path: dir).bases()
+        let second = try #require(bases.dropFirst().first)
+        let k = try #require(offsets.firstIndex(of: second))
+        #expect(text(try reader.records(before: offsets[k + 1], count: 4)) == ((k - 3)...k).map { "m\($0)" })
+    }
+
+    /// The backlog is what was written and not yet committed; it drives backpressure.
+    @Test func backlogIsWrittenMinusConsumed() throws {
+        let writer = try IngestLogWriter(directory: try scratchDirectory("backlog"))
+        #expect(writer.backlog == 0)
+        try writer.append(origin: "t", payload: [UInt8](repeating: 1, count: 1000), receivedAt: 1)
+        let first = writer.end
+        try writer.append(origin: "t", payload: [UInt8](repeating: 2, count: 1000), receivedAt: 2)
+        #expect(writer.backlog == writer.end)
+        writer.markConsumed(first)
+        #expect(writer.backlog == writer.end - first)
+        writer.markConsumed(writer.end)
+        #expect(writer.backlog == 0)
+    }
+
+    /// The subscriber's thread blocks while the backlog is over the limit and resumes once the consumer commits.
+    @Test func backpressureBlocksUntilTheConsumerCatchesUp() async throws {
+        let writer = try IngestLogWriter(directory: try scratchDirectory("pause"))
+        let pressure = IngestBackpressure(limit: 1500, logger: .init(label: "test"))
+        try writer.append(origin: "t", payload: [UInt8](repeating: 1, count: 1000), receivedAt: 1)
+        pressure.waitForRoom(writer)   // under the limit: returns at once
+        #expect(!pressure.isPaused)
+        try writer.append(origin: "t", payload: [UInt8](repeating: 2, count: 1000), receivedAt: 2)
+        let returned = Atomic<Bool>(false)
+        let thread = Thread { pressure.waitForRoom(writer); returned.store(true, ordering: .releasing) }
+        thread.start()
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(pressure.isPaused && !returned.load(ordering: .acquiring))
+        writer.markConsumed(writer.end)
+        for _ in 0..<100 where !returned.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(returned.load(ordering: .acquiring) && !pressure.isPaused)
     }
 }

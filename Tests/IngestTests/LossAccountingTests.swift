@@ -64,6 +64,36 @@ struct LossAccountingTests {
         #expect(!text.contains("9999") && !text.contains("not json"))   // payloads never reach the metrics
     }
 
+    /// Killed after writing a message to the log but before the PUBACK: the broker sends it
+    /// again to the next process, which must recognise the copy of an already committed message.
+    @Test func redeliveryAfterRestartIsADuplicate() throws {
+        let dir = try scratchDirectory("redeliver")
+        let store = try SQLiteStore(dataDirectory: dir + "/db")
+        let topic = "lantaarn/sensors/air/readings"
+        let timed = (0..<3).map { #"{"ts":"2026-11-22T10:0\#($0):00Z","values":{"pm25":\#($0 + 5)}}"# }
+        var offset: Int64 = 0
+        do {
+            let writer = try IngestLogWriter(directory: dir + "/log")
+            for payload in timed { try writer.append(origin: topic, payload: Array(payload.utf8), receivedAt: 1_795_341_700_000) }
+            let first = try IngestConsumer(source: "mqtt", logDirectory: dir + "/log", writer: writer, store: store,
+                                           validator: ReadingValidator(registry: try Self.registry()), logger: .init(label: "test"))
+            while try first.step(from: &offset) > 0 {}
+            #expect(try store.readingCount() == 3)
+        }
+        // The next process: the broker redelivers the last two messages, then a new one arrives.
+        let writer = try IngestLogWriter(directory: dir + "/log")
+        let fresh = #"{"ts":"2026-11-22T10:03:00Z","values":{"pm25":7}}"#
+        for payload in [timed[1], timed[2], fresh] { try writer.append(origin: topic, payload: Array(payload.utf8), receivedAt: 1_795_341_701_000) }
+        let second = try IngestConsumer(source: "mqtt", logDirectory: dir + "/log", writer: writer, store: store,
+                                        validator: ReadingValidator(registry: try Self.registry()), logger: .init(label: "test"))
+        offset = try store.committedOffset(source: "mqtt")
+        try second.rememberCommitted(before: offset)
+        while try second.step(from: &offset) > 0 {}
+        let s = second.stats.snapshot
+        #expect(s.messages == 3 && s.duplicates == 2)
+        #expect(try store.readingCount() == 4)
+    }
+
     @Test func unknownTopicsAreBoundedInLabels() {
         let stats = IngestStats()
         let messages = (0..<(IngestStats.maxUnknownTopics + 20)).map { k in

@@ -200,3 +200,30 @@ struct MQTTRoundTripTests {
         #expect(count.withLock { $0 } == 20)
     }
 }
+
+struct ReconnectBackoffTests {
+    /// Equal jitter: the n-th delay lies in [d/2, d] for d = min(30 s, 100 ms · 2ⁿ); success resets it.
+    @Test func delaysGrowDoublingToTheCapWithJitterAndReset() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            var b = ReconnectBackoff()
+            for n in 0..<20 {
+                let d = b.nextDelay(using: &rng)
+                let bound = min(30_000, Int64(100) << n)
+                #expect(d >= bound / 2 && d <= bound, "attempt \(n): \(d) ms")
+            }
+            b.reset()
+            #expect(b.nextDelay(using: &rng) <= 100)
+        }
+        // The first retries after a short broker restart fit in 2 s together.
+        var b = ReconnectBackoff()
+        #expect((0..<4).map { _ in b.nextDelay() }.reduce(0, +) <= 1500)
+        // Jitter: two nodes that lost the broker together do not retry in lockstep.
+        var x = ReconnectBackoff(), y = ReconnectBackoff()
+        let xs = (0..<10).map { _ in x.nextDelay() }, ys = (0..<10).map { _ in y.nextDelay() }
+        #expect(xs != ys)
+        // Many failures never overflow.
+        var long = ReconnectBackoff()
+        for _ in 0..<200 { #expect(long.nextDelay() <= 30_000) }
+    }
+}

@@ -21,8 +21,8 @@ public final class IngestConsumer: Service, Sendable {
     private let logger: Logger
     /// Counters for health and metrics.
     public let stats: IngestStats
-    /// Recent LoRaWAN frames per sensor, to drop a frame the network delivers twice.
-    private let recentFrames = Mutex<[String: RecentFrames]>([:])
+    /// The last messages across all sensors, to drop a copy the network or the broker delivers again.
+    private let recent = Mutex(RecentMessages())
     /// Spike, stuck and gap marks per series.
     private let quality = Mutex(QualityTracker())
 
@@ -66,19 +66,16 @@ public final class IngestConsumer: Service, Sendable {
     /// Fills the duplicate filter with the messages committed last, so that a copy the broker
     /// delivers again after a crash (written to the log, killed before the PUBACK) is dropped.
     func rememberCommitted(before offset: Int64) throws {
-        let records = try reader.records(before: offset, count: Self.rememberedAtStart)
-        recentFrames.withLock { recent in
+        let records = try reader.records(before: offset, count: RecentMessages.capacity)
+        recent.withLock { recent in
             for record in records {
                 let outcome = validator.validate(record, source: source)
                 if let sensor = outcome.sensorID, let identity = outcome.identity {
-                    _ = recent[sensor, default: RecentFrames()].insert(identity)
+                    _ = recent.insert(RecentMessages.Key(sensor: sensor, identity: identity))
                 }
             }
         }
     }
-
-    /// Messages read back at startup: well above what a broker has in flight to one client.
-    static let rememberedAtStart = 4096
 
     /// Processes one batch; returns how many log records it consumed.
     @discardableResult
@@ -96,8 +93,8 @@ public final class IngestConsumer: Service, Sendable {
             var message = IngestStats.Message(sensorID: outcome.sensorID, topic: entry.record.origin, outcome: .stored,
                                               valuesStored: outcome.readings.count, valuesQuarantined: outcome.quarantined.count,
                                               valuesIgnored: outcome.ignored, receivedAt: entry.record.receivedAt)
-            if let sensor = outcome.sensorID, let frame = outcome.identity,
-               recentFrames.withLock({ $0[sensor, default: RecentFrames()].insert(frame) }) == false {
+            if let sensor = outcome.sensorID, let identity = outcome.identity,
+               recent.withLock({ $0.insert(RecentMessages.Key(sensor: sensor, identity: identity)) }) == false {
                 message.outcome = .duplicate
                 message.valuesStored = 0
                 message.valuesQuarantined = 0
@@ -128,24 +125,5 @@ public final class IngestConsumer: Service, Sendable {
                         metadata: ["ingest.quarantined": "\(rejected.count)", "ingest.late": "\(result.late)"])
         }
         return batch.entries.count + batch.damage.count
-    }
-}
-
-/// The last messages of one sensor. LoRaWAN networks may deliver a frame twice (two
-/// integrations, a retried webhook); a frame counter can repeat after the device rejoins,
-/// so a duplicate is the same counter with the same time. An MQTT broker redelivers QoS 1
-/// messages that were not acknowledged, e.g. when Lantaarn was killed between writing a
-/// message to the log and sending its PUBACK.
-struct RecentFrames {
-    static let capacity = 64
-    private var order: [ReadingValidator.MessageIdentity] = []
-    private var seen: Set<ReadingValidator.MessageIdentity> = []
-
-    /// Remembers `frame`; false when it was already seen.
-    mutating func insert(_ frame: ReadingValidator.MessageIdentity) -> Bool {
-        guard seen.insert(frame).inserted else { return false }
-        order.append(frame)
-        if order.count > Self.capacity { seen.remove(order.removeFirst()) }
-        return true
     }
 }

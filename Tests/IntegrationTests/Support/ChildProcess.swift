@@ -13,7 +13,7 @@ final class ChildProcess: @unchecked Sendable {   // Process is used from one te
         for (k, v) in environment { env[k] = v }
         process.environment = env
         self.stderrFile = stderrFile
-        FileManager.default.createFile(atPath: stderrFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrFile, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: stderrFile)
         process.standardOutput = stdout
         try process.run()

@@ -1,0 +1,192 @@
+import Foundation
+import LantaarnModel
+import Logging
+import MQTTClient
+import Store
+import Synchronization
+import Testing
+
+/// Nothing acknowledged is lost and nothing is stored twice, whatever dies: Lantaarn
+/// (SIGKILL, 20 times, mid-stream) or the broker (clean restart with persistence).
+@Suite(.serialized)
+struct MQTTDurabilityTests {
+    static let registry = """
+    sensors:
+      - id: seq
+        lamppost: SEQ-1
+        kind: luchtkwaliteit
+        lat: 52.38119
+        lon: 4.63746
+        quantities:
+          pm25: {unit: "µg/m³", min: 0, max: 1000, resolution: 0.1}
+    """
+    static let topic = "lantaarn/sensors/seq/readings"
+
+    /// Message `i` carries its sequence number in its time (10 ms apart) and value.
+    /// Times are recent, so no window is closed by the clock while the test runs.
+    struct Sequence {
+        let base = (Int64(Date().timeIntervalSince1970) - 1800) * 1000
+        func payload(_ i: Int) -> [UInt8] { Array(#"{"ts":\#(base + Int64(i) * 10),"values":{"pm25":\#(value(i))}}"#.utf8) }
+        func value(_ i: Int) -> Double { Double(i % 997) / 10 }
+        func index(ofTimestamp t: Int64) -> Int { Int((t - base) / 10) }
+    }
+
+    /// Publishes `chunk` messages every `pause` on its own thread until stopped.
+    final class SteadyPublisher: @unchecked Sendable {   // state behind atomics
+        let publisher: MQTTPublisher
+        let sent = Atomic<Int>(0)
+        let failed = Atomic<Int>(0)
+        private let running = Atomic<Bool>(true)
+        private let done = Atomic<Bool>(false)
+
+        init(port: Int, sequence: Sequence, chunk: Int, pause: UInt32, limit: Int) throws {
+            publisher = try MQTTPublisher(endpoint: MQTTEndpoint(host: "127.0.0.1", port: port), logger: Logger(label: "test-pub"))
+            let thread = Thread { [self] in
+                while running.load(ordering: .relaxed), sent.load(ordering: .relaxed) < limit {
+                    for _ in 0..<chunk {
+                        let i = sent.load(ordering: .relaxed)
+                        do {
+                            try publisher.publish(topic: MQTTDurabilityTests.topic, payload: sequence.payload(i))
+                            sent.store(i + 1, ordering: .relaxed)
+                        } catch {
+                            failed.add(1, ordering: .relaxed)   // not sent: retried with the same number
+                            usleep(20_000)
+                        }
+                    }
+                    usleep(pause)
+                }
+                done.store(true, ordering: .releasing)
+            }
+            thread.start()
+        }
+
+        /// Stops publishing and waits until the broker acknowledged everything.
+        func finish() async -> Bool {
+            running.store(false, ordering: .relaxed)
+            while !done.load(ordering: .acquiring) { try? await Task.sleep(for: .milliseconds(10)) }
+            return await publisher.flush(timeoutSeconds: 60)
+        }
+    }
+
+    struct Setup {
+        let dir: String
+        let common: [String]
+        init(_ name: String) throws {
+            dir = try TestEnvironment.scratch(name)
+            let sensors = dir + "/Sensors"
+            try FileManager.default.createDirectory(atPath: sensors, withIntermediateDirectories: true)
+            try MQTTDurabilityTests.registry.write(toFile: sensors + "/seq.yaml", atomically: true, encoding: .utf8)
+            common = ["--data-dir", dir + "/data", "--sensors", sensors, "--pipelines", TestEnvironment.repoRoot + "/Pipelines"]
+        }
+
+        func serve(port: Int, broker: Int, log: String) throws -> ChildProcess {
+            try ChildProcess(TestEnvironment.lantaarnBinary,
+                             ["serve"] + common + ["--mqtt", "mqtt://127.0.0.1:\(broker)", "--listen", "127.0.0.1:\(port)"],
+                             stderrFile: dir + "/" + log)
+        }
+    }
+
+    /// Waits until the store holds `count` readings (or the timeout passes), then checks
+    /// that exactly messages 0..<count are there, each once, with its own value.
+    static func expectExactlyOnce(_ count: Int, in dataDirectory: String, sequence: Sequence, timeout: Double) throws {
+        let store = try SQLiteStore(dataDirectory: dataDirectory)
+        _ = try waitUntil(timeout: timeout) { try store.readingCount() >= count }
+        var seen = [Bool](repeating: false, count: count)
+        var duplicates = 0, strangers = 0, wrong = 0
+        try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { r in
+            let i = sequence.index(ofTimestamp: r.timestamp)
+            guard i >= 0, i < count else { strangers += 1; return }
+            if seen[i] { duplicates += 1 }
+            seen[i] = true
+            if r.value != sequence.value(i) { wrong += 1 }
+        }
+        let lost = seen.filter { !$0 }.count
+        print("durability: \(count) published, \(lost) lost, \(duplicates) duplicated")
+        #expect(lost == 0, "first lost: \(seen.firstIndex(of: false) ?? -1)")
+        #expect(duplicates == 0 && strangers == 0 && wrong == 0)
+    }
+
+    @Test func sigkillTwentyTimesWhilePublishingStoresEveryMessageOnce() async throws {
+        let setup = try Setup("sigkill-mqtt")
+        let broker = try TestBroker(directory: setup.dir)
+        defer { broker.stop() }
+        let sequence = Sequence()
+        var publisher: SteadyPublisher?
+        var connectedKills = 0
+        for cycle in 0..<20 {
+            let serve = try setup.serve(port: freeLoopbackPort(), broker: broker.port, log: "serve-\(cycle).err")
+            _ = waitUntil(timeout: 10) { serve.stderrText.contains("MQTT connected and subscribed") }
+            // The broker keeps messages only for a session that exists: publish once the first one does.
+            if publisher == nil {
+                publisher = try SteadyPublisher(port: broker.port, sequence: sequence, chunk: 100, pause: 40_000, limit: 200_000)
+            }
+            usleep(UInt32.random(in: 100_000...700_000))   // let it take some messages, then kill it mid-stream
+            if serve.stderrText.contains("MQTT connected and subscribed") { connectedKills += 1 }
+            serve.stop(signal: SIGKILL)
+        }
+        let steady = try #require(publisher)
+        let acknowledged = await steady.finish()
+        let published = steady.sent.load(ordering: .relaxed)
+        #expect(acknowledged, "the broker did not acknowledge every published message")
+        #expect(connectedKills >= 18, "kills must land while Lantaarn is subscribed")
+        #expect(published > 10_000)
+
+        let http = freeLoopbackPort()
+        let last = try setup.serve(port: http, broker: broker.port, log: "serve-final.err")
+        defer { last.stop(signal: SIGKILL) }
+        try Self.expectExactlyOnce(published, in: setup.dir + "/data", sequence: sequence, timeout: 60)
+        last.stop(signal: SIGTERM)
+        #expect(last.process.terminationStatus == 0, "\(last.stderrText.suffix(2000))")
+        try Self.expectExactlyOnce(published, in: setup.dir + "/data", sequence: sequence, timeout: 0)
+    }
+
+    @Test func brokerRestartWithPersistenceReconnectsWithinTwoSecondsAndLosesNothing() async throws {
+        let setup = try Setup("broker-restart")
+        let port = freeLoopbackPort()
+        let persistence = setup.dir + "/broker-db/"
+        try FileManager.default.createDirectory(atPath: persistence, withIntermediateDirectories: true)
+        // mosquitto started as root runs as its own user and must write here.
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: persistence)
+        try """
+        listener \(port) 127.0.0.1
+        allow_anonymous true
+        persistence true
+        persistence_location \(persistence)
+        max_queued_messages 1000000
+        """.write(toFile: setup.dir + "/mosquitto.conf", atomically: true, encoding: .utf8)
+        func startBroker() throws -> SignalableProcess {
+            let p = try SignalableProcess(TestEnvironment.mosquitto, ["-c", setup.dir + "/mosquitto.conf"],
+                                          stderrFile: setup.dir + "/mosquitto.err")
+            guard waitUntil(timeout: 10, { isListening(port) }) else { throw TestFailure("mosquitto did not start") }
+            return p
+        }
+        var broker = try startBroker()
+        defer { broker.stop(signal: SIGKILL) }
+
+        let http = freeLoopbackPort()
+        let serve = try setup.serve(port: http, broker: port, log: "serve.err")
+        defer { serve.stop(signal: SIGKILL) }
+        #expect(waitUntil(timeout: 30) { serve.stderrText.contains("MQTT connected and subscribed") }, "\(serve.stderrText)")
+
+        let sequence = Sequence()
+        let publisher = try SteadyPublisher(port: port, sequence: sequence, chunk: 200, pause: 20_000, limit: 60_000)
+        try await Task.sleep(for: .seconds(1.5))
+        // A clean broker stop (persistence written), then a restart on the same port.
+        #expect(broker.stop(signal: SIGTERM), "mosquitto did not stop on SIGTERM")
+        #expect(try await waitAsync(timeout: 5) { try await ingestHealth(http)["mqtt_connected"] as? Bool == false })
+        broker = try startBroker()
+        let restarted = ContinuousClock.now
+        let reconnected = try await waitAsync(timeout: 10) { try await ingestHealth(http)["mqtt_connected"] as? Bool == true }
+        let took = ContinuousClock.now - restarted
+        print("BENCH mqtt_reconnect_after_broker_restart \(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000) ms")
+        #expect(reconnected && took < .seconds(2), "reconnected after \(took)")
+
+        let acknowledged = await publisher.finish()
+        #expect(acknowledged, "the broker did not acknowledge every published message")
+        let published = publisher.sent.load(ordering: .relaxed)
+        try Self.expectExactlyOnce(published, in: setup.dir + "/data", sequence: sequence, timeout: 60)
+        let health = try await ingestHealth(http)
+        #expect((health["quarantined"] as? Int) == 0)
+        print("durability: \(health["duplicates"] ?? 0) resent copies dropped after the broker restart")
+    }
+}
