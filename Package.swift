@@ -45,6 +45,7 @@ let package = Package(
             dependencies: [
                 "LantaarnModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

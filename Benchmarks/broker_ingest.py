@@ -118,6 +118,23 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def thread_cpu(pid):
+    """User and system CPU seconds per thread name, to show where Lantaarn's time goes."""
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        user, system = out.get(name, (0.0, 0.0))
+        out[name] = (user + int(fields[11]) / tick, system + int(fields[12]) / tick)
+    return out
+
+
 class Broker:
     def __init__(self, work):
         self.port = free_port()
@@ -188,13 +205,20 @@ def run_lantaarn(binary, work, broker, packets, count, round_no):
     registry(data + "/Sensors/bench.yaml")
     http = free_port()
     err = open(data + "/serve.err", "w")
-    serve = subprocess.Popen([binary, "serve", "--data-dir", data + "/data", "--sensors", data + "/Sensors",
+    # BENCH_PERF=1 records a CPU profile of Lantaarn to WORK_DIR/perf-ROUND.data (diagnosis only).
+    wrap = ["perf", "record", "-g", "-F", "2000", "-o", os.path.join(work, f"perf-{round_no}.data"), "--"] \
+        if os.environ.get("BENCH_PERF") else []
+    serve = subprocess.Popen(wrap + [binary, "serve", "--data-dir", data + "/data", "--sensors", data + "/Sensors",
                               "--pipelines", data + "/Pipelines", "--mqtt", f"mqtt://127.0.0.1:{broker.port}",
                               "--listen", f"127.0.0.1:{http}"], stdout=subprocess.DEVNULL, stderr=err)
     try:
         wait_for(lambda: lantaarn_subscribed(data), 30, "lantaarn to subscribe")
         wait_for(lambda: http_up(http), 30, "lantaarn's HTTP server")
-        cpu0, t0 = cpu_seconds(serve.pid), time.monotonic()
+        pid = serve.pid
+        if wrap:   # measure lantaarn, not perf
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                pid = int(f.read().split()[0])
+        cpu0, t0 = cpu_seconds(pid), time.monotonic()
         threading.Thread(target=publish, args=(broker.port, packets, count), daemon=True).start()
         while True:
             h = health(http)
@@ -203,7 +227,10 @@ def run_lantaarn(binary, work, broker, packets, count, round_no):
             if serve.poll() is not None:
                 sys.exit(f"broker_ingest: lantaarn exited; see {data}/serve.err")
             time.sleep(0.01)
-        elapsed, cpu = time.monotonic() - t0, cpu_seconds(serve.pid) - cpu0
+        elapsed, cpu = time.monotonic() - t0, cpu_seconds(pid) - cpu0
+        threads = thread_cpu(pid)
+        busiest = sorted(threads.items(), key=lambda kv: -(kv[1][0] + kv[1][1]))[:5]
+        print("  lantaarn threads (user/sys s): " + ", ".join(f"{n} {u:.1f}/{s:.1f}" for n, (u, s) in busiest), file=sys.stderr)
         if h["readings"] != 2 * count or h["quarantined"] != 0 or h["duplicates"] != 0:
             sys.exit(f"broker_ingest: lantaarn stored {h['readings']} values, quarantined {h['quarantined']}, "
                      f"duplicates {h['duplicates']}; expected {2 * count}, 0, 0")
@@ -212,7 +239,8 @@ def run_lantaarn(binary, work, broker, packets, count, round_no):
         serve.terminate()
         serve.wait(timeout=60)
         err.close()
-        shutil.rmtree(data, ignore_errors=True)
+        if not os.environ.get("BENCH_KEEP"):   # BENCH_KEEP=1 keeps the data dir for diagnosis
+            shutil.rmtree(data, ignore_errors=True)
 
 
 def lantaarn_subscribed(data):

@@ -67,4 +67,5 @@ final class PublisherCore: MosquittoDelegate {
     func mosquittoDisconnected(returnCode: Int32) { connected.store(false, ordering: .relaxed) }
     func mosquittoMessage(_ message: MQTTMessage) {}
     func mosquittoPublished(mid: Int32) { acknowledged.add(1, ordering: .relaxed) }
+    func mosquittoBeforeAcknowledge() {}
 }

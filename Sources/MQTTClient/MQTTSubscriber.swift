@@ -3,15 +3,19 @@ import Synchronization
 
 /// Subscribes to topics at QoS 1 and hands every message to a synchronous handler.
 ///
-/// The handler runs on libmosquitto's network thread **before** the PUBACK is sent,
-/// so when it returns after writing the message somewhere durable, acknowledging
-/// is safe. (libmosquitto queues the PUBACK before the callback, but with our own
-/// network thread it is written to the socket only after the callback returns.)
+/// The handler runs on the network thread **before** the PUBACK is sent. Messages come
+/// in bursts (up to 1,024 read from the socket in one go); after each burst, and before
+/// any of its PUBACKs is written, `beforeAcknowledge` runs, so a handler may stage
+/// messages and make the whole burst durable there with one write. (libmosquitto queues
+/// the PUBACK before the callback, but our own network loop writes queued packets only
+/// after `beforeAcknowledge` returns.)
 /// Reconnects happen automatically with capped, jittered exponential backoff
 /// (``ReconnectBackoff``), and the subscriptions are restored on every (re)connect.
 public final class MQTTSubscriber: Sendable {
     /// Called once per delivered message, on the network thread.
     public typealias Handler = @Sendable (MQTTMessage) -> Void
+    /// Called on the network thread after a burst of messages, before their PUBACKs are sent.
+    public typealias Flush = @Sendable () -> Void
 
     private let endpoint: MQTTEndpoint
     private let topics: [String]
@@ -26,12 +30,12 @@ public final class MQTTSubscriber: Sendable {
     ///   - backoff: delays between reconnect attempts.
     public init(endpoint: MQTTEndpoint, clientID: String, topics: [String], cleanSession: Bool = false,
                 security: MQTTSecurity = MQTTSecurity(), backoff: ReconnectBackoff = ReconnectBackoff(),
-                logger: Logger, handler: @escaping Handler) {
+                logger: Logger, beforeAcknowledge: @escaping Flush = {}, handler: @escaping Handler) {
         self.endpoint = endpoint
         self.topics = topics
         self.logger = logger
         self.security = security
-        self.core = SubscriberCore(topics: topics, logger: logger, handler: handler,
+        self.core = SubscriberCore(topics: topics, logger: logger, handler: handler, flush: beforeAcknowledge,
                                    clientID: clientID, cleanSession: cleanSession, backoff: backoff)
     }
 
@@ -65,6 +69,7 @@ final class SubscriberCore: MosquittoDelegate {
     let topics: [String]
     let logger: Logger
     let handler: MQTTSubscriber.Handler
+    let flush: MQTTSubscriber.Flush
     let clientID: String
     let cleanSession: Bool
     let delivered = Atomic<Int>(0)
@@ -73,11 +78,12 @@ final class SubscriberCore: MosquittoDelegate {
     let backoff: ReconnectBackoff
     private let handle = Mutex<MosquittoHandle?>(nil)
 
-    init(topics: [String], logger: Logger, handler: @escaping MQTTSubscriber.Handler,
+    init(topics: [String], logger: Logger, handler: @escaping MQTTSubscriber.Handler, flush: @escaping MQTTSubscriber.Flush,
          clientID: String, cleanSession: Bool, backoff: ReconnectBackoff) {
         self.topics = topics
         self.logger = logger
         self.handler = handler
+        self.flush = flush
         self.clientID = clientID
         self.cleanSession = cleanSession
         self.backoff = backoff
@@ -135,4 +141,6 @@ final class SubscriberCore: MosquittoDelegate {
     }
 
     func mosquittoPublished(mid: Int32) {}
+
+    func mosquittoBeforeAcknowledge() { flush() }
 }

@@ -7,10 +7,10 @@ extension SQLiteStore: ReadingStore {
     public func append(_ batch: IngestBatch) throws -> AppendResult {
         try pool.write { db in
             let result = try store(db, batch.readings, quarantined: batch.quarantined, source: batch.source)
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO ingest_offset (source, log_offset) VALUES (?, ?)
                 ON CONFLICT(source) DO UPDATE SET log_offset = excluded.log_offset
-                """, arguments: [batch.source, batch.offset])
+                """).execute(arguments: [batch.source, batch.offset])
             return result
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import LantaarnModel
 
 /// Identifies a stored series: sensor × quantity × wijk (a sensor that moves starts a new series).
@@ -25,9 +26,9 @@ struct SeriesState {
 
     /// Loads the series, creating it on first use.
     static func load(_ db: Database, _ s: SeriesIdentity) throws -> SeriesState {
-        if let row = try Row.fetchOne(db, sql: """
-            SELECT id, sealed_until, watermark FROM series WHERE sensor_id = ? AND quantity = ? AND wijk = ?
-            """, arguments: [s.sensorID, s.quantity, s.wijk]) {
+        // Cached statements: this runs for every series of every ingest batch.
+        let select = try db.cachedStatement(sql: "SELECT id, sealed_until, watermark FROM series WHERE sensor_id = ? AND quantity = ? AND wijk = ?")
+        if let row = try Row.fetchOne(select, arguments: [s.sensorID, s.quantity, s.wijk]) {
             return SeriesState(id: row[0], sealedUntil: row[1], watermark: row[2])
         }
         try db.execute(sql: "INSERT INTO series (sensor_id, quantity, wijk, sealed_until, watermark) VALUES (?, ?, ?, ?, ?)",
@@ -79,12 +80,30 @@ extension SQLiteStore {
             }
             state.sealedUntil = limit
         }
-        if !open.isEmpty {
-            let insert = try db.cachedStatement(sql: "INSERT INTO open_reading (series_id, ts, value, flags) VALUES (?, ?, ?, ?)")
-            for r in open { try insert.execute(arguments: [state.id, r.timestamp, r.value, Int64(r.flags.rawValue)]) }
+        if !open.isEmpty { try insertOpen(db, seriesID: state.id, open) }
+        try db.cachedStatement(sql: "UPDATE series SET sealed_until = ?, watermark = ? WHERE id = ?")
+            .execute(arguments: [state.sealedUntil, state.watermark, state.id])
+    }
+
+    /// Buffers readings of the open window. The live-ingest hot path: raw `sqlite3_bind_*` on
+    /// GRDB's cached statement runs about 3× faster than `execute(arguments:)`
+    /// (NOTES-environment: 800 k against 280 k rows/s).
+    private func insertOpen(_ db: Database, seriesID: Int64, _ readings: [Reading]) throws {
+        let insert = try db.cachedStatement(sql: "INSERT INTO open_reading (series_id, ts, value, flags) VALUES (?, ?, ?, ?)")
+        let handle = insert.sqliteStatement
+        for r in readings {
+            sqlite3_reset(handle)
+            sqlite3_bind_int64(handle, 1, seriesID)
+            sqlite3_bind_int64(handle, 2, r.timestamp)
+            sqlite3_bind_double(handle, 3, r.value)
+            sqlite3_bind_int64(handle, 4, Int64(r.flags.rawValue))
+            let rc = sqlite3_step(handle)
+            guard rc == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                                    sql: insert.sql)
+            }
         }
-        try db.execute(sql: "UPDATE series SET sealed_until = ?, watermark = ? WHERE id = ?",
-                       arguments: [state.sealedUntil, state.watermark, state.id])
+        sqlite3_reset(handle)
     }
 
     @discardableResult

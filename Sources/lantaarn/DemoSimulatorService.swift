@@ -25,3 +25,9 @@ struct DemoSimulatorService: Service {
         try? await gracefulShutdown()
     }
 }
+
+// ServiceLifecycle logs each service by `"\(service)"`; without this, Swift reflects the whole
+// value (registry, boundaries, catalog), which took about 0.6 s of CPU at every start.
+extension DemoSimulatorService: CustomStringConvertible {
+    var description: String { "DemoSimulatorService" }
+}

@@ -95,13 +95,17 @@ struct MQTTDurabilityTests {
         var duplicates = 0, strangers = 0, wrong = 0
         try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { r in
             let i = sequence.index(ofTimestamp: r.timestamp)
-            guard i >= 0, i < count else { strangers += 1; return }
+            guard i >= 0, i < count else {
+                strangers += 1
+                if strangers <= 3 { print("durability: unexpected reading at \(r.timestamp) (message \(i) of \(count))") }
+                return
+            }
             if seen[i] { duplicates += 1 }
             seen[i] = true
             if r.value != sequence.value(i) { wrong += 1 }
         }
         let lost = seen.filter { !$0 }.count
-        print("durability: \(count) published, \(lost) lost, \(duplicates) duplicated")
+        print("durability: \(count) published, \(lost) lost, \(duplicates) duplicated, \(strangers) unexpected")
         #expect(lost == 0, "first lost: \(seen.firstIndex(of: false) ?? -1)")
         #expect(duplicates == 0 && strangers == 0 && wrong == 0)
     }

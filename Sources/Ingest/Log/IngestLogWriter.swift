@@ -4,8 +4,8 @@ import Synchronization
 
 /// Appends raw messages to the ingest log.
 ///
-/// `append` does one `write(2)` per record, so once it returns the bytes are in
-/// the OS page cache and survive a crash of this process (kill -9). A periodic
+/// `append` does one `write(2)` per record (`stage` and `flush` one per burst), so once
+/// it returns the bytes are in the OS page cache and survive a crash of this process (kill -9). A periodic
 /// ``syncIfDue()`` (`fdatasync`) bounds what a power loss can take.
 public final class IngestLogWriter: Sendable {
     /// Segments roll over past this size.
@@ -86,30 +86,55 @@ public final class IngestLogWriter: Sendable {
     /// Appends one message. Returns when the record is in the page cache.
     public func append(origin: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer, receivedAt: Int64) throws {
         try state.withLock { s in
-            LogRecord.encode(receivedAt: receivedAt, origin: origin, payload: payload, into: &s.buffer)
-            if s.position > 0, s.position + Int64(s.buffer.count) > segmentBytes {
-                try roll(&s)
-            }
-            try s.buffer.withUnsafeBytes { buf in
-                var written = 0
-                while written < buf.count {
-                    let n = write(s.fd, buf.baseAddress! + written, buf.count - written)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        let e = errno
-                        // Cut a partial record so the log stays parseable.
-                        _ = ftruncate(s.fd, off_t(s.position))
-                        _ = lseek(s.fd, off_t(s.position), SEEK_SET)
-                        throw IngestLogError.io("append to", directory.file(base: s.base), e)
-                    }
-                    written += n
-                }
-            }
-            s.position += Int64(s.buffer.count)
-            s.dirty = true
-            endOffset.store(s.base + s.position, ordering: .releasing)
-            if syncInterval == 0 { syncLocked(&s) }
+            try stageLocked(&s, origin: origin, payload: payload, receivedAt: receivedAt)
+            try flushLocked(&s)
         }
+    }
+
+    /// Adds one message to a burst that ``flush()`` writes with a single `write(2)`. Staged
+    /// records are invisible to readers and not yet safe: acknowledge them only after `flush`.
+    public func stage(origin: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer, receivedAt: Int64) throws {
+        try state.withLock { s in try stageLocked(&s, origin: origin, payload: payload, receivedAt: receivedAt) }
+    }
+
+    /// Writes the staged records; when it returns they are in the page cache.
+    public func flush() throws {
+        try state.withLock { s in try flushLocked(&s) }
+    }
+
+    private func stageLocked(_ s: inout WriterState, origin: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer,
+                             receivedAt: Int64) throws {
+        let size = Int64(LogRecord.headerSize + 8 + 2 + min(origin.count, Int(UInt16.max)) + payload.count)
+        // A record never straddles segments: write what is staged, then roll.
+        if s.position + Int64(s.buffer.count) > 0, s.position + Int64(s.buffer.count) + size > segmentBytes {
+            try flushLocked(&s)
+            if s.position > 0 { try roll(&s) }
+        }
+        LogRecord.encode(receivedAt: receivedAt, origin: origin, payload: payload, into: &s.buffer)
+    }
+
+    private func flushLocked(_ s: inout WriterState) throws {
+        guard !s.buffer.isEmpty else { return }
+        try s.buffer.withUnsafeBytes { buf in
+            var written = 0
+            while written < buf.count {
+                let n = write(s.fd, buf.baseAddress! + written, buf.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    let e = errno
+                    // Cut a partial write so the log stays parseable; the records stay staged for a retry.
+                    _ = ftruncate(s.fd, off_t(s.position))
+                    _ = lseek(s.fd, off_t(s.position), SEEK_SET)
+                    throw IngestLogError.io("append to", directory.file(base: s.base), e)
+                }
+                written += n
+            }
+        }
+        s.position += Int64(s.buffer.count)
+        s.buffer.removeAll(keepingCapacity: true)
+        s.dirty = true
+        endOffset.store(s.base + s.position, ordering: .releasing)
+        if syncInterval == 0 { syncLocked(&s) }
     }
 
     /// Convenience for callers holding Swift values (file ingesters, tests).

@@ -22,21 +22,21 @@ public struct LogRecord: Sendable, Equatable {
     /// Records larger than this are refused, so a damaged length cannot trigger a huge read.
     static let maxBodySize = 16 << 20
 
-    /// Encodes a record from raw buffers without intermediate copies.
+    /// Appends the encoded record to `out`, from raw buffers without intermediate copies.
     static func encode(receivedAt: Int64, origin: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer,
                        into out: inout [UInt8]) {
         let originCount = min(origin.count, Int(UInt16.max))
         let bodyLength = 8 + 2 + originCount + payload.count
-        out.removeAll(keepingCapacity: true)
-        out.reserveCapacity(headerSize + bodyLength)
+        let start = out.count
+        out.reserveCapacity(start + headerSize + bodyLength)
         append(UInt32(bodyLength), to: &out)
         append(UInt32(0), to: &out)
         append(UInt64(bitPattern: receivedAt), to: &out)
         append(UInt16(originCount), to: &out)
         out.append(contentsOf: UnsafeBufferPointer(rebasing: origin[0..<originCount]))
         out.append(contentsOf: payload)
-        let crc = out.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[headerSize...])) }
-        out.withUnsafeMutableBytes { $0.storeBytes(of: crc.littleEndian, toByteOffset: 4, as: UInt32.self) }
+        let crc = out.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[(start + headerSize)...])) }
+        out.withUnsafeMutableBytes { $0.storeBytes(of: crc.littleEndian, toByteOffset: start + 4, as: UInt32.self) }
     }
 
     private static func append<T: FixedWidthInteger>(_ v: T, to out: inout [UInt8]) {

@@ -55,8 +55,10 @@ public final class IngestConsumer: Service, Sendable {
             }
             let draining = Task.isShuttingDownGracefully || Task.isCancelled
             let committed = try step(from: &offset)
-            if committed == 0 {
-                if draining { break }
+            if committed == 0 && draining { break }
+            if committed < Self.batchSize && !draining {
+                // Let the next batch gather: each commit costs per series touched, so a few
+                // large transactions use far less CPU than many small ones (at most 20 ms later).
                 try? await Task.sleep(for: .milliseconds(20))
             }
         }
@@ -70,9 +72,7 @@ public final class IngestConsumer: Service, Sendable {
         recent.withLock { recent in
             for record in records {
                 let outcome = validator.validate(record, source: source)
-                if let sensor = outcome.sensorID, let identity = outcome.identity {
-                    _ = recent.insert(RecentMessages.Key(sensor: sensor, identity: identity))
-                }
+                if let identity = outcome.identity { _ = recent.insert(identity) }
             }
         }
     }
@@ -93,8 +93,7 @@ public final class IngestConsumer: Service, Sendable {
             var message = IngestStats.Message(sensorID: outcome.sensorID, topic: entry.record.origin, outcome: .stored,
                                               valuesStored: outcome.readings.count, valuesQuarantined: outcome.quarantined.count,
                                               valuesIgnored: outcome.ignored, receivedAt: entry.record.receivedAt)
-            if let sensor = outcome.sensorID, let identity = outcome.identity,
-               recent.withLock({ $0.insert(RecentMessages.Key(sensor: sensor, identity: identity)) }) == false {
+            if let identity = outcome.identity, recent.withLock({ $0.insert(identity) }) == false {
                 message.outcome = .duplicate
                 message.valuesStored = 0
                 message.valuesQuarantined = 0

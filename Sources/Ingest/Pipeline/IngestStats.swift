@@ -47,6 +47,17 @@ public final class IngestStats: Sendable {
             valuesIgnored += m.valuesIgnored
             lastSeen = max(lastSeen ?? m.receivedAt, m.receivedAt)
         }
+
+        mutating func add(_ other: Counters) {
+            received += other.received
+            stored += other.stored
+            quarantined += other.quarantined
+            duplicates += other.duplicates
+            valuesStored += other.valuesStored
+            valuesQuarantined += other.valuesQuarantined
+            valuesIgnored += other.valuesIgnored
+            if let seen = other.lastSeen { lastSeen = max(lastSeen ?? seen, seen) }
+        }
     }
 
     /// A consistent copy of the counters.
@@ -108,27 +119,47 @@ public final class IngestStats: Sendable {
     /// Counts a batch of messages and, when given, what committing it reported, under one lock
     /// so a snapshot never shows the messages of a batch without its readings.
     func record(_ messages: [Message], totals: BatchTotals? = nil) {
+        // Sum per sensor and per topic first: a batch holds thousands of messages from far
+        // fewer sensors, and each metric update builds label keys.
+        var sensors: [String: Counters] = [:], topics: [String: Counters] = [:]
+        var duplicates = 0
+        for m in messages {
+            sensors[m.sensorID ?? "unknown", default: Counters()].count(m)
+            topics[m.topic, default: Counters()].count(m)
+            if m.outcome == .duplicate { duplicates += 1 }
+        }
+        let unknown = Set(messages.lazy.filter { $0.sensorID == nil }.map(\.topic))
         state.withLock { s in
             if let totals { record(totals, into: &s) }
-            for m in messages {
-                let sensor = m.sensorID ?? "unknown"
-                var topic = m.topic
-                if m.sensorID == nil, !s.unknownTopics.contains(topic) {
-                    if s.unknownTopics.count < Self.maxUnknownTopics { s.unknownTopics.insert(topic) } else { topic = "other" }
-                }
-                s.snapshot.messages += 1
-                if m.outcome == .duplicate { s.snapshot.duplicates += 1 }
-                s.snapshot.bySensor[sensor, default: Counters()].count(m)
-                s.snapshot.byTopic[topic, default: Counters()].count(m)
-                counter(&s, "lantaarn_ingest_messages_total", [("sensor", sensor), ("outcome", m.outcome.rawValue)]).increment()
-                counter(&s, "lantaarn_ingest_topic_messages_total", [("topic", topic), ("outcome", m.outcome.rawValue)]).increment()
-                for (outcome, n) in [("stored", m.valuesStored), ("quarantined", m.valuesQuarantined), ("ignored", m.valuesIgnored)] where n > 0 {
+            s.snapshot.messages += messages.count
+            s.snapshot.duplicates += duplicates
+            for (sensor, delta) in sensors {
+                s.snapshot.bySensor[sensor, default: Counters()].add(delta)
+                count(&s, delta, metric: "lantaarn_ingest_messages_total", label: ("sensor", sensor))
+                for (outcome, n) in [("stored", delta.valuesStored), ("quarantined", delta.valuesQuarantined),
+                                     ("ignored", delta.valuesIgnored)] where n > 0 {
                     counter(&s, "lantaarn_ingest_values_total", [("sensor", sensor), ("outcome", outcome)]).increment(by: Int64(n))
                 }
-                if m.sensorID != nil {
-                    gauge(&s, "lantaarn_sensor_last_seen_timestamp_seconds", [("sensor", sensor)]).set(Double(m.receivedAt) / 1000)
+                if sensor != "unknown", let seen = delta.lastSeen {
+                    gauge(&s, "lantaarn_sensor_last_seen_timestamp_seconds", [("sensor", sensor)]).set(Double(seen) / 1000)
                 }
             }
+            for (original, delta) in topics {
+                var topic = original
+                if unknown.contains(topic), !s.unknownTopics.contains(topic) {
+                    if s.unknownTopics.count < Self.maxUnknownTopics { s.unknownTopics.insert(topic) } else { topic = "other" }
+                }
+                s.snapshot.byTopic[topic, default: Counters()].add(delta)
+                count(&s, delta, metric: "lantaarn_ingest_topic_messages_total", label: ("topic", topic))
+            }
+        }
+    }
+
+    /// Adds a sensor's or topic's message outcomes to `metric`.
+    private func count(_ s: inout State, _ delta: Counters, metric: String, label: (String, String)) {
+        for (outcome, n) in [(MessageOutcome.stored, delta.stored), (.quarantined, delta.quarantined),
+                             (.duplicate, delta.duplicates)] where n > 0 {
+            counter(&s, metric, [label, ("outcome", outcome.rawValue)]).increment(by: Int64(n))
         }
     }
 

@@ -7,8 +7,8 @@ import ServiceLifecycle
 import Glibc
 #endif
 
-/// Bridges the MQTT subscriber to the ingest log: every delivered message is
-/// appended (one `write(2)`) before libmosquitto sends its PUBACK.
+/// Bridges the MQTT subscriber to the ingest log: every delivered message is staged,
+/// and each burst is written with one `write(2)` before any of its PUBACKs is sent.
 ///
 /// Backpressure: when the consumer falls behind, the log grows on disk up to
 /// `backlogLimit` bytes; past that the subscriber pauses (stops reading from the broker,
@@ -44,19 +44,22 @@ public final class MQTTIngestService: Service, Sendable {
         self.backpressure = backpressure
         let log = logger
         self.subscriber = MQTTSubscriber(endpoint: endpoint, clientID: clientID, topics: topics,
-                                         cleanSession: false, security: security, logger: logger) { [writer] message in
+                                         cleanSession: false, security: security, logger: logger,
+                                         beforeAcknowledge: { Self.retrying(logger: log) { try writer.flush() } }) { message in
             backpressure.waitForRoom(writer)
-            Self.appendDurably(message, writer: writer, logger: log)
+            Self.retrying(logger: log) {
+                try writer.stage(origin: message.topic, payload: message.payload, receivedAt: Clock.nowMilliseconds())
+            }
         }
     }
 
-    /// Appends, retrying while the disk refuses (e.g. full). Blocking here pauses
+    /// Runs `write` until it succeeds, e.g. while the disk is full. Blocking here pauses
     /// delivery: the broker keeps the unacknowledged messages of our persistent session.
-    private static func appendDurably(_ message: MQTTMessage, writer: IngestLogWriter, logger: Logger) {
+    private static func retrying(logger: Logger, _ write: () throws -> Void) {
         var warned: Int64 = 0
         while true {
             do {
-                try writer.append(origin: message.topic, payload: message.payload, receivedAt: Clock.nowMilliseconds())
+                try write()
                 return
             } catch {
                 let now = Clock.nowMilliseconds()

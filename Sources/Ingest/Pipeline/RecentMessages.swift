@@ -15,10 +15,7 @@
 struct RecentMessages {
     static let capacity = 65_536
 
-    struct Key: Hashable {
-        var sensor: String
-        var identity: ReadingValidator.MessageIdentity
-    }
+    typealias Key = ReadingValidator.MessageIdentity
 
     private var ring: [Key] = []
     private var next = 0

@@ -33,7 +33,7 @@ public struct ReadingValidator: Sendable {
         public var identity: MessageIdentity?
     }
 
-    /// What makes two deliveries the same message, for one sensor:
+    /// What makes two deliveries the same message (a 64-bit hash that includes the topic, and the time):
     /// - a LoRaWAN uplink: its frame counter and time (two integrations wrap one frame differently);
     /// - a payload that carries its own time: a hash of its bytes (a QoS 1 redelivery after a
     ///   crash before the PUBACK is byte for byte the same).
@@ -67,7 +67,7 @@ public struct ReadingValidator: Sendable {
             reject(sensorID, "\(sensor.codec): \(error.reason)")
             return out
         }
-        out.identity = Self.identity(of: decoded, payload: record.payload)
+        out.identity = Self.identity(of: decoded, payload: record.payload, topic: record.origin)
         for value in decoded.values {
             let timestamp = value.timestamp ?? decoded.timestamp ?? record.receivedAt
             switch judge(value, at: timestamp, receivedAt: record.receivedAt, sensor: sensor) {
@@ -79,12 +79,18 @@ public struct ReadingValidator: Sendable {
         return out
     }
 
-    static func identity(of decoded: DecodedMessage, payload: [UInt8]) -> MessageIdentity? {
-        if let counter = decoded.uplink?.frameCounter { return MessageIdentity(key: counter, timestamp: decoded.timestamp) }
+    /// The identity of a message on `topic` (one topic belongs to one sensor, so identities of
+    /// different sensors never meet).
+    static func identity(of decoded: DecodedMessage, payload: [UInt8], topic: String) -> MessageIdentity? {
+        var hasher = Hasher()
+        hasher.combine(topic)
+        if let counter = decoded.uplink?.frameCounter {
+            hasher.combine(counter)
+            return MessageIdentity(key: Int64(hasher.finalize()), timestamp: decoded.timestamp)
+        }
         guard decoded.timestamp != nil || (!decoded.values.isEmpty && decoded.values.allSatisfy { $0.timestamp != nil }) else {
             return nil
         }
-        var hasher = Hasher()
         payload.withUnsafeBytes { hasher.combine(bytes: $0) }
         return MessageIdentity(key: Int64(hasher.finalize()), timestamp: decoded.timestamp)
     }

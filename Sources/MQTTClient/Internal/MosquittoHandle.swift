@@ -12,6 +12,9 @@ protocol MosquittoDelegate: AnyObject, Sendable {
     func mosquittoDisconnected(returnCode: Int32)
     func mosquittoMessage(_ message: MQTTMessage)
     func mosquittoPublished(mid: Int32)
+    /// Our own network loop calls this after a burst of messages and before it writes their
+    /// PUBACKs: the moment to make the burst durable in one write.
+    func mosquittoBeforeAcknowledge()
 }
 
 /// Owns one `struct mosquitto *` and is the only code that calls `mosquitto_*`.
@@ -27,6 +30,10 @@ final class MosquittoHandle: @unchecked Sendable {
     private let ownLoop = Mutex<NetworkThread?>(nil)
     /// Set by the connect callback when the broker accepted us; resets the backoff.
     private let accepted = Atomic<Bool>(false)
+    /// Messages passed to the delegate; tells the read burst whether a packet was a message.
+    private let messagesSeen = Atomic<Int>(0)
+    /// Messages read from the socket at most before their PUBACKs go out.
+    static let burstLimit = 1024
 
     init(clientID: String?, cleanSession: Bool, delegate: any MosquittoDelegate) throws {
         MosquittoLibrary.ensureInitialised()
@@ -54,6 +61,7 @@ final class MosquittoHandle: @unchecked Sendable {
                 .assumingMemoryBound(to: UInt8.self), count: topicLength)
             let payload = UnsafeRawBufferPointer(start: msg.pointee.payload, count: Int(msg.pointee.payloadlen))
             handle.delegate?.mosquittoMessage(MQTTMessage(topic: topic, payload: payload, qos: Int(msg.pointee.qos)))
+            handle.messagesSeen.add(1, ordering: .relaxed)
         }
         mosquitto_publish_callback_set(m) { _, ctx, mid in
             MosquittoHandle.from(ctx)?.delegate?.mosquittoPublished(mid: mid)
@@ -135,13 +143,40 @@ final class MosquittoHandle: @unchecked Sendable {
                 }
                 socketOpen = true
             }
-            let rc = mosquitto_loop(mosq, 200, 1)
+            let rc = loopOnce()
             if accepted.exchange(false, ordering: .relaxed) { backoff.reset() }
             if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
                 socketOpen = false
                 if thread.isRunning { pause(rc, report: false) }
             }
         }
+    }
+
+    /// One turn of the network loop, like `mosquitto_loop` but in three steps so that a burst
+    /// of messages is made durable with one write before any of their PUBACKs leaves:
+    /// read up to ``burstLimit`` packets while messages keep coming, let the delegate flush,
+    /// then write the queued packets (PUBACKs among them; with `threaded_set` libmosquitto
+    /// only queues them during the read) and do the keepalive housekeeping.
+    private func loopOnce() -> Int32 {
+        let success = Int32(MOSQ_ERR_SUCCESS.rawValue)
+        var p = pollfd(fd: mosquitto_socket(mosq), events: Int16(POLLIN), revents: 0)
+        if mosquitto_want_write(mosq) { p.events |= Int16(POLLOUT) }
+        var rc = success
+        // 200 ms: the stop flag and keepalive are checked at least that often.
+        if poll(&p, 1, 200) > 0, p.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+            var packets = 0
+            while true {
+                let before = messagesSeen.load(ordering: .relaxed)
+                rc = mosquitto_loop_read(mosq, 1)
+                packets += 1
+                // A read that produced no message found the socket empty (or read a control packet).
+                if rc != success || messagesSeen.load(ordering: .relaxed) == before || packets >= Self.burstLimit { break }
+            }
+        }
+        delegate?.mosquittoBeforeAcknowledge()
+        if rc == success, mosquitto_want_write(mosq) { rc = mosquitto_loop_write(mosq, 1) }
+        if rc == success { rc = mosquitto_loop_misc(mosq) }
+        return rc
     }
 
     func subscribe(_ pattern: String, qos: Int32) throws {

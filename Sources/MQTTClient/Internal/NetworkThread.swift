@@ -24,6 +24,7 @@ final class NetworkThread: Sendable {
         var tid = pthread_t()
         let rc = pthread_create(&tid, nil, { ctx in
             let me = Unmanaged<NetworkThread>.fromOpaque(ctx!).takeRetainedValue()
+            NetworkThread.nameCurrentThread("mqtt-network")
             me.body(me)
             return nil
         }, context)
@@ -33,6 +34,15 @@ final class NetworkThread: Sendable {
             throw MQTTError.library(operation: "start the network thread", code: rc, message: String(cString: strerror(rc)))
         }
         thread.withLock { $0 = tid }
+    }
+
+    /// Names the calling thread for top, perf and /proc (`pthread_setname_np` is not
+    /// exported to Swift; a new thread would otherwise carry its creator's name).
+    private static func nameCurrentThread(_ name: String) {
+        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = name.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
     }
 
     /// Clears the flag, runs `wake` (e.g. a disconnect that ends a blocking wait), joins.
