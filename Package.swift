@@ -20,8 +20,11 @@ let package = Package(
         // System library: libmosquitto (Debian: libmosquitto-dev).
         .systemLibrary(name: "CMosquitto", path: "Sources/CMosquitto"),
 
+        // System library: OpenSSL's libcrypto for SHA-256 (Debian: libssl-dev).
+        .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto"),
+
         // Plain value types shared by every module.
-        .target(name: "LantaarnModel"),
+        .target(name: "LantaarnModel", dependencies: ["CLibCrypto"]),
 
         // libmosquitto wrapper; only MQTTClient/Internal calls mosquitto_*.
         .target(

@@ -5,16 +5,17 @@ import LantaarnModel
 // Ingest benchmark, decode part: messages per second per core for each payload codec, on
 // the shared sample payloads (and generated Lantaarn JSON like the demo sensors send).
 // Usage: lantaarn-ingest-bench decode SHARED_DIR [SECONDS_PER_CODEC]
-//        lantaarn-ingest-bench file WORK_DIR [ROWS]
+//        lantaarn-ingest-bench file WORK_DIR [ROWS] [ROUNDS]
 // Prints `BENCH decode_<codec>_msgs_per_s <n> msg/s` or `BENCH file_ingest_readings_per_s <n> readings/s`.
 
 let args = CommandLine.arguments
 if args.count >= 3, args[1] == "file" {
-    try FileIngestBench.run(work: args[2], rows: args.count > 3 ? Int(args[3]) ?? 2_000_000 : 2_000_000)
+    try FileIngestBench.run(work: args[2], rows: args.count > 3 ? Int(args[3]) ?? 2_000_000 : 2_000_000,
+                            rounds: args.count > 4 ? max(1, Int(args[4]) ?? 3) : 3)
     exit(0)
 }
 guard args.count >= 3, args[1] == "decode" else {
-    FileHandle.standardError.write(Data("usage: lantaarn-ingest-bench decode SHARED_DIR [SECONDS] | file WORK_DIR [ROWS]\n".utf8))
+    FileHandle.standardError.write(Data("usage: lantaarn-ingest-bench decode SHARED_DIR [SECONDS] | file WORK_DIR [ROWS] [ROUNDS]\n".utf8))
     exit(2)
 }
 let sensors = args[2] + "/data/sensors"

@@ -18,31 +18,39 @@ extension SQLiteStore: ReadingStore {
     /// Stores readings and quarantine entries inside the caller's transaction; readings older
     /// than their series' sealed window are quarantined as late.
     func store(_ db: Database, _ readings: [Reading], quarantined: [QuarantineEntry], source: String) throws -> AppendResult {
-        // Group by series, keeping arrival order within each series.
-        var order: [SeriesIdentity] = []
-        var bySeries: [SeriesIdentity: [Reading]] = [:]
-        for r in readings {
+        // Group by series, keeping arrival order within each series: positions, not copies
+        // of the readings (each copy retains three strings), one hash per reading.
+        var groups: [(identity: SeriesIdentity, positions: [Int])] = []
+        var index: [SeriesIdentity: Int] = [:]
+        for (position, r) in readings.enumerated() {
             let identity = SeriesIdentity(r)
-            if bySeries[identity] == nil { order.append(identity) }
-            bySeries[identity, default: []].append(r)
+            let slot = index[identity] ?? {
+                index[identity] = groups.count
+                groups.append((identity, []))
+                return groups.count - 1
+            }()
+            groups[slot].positions.append(position)
         }
         var late: [QuarantineEntry] = []
         var stored = 0
-        for identity in order {
-            let series = bySeries[identity]!
+        for (identity, positions) in groups {
             var state = try SeriesState.load(db, identity)
-            var accepted: [Reading] = []
-            accepted.reserveCapacity(series.count)
-            for r in series {
-                if r.timestamp >= state.sealedUntil {
-                    accepted.append(r)
+            let sealed = state.sealedUntil
+            var accepted: [Int] = []
+            accepted.reserveCapacity(positions.count)
+            var newest = Int64.min
+            for p in positions {
+                let t = readings[p].timestamp
+                if t >= sealed {
+                    accepted.append(p)
+                    newest = max(newest, t)
                 } else {
-                    late.append(Self.lateEntry(r, state: state, lateness: policy.lateness, source: source))
+                    late.append(Self.lateEntry(readings[p], state: state, lateness: policy.lateness, source: source))
                 }
             }
-            guard let newest = accepted.map(\.timestamp).max() else { continue }
+            guard !accepted.isEmpty else { continue }
             state.watermark = max(state.watermark, newest)
-            try store(db, accepted, into: &state)
+            try store(db, readings, at: accepted, into: &state)
             stored += accepted.count
         }
         try Self.insertQuarantine(db, quarantined + late)

@@ -50,53 +50,75 @@ struct SeriesState {
 }
 
 extension SQLiteStore {
-    /// Stores accepted readings of one series (none older than its sealed horizon) and
+    /// Stores the readings at `positions` (one series, none older than its sealed horizon) and
     /// seals every window the new watermark closes, inside the caller's transaction, so
     /// sealing is atomic with the batch and its log offset.
     ///
     /// Readings in windows that this batch closes go straight into chunks, merged with
     /// any buffered readings of those windows; only the rest is written to the open
     /// buffer. A backfill therefore never touches the buffer, which keeps bulk loads fast.
-    func store(_ db: Database, _ readings: [Reading], into state: inout SeriesState) throws {
+    func store(_ db: Database, _ readings: [Reading], at positions: [Int], into state: inout SeriesState) throws {
         let limit = policy.sealLimit(watermark: state.watermark)
-        var direct: [Reading] = [], open: [Reading] = []
-        for r in readings { if r.timestamp < limit { direct.append(r) } else { open.append(r) } }
+        // Columns, not Reading copies: a bulk load passes millions of readings through here.
+        var ts: [Int64] = [], vs: [Double] = [], fs: [UInt8] = []
+        var open = Columns()
         if limit > state.sealedUntil {
             // Buffered readings first: for equal timestamps, earlier arrivals stay first.
-            var ts: [Int64] = [], vs: [Double] = [], fs: [UInt8] = []
             let buffered = try Row.fetchCursor(db, sql: """
                 SELECT ts, value, flags FROM open_reading WHERE series_id = ? AND ts < ? ORDER BY ts, id
                 """, arguments: [state.id, limit])
             while let row = try buffered.next() {
                 ts.append(row[0]); vs.append(row[1]); fs.append(UInt8(truncatingIfNeeded: row[2] as Int64))
             }
-            let bufferedCount = ts.count
-            for r in direct { ts.append(r.timestamp); vs.append(r.value); fs.append(r.flags.rawValue) }
-            let sorted = bufferedCount == ts.count ? Array(0..<ts.count)
-                : (0..<ts.count).sorted { (ts[$0], $0) < (ts[$1], $1) }
-            try writeChunks(db, seriesID: state.id, ts: sorted.map { ts[$0] }, vs: sorted.map { vs[$0] }, fs: sorted.map { fs[$0] })
+        }
+        let bufferedCount = ts.count
+        ts.reserveCapacity(bufferedCount + positions.count)
+        vs.reserveCapacity(bufferedCount + positions.count)
+        fs.reserveCapacity(bufferedCount + positions.count)
+        for p in positions {
+            let t = readings[p].timestamp, v = readings[p].value, f = readings[p].flags.rawValue
+            if t < limit {
+                ts.append(t); vs.append(v); fs.append(f)
+            } else {
+                open.ts.append(t); open.vs.append(v); open.fs.append(f)
+            }
+        }
+        if limit > state.sealedUntil {
+            if !zip(ts, ts.dropFirst()).allSatisfy({ $0 <= $1 }) {
+                // Stable by time: equal timestamps keep buffer order, then arrival order.
+                let order = ts.indices.sorted { (ts[$0], $0) < (ts[$1], $1) }
+                (ts, vs, fs) = (order.map { ts[$0] }, order.map { vs[$0] }, order.map { fs[$0] })
+            }
+            try writeChunks(db, seriesID: state.id, ts: ts, vs: vs, fs: fs)
             if bufferedCount > 0 {
                 try db.execute(sql: "DELETE FROM open_reading WHERE series_id = ? AND ts < ?", arguments: [state.id, limit])
             }
             state.sealedUntil = limit
         }
-        if !open.isEmpty { try insertOpen(db, seriesID: state.id, open) }
+        if !open.ts.isEmpty { try insertOpen(db, seriesID: state.id, open) }
         try db.cachedStatement(sql: "UPDATE series SET sealed_until = ?, watermark = ? WHERE id = ?")
             .execute(arguments: [state.sealedUntil, state.watermark, state.id])
+    }
+
+    /// Times, values and flags of readings of one series.
+    struct Columns {
+        var ts: [Int64] = []
+        var vs: [Double] = []
+        var fs: [UInt8] = []
     }
 
     /// Buffers readings of the open window. The live-ingest hot path: raw `sqlite3_bind_*` on
     /// GRDB's cached statement runs about 3× faster than `execute(arguments:)`
     /// (NOTES-environment: 800 k against 280 k rows/s).
-    private func insertOpen(_ db: Database, seriesID: Int64, _ readings: [Reading]) throws {
+    private func insertOpen(_ db: Database, seriesID: Int64, _ columns: Columns) throws {
         let insert = try db.cachedStatement(sql: "INSERT INTO open_reading (series_id, ts, value, flags) VALUES (?, ?, ?, ?)")
         let handle = insert.sqliteStatement
-        for r in readings {
+        for k in columns.ts.indices {
             sqlite3_reset(handle)
             sqlite3_bind_int64(handle, 1, seriesID)
-            sqlite3_bind_int64(handle, 2, r.timestamp)
-            sqlite3_bind_double(handle, 3, r.value)
-            sqlite3_bind_int64(handle, 4, Int64(r.flags.rawValue))
+            sqlite3_bind_int64(handle, 2, columns.ts[k])
+            sqlite3_bind_double(handle, 3, columns.vs[k])
+            sqlite3_bind_int64(handle, 4, Int64(columns.fs[k]))
             let rc = sqlite3_step(handle)
             guard rc == SQLITE_DONE else {
                 throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
@@ -120,7 +142,7 @@ extension SQLiteStore {
                 // Sealing as if a reading at `now` had arrived; the stored watermark stays the newest reading.
                 let watermark = state.watermark
                 state.watermark = max(watermark, now)
-                try store(db, [], into: &state)
+                try store(db, [], at: [], into: &state)
                 if state.watermark != watermark {
                     try db.execute(sql: "UPDATE series SET watermark = ? WHERE id = ?", arguments: [watermark, state.id])
                 }

@@ -117,9 +117,9 @@ public struct FileIngest: Sendable {
 
     /// Index of the next newline at or after `from`, or the end of the file.
     private static func lineEnd(_ bytes: UnsafeRawBufferPointer, from: Int) -> Int {
-        var i = from
-        while i < bytes.count, bytes[i] != 0x0A { i += 1 }
-        return i
+        guard from < bytes.count, let base = bytes.baseAddress,
+              let hit = memchr(base + from, 0x0A, bytes.count - from) else { return bytes.count }
+        return base.distance(to: UnsafeRawPointer(hit))
     }
 }
 

@@ -14,7 +14,7 @@ protocol FileRows {
     /// Whether the first line is data too (NDJSON) or only a header (CSV).
     var headerIsData: Bool { get }
     /// Adds what `line` gives to `out`.
-    func row(_ line: UnsafeRawBufferPointer, origin: () -> String, receivedAt: Int64, into out: inout RowOutcome)
+    mutating func row(_ line: UnsafeRawBufferPointer, origin: () -> String, receivedAt: Int64, into out: inout RowOutcome)
 }
 
 /// Where a file's line came from, for quarantine entries: `name:line`.

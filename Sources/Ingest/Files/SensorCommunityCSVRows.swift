@@ -26,51 +26,84 @@ struct SensorCommunityCSVRows: FileRows {
         return true
     }
 
-    func row(_ line: UnsafeRawBufferPointer, origin: () -> String, receivedAt: Int64, into out: inout RowOutcome) {
-        let cells = split(line)
+    /// What the value columns of one sensor become, resolved once per sensor and file.
+    private struct Plan {
+        var device: [UInt8]
+        var sensorID: String
+        /// Per value column: its target, or `nil` when no quantity takes it.
+        var targets: [ReadingValidator.Target?]
+        var quarantinesExtraFields: Bool
+    }
+    /// Plans by a hash of the `sensor_id` cell (checked against the bytes: a collision only rebuilds).
+    private var plans: [UInt64: Plan] = [:]
+
+    /// Reused between rows: one allocation per file instead of one per row.
+    private var cellBuffer: [UnsafeRawBufferPointer] = []
+
+    mutating func row(_ line: UnsafeRawBufferPointer, origin: () -> String, receivedAt: Int64, into out: inout RowOutcome) {
+        Self.split(line, into: &cellBuffer)
+        let cells = cellBuffer
         guard cells.count > max(sensorColumn, timeColumn) else {
             out.quarantined.append(rejectRow(line, origin: origin(), sensorID: nil, reason: "row has \(cells.count) cells, the header more; the line is cut off", receivedAt: receivedAt))
             return
         }
-        let device = String(decoding: cells[sensorColumn], as: UTF8.self)
-        guard let sensorID = validator.registry.sensorByDevice[device], let sensor = validator.registry.sensors[sensorID] else {
-            out.quarantined.append(rejectRow(line, origin: origin(), sensorID: nil,
-                                             reason: "Sensor.Community sensor \(device.prefix(20)) is not in Sensors/: add it with device: \"\(device.prefix(20))\"",
-                                             receivedAt: receivedAt))
-            return
+        let deviceCell = cells[sensorColumn]
+        let key = deviceCell.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }   // FNV-1a
+        if plans[key].map({ !$0.device.elementsEqual(deviceCell) }) ?? true {
+            let device = String(decoding: deviceCell, as: UTF8.self)
+            guard let sensorID = validator.registry.sensorByDevice[device], let sensor = validator.registry.sensors[sensorID] else {
+                out.quarantined.append(rejectRow(line, origin: origin(), sensorID: nil,
+                                                 reason: "Sensor.Community sensor \(device.prefix(20)) is not in Sensors/: add it with device: \"\(device.prefix(20))\"",
+                                                 receivedAt: receivedAt))
+                return
+            }
+            plans[key] = Plan(device: Array(deviceCell), sensorID: sensorID,
+                        targets: valueColumns.map { validator.target(forField: $0.name, of: sensor) },
+                        quarantinesExtraFields: sensor.extraFields == .quarantine)
         }
+        let plan = plans[key]!
         guard let ts = ISO8601.parse(bytes: cells[timeColumn].bindMemory(to: UInt8.self)) else {
-            out.quarantined.append(rejectRow(line, origin: origin(), sensorID: sensorID, reason: "timestamp is not ISO 8601 (2018-07-08T00:01:26)", receivedAt: receivedAt))
+            out.quarantined.append(rejectRow(line, origin: origin(), sensorID: plan.sensorID, reason: "timestamp is not ISO 8601 (2018-07-08T00:01:26)", receivedAt: receivedAt))
             return
         }
-        for (index, name) in valueColumns where index < cells.count && !cells[index].isEmpty {
-            guard sensor.quantity(forField: name) != nil || sensor.extraFields == .quarantine else { continue }
-            guard let v = DecimalNumber.parse(cells[index]), v.isFinite else {
-                out.quarantined.append(rejectRow(line, origin: origin(), sensorID: sensorID, reason: "\(name) is not a number",
-                                                 receivedAt: receivedAt, value: .init(field: name, timestamp: ts)))
+        for (k, column) in valueColumns.enumerated() where column.index < cells.count && !cells[column.index].isEmpty {
+            let target = plan.targets[k]
+            guard target != nil || plan.quarantinesExtraFields else { continue }
+            guard let v = DecimalNumber.parse(cells[column.index]), v.isFinite else {
+                out.quarantined.append(rejectRow(line, origin: origin(), sensorID: plan.sensorID, reason: "\(column.name) is not a number",
+                                                 receivedAt: receivedAt, value: .init(field: column.name, timestamp: ts)))
                 continue
             }
-            switch validator.judge(DecodedValue(name, v), at: ts, receivedAt: receivedAt, sensor: sensor) {
+            let judgement = target.map { validator.judge(v, at: ts, receivedAt: receivedAt, target: $0) }
+                ?? .rejected(ReadingValidator.unregistered(column.name, sensorID: plan.sensorID))
+            switch judgement {
             case .reading(let r): out.readings.append(r)
             case .ignored: break
             case .rejected(let reason):
-                out.quarantined.append(rejectRow(line, origin: origin(), sensorID: sensorID, reason: reason, receivedAt: receivedAt,
-                                                 value: .init(field: name, timestamp: ts)))
+                out.quarantined.append(rejectRow(line, origin: origin(), sensorID: plan.sensorID, reason: reason, receivedAt: receivedAt,
+                                                 value: .init(field: column.name, timestamp: ts)))
             }
         }
     }
 
     private func split(_ line: UnsafeRawBufferPointer) -> [UnsafeRawBufferPointer] {
         var cells: [UnsafeRawBufferPointer] = []
-        cells.reserveCapacity(12)
+        Self.split(line, into: &cells)
+        return cells
+    }
+
+    /// Cells of a `;`-separated line (a trailing `\r` dropped), into a reused array.
+    private static func split(_ line: UnsafeRawBufferPointer, into cells: inout [UnsafeRawBufferPointer]) {
+        cells.removeAll(keepingCapacity: true)
         var start = 0
         var end = line.count
         if end > 0, line[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        for i in 0..<end where line[i] == UInt8(ascii: ";") {
+        guard let base = line.baseAddress else { cells.append(line); return }
+        while let hit = memchr(base + start, Int32(UInt8(ascii: ";")), end - start) {
+            let i = base.distance(to: UnsafeRawPointer(hit))
             cells.append(UnsafeRawBufferPointer(rebasing: line[start..<i]))
             start = i + 1
         }
         cells.append(UnsafeRawBufferPointer(rebasing: line[start..<end]))
-        return cells
     }
 }

@@ -106,25 +106,47 @@ public struct ReadingValidator: Sendable {
 
     /// Checks one value measured at `timestamp`: registered quantity, unit, plausible time, range.
     public func judge(_ value: DecodedValue, at timestamp: Int64, receivedAt: Int64, sensor: Sensor) -> Judgement {
-        let sensorID = sensor.id
-        guard let quantity = sensor.quantity(forField: value.name), let spec = sensor.quantities[quantity] else {
+        guard let target = target(forField: value.name, of: sensor) else {
             guard sensor.extraFields == .quarantine else { return .ignored }
-            return .rejected("quantity '\(value.name)' is not registered for sensor \(sensorID); add it under quantities in Sensors/")
+            return .rejected(Self.unregistered(value.name, sensorID: sensor.id))
         }
-        if let unit = value.unit, !Units.same(unit, spec.unit) {
-            return .rejected("\(quantity) arrives in \(unit) but sensor \(sensorID) is registered with \(spec.unit); fix the unit in Sensors/ or the sensor's configuration")
+        if let unit = value.unit, !Units.same(unit, target.spec.unit) {
+            return .rejected("\(target.series.quantity) arrives in \(unit) but sensor \(sensor.id) is registered with \(target.spec.unit); fix the unit in Sensors/ or the sensor's configuration")
         }
+        return judge(value.value, at: timestamp, receivedAt: receivedAt, target: target)
+    }
+
+    /// The quarantine reason for a field no quantity of the sensor takes.
+    public static func unregistered(_ field: String, sensorID: String) -> String {
+        "quantity '\(field)' is not registered for sensor \(sensorID); add it under quantities in Sensors/"
+    }
+
+    /// Where a payload field of a sensor goes: its series, range and wijk. File loaders
+    /// resolve each column once per sensor and then call ``judge(_:at:receivedAt:target:)``.
+    public struct Target: Sendable {
+        public var series: SeriesKey
+        public var spec: QuantitySpec
+        public var wijk: WijkCode?
+    }
+
+    /// The target of field `name` of `sensor`, or `nil` when no quantity takes it.
+    public func target(forField name: String, of sensor: Sensor) -> Target? {
+        guard let quantity = sensor.quantity(forField: name), let spec = sensor.quantities[quantity] else { return nil }
+        return Target(series: SeriesKey(sensorID: sensor.id, quantity: quantity), spec: spec, wijk: registry.wijkBySensor[sensor.id])
+    }
+
+    /// Checks time and range of a value whose field and unit are already resolved.
+    public func judge(_ value: Double, at timestamp: Int64, receivedAt: Int64, target: Target) -> Judgement {
         if timestamp > receivedAt + maxFutureSkew {
             return .rejected("timestamp \(ISO8601.format(milliseconds: timestamp)) lies more than 1 hour after receipt; check the sensor's clock")
         }
         if timestamp < earliest {
             return .rejected("timestamp \(ISO8601.format(milliseconds: timestamp)) is before 2000; check the sensor's clock")
         }
-        guard spec.accepts(value.value) else {
-            return .rejected("\(quantity) = \(value.value) is outside the valid range \(spec.minimum)...\(spec.maximum) \(spec.unit) for sensor \(sensorID)")
+        guard target.spec.accepts(value) else {
+            return .rejected("\(target.series.quantity) = \(value) is outside the valid range \(target.spec.minimum)...\(target.spec.maximum) \(target.spec.unit) for sensor \(target.series.sensorID)")
         }
-        return .reading(Reading(series: SeriesKey(sensorID: sensorID, quantity: quantity), timestamp: timestamp, value: value.value,
-                                wijk: registry.wijkBySensor[sensorID]))
+        return .reading(Reading(series: target.series, timestamp: timestamp, value: value, wijk: target.wijk))
     }
 
     /// `lantaarn/sensors/{id}/readings` → `id`.
