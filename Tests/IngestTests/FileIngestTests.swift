@@ -149,3 +149,50 @@ final class FailingStore: ReadingStore, @unchecked Sendable {
     func ingestedFile(sha256: String) throws -> IngestedFile? { try inner.ingestedFile(sha256: sha256) }
     func recordIngestedFile(_ file: IngestedFile) throws { try inner.recordIngestedFile(file) }
 }
+
+/// SenML files: a pretty-printed pack (RFC 8428's own example) and one pack per line.
+struct SenMLFileIngestTests {
+    static let device = "urn:dev:ow:10e2073a01080063"
+
+    static func ingest() throws -> (FileIngest, SQLiteStore) {
+        let meter = Sensor(id: "meter", lamppost: "L", latitude: 52.38119, longitude: 4.63746, topic: "senml/meter", kind: "energie",
+                           quantities: ["voltage": QuantitySpec(unit: "V", minimum: 0, maximum: 400, resolution: 0.1, field: device + ":voltage"),
+                                        "current": QuantitySpec(unit: "A", minimum: 0, maximum: 100, resolution: 0.1, field: device + ":current")],
+                           codec: "senml", device: device)
+        let store = try SQLiteStore(dataDirectory: try scratchDirectory("senml-file"))
+        let registry = SensorRegistry(sensors: [meter], boundaries: try DefaultBoundaries.haarlemWijken())
+        return (FileIngest(store: store, validator: ReadingValidator(registry: registry)), store)
+    }
+
+    @Test func aPrettyPrintedPackIsOneDocument() throws {
+        let (ingest, store) = try Self.ingest()
+        let report = try ingest.ingest(path: PayloadCodecTests.sensors + "/senml/ex2.gen.json")
+        #expect(report.format == "SenML pack")
+        #expect(report.readings == 2 && report.quarantined == 0)
+        var values: [String: Double] = [:]
+        try store.scan(quantities: ["voltage", "current"], window: TimeWindow(start: 0, end: Int64.max / 2)) { values[$0.series.quantity] = $0.value }
+        #expect(values == ["voltage": 120.1, "current": 1.2])   // ex2.gen.resolved.json
+    }
+
+    @Test func packsPerLineWithBadLinesAndUnknownDevices() throws {
+        let (ingest, store) = try Self.ingest()
+        let path = try scratchDirectory("senml-lines") + "/meter.senml"
+        let lines = [
+            #"[{"bn":"\#(Self.device):","bt":1795341600,"n":"voltage","u":"V","v":230.5},{"n":"current","u":"A","v":3.25,"t":10}]"#,
+            #"[{"bn":"urn:dev:ow:ffff:","bt":1795341600,"n":"voltage","u":"V","v":1}]"#,
+            #"[{"bn":"\#(Self.device):","bt":1795341660,"n":"voltage","u":"V","v":231}, {"n":"voltage","v":"high"}]"#,
+            #"[{"bn":"\#(Self.device):","bt":1795341720,"n":"voltage","u":"mV","v":231000}]"#,
+            #"[{"bn":"\#(Self.device):","bt":1795341780,"n":"voltage","u":"V","v":232}]"#,
+        ]
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let report = try ingest.ingest(path: path)
+        #expect(report.format == "SenML packs, one per line")
+        #expect(report.readings == 3 && report.quarantined == 3)
+        #expect(try store.readingCount() == 3)
+        let entries = try store.quarantine(limit: 10)
+        let reasons = entries.map { "\($0.origin) \($0.reason)" }.sorted()
+        #expect(reasons.contains { $0.hasPrefix("meter.senml:2 record 0 SenML device urn:dev:ow:ffff is not in Sensors/") }, "\(reasons)")
+        #expect(reasons.contains { $0.hasPrefix("meter.senml:3 senml: SenML record 1: 'v' must be a finite number") }, "\(reasons)")
+        #expect(reasons.contains { $0.hasPrefix("meter.senml:4 record 0 voltage arrives in mV but sensor meter is registered with V") }, "\(reasons)")
+    }
+}

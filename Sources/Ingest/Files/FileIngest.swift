@@ -4,8 +4,8 @@ import Store
 
 /// `lantaarn ingest FILE`: loads a sensor archive into the store.
 ///
-/// - Formats, recognised by content: the Sensor.Community archive CSV, and NDJSON in the
-///   Lantaarn format with a `"sensor"` member.
+/// - Formats, recognised by content: the Sensor.Community archive CSV, NDJSON in the
+///   Lantaarn format with a `"sensor"` member, and SenML (one pack per line, or one per file).
 /// - Idempotent by SHA-256: a file loaded completely before is skipped.
 /// - Resumable: batches are committed with the byte offset reached (ingest source
 ///   `file:SHA256`), so an interrupted load continues after the last committed line and
@@ -68,14 +68,18 @@ public struct FileIngest: Sendable {
         var rows: any FileRows
         var csv = SensorCommunityCSVRows(validator: validator)
         var ndjson = NDJSONRows(validator: validator)
+        var senml = SenMLRows(validator: validator)
         if csv.header(first) {
             rows = csv
             report.format = "Sensor.Community CSV"
         } else if ndjson.header(first) {
             rows = ndjson
             report.format = "NDJSON"
+        } else if senml.header(first) {
+            rows = senml
+            report.format = senml.wholeFile ? "SenML pack" : "SenML packs, one per line"
         } else {
-            throw FileIngestError("\(name): not a recognised format; line 1 is neither a Sensor.Community CSV header (sensor_id;…;timestamp;…) nor a JSON object")
+            throw FileIngestError("\(name): not a recognised format; line 1 is not a Sensor.Community CSV header (sensor_id;…;timestamp;…), a JSON object (NDJSON) or the start of a SenML pack ([…])")
         }
         let source = "file:" + sha256
         var offset = Int(try store.committedOffset(source: source))
@@ -90,7 +94,8 @@ public struct FileIngest: Sendable {
         var batch = RowOutcome()
         var lastProgress = Int64(0)
         while offset < bytes.count {
-            let end = Self.lineEnd(bytes, from: offset)
+            // A whole-file document (a pretty-printed SenML pack) is one row.
+            let end = rows.wholeFile ? bytes.count : Self.lineEnd(bytes, from: offset)
             let line = UnsafeRawBufferPointer(rebasing: bytes[offset..<end])
             if !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) {
                 rows.row(line, origin: { "\(name):\(lineNumber)" }, receivedAt: now, into: &batch)

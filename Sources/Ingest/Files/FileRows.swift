@@ -13,8 +13,14 @@ protocol FileRows {
     mutating func header(_ line: UnsafeRawBufferPointer) -> Bool
     /// Whether the first line is data too (NDJSON) or only a header (CSV).
     var headerIsData: Bool { get }
+    /// True when the whole file is one document, passed to ``row`` at once.
+    var wholeFile: Bool { get }
     /// Adds what `line` gives to `out`.
     mutating func row(_ line: UnsafeRawBufferPointer, origin: () -> String, receivedAt: Int64, into out: inout RowOutcome)
+}
+
+extension FileRows {
+    var wholeFile: Bool { false }
 }
 
 /// Where a file's line came from, for quarantine entries: `name:line`.
