@@ -20,6 +20,9 @@ let package = Package(
         // System library: libmosquitto (Debian: libmosquitto-dev).
         .systemLibrary(name: "CMosquitto", path: "Sources/CMosquitto"),
 
+        // System library: libcurl for HTTP pulls (Debian: libcurl4-openssl-dev).
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+
         // System library: OpenSSL's libcrypto for SHA-256 (Debian: libssl-dev).
         .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto"),
 
@@ -57,7 +60,7 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "LantaarnModel", "Store", "Geo", "MQTTClient",
+                "LantaarnModel", "Store", "Geo", "MQTTClient", "CCurl",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

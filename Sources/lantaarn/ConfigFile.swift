@@ -1,4 +1,5 @@
 import Foundation
+import Ingest
 import MQTTClient
 import LantaarnModel
 import Store
@@ -41,6 +42,15 @@ struct ConfigFile: Decodable {
 
     struct IngestSection: Decodable {
         var log_limit: String?
+        /// Sources pulled over HTTP on a schedule by `serve`.
+        var pulls: [Pull]?
+        /// Watched folder (default: inbox/ in the data directory).
+        var inbox: String?
+    }
+
+    struct Pull: Decodable {
+        var url: String
+        var every: String
     }
 
     struct MQTTSecuritySection: Decodable {
@@ -137,6 +147,16 @@ struct ConfigFile: Decodable {
         if let p = retention?.ingest_log { s.ingestLogRetention = try Self.policy(p, "retention.ingest_log") }
         if let v = log_level { s.logLevel = v }
         if let text = ingest?.log_limit { s.ingestLogLimit = try Self.byteSize(text, "ingest.log_limit") }
+        if let v = ingest?.inbox { s.inboxDirectory = v }
+        for (k, pull) in (ingest?.pulls ?? []).enumerated() {
+            guard pull.url.hasPrefix("http://") || pull.url.hasPrefix("https://") else {
+                throw CLIError("config ingest.pulls[\(k)].url: '\(HTTPFetcher.redacted(pull.url))' must be an http:// or https:// URL")
+            }
+            guard let every = DurationText.milliseconds(pull.every), every >= 60_000 else {
+                throw CLIError("config ingest.pulls[\(k)].every: '\(pull.every)' must be a duration of at least 1m, such as 1h")
+            }
+            s.ingestPulls.append(PullSchedule.Source(url: pull.url, every: every))
+        }
     }
 
     /// A positive size such as `1GB`.

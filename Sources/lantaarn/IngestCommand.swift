@@ -17,23 +17,40 @@ struct IngestCommand: AsyncParsableCommand {
     struct Files: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "files",
-            abstract: "Load Sensor.Community archive CSVs or Lantaarn NDJSON (lantaarn ingest FILE...).",
-            discussion: "A file loaded completely before (same SHA-256) is skipped; an interrupted load resumes. Safe while `serve` runs.")
+            abstract: "Load Sensor.Community archive CSVs, Lantaarn NDJSON or SenML (lantaarn ingest FILE|URL...).",
+            discussion: "A file loaded completely before (same SHA-256) is skipped; an interrupted load resumes. A URL is fetched with If-None-Match/If-Modified-Since, so an unchanged source is not downloaded again. Safe while `serve` runs.")
         @OptionGroup var common: CommonOptions
 
-        @Argument(help: "Files to load.")
+        @Argument(help: "Files to load, or http(s):// URLs to pull and load.")
         var files: [String]
+
+        @Option(name: .long, help: "Seconds a pull may take in all (connecting: at most 10 s).")
+        var timeout = 300
 
         func run() async throws {
             let runtime = try Runtime(settings: try common.settings(), label: "lantaarn.ingest")
             let ingest = FileIngest(store: runtime.store, validator: ReadingValidator(registry: try runtime.registry()))
-            for path in files {
+            let pull = HTTPPull(fetcher: HTTPFetcher(connectTimeout: min(10, timeout), totalTimeout: timeout), ingest: ingest,
+                                dataDirectory: runtime.settings.dataDirectory)
+            for source in files {
                 let started = Date()
-                let report = try ingest.ingest(path: path) { done, total, rows in
+                let name = (source as NSString).lastPathComponent
+                let progress: FileIngest.Progress = { done, total, rows in
                     let seconds = max(Date().timeIntervalSince(started), 0.001)
                     let rate = Double(done) / seconds
                     let eta = rate > 0 ? Double(total - done) / rate : 0
-                    Console.progress("\((path as NSString).lastPathComponent): \(total > 0 ? done * 100 / total : 100)%  \(Int(Double(rows) / seconds)) rows/s  ETA \(Int(eta.rounded())) s")
+                    Console.progress("\(name): \(total > 0 ? done * 100 / total : 100)%  \(Int(Double(rows) / seconds)) rows/s  ETA \(Int(eta.rounded())) s")
+                }
+                let report: FileIngest.Report
+                if source.hasPrefix("http://") || source.hasPrefix("https://") {
+                    switch try pull.pull(source, progress: progress) {
+                    case .notModified:
+                        Console.line("\(HTTPFetcher.redacted(source)): not modified since the last pull; nothing to do")
+                        continue
+                    case .loaded(let r): report = r
+                    }
+                } else {
+                    report = try ingest.ingest(path: source, progress: progress)
                 }
                 if let done = report.alreadyLoaded {
                     Console.line("\(report.name): already loaded on \(ISO8601.format(milliseconds: done.completedAt)) (sha256 \(report.sha256.prefix(12))…); nothing to do")

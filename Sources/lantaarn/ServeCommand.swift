@@ -110,9 +110,14 @@ struct ServeCommand: AsyncParsableCommand {
 
         // Shutdown runs in reverse order: HTTP and scheduler stop first, then the
         // subscriber, and the consumer last so it drains everything acknowledged.
+        let files = FileIngest(store: runtime.store, validator: ReadingValidator(registry: registry))
+        let inbox = try Inbox(folder: settings.inbox, ingest: files, logger: logger)
+        let pulls = PullSchedule(sources: settings.ingestPulls,
+                                 pull: HTTPPull(ingest: files, dataDirectory: settings.dataDirectory), logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: consumer), .init(service: subscriber), .init(service: scheduler),
-            .init(service: PurgeService(runtime: runtime, catalog: catalog, logger: logger)), .init(service: app),
+            .init(service: PurgeService(runtime: runtime, catalog: catalog, logger: logger)),
+            .init(service: inbox), .init(service: pulls), .init(service: app),
         ]
         if demo {
             let simulator = DemoSimulatorService(endpoint: endpoint, registry: registry, rate: demoRate,

@@ -30,6 +30,10 @@ struct Settings {
     var logLevel = "info"
     /// Uncommitted ingest log (bytes) at which the MQTT subscriber pauses.
     var ingestLogLimit = MQTTIngestService.defaultBacklogLimit
+    /// Folder `serve` watches for files to load; `nil`: `inbox/` in the data directory.
+    var inboxDirectory: String?
+    /// Sources `serve` pulls over HTTP on a schedule.
+    var ingestPulls: [PullSchedule.Source] = []
 
     /// `LANTAARN_*` environment variables override the defaults and the config file.
     mutating func applyEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) {
@@ -38,6 +42,9 @@ struct Settings {
         if let v = env["LANTAARN_LISTEN"], !v.isEmpty { listen = v }
         if let v = env["LANTAARN_LOG_LEVEL"], !v.isEmpty { logLevel = v }
     }
+
+    /// The watched inbox folder.
+    var inbox: String { inboxDirectory ?? (dataDirectory as NSString).appendingPathComponent("inbox") }
 
     /// Path of the ingest log for `source` inside the data directory.
     func ingestLogDirectory(source: String) -> String {

@@ -196,3 +196,15 @@ struct SenMLFileIngestTests {
         #expect(reasons.contains { $0.hasPrefix("meter.senml:4 record 0 voltage arrives in mV but sensor meter is registered with V") }, "\(reasons)")
     }
 }
+
+struct HTTPPullNamingTests {
+    @Test func passwordsNeverReachMessagesAndFileNamesAreSafe() {
+        #expect(HTTPFetcher.redacted("https://user:s3cret@data.example.nl/a.csv") == "https://user:…@data.example.nl/a.csv")
+        #expect(HTTPFetcher.redacted("https://data.example.nl/a@b.csv") == "https://data.example.nl/a@b.csv")
+        #expect(HTTPPull.fileName(of: "https://data.example.nl/archive/2018-07-08_sds011.csv?token=x") == "2018-07-08_sds011.csv")
+        #expect(HTTPPull.fileName(of: "https://data.example.nl/") == "download")
+        #expect(HTTPPull.fileName(of: "https://data.example.nl") == "download")
+        #expect(HTTPPull.fileName(of: "https://x.nl/..%2F..%2Fetc") == "download")   // never a hidden or parent name
+        #expect(!HTTPPull.fileName(of: "https://x.nl/a b;c").contains(" "))
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 @testable import lantaarn
+import Ingest
 import MQTTClient
 import Store
 import Testing
@@ -67,5 +68,24 @@ struct MQTTSettingsTests {
         var bad = Settings()
         #expect(throws: CLIError.self) { try YAMLConfig.decode("mqtt_shared_group: a/b").apply(to: &bad) }
         #expect(throws: CLIError.self) { try YAMLConfig.decode("mqtt_security: {password_file: /nonexistent}").apply(to: &bad) }
+    }
+
+    @Test func ingestLimitInboxAndPullsFromTheConfigFile() throws {
+        var s = Settings()
+        try YAMLConfig.decode("""
+            data_dir: /srv/lantaarn
+            ingest:
+              log_limit: 512MB
+              pulls:
+                - {url: "https://data.example.nl/sds.csv", every: 1h}
+            """).apply(to: &s)
+        #expect(s.ingestLogLimit == 512 << 20)
+        #expect(s.inbox == "/srv/lantaarn/inbox")
+        #expect(s.ingestPulls == [PullSchedule.Source(url: "https://data.example.nl/sds.csv", every: 3_600_000)])
+        for bad in ["ingest: {log_limit: lots}", "ingest: {pulls: [{url: ftp://x/y, every: 1h}]}",
+                    "ingest: {pulls: [{url: https://x/y, every: 5s}]}"] {
+            var b = Settings()
+            #expect(throws: CLIError.self, "\(bad)") { try YAMLConfig.decode(bad).apply(to: &b) }
+        }
     }
 }

@@ -1,0 +1,69 @@
+import Foundation
+import LantaarnModel
+
+/// `lantaarn ingest https://…` and the scheduled pulls of `serve`: a conditional download
+/// (``HTTPFetcher``) followed by a normal file load (``FileIngest``), so the file is
+/// idempotent by SHA-256 and its bad rows are quarantined as `name:line`.
+///
+/// The ETag and Last-Modified of each URL are kept in `state` (a small JSON file in the data
+/// directory) only after the load succeeded, so a failed load is retried in full next time.
+public struct HTTPPull: Sendable {
+    public let fetcher: HTTPFetcher
+    public let ingest: FileIngest
+    /// JSON file with the validators per URL.
+    public let state: String
+    /// Folder for downloads in progress (emptied after each load).
+    public let downloads: String
+
+    public init(fetcher: HTTPFetcher = HTTPFetcher(), ingest: FileIngest, dataDirectory: String) {
+        self.fetcher = fetcher
+        self.ingest = ingest
+        self.state = dataDirectory + "/ingest-pulls.json"
+        self.downloads = dataDirectory + "/pulls"
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        /// The server said 304: nothing was downloaded.
+        case notModified
+        /// Downloaded and loaded (or skipped as already loaded, by SHA-256).
+        case loaded(FileIngest.Report)
+    }
+
+    /// Pulls `url` once.
+    public func pull(_ url: String, progress: FileIngest.Progress = { _, _, _ in }) throws -> Outcome {
+        try FileManager.default.createDirectory(atPath: downloads, withIntermediateDirectories: true)
+        let path = downloads + "/" + Self.fileName(of: url)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var known = readState()
+        switch try fetcher.fetch(url, to: path, validators: known[url] ?? HTTPFetcher.Validators()) {
+        case .notModified:
+            return .notModified
+        case .downloaded(let validators):
+            let report = try ingest.ingest(path: path, progress: progress)
+            known = readState()
+            known[url] = validators
+            try writeState(known)
+            return .loaded(report)
+        }
+    }
+
+    /// The URL's last path segment, made safe as a file name (`download` when it has none):
+    /// quarantine entries name it with the line number.
+    static func fileName(of url: String) -> String {
+        let path = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+        let last = path.split(separator: "/").last.map(String.init) ?? ""
+        let safe = String(last.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" }.prefix(100))
+        return safe.isEmpty || safe.hasPrefix(".") || path.hasSuffix("/") || !url.dropFirst(8).contains("/") ? "download" : safe
+    }
+
+    private func readState() -> [String: HTTPFetcher.Validators] {
+        guard let data = FileManager.default.contents(atPath: state) else { return [:] }
+        return (try? JSONDecoder().decode([String: HTTPFetcher.Validators].self, from: data)) ?? [:]
+    }
+
+    private func writeState(_ known: [String: HTTPFetcher.Validators]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(known).write(to: URL(fileURLWithPath: state), options: .atomic)
+    }
+}
