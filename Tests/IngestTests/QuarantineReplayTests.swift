@@ -56,4 +56,40 @@ struct QuarantineReplayTests {
         #expect(try replay.run(dryRun: false).readingsStored == 0)
         #expect(try store.readingCount() == 4 && store.quarantine(limit: 10).count == 2)
     }
+
+    /// Rows of loaded files: the data team adds the missing sensor and a quantity, replays,
+    /// and exactly the rejected values land (a CSV entry carries its header line).
+    @Test func fileRowsReplayAfterTheRegistryIsFixed() throws {
+        let dir = try scratchDirectory("replay-files")
+        let boundaries = try DefaultBoundaries.haarlemWijken()
+        func sc(_ id: String, _ device: String, _ fields: [String: String]) -> Sensor {
+            Sensor(id: id, lamppost: "L", latitude: 52.38119, longitude: 4.63746, topic: "t/\(id)", kind: "lucht",
+                   quantities: fields.mapValues { QuantitySpec(unit: "µg/m³", minimum: 0, maximum: 500, resolution: 0.01, field: $0) },
+                   extraFields: .quarantine, device: device)
+        }
+        let before = SensorRegistry(sensors: [sc("sc-1", "1", ["pm10": "P1"])], boundaries: boundaries)
+        let after = SensorRegistry(sensors: [sc("sc-1", "1", ["pm10": "P1", "pm25": "P2"]), sc("sc-2", "2", ["pm10": "P1", "pm25": "P2"])],
+                                   boundaries: boundaries)
+        try """
+        sensor_id;sensor_type;location;lat;lon;timestamp;P1;durP1;ratioP1;P2;durP2;ratioP2
+        1;SDS011;1;52.38;4.63;2026-11-22T10:00:00;10.5;;;4.25;;
+        2;SDS011;1;52.38;4.63;2026-11-22T10:00:00;11;;;5;;
+        1;SDS011;1;52.38;4.63;2026-11-22T10:05:00;12;;;900;;
+
+        """.write(toFile: dir + "/day.csv", atomically: true, encoding: .utf8)
+        let store = try SQLiteStore(dataDirectory: dir + "/db")
+        let load = try FileIngest(store: store, validator: ReadingValidator(registry: before)).ingest(path: dir + "/day.csv")
+        #expect(load.readings == 2 && load.quarantined == 3)   // two P2 not registered, sensor 2 unknown
+
+        let report = try QuarantineReplay(store: store, validator: ReadingValidator(registry: after)).run(dryRun: false)
+        #expect(report == QuarantineReplay.Report(examined: 3, resolved: 2, stillRejected: 1, skipped: 0, readingsStored: 3))
+        var stored: [String] = []
+        try store.scan(quantities: ["pm10", "pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) {
+            stored.append("\($0.series.sensorID)/\($0.series.quantity)=\($0.value)")
+        }
+        #expect(stored.sorted() == ["sc-1/pm10=10.5", "sc-1/pm10=12.0", "sc-1/pm25=4.25", "sc-2/pm10=11.0", "sc-2/pm25=5.0"])
+        let left = try store.quarantine(limit: 10)
+        #expect(left.count == 1 && left[0].origin == "day.csv:4" && left[0].reason.contains("pm25 = 900.0 is outside the valid range"),
+                "\(left.map(\.reason))")
+    }
 }

@@ -65,22 +65,10 @@ public struct FileIngest: Sendable {
         guard !bytes.isEmpty else { throw FileIngestError("\(name): the file is empty") }
         let firstEnd = Self.lineEnd(bytes, from: 0)
         let first = UnsafeRawBufferPointer(rebasing: bytes[0..<firstEnd])
-        var rows: any FileRows
-        var csv = SensorCommunityCSVRows(validator: validator)
-        var ndjson = NDJSONRows(validator: validator)
-        var senml = SenMLRows(validator: validator)
-        if csv.header(first) {
-            rows = csv
-            report.format = "Sensor.Community CSV"
-        } else if ndjson.header(first) {
-            rows = ndjson
-            report.format = "NDJSON"
-        } else if senml.header(first) {
-            rows = senml
-            report.format = senml.wholeFile ? "SenML pack" : "SenML packs, one per line"
-        } else {
+        guard var (rows, format) = FileFormats.detect(first, validator: validator) else {
             throw FileIngestError("\(name): not a recognised format; line 1 is not a Sensor.Community CSV header (sensor_id;…;timestamp;…), a JSON object (NDJSON) or the start of a SenML pack ([…])")
         }
+        report.format = format
         let source = "file:" + sha256
         var offset = Int(try store.committedOffset(source: source))
         report.resumedAt = Int64(offset)

@@ -15,7 +15,7 @@ struct NDJSONRows: FileRows {
     func row(_ line: UnsafeRawBufferPointer, origin: () -> String, receivedAt: Int64, into out: inout RowOutcome) {
         let sensor = (try? JSONParser.parse(line))?["sensor"]?.stringValue
         guard let sensor, let id = validator.registry.sensorByDevice[sensor], let topic = validator.registry.sensors[id]?.topic else {
-            out.quarantined.append(rejectRow(line, origin: origin(), sensorID: nil,
+            out.quarantined.append(reject(line, origin: origin(), sensorID: nil,
                                              reason: "line is not a JSON object with a registered \"sensor\"; see Sensors/", receivedAt: receivedAt))
             return
         }

@@ -26,7 +26,7 @@ struct SenMLRows: FileRows {
             records = try SenMLCodec.resolve(PayloadCodecs.parseJSON(line, format: "a SenML pack [{\"bn\":…,\"n\":…,\"v\":…}]"),
                                              now: Double(receivedAt) / 1000)
         } catch {
-            out.quarantined.append(rejectRow(line, origin: origin(), sensorID: nil, reason: "senml: \(error.reason)", receivedAt: receivedAt))
+            out.quarantined.append(reject(line, origin: origin(), sensorID: nil, reason: "senml: \(error.reason)", receivedAt: receivedAt))
             return
         }
         for (index, record) in records.enumerated() {
@@ -42,7 +42,7 @@ struct SenMLRows: FileRows {
             let device = SenMLCodec.device(of: record.name)
             let timestamp = Int64((record.time * 1000).rounded())
             guard let id = validator.registry.sensorByDevice[device], let sensor = validator.registry.sensors[id] else {
-                out.quarantined.append(rejectRow(line, origin: "\(origin()) record \(index)", sensorID: nil,
+                out.quarantined.append(reject(line, origin: "\(origin()) record \(index)", sensorID: nil,
                                                  reason: "SenML device \(device.prefix(80)) is not in Sensors/: add it with device: \"\(device.prefix(80))\"",
                                                  receivedAt: receivedAt, value: .init(field: record.name, timestamp: timestamp)))
                 continue
@@ -52,7 +52,7 @@ struct SenMLRows: FileRows {
             case .reading(let r): out.readings.append(r)
             case .ignored: break
             case .rejected(let reason):
-                out.quarantined.append(rejectRow(line, origin: "\(origin()) record \(index)", sensorID: id, reason: reason,
+                out.quarantined.append(reject(line, origin: "\(origin()) record \(index)", sensorID: id, reason: reason,
                                                  receivedAt: receivedAt, value: .init(field: record.name, timestamp: timestamp)))
             }
         }

@@ -12,6 +12,7 @@ struct SensorCommunityCSVRows: FileRows {
     private var sensorColumn = -1, timeColumn = -1
     private var valueColumns: [(index: Int, name: String)] = []
     let headerIsData = false
+    private(set) var header: [UInt8] = []
 
     init(validator: ReadingValidator) { self.validator = validator }
 
@@ -22,6 +23,7 @@ struct SensorCommunityCSVRows: FileRows {
         guard let s = names.firstIndex(of: "sensor_id"), let t = names.firstIndex(of: "timestamp") else { return false }
         sensorColumn = s
         timeColumn = t
+        header = Array(line)
         valueColumns = names.enumerated().filter { !Self.metadataColumns.contains($0.element) }.map { ($0.offset, $0.element) }
         return true
     }
@@ -44,7 +46,7 @@ struct SensorCommunityCSVRows: FileRows {
         Self.split(line, into: &cellBuffer)
         let cells = cellBuffer
         guard cells.count > max(sensorColumn, timeColumn) else {
-            out.quarantined.append(rejectRow(line, origin: origin(), sensorID: nil, reason: "row has \(cells.count) cells, the header more; the line is cut off", receivedAt: receivedAt))
+            out.quarantined.append(reject(line, origin: origin(), sensorID: nil, reason: "row has \(cells.count) cells, the header more; the line is cut off", receivedAt: receivedAt))
             return
         }
         let deviceCell = cells[sensorColumn]
@@ -52,7 +54,7 @@ struct SensorCommunityCSVRows: FileRows {
         if plans[key].map({ !$0.device.elementsEqual(deviceCell) }) ?? true {
             let device = String(decoding: deviceCell, as: UTF8.self)
             guard let sensorID = validator.registry.sensorByDevice[device], let sensor = validator.registry.sensors[sensorID] else {
-                out.quarantined.append(rejectRow(line, origin: origin(), sensorID: nil,
+                out.quarantined.append(reject(line, origin: origin(), sensorID: nil,
                                                  reason: "Sensor.Community sensor \(device.prefix(20)) is not in Sensors/: add it with device: \"\(device.prefix(20))\"",
                                                  receivedAt: receivedAt))
                 return
@@ -63,14 +65,14 @@ struct SensorCommunityCSVRows: FileRows {
         }
         let plan = plans[key]!
         guard let ts = ISO8601.parse(bytes: cells[timeColumn].bindMemory(to: UInt8.self)) else {
-            out.quarantined.append(rejectRow(line, origin: origin(), sensorID: plan.sensorID, reason: "timestamp is not ISO 8601 (2018-07-08T00:01:26)", receivedAt: receivedAt))
+            out.quarantined.append(reject(line, origin: origin(), sensorID: plan.sensorID, reason: "timestamp is not ISO 8601 (2018-07-08T00:01:26)", receivedAt: receivedAt))
             return
         }
         for (k, column) in valueColumns.enumerated() where column.index < cells.count && !cells[column.index].isEmpty {
             let target = plan.targets[k]
             guard target != nil || plan.quarantinesExtraFields else { continue }
             guard let v = DecimalNumber.parse(cells[column.index]), v.isFinite else {
-                out.quarantined.append(rejectRow(line, origin: origin(), sensorID: plan.sensorID, reason: "\(column.name) is not a number",
+                out.quarantined.append(reject(line, origin: origin(), sensorID: plan.sensorID, reason: "\(column.name) is not a number",
                                                  receivedAt: receivedAt, value: .init(field: column.name, timestamp: ts)))
                 continue
             }
@@ -80,7 +82,7 @@ struct SensorCommunityCSVRows: FileRows {
             case .reading(let r): out.readings.append(r)
             case .ignored: break
             case .rejected(let reason):
-                out.quarantined.append(rejectRow(line, origin: origin(), sensorID: plan.sensorID, reason: reason, receivedAt: receivedAt,
+                out.quarantined.append(reject(line, origin: origin(), sensorID: plan.sensorID, reason: reason, receivedAt: receivedAt,
                                                  value: .init(field: column.name, timestamp: ts)))
             }
         }

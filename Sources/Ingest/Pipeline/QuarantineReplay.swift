@@ -7,8 +7,9 @@ import Store
 /// what still fails stays quarantined with its current reason.
 ///
 /// An entry for one rejected value of a message whose other values were stored replays only
-/// that value (matched by field and time), so nothing is stored twice. Late readings (origin
-/// `store`) are skipped: their window is sealed, so they would be late again.
+/// that value (matched by field and time), so nothing is stored twice. A row of a loaded file
+/// is read again by its format's reader (a CSV entry carries its header line). Late readings
+/// (origin `store`) are skipped: their window is sealed, so they would be late again.
 public struct QuarantineReplay: Sendable {
     public let store: any ReadingStore
     public let validator: ReadingValidator
@@ -25,21 +26,43 @@ public struct QuarantineReplay: Sendable {
         public var resolved = 0
         /// Entries that fail again (with their current reason).
         public var stillRejected = 0
-        /// Late readings and file rows, which cannot be replayed.
+        /// Late readings, which cannot be replayed (their window is sealed).
         public var skipped = 0
         public var readingsStored = 0
     }
 
     /// What validating `entry` again gives: the readings to store and what stays rejected.
     public func revalidate(_ entry: QuarantineEntry) -> (readings: [Reading], quarantined: [QuarantineEntry]) {
-        let record = LogRecord(receivedAt: entry.receivedAt, origin: entry.origin, payload: entry.payload)
-        let outcome = validator.validate(record, source: entry.source)
-        guard let value = entry.value, let sensorID = outcome.sensorID, let sensor = validator.registry.sensors[sensorID] else {
-            return (outcome.readings, outcome.quarantined)
+        let readings: [Reading], quarantined: [QuarantineEntry]
+        if entry.source == "file" {
+            (readings, quarantined) = revalidateFileRow(entry)
+        } else {
+            let outcome = validator.validate(LogRecord(receivedAt: entry.receivedAt, origin: entry.origin, payload: entry.payload),
+                                             source: entry.source)
+            (readings, quarantined) = (outcome.readings, outcome.quarantined)
         }
-        let quantity = sensor.quantity(forField: value.field)
-        return (outcome.readings.filter { $0.series.quantity == quantity && $0.timestamp == value.timestamp },
-                outcome.quarantined.filter { $0.value == value })
+        guard let value = entry.value else { return (readings, quarantined) }
+        // Only the value this entry is about: the field (whichever sensor now takes it) at its time.
+        return (readings.filter { r in
+                    r.timestamp == value.timestamp
+                        && validator.registry.sensors[r.series.sensorID]?.quantity(forField: value.field) == r.series.quantity
+                },
+                quarantined.filter { $0.value == value })
+    }
+
+    /// A row of a file, read again by its format's reader: the entry holds the row (after the
+    /// header line, for formats that have one), and keeps its `name:line` origin.
+    private func revalidateFileRow(_ entry: QuarantineEntry) -> (readings: [Reading], quarantined: [QuarantineEntry]) {
+        entry.payload.withUnsafeBytes { bytes in
+            let firstEnd = bytes.firstIndex(of: 0x0A) ?? bytes.count
+            guard var (rows, _) = FileFormats.detect(UnsafeRawBufferPointer(rebasing: bytes[..<firstEnd]), validator: validator) else {
+                return ([], [entry])
+            }
+            let body = rows.headerIsData || rows.wholeFile ? bytes : UnsafeRawBufferPointer(rebasing: bytes[min(bytes.count, firstEnd + 1)...])
+            var out = RowOutcome()
+            rows.row(body, origin: { entry.origin }, receivedAt: entry.receivedAt, into: &out)
+            return (out.readings, out.quarantined.map { var q = $0; q.origin = entry.origin; return q })
+        }
     }
 
     /// Replays every entry (of `sensor`, when given), oldest first. With `dryRun` nothing is
@@ -56,9 +79,8 @@ public struct QuarantineReplay: Sendable {
             for entry in page where (sensor == nil || entry.sensorID == sensor) && (entry.id ?? .max) <= newest {
                 guard let id = entry.id else { continue }
                 report.examined += 1
-                // Late readings would be late again; rows of files are not topic messages (fix
-                // Sensors/ and load the rows again from a corrected file).
-                if entry.origin == "store" || entry.source == "file" {
+                // Late readings would be late again.
+                if entry.origin == "store" {
                     report.skipped += 1
                     continue
                 }
