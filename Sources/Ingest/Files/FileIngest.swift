@@ -80,6 +80,7 @@ public struct FileIngest: Sendable {
         }
         let now = Clock.nowMilliseconds()
         var batch = RowOutcome()
+        batch.readings.reserveCapacity(batchReadings + 64)   // reused: no regrowth, no fresh pages per batch
         var lastProgress = Int64(0)
         while offset < bytes.count {
             // A whole-file document (a pretty-printed SenML pack) is one row.
@@ -96,7 +97,8 @@ public struct FileIngest: Sendable {
                                                           offset: Int64(offset)))
                 report.readings += result.stored
                 report.quarantined += batch.quarantined.count + result.late
-                batch = RowOutcome()
+                batch.readings.removeAll(keepingCapacity: true)
+                batch.quarantined.removeAll()
             }
             if Int64(offset) - lastProgress >= 1 << 20 || offset == bytes.count {
                 lastProgress = Int64(offset)

@@ -82,8 +82,9 @@ public final class Inbox: Service, Sendable {
                 ])
             }
         } catch {
-            move(name, to: "failed")
+            // The reason first: whoever sees the file in failed/ finds its reason beside it.
             try? "\(error)\n".write(toFile: folder + "/failed/" + name + ".reason.txt", atomically: true, encoding: .utf8)
+            move(name, to: "failed")
             logger.error("inbox: file not loaded; moved to inbox/failed", metadata: ["inbox.file": "\(name)", "error": "\(error)"])
         }
     }

@@ -123,10 +123,18 @@ public struct ReadingValidator: Sendable {
 
     /// Where a payload field of a sensor goes: its series, range and wijk. File loaders
     /// resolve each column once per sensor and then call ``judge(_:at:receivedAt:target:)``.
-    public struct Target: Sendable {
-        public var series: SeriesKey
-        public var spec: QuantitySpec
-        public var wijk: WijkCode?
+    /// A class: file loaders pass one per value, and a reference is one retain where the
+    /// struct's five strings were five.
+    public final class Target: Sendable {
+        public let series: SeriesKey
+        public let spec: QuantitySpec
+        public let wijk: WijkCode?
+
+        init(series: SeriesKey, spec: QuantitySpec, wijk: WijkCode?) {
+            self.series = series
+            self.spec = spec
+            self.wijk = wijk
+        }
     }
 
     /// The target of field `name` of `sensor`, or `nil` when no quantity takes it.
