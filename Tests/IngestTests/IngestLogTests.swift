@@ -112,6 +112,32 @@ struct IngestLogLookbackTests {
         #expect(text(try reader.records(before: offsets[k + 1], count: 4)) == ((k - 3)...k).map { "m\($0)" })
     }
 
+    /// Staged records are invisible until the burst is flushed with one write, and never straddle a segment.
+    @Test func stagedBurstsBecomeVisibleOnFlush() throws {
+        let dir = try scratchDirectory("stage")
+        let writer = try IngestLogWriter(directory: dir, segmentBytes: 1024)
+        func stage(_ text: String) throws {
+            var t = "t"
+            try t.withUTF8 { o in try Array(text.utf8).withUnsafeBytes { try writer.stage(origin: o, payload: $0, receivedAt: 1) } }
+        }
+        for i in 0..<10 { try stage("staged \(i)") }
+        #expect(writer.end == 0)
+        try writer.flush()
+        #expect(writer.end > 0)
+        for i in 10..<100 { try stage("staged \(i)") }   // crosses segment boundaries while staging
+        try writer.flush()
+        let reader = try IngestLogReader(directory: dir)
+        var offset: Int64 = 0, got: [String] = []
+        while offset < writer.end {
+            let batch = try reader.read(from: offset, end: writer.end, maxRecords: 1000)
+            #expect(batch.damage.isEmpty)
+            got += batch.entries.map { String(decoding: $0.record.payload, as: UTF8.self) }
+            offset = batch.nextOffset
+        }
+        #expect(got == (0..<100).map { "staged \($0)" })
+        #expect(try SegmentDirectory(path: dir).bases().count > 2)
+    }
+
     /// The backlog is what was written and not yet committed; it drives backpressure.
     @Test func backlogIsWrittenMinusConsumed() throws {
         let writer = try IngestLogWriter(directory: try scratchDirectory("backlog"))

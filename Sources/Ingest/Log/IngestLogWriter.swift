@@ -83,12 +83,23 @@ public final class IngestLogWriter: Sendable {
     /// Bytes written but not yet committed to the store: how far the consumer is behind.
     public var backlog: Int64 { max(0, end - consumedOffset.load(ordering: .acquiring)) }
 
-    /// Appends one message. Returns when the record is in the page cache.
+    /// Appends one message. Returns when the record is in the page cache; when it throws, the
+    /// message is not in the log (a retry does not write it twice).
     public func append(origin: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer, receivedAt: Int64) throws {
         try state.withLock { s in
             try stageLocked(&s, origin: origin, payload: payload, receivedAt: receivedAt)
-            try flushLocked(&s)
+            let staged = s.buffer.count
+            do {
+                try flushLocked(&s)
+            } catch {
+                s.buffer.removeSubrange(staged - Int(Self.recordSize(origin: origin, payload: payload))..<staged)
+                throw error
+            }
         }
+    }
+
+    private static func recordSize(origin: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer) -> Int64 {
+        Int64(LogRecord.headerSize + 8 + 2 + min(origin.count, Int(UInt16.max)) + payload.count)
     }
 
     /// Adds one message to a burst that ``flush()`` writes with a single `write(2)`. Staged
@@ -104,7 +115,7 @@ public final class IngestLogWriter: Sendable {
 
     private func stageLocked(_ s: inout WriterState, origin: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer,
                              receivedAt: Int64) throws {
-        let size = Int64(LogRecord.headerSize + 8 + 2 + min(origin.count, Int(UInt16.max)) + payload.count)
+        let size = Self.recordSize(origin: origin, payload: payload)
         // A record never straddles segments: write what is staged, then roll.
         if s.position + Int64(s.buffer.count) > 0, s.position + Int64(s.buffer.count) + size > segmentBytes {
             try flushLocked(&s)
