@@ -9,6 +9,19 @@ func scratchDirectory(_ name: String) throws -> String {
     return path
 }
 
+/// Every payload in the log in `dir` up to `end`, read `batch` records at a time; no damage expected.
+func payloads(in dir: String, end: Int64, batch: Int) throws -> [String] {
+    let reader = try IngestLogReader(directory: dir)
+    var offset: Int64 = 0, got: [String] = []
+    while offset < end {
+        let read = try reader.read(from: offset, end: end, maxRecords: batch)
+        #expect(read.damage.isEmpty)
+        got += read.entries.map { String(decoding: $0.record.payload, as: UTF8.self) }
+        offset = read.nextOffset
+    }
+    return got
+}
+
 struct IngestLogTests {
     @Test func appendThenReadEverythingInOrder() throws {
         let dir = try scratchDirectory("log")
@@ -16,16 +29,7 @@ struct IngestLogTests {
         for i in 0..<500 {
             try writer.append(origin: "lantaarn/sensors/s\(i % 3)/readings", payload: Array("payload \(i)".utf8), receivedAt: Int64(i))
         }
-        let reader = try IngestLogReader(directory: dir)
-        var offset: Int64 = 0
-        var got: [String] = []
-        while offset < writer.end {
-            let batch = try reader.read(from: offset, end: writer.end, maxRecords: 37)
-            #expect(batch.damage.isEmpty)
-            got += batch.entries.map { String(decoding: $0.record.payload, as: UTF8.self) }
-            offset = batch.nextOffset
-        }
-        #expect(got == (0..<500).map { "payload \($0)" })
+        #expect(try payloads(in: dir, end: writer.end, batch: 37) == (0..<500).map { "payload \($0)" })
         #expect(try SegmentDirectory(path: dir).bases().count > 5)
     }
 
@@ -126,15 +130,7 @@ struct IngestLogLookbackTests {
         #expect(writer.end > 0)
         for i in 10..<100 { try stage("staged \(i)") }   // crosses segment boundaries while staging
         try writer.flush()
-        let reader = try IngestLogReader(directory: dir)
-        var offset: Int64 = 0, got: [String] = []
-        while offset < writer.end {
-            let batch = try reader.read(from: offset, end: writer.end, maxRecords: 1000)
-            #expect(batch.damage.isEmpty)
-            got += batch.entries.map { String(decoding: $0.record.payload, as: UTF8.self) }
-            offset = batch.nextOffset
-        }
-        #expect(got == (0..<100).map { "staged \($0)" })
+        #expect(try payloads(in: dir, end: writer.end, batch: 1000) == (0..<100).map { "staged \($0)" })
         #expect(try SegmentDirectory(path: dir).bases().count > 2)
     }
 
