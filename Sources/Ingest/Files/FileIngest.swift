@@ -65,7 +65,7 @@ public struct FileIngest: Sendable {
         guard !bytes.isEmpty else { throw FileIngestError("\(name): the file is empty") }
         let firstEnd = Self.lineEnd(bytes, from: 0)
         let first = UnsafeRawBufferPointer(rebasing: bytes[0..<firstEnd])
-        guard var (rows, format) = FileFormats.detect(first, validator: validator) else {
+        guard case (var rows, let format)? = FileFormats.detect(first, validator: validator) else {
             throw FileIngestError("\(name): not a recognised format; line 1 is not a Sensor.Community CSV header (sensor_id;…;timestamp;…), a JSON object (NDJSON) or the start of a SenML pack ([…])")
         }
         report.format = format
