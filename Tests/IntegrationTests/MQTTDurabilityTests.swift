@@ -197,4 +197,51 @@ struct MQTTDurabilityTests {
         #expect((health["quarantined"] as? Int) == 0)
         print("durability: \(health["duplicates"] ?? 0) resent copies dropped after the broker restart")
     }
+
+    /// Backpressure end to end: while another process holds the store's write lock, the consumer
+    /// cannot commit, the ingest log grows past its limit and the subscriber pauses (the broker
+    /// keeps the rest); once the lock is gone everything lands, once.
+    @Test func subscriberPausesWhileTheConsumerIsStuckAndLosesNothing() async throws {
+        let setup = try Setup("backpressure")
+        let broker = try TestBroker(directory: setup.dir)
+        defer { broker.stop() }
+        let http = freeLoopbackPort()
+        let serve = try ChildProcess(TestEnvironment.lantaarnBinary,
+                                     ["serve"] + setup.common + ["--mqtt", broker.url, "--listen", "127.0.0.1:\(http)", "--ingest-log-limit", "64KB"],
+                                     stderrFile: setup.dir + "/serve.err")
+        defer { serve.stop(signal: SIGKILL) }
+        #expect(waitUntil(timeout: 30) { isListening(http) && serve.stderrText.contains("MQTT connected and subscribed") })
+
+        // Another writer holds the SQLite write lock (the consumer waits up to 30 s for it).
+        let lock = Process()
+        lock.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        lock.arguments = [setup.dir + "/data/lantaarn.sqlite"]
+        let input = Pipe()
+        lock.standardInput = input
+        lock.standardOutput = FileHandle.nullDevice
+        try lock.run()
+        input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nSELECT 1;\n".utf8))
+        try await Task.sleep(for: .milliseconds(300))
+
+        let sequence = Sequence()
+        let count = 3000   // about 330 KB of log: five times the limit
+        let publisher = try MQTTPublisher(endpoint: MQTTEndpoint(host: "127.0.0.1", port: broker.port), logger: Logger(label: "test-pub"))
+        defer { publisher.close() }
+        #expect(try await waitAsync(timeout: 10) { publisher.isConnected })
+        for i in 0..<count { try publisher.publish(topic: Self.topic, payload: sequence.payload(i)) }
+        #expect(await publisher.flush(timeoutSeconds: 30), "the broker takes every message while Lantaarn is paused")
+        #expect(try await waitAsync(timeout: 10) { try await ingestHealth(http)["paused"] as? Bool == true }, "\(serve.stderrText.suffix(2000))")
+        let paused = try await ingestHealth(http)
+        #expect((paused["backlog_bytes"] as? Int ?? 0) > 64 * 1024 && (paused["backlog_bytes"] as? Int ?? .max) < 200 * 1024,
+                "the log stops growing soon after the limit: \(paused)")
+        #expect(paused["messages"] as? Int == 0)
+        print("backpressure: paused with \(paused["backlog_bytes"] ?? 0) bytes uncommitted")
+
+        input.fileHandleForWriting.write(Data("ROLLBACK;\n".utf8))
+        try input.fileHandleForWriting.close()
+        lock.waitUntilExit()
+        try Self.expectExactlyOnce(count, in: setup.dir + "/data", sequence: sequence, timeout: 30)
+        #expect(try await waitAsync(timeout: 10) { try await ingestHealth(http)["paused"] as? Bool == false })
+        #expect(serve.stderrText.contains("ingest paused: the consumer is behind") && serve.stderrText.contains("ingest resumed"))
+    }
 }
