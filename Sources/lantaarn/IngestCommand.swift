@@ -78,6 +78,7 @@ struct IngestCommand: AsyncParsableCommand {
                                               validator: ReadingValidator(registry: try runtime.registry()),
                                               logger: runtime.logger)
             var offset = try runtime.store.committedOffset(source: source)
+            try consumer.rememberCommitted(before: offset)   // a copy of a committed message is a duplicate here too
             let start = offset, end = writer.end
             while try consumer.step(from: &offset) > 0 {
                 let done = end > start ? Double(offset - start) / Double(end - start) * 100 : 100

@@ -67,7 +67,7 @@ public final class IngestConsumer: Service, Sendable {
 
     /// Fills the duplicate filter with the messages committed last, so that a copy the broker
     /// delivers again after a crash (written to the log, killed before the PUBACK) is dropped.
-    func rememberCommitted(before offset: Int64) throws {
+    public func rememberCommitted(before offset: Int64) throws {
         let records = try reader.records(before: offset, count: RecentMessages.capacity)
         recent.withLock { recent in
             for record in records {
