@@ -12,7 +12,7 @@ public struct HTTPPull: Sendable {
     public let ingest: FileIngest
     /// JSON file with the validators per URL.
     public let state: String
-    /// Folder for downloads in progress (emptied after each load).
+    /// Folder for downloads in progress (each pull's subfolder is removed after its load).
     public let downloads: String
 
     public init(fetcher: HTTPFetcher = HTTPFetcher(), ingest: FileIngest, dataDirectory: String) {
@@ -31,9 +31,11 @@ public struct HTTPPull: Sendable {
 
     /// Pulls `url` once.
     public func pull(_ url: String, progress: FileIngest.Progress = { _, _, _ in }) throws -> Outcome {
-        try FileManager.default.createDirectory(atPath: downloads, withIntermediateDirectories: true)
-        let path = downloads + "/" + Self.fileName(of: url)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        // A folder per pull: `serve` and a `lantaarn ingest` may fetch files of the same name at once.
+        let folder = downloads + "/" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/" + Self.fileName(of: url)
         var known = readState()
         switch try fetcher.fetch(url, to: path, validators: known[url] ?? HTTPFetcher.Validators()) {
         case .notModified:
