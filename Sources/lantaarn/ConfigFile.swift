@@ -149,7 +149,7 @@ struct ConfigFile: Decodable {
         if let text = ingest?.log_limit { s.ingestLogLimit = try Self.byteSize(text, "ingest.log_limit") }
         if let v = ingest?.inbox { s.inboxDirectory = v }
         for (k, pull) in (ingest?.pulls ?? []).enumerated() {
-            guard pull.url.hasPrefix("http://") || pull.url.hasPrefix("https://") else {
+            guard HTTPFetcher.isPullable(pull.url) else {
                 throw CLIError("config ingest.pulls[\(k)].url: '\(HTTPFetcher.redacted(pull.url))' must be an http:// or https:// URL")
             }
             guard let every = DurationText.milliseconds(pull.every), every >= 60_000 else {

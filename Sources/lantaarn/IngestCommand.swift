@@ -42,7 +42,7 @@ struct IngestCommand: AsyncParsableCommand {
                     Console.progress("\(name): \(total > 0 ? done * 100 / total : 100)%  \(Int(Double(rows) / seconds)) rows/s  ETA \(Int(eta.rounded())) s")
                 }
                 let report: FileIngest.Report
-                if source.hasPrefix("http://") || source.hasPrefix("https://") {
+                if HTTPFetcher.isPullable(source) {
                     switch try pull.pull(source, progress: progress) {
                     case .notModified:
                         Console.line("\(HTTPFetcher.redacted(source)): not modified since the last pull; nothing to do")

@@ -70,9 +70,9 @@ struct ServeCommand: AsyncParsableCommand {
 
         let logDirectory = settings.ingestLogDirectory(source: "mqtt")
         let writer = try IngestLogWriter(directory: logDirectory)
+        let validator = ReadingValidator(registry: registry)
         let consumer = try IngestConsumer(source: "mqtt", logDirectory: logDirectory, writer: writer, store: runtime.store,
-                                          validator: ReadingValidator(registry: registry),
-                                          logger: logger)
+                                          validator: validator, logger: logger)
         let clientID = "lantaarn-" + String(SHA256.hex(Array(absolute(settings.dataDirectory).utf8)).prefix(12))
         let subscriber = MQTTIngestService(endpoint: endpoint, clientID: clientID,
                                            topics: MQTTIngestService.topics(for: registry, sharedGroup: settings.mqttSharedGroup),
@@ -110,7 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         // Shutdown runs in reverse order: HTTP and scheduler stop first, then the
         // subscriber, and the consumer last so it drains everything acknowledged.
-        let files = FileIngest(store: runtime.store, validator: ReadingValidator(registry: registry))
+        let files = FileIngest(store: runtime.store, validator: validator)
         let inbox = try Inbox(folder: settings.inbox, ingest: files, logger: logger)
         let pulls = PullSchedule(sources: settings.ingestPulls,
                                  pull: HTTPPull(ingest: files, dataDirectory: settings.dataDirectory), logger: logger)

@@ -20,7 +20,7 @@ public struct HTTPFetcher: Sendable {
     }
 
     /// What identifies a version of the resource, for the next conditional request.
-    public struct Validators: Codable, Sendable, Equatable {
+    public struct Validators: Sendable, Equatable {
         public var etag: String?
         public var lastModified: String?
         public init(etag: String? = nil, lastModified: String? = nil) {
@@ -41,7 +41,7 @@ public struct HTTPFetcher: Sendable {
     /// Fetches `url` into `path` (replaced), conditionally on `validators`.
     public func fetch(_ url: String, to path: String, validators: Validators = Validators()) throws -> Outcome {
         let shown = Self.redacted(url)
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+        guard Self.isPullable(url) else {
             throw FileIngestError("\(shown): only http:// and https:// URLs can be pulled")
         }
         guard Self.initialised, let curl = curl_easy_init() else { throw FileIngestError("\(shown): libcurl could not start") }
@@ -105,6 +105,11 @@ public struct HTTPFetcher: Sendable {
         default:
             throw FileIngestError("\(shown): the server answered HTTP \(status); expected 200 (or 304 when unchanged)")
         }
+    }
+
+    /// True for the URLs a pull accepts: http:// and https://.
+    public static func isPullable(_ url: String) -> Bool {
+        url.hasPrefix("http://") || url.hasPrefix("https://")
     }
 
     /// `url` without a password (`https://user:secret@host/…` → `https://user:…@host/…`),

@@ -58,14 +58,35 @@ public struct HTTPPull: Sendable {
         return safe.isEmpty || safe.hasPrefix(".") || path.hasSuffix("/") || !url.dropFirst(8).contains("/") ? "download" : safe
     }
 
+    /// `{"URL": {"etag": "…", "last_modified": "…"}, …}`; a missing or unreadable file is empty.
     private func readState() -> [String: HTTPFetcher.Validators] {
-        guard let data = FileManager.default.contents(atPath: state) else { return [:] }
-        return (try? JSONDecoder().decode([String: HTTPFetcher.Validators].self, from: data)) ?? [:]
+        guard let data = FileManager.default.contents(atPath: state),
+              case .object(let urls)? = try? JSONParser.parse([UInt8](data)) else { return [:] }
+        var known: [String: HTTPFetcher.Validators] = [:]
+        for (url, value) in urls {
+            known[url] = HTTPFetcher.Validators(etag: value["etag"]?.stringValue, lastModified: value["last_modified"]?.stringValue)
+        }
+        return known
     }
 
     private func writeState(_ known: [String: HTTPFetcher.Validators]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(known).write(to: URL(fileURLWithPath: state), options: .atomic)
+        var text = "{"
+        for (k, url) in known.keys.sorted().enumerated() {
+            text += k == 0 ? "\n  " : ",\n  "
+            JSONWriter.appendString(url, to: &text)
+            text += ": {"
+            var fields: [String] = []
+            for (name, value) in [("etag", known[url]?.etag), ("last_modified", known[url]?.lastModified)] {
+                guard let value else { continue }
+                var field = ""
+                JSONWriter.appendString(name, to: &field)
+                field += ": "
+                JSONWriter.appendString(value, to: &field)
+                fields.append(field)
+            }
+            text += fields.joined(separator: ", ") + "}"
+        }
+        text += known.isEmpty ? "}\n" : "\n}\n"
+        try text.write(toFile: state, atomically: true, encoding: .utf8)
     }
 }

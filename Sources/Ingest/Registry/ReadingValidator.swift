@@ -106,14 +106,16 @@ public struct ReadingValidator: Sendable {
 
     /// Checks one value measured at `timestamp`: registered quantity, unit, plausible time, range.
     public func judge(_ value: DecodedValue, at timestamp: Int64, receivedAt: Int64, sensor: Sensor) -> Judgement {
-        guard let target = target(forField: value.name, of: sensor) else {
+        guard let quantity = sensor.quantity(forField: value.name), let spec = sensor.quantities[quantity] else {
             guard sensor.extraFields == .quarantine else { return .ignored }
             return .rejected(Self.unregistered(value.name, sensorID: sensor.id))
         }
-        if let unit = value.unit, !Units.same(unit, target.spec.unit) {
-            return .rejected("\(target.series.quantity) arrives in \(unit) but sensor \(sensor.id) is registered with \(target.spec.unit); fix the unit in Sensors/ or the sensor's configuration")
+        if let unit = value.unit, !Units.same(unit, spec.unit) {
+            return .rejected("\(quantity) arrives in \(unit) but sensor \(sensor.id) is registered with \(spec.unit); fix the unit in Sensors/ or the sensor's configuration")
         }
-        return judge(value.value, at: timestamp, receivedAt: receivedAt, target: target)
+        // No Target here: the per-message path should not allocate one per value.
+        return check(value.value, at: timestamp, receivedAt: receivedAt, series: SeriesKey(sensorID: sensor.id, quantity: quantity),
+                     spec: spec, wijk: registry.wijkBySensor[sensor.id])
     }
 
     /// The quarantine reason for a field no quantity of the sensor takes.
@@ -145,16 +147,22 @@ public struct ReadingValidator: Sendable {
 
     /// Checks time and range of a value whose field and unit are already resolved.
     public func judge(_ value: Double, at timestamp: Int64, receivedAt: Int64, target: Target) -> Judgement {
+        check(value, at: timestamp, receivedAt: receivedAt, series: target.series, spec: target.spec, wijk: target.wijk)
+    }
+
+    /// Time and range checks shared by both `judge`s.
+    private func check(_ value: Double, at timestamp: Int64, receivedAt: Int64, series: SeriesKey, spec: QuantitySpec,
+                       wijk: WijkCode?) -> Judgement {
         if timestamp > receivedAt + maxFutureSkew {
             return .rejected("timestamp \(ISO8601.format(milliseconds: timestamp)) lies more than 1 hour after receipt; check the sensor's clock")
         }
         if timestamp < earliest {
             return .rejected("timestamp \(ISO8601.format(milliseconds: timestamp)) is before 2000; check the sensor's clock")
         }
-        guard target.spec.accepts(value) else {
-            return .rejected("\(target.series.quantity) = \(value) is outside the valid range \(target.spec.minimum)...\(target.spec.maximum) \(target.spec.unit) for sensor \(target.series.sensorID)")
+        guard spec.accepts(value) else {
+            return .rejected("\(series.quantity) = \(value) is outside the valid range \(spec.minimum)...\(spec.maximum) \(spec.unit) for sensor \(series.sensorID)")
         }
-        return .reading(Reading(series: target.series, timestamp: timestamp, value: value, wijk: target.wijk))
+        return .reading(Reading(series: series, timestamp: timestamp, value: value, wijk: wijk))
     }
 
     /// `lantaarn/sensors/{id}/readings` → `id`.
