@@ -1,11 +1,11 @@
-/// One administrative area (wijk, buurt or gemeente) with its geometry.
+/// One administrative area (gemeente, wijk or buurt) with its geometry.
 public struct Area: Sendable, Hashable {
     /// CBS code, e.g. `WK039201`.
-    public var code: String
+    public let code: String
     /// Name, e.g. `Oude Stad`.
-    public var name: String
+    public let name: String
     /// The area's polygons (a MultiPolygon has several).
-    public var polygons: [Polygon]
+    public let polygons: [Polygon]
     /// Bounding box over all polygons.
     public let bounds: BoundingBox
 
@@ -32,4 +32,7 @@ public struct Area: Sendable, Hashable {
         }
         return result
     }
+
+    /// Number of positions over all rings.
+    public var vertexCount: Int { polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } } }
 }

@@ -1,42 +1,50 @@
-/// A set of non-overlapping areas of one level and vintage, with fast point lookup.
+/// A set of areas of one level and vintage, with fast exact point lookup.
 ///
-/// Boundary rule: a point strictly inside an area belongs to it. A point exactly on
-/// a boundary shared by several areas belongs to the area with the lowest code.
-/// A point outside every area is "unknown" (`nil`); callers count those, never guess.
+/// Boundary rule (deterministic, documented in docs/geo.md):
+/// 1. a point inside an area (not on its boundary) belongs to that area; if areas
+///    overlap, the one with the lowest code wins;
+/// 2. a point on the boundary of one or more areas, and inside none, belongs to the
+///    area with the lowest code among them (a shared edge or vertex goes to the lower code;
+///    a point on the outer edge of the set belongs to the area it bounds);
+/// 3. a point outside every area is "unknown" (`nil`): callers count it, never guess.
+/// "On the boundary" is decided exactly in floating point, with the edge's endpoints in
+/// canonical order, so neighbours sharing an edge always agree.
 public struct BoundarySet: Sendable {
-    /// Level of the areas, e.g. `wijk`.
-    public let level: String
+    /// Level of the areas.
+    public let level: AreaLevel
     /// Year the boundaries are valid for (CBS codes change yearly).
     public let vintage: Int
     /// The areas, sorted by code.
     public let areas: [Area]
     private let index: GridIndex
+    private let byCode: [String: Int]
 
-    /// Builds the set and its spatial index. Areas are sorted by code so the
-    /// boundary rule ("lowest code wins") is a matter of scan order.
-    public init(level: String, vintage: Int, areas: [Area]) {
+    /// Builds the set and its spatial index. Areas are sorted by code so the boundary
+    /// rule ("lowest code wins") is a matter of scan order.
+    public init(level: AreaLevel, vintage: Int, areas: [Area]) {
         self.level = level
         self.vintage = vintage
         self.areas = areas.sorted { $0.code < $1.code }
         self.index = GridIndex(areas: self.areas)
+        self.byCode = Dictionary(self.areas.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The area containing `p`, or `nil` when it lies outside every area.
+    @inline(__always)
     public func locate(_ p: GeoPoint) -> Area? {
-        var onBoundary: Area?
-        for i in index.candidates(for: p) {
-            switch areas[i].locate(p) {
-            case .inside: return areas[i]
-            case .boundary: if onBoundary == nil { onBoundary = areas[i] }
-            case .outside: continue
-            }
-        }
-        return onBoundary
+        index.locate(p, in: areas).map { areas[$0] }
     }
 
     /// Convenience for latitude/longitude callers.
     public func locate(lat: Double, lon: Double) -> Area? { locate(GeoPoint(lon: lon, lat: lat)) }
 
     /// The area with `code`, if present.
-    public func area(code: String) -> Area? { areas.first { $0.code == code } }
+    public func area(code: String) -> Area? { byCode[code].map { areas[$0] } }
+
+    /// Bounding box of all areas.
+    public var bounds: BoundingBox {
+        var b = BoundingBox(points: [])
+        for a in areas { b.include(a.bounds) }
+        return b
+    }
 }

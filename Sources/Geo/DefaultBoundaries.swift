@@ -1,6 +1,7 @@
 import Foundation
 
-/// The boundary set Lantaarn ships with: Haarlem's 21 wijken (see Resources/PROVENANCE.md).
+/// The boundary set Lantaarn ships with: Haarlem's 21 wijken (see Resources/PROVENANCE.md),
+/// used until boundaries are imported with `lantaarn geo import`.
 public enum DefaultBoundaries {
     /// Gemeente code of the shipped boundaries.
     public static let gemeente = "GM0392"
@@ -14,15 +15,15 @@ public enum DefaultBoundaries {
             throw GeoImportError(source: "haarlem_wijken.geojson", feature: nil,
                                  reason: "the bundled boundary file is missing from the build; rebuild Lantaarn")
         }
-        let data = try Data(contentsOf: url)
-        let areas = try GeoJSONImporter(gemeente: gemeente).areas(from: data, source: url.lastPathComponent)
-        return BoundarySet(level: "wijk", vintage: vintage, areas: areas)
+        return try load(path: url.path, level: .wijk, gemeente: gemeente, vintage: vintage)
     }
 
-    /// Loads a boundary file from disk (GeoJSON, WGS84).
-    public static func load(path: String, gemeente: String?, vintage: Int) throws -> BoundarySet {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        let areas = try GeoJSONImporter(gemeente: gemeente).areas(from: data, source: path)
-        return BoundarySet(level: "wijk", vintage: vintage, areas: areas)
+    /// Loads a boundary file from disk (GeoJSON or TopoJSON, WGS84 or RD New).
+    public static func load(path: String, level: AreaLevel, gemeente: String?, vintage: Int) throws -> BoundarySet {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw GeoImportError(source: path, feature: nil, reason: "cannot read the file: \(error.localizedDescription)")
+        }
+        return try BoundaryImporter(level: level, vintage: vintage, gemeente: gemeente).read([UInt8](data), source: path).set
     }
 }

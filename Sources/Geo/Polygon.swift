@@ -6,58 +6,46 @@ public enum PointLocation: Sendable, Equatable {
 /// A polygon: one outer ring and zero or more holes, each a closed ring of points.
 public struct Polygon: Sendable, Hashable {
     /// Outer ring; the first point repeats as the last.
-    public var outer: [GeoPoint]
+    public let outer: [GeoPoint]
     /// Holes, each a closed ring.
-    public var holes: [[GeoPoint]]
+    public let holes: [[GeoPoint]]
     /// Bounding box of the outer ring.
     public let bounds: BoundingBox
+    /// Every ring's edges, bucketed by latitude band for the crossing test.
+    private let edges: EdgeBands
 
     /// Creates a polygon from closed rings.
     public init(outer: [GeoPoint], holes: [[GeoPoint]] = []) {
         self.outer = outer
         self.holes = holes
         self.bounds = BoundingBox(points: outer)
+        self.edges = EdgeBands(rings: [outer] + holes, bounds: bounds)
     }
+
+    public static func == (l: Polygon, r: Polygon) -> Bool { l.outer == r.outer && l.holes == r.holes }
+    public func hash(into h: inout Hasher) { h.combine(outer); h.combine(holes) }
+
+    /// All rings, outer first.
+    public var rings: [[GeoPoint]] { [outer] + holes }
 
     /// Locates `p`: a point on the outer ring or on a hole's ring is `.boundary`.
+    ///
+    /// One crossing-number pass over the edges of all rings (even-odd rule, so a point in
+    /// a hole is outside), with an exact on-segment test so boundary points are reported as
+    /// such instead of falling to either side by rounding.
     public func locate(_ p: GeoPoint) -> PointLocation {
         guard bounds.contains(p) else { return .outside }
-        switch Polygon.locate(p, inRing: outer) {
-        case .outside: return .outside
-        case .boundary: return .boundary
-        case .inside:
-            for hole in holes {
-                switch Polygon.locate(p, inRing: hole) {
-                case .inside: return .outside
-                case .boundary: return .boundary
-                case .outside: continue
-                }
-            }
-            return .inside
-        }
+        return edges.locate(p)
     }
 
-    /// Crossing-number test with an exact on-segment check, so boundary points are
-    /// reported as such instead of falling to either side by rounding.
-    static func locate(_ p: GeoPoint, inRing ring: [GeoPoint]) -> PointLocation {
-        var inside = false
-        var j = ring.count - 1
-        for i in 0..<ring.count {
-            let a = ring[i], b = ring[j]
-            if onSegment(p, a, b) { return .boundary }
-            if (a.y > p.y) != (b.y > p.y) {
-                let xCross = (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x
-                if p.x < xCross { inside.toggle() }
-            }
-            j = i
-        }
-        return inside ? .inside : .outside
-    }
-
-    private static func onSegment(_ p: GeoPoint, _ a: GeoPoint, _ b: GeoPoint) -> Bool {
-        let cross = (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x)
-        guard cross == 0 else { return false }
-        return p.x >= Swift.min(a.x, b.x) && p.x <= Swift.max(a.x, b.x)
-            && p.y >= Swift.min(a.y, b.y) && p.y <= Swift.max(a.y, b.y)
+    /// True when `p` lies on segment `a`-`b`. The endpoints are put in a canonical order
+    /// first, so two neighbours sharing the edge (each walking it in its own direction)
+    /// compute bit-identical products and agree on which points lie on it.
+    @inline(__always)
+    static func onSegment(_ p: GeoPoint, _ a: GeoPoint, _ b: GeoPoint) -> Bool {
+        guard p.x >= Swift.min(a.x, b.x), p.x <= Swift.max(a.x, b.x),
+              p.y >= Swift.min(a.y, b.y), p.y <= Swift.max(a.y, b.y) else { return false }
+        let (u, v) = (a.x < b.x || (a.x == b.x && a.y < b.y)) ? (a, b) : (b, a)
+        return (v.x - u.x) * (p.y - u.y) - (v.y - u.y) * (p.x - u.x) == 0
     }
 }

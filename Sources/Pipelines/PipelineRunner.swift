@@ -9,14 +9,21 @@ import Store
 /// records a new release, in one transaction.
 public struct PipelineRunner: Sendable {
     private let store: any ReadingStore & ReleaseStore
-    private let boundaries: BoundarySet
+    private let boundaries: BoundaryCatalog
+    private let names: [String: String]
     private let logger: Logger
 
     /// Creates a runner over `store`; wijk names come from `boundaries`.
-    public init(store: any ReadingStore & ReleaseStore, boundaries: BoundarySet, logger: Logger) {
+    public init(store: any ReadingStore & ReleaseStore, boundaries: BoundaryCatalog, logger: Logger) {
         self.store = store
         self.boundaries = boundaries
+        self.names = boundaries.names
         self.logger = logger
+    }
+
+    /// Creates a runner whose wijk names come from one boundary set.
+    public init(store: any ReadingStore & ReleaseStore, boundaries: BoundarySet, logger: Logger) {
+        self.init(store: store, boundaries: BoundaryCatalog([boundaries]), logger: logger)
     }
 
     /// What one window's run produced.
@@ -52,8 +59,8 @@ public struct PipelineRunner: Sendable {
     private func runWindow(_ p: PipelineDefinition, _ window: TimeWindow) throws -> WindowResult {
         let stage = p.stages[0]
         let aggregates = try store.aggregate(stage.query(quantities: Set(p.quantities), window: window))
-        let names = Dictionary(boundaries.areas.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let rows = stage.rows(aggregates) { names[$0] ?? $0 }
+        let wijken = boundaries.set(.wijk, at: window.start)
+        let rows = stage.rows(aggregates) { wijken?.area(code: $0)?.name ?? names[$0] ?? $0 }
         let rowsIn = aggregates.reduce(0) { $0 + $1.count }
         let withoutWijk = aggregates.filter { $0.group == nil }.reduce(0) { $0 + $1.count }
         let lineage = JSONValue.object([
@@ -66,7 +73,7 @@ public struct PipelineRunner: Sendable {
             ("window_end", .string(ISO8601.format(milliseconds: window.end))),
             ("rows_in", .number(Double(rowsIn))),
             ("rows_without_wijk", .number(Double(withoutWijk))),
-            ("boundaries", .string("\(boundaries.level) \(boundaries.vintage)")),
+            ("boundaries", .string(wijken.map { "wijk \($0.vintage)" } ?? "none")),
             ("stages", .array([.object([
                 ("kind", .string("aggregate")),
                 ("group_by", .array([.string("wijk")])),

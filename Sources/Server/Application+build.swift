@@ -13,12 +13,16 @@ public struct ServerDependencies: Sendable {
     public var metrics: @Sendable () -> [UInt8]
     /// `GET /-/ingest`: every registered sensor with its counters, at request time.
     public var ingestStatus: @Sendable () -> IngestStatus
+    /// `GET /geo/...`: simplified boundaries for dashboards.
+    public var boundaryMaps: any BoundaryMaps
 
     public init(releases: any ReleaseStore, site: PublicSite,
                 healthDetails: @escaping @Sendable () -> [(String, JSONValue)] = { [] },
                 metrics: @escaping @Sendable () -> [UInt8] = { [] },
-                ingestStatus: @escaping @Sendable () -> IngestStatus = { IngestStatus(now: 0, sensors: []) }) {
+                ingestStatus: @escaping @Sendable () -> IngestStatus = { IngestStatus(now: 0, sensors: []) },
+                boundaryMaps: any BoundaryMaps = NoBoundaryMaps()) {
         self.releases = releases
+        self.boundaryMaps = boundaryMaps
         self.site = site
         self.healthDetails = healthDetails
         self.metrics = metrics
@@ -35,6 +39,7 @@ public func buildRouter(_ deps: ServerDependencies) -> Router<BasicRequestContex
     SystemRoutes(deps: deps).register(on: router)
     DatasetRoutes(deps: deps).register(on: router)
     DashboardRoutes(deps: deps).register(on: router)
+    GeoRoutes(deps: deps).register(on: router)
     return router
 }
 

@@ -9,6 +9,12 @@ struct SeriesIdentity: Hashable {
     var quantity: String
     var wijk: String
 
+    init(sensorID: String, quantity: String, wijk: String) {
+        self.sensorID = sensorID
+        self.quantity = quantity
+        self.wijk = wijk
+    }
+
     init(_ r: Reading) {
         sensorID = r.series.sensorID
         quantity = r.series.quantity
@@ -153,7 +159,7 @@ extension SQLiteStore {
     }
 
     /// Cuts time-sorted columns into one chunk per window and inserts them.
-    private func writeChunks(_ db: Database, seriesID: Int64, ts: [Int64], vs: [Double], fs: [UInt8]) throws {
+    func writeChunks(_ db: Database, seriesID: Int64, ts: [Int64], vs: [Double], fs: [UInt8]) throws {
         let insert = try db.cachedStatement(sql: """
             INSERT INTO chunk (series_id, window_start, min_ts, max_ts, count, min_value, max_value, sum, ts_id, value, flags)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -17,7 +17,7 @@ import Yams
 /// pipelines: ./Pipelines
 /// municipality: Gemeente Haarlem
 /// contact_email: opendata@haarlem.nl
-/// boundaries: {file: wijken.geojson, gemeente: GM0392, vintage: 2024}
+/// boundaries: {file: wijken.geojson, gemeente: GM0392, vintage: 2024, map_tolerance_m: 5}
 /// store: {chunk_span: 1d, lateness: 2h}   # chunk_span applies when the store is created
 /// ingest:
 ///   log_limit: 1GB                         # uncommitted ingest log at which the subscriber pauses
@@ -81,6 +81,7 @@ struct ConfigFile: Decodable {
         var file: String?
         var gemeente: String?
         var vintage: Int?
+        var map_tolerance_m: Double?
     }
 
     /// Loads `explicitPath`, or `./lantaarn.yaml` when it exists, or nothing.
@@ -131,6 +132,10 @@ struct ConfigFile: Decodable {
         if let v = boundaries?.file { s.boundaryFile = v }
         if let v = boundaries?.gemeente { s.gemeente = v }
         if let v = boundaries?.vintage { s.boundaryVintage = v }
+        if let v = boundaries?.map_tolerance_m {
+            guard v >= 0, v <= 1000 else { throw CLIError("config boundaries.map_tolerance_m: \(v) must be from 0 to 1000 metres") }
+            s.mapTolerance = v
+        }
         if let text = store?.chunk_span {
             guard let span = DurationText.milliseconds(text), span >= 60_000, 86_400_000 % span == 0 || span % 86_400_000 == 0 else {
                 throw CLIError("config store.chunk_span: '\(text)' must be a duration of at least 1m that divides a day or is whole days")

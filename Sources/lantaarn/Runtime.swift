@@ -10,23 +10,34 @@ import Store
 struct Runtime {
     let settings: Settings
     let store: SQLiteStore
-    let boundaries: BoundarySet
+    /// Imported boundary sets; while no wijk or buurt set is imported, the configured
+    /// boundary file (or the bundled Haarlem wijken) stands in.
+    let boundaries: BoundaryCatalog
     let logger: Logger
 
     init(settings: Settings, label: String = "lantaarn") throws {
         self.settings = settings
         logger = Logger(label: label)
         store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
-        if let file = settings.boundaryFile {
-            boundaries = try DefaultBoundaries.load(path: file, gemeente: settings.gemeente, vintage: settings.boundaryVintage)
-        } else {
-            boundaries = try DefaultBoundaries.haarlemWijken()
+        boundaries = try Self.catalog(store: store, settings: settings)
+    }
+
+    /// The stored boundary sets, plus the default wijken when nothing finer than gemeente is stored.
+    static func catalog(store: SQLiteStore, settings: Settings) throws -> BoundaryCatalog {
+        var sets = try store.boundarySets().map(BoundarySet.init(stored:))
+        if !sets.contains(where: { $0.level != .gemeente }) {
+            if let file = settings.boundaryFile {
+                sets.append(try DefaultBoundaries.load(path: file, level: .wijk, gemeente: settings.gemeente, vintage: settings.boundaryVintage))
+            } else {
+                sets.append(try DefaultBoundaries.haarlemWijken())
+            }
         }
+        return BoundaryCatalog(sets)
     }
 
     func registry() throws -> SensorRegistry {
         let registry = try SensorRegistry.load(directory: settings.sensorDirectory, boundaries: boundaries)
-        let outside = registry.sensors.keys.filter { registry.wijkBySensor[$0] == nil }.sorted()
+        let outside = registry.sensors.keys.filter { registry.wijkBySensor[$0]?.latest == nil }.sorted()
         if !outside.isEmpty {
             logger.warning("sensors outside every known wijk; their readings count as 'wijk unknown'",
                            metadata: ["sensor.ids": "\(outside)"])

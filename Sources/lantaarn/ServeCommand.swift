@@ -105,7 +105,8 @@ struct ServeCommand: AsyncParsableCommand {
                     return IngestStatus.Sensor(id: id, kind: kind, received: c.received, stored: c.stored, quarantined: c.quarantined,
                                                duplicates: c.duplicates, lastSeen: c.lastSeen)
                 })
-            })
+            },
+            boundaryMaps: GeoMaps(catalog: runtime.boundaries, defaultTolerance: settings.mapTolerance))
         let app = buildApplication(deps, host: address.host, port: address.port, logger: logger)
 
         // Shutdown runs in reverse order: HTTP and scheduler stop first, then the

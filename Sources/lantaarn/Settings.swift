@@ -16,10 +16,13 @@ struct Settings {
     var pipelineDirectory = "./Pipelines"
     var municipality = "Gemeente Haarlem"
     var contactEmail = "opendata@haarlem.nl"
-    /// Optional boundary file (GeoJSON, WGS84); default is the bundled Haarlem wijken.
+    /// Wijk boundaries used while none are imported (`lantaarn geo import`): this file
+    /// (GeoJSON or TopoJSON, WGS84 or RD New), or else the bundled Haarlem wijken 2020.
     var boundaryFile: String?
     var gemeente = "GM0392"
     var boundaryVintage = 2020
+    /// Default simplification of `/geo/{level}/{vintage}.geojson`, metres.
+    var mapTolerance = 5.0
     /// Chunk span (fixed when the store is created) and lateness of the open buffer.
     var chunkPolicy = ChunkPolicy.standard
     /// How long sensor readings are kept, and why.

@@ -1,3 +1,4 @@
+import Geo
 import LantaarnModel
 import Store
 
@@ -130,9 +131,10 @@ public struct ReadingValidator: Sendable {
     public final class Target: Sendable {
         public let series: SeriesKey
         public let spec: QuantitySpec
-        public let wijk: WijkCode?
+        /// The sensor's wijk through time; each reading takes the wijk of its own date.
+        public let wijk: WijkTimeline?
 
-        init(series: SeriesKey, spec: QuantitySpec, wijk: WijkCode?) {
+        init(series: SeriesKey, spec: QuantitySpec, wijk: WijkTimeline?) {
             self.series = series
             self.spec = spec
             self.wijk = wijk
@@ -152,7 +154,7 @@ public struct ReadingValidator: Sendable {
 
     /// Time and range checks shared by both `judge`s.
     private func check(_ value: Double, at timestamp: Int64, receivedAt: Int64, series: SeriesKey, spec: QuantitySpec,
-                       wijk: WijkCode?) -> Judgement {
+                       wijk: WijkTimeline?) -> Judgement {
         if timestamp > receivedAt + maxFutureSkew {
             return .rejected("timestamp \(ISO8601.format(milliseconds: timestamp)) lies more than 1 hour after receipt; check the sensor's clock")
         }
@@ -162,7 +164,7 @@ public struct ReadingValidator: Sendable {
         guard spec.accepts(value) else {
             return .rejected("\(series.quantity) = \(value) is outside the valid range \(spec.minimum)...\(spec.maximum) \(spec.unit) for sensor \(series.sensorID)")
         }
-        return .reading(Reading(series: series, timestamp: timestamp, value: value, wijk: wijk))
+        return .reading(Reading(series: series, timestamp: timestamp, value: value, wijk: wijk?.wijk(at: timestamp)))
     }
 
     /// `lantaarn/sensors/{id}/readings` → `id`.

@@ -4,14 +4,17 @@ import LantaarnModel
 import Yams
 
 /// The sensors Lantaarn accepts readings from, loaded from `Sensors/*.yaml`,
-/// each with the CBS wijk its mounting point lies in.
+/// each with the CBS areas its mounting point lies in, per boundary vintage.
 public struct SensorRegistry: Sendable {
     /// Sensors by id.
     public let sensors: [String: Sensor]
     /// Sensor id by MQTT topic.
     public let sensorByTopic: [String: String]
-    /// Wijk of each sensor (absent: outside every known wijk, counted as unknown).
-    public let wijkBySensor: [String: WijkCode]
+    /// Wijk of each sensor through the boundary vintages; a reading takes the wijk of its
+    /// own date (`nil` there: outside every known wijk, counted as unknown).
+    public let wijkBySensor: [String: WijkTimeline]
+    /// Gemeente, wijk and buurt of each sensor now (the newest vintages).
+    public let areasBySensor: [String: AreaAssignment]
     /// Payload codec of each sensor.
     public let codecBySensor: [String: any PayloadCodec]
     /// Sensor id by the id it has elsewhere (``Sensor/device``), and by its own id.
@@ -20,11 +23,18 @@ public struct SensorRegistry: Sendable {
     /// The topic a sensor uses when its YAML does not name one.
     public static func defaultTopic(sensorID: String) -> String { "lantaarn/sensors/\(sensorID)/readings" }
 
-    /// Builds a registry from sensors and assigns each its wijk by point-in-polygon.
+    /// Builds a registry from sensors with one boundary set for all time.
     public init(sensors list: [Sensor], boundaries: BoundarySet) {
+        self.init(sensors: list, boundaries: BoundaryCatalog([boundaries]))
+    }
+
+    /// Builds a registry from sensors and assigns each its areas by point-in-polygon, once
+    /// per vintage, so a reading's wijk is a lookup by date.
+    public init(sensors list: [Sensor], boundaries: BoundaryCatalog, now: Int64 = Clock.nowMilliseconds()) {
         var byID: [String: Sensor] = [:]
         var byTopic: [String: String] = [:]
-        var wijk: [String: WijkCode] = [:]
+        var wijk: [String: WijkTimeline] = [:]
+        var areas: [String: AreaAssignment] = [:]
         var codecs: [String: any PayloadCodec] = [:]
         var devices: [String: String] = [:]
         for s in list {
@@ -33,19 +43,20 @@ public struct SensorRegistry: Sendable {
             byID[s.id] = s
             codecs[s.id] = PayloadCodecs.named(s.codec) ?? LantaarnJSONCodec()
             byTopic[s.topic] = s.id
-            if let area = boundaries.locate(lat: s.latitude, lon: s.longitude), let code = WijkCode(area.code) {
-                wijk[s.id] = code
-            }
+            let point = GeoPoint(lon: s.longitude, lat: s.latitude)
+            wijk[s.id] = boundaries.wijkTimeline(for: point)
+            areas[s.id] = boundaries.assign(point, at: now)
         }
         sensors = byID
         sensorByTopic = byTopic
         wijkBySensor = wijk
+        areasBySensor = areas
         codecBySensor = codecs
         sensorByDevice = devices
     }
 
     /// Loads every `*.yaml`/`*.yml` in `directory`. Errors name the file and the YAML path.
-    public static func load(directory: String, boundaries: BoundarySet) throws -> SensorRegistry {
+    public static func load(directory: String, boundaries: BoundaryCatalog) throws -> SensorRegistry {
         let files: [String]
         do {
             files = try FileManager.default.contentsOfDirectory(atPath: directory)

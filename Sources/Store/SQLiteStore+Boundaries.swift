@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+import LantaarnModel
+
+/// One area of a stored boundary set; the geometry is opaque to the store (the Geo
+/// module encodes it).
+public struct StoredBoundaryArea: Sendable, Equatable {
+    public var code: String
+    public var name: String
+    public var geometry: [UInt8]
+
+    public init(code: String, name: String, geometry: [UInt8]) {
+        self.code = code
+        self.name = name
+        self.geometry = geometry
+    }
+}
+
+/// A boundary set as stored: level, vintage, where it came from, and its areas.
+public struct StoredBoundarySet: Sendable, Equatable {
+    public var level: String
+    public var vintage: Int
+    public var source: String
+    public var sha256: String
+    public var importedAt: Int64
+    /// The import report, as printed at import.
+    public var report: String
+    public var areas: [StoredBoundaryArea]
+
+    public init(level: String, vintage: Int, source: String, sha256: String, importedAt: Int64, report: String,
+                areas: [StoredBoundaryArea]) {
+        self.level = level
+        self.vintage = vintage
+        self.source = source
+        self.sha256 = sha256
+        self.importedAt = importedAt
+        self.report = report
+        self.areas = areas
+    }
+}
+
+extension SQLiteStore {
+    /// Stores `set`, replacing a set of the same level and vintage. Returns true when one was replaced.
+    @discardableResult
+    public func saveBoundarySet(_ set: StoredBoundarySet) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM boundary_set WHERE level = ? AND vintage = ?", arguments: [set.level, set.vintage])
+            let replaced = db.changesCount > 0
+            try db.execute(sql: "DELETE FROM boundary_area WHERE level = ? AND vintage = ?", arguments: [set.level, set.vintage])
+            try db.execute(sql: """
+                INSERT INTO boundary_set (level, vintage, source, sha256, imported_at, report) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [set.level, set.vintage, set.source, set.sha256, set.importedAt, set.report])
+            let insert = try db.cachedStatement(sql: "INSERT INTO boundary_area (level, vintage, code, name, geometry) VALUES (?, ?, ?, ?, ?)")
+            for a in set.areas {
+                try insert.execute(arguments: [set.level, set.vintage, a.code, a.name, Data(a.geometry)])
+            }
+            return replaced
+        }
+    }
+
+    /// Every stored boundary set with its areas, by level and vintage.
+    public func boundarySets() throws -> [StoredBoundarySet] {
+        try pool.read { db in
+            var sets: [StoredBoundarySet] = []
+            for row in try Row.fetchAll(db, sql: """
+                SELECT level, vintage, source, sha256, imported_at, report FROM boundary_set ORDER BY level, vintage
+                """) {
+                sets.append(StoredBoundarySet(level: row[0], vintage: row[1], source: row[2], sha256: row[3], importedAt: row[4],
+                                              report: row[5], areas: []))
+            }
+            for i in sets.indices {
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT code, name, geometry FROM boundary_area WHERE level = ? AND vintage = ? ORDER BY code
+                    """, arguments: [sets[i].level, sets[i].vintage])
+                while let row = try rows.next() {
+                    sets[i].areas.append(StoredBoundaryArea(code: row[0], name: row[1], geometry: [UInt8](row[2] as Data)))
+                }
+            }
+            return sets
+        }
+    }
+}
