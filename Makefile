@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PORT_HTTP ?= 8080
 
-.PHONY: run test build release setup broker clean bench bench-store bench-ingest venv
+.PHONY: run test build release setup broker clean bench bench-store bench-ingest bench-geo venv
 
 setup:
 	@scripts/setup
@@ -62,7 +62,16 @@ bench-ingest: setup
 	@grep "^BENCH decode_" $(BENCH_DIR)/decode.txt
 	@grep "^BENCH " $(BENCH_DIR)/file.txt
 
-bench: bench-store bench-ingest
+# Geo benchmark (issue 5): point lookups per second on one core against a brute-force
+# ray-casting loop, RD New against PROJ's cs2cs on 10,000 points, and import times
+# (the Haarlem file and a generated national-scale layer of 2,745 polygons).
+bench-geo: setup
+	$(SWIFT) build -c release --product lantaarn-geo-bench
+	@mkdir -p $(BENCH_DIR)
+	.build/release/lantaarn-geo-bench ../shared $(BENCH_DIR)/geo | tee $(BENCH_DIR)/geo.txt
+	@grep "^BENCH " $(BENCH_DIR)/geo.txt
+
+bench: bench-store bench-ingest bench-geo
 
 clean:
 	rm -rf .build

@@ -114,6 +114,13 @@ let package = Package(
             path: "Benchmarks/IngestBench"
         ),
 
+        // `make bench-geo`: point lookups against brute force, RD New against cs2cs, import times.
+        .executableTarget(
+            name: "lantaarn-geo-bench",
+            dependencies: ["Geo", "LantaarnModel"],
+            path: "Benchmarks/GeoBench"
+        ),
+
         .testTarget(name: "LantaarnModelTests", dependencies: ["LantaarnModel"]),
         .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "LantaarnModel"]),
@@ -127,7 +134,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "lantaarnTests", dependencies: ["lantaarn", "Store", "MQTTClient"]),
+        .testTarget(name: "lantaarnTests", dependencies: ["lantaarn", "Store", "MQTTClient", "Geo"]),
         .testTarget(name: "IntegrationTests", dependencies: ["lantaarn", "Ingest", "Store", "LantaarnModel", "MQTTClient"]),
     ],
     swiftLanguageModes: [.v6]

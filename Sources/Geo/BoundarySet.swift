@@ -32,7 +32,14 @@ public struct BoundarySet: Sendable {
     /// The area containing `p`, or `nil` when it lies outside every area.
     @inline(__always)
     public func locate(_ p: GeoPoint) -> Area? {
-        index.locate(p, in: areas).map { areas[$0] }
+        index.locate(p).map { areas[$0] }
+    }
+
+    /// Position in ``areas`` of the area containing `p`: the hot-path form of ``locate(_:)``,
+    /// without copying the area.
+    @inline(__always)
+    public func locateIndex(_ p: GeoPoint) -> Int? {
+        index.locate(p)
     }
 
     /// Convenience for latitude/longitude callers.

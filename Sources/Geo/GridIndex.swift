@@ -18,6 +18,8 @@ struct GridIndex: Sendable {
     /// Mixed cell m lists entries[offsets[m]..<offsets[m + 1]]: area << 1 | (1 when it needs a test).
     private let offsets: [Int32]
     private let entries: [Int32]
+    /// Every area's rings (all its polygons) as one group each, for the exact test in mixed cells.
+    private let edges: EdgeBands
 
     /// Number of grid cells per side for `edgeCount` edges: about four cells per edge
     /// along each side's square root, between 16 and 1024.
@@ -35,6 +37,9 @@ struct GridIndex: Sendable {
         let w = b.maxX - b.minX, h = b.maxY - b.minY
         scaleX = w > 0 ? Double(side) / w : 0
         scaleY = h > 0 ? Double(side) / h : 0
+        // One group per area: its polygons do not overlap, so even-odd over all their
+        // rings is "inside one of its polygons".
+        edges = EdgeBands(groups: areas.map { a in (a.polygons.flatMap(\.rings), a.bounds) })
         guard !areas.isEmpty else {
             cells = [-1]; offsets = [0]; entries = []
             return
@@ -130,7 +135,7 @@ struct GridIndex: Sendable {
 
     /// Index of the area containing `p` by the boundary rule, or `nil` outside every area.
     @inline(__always)
-    func locate(_ p: GeoPoint, in areas: [Area]) -> Int? {
+    func locate(_ p: GeoPoint) -> Int? {
         guard bounds.contains(p) else { return nil }
         let v = cells[Self.cell(p.y, bounds.minY, scaleY, rows) &* columns &+ Self.cell(p.x, bounds.minX, scaleX, columns)]
         if v >= 0 { return Int(v) }
@@ -141,7 +146,7 @@ struct GridIndex: Sendable {
             let e = entries[k]
             let a = Int(e >> 1)
             if e & 1 == 0 { return a }
-            switch areas[a].locate(p) {
+            switch edges.locate(p, group: a) {
             case .inside: return a
             case .boundary: if onBoundary == nil { onBoundary = a }
             case .outside: continue

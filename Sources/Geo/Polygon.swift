@@ -19,7 +19,7 @@ public struct Polygon: Sendable, Hashable {
         self.outer = outer
         self.holes = holes
         self.bounds = BoundingBox(points: outer)
-        self.edges = EdgeBands(rings: [outer] + holes, bounds: bounds)
+        self.edges = EdgeBands(groups: [([outer] + holes, bounds)])
     }
 
     public static func == (l: Polygon, r: Polygon) -> Bool { l.outer == r.outer && l.holes == r.holes }

@@ -181,3 +181,34 @@ struct MQTTTopicTests {
                 == ["$share/lantaarn/lantaarn/sensors/+/readings", "$share/lantaarn/" + LossAccountingTests.ttnTopic])
     }
 }
+
+/// Readings take the wijk of their own date when several boundary vintages are imported.
+struct VintageAssignmentTests {
+    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../../shared/data/boundaries").standardizedFileURL.path
+
+    @Test func eachReadingUsesTheBoundariesOfItsDate() throws {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.shared + "/cbs_wijk_2014_haarlem_GM0392.geojson")))
+        let cbs2014 = try BoundaryImporter(level: .wijk, vintage: 2014).read(bytes, source: "cbs 2014").set
+        let catalog = BoundaryCatalog([cbs2014, try DefaultBoundaries.haarlemWijken()])
+        // Paviljoen Welgelegen: CBS 2014 WK039204, municipal 2020 WK039202.
+        let air = Sensor(id: "air", lamppost: "L", latitude: 52.37389, longitude: 4.63389, topic: "lantaarn/sensors/air/readings",
+                         kind: "lucht", quantities: ["pm25": QuantitySpec(unit: "µg/m³", minimum: 0, maximum: 500, resolution: 0.1)])
+        let registry = SensorRegistry(sensors: [air], boundaries: catalog)
+        #expect(registry.areasBySensor["air"]?.wijk?.code == "WK039202")
+        let validator = ReadingValidator(registry: registry)
+        let target = try #require(validator.target(forField: "pm25", of: air))
+        let now = ISO8601.parse("2026-11-23T10:00:00Z")!
+        for (date, wijk) in [("2019-12-31T23:59:00Z", "WK039204"), ("2020-01-01T00:00:00Z", "WK039202"), ("2026-11-23T09:00:00Z", "WK039202")] {
+            guard case .reading(let r) = validator.judge(12, at: ISO8601.parse(date)!, receivedAt: now, target: target) else {
+                Issue.record("not stored: \(date)")
+                continue
+            }
+            #expect(r.wijk == WijkCode(wijk), "\(date)")
+        }
+        // A sensor outside every wijk: no wijk, counted as unknown.
+        let far = Sensor(id: "far", lamppost: "L", latitude: 52.0, longitude: 5.0, topic: "t", kind: "lucht",
+                         quantities: ["pm25": QuantitySpec(unit: "µg/m³", minimum: 0, maximum: 500, resolution: 0.1)])
+        #expect(SensorRegistry(sensors: [far], boundaries: catalog).wijkBySensor["far"]?.latest == nil)
+    }
+}

@@ -83,6 +83,37 @@ struct HTTPServerTests {
         }
     }
 
+    struct FakeMaps: BoundaryMaps {
+        func available() -> [(level: String, vintage: Int)] { [("wijk", 2020)] }
+        func geoJSON(level: String, vintage: Int, tolerance: Double?) -> [UInt8]? {
+            guard level == "wijk", vintage == 2020 else { return nil }
+            return Array(#"{"type":"FeatureCollection","tolerance":\#(tolerance ?? -1),"features":[]}"#.utf8)
+        }
+    }
+
+    @Test func boundaryMapsWithCachingAndErrors() async throws {
+        try await withServer({ $0.boundaryMaps = FakeMaps() }) { base, _ in
+            let list = try JSONParser.parse(try await get(base + "/geo").1)
+            #expect(list["boundaries"]?.arrayValue?.first?["url"]?.stringValue == "/geo/wijk/2020.geojson")
+            let (status, body, response) = try await get(base + "/geo/wijk/2020.geojson?tolerance=12.5")
+            #expect(status == 200 && body.contains(#""tolerance":12.5"#))
+            #expect(response.value(forHTTPHeaderField: "Content-Type") == "application/geo+json")
+            let etag = try #require(response.value(forHTTPHeaderField: "ETag"))
+            var request = URLRequest(url: URL(string: base + "/geo/wijk/2020.geojson?tolerance=12.5")!)
+            request.setValue(etag, forHTTPHeaderField: "If-None-Match")
+            let (_, revalidated) = try await URLSession.shared.data(for: request)
+            #expect((revalidated as! HTTPURLResponse).statusCode == 304)
+            for (path, code, text) in [("/geo/wijk/1999.geojson", 404, "no wijk boundaries of 1999"),
+                                       ("/geo/wijk/2020.json", 404, "/geo/LEVEL/YEAR.geojson"),
+                                       ("/geo/wijk/2020.geojson?tolerance=-1", 400, "tolerance"),
+                                       ("/geo/wijk/2020.geojson?tolerance=abc", 400, "tolerance")] {
+                let (s, e, _) = try await get(base + path)
+                #expect(s == code, "\(path)")
+                #expect(try JSONParser.parse(e)["error"]?.stringValue?.contains(text) == true, "\(path): \(e)")
+            }
+        }
+    }
+
     @Test func metricsAndIngestStatus() async throws {
         let now: Int64 = 1_795_341_600_000
         try await withServer({ deps in
