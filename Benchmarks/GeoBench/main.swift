@@ -20,18 +20,6 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
-/// A deterministic generator (SplitMix64) so every run looks up the same points.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// The peer: for every area (bounding box first), a plain crossing-number loop over every ring.
 @inline(never)
 func bruteForce(_ areas: [Area], _ p: GeoPoint) -> Int? {
@@ -53,7 +41,7 @@ func bruteForce(_ areas: [Area], _ p: GeoPoint) -> Int? {
 }
 
 func randomPoints(_ b: BoundingBox, _ n: Int, seed: UInt64) -> [GeoPoint] {
-    var rng = SplitMix(state: seed)
+    var rng = SplitMix64(seed: seed)
     return (0..<n).map { _ in GeoPoint(lon: Double.random(in: b.minX...b.maxX, using: &rng), lat: Double.random(in: b.minY...b.maxY, using: &rng)) }
 }
 
@@ -96,7 +84,7 @@ print(String(format: "Haarlem wijken 2020: %.2f M lookups/s indexed, %.3f M/s br
 print(String(format: "Haarlem wijken 2020 import (%d KB, parse + checks + index): %.3f s", haarlemBytes.count / 1024, haarlemImport))
 
 // 2. RD New against cs2cs on 10,000 random points, both directions.
-var rng = SplitMix(state: 28992)
+var rng = SplitMix64(seed: 28992)
 let rd = (0..<10_000).map { _ in (Double.random(in: 13_000...278_000, using: &rng), Double.random(in: 306_000...619_000, using: &rng)) }
 let process = Process()
 process.executableURL = URL(fileURLWithPath: "/usr/bin/cs2cs")

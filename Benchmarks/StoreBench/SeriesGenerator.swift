@@ -21,7 +21,7 @@ struct SeriesGenerator {
 
     /// All readings of one sensor (both quantities), in time order.
     func sensor(_ id: Int) -> [Row] {
-        var rng = SplitMix(seed: UInt64(id) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+        var rng = SplitMix64(seed: UInt64(id) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
         let wijk = Self.wijken[id % Self.wijken.count]
         let base = 1 + rng.unit() * 6
         var t = start + Int64(rng.unit() * 148_000) / 1000 * 1000
@@ -44,17 +44,8 @@ struct SeriesGenerator {
     }
 }
 
-/// Small, fast, reproducible random numbers.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Uniform and normal draws on top of the reproducible generator.
+extension SplitMix64 {
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
     mutating func gaussian() -> Double {
         let u1 = max(unit(), 1e-300), u2 = unit()

@@ -1,5 +1,6 @@
 import Foundation
 import Geo
+import LantaarnModel
 
 /// Shared fixtures: the boundary files in ../shared/data/boundaries and small helpers.
 enum Fixtures {
@@ -49,15 +50,5 @@ enum Fixtures {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so random tests repeat exactly.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// Seeded random numbers: random tests repeat exactly.
+typealias SeededRandom = SplitMix64
