@@ -12,6 +12,11 @@ public struct GeoPoint: Sendable, Hashable {
     }
 }
 
+extension GeoPoint: Comparable {
+    /// Lexicographic: longitude, then latitude (canonical edge and arc order).
+    public static func < (l: GeoPoint, r: GeoPoint) -> Bool { l.x < r.x || (l.x == r.x && l.y < r.y) }
+}
+
 /// An axis-aligned bounding box.
 public struct BoundingBox: Sendable, Hashable {
     public var minX: Double, minY: Double, maxX: Double, maxY: Double

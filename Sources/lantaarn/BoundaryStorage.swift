@@ -30,7 +30,11 @@ extension BoundarySet {
 }
 
 /// `/geo/{level}/{vintage}.geojson`: simplified once per set and tolerance, then cached.
+/// A requested tolerance is rounded down to a step of ``steps``, so requests cannot make the
+/// server simplify a set in endless variations.
 final class GeoMaps: BoundaryMaps {
+    /// Tolerances a request can get, metres.
+    static let steps: [Double] = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
     private let catalog: BoundaryCatalog
     private let defaultTolerance: Double
     private let cache = Mutex<[String: [UInt8]]>([:])
@@ -46,7 +50,7 @@ final class GeoMaps: BoundaryMaps {
 
     func geoJSON(level: String, vintage: Int, tolerance: Double?) -> [UInt8]? {
         guard let level = AreaLevel(rawValue: level), let set = catalog.set(level, vintage: vintage) else { return nil }
-        let t = tolerance ?? defaultTolerance
+        let t = tolerance.map { asked in Self.steps.last { $0 <= asked } ?? 0 } ?? defaultTolerance
         let key = "\(level.rawValue)/\(vintage)/\(t)"
         if let hit = cache.withLock({ $0[key] }) { return hit }
         let areas = TopologySimplifier(tolerance: t).simplify(set.areas)

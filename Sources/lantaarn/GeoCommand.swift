@@ -65,7 +65,11 @@ struct GeoCommand: AsyncParsableCommand {
             let start = index == 0 ? Int64.min : BoundaryCatalog.start(ofVintage: vintage)
             let end = index + 1 < list.count ? BoundaryCatalog.start(ofVintage: list[index + 1].vintage) : Int64.max
             guard FileManager.default.fileExists(atPath: settings.sensorDirectory) else { return }
-            let registry = try SensorRegistry.load(directory: settings.sensorDirectory, boundaries: catalog)
+            let registry: SensorRegistry
+            do { registry = try SensorRegistry.load(directory: settings.sensorDirectory, boundaries: catalog) } catch {
+                Console.line("  stored readings not checked against the new boundaries: \(error)")
+                return
+            }
             let moves = registry.sensors.keys.sorted().map { id in
                 WijkMove(sensorID: id, window: TimeWindow(start: start, end: end), wijk: registry.wijkBySensor[id]?.wijk(at: max(start, end &- 1)))
             }

@@ -21,6 +21,9 @@ struct GeoMapsTests {
         #expect(try positions(exact) == set.areas.reduce(0) { $0 + $1.vertexCount })
         #expect(try positions(simplified) < positions(exact) / 2)
         #expect(maps.geoJSON(level: "wijk", vintage: 2020, tolerance: nil) == simplified, "cached and stable")
+        // A requested tolerance is rounded down to a step: 7 m is served as 5 m.
+        let seven = try JSONParser.parse(try #require(maps.geoJSON(level: "wijk", vintage: 2020, tolerance: 7)))
+        #expect(seven["lantaarn"]?["tolerance_m"]?.numberValue == 5)
         #expect(maps.geoJSON(level: "buurt", vintage: 2020, tolerance: nil) == nil)
         #expect(maps.geoJSON(level: "wijk", vintage: 2019, tolerance: nil) == nil)
     }

@@ -178,8 +178,3 @@ struct Metres: Sendable {
         return (dx * dx + dy * dy).squareRoot()
     }
 }
-
-extension GeoPoint: Comparable {
-    /// Lexicographic: longitude, then latitude.
-    public static func < (l: GeoPoint, r: GeoPoint) -> Bool { l.x < r.x || (l.x == r.x && l.y < r.y) }
-}
