@@ -90,6 +90,12 @@ public struct AreaAssignment: Sendable, Equatable {
     public var wijk: AreaMatch?
     public var buurt: AreaMatch?
 
+    public init(gemeente: AreaMatch? = nil, wijk: AreaMatch? = nil, buurt: AreaMatch? = nil) {
+        self.gemeente = gemeente
+        self.wijk = wijk
+        self.buurt = buurt
+    }
+
     public subscript(level: AreaLevel) -> AreaMatch? {
         get {
             switch level {

@@ -41,6 +41,9 @@ struct GeoCLITests {
         let swapped = try runCommand(bin, ["geo", "locate", "4.63389", "52.37389"] + common)
         #expect(swapped.status != 0 && swapped.error.contains("latitude first"), "\(swapped.error)")
         #expect(try runCommand(bin, ["geo", "list"] + common).output.split(separator: "\n").count == 3)
+        let check = try runCommand(bin, ["sensors", "check"] + common)
+        #expect(check.output.contains("welgelegen") && check.output.contains("GM0392 WK039202 -"), "\(check.output) \(check.error)")
+        #expect(check.output.contains("1 sensors; 0 outside every wijk"))
 
         // Readings of 2019 and 2026, each assigned with the boundaries of its own date.
         let y2019 = ISO8601.parse("2019-06-01T00:00:00Z")! / 1000, y2026 = ISO8601.parse("2026-11-01T00:00:00Z")! / 1000

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Geo
+import Ingest
+import LantaarnModel
+
+/// `lantaarn sensors check`: the registry as Lantaarn reads it, with each sensor's areas.
+struct SensorsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sensors", abstract: "The sensor registry in Sensors/.", subcommands: [Check.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate Sensors/ and print every sensor with its gemeente, wijk and buurt (boundaries in force now).")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let runtime = try Runtime(settings: try common.settings())
+            let registry = try runtime.registry()
+            var outside = 0
+            for id in registry.sensors.keys.sorted() {
+                let s = registry.sensors[id]!
+                let areas = registry.areasBySensor[id] ?? AreaAssignment()
+                let codes = AreaLevel.allCases.map { level -> String in
+                    guard let match = areas[level] else { return "-" }
+                    return match.code ?? "unknown"
+                }
+                if areas.wijk?.code == nil { outside += 1 }
+                Console.line("\(id)\t\(s.kind)\t\(s.latitude), \(s.longitude)\t\(codes.joined(separator: " "))\t\(s.quantities.keys.sorted().joined(separator: ","))")
+            }
+            Console.line("\(registry.sensors.count) sensors; \(outside) outside every wijk (their readings count as 'wijk unknown')")
+        }
+    }
+}
