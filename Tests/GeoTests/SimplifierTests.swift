@@ -71,5 +71,12 @@ struct SimplifierTests {
         // It imports again as it was written.
         let (again, _) = try BoundaryImporter(level: .wijk, vintage: 2014).read(Array(text.utf8), source: "served")
         #expect(again.areas.map(\.code) == set.areas.map(\.code))
+
+        // MultiPolygons (Amsterdam) are written as such and read back with every part.
+        let gemeenten = try Fixtures.set("cbs_gemeente_2015_selected.geojson", level: .gemeente, vintage: 2015)
+        let written = BoundaryGeoJSON.write(gemeenten.areas, level: .gemeente, vintage: 2015, toleranceMetres: 0)
+        let (read, _) = try BoundaryImporter(level: .gemeente, vintage: 2015).read(Array(written.utf8), source: "served")
+        #expect(read.area(code: "GM0363")!.polygons.count == gemeenten.area(code: "GM0363")!.polygons.count)
+        #expect(read.areas.map(\.vertexCount) == gemeenten.areas.map(\.vertexCount))
     }
 }
