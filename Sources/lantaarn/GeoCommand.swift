@@ -73,7 +73,13 @@ struct GeoCommand: AsyncParsableCommand {
             let moves = registry.sensors.keys.sorted().map { id in
                 WijkMove(sensorID: id, window: TimeWindow(start: start, end: end), wijk: registry.wijkBySensor[id]?.wijk(at: max(start, end &- 1)))
             }
-            let period = "\(index == 0 ? "before" : ISO8601.format(milliseconds: start)) – \(end == Int64.max ? "now" : ISO8601.format(milliseconds: end))"
+            let day = { (ms: Int64) in String(ISO8601.format(milliseconds: ms).prefix(10)) }
+            let period = switch (start == Int64.min, end == Int64.max) {
+            case (true, true): "at any time"
+            case (true, false): "before \(day(end))"
+            case (false, true): "from \(day(start)) on"
+            case (false, false): "from \(day(start)) to \(day(end))"
+            }
             if reassign {
                 let moved = try store.reassignWijk(moves, vintage: vintage) { done, total in
                     if done % 100 == 0 || done == total { Console.progress("  reassigning sensors: \(done)/\(total)") }
