@@ -17,9 +17,6 @@ public struct BoundaryCatalog: Sendable {
         self.sets = byLevel.mapValues { $0.sorted { $0.vintage < $1.vintage } }
     }
 
-    /// True when no level has a set.
-    public var isEmpty: Bool { sets.isEmpty }
-
     /// The moment vintage `year` comes into force, in milliseconds since the epoch.
     public static func start(ofVintage year: Int) -> Int64 { Int64(ISO8601.daysFromCivil(year: year, month: 1, day: 1)) * 86_400_000 }
 
