@@ -17,8 +17,8 @@ struct IngestCommand: AsyncParsableCommand {
     struct Files: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "files",
-            abstract: "Load Sensor.Community archive CSVs, Lantaarn NDJSON or SenML (lantaarn ingest FILE|URL...).",
-            discussion: "A file loaded completely before (same SHA-256) is skipped; an interrupted load resumes. A URL is fetched with If-None-Match/If-Modified-Since, so an unchanged source is not downloaded again. Safe while `serve` runs.")
+            abstract: "Load Sensor.Community archive CSVs, Lantaarn NDJSON or SenML, or meldingen with --format (lantaarn ingest FILE|URL...).",
+            discussion: "A file loaded completely before (same SHA-256) is skipped; an interrupted load resumes. A URL is fetched with If-None-Match/If-Modified-Since, so an unchanged source is not downloaded again. Meldingen files load whole or not at all. Safe while `serve` runs.")
         @OptionGroup var common: CommonOptions
 
         @Argument(help: "Files to load, or http(s):// URLs to pull and load.")
@@ -27,8 +27,28 @@ struct IngestCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Seconds a pull may take in all (connecting: at most 10 s).")
         var timeout = 300
 
+        @Option(name: .long, help: "Meldingen openbare ruimte: open311, signalen or mor-ods.")
+        var format: String?
+
+        @Option(name: .long, help: "Signal id for a single Signalen body without one (a status or location update).")
+        var id: String?
+
+        func validate() throws {
+            if let format, MeldingFormat(rawValue: format) == nil {
+                throw ValidationError("--format must be open311, signalen or mor-ods")
+            }
+            if id != nil, format != MeldingFormat.signalen.rawValue { throw ValidationError("--id goes with --format signalen") }
+        }
+
         func run() async throws {
             let runtime = try Runtime(settings: try common.settings(), label: "lantaarn.ingest")
+            if let format = format.flatMap(MeldingFormat.init) {
+                let meldingen = try runtime.meldingIngest()
+                for file in files {
+                    Console.line(try meldingen.ingest(path: file, format: format, id: id).description)
+                }
+                return
+            }
             let ingest = FileIngest(store: runtime.store, validator: ReadingValidator(registry: try runtime.registry()))
             let pull = HTTPPull(fetcher: HTTPFetcher(connectTimeout: min(10, timeout), totalTimeout: timeout), ingest: ingest,
                                 dataDirectory: runtime.settings.dataDirectory)

@@ -45,6 +45,12 @@ struct Runtime {
         return registry
     }
 
+    /// Meldingen loading, with the BOR_MELD mapping in `Pipelines/mappings/`.
+    func meldingIngest() throws -> MeldingIngest {
+        let mapping = (settings.pipelineDirectory as NSString).appendingPathComponent("mappings/bor_meld.yaml")
+        return MeldingIngest(store: store, boundaries: boundaries, categories: try CategoryMapping(mappingFile: mapping))
+    }
+
     func pipelines() throws -> PipelineCatalog {
         try PipelineCatalog(directory: settings.pipelineDirectory)
     }

@@ -3,8 +3,9 @@ import LantaarnModel
 import Logging
 import ServiceLifecycle
 
-/// The inbox folder `serve` watches (`data/inbox/`): drop a sensor archive in it and it is
-/// loaded like `lantaarn ingest FILE`.
+/// The inbox folder `serve` watches (`data/inbox/`): drop a sensor archive or a meldingen
+/// file in it and it is loaded like `lantaarn ingest FILE` (meldingen: the format is
+/// recognised from the content).
 ///
 /// - A file is taken once its size and modification time have not changed for one scan
 ///   (writers should still copy under a name starting with `.` or ending in `.part`, and
@@ -12,16 +13,22 @@ import ServiceLifecycle
 /// - Loaded files move to `inbox/loaded/`; a file that cannot be loaded at all (unknown
 ///   format, unreadable) moves to `inbox/failed/` with a `NAME.reason.txt` beside it.
 ///   Bad rows of a loaded file are in quarantine, as with `lantaarn ingest`.
+/// - A loaded meldingen file is deleted, not kept: it holds reporters' personal data, and
+///   Lantaarn keeps its minimised form only. A meldingen file that fails moves to `failed/`
+///   for the data team to fix or delete.
 public final class Inbox: Service, Sendable {
     public let folder: String
     private let ingest: FileIngest
+    private let meldingen: MeldingIngest?
     private let logger: Logger
     private let interval: Duration
     private let seen = SeenFiles()
 
-    public init(folder: String, ingest: FileIngest, logger: Logger, interval: Duration = .seconds(2)) throws {
+    public init(folder: String, ingest: FileIngest, meldingen: MeldingIngest? = nil, logger: Logger,
+                interval: Duration = .seconds(2)) throws {
         self.folder = folder
         self.ingest = ingest
+        self.meldingen = meldingen
         self.logger = logger
         self.interval = interval
         for sub in ["", "/loaded", "/failed"] {
@@ -63,6 +70,16 @@ public final class Inbox: Service, Sendable {
         let path = folder + "/" + name
         let started = ContinuousClock.now
         do {
+            if let meldingen, let head = FileHandle(forReadingAtPath: path).map({ h in defer { try? h.close() }; return h.readData(ofLength: 4096) }),
+               let format = MeldingFormat.detect(head) {
+                let report = try meldingen.ingest(path: path, format: format)
+                try? FileManager.default.removeItem(atPath: path)
+                logger.info("inbox: meldingen file loaded and deleted", metadata: [
+                    "inbox.file": "\(name)", "inbox.format": "\(report.format)", "inbox.meldingen": "\(report.meldingen)",
+                    "inbox.unmapped_categories": "\(report.unmapped.values.reduce(0, +))", "inbox.without_wijk": "\(report.withoutWijk)",
+                ])
+                return
+            }
             var lastLog = ContinuousClock.now
             let report = try ingest.ingest(path: path) { done, total, rows in
                 guard ContinuousClock.now - lastLog > .seconds(5) else { return }
