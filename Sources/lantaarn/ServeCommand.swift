@@ -112,7 +112,11 @@ struct ServeCommand: AsyncParsableCommand {
         // Shutdown runs in reverse order: HTTP and scheduler stop first, then the
         // subscriber, and the consumer last so it drains everything acknowledged.
         let files = FileIngest(store: runtime.store, validator: validator)
-        let inbox = try Inbox(folder: settings.inbox, ingest: files, meldingen: try runtime.meldingIngest(), logger: logger)
+        var meldingen: MeldingIngest?
+        do { meldingen = try runtime.meldingIngest() } catch {
+            logger.warning("meldingen files in the inbox will not be loaded", metadata: ["error": "\(error)"])
+        }
+        let inbox = try Inbox(folder: settings.inbox, ingest: files, meldingen: meldingen, logger: logger)
         let pulls = PullSchedule(sources: settings.ingestPulls,
                                  pull: HTTPPull(ingest: files, dataDirectory: settings.dataDirectory), logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [

@@ -70,7 +70,9 @@ public struct MeldingIngest: Sendable {
                        now: Int64 = Clock.nowMilliseconds()) throws -> Report {
         let sha = SHA256.hex(bytes)
         var report = Report(name: name, sha256: sha)
-        if let done = try store.meldingFile(sha256: sha) {
+        // The same body given another --id is another load.
+        let key = id.map { SHA256.hex(Array("\(sha)|\($0)".utf8)) } ?? sha
+        if let done = try store.meldingFile(sha256: key) {
             report.alreadyLoaded = done
             return report
         }
@@ -117,7 +119,7 @@ public struct MeldingIngest: Sendable {
             writes.append(MeldingWrite(m, isUpdate: r.isUpdate))
         }
         report.meldingen = writes.count
-        let record = MeldingFileRecord(sha256: sha, name: name, format: raw.format, meldingen: writes.count,
+        let record = MeldingFileRecord(sha256: key, name: name, format: raw.format, meldingen: writes.count,
                                        report: report.description, completedAt: now)
         report.written = try store.saveMeldingen(writes, file: record)
         return report

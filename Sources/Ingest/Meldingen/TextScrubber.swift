@@ -13,7 +13,8 @@ public struct TextScrubber: Sendable {
         public init() {}
     }
 
-    /// Placeholder and pattern, applied in this order (e-mail before phone, IBAN before plate).
+    /// Placeholder and pattern, applied in this order (e-mail before phone, IBAN and postcode
+    /// before plate: `2011 AB` would otherwise read as sidecode 2).
     static let rules: [(kind: String, pattern: String)] = {
         let sep = "[- ]?"
         // Sidecodes 1-14: L letter, D digit groups.
@@ -30,9 +31,11 @@ public struct TextScrubber: Sendable {
             ("telefoon", #"(?:\+31|\b0031)[ \-]?(?:\(0\)[ \-]?)?(?:[0-9][ \-]?){8}[0-9]\b"#),
             ("telefoon", #"\(0[0-9]{2,3}\)[ \-]?[0-9]{3}[ \-]?[0-9]{3,4}\b"#),
             ("telefoon", #"\b0(?:[0-9][ \-]?){8}[0-9]\b"#),
+            // Postcode (letters in capitals, as written; SA, SD and SS are not issued), with a house number after it.
+            ("adres", #"\b[1-9][0-9]{3}[ ]?(?!SA|SD|SS)[A-Z]{2}\b(?:[ ,]+[0-9]{1,5}\b(?:[ ]?[A-Za-z]\b)?)?"#),
+            // A street name (or a bare Markt, Plein, ...) followed by a house number.
+            ("adres", #"\b(?:[A-Z][A-Za-z\-]*)?(?i:straat|weg|laan|plein|gracht|kade|dijk|singel|dreef|park|steeg|hof|pad|markt|baan|burgwal|dam|veld|wal|plantsoen|boulevard)[ ]+[0-9]{1,5}(?:[ ]?[A-Za-z]\b|\b)"#),
             ("kenteken", #"\b(?:"# + plates.joined(separator: "|") + #")\b"#),
-            ("adres", #"\b[1-9][0-9]{3}[ ]?[A-Za-z]{2}\b(?:[ ,]+[0-9]{1,5}[ ]?[A-Za-z]?\b)?"#),
-            ("adres", #"\b[A-Z][A-Za-z\-]*(?:straat|weg|laan|plein|gracht|kade|dijk|singel|dreef|park|steeg|hof|pad|markt|baan|burgwal|dam|veld|wal|plantsoen|boulevard)[ ]+[0-9]{1,5}[ ]?[A-Za-z]?\b"#),
         ]
     }()
 

@@ -1,0 +1,141 @@
+import Foundation
+import Geo
+import Ingest
+import LantaarnModel
+import Store
+import Testing
+
+/// Meldingen from Open311, Signalen and MOR-ODS: every shared file loads or is refused with
+/// its reason, status history builds up, categories map to BOR_MELD, nothing is half-loaded.
+struct MeldingIngestTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL.path
+    static let shared = repo + "/../shared/data/meldingen"
+
+    func ingest(_ name: String = "m") throws -> (MeldingIngest, SQLiteStore) {
+        let store = try SQLiteStore(dataDirectory: try scratchDirectory(name))
+        let mapping = try CategoryMapping(mappingFile: Self.repo + "/Pipelines/mappings/bor_meld.yaml")
+        return (MeldingIngest(store: store, boundaries: BoundaryCatalog([try DefaultBoundaries.haarlemWijken()]), categories: mapping), store)
+    }
+
+    /// Every file in ../shared/data/meldingen: loaded (with its count) or refused (with a reason).
+    @Test func everySharedFileLoadsOrIsRefusedWithItsReason() throws {
+        let expected: [String: String] = [
+            "open311/spec_example_service-requests.json": "not valid JSON at line 7, column 20 (byte 169): number with a leading zero",
+            "open311/spec_example_service-request.json": "not valid JSON at line 7, column 20 (byte 169): number with a leading zero",
+            "open311/spec_example_service-list.json": "not valid JSON at line 3, column 20 (byte 25): number with a leading zero",
+            "open311/spec_example_service-definition.json": "expected a JSON array of service requests",
+            "open311/spec_example_service-request-post.json": "request 0: no requested_datetime",
+            "open311/spec_example_request-from-token.json": "request 0: no requested_datetime",
+            "open311/spec_example_errors.json": "starts with an HTTP status line",
+            "open311/spec_example_errors.xml": "starts with an HTTP status line",
+            "open311/spec_example_service-list.xml": "the root element is <services>",
+            "open311/spec_example_service-definition.xml": "the root element is <service_definition>",
+            "open311/spec_example_service-request-post.xml": "request 0: no requested_datetime",
+            "open311/spec_example_request-from-token.xml": "request 0: no requested_datetime",
+            "open311/spec_example_service-requests.xml": "LOADED 2",
+            "open311/spec_example_service-request.xml": "LOADED 1",
+            "signalen/categories.json": "the Signalen category list, not signals",
+            "signalen/create_initial.json": "LOADED 1",
+            "signalen/create_initial_public.json": "LOADED 1",
+            "signalen/update_status.json": "a single status or location update needs --id",
+            "signalen/update_location.json": "a single status or location update needs --id",
+            "mor_ods/MOR_ODS_1.0_v6__Data_specificatie_IM.csv": "not a MOR-ODS data file",
+            "mor_ods/MOR_ODS_1.0_v6__Metadata_specificatie.csv": "not a MOR-ODS data file",
+            "mor_ods/MOR_ODS_1.0_v6__API_specificatie.csv": "not a MOR-ODS data file",
+            "mor_ods/BOR_MELD_referentie_tabel__BOR_MELD_referentietabel.csv": "the BOR_MELD reference table, not data",
+        ]
+        var files: [String] = []
+        for folder in ["open311", "signalen", "mor_ods"] {
+            files += try FileManager.default.contentsOfDirectory(atPath: Self.shared + "/" + folder).map { folder + "/" + $0 }
+        }
+        #expect(Set(files) == Set(expected.keys), "a shared file without an expectation")
+        for file in files.sorted() {
+            let (ingest, store) = try ingest()
+            let format: MeldingFormat = file.hasPrefix("open311") ? .open311 : file.hasPrefix("signalen") ? .signalen : .morODS
+            let want = try #require(expected[file])
+            do {
+                let report = try ingest.ingest(path: Self.shared + "/" + file, format: format)
+                #expect(want == "LOADED \(report.meldingen)", "\(file): \(report)")
+            } catch let error as MeldingFileError {
+                #expect(error.description.contains(want), "\(file): \(error)")
+                #expect(error.description.hasSuffix("nothing was loaded"))
+                #expect(try store.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max)).isEmpty, "\(file) half-loaded")
+            }
+        }
+    }
+
+    /// A Signalen create body, then its status updates: history in order, open/closed follows it.
+    @Test func signalenStatusHistory() throws {
+        let (ingest, store) = try ingest()
+        let created = try ingest.ingest(path: Self.shared + "/signalen/create_initial.json", format: .signalen, id: "4711")
+        #expect(created.written.inserted == 1)
+        #expect(created.dropped == ["e-mail": 1, "telefoon": 1, "adres": 1])
+        #expect(created.unmapped == ["overig": 1] && created.withoutWijk == 1, "Amsterdam lies outside the Haarlem wijken")
+        let status = try ingest.ingest(path: Self.shared + "/signalen/update_status.json", format: .signalen, id: "4711", now: 1_700_000_000_000)
+        #expect(status.written.updated == 1 && status.written.statusChanges == 1)
+        let closing = #"{"status":{"state":"o","text":"Opgelost, bel 06-12345678 bij vragen","created_at":"2023-11-15T10:00:00+01:00"}}"#
+        _ = try ingest.ingest(bytes: Array(closing.utf8), name: "close.json", format: .signalen, id: "4711")
+        let all = try store.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max))
+        let m = try #require(all.first)
+        #expect(all.count == 1 && m.sourceID == "4711" && m.category == "overig")
+        #expect(m.history.map(\.state) == ["m", "b", "o"])
+        #expect(!m.isOpen && m.closedAt == ISO8601.parse("2023-11-15T09:00:00Z"))
+        #expect(m.scrubbedText == nil, "no text is kept unless configured")
+        // The same file again: skipped by its hash.
+        #expect(try ingest.ingest(path: Self.shared + "/signalen/create_initial.json", format: .signalen, id: "4711").alreadyLoaded != nil)
+        // An update of a melding that is not stored fails the whole file.
+        #expect(throws: StoreError.self) {
+            try ingest.ingest(path: Self.shared + "/signalen/update_status.json", format: .signalen, id: "9999")
+        }
+    }
+
+    /// MOR-ODS: Dutch local times, BOR_MELD names matched, einddatum closes, wijk assigned;
+    /// one bad row refuses the file.
+    @Test func morODSRowsWithLocalTimeAndBORMELD() throws {
+        let (ingest, store) = try ingest()
+        let csv = """
+        identificatie;kanaal;publicatie;hoofdcategorie;subcategorie;itemcategorie;omschrijving;status;datum melding;einddatum;longitude;latidude
+        Z-1;telefoon;open;Afval;Openbare afvalbak;Afvalbak vol;Afvalbak vol bij Grote Markt 2, bel 023-5111111;afgesloten;2024-07-01T09:30:00:000;2024-07-02T16:00:00:000;4,63722;52,38111
+        Z-2;mail;gesloten;Verlichting en verkeer;;;Lamp kapot;in behandeling;2024-01-15T08:00:00:000;;4.63389;52.37389
+        Z-3;balie;open;Iets anders;;;x;in behandeling;2024-01-15T08:00:00:000;;;
+        """
+        let report = try ingest.ingest(bytes: Array(csv.utf8), name: "mor.csv", format: .morODS)
+        #expect(report.meldingen == 3 && report.unmapped == ["Iets anders": 1] && report.withoutWijk == 1)
+        #expect(report.scrubbed.byKind == ["adres": 1, "telefoon": 1])
+        let all = try store.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max))
+        let z1 = try #require(all.first { $0.sourceID == "Z-1" })
+        #expect(z1.createdAt == ISO8601.parse("2024-07-01T07:30:00Z"), "summer time: UTC+2")
+        #expect(z1.closedAt == ISO8601.parse("2024-07-02T14:00:00Z") && !z1.isOpen)
+        #expect(z1.borMeld == 172 && z1.hoofdcategorie == "Afval" && z1.wijk == "WK039201" && z1.gemeente == "GM0392")
+        let z2 = try #require(all.first { $0.sourceID == "Z-2" })
+        #expect(z2.createdAt == ISO8601.parse("2024-01-15T07:00:00Z"), "winter time: UTC+1")
+        #expect(z2.isOpen && z2.borMeld == nil && z2.hoofdcategorie == "Verlichting en verkeer" && z2.wijk == "WK039202")
+
+        let bad = csv.replacingOccurrences(of: "2024-01-15T08:00:00:000;;4.63389", with: "15-01-2024;;4.63389")
+        let (other, otherStore) = try self.ingest("bad")
+        #expect {
+            try other.ingest(bytes: Array(bad.utf8), name: "bad.csv", format: .morODS)
+        } throws: { ($0 as? MeldingFileError)?.description.contains("bad.csv: line 3: datum melding") == true }
+        #expect(try otherStore.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max)).isEmpty)
+    }
+
+    /// Open311 XML: closed by status with updated_datetime; address fields left out.
+    @Test func open311XMLRequests() throws {
+        let (ingest, store) = try ingest()
+        let report = try ingest.ingest(path: Self.shared + "/open311/spec_example_service-requests.xml", format: .open311)
+        #expect(report.written.inserted == 2 && report.dropped["adres"] == 6 && report.unmapped == ["006": 2])
+        let all = try store.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max))
+        #expect(all.map(\.isOpen) == [false, true])
+        #expect(all[0].createdAt == ISO8601.parse("2010-04-14T14:37:38Z") && all[0].closedAt == ISO8601.parse("2010-04-14T14:37:38Z"))
+    }
+
+    @Test func formatsAreRecognisedForTheInbox() throws {
+        for (file, format) in [("open311/spec_example_service-requests.xml", MeldingFormat.open311),
+                               ("open311/spec_example_service-requests.json", .open311),
+                               ("signalen/create_initial.json", .signalen)] {
+            #expect(MeldingFormat.detect([UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.shared + "/" + file)))) == format)
+        }
+        #expect(MeldingFormat.detect(Array("identificatie;datum melding;status\n".utf8)) == .morODS)
+        #expect(MeldingFormat.detect(Array("sensor_id;sensor_type;location;lat;lon;timestamp;P1;P2\n".utf8)) == nil)
+    }
+}
