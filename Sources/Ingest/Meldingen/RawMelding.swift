@@ -98,22 +98,6 @@ enum MeldingTime {
         }
         guard let utc = ISO8601.parse(t) else { return nil }
         let hasZone = t.count > 10 && (t.hasSuffix("Z") || t.dropFirst(10).contains("+") || t.dropFirst(19).contains("-"))
-        return hasZone ? utc : utc - amsterdamOffset(localMilliseconds: utc)
-    }
-
-    /// Central European Time: +1 h, +2 h from the last Sunday of March 01:00 UTC to the last
-    /// Sunday of October 01:00 UTC (EU rule since 1996).
-    static func amsterdamOffset(localMilliseconds local: Int64) -> Int64 {
-        let hour: Int64 = 3_600_000
-        let year = ISO8601.format(milliseconds: local).prefix(4)
-        guard let y = Int(year) else { return hour }
-        func lastSunday(_ month: Int) -> Int {
-            let lastDay = ISO8601.daysFromCivil(year: y, month: month, day: 31)
-            let weekday = ((lastDay % 7) + 7 + 4) % 7   // 1970-01-01 was a Thursday (4)
-            return lastDay - weekday
-        }
-        let start = Int64(lastSunday(3)) * 86_400_000 + 2 * hour   // 02:00 local = 01:00 UTC
-        let end = Int64(lastSunday(10)) * 86_400_000 + 3 * hour    // 03:00 local = 01:00 UTC
-        return (local >= start && local < end) ? 2 * hour : hour
+        return hasZone ? utc : utc - DutchTime.offset(localMilliseconds: utc)
     }
 }

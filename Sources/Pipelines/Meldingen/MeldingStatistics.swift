@@ -1,0 +1,61 @@
+import LantaarnModel
+
+/// Counts, handling times and backlog of meldingen, per group and Dutch week (Monday 00:00).
+public enum MeldingStatistics {
+    /// Group key of a melding: wijk (or "" outside every wijk) and BOR_MELD hoofdcategorie
+    /// (or "" unmapped).
+    public struct Group: Hashable, Sendable, Comparable {
+        public var wijk: String
+        public var hoofdcategorie: String
+
+        public init(wijk: String, hoofdcategorie: String) {
+            self.wijk = wijk
+            self.hoofdcategorie = hoofdcategorie
+        }
+
+        public init(_ m: Melding) {
+            self.init(wijk: m.wijk ?? "", hoofdcategorie: m.hoofdcategorie ?? "")
+        }
+
+        public static func < (l: Group, r: Group) -> Bool { (l.wijk, l.hoofdcategorie) < (r.wijk, r.hoofdcategorie) }
+    }
+
+    /// Meldingen reported per group and week (week start, UTC milliseconds).
+    public static func weeklyCounts(_ meldingen: [Melding]) -> [Group: [Int64: Int]] {
+        var out: [Group: [Int64: Int]] = [:]
+        for m in meldingen { out[Group(m), default: [:]][DutchTime.weekStart(m.createdAt), default: 0] += 1 }
+        return out
+    }
+
+    /// Doorlooptijd (closed − reported, milliseconds) of the meldingen closed in `window`, by
+    /// `key`: median and 90th percentile (linear interpolation, as DuckDB's quantile_cont).
+    public static func handlingTimes<K: Hashable>(_ meldingen: [Melding], closedIn window: TimeWindow,
+                                                  by key: (Melding) -> K) -> [K: (count: Int, median: Double, p90: Double)] {
+        var durations: [K: [Double]] = [:]
+        for m in meldingen {
+            guard let closed = m.closedAt, window.contains(closed) else { continue }
+            durations[key(m), default: []].append(Double(max(0, closed - m.createdAt)))
+        }
+        return durations.mapValues { d in
+            let sorted = d.sorted()
+            return (sorted.count, quantile(sorted, 0.5), quantile(sorted, 0.9))
+        }
+    }
+
+    /// Meldingen open at `moment` (reported before it, not closed by then), per group.
+    public static func backlog(_ meldingen: [Melding], at moment: Int64) -> [Group: Int] {
+        var out: [Group: Int] = [:]
+        for m in meldingen where m.createdAt < moment && (m.closedAt.map { $0 > moment } ?? true) {
+            out[Group(m), default: 0] += 1
+        }
+        return out
+    }
+
+    /// The q-quantile of sorted values, interpolating between the two nearest ranks.
+    public static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        let position = q * Double(sorted.count - 1)
+        let lower = Int(position.rounded(.down)), upper = min(lower + 1, sorted.count - 1)
+        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import LantaarnModel
+import Pipelines
+import Testing
+
+/// Counts, handling times, backlog, tiles, forecasts and early warning for meldingen.
+struct MeldingAnalyticsTests {
+    static func ms(_ s: String) -> Int64 { ISO8601.parse(s)! }
+
+    func melding(_ created: String, closed: String? = nil, wijk: String = "WK039201", hoofd: String = "Afval") -> Melding {
+        var m = Melding(source: "t", sourceID: UUID().uuidString, category: hoofd, createdAt: Self.ms(created))
+        m.closedAt = closed.map(Self.ms)
+        m.isOpen = closed == nil
+        m.wijk = wijk
+        m.hoofdcategorie = hoofd
+        return m
+    }
+
+    @Test func weeksStartOnMondayDutchTime() {
+        // Monday 2024-07-01 00:00 CEST is Sunday 22:00 UTC.
+        #expect(DutchTime.weekStart(Self.ms("2024-07-03T12:00:00Z")) == Self.ms("2024-06-30T22:00:00Z"))
+        #expect(DutchTime.weekStart(Self.ms("2024-06-30T21:59:59Z")) == Self.ms("2024-06-23T22:00:00Z"))
+        // Winter: Monday 2024-01-15 00:00 CET is Sunday 23:00 UTC.
+        #expect(DutchTime.weekStart(Self.ms("2024-01-15T00:30:00+01:00")) == Self.ms("2024-01-14T23:00:00Z"))
+    }
+
+    @Test func countsHandlingTimesAndBacklog() {
+        let ms = [melding("2024-03-04T09:00:00+01:00", closed: "2024-03-05T09:00:00+01:00"),
+                  melding("2024-03-05T09:00:00+01:00", closed: "2024-03-08T09:00:00+01:00"),
+                  melding("2024-03-06T09:00:00+01:00"),
+                  melding("2024-03-12T09:00:00+01:00", closed: "2024-03-22T09:00:00+01:00", hoofd: "Groen")]
+        let counts = MeldingStatistics.weeklyCounts(ms)
+        let afval = MeldingStatistics.Group(wijk: "WK039201", hoofdcategorie: "Afval")
+        #expect(counts[afval] == [Self.ms("2024-03-04T00:00:00+01:00"): 3])
+        let times = MeldingStatistics.handlingTimes(ms, closedIn: TimeWindow(start: 0, end: Int64.max)) { $0.hoofdcategorie! }
+        let day = 86_400_000.0
+        #expect(times["Afval"]!.count == 2 && times["Afval"]!.median == 2 * day && abs(times["Afval"]!.p90 - 2.8 * day) < 1)
+        #expect(times["Groen"]!.median == 10 * day)
+        // End of week 10 (Sunday 24:00): one Afval still open, the Groen one too.
+        let backlog = MeldingStatistics.backlog(ms, at: Self.ms("2024-03-18T00:00:00+01:00"))
+        #expect(backlog[afval] == 1 && backlog[MeldingStatistics.Group(wijk: "WK039201", hoofdcategorie: "Groen")] == 1)
+    }
+
+    /// Exactly at a norm is still within it; one millisecond later is past.
+    @Test func tilesAtTheirBoundaries() {
+        let norm = ServiceNorm(service: ServiceNorm.span("48h")!, legal: ServiceNorm.span("5d")!)
+        let created = "2024-03-04T09:00:00+01:00"
+        let at = { (s: String) in Self.ms(s) }
+        let open = melding(created)
+        #expect(TileStatus.colour(open, norm: norm, now: at("2024-03-06T09:00:00+01:00")) == .green)
+        #expect(TileStatus.colour(open, norm: norm, now: at("2024-03-06T09:00:00+01:00") + 1) == .orange)
+        #expect(TileStatus.colour(open, norm: norm, now: at("2024-03-09T09:00:00+01:00")) == .orange)
+        #expect(TileStatus.colour(open, norm: norm, now: at("2024-03-09T09:00:00+01:00") + 1) == .red)
+        // Working days skip the weekend: Friday 09:00 + 3 working days = Wednesday 09:00.
+        let wd = ServiceNorm(service: ServiceNorm.span("1wd")!, legal: ServiceNorm.span("3wd")!)
+        let friday = melding("2024-03-08T09:00:00+01:00")
+        #expect(ServiceNorm.deadline(from: friday.createdAt, wd.legal) == at("2024-03-13T09:00:00+01:00"))
+        #expect(TileStatus.colour(friday, norm: wd, now: at("2024-03-11T09:00:00+01:00")) == .green)
+        #expect(TileStatus.colour(friday, norm: wd, now: at("2024-03-13T09:00:00+01:00")) == .orange)
+        #expect(TileStatus.colour(friday, norm: wd, now: at("2024-03-13T09:00:00+01:00") + 1) == .red)
+        // A melding closed within the norm stays green; the tile is the worst open colour.
+        let tiles = TileStatus.tiles([open, melding(created, closed: "2024-03-05T09:00:00+01:00"), melding("2024-03-09T10:00:00+01:00")],
+                                     norms: { _ in norm }, key: { $0.hoofdcategorie! }, now: at("2024-03-10T09:00:00+01:00"))
+        #expect(tiles["Afval"]?.colour == .red && tiles["Afval"]?.open == [.red: 1, .green: 1])
+    }
+
+    @Test func poissonTail() {
+        #expect(abs(EarlyWarning.poissonTail(0, mean: 3) - 1) < 1e-12)
+        #expect(abs(EarlyWarning.poissonTail(1, mean: 3) - (1 - exp(-3))) < 1e-12)
+        #expect(abs(EarlyWarning.poissonTail(10, mean: 3) - 0.0011025) < 1e-6)   // 1 - CDF(9; 3)
+    }
+
+    /// The must-show figures on 2 years × 20 wijken × 10 categories.
+    @Test func forecastAndEarlyWarningOnAGeneratedHistory() {
+        let (series, meldingen) = MeldingHistoryGenerator().generate()
+        #expect(series.count == 200)
+        // The weekly counts the analytics see are the generated ones.
+        let counts = MeldingStatistics.weeklyCounts(meldingen)
+        let first = series[0]
+        let seen = counts[MeldingStatistics.Group(wijk: first.wijk, hoofdcategorie: first.category)]!
+        let key = { (t: Int) in DutchTime.weekStart(MeldingHistoryGenerator.start + Int64(t) * MeldingHistoryGenerator.week + 43_200_000) }
+        #expect((0..<104).allSatisfy { Double(seen[key($0)] ?? 0) == first.counts[$0] })
+
+        var chosenMASE: [Double] = [], naiveMASE: [Double] = [], modelChosen = 0
+        for s in series {
+            let b = CountForecast.backtest(s.counts)
+            chosenMASE.append(b.mase[b.chosen]!)
+            naiveMASE.append(b.mase[.seasonalNaive]!)
+            if b.chosen == .poissonSeasonal { modelChosen += 1 }
+        }
+        let meanChosen = chosenMASE.reduce(0, +) / 200, meanNaive = naiveMASE.reduce(0, +) / 200
+        print(String(format: "backtest: MASE of the chosen method %.3f (seasonal naive %.3f); model chosen for %d of 200 series",
+                     meanChosen, meanNaive, modelChosen))
+        #expect(meanChosen < 1.0)
+
+        let warning = EarlyWarning()
+        var spikes = 0, caught = 0, falseAlerts = 0, judged = 0
+        var weeksWithFalseAlert = Set<Int>()
+        for s in series {
+            for j in warning.judge(s.counts) {
+                if j.week == s.spike {
+                    spikes += 1
+                    if j.alert { caught += 1 }
+                } else {
+                    judged += 1
+                    if j.alert { falseAlerts += 1; weeksWithFalseAlert.insert(j.week) }
+                }
+            }
+        }
+        let falseRate = Double(falseAlerts) / Double(judged)
+        print(String(format: "early warning: %d of %d injected spikes alerted (%.1f%%); false alerts in %.2f%% of series-weeks, in %d of 52 weeks for some series",
+                     caught, spikes, 100 * Double(caught) / Double(spikes), 100 * falseRate, weeksWithFalseAlert.count))
+        #expect(spikes > 50)
+        #expect(Double(caught) >= 0.9 * Double(spikes))
+        #expect(falseRate < 0.05)
+        // Stricter reading: weeks in which any of the 200 series raises a false alert.
+        #expect(Double(weeksWithFalseAlert.count) < 0.05 * 52)
+    }
+
+    /// Four categories of one wijk rising moderately in the same week: none alone alerts,
+    /// together they do.
+    @Test func stackedProblems() {
+        let (series, _) = MeldingHistoryGenerator(wijken: 1).generate(seed: 7)
+        let warning = EarlyWarning()
+        var judged: [[EarlyWarning.Judgement]] = []
+        for (i, s) in series.enumerated() {
+            var counts = s.counts
+            if let spike = s.spike { counts[spike] = s.means[spike].rounded() }   // no single spikes here
+            if i < 4 { counts[90] = (s.means[90] * 1.9 + 2).rounded() }
+            judged.append(warning.judge(counts))
+        }
+        #expect(warning.stacked(judged).contains(90))
+    }
+}
