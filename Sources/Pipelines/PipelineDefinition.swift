@@ -14,16 +14,24 @@ public struct PipelineDefinition: Sendable {
     /// 0-3; level 4 (automated decisions) is refused.
     public var maturityLevel: Int
     public var schedule: CronSchedule
-    /// Quantities read from the store.
+    /// Quantities read from the store (readings pipelines).
     public var quantities: [String]
-    /// Length of one run window, milliseconds.
+    /// Length of one run window, milliseconds (nominal for weeks).
     public var window: Int64
+    /// How time is cut into run windows.
+    public var calendar: WindowCalendar
+    /// Stages of a readings pipeline.
     public var stages: [AggregateStage]
+    /// The stage of a meldingen pipeline (input `meldingen: true`).
+    public var meldingen: MeldingenStage?
     public var output: OutputSpec
     /// File the definition came from.
     public var file: String
     /// SHA-256 of the file's bytes: the exact version that produced a release.
     public var versionHash: String
+
+    /// Columns of the published dataset.
+    public var columns: [ColumnSpec] { meldingen?.columns ?? stages[0].columns }
 
     /// Output dataset and its public metadata.
     public struct OutputSpec: Sendable {

@@ -8,13 +8,13 @@ import Store
 /// Runs are idempotent per window: a re-run replaces that window's rows and
 /// records a new release, in one transaction.
 public struct PipelineRunner: Sendable {
-    private let store: any ReadingStore & ReleaseStore
+    private let store: any ReadingStore & ReleaseStore & MeldingStore
     private let boundaries: BoundaryCatalog
     private let names: [String: String]
     private let logger: Logger
 
     /// Creates a runner over `store`; wijk names come from `boundaries`.
-    public init(store: any ReadingStore & ReleaseStore, boundaries: BoundaryCatalog, logger: Logger) {
+    public init(store: any ReadingStore & ReleaseStore & MeldingStore, boundaries: BoundaryCatalog, logger: Logger) {
         self.store = store
         self.boundaries = boundaries
         self.names = boundaries.names
@@ -22,7 +22,7 @@ public struct PipelineRunner: Sendable {
     }
 
     /// Creates a runner whose wijk names come from one boundary set.
-    public init(store: any ReadingStore & ReleaseStore, boundaries: BoundarySet, logger: Logger) {
+    public init(store: any ReadingStore & ReleaseStore & MeldingStore, boundaries: BoundarySet, logger: Logger) {
         self.init(store: store, boundaries: BoundaryCatalog([boundaries]), logger: logger)
     }
 
@@ -39,7 +39,7 @@ public struct PipelineRunner: Sendable {
     public static func metadata(for p: PipelineDefinition) -> DatasetMetadata {
         DatasetMetadata(name: p.output.dataset, title: p.output.title, description: p.output.description,
                         pipeline: p.name, license: p.output.license, retention: p.output.retention.text,
-                        columns: p.stages[0].columns)
+                        columns: p.columns)
     }
 
     /// Runs `pipeline` over every window of its length in `range` (aligned to the window length).
@@ -47,7 +47,7 @@ public struct PipelineRunner: Sendable {
     public func run(_ pipeline: PipelineDefinition, over range: TimeWindow,
                     progress: (Int, Int) -> Void = { _, _ in }) throws -> [WindowResult] {
         try store.register(Self.metadata(for: pipeline))
-        let windows = range.buckets(of: pipeline.window)
+        let windows = pipeline.calendar.windows(in: range)
         var results: [WindowResult] = []
         for (i, window) in windows.enumerated() {
             results.append(try runWindow(pipeline, window))
@@ -57,20 +57,14 @@ public struct PipelineRunner: Sendable {
     }
 
     private func runWindow(_ p: PipelineDefinition, _ window: TimeWindow) throws -> WindowResult {
+        if let stage = p.meldingen { return try runMeldingenWindow(p, stage, window) }
         let stage = p.stages[0]
         let aggregates = try store.aggregate(stage.query(quantities: Set(p.quantities), window: window))
         let wijken = boundaries.set(.wijk, at: window.start)
         let rows = stage.rows(aggregates) { wijken?.area(code: $0)?.name ?? names[$0] ?? $0 }
         let rowsIn = aggregates.reduce(0) { $0 + $1.count }
         let withoutWijk = aggregates.filter { $0.group == nil }.reduce(0) { $0 + $1.count }
-        let lineage = JSONValue.object([
-            ("pipeline", .string(p.name)),
-            ("version", .string(p.version)),
-            ("version_sha256", .string(p.versionHash)),
-            ("purpose", .string(p.purpose)),
-            ("legal_basis", .string(p.legalBasis)),
-            ("window_start", .string(ISO8601.format(milliseconds: window.start))),
-            ("window_end", .string(ISO8601.format(milliseconds: window.end))),
+        let lineage = JSONValue.object(Self.lineageHead(p, window) + [
             ("rows_in", .number(Double(rowsIn))),
             ("rows_without_wijk", .number(Double(withoutWijk))),
             ("boundaries", .string(wijken.map { "wijk \($0.vintage)" } ?? "none")),
@@ -81,6 +75,38 @@ public struct PipelineRunner: Sendable {
                 ("functions", .array(stage.functions.map { .string($0.rawValue) })),
             ])])),
         ])
+        return try publish(p, window, rows: rows, rowsIn: rowsIn, withoutWijk: withoutWijk, lineage: lineage)
+    }
+
+    /// A week of meldingen per wijk × hoofdcategorie, small counts suppressed.
+    private func runMeldingenWindow(_ p: PipelineDefinition, _ stage: MeldingenStage, _ window: TimeWindow) throws -> WindowResult {
+        let meldingen = try store.meldingen(overlapping: window)
+        let wijken = boundaries.set(.wijk, at: window.start)
+        let (rows, withoutWijk) = stage.rows(meldingen, window: window) { wijken?.area(code: $0)?.name ?? names[$0] ?? $0 }
+        let rowsIn = meldingen.filter { window.contains($0.createdAt) }.count
+        let lineage = JSONValue.object(Self.lineageHead(p, window) + [
+            ("rows_in", .number(Double(rowsIn))),
+            ("rows_without_wijk", .number(Double(withoutWijk))),
+            ("boundaries", .string("assigned at ingest, by each melding's own date")),
+            ("stages", .array([.object([
+                ("kind", .string("meldingen")),
+                ("group_by", .array([.string("wijk"), .string("hoofdcategorie")])),
+                ("suppress_below", .number(Double(stage.suppressBelow))),
+            ])])),
+        ])
+        return try publish(p, window, rows: rows, rowsIn: rowsIn, withoutWijk: withoutWijk, lineage: lineage)
+    }
+
+    /// Lineage fields every release starts with.
+    private static func lineageHead(_ p: PipelineDefinition, _ window: TimeWindow) -> [(String, JSONValue)] {
+        [("pipeline", .string(p.name)), ("version", .string(p.version)), ("version_sha256", .string(p.versionHash)),
+         ("purpose", .string(p.purpose)), ("legal_basis", .string(p.legalBasis)),
+         ("window_start", .string(ISO8601.format(milliseconds: window.start))),
+         ("window_end", .string(ISO8601.format(milliseconds: window.end)))]
+    }
+
+    private func publish(_ p: PipelineDefinition, _ window: TimeWindow, rows: [[CellValue]], rowsIn: Int, withoutWijk: Int,
+                         lineage: JSONValue) throws -> WindowResult {
         let id = try store.publish(ReleaseDraft(dataset: p.output.dataset, window: window, rows: rows,
                                                 rowsIn: rowsIn, lineage: lineage))
         logger.debug("published release", metadata: [
@@ -94,10 +120,10 @@ public struct PipelineRunner: Sendable {
     /// last published one (at most `catchUp` back), plus those ending within `lateness`
     /// of now, which are recomputed so late readings are included.
     public func dueWindows(_ p: PipelineDefinition, now: Int64, catchUp: Int64, lateness: Int64) throws -> TimeWindow? {
-        let closedEnd = TimeBucket.floor(now, size: p.window)
-        let horizon = TimeBucket.floor(now - catchUp, size: p.window)
+        let closedEnd = p.calendar.floor(now)
+        let horizon = p.calendar.floor(now - catchUp)
         let last = try store.latestWindowEnd(dataset: p.output.dataset) ?? horizon
-        let start = max(horizon, min(last, TimeBucket.floor(now - lateness, size: p.window)))
+        let start = max(horizon, min(last, p.calendar.floor(now - lateness)))
         guard start < closedEnd else { return nil }
         return TimeWindow(start: start, end: closedEnd)
     }

@@ -15,12 +15,15 @@ struct RawPipeline: Decodable {
     var output: Output
 
     struct Input: Decodable {
-        var quantities: [String]
+        var quantities: [String]?
+        /// Reads meldingen openbare ruimte instead of sensor readings.
+        var meldingen: Bool?
         var window: String
     }
 
     struct Stage: Decodable {
         var aggregate: AggregateStage.Raw?
+        var meldingen: MeldingenStage.Raw?
     }
 
     struct Output: Decodable {
@@ -47,26 +50,40 @@ struct RawPipeline: Decodable {
         }
         let cron: CronSchedule
         do { cron = try CronSchedule(schedule) } catch { throw fail("schedule", "\(error)") }
-        guard let window = DurationText.milliseconds(input.window), window >= TimeBucket.minute,
-              (86_400_000 % window == 0) else {
-            throw fail("input.window", "use a duration that divides a day, such as 15m, 1h or 1d")
-        }
         guard let retention = RetentionPolicy(keep: output.retention, basis: output.retention_basis ?? legal_basis) else {
             throw fail("output.retention", "use a duration such as 10y or 90d")
         }
-        guard !input.quantities.isEmpty else { throw fail("input.quantities", "name at least one quantity") }
         guard !stages.isEmpty else { throw fail("stages", "add at least one stage") }
-        let parsed = try stages.enumerated().map { i, stage -> AggregateStage in
-            guard let raw = stage.aggregate else {
-                throw fail("stages[\(i)]", "unknown stage kind; known kinds: aggregate")
+        let calendar: WindowCalendar
+        var aggregates: [AggregateStage] = []
+        var meldingenStage: MeldingenStage?
+        if input.meldingen == true {
+            guard input.window == "1w" else { throw fail("input.window", "meldingen pipelines run per week: use 1w (Monday 00:00 Dutch time)") }
+            guard input.quantities == nil else { throw fail("input.quantities", "a meldingen pipeline reads no sensor quantities") }
+            guard stages.count == 1, let raw = stages[0].meldingen else {
+                throw fail("stages", "a meldingen pipeline has exactly one 'meldingen' stage")
             }
-            return try AggregateStage(raw, window: window, file: file, path: "stages[\(i)].aggregate")
+            calendar = .dutchWeek
+            meldingenStage = try MeldingenStage(raw, file: file, path: "stages[0].meldingen")
+        } else {
+            guard let window = DurationText.milliseconds(input.window), window >= TimeBucket.minute,
+                  (86_400_000 % window == 0) else {
+                throw fail("input.window", "use a duration that divides a day, such as 15m, 1h or 1d")
+            }
+            guard let quantities = input.quantities, !quantities.isEmpty else { throw fail("input.quantities", "name at least one quantity") }
+            aggregates = try stages.enumerated().map { i, stage -> AggregateStage in
+                guard let raw = stage.aggregate else {
+                    throw fail("stages[\(i)]", "unknown stage kind; known kinds: aggregate (readings), meldingen (with input meldingen: true)")
+                }
+                return try AggregateStage(raw, window: window, file: file, path: "stages[\(i)].aggregate")
+            }
+            guard aggregates.count == 1 else { throw fail("stages", "exactly one aggregate stage is supported for now") }
+            calendar = .fixed(window)
         }
-        guard parsed.count == 1 else { throw fail("stages", "exactly one aggregate stage is supported for now") }
         return PipelineDefinition(
             name: name, version: version, owner: owner, purpose: purpose, legalBasis: legal_basis,
-            maturityLevel: maturity_level, schedule: cron, quantities: input.quantities, window: window,
-            stages: parsed,
+            maturityLevel: maturity_level, schedule: cron, quantities: input.quantities ?? [], window: calendar.length,
+            calendar: calendar, stages: aggregates, meldingen: meldingenStage,
             output: .init(dataset: output.dataset, title: output.title, description: output.description,
                           license: output.license, retention: retention),
             file: file, versionHash: hash)

@@ -116,13 +116,17 @@ extension SQLiteStore {
 
     /// Stored meldingen created in `window`, oldest first, with their status history.
     public func meldingen(createdIn window: TimeWindow) throws -> [Melding] {
+        try meldingen(where: "created_at >= ? AND created_at < ?", [window.start, window.end])
+    }
+
+    private func meldingen(where condition: String, _ arguments: StatementArguments) throws -> [Melding] {
         try pool.read { db in
             var out: [Melding] = []
             var ids: [Int64] = []
             for row in try Row.fetchAll(db, sql: """
                 SELECT id, source, source_id, category, bor_meld, hoofdcategorie, created_at, closed_at, is_open, lat, lon,
-                gemeente, wijk, buurt, channel, scrubbed_text FROM melding WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id
-                """, arguments: [window.start, window.end]) {
+                gemeente, wijk, buurt, channel, scrubbed_text FROM melding WHERE \(condition) ORDER BY created_at, id
+                """, arguments: arguments) {
                 var m = Melding(source: row[1], sourceID: row[2], category: row[3], createdAt: row[6], isOpen: row[8])
                 m.borMeld = row[4]
                 m.hoofdcategorie = row[5]
@@ -143,5 +147,17 @@ extension SQLiteStore {
             }
             return out
         }
+    }
+}
+
+/// What pipelines read of meldingen.
+public protocol MeldingStore: Sendable {
+    /// Meldingen alive during `window`: reported before its end and not closed before its start.
+    func meldingen(overlapping window: TimeWindow) throws -> [Melding]
+}
+
+extension SQLiteStore: MeldingStore {
+    public func meldingen(overlapping window: TimeWindow) throws -> [Melding] {
+        try meldingen(where: "created_at < ? AND (closed_at IS NULL OR closed_at >= ?)", [window.end, window.start])
     }
 }

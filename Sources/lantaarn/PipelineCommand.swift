@@ -16,7 +16,7 @@ struct PipelineCommand: AsyncParsableCommand {
             let settings = try common.settings()
             let catalog = try PipelineCatalog(directory: settings.pipelineDirectory)
             for p in catalog.pipelines {
-                Console.line("\(p.name)\tv\(p.version)\tschedule '\(p.schedule)'\twindow \(p.window / 60_000)m\t-> \(p.output.dataset)")
+                Console.line("\(p.name)\tv\(p.version)\tschedule '\(p.schedule)'\twindow \(p.calendar == .dutchWeek ? "1w" : "\(p.window / 60_000)m")\t-> \(p.output.dataset)")
             }
         }
     }
@@ -51,7 +51,7 @@ struct PipelineCommand: AsyncParsableCommand {
             let range: TimeWindow
             if let from, let to, let start = ISO8601.parse(from), let end = ISO8601.parse(to) {
                 guard end > start else { throw ValidationError("--to must be after --from") }
-                range = TimeWindow(start: TimeBucket.floor(start, size: pipeline.window), end: end)
+                range = TimeWindow(start: pipeline.calendar.floor(start), end: end)
             } else if let due = try runner.dueWindows(pipeline, now: Clock.nowMilliseconds(),
                                                       catchUp: 7 * 86_400_000, lateness: 2 * TimeBucket.hour) {
                 range = due

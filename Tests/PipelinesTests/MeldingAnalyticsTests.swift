@@ -1,6 +1,8 @@
 import Foundation
 import LantaarnModel
+import Geo
 import Pipelines
+import Store
 import Testing
 
 /// Counts, handling times, backlog, tiles, forecasts and early warning for meldingen.
@@ -130,5 +132,52 @@ struct MeldingAnalyticsTests {
             judged.append(warning.judge(counts))
         }
         #expect(warning.stacked(judged).contains(90))
+    }
+}
+
+/// The weekly meldingen pipeline: Dutch weeks, counts per wijk × hoofdcategorie, small
+/// counts suppressed and marked.
+struct MeldingenPipelineTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL.path
+
+    @Test func publishesWeeklyCountsWithSuppression() throws {
+        let pipeline = try PipelineDefinition.load(path: Self.repo + "/Pipelines/meldingen-per-wijk-week.yaml")
+        #expect(pipeline.calendar == .dutchWeek && pipeline.meldingen?.suppressBelow == 5)
+        let dir = NSTemporaryDirectory() + "lantaarn-mpipe-\(UUID().uuidString.prefix(8))"
+        let store = try SQLiteStore(dataDirectory: dir)
+        // Week of Monday 2024-03-04: 7 Afval in WK039201 (3 closed in the week, 1 later), 2 Groen (suppressed).
+        var writes: [MeldingWrite] = []
+        func add(_ id: String, _ created: String, closed: String? = nil, hoofd: String, wijk: String? = "WK039201") {
+            var m = Melding(source: "t", sourceID: id, category: hoofd, createdAt: ISO8601.parse(created)!)
+            m.hoofdcategorie = hoofd
+            m.wijk = wijk
+            m.history = [Melding.StatusChange(at: m.createdAt, state: "m", closes: false)]
+            if let closed { m.history.append(Melding.StatusChange(at: ISO8601.parse(closed)!, state: "o", closes: true)) }
+            writes.append(MeldingWrite(m))
+        }
+        for i in 0..<7 {
+            add("a\(i)", "2024-03-0\(4 + i % 3)T10:00:00+01:00", closed: i < 5 ? "2024-03-0\(5 + i % 3)T\(10 + i):00:00+01:00" : nil, hoofd: "Afval")
+        }
+        add("late", "2024-03-10T23:30:00+01:00", hoofd: "Afval")         // Sunday night: still this week
+        add("next", "2024-03-11T00:30:00+01:00", hoofd: "Afval")         // Monday: next week
+        add("g1", "2024-03-05T10:00:00+01:00", hoofd: "Groen")
+        add("g2", "2024-03-06T10:00:00+01:00", hoofd: "Groen")
+        add("x", "2024-03-06T10:00:00+01:00", hoofd: "Afval", wijk: nil)  // outside every wijk
+        _ = try store.saveMeldingen(writes, file: MeldingFileRecord(sha256: "x", name: "t", format: "t", meldingen: writes.count, report: "", completedAt: 0))
+
+        let runner = PipelineRunner(store: store, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
+        let results = try runner.run(pipeline, over: TimeWindow(start: ISO8601.parse("2024-03-06T00:00:00Z")!, end: ISO8601.parse("2024-03-10T23:00:00Z")!))
+        #expect(results.count == 1 && results[0].window == TimeWindow(start: ISO8601.parse("2024-03-03T23:00:00Z")!, end: ISO8601.parse("2024-03-10T23:00:00Z")!))
+        #expect(results[0].withoutWijk == 1 && results[0].rowsIn == 11)
+        let rows = try store.rows(dataset: "meldingen-per-wijk-week", after: nil, limit: 100).rows
+        #expect(rows.count == 2)
+        let afval = try #require(rows.first { $0[2] == .text("Afval") })
+        // 8 reported (7 + Sunday night), 3 open at the end (a5, a6, late), 5 closed in the week.
+        #expect(Array(afval[5...7]) == [.integer(8), .null, .integer(5)], "3 open is under 5: suppressed")
+        #expect(afval[1] == .text("Oude Stad") && afval[10] == .text("ja"))
+        // Handling times 24, 25, 26, 27 and 28 hours (whole numbers read back as integers).
+        #expect([CellValue.number(26), .integer(26)].contains(afval[8]) && [CellValue.number(27.6)].contains(afval[9]), "\(afval)")
+        let groen = try #require(rows.first { $0[2] == .text("Groen") })
+        #expect(Array(groen[5...9]) == [.null, .null, .integer(0), .null, .null] && groen[10] == .text("ja"))
     }
 }
