@@ -23,7 +23,22 @@ public struct PipelineDefinition: Sendable {
     /// Stages of a readings pipeline.
     public var stages: [AggregateStage]
     /// The stage of a meldingen pipeline (input `meldingen: true`).
-    public var meldingen: MeldingenStage?
+    public var meldingen: MeldingenKind?
+
+    /// What a meldingen pipeline computes.
+    public enum MeldingenKind: Sendable, Hashable {
+        /// Weekly counts, backlog and handling time per wijk × hoofdcategorie.
+        case weekly(MeldingenStage)
+        /// Forecasts per wijk × hoofdcategorie, and the week's early-warning alerts.
+        case forecast(MeldingenForecastStage)
+
+        var columns: [ColumnSpec] {
+            switch self {
+            case .weekly(let s): s.columns
+            case .forecast(let s): s.columns
+            }
+        }
+    }
     public var output: OutputSpec
     /// File the definition came from.
     public var file: String

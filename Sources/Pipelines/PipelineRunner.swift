@@ -57,7 +57,11 @@ public struct PipelineRunner: Sendable {
     }
 
     private func runWindow(_ p: PipelineDefinition, _ window: TimeWindow) throws -> WindowResult {
-        if let stage = p.meldingen { return try runMeldingenWindow(p, stage, window) }
+        switch p.meldingen {
+        case .weekly(let stage)?: return try runMeldingenWindow(p, stage, window)
+        case .forecast(let stage)?: return try runForecastWindow(p, stage, window)
+        case nil: break
+        }
         let stage = p.stages[0]
         let aggregates = try store.aggregate(stage.query(quantities: Set(p.quantities), window: window))
         let wijken = boundaries.set(.wijk, at: window.start)
@@ -95,6 +99,31 @@ public struct PipelineRunner: Sendable {
             ])])),
         ])
         return try publish(p, window, rows: rows, rowsIn: rowsIn, withoutWijk: withoutWijk, lineage: lineage)
+    }
+
+    /// Forecasts from the history up to this week, and the week's alerts (stored, not published).
+    private func runForecastWindow(_ p: PipelineDefinition, _ stage: MeldingenForecastStage, _ window: TimeWindow) throws -> WindowResult {
+        let weeks = stage.weeks(endingWith: window)
+        let meldingen = try store.meldingen(createdIn: TimeWindow(start: weeks[0].start, end: window.end))
+        let wijken = boundaries.set(.wijk, at: window.start)
+        let (rows, alerts) = stage.run(meldingen, window: window, now: Clock.nowMilliseconds()) {
+            wijken?.area(code: $0)?.name ?? names[$0] ?? $0
+        }
+        try store.recordAlerts(alerts, weekStart: window.start)
+        let lineage = JSONValue.object(Self.lineageHead(p, window) + [
+            ("rows_in", .number(Double(meldingen.count))),
+            ("rows_without_wijk", .number(Double(meldingen.filter { $0.wijk == nil }.count))),
+            ("stages", .array([.object([
+                ("kind", .string("meldingen_forecast")),
+                ("horizon_weeks", .number(Double(stage.horizon))),
+                ("history_weeks", .number(Double(stage.historyWeeks))),
+                ("methods", .array([.string("seasonal-naive"), .string("poisson-seasonal")])),
+                ("choice", .string("rolling-origin backtest per series; the model only where its MAE beats seasonal naive")),
+                ("alerts_recorded", .number(Double(alerts.count))),
+            ])])),
+        ])
+        return try publish(p, window, rows: rows, rowsIn: meldingen.count, withoutWijk: meldingen.filter { $0.wijk == nil }.count,
+                           lineage: lineage)
     }
 
     /// Lineage fields every release starts with.

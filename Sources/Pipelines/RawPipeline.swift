@@ -24,6 +24,7 @@ struct RawPipeline: Decodable {
     struct Stage: Decodable {
         var aggregate: AggregateStage.Raw?
         var meldingen: MeldingenStage.Raw?
+        var meldingen_forecast: MeldingenForecastStage.Raw?
     }
 
     struct Output: Decodable {
@@ -56,15 +57,19 @@ struct RawPipeline: Decodable {
         guard !stages.isEmpty else { throw fail("stages", "add at least one stage") }
         let calendar: WindowCalendar
         var aggregates: [AggregateStage] = []
-        var meldingenStage: MeldingenStage?
+        var meldingenStage: PipelineDefinition.MeldingenKind?
         if input.meldingen == true {
             guard input.window == "1w" else { throw fail("input.window", "meldingen pipelines run per week: use 1w (Monday 00:00 Dutch time)") }
             guard input.quantities == nil else { throw fail("input.quantities", "a meldingen pipeline reads no sensor quantities") }
-            guard stages.count == 1, let raw = stages[0].meldingen else {
-                throw fail("stages", "a meldingen pipeline has exactly one 'meldingen' stage")
+            guard stages.count == 1 else { throw fail("stages", "a meldingen pipeline has exactly one stage") }
+            if let raw = stages[0].meldingen {
+                meldingenStage = .weekly(try MeldingenStage(raw, file: file, path: "stages[0].meldingen"))
+            } else if let raw = stages[0].meldingen_forecast {
+                meldingenStage = .forecast(try MeldingenForecastStage(raw, file: file, path: "stages[0].meldingen_forecast"))
+            } else {
+                throw fail("stages[0]", "a meldingen pipeline has a 'meldingen' or a 'meldingen_forecast' stage")
             }
             calendar = .dutchWeek
-            meldingenStage = try MeldingenStage(raw, file: file, path: "stages[0].meldingen")
         } else {
             guard let window = DurationText.milliseconds(input.window), window >= TimeBucket.minute,
                   (86_400_000 % window == 0) else {

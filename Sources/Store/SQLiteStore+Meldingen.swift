@@ -150,10 +150,14 @@ extension SQLiteStore {
     }
 }
 
-/// What pipelines read of meldingen.
+/// What pipelines read of meldingen, and where they leave early-warning alerts.
 public protocol MeldingStore: Sendable {
     /// Meldingen alive during `window`: reported before its end and not closed before its start.
     func meldingen(overlapping window: TimeWindow) throws -> [Melding]
+    /// Meldingen reported in `window`.
+    func meldingen(createdIn window: TimeWindow) throws -> [Melding]
+    /// Records the alerts of a week (internal; never published).
+    func recordAlerts(_ alerts: [MeldingAlert], weekStart: Int64) throws
 }
 
 extension SQLiteStore: MeldingStore {

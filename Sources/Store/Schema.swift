@@ -285,6 +285,27 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v9-melding-alerts") { db in
+            // Early-warning alerts: advice for a person, never acted on automatically. An
+            // alert stays until someone acknowledges it (who, when, note).
+            try db.execute(sql: """
+                CREATE TABLE melding_alert (
+                    id INTEGER PRIMARY KEY,
+                    week_start INTEGER NOT NULL,
+                    wijk TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    categories TEXT NOT NULL,
+                    observed INTEGER NOT NULL,
+                    expected REAL NOT NULL,
+                    tail REAL NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    acknowledged_at INTEGER,
+                    acknowledged_by TEXT,
+                    note TEXT,
+                    UNIQUE (week_start, wijk, kind, categories)
+                );
+                """)
+        }
         return m
     }
 }

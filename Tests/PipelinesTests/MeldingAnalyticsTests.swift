@@ -142,7 +142,7 @@ struct MeldingenPipelineTests {
 
     @Test func publishesWeeklyCountsWithSuppression() throws {
         let pipeline = try PipelineDefinition.load(path: Self.repo + "/Pipelines/meldingen-per-wijk-week.yaml")
-        #expect(pipeline.calendar == .dutchWeek && pipeline.meldingen?.suppressBelow == 5)
+        #expect(pipeline.calendar == .dutchWeek && pipeline.meldingen == .weekly(MeldingenStage(suppressBelow: 5)))
         let dir = NSTemporaryDirectory() + "lantaarn-mpipe-\(UUID().uuidString.prefix(8))"
         let store = try SQLiteStore(dataDirectory: dir)
         // Week of Monday 2024-03-04: 7 Afval in WK039201 (3 closed in the week, 1 later), 2 Groen (suppressed).
@@ -179,5 +179,43 @@ struct MeldingenPipelineTests {
         #expect([CellValue.number(26), .integer(26)].contains(afval[8]) && [CellValue.number(27.6)].contains(afval[9]), "\(afval)")
         let groen = try #require(rows.first { $0[2] == .text("Groen") })
         #expect(Array(groen[5...9]) == [.null, .null, .integer(0), .null, .null] && groen[10] == .text("ja"))
+    }
+}
+
+/// The forecast pipeline on a generated history: four weeks per series, the method chosen
+/// per series and published, and an alert for a spike in the week just closed.
+struct MeldingenForecastPipelineTests {
+    @Test func forecastsAndAlerts() throws {
+        let pipeline = try PipelineDefinition.load(path: MeldingenPipelineTests.repo + "/Pipelines/meldingen-prognose-week.yaml")
+        let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-forecast-\(UUID().uuidString.prefix(8))")
+        var (series, meldingen) = MeldingHistoryGenerator(wijken: 2, categories: 3).generate(seed: 11)
+        // A spike in the last week (week 103) of the first series.
+        let lastWeek = MeldingHistoryGenerator.start + 103 * MeldingHistoryGenerator.week
+        let extra = Int(series[0].means[103] * 3 + 8)
+        for k in 0..<extra {
+            var m = Melding(source: "test", sourceID: "spike-\(k)", category: series[0].category, createdAt: lastWeek + 3_600_000 * Int64(10 + k % 100))
+            m.wijk = series[0].wijk
+            m.hoofdcategorie = series[0].category
+            meldingen.append(m)
+        }
+        series[0].counts[103] += Double(extra)
+        _ = try store.saveMeldingen(meldingen.map { MeldingWrite($0) },
+                                    file: MeldingFileRecord(sha256: "g", name: "g", format: "g", meldingen: meldingen.count, report: "", completedAt: 0))
+        let runner = PipelineRunner(store: store, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
+        let week = TimeWindow(start: DutchTime.weekStart(lastWeek + 43_200_000), end: DutchTime.weekStart(lastWeek + 8 * 86_400_000))
+        let results = try runner.run(pipeline, over: week)
+        #expect(results.count == 1 && results[0].window == week)
+        let rows = try store.rows(dataset: "meldingen-prognose-week", after: nil, limit: 100).rows
+        #expect(rows.count == 6 * 4)
+        #expect(rows.allSatisfy { [CellValue.text("poisson-seasonal"), .text("seasonal-naive")].contains($0[6]) && $0[8] == .integer(104) })
+        let alerts = try store.alerts(includeAcknowledged: false)
+        #expect(alerts.contains { $0.kind == .spike && $0.wijk == series[0].wijk && $0.categories == series[0].category && $0.weekStart == week.start })
+        // A second run of the same week keeps one alert per subject, and acknowledging it is remembered.
+        _ = try runner.run(pipeline, over: week)
+        let again = try store.alerts(includeAcknowledged: true)
+        #expect(again.count == alerts.count)
+        #expect(try store.acknowledgeAlert(id: again[0].id, by: "wijkteam", note: "bekeken", at: 1))
+        #expect(try !store.acknowledgeAlert(id: again[0].id, by: "wijkteam", note: nil, at: 2))
+        #expect(try store.alerts(includeAcknowledged: false).count == alerts.count - 1)
     }
 }

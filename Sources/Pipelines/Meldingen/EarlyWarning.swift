@@ -4,7 +4,7 @@ import Foundation
 /// own history leads to expect (a Poisson tail probability against the seasonal model),
 /// or several categories of one wijk rising together ("gestapelde problematiek").
 /// Alerts are advice for a person to look at; nothing acts on them.
-public struct EarlyWarning: Sendable {
+public struct EarlyWarning: Sendable, Hashable {
     /// Upper-tail probability below which one series' week alerts. The default 0.0001 keeps
     /// false alerts to a few weeks a year over 200 series (wijk × category) while catching
     /// ≥ 90% of doublings (MeldingAnalyticsTests).
