@@ -15,14 +15,17 @@ public struct ServerDependencies: Sendable {
     public var ingestStatus: @Sendable () -> IngestStatus
     /// `GET /geo/...`: simplified boundaries for dashboards.
     public var boundaryMaps: any BoundaryMaps
+    /// The admin API; `nil` (off) unless a token is configured.
+    public var admin: AdminAccess?
 
     public init(releases: any ReleaseStore, site: PublicSite,
                 healthDetails: @escaping @Sendable () -> [(String, JSONValue)] = { [] },
                 metrics: @escaping @Sendable () -> [UInt8] = { [] },
                 ingestStatus: @escaping @Sendable () -> IngestStatus = { IngestStatus(now: 0, sensors: []) },
-                boundaryMaps: any BoundaryMaps = NoBoundaryMaps()) {
+                boundaryMaps: any BoundaryMaps = NoBoundaryMaps(), admin: AdminAccess? = nil) {
         self.releases = releases
         self.boundaryMaps = boundaryMaps
+        self.admin = admin
         self.site = site
         self.healthDetails = healthDetails
         self.metrics = metrics
@@ -40,6 +43,7 @@ public func buildRouter(_ deps: ServerDependencies) -> Router<BasicRequestContex
     DatasetRoutes(deps: deps).register(on: router)
     DashboardRoutes(deps: deps).register(on: router)
     GeoRoutes(deps: deps).register(on: router)
+    AdminRoutes(deps: deps).register(on: router)
     return router
 }
 

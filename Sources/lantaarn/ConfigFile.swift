@@ -12,6 +12,7 @@ import Yams
 /// mqtt: mqtt://127.0.0.1:1883             # mqtts://HOST:8883 for TLS
 /// mqtt_security: {username: lantaarn, password_file: /etc/lantaarn/mqtt-password, ca_file: ca.pem}
 /// mqtt_shared_group: lantaarn              # several nodes split one stream ($share/lantaarn/...)
+/// admin: {token_file: /etc/lantaarn/admin-token}   # bearer token of the admin API (off without it)
 /// listen: 127.0.0.1:8080
 /// sensors: ./Sensors
 /// pipelines: ./Pipelines
@@ -30,6 +31,7 @@ struct ConfigFile: Decodable {
     var mqtt: String?
     var mqtt_security: MQTTSecuritySection?
     var mqtt_shared_group: String?
+    var admin: Admin?
     var listen: String?
     var sensors: String?
     var pipelines: String?
@@ -75,6 +77,11 @@ struct ConfigFile: Decodable {
     struct Policy: Decodable {
         var keep: String
         var basis: String
+    }
+
+    struct Admin: Decodable {
+        /// File whose first line is the admin API's bearer token (at least 32 characters).
+        var token_file: String?
     }
 
     struct Boundaries: Decodable {
@@ -129,6 +136,7 @@ struct ConfigFile: Decodable {
         if let v = pipelines { s.pipelineDirectory = v }
         if let v = municipality { s.municipality = v }
         if let v = contact_email { s.contactEmail = v }
+        if let v = admin?.token_file { s.adminTokenFile = v }
         if let v = boundaries?.file { s.boundaryFile = v }
         if let v = boundaries?.gemeente { s.gemeente = v }
         if let v = boundaries?.vintage { s.boundaryVintage = v }

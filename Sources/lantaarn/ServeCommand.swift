@@ -83,6 +83,13 @@ struct ServeCommand: AsyncParsableCommand {
             cadence: demo ? .every(.seconds(300), initialDelay: .seconds(20)) : .cron,
             catchUp: demo ? 25 * TimeBucket.hour : 7 * 86_400_000,
             lateness: demo ? 25 * TimeBucket.hour : 2 * TimeBucket.hour, logger: logger)
+        var admin: AdminAccess?
+        if let file = settings.adminTokenFile {
+            guard let access = AdminAccess(token: try ConfigFile.secret(file, "admin.token_file"), alerts: runtime.store) else {
+                throw CLIError("admin.token_file: the token in '\(file)' must be at least 32 characters (for example: openssl rand -hex 32)")
+            }
+            admin = access
+        }
         let stats = consumer.stats
         let sensors = registry.sensors.values.map { ($0.id, $0.kind) }
         let deps = ServerDependencies(
@@ -106,7 +113,8 @@ struct ServeCommand: AsyncParsableCommand {
                                                duplicates: c.duplicates, lastSeen: c.lastSeen)
                 })
             },
-            boundaryMaps: GeoMaps(catalog: runtime.boundaries, defaultTolerance: settings.mapTolerance))
+            boundaryMaps: GeoMaps(catalog: runtime.boundaries, defaultTolerance: settings.mapTolerance),
+            admin: admin)
         let app = buildApplication(deps, host: address.host, port: address.port, logger: logger)
 
         // Shutdown runs in reverse order: HTTP and scheduler stop first, then the

@@ -21,6 +21,8 @@ struct Settings {
     var boundaryFile: String?
     var gemeente = "GM0392"
     var boundaryVintage = 2020
+    /// File holding the admin API's bearer token; the admin API is off without it.
+    var adminTokenFile: String?
     /// Default simplification of `/geo/{level}/{vintage}.geojson`, metres.
     var mapTolerance = 5.0
     /// Chunk span (fixed when the store is created) and lateness of the open buffer.
@@ -44,6 +46,7 @@ struct Settings {
         if let v = env["LANTAARN_MQTT"], !v.isEmpty { mqttURL = v }
         if let v = env["LANTAARN_LISTEN"], !v.isEmpty { listen = v }
         if let v = env["LANTAARN_LOG_LEVEL"], !v.isEmpty { logLevel = v }
+        if let v = env["LANTAARN_ADMIN_TOKEN_FILE"], !v.isEmpty { adminTokenFile = v }
     }
 
     /// The watched inbox folder.

@@ -114,6 +114,51 @@ struct HTTPServerTests {
         }
     }
 
+    func request(_ url: String, method: String = "GET", token: String?, body: String? = nil) async throws -> (Int, String) {
+        var r = URLRequest(url: URL(string: url)!)
+        r.httpMethod = method
+        if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body { r.httpBody = Data(body.utf8) }
+        let (data, response) = try await URLSession.shared.data(for: r)
+        return ((response as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Alerts are read and acknowledged through the admin API only, with the bearer token.
+    @Test func adminAPIAcknowledgesAlerts() async throws {
+        let token = String(repeating: "k", count: 40)
+        try await withServer({ deps in
+            deps.admin = AdminAccess(token: token, alerts: deps.releases as! SQLiteStore)
+        }) { base, store in
+            try store.recordAlerts([MeldingAlert(weekStart: 1_709_506_800_000, wijk: "WK039201", kind: .spike, categories: "Afval",
+                                                 observed: 40, expected: 8.2, tail: 1e-9, createdAt: 1)], weekStart: 1_709_506_800_000)
+            #expect(try await request(base + "/admin/alerts", token: nil).0 == 401)
+            #expect(try await request(base + "/admin/alerts", token: token + "x").0 == 401)
+            #expect(try await request(base + "/admin/alerts", token: String(repeating: "k", count: 39)).0 == 401)
+            let (status, body) = try await request(base + "/admin/alerts", token: token)
+            #expect(status == 200)
+            let alert = try #require(try JSONParser.parse(body)["alerts"]?.arrayValue?.first)
+            #expect(alert["wijk"]?.stringValue == "WK039201" && alert["kind"]?.stringValue == "spike")
+            let id = Int(alert["id"]!.numberValue!)
+            let page = try await request(base + "/intern/waarschuwingen", token: token)
+            #expect(page.0 == 200 && page.1.contains("WK039201") && page.1.contains("Piek"))
+            #expect(try await request(base + "/admin/alerts/\(id)/acknowledge", method: "POST", token: token, body: "{}").0 == 400)
+            #expect(try await request(base + "/admin/alerts/\(id)/acknowledge", method: "POST", token: token,
+                                      body: #"{"by":"wijkteam-noord","note":"container geleegd"}"#).0 == 200)
+            #expect(try await request(base + "/admin/alerts/\(id)/acknowledge", method: "POST", token: token,
+                                      body: #"{"by":"wijkteam-noord"}"#).0 == 409)
+            #expect(try JSONParser.parse(try await request(base + "/admin/alerts", token: token).1)["alerts"]?.arrayValue?.isEmpty == true)
+            let all = try JSONParser.parse(try await request(base + "/admin/alerts?all=1", token: token).1)
+            #expect(all["alerts"]?.arrayValue?.first?["acknowledged_by"]?.stringValue == "wijkteam-noord")
+        }
+        // Without a configured token the admin API does not exist.
+        try await withServer { base, _ in
+            let (code, _) = try await request(base + "/admin/alerts", token: token)
+            #expect(code == 404)
+        }
+        let scratch = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-admin-\(UUID().uuidString.prefix(6))")
+        #expect(AdminAccess(token: "short", alerts: scratch) == nil)
+    }
+
     @Test func metricsAndIngestStatus() async throws {
         let now: Int64 = 1_795_341_600_000
         try await withServer({ deps in
