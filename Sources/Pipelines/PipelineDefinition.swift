@@ -31,11 +31,14 @@ public struct PipelineDefinition: Sendable {
         case weekly(MeldingenStage)
         /// Forecasts per wijk × hoofdcategorie, and the week's early-warning alerts.
         case forecast(MeldingenForecastStage)
+        /// Red, orange and green tiles per hoofdcategorie.
+        case tiles(MeldingenTilesStage)
 
         var columns: [ColumnSpec] {
             switch self {
             case .weekly(let s): s.columns
             case .forecast(let s): s.columns
+            case .tiles(let s): s.columns
             }
         }
     }

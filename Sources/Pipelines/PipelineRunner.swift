@@ -60,6 +60,14 @@ public struct PipelineRunner: Sendable {
         switch p.meldingen {
         case .weekly(let stage)?: return try runMeldingenWindow(p, stage, window)
         case .forecast(let stage)?: return try runForecastWindow(p, stage, window)
+        case .tiles(let stage)?:
+            let meldingen = try store.meldingen(overlapping: TimeWindow(start: window.end, end: window.end + 1))
+            let lineage = JSONValue.object(Self.lineageHead(p, window) + [
+                ("rows_in", .number(Double(meldingen.count))),
+                ("stages", .array([.object([("kind", .string("meldingen_tiles")),
+                                            ("norms", .object(stage.norms.sorted { $0.key < $1.key }.map { ($0.key, .string("\($0.value)")) }))])])),
+            ])
+            return try publish(p, window, rows: stage.rows(meldingen, window: window), rowsIn: meldingen.count, withoutWijk: 0, lineage: lineage)
         case nil: break
         }
         let stage = p.stages[0]

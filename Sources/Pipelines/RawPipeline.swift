@@ -25,6 +25,7 @@ struct RawPipeline: Decodable {
         var aggregate: AggregateStage.Raw?
         var meldingen: MeldingenStage.Raw?
         var meldingen_forecast: MeldingenForecastStage.Raw?
+        var meldingen_tiles: MeldingenTilesStage.Raw?
     }
 
     struct Output: Decodable {
@@ -66,8 +67,10 @@ struct RawPipeline: Decodable {
                 meldingenStage = .weekly(try MeldingenStage(raw, file: file, path: "stages[0].meldingen"))
             } else if let raw = stages[0].meldingen_forecast {
                 meldingenStage = .forecast(try MeldingenForecastStage(raw, file: file, path: "stages[0].meldingen_forecast"))
+            } else if let raw = stages[0].meldingen_tiles {
+                meldingenStage = .tiles(try MeldingenTilesStage(raw, pipelineFile: file, path: "stages[0].meldingen_tiles"))
             } else {
-                throw fail("stages[0]", "a meldingen pipeline has a 'meldingen' or a 'meldingen_forecast' stage")
+                throw fail("stages[0]", "a meldingen pipeline has a 'meldingen', 'meldingen_forecast' or 'meldingen_tiles' stage")
             }
             calendar = .dutchWeek
         } else {

@@ -219,3 +219,38 @@ struct MeldingenForecastPipelineTests {
         #expect(try store.alerts(includeAcknowledged: false).count == alerts.count - 1)
     }
 }
+
+/// The tiles pipeline: norms from Pipelines/mappings/normen.yaml, the worst open colour per
+/// hoofdcategorie at the end of the week.
+struct MeldingenTilesPipelineTests {
+    @Test func tilesPerHoofdcategorie() throws {
+        let pipeline = try PipelineDefinition.load(path: MeldingenPipelineTests.repo + "/Pipelines/meldingen-tegels-week.yaml")
+        guard case .tiles(let stage)? = pipeline.meldingen else { Issue.record("not a tiles pipeline"); return }
+        #expect(stage.norms["Afval"] == ServiceNorm(service: .workingDays(3), legal: .workingDays(10)) && stage.norms["default"] != nil)
+        let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-tiles-\(UUID().uuidString.prefix(8))")
+        func m(_ id: String, _ created: String, closed: String? = nil, hoofd: String) -> MeldingWrite {
+            var x = Melding(source: "t", sourceID: id, category: hoofd, createdAt: ISO8601.parse(created)!)
+            x.hoofdcategorie = hoofd
+            x.wijk = "WK039201"
+            x.history = [Melding.StatusChange(at: x.createdAt, state: "m", closes: false)]
+            if let closed { x.history.append(Melding.StatusChange(at: ISO8601.parse(closed)!, state: "o", closes: true)) }
+            return MeldingWrite(x)
+        }
+        // Week ends Monday 2024-03-11 00:00 (CET). Afval: 3wd service, 10wd legal.
+        let writes = [
+            m("fresh", "2024-03-08T09:00:00+01:00", hoofd: "Afval"),                      // 0.6 working days: green
+            m("late", "2024-03-04T09:00:00+01:00", hoofd: "Afval"),                       // 4.6 working days: orange
+            m("done", "2024-02-01T09:00:00+01:00", closed: "2024-03-01T09:00:00+01:00", hoofd: "Afval"),   // closed: not on the tile
+            m("old", "2024-02-12T09:00:00+01:00", hoofd: "Verlichting en verkeer"),       // 19.6 wd > 15wd legal: red
+            m("other", "2024-03-07T09:00:00+01:00", hoofd: "Iets anders"),                // default norms: green
+        ]
+        _ = try store.saveMeldingen(writes, file: MeldingFileRecord(sha256: "t", name: "t", format: "t", meldingen: 5, report: "", completedAt: 0))
+        let runner = PipelineRunner(store: store, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
+        _ = try runner.run(pipeline, over: TimeWindow(start: ISO8601.parse("2024-03-05T00:00:00Z")!, end: ISO8601.parse("2024-03-10T23:00:00Z")!))
+        let rows = try store.rows(dataset: "meldingen-tegels-week", after: nil, limit: 10).rows
+        #expect(rows.map { $0[0] } == [.text("Afval"), .text("Iets anders"), .text("Verlichting en verkeer")])
+        #expect(rows[0][1] == .text("2024-03-10T23:00:00Z"))
+        #expect(Array(rows[0][2...5]) == [.text("oranje"), .integer(1), .integer(1), .integer(0)])
+        #expect(rows[1][2] == .text("groen") && rows[2][2] == .text("rood"))
+    }
+}

@@ -3,8 +3,8 @@ import LantaarnModel
 /// How long a melding type may take: the service norm (orange after it) and the legal
 /// deadline (red after it). Durations count calendar time (`48h`, `5d`) or working days
 /// (`3wd`: Monday to Friday, Dutch local time).
-public struct ServiceNorm: Sendable, Equatable {
-    public enum Span: Sendable, Equatable {
+public struct ServiceNorm: Sendable, Hashable, CustomStringConvertible {
+    public enum Span: Sendable, Hashable {
         case milliseconds(Int64)
         case workingDays(Int)
     }
@@ -15,6 +15,16 @@ public struct ServiceNorm: Sendable, Equatable {
     public init(service: Span, legal: Span) {
         self.service = service
         self.legal = legal
+    }
+
+    /// As written: "service 3wd, legal 10wd".
+    public var description: String { "service \(Self.text(service)), legal \(Self.text(legal))" }
+
+    static func text(_ span: Span) -> String {
+        switch span {
+        case .workingDays(let n): "\(n)wd"
+        case .milliseconds(let ms): ms % 86_400_000 == 0 ? "\(ms / 86_400_000)d" : "\(ms / 3_600_000)h"
+        }
     }
 
     /// `48h`, `5d`, `2w` or `3wd`.

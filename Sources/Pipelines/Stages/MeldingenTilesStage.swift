@@ -1,0 +1,66 @@
+import Foundation
+import LantaarnModel
+import Store
+import Yams
+
+/// Red, orange and green tiles per BOR_MELD hoofdcategorie at the end of each week: the
+/// worst colour among the open meldingen of the category (red past the legal deadline,
+/// orange past the service norm, green otherwise; exactly at a norm is within it), with the
+/// number of open meldingen per colour. Norms come from a YAML file per hoofdcategorie.
+public struct MeldingenTilesStage: Sendable, Hashable {
+    /// Norms per hoofdcategorie; `default` applies to the rest.
+    public var norms: [String: ServiceNorm]
+
+    struct Raw: Decodable {
+        var group_by: [String]
+        var norms: String
+    }
+
+    init(_ raw: Raw, pipelineFile: String, path: String) throws {
+        func fail(_ field: String, _ reason: String) -> PipelineError { PipelineError(file: pipelineFile, path: "\(path).\(field)", reason: reason) }
+        guard raw.group_by == ["hoofdcategorie"] else { throw fail("group_by", "only [hoofdcategorie] is supported for now") }
+        let file = raw.norms.hasPrefix("/") ? raw.norms
+            : ((pipelineFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent(raw.norms)
+        guard let text = FileManager.default.contents(atPath: file).map({ String(decoding: $0, as: UTF8.self) }) else {
+            throw fail("norms", "cannot read \(file)")
+        }
+        let parsed: [String: [String: String]]
+        do { parsed = try YAMLDecoder().decode([String: [String: String]].self, from: text) } catch {
+            throw PipelineError(file: file, path: "", reason: "expected 'hoofdcategorie: {service: 3wd, legal: 10wd}' per line: \(error)")
+        }
+        var norms: [String: ServiceNorm] = [:]
+        for (category, fields) in parsed {
+            guard let s = fields["service"].flatMap(ServiceNorm.span), let l = fields["legal"].flatMap(ServiceNorm.span) else {
+                throw PipelineError(file: file, path: category, reason: "give service and legal as durations such as 48h, 5d or 3wd")
+            }
+            norms[category] = ServiceNorm(service: s, legal: l)
+        }
+        self.norms = norms
+    }
+
+    public init(norms: [String: ServiceNorm]) { self.norms = norms }
+
+    func norm(for m: Melding) -> ServiceNorm? { m.hoofdcategorie.flatMap { norms[$0] } ?? norms["default"] }
+
+    public var columns: [ColumnSpec] {
+        [
+            ColumnSpec(name: "hoofdcategorie", type: .text, description: "Hoofdcategorie uit de BOR_MELD-tabel van de VNG ('onbekend' als de categorie niet gekoppeld is)"),
+            ColumnSpec(name: "moment", type: .timestamp, description: "Stand aan het einde van de week (maandag 0.00 uur Nederlandse tijd, in UTC)"),
+            ColumnSpec(name: "kleur", type: .text, description: "rood: een open melding is over de wettelijke termijn; oranje: over de servicenorm; groen: alles binnen de norm"),
+            ColumnSpec(name: "open_groen", type: .integer, description: "Open meldingen binnen de servicenorm"),
+            ColumnSpec(name: "open_oranje", type: .integer, description: "Open meldingen over de servicenorm, binnen de wettelijke termijn"),
+            ColumnSpec(name: "open_rood", type: .integer, description: "Open meldingen over de wettelijke termijn"),
+        ]
+    }
+
+    /// One row per hoofdcategorie with open meldingen at the end of `window`.
+    public func rows(_ meldingen: [Melding], window: TimeWindow) -> [[CellValue]] {
+        let tiles = TileStatus.tiles(meldingen, norms: norm(for:), key: { $0.hoofdcategorie ?? "onbekend" }, now: window.end)
+        return tiles.keys.sorted().map { category in
+            let t = tiles[category]!
+            let names: [TileColour: String] = [.green: "groen", .orange: "oranje", .red: "rood"]
+            return [.text(category), .text(ISO8601.format(milliseconds: window.end)), .text(names[t.colour]!),
+                    .integer(Int64(t.open[.green] ?? 0)), .integer(Int64(t.open[.orange] ?? 0)), .integer(Int64(t.open[.red] ?? 0))]
+        }
+    }
+}
