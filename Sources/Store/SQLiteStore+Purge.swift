@@ -17,6 +17,7 @@ extension SQLiteStore {
             for (name, policy) in policies.datasets.sorted(by: { $0.key < $1.key }) {
                 try self.purgeDataset(db, name, policy, now: now, holds: holds, dryRun: dryRun, into: &report)
             }
+            try self.purgeMeldingen(db, policies, now: now, dryRun: dryRun, into: &report)
             if !dryRun { try Self.insert(db, report.destroyed) }
         }
         if dryRun {
@@ -85,6 +86,46 @@ extension SQLiteStore {
                                                       policy: policy.description, basis: policy.basis))
         }
         for hold in holds { if let n = held[hold.id] { report.held.append((hold, n)) } }
+    }
+
+    /// Closed meldingen past their retention (with their status history), per source, and
+    /// scrubbed text past the text retention.
+    private func purgeMeldingen(_ db: Database, _ policies: RetentionPolicies, now: Int64, dryRun: Bool,
+                                into report: inout PurgeReport) throws {
+        if let policy = policies.meldingen {
+            let cutoff = now - policy.keep
+            for row in try Row.fetchAll(db, sql: """
+                SELECT source, min(created_at), max(closed_at), count(*) FROM melding WHERE closed_at < ? GROUP BY source ORDER BY source
+                """, arguments: [cutoff]) {
+                let maxClosed: Int64 = row[2]
+                let minCreated: Int64 = row[1]
+                report.destroyed.append(DestructionRecord(destroyedAt: now, kind: "meldingen", subject: "meldingen/\(row[0] as String)",
+                                                          window: TimeWindow(start: min(minCreated, maxClosed), end: maxClosed + 1),
+                                                          readings: row[3], policy: policy.description, basis: policy.basis))
+            }
+            if !dryRun {
+                try db.execute(sql: "DELETE FROM melding_status WHERE melding_id IN (SELECT id FROM melding WHERE closed_at < ?)", arguments: [cutoff])
+                try db.execute(sql: "DELETE FROM melding WHERE closed_at < ?", arguments: [cutoff])
+            }
+        }
+        if let policy = policies.meldingText {
+            let cutoff = now - policy.keep
+            // Not the text of meldingen destroyed above (a dry run has not deleted them).
+            let gone = policies.meldingen.map { now - $0.keep } ?? Int64.min
+            if let row = try Row.fetchOne(db, sql: """
+                SELECT min(created_at), max(created_at), count(*) FROM melding
+                WHERE created_at < ? AND scrubbed_text IS NOT NULL AND NOT coalesce(closed_at < ?, 0)
+                """, arguments: [cutoff, gone]), (row[2] as Int) > 0 {
+                let first: Int64 = row[0], last: Int64 = row[1]
+                report.destroyed.append(DestructionRecord(destroyedAt: now, kind: "melding-text", subject: "meldingen/text",
+                                                          window: TimeWindow(start: first, end: last + 1), readings: row[2],
+                                                          policy: policy.description, basis: policy.basis))
+                if !dryRun {
+                    try db.execute(sql: "UPDATE melding SET scrubbed_text = NULL WHERE created_at < ? AND scrubbed_text IS NOT NULL",
+                                   arguments: [cutoff])
+                }
+            }
+        }
     }
 
     private func purgeDataset(_ db: Database, _ name: String, _ policy: RetentionPolicy, now: Int64, holds: [LegalHold],

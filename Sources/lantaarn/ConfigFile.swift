@@ -25,6 +25,8 @@ import Yams
 /// retention:
 ///   readings: {keep: 5y, basis: "Selectielijst gemeenten 2020, categorie ..."}
 ///   ingest_log: {keep: 7d, basis: "technical buffer"}
+///   meldingen: {keep: 5y, basis: "..."}      # closed meldingen, from closing
+/// meldingen: {keep_text: {keep: 1y, basis: "..."}}   # keep scrubbed text internally (off by default)
 /// ```
 struct ConfigFile: Decodable {
     var data_dir: String?
@@ -32,6 +34,7 @@ struct ConfigFile: Decodable {
     var mqtt_security: MQTTSecuritySection?
     var mqtt_shared_group: String?
     var admin: Admin?
+    var meldingen: Meldingen?
     var listen: String?
     var sensors: String?
     var pipelines: String?
@@ -72,6 +75,12 @@ struct ConfigFile: Decodable {
     struct Retention: Decodable {
         var readings: Policy?
         var ingest_log: Policy?
+        var meldingen: Policy?
+    }
+
+    struct Meldingen: Decodable {
+        /// Keep scrubbed free text as an internal (never public) dataset, for this long.
+        var keep_text: Policy?
     }
 
     struct Policy: Decodable {
@@ -158,6 +167,8 @@ struct ConfigFile: Decodable {
         }
         if let p = retention?.readings { s.readingsRetention = try Self.policy(p, "retention.readings") }
         if let p = retention?.ingest_log { s.ingestLogRetention = try Self.policy(p, "retention.ingest_log") }
+        if let p = retention?.meldingen { s.meldingenRetention = try Self.policy(p, "retention.meldingen") }
+        if let p = meldingen?.keep_text { s.meldingTextRetention = try Self.policy(p, "meldingen.keep_text") }
         if let v = log_level { s.logLevel = v }
         if let text = ingest?.log_limit { s.ingestLogLimit = try Self.byteSize(text, "ingest.log_limit") }
         if let v = ingest?.inbox { s.inboxDirectory = v }

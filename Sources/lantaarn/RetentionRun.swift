@@ -16,7 +16,8 @@ struct RetentionRun {
     }
 
     func run(dryRun: Bool, now: Int64 = Clock.nowMilliseconds()) throws -> Outcome {
-        let policies = RetentionPolicies(readings: runtime.settings.readingsRetention, datasets: catalog.datasetRetention)
+        let policies = RetentionPolicies(readings: runtime.settings.readingsRetention, datasets: catalog.datasetRetention,
+                                         meldingen: runtime.settings.meldingenRetention, meldingText: runtime.settings.meldingTextRetention)
         let report = try runtime.store.purge(policies, now: now, dryRun: dryRun)
         var segments: [IngestLogReader.RemovedSegment] = []
         if !dryRun {

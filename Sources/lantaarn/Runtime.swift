@@ -48,7 +48,8 @@ struct Runtime {
     /// Meldingen loading, with the BOR_MELD mapping in `Pipelines/mappings/`.
     func meldingIngest() throws -> MeldingIngest {
         let mapping = (settings.pipelineDirectory as NSString).appendingPathComponent("mappings/bor_meld.yaml")
-        return MeldingIngest(store: store, boundaries: boundaries, categories: try CategoryMapping(mappingFile: mapping))
+        return MeldingIngest(store: store, boundaries: boundaries, categories: try CategoryMapping(mappingFile: mapping),
+                             keepText: settings.meldingTextRetention != nil)
     }
 
     func pipelines() throws -> PipelineCatalog {

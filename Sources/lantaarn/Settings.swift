@@ -30,6 +30,11 @@ struct Settings {
     /// How long sensor readings are kept, and why.
     var readingsRetention = RetentionPolicy(
         keep: "5y", basis: "Lantaarn default; record the Selectielijst category in lantaarn.yaml (retention.readings.basis)")!
+    /// How long closed meldingen (minimised) are kept, from their closing.
+    var meldingenRetention = RetentionPolicy(
+        keep: "5y", basis: "Lantaarn default (VNG handreiking open data MOR: 5 jaar); record the Selectielijst category in lantaarn.yaml (retention.meldingen.basis)")!
+    /// Set when the data team keeps scrubbed melding text as an internal dataset: how long, and why.
+    var meldingTextRetention: RetentionPolicy?
     /// How long committed raw input (ingest-log segments) is kept for replay.
     var ingestLogRetention = RetentionPolicy(keep: "7d", basis: "Technical buffer for reprocessing; no archival value")!
     var logLevel = "info"

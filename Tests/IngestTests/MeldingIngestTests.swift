@@ -119,6 +119,19 @@ struct MeldingIngestTests {
         #expect(try otherStore.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max)).isEmpty)
     }
 
+    /// With an internal text dataset configured, the scrubbed text is kept (never the raw one).
+    @Test func keptTextIsScrubbed() throws {
+        let store = try SQLiteStore(dataDirectory: try scratchDirectory("text"))
+        let ingest = MeldingIngest(store: store, boundaries: BoundaryCatalog([try DefaultBoundaries.haarlemWijken()]),
+                                   categories: try CategoryMapping(mappingFile: Self.repo + "/Pipelines/mappings/bor_meld.yaml"), keepText: true)
+        let body = #"{"id":7,"text":"Auto AB-12-CD blokkeert, bel 06-12345678 of mail a@b.nl","category":{"sub_category":"/x/parkeeroverlast"},"created_at":"2026-11-01T10:00:00+01:00"}"#
+        let report = try ingest.ingest(bytes: Array(body.utf8), name: "s.json", format: .signalen)
+        #expect(report.textKept && report.scrubbed.total == 3)
+        let m = try #require(try store.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max)).first)
+        #expect(m.scrubbedText == "Auto [kenteken] blokkeert, bel [telefoon] of mail [e-mail]")
+        #expect(m.borMeld == 156 && m.hoofdcategorie == "Parkeren")
+    }
+
     /// Open311 XML: closed by status with updated_datetime; address fields left out.
     @Test func open311XMLRequests() throws {
         let (ingest, store) = try ingest()

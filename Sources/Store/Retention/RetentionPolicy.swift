@@ -26,9 +26,16 @@ public struct RetentionPolicies: Sendable {
     public var readings: RetentionPolicy
     /// Per dataset; a dataset without an entry is kept.
     public var datasets: [String: RetentionPolicy]
+    /// Closed meldingen (the minimised records), counted from their closing; `nil`: kept.
+    public var meldingen: RetentionPolicy?
+    /// Scrubbed melding text, when an internal text dataset is kept, counted from reporting.
+    public var meldingText: RetentionPolicy?
 
-    public init(readings: RetentionPolicy, datasets: [String: RetentionPolicy]) {
+    public init(readings: RetentionPolicy, datasets: [String: RetentionPolicy], meldingen: RetentionPolicy? = nil,
+                meldingText: RetentionPolicy? = nil) {
         self.readings = readings
         self.datasets = datasets
+        self.meldingen = meldingen
+        self.meldingText = meldingText
     }
 }
