@@ -142,6 +142,25 @@ struct MeldingIngestTests {
         #expect(all[0].createdAt == ISO8601.parse("2010-04-14T14:37:38Z") && all[0].closedAt == ISO8601.parse("2010-04-14T14:37:38Z"))
     }
 
+    /// A meldingen file dropped in the inbox is loaded and then deleted (it holds personal
+    /// data); one that fails moves to failed/ with its reason beside it.
+    @Test func inboxLoadsAndDeletesMeldingenFiles() throws {
+        let (meldingen, store) = try ingest("inbox")
+        let folder = try scratchDirectory("inbox-folder")
+        let registry = SensorRegistry(sensors: [], boundaries: try DefaultBoundaries.haarlemWijken())
+        let inbox = try Inbox(folder: folder, ingest: FileIngest(store: store, validator: ReadingValidator(registry: registry)),
+                              meldingen: meldingen, logger: .init(label: "t"))
+        try FileManager.default.copyItem(atPath: Self.shared + "/open311/spec_example_service-requests.xml", toPath: folder + "/requests.xml")
+        try FileManager.default.copyItem(atPath: Self.shared + "/open311/spec_example_service-requests.json", toPath: folder + "/requests.json")
+        #expect(inbox.scan().isEmpty, "files are taken once they stop changing")
+        #expect(Set(inbox.scan()) == ["requests.xml", "requests.json"])
+        #expect(!FileManager.default.fileExists(atPath: folder + "/requests.xml") && !FileManager.default.fileExists(atPath: folder + "/loaded/requests.xml"))
+        #expect(try store.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max)).count == 2)
+        #expect(FileManager.default.fileExists(atPath: folder + "/failed/requests.json"))
+        let reason = try String(contentsOfFile: folder + "/failed/requests.json.reason.txt", encoding: .utf8)
+        #expect(reason.contains("not valid JSON at line 7, column 20"))
+    }
+
     @Test func formatsAreRecognisedForTheInbox() throws {
         for (file, format) in [("open311/spec_example_service-requests.xml", MeldingFormat.open311),
                                ("open311/spec_example_service-requests.json", .open311),

@@ -41,6 +41,11 @@ struct MeldingPrivacyTests {
         #expect(loaded.output.contains("left out (personal data): 1000 adres, 1000 e-mail, 1000 naam, 1000 telefoon"), "\(loaded.output)")
         #expect(loaded.output.contains("outside every wijk or without a position: 0"))
         try FileManager.default.removeItem(atPath: file)   // the only place the canaries may be
+        // The meldingen pipelines publish what they make of them.
+        for name in ["meldingen-per-wijk-week", "meldingen-tegels-week", "meldingen-prognose-week"] {
+            let r = try runCommand(bin, ["pipeline", "run", name, "--from", "2026-11-01T00:00:00Z", "--to", "2026-11-22T00:00:00Z"] + common)
+            #expect(r.status == 0, "\(name): \(r.error)")
+        }
 
         // Everything the server shows, from the public pages to the status endpoints.
         let port = freeLoopbackPort()
@@ -49,7 +54,9 @@ struct MeldingPrivacyTests {
         #expect(waitUntil(timeout: 30) { isListening(port) }, "serve did not start: \(serve.stderrText)")
         var bodies: [String] = []
         for path in ["/", "/datasets", "/-/health", "/-/ingest", "/-/metrics", "/geo", "/geo/wijk/2020.geojson",
-                     "/dashboards/luchtkwaliteit", "/datasets/luchtkwaliteit-per-wijk-uur.csv", "/nope"] {
+                     "/dashboards/luchtkwaliteit", "/datasets/luchtkwaliteit-per-wijk-uur.csv", "/datasets/meldingen-per-wijk-week.csv",
+                     "/datasets/meldingen-per-wijk-week.json", "/datasets/meldingen-tegels-week.json", "/datasets/meldingen-prognose-week.csv",
+                     "/nope"] {
             bodies.append(try await httpGet("http://127.0.0.1:\(port)\(path)").body)
         }
         kill(serve.pid, SIGTERM)
@@ -67,6 +74,7 @@ struct MeldingPrivacyTests {
         // Positive control: the search does see what was stored (the category, the wijk).
         let database = try #require(haystacks.first { $0.0 == "data/lantaarn.sqlite" }?.1)
         #expect(contains(database, Array("grofvuil".utf8)) && contains(database, Array("WK0392".utf8)))
+        #expect(bodies.contains { $0.contains("WK0392") && $0.contains("Afval") }, "the weekly counts are published")
         var needles = Set(["Kanarie", "kanarie", "Vogelzang", "example.org", "CANA0", "QX-"])
         for i in stride(from: 0, to: 1000, by: 37) { needles.formUnion(Self.canaries(i)) }
         for (where_, bytes) in haystacks {

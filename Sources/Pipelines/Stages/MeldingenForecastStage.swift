@@ -48,6 +48,7 @@ public struct MeldingenForecastStage: Sendable, Hashable {
             ColumnSpec(name: "periode_eind", type: .timestamp, description: "Einde van de voorspelde week"),
             ColumnSpec(name: "verwacht_aantal", type: .number, description: "Verwacht aantal meldingen in die week; leeg als er te weinig historie is"),
             ColumnSpec(name: "methode", type: .text, description: "poisson-seasonal (model met seizoen en trend) of seasonal-naive (zelfde week vorig jaar), gekozen per reeks met een terugtoets"),
+            ColumnSpec(name: "mae", type: .number, description: "Gemiddelde afwijking (in meldingen per week) van de gekozen methode in de terugtoets"),
             ColumnSpec(name: "mase", type: .number, description: "Fout van de gekozen methode in de terugtoets, gedeeld door die van 'zelfde week vorig jaar' (onder 1 is beter)"),
             ColumnSpec(name: "weken_historie", type: .integer, description: "Aantal weken waarop de voorspelling rust"),
         ]
@@ -87,11 +88,12 @@ public struct MeldingenForecastStage: Sendable, Hashable {
         var alerts: [MeldingAlert] = []
         for group in series.keys.sorted() {
             let y = series[group]!
-            var method: CountForecast.Method?, mase: Double?
+            var method: CountForecast.Method?, mase: Double?, mae: Double?
             if y.count >= 64 {
                 let b = CountForecast.backtest(y, firstOrigin: max(60, y.count - 44), horizon: horizon)
                 method = b.chosen
                 mase = b.mase[b.chosen]
+                mae = b.mae[b.chosen]
             } else if y.count >= CountForecast.season {
                 method = .seasonalNaive
             }
@@ -101,6 +103,7 @@ public struct MeldingenForecastStage: Sendable, Hashable {
                              .text(ISO8601.format(milliseconds: week.start)), .text(ISO8601.format(milliseconds: week.end)),
                              predicted.map { .number(($0[h] * 10).rounded() / 10) } ?? .null,
                              .text(method?.rawValue ?? "onvoldoende historie"),
+                             mae.map { .number(($0 * 100).rounded() / 100) } ?? .null,
                              mase.map { .number(($0 * 1000).rounded() / 1000) } ?? .null, .integer(Int64(y.count))])
             }
             // Early warning for the week just closed (the last of the series).
