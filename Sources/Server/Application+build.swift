@@ -1,5 +1,6 @@
 import Hummingbird
 import LantaarnModel
+import Pipelines
 import Logging
 import Store
 
@@ -17,13 +18,17 @@ public struct ServerDependencies: Sendable {
     public var boundaryMaps: any BoundaryMaps
     /// The admin API; `nil` (off) unless a token is configured.
     public var admin: AdminAccess?
+    /// The pipelines, for the algorithm register (`/algoritmes`).
+    public var pipelines: [PipelineDefinition]
 
     public init(releases: any ReleaseStore, site: PublicSite,
                 healthDetails: @escaping @Sendable () -> [(String, JSONValue)] = { [] },
                 metrics: @escaping @Sendable () -> [UInt8] = { [] },
                 ingestStatus: @escaping @Sendable () -> IngestStatus = { IngestStatus(now: 0, sensors: []) },
-                boundaryMaps: any BoundaryMaps = NoBoundaryMaps(), admin: AdminAccess? = nil) {
+                boundaryMaps: any BoundaryMaps = NoBoundaryMaps(), admin: AdminAccess? = nil,
+                pipelines: [PipelineDefinition] = []) {
         self.releases = releases
+        self.pipelines = pipelines
         self.boundaryMaps = boundaryMaps
         self.admin = admin
         self.site = site
@@ -44,6 +49,7 @@ public func buildRouter(_ deps: ServerDependencies) -> Router<BasicRequestContex
     DashboardRoutes(deps: deps).register(on: router)
     GeoRoutes(deps: deps).register(on: router)
     AdminRoutes(deps: deps).register(on: router)
+    AlgorithmRegisterRoutes(deps: deps).register(on: router)
     return router
 }
 

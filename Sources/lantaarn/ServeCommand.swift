@@ -114,7 +114,7 @@ struct ServeCommand: AsyncParsableCommand {
                 })
             },
             boundaryMaps: GeoMaps(catalog: runtime.boundaries, defaultTolerance: settings.mapTolerance),
-            admin: admin)
+            admin: admin, pipelines: catalog.pipelines)
         let app = buildApplication(deps, host: address.host, port: address.port, logger: logger)
 
         // Shutdown runs in reverse order: HTTP and scheduler stop first, then the

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Hummingbird
 import LantaarnModel
+import Pipelines
 import Logging
 @testable import Server
 import Store
@@ -157,6 +158,25 @@ struct HTTPServerTests {
         }
         let scratch = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-admin-\(UUID().uuidString.prefix(6))")
         #expect(AdminAccess(token: "short", alerts: scratch) == nil)
+    }
+
+    /// The algorithm register lists every pipeline of the repository in plain Dutch, with the
+    /// human-oversight statement where a pipeline predicts or warns.
+    @Test func algorithmRegister() async throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL.path
+        let catalog = try PipelineCatalog(directory: repo + "/Pipelines")
+        try await withServer({ $0.pipelines = catalog.pipelines }) { base, _ in
+            let (status, html, _) = try await get(base + "/algoritmes")
+            #expect(status == 200)
+            for p in catalog.pipelines { #expect(html.contains(HTML.escape(p.output.title)), "\(p.name)") }
+            #expect(html.contains("Menselijk toezicht") && html.contains("3 – voorspellend"))
+            let json = try JSONParser.parse(try await get(base + "/algoritmes.json").1)
+            let list = try #require(json["algoritmes"]?.arrayValue)
+            #expect(list.count == catalog.pipelines.count && list.count >= 5)
+            let prognose = try #require(list.first { $0["naam"]?.stringValue == "meldingen-prognose-week" })
+            #expect(prognose["menselijk_toezicht"]?.stringValue?.contains("advies") == true)
+            #expect(list.first { $0["naam"]?.stringValue == "luchtkwaliteit-per-wijk-uur" }?["menselijk_toezicht"] == .null)
+        }
     }
 
     @Test func metricsAndIngestStatus() async throws {

@@ -19,7 +19,7 @@ struct PageLayout {
         </main>
         <footer>
         <p>Afzender: \(HTML.escape(site.municipality)). Vragen? Mail naar <a href="mailto:\(HTML.escape(site.contactEmail))">\(HTML.escape(site.contactEmail))</a>.</p>
-        <p><a href="/datasets">Alle open data</a></p>
+        <p><a href="/datasets">Alle open data</a> · <a href="/algoritmes">Algoritmes</a></p>
         </footer>
         </body>
         </html>
