@@ -29,6 +29,25 @@ public struct PipelineCatalog: Sendable {
         pipelines = list.sorted { $0.name < $1.name }
     }
 
+    /// Checks every pipeline file in `directory` on its own: each file's definition or its error.
+    public static func check(directory: String) throws -> [(file: String, result: Result<PipelineDefinition, PipelineError>)] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        } catch {
+            throw PipelineError(file: directory, path: "", reason: "cannot read the pipeline folder; pass --pipelines DIR pointing at Pipelines/")
+        }
+        return names.map { name in
+            let file = (directory as NSString).appendingPathComponent(name)
+            do { return (file, .success(try PipelineDefinition.load(path: file))) } catch let e as PipelineError {
+                return (file, .failure(e))
+            } catch {
+                return (file, .failure(PipelineError(file: file, path: "", reason: "\(error)")))
+            }
+        }
+    }
+
     /// Creates a catalogue from definitions already loaded.
     public init(pipelines: [PipelineDefinition]) {
         self.pipelines = pipelines.sorted { $0.name < $1.name }

@@ -61,34 +61,61 @@ public struct PipelineDefinition: Sendable {
         public var retention: RetentionPolicy
     }
 
-    /// Loads and checks one pipeline file. Errors name the file and YAML path.
+    /// Loads and checks one pipeline file. Errors name the file, line and column, the YAML
+    /// path and what to fix; a field the pipeline format does not have is an error.
     public static func load(path: String) throws -> PipelineDefinition {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw PipelineError(file: path, path: "", reason: "cannot read the file as UTF-8 text")
+        }
+        let map = PipelineSourceMap(text)
+        func located(_ e: PipelineError) -> PipelineError {
+            guard e.line == nil, e.file == path, let at = map.position(of: e.path) else { return e }
+            var located = e
+            (located.line, located.column) = (at.line, at.column)
+            return located
+        }
+        if let unknown = map.unknownField() {
+            let name = String(unknown.path.split(separator: ".").last ?? "")
+            let hint = PipelineSourceMap.closest(name.replacingOccurrences(of: #"\[\d+\]"#, with: "", options: .regularExpression), in: unknown.known)
+                .map { "; did you mean '\($0)'?" } ?? "; known fields here: \(unknown.known.joined(separator: ", "))"
+            throw PipelineError(file: path, path: unknown.path, reason: "unknown field '\(name)'\(hint)", line: unknown.line, column: unknown.column)
         }
         let raw: RawPipeline
         do {
             raw = try YAMLDecoder().decode(RawPipeline.self, from: text)
         } catch let error as DecodingError {
-            throw PipelineError(file: path, path: error.yamlPath, reason: error.plainReason)
+            throw located(PipelineError(file: path, path: error.yamlPath, reason: error.plainReason))
+        } catch let error as YamlError {
+            throw PipelineError(file: path, path: "", reason: "not valid YAML: \(error)")
         } catch {
             throw PipelineError(file: path, path: "", reason: "not valid YAML: \(error)")
         }
-        return try raw.validated(file: path, hash: SHA256.hex(data))
+        do {
+            return try raw.validated(file: path, hash: SHA256.hex(data))
+        } catch let error as PipelineError {
+            throw located(error)
+        }
     }
 }
 
-/// A pipeline file is wrong: where, what, and how to fix it.
+/// A pipeline file is wrong: where (file:line:column and YAML path), what, and how to fix it.
 public struct PipelineError: Error, CustomStringConvertible, Sendable {
     public var file: String
     public var path: String
     public var reason: String
+    public var line: Int?
+    public var column: Int?
 
-    public init(file: String, path: String, reason: String) {
+    public init(file: String, path: String, reason: String, line: Int? = nil, column: Int? = nil) {
         self.file = file
         self.path = path
         self.reason = reason
+        self.line = line
+        self.column = column
     }
 
-    public var description: String { path.isEmpty ? "\(file): \(reason)" : "\(file): \(path): \(reason)" }
+    public var description: String {
+        let place = line.map { "\(file):\($0):\(column ?? 1)" } ?? file
+        return path.isEmpty ? "\(place): \(reason)" : "\(place): \(path): \(reason)"
+    }
 }

@@ -6,7 +6,45 @@ import Pipelines
 struct PipelineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline", abstract: "List and run the pipelines in Pipelines/.",
-        subcommands: [List.self, Run.self])
+        subcommands: [List.self, Check.self, Run.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check pipeline definitions without running them: all of Pipelines/, one by name, or a file.",
+            discussion: "Every problem is reported as FILE:LINE:COLUMN: path: what is wrong and how to fix it. Exits 1 when any definition is wrong.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "Pipeline name or file (default: every file in Pipelines/).") var target: String?
+
+        func run() async throws {
+            let settings = try common.settings()
+            var results: [(file: String, result: Result<PipelineDefinition, PipelineError>)]
+            if let target, target.hasSuffix(".yaml") || target.hasSuffix(".yml") {
+                do { results = [(target, .success(try PipelineDefinition.load(path: target)))] } catch let e as PipelineError {
+                    results = [(target, .failure(e))]
+                }
+            } else {
+                results = try PipelineCatalog.check(directory: settings.pipelineDirectory)
+                if let target {
+                    let named = results.filter { if case .success(let p) = $0.result { return p.name == target } else { return false } }
+                    guard !named.isEmpty else {
+                        let broken = results.filter { if case .failure = $0.result { return true } else { return false } }.count
+                        throw CLIError("no valid pipeline named '\(target)' in \(settings.pipelineDirectory)\(broken > 0 ? "; \(broken) file(s) there have errors: run 'lantaarn pipeline check'" : "")")
+                    }
+                    results = named
+                }
+            }
+            var failed = 0
+            for (file, result) in results {
+                switch result {
+                case .success(let p): Console.line("ok\t\(p.name) v\(p.version)\t\(file)")
+                case .failure(let e):
+                    failed += 1
+                    Console.line("error\t\(e)")
+                }
+            }
+            if failed > 0 { throw ExitCode(1) }
+        }
+    }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List pipelines with their schedule and output.")
