@@ -24,9 +24,27 @@ public protocol ReleaseStore: Sendable {
 
     /// End of the latest published window of `dataset`, or `nil` before the first release.
     func latestWindowEnd(dataset: String) throws -> Int64?
+
+    /// Every release of `dataset`, oldest window first, with version and SHA-256.
+    func releases(dataset: String) throws -> [ReleaseRecord]
 }
 
 /// What a pipeline run hands to ``ReleaseStore/publish(_:)``.
+/// One published release: which window, which version of it, what it held, its SHA-256
+/// (over its rows and lineage) and whether it is the window's current one.
+public struct ReleaseRecord: Sendable, Equatable {
+    public var id: Int64
+    public var window: TimeWindow
+    public var createdAt: Int64
+    public var rowsIn: Int
+    public var rowsOut: Int
+    public var version: Int
+    public var sha256: String
+    /// The lineage JSON as published.
+    public var lineage: String
+    public var current: Bool
+}
+
 public struct ReleaseDraft: Sendable {
     public var dataset: String
     public var window: TimeWindow

@@ -21,17 +21,39 @@ extension SQLiteStore: ReleaseStore {
             }
             try db.execute(sql: "DELETE FROM dataset_row WHERE dataset = ? AND window_start = ?",
                            arguments: [draft.dataset, draft.window.start])
+            let cells = draft.rows.map(CellCoding.encode)
+            let lineage = JSONWriter.string(draft.lineage)
+            var hash = SHA256()
+            for c in cells { hash.update(Array((c + "\n").utf8)) }
+            hash.update(Array(lineage.utf8))
+            let sha = hash.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+            let version = (try Int.fetchOne(db, sql: "SELECT count(*) FROM release WHERE dataset = ? AND window_start = ?",
+                                            arguments: [draft.dataset, draft.window.start]) ?? 0) + 1
             try db.execute(sql: """
-                INSERT INTO release (dataset, window_start, window_end, created_at, rows_in, rows_out, lineage)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO release (dataset, window_start, window_end, created_at, rows_in, rows_out, lineage, version, sha256)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [draft.dataset, draft.window.start, draft.window.end, Clock.nowMilliseconds(),
-                                 draft.rowsIn, draft.rows.count, JSONWriter.string(draft.lineage)])
+                                 draft.rowsIn, draft.rows.count, lineage, version, sha])
             let releaseID = db.lastInsertedRowID
             let insert = try db.cachedStatement(sql: "INSERT INTO dataset_row (dataset, window_start, seq, release_id, cells) VALUES (?, ?, ?, ?, ?)")
-            for (seq, row) in draft.rows.enumerated() {
-                try insert.execute(arguments: [draft.dataset, draft.window.start, seq, releaseID, CellCoding.encode(row)])
+            for (seq, encoded) in cells.enumerated() {
+                try insert.execute(arguments: [draft.dataset, draft.window.start, seq, releaseID, encoded])
             }
             return releaseID
+        }
+    }
+
+    public func releases(dataset: String) throws -> [ReleaseRecord] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT r.id, r.window_start, r.window_end, r.created_at, r.rows_in, r.rows_out, r.version, r.sha256, r.lineage,
+                  r.id = (SELECT max(id) FROM release x WHERE x.dataset = r.dataset AND x.window_start = r.window_start)
+                FROM release r WHERE r.dataset = ? ORDER BY r.window_start, r.id
+                """, arguments: [dataset])
+            return rows.map {
+                ReleaseRecord(id: $0[0], window: TimeWindow(start: $0[1], end: $0[2]), createdAt: $0[3], rowsIn: $0[4], rowsOut: $0[5],
+                              version: $0[6], sha256: $0[7], lineage: $0[8], current: $0[9])
+            }
         }
     }
 

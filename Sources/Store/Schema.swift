@@ -306,6 +306,13 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v10-release-hash") { db in
+            // Each release: its version within its window and the SHA-256 of its rows and lineage.
+            try db.execute(sql: """
+                ALTER TABLE release ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE release ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';
+                """)
+        }
         return m
     }
 }

@@ -74,6 +74,14 @@ struct HTTPServerTests {
             #expect(json["row_count"]?.numberValue == Double(rows.count + 1))
             #expect(json["rows"]?.arrayValue?.count == rows.count + 1)
 
+            // Releases: one per window, versioned, with a SHA-256; a re-run adds version 2 and becomes current.
+            try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 3_600_000, end: 7_200_000),
+                                           rows: [[.text("WK039201"), .integer(-2)]], rowsIn: 1, lineage: .null))
+            let releases = try #require(try JSONParser.parse(try await get(base + "/datasets/d/releases").1)["releases"]?.arrayValue)
+            #expect(releases.count == 3)
+            #expect(releases.map { $0["version"]?.numberValue } == [1, 1, 2] && releases.map { $0["current"] } == [.bool(true), .bool(false), .bool(true)])
+            #expect(releases.allSatisfy { $0["sha256"]?.stringValue?.count == 64 } && releases[1]["sha256"] != releases[2]["sha256"])
+            #expect(try await get(base + "/datasets/nope/releases").0 == 404)
             let (missing, error, _) = try await get(base + "/datasets/nope.csv")
             #expect(missing == 404)
             let envelope = try JSONParser.parse(error)

@@ -2,7 +2,8 @@ import Hummingbird
 import LantaarnModel
 import Store
 
-/// `/datasets` (list) and `/datasets/{name}.csv|.json` (complete, streamed downloads).
+/// `/datasets` (list), `/datasets/{name}.csv|.json` (complete, streamed downloads) and
+/// `/datasets/{name}/releases` (every release with its version, SHA-256 and lineage).
 struct DatasetRoutes {
     let deps: ServerDependencies
     /// Rows fetched per page while streaming.
@@ -13,6 +14,27 @@ struct DatasetRoutes {
             let list = try deps.releases.datasets().map(Self.summaryJSON)
             let body = JSONWriter.string(.object([("ok", .bool(true)), ("publisher", .string(deps.site.municipality)),
                                                   ("datasets", .array(list))]))
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        // The parameter has the name of the download route's: the router needs one name per position.
+        router.get("/datasets/:file/releases") { _, context -> Response in
+            let name = try context.parameters.require("file")
+            guard try deps.releases.dataset(named: name) != nil else {
+                throw APIError(.notFound, "dataset '\(name)' does not exist; /datasets lists the available ones")
+            }
+            let list = try deps.releases.releases(dataset: name).map { r -> JSONValue in
+                let lineage = (try? JSONParser.parse(r.lineage)) ?? .null
+                return .object([
+                    ("id", .number(Double(r.id))), ("window_start", .string(ISO8601.format(milliseconds: r.window.start))),
+                    ("window_end", .string(ISO8601.format(milliseconds: r.window.end))),
+                    ("version", .number(Double(r.version))), ("current", .bool(r.current)),
+                    ("created_at", .string(ISO8601.format(milliseconds: r.createdAt))),
+                    ("rows_in", .number(Double(r.rowsIn))), ("rows_out", .number(Double(r.rowsOut))),
+                    ("sha256", .string(r.sha256)), ("lineage", lineage),
+                ])
+            }
+            let body = JSONWriter.string(.object([("ok", .bool(true)), ("dataset", .string(name)), ("releases", .array(list))]))
             return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: body)))
         }
