@@ -8,13 +8,13 @@ import Store
 /// Runs are idempotent per window: a re-run replaces that window's rows and
 /// records a new release, in one transaction.
 public struct PipelineRunner: Sendable {
-    private let store: any ReadingStore & ReleaseStore & MeldingStore
+    private let store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog
     private let boundaries: BoundaryCatalog
     private let names: [String: String]
     private let logger: Logger
 
     /// Creates a runner over `store`; wijk names come from `boundaries`.
-    public init(store: any ReadingStore & ReleaseStore & MeldingStore, boundaries: BoundaryCatalog, logger: Logger) {
+    public init(store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog, boundaries: BoundaryCatalog, logger: Logger) {
         self.store = store
         self.boundaries = boundaries
         self.names = boundaries.names
@@ -22,7 +22,7 @@ public struct PipelineRunner: Sendable {
     }
 
     /// Creates a runner whose wijk names come from one boundary set.
-    public init(store: any ReadingStore & ReleaseStore & MeldingStore, boundaries: BoundarySet, logger: Logger) {
+    public init(store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog, boundaries: BoundarySet, logger: Logger) {
         self.init(store: store, boundaries: BoundaryCatalog([boundaries]), logger: logger)
     }
 
@@ -46,14 +46,29 @@ public struct PipelineRunner: Sendable {
     /// An explicit range is computed even when its last window has not closed yet.
     public func run(_ pipeline: PipelineDefinition, over range: TimeWindow,
                     progress: (Int, Int) -> Void = { _, _ in }) throws -> [WindowResult] {
-        try store.register(Self.metadata(for: pipeline))
-        let windows = pipeline.calendar.windows(in: range)
+        let started = Clock.nowMilliseconds()
         var results: [WindowResult] = []
-        for (i, window) in windows.enumerated() {
-            results.append(try runWindow(pipeline, window))
-            progress(i + 1, windows.count)
+        do {
+            try store.register(Self.metadata(for: pipeline))
+            let windows = pipeline.calendar.windows(in: range)
+            for (i, window) in windows.enumerated() {
+                results.append(try runWindow(pipeline, window))
+                progress(i + 1, windows.count)
+            }
+            try record(pipeline, range, started, results, error: nil)
+            return results
+        } catch {
+            try? record(pipeline, range, started, results, error: error)
+            throw error
         }
-        return results
+    }
+
+    /// Records the run (the windows done before a failure count as done: each is its own transaction).
+    private func record(_ p: PipelineDefinition, _ range: TimeWindow, _ started: Int64, _ results: [WindowResult], error: (any Error)?) throws {
+        try store.recordRun(PipelineRunRecord(
+            pipeline: p.name, versionSHA256: p.versionHash, startedAt: started, endedAt: Clock.nowMilliseconds(), range: range,
+            windows: results.count, rowsIn: results.reduce(0) { $0 + $1.rowsIn }, rowsOut: results.reduce(0) { $0 + $1.rowsOut },
+            outcome: error == nil ? "ok" : "failed", error: error.map { "\($0)" }))
     }
 
     private func runWindow(_ p: PipelineDefinition, _ window: TimeWindow) throws -> WindowResult {

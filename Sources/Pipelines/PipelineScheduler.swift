@@ -42,12 +42,33 @@ public struct PipelineScheduler: Service {
                 try? await sleepUnlessShutdown(interval)
             }
         case .cron:
+            var retries = RetryState()
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let now = Clock.nowMilliseconds()
                 let minute = TimeBucket.floor(now, size: 60_000)
-                for p in catalog.pipelines where p.schedule.fires(at: minute) { runDue(p) }
+                for p in catalog.pipelines where p.schedule.fires(at: minute) || retries.due(p.name, now: now) {
+                    retries.record(p.name, succeeded: runDue(p), now: now)
+                }
                 try? await sleepUnlessShutdown(.milliseconds(minute + 60_000 - Clock.nowMilliseconds() + 50))
             }
+        }
+    }
+
+    /// Failed pipelines are retried after 1, 2, 4, ... minutes (at most an hour apart), besides
+    /// their own schedule, until a run succeeds.
+    struct RetryState {
+        private var pending: [String: (attempts: Int, at: Int64)] = [:]
+
+        func due(_ name: String, now: Int64) -> Bool { pending[name].map { $0.at <= now } ?? false }
+
+        /// When the next retry of `name` is, if one is pending.
+        func next(_ name: String) -> Int64? { pending[name]?.at }
+
+        mutating func record(_ name: String, succeeded: Bool, now: Int64) {
+            guard !succeeded else { pending[name] = nil; return }
+            let attempts = (pending[name]?.attempts ?? 0) + 1
+            let minutes = Int64(min(60, 1 << min(attempts - 1, 6)))
+            pending[name] = (attempts, TimeBucket.floor(now, size: 60_000) + minutes * 60_000)
         }
     }
 
@@ -55,18 +76,22 @@ public struct PipelineScheduler: Service {
         try await cancelWhenGracefulShutdown { try await Task.sleep(for: d) }
     }
 
-    /// Runs the windows due for `p`; failures are logged and retried at the next tick.
-    func runDue(_ p: PipelineDefinition) {
+    /// Runs the windows due for `p`; a failure is logged (and recorded by the runner) and
+    /// retried with backoff. Returns whether it succeeded.
+    @discardableResult
+    func runDue(_ p: PipelineDefinition) -> Bool {
         do {
-            guard let range = try runner.dueWindows(p, now: Clock.nowMilliseconds(), catchUp: catchUp, lateness: lateness) else { return }
+            guard let range = try runner.dueWindows(p, now: Clock.nowMilliseconds(), catchUp: catchUp, lateness: lateness) else { return true }
             let results = try runner.run(p, over: range)
             logger.info("scheduled pipeline run done", metadata: [
                 "pipeline.name": "\(p.name)", "pipeline.windows": "\(results.count)",
                 "pipeline.rows_out": "\(results.reduce(0) { $0 + $1.rowsOut })",
             ])
+            return true
         } catch {
-            logger.error("scheduled pipeline run failed; retrying at the next tick",
+            logger.error("scheduled pipeline run failed; retrying with backoff",
                          metadata: ["pipeline.name": "\(p.name)", "error": "\(error)"])
+            return false
         }
     }
 }

@@ -18,17 +18,20 @@ public struct ServerDependencies: Sendable {
     public var boundaryMaps: any BoundaryMaps
     /// The admin API; `nil` (off) unless a token is configured.
     public var admin: AdminAccess?
-    /// The pipelines, for the algorithm register (`/algoritmes`).
+    /// The pipelines, for the algorithm register (`/algoritmes`) and `/-/pipelines`.
     public var pipelines: [PipelineDefinition]
+    /// `GET /-/pipelines`: the newest pipeline runs, at request time.
+    public var pipelineRuns: @Sendable () -> [PipelineRunRecord]
 
     public init(releases: any ReleaseStore, site: PublicSite,
                 healthDetails: @escaping @Sendable () -> [(String, JSONValue)] = { [] },
                 metrics: @escaping @Sendable () -> [UInt8] = { [] },
                 ingestStatus: @escaping @Sendable () -> IngestStatus = { IngestStatus(now: 0, sensors: []) },
                 boundaryMaps: any BoundaryMaps = NoBoundaryMaps(), admin: AdminAccess? = nil,
-                pipelines: [PipelineDefinition] = []) {
+                pipelines: [PipelineDefinition] = [], pipelineRuns: @escaping @Sendable () -> [PipelineRunRecord] = { [] }) {
         self.releases = releases
         self.pipelines = pipelines
+        self.pipelineRuns = pipelineRuns
         self.boundaryMaps = boundaryMaps
         self.admin = admin
         self.site = site

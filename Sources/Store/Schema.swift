@@ -313,6 +313,27 @@ enum Schema {
                 ALTER TABLE release ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';
                 """)
         }
+        m.registerMigration("v11-pipeline-runs") { db in
+            // Every pipeline run, scheduled or by hand: when, which windows, what came in and
+            // out, and how it ended (the error when it failed).
+            try db.execute(sql: """
+                CREATE TABLE pipeline_run (
+                    id INTEGER PRIMARY KEY,
+                    pipeline TEXT NOT NULL,
+                    version_sha256 TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    ended_at INTEGER NOT NULL,
+                    window_start INTEGER NOT NULL,
+                    window_end INTEGER NOT NULL,
+                    windows INTEGER NOT NULL,
+                    rows_in INTEGER NOT NULL,
+                    rows_out INTEGER NOT NULL,
+                    outcome TEXT NOT NULL,
+                    error TEXT
+                );
+                CREATE INDEX pipeline_run_pipeline ON pipeline_run(pipeline, id);
+                """)
+        }
         return m
     }
 }

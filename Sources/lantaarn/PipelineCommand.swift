@@ -6,7 +6,40 @@ import Pipelines
 struct PipelineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline", abstract: "List and run the pipelines in Pipelines/.",
-        subcommands: [List.self, Check.self, Run.self])
+        subcommands: [List.self, Check.self, Run.self, Backfill.self])
+
+    struct Backfill: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a pipeline over every window in a range (replacing their releases), with a progress bar.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "Pipeline name (see 'lantaarn pipeline list').") var name: String
+        @Option(name: .long, help: "Start, ISO 8601.") var from: String
+        @Option(name: .long, help: "End (exclusive), ISO 8601.") var to: String
+
+        func validate() throws {
+            guard let s = ISO8601.parse(from), let e = ISO8601.parse(to), e > s else {
+                throw ValidationError("--from and --to must be ISO 8601 times with --to after --from")
+            }
+        }
+
+        func run() async throws {
+            let runtime = try Runtime(settings: try common.settings(), label: "lantaarn.pipeline")
+            let catalog = try runtime.pipelines()
+            guard let pipeline = catalog.pipeline(named: name) else {
+                throw ValidationError("no pipeline '\(name)'; known: \(catalog.pipelines.map(\.name).joined(separator: ", "))")
+            }
+            let range = TimeWindow(start: pipeline.calendar.floor(ISO8601.parse(from)!), end: ISO8601.parse(to)!)
+            let started = ContinuousClock.now
+            let results = try runtime.runner().run(pipeline, over: range) { done, total in
+                let seconds = max(Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds), 0.001)
+                let width = 30, filled = total > 0 ? done * width / total : width
+                let eta = Double(total - done) * seconds / Double(max(done, 1))
+                Console.progress("\(name) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total) windows  ETA \(Int(eta.rounded())) s")
+            }
+            Console.line("")
+            Console.line("\(name): \(results.count) window(s) \(range), \(results.reduce(0) { $0 + $1.rowsIn }) in, \(results.reduce(0) { $0 + $1.rowsOut }) rows published to \(pipeline.output.dataset)")
+        }
+    }
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -114,7 +114,8 @@ struct ServeCommand: AsyncParsableCommand {
                 })
             },
             boundaryMaps: GeoMaps(catalog: runtime.boundaries, defaultTolerance: settings.mapTolerance),
-            admin: admin, pipelines: catalog.pipelines)
+            admin: admin, pipelines: catalog.pipelines,
+            pipelineRuns: { [store = runtime.store] in (try? store.pipelineRuns(limit: 500)) ?? [] })
         let app = buildApplication(deps, host: address.host, port: address.port, logger: logger)
 
         // Shutdown runs in reverse order: HTTP and scheduler stop first, then the

@@ -43,3 +43,41 @@ struct PipelineRunnerTests {
         #expect(again == TimeWindow(start: ISO8601.parse("2026-11-22T09:00:00Z")!, end: ISO8601.parse("2026-11-22T10:00:00Z")!))
     }
 }
+
+/// Runs are recorded, failures too, and the scheduler retries a failure with backoff.
+struct PipelineRunRecordTests {
+    @Test func runsAndFailuresAreRecorded() throws {
+        let dir = try scratchDirectory("runs")
+        let store = try SQLiteStore(dataDirectory: dir)
+        let runner = PipelineRunner(store: store, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
+        let pipeline = try PipelineDefinition.load(path: repoRoot + "/Pipelines/luchtkwaliteit-per-wijk-uur.yaml")
+        let base = ISO8601.parse("2026-11-20T10:00:00Z")!
+        _ = try runner.run(pipeline, over: TimeWindow(start: base, end: base + 2 * TimeBucket.hour))
+        // Make publishing fail, as a full disk would.
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [store.path, "CREATE TRIGGER no_release BEFORE INSERT ON release BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END;"]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        #expect(throws: (any Error).self) { try runner.run(pipeline, over: TimeWindow(start: base, end: base + TimeBucket.hour)) }
+        let runs = try store.pipelineRuns(limit: 10)
+        #expect(runs.map(\.outcome) == ["failed", "ok"])
+        #expect(runs[1].windows == 2 && runs[1].rowsIn == 0 && runs[1].versionSHA256 == pipeline.versionHash)
+        #expect(runs[0].error?.contains("disk full (test)") == true && runs[0].windows == 0)
+    }
+
+    @Test func retriesBackOff() {
+        var state = PipelineScheduler.RetryState()
+        let t0 = ISO8601.parse("2026-11-22T10:00:30Z")!
+        #expect(!state.due("p", now: t0))
+        state.record("p", succeeded: false, now: t0)
+        #expect(state.next("p") == ISO8601.parse("2026-11-22T10:01:00Z")!)
+        for _ in 0..<3 { state.record("p", succeeded: false, now: t0) }
+        #expect(state.next("p") == ISO8601.parse("2026-11-22T10:08:00Z")!, "1, 2, 4, 8 minutes")
+        for _ in 0..<10 { state.record("p", succeeded: false, now: t0) }
+        #expect(state.next("p") == ISO8601.parse("2026-11-22T11:00:00Z")!, "at most an hour")
+        #expect(state.due("p", now: ISO8601.parse("2026-11-22T11:00:00Z")!))
+        state.record("p", succeeded: true, now: t0)
+        #expect(state.next("p") == nil)
+    }
+}

@@ -187,6 +187,19 @@ struct HTTPServerTests {
         }
     }
 
+    @Test func pipelineStatusPage() async throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL.path
+        let catalog = try PipelineCatalog(directory: repo + "/Pipelines")
+        let failed = PipelineRunRecord(pipeline: "geluid-per-wijk-uur", versionSHA256: "x", startedAt: 1_795_341_600_000, endedAt: 1_795_341_600_120,
+                                       range: TimeWindow(start: 0, end: 3_600_000), windows: 0, rowsIn: 0, rowsOut: 0, outcome: "failed",
+                                       error: "database is locked")
+        try await withServer({ deps in deps.pipelines = catalog.pipelines; deps.pipelineRuns = { [failed] } }) { base, _ in
+            let (status, html, _) = try await get(base + "/-/pipelines")
+            #expect(status == 200 && html.contains("mislukt: database is locked") && html.contains("Nog niet gedraaid"))
+            for p in catalog.pipelines { #expect(html.contains(p.name)) }
+        }
+    }
+
     @Test func metricsAndIngestStatus() async throws {
         let now: Int64 = 1_795_341_600_000
         try await withServer({ deps in

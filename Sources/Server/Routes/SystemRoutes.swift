@@ -1,7 +1,7 @@
 import Hummingbird
 import LantaarnModel
 
-/// `/-/health`, `/-/metrics`, `/-/ingest` and other system pages.
+/// `/-/health`, `/-/metrics`, `/-/ingest`, `/-/pipelines` and other system pages.
 struct SystemRoutes {
     let deps: ServerDependencies
 
@@ -22,6 +22,11 @@ struct SystemRoutes {
         router.get("/-/ingest") { _, _ -> Response in
             let html = IngestStatusPage(site: deps.site, status: deps.ingestStatus()).render()
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: html)))
+        }
+        router.get("/-/pipelines") { _, _ -> Response in
+            let html = PipelineStatusPage(site: deps.site, pipelines: deps.pipelines, runs: deps.pipelineRuns()).render()
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                             body: .init(byteBuffer: ByteBuffer(string: html)))
         }
         router.get("/static/lantaarn.css") { _, _ -> Response in
