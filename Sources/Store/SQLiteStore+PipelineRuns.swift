@@ -62,3 +62,45 @@ extension SQLiteStore: PipelineRunLog {
         }
     }
 }
+
+/// One archived version of a pipeline definition.
+public struct PipelineVersionRecord: Sendable, Equatable {
+    public var pipeline: String
+    public var sha256: String
+    public var version: String
+    public var definition: String
+    public var firstSeen: Int64
+
+    public init(pipeline: String, sha256: String, version: String, definition: String, firstSeen: Int64) {
+        self.pipeline = pipeline
+        self.sha256 = sha256
+        self.version = version
+        self.definition = definition
+        self.firstSeen = firstSeen
+    }
+}
+
+extension SQLiteStore {
+    /// Archives a definition text unless this exact version (by SHA-256) is already kept.
+    /// Returns true when it was new.
+    @discardableResult
+    public func archivePipelineVersion(_ v: PipelineVersionRecord) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO pipeline_version (pipeline, sha256, version, definition, first_seen) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [v.pipeline, v.sha256, v.version, v.definition, v.firstSeen])
+            return db.changesCount == 1
+        }
+    }
+
+    /// Every archived version of `pipeline`, oldest first.
+    public func pipelineVersions(_ pipeline: String) throws -> [PipelineVersionRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT pipeline, sha256, version, definition, first_seen FROM pipeline_version WHERE pipeline = ? ORDER BY first_seen, sha256
+                """, arguments: [pipeline]).map {
+                PipelineVersionRecord(pipeline: $0[0], sha256: $0[1], version: $0[2], definition: $0[3], firstSeen: $0[4])
+            }
+        }
+    }
+}

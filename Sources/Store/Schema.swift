@@ -334,6 +334,20 @@ enum Schema {
                 CREATE INDEX pipeline_run_pipeline ON pipeline_run(pipeline, id);
                 """)
         }
+        m.registerMigration("v12-pipeline-versions") { db in
+            // Every version of every pipeline definition, as an archival record: the exact text
+            // that produced releases (identified by the SHA-256 the lineage names).
+            try db.execute(sql: """
+                CREATE TABLE pipeline_version (
+                    pipeline TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    definition TEXT NOT NULL,
+                    first_seen INTEGER NOT NULL,
+                    PRIMARY KEY (pipeline, sha256)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

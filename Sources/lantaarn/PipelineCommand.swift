@@ -1,12 +1,35 @@
 import ArgumentParser
 import LantaarnModel
 import Pipelines
+import Store
 
 /// `lantaarn pipeline list|run`.
 struct PipelineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline", abstract: "List and run the pipelines in Pipelines/.",
-        subcommands: [List.self, Check.self, Run.self, Backfill.self])
+        subcommands: [List.self, Check.self, Run.self, Backfill.self, History.self])
+
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Every archived version of a pipeline definition, with what changed from one to the next.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "Pipeline name.") var name: String
+
+        func run() async throws {
+            let runtime = try Runtime(settings: try common.settings(), label: "lantaarn.pipeline")
+            _ = try? runtime.pipelines()   // archives the current version
+            let versions = try runtime.store.pipelineVersions(name)
+            guard !versions.isEmpty else { throw CLIError("no archived versions of '\(name)'") }
+            var previous: PipelineVersionRecord?
+            for v in versions {
+                Console.line("version \(v.version)  sha256 \(v.sha256.prefix(12))  first seen \(ISO8601.format(milliseconds: v.firstSeen))")
+                if let previous {
+                    for line in LineDiff.unified(previous.definition, v.definition) where !line.hasPrefix("  ") { Console.line("    " + line) }
+                }
+                previous = v
+            }
+        }
+    }
 
     struct Backfill: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -52,8 +52,16 @@ struct Runtime {
                              keepText: settings.meldingTextRetention != nil)
     }
 
+    /// The pipelines in `Pipelines/`; every version not seen before is archived in the store.
     func pipelines() throws -> PipelineCatalog {
-        try PipelineCatalog(directory: settings.pipelineDirectory)
+        let catalog = try PipelineCatalog(directory: settings.pipelineDirectory)
+        for p in catalog.pipelines {
+            guard let data = FileManager.default.contents(atPath: p.file), SHA256.hex(data) == p.versionHash else { continue }
+            try store.archivePipelineVersion(PipelineVersionRecord(pipeline: p.name, sha256: p.versionHash, version: p.version,
+                                                                   definition: String(decoding: data, as: UTF8.self),
+                                                                   firstSeen: Clock.nowMilliseconds()))
+        }
+        return catalog
     }
 
     func runner() -> PipelineRunner {

@@ -70,3 +70,14 @@ struct SQLiteStoreTests {
         #expect(try a.committedOffset(source: "mqtt") == 10)
     }
 }
+
+struct PipelineVersionArchiveTests {
+    @Test func versionsAreKeptOnce() throws {
+        let store = try SQLiteStore(dataDirectory: try scratchDirectory("versions"))
+        let v1 = PipelineVersionRecord(pipeline: "p", sha256: "a", version: "1", definition: "x: 1", firstSeen: 1)
+        #expect(try store.archivePipelineVersion(v1))
+        #expect(try !store.archivePipelineVersion(PipelineVersionRecord(pipeline: "p", sha256: "a", version: "1", definition: "x: 1", firstSeen: 5)))
+        #expect(try store.archivePipelineVersion(PipelineVersionRecord(pipeline: "p", sha256: "b", version: "2", definition: "x: 2", firstSeen: 2)))
+        #expect(try store.pipelineVersions("p").map(\.version) == ["1", "2"] && store.pipelineVersions("p")[0].firstSeen == 1)
+    }
+}
