@@ -14,6 +14,16 @@ public struct DatasetMetadata: Sendable, Hashable, Codable {
     public var retention: String
     /// Output columns, in order.
     public var columns: [ColumnSpec]
+    /// DCAT: theme (an OWMS term URI from the data.overheid.nl taxonomy).
+    public var theme: String?
+    /// DCAT: update frequency (an EU frequency authority URI).
+    public var frequency: String?
+    /// DCAT: spatial coverage (CBS gemeente code).
+    public var spatial: String?
+    /// DCAT: access rights (an EU access-right authority URI).
+    public var accessRights: String?
+    /// Information-security classification (openbaar, intern, vertrouwelijk).
+    public var classification: String?
 
     /// Creates dataset metadata.
     public init(name: String, title: String, description: String, pipeline: String,

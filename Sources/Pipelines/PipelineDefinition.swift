@@ -59,6 +59,13 @@ public struct PipelineDefinition: Sendable {
         public var license: String
         /// How long the published rows are kept, and why.
         public var retention: RetentionPolicy
+        /// DCAT-AP-NL: theme URI (data.overheid.nl taxonomy), frequency URI, spatial coverage
+        /// (gemeente code), access-rights URI, and the classification.
+        public var theme: String
+        public var frequency: String
+        public var spatial: String
+        public var accessRights: String
+        public var classification: String
     }
 
     /// Loads and checks one pipeline file. Errors name the file, line and column, the YAML

@@ -37,9 +37,15 @@ public struct PipelineRunner: Sendable {
 
     /// The dataset metadata a pipeline publishes under.
     public static func metadata(for p: PipelineDefinition) -> DatasetMetadata {
-        DatasetMetadata(name: p.output.dataset, title: p.output.title, description: p.output.description,
-                        pipeline: p.name, license: p.output.license, retention: p.output.retention.text,
-                        columns: p.columns)
+        var m = DatasetMetadata(name: p.output.dataset, title: p.output.title, description: p.output.description,
+                                pipeline: p.name, license: p.output.license, retention: p.output.retention.text,
+                                columns: p.columns)
+        m.theme = p.output.theme
+        m.frequency = p.output.frequency
+        m.spatial = p.output.spatial
+        m.accessRights = p.output.accessRights
+        m.classification = p.output.classification
+        return m
     }
 
     /// Runs `pipeline` over every window of its length in `range` (aligned to the window length).

@@ -51,7 +51,8 @@ struct PipelineSourceMap {
             "meldingen_tiles": .fields(["group_by": .any, "norms": .any]),
         ])),
         "output": .fields(["dataset": .any, "title": .any, "description": .any, "license": .any, "retention": .any,
-                           "retention_basis": .any]),
+                           "retention_basis": .any, "theme": .any, "frequency": .any, "spatial": .any, "access_rights": .any,
+                           "classification": .any]),
     ])
 
     private static func check(_ node: Node, _ schema: Schema, path: String) -> (path: String, line: Int, column: Int, known: [String])? {

@@ -1,3 +1,4 @@
+import Foundation
 import LantaarnModel
 import Store
 
@@ -36,6 +37,31 @@ struct RawPipeline: Decodable {
         var retention: String
         /// Legal basis or Selectielijst category of the retention; defaults to the pipeline's legal basis.
         var retention_basis: String?
+        /// OWMS theme from the data.overheid.nl taxonomy (`Lucht` or its URI).
+        var theme: String
+        /// hourly, daily, weekly, monthly or yearly.
+        var frequency: String
+        /// Gemeente code, e.g. GM0392.
+        var spatial: String
+        /// public, restricted or non_public.
+        var access_rights: String
+        /// openbaar, intern or vertrouwelijk.
+        var classification: String
+    }
+
+    static let frequencies = ["hourly": "HOURLY", "daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY", "yearly": "ANNUAL"]
+    static let accessRights = ["public": "PUBLIC", "restricted": "RESTRICTED", "non_public": "NON_PUBLIC"]
+    static let classifications = ["openbaar", "intern", "vertrouwelijk"]
+
+    /// The theme URI for `theme` (a term name or URI) from `mappings/donl-themes.json` next to the pipeline.
+    static func themeURI(_ theme: String, pipelineFile: String) -> String? {
+        let path = ((pipelineFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("mappings/donl-themes.json")
+        guard let data = FileManager.default.contents(atPath: path), let root = try? JSONParser.parse([UInt8](data)),
+              let members = root.objectMembers else { return nil }
+        var uris = Set(members.map(\.0))
+        for (_, v) in members { for item in v.arrayValue ?? [] { if let s = item.stringValue, !s.contains("|") { uris.insert(s) } } }
+        let uri = theme.hasPrefix("http") ? theme : "http://standaarden.overheid.nl/owms/terms/\(theme)"
+        return uris.contains(uri) ? uri : nil
     }
 
     func validated(file: String, hash: String) throws -> PipelineDefinition {
@@ -54,6 +80,24 @@ struct RawPipeline: Decodable {
         do { cron = try CronSchedule(schedule) } catch { throw fail("schedule", "\(error)") }
         guard let retention = RetentionPolicy(keep: output.retention, basis: output.retention_basis ?? legal_basis) else {
             throw fail("output.retention", "use a duration such as 10y or 90d")
+        }
+        guard let theme = Self.themeURI(output.theme, pipelineFile: file) else {
+            throw fail("output.theme", "'\(output.theme)' is not a theme of the data.overheid.nl taxonomy (mappings/donl-themes.json); for example Lucht, Geluid_(thema), Afval_(thema), Verkeer_(thema)")
+        }
+        guard let frequency = Self.frequencies[output.frequency] else {
+            throw fail("output.frequency", "use one of \(Self.frequencies.keys.sorted().joined(separator: ", "))")
+        }
+        guard output.spatial.utf8.count == 6, output.spatial.hasPrefix("GM"), Int(output.spatial.dropFirst(2)) != nil else {
+            throw fail("output.spatial", "give the CBS gemeente code, such as GM0392")
+        }
+        guard let access = Self.accessRights[output.access_rights] else {
+            throw fail("output.access_rights", "use public, restricted or non_public")
+        }
+        guard Self.classifications.contains(output.classification) else {
+            throw fail("output.classification", "use openbaar, intern or vertrouwelijk")
+        }
+        if access == "PUBLIC", output.classification != "openbaar" {
+            throw fail("output.classification", "a public dataset must be classified openbaar; use access_rights: restricted for an internal one")
         }
         guard !stages.isEmpty else { throw fail("stages", "add at least one stage") }
         let calendar: WindowCalendar
@@ -93,7 +137,10 @@ struct RawPipeline: Decodable {
             maturityLevel: maturity_level, schedule: cron, quantities: input.quantities ?? [], window: calendar.length,
             calendar: calendar, stages: aggregates, meldingen: meldingenStage,
             output: .init(dataset: output.dataset, title: output.title, description: output.description,
-                          license: output.license, retention: retention),
+                          license: output.license, retention: retention, theme: theme,
+                          frequency: "http://publications.europa.eu/resource/authority/frequency/\(frequency)", spatial: output.spatial,
+                          accessRights: "http://publications.europa.eu/resource/authority/access-right/\(access)",
+                          classification: output.classification),
             file: file, versionHash: hash)
     }
 

@@ -35,7 +35,8 @@ struct PipelineDefinitionTests {
     input: {quantities: [pm25], window: 1h}
     stages:
       - aggregate: {group_by: [wijk], bucket: 1h, functions: [mean]}
-    output: {dataset: p-out, title: T, description: D, license: CC0-1.0, retention: 1y}
+    output: {dataset: p-out, title: T, description: D, license: CC0-1.0, retention: 1y, theme: Lucht, frequency: hourly,
+             spatial: GM0392, access_rights: public, classification: openbaar}
     """
 
     @Test(arguments: [
@@ -49,6 +50,8 @@ struct PipelineDefinitionTests {
     ])
     func invalidDefinitionsExplainWhereAndWhat(_ find: String, _ replace: String, _ path: String, _ fragment: String) throws {
         let dir = try scratchDirectory("pipeline")
+        try FileManager.default.createDirectory(atPath: dir + "/mappings", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: repoRoot + "/Pipelines/mappings/donl-themes.json", toPath: dir + "/mappings/donl-themes.json")
         let file = dir + "/p.yaml"
         try Self.valid.replacingOccurrences(of: find, with: replace).write(toFile: file, atomically: true, encoding: .utf8)
         do {

@@ -88,6 +88,11 @@ struct DatasetRoutes {
             ("downloads", .object(ExportFormat.allCases.map { ($0.rawValue, .string("/datasets/\(m.name).\($0.rawValue)")) })),
         ]
         if let u = s.updatedAt { fields.append(("updated_at", .string(ISO8601.format(milliseconds: u)))) }
+        for (key, value) in [("theme", m.theme), ("frequency", m.frequency), ("spatial", m.spatial),
+                             ("access_rights", m.accessRights), ("classification", m.classification)] {
+            if let value { fields.append((key, .string(value))) }
+        }
+        fields.append(("releases_url", .string("/datasets/\(m.name)/releases")))
         if let c = s.coverage {
             fields.append(("temporal_start", .string(ISO8601.format(milliseconds: c.start))))
             fields.append(("temporal_end", .string(ISO8601.format(milliseconds: c.end))))
