@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PORT_HTTP ?= 8080
 
-.PHONY: run test build release setup broker clean bench bench-store bench-ingest bench-geo venv
+.PHONY: run test build release setup broker clean bench bench-store bench-ingest bench-geo venv venv-test
 
 setup:
 	@scripts/setup
@@ -23,9 +23,14 @@ run: release broker
 	.build/release/lantaarn serve --demo --listen 127.0.0.1:$(PORT_HTTP)
 
 # Builds everything (the integration test runs the real binary), then runs all tests.
-test: setup
+# pycanon (in .venv) checks the k-anonymity of published releases independently.
+test: setup venv-test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+venv-test: setup
+	@test -x .venv/bin/python || python3 -m venv .venv
+	@.venv/bin/python -c "import pycanon" 2>/dev/null || .venv/bin/pip install -q pycanon
 
 # Python peers (DuckDB) live in .venv, never installed globally.
 venv: setup
