@@ -13,6 +13,7 @@ struct RetentionRun {
     struct Outcome {
         var report: PurgeReport
         var segments: [IngestLogReader.RemovedSegment]
+        var keysDestroyed = 0
     }
 
     func run(dryRun: Bool, now: Int64 = Clock.nowMilliseconds()) throws -> Outcome {
@@ -20,6 +21,7 @@ struct RetentionRun {
                                          meldingen: runtime.settings.meldingenRetention, meldingText: runtime.settings.meldingTextRetention)
         let report = try runtime.store.purge(policies, now: now, dryRun: dryRun)
         var segments: [IngestLogReader.RemovedSegment] = []
+        var keysDestroyed = 0
         if !dryRun {
             let policy = runtime.settings.ingestLogRetention
             let root = (runtime.settings.dataDirectory as NSString).appendingPathComponent("ingest-log")
@@ -33,8 +35,15 @@ struct RetentionRun {
                 })
                 segments += removed
             }
+            // Pseudonym keys: once a week's key is gone, its pseudonyms lead back to nobody.
+            let keys = (runtime.settings.dataDirectory as NSString).appendingPathComponent("keys")
+            if FileManager.default.fileExists(atPath: keys) {
+                let destroyed = try PseudonymKeyring(directory: keys).destroyExpired(now: now, retention: runtime.settings.pseudonymKeyRetention)
+                try runtime.store.recordDestruction(destroyed)
+                keysDestroyed = destroyed.count
+            }
         }
-        return Outcome(report: report, segments: segments)
+        return Outcome(report: report, segments: segments, keysDestroyed: keysDestroyed)
     }
 
     /// Human-readable summary lines (no personal data: series, dataset names and counts only).
@@ -42,13 +51,15 @@ struct RetentionRun {
         var out: [String] = []
         let verb = o.report.dryRun ? "would destroy" : "destroyed"
         for r in o.report.destroyed {
-            out.append("\(verb) \(r.readings) \(r.kind == "dataset" ? "rows" : "readings") of \(r.subject) "
+            let noun = ["dataset": "rows", "meldingen": "meldingen", "melding-text": "texts"][r.kind] ?? "readings"
+            out.append("\(verb) \(r.readings) \(noun) of \(r.subject) "
                 + "\(ISO8601.format(milliseconds: r.window.start))…\(ISO8601.format(milliseconds: r.window.end)) (\(r.policy); \(r.basis))")
         }
         for (hold, n) in o.report.held {
             out.append("kept \(n) by legal hold #\(hold.id) on \(hold.kind.rawValue) \(hold.subject): \(hold.reason)")
         }
         for s in o.segments { out.append("destroyed ingest-log segment \(s.file) (\(s.records) messages)") }
+        if o.keysDestroyed > 0 { out.append("destroyed \(o.keysDestroyed) pseudonym key(s) past their retention") }
         if out.isEmpty { out.append("nothing has passed its retention") }
         return out
     }

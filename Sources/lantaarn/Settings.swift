@@ -35,6 +35,9 @@ struct Settings {
         keep: "5y", basis: "Lantaarn default (VNG handreiking open data MOR: 5 jaar); record the Selectielijst category in lantaarn.yaml (retention.meldingen.basis)")!
     /// Set when the data team keeps scrubbed melding text as an internal dataset: how long, and why.
     var meldingTextRetention: RetentionPolicy?
+    /// How long a week's pseudonym key is kept after the week (matching needs it; afterwards
+    /// its pseudonyms must lead back to nobody).
+    var pseudonymKeyRetention = RetentionPolicy(keep: "7d", basis: "Pseudonymen dienen alleen om waarnemingen te koppelen (AVG art. 5 lid 1 onder e)")!
     /// How long committed raw input (ingest-log segments) is kept for replay.
     var ingestLogRetention = RetentionPolicy(keep: "7d", basis: "Technical buffer for reprocessing; no archival value")!
     var logLevel = "info"

@@ -44,10 +44,20 @@ struct RetentionCLITests {
         #expect(dry.output.contains("would destroy 216 readings of oud/pm25"), "\(dry.output)")
         #expect(dry.output.contains("kept 24 by legal hold #1"))
 
+        // A pseudonym key of a week long past, and one of this week.
+        try FileManager.default.createDirectory(atPath: dir + "/data/keys", withIntermediateDirectories: true)
+        let oldWeek = ISO8601.parse("2026-10-04T23:00:00Z")!, thisWeek = DutchTime.weekStart(Clock.nowMilliseconds())
+        for week in [oldWeek, thisWeek] {
+            FileManager.default.createFile(atPath: dir + "/data/keys/pseudonym-\(week).key", contents: Data(repeating: 7, count: 32),
+                                           attributes: [.posixPermissions: 0o600])
+        }
         let purge = try runCommand(bin, ["purge"] + common)
         #expect(purge.output.contains("destroyed 216 readings of oud/pm25"), "\(purge.output) \(purge.error)")
+        #expect(purge.output.contains("destroyed 1 pseudonym key(s) past their retention"), "\(purge.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/data/keys") == ["pseudonym-\(thisWeek).key"])
         let log = try runCommand(bin, ["purge", "log"] + common)
         #expect(log.output.contains("readings\toud/pm25"))
+        #expect(log.output.contains("pseudonym-key\tweek of 2026-10-05"), "\(log.output)")
         #expect(log.output.contains("Selectielijst gemeenten 2020, 11.1"))
 
         let store = try SQLiteStore(dataDirectory: dir + "/data")

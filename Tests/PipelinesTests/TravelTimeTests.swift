@@ -71,7 +71,7 @@ struct TravelTimeTests {
         let retention = RetentionPolicy(keep: "1d", basis: "pseudonymen alleen voor het koppelen")!
         #expect(try keyring.destroyExpired(now: ISO8601.parse("2026-11-23T12:00:00+01:00")!, retention: retention).isEmpty)
         let destroyed = try keyring.destroyExpired(now: ISO8601.parse("2026-11-24T12:00:00+01:00")!, retention: retention)
-        #expect(destroyed.map(\.kind) == ["pseudonym-key"] && destroyed[0].subject == "week 2026-11-15")
+        #expect(destroyed.map(\.kind) == ["pseudonym-key"] && destroyed[0].subject == "week of 2026-11-16")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).count == 1, "next week's key stays")
     }
 }

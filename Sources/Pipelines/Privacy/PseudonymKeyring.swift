@@ -58,7 +58,7 @@ public final class PseudonymKeyring: @unchecked Sendable {   // file access is s
                 try? handle.close()
             }
             try FileManager.default.removeItem(atPath: path)
-            records.append(DestructionRecord(destroyedAt: now, kind: "pseudonym-key", subject: "week \(ISO8601.format(milliseconds: start).prefix(10))",
+            records.append(DestructionRecord(destroyedAt: now, kind: "pseudonym-key", subject: "week of \(ISO8601.format(milliseconds: start + DutchTime.offset(utcMilliseconds: start)).prefix(10))",
                                              window: TimeWindow(start: start, end: end), readings: 1,
                                              policy: retention.description, basis: retention.basis))
         }
