@@ -94,7 +94,8 @@ public struct PipelineRunner: Sendable {
         let stage = p.stages[0]
         let aggregates = try store.aggregate(stage.query(quantities: Set(p.quantities), window: window))
         let wijken = boundaries.set(.wijk, at: window.start)
-        let rows = stage.rows(aggregates) { wijken?.area(code: $0)?.name ?? names[$0] ?? $0 }
+        let lden = try stage.lden(store, quantities: Set(p.quantities), window: window)
+        let rows = stage.rows(aggregates, lden: lden) { wijken?.area(code: $0)?.name ?? names[$0] ?? $0 }
         let rowsIn = aggregates.reduce(0) { $0 + $1.count }
         let withoutWijk = aggregates.filter { $0.group == nil }.reduce(0) { $0 + $1.count }
         let lineage = JSONValue.object(Self.lineageHead(p, window) + [

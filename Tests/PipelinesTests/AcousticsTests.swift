@@ -1,6 +1,8 @@
 import Foundation
 import LantaarnModel
-import Pipelines
+import Geo
+@testable import Pipelines
+import Store
 import Testing
 
 /// Energetic mean and Lden against values worked out by hand (to 0.01 dB).
@@ -28,5 +30,30 @@ struct AcousticsTests {
         #expect(abs(varied.lden - 63.88) < 0.01, "\(varied.lden)")
         // Without night readings there is no Lden.
         #expect(Acoustics.lden(day { _ in 60 }.filter { $0.timestamp < dayStart + 23 * 3_600_000 }, dayStart: dayStart) == nil)
+    }
+}
+
+/// The Lden pipeline publishes the hand-computed value for a day of readings.
+struct LdenPipelineTests {
+    @Test func ldenPerWijkPerDay() throws {
+        let pipeline = try PipelineDefinition.load(path: repoRoot + "/Pipelines/geluid-lden-per-wijk-dag.yaml")
+        let store = try SQLiteStore(dataDirectory: try scratchDirectory("lden"))
+        let day = ISO8601.parse("2026-11-20T00:00:00Z")!
+        // One reading a minute over the UTC day; the level follows the Dutch local hour (CET, UTC+1).
+        let readings = (0..<1440).map { m -> Reading in
+            let ts = day + Int64(m) * 60_000
+            let localHour = (m / 60 + 1) % 24
+            let level: Double = (7..<19).contains(localHour) ? 65 : (19..<23).contains(localHour) ? 60 : 50
+            return Reading(series: SeriesKey(sensorID: "n", quantity: "laeq"), timestamp: ts, value: level, wijk: WijkCode("WK039201"))
+        }
+        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        let runner = PipelineRunner(store: store, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
+        _ = try runner.run(pipeline, over: TimeWindow(start: day, end: day + 86_400_000))
+        let row = try #require(try store.rows(dataset: "geluid-lden-per-wijk-dag", after: nil, limit: 10).rows.first)
+        let columns = PipelineRunner.metadata(for: pipeline).columns.map(\.name)
+        let lden = row[try #require(columns.firstIndex(of: "lden"))]
+        // 10·log10((12·10^6.5 + 4·10^((60+5)/10) + 8·10^((50+10)/10)) / 24) = 63.88 dB.
+        guard case .number(let value) = lden else { Issue.record("no lden: \(row)"); return }
+        #expect(abs(value - 63.88) < 0.01, "\(value)")
     }
 }

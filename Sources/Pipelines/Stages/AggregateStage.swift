@@ -10,6 +10,8 @@ public struct AggregateStage: Sendable, Hashable {
     public enum Function: String, Sendable, Hashable, CaseIterable {
         case count, sum, mean, min, max
         case energeticMean = "energetic_mean"
+        /// Day-evening-night level over the bucket (a day): readings in their Dutch local period.
+        case lden
 
         /// Output column name (Dutch, as published).
         var column: String {
@@ -20,6 +22,7 @@ public struct AggregateStage: Sendable, Hashable {
             case .min: return "minimum"
             case .max: return "maximum"
             case .energeticMean: return "energetisch_gemiddelde"
+            case .lden: return "lden"
             }
         }
 
@@ -31,6 +34,7 @@ public struct AggregateStage: Sendable, Hashable {
             case .min: return "Laagste meting"
             case .max: return "Hoogste meting"
             case .energeticMean: return "Energetisch gemiddelde in dB: 10·log10(gemiddelde van 10^(L/10))"
+            case .lden: return "Lden in dB: dag (7-19 uur), avond (19-23 uur, +5 dB) en nacht (23-7 uur, +10 dB) samen, Nederlandse tijd"
             }
         }
     }
@@ -52,6 +56,9 @@ public struct AggregateStage: Sendable, Hashable {
         }
         guard let bucket = DurationText.milliseconds(raw.bucket), bucket > 0, window % bucket == 0 else {
             throw PipelineError(file: file, path: "\(path).bucket", reason: "use a duration that divides the input window, such as 1h")
+        }
+        if raw.functions.contains("lden"), bucket != 86_400_000 {
+            throw PipelineError(file: file, path: "\(path).bucket", reason: "lden is a day level: use bucket 1d (and window 1d)")
         }
         var functions: [Function] = []
         for (i, name) in raw.functions.enumerated() {
@@ -87,6 +94,23 @@ public struct AggregateStage: Sendable, Hashable {
         }
     }
 
+    /// Where an Lden value belongs.
+    public struct LdenKey: Hashable, Sendable {
+        public var wijk: String, quantity: String, bucket: Int64
+    }
+
+    /// Lden per wijk, quantity and bucket, from the window's readings (only when asked for).
+    public func lden(_ store: any ReadingStore, quantities: Set<String>, window: TimeWindow) throws -> [LdenKey: Double] {
+        guard functions.contains(.lden) else { return [:] }
+        var levels: [LdenKey: [(timestamp: Int64, level: Double)]] = [:]
+        try store.scan(quantities: quantities, window: window) { r in
+            guard let wijk = r.wijk else { return }
+            levels[LdenKey(wijk: wijk.rawValue, quantity: r.series.quantity, bucket: TimeBucket.floor(r.timestamp, size: bucket)), default: []]
+                .append((r.timestamp, r.value))
+        }
+        return levels.compactMapValues { Acoustics.lden($0)?.lden }
+    }
+
     /// The store query for one window of this stage.
     public func query(quantities: Set<String>, window: TimeWindow) -> AggregateQuery {
         AggregateQuery(quantities: quantities, window: window, bucket: bucket, grouping: .wijk,
@@ -95,7 +119,7 @@ public struct AggregateStage: Sendable, Hashable {
 
     /// Output rows (period, wijk, quantity order) from the store's aggregate rows.
     /// Rows without a wijk are left out; callers count them.
-    public func rows(_ aggregates: [AggregateRow], wijkName: (String) -> String) -> [[CellValue]] {
+    public func rows(_ aggregates: [AggregateRow], lden: [LdenKey: Double] = [:], wijkName: (String) -> String) -> [[CellValue]] {
         aggregates.compactMap { a -> [CellValue]? in
             guard let wijk = a.group else { return nil }
             var row: [CellValue] = [
@@ -112,6 +136,7 @@ public struct AggregateStage: Sendable, Hashable {
                 case .min: row.append(.number(a.min))
                 case .max: row.append(.number(a.max))
                 case .energeticMean: row.append(a.energeticMean.map(CellValue.number) ?? .null)
+                case .lden: row.append(lden[LdenKey(wijk: wijk, quantity: a.quantity, bucket: a.bucketStart)].map { .number(($0 * 100).rounded() / 100) } ?? .null)
                 }
             }
             return row
