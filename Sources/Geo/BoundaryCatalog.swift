@@ -136,8 +136,5 @@ public struct WijkTimeline: Sendable, Equatable {
     /// The wijk in force now, or at the newest vintage.
     public var latest: WijkCode? { codes.last ?? nil }
 
-    /// The spans, oldest first.
-    public var spans: [(start: Int64, wijk: WijkCode?)] { Array(zip(starts, codes)) }
-
     public static func == (l: WijkTimeline, r: WijkTimeline) -> Bool { l.starts == r.starts && l.codes == r.codes }
 }

@@ -34,6 +34,11 @@ public struct SHA256: Sendable {
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         var s = SHA256()
         s.update(bytes)
-        return s.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return hexString(s.finalize())
+    }
+
+    /// Lower-case hex of `bytes` (digests, MACs).
+    public static func hexString(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 }

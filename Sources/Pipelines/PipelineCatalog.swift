@@ -8,17 +8,9 @@ public struct PipelineCatalog: Sendable {
 
     /// Loads and checks every pipeline file. The first invalid file stops the load with its error.
     public init(directory: String) throws {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory)
-                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
-        } catch {
-            throw PipelineError(file: directory, path: "", reason: "cannot read the pipeline folder; pass --pipelines DIR pointing at Pipelines/")
-        }
         var seen: [String: String] = [:]
         var list: [PipelineDefinition] = []
-        for name in names {
-            let file = (directory as NSString).appendingPathComponent(name)
+        for file in try Self.files(in: directory) {
             let p = try PipelineDefinition.load(path: file)
             if let other = seen[p.name] {
                 throw PipelineError(file: file, path: "name", reason: "pipeline '\(p.name)' is also defined in \(other)")
@@ -29,22 +21,28 @@ public struct PipelineCatalog: Sendable {
         pipelines = list.sorted { $0.name < $1.name }
     }
 
-    /// Checks every pipeline file in `directory` on its own: each file's definition or its error.
-    public static func check(directory: String) throws -> [(file: String, result: Result<PipelineDefinition, PipelineError>)] {
-        let names: [String]
+    /// The pipeline files (`*.yaml`, `*.yml`) in `directory`, sorted.
+    static func files(in directory: String) throws -> [String] {
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+            return try FileManager.default.contentsOfDirectory(atPath: directory)
                 .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+                .map { (directory as NSString).appendingPathComponent($0) }
         } catch {
             throw PipelineError(file: directory, path: "", reason: "cannot read the pipeline folder; pass --pipelines DIR pointing at Pipelines/")
         }
-        return names.map { name in
-            let file = (directory as NSString).appendingPathComponent(name)
-            do { return (file, .success(try PipelineDefinition.load(path: file))) } catch let e as PipelineError {
-                return (file, .failure(e))
-            } catch {
-                return (file, .failure(PipelineError(file: file, path: "", reason: "\(error)")))
-            }
+    }
+
+    /// Checks every pipeline file in `directory` on its own: each file's definition or its error.
+    public static func check(directory: String) throws -> [(file: String, result: Result<PipelineDefinition, PipelineError>)] {
+        try files(in: directory).map { ($0, check(file: $0)) }
+    }
+
+    /// Checks one pipeline file.
+    public static func check(file: String) -> Result<PipelineDefinition, PipelineError> {
+        do { return .success(try PipelineDefinition.load(path: file)) } catch let e as PipelineError {
+            return .failure(e)
+        } catch {
+            return .failure(PipelineError(file: file, path: "", reason: "\(error)"))
         }
     }
 

@@ -26,7 +26,7 @@ extension SQLiteStore: ReleaseStore {
             var hash = SHA256()
             for c in cells { hash.update(Array((c + "\n").utf8)) }
             hash.update(Array(lineage.utf8))
-            let sha = hash.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+            let sha = SHA256.hexString(hash.finalize())
             let version = (try Int.fetchOne(db, sql: "SELECT count(*) FROM release WHERE dataset = ? AND window_start = ?",
                                             arguments: [draft.dataset, draft.window.start]) ?? 0) + 1
             try db.execute(sql: """

@@ -71,7 +71,7 @@ struct GeoCommand: AsyncParsableCommand {
                 return
             }
             let moves = registry.sensors.keys.sorted().map { id in
-                WijkMove(sensorID: id, window: TimeWindow(start: start, end: end), wijk: registry.wijkBySensor[id]?.wijk(at: max(start, end &- 1)))
+                WijkMove(sensorID: id, window: TimeWindow(start: start, end: end), wijk: registry.wijkBySensor[id]?.wijk(at: end &- 1))
             }
             let day = { (ms: Int64) in String(ISO8601.format(milliseconds: ms).prefix(10)) }
             let period = switch (start == Int64.min, end == Int64.max) {

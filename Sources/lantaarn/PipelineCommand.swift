@@ -75,9 +75,7 @@ struct PipelineCommand: AsyncParsableCommand {
             let settings = try common.settings()
             var results: [(file: String, result: Result<PipelineDefinition, PipelineError>)]
             if let target, target.hasSuffix(".yaml") || target.hasSuffix(".yml") {
-                do { results = [(target, .success(try PipelineDefinition.load(path: target)))] } catch let e as PipelineError {
-                    results = [(target, .failure(e))]
-                }
+                results = [(target, PipelineCatalog.check(file: target))]
             } else {
                 results = try PipelineCatalog.check(directory: settings.pipelineDirectory)
                 if let target {

@@ -75,6 +75,14 @@ struct SuppressStageTests {
         }
     }
 
+    /// One small cell alone in its table: only suppressing the totals, the grand total too, hides it.
+    @Test func aLoneSmallCellTakesTheTotalsWithIt() {
+        let result = SuppressStage().apply([[3]])
+        #expect(result.published == [[nil]] && result.rowTotals == [nil] && result.columnTotals == [nil] && result.total == nil)
+        let wider = SuppressStage().apply([[3, 0], [0, 0]])
+        for cell in wider.suppressed { #expect(!Self.derivable(cell, in: wider.suppressed, rows: 2, columns: 2), "\(cell)") }
+    }
+
     @Test func roundingToFive() {
         let result = SuppressStage(k: 5, roundToFive: true).apply([[12, 23], [37, 48]])
         #expect(result.suppressed.isEmpty && result.published == [[10, 25], [35, 50]] && result.total == 120)

@@ -3,7 +3,7 @@ import LantaarnModel
 /// Counts, handling times and backlog of meldingen, per group and Dutch week (Monday 00:00).
 public enum MeldingStatistics {
     /// Group key of a melding: wijk (or "" outside every wijk) and BOR_MELD hoofdcategorie
-    /// (or "" unmapped).
+    /// ("onbekend" when unmapped, as published).
     public struct Group: Hashable, Sendable, Comparable {
         public var wijk: String
         public var hoofdcategorie: String
@@ -14,7 +14,7 @@ public enum MeldingStatistics {
         }
 
         public init(_ m: Melding) {
-            self.init(wijk: m.wijk ?? "", hoofdcategorie: m.hoofdcategorie ?? "")
+            self.init(wijk: m.wijk ?? "", hoofdcategorie: m.hoofdcategorie ?? "onbekend")
         }
 
         public static func < (l: Group, r: Group) -> Bool { (l.wijk, l.hoofdcategorie) < (r.wijk, r.hoofdcategorie) }

@@ -20,7 +20,7 @@ public final class PseudonymKeyring: @unchecked Sendable {   // file access is s
     /// The pseudonym of `value` at `timestamp` (hex, 32 characters: 128 bits).
     public func pseudonym(_ value: String, at timestamp: Int64) throws -> String {
         let mac = HMACSHA256.mac(key: try key(for: DutchTime.weekStart(timestamp)), message: Array(value.utf8))
-        return mac.prefix(16).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return SHA256.hexString(mac.prefix(16))
     }
 
     /// The key of the period starting at `periodStart`, created (32 random bytes, 0600) on first use.

@@ -73,8 +73,8 @@ public struct MeldingenForecastStage: Sendable, Hashable {
         let index = Dictionary(uniqueKeysWithValues: weeks.enumerated().map { ($1.start, $0) })
         var series: [MeldingStatistics.Group: [Double]] = [:]
         for m in meldingen {
-            guard let wijk = m.wijk, let i = index[DutchTime.weekStart(m.createdAt)] else { continue }
-            series[MeldingStatistics.Group(wijk: wijk, hoofdcategorie: m.hoofdcategorie ?? "onbekend"), default: Array(repeating: 0, count: weeks.count)][i] += 1
+            guard m.wijk != nil, let i = index[DutchTime.weekStart(m.createdAt)] else { continue }
+            series[MeldingStatistics.Group(m), default: Array(repeating: 0, count: weeks.count)][i] += 1
         }
         var future: [TimeWindow] = []
         var start = window.end
@@ -118,14 +118,14 @@ public struct MeldingenForecastStage: Sendable, Hashable {
         for (wijk, categories) in judged.sorted(by: { $0.key < $1.key }) {
             let lastWeek = (categories.first?.judgements.last?.week) ?? -1
             guard warning.stacked(categories.map(\.judgements)).contains(lastWeek) else { continue }
-            let rising = categories.compactMap { c -> EarlyWarning.Judgement? in
+            let rising = categories.compactMap { c -> (String, EarlyWarning.Judgement)? in
                 guard let last = c.judgements.last, last.tail < warning.risingAlpha, last.observed > last.expected else { return nil }
-                return last
+                return (c.category, last)
             }
-            let names = categories.filter { c in c.judgements.last.map { $0.tail < warning.risingAlpha && $0.observed > $0.expected } ?? false }.map(\.category)
-            alerts.append(MeldingAlert(weekStart: window.start, wijk: wijk, kind: .stacked, categories: names.sorted().joined(separator: ", "),
-                                       observed: Int(rising.reduce(0) { $0 + $1.observed }), expected: rising.reduce(0) { $0 + $1.expected },
-                                       tail: rising.map(\.tail).min() ?? 1, createdAt: now))
+            let names = rising.map(\.0).sorted()
+            alerts.append(MeldingAlert(weekStart: window.start, wijk: wijk, kind: .stacked, categories: names.joined(separator: ", "),
+                                       observed: Int(rising.reduce(0) { $0 + $1.1.observed }), expected: rising.reduce(0) { $0 + $1.1.expected },
+                                       tail: rising.map(\.1.tail).min() ?? 1, createdAt: now))
         }
         return (rows, alerts)
     }

@@ -45,38 +45,29 @@ public struct MeldingenStage: Sendable, Hashable {
     /// for lack of a wijk.
     public func rows(_ meldingen: [Melding], window: TimeWindow, wijkName: (String) -> String) -> (rows: [[CellValue]], withoutWijk: Int) {
         typealias Group = MeldingStatistics.Group
-        var reported: [Group: Int] = [:], closed: [Group: [Double]] = [:]
-        var withoutWijk = 0
-        for m in meldingen {
-            let group = Group(wijk: m.wijk ?? "", hoofdcategorie: m.hoofdcategorie ?? "onbekend")
-            if window.contains(m.createdAt) {
-                if m.wijk == nil { withoutWijk += 1; continue }
-                reported[group, default: 0] += 1
-            }
-            if let c = m.closedAt, window.contains(c), m.wijk != nil {
-                closed[group, default: []].append(Double(c - m.createdAt) / 3_600_000)
-            }
-        }
-        var open: [Group: Int] = [:]
-        for (g, n) in MeldingStatistics.backlog(meldingen, at: window.end) where !g.wijk.isEmpty {
-            open[Group(wijk: g.wijk, hoofdcategorie: g.hoofdcategorie.isEmpty ? "onbekend" : g.hoofdcategorie)] = n
-        }
-        let groups = Set(reported.keys).union(open.keys).union(closed.keys).sorted()
+        let placed = meldingen.filter { $0.wijk != nil }
+        let withoutWijk = meldingen.filter { $0.wijk == nil && window.contains($0.createdAt) }.count
+        var reported: [Group: Int] = [:]
+        for m in placed where window.contains(m.createdAt) { reported[Group(m), default: 0] += 1 }
+        let open = MeldingStatistics.backlog(placed, at: window.end)
+        let handling = MeldingStatistics.handlingTimes(placed, closedIn: window, by: Group.init)
+        let groups = Set(reported.keys).union(open.keys).union(handling.keys).sorted()
         let rows = groups.map { g -> [CellValue] in
             var suppressed = false
             func count(_ n: Int) -> CellValue {
                 if n > 0 && n < suppressBelow { suppressed = true; return .null }
                 return .integer(Int64(n))
             }
-            let durations = (closed[g] ?? []).sorted()
+            let closed = handling[g]?.count ?? 0
             var median = CellValue.null, p90 = CellValue.null
-            if durations.count >= suppressBelow {
-                median = .number((MeldingStatistics.quantile(durations, 0.5) * 10).rounded() / 10)
-                p90 = .number((MeldingStatistics.quantile(durations, 0.9) * 10).rounded() / 10)
-            } else if !durations.isEmpty {
+            if let h = handling[g], h.count >= suppressBelow {
+                let hours = { (ms: Double) in CellValue.number((ms / 3_600_000 * 10).rounded() / 10) }
+                median = hours(h.median)
+                p90 = hours(h.p90)
+            } else if closed > 0 {
                 suppressed = true
             }
-            let cells: [CellValue] = [count(reported[g] ?? 0), count(open[g] ?? 0), count(durations.count), median, p90]
+            let cells: [CellValue] = [count(reported[g] ?? 0), count(open[g] ?? 0), count(closed), median, p90]
             return [.text(g.wijk), .text(wijkName(g.wijk)), .text(g.hoofdcategorie),
                     .text(ISO8601.format(milliseconds: window.start)), .text(ISO8601.format(milliseconds: window.end))]
                 + cells + [.text(suppressed ? "ja" : "nee")]

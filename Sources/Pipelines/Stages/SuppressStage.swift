@@ -6,7 +6,8 @@
 /// marked (`nil`), never silently missing.
 ///
 /// The table is treated with its margins as one (rows + 1) × (columns + 1) grid, the grand
-/// total in the corner (always published). A suppressed cell is safe when it lies on a cycle
+/// total in the corner (published unless nothing else can protect a cell, as in a table of
+/// one row and one column). A suppressed cell is safe when it lies on a cycle
 /// of suppressed cells (alternating along rows and columns): adding and subtracting along the
 /// cycle changes no published number, so the cell is not pinned down. Open cells are closed
 /// with the cheapest rectangle: the fewest counts, body cells before totals.
@@ -37,7 +38,9 @@ public struct SuppressStage: Sendable, Hashable {
         public var complementary: Set<Cell>
         /// Published body values: `nil` where suppressed; rounded when asked.
         public var published: [[Int?]]
-        public var rowTotals: [Int?], columnTotals: [Int?], total: Int
+        public var rowTotals: [Int?], columnTotals: [Int?]
+        /// `nil` only when it had to be suppressed too.
+        public var total: Int?
         public var suppressed: Set<Cell> { primary.union(complementary) }
     }
 
@@ -58,14 +61,15 @@ public struct SuppressStage: Sendable, Hashable {
             for r2 in 0...rows where r2 != open.row {
                 for c2 in 0...columns where c2 != open.column {
                     let corners = [Cell(open.row, c2), Cell(r2, open.column), Cell(r2, c2)]
-                    // Known numbers cannot hide anything: zeros, and the grand total.
-                    guard corners.allSatisfy({ $0 != grand && (suppressed.contains($0) || value($0) > 0) }) else { continue }
+                    // Zeros are public knowledge and cannot hide anything.
+                    guard corners.allSatisfy({ suppressed.contains($0) || value($0) > 0 }) else { continue }
                     let added = corners.filter { !suppressed.contains($0) }
-                    let cost = added.reduce(0) { $0 + value($1) + (isMargin($1) ? 1_000_000 : 0) }
+                    // Body cells first, then totals, the grand total only as the last resort.
+                    let cost = added.reduce(0) { $0 + value($1) + ($1 == grand ? 1_000_000_000_000 : isMargin($1) ? 1_000_000 : 0) }
                     if best == nil || cost < best!.cost || (cost == best!.cost && added.count < best!.cells.count) { best = (cost, added) }
                 }
             }
-            guard let choice = best, !choice.cells.isEmpty else { break }   // cannot happen with a positive grand total
+            guard let choice = best, !choice.cells.isEmpty else { break }   // cannot happen: the margins always close a rectangle
             suppressed.formUnion(choice.cells)
         }
         let round = { (n: Int) in roundToFive ? Int((Double(n) / 5).rounded()) * 5 : n }
@@ -74,7 +78,7 @@ public struct SuppressStage: Sendable, Hashable {
                       published: (0..<rows).map { r in (0..<columns).map { shown(Cell(r, $0)) } },
                       rowTotals: (0..<rows).map { shown(Cell($0, columns)) },
                       columnTotals: (0..<columns).map { shown(Cell(rows, $0)) },
-                      total: round(value(grand)))
+                      total: shown(grand))
     }
 
     /// True when `cell` lies on a cycle of suppressed cells in the row–column graph: its row
