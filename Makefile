@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PORT_HTTP ?= 8080
 
-.PHONY: run test build release setup broker clean bench bench-store bench-ingest bench-geo venv venv-test
+.PHONY: run test build release setup broker clean bench bench-store bench-ingest bench-geo bench-pipelines venv venv-test
 
 setup:
 	@scripts/setup
@@ -76,7 +76,19 @@ bench-geo: setup
 	.build/release/lantaarn-geo-bench ../shared $(BENCH_DIR)/geo | tee $(BENCH_DIR)/geo.txt
 	@grep "^BENCH " $(BENCH_DIR)/geo.txt
 
-bench: bench-store bench-ingest bench-geo
+# Issue 7: hourly per-wijk pipeline over 100 M readings, end to end, against DuckDB on the same rows.
+BENCH_PIPELINE_SENSORS ?= 1000
+BENCH_PIPELINE_PER_SERIES ?= 50000
+bench-pipelines: venv
+	@scripts/setup --bench
+	$(SWIFT) build -c release --product lantaarn-pipeline-bench
+	@mkdir -p $(BENCH_DIR)/pipelines
+	.build/release/lantaarn-pipeline-bench $(BENCH_DIR)/pipelines . $(BENCH_PIPELINE_SENSORS) $(BENCH_PIPELINE_PER_SERIES) > $(BENCH_DIR)/pipelines/lantaarn.json
+	.venv/bin/python Benchmarks/pipeline_peer.py $(BENCH_DIR)/pipelines $(BENCH_DIR)/pipelines/lantaarn.json | tee $(BENCH_DIR)/pipelines/bench.txt
+	@rm -f $(BENCH_DIR)/pipelines/readings.csv
+	@grep "^BENCH " $(BENCH_DIR)/pipelines/bench.txt
+
+bench: bench-store bench-ingest bench-geo bench-pipelines
 
 clean:
 	rm -rf .build

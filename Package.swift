@@ -102,9 +102,11 @@ let package = Package(
         ),
 
         // `make bench-store`: Lantaarn's store; its peers run from Benchmarks/store_peers.py.
+        // Generated readings shared by the benchmarks.
+        .target(name: "BenchSupport", dependencies: ["LantaarnModel"], path: "Benchmarks/BenchSupport"),
         .executableTarget(
             name: "lantaarn-store-bench",
-            dependencies: ["Store", "LantaarnModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Store", "LantaarnModel", "BenchSupport", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/StoreBench"
         ),
         // `make bench-ingest`: payload decode rates per codec (more of the ingest path follows).
@@ -120,13 +122,20 @@ let package = Package(
             dependencies: ["Geo", "LantaarnModel"],
             path: "Benchmarks/GeoBench"
         ),
+        // `make bench-pipelines`: an hourly per-wijk pipeline over 100 M readings, end to end;
+        // its DuckDB peer runs from Benchmarks/pipeline_peer.py.
+        .executableTarget(
+            name: "lantaarn-pipeline-bench",
+            dependencies: ["Pipelines", "Store", "LantaarnModel", "Geo", "BenchSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/PipelineBench"
+        ),
 
         .testTarget(name: "LantaarnModelTests", dependencies: ["LantaarnModel"]),
         .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "LantaarnModel"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "LantaarnModel"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store", "Geo", "LantaarnModel"]),
-        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Store", "LantaarnModel"]),
+        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Store", "LantaarnModel", "Geo"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [

@@ -14,16 +14,77 @@ public struct PipelineDefinition: Sendable {
     /// 0-3; level 4 (automated decisions) is refused.
     public var maturityLevel: Int
     public var schedule: CronSchedule
-    /// Quantities read from the store (readings pipelines).
-    public var quantities: [String]
+    /// What the pipeline reads.
+    public var input: Input
     /// Length of one run window, milliseconds (nominal for weeks).
     public var window: Int64
     /// How time is cut into run windows.
     public var calendar: WindowCalendar
-    /// Stages of a readings pipeline.
-    public var stages: [AggregateStage]
-    /// The stage of a meldingen pipeline (input `meldingen: true`).
-    public var meldingen: MeldingenKind?
+    /// The stages, in order (checked by `StageOrder`).
+    public var stages: [PipelineStage]
+    /// Code of the purpose in the purpose register (`mappings/doelen.yaml`).
+    public var purposeCode: String
+
+    /// What a pipeline reads.
+    public enum Input: Sendable, Hashable {
+        /// Sensor readings of these quantities.
+        case readings([String])
+        /// Meldingen openbare ruimte.
+        case meldingen
+        /// Pseudonymised ANPR sightings.
+        case anpr
+
+        /// The input as the data team names it.
+        public var name: String {
+            switch self {
+            case .readings: "readings"
+            case .meldingen: "meldingen"
+            case .anpr: "anpr"
+            }
+        }
+
+        /// Whether the input is personal data (AVG): rows about people, not sensors.
+        public var isPersonal: Bool {
+            if case .readings = self { return false }
+            return true
+        }
+    }
+
+    /// Quantities read from the store (readings pipelines).
+    public var quantities: [String] {
+        if case .readings(let q) = input { return q }
+        return []
+    }
+
+    /// The stage that turns rows into published cells.
+    public var aggregating: PipelineStage? { stages.first { $0.role == .aggregating } }
+
+    /// The readings aggregate stage, if this is a readings pipeline.
+    public var aggregate: AggregateStage? {
+        if case .aggregate(let s)? = aggregating { return s }
+        return nil
+    }
+
+    /// Disclosure control after the aggregating stage.
+    public var suppress: SuppressStage? {
+        for case .suppress(let s) in stages { return s }
+        return nil
+    }
+
+    /// Filter stages (all must keep a row).
+    public var filters: [FilterStage] {
+        stages.compactMap { if case .filter(let f) = $0 { f } else { nil } }
+    }
+
+    /// The stage of a meldingen pipeline.
+    public var meldingen: MeldingenKind? {
+        switch aggregating {
+        case .meldingen(let s)?: .weekly(s)
+        case .meldingenForecast(let s)?: .forecast(s)
+        case .meldingenTiles(let s)?: .tiles(s)
+        default: nil
+        }
+    }
 
     /// What a meldingen pipeline computes.
     public enum MeldingenKind: Sendable, Hashable {
@@ -33,15 +94,8 @@ public struct PipelineDefinition: Sendable {
         case forecast(MeldingenForecastStage)
         /// Red, orange and green tiles per hoofdcategorie.
         case tiles(MeldingenTilesStage)
-
-        var columns: [ColumnSpec] {
-            switch self {
-            case .weekly(let s): s.columns
-            case .forecast(let s): s.columns
-            case .tiles(let s): s.columns
-            }
-        }
     }
+
     public var output: OutputSpec
     /// File the definition came from.
     public var file: String
@@ -49,7 +103,23 @@ public struct PipelineDefinition: Sendable {
     public var versionHash: String
 
     /// Columns of the published dataset.
-    public var columns: [ColumnSpec] { meldingen?.columns ?? stages[0].columns }
+    public var columns: [ColumnSpec] {
+        switch aggregating {
+        case .aggregate(let s)?: s.columns(suppressed: suppress != nil)
+        case .travelTime(let s)?: s.columns
+        case .meldingen(let s)?: s.columns
+        case .meldingenForecast(let s)?: s.columns
+        case .meldingenTiles(let s)?: s.columns
+        default: []
+        }
+    }
+
+    /// How long after a window's end its input is complete (ANPR trips that departed in it
+    /// may still arrive).
+    public var settle: Int64 {
+        if case .travelTime(let s)? = aggregating { return s.maxTravel }
+        return 0
+    }
 
     /// Output dataset and its public metadata.
     public struct OutputSpec: Sendable {
@@ -83,7 +153,11 @@ public struct PipelineDefinition: Sendable {
         }
         if let unknown = map.unknownField() {
             let name = String(unknown.path.split(separator: ".").last ?? "")
-            let hint = PipelineSourceMap.closest(name.replacingOccurrences(of: #"\[\d+\]"#, with: "", options: .regularExpression), in: unknown.known)
+            let moved = name == "group_by" || name == "bucket" || name == "suppress_below"
+            let hint = moved
+                ? (name == "suppress_below" ? "; suppression is its own stage now: add '- suppress: {k: 5}' after this one"
+                    : "; set place and time in a generalise stage before aggregate: '- generalise: {space: wijk, time: 1h}'")
+                : PipelineSourceMap.closest(name.replacingOccurrences(of: #"\[\d+\]"#, with: "", options: .regularExpression), in: unknown.known)
                 .map { "; did you mean '\($0)'?" } ?? "; known fields here: \(unknown.known.joined(separator: ", "))"
             throw PipelineError(file: path, path: unknown.path, reason: "unknown field '\(name)'\(hint)", line: unknown.line, column: unknown.column)
         }

@@ -8,13 +8,13 @@ import Store
 /// Runs are idempotent per window: a re-run replaces that window's rows and
 /// records a new release, in one transaction.
 public struct PipelineRunner: Sendable {
-    private let store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog
+    private let store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore
     private let boundaries: BoundaryCatalog
     private let names: [String: String]
     private let logger: Logger
 
     /// Creates a runner over `store`; wijk names come from `boundaries`.
-    public init(store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog, boundaries: BoundaryCatalog, logger: Logger) {
+    public init(store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore, boundaries: BoundaryCatalog, logger: Logger) {
         self.store = store
         self.boundaries = boundaries
         self.names = boundaries.names
@@ -22,7 +22,7 @@ public struct PipelineRunner: Sendable {
     }
 
     /// Creates a runner whose wijk names come from one boundary set.
-    public init(store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog, boundaries: BoundarySet, logger: Logger) {
+    public init(store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore, boundaries: BoundarySet, logger: Logger) {
         self.init(store: store, boundaries: BoundaryCatalog([boundaries]), logger: logger)
     }
 
@@ -56,9 +56,22 @@ public struct PipelineRunner: Sendable {
         var results: [WindowResult] = []
         do {
             try store.register(Self.metadata(for: pipeline))
-            let windows = pipeline.calendar.windows(in: range)
+            var windows = pipeline.calendar.windows(in: range)
+            if pipeline.input == .anpr, let dropped = try store.sightingsDroppedBefore(), windows.contains(where: { $0.start < dropped }) {
+                // Matched sightings are dropped for privacy, so those windows cannot be computed
+                // again; their releases (if any) stand.
+                logger.notice("ANPR sightings before this time were dropped after matching; earlier windows are left as they are", metadata: [
+                    "pipeline.name": "\(pipeline.name)", "anpr.dropped_before": "\(ISO8601.format(milliseconds: dropped))",
+                ])
+                windows.removeAll { $0.start < dropped }
+            }
+            var batch: ReadingsBatch?
             for (i, window) in windows.enumerated() {
-                results.append(try runWindow(pipeline, window))
+                if case .aggregate(let stage)? = pipeline.aggregating, !(batch?.range.contains(window.start) ?? false) {
+                    let end = min(window.start + Self.batchSpan, windows[windows.count - 1].end)
+                    batch = try readings(pipeline, stage, TimeWindow(start: window.start, end: max(end, window.end)))
+                }
+                results.append(try runWindow(pipeline, window, batch))
                 progress(i + 1, windows.count)
             }
             try record(pipeline, range, started, results, error: nil)
@@ -77,83 +90,96 @@ public struct PipelineRunner: Sendable {
             outcome: error == nil ? "ok" : "failed", error: error.map { "\($0)" }))
     }
 
-    private func runWindow(_ p: PipelineDefinition, _ window: TimeWindow) throws -> WindowResult {
-        switch p.meldingen {
-        case .weekly(let stage)?: return try runMeldingenWindow(p, stage, window)
-        case .forecast(let stage)?: return try runForecastWindow(p, stage, window)
-        case .tiles(let stage)?:
-            let meldingen = try store.meldingen(overlapping: TimeWindow(start: window.end, end: window.end + 1))
-            let lineage = JSONValue.object(Self.lineageHead(p, window) + [
-                ("rows_in", .number(Double(meldingen.count))),
-                ("stages", .array([.object([("kind", .string("meldingen_tiles")),
-                                            ("norms", .object(stage.norms.sorted { $0.key < $1.key }.map { ($0.key, .string("\($0.value)")) }))])])),
-            ])
-            return try publish(p, window, rows: stage.rows(meldingen, window: window), rowsIn: meldingen.count, withoutWijk: 0, lineage: lineage)
-        case nil: break
-        }
-        let stage = p.stages[0]
-        let aggregates = try store.aggregate(stage.query(quantities: Set(p.quantities), window: window))
-        let wijken = boundaries.set(.wijk, at: window.start)
-        let lden = try stage.lden(store, quantities: Set(p.quantities), window: window)
-        let rows = stage.rows(aggregates, lden: lden) { wijken?.area(code: $0)?.name ?? names[$0] ?? $0 }
-        let rowsIn = aggregates.reduce(0) { $0 + $1.count }
-        let withoutWijk = aggregates.filter { $0.group == nil }.reduce(0) { $0 + $1.count }
-        let lineage = JSONValue.object(Self.lineageHead(p, window) + [
-            ("rows_in", .number(Double(rowsIn))),
-            ("rows_without_wijk", .number(Double(withoutWijk))),
-            ("boundaries", .string(wijken.map { "wijk \($0.vintage)" } ?? "none")),
-            ("stages", .array([.object([
-                ("kind", .string("aggregate")),
-                ("group_by", .array([.string("wijk")])),
-                ("bucket_ms", .number(Double(stage.bucket))),
-                ("functions", .array(stage.functions.map { .string($0.rawValue) })),
-            ])])),
-        ])
-        return try publish(p, window, rows: rows, rowsIn: rowsIn, withoutWijk: withoutWijk, lineage: lineage)
+    /// How much of a readings pipeline's range is read with one store query. A chunk that
+    /// spans several windows is then decoded once, not once per window.
+    static let batchSpan: Int64 = 7 * 86_400_000
+
+    /// One store query's worth of a readings pipeline: aggregate rows per window start, and
+    /// Lden values when asked for.
+    struct ReadingsBatch {
+        var range: TimeWindow
+        var rows: [Int64: [AggregateRow]]
+        var lden: [AggregateStage.LdenKey: Double]
     }
 
-    /// A week of meldingen per wijk × hoofdcategorie, small counts suppressed.
-    private func runMeldingenWindow(_ p: PipelineDefinition, _ stage: MeldingenStage, _ window: TimeWindow) throws -> WindowResult {
-        let meldingen = try store.meldingen(overlapping: window)
-        let wijken = boundaries.set(.wijk, at: window.start)
-        let (rows, withoutWijk) = stage.rows(meldingen, window: window) { wijken?.area(code: $0)?.name ?? names[$0] ?? $0 }
-        let rowsIn = meldingen.filter { window.contains($0.createdAt) }.count
-        let lineage = JSONValue.object(Self.lineageHead(p, window) + [
-            ("rows_in", .number(Double(rowsIn))),
-            ("rows_without_wijk", .number(Double(withoutWijk))),
-            ("boundaries", .string("assigned at ingest, by each melding's own date")),
-            ("stages", .array([.object([
-                ("kind", .string("meldingen")),
-                ("group_by", .array([.string("wijk"), .string("hoofdcategorie")])),
-                ("suppress_below", .number(Double(stage.suppressBelow))),
-            ])])),
-        ])
-        return try publish(p, window, rows: rows, rowsIn: rowsIn, withoutWijk: withoutWijk, lineage: lineage)
+    private func readings(_ p: PipelineDefinition, _ stage: AggregateStage, _ range: TimeWindow) throws -> ReadingsBatch {
+        var query = stage.query(quantities: Set(p.quantities), window: range)
+        for f in p.filters { f.narrow(&query) }
+        let rows = Dictionary(grouping: try store.aggregate(query)) { p.calendar.floor($0.bucketStart) }
+        return ReadingsBatch(range: range, rows: rows, lden: try stage.lden(store, query: query, gemeente: p.output.spatial))
     }
 
-    /// Forecasts from the history up to this week, and the week's alerts (stored, not published).
-    private func runForecastWindow(_ p: PipelineDefinition, _ stage: MeldingenForecastStage, _ window: TimeWindow) throws -> WindowResult {
-        let weeks = stage.weeks(endingWith: window)
-        let meldingen = try store.meldingen(createdIn: TimeWindow(start: weeks[0].start, end: window.end))
+    private func runWindow(_ p: PipelineDefinition, _ window: TimeWindow, _ batch: ReadingsBatch?) throws -> WindowResult {
         let wijken = boundaries.set(.wijk, at: window.start)
-        let (rows, alerts) = stage.run(meldingen, window: window, now: Clock.nowMilliseconds()) {
-            wijken?.area(code: $0)?.name ?? names[$0] ?? $0
+        let name = { (code: String) in wijken?.area(code: code)?.name ?? names[code] ?? code }
+        var extra: [(String, JSONValue)] = []
+        let rows: [[CellValue]], rowsIn: Int, withoutWijk: Int
+        switch p.aggregating {
+        case .aggregate(let stage)?:
+            let batch = try batch ?? readings(p, stage, window)
+            let aggregates = batch.rows[window.start] ?? []
+            rows = stage.rows(aggregates, lden: batch.lden, gemeente: p.output.spatial, suppress: p.suppress, areaName: name)
+            rowsIn = aggregates.reduce(0) { $0 + $1.count }
+            withoutWijk = stage.space == .wijk ? aggregates.filter { $0.group == nil }.reduce(0) { $0 + $1.count } : 0
+            extra.append(("boundaries", .string(wijken.map { "wijk \($0.vintage)" } ?? "none")))
+        case .meldingen(let stage)?:
+            let meldingen = try store.meldingen(overlapping: window).filter(keeps(p))
+            (rows, withoutWijk) = stage.rows(meldingen, window: window, wijkName: name)
+            rowsIn = meldingen.filter { window.contains($0.createdAt) }.count
+            extra.append(("boundaries", .string("assigned at ingest, by each melding's own date")))
+        case .meldingenForecast(let stage)?:
+            let weeks = stage.weeks(endingWith: window)
+            let meldingen = try store.meldingen(createdIn: TimeWindow(start: weeks[0].start, end: window.end)).filter(keeps(p))
+            let (forecasts, alerts) = stage.run(meldingen, window: window, now: Clock.nowMilliseconds(), wijkName: name)
+            try store.recordAlerts(alerts, weekStart: window.start)
+            (rows, rowsIn) = (forecasts, meldingen.count)
+            withoutWijk = meldingen.filter { $0.wijk == nil }.count
+            extra.append(("alerts_recorded", .number(Double(alerts.count))))
+        case .meldingenTiles(let stage)?:
+            let meldingen = try store.meldingen(overlapping: TimeWindow(start: window.end, end: window.end + 1)).filter(keeps(p))
+            (rows, rowsIn, withoutWijk) = (stage.rows(meldingen, window: window), meldingen.count, 0)
+        case .travelTime(let stage)?:
+            let filters = p.filters
+            let sightings = try store.sightings(in: TimeWindow(start: window.start, end: window.end + stage.maxTravel))
+                .filter { s in filters.allSatisfy { $0.keeps(camera: s.camera) } }
+            rows = stage.rows(sightings, departingIn: window).map(TravelTimeStage.cells)
+            (rowsIn, withoutWijk) = (sightings.filter { window.contains($0.timestamp) }.count, 0)
+        default:
+            throw PipelineError(file: p.file, path: "stages", reason: "the pipeline has no aggregating stage")
         }
-        try store.recordAlerts(alerts, weekStart: window.start)
-        let lineage = JSONValue.object(Self.lineageHead(p, window) + [
-            ("rows_in", .number(Double(meldingen.count))),
-            ("rows_without_wijk", .number(Double(meldingen.filter { $0.wijk == nil }.count))),
-            ("stages", .array([.object([
-                ("kind", .string("meldingen_forecast")),
-                ("horizon_weeks", .number(Double(stage.horizon))),
-                ("history_weeks", .number(Double(stage.historyWeeks))),
-                ("methods", .array([.string("seasonal-naive"), .string("poisson-seasonal")])),
-                ("choice", .string("rolling-origin backtest per series; the model only where its MAE beats seasonal naive")),
-                ("alerts_recorded", .number(Double(alerts.count))),
-            ])])),
-        ])
-        return try publish(p, window, rows: rows, rowsIn: meldingen.count, withoutWijk: meldingen.filter { $0.wijk == nil }.count,
-                           lineage: lineage)
+        let result = try publish(p, window, rows: rows, rowsIn: rowsIn, withoutWijk: withoutWijk, lineage: lineage(p, window, rows, rowsIn, withoutWijk, extra))
+        if p.settle > 0, window.end + p.settle <= Clock.nowMilliseconds() {
+            // Matched: the pseudonyms of this window are no longer needed, so they go.
+            _ = try store.dropSightings(before: window.end)
+        }
+        return result
+    }
+
+    /// The melding filter of the pipeline's filter stages.
+    private func keeps(_ p: PipelineDefinition) -> (Melding) -> Bool {
+        let filters = p.filters
+        return { m in filters.allSatisfy { $0.keeps(m) } }
+    }
+
+    /// The release's lineage: pipeline, version and definition hash, window, input counts,
+    /// every stage with its parameters, and the suppressed cells.
+    private func lineage(_ p: PipelineDefinition, _ window: TimeWindow, _ rows: [[CellValue]], _ rowsIn: Int, _ withoutWijk: Int,
+                         _ extra: [(String, JSONValue)]) -> JSONValue {
+        let mark = p.columns.firstIndex { $0.name == SuppressStage.markColumn.name }
+        let suppressedCells = mark.map { m in
+            rows.reduce(0) { n, row in
+                guard case .text("ja") = row[m] else { return n }
+                return n + row.enumerated().filter { $0.offset != m && $0.element == .null }.count
+            }
+        } ?? 0
+        return .object(Self.lineageHead(p, window) + [
+            ("purpose_code", .string(p.purposeCode)),
+            ("input", .string(p.input.name)),
+            ("rows_in", .number(Double(rowsIn))),
+            ("rows_without_wijk", .number(Double(withoutWijk))),
+            ("stages", .array(p.stages.map { $0.lineage(quantities: p.quantities) })),
+            ("suppressed_cells", .number(Double(suppressedCells))),
+        ] + extra)
     }
 
     /// Lineage fields every release starts with.
@@ -179,7 +205,7 @@ public struct PipelineRunner: Sendable {
     /// last published one (at most `catchUp` back), plus those ending within `lateness`
     /// of now, which are recomputed so late readings are included.
     public func dueWindows(_ p: PipelineDefinition, now: Int64, catchUp: Int64, lateness: Int64) throws -> TimeWindow? {
-        let closedEnd = p.calendar.floor(now)
+        let closedEnd = p.calendar.floor(now - p.settle)
         let horizon = p.calendar.floor(now - catchUp)
         let last = try store.latestWindowEnd(dataset: p.output.dataset) ?? horizon
         let start = max(horizon, min(last, p.calendar.floor(now - lateness)))

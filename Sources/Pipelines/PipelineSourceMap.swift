@@ -40,12 +40,18 @@ struct PipelineSourceMap {
     }
 
     private static let schema: Schema = .fields([
-        "name": .any, "version": .any, "owner": .any, "purpose": .any, "legal_basis": .any, "maturity_level": .any,
+        "name": .any, "version": .any, "owner": .any, "purpose": .any, "purpose_code": .any, "legal_basis": .any, "maturity_level": .any,
         "schedule": .any,
-        "input": .fields(["quantities": .any, "meldingen": .any, "window": .any]),
+        "input": .fields(["quantities": .any, "meldingen": .any, "anpr": .any, "window": .any]),
         "stages": .list(.fields([
-            "aggregate": .fields(["group_by": .any, "bucket": .any, "functions": .any]),
-            "meldingen": .fields(["group_by": .any, "suppress_below": .any]),
+            "filter": .fields(["sensors": .any, "wijken": .any, "hoofdcategorie": .any, "cameras": .any]),
+            "pseudonymise": .fields(["field": .any, "key_period": .any]),
+            "generalise": .fields(["space": .any, "time": .any]),
+            "scrub": .fields(["field": .any]),
+            "aggregate": .fields(["functions": .any]),
+            "suppress": .fields(["k": .any, "round_to": .any, "complementary": .any]),
+            "travel_time": .fields(["routes": .list(.fields(["from": .any, "to": .any])), "max_travel": .any]),
+            "meldingen": .fields(["group_by": .any]),
             "meldingen_forecast": .fields(["group_by": .any, "horizon": .any, "history": .any, "alert_alpha": .any,
                                            "alert_min_excess": .any, "stacked_categories": .any]),
             "meldingen_tiles": .fields(["group_by": .any, "norms": .any]),

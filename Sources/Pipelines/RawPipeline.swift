@@ -8,6 +8,7 @@ struct RawPipeline: Decodable {
     var version: String
     var owner: String
     var purpose: String
+    var purpose_code: String
     var legal_basis: String
     var maturity_level: Int
     var schedule: String
@@ -19,10 +20,18 @@ struct RawPipeline: Decodable {
         var quantities: [String]?
         /// Reads meldingen openbare ruimte instead of sensor readings.
         var meldingen: Bool?
+        /// Reads pseudonymised ANPR sightings.
+        var anpr: Bool?
         var window: String
     }
 
     struct Stage: Decodable {
+        var filter: FilterStage.Raw?
+        var pseudonymise: PseudonymiseStage.Raw?
+        var generalise: GeneraliseStage.Raw?
+        var scrub: ScrubStage.Raw?
+        var suppress: SuppressStage.Raw?
+        var travel_time: TravelTimeStage.Raw?
         var aggregate: AggregateStage.Raw?
         var meldingen: MeldingenStage.Raw?
         var meldingen_forecast: MeldingenForecastStage.Raw?
@@ -100,48 +109,113 @@ struct RawPipeline: Decodable {
             throw fail("output.classification", "a public dataset must be classified openbaar; use access_rights: restricted for an internal one")
         }
         guard !stages.isEmpty else { throw fail("stages", "add at least one stage") }
-        let calendar: WindowCalendar
-        var aggregates: [AggregateStage] = []
-        var meldingenStage: PipelineDefinition.MeldingenKind?
-        if input.meldingen == true {
-            guard input.window == "1w" else { throw fail("input.window", "meldingen pipelines run per week: use 1w (Monday 00:00 Dutch time)") }
-            guard input.quantities == nil else { throw fail("input.quantities", "a meldingen pipeline reads no sensor quantities") }
-            guard stages.count == 1 else { throw fail("stages", "a meldingen pipeline has exactly one stage") }
-            if let raw = stages[0].meldingen {
-                meldingenStage = .weekly(try MeldingenStage(raw, file: file, path: "stages[0].meldingen"))
-            } else if let raw = stages[0].meldingen_forecast {
-                meldingenStage = .forecast(try MeldingenForecastStage(raw, file: file, path: "stages[0].meldingen_forecast"))
-            } else if let raw = stages[0].meldingen_tiles {
-                meldingenStage = .tiles(try MeldingenTilesStage(raw, pipelineFile: file, path: "stages[0].meldingen_tiles"))
-            } else {
-                throw fail("stages[0]", "a meldingen pipeline has a 'meldingen', 'meldingen_forecast' or 'meldingen_tiles' stage")
-            }
-            calendar = .dutchWeek
-        } else {
-            guard let window = DurationText.milliseconds(input.window), window >= TimeBucket.minute,
-                  (86_400_000 % window == 0) else {
+        func window() throws -> Int64 {
+            guard let window = DurationText.milliseconds(input.window), window >= TimeBucket.minute, 86_400_000 % window == 0 else {
                 throw fail("input.window", "use a duration that divides a day, such as 15m, 1h or 1d")
             }
-            guard let quantities = input.quantities, !quantities.isEmpty else { throw fail("input.quantities", "name at least one quantity") }
-            aggregates = try stages.enumerated().map { i, stage -> AggregateStage in
-                guard let raw = stage.aggregate else {
-                    throw fail("stages[\(i)]", "unknown stage kind; known kinds: aggregate (readings), meldingen (with input meldingen: true)")
-                }
-                return try AggregateStage(raw, window: window, file: file, path: "stages[\(i)].aggregate")
-            }
-            guard aggregates.count == 1 else { throw fail("stages", "exactly one aggregate stage is supported for now") }
-            calendar = .fixed(window)
+            return window
         }
+        let kind: PipelineDefinition.Input
+        let calendar: WindowCalendar
+        switch (input.quantities, input.meldingen == true, input.anpr == true) {
+        case (nil, true, false):
+            guard input.window == "1w" else { throw fail("input.window", "meldingen pipelines run per week: use 1w (Monday 00:00 Dutch time)") }
+            (kind, calendar) = (.meldingen, .dutchWeek)
+        case (let quantities?, false, false):
+            guard !quantities.isEmpty else { throw fail("input.quantities", "name at least one quantity") }
+            kind = .readings(quantities)
+            calendar = .fixed(try window())
+        case (nil, false, true):
+            (kind, calendar) = (.anpr, .fixed(try window()))
+        case (nil, false, false):
+            throw fail("input", "say what the pipeline reads: quantities: [pm25, ...], meldingen: true or anpr: true")
+        default:
+            throw fail("input", "a pipeline reads one input: quantities, meldingen: true or anpr: true")
+        }
+        var parsed = try parseStages(kind, window: calendar.length, file: file)
+        try StageOrder.check(parsed, input: kind, isPublic: access == "PUBLIC", file: file)
+        // The suppress stage's k goes to the stages that apply it while they compute.
+        if let suppress = parsed.lazy.compactMap({ if case .suppress(let s) = $0 { s } else { nil } }).first {
+            parsed = parsed.map { stage in
+                switch stage {
+                case .meldingen(var m): m.suppress = suppress; return .meldingen(m)
+                case .travelTime(var t): t.k = suppress.k; return .travelTime(t)
+                default: return stage
+                }
+            }
+        }
+        try PurposeRegister.check(purposeCode: purpose_code, input: kind, pipelineFile: file)
         return PipelineDefinition(
             name: name, version: version, owner: owner, purpose: purpose, legalBasis: legal_basis,
-            maturityLevel: maturity_level, schedule: cron, quantities: input.quantities ?? [], window: calendar.length,
-            calendar: calendar, stages: aggregates, meldingen: meldingenStage,
+            maturityLevel: maturity_level, schedule: cron, input: kind, window: calendar.length,
+            calendar: calendar, stages: parsed, purposeCode: purpose_code,
             output: .init(dataset: output.dataset, title: output.title, description: output.description,
                           license: output.license, retention: retention, theme: theme,
                           frequency: "http://publications.europa.eu/resource/authority/frequency/\(frequency)", spatial: output.spatial,
                           accessRights: "http://publications.europa.eu/resource/authority/access-right/\(access)",
                           classification: output.classification),
             file: file, versionHash: hash)
+    }
+
+    /// The stages in file order; a stage item names exactly one kind.
+    private func parseStages(_ input: PipelineDefinition.Input, window: Int64, file: String) throws -> [PipelineStage] {
+        var out: [PipelineStage] = []
+        var generalise: GeneraliseStage?
+        for (i, stage) in stages.enumerated() {
+            let path = "stages[\(i)]"
+            let kinds: [(String, Bool)] = [
+                ("filter", stage.filter != nil), ("pseudonymise", stage.pseudonymise != nil), ("generalise", stage.generalise != nil),
+                ("scrub", stage.scrub != nil), ("aggregate", stage.aggregate != nil), ("suppress", stage.suppress != nil),
+                ("travel_time", stage.travel_time != nil), ("meldingen", stage.meldingen != nil),
+                ("meldingen_forecast", stage.meldingen_forecast != nil), ("meldingen_tiles", stage.meldingen_tiles != nil),
+            ]
+            let named = kinds.filter(\.1).map(\.0)
+            guard named.count == 1 else {
+                throw PipelineError(file: file, path: path, reason: named.isEmpty
+                    ? "name the stage kind: \(kinds.map(\.0).joined(separator: ", "))"
+                    : "one kind per stage, found \(named.joined(separator: " and ")); write each as its own '- kind:' item")
+            }
+            if let raw = stage.filter { out.append(.filter(try FilterStage(raw, input: input, file: file, path: "\(path).filter"))) }
+            if let raw = stage.pseudonymise { out.append(.pseudonymise(try PseudonymiseStage(raw, input: input, file: file, path: "\(path).pseudonymise"))) }
+            if let raw = stage.generalise {
+                guard case .readings = input else {
+                    throw PipelineError(file: file, path: "\(path).generalise", reason: "\(input.name) pipelines generalise in their own stage (by wijk and week, or per hour of departure); generalise is for readings")
+                }
+                let g = try GeneraliseStage(raw, window: window, file: file, path: "\(path).generalise")
+                generalise = g
+                out.append(.generalise(g))
+            }
+            if let raw = stage.scrub { out.append(.scrub(try ScrubStage(raw, input: input, file: file, path: "\(path).scrub"))) }
+            if let raw = stage.aggregate {
+                guard case .readings = input else {
+                    throw PipelineError(file: file, path: "\(path).aggregate", reason: "aggregate works on readings; \(input.name) pipelines use their own stage (meldingen, travel_time)")
+                }
+                guard let generalise else {
+                    throw PipelineError(file: file, path: "\(path).aggregate", reason: "say first how coarse place and time become: add '- generalise: {space: wijk, time: 1h}' before aggregate")
+                }
+                out.append(.aggregate(try AggregateStage(raw, generalise: generalise, file: file, path: "\(path).aggregate")))
+            }
+            if let raw = stage.suppress { out.append(.suppress(try SuppressStage(raw, file: file, path: "\(path).suppress"))) }
+            if let raw = stage.travel_time {
+                guard case .anpr = input else {
+                    throw PipelineError(file: file, path: "\(path).travel_time", reason: "travel_time needs ANPR input (input: {anpr: true})")
+                }
+                out.append(.travelTime(try TravelTimeStage(raw, file: file, path: "\(path).travel_time")))
+            }
+            if stage.meldingen != nil || stage.meldingen_forecast != nil || stage.meldingen_tiles != nil {
+                guard case .meldingen = input else {
+                    throw PipelineError(file: file, path: path, reason: "this stage reads meldingen: use input {meldingen: true, window: 1w}")
+                }
+            }
+            if let raw = stage.meldingen { out.append(.meldingen(try MeldingenStage(raw, file: file, path: "\(path).meldingen"))) }
+            if let raw = stage.meldingen_forecast {
+                out.append(.meldingenForecast(try MeldingenForecastStage(raw, file: file, path: "\(path).meldingen_forecast")))
+            }
+            if let raw = stage.meldingen_tiles {
+                out.append(.meldingenTiles(try MeldingenTilesStage(raw, pipelineFile: file, path: "\(path).meldingen_tiles")))
+            }
+        }
+        return out
     }
 
     static func isSlug(_ s: String) -> Bool {

@@ -348,6 +348,22 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v13-anpr") { db in
+            // ANPR sightings, pseudonymised before they get here (no plate is ever stored),
+            // kept only until a travel-time run has matched them; and how far that has gone.
+            try db.execute(sql: """
+                CREATE TABLE anpr_sighting (
+                    ts INTEGER NOT NULL,
+                    camera TEXT NOT NULL,
+                    pseudonym TEXT NOT NULL
+                );
+                CREATE INDEX anpr_sighting_ts ON anpr_sighting(ts);
+                CREATE TABLE anpr_watermark (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    dropped_before INTEGER NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

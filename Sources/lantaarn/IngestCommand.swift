@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ingest
 import LantaarnModel
+import Pipelines
 
 /// `lantaarn ingest FILE...` loads sensor archives; `lantaarn ingest drain` commits
 /// everything in an ingest log to the store, then exits.
@@ -27,21 +28,31 @@ struct IngestCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Seconds a pull may take in all (connecting: at most 10 s).")
         var timeout = 300
 
-        @Option(name: .long, help: "Meldingen openbare ruimte: open311, signalen or mor-ods.")
+        @Option(name: .long, help: "Meldingen openbare ruimte: open311, signalen or mor-ods; or anpr for camera sightings (plates are pseudonymised before storage).")
         var format: String?
 
         @Option(name: .long, help: "Signal id for a single Signalen body without one (a status or location update).")
         var id: String?
 
         func validate() throws {
-            if let format, MeldingFormat(rawValue: format) == nil {
-                throw ValidationError("--format must be open311, signalen or mor-ods")
+            if let format, MeldingFormat(rawValue: format) == nil, format != "anpr" {
+                throw ValidationError("--format must be open311, signalen, mor-ods or anpr")
             }
             if id != nil, format != MeldingFormat.signalen.rawValue { throw ValidationError("--id goes with --format signalen") }
         }
 
         func run() async throws {
             let runtime = try Runtime(settings: try common.settings(), label: "lantaarn.ingest")
+            if format == "anpr" {
+                let intake = try AnprIntake(store: runtime.store, keyring: try runtime.keyring(), pipelines: try runtime.pipelines())
+                for file in files {
+                    let report = try intake.ingest(path: file) { done, total in
+                        Console.progress("\((file as NSString).lastPathComponent): \(done)/\(total) lines")
+                    }
+                    Console.line("\n" + report.description)
+                }
+                return
+            }
             if let format = format.flatMap(MeldingFormat.init) {
                 let meldingen = try runtime.meldingIngest()
                 for file in files {

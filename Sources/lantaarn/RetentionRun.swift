@@ -14,6 +14,7 @@ struct RetentionRun {
         var report: PurgeReport
         var segments: [IngestLogReader.RemovedSegment]
         var keysDestroyed = 0
+        var sightingsDropped = 0
     }
 
     func run(dryRun: Bool, now: Int64 = Clock.nowMilliseconds()) throws -> Outcome {
@@ -22,7 +23,17 @@ struct RetentionRun {
         let report = try runtime.store.purge(policies, now: now, dryRun: dryRun)
         var segments: [IngestLogReader.RemovedSegment] = []
         var keysDestroyed = 0
+        var sightingsDropped = 0
         if !dryRun {
+            // ANPR sightings a travel-time run has not matched within two days go anyway.
+            let cutoff = now - 2 * 86_400_000
+            sightingsDropped = try runtime.store.dropSightings(before: cutoff)
+            if sightingsDropped > 0 {
+                try runtime.store.recordDestruction([DestructionRecord(
+                    destroyedAt: now, kind: "anpr-sightings", subject: "pseudonymised ANPR sightings not matched within 2 days",
+                    window: TimeWindow(start: Int64.min, end: cutoff), readings: sightingsDropped,
+                    policy: "keep 2d", basis: "AVG art. 5(1)(e): kept no longer than the travel-time pipeline needs them")])
+            }
             let policy = runtime.settings.ingestLogRetention
             let root = (runtime.settings.dataDirectory as NSString).appendingPathComponent("ingest-log")
             for source in (try? FileManager.default.contentsOfDirectory(atPath: root))?.sorted() ?? [] {
@@ -38,12 +49,12 @@ struct RetentionRun {
             // Pseudonym keys: once a week's key is gone, its pseudonyms lead back to nobody.
             let keys = (runtime.settings.dataDirectory as NSString).appendingPathComponent("keys")
             if FileManager.default.fileExists(atPath: keys) {
-                let destroyed = try PseudonymKeyring(directory: keys).destroyExpired(now: now, retention: runtime.settings.pseudonymKeyRetention)
+                let destroyed = try runtime.keyring().destroyExpired(now: now, retention: runtime.settings.pseudonymKeyRetention)
                 try runtime.store.recordDestruction(destroyed)
                 keysDestroyed = destroyed.count
             }
         }
-        return Outcome(report: report, segments: segments, keysDestroyed: keysDestroyed)
+        return Outcome(report: report, segments: segments, keysDestroyed: keysDestroyed, sightingsDropped: sightingsDropped)
     }
 
     /// Human-readable summary lines (no personal data: series, dataset names and counts only).
@@ -59,6 +70,7 @@ struct RetentionRun {
             out.append("kept \(n) by legal hold #\(hold.id) on \(hold.kind.rawValue) \(hold.subject): \(hold.reason)")
         }
         for s in o.segments { out.append("destroyed ingest-log segment \(s.file) (\(s.records) messages)") }
+        if o.sightingsDropped > 0 { out.append("destroyed \(o.sightingsDropped) unmatched ANPR sightings older than 2 days") }
         if o.keysDestroyed > 0 { out.append("destroyed \(o.keysDestroyed) pseudonym key(s) past their retention") }
         if out.isEmpty { out.append("nothing has passed its retention") }
         return out

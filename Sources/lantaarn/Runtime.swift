@@ -53,6 +53,11 @@ struct Runtime {
     }
 
     /// The pipelines in `Pipelines/`; every version not seen before is archived in the store.
+    /// The pseudonym keys (data directory `keys/`, 0700; each key 0600).
+    func keyring() throws -> PseudonymKeyring {
+        try PseudonymKeyring(directory: (settings.dataDirectory as NSString).appendingPathComponent("keys"))
+    }
+
     func pipelines() throws -> PipelineCatalog {
         let catalog = try PipelineCatalog(directory: settings.pipelineDirectory)
         for p in catalog.pipelines {

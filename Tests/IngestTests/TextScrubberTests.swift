@@ -1,4 +1,5 @@
 import Ingest
+import LantaarnModel
 import Testing
 
 /// Personal data in free text becomes typed placeholders; ordinary text stays.

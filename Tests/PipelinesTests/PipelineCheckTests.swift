@@ -33,8 +33,8 @@ struct PipelineCheckTests {
         })
         #expect(positions["misspelt-field.yaml"] == 5)
         #expect(positions["maturity-4.yaml"] == 7)
-        #expect(positions["unknown-function.yaml"] == 16)
-        #expect(positions["output-field.yaml"] == 21)
+        #expect(positions["unknown-function.yaml"] == 18)
+        #expect(positions["output-field.yaml"] == 23)
     }
 
     /// The repository's own pipelines pass.

@@ -1,60 +1,89 @@
 import Foundation
+import Geo
 import LantaarnModel
 import Pipelines
 import Store
 import Testing
 
-/// 10,000 synthetic trips between two cameras give the expected travel-time distribution, and
-/// no plate or pseudonym is left in the data directory afterwards.
+/// 10,000 synthetic trips between two cameras, loaded from a CSV export through the ANPR
+/// intake and run through the repository's travel-time pipeline, give the expected
+/// travel-time distribution, and no plate or pseudonym is left in the data directory afterwards.
 struct TravelTimeTests {
     @Test func distributionAndNothingLeftBehind() throws {
         let dir = NSTemporaryDirectory() + "lantaarn-anpr-\(UUID().uuidString.prefix(8))"
-        let store = try SQLiteStore(dataDirectory: dir)
-        let keyring = try PseudonymKeyring(directory: dir + "/keys")
+        let data = dir + "/data"
+        let store = try SQLiteStore(dataDirectory: data)
+        let keyring = try PseudonymKeyring(directory: data + "/keys")
+        let catalog = try PipelineCatalog(directory: repoRoot + "/Pipelines")
+        let pipeline = try #require(catalog.pipeline(named: "reistijden-veerhaven-uur"))
         var rng = SplitMix64(seed: 42)
         func unit() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
         let start = ISO8601.parse("2026-11-16T06:00:00+01:00")!
-        var events: [TravelTimeStage.Event] = [], plates: [String] = []
+        var csv = "camera,tijd,kenteken\n", plates: [String] = []
         for i in 0..<10_000 {
             let letters = Array("BDFGHJKLNPRSTVXZ")
             let plate = "\(letters[i % 16])\(letters[(i / 16) % 16])-\(100 + i % 900)-\(letters[(i / 7) % 16])\(i / 900)"
             plates.append(plate)
             let departure = start + Int64(unit() * 12 * 3_600_000)
             let travel = Int64((20 + unit() * 10) * 60_000)   // 20 to 30 minutes, uniform
-            events.append(.init(camera: "veerhaven", timestamp: departure, plate: plate))
-            events.append(.init(camera: "rotonde-n250", timestamp: departure + travel, plate: plate))
+            csv += "veerhaven,\(ISO8601.format(milliseconds: departure)),\(plate)\n"
+            csv += "n250-rotonde,\(departure + travel),\(plate.lowercased())\n"   // epoch ms; plates compared without case
         }
-        for i in 0..<500 { events.append(.init(camera: "veerhaven", timestamp: start + Int64(i) * 60_000, plate: "ZZ-\(i)-ZZ")) }   // never arrive
-        let stage = TravelTimeStage(routes: [.init(from: "veerhaven", to: "rotonde-n250")])
-        let rows = try stage.run(events, keyring: keyring)
-        let trips = rows.compactMap(\.trips).reduce(0, +)
-        #expect(trips == 10_000 && rows.count == 12 && rows.allSatisfy { !$0.suppressed })
-        for row in rows {
-            #expect(abs(row.p50! - 25) < 1.0 && abs(row.p10! - 21) < 1.0 && abs(row.p90! - 29) < 1.0, "\(row)")
-        }
-        // Too few trips in an hour: suppressed and marked.
-        let few = try stage.run(Array(events.prefix(6)), keyring: keyring)
-        #expect(few.allSatisfy { $0.suppressed && $0.trips == nil })
+        for i in 0..<500 { csv += "veerhaven,\(start + Int64(i) * 60_000),ZZ-\(i)-ZZ\n" }   // never arrive
+        csv += "veerhaven,gisteren,XX-99-XX\n"   // a broken line: reported by number, never echoed
+        try FileManager.default.createDirectory(atPath: dir + "/export", withIntermediateDirectories: true)
+        try csv.write(toFile: dir + "/export/anpr.csv", atomically: true, encoding: .utf8)
 
-        // Publish the distributions, as the pipeline does, then search the data directory.
-        try store.register(DatasetMetadata(name: "reistijden", title: "t", description: "d", pipeline: "p", license: "CC0-1.0", retention: "1y",
-                                           columns: [ColumnSpec(name: "uur", type: .timestamp, description: ""), ColumnSpec(name: "p50", type: .number, description: "")]))
-        try store.publish(ReleaseDraft(dataset: "reistijden", window: TimeWindow(start: start, end: start + 12 * 3_600_000),
-                                       rows: rows.map { [.text(ISO8601.format(milliseconds: $0.hourStart)), .number($0.p50!)] }, rowsIn: trips, lineage: .null))
-        let pseudonyms = try stride(from: 0, to: 10_000, by: 97).map { try keyring.pseudonym(plates[$0], at: start) }
+        let report = try AnprIntake(store: store, keyring: keyring, pipelines: catalog).ingest(path: dir + "/export/anpr.csv")
+        #expect(report.stored == 20_500 && report.rejected.map(\.line) == [20_502])
+        #expect(!report.description.contains("XX-99-XX") && !report.description.contains("gisteren"))
+        try FileManager.default.removeItem(atPath: dir + "/export")   // the export is the camera operator's, not ours
+
+        let runner = PipelineRunner(store: store, boundaries: BoundaryCatalog([]), logger: .init(label: "t"))
+        // One hour more than the departures, so the last arrivals are matched and dropped too.
+        let range = TimeWindow(start: start, end: start + 13 * 3_600_000)
+        let results = try runner.run(pipeline, over: range)
+        #expect(results.count == 13)
+        let rows = try store.rows(dataset: pipeline.output.dataset, after: nil, limit: 1000).rows
+        let trips = rows.compactMap { if case .integer(let n) = $0[4] { Int(n) } else { nil } }.reduce(0, +)
+        #expect(trips == 10_000 && rows.count == 12 && rows.allSatisfy { $0[0] == .text("veerhaven") && $0[8] == .text("nee") })
+        for row in rows {
+            // Whole numbers read back as integers.
+            let minutes = row[5...7].compactMap { cell -> Double? in
+                switch cell { case .number(let v): v; case .integer(let v): Double(v); default: nil }
+            }
+            guard minutes.count == 3 else { Issue.record("\(row)"); continue }
+            let (p10, p50, p90) = (minutes[0], minutes[1], minutes[2])
+            #expect(abs(p50 - 25) < 1.0 && abs(p10 - 21) < 1.0 && abs(p90 - 29) < 1.0, "\(row)")
+        }
+        // Matched and dropped: nothing is left to match, and the windows cannot be recomputed.
+        #expect(try store.sightings(in: TimeWindow(start: Int64.min, end: Int64.max)).isEmpty)
+        #expect(try runner.run(pipeline, over: range).isEmpty)
+        #expect(try store.rows(dataset: pipeline.output.dataset, after: nil, limit: 1000).rows == rows, "the release stands")
+
+        // Too few trips in an hour: suppressed and marked.
+        let stage = TravelTimeStage(routes: [.init(from: "veerhaven", to: "n250-rotonde")])
+        let few = try stage.run([.init(camera: "veerhaven", timestamp: start, plate: "AB-12-CD"),
+                                 .init(camera: "n250-rotonde", timestamp: start + 600_000, plate: "AB-12-CD")], keyring: keyring)
+        #expect(few.count == 1 && few.allSatisfy { $0.suppressed && $0.trips == nil })
+
+        // Search every file in the data directory for plates (as written and as compared) and pseudonyms.
+        let sample = stride(from: 0, to: 10_000, by: 97).map { plates[$0] }
+        let normalised = sample.map { $0.replacingOccurrences(of: "-", with: "") }
+        let pseudonyms = try normalised.map { try keyring.pseudonym($0, at: start) }
         var haystack: [UInt8] = []
-        for name in FileManager.default.enumerator(atPath: dir)!.compactMap({ $0 as? String }) {
-            if let data = FileManager.default.contents(atPath: dir + "/" + name) { haystack += data }
+        for name in FileManager.default.enumerator(atPath: data)!.compactMap({ $0 as? String }) {
+            if let bytes = FileManager.default.contents(atPath: data + "/" + name) { haystack += bytes }
         }
         #expect(haystack.count > 10_000, "the search reads the store")
         let text = String(decoding: haystack, as: UTF8.self)
-        for p in stride(from: 0, to: 10_000, by: 97).map({ plates[$0] }) + pseudonyms {
+        for p in sample + normalised + pseudonyms {
             #expect(!text.contains(p), "\(p) left in the data directory")
         }
         // The key file is private.
-        let keys = try FileManager.default.contentsOfDirectory(atPath: dir + "/keys")
+        let keys = try FileManager.default.contentsOfDirectory(atPath: data + "/keys")
         #expect(keys.count == 1)
-        let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/keys/" + keys[0])
+        let attributes = try FileManager.default.attributesOfItem(atPath: data + "/keys/" + keys[0])
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 

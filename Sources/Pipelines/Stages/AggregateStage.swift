@@ -1,17 +1,37 @@
 import LantaarnModel
 import Store
 
-/// Aggregates readings per wijk × time bucket × quantity.
+/// Aggregates readings per area × time bucket × quantity; the area and the bucket come from
+/// the `generalise` stage before it.
 ///
 /// `energetic_mean` is the mean for decibel quantities: 10·log10(mean(10^(L/10))),
-/// because sound energy, not its logarithm, averages.
+/// because sound energy, not its logarithm, averages. `p50`, `p90` (any `pNN`) are exact
+/// quantiles, interpolated like DuckDB's `quantile_cont`.
 public struct AggregateStage: Sendable, Hashable {
-    /// Functions the stage can compute; the raw value is the YAML name.
-    public enum Function: String, Sendable, Hashable, CaseIterable {
+    /// Functions the stage can compute.
+    public enum Function: Sendable, Hashable {
         case count, sum, mean, min, max
-        case energeticMean = "energetic_mean"
+        case energeticMean
         /// Day-evening-night level over the bucket (a day): readings in their Dutch local period.
         case lden
+        /// The p-th percentile (1...99).
+        case quantile(Int)
+
+        static let named: [String: Function] = ["count": .count, "sum": .sum, "mean": .mean, "min": .min, "max": .max,
+                                               "energetic_mean": .energeticMean, "lden": .lden]
+
+        /// The YAML name.
+        public var name: String {
+            if case .quantile(let p) = self { return "p\(p)" }
+            return Self.named.first { $0.value == self }!.key
+        }
+
+        /// Parses a YAML name (`mean`, `p90`).
+        public init?(name: String) {
+            if let f = Self.named[name] { self = f; return }
+            guard name.hasPrefix("p"), let p = Int(name.dropFirst()), (1...99).contains(p), name == "p\(p)" else { return nil }
+            self = .quantile(p)
+        }
 
         /// Output column name (Dutch, as published).
         var column: String {
@@ -23,6 +43,7 @@ public struct AggregateStage: Sendable, Hashable {
             case .max: return "maximum"
             case .energeticMean: return "energetisch_gemiddelde"
             case .lden: return "lden"
+            case .quantile(let p): return "p\(p)"
             }
         }
 
@@ -35,63 +56,66 @@ public struct AggregateStage: Sendable, Hashable {
             case .max: return "Hoogste meting"
             case .energeticMean: return "Energetisch gemiddelde in dB: 10·log10(gemiddelde van 10^(L/10))"
             case .lden: return "Lden in dB: dag (7-19 uur), avond (19-23 uur, +5 dB) en nacht (23-7 uur, +10 dB) samen, Nederlandse tijd"
+            case .quantile(let p): return "\(p) procent van de metingen was gelijk aan of lager dan dit getal"
             }
         }
     }
 
-    /// Bucket length in milliseconds.
+    /// Bucket length in milliseconds (from the generalise stage).
     public var bucket: Int64
+    /// Area rows are grouped by (from the generalise stage).
+    public var space: GeneraliseStage.Space
     /// Functions, in output order.
     public var functions: [Function]
 
     struct Raw: Decodable {
-        var group_by: [String]
-        var bucket: String
         var functions: [String]
     }
 
-    init(_ raw: Raw, window: Int64, file: String, path: String) throws {
-        guard raw.group_by == ["wijk"] else {
-            throw PipelineError(file: file, path: "\(path).group_by", reason: "only [wijk] is supported for now")
-        }
-        guard let bucket = DurationText.milliseconds(raw.bucket), bucket > 0, window % bucket == 0 else {
-            throw PipelineError(file: file, path: "\(path).bucket", reason: "use a duration that divides the input window, such as 1h")
-        }
-        if raw.functions.contains("lden"), bucket != 86_400_000 {
-            throw PipelineError(file: file, path: "\(path).bucket", reason: "lden is a day level: use bucket 1d (and window 1d)")
-        }
+    init(_ raw: Raw, generalise: GeneraliseStage, file: String, path: String) throws {
         var functions: [Function] = []
         for (i, name) in raw.functions.enumerated() {
-            guard let f = Function(rawValue: name) else {
+            guard let f = Function(name: name) else {
                 throw PipelineError(file: file, path: "\(path).functions[\(i)]",
-                                    reason: "unknown function '\(name)'; use one of \(Function.allCases.map(\.rawValue).joined(separator: ", "))")
+                                    reason: "unknown function '\(name)'; use one of \(Function.named.keys.sorted().joined(separator: ", ")) or a percentile such as p50 or p90")
+            }
+            guard !functions.contains(f) else {
+                throw PipelineError(file: file, path: "\(path).functions[\(i)]", reason: "'\(name)' is listed twice")
             }
             functions.append(f)
         }
         guard !functions.isEmpty else {
             throw PipelineError(file: file, path: "\(path).functions", reason: "name at least one function")
         }
-        self.bucket = bucket
-        self.functions = functions
+        if functions.contains(.lden), generalise.time != 86_400_000 {
+            throw PipelineError(file: file, path: "\(path).functions", reason: "lden is a day level: generalise time to 1d (and use window 1d)")
+        }
+        self.init(bucket: generalise.time, space: generalise.space, functions: functions)
     }
 
     /// Creates a stage directly (tests, code-defined pipelines).
-    public init(bucket: Int64, functions: [Function]) {
+    public init(bucket: Int64, space: GeneraliseStage.Space = .wijk, functions: [Function]) {
         self.bucket = bucket
+        self.space = space
         self.functions = functions
     }
 
-    /// Columns of the output rows.
-    public var columns: [ColumnSpec] {
-        [
-            ColumnSpec(name: "wijk_code", type: .text, description: "CBS-code van de wijk"),
-            ColumnSpec(name: "wijk_naam", type: .text, description: "Naam van de wijk"),
+    var quantiles: [Double] {
+        functions.compactMap { if case .quantile(let p) = $0 { Double(p) / 100 } else { nil } }
+    }
+
+    /// Columns of the output rows; `onderdrukt` when a suppress stage follows.
+    public func columns(suppressed: Bool) -> [ColumnSpec] {
+        let area = space.rawValue
+        return [
+            ColumnSpec(name: "\(area)_code", type: .text, description: space == .wijk ? "CBS-code van de wijk" : "CBS-code van de gemeente"),
+            ColumnSpec(name: "\(area)_naam", type: .text, description: space == .wijk ? "Naam van de wijk" : "Naam van de gemeente"),
             ColumnSpec(name: "periode_start", type: .timestamp, description: "Begin van de periode (UTC)"),
             ColumnSpec(name: "periode_eind", type: .timestamp, description: "Einde van de periode (UTC, niet inbegrepen)"),
             ColumnSpec(name: "grootheid", type: .text, description: "Wat er gemeten is, bijvoorbeeld pm25"),
         ] + functions.map {
             ColumnSpec(name: $0.column, type: $0 == .count ? .integer : .number, description: $0.columnDescription)
-        }
+        } + (suppressed ? [SuppressStage.markColumn] : [])
     }
 
     /// Where an Lden value belongs.
@@ -99,13 +123,15 @@ public struct AggregateStage: Sendable, Hashable {
         public var wijk: String, quantity: String, bucket: Int64
     }
 
-    /// Lden per wijk, quantity and bucket, from the window's readings (only when asked for).
-    public func lden(_ store: any ReadingStore, quantities: Set<String>, window: TimeWindow) throws -> [LdenKey: Double] {
+    /// Lden per area, quantity and bucket, from the readings `query` selects (only when asked for).
+    public func lden(_ store: any ReadingStore, query: AggregateQuery, gemeente: String = "") throws -> [LdenKey: Double] {
         guard functions.contains(.lden) else { return [:] }
         var levels: [LdenKey: [(timestamp: Int64, level: Double)]] = [:]
-        try store.scan(quantities: quantities, window: window) { r in
-            guard let wijk = r.wijk else { return }
-            levels[LdenKey(wijk: wijk.rawValue, quantity: r.series.quantity, bucket: TimeBucket.floor(r.timestamp, size: bucket)), default: []]
+        try store.scan(quantities: query.quantities, window: query.window) { r in
+            if let sensors = query.sensors, !sensors.contains(r.series.sensorID) { return }
+            if let wijken = query.wijken, !(r.wijk.map(wijken.contains) ?? false) { return }
+            guard let area = space == .gemeente ? gemeente : r.wijk?.rawValue else { return }
+            levels[LdenKey(wijk: area, quantity: r.series.quantity, bucket: TimeBucket.floor(r.timestamp, size: bucket)), default: []]
                 .append((r.timestamp, r.value))
         }
         return levels.compactMapValues { Acoustics.lden($0)?.lden }
@@ -113,33 +139,50 @@ public struct AggregateStage: Sendable, Hashable {
 
     /// The store query for one window of this stage.
     public func query(quantities: Set<String>, window: TimeWindow) -> AggregateQuery {
-        AggregateQuery(quantities: quantities, window: window, bucket: bucket, grouping: .wijk,
-                       energeticMean: functions.contains(.energeticMean))
+        AggregateQuery(quantities: quantities, window: window, bucket: bucket, grouping: space.grouping,
+                       energeticMean: functions.contains(.energeticMean), quantiles: quantiles)
     }
 
-    /// Output rows (period, wijk, quantity order) from the store's aggregate rows.
-    /// Rows without a wijk are left out; callers count them.
-    public func rows(_ aggregates: [AggregateRow], lden: [LdenKey: Double] = [:], wijkName: (String) -> String) -> [[CellValue]] {
+    /// Output rows (period, area, quantity order) from the store's aggregate rows. With
+    /// `suppress`, a row counting fewer than k readings keeps its place but not its figures.
+    /// Rows outside every wijk are left out of a per-wijk output; callers count them.
+    public func rows(_ aggregates: [AggregateRow], lden: [LdenKey: Double] = [:], gemeente: String = "",
+                     suppress: SuppressStage? = nil, areaName: (String) -> String) -> [[CellValue]] {
         aggregates.compactMap { a -> [CellValue]? in
-            guard let wijk = a.group else { return nil }
+            guard let area = space == .gemeente ? gemeente : a.group else { return nil }
             var row: [CellValue] = [
-                .text(wijk), .text(wijkName(wijk)),
+                .text(area), .text(areaName(area)),
                 .text(ISO8601.format(milliseconds: a.bucketStart)),
                 .text(ISO8601.format(milliseconds: a.bucketStart + bucket)),
                 .text(a.quantity),
             ]
+            if let suppress, a.count < suppress.k {
+                return row + functions.map { _ in CellValue.null } + [.text("ja")]
+            }
+            var q = 0
             for f in functions {
                 switch f {
-                case .count: row.append(.integer(Int64(a.count)))
+                case .count: row.append(.integer(Int64(suppress?.rounded(a.count) ?? a.count)))
                 case .sum: row.append(.number(a.sum))
                 case .mean: row.append(.number(a.mean))
                 case .min: row.append(.number(a.min))
                 case .max: row.append(.number(a.max))
                 case .energeticMean: row.append(a.energeticMean.map(CellValue.number) ?? .null)
-                case .lden: row.append(lden[LdenKey(wijk: wijk, quantity: a.quantity, bucket: a.bucketStart)].map { .number(($0 * 100).rounded() / 100) } ?? .null)
+                case .lden: row.append(lden[LdenKey(wijk: area, quantity: a.quantity, bucket: a.bucketStart)].map { .number(($0 * 100).rounded() / 100) } ?? .null)
+                case .quantile:
+                    row.append(q < a.quantiles.count ? .number(a.quantiles[q]) : .null)
+                    q += 1
                 }
             }
-            return row
+            return row + (suppress == nil ? [] : [.text("nee")])
         }
+    }
+
+    var parameters: [(String, JSONValue)] {
+        [("functions", .array(functions.map { .string($0.name) }))]
+    }
+
+    func dutch(quantities: [String]) -> String {
+        "Berekent per \(space.dutch) per \(DurationText.dutch(bucket)) uit de metingen van \(quantities.joined(separator: ", ")): \(functions.map(\.column).joined(separator: ", "))."
     }
 }

@@ -3,27 +3,26 @@ import Store
 
 /// Meldingen per wijk × BOR_MELD hoofdcategorie for one window (a week): how many were
 /// reported, how many were open at its end, and the handling time (median, 90th percentile)
-/// of those closed in it. Counts under `suppressBelow` are not published: the cell is
-/// empty and `onderdrukt` says so (disclosure control; issue 7 brings the general rules).
+/// of those closed in it. With a `suppress` stage after it, each count is disclosure-controlled
+/// over the wijk × hoofdcategorie table (small cells, and the cells that would give them
+/// away through totals): the cell is empty and `onderdrukt` says so.
 public struct MeldingenStage: Sendable, Hashable {
-    /// Smallest number published; smaller counts (and handling times over fewer meldingen) are suppressed.
-    public var suppressBelow: Int
+    /// Disclosure control from the suppress stage after this one; `nil` publishes exact counts
+    /// (only allowed for a dataset that is not public).
+    public var suppress: SuppressStage?
 
     struct Raw: Decodable {
         var group_by: [String]
-        var suppress_below: Int?
     }
 
     init(_ raw: Raw, file: String, path: String) throws {
         guard raw.group_by == ["wijk", "hoofdcategorie"] else {
             throw PipelineError(file: file, path: "\(path).group_by", reason: "only [wijk, hoofdcategorie] is supported for now")
         }
-        let suppress = raw.suppress_below ?? 5
-        guard suppress >= 1 else { throw PipelineError(file: file, path: "\(path).suppress_below", reason: "use 1 or more (5 is the default)") }
-        suppressBelow = suppress
+        suppress = nil
     }
 
-    public init(suppressBelow: Int = 5) { self.suppressBelow = suppressBelow }
+    public init(suppress: SuppressStage? = SuppressStage()) { self.suppress = suppress }
 
     public var columns: [ColumnSpec] {
         [
@@ -51,27 +50,43 @@ public struct MeldingenStage: Sendable, Hashable {
         for m in placed where window.contains(m.createdAt) { reported[Group(m), default: 0] += 1 }
         let open = MeldingStatistics.backlog(placed, at: window.end)
         let handling = MeldingStatistics.handlingTimes(placed, closedIn: window, by: Group.init)
+        let closed = handling.mapValues(\.count)
         let groups = Set(reported.keys).union(open.keys).union(handling.keys).sorted()
+        let counts = [reported, open, closed].map { published($0, groups: groups) }
+        let k = suppress?.k ?? 1
         let rows = groups.map { g -> [CellValue] in
-            var suppressed = false
-            func count(_ n: Int) -> CellValue {
-                if n > 0 && n < suppressBelow { suppressed = true; return .null }
-                return .integer(Int64(n))
-            }
-            let closed = handling[g]?.count ?? 0
+            let shown = counts.map { $0[g] ?? nil }
+            var held = shown.contains { $0 == nil }
             var median = CellValue.null, p90 = CellValue.null
-            if let h = handling[g], h.count >= suppressBelow {
+            if let h = handling[g], h.count >= k {
                 let hours = { (ms: Double) in CellValue.number((ms / 3_600_000 * 10).rounded() / 10) }
                 median = hours(h.median)
                 p90 = hours(h.p90)
-            } else if closed > 0 {
-                suppressed = true
+            } else if handling[g] != nil {
+                held = true
             }
-            let cells: [CellValue] = [count(reported[g] ?? 0), count(open[g] ?? 0), count(closed), median, p90]
+            let cells = shown.map { $0.map { CellValue.integer(Int64($0)) } ?? .null } + [median, p90]
             return [.text(g.wijk), .text(wijkName(g.wijk)), .text(g.hoofdcategorie),
                     .text(ISO8601.format(milliseconds: window.start)), .text(ISO8601.format(milliseconds: window.end))]
-                + cells + [.text(suppressed ? "ja" : "nee")]
+                + cells + [.text(held ? "ja" : "nee")]
         }
         return (rows, withoutWijk)
+    }
+
+    /// One count per group after disclosure control over the wijk × hoofdcategorie table;
+    /// `nil` where suppressed.
+    private func published(_ counts: [MeldingStatistics.Group: Int], groups: [MeldingStatistics.Group]) -> [MeldingStatistics.Group: Int?] {
+        guard let suppress else { return Dictionary(uniqueKeysWithValues: groups.map { ($0, counts[$0] ?? 0) }) }
+        let wijken = Array(Set(groups.map(\.wijk))).sorted()
+        let categories = Array(Set(groups.map(\.hoofdcategorie))).sorted()
+        let table = wijken.map { w in categories.map { c in counts[MeldingStatistics.Group(wijk: w, hoofdcategorie: c)] ?? 0 } }
+        let result = suppress.apply(table)
+        var out: [MeldingStatistics.Group: Int?] = [:]
+        for (r, w) in wijken.enumerated() {
+            for (c, category) in categories.enumerated() {
+                out[MeldingStatistics.Group(wijk: w, hoofdcategorie: category)] = result.published[r][c]
+            }
+        }
+        return out
     }
 }

@@ -1,3 +1,6 @@
+import LantaarnModel
+import Store
+
 /// Disclosure control for a table of counts with row and column totals (wijk × category):
 /// cells with a count from 1 to k − 1 are suppressed (CBS's rule, k = 5 by default), and
 /// enough other cells (body cells first, totals only when nothing else will do) are
@@ -17,9 +20,46 @@ public struct SuppressStage: Sendable, Hashable {
     /// Round published counts and totals to the nearest multiple of 5.
     public var roundToFive: Bool
 
-    public init(k: Int = 5, roundToFive: Bool = false) {
+    /// Also suppress other cells so that small ones cannot be worked out from totals.
+    public var complementary: Bool
+
+    public init(k: Int = 5, roundToFive: Bool = false, complementary: Bool = true) {
         self.k = k
         self.roundToFive = roundToFive
+        self.complementary = complementary
+    }
+
+    struct Raw: Decodable {
+        var k: Int?
+        var round_to: Int?
+        var complementary: Bool?
+    }
+
+    init(_ raw: Raw, file: String, path: String) throws {
+        let k = raw.k ?? 5
+        guard (2...100).contains(k) else {
+            throw PipelineError(file: file, path: "\(path).k", reason: "use a threshold from 2 to 100; CBS uses 5")
+        }
+        guard raw.round_to == nil || raw.round_to == 5 else {
+            throw PipelineError(file: file, path: "\(path).round_to", reason: "counts can only be rounded to 5 (as CBS does for wijken and buurten); leave it out for exact counts")
+        }
+        self.init(k: k, roundToFive: raw.round_to == 5, complementary: raw.complementary ?? true)
+    }
+
+    /// The column that marks a row whose figures were held back.
+    static let markColumn = ColumnSpec(name: "onderdrukt", type: .text,
+                                       description: "'ja' als getallen in deze rij niet gepubliceerd zijn omdat ze te klein zijn (privacy); de cel is dan leeg")
+
+    /// A published count: rounded to 5 when asked.
+    public func rounded(_ n: Int) -> Int { roundToFive ? Int((Double(n) / 5).rounded()) * 5 : n }
+
+    var parameters: [(String, JSONValue)] {
+        [("k", .number(Double(k))), ("round_to", roundToFive ? .number(5) : .null), ("complementary", .bool(complementary))]
+    }
+
+    var dutch: String {
+        "Laat aantallen onder \(k) weg (de regel van het CBS)" + (complementary ? ", en zo veel andere cellen dat die niet uit totalen terug te rekenen zijn" : "")
+            + (roundToFive ? "; de overige aantallen worden afgerond op 5" : "") + ". Weggelaten cellen zijn gemarkeerd."
     }
 
     /// A position in the grid with margins: `row == rows` is the totals row, `column ==
@@ -56,7 +96,7 @@ public struct SuppressStage: Sendable, Hashable {
         var primary = Set<Cell>()
         for r in 0..<rows { for c in 0..<columns where table[r][c] > 0 && table[r][c] < k { primary.insert(Cell(r, c)) } }
         var suppressed = primary
-        while let open = suppressed.sorted().first(where: { !Self.onCycle($0, suppressed) }) {
+        while complementary, let open = suppressed.sorted().first(where: { !Self.onCycle($0, suppressed) }) {
             var best: (cost: Int, cells: [Cell])?
             for r2 in 0...rows where r2 != open.row {
                 for c2 in 0...columns where c2 != open.column {
@@ -72,8 +112,7 @@ public struct SuppressStage: Sendable, Hashable {
             guard let choice = best, !choice.cells.isEmpty else { break }   // cannot happen: the margins always close a rectangle
             suppressed.formUnion(choice.cells)
         }
-        let round = { (n: Int) in roundToFive ? Int((Double(n) / 5).rounded()) * 5 : n }
-        let shown = { (c: Cell) -> Int? in suppressed.contains(c) ? nil : round(value(c)) }
+        let shown = { (c: Cell) -> Int? in suppressed.contains(c) ? nil : rounded(value(c)) }
         return Result(primary: primary, complementary: suppressed.subtracting(primary),
                       published: (0..<rows).map { r in (0..<columns).map { shown(Cell(r, $0)) } },
                       rowTotals: (0..<rows).map { shown(Cell($0, columns)) },

@@ -1,17 +1,18 @@
 import LantaarnModel
+import Store
 
-/// Travel times between two cameras (Den Helder's ferry traffic): an ANPR event (camera,
-/// time, plate) is pseudonymised the moment it comes in, a pseudonym seen at camera A and
-/// then at camera B within `maxTravel` makes one travel time, and the pseudonyms are dropped
-/// once matched. Only distributions per route and hour are published (count, 10th, 50th and
-/// 90th percentile in minutes), and an hour with fewer than `k` trips is suppressed.
-public struct TravelTimeStage: Sendable {
+/// Travel times between two cameras (Den Helder's ferry traffic): a pseudonym (the plate
+/// after the pseudonymise stage) seen at camera A and then at camera B within `maxTravel`
+/// makes one travel time, and the pseudonym is forgotten once matched. Only distributions per
+/// route and hour of departure are published (trips, 10th, 50th and 90th percentile in
+/// minutes); the suppress stage after it holds back hours with fewer than k trips.
+public struct TravelTimeStage: Sendable, Hashable {
     public struct Route: Hashable, Sendable {
         public var from: String, to: String
         public init(from: String, to: String) { self.from = from; self.to = to }
     }
 
-    /// An ANPR sighting as the camera reports it. The plate never leaves this stage.
+    /// An ANPR sighting as the camera reports it. The plate never leaves the pseudonymise stage.
     public struct Event: Sendable {
         public var camera: String, timestamp: Int64, plate: String
         public init(camera: String, timestamp: Int64, plate: String) {
@@ -33,7 +34,14 @@ public struct TravelTimeStage: Sendable {
 
     public var routes: [Route]
     public var maxTravel: Int64
+    /// Smallest number of trips published per route and hour (from the suppress stage; 1 without one).
     public var k: Int
+
+    struct Raw: Decodable {
+        struct Route: Decodable { var from: String; var to: String }
+        var routes: [Route]
+        var max_travel: String?
+    }
 
     public init(routes: [Route], maxTravel: Int64 = 2 * 3_600_000, k: Int = 5) {
         self.routes = routes
@@ -41,25 +49,44 @@ public struct TravelTimeStage: Sendable {
         self.k = k
     }
 
+    init(_ raw: Raw, file: String, path: String) throws {
+        guard !raw.routes.isEmpty else { throw PipelineError(file: file, path: "\(path).routes", reason: "name at least one route: {from: CAMERA, to: CAMERA}") }
+        for (i, r) in raw.routes.enumerated() where r.from == r.to || r.from.isEmpty {
+            throw PipelineError(file: file, path: "\(path).routes[\(i)]", reason: "a route runs between two different cameras")
+        }
+        let maxTravel = raw.max_travel.flatMap(DurationText.milliseconds) ?? 2 * 3_600_000
+        guard maxTravel >= 60_000, maxTravel <= 86_400_000 else {
+            throw PipelineError(file: file, path: "\(path).max_travel", reason: "use a duration from 1m to 1d, such as 2h")
+        }
+        self.init(routes: raw.routes.map { Route(from: $0.from, to: $0.to) }, maxTravel: maxTravel, k: 1)
+    }
+
+    /// Pseudonymises `events` and runs the stage on them (tests, one-off use).
     public func run(_ events: [Event], keyring: PseudonymKeyring) throws -> [Row] {
-        // Pseudonymise at once; from here on only pseudonyms exist.
-        var sightings = try events.map { (camera: $0.camera, timestamp: $0.timestamp, id: try keyring.pseudonym($0.plate, at: $0.timestamp)) }
-        sightings.sort { $0.timestamp < $1.timestamp }
+        let pseudonymise = PseudonymiseStage()
+        let sightings = try events.map { AnprSighting(camera: $0.camera, timestamp: $0.timestamp,
+                                                      pseudonym: try pseudonymise.apply($0.plate, at: $0.timestamp, keyring: keyring)) }
+        return rows(sightings, departingIn: TimeWindow(start: Int64.min, end: Int64.max))
+    }
+
+    /// Rows for trips departing in `window` from `sightings` (which must reach `maxTravel`
+    /// past the window's end), per route and hour, oldest first.
+    public func rows(_ sightings: [AnprSighting], departingIn window: TimeWindow) -> [Row] {
+        let sorted = sightings.sorted { $0.timestamp < $1.timestamp }
         var durations: [Route: [Int64: [Double]]] = [:]
         for route in routes {
             var departed: [String: Int64] = [:]
-            for s in sightings {
+            for s in sorted {
                 if s.camera == route.from {
-                    departed[s.id] = s.timestamp
-                } else if s.camera == route.to, let start = departed[s.id] {
-                    departed[s.id] = nil   // matched: the pseudonym is no longer kept
+                    departed[s.pseudonym] = s.timestamp
+                } else if s.camera == route.to, let start = departed.removeValue(forKey: s.pseudonym) {
+                    // Matched: the pseudonym is no longer kept.
                     let travel = s.timestamp - start
-                    guard travel > 0, travel <= maxTravel else { continue }
+                    guard travel > 0, travel <= maxTravel, window.contains(start) else { continue }
                     durations[route, default: [:]][TimeBucket.floor(start, size: TimeBucket.hour), default: []].append(Double(travel) / 60_000)
                 }
             }
         }
-        sightings.removeAll()
         var rows: [Row] = []
         for route in routes {
             for (hour, values) in (durations[route] ?? [:]).sorted(by: { $0.key < $1.key }) {
@@ -73,5 +100,38 @@ public struct TravelTimeStage: Sendable {
             }
         }
         return rows
+    }
+
+    /// Columns of the published dataset.
+    public var columns: [ColumnSpec] {
+        [
+            ColumnSpec(name: "van", type: .text, description: "Camera waar de rit begint"),
+            ColumnSpec(name: "naar", type: .text, description: "Camera waar de rit eindigt"),
+            ColumnSpec(name: "periode_start", type: .timestamp, description: "Begin van het uur van vertrek (UTC)"),
+            ColumnSpec(name: "periode_eind", type: .timestamp, description: "Einde van dat uur (UTC, niet inbegrepen)"),
+            ColumnSpec(name: "ritten", type: .integer, description: "Aantal gemeten ritten; leeg als het er te weinig zijn (zie onderdrukt)"),
+            ColumnSpec(name: "reistijd_p10", type: .number, unit: "minuten", description: "10 procent van de ritten was sneller dan dit"),
+            ColumnSpec(name: "reistijd_mediaan", type: .number, unit: "minuten", description: "De helft van de ritten was sneller dan dit"),
+            ColumnSpec(name: "reistijd_p90", type: .number, unit: "minuten", description: "90 procent van de ritten was sneller dan dit"),
+            SuppressStage.markColumn,
+        ]
+    }
+
+    /// A row as published.
+    public static func cells(_ r: Row) -> [CellValue] {
+        let number = { (v: Double?) in v.map(CellValue.number) ?? .null }
+        return [.text(r.route.from), .text(r.route.to), .text(ISO8601.format(milliseconds: r.hourStart)),
+                .text(ISO8601.format(milliseconds: r.hourStart + TimeBucket.hour)),
+                r.trips.map { .integer(Int64($0)) } ?? .null, number(r.p10), number(r.p50), number(r.p90),
+                .text(r.suppressed ? "ja" : "nee")]
+    }
+
+    var parameters: [(String, JSONValue)] {
+        [("routes", .array(routes.map { .object([("from", .string($0.from)), ("to", .string($0.to))]) })),
+         ("max_travel_ms", .number(Double(maxTravel))), ("quantiles", .array([.number(0.1), .number(0.5), .number(0.9)]))]
+    }
+
+    var dutch: String {
+        "Koppelt per route een schuilnaam die eerst bij de ene en daarna binnen \(DurationText.dutch(maxTravel)) bij de andere camera is gezien, tot één reistijd, en vergeet de schuilnaam daarna. Gepubliceerd wordt alleen per uur hoe lang de ritten duurden (10, 50 en 90 procent)."
     }
 }

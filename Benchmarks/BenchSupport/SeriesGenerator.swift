@@ -5,22 +5,37 @@ import LantaarnModel
 /// jitter, values with two decimals, a diurnal cycle, slow weather swings and AR(1) noise,
 /// PM10 tracking PM2.5. Calibrated on the real SDS011 archive in ../shared/data: interval
 /// median 148 s (p90 149 s), median |ΔP2| 0.19-0.43 and |ΔP1| 0.77-1.43 µg/m³ between readings.
-struct SeriesGenerator {
-    let sensors: Int
-    let readingsPerSeries: Int
-    let start: Int64
-    static let wijken = (1...21).map { String(format: "WK0392%02d", $0) }
+public struct SeriesGenerator {
+    public let sensors: Int
+    public let readingsPerSeries: Int
+    public let start: Int64
 
-    struct Row {
-        var sensor: Int
-        var wijk: String
-        var quantity: String
-        var ts: Int64
-        var value: Double
+    public init(sensors: Int, readingsPerSeries: Int, start: Int64) {
+        self.sensors = sensors
+        self.readingsPerSeries = readingsPerSeries
+        self.start = start
+    }
+
+    public static let wijken = (1...21).map { String(format: "WK0392%02d", $0) }
+
+    public struct Row {
+        public var sensor: Int
+        public var wijk: String
+        public var quantity: String
+        public var ts: Int64
+        public var value: Double
+
+        public init(sensor: Int, wijk: String, quantity: String, ts: Int64, value: Double) {
+            self.sensor = sensor
+            self.wijk = wijk
+            self.quantity = quantity
+            self.ts = ts
+            self.value = value
+        }
     }
 
     /// All readings of one sensor (both quantities), in time order.
-    func sensor(_ id: Int) -> [Row] {
+    public func sensor(_ id: Int) -> [Row] {
         var rng = SplitMix64(seed: UInt64(id) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
         let wijk = Self.wijken[id % Self.wijken.count]
         let base = 1 + rng.unit() * 6
@@ -46,8 +61,8 @@ struct SeriesGenerator {
 
 /// Uniform and normal draws on top of the reproducible generator.
 extension SplitMix64 {
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func gaussian() -> Double {
+    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func gaussian() -> Double {
         let u1 = max(unit(), 1e-300), u2 = unit()
         return sqrt(-2 * log(u1)) * cos(2 * .pi * u2)
     }

@@ -39,6 +39,9 @@ public struct TextScrubber: Sendable {
         ]
     }()
 
+    /// The placeholder kinds, one per kind of personal data recognised.
+    public static let kinds: Set<String> = Set(rules.map(\.kind))
+
     private let compiled: [(kind: String, regex: NSRegularExpression)]
 
     public init() {

@@ -1,0 +1,44 @@
+import LantaarnModel
+
+/// Replaces an identifying field (a number plate) by HMAC-SHA256 under a key of the period
+/// it falls in (a Dutch week). The key lives in the data directory (0600) and is destroyed
+/// when the period and `pseudonymKeyRetention` have passed, after which no pseudonym can be
+/// traced back. The stage runs where the data comes in, before anything is stored: an ANPR
+/// pipeline must start with it.
+public struct PseudonymiseStage: Sendable, Hashable {
+    /// The field replaced; for ANPR input the plate.
+    public var field: String
+
+    struct Raw: Decodable {
+        var field: String
+        var key_period: String?
+    }
+
+    public init(field: String = "kenteken") { self.field = field }
+
+    init(_ raw: Raw, input: PipelineDefinition.Input, file: String, path: String) throws {
+        guard case .anpr = input else {
+            throw PipelineError(file: file, path: path, reason: "only ANPR input carries an identifier to pseudonymise; \(input.name) has none")
+        }
+        guard raw.field == "kenteken" else {
+            throw PipelineError(file: file, path: "\(path).field", reason: "ANPR events have one identifying field: kenteken")
+        }
+        guard raw.key_period == nil || raw.key_period == "week" else {
+            throw PipelineError(file: file, path: "\(path).key_period", reason: "keys are kept per Dutch week (Monday 00:00); use week")
+        }
+        self.init(field: raw.field)
+    }
+
+    /// The pseudonym of `value` seen at `timestamp`.
+    public func apply(_ value: String, at timestamp: Int64, keyring: PseudonymKeyring) throws -> String {
+        try keyring.pseudonym(value, at: timestamp)
+    }
+
+    var parameters: [(String, JSONValue)] {
+        [("field", .string(field)), ("method", .string("HMAC-SHA256, 128 bits")), ("key_period", .string("week (Monday 00:00 Europe/Amsterdam)"))]
+    }
+
+    var dutch: String {
+        "Vervangt het \(field) meteen bij binnenkomst door een schuilnaam (HMAC-SHA256 met een sleutel per week). De sleutel wordt na afloop vernietigd; daarna is de schuilnaam niet meer terug te leiden."
+    }
+}

@@ -1,0 +1,35 @@
+import LantaarnModel
+
+/// Replaces personal data in the free text of meldingen by typed placeholders (e-mail,
+/// phone, IBAN, address, number plate), with the rules the meldingen ingest uses
+/// (`TextScrubber`, shared code). In a pipeline it runs before anything that shows text.
+public struct ScrubStage: Sendable {
+    private let scrubber = TextScrubber()
+
+    struct Raw: Decodable {
+        var field: String
+    }
+
+    public init() {}
+
+    init(_ raw: Raw, input: PipelineDefinition.Input, file: String, path: String) throws {
+        guard case .meldingen = input else {
+            throw PipelineError(file: file, path: path, reason: "only meldingen carry free text; \(input.name) has none")
+        }
+        guard raw.field == "omschrijving" else {
+            throw PipelineError(file: file, path: "\(path).field", reason: "meldingen have one free-text field: omschrijving")
+        }
+        self.init()
+    }
+
+    /// `text` with personal data replaced.
+    public func apply(_ text: String) -> String { scrubber.scrub(text).text }
+
+    var parameters: [(String, JSONValue)] {
+        [("field", .string("omschrijving")), ("rules", .array(TextScrubber.kinds.sorted().map(JSONValue.string)))]
+    }
+
+    var dutch: String {
+        "Haalt persoonsgegevens uit de tekst van de melding: e-mailadressen, telefoonnummers, IBAN's, adressen en kentekens worden vervangen door [e-mail], [telefoon] enzovoort."
+    }
+}

@@ -1,0 +1,72 @@
+import GRDB
+import LantaarnModel
+
+/// An ANPR sighting after pseudonymisation: camera, time and the pseudonym of the plate.
+public struct AnprSighting: Sendable, Hashable {
+    public var camera: String
+    public var timestamp: Int64
+    /// Hex HMAC of the plate under the key of its week.
+    public var pseudonym: String
+
+    public init(camera: String, timestamp: Int64, pseudonym: String) {
+        self.camera = camera
+        self.timestamp = timestamp
+        self.pseudonym = pseudonym
+    }
+}
+
+/// Pseudonymised ANPR sightings, held only until a travel-time run has matched them.
+public protocol AnprStore: Sendable {
+    /// Adds sightings (already pseudonymised); returns how many were new.
+    func appendSightings(_ sightings: [AnprSighting]) throws -> Int
+    /// Sightings in `window`, oldest first.
+    func sightings(in window: TimeWindow) throws -> [AnprSighting]
+    /// Deletes every sighting before `timestamp`, overwriting the freed pages and emptying
+    /// the write-ahead log, so no pseudonym stays on disk; returns how many went.
+    func dropSightings(before timestamp: Int64) throws -> Int
+    /// Sightings before this time have been dropped (`nil`: none yet).
+    func sightingsDroppedBefore() throws -> Int64?
+}
+
+extension SQLiteStore: AnprStore {
+    public func appendSightings(_ sightings: [AnprSighting]) throws -> Int {
+        try pool.write { db in
+            let insert = try db.cachedStatement(sql: "INSERT INTO anpr_sighting (ts, camera, pseudonym) VALUES (?, ?, ?)")
+            for s in sightings { try insert.execute(arguments: [s.timestamp, s.camera, s.pseudonym]) }
+            return sightings.count
+        }
+    }
+
+    public func sightings(in window: TimeWindow) throws -> [AnprSighting] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT ts, camera, pseudonym FROM anpr_sighting WHERE ts >= ? AND ts < ? ORDER BY ts, rowid",
+                             arguments: [window.start, window.end]).map { row in
+                AnprSighting(camera: row[1], timestamp: row[0], pseudonym: row[2])
+            }
+        }
+    }
+
+    public func dropSightings(before timestamp: Int64) throws -> Int {
+        try pool.barrierWriteWithoutTransaction { db in
+            // Deleted rows would otherwise linger in free pages and in the WAL file.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
+            var dropped = 0
+            try db.inTransaction {
+                try db.execute(sql: "DELETE FROM anpr_sighting WHERE ts < ?", arguments: [timestamp])
+                dropped = db.changesCount
+                try db.execute(sql: """
+                    INSERT INTO anpr_watermark (id, dropped_before) VALUES (1, ?)
+                    ON CONFLICT(id) DO UPDATE SET dropped_before = max(dropped_before, excluded.dropped_before)
+                    """, arguments: [timestamp])
+                return .commit
+            }
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            return dropped
+        }
+    }
+
+    public func sightingsDroppedBefore() throws -> Int64? {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT dropped_before FROM anpr_watermark WHERE id = 1") }
+    }
+}
