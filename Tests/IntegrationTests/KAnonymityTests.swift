@@ -35,12 +35,27 @@ struct KAnonymityTests {
                     try writer.append(origin: "lantaarn/sensors/\(sensor)/readings",
                                       payload: Array(#"{"ts":\#(start + Int64(m) * 60),"values":{"pm25":\#(5 + m % 7),"pm10":\#(10 + m % 5)}}"#.utf8),
                                       receivedAt: Clock.nowMilliseconds())
+                    try writer.append(origin: "lantaarn/sensors/hlm-lp0102-geluid/readings",
+                                      payload: Array(#"{"ts":\#(start + Int64(m) * 60),"values":{"laeq":\#(50 + m % 9)}}"#.utf8),
+                                      receivedAt: Clock.nowMilliseconds())
                 }
             }
         }
         #expect(try runCommand(bin, ["ingest", "drain"] + common).status == 0)
+        // ANPR: 200 trips from the ferry in one hour, 3 in the next (suppressed), loaded through the intake.
+        var anpr = "camera,tijd,kenteken\n"
+        let ferry = ISO8601.parse("2026-11-20T08:00:00Z")!
+        for i in 0..<203 {
+            let departure = ferry + (i < 200 ? Int64(i) * 17_000 : 3_600_000 + Int64(i - 200) * 60_000)
+            anpr += "veerhaven,\(departure),KX-\(100 + i)-B\nn250-rotonde,\(departure + Int64(12 + i % 9) * 60_000),KX-\(100 + i)-B\n"
+        }
+        try anpr.write(toFile: dir + "/anpr.csv", atomically: true, encoding: .utf8)
+        let intake = try runCommand(bin, ["ingest", dir + "/anpr.csv", "--format", "anpr"] + common)
+        #expect(intake.status == 0 && intake.output.contains("406 sightings stored"), "\(intake.output) \(intake.error)")
         for (name, from, to) in [("meldingen-per-wijk-week", "2026-11-09T00:00:00Z", "2026-11-23T00:00:00Z"),
-                                 ("luchtkwaliteit-per-wijk-uur", "2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z")] {
+                                 ("luchtkwaliteit-per-wijk-uur", "2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z"),
+                                 ("geluid-per-wijk-uur", "2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z"),
+                                 ("reistijden-veerhaven-uur", "2026-11-20T08:00:00Z", "2026-11-20T11:00:00Z")] {
             let r = try runCommand(bin, ["pipeline", "run", name, "--from", from, "--to", to] + common)
             #expect(r.status == 0, "\(name): \(r.error)")
         }
@@ -51,7 +66,9 @@ struct KAnonymityTests {
         defer { serve.stop(signal: SIGKILL) }
         #expect(waitUntil(timeout: 30) { isListening(port) }, "serve did not start: \(serve.stderrText)")
         let checks = [("meldingen-per-wijk-week", "aantal_meldingen", "wijk_code,hoofdcategorie,periode_start"),
-                      ("luchtkwaliteit-per-wijk-uur", "aantal", "wijk_code,periode_start,grootheid")]
+                      ("luchtkwaliteit-per-wijk-uur", "aantal", "wijk_code,periode_start,grootheid"),
+                      ("geluid-per-wijk-uur", "aantal", "wijk_code,periode_start,grootheid"),
+                      ("reistijden-veerhaven-uur", "ritten", "van,naar,periode_start")]
         for (dataset, count, qi) in checks {
             let csv = try await httpGet("http://127.0.0.1:\(port)/datasets/\(dataset).csv").body
             let file = dir + "/\(dataset).csv"
@@ -63,5 +80,7 @@ struct KAnonymityTests {
         // The small groups were there, and were suppressed rather than published.
         let weekly = try await httpGet("http://127.0.0.1:\(port)/datasets/meldingen-per-wijk-week.csv").body
         #expect(weekly.contains(",ja\r\n") || weekly.contains(",ja\n"), "some counts were suppressed")
+        let trips = try await httpGet("http://127.0.0.1:\(port)/datasets/reistijden-veerhaven-uur.csv").body
+        #expect(trips.contains("200") && (trips.contains(",ja\r\n") || trips.contains(",ja\n")), "the hour of 3 trips is suppressed: \(trips)")
     }
 }
