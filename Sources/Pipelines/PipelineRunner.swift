@@ -74,6 +74,11 @@ public struct PipelineRunner: Sendable {
                 results.append(try runWindow(pipeline, window, batch))
                 progress(i + 1, windows.count)
             }
+            // Matched: the pseudonyms of the windows whose trips have all arrived are no longer
+            // needed, so they go (once per run: each drop rewrites pages and truncates the WAL).
+            if pipeline.input == .anpr, let done = results.map(\.window.end).filter({ $0 + pipeline.settle <= Clock.nowMilliseconds() }).max() {
+                _ = try store.dropSightings(before: done)
+            }
             try record(pipeline, range, started, results, error: nil)
             return results
         } catch {
@@ -147,12 +152,7 @@ public struct PipelineRunner: Sendable {
         default:
             throw PipelineError(file: p.file, path: "stages", reason: "the pipeline has no aggregating stage")
         }
-        let result = try publish(p, window, rows: rows, rowsIn: rowsIn, withoutWijk: withoutWijk, lineage: lineage(p, window, rows, rowsIn, withoutWijk, extra))
-        if p.settle > 0, window.end + p.settle <= Clock.nowMilliseconds() {
-            // Matched: the pseudonyms of this window are no longer needed, so they go.
-            _ = try store.dropSightings(before: window.end)
-        }
-        return result
+        return try publish(p, window, rows: rows, rowsIn: rowsIn, withoutWijk: withoutWijk, lineage: lineage(p, window, rows, rowsIn, withoutWijk, extra))
     }
 
     /// The melding filter of the pipeline's filter stages.
