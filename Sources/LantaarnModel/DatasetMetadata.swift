@@ -22,8 +22,14 @@ public struct DatasetMetadata: Sendable, Hashable, Codable {
     public var spatial: String?
     /// DCAT: access rights (an EU access-right authority URI).
     public var accessRights: String?
+    /// Why the dataset is not public (Woo: "open, tenzij"); `nil` for a public one.
+    public var accessReason: String?
     /// Information-security classification (openbaar, intern, vertrouwelijk).
     public var classification: String?
+
+    /// Whether anyone may download it: access rights PUBLIC (or none recorded, for datasets
+    /// registered before access rights existed).
+    public var isPublic: Bool { accessRights.map { $0.hasSuffix("/PUBLIC") } ?? true }
 
     /// Creates dataset metadata.
     public init(name: String, title: String, description: String, pipeline: String,

@@ -1,6 +1,6 @@
 /// Dutch civil time (Europe/Amsterdam: CET, CEST in summer by the EU rule) without a
-/// time-zone database: local times in MOR-ODS files, and weeks that start on Monday 00:00
-/// local time, as Dutch reports count them.
+/// time-zone database: local times in MOR-ODS files, and days and weeks (from Monday 00:00)
+/// in local time, as Dutch reports count them.
 public enum DutchTime {
     static let hour: Int64 = 3_600_000
     static let day: Int64 = 86_400_000
@@ -17,6 +17,13 @@ public enum DutchTime {
     public static func offset(utcMilliseconds utc: Int64) -> Int64 {
         let (start, end) = summer(year: year(of: utc))
         return (utc >= start + hour && utc < end + hour) ? 2 * hour : hour
+    }
+
+    /// Local midnight of the Dutch calendar day holding `utc`, as UTC milliseconds. The day
+    /// lasts 23 hours on the last Sunday of March and 25 on the last Sunday of October.
+    public static func dayStart(_ utc: Int64) -> Int64 {
+        let midnight = TimeBucket.floor(utc + offset(utcMilliseconds: utc), size: day)
+        return midnight - offset(localMilliseconds: midnight)
     }
 
     /// Monday 00:00 local time of the week holding `utc`, as UTC milliseconds.

@@ -82,6 +82,7 @@ public struct PipelineDefinition: Sendable {
         case .meldingen(let s)?: .weekly(s)
         case .meldingenForecast(let s)?: .forecast(s)
         case .meldingenTiles(let s)?: .tiles(s)
+        case .meldingenText(let s)?: .text(s)
         default: nil
         }
     }
@@ -94,6 +95,8 @@ public struct PipelineDefinition: Sendable {
         case forecast(MeldingenForecastStage)
         /// Red, orange and green tiles per hoofdcategorie.
         case tiles(MeldingenTilesStage)
+        /// The scrubbed texts, for internal use.
+        case text(MeldingenTextStage)
     }
 
     public var output: OutputSpec
@@ -110,6 +113,7 @@ public struct PipelineDefinition: Sendable {
         case .meldingen(let s)?: s.columns
         case .meldingenForecast(let s)?: s.columns
         case .meldingenTiles(let s)?: s.columns
+        case .meldingenText(let s)?: s.columns
         default: []
         }
     }
@@ -135,6 +139,8 @@ public struct PipelineDefinition: Sendable {
         public var frequency: String
         public var spatial: String
         public var accessRights: String
+        /// Why the dataset is not public (required unless it is).
+        public var accessReason: String?
         public var classification: String
     }
 

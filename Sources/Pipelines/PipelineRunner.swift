@@ -11,19 +11,25 @@ public struct PipelineRunner: Sendable {
     private let store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore
     private let boundaries: BoundaryCatalog
     private let names: [String: String]
+    /// Mounting points of the sensors (the registry), for buurt and grid generalisation.
+    private let positions: [String: GeoPoint]
     private let logger: Logger
 
-    /// Creates a runner over `store`; wijk names come from `boundaries`.
-    public init(store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore, boundaries: BoundaryCatalog, logger: Logger) {
+    /// Creates a runner over `store`; wijk and buurt names come from `boundaries`, sensor
+    /// positions (for buurt and grid squares) from `positions`.
+    public init(store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore, boundaries: BoundaryCatalog,
+                positions: [String: GeoPoint] = [:], logger: Logger) {
         self.store = store
         self.boundaries = boundaries
         self.names = boundaries.names
+        self.positions = positions
         self.logger = logger
     }
 
     /// Creates a runner whose wijk names come from one boundary set.
-    public init(store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore, boundaries: BoundarySet, logger: Logger) {
-        self.init(store: store, boundaries: BoundaryCatalog([boundaries]), logger: logger)
+    public init(store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore, boundaries: BoundarySet,
+                positions: [String: GeoPoint] = [:], logger: Logger) {
+        self.init(store: store, boundaries: BoundaryCatalog([boundaries]), positions: positions, logger: logger)
     }
 
     /// What one window's run produced.
@@ -44,6 +50,7 @@ public struct PipelineRunner: Sendable {
         m.frequency = p.output.frequency
         m.spatial = p.output.spatial
         m.accessRights = p.output.accessRights
+        m.accessReason = p.output.accessReason
         m.classification = p.output.classification
         return m
     }
@@ -68,7 +75,10 @@ public struct PipelineRunner: Sendable {
             var batch: ReadingsBatch?
             for (i, window) in windows.enumerated() {
                 if case .aggregate(let stage)? = pipeline.aggregating, !(batch?.range.contains(window.start) ?? false) {
-                    let end = min(window.start + Self.batchSpan, windows[windows.count - 1].end)
+                    // A Dutch-day bucket is its own query (days differ in length).
+                    // A batch stays within one year: boundaries change on 1 January.
+                    let span = stage.buckets == .dutchDay ? 0 : Self.batchSpan
+                    let end = min(window.start + span, windows[windows.count - 1].end, Self.nextYear(window.start))
                     batch = try readings(pipeline, stage, TimeWindow(start: window.start, end: max(end, window.end)))
                 }
                 results.append(try runWindow(pipeline, window, batch))
@@ -99,19 +109,58 @@ public struct PipelineRunner: Sendable {
     /// spans several windows is then decoded once, not once per window.
     static let batchSpan: Int64 = 7 * 86_400_000
 
-    /// One store query's worth of a readings pipeline: aggregate rows per window start, and
-    /// Lden values when asked for.
+    /// Start of the year after the one holding `t` (UTC).
+    static func nextYear(_ t: Int64) -> Int64 {
+        BoundaryCatalog.start(ofVintage: (Int(ISO8601.format(milliseconds: t).prefix(4)) ?? 1970) + 1)
+    }
+
+    /// One store query's worth of a readings pipeline: aggregate rows per window start, Lden
+    /// values when asked for, and the names of buurten or grid squares.
     struct ReadingsBatch {
         var range: TimeWindow
         var rows: [Int64: [AggregateRow]]
         var lden: [AggregateStage.LdenKey: Double]
+        var areaNames: [String: String]
+        var boundaries: String
     }
 
     private func readings(_ p: PipelineDefinition, _ stage: AggregateStage, _ range: TimeWindow) throws -> ReadingsBatch {
-        var query = stage.query(quantities: Set(p.quantities), window: range)
+        let (areas, areaNames, used) = try place(p, stage.space, at: range.start)
+        var query = stage.query(quantities: Set(p.quantities), window: range, areas: areas)
         for f in p.filters { f.narrow(&query) }
         let rows = Dictionary(grouping: try store.aggregate(query)) { p.calendar.floor($0.bucketStart) }
-        return ReadingsBatch(range: range, rows: rows, lden: try stage.lden(store, query: query, gemeente: p.output.spatial))
+        return ReadingsBatch(range: range, rows: rows, lden: try stage.lden(store, query: query, gemeente: p.output.spatial),
+                             areaNames: areaNames, boundaries: used)
+    }
+
+    /// The buurt or grid square of each sensor at `t`, their names, and the boundaries used.
+    /// Wijk and gemeente need none: readings carry their wijk from ingest.
+    private func place(_ p: PipelineDefinition, _ space: GeneraliseStage.Space, at t: Int64) throws
+        -> (areas: [String: String], names: [String: String], boundaries: String) {
+        switch space {
+        case .wijk:
+            return ([:], [:], boundaries.set(.wijk, at: t).map { "wijk \($0.vintage)" } ?? "none")
+        case .gemeente:
+            return ([:], [:], "none")
+        case .buurt:
+            guard let set = boundaries.set(.buurt, at: t) else {
+                throw PipelineError(file: p.file, path: "stages", reason: "generalise to buurt needs buurt boundaries for \(ISO8601.format(milliseconds: t).prefix(4)): import them with 'lantaarn geo import FILE --level buurt'")
+            }
+            try requirePositions(p)
+            let areas = positions.compactMapValues { set.locate($0)?.code }
+            let names = Dictionary(areas.values.map { ($0, set.area(code: $0)?.name ?? $0) }, uniquingKeysWith: { a, _ in a })
+            return (areas, names, "buurt \(set.vintage)")
+        case .grid(let metres):
+            try requirePositions(p)
+            let squares = positions.compactMapValues { CBSGridSquare($0, size: metres) }
+            let names = Dictionary(squares.values.map { ($0.code, $0.dutch) }, uniquingKeysWith: { a, _ in a })
+            return (squares.mapValues(\.code), names, "CBS-vierkanten van \(metres) m (RD New)")
+        }
+    }
+
+    private func requirePositions(_ p: PipelineDefinition) throws {
+        guard positions.isEmpty else { return }
+        throw PipelineError(file: p.file, path: "stages", reason: "placing readings in a buurt or grid square needs the sensors' positions; none are registered (Sensors/*.yaml)")
     }
 
     private func runWindow(_ p: PipelineDefinition, _ window: TimeWindow, _ batch: ReadingsBatch?) throws -> WindowResult {
@@ -123,10 +172,11 @@ public struct PipelineRunner: Sendable {
         case .aggregate(let stage)?:
             let batch = try batch ?? readings(p, stage, window)
             let aggregates = batch.rows[window.start] ?? []
-            rows = stage.rows(aggregates, lden: batch.lden, gemeente: p.output.spatial, suppress: p.suppress, areaName: name)
+            rows = stage.rows(aggregates, lden: batch.lden, gemeente: p.output.spatial, suppress: p.suppress,
+                              areaName: { batch.areaNames[$0] ?? name($0) })
             rowsIn = aggregates.reduce(0) { $0 + $1.count }
-            withoutWijk = stage.space == .wijk ? aggregates.filter { $0.group == nil }.reduce(0) { $0 + $1.count } : 0
-            extra.append(("boundaries", .string(wijken.map { "wijk \($0.vintage)" } ?? "none")))
+            withoutWijk = stage.space == .gemeente ? 0 : aggregates.filter { $0.group == nil }.reduce(0) { $0 + $1.count }
+            extra.append(("boundaries", .string(batch.boundaries)))
         case .meldingen(let stage)?:
             let meldingen = try store.meldingen(overlapping: window).filter(keeps(p))
             (rows, withoutWijk) = stage.rows(meldingen, window: window, wijkName: name)
@@ -140,6 +190,11 @@ public struct PipelineRunner: Sendable {
             (rows, rowsIn) = (forecasts, meldingen.count)
             withoutWijk = meldingen.filter { $0.wijk == nil }.count
             extra.append(("alerts_recorded", .number(Double(alerts.count))))
+        case .meldingenText(let stage)?:
+            let meldingen = try store.meldingen(createdIn: window).filter(keeps(p))
+            (rows, withoutWijk) = stage.rows(meldingen, window: window, wijkName: name)
+            rowsIn = meldingen.count
+            extra.append(("without_text", .number(Double(meldingen.filter { $0.wijk != nil }.count - rows.count))))
         case .meldingenTiles(let stage)?:
             let meldingen = try store.meldingen(overlapping: TimeWindow(start: window.end, end: window.end + 1)).filter(keeps(p))
             (rows, rowsIn, withoutWijk) = (stage.rows(meldingen, window: window), meldingen.count, 0)
@@ -179,6 +234,7 @@ public struct PipelineRunner: Sendable {
             ("rows_without_wijk", .number(Double(withoutWijk))),
             ("stages", .array(p.stages.map { $0.lineage(quantities: p.quantities) })),
             ("suppressed_cells", .number(Double(suppressedCells))),
+            ("columns", .array(p.columns.map { .string($0.name) })),
         ] + extra)
     }
 

@@ -46,7 +46,7 @@ struct PipelineSourceMap {
         "stages": .list(.fields([
             "filter": .fields(["sensors": .any, "wijken": .any, "hoofdcategorie": .any, "cameras": .any]),
             "pseudonymise": .fields(["field": .any, "key_period": .any]),
-            "generalise": .fields(["space": .any, "time": .any]),
+            "generalise": .fields(["space": .any, "time": .any, "cell": .any]),
             "scrub": .fields(["field": .any]),
             "aggregate": .fields(["functions": .any]),
             "suppress": .fields(["k": .any, "round_to": .any, "complementary": .any]),
@@ -55,10 +55,11 @@ struct PipelineSourceMap {
             "meldingen_forecast": .fields(["group_by": .any, "horizon": .any, "history": .any, "alert_alpha": .any,
                                            "alert_min_excess": .any, "stacked_categories": .any]),
             "meldingen_tiles": .fields(["group_by": .any, "norms": .any]),
+            "meldingen_text": .fields([:]),
         ])),
         "output": .fields(["dataset": .any, "title": .any, "description": .any, "license": .any, "retention": .any,
                            "retention_basis": .any, "theme": .any, "frequency": .any, "spatial": .any, "access_rights": .any,
-                           "classification": .any]),
+                           "access_reason": .any, "classification": .any]),
     ])
 
     private static func check(_ node: Node, _ schema: Schema, path: String) -> (path: String, line: Int, column: Int, known: [String])? {

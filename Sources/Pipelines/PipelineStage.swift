@@ -12,6 +12,7 @@ public enum PipelineStage: Sendable {
     case meldingen(MeldingenStage)
     case meldingenForecast(MeldingenForecastStage)
     case meldingenTiles(MeldingenTilesStage)
+    case meldingenText(MeldingenTextStage)
 
     /// The YAML name of the stage kind.
     public var kind: String {
@@ -26,6 +27,7 @@ public enum PipelineStage: Sendable {
         case .meldingen: "meldingen"
         case .meldingenForecast: "meldingen_forecast"
         case .meldingenTiles: "meldingen_tiles"
+        case .meldingenText: "meldingen_text"
         }
     }
 
@@ -42,7 +44,7 @@ public enum PipelineStage: Sendable {
     var role: Role {
         switch self {
         case .filter, .pseudonymise, .generalise, .scrub: .rowLevel
-        case .aggregate, .travelTime, .meldingen, .meldingenForecast, .meldingenTiles: .aggregating
+        case .aggregate, .travelTime, .meldingen, .meldingenForecast, .meldingenTiles, .meldingenText: .aggregating
         case .suppress: .protecting
         }
     }
@@ -65,6 +67,9 @@ public enum PipelineStage: Sendable {
                        ("choice", .string("rolling-origin backtest per series; the model only where its MAE beats seasonal naive"))]
         case .meldingenTiles(let s):
             fields += [("norms", .object(s.norms.sorted { $0.key < $1.key }.map { ($0.key, .string("\($0.value)")) }))]
+        case .meldingenText:
+            fields += [("columns", .array(["wijk", "hoofdcategorie", "week", "omschrijving"].map(JSONValue.string))),
+                       ("order", .string("wijk, hoofdcategorie, omschrijving"))]
         }
         return .object(fields)
     }
@@ -83,6 +88,7 @@ public enum PipelineStage: Sendable {
             "Telt per wijk, per hoofdcategorie en per week de nieuwe, de openstaande en de afgehandelde meldingen, en hoe lang het afhandelen duurde."
         case .meldingenTiles:
             "Kijkt aan het einde van elke week per soort melding of de openstaande meldingen binnen de servicenorm en de wettelijke termijn blijven (groen, oranje of rood)."
+        case .meldingenText(let s): s.dutch
         case .meldingenForecast(let s):
             "Voorspelt per wijk en hoofdcategorie het aantal meldingen voor de komende \(s.horizon) weken, met een rekenmodel dat per reeks wordt getoetst tegen 'zelfde week vorig jaar'; alleen als het model beter is, wordt het gebruikt. Geeft een waarschuwing als er in een wijk veel meer meldingen zijn dan verwacht, of als meerdere soorten tegelijk stijgen."
         }

@@ -36,6 +36,7 @@ struct RawPipeline: Decodable {
         var meldingen: MeldingenStage.Raw?
         var meldingen_forecast: MeldingenForecastStage.Raw?
         var meldingen_tiles: MeldingenTilesStage.Raw?
+        var meldingen_text: MeldingenTextStage.Raw?
     }
 
     struct Output: Decodable {
@@ -54,6 +55,8 @@ struct RawPipeline: Decodable {
         var spatial: String
         /// public, restricted or non_public.
         var access_rights: String
+        /// Why a dataset is not public (Woo: "open, tenzij"), shown in the catalogue.
+        var access_reason: String?
         /// openbaar, intern or vertrouwelijk.
         var classification: String
     }
@@ -108,10 +111,17 @@ struct RawPipeline: Decodable {
         if access == "PUBLIC", output.classification != "openbaar" {
             throw fail("output.classification", "a public dataset must be classified openbaar; use access_rights: restricted for an internal one")
         }
+        let reason = output.access_reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if access == "PUBLIC", !reason.isEmpty {
+            throw fail("output.access_reason", "a public dataset needs no reason; remove access_reason, or make the dataset restricted")
+        }
+        if access != "PUBLIC", reason.isEmpty {
+            throw fail("output.access_rights", "government data is open unless there is a reason (Woo: open, tenzij): say in access_reason why this dataset is not public")
+        }
         guard !stages.isEmpty else { throw fail("stages", "add at least one stage") }
         func window() throws -> Int64 {
             guard let window = DurationText.milliseconds(input.window), window >= TimeBucket.minute, 86_400_000 % window == 0 else {
-                throw fail("input.window", "use a duration that divides a day, such as 15m, 1h or 1d")
+                throw fail("input.window", "use a duration that divides a day, such as 15m, 1h or 1d (a Dutch day, midnight to midnight)")
             }
             return window
         }
@@ -124,9 +134,9 @@ struct RawPipeline: Decodable {
         case (let quantities?, false, false):
             guard !quantities.isEmpty else { throw fail("input.quantities", "name at least one quantity") }
             kind = .readings(quantities)
-            calendar = .fixed(try window())
+            calendar = .of(length: try window())
         case (nil, false, true):
-            (kind, calendar) = (.anpr, .fixed(try window()))
+            (kind, calendar) = (.anpr, .of(length: try window()))
         case (nil, false, false):
             throw fail("input", "say what the pipeline reads: quantities: [pm25, ...], meldingen: true or anpr: true")
         default:
@@ -153,7 +163,7 @@ struct RawPipeline: Decodable {
                           license: output.license, retention: retention, theme: theme,
                           frequency: "http://publications.europa.eu/resource/authority/frequency/\(frequency)", spatial: output.spatial,
                           accessRights: "http://publications.europa.eu/resource/authority/access-right/\(access)",
-                          classification: output.classification),
+                          accessReason: reason.isEmpty ? nil : reason, classification: output.classification),
             file: file, versionHash: hash)
     }
 
@@ -168,6 +178,7 @@ struct RawPipeline: Decodable {
                 ("scrub", stage.scrub != nil), ("aggregate", stage.aggregate != nil), ("suppress", stage.suppress != nil),
                 ("travel_time", stage.travel_time != nil), ("meldingen", stage.meldingen != nil),
                 ("meldingen_forecast", stage.meldingen_forecast != nil), ("meldingen_tiles", stage.meldingen_tiles != nil),
+                ("meldingen_text", stage.meldingen_text != nil),
             ]
             let named = kinds.filter(\.1).map(\.0)
             guard named.count == 1 else {
@@ -202,7 +213,7 @@ struct RawPipeline: Decodable {
                 }
                 out.append(.travelTime(try TravelTimeStage(raw, file: file, path: "\(path).travel_time")))
             }
-            if stage.meldingen != nil || stage.meldingen_forecast != nil || stage.meldingen_tiles != nil {
+            if stage.meldingen != nil || stage.meldingen_forecast != nil || stage.meldingen_tiles != nil || stage.meldingen_text != nil {
                 guard case .meldingen = input else {
                     throw PipelineError(file: file, path: path, reason: "this stage reads meldingen: use input {meldingen: true, window: 1w}")
                 }
@@ -213,6 +224,12 @@ struct RawPipeline: Decodable {
             }
             if let raw = stage.meldingen_tiles {
                 out.append(.meldingenTiles(try MeldingenTilesStage(raw, pipelineFile: file, path: "\(path).meldingen_tiles")))
+            }
+            if stage.meldingen_text != nil {
+                // The text it shows is the text the scrub stage before it leaves (StageOrder
+                // refuses the stage without one).
+                let scrub = out.lazy.compactMap { if case .scrub(let s) = $0 { s } else { nil } }.first
+                out.append(.meldingenText(MeldingenTextStage(scrub: scrub ?? ScrubStage())))
             }
         }
         return out

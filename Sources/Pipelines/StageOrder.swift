@@ -7,7 +7,9 @@
 /// - suppress comes after the aggregating stage, at most once;
 /// - an ANPR pipeline starts with pseudonymise (plates never reach storage) and ends in
 ///   travel_time and suppress;
-/// - a pipeline always aggregates: Lantaarn publishes no rows about single people or sensors;
+/// - a pipeline always aggregates: Lantaarn publishes no rows about single people or sensors
+///   (the one exception, `meldingen_text`, is an internal extract: it needs scrub before it
+///   and may not be public; scrub without it has nothing to clean and is refused);
 /// - a public dataset built from personal data (meldingen, ANPR) counts people's events per
 ///   small cell, so it needs suppress after the count. The forecast and the tiles are exempt:
 ///   the first publishes model estimates, not counts, the second counts per hoofdcategorie for
@@ -19,7 +21,7 @@ enum StageOrder {
         }
         let allowed: Set<String> = switch input {
         case .readings: ["filter", "generalise", "aggregate", "suppress"]
-        case .meldingen: ["filter", "scrub", "meldingen", "meldingen_forecast", "meldingen_tiles", "suppress"]
+        case .meldingen: ["filter", "scrub", "meldingen", "meldingen_forecast", "meldingen_tiles", "meldingen_text", "suppress"]
         case .anpr: ["filter", "pseudonymise", "travel_time", "suppress"]
         }
         for (i, stage) in stages.enumerated() where !allowed.contains(stage.kind) {
@@ -55,8 +57,19 @@ enum StageOrder {
         if needsSuppress, suppressions.isEmpty {
             throw fail(at, "this would publish counts of people's \(input == .anpr ? "trips" : "meldingen") before anonymising: add '- suppress: {k: 5}' after '\(stages[at].kind)', or make the dataset non-public (output.access_rights)")
         }
+        let scrubs = stages.indices.filter { if case .scrub = stages[$0] { true } else { false } }
+        if case .meldingenText = stages[at] {
+            guard !scrubs.isEmpty else {
+                throw fail(at, "free text leaves the store only through scrub: add '- scrub: {field: omschrijving}' before '\(stages[at].kind)'")
+            }
+            if isPublic {
+                throw fail(at, "the text of meldingen is never published openly, even scrubbed: set output.access_rights to restricted or non_public, with the reason in output.access_reason")
+            }
+        } else if let s = scrubs.first {
+            throw fail(s, "scrub cleans free text, but '\(stages[at].kind)' outputs none; remove this stage")
+        }
         switch stages[at] {
-        case .meldingenForecast, .meldingenTiles:
+        case .meldingenForecast, .meldingenTiles, .meldingenText:
             if let s = suppressions.first {
                 throw fail(s, "'\(stages[at].kind)' publishes no counts per small cell, so there is nothing to suppress; remove this stage")
             }

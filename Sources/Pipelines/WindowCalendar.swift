@@ -1,15 +1,23 @@
 import LantaarnModel
 
 /// How a pipeline's time is cut into run windows: fixed lengths aligned to the epoch (15m,
-/// 1h, 1d: UTC), or Dutch weeks (Monday 00:00 local time, CET/CEST).
+/// 1h; these also align with Dutch local hours), Dutch days (local midnight to midnight: 23,
+/// 24 or 25 hours) or Dutch weeks (Monday 00:00 local time, CET/CEST).
 public enum WindowCalendar: Sendable, Hashable {
     case fixed(Int64)
+    case dutchDay
     case dutchWeek
+
+    /// The calendar of a window length: a day is a Dutch day.
+    public static func of(length: Int64) -> WindowCalendar {
+        length == 86_400_000 ? .dutchDay : .fixed(length)
+    }
 
     /// Nominal length in milliseconds.
     public var length: Int64 {
         switch self {
         case .fixed(let ms): ms
+        case .dutchDay: 86_400_000
         case .dutchWeek: 7 * 86_400_000
         }
     }
@@ -18,6 +26,7 @@ public enum WindowCalendar: Sendable, Hashable {
     public func floor(_ t: Int64) -> Int64 {
         switch self {
         case .fixed(let ms): TimeBucket.floor(t, size: ms)
+        case .dutchDay: DutchTime.dayStart(t)
         case .dutchWeek: DutchTime.weekStart(t)
         }
     }
@@ -26,6 +35,7 @@ public enum WindowCalendar: Sendable, Hashable {
     public func next(_ start: Int64) -> Int64 {
         switch self {
         case .fixed(let ms): start + ms
+        case .dutchDay: DutchTime.dayStart(start + 36 * 3_600_000)
         // A week is 167, 168 or 169 hours across a change of summer time.
         case .dutchWeek: DutchTime.weekStart(start + 7 * 86_400_000 + 12 * 3_600_000)
         }

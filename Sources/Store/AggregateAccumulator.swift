@@ -113,8 +113,9 @@ struct AggregateTable {
         /// Above this many slots the dictionary is used.
         static let maxSlots = 1 << 19
 
-        init?(window: TimeWindow, bucket: Int64, groups: Int, quantities: Int) {
-            origin = TimeBucket.floor(window.start, size: bucket)
+        /// `origin`: start of the bucket holding the window's start.
+        init?(window: TimeWindow, origin: Int64, bucket: Int64, groups: Int, quantities: Int) {
+            self.origin = origin
             let (span, overflow) = window.end.subtractingReportingOverflow(origin)
             guard !overflow, span / bucket < Int64(Self.maxSlots) else { return nil }
             buckets = Int((span + bucket - 1) / bucket)

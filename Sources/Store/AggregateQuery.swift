@@ -10,6 +10,8 @@ public struct AggregateQuery: Sendable, Hashable {
         case sensor
         /// All selected series together.
         case none
+        /// By a label per sensor (a grid cell); sensors without a label form the `nil` group.
+        case sensorLabel([String: String])
     }
 
     /// Quantities to include (e.g. `pm25`).
@@ -19,8 +21,11 @@ public struct AggregateQuery: Sendable, Hashable {
     /// Only these wijken, when set.
     public var wijken: Set<WijkCode>?
     public var window: TimeWindow
-    /// Bucket length, milliseconds (epoch-aligned).
+    /// Bucket length, milliseconds.
     public var bucket: Int64
+    /// Buckets start at `origin + k·bucket` (0: aligned to the epoch). A Dutch day of 23 or
+    /// 25 hours is one bucket of its own length starting at its local midnight.
+    public var origin: Int64
     public var grouping: Grouping
     /// Needs every value, so chunks are decompressed: energetic mean for dB quantities.
     public var energeticMean: Bool
@@ -28,8 +33,9 @@ public struct AggregateQuery: Sendable, Hashable {
     public var quantiles: [Double]
 
     public init(quantities: Set<String>, sensors: Set<String>? = nil, wijken: Set<WijkCode>? = nil, window: TimeWindow,
-                bucket: Int64, grouping: Grouping = .wijk, energeticMean: Bool = false, quantiles: [Double] = []) {
+                bucket: Int64, origin: Int64 = 0, grouping: Grouping = .wijk, energeticMean: Bool = false, quantiles: [Double] = []) {
         precondition(bucket > 0, "bucket must be positive")
+        self.origin = origin
         self.quantities = quantities
         self.sensors = sensors
         self.wijken = wijken
@@ -38,6 +44,11 @@ public struct AggregateQuery: Sendable, Hashable {
         self.grouping = grouping
         self.energeticMean = energeticMean
         self.quantiles = quantiles
+    }
+
+    /// Start of the bucket holding `t`.
+    @inline(__always) public func bucketStart(_ t: Int64) -> Int64 {
+        origin &+ TimeBucket.floor(t &- origin, size: bucket)
     }
 
     /// True when every requested figure can come from chunk statistics alone.

@@ -27,9 +27,18 @@ public protocol ReleaseStore: Sendable {
 
     /// Every release of `dataset`, oldest window first, with version and SHA-256.
     func releases(dataset: String) throws -> [ReleaseRecord]
+
+    /// One release by id, or `nil` when unknown (or destroyed under its retention).
+    func release(id: Int64) throws -> ReleaseRecord?
+
+    /// A page of one release's rows, as published, whether or not a re-run has since
+    /// superseded it; `next` is the last seq when more may follow.
+    func releaseRows(_ release: ReleaseRecord, after seq: Int?, limit: Int) throws -> (rows: [[CellValue]], next: Int?)
+
+    /// Whether a release's stored rows and lineage still hash to its recorded SHA-256.
+    func verify(_ release: ReleaseRecord) throws -> Bool
 }
 
-/// What a pipeline run hands to ``ReleaseStore/publish(_:)``.
 /// One published release: which window, which version of it, what it held, its SHA-256
 /// (over its rows and lineage) and whether it is the window's current one.
 public struct ReleaseRecord: Sendable, Equatable {
@@ -43,8 +52,10 @@ public struct ReleaseRecord: Sendable, Equatable {
     /// The lineage JSON as published.
     public var lineage: String
     public var current: Bool
+    public var dataset: String
 }
 
+/// What a pipeline run hands to ``ReleaseStore/publish(_:)``.
 public struct ReleaseDraft: Sendable {
     public var dataset: String
     public var window: TimeWindow

@@ -49,9 +49,9 @@ extension SQLiteStore {
             while try chunks.next() {
                 let chunk = chunks.header
                 let series = selection.series[chunk.seriesID]!
-                let firstBucket = TimeBucket.floor(chunk.minTimestamp, size: q.bucket)
+                let firstBucket = q.bucketStart(chunk.minTimestamp)
                 if q.statisticsSuffice, q.window.contains(chunk.minTimestamp), q.window.contains(chunk.maxTimestamp),
-                   firstBucket == TimeBucket.floor(chunk.maxTimestamp, size: q.bucket) {
+                   firstBucket == q.bucketStart(chunk.maxTimestamp) {
                     var acc = AggregateAccumulator()
                     acc.merge(count: chunk.count, sum: chunk.sum, min: chunk.minValue, max: chunk.maxValue)
                     table.add(series.key(firstBucket), acc)
@@ -74,7 +74,7 @@ extension SQLiteStore {
                             if t >= next {
                                 if acc.count > 0 { table.merge(acc, into: slot) }
                                 acc = AggregateAccumulator()
-                                let bucketStart = TimeBucket.floor(t, size: q.bucket)
+                                let bucketStart = q.bucketStart(t)
                                 next = bucketStart + q.bucket
                                 slot = table.slot(series.key(bucketStart))
                             }
@@ -94,7 +94,7 @@ extension SQLiteStore {
                 let v: Double = row[2]
                 var acc = AggregateAccumulator()
                 acc.add(v, energetic: energetic)
-                table.add(series.key(TimeBucket.floor(row[1], size: q.bucket)), acc, values: [v])
+                table.add(series.key(q.bucketStart(row[1])), acc, values: [v])
             }
         }
         return table
@@ -130,6 +130,7 @@ struct AggregateSelection: Sendable {
             case .wijk: s.wijk?.rawValue
             case .sensor: s.series.sensorID
             case .none: nil
+            case .sensorLabel(let labels): labels[s.series.sensorID]
             }
             chosen.append((id, s.series.sensorID, group, s.series.quantity))
         }
@@ -148,7 +149,7 @@ struct AggregateSelection: Sendable {
     /// An empty table for this selection, dense when the window allows.
     func table(_ q: AggregateQuery) -> AggregateTable {
         AggregateTable(keepsValues: !q.quantiles.isEmpty,
-                       layout: AggregateTable.Layout(window: q.window, bucket: q.bucket, groups: groups.count, quantities: quantities.count))
+                       layout: AggregateTable.Layout(window: q.window, origin: q.bucketStart(q.window.start), bucket: q.bucket, groups: groups.count, quantities: quantities.count))
     }
 
     /// Series ids split into `count` parts, a sensor's series always in the same part (they

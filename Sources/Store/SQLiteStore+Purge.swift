@@ -128,6 +128,14 @@ extension SQLiteStore {
         }
     }
 
+    /// A window's releases with the rows kept for the superseded ones.
+    private func deleteReleases(_ db: Database, _ name: String, windowStart start: Int64) throws {
+        try db.execute(sql: """
+            DELETE FROM release_row WHERE release_id IN (SELECT id FROM release WHERE dataset = ? AND window_start = ?)
+            """, arguments: [name, start])
+        try db.execute(sql: "DELETE FROM release WHERE dataset = ? AND window_start = ?", arguments: [name, start])
+    }
+
     private func purgeDataset(_ db: Database, _ name: String, _ policy: RetentionPolicy, now: Int64, holds: [LegalHold],
                               dryRun: Bool, into report: inout PurgeReport) throws {
         let cutoff = now - policy.keep
@@ -144,7 +152,7 @@ extension SQLiteStore {
             span.add(start, end, count)
             if !dryRun {
                 try db.execute(sql: "DELETE FROM dataset_row WHERE dataset = ? AND window_start = ?", arguments: [name, start])
-                try db.execute(sql: "DELETE FROM release WHERE dataset = ? AND window_start = ?", arguments: [name, start])
+                try deleteReleases(db, name, windowStart: start)
             }
         }
         // Releases of windows that published no rows: their lineage goes with the data.
@@ -156,7 +164,7 @@ extension SQLiteStore {
             let start: Int64 = row[0], end: Int64 = row[1]
             guard !holds.contains(where: { $0.covers(.dataset, name, start: start, end: end - 1) }) else { continue }
             span.add(start, end, 0)
-            if !dryRun { try db.execute(sql: "DELETE FROM release WHERE dataset = ? AND window_start = ?", arguments: [name, start]) }
+            if !dryRun { try deleteReleases(db, name, windowStart: start) }
         }
         if span.start <= span.end {
             report.destroyed.append(DestructionRecord(destroyedAt: now, kind: "dataset", subject: name,

@@ -19,14 +19,17 @@ extension SQLiteStore: ReleaseStore {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM dataset WHERE name = ?", arguments: [draft.dataset]) == true else {
                 throw StoreError("dataset '\(draft.dataset)' is not registered; register its metadata before publishing")
             }
+            // The superseded release keeps its rows (releases are immutable); only the current
+            // rows of the window are replaced.
+            try db.execute(sql: """
+                INSERT INTO release_row (release_id, seq, cells)
+                SELECT release_id, seq, cells FROM dataset_row WHERE dataset = ? AND window_start = ?
+                """, arguments: [draft.dataset, draft.window.start])
             try db.execute(sql: "DELETE FROM dataset_row WHERE dataset = ? AND window_start = ?",
                            arguments: [draft.dataset, draft.window.start])
             let cells = draft.rows.map(CellCoding.encode)
             let lineage = JSONWriter.string(draft.lineage)
-            var hash = SHA256()
-            for c in cells { hash.update(Array((c + "\n").utf8)) }
-            hash.update(Array(lineage.utf8))
-            let sha = SHA256.hexString(hash.finalize())
+            let sha = Self.releaseHash(cells: cells, lineage: lineage)
             let version = (try Int.fetchOne(db, sql: "SELECT count(*) FROM release WHERE dataset = ? AND window_start = ?",
                                             arguments: [draft.dataset, draft.window.start]) ?? 0) + 1
             try db.execute(sql: """
@@ -43,18 +46,64 @@ extension SQLiteStore: ReleaseStore {
         }
     }
 
+    /// SHA-256 of a release: its encoded rows, one per line, then its lineage JSON.
+    static func releaseHash(cells: some Sequence<String>, lineage: String) -> String {
+        var hash = SHA256()
+        for c in cells { hash.update(Array((c + "\n").utf8)) }
+        hash.update(Array(lineage.utf8))
+        return SHA256.hexString(hash.finalize())
+    }
+
+    private static let releaseColumns = """
+        SELECT r.id, r.window_start, r.window_end, r.created_at, r.rows_in, r.rows_out, r.version, r.sha256, r.lineage,
+          r.id = (SELECT max(id) FROM release x WHERE x.dataset = r.dataset AND x.window_start = r.window_start), r.dataset
+        FROM release r
+        """
+
+    private static func record(_ row: Row) -> ReleaseRecord {
+        ReleaseRecord(id: row[0], window: TimeWindow(start: row[1], end: row[2]), createdAt: row[3], rowsIn: row[4], rowsOut: row[5],
+                      version: row[6], sha256: row[7], lineage: row[8], current: row[9], dataset: row[10])
+    }
+
     public func releases(dataset: String) throws -> [ReleaseRecord] {
         try pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT r.id, r.window_start, r.window_end, r.created_at, r.rows_in, r.rows_out, r.version, r.sha256, r.lineage,
-                  r.id = (SELECT max(id) FROM release x WHERE x.dataset = r.dataset AND x.window_start = r.window_start)
-                FROM release r WHERE r.dataset = ? ORDER BY r.window_start, r.id
-                """, arguments: [dataset])
-            return rows.map {
-                ReleaseRecord(id: $0[0], window: TimeWindow(start: $0[1], end: $0[2]), createdAt: $0[3], rowsIn: $0[4], rowsOut: $0[5],
-                              version: $0[6], sha256: $0[7], lineage: $0[8], current: $0[9])
-            }
+            try Row.fetchAll(db, sql: Self.releaseColumns + " WHERE r.dataset = ? ORDER BY r.window_start, r.id",
+                             arguments: [dataset]).map(Self.record)
         }
+    }
+
+    public func release(id: Int64) throws -> ReleaseRecord? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: Self.releaseColumns + " WHERE r.id = ?", arguments: [id]).map(Self.record)
+        }
+    }
+
+    public func releaseRows(_ release: ReleaseRecord, after seq: Int?, limit: Int) throws -> (rows: [[CellValue]], next: Int?) {
+        try pool.read { db in
+            let fetched = try encodedRows(db, release, after: seq ?? -1, limit: limit)
+            let rows = try fetched.map { try CellCoding.decode($0.cells) }
+            return (rows, fetched.count == limit ? fetched.last?.seq : nil)
+        }
+    }
+
+    public func verify(_ release: ReleaseRecord) throws -> Bool {
+        try pool.read { db in
+            let cells = try encodedRows(db, release, after: -1, limit: Int.max).map(\.cells)
+            return cells.count == release.rowsOut && Self.releaseHash(cells: cells, lineage: release.lineage) == release.sha256
+        }
+    }
+
+    /// A release's rows as stored: the window's current rows for the current release, the
+    /// kept rows for a superseded one.
+    private func encodedRows(_ db: Database, _ release: ReleaseRecord, after seq: Int, limit: Int) throws -> [(seq: Int, cells: String)] {
+        let rows = release.current
+            ? try Row.fetchAll(db, sql: """
+                SELECT seq, cells FROM dataset_row WHERE dataset = ? AND window_start = ? AND release_id = ? AND seq > ?
+                ORDER BY seq LIMIT ?
+                """, arguments: [release.dataset, release.window.start, release.id, seq, limit])
+            : try Row.fetchAll(db, sql: "SELECT seq, cells FROM release_row WHERE release_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                               arguments: [release.id, seq, limit])
+        return rows.map { ($0[0], $0[1]) }
     }
 
     public func datasets() throws -> [DatasetSummary] {

@@ -364,6 +364,18 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v14-release-rows") { db in
+            // Releases are immutable: when a re-run replaces a window, the rows of the release it
+            // supersedes move here, so every release can still be downloaded and its SHA-256 checked.
+            try db.execute(sql: """
+                CREATE TABLE release_row (
+                    release_id INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    cells TEXT NOT NULL,
+                    PRIMARY KEY (release_id, seq)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

@@ -26,6 +26,7 @@ import Yams
 ///   readings: {keep: 5y, basis: "Selectielijst gemeenten 2020, categorie ..."}
 ///   ingest_log: {keep: 7d, basis: "technical buffer"}
 ///   meldingen: {keep: 5y, basis: "..."}      # closed meldingen, from closing
+///   pseudonym_keys: {keep: 7d, basis: "..."} # a week's ANPR pseudonym key, after the week
 /// meldingen: {keep_text: {keep: 1y, basis: "..."}}   # keep scrubbed text internally (off by default)
 /// ```
 struct ConfigFile: Decodable {
@@ -76,6 +77,8 @@ struct ConfigFile: Decodable {
         var readings: Policy?
         var ingest_log: Policy?
         var meldingen: Policy?
+        /// How long a week's pseudonym key (ANPR) is kept after its week.
+        var pseudonym_keys: Policy?
     }
 
     struct Meldingen: Decodable {
@@ -168,6 +171,7 @@ struct ConfigFile: Decodable {
         if let p = retention?.readings { s.readingsRetention = try Self.policy(p, "retention.readings") }
         if let p = retention?.ingest_log { s.ingestLogRetention = try Self.policy(p, "retention.ingest_log") }
         if let p = retention?.meldingen { s.meldingenRetention = try Self.policy(p, "retention.meldingen") }
+        if let p = retention?.pseudonym_keys { s.pseudonymKeyRetention = try Self.policy(p, "retention.pseudonym_keys") }
         if let p = meldingen?.keep_text { s.meldingTextRetention = try Self.policy(p, "meldingen.keep_text") }
         if let v = log_level { s.logLevel = v }
         if let text = ingest?.log_limit { s.ingestLogLimit = try Self.byteSize(text, "ingest.log_limit") }

@@ -69,7 +69,11 @@ struct Runtime {
         return catalog
     }
 
-    func runner() -> PipelineRunner {
-        PipelineRunner(store: store, boundaries: boundaries, logger: logger)
+    /// The pipeline runner; sensors' mounting points (for buurt and grid squares) come from
+    /// the registry.
+    func runner() throws -> PipelineRunner {
+        let sensors = try SensorRegistry.load(directory: settings.sensorDirectory, boundaries: boundaries).sensors
+        return PipelineRunner(store: store, boundaries: boundaries,
+                              positions: sensors.mapValues { GeoPoint(lon: $0.longitude, lat: $0.latitude) }, logger: logger)
     }
 }

@@ -42,7 +42,7 @@ struct MeldingPrivacyTests {
         #expect(loaded.output.contains("outside every wijk or without a position: 0"))
         try FileManager.default.removeItem(atPath: file)   // the only place the canaries may be
         // The meldingen pipelines publish what they make of them.
-        for name in ["meldingen-per-wijk-week", "meldingen-tegels-week", "meldingen-prognose-week"] {
+        for name in ["meldingen-per-wijk-week", "meldingen-tegels-week", "meldingen-prognose-week", "meldingen-teksten-week"] {
             let r = try runCommand(bin, ["pipeline", "run", name, "--from", "2026-11-01T00:00:00Z", "--to", "2026-11-22T00:00:00Z"] + common)
             #expect(r.status == 0, "\(name): \(r.error)")
         }
@@ -56,6 +56,7 @@ struct MeldingPrivacyTests {
         for path in ["/", "/datasets", "/-/health", "/-/ingest", "/-/metrics", "/geo", "/geo/wijk/2020.geojson",
                      "/dashboards/luchtkwaliteit", "/datasets/luchtkwaliteit-per-wijk-uur.csv", "/datasets/meldingen-per-wijk-week.csv",
                      "/datasets/meldingen-per-wijk-week.json", "/datasets/meldingen-tegels-week.json", "/datasets/meldingen-prognose-week.csv",
+                     "/datasets/meldingen-teksten-week.csv", "/datasets/meldingen-per-wijk-week/releases",
                      "/nope"] {
             bodies.append(try await httpGet("http://127.0.0.1:\(port)\(path)").body)
         }

@@ -33,27 +33,34 @@ struct AcousticsTests {
     }
 }
 
-/// The Lden pipeline publishes the hand-computed value for a day of readings.
+/// The Lden pipeline publishes the hand-computed value for each Dutch day (local midnight to
+/// midnight), also on the 25-hour day when summer time ends.
 struct LdenPipelineTests {
-    @Test func ldenPerWijkPerDay() throws {
+    @Test(arguments: [("2026-11-20", 24), ("2026-10-25", 25), ("2026-03-29", 23)])
+    func ldenPerWijkPerDutchDay(date: String, hours: Int) throws {
         let pipeline = try PipelineDefinition.load(path: repoRoot + "/Pipelines/geluid-lden-per-wijk-dag.yaml")
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("lden"))
-        let day = ISO8601.parse("2026-11-20T00:00:00Z")!
-        // One reading a minute over the UTC day; the level follows the Dutch local hour (CET, UTC+1).
-        let readings = (0..<1440).map { m -> Reading in
-            let ts = day + Int64(m) * 60_000
-            let localHour = (m / 60 + 1) % 24
+        let start = DutchTime.dayStart(try #require(ISO8601.parse(date + "T12:00:00Z")))
+        // One reading a minute from two hours before the local day to two hours after it; the
+        // level follows the Dutch local hour (day 65, evening 60, night 50 dB).
+        let readings = (-120..<(hours * 60 + 120)).map { m -> Reading in
+            let ts = start + Int64(m) * 60_000
+            let localHour = Int(((ts + DutchTime.offset(utcMilliseconds: ts)) % 86_400_000) / 3_600_000)
             let level: Double = (7..<19).contains(localHour) ? 65 : (19..<23).contains(localHour) ? 60 : 50
             return Reading(series: SeriesKey(sensorID: "n", quantity: "laeq"), timestamp: ts, value: level, wijk: WijkCode("WK039201"))
         }
         try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
         let runner = PipelineRunner(store: store, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
-        _ = try runner.run(pipeline, over: TimeWindow(start: day, end: day + 86_400_000))
+        let results = try runner.run(pipeline, over: TimeWindow(start: start + 3_600_000, end: start + 2 * 3_600_000))
+        #expect(results.map(\.window) == [TimeWindow(start: start, end: start + Int64(hours) * 3_600_000)])
         let row = try #require(try store.rows(dataset: "geluid-lden-per-wijk-dag", after: nil, limit: 10).rows.first)
         let columns = PipelineRunner.metadata(for: pipeline).columns.map(\.name)
-        let lden = row[try #require(columns.firstIndex(of: "lden"))]
+        func cell(_ name: String) throws -> CellValue { row[try #require(columns.firstIndex(of: name))] }
+        #expect(try cell("aantal") == .integer(Int64(hours * 60)), "exactly the readings of the local day")
+        #expect(try cell("periode_start") == .text(ISO8601.format(milliseconds: start)))
+        #expect(try cell("periode_eind") == .text(ISO8601.format(milliseconds: start + Int64(hours) * 3_600_000)))
         // 10·log10((12·10^6.5 + 4·10^((60+5)/10) + 8·10^((50+10)/10)) / 24) = 63.88 dB.
-        guard case .number(let value) = lden else { Issue.record("no lden: \(row)"); return }
+        guard case .number(let value) = try cell("lden") else { Issue.record("no lden: \(row)"); return }
         #expect(abs(value - 63.88) < 0.01, "\(value)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Geo
 import LantaarnModel
 @testable import Pipelines
 import Store
@@ -30,13 +31,53 @@ struct StageTests {
     }
 
     @Test func generaliseSetsAreaAndBucket() throws {
-        let g = try GeneraliseStage(.init(space: "gemeente", time: "15m"), window: TimeBucket.hour, file: "f", path: "s")
-        #expect(g.space.grouping == .none && g.time == 15 * 60_000)
-        do {
-            _ = try GeneraliseStage(.init(space: "buurt", time: "1h"), window: TimeBucket.hour, file: "f", path: "s")
-            Issue.record("buurt accepted for readings")
-        } catch let e as PipelineError { #expect(e.path == "s.space" && e.reason.contains("use wijk or gemeente")) }
-        #expect(throws: PipelineError.self) { try GeneraliseStage(.init(space: "wijk", time: "7m"), window: TimeBucket.hour, file: "f", path: "s") }
+        func parse(_ space: String, _ time: String, cell: String? = nil) throws -> GeneraliseStage {
+            try GeneraliseStage(.init(space: space, time: time, cell: cell), window: TimeBucket.hour, file: "f", path: "s")
+        }
+        let g = try parse("gemeente", "15m")
+        #expect(g.space == .gemeente && g.time == 15 * 60_000)
+        #expect(AggregateStage(bucket: g.time, space: g.space, functions: [.count]).query(quantities: ["pm25"], window: TimeWindow(start: 0, end: 1)).grouping == .none)
+        #expect(try parse("buurt", "1h").space == .buurt)
+        #expect(try parse("grid", "1h", cell: "500m").space == .grid(500) && (try parse("grid", "1h", cell: "1km").space) == .grid(1000))
+        // The grid and buurt group by the label the runner gives each sensor.
+        let grid = AggregateStage(bucket: TimeBucket.hour, space: .grid(500), functions: [.count])
+        #expect(grid.query(quantities: ["pm25"], window: TimeWindow(start: 0, end: 1), areas: ["s1": "E1035N4885"]).grouping == .sensorLabel(["s1": "E1035N4885"]))
+        #expect(grid.columns(suppressed: false).map(\.name).prefix(2) == ["vierkant_code", "vierkant_naam"])
+        for (space, time, cell, path, words) in [("grid", "1h", nil, "s", "cell: 500m"), ("grid", "1h", "250m", "s.cell", "100m, 500m, 1km"),
+                                                 ("wijk", "1h", "500m", "s.cell", "space: grid"), ("straat", "1h", nil, "s.space", "wijk, buurt, gemeente or grid"),
+                                                 ("wijk", "7m", nil, "s.time", "divides")] as [(String, String, String?, String, String)] {
+            do {
+                _ = try parse(space, time, cell: cell)
+                Issue.record("\(space) \(time) \(cell ?? "-") accepted")
+            } catch let e as PipelineError { #expect(e.path == path && e.reason.contains(words), "\(e)") }
+        }
+    }
+
+    /// CBS grid squares: RD New corner rounded down to the size, code in hectometres.
+    @Test func gridSquares() throws {
+        // Haarlem, Grote Markt: RD about (103 700, 488 700).
+        let p = GeoPoint(lon: 4.6368, lat: 52.3812)
+        let rd = RDNew.fromWGS84(p)
+        let square = try #require(CBSGridSquare(p, size: 500))
+        #expect(square.x == Int(rd.x / 500) * 500 && square.y == Int(rd.y / 500) * 500)
+        #expect(square.code == "E\(square.x / 100)N\(square.y / 100)" && square.code.count == 10)
+        #expect(try #require(CBSGridSquare(p, size: 100)).code.hasPrefix("E10"))
+        #expect(CBSGridSquare(GeoPoint(lon: 13.4, lat: 52.5), size: 500) == nil, "Berlin lies outside RD New")
+    }
+
+    /// A Dutch day runs from local midnight to local midnight: 23, 24 or 25 hours.
+    @Test func dutchDays() throws {
+        let calendar = WindowCalendar.of(length: 86_400_000)
+        #expect(calendar == .dutchDay && WindowCalendar.of(length: TimeBucket.hour) == .fixed(TimeBucket.hour))
+        let winter = try #require(ISO8601.parse("2026-11-20T12:00:00Z"))
+        #expect(ISO8601.format(milliseconds: calendar.floor(winter)) == "2026-11-19T23:00:00Z")
+        let summer = try #require(ISO8601.parse("2026-07-01T23:30:00Z"))   // 01:30 on 2 July, local
+        #expect(ISO8601.format(milliseconds: calendar.floor(summer)) == "2026-07-01T22:00:00Z")
+        let windows = calendar.windows(in: TimeWindow(start: try #require(ISO8601.parse("2026-10-24T12:00:00Z")),
+                                                      end: try #require(ISO8601.parse("2026-10-26T12:00:00Z"))))
+        #expect(windows.map { ($0.end - $0.start) / TimeBucket.hour } == [24, 25, 24], "25 October 2026 has 25 hours")
+        let spring = calendar.floor(try #require(ISO8601.parse("2026-03-29T12:00:00Z")))
+        #expect((calendar.next(spring) - spring) / TimeBucket.hour == 23)
     }
 
     /// A per-gemeente aggregate labels every row with the gemeente code.
@@ -79,6 +120,28 @@ struct StageTests {
         #expect(s.apply("Bel 06-12345678 of mail a.b@example.nl over 12-ABC-3") == "Bel [telefoon] of mail [e-mail] over [kenteken]")
         #expect(s.apply("Lamp kapot bij de brug") == "Lamp kapot bij de brug")
         #expect(throws: PipelineError.self) { try ScrubStage(.init(field: "omschrijving"), input: .readings(["pm25"]), file: "f", path: "s") }
+    }
+
+    /// The text extract: scrubbed text per week, wijk and category; no id, time or position;
+    /// rows in text order, not arrival order; meldingen without text or wijk left out.
+    @Test func meldingenTextExtract() throws {
+        let week = TimeWindow(start: try #require(ISO8601.parse("2026-11-16T00:00:00+01:00")), end: try #require(ISO8601.parse("2026-11-23T00:00:00+01:00")))
+        func melding(_ id: String, _ text: String?, wijk: String? = "WK039201", at offset: Int64 = 3_600_000) -> Melding {
+            var m = Melding(source: "signalen", sourceID: id, category: "x", createdAt: week.start + offset)
+            (m.wijk, m.hoofdcategorie, m.scrubbedText, m.latitude, m.longitude) = (wijk, "Verlichting", text, 52.38, 4.63)
+            return m
+        }
+        // Text kept by an older ingest, before the plate rule existed: scrub runs again.
+        let (rows, withoutWijk) = MeldingenTextStage().rows([
+            melding("SIG-2", "Zwerfvuil, bel 06-12345678"), melding("SIG-1", "Lamp kapot voor 12-ABC-3", at: 7_200_000),
+            melding("SIG-3", nil), melding("SIG-4", "Buiten elke wijk", wijk: nil), melding("SIG-5", "Vorige week", at: -3_600_000),
+        ], window: week) { $0 == "WK039201" ? "Oude Stad" : $0 }
+        #expect(rows.map { $0.last } == [.text("Lamp kapot voor [kenteken]"), .text("Zwerfvuil, bel [telefoon]")])
+        #expect(rows[0].prefix(5) == [.text("WK039201"), .text("Oude Stad"), .text("Verlichting"),
+                                      .text(ISO8601.format(milliseconds: week.start)), .text(ISO8601.format(milliseconds: week.end))])
+        #expect(withoutWijk == 1 && MeldingenTextStage().columns.count == rows[0].count)
+        let flat = rows.flatMap { $0 }.map { "\($0)" }.joined()
+        #expect(!flat.contains("SIG-") && !flat.contains("52.38"), "no source id or position in the extract")
     }
 
     @Test func pseudonymiseIsKeyedPerWeek() throws {

@@ -54,7 +54,7 @@ struct HTTPServerTests {
                                                  ColumnSpec(name: "n", type: .integer, description: "")])
             try store.register(meta)
             // More rows than one streaming page, across two windows: the download must hold them all.
-            let rows = (0..<(DatasetRoutes.pageSize + 500)).map { [CellValue.text("WK0392\($0 % 21)"), .integer(Int64($0))] }
+            let rows = (0..<(DatasetDownload.pageSize + 500)).map { [CellValue.text("WK0392\($0 % 21)"), .integer(Int64($0))] }
             try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 3_600_000), rows: rows, rowsIn: 1, lineage: .null))
             try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 3_600_000, end: 7_200_000),
                                            rows: [[.text("WK039201"), .integer(-1)]], rowsIn: 1, lineage: .null))

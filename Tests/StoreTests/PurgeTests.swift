@@ -86,6 +86,13 @@ struct PurgeTests {
             try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: start, end: start + Self.day),
                                            rows: d % 5 == 0 ? [] : [[.integer(Int64(d))]], rowsIn: 1, lineage: .null))
         }
+        // Re-runs of day 2 (expires) and day 16 (stays): the superseded releases keep their rows until then.
+        for d in [2, 16] {
+            let start = Self.now - Int64(20 - d) * Self.day
+            try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: start, end: start + Self.day),
+                                           rows: [[.integer(Int64(100 + d))]], rowsIn: 1, lineage: .null))
+        }
+        #expect(try store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM release_row") } == 2)
         try store.addHold(kind: .dataset, subject: "d", window: TimeWindow(start: Self.now - 19 * Self.day, end: Self.now - 18 * Self.day), reason: "bezwaar")
         var policies = policies(keepDays: 365)
         policies.datasets["d"] = RetentionPolicy(keep: "10d", basis: "Selectielijst 2020, 7.1")
@@ -94,7 +101,10 @@ struct PurgeTests {
         let summary = try #require(try store.dataset(named: "d"))
         // Windows ending on or before now-10d are gone, except the held one: days 10...19 remain (8 with rows) plus held day 1.
         #expect(summary.rowCount == 9)
-        #expect(summary.releaseCount == 11)
+        #expect(summary.releaseCount == 12)
+        // Day 2's superseded rows went with its releases; day 16's are still there, and hash as recorded.
+        #expect(try store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM release_row") } == 1)
+        #expect(try store.releases(dataset: "d").allSatisfy { try store.verify($0) })
         #expect(try store.destructionLog().last?.kind == "dataset")
         #expect(try store.holds().count == 1)
         #expect(throws: StoreError.self) { try store.removeHold(id: 99) }

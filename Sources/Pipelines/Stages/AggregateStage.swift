@@ -61,7 +61,7 @@ public struct AggregateStage: Sendable, Hashable {
         }
     }
 
-    /// Bucket length in milliseconds (from the generalise stage).
+    /// Bucket length in milliseconds (from the generalise stage); a day is a Dutch day.
     public var bucket: Int64
     /// Area rows are grouped by (from the generalise stage).
     public var space: GeneraliseStage.Space
@@ -100,16 +100,20 @@ public struct AggregateStage: Sendable, Hashable {
         self.functions = functions
     }
 
+    /// How time is cut into buckets: a day bucket is the Dutch calendar day, so Lden's night
+    /// runs from 23:00 to 07:00 local time within it.
+    public var buckets: WindowCalendar { .of(length: bucket) }
+
     var quantiles: [Double] {
         functions.compactMap { if case .quantile(let p) = $0 { Double(p) / 100 } else { nil } }
     }
 
     /// Columns of the output rows; `onderdrukt` when a suppress stage follows.
     public func columns(suppressed: Bool) -> [ColumnSpec] {
-        let area = space.rawValue
+        let area = space.name
         return [
-            ColumnSpec(name: "\(area)_code", type: .text, description: space == .wijk ? "CBS-code van de wijk" : "CBS-code van de gemeente"),
-            ColumnSpec(name: "\(area)_naam", type: .text, description: space == .wijk ? "Naam van de wijk" : "Naam van de gemeente"),
+            ColumnSpec(name: "\(area)_code", type: .text, description: space.codeDescription),
+            ColumnSpec(name: "\(area)_naam", type: .text, description: space.nameDescription),
             ColumnSpec(name: "periode_start", type: .timestamp, description: "Begin van de periode (UTC)"),
             ColumnSpec(name: "periode_eind", type: .timestamp, description: "Einde van de periode (UTC, niet inbegrepen)"),
             ColumnSpec(name: "grootheid", type: .text, description: "Wat er gemeten is, bijvoorbeeld pm25"),
@@ -130,22 +134,36 @@ public struct AggregateStage: Sendable, Hashable {
         try store.scan(quantities: query.quantities, window: query.window) { r in
             if let sensors = query.sensors, !sensors.contains(r.series.sensorID) { return }
             if let wijken = query.wijken, !(r.wijk.map(wijken.contains) ?? false) { return }
-            guard let area = space == .gemeente ? gemeente : r.wijk?.rawValue else { return }
-            levels[LdenKey(wijk: area, quantity: r.series.quantity, bucket: TimeBucket.floor(r.timestamp, size: bucket)), default: []]
+            let group: String? = switch query.grouping {
+            case .wijk: r.wijk?.rawValue
+            case .sensor: r.series.sensorID
+            case .sensorLabel(let labels): labels[r.series.sensorID]
+            case .none: gemeente
+            }
+            guard let area = group else { return }
+            levels[LdenKey(wijk: area, quantity: r.series.quantity, bucket: query.bucketStart(r.timestamp)), default: []]
                 .append((r.timestamp, r.value))
         }
         return levels.compactMapValues { Acoustics.lden($0)?.lden }
     }
 
-    /// The store query for one window of this stage.
-    public func query(quantities: Set<String>, window: TimeWindow) -> AggregateQuery {
-        AggregateQuery(quantities: quantities, window: window, bucket: bucket, grouping: space.grouping,
-                       energeticMean: functions.contains(.energeticMean), quantiles: quantiles)
+    /// The store query for `window` (one Dutch day exactly, when the bucket is a day: the
+    /// bucket is then that day, 23 to 25 hours from its local midnight). `areas` gives the
+    /// buurt or grid square of each sensor (the runner places them).
+    public func query(quantities: Set<String>, window: TimeWindow, areas: [String: String] = [:]) -> AggregateQuery {
+        let (size, origin) = buckets == .dutchDay ? (window.end - window.start, window.start) : (bucket, 0)
+        let grouping: AggregateQuery.Grouping = switch space {
+        case .wijk: .wijk
+        case .gemeente: .none
+        case .buurt, .grid: .sensorLabel(areas)
+        }
+        return AggregateQuery(quantities: quantities, window: window, bucket: size, origin: origin, grouping: grouping,
+                              energeticMean: functions.contains(.energeticMean), quantiles: quantiles)
     }
 
     /// Output rows (period, area, quantity order) from the store's aggregate rows. With
     /// `suppress`, a row counting fewer than k readings keeps its place but not its figures.
-    /// Rows outside every wijk are left out of a per-wijk output; callers count them.
+    /// Rows outside every area are left out of the output; callers count them.
     public func rows(_ aggregates: [AggregateRow], lden: [LdenKey: Double] = [:], gemeente: String = "",
                      suppress: SuppressStage? = nil, areaName: (String) -> String) -> [[CellValue]] {
         aggregates.compactMap { a -> [CellValue]? in
@@ -153,7 +171,7 @@ public struct AggregateStage: Sendable, Hashable {
             var row: [CellValue] = [
                 .text(area), .text(areaName(area)),
                 .text(ISO8601.format(milliseconds: a.bucketStart)),
-                .text(ISO8601.format(milliseconds: a.bucketStart + bucket)),
+                .text(ISO8601.format(milliseconds: buckets.next(a.bucketStart))),
                 .text(a.quantity),
             ]
             if let suppress, a.count < suppress.k {

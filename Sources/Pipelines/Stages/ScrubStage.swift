@@ -3,7 +3,7 @@ import LantaarnModel
 /// Replaces personal data in the free text of meldingen by typed placeholders (e-mail,
 /// phone, IBAN, address, number plate), with the rules the meldingen ingest uses
 /// (`TextScrubber`, shared code). In a pipeline it runs before anything that shows text.
-public struct ScrubStage: Sendable {
+public struct ScrubStage: Sendable, Hashable {
     private let scrubber = TextScrubber()
 
     struct Raw: Decodable {
@@ -11,6 +11,10 @@ public struct ScrubStage: Sendable {
     }
 
     public init() {}
+
+    // Every scrub stage applies the same rules (the scrubber has no settings).
+    public static func == (a: ScrubStage, b: ScrubStage) -> Bool { true }
+    public func hash(into hasher: inout Hasher) {}
 
     init(_ raw: Raw, input: PipelineDefinition.Input, file: String, path: String) throws {
         guard case .meldingen = input else {

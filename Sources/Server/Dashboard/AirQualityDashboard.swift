@@ -20,7 +20,8 @@ struct AirQualityDashboard {
     }
 
     func render() throws -> String {
-        let summary = try releases.dataset(named: Self.dataset)
+        // Only a public dataset is shown (its access rights may have been changed since).
+        let summary = try releases.dataset(named: Self.dataset).flatMap { $0.metadata.isPublic ? $0 : nil }
         let series = try summary.map { try load($0) } ?? []
         var body = """
         <h1>Luchtkwaliteit in uw wijk</h1>

@@ -28,7 +28,8 @@ public struct AdminAccess: Sendable {
 
 /// The admin API (bearer token): early-warning alerts for people to look at and acknowledge.
 /// `GET /admin/alerts[?all=1]`, `POST /admin/alerts/{id}/acknowledge` with
-/// `{"by": "...", "note": "..."}`, and the internal page `GET /intern/waarschuwingen`.
+/// `{"by": "...", "note": "..."}`, the internal page `GET /intern/waarschuwingen`, and
+/// `GET /admin/datasets/{name}.csv|.json` for datasets that are not public.
 /// Nothing here acts on an alert: acknowledging records who looked, when, and a note.
 struct AdminRoutes {
     let deps: ServerDependencies
@@ -53,6 +54,15 @@ struct AdminRoutes {
                 throw APIError(.conflict, "alert \(id) does not exist or was acknowledged before; GET /admin/alerts?all=1 lists them")
             }
             return Self.json(.object([("ok", .bool(true)), ("id", .number(Double(id)))]))
+        }
+        // Every dataset, public or not, for municipal staff (never cached by a proxy).
+        router.get("/admin/datasets/:file") { request, context -> Response in
+            _ = try authorize(request)
+            let file = try context.parameters.require("file")
+            guard let (name, format) = ExportFormat.split(file), let summary = try deps.releases.dataset(named: name) else {
+                throw APIError(.notFound, "no dataset download '\(file)'; use /admin/datasets/NAME.csv or NAME.json (GET /datasets lists the names)")
+            }
+            return DatasetDownload.current(summary, format, releases: deps.releases, publisher: deps.site.municipality, cacheControl: "no-store")
         }
         router.get("/intern/waarschuwingen") { request, _ -> Response in
             let admin = try authorize(request)

@@ -2,12 +2,12 @@ import Hummingbird
 import LantaarnModel
 import Store
 
-/// `/datasets` (list), `/datasets/{name}.csv|.json` (complete, streamed downloads) and
-/// `/datasets/{name}/releases` (every release with its version, SHA-256 and lineage).
+/// `/datasets` (list), `/datasets/{name}.csv|.json` (complete, streamed downloads),
+/// `/datasets/{name}/releases` (every release with its version, SHA-256 and lineage) and
+/// `/datasets/{name}/releases/{id}.csv|.json` (one release as published). Datasets that are
+/// not public are listed with the reason, without downloads, and refused with 403.
 struct DatasetRoutes {
     let deps: ServerDependencies
-    /// Rows fetched per page while streaming.
-    static let pageSize = 2000
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/datasets") { _, _ -> Response in
@@ -20,61 +20,73 @@ struct DatasetRoutes {
         // The parameter has the name of the download route's: the router needs one name per position.
         router.get("/datasets/:file/releases") { _, context -> Response in
             let name = try context.parameters.require("file")
-            guard try deps.releases.dataset(named: name) != nil else {
+            guard let summary = try deps.releases.dataset(named: name) else {
                 throw APIError(.notFound, "dataset '\(name)' does not exist; /datasets lists the available ones")
             }
             let list = try deps.releases.releases(dataset: name).map { r -> JSONValue in
                 let lineage = (try? JSONParser.parse(r.lineage)) ?? .null
-                return .object([
+                var fields: [(String, JSONValue)] = [
                     ("id", .number(Double(r.id))), ("window_start", .string(ISO8601.format(milliseconds: r.window.start))),
                     ("window_end", .string(ISO8601.format(milliseconds: r.window.end))),
                     ("version", .number(Double(r.version))), ("current", .bool(r.current)),
                     ("created_at", .string(ISO8601.format(milliseconds: r.createdAt))),
                     ("rows_in", .number(Double(r.rowsIn))), ("rows_out", .number(Double(r.rowsOut))),
                     ("sha256", .string(r.sha256)), ("lineage", lineage),
-                ])
+                ]
+                if summary.metadata.isPublic {
+                    fields.append(("downloads", .object(ExportFormat.allCases.map {
+                        ($0.rawValue, .string("/datasets/\(name)/releases/\(r.id).\($0.rawValue)"))
+                    })))
+                }
+                return .object(fields)
             }
             let body = JSONWriter.string(.object([("ok", .bool(true)), ("dataset", .string(name)), ("releases", .array(list))]))
             return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        // One release as it was published, also after a re-run has superseded it.
+        router.get("/datasets/:file/releases/:release") { _, context -> Response in
+            let name = try context.parameters.require("file")
+            let file = try context.parameters.require("release")
+            let summary = try publicDataset(name)
+            guard let (idText, format) = ExportFormat.split(file), let id = Int64(idText),
+                  let release = try deps.releases.release(id: id), release.dataset == name else {
+                throw APIError(.notFound, "no release '\(file)' of '\(name)'; /datasets/\(name)/releases lists them, download one as ID.csv or ID.json")
+            }
+            let releases = deps.releases
+            // The columns the release was published with (its lineage names them), should a
+            // later pipeline version have changed them.
+            var metadata = summary.metadata
+            if let names = (try? JSONParser.parse(release.lineage))?["columns"]?.arrayValue?.compactMap(\.stringValue),
+               names != metadata.columns.map(\.name) {
+                metadata.columns = names.map { n in
+                    summary.metadata.columns.first { $0.name == n } ?? ColumnSpec(name: n, type: .text, description: "")
+                }
+            }
+            // A release never changes, so it may be cached for good.
+            return DatasetDownload.response(metadata: metadata, format: format, filename: "\(name)-release-\(id)",
+                                            publisher: deps.site.municipality, cacheControl: "public, max-age=31536000, immutable") {
+                (seq: Int?) in try releases.releaseRows(release, after: seq, limit: DatasetDownload.pageSize)
+            }
         }
         router.get("/datasets/:file") { _, context -> Response in
             let file = try context.parameters.require("file")
             guard let (name, format) = ExportFormat.split(file) else {
                 throw APIError(.notFound, "unknown download '\(file)'; use /datasets/NAME.csv or /datasets/NAME.json")
             }
-            guard let summary = try deps.releases.dataset(named: name) else {
-                throw APIError(.notFound, "dataset '\(name)' does not exist; /datasets lists the available ones")
-            }
-            return stream(summary, format)
+            return DatasetDownload.current(try publicDataset(name), format, releases: deps.releases, publisher: deps.site.municipality)
         }
     }
 
-    private func stream(_ summary: DatasetSummary, _ format: ExportFormat) -> Response {
-        let encoder = RowEncoder(format: format, columns: summary.metadata.columns, dataset: summary.metadata.name,
-                                 publisher: deps.site.municipality)
-        let releases = deps.releases
-        let name = summary.metadata.name
-        let body = ResponseBody { writer in
-            try await writer.write(ByteBuffer(string: encoder.header()))
-            var cursor: RowCursor?
-            var count = 0
-            repeat {
-                let page = try releases.rows(dataset: name, after: cursor, limit: Self.pageSize)
-                var text = ""
-                for row in page.rows {
-                    encoder.append(row, first: count == 0, to: &text)
-                    count += 1
-                }
-                if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
-                cursor = page.next
-            } while cursor != nil
-            try await writer.write(ByteBuffer(string: encoder.trailer(rowCount: count)))
-            try await writer.finish(nil)
+    /// The dataset, when it exists and is public; a closed one is refused with its reason.
+    private func publicDataset(_ name: String) throws -> DatasetSummary {
+        guard let summary = try deps.releases.dataset(named: name) else {
+            throw APIError(.notFound, "dataset '\(name)' does not exist; /datasets lists the available ones")
         }
-        var headers: HTTPFields = [.contentType: format.contentType]
-        headers[.contentDisposition] = "inline; filename=\"\(name).\(format.rawValue)\""
-        return Response(status: .ok, headers: headers, body: body)
+        guard summary.metadata.isPublic else {
+            throw APIError(.forbidden, "dataset '\(name)' is not public: \(summary.metadata.accessReason ?? "no reason recorded"). Municipal staff download it from /admin/datasets/\(name).csv with the admin token")
+        }
+        return summary
     }
 
     static func summaryJSON(_ s: DatasetSummary) -> JSONValue {
@@ -85,8 +97,13 @@ struct DatasetRoutes {
             ("rows", .number(Double(s.rowCount))), ("releases", .number(Double(s.releaseCount))),
             ("columns", .array(m.columns.map { .object([("name", .string($0.name)), ("type", .string($0.type.rawValue)),
                                                          ("description", .string($0.description))]) })),
-            ("downloads", .object(ExportFormat.allCases.map { ($0.rawValue, .string("/datasets/\(m.name).\($0.rawValue)")) })),
+            ("public", .bool(m.isPublic)),
         ]
+        if m.isPublic {
+            fields.append(("downloads", .object(ExportFormat.allCases.map { ($0.rawValue, .string("/datasets/\(m.name).\($0.rawValue)")) })))
+        } else {
+            fields.append(("access_reason", .string(m.accessReason ?? "geen reden vastgelegd")))
+        }
         if let u = s.updatedAt { fields.append(("updated_at", .string(ISO8601.format(milliseconds: u)))) }
         for (key, value) in [("theme", m.theme), ("frequency", m.frequency), ("spatial", m.spatial),
                              ("access_rights", m.accessRights), ("classification", m.classification)] {

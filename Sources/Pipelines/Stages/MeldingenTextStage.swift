@@ -1,0 +1,52 @@
+import LantaarnModel
+import Store
+
+/// An internal extract of what people wrote, for the team that handles meldingen: one row
+/// per melding reported in the week, with its wijk, hoofdcategorie, week and its text as the
+/// `scrub` stage before this one left it. No source id, position, exact time, channel or
+/// status history goes out, and rows are sorted by wijk, category and text, so their order
+/// says nothing about when a melding came in.
+///
+/// Free text is never published openly, even scrubbed: `StageOrder` allows this stage only
+/// in a restricted or non-public dataset, and only after `scrub`.
+public struct MeldingenTextStage: Sendable, Hashable {
+    /// The scrub stage before this one (set when the pipeline is parsed).
+    public var scrub: ScrubStage
+
+    struct Raw: Decodable {}
+
+    public init(scrub: ScrubStage = ScrubStage()) { self.scrub = scrub }
+
+    public var columns: [ColumnSpec] {
+        [
+            ColumnSpec(name: "wijk_code", type: .text, description: "CBS-code van de wijk"),
+            ColumnSpec(name: "wijk_naam", type: .text, description: "Naam van de wijk"),
+            ColumnSpec(name: "hoofdcategorie", type: .text, description: "Hoofdcategorie uit de BOR_MELD-tabel van de VNG ('onbekend' als de categorie niet gekoppeld is)"),
+            ColumnSpec(name: "periode_start", type: .timestamp, description: "Begin van de week waarin de melding binnenkwam: maandag 0.00 uur Nederlandse tijd (in UTC)"),
+            ColumnSpec(name: "periode_eind", type: .timestamp, description: "Einde van die week (niet inbegrepen)"),
+            ColumnSpec(name: "omschrijving", type: .text, description: "Wat de melder schreef, zonder persoonsgegevens: e-mailadressen, telefoonnummers, IBAN's, adressen en kentekens zijn vervangen door [e-mail], [telefoon] enzovoort"),
+        ]
+    }
+
+    /// Rows for the meldingen reported in `window` that still have their (scrubbed) text, and
+    /// how many reported ones had no wijk.
+    public func rows(_ meldingen: [Melding], window: TimeWindow, wijkName: (String) -> String) -> (rows: [[CellValue]], withoutWijk: Int) {
+        let reported = meldingen.filter { window.contains($0.createdAt) }
+        let rows = reported.compactMap { m -> [CellValue]? in
+            guard let wijk = m.wijk, let text = m.scrubbedText.map(scrub.apply), !text.isEmpty else { return nil }
+            return [.text(wijk), .text(wijkName(wijk)), .text(m.hoofdcategorie ?? "onbekend"),
+                    .text(ISO8601.format(milliseconds: window.start)), .text(ISO8601.format(milliseconds: window.end)), .text(text)]
+        }
+        let sorted = rows.sorted { a, b in
+            zip(a, b).first { $0 != $1 }.map { pair in
+                guard case .text(let x) = pair.0, case .text(let y) = pair.1 else { return false }
+                return x < y
+            } ?? false
+        }
+        return (sorted, reported.filter { $0.wijk == nil }.count)
+    }
+
+    var dutch: String {
+        "Zet voor intern gebruik per week, wijk en soort melding op een rij wat melders schreven, zonder persoonsgegevens. Deze tekst wordt nooit openbaar gemaakt."
+    }
+}
