@@ -2,6 +2,13 @@ import LantaarnModel
 
 /// Counts, handling times and backlog of meldingen, per group and Dutch week (Monday 00:00).
 public enum MeldingStatistics {
+    /// The columns of a wijk × hoofdcategorie group, as every meldingen output starts.
+    static let groupColumns = [
+        ColumnSpec(name: "wijk_code", type: .text, description: "CBS-code van de wijk"),
+        ColumnSpec(name: "wijk_naam", type: .text, description: "Naam van de wijk"),
+        ColumnSpec(name: "hoofdcategorie", type: .text, description: "Hoofdcategorie uit de BOR_MELD-tabel van de VNG ('onbekend' als de categorie niet gekoppeld is)"),
+    ]
+
     /// Group key of a melding: wijk (or "" outside every wijk) and BOR_MELD hoofdcategorie
     /// ("onbekend" when unmapped, as published).
     public struct Group: Hashable, Sendable, Comparable {

@@ -40,10 +40,7 @@ public struct MeldingenForecastStage: Sendable, Hashable {
     }
 
     public var columns: [ColumnSpec] {
-        [
-            ColumnSpec(name: "wijk_code", type: .text, description: "CBS-code van de wijk"),
-            ColumnSpec(name: "wijk_naam", type: .text, description: "Naam van de wijk"),
-            ColumnSpec(name: "hoofdcategorie", type: .text, description: "Hoofdcategorie uit de BOR_MELD-tabel van de VNG"),
+        MeldingStatistics.groupColumns + [
             ColumnSpec(name: "periode_start", type: .timestamp, description: "Begin van de voorspelde week (maandag 0.00 uur Nederlandse tijd, in UTC)"),
             ColumnSpec(name: "periode_eind", type: .timestamp, description: "Einde van de voorspelde week"),
             ColumnSpec(name: "verwacht_aantal", type: .number, description: "Verwacht aantal meldingen in die week; leeg als er te weinig historie is"),

@@ -25,10 +25,7 @@ public struct MeldingenStage: Sendable, Hashable {
     public init(suppress: SuppressStage? = SuppressStage()) { self.suppress = suppress }
 
     public var columns: [ColumnSpec] {
-        [
-            ColumnSpec(name: "wijk_code", type: .text, description: "CBS-code van de wijk"),
-            ColumnSpec(name: "wijk_naam", type: .text, description: "Naam van de wijk"),
-            ColumnSpec(name: "hoofdcategorie", type: .text, description: "Hoofdcategorie uit de BOR_MELD-tabel van de VNG ('onbekend' als de categorie niet gekoppeld is)"),
+        MeldingStatistics.groupColumns + [
             ColumnSpec(name: "periode_start", type: .timestamp, description: "Begin van de week: maandag 0.00 uur Nederlandse tijd (in UTC)"),
             ColumnSpec(name: "periode_eind", type: .timestamp, description: "Einde van de week (niet inbegrepen)"),
             ColumnSpec(name: "aantal_meldingen", type: .integer, description: "Meldingen die deze week binnenkwamen; leeg bij minder dan het minimum (zie onderdrukt)"),

@@ -18,10 +18,7 @@ public struct MeldingenTextStage: Sendable, Hashable {
     public init(scrub: ScrubStage = ScrubStage()) { self.scrub = scrub }
 
     public var columns: [ColumnSpec] {
-        [
-            ColumnSpec(name: "wijk_code", type: .text, description: "CBS-code van de wijk"),
-            ColumnSpec(name: "wijk_naam", type: .text, description: "Naam van de wijk"),
-            ColumnSpec(name: "hoofdcategorie", type: .text, description: "Hoofdcategorie uit de BOR_MELD-tabel van de VNG ('onbekend' als de categorie niet gekoppeld is)"),
+        MeldingStatistics.groupColumns + [
             ColumnSpec(name: "periode_start", type: .timestamp, description: "Begin van de week waarin de melding binnenkwam: maandag 0.00 uur Nederlandse tijd (in UTC)"),
             ColumnSpec(name: "periode_eind", type: .timestamp, description: "Einde van die week (niet inbegrepen)"),
             ColumnSpec(name: "omschrijving", type: .text, description: "Wat de melder schreef, zonder persoonsgegevens: e-mailadressen, telefoonnummers, IBAN's, adressen en kentekens zijn vervangen door [e-mail], [telefoon] enzovoort"),
