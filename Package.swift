@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         // System library: libmosquitto (Debian: libmosquitto-dev).
@@ -86,6 +87,8 @@ let package = Package(
                 "LantaarnModel", "Store", "Pipelines",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                // gzip for streamed downloads (zlib).
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
 

@@ -22,14 +22,18 @@ public struct ServerDependencies: Sendable {
     public var pipelines: [PipelineDefinition]
     /// `GET /-/pipelines`: the newest pipeline runs, at request time.
     public var pipelineRuns: @Sendable () -> [PipelineRunRecord]
+    /// Completed downloads on disk (lengths, digests, ranges); `nil`: every download streams.
+    public var exports: ExportCache?
 
     public init(releases: any ReleaseStore, site: PublicSite,
                 healthDetails: @escaping @Sendable () -> [(String, JSONValue)] = { [] },
                 metrics: @escaping @Sendable () -> [UInt8] = { [] },
                 ingestStatus: @escaping @Sendable () -> IngestStatus = { IngestStatus(now: 0, sensors: []) },
                 boundaryMaps: any BoundaryMaps = NoBoundaryMaps(), admin: AdminAccess? = nil,
-                pipelines: [PipelineDefinition] = [], pipelineRuns: @escaping @Sendable () -> [PipelineRunRecord] = { [] }) {
+                pipelines: [PipelineDefinition] = [], pipelineRuns: @escaping @Sendable () -> [PipelineRunRecord] = { [] },
+                exports: ExportCache? = nil) {
         self.releases = releases
+        self.exports = exports
         self.pipelines = pipelines
         self.pipelineRuns = pipelineRuns
         self.boundaryMaps = boundaryMaps

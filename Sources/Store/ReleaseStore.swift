@@ -83,6 +83,8 @@ public struct DatasetSummary: Sendable {
     public var releaseCount: Int
     /// When the newest release was created, epoch milliseconds.
     public var updatedAt: Int64?
+    /// Id of the newest release (changes with every run).
+    public var latestReleaseID: Int64?
     /// Time span covered by the published windows.
     public var coverage: TimeWindow?
 }

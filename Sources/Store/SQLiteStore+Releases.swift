@@ -127,11 +127,11 @@ extension SQLiteStore: ReleaseStore {
         let metadata = try JSONDecoder().decode(DatasetMetadata.self, from: Data(json.utf8))
         let rowCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM dataset_row WHERE dataset = ?", arguments: [name]) ?? 0
         let r = try Row.fetchOne(db, sql: """
-            SELECT count(*), max(created_at), min(window_start), max(window_end) FROM release WHERE dataset = ?
+            SELECT count(*), max(created_at), min(window_start), max(window_end), max(id) FROM release WHERE dataset = ?
             """, arguments: [name])
         let count: Int = r?[0] ?? 0
         let start: Int64? = r?[2], end: Int64? = r?[3]
-        return DatasetSummary(metadata: metadata, rowCount: rowCount, releaseCount: count, updatedAt: r?[1],
+        return DatasetSummary(metadata: metadata, rowCount: rowCount, releaseCount: count, updatedAt: r?[1], latestReleaseID: r?[4],
                               coverage: start.flatMap { s in end.map { TimeWindow(start: s, end: $0) } })
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Ingest
 import LantaarnModel
 import Pipelines
+import Server
 import Store
 
 /// One purge: readings and datasets past their retention (legal holds respected),
@@ -25,6 +26,8 @@ struct RetentionRun {
         var keysDestroyed = 0
         var sightingsDropped = 0
         if !dryRun {
+            // Kept downloads may hold rows just destroyed: they go too (serve makes them again).
+            ExportCache.clear(directory: runtime.exportsDirectory)
             // ANPR sightings a travel-time run has not matched within two days go anyway.
             let cutoff = now - 2 * 86_400_000
             sightingsDropped = try runtime.store.dropSightings(before: cutoff)

@@ -52,6 +52,9 @@ struct Runtime {
                              keepText: settings.meldingTextRetention != nil)
     }
 
+    /// Completed downloads kept by `serve` (`data/exports/`), emptied by every purge.
+    var exportsDirectory: String { (settings.dataDirectory as NSString).appendingPathComponent("exports") }
+
     /// The pipelines in `Pipelines/`; every version not seen before is archived in the store.
     /// The pseudonym keys (data directory `keys/`, 0700; each key 0600).
     func keyring() throws -> PseudonymKeyring {

@@ -92,7 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let stats = consumer.stats
         let sensors = registry.sensors.values.map { ($0.id, $0.kind) }
-        let deps = ServerDependencies(
+        var deps = ServerDependencies(
             releases: runtime.store, site: PublicSite(municipality: settings.municipality, contactEmail: settings.contactEmail),
             healthDetails: {
                 let s = stats.snapshot
@@ -116,6 +116,7 @@ struct ServeCommand: AsyncParsableCommand {
             boundaryMaps: GeoMaps(catalog: runtime.boundaries, defaultTolerance: settings.mapTolerance),
             admin: admin, pipelines: catalog.pipelines,
             pipelineRuns: { [store = runtime.store] in (try? store.pipelineRuns(limit: 500)) ?? [] })
+        deps.exports = ExportCache(directory: runtime.exportsDirectory)
         let app = buildApplication(deps, host: address.host, port: address.port, logger: logger)
 
         // Shutdown runs in reverse order: HTTP and scheduler stop first, then the

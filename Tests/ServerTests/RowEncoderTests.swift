@@ -28,10 +28,29 @@ struct RowEncoderTests {
         #expect(v["complete"] == .bool(true))
     }
 
+    @Test func ndjsonIsOneObjectPerLine() throws {
+        let e = RowEncoder(format: .ndjson, columns: columns, dataset: "d", publisher: "Gemeente Haarlem")
+        var out = e.header()
+        e.append([.text("a"), .integer(3), .number(1.5), .null], first: true, to: &out)
+        e.append([.text("b\nc"), .integer(4), .number(2), .null], first: false, to: &out)
+        out += e.trailer(rowCount: 2)
+        let lines = out.split(separator: "\n")
+        #expect(lines.count == 2 && out.hasSuffix("\n"))
+        #expect(try JSONParser.parse(String(lines[1]))["naam"]?.stringValue == "b\nc")
+    }
+
+    @Test func semicolonCSVForDutchExcel() {
+        let e = RowEncoder(format: .csv, columns: columns, dataset: "d", publisher: "p", separator: ";")
+        var out = e.header()
+        e.append([.text("a;b,c"), .integer(3), .number(1.25), .null], first: true, to: &out)
+        #expect(out == "naam;n;x;leeg\r\n\"a;b,c\";3;1,25;\r\n")
+    }
+
     @Test func formatSuffixes() {
         #expect(ExportFormat.split("luchtkwaliteit-per-wijk-uur.csv")! == ("luchtkwaliteit-per-wijk-uur", .csv))
         #expect(ExportFormat.split("a.b.json")! == ("a.b", .json))
         #expect(ExportFormat.split("a.xlsx") == nil)
+        #expect(ExportFormat.split("a.ndjson")! == ("a", .ndjson))
         #expect(ExportFormat.split("a") == nil)
     }
 

@@ -1,47 +1,201 @@
+import Foundation
 import Hummingbird
 import LantaarnModel
 import Store
 
 /// A complete, streamed download of dataset rows: header, every page of rows, trailer.
 /// Nothing is held for the whole dataset; the rows come from `page`, one page after another.
+///
+/// Every response names its version: a strong `ETag` per representation (format, separator,
+/// gzip), `Last-Modified`, and `X-Row-Count`, the number of rows it holds, so a client can
+/// tell a complete download from a cut one (JSON also ends with `row_count` and
+/// `"complete": true`). `If-None-Match` (or, without it, `If-Modified-Since`) answers 304.
 enum DatasetDownload {
     /// Rows fetched per page while streaming.
     static let pageSize = 2000
+    static let rowCountHeader = HTTPFields.Element.Name("X-Row-Count")!
+    static let linkHeader = HTTPFields.Element.Name("Link")!
 
-    static func response<Cursor: Sendable>(
-        metadata: DatasetMetadata, format: ExportFormat, filename: String, publisher: String, cacheControl: String? = nil,
-        page: @escaping @Sendable (Cursor?) throws -> (rows: [[CellValue]], next: Cursor?)
-    ) -> Response {
-        let encoder = RowEncoder(format: format, columns: metadata.columns, dataset: metadata.name, publisher: publisher)
-        let body = ResponseBody { writer in
-            try await writer.write(ByteBuffer(string: encoder.header()))
-            var cursor: Cursor?
-            var count = 0
-            repeat {
-                let fetched = try page(cursor)
-                var text = ""
-                for row in fetched.rows {
-                    encoder.append(row, first: count == 0, to: &text)
-                    count += 1
+    /// What the request chose: format, CSV separator, gzip.
+    struct Options {
+        var format: ExportFormat
+        var separator: Character = ","
+        var gzip = false
+
+        init(_ request: Request, format: ExportFormat) throws {
+            self.format = format
+            switch request.uri.queryParameters.get("_sep") {
+            case nil, ",": separator = ","
+            case ";": separator = ";"
+            case let other?:
+                throw APIError(.badRequest, "_sep must be , or ; (semicolons and decimal commas for Dutch Excel), not '\(other.prefix(10))'")
+            }
+            if separator == ";", format != .csv {
+                throw APIError(.badRequest, "_sep applies to CSV downloads only")
+            }
+            gzip = GzipStream.accepted(request.headers[.acceptEncoding])
+        }
+
+        /// Part of the ETag: each representation has its own.
+        var variant: String { identityVariant + (gzip ? "-gzip" : "") }
+        /// The representation before content coding.
+        var identityVariant: String { format.rawValue + (separator == ";" ? "-semicolon" : "") }
+    }
+
+    /// Which bytes a download holds: a tag that changes whenever they could, when they last
+    /// changed, and how many rows they hold.
+    struct Version {
+        var tag: String
+        var lastModified: Int64?
+        var rowCount: Int
+
+        func etag(_ options: Options) -> String { "\"\(tag)-\(options.variant)\"" }
+
+        /// Whether the client's copy is current (RFC 9110 §13.1: If-None-Match first; only
+        /// without it If-Modified-Since).
+        func notModified(_ request: Request, etag: String) -> Bool {
+            if let match = request.headers[.ifNoneMatch] {
+                return match.split(separator: ",").contains { item in
+                    let t = item.trimmingCharacters(in: .whitespaces)
+                    return t == "*" || t == etag || t == "W/" + etag
                 }
-                if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
-                cursor = fetched.next
-            } while cursor != nil
-            try await writer.write(ByteBuffer(string: encoder.trailer(rowCount: count)))
+            }
+            guard let since = request.headers[.ifModifiedSince].flatMap(HTTPDate.parse), let lastModified else { return false }
+            return TimeBucket.floor(lastModified, size: 1000) <= since
+        }
+    }
+
+    static let digestHeader = HTTPFields.Element.Name("Digest")!
+    static let reprDigestHeader = HTTPFields.Element.Name("Repr-Digest")!
+
+    /// The download, from the export cache when this version was completed before (with
+    /// `Content-Length`, digests and ranges), otherwise encoded from the store as it streams
+    /// (and kept in the cache when it completes).
+    static func response<Cursor: Sendable>(
+        _ request: Request, context: some RequestContext, _ asked: Options, metadata: DatasetMetadata, filename: String,
+        publisher: String, version: Version, cacheControl: String? = nil, describedBy: String? = nil, exports: ExportCache? = nil,
+        stillCurrent: @escaping @Sendable () -> Bool = { true },
+        page: @escaping @Sendable (Cursor?) throws -> (rows: [[CellValue]], next: Cursor?)
+    ) async throws -> Response {
+        var options = asked
+        // A byte range is of the plain bytes.
+        if request.headers[.range] != nil { options.gzip = false }
+        let etag = version.etag(options)
+        var headers: HTTPFields = [.eTag: etag, .vary: "Accept-Encoding"]
+        if let lastModified = version.lastModified { headers[.lastModified] = HTTPDate.format(lastModified) }
+        if let cacheControl { headers[.cacheControl] = cacheControl }
+        if version.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
+        headers[.contentType] = options.format.contentType
+        headers[.contentDisposition] = "inline; filename=\"\(filename).\(options.format.rawValue)\""
+        headers[rowCountHeader] = String(version.rowCount)
+        if let describedBy, options.format == .csv {
+            headers[linkHeader] = "<\(describedBy)>; rel=\"describedby\"; type=\"application/csvm+json\""
+        }
+        let encoder = RowEncoder(format: options.format, columns: metadata.columns, dataset: metadata.name, publisher: publisher,
+                                 separator: options.separator)
+        let key = (dataset: filename, tag: version.tag, variant: options.identityVariant)
+        if !options.gzip, let exports {
+            var entry = exports.lookup(dataset: key.dataset, tag: key.tag, variant: key.variant)
+            if entry == nil, request.headers[.range] != nil, let writer = exports.writer(dataset: key.dataset, tag: key.tag, variant: key.variant) {
+                // A range of an export not yet on disk: write it whole first.
+                try await encodeAll(encoder, page: page) { try writer.write($0) }
+                if stillCurrent() { try writer.commit() }
+                entry = exports.lookup(dataset: key.dataset, tag: key.tag, variant: key.variant)
+            }
+            if let entry { return try await fileResponse(entry, request, context: context, headers: headers, etag: etag) }
+        }
+        if options.gzip { headers[.contentEncoding] = "gzip" }
+        let gzip = options.gzip
+        let body = ResponseBody { writer in
+            let compressor = gzip ? try GzipStream() : nil
+            // Kept for the next client once it is complete (plain bytes only).
+            let keep = gzip ? nil : exports?.writer(dataset: key.dataset, tag: key.tag, variant: key.variant)
+            try await encodeAll(encoder, page: page) { text in
+                try keep?.write(text)
+                if let compressor {
+                    let out = try compressor.compress(text)
+                    if out.readableBytes > 0 { try await writer.write(out) }
+                } else if !text.isEmpty {
+                    try await writer.write(ByteBuffer(string: text))
+                }
+            }
+            if let compressor { try await writer.write(try compressor.compress("", finish: true)) }
+            // Kept only if no run or purge changed the dataset meanwhile (its pages are read one
+            // transaction each); a failure to keep it does not fail the download.
+            if let keep, stillCurrent() { try? keep.commit() }
             try await writer.finish(nil)
         }
-        var headers: HTTPFields = [.contentType: format.contentType]
-        headers[.contentDisposition] = "inline; filename=\"\(filename).\(format.rawValue)\""
-        if let cacheControl { headers[.cacheControl] = cacheControl }
         return Response(status: .ok, headers: headers, body: body)
     }
 
+    /// Header, every page of rows and trailer, each handed to `emit` as text.
+    private static func encodeAll<Cursor>(_ encoder: RowEncoder, page: (Cursor?) throws -> (rows: [[CellValue]], next: Cursor?),
+                                          emit: (String) async throws -> Void) async throws {
+        try await emit(encoder.header())
+        var cursor: Cursor?
+        var count = 0
+        repeat {
+            let fetched = try page(cursor)
+            var text = ""
+            for row in fetched.rows {
+                encoder.append(row, first: count == 0, to: &text)
+                count += 1
+            }
+            try await emit(text)
+            cursor = fetched.next
+        } while cursor != nil
+        try await emit(encoder.trailer(rowCount: count))
+    }
+
+    /// A completed export from disk: its length and SHA-256, and one byte range when asked
+    /// (unless `If-Range` names another version).
+    private static func fileResponse(_ entry: ExportCache.Entry, _ request: Request, context: some RequestContext,
+                                     headers base: HTTPFields, etag: String) async throws -> Response {
+        var headers = base
+        let digest = Data(entry.sha256).base64EncodedString()
+        headers[.acceptRanges] = "bytes"
+        headers[digestHeader] = "sha-256=\(digest)"
+        headers[reprDigestHeader] = "sha-256=:\(digest):"
+        let files = FileIO()
+        let rangeApplies = request.headers[.ifRange].map { $0 == etag } ?? true
+        if let range = request.headers[.range], rangeApplies {
+            switch ByteRange.parse(range, size: entry.size) {
+            case .satisfiable(let r):
+                headers[.contentRange] = "bytes \(r.lowerBound)-\(r.upperBound)/\(entry.size)"
+                headers[.contentLength] = String(r.count)
+                return Response(status: .partialContent, headers: headers,
+                                body: try await files.loadFile(path: entry.path, range: r, context: context))
+            case .unsatisfiable:
+                var envelope = APIError.envelope(status: .rangeNotSatisfiable,
+                                                 message: "the range '\(range.prefix(40))' lies outside the \(entry.size) bytes of this download")
+                envelope.headers[.contentRange] = "bytes */\(entry.size)"
+                return envelope
+            case .ignored:
+                break
+            }
+        }
+        headers[.contentLength] = String(entry.size)
+        return Response(status: .ok, headers: headers, body: entry.size == 0 ? .init() : try await files.loadFile(path: entry.path, context: context))
+    }
+
     /// The current rows of a dataset (every window's current release).
-    static func current(_ summary: DatasetSummary, _ format: ExportFormat, releases: any ReleaseStore, publisher: String,
-                        cacheControl: String? = nil) -> Response {
-        let name = summary.metadata.name
-        return response(metadata: summary.metadata, format: format, filename: name, publisher: publisher, cacheControl: cacheControl) {
+    static func current(_ request: Request, context: some RequestContext, _ summary: DatasetSummary, _ format: ExportFormat,
+                        releases: any ReleaseStore, publisher: String, cacheControl: String? = nil, exports: ExportCache? = nil) async throws -> Response {
+        let m = summary.metadata
+        let name = m.name
+        let tag = Self.tag(summary, publisher: publisher)
+        let version = Version(tag: tag, lastModified: summary.updatedAt, rowCount: summary.rowCount)
+        return try await response(request, context: context, try Options(request, format: format), metadata: m, filename: name,
+                                  publisher: publisher, version: version, cacheControl: cacheControl,
+                                  describedBy: "/datasets/\(name).csv-metadata.json", exports: exports,
+                                  stillCurrent: { (try? releases.dataset(named: name)).flatMap { $0 }.map { Self.tag($0, publisher: publisher) } == tag }) {
             (cursor: RowCursor?) in try releases.rows(dataset: name, after: cursor, limit: pageSize)
         }
+    }
+
+    /// The version tag of a dataset's current rows: changes with every release and purge.
+    static func tag(_ summary: DatasetSummary, publisher: String) -> String {
+        let stamp = "\(summary.latestReleaseID ?? 0)|\(summary.releaseCount)|\(summary.rowCount)|\(summary.metadata.columns.map(\.name))|\(publisher)"
+        return String(SHA256.hex(Array(stamp.utf8)).prefix(24))
     }
 }

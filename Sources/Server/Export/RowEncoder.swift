@@ -7,11 +7,15 @@ struct RowEncoder {
     let columns: [ColumnSpec]
     let dataset: String
     let publisher: String
+    /// CSV field separator: `,`, or `;` for Dutch Excel.
+    var separator: Character = ","
 
     func header() -> String {
         switch format {
         case .csv:
-            return columns.map { Self.csvField($0.name) }.joined(separator: ",") + "\r\n"
+            return columns.map { Self.csvField($0.name, separator: separator) }.joined(separator: String(separator)) + "\r\n"
+        case .ndjson:
+            return ""
         case .json:
             var out = "{\"dataset\":"
             JSONWriter.appendString(dataset, to: &out)
@@ -31,17 +35,25 @@ struct RowEncoder {
         switch format {
         case .csv:
             for (i, cell) in row.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(separator) }
                 switch cell {
-                case .text(let s): out += Self.csvField(s)
+                case .text(let s): out += Self.csvField(s, separator: separator)
                 case .integer(let n): out += String(n)
-                case .number(let d): JSONWriter.appendNumber(d, to: &out)
+                case .number(let d):
+                    // With `;` as separator Excel reads a decimal comma (Dutch locale).
+                    if separator == ";" {
+                        var number = ""
+                        JSONWriter.appendNumber(d, to: &number)
+                        out += number.replacingOccurrences(of: ".", with: ",")
+                    } else {
+                        JSONWriter.appendNumber(d, to: &out)
+                    }
                 case .null: break
                 }
             }
             out += "\r\n"
-        case .json:
-            if !first { out += "," }
+        case .json, .ndjson:
+            if format == .json, !first { out += "," }
             out += "{"
             for (i, cell) in row.enumerated() where i < columns.count {
                 if i > 0 { out += "," }
@@ -54,23 +66,23 @@ struct RowEncoder {
                 case .null: out += "null"
                 }
             }
-            out += "}"
+            out += format == .ndjson ? "}\n" : "}"
         }
     }
 
     /// JSON ends with the row count, so a client can tell the download is complete.
     func trailer(rowCount: Int) -> String {
         switch format {
-        case .csv: return ""
+        case .csv, .ndjson: return ""
         case .json: return "],\"row_count\":\(rowCount),\"complete\":true}\n"
         }
     }
 
     /// RFC 4180 quoting; also neutralises spreadsheet formulas (CSV injection).
-    static func csvField(_ s: String) -> String {
+    static func csvField(_ s: String, separator: Character = ",") -> String {
         var value = s
         if let first = value.first, "=+-@".contains(first), Double(value) == nil { value = "'" + value }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        guard value.contains(where: { $0 == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
         return "\"" + value.doublingQuotes() + "\""
     }
 }

@@ -62,7 +62,8 @@ struct AdminRoutes {
             guard let (name, format) = ExportFormat.split(file), let summary = try deps.releases.dataset(named: name) else {
                 throw APIError(.notFound, "no dataset download '\(file)'; use /admin/datasets/NAME.csv or NAME.json (GET /datasets lists the names)")
             }
-            return DatasetDownload.current(summary, format, releases: deps.releases, publisher: deps.site.municipality, cacheControl: "no-store")
+            return try await DatasetDownload.current(request, context: context, summary, format, releases: deps.releases,
+                                                     publisher: deps.site.municipality, cacheControl: "no-store")
         }
         router.get("/intern/waarschuwingen") { request, _ -> Response in
             let admin = try authorize(request)

@@ -2,7 +2,8 @@ import Hummingbird
 import LantaarnModel
 import Store
 
-/// `/datasets` (list), `/datasets/{name}.csv|.json` (complete, streamed downloads),
+/// `/datasets` (list), `/datasets/{name}.csv|.json|.ndjson` (complete, streamed downloads;
+/// `?_sep=;` for Dutch Excel), `/datasets/{name}.csv-metadata.json` (CSVW),
 /// `/datasets/{name}/releases` (every release with its version, SHA-256 and lineage) and
 /// `/datasets/{name}/releases/{id}.csv|.json` (one release as published). Datasets that are
 /// not public are listed with the reason, without downloads, and refused with 403.
@@ -45,13 +46,13 @@ struct DatasetRoutes {
                             body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         // One release as it was published, also after a re-run has superseded it.
-        router.get("/datasets/:file/releases/:release") { _, context -> Response in
+        router.get("/datasets/:file/releases/:release") { request, context -> Response in
             let name = try context.parameters.require("file")
             let file = try context.parameters.require("release")
             let summary = try publicDataset(name)
             guard let (idText, format) = ExportFormat.split(file), let id = Int64(idText),
                   let release = try deps.releases.release(id: id), release.dataset == name else {
-                throw APIError(.notFound, "no release '\(file)' of '\(name)'; /datasets/\(name)/releases lists them, download one as ID.csv or ID.json")
+                throw APIError(.notFound, "no release '\(file)' of '\(name)'; /datasets/\(name)/releases lists them, download one as ID.csv, ID.json or ID.ndjson")
             }
             let releases = deps.releases
             // The columns the release was published with (its lineage names them), should a
@@ -63,18 +64,30 @@ struct DatasetRoutes {
                     summary.metadata.columns.first { $0.name == n } ?? ColumnSpec(name: n, type: .text, description: "")
                 }
             }
+            let publisher = deps.site.municipality
+            let stamp = "\(release.sha256)|\(metadata.columns.map(\.name))|\(publisher)"
+            let version = DatasetDownload.Version(tag: String(SHA256.hex(Array(stamp.utf8)).prefix(24)), lastModified: release.createdAt,
+                                                  rowCount: release.rowsOut)
             // A release never changes, so it may be cached for good.
-            return DatasetDownload.response(metadata: metadata, format: format, filename: "\(name)-release-\(id)",
-                                            publisher: deps.site.municipality, cacheControl: "public, max-age=31536000, immutable") {
+            return try await DatasetDownload.response(request, context: context, try .init(request, format: format), metadata: metadata,
+                                                      filename: "\(name)-release-\(id)", publisher: publisher, version: version,
+                                                      cacheControl: "public, max-age=31536000, immutable", exports: deps.exports,
+                                                      stillCurrent: { (try? releases.release(id: id)).flatMap { $0 } != nil }) {
                 (seq: Int?) in try releases.releaseRows(release, after: seq, limit: DatasetDownload.pageSize)
             }
         }
-        router.get("/datasets/:file") { _, context -> Response in
+        router.get("/datasets/:file") { request, context -> Response in
             let file = try context.parameters.require("file")
-            guard let (name, format) = ExportFormat.split(file) else {
-                throw APIError(.notFound, "unknown download '\(file)'; use /datasets/NAME.csv or /datasets/NAME.json")
+            if file.hasSuffix(CSVWMetadata.suffix) {
+                let summary = try publicDataset(String(file.dropLast(CSVWMetadata.suffix.count)))
+                return Response(status: .ok, headers: [.contentType: "application/csvm+json"],
+                                body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(CSVWMetadata.document(summary.metadata, site: deps.site)))))
             }
-            return DatasetDownload.current(try publicDataset(name), format, releases: deps.releases, publisher: deps.site.municipality)
+            guard let (name, format) = ExportFormat.split(file) else {
+                throw APIError(.notFound, "unknown download '\(file)'; use /datasets/NAME.csv, NAME.json, NAME.ndjson or NAME.csv-metadata.json")
+            }
+            return try await DatasetDownload.current(request, context: context, try publicDataset(name), format, releases: deps.releases,
+                                                     publisher: deps.site.municipality, exports: deps.exports)
         }
     }
 
@@ -100,7 +113,8 @@ struct DatasetRoutes {
             ("public", .bool(m.isPublic)),
         ]
         if m.isPublic {
-            fields.append(("downloads", .object(ExportFormat.allCases.map { ($0.rawValue, .string("/datasets/\(m.name).\($0.rawValue)")) })))
+            fields.append(("downloads", .object(ExportFormat.allCases.map { ($0.rawValue, .string("/datasets/\(m.name).\($0.rawValue)")) }
+                                                + [("csvw", .string("/datasets/\(m.name)\(CSVWMetadata.suffix)"))])))
         } else {
             fields.append(("access_reason", .string(m.accessReason ?? "geen reden vastgelegd")))
         }

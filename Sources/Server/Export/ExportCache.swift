@@ -1,0 +1,117 @@
+import Foundation
+import LantaarnModel
+
+/// Finished downloads on disk (`data/exports/`), so a repeat download of the same version has
+/// a `Content-Length`, a SHA-256 `Digest` and byte ranges, and is served straight from a file.
+///
+/// A download is written here while it streams to its first client, under a temporary name,
+/// and renamed only when complete: a file here is always a whole export. The name carries the
+/// dataset, the version tag and the representation; writing a new version removes the
+/// dataset's older files. `clear` empties the folder after a purge, so data destroyed under
+/// its retention does not live on in an export.
+public struct ExportCache: Sendable {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// A complete export: its file, size and SHA-256.
+    struct Entry {
+        var path: String
+        var size: Int
+        var sha256: [UInt8]
+    }
+
+    private func base(_ dataset: String, _ tag: String, _ variant: String) -> String {
+        (directory as NSString).appendingPathComponent("\(dataset)--\(tag)-\(variant)")
+    }
+
+    func lookup(dataset: String, tag: String, variant: String) -> Entry? {
+        let path = base(dataset, tag, variant) + ".export"
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let size = (attributes[.size] as? NSNumber)?.intValue,
+              let hex = try? String(contentsOfFile: path + ".sha256", encoding: .utf8), let digest = Self.bytes(hex: hex) else { return nil }
+        return Entry(path: path, size: size, sha256: digest)
+    }
+
+    /// A writer for one export; `nil` when the folder cannot be made (the download then
+    /// simply streams without being kept).
+    func writer(dataset: String, tag: String, variant: String) -> Writer? {
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                 attributes: [.posixPermissions: 0o700])
+        let final = base(dataset, tag, variant) + ".export"
+        let temporary = final + ".\(UUID().uuidString.prefix(8)).partial"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let handle = FileHandle(forWritingAtPath: temporary) else { return nil }
+        return Writer(cache: self, dataset: dataset, final: final, temporary: temporary, handle: handle)
+    }
+
+    /// Removes every export (after a purge: destroyed rows must not survive in one).
+    public static func clear(directory: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names { try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name)) }
+    }
+
+    /// Older versions of `dataset`, once a newer one is complete.
+    fileprivate func removeOthers(of dataset: String, keeping final: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        let keep = (final as NSString).lastPathComponent
+        for name in names where name.hasPrefix(dataset + "--") && !name.hasPrefix(keep) && !name.hasSuffix(".partial") {
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+        }
+    }
+
+    /// Appends the bytes of one download and keeps them only if it completes.
+    final class Writer {
+        private let cache: ExportCache
+        private let dataset: String
+        private let final: String
+        private let temporary: String
+        private let handle: FileHandle
+        private var hash = SHA256()
+        private var done = false
+
+        fileprivate init(cache: ExportCache, dataset: String, final: String, temporary: String, handle: FileHandle) {
+            self.cache = cache
+            self.dataset = dataset
+            self.final = final
+            self.temporary = temporary
+            self.handle = handle
+        }
+
+        func write(_ text: String) throws {
+            let bytes = Array(text.utf8)
+            hash.update(bytes)
+            try handle.write(contentsOf: bytes)
+        }
+
+        /// The export is complete: it becomes the cached version.
+        func commit() throws {
+            try handle.close()
+            let hex = SHA256.hexString(hash.finalize())
+            try hex.write(toFile: final + ".sha256", atomically: true, encoding: .utf8)
+            // rename(2) replaces an existing file atomically.
+            guard rename(temporary, final) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            done = true
+            cache.removeOthers(of: dataset, keeping: final)
+        }
+
+        deinit {
+            guard !done else { return }
+            try? handle.close()
+            try? FileManager.default.removeItem(atPath: temporary)
+        }
+    }
+
+    static func bytes(hex: String) -> [UInt8]? {
+        let chars = Array(hex.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+        guard chars.count == 64 else { return nil }
+        var out: [UInt8] = []
+        for i in stride(from: 0, to: 64, by: 2) {
+            guard let b = UInt8(String(decoding: chars[i..<(i + 2)], as: UTF8.self), radix: 16) else { return nil }
+            out.append(b)
+        }
+        return out
+    }
+}
