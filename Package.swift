@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Store", "Pipelines", "LantaarnModel",
+                "Server", "Store", "Pipelines", "LantaarnModel", "Geo",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Geo
 import LantaarnModel
 @testable import Server
 import Store
@@ -188,6 +189,34 @@ struct DownloadTests {
             ExportCache.clear(directory: dir)
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
             #expect(try await Self.fetch(base + "/datasets/d.csv").status == 200)
+        }
+    }
+
+    /// Haarlem's wijken as the boundary maps, the way `serve` gives them.
+    struct HaarlemMaps: BoundaryMaps {
+        func available() -> [(level: String, vintage: Int)] { [("wijk", 2020)] }
+        func geoJSON(level: String, vintage: Int, tolerance: Double?) -> [UInt8]? {
+            guard level == "wijk", let set = try? DefaultBoundaries.haarlemWijken() else { return nil }
+            return Array(BoundaryGeoJSON.write(set.areas, level: .wijk, vintage: vintage, toleranceMetres: 0).utf8)
+        }
+    }
+
+    @Test func geoJSONJoinsTheWijkGeometry() async throws {
+        try await http.withServer({ $0.boundaryMaps = HaarlemMaps() }) { base, store in
+            try store.register(DatasetAccessTests.metadata("d"))
+            try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 1), rows: [
+                [.text("WK039201"), .integer(7)], [.text("WK999999"), .integer(8)],
+            ], rowsIn: 1, lineage: .null))
+            let (status, body, response) = try await http.get(base + "/datasets/d.geojson")
+            #expect(status == 200 && response.value(forHTTPHeaderField: "Content-Type") == "application/geo+json")
+            let collection = try JSONParser.parse(body)
+            let features = collection["features"]?.arrayValue ?? []
+            #expect(collection["type"]?.stringValue == "FeatureCollection" && features.count == 2 && collection["row_count"]?.numberValue == 2)
+            let type = features.first?["geometry"]?["type"]?.stringValue
+            #expect(type == "Polygon" || type == "MultiPolygon", "\(String(describing: type))")
+            #expect(features[0]["properties"]?["wijk_code"]?.stringValue == "WK039201" && features[0]["properties"]?["n"]?.numberValue == 7)
+            #expect(features[1]["geometry"] == .null, "an unknown area has no geometry")
+            #expect(response.value(forHTTPHeaderField: "ETag")?.contains("geojson-wijk-2020") == true)
         }
     }
 

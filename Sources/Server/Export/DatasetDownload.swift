@@ -22,8 +22,9 @@ enum DatasetDownload {
         var separator: Character = ","
         var gzip = false
 
-        init(_ request: Request, format: ExportFormat) throws {
+        init(_ request: Request, format: ExportFormat, columns: [ColumnSpec] = [], maps: (any BoundaryMaps)? = nil) throws {
             self.format = format
+            if format == .geojson, let maps { geometries = AreaGeometries.load(for: columns, maps: maps) }
             switch request.uri.queryParameters.get("_sep") {
             case nil, ",": separator = ","
             case ";": separator = ";"
@@ -38,8 +39,12 @@ enum DatasetDownload {
 
         /// Part of the ETag: each representation has its own.
         var variant: String { identityVariant + (gzip ? "-gzip" : "") }
+        /// GeoJSON: the geometries joined to the rows.
+        var geometries = AreaGeometries.none
         /// The representation before content coding.
-        var identityVariant: String { format.rawValue + (separator == ";" ? "-semicolon" : "") }
+        var identityVariant: String {
+            format.rawValue + (separator == ";" ? "-semicolon" : "") + (format == .geojson ? "-" + geometries.source : "")
+        }
     }
 
     /// Which bytes a download holds: a tag that changes whenever they could, when they last
@@ -92,7 +97,7 @@ enum DatasetDownload {
             headers[linkHeader] = "<\(describedBy)>; rel=\"describedby\"; type=\"application/csvm+json\""
         }
         let encoder = RowEncoder(format: options.format, columns: metadata.columns, dataset: metadata.name, publisher: publisher,
-                                 separator: options.separator)
+                                 separator: options.separator, geometries: options.geometries)
         let key = (dataset: filename, tag: version.tag, variant: options.identityVariant)
         if !options.gzip, let exports {
             var entry = exports.lookup(dataset: key.dataset, tag: key.tag, variant: key.variant)
@@ -180,12 +185,14 @@ enum DatasetDownload {
 
     /// The current rows of a dataset (every window's current release).
     static func current(_ request: Request, context: some RequestContext, _ summary: DatasetSummary, _ format: ExportFormat,
-                        releases: any ReleaseStore, publisher: String, cacheControl: String? = nil, exports: ExportCache? = nil) async throws -> Response {
+                        releases: any ReleaseStore, publisher: String, cacheControl: String? = nil, exports: ExportCache? = nil,
+                        maps: (any BoundaryMaps)? = nil) async throws -> Response {
         let m = summary.metadata
         let name = m.name
         let tag = Self.tag(summary, publisher: publisher)
         let version = Version(tag: tag, lastModified: summary.updatedAt, rowCount: summary.rowCount)
-        return try await response(request, context: context, try Options(request, format: format), metadata: m, filename: name,
+        return try await response(request, context: context, try Options(request, format: format, columns: m.columns, maps: maps),
+                                  metadata: m, filename: name,
                                   publisher: publisher, version: version, cacheControl: cacheControl,
                                   describedBy: "/datasets/\(name).csv-metadata.json", exports: exports,
                                   stillCurrent: { (try? releases.dataset(named: name)).flatMap { $0 }.map { Self.tag($0, publisher: publisher) } == tag }) {

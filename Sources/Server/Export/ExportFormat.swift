@@ -2,13 +2,14 @@ import LantaarnModel
 
 /// Download formats, chosen by URL suffix as in Datasette.
 enum ExportFormat: String, CaseIterable {
-    case csv, json, ndjson
+    case csv, json, ndjson, geojson
 
     var contentType: String {
         switch self {
         case .csv: return "text/csv; charset=utf-8"
         case .json: return "application/json; charset=utf-8"
         case .ndjson: return "application/x-ndjson; charset=utf-8"
+        case .geojson: return "application/geo+json"
         }
     }
 

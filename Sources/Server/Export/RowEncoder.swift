@@ -9,6 +9,8 @@ struct RowEncoder {
     let publisher: String
     /// CSV field separator: `,`, or `;` for Dutch Excel.
     var separator: Character = ","
+    /// GeoJSON: the geometry (GeoJSON text) of each area code, and the column holding the code.
+    var geometries = AreaGeometries.none
 
     func header() -> String {
         switch format {
@@ -16,6 +18,12 @@ struct RowEncoder {
             return columns.map { Self.csvField($0.name, separator: separator) }.joined(separator: String(separator)) + "\r\n"
         case .ndjson:
             return ""
+        case .geojson:
+            var out = "{\"type\":\"FeatureCollection\",\"name\":"
+            JSONWriter.appendString(dataset, to: &out)
+            out += ",\"publisher\":"
+            JSONWriter.appendString(publisher, to: &out)
+            return out + ",\"features\":["
         case .json:
             var out = "{\"dataset\":"
             JSONWriter.appendString(dataset, to: &out)
@@ -52,29 +60,46 @@ struct RowEncoder {
                 }
             }
             out += "\r\n"
+        case .geojson:
+            if !first { out += "," }
+            out += "{\"type\":\"Feature\",\"geometry\":"
+            if let c = geometries.column, c < row.count, case .text(let code) = row[c], let geometry = geometries.byCode[code] {
+                out += geometry
+            } else {
+                out += "null"
+            }
+            out += ",\"properties\":"
+            appendObject(row, to: &out)
+            out += "}"
         case .json, .ndjson:
             if format == .json, !first { out += "," }
-            out += "{"
-            for (i, cell) in row.enumerated() where i < columns.count {
-                if i > 0 { out += "," }
-                JSONWriter.appendString(columns[i].name, to: &out)
-                out += ":"
-                switch cell {
-                case .text(let s): JSONWriter.appendString(s, to: &out)
-                case .integer(let n): out += String(n)
-                case .number(let d): JSONWriter.appendNumber(d, to: &out)
-                case .null: out += "null"
-                }
-            }
-            out += format == .ndjson ? "}\n" : "}"
+            appendObject(row, to: &out)
+            if format == .ndjson { out += "\n" }
         }
+    }
+
+    /// The row as a JSON object keyed by column name.
+    private func appendObject(_ row: [CellValue], to out: inout String) {
+        out += "{"
+        for (i, cell) in row.enumerated() where i < columns.count {
+            if i > 0 { out += "," }
+            JSONWriter.appendString(columns[i].name, to: &out)
+            out += ":"
+            switch cell {
+            case .text(let s): JSONWriter.appendString(s, to: &out)
+            case .integer(let n): out += String(n)
+            case .number(let d): JSONWriter.appendNumber(d, to: &out)
+            case .null: out += "null"
+            }
+        }
+        out += "}"
     }
 
     /// JSON ends with the row count, so a client can tell the download is complete.
     func trailer(rowCount: Int) -> String {
         switch format {
         case .csv, .ndjson: return ""
-        case .json: return "],\"row_count\":\(rowCount),\"complete\":true}\n"
+        case .json, .geojson: return "],\"row_count\":\(rowCount),\"complete\":true}\n"
         }
     }
 

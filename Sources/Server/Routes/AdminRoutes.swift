@@ -63,7 +63,7 @@ struct AdminRoutes {
                 throw APIError(.notFound, "no dataset download '\(file)'; use /admin/datasets/NAME.csv or NAME.json (GET /datasets lists the names)")
             }
             return try await DatasetDownload.current(request, context: context, summary, format, releases: deps.releases,
-                                                     publisher: deps.site.municipality, cacheControl: "no-store")
+                                                     publisher: deps.site.municipality, cacheControl: "no-store", maps: deps.boundaryMaps)
         }
         router.get("/intern/waarschuwingen") { request, _ -> Response in
             let admin = try authorize(request)

@@ -2,7 +2,7 @@ import Hummingbird
 import LantaarnModel
 import Store
 
-/// `/datasets` (list), `/datasets/{name}.csv|.json|.ndjson` (complete, streamed downloads;
+/// `/datasets` (list), `/datasets/{name}.csv|.json|.ndjson|.geojson` (complete, streamed downloads;
 /// `?_sep=;` for Dutch Excel), `/datasets/{name}.csv-metadata.json` (CSVW),
 /// `/datasets/{name}/releases` (every release with its version, SHA-256 and lineage) and
 /// `/datasets/{name}/releases/{id}.csv|.json` (one release as published). Datasets that are
@@ -52,7 +52,7 @@ struct DatasetRoutes {
             let summary = try publicDataset(name)
             guard let (idText, format) = ExportFormat.split(file), let id = Int64(idText),
                   let release = try deps.releases.release(id: id), release.dataset == name else {
-                throw APIError(.notFound, "no release '\(file)' of '\(name)'; /datasets/\(name)/releases lists them, download one as ID.csv, ID.json or ID.ndjson")
+                throw APIError(.notFound, "no release '\(file)' of '\(name)'; /datasets/\(name)/releases lists them, download one as ID.csv, ID.json, ID.ndjson or ID.geojson")
             }
             let releases = deps.releases
             // The columns the release was published with (its lineage names them), should a
@@ -69,7 +69,9 @@ struct DatasetRoutes {
             let version = DatasetDownload.Version(tag: String(SHA256.hex(Array(stamp.utf8)).prefix(24)), lastModified: release.createdAt,
                                                   rowCount: release.rowsOut)
             // A release never changes, so it may be cached for good.
-            return try await DatasetDownload.response(request, context: context, try .init(request, format: format), metadata: metadata,
+            return try await DatasetDownload.response(request, context: context,
+                                                      try .init(request, format: format, columns: metadata.columns, maps: deps.boundaryMaps),
+                                                      metadata: metadata,
                                                       filename: "\(name)-release-\(id)", publisher: publisher, version: version,
                                                       cacheControl: "public, max-age=31536000, immutable", exports: deps.exports,
                                                       stillCurrent: { (try? releases.release(id: id)).flatMap { $0 } != nil }) {
@@ -84,10 +86,10 @@ struct DatasetRoutes {
                                 body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(CSVWMetadata.document(summary.metadata, site: deps.site)))))
             }
             guard let (name, format) = ExportFormat.split(file) else {
-                throw APIError(.notFound, "unknown download '\(file)'; use /datasets/NAME.csv, NAME.json, NAME.ndjson or NAME.csv-metadata.json")
+                throw APIError(.notFound, "unknown download '\(file)'; use /datasets/NAME.csv, NAME.json, NAME.ndjson, NAME.geojson or NAME.csv-metadata.json")
             }
             return try await DatasetDownload.current(request, context: context, try publicDataset(name), format, releases: deps.releases,
-                                                     publisher: deps.site.municipality, exports: deps.exports)
+                                                     publisher: deps.site.municipality, exports: deps.exports, maps: deps.boundaryMaps)
         }
     }
 

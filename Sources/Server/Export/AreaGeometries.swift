@@ -1,0 +1,32 @@
+import LantaarnModel
+
+/// The geometry of each area a dataset's rows name, for the GeoJSON download: taken from the
+/// boundary maps (`/geo/{level}/{vintage}.geojson`, newest vintage of the level the dataset's
+/// first column names: `wijk_code`, `buurt_code` or `gemeente_code`).
+struct AreaGeometries: Sendable {
+    /// Index of the column holding the area code.
+    var column: Int?
+    /// GeoJSON geometry text per area code.
+    var byCode: [String: String]
+    /// Which boundaries were joined, e.g. `wijk-2024` (part of the download's ETag).
+    var source: String
+
+    static let none = AreaGeometries(column: nil, byCode: [:], source: "none")
+
+    static func load(for columns: [ColumnSpec], maps: any BoundaryMaps) -> AreaGeometries {
+        for (i, c) in columns.enumerated() {
+            guard c.name.hasSuffix("_code") else { continue }
+            let level = String(c.name.dropLast("_code".count))
+            guard let vintage = maps.available().filter({ $0.level == level }).map(\.vintage).max(),
+                  let bytes = maps.geoJSON(level: level, vintage: vintage, tolerance: nil),
+                  let parsed = try? JSONParser.parse(bytes) else { continue }
+            var byCode: [String: String] = [:]
+            for feature in parsed["features"]?.arrayValue ?? [] {
+                guard let code = feature["properties"]?["code"]?.stringValue, let geometry = feature["geometry"] else { continue }
+                byCode[code] = JSONWriter.string(geometry)
+            }
+            return AreaGeometries(column: i, byCode: byCode, source: "\(level)-\(vintage)")
+        }
+        return .none
+    }
+}
