@@ -139,7 +139,7 @@ struct PipelineCommand: AsyncParsableCommand {
             guard let pipeline = catalog.pipeline(named: name) else {
                 throw ValidationError("no pipeline '\(name)'; known: \(catalog.pipelines.map(\.name).joined(separator: ", "))")
             }
-            let runner = try runtime.runner()
+            let runner = runtime.runner()
             let range: TimeWindow
             if let from, let to, let start = ISO8601.parse(from), let end = ISO8601.parse(to) {
                 guard end > start else { throw ValidationError("--to must be after --from") }

@@ -73,10 +73,17 @@ struct Runtime {
     }
 
     /// The pipeline runner; sensors' mounting points (for buurt and grid squares) come from
-    /// the registry.
-    func runner() throws -> PipelineRunner {
-        let sensors = try SensorRegistry.load(directory: settings.sensorDirectory, boundaries: boundaries).sensors
-        return PipelineRunner(store: store, boundaries: boundaries,
-                              positions: sensors.mapValues { GeoPoint(lon: $0.longitude, lat: $0.latitude) }, logger: logger)
+    /// the registry. A registry that does not load stops only the pipelines that need positions
+    /// (they say so when they run), not the others.
+    func runner() -> PipelineRunner {
+        var positions: [String: GeoPoint] = [:]
+        do {
+            positions = try SensorRegistry.load(directory: settings.sensorDirectory, boundaries: boundaries).sensors
+                .mapValues { GeoPoint(lon: $0.longitude, lat: $0.latitude) }
+        } catch {
+            logger.warning("sensor positions unavailable; pipelines that generalise to buurt or grid cannot run",
+                           metadata: ["error": "\(error)"])
+        }
+        return PipelineRunner(store: store, boundaries: boundaries, positions: positions, logger: logger)
     }
 }

@@ -79,7 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
                                            security: settings.mqttSecurity, backlogLimit: settings.ingestLogLimit,
                                            writer: writer, logger: logger)
         let scheduler = PipelineScheduler(
-            catalog: catalog, runner: try runtime.runner(),
+            catalog: catalog, runner: runtime.runner(),
             cadence: demo ? .every(.seconds(300), initialDelay: .seconds(20)) : .cron,
             catchUp: demo ? 25 * TimeBucket.hour : 7 * 86_400_000,
             lateness: demo ? 25 * TimeBucket.hour : 2 * TimeBucket.hour, logger: logger)

@@ -102,9 +102,12 @@ enum DatasetDownload {
         if !options.gzip, let exports {
             var entry = exports.lookup(dataset: key.dataset, tag: key.tag, variant: key.variant)
             if entry == nil, request.headers[.range] != nil, let writer = exports.writer(dataset: key.dataset, tag: key.tag, variant: key.variant) {
-                // A range of an export not yet on disk: write it whole first.
-                try await encodeAll(encoder, page: page) { try writer.write($0) }
-                if stillCurrent() { try writer.commit() }
+                // A range of an export not yet on disk: write it whole first. Should that fail
+                // (a full disk), the whole download streams instead.
+                do {
+                    try await encodeAll(encoder, page: page) { try writer.write($0) }
+                    if stillCurrent() { try writer.commit() }
+                } catch {}
                 entry = exports.lookup(dataset: key.dataset, tag: key.tag, variant: key.variant)
             }
             if let entry { return try await fileResponse(entry, request, context: context, headers: headers, etag: etag) }
@@ -113,10 +116,11 @@ enum DatasetDownload {
         let gzip = options.gzip
         let body = ResponseBody { writer in
             let compressor = gzip ? try GzipStream() : nil
-            // Kept for the next client once it is complete (plain bytes only).
-            let keep = gzip ? nil : exports?.writer(dataset: key.dataset, tag: key.tag, variant: key.variant)
+            // Kept for the next client once it is complete (plain bytes only); if keeping fails
+            // (a full disk), the download goes on without it.
+            var keep = gzip ? nil : exports?.writer(dataset: key.dataset, tag: key.tag, variant: key.variant)
             try await encodeAll(encoder, page: page) { text in
-                try keep?.write(text)
+                do { try keep?.write(text) } catch { keep = nil }
                 if let compressor {
                     let out = try compressor.compress(text)
                     if out.readableBytes > 0 { try await writer.write(out) }
