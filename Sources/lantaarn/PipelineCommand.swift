@@ -108,7 +108,7 @@ struct PipelineCommand: AsyncParsableCommand {
             let settings = try common.settings()
             let catalog = try PipelineCatalog(directory: settings.pipelineDirectory)
             for p in catalog.pipelines {
-                Console.line("\(p.name)\tv\(p.version)\tschedule '\(p.schedule)'\twindow \(p.calendar == .dutchWeek ? "1w" : "\(p.window / 60_000)m")\t-> \(p.output.dataset)")
+                Console.line("\(p.name)\tv\(p.version)\tschedule '\(p.schedule)'\twindow \(p.calendar == .dutchWeek ? "1w (Dutch week)" : p.calendar == .dutchDay ? "1d (Dutch day)" : "\(p.window / 60_000)m")\t-> \(p.output.dataset)")
             }
         }
     }
