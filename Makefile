@@ -23,7 +23,8 @@ run: release broker
 	.build/release/lantaarn serve --demo --listen 127.0.0.1:$(PORT_HTTP)
 
 # Builds everything (the integration test runs the real binary), then runs all tests.
-# pycanon (in .venv) checks the k-anonymity of published releases independently.
+# pycanon (in .venv) checks the k-anonymity of published releases independently; ckanapi
+# lists and shows every dataset through the CKAN Action API, as a harvester would.
 test: setup venv-test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
@@ -31,6 +32,7 @@ test: setup venv-test
 venv-test: setup
 	@test -x .venv/bin/python || python3 -m venv .venv
 	@.venv/bin/python -c "import pycanon" 2>/dev/null || .venv/bin/pip install -q pycanon
+	@.venv/bin/python -c "import ckanapi" 2>/dev/null || .venv/bin/pip install -q ckanapi
 
 # Python peers (DuckDB) live in .venv, never installed globally.
 venv: setup

@@ -57,6 +57,7 @@ public func buildRouter(_ deps: ServerDependencies) -> Router<BasicRequestContex
     GeoRoutes(deps: deps).register(on: router)
     AdminRoutes(deps: deps).register(on: router)
     AlgorithmRegisterRoutes(deps: deps).register(on: router)
+    CKANRoutes(deps: deps).register(on: router)
     return router
 }
 
