@@ -35,6 +35,10 @@ public protocol ReleaseStore: Sendable {
     /// superseded it; `next` is the last seq when more may follow.
     func releaseRows(_ release: ReleaseRecord, after seq: Int?, limit: Int) throws -> (rows: [[CellValue]], next: Int?)
 
+    /// Whether a release's rows are stored: always, except for releases superseded before
+    /// superseded rows were kept (migration v14).
+    func rowsKept(_ release: ReleaseRecord) throws -> Bool
+
     /// Whether a release's stored rows and lineage still hash to its recorded SHA-256.
     func verify(_ release: ReleaseRecord) throws -> Bool
 }

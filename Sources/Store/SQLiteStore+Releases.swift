@@ -86,6 +86,13 @@ extension SQLiteStore: ReleaseStore {
         }
     }
 
+    public func rowsKept(_ release: ReleaseRecord) throws -> Bool {
+        guard !release.current, release.rowsOut > 0 else { return true }
+        return try pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM release_row WHERE release_id = ? LIMIT 1", arguments: [release.id]) == true
+        }
+    }
+
     public func verify(_ release: ReleaseRecord) throws -> Bool {
         try pool.read { db in
             let cells = try encodedRows(db, release, after: -1, limit: Int.max).map(\.cells)

@@ -53,6 +53,12 @@ struct DatasetAccessTests {
                 let (code, body, _) = try await http.get(base + "/datasets/d/releases/\(bad)")
                 #expect(code == 404 && body.contains("releases lists them"), "\(bad): \(code) \(body)")
             }
+            // A release superseded before superseded rows were kept (an older data directory): 410, not an empty file.
+            let deleted = try await CKANTests.run("/usr/bin/sqlite3", [store.path, "DELETE FROM release_row WHERE release_id = \(first)"])
+            #expect(deleted.status == 0, "\(deleted.output)")
+            let (goneCode, goneBody, _) = try await http.get(base + "/datasets/d/releases/\(first).csv")
+            #expect(goneCode == 410 && goneBody.contains("before Lantaarn kept superseded releases"), "\(goneBody)")
+            #expect(try !store.rowsKept(releases[0]) && store.rowsKept(releases[1]))
             // A release id of another dataset is not found under this one.
             try store.register(Self.metadata("e"))
             let other = try store.publish(ReleaseDraft(dataset: "e", window: window, rows: [], rowsIn: 0, lineage: .null))

@@ -54,6 +54,9 @@ struct DatasetRoutes {
                   let release = try deps.releases.release(id: id), release.dataset == name else {
                 throw APIError(.notFound, "no release '\(file)' of '\(name)'; /datasets/\(name)/releases lists them, download one as ID.csv, ID.json, ID.ndjson or ID.geojson")
             }
+            guard try deps.releases.rowsKept(release) else {
+                throw APIError(.gone, "the rows of release \(id) were replaced by a re-run before Lantaarn kept superseded releases; its SHA-256 and lineage remain at /datasets/\(name)/releases")
+            }
             let releases = deps.releases
             // The columns the release was published with (its lineage names them), should a
             // later pipeline version have changed them.
