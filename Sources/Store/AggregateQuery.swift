@@ -46,6 +46,17 @@ public struct AggregateQuery: Sendable, Hashable {
         self.quantiles = quantiles
     }
 
+    /// The group a series falls in: its wijk, its sensor, its sensor's label; `nil` outside
+    /// every wijk, without a label, or without grouping.
+    public func group(sensorID: String, wijk: WijkCode?) -> String? {
+        switch grouping {
+        case .wijk: wijk?.rawValue
+        case .sensor: sensorID
+        case .none: nil
+        case .sensorLabel(let labels): labels[sensorID]
+        }
+    }
+
     /// Start of the bucket holding `t`.
     @inline(__always) public func bucketStart(_ t: Int64) -> Int64 {
         origin &+ TimeBucket.floor(t &- origin, size: bucket)

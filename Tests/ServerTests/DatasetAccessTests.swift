@@ -54,8 +54,8 @@ struct DatasetAccessTests {
                 #expect(code == 404 && body.contains("releases lists them"), "\(bad): \(code) \(body)")
             }
             // A release superseded before superseded rows were kept (an older data directory): 410, not an empty file.
-            let deleted = try await CKANTests.run("/usr/bin/sqlite3", [store.path, "DELETE FROM release_row WHERE release_id = \(first)"])
-            #expect(deleted.status == 0, "\(deleted.output)")
+            let deleted = try await runOffPool("/usr/bin/sqlite3", [store.path, "DELETE FROM release_row WHERE release_id = \(first)"], mergingErrors: true)
+            #expect(deleted.status == 0, "\(String(decoding: deleted.output, as: UTF8.self))")
             let (goneCode, goneBody, _) = try await http.get(base + "/datasets/d/releases/\(first).csv")
             #expect(goneCode == 410 && goneBody.contains("before Lantaarn kept superseded releases"), "\(goneBody)")
             #expect(try !store.rowsKept(releases[0]) && store.rowsKept(releases[1]))

@@ -22,26 +22,8 @@ struct DownloadTests {
     }
 
     /// curl as a client that sees the bytes on the wire (URLSession may decode gzip itself).
-    /// It waits on a dispatch thread: blocking the concurrency pool, which the server in this
-    /// process streams its bodies on, could starve the very response it waits for.
     static func curl(_ arguments: [String]) async throws -> (status: Int32, output: Data) {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try blockingCurl(arguments) })
-            }
-        }
-    }
-
-    private static func blockingCurl(_ arguments: [String]) throws -> (status: Int32, output: Data) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        p.arguments = ["-s"] + arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, data)
+        try await runOffPool("/usr/bin/curl", ["-s"] + arguments)
     }
 
     func request(_ url: String, headers: [String: String]) async throws -> (Int, String, HTTPURLResponse) {
@@ -118,15 +100,8 @@ struct DownloadTests {
             #expect(headers.contains("content-encoding: gzip") && headers.contains("vary: accept-encoding"), "\(headers)")
             let compressed = try Data(contentsOf: URL(fileURLWithPath: dir + "/d.csv.gz"))
             #expect(compressed.count < plain.count / 2 && compressed.prefix(2) == Data([0x1f, 0x8b]))
-            let gunzip = Process()
-            gunzip.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
-            gunzip.arguments = ["-dc", dir + "/d.csv.gz"]
-            let pipe = Pipe()
-            gunzip.standardOutput = pipe
-            try gunzip.run()
-            let unpacked = pipe.fileHandleForReading.readDataToEndOfFile()
-            gunzip.waitUntilExit()
-            #expect(gunzip.terminationStatus == 0 && unpacked == plain, "the gzip stream is complete and the same bytes")
+            let gunzip = try await runOffPool("/usr/bin/gzip", ["-dc", dir + "/d.csv.gz"])
+            #expect(gunzip.status == 0 && gunzip.output == plain, "the gzip stream is complete and the same bytes")
             // q=0 refuses gzip.
             let refused = try await Self.curl(["-H", "Accept-Encoding: gzip;q=0", base + "/datasets/d.csv"]).output
             #expect(refused == plain)

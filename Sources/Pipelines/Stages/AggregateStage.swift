@@ -134,13 +134,7 @@ public struct AggregateStage: Sendable, Hashable {
         try store.scan(quantities: query.quantities, window: query.window) { r in
             if let sensors = query.sensors, !sensors.contains(r.series.sensorID) { return }
             if let wijken = query.wijken, !(r.wijk.map(wijken.contains) ?? false) { return }
-            let group: String? = switch query.grouping {
-            case .wijk: r.wijk?.rawValue
-            case .sensor: r.series.sensorID
-            case .sensorLabel(let labels): labels[r.series.sensorID]
-            case .none: gemeente
-            }
-            guard let area = group else { return }
+            guard let area = space == .gemeente ? gemeente : query.group(sensorID: r.series.sensorID, wijk: r.wijk) else { return }
             levels[LdenKey(wijk: area, quantity: r.series.quantity, bucket: query.bucketStart(r.timestamp)), default: []]
                 .append((r.timestamp, r.value))
         }

@@ -161,7 +161,7 @@ enum DatasetDownload {
     private static func fileResponse(_ entry: ExportCache.Entry, _ request: Request, context: some RequestContext,
                                      headers base: HTTPFields, etag: String) async throws -> Response {
         var headers = base
-        let digest = Data(entry.sha256).base64EncodedString()
+        let digest = entry.sha256Base64
         headers[.acceptRanges] = "bytes"
         headers[digestHeader] = "sha-256=\(digest)"
         headers[reprDigestHeader] = "sha-256=:\(digest):"
@@ -206,7 +206,13 @@ enum DatasetDownload {
 
     /// The version tag of a dataset's current rows: changes with every release and purge.
     static func tag(_ summary: DatasetSummary, publisher: String) -> String {
-        let stamp = "\(summary.latestReleaseID ?? 0)|\(summary.releaseCount)|\(summary.rowCount)|\(summary.metadata.columns.map(\.name))|\(publisher)"
-        return String(SHA256.hex(Array(stamp.utf8)).prefix(24))
+        tag("\(summary.latestReleaseID ?? 0)|\(summary.releaseCount)|\(summary.rowCount)|\(summary.metadata.columns.map(\.name))|\(publisher)")
     }
+
+    /// The version tag of one release as served with `columns`.
+    static func tag(_ release: ReleaseRecord, columns: [ColumnSpec], publisher: String) -> String {
+        tag("\(release.sha256)|\(columns.map(\.name))|\(publisher)")
+    }
+
+    private static func tag(_ stamp: String) -> String { String(SHA256.hex(Array(stamp.utf8)).prefix(24)) }
 }

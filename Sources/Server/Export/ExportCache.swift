@@ -16,11 +16,11 @@ public struct ExportCache: Sendable {
         self.directory = directory
     }
 
-    /// A complete export: its file, size and SHA-256.
+    /// A complete export: its file, size and SHA-256 (base64, as the Digest headers carry it).
     struct Entry {
         var path: String
         var size: Int
-        var sha256: [UInt8]
+        var sha256Base64: String
     }
 
     private func base(_ dataset: String, _ tag: String, _ variant: String) -> String {
@@ -31,8 +31,8 @@ public struct ExportCache: Sendable {
         let path = base(dataset, tag, variant) + ".export"
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               let size = (attributes[.size] as? NSNumber)?.intValue,
-              let hex = try? String(contentsOfFile: path + ".sha256", encoding: .utf8), let digest = Self.bytes(hex: hex) else { return nil }
-        return Entry(path: path, size: size, sha256: digest)
+              let digest = try? String(contentsOfFile: path + ".sha256", encoding: .utf8), digest.count == 44 else { return nil }
+        return Entry(path: path, size: size, sha256Base64: digest)
     }
 
     /// A writer for one export; `nil` when the folder cannot be made (the download then
@@ -89,8 +89,7 @@ public struct ExportCache: Sendable {
         /// The export is complete: it becomes the cached version.
         func commit() throws {
             try handle.close()
-            let hex = SHA256.hexString(hash.finalize())
-            try hex.write(toFile: final + ".sha256", atomically: true, encoding: .utf8)
+            try Data(hash.finalize()).base64EncodedString().write(toFile: final + ".sha256", atomically: true, encoding: .utf8)
             // rename(2) replaces an existing file atomically.
             guard rename(temporary, final) == 0 else { throw CocoaError(.fileWriteUnknown) }
             done = true
@@ -102,16 +101,5 @@ public struct ExportCache: Sendable {
             try? handle.close()
             try? FileManager.default.removeItem(atPath: temporary)
         }
-    }
-
-    static func bytes(hex: String) -> [UInt8]? {
-        let chars = Array(hex.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
-        guard chars.count == 64 else { return nil }
-        var out: [UInt8] = []
-        for i in stride(from: 0, to: 64, by: 2) {
-            guard let b = UInt8(String(decoding: chars[i..<(i + 2)], as: UTF8.self), radix: 16) else { return nil }
-            out.append(b)
-        }
-        return out
     }
 }

@@ -53,15 +53,14 @@ struct CKANRoutes {
         let action = try context.parameters.require("action")
         let base = Self.baseURL(request)
         let help = "\(base)/api/3/action/help_show?name=\(action)"
-        let all = try deps.releases.datasets()
         switch action {
         case "package_list":
-            return Self.success(help, .array(all.map { .string($0.metadata.name) }))
+            return Self.success(help, .array(try deps.releases.datasetNames().map(JSONValue.string)))
         case "package_show":
             guard let id = parameters["id"] ?? parameters["name"] else {
                 return Self.error(.conflict, "Validation Error", "Missing value: id")
             }
-            guard let summary = all.first(where: { $0.metadata.name == id }) else {
+            guard let summary = try deps.releases.dataset(named: id) else {
                 return Self.error(.notFound, "Not Found Error", "Not found: no dataset '\(id.prefix(100))'")
             }
             return Self.success(help, package(summary, base: base))
@@ -72,7 +71,7 @@ struct CKANRoutes {
             }
             let words = (parameters["q"] ?? "").lowercased().split(whereSeparator: { $0 == " " || $0 == "+" })
                 .filter { $0 != "*:*" && $0 != "*" }
-            let hits = all.filter { s in
+            let hits = try deps.releases.datasets().filter { s in
                 let text = [s.metadata.name, s.metadata.title, s.metadata.description, s.metadata.theme ?? ""].joined(separator: " ").lowercased()
                 return words.allSatisfy { text.contains($0) }
             }

@@ -68,8 +68,8 @@ struct DatasetRoutes {
                 }
             }
             let publisher = deps.site.municipality
-            let stamp = "\(release.sha256)|\(metadata.columns.map(\.name))|\(publisher)"
-            let version = DatasetDownload.Version(tag: String(SHA256.hex(Array(stamp.utf8)).prefix(24)), lastModified: release.createdAt,
+            let version = DatasetDownload.Version(tag: DatasetDownload.tag(release, columns: metadata.columns, publisher: publisher),
+                                                  lastModified: release.createdAt,
                                                   rowCount: release.rowsOut)
             // A release never changes, so it may be cached for good.
             return try await DatasetDownload.response(request, context: context,
