@@ -24,7 +24,8 @@ run: release broker
 
 # Builds everything (the integration test runs the real binary), then runs all tests.
 # pycanon (in .venv) checks the k-anonymity of published releases independently; ckanapi
-# lists and shows every dataset through the CKAN Action API, as a harvester would.
+# lists and shows every dataset through the CKAN Action API, as a harvester would; schemathesis
+# checks the query API against /openapi.json; pyshacl validates the DCAT-AP-NL catalogue.
 test: setup venv-test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
@@ -33,6 +34,8 @@ venv-test: setup
 	@test -x .venv/bin/python || python3 -m venv .venv
 	@.venv/bin/python -c "import pycanon" 2>/dev/null || .venv/bin/pip install -q pycanon
 	@.venv/bin/python -c "import ckanapi" 2>/dev/null || .venv/bin/pip install -q ckanapi
+	@test -x .venv/bin/schemathesis || .venv/bin/pip install -q schemathesis
+	@.venv/bin/python -c "import pyshacl" 2>/dev/null || .venv/bin/pip install -q pyshacl
 
 # Python peers (DuckDB) live in .venv, never installed globally.
 venv: setup

@@ -24,6 +24,8 @@ public struct ServerDependencies: Sendable {
     public var pipelineRuns: @Sendable () -> [PipelineRunRecord]
     /// Completed downloads on disk (lengths, digests, ranges); `nil`: every download streams.
     public var exports: ExportCache?
+    /// Per-client limit on the query API; `nil`: unlimited (benchmarks).
+    public var rateLimiter: RateLimiter? = RateLimiter(perSecond: 20, burst: 100)
 
     public init(releases: any ReleaseStore, site: PublicSite,
                 healthDetails: @escaping @Sendable () -> [(String, JSONValue)] = { [] },
@@ -46,13 +48,15 @@ public struct ServerDependencies: Sendable {
 }
 
 /// The router with every public route; shared by `serve` and the tests.
-public func buildRouter(_ deps: ServerDependencies) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+public func buildRouter(_ deps: ServerDependencies) -> Router<LantaarnRequestContext> {
+    let router = Router(context: LantaarnRequestContext.self)
     // Security headers outermost, so error envelopes carry them too.
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorEnvelopeMiddleware())
     SystemRoutes(deps: deps).register(on: router)
+    CatalogRoutes(deps: deps).register(on: router)
     DatasetRoutes(deps: deps).register(on: router)
+    QueryRoutes(deps: deps).register(on: router)
     DashboardRoutes(deps: deps).register(on: router)
     GeoRoutes(deps: deps).register(on: router)
     AdminRoutes(deps: deps).register(on: router)

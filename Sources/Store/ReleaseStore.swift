@@ -22,6 +22,10 @@ public protocol ReleaseStore: Sendable {
     /// A page of the dataset's current rows in (window, seq) order, after `cursor`.
     func rows(dataset: String, after cursor: RowCursor?, limit: Int) throws -> (rows: [[CellValue]], next: RowCursor?)
 
+    /// One page of the dataset's current rows matching the query's filters, in its order,
+    /// with facet counts; throws ``RowQueryError/timeLimit(milliseconds:)`` when it runs too long.
+    func queryRows(dataset: String, _ query: RowQuery) throws -> RowQueryPage
+
     /// End of the latest published window of `dataset`, or `nil` before the first release.
     func latestWindowEnd(dataset: String) throws -> Int64?
 

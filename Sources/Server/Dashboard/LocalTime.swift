@@ -17,6 +17,12 @@ enum LocalTime {
         return "\(d)-\(mo)-\(y) \(two(h)):\(two(m))"
     }
 
+    /// `d-M-yyyy` in local time.
+    static func date(_ ms: Int64) -> String {
+        let (y, mo, d, _, _) = parts(ms)
+        return "\(d)-\(mo)-\(y)"
+    }
+
     private static func parts(_ ms: Int64) -> (Int, Int, Int, Int, Int) {
         let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))) * 1000
         let local = ms + offset

@@ -13,10 +13,13 @@ struct AreaGeometries: Sendable {
 
     static let none = AreaGeometries(column: nil, byCode: [:], source: "none")
 
+    /// The columns that hold an area code (`…_code`), with the level each names.
+    static func areaColumns(_ columns: [ColumnSpec]) -> [(index: Int, level: String)] {
+        columns.enumerated().filter { $0.element.name.hasSuffix("_code") }.map { ($0.offset, String($0.element.name.dropLast("_code".count))) }
+    }
+
     static func load(for columns: [ColumnSpec], maps: any BoundaryMaps) -> AreaGeometries {
-        for (i, c) in columns.enumerated() {
-            guard c.name.hasSuffix("_code") else { continue }
-            let level = String(c.name.dropLast("_code".count))
+        for (i, level) in areaColumns(columns) {
             guard let vintage = maps.available().filter({ $0.level == level }).map(\.vintage).max(),
                   let bytes = maps.geoJSON(level: level, vintage: vintage, tolerance: nil),
                   let parsed = try? JSONParser.parse(bytes) else { continue }

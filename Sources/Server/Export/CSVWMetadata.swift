@@ -7,23 +7,27 @@ import LantaarnModel
 enum CSVWMetadata {
     static let suffix = ".csv-metadata.json"
 
-    static func document(_ m: DatasetMetadata, site: PublicSite) -> JSONValue {
+    /// The metadata of the CSV with `separator` (`;` also means decimal commas, as `?_sep=;` writes).
+    static func document(_ m: DatasetMetadata, site: PublicSite, separator: Character = ",") -> JSONValue {
         .object([
             ("@context", .array([.string("http://www.w3.org/ns/csvw"), .object([("@language", .string("nl"))])])),
-            ("url", .string("\(m.name).csv")),
+            ("url", .string(separator == ";" ? "\(m.name).csv?_sep=%3B" : "\(m.name).csv")),
             ("dc:title", .string(m.title)),
             ("dc:description", .string(m.description)),
             ("dc:publisher", .string(site.municipality)),
             ("dc:license", .string(m.license)),
-            ("dialect", .object([("delimiter", .string(",")), ("header", .bool(true)), ("encoding", .string("utf-8")),
+            ("dialect", .object([("delimiter", .string(String(separator))), ("header", .bool(true)), ("encoding", .string("utf-8")),
                                  ("lineTerminators", .array([.string("\r\n")]))])),
-            ("tableSchema", .object([("columns", .array(m.columns.map(column)))])),
+            ("tableSchema", .object([("columns", .array(m.columns.map { column($0, decimalComma: separator == ";") }))])),
         ])
     }
 
-    private static func column(_ c: ColumnSpec) -> JSONValue {
+    private static func column(_ c: ColumnSpec, decimalComma: Bool) -> JSONValue {
+        let type: JSONValue = decimalComma && c.type == .number
+            ? .object([("base", .string("double")), ("format", .object([("decimalChar", .string(","))]))])
+            : .string(datatype(c.type))
         var fields: [(String, JSONValue)] = [
-            ("name", .string(c.name)), ("titles", .string(c.name)), ("datatype", .string(datatype(c.type))),
+            ("name", .string(c.name)), ("titles", .string(c.name)), ("datatype", type),
             ("dc:description", .string(c.description)),
         ]
         if let unit = c.unit { fields.append(("schema:unitText", .string(unit))) }

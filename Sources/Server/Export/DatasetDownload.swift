@@ -25,16 +25,21 @@ enum DatasetDownload {
         init(_ request: Request, format: ExportFormat, columns: [ColumnSpec] = [], maps: (any BoundaryMaps)? = nil) throws {
             self.format = format
             if format == .geojson, let maps { geometries = AreaGeometries.load(for: columns, maps: maps) }
-            switch request.uri.queryParameters.get("_sep") {
-            case nil, ",": separator = ","
-            case ";": separator = ";"
-            case let other?:
-                throw APIError(.badRequest, "_sep must be , or ; (semicolons and decimal commas for Dutch Excel), not '\(other.prefix(10))'")
-            }
+            separator = try Self.separator(request)
             if separator == ";", format != .csv {
                 throw APIError(.badRequest, "_sep applies to CSV downloads only")
             }
             gzip = GzipStream.accepted(request.headers[.acceptEncoding])
+        }
+
+        /// `?_sep=`: `,` (default) or `;`.
+        static func separator(_ request: Request) throws -> Character {
+            switch request.uri.queryParameters.get("_sep") {
+            case nil, ",": return ","
+            case ";": return ";"
+            case let other?:
+                throw APIError(.badRequest, "_sep must be , or ; (semicolons and decimal commas for Dutch Excel), not '\(other.prefix(10))'")
+            }
         }
 
         /// Part of the ETag: each representation has its own.

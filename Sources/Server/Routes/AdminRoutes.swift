@@ -34,7 +34,7 @@ public struct AdminAccess: Sendable {
 struct AdminRoutes {
     let deps: ServerDependencies
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<LantaarnRequestContext>) {
         router.get("/admin/alerts") { request, _ -> Response in
             let admin = try authorize(request)
             let all = request.uri.queryParameters.get("all") == "1"

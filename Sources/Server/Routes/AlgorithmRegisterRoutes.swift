@@ -8,7 +8,7 @@ import Pipelines
 struct AlgorithmRegisterRoutes {
     let deps: ServerDependencies
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<LantaarnRequestContext>) {
         router.get("/algoritmes.json") { _, _ -> Response in
             let list = deps.pipelines.sorted { $0.name < $1.name }.map(Self.json)
             let body = JSONWriter.string(.object([("ok", .bool(true)), ("publisher", .string(deps.site.municipality)),

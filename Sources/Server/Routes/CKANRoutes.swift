@@ -17,7 +17,7 @@ struct CKANRoutes {
     /// Largest `rows` of `package_search`.
     static let maxRows = 1000
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<LantaarnRequestContext>) {
         for prefix in ["/api/3/action", "/api/action"] {
             router.get("\(prefix)/:action") { request, context in
                 try await answer(request, context, parameters: Self.query(request))
@@ -49,10 +49,23 @@ struct CKANRoutes {
         return out
     }
 
-    private func answer(_ request: Request, _ context: BasicRequestContext, parameters: [String: String]) async throws -> Response {
+    /// CKAN's boolean values.
+    static let booleans = ["true": true, "false": false, "True": true, "False": false, "1": true, "0": false, "yes": true, "no": false]
+
+    static func boolean(_ text: String) -> Bool? { booleans[text] }
+
+    private func answer(_ request: Request, _ context: LantaarnRequestContext, parameters: [String: String]) async throws -> Response {
         let action = try context.parameters.require("action")
         let base = Self.baseURL(request)
         let help = "\(base)/api/3/action/help_show?name=\(action)"
+        // Paging parameters are checked whichever action is asked, as CKAN's validators do.
+        guard let rows = Int(parameters["rows"] ?? "10"), (0...Self.maxRows).contains(rows),
+              let start = Int(parameters["start"] ?? "0"), start >= 0 else {
+            return Self.error(.conflict, "Validation Error", "rows must be 0 to \(Self.maxRows) and start 0 or more")
+        }
+        guard let allFields = Self.boolean(parameters["all_fields"] ?? "false") else {
+            return Self.error(.conflict, "Validation Error", "all_fields must be true or false")
+        }
         switch action {
         case "package_list":
             return Self.success(help, .array(try deps.releases.datasetNames().map(JSONValue.string)))
@@ -65,10 +78,6 @@ struct CKANRoutes {
             }
             return Self.success(help, package(summary, base: base))
         case "package_search":
-            guard let rows = Int(parameters["rows"] ?? "10"), (0...Self.maxRows).contains(rows),
-                  let start = Int(parameters["start"] ?? "0"), start >= 0 else {
-                return Self.error(.conflict, "Validation Error", "rows must be 0 to \(Self.maxRows) and start 0 or more")
-            }
             let words = (parameters["q"] ?? "").lowercased().split(whereSeparator: { $0 == " " || $0 == "+" })
                 .filter { $0 != "*:*" && $0 != "*" }
             let hits = try deps.releases.datasets().filter { s in
@@ -81,7 +90,7 @@ struct CKANRoutes {
                 ("search_facets", .object([])), ("results", .array(Array(page))),
             ]))
         case "organization_list":
-            let full = parameters["all_fields"] == "true" || parameters["all_fields"] == "True"
+            let full = allFields
             return Self.success(help, .array([full ? organization : .string(organizationName)]))
         default:
             return Self.error(.badRequest, "Validation Error",

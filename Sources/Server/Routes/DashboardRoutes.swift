@@ -4,7 +4,7 @@ import Hummingbird
 struct DashboardRoutes {
     let deps: ServerDependencies
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<LantaarnRequestContext>) {
         router.get("/") { _, _ -> Response in
             Response(status: .found, headers: [.location: "/dashboards/luchtkwaliteit"])
         }

@@ -2,7 +2,7 @@ import Hummingbird
 import LantaarnModel
 import Store
 
-/// `/datasets` (list), `/datasets/{name}.csv|.json|.ndjson|.geojson` (complete, streamed downloads;
+/// `/datasets/{name}.csv|.json|.ndjson|.geojson` (complete, streamed downloads;
 /// `?_sep=;` for Dutch Excel), `/datasets/{name}.csv-metadata.json` (CSVW),
 /// `/datasets/{name}/releases` (every release with its version, SHA-256 and lineage) and
 /// `/datasets/{name}/releases/{id}.csv|.json` (one release as published). Datasets that are
@@ -10,14 +10,7 @@ import Store
 struct DatasetRoutes {
     let deps: ServerDependencies
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/datasets") { _, _ -> Response in
-            let list = try deps.releases.datasets().map(Self.summaryJSON)
-            let body = JSONWriter.string(.object([("ok", .bool(true)), ("publisher", .string(deps.site.municipality)),
-                                                  ("datasets", .array(list))]))
-            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: body)))
-        }
+    func register(on router: Router<LantaarnRequestContext>) {
         // The parameter has the name of the download route's: the router needs one name per position.
         router.get("/datasets/:file/releases") { _, context -> Response in
             let name = try context.parameters.require("file")
@@ -85,8 +78,9 @@ struct DatasetRoutes {
             let file = try context.parameters.require("file")
             if file.hasSuffix(CSVWMetadata.suffix) {
                 let summary = try publicDataset(String(file.dropLast(CSVWMetadata.suffix.count)))
+                let document = CSVWMetadata.document(summary.metadata, site: deps.site, separator: try DatasetDownload.Options.separator(request))
                 return Response(status: .ok, headers: [.contentType: "application/csvm+json"],
-                                body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(CSVWMetadata.document(summary.metadata, site: deps.site)))))
+                                body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(document))))
             }
             guard let (name, format) = ExportFormat.split(file) else {
                 throw APIError(.notFound, "unknown download '\(file)'; use /datasets/NAME.csv, NAME.json, NAME.ndjson, NAME.geojson or NAME.csv-metadata.json")
@@ -98,7 +92,11 @@ struct DatasetRoutes {
 
     /// The dataset, when it exists and is public; a closed one is refused with its reason.
     private func publicDataset(_ name: String) throws -> DatasetSummary {
-        guard let summary = try deps.releases.dataset(named: name) else {
+        try Self.publicDataset(name, releases: deps.releases)
+    }
+
+    static func publicDataset(_ name: String, releases: any ReleaseStore) throws -> DatasetSummary {
+        guard let summary = try releases.dataset(named: name) else {
             throw APIError(.notFound, "dataset '\(name)' does not exist; /datasets lists the available ones")
         }
         guard summary.metadata.isPublic else {

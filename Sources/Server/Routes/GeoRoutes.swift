@@ -24,7 +24,7 @@ struct GeoRoutes {
     /// Largest tolerance a request may ask for, metres.
     static let maxTolerance = 1000.0
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<LantaarnRequestContext>) {
         router.get("/geo") { _, _ -> Response in
             let sets = deps.boundaryMaps.available().map { set -> JSONValue in
                 .object([("level", .string(set.level)), ("vintage", .number(Double(set.vintage))),

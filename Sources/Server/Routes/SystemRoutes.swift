@@ -1,11 +1,11 @@
 import Hummingbird
 import LantaarnModel
 
-/// `/-/health`, `/-/metrics`, `/-/ingest`, `/-/pipelines` and other system pages.
+/// `/openapi.json`, `/-/health`, `/-/metrics`, `/-/ingest`, `/-/pipelines` and other system pages.
 struct SystemRoutes {
     let deps: ServerDependencies
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<LantaarnRequestContext>) {
         router.get("/-/health") { _, _ -> Response in
             let fields: [(String, JSONValue)] = [
                 ("ok", .bool(true)),
@@ -14,6 +14,11 @@ struct SystemRoutes {
             ] + deps.healthDetails()
             return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(.object(fields)))))
+        }
+        router.get("/openapi.json") { _, _ -> Response in
+            let document = OpenAPIDocument.document(try deps.releases.datasets(), site: deps.site, rateLimiter: deps.rateLimiter)
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(document))))
         }
         router.get("/-/metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -1,0 +1,76 @@
+import Hummingbird
+import LantaarnModel
+import Store
+
+/// The catalogue: `/catalog.ttl` and `/catalog.jsonld` (DCAT-AP-NL 3.0, for harvesters such as
+/// data.overheid.nl), `/datasets.json` (the list as JSON), and `/datasets` as an HTML page
+/// with search for people, or as JSON for clients that do not ask for HTML.
+struct CatalogRoutes {
+    let deps: ServerDependencies
+    /// Area codes listed per dataset in its spatial coverage, at most.
+    static let maxAreas = 2_000
+
+    func register(on router: Router<LantaarnRequestContext>) {
+        router.get("/catalog.ttl") { request, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/turtle; charset=utf-8", .cacheControl: "public, max-age=300"],
+                     body: .init(byteBuffer: ByteBuffer(string: try graph(request).turtle())))
+        }
+        router.get("/catalog.jsonld") { request, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/ld+json", .cacheControl: "public, max-age=300"],
+                     body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(try graph(request).jsonLD()))))
+        }
+        router.get("/datasets.json") { _, _ -> Response in
+            try listJSON()
+        }
+        router.get("/datasets") { request, _ -> Response in
+            guard Self.wantsHTML(request) else {
+                var response = try listJSON()
+                response.headers[.vary] = "Accept"
+                return response
+            }
+            let query = try QueryString(request.uri.query).value("q") ?? ""
+            let html = CatalogPage(site: deps.site).render(try deps.releases.datasets(), query: String(query.prefix(200)))
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .vary: "Accept"],
+                            body: .init(byteBuffer: ByteBuffer(string: html)))
+        }
+    }
+
+    /// Browsers ask for HTML first; curl, harvesters and scripts get JSON.
+    static func wantsHTML(_ request: Request) -> Bool {
+        guard let accept = request.headers[.accept]?.lowercased() else { return false }
+        let html = accept.range(of: "text/html")?.lowerBound
+        let json = accept.range(of: "application/json")?.lowerBound
+        return html != nil && (json == nil || html! < json!)
+    }
+
+    private func listJSON() throws -> Response {
+        let list = try deps.releases.datasets().map(DatasetRoutes.summaryJSON)
+        let body = JSONWriter.string(.object([("ok", .bool(true)), ("publisher", .string(deps.site.municipality)),
+                                              ("datasets", .array(list))]))
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    private func graph(_ request: Request) throws -> RDFGraph {
+        let entries = try deps.releases.datasets().map { summary -> DCATCatalog.Entry in
+            let name = summary.metadata.name
+            let issued = try deps.releases.releases(dataset: name).map(\.createdAt).min()
+            var areas: [(level: String, code: String)] = []
+            let columns = AreaGeometries.areaColumns(summary.metadata.columns)
+            if !columns.isEmpty, summary.rowCount > 0 {
+                var query = RowQuery()
+                query.limit = 1
+                query.facets = columns.map(\.index)
+                query.facetLimit = Self.maxAreas
+                query.timeLimitMilliseconds = 10_000
+                let facets = try deps.releases.queryRows(dataset: name, query).facets
+                for (facet, column) in zip(facets, columns) {
+                    let codes = facet.values.compactMap { if case .text(let code) = $0.value { code } else { nil } }.sorted()
+                    areas += codes.map { (column.level, $0) }
+                }
+            }
+            return DCATCatalog.Entry(summary: summary, issued: issued, areas: areas)
+        }
+        return DCATCatalog(site: deps.site, base: CKANRoutes.baseURL(request)).graph(entries)
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import LantaarnModel
+
+extension SQLiteStore {
+    /// One page of `dataset`'s current rows matching `query`, with its facets. Rows are stored
+    /// as JSON arrays, so a column is `json_extract(cells, '$[i]')`; every value is a bound
+    /// parameter. Work stops at the query's time limit (SQLite's progress handler).
+    public func queryRows(dataset: String, _ query: RowQuery) throws -> RowQueryPage {
+        try pool.read { db in
+            let deadline = DeadlineBox(DispatchTime.now().uptimeNanoseconds + UInt64(max(1, query.timeLimitMilliseconds)) * 1_000_000)
+            let connection = db.sqliteConnection
+            sqlite3_progress_handler(connection, 2_000, { context in
+                guard let context else { return 0 }
+                let box = Unmanaged<DeadlineBox>.fromOpaque(context).takeUnretainedValue()
+                return DispatchTime.now().uptimeNanoseconds > box.until ? 1 : 0
+            }, Unmanaged.passUnretained(deadline).toOpaque())
+            defer { sqlite3_progress_handler(connection, 0, nil, nil) }
+            do {
+                return try withExtendedLifetime(deadline) { try RowQuerySQL(dataset: dataset, query: query).run(db) }
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
+                throw RowQueryError.timeLimit(milliseconds: query.timeLimitMilliseconds)
+            }
+        }
+    }
+}
+
+/// The deadline the progress handler reads.
+private final class DeadlineBox {
+    let until: UInt64
+    init(_ until: UInt64) { self.until = until }
+}
+
+/// The SQL of one row query.
+private struct RowQuerySQL {
+    let dataset: String
+    let query: RowQuery
+
+    static func column(_ i: Int) -> String { "json_extract(cells, '$[\(i)]')" }
+
+    func run(_ db: Database) throws -> RowQueryPage {
+        var (conditions, arguments) = filters()
+        // Keyset: (present, value, window, seq) for a sorted query, (window, seq) otherwise.
+        let keys: [String]
+        var cursorValues: [DatabaseValueConvertible?] = []
+        if let sort = query.sort {
+            let c = Self.column(sort.column)
+            keys = ["(\(c) IS NOT NULL)", "ifnull(\(c), 0)", "window_start", "seq"]
+            if let after = query.after {
+                cursorValues = [after.sortValue == .null ? 0 : 1, after.sortValue == .null ? 0 : Self.bind(after.sortValue)]
+            }
+        } else {
+            keys = ["window_start", "seq"]
+        }
+        let descending = query.sort?.descending ?? false
+        if let after = query.after {
+            cursorValues += [after.windowStart, after.seq]
+            conditions.append("(\(keys.joined(separator: ", "))) \(descending ? "<" : ">") (\(keys.map { _ in "?" }.joined(separator: ", ")))")
+            arguments += cursorValues
+        }
+        let whereSQL = conditions.joined(separator: " AND ")
+        let order = keys.map { $0 + (descending ? " DESC" : "") }.joined(separator: ", ")
+        let sortColumn = query.sort.map { Self.column($0.column) } ?? "NULL"
+        let fetched = try Row.fetchAll(db, sql: """
+            SELECT cells, \(sortColumn), window_start, seq FROM dataset_row WHERE \(whereSQL) ORDER BY \(order) LIMIT ?
+            """, arguments: StatementArguments(arguments + [query.limit + 1]))
+        let page = fetched.prefix(query.limit)
+        let rows = try page.map { try CellCoding.decode($0[0]) }
+        var next: RowQueryCursor?
+        if fetched.count > query.limit, let last = page.last {
+            next = RowQueryCursor(sortValue: Self.cell(last[1]), windowStart: last[2], seq: last[3])
+        }
+        return RowQueryPage(rows: rows, next: next, facets: try facets(db))
+    }
+
+    /// The filter conditions (with the dataset) and their arguments.
+    private func filters() -> ([String], [DatabaseValueConvertible?]) {
+        var conditions = ["dataset = ?"]
+        var arguments: [DatabaseValueConvertible?] = [dataset]
+        for f in query.filters {
+            let c = Self.column(f.column)
+            switch f.op {
+            case .exact, .gt, .gte, .lt, .lte:
+                let op = ["exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="][f.op.rawValue]!
+                conditions.append("\(c) \(op) ?")
+                arguments.append(f.values.first.map(Self.bind) ?? nil)
+            case .in:
+                conditions.append("\(c) IN (\(f.values.map { _ in "?" }.joined(separator: ", ")))")
+                arguments += f.values.map(Self.bind)
+            case .contains:
+                conditions.append("instr(lower(CAST(\(c) AS TEXT)), lower(?)) > 0")
+                arguments.append(f.values.first.map(Self.bind) ?? nil)
+            case .isnull:
+                conditions.append(f.values.first == .integer(0) ? "\(c) IS NOT NULL" : "\(c) IS NULL")
+            }
+        }
+        return (conditions, arguments)
+    }
+
+    private func facets(_ db: Database) throws -> [(column: Int, values: [(value: CellValue, count: Int)], truncated: Bool)] {
+        let (conditions, arguments) = filters()
+        return try query.facets.map { column in
+            let c = Self.column(column)
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT \(c) AS v, count(*) AS n FROM dataset_row WHERE \(conditions.joined(separator: " AND "))
+                GROUP BY v ORDER BY n DESC, v LIMIT ?
+                """, arguments: StatementArguments(arguments + [query.facetLimit + 1]))
+            let values = rows.prefix(query.facetLimit).map { (value: Self.cell($0[0]), count: $0[1] as Int) }
+            return (column, values, rows.count > query.facetLimit)
+        }
+    }
+
+    static func bind(_ value: CellValue) -> DatabaseValueConvertible? {
+        switch value {
+        case .text(let s): s
+        case .integer(let n): n
+        case .number(let d): d
+        case .null: nil
+        }
+    }
+
+    static func cell(_ value: DatabaseValue) -> CellValue {
+        switch value.storage {
+        case .int64(let n): .integer(n)
+        case .double(let d): .number(d)
+        case .string(let s): .text(s)
+        case .blob, .null: .null
+        }
+    }
+}
