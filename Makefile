@@ -25,7 +25,8 @@ run: release broker
 # Builds everything (the integration test runs the real binary), then runs all tests.
 # pycanon (in .venv) checks the k-anonymity of published releases independently; ckanapi
 # lists and shows every dataset through the CKAN Action API, as a harvester would; schemathesis
-# checks the query API against /openapi.json; pyshacl validates the DCAT-AP-NL catalogue.
+# checks the query API against /openapi.json; pyshacl validates the DCAT-AP-NL catalogue;
+# frost-sta-client pages through the SensorThings interface.
 test: setup venv-test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
@@ -36,6 +37,7 @@ venv-test: setup
 	@.venv/bin/python -c "import ckanapi" 2>/dev/null || .venv/bin/pip install -q ckanapi
 	@test -x .venv/bin/schemathesis || .venv/bin/pip install -q schemathesis
 	@.venv/bin/python -c "import pyshacl" 2>/dev/null || .venv/bin/pip install -q pyshacl
+	@.venv/bin/python -c "import frost_sta_client" 2>/dev/null || .venv/bin/pip install -q frost-sta-client
 
 # Python peers (DuckDB) live in .venv, never installed globally.
 venv: setup

@@ -22,6 +22,9 @@ public struct Sensor: Sendable, Hashable {
     /// What happens to payload fields that no quantity takes: vendor payloads carry
     /// housekeeping (battery, radio) that is not a reading.
     public var extraFields: ExtraFields
+    /// Whether its raw readings may be published (SensorThings); the registry says so per
+    /// sensor, and kinds that observe people individually can never be public.
+    public var isPublic: Bool
 
     public enum ExtraFields: String, Sendable, Hashable {
         /// Each one goes to quarantine as an unregistered quantity.
@@ -33,7 +36,8 @@ public struct Sensor: Sendable, Hashable {
     /// Creates a sensor description.
     public init(id: String, lamppost: String, latitude: Double, longitude: Double,
                 topic: String, kind: String, quantities: [String: QuantitySpec], codec: String = "lantaarn-json",
-                extraFields: ExtraFields? = nil, device: String? = nil) {
+                extraFields: ExtraFields? = nil, device: String? = nil, isPublic: Bool = true) {
+        self.isPublic = isPublic
         self.id = id
         self.lamppost = lamppost
         self.latitude = latitude
@@ -45,6 +49,9 @@ public struct Sensor: Sendable, Hashable {
         self.device = device
         self.extraFields = extraFields ?? (codec == "lantaarn-json" ? .quarantine : .ignore)
     }
+
+    /// Kinds whose raw readings concern people individually (number plates, device ids).
+    public static let personalKinds: Set<String> = ["anpr", "camera", "kentekencamera", "wifi", "bluetooth"]
 
     /// The quantity that takes the payload field `name`, if any.
     public func quantity(forField name: String) -> String? {

@@ -24,6 +24,10 @@ public struct ServerDependencies: Sendable {
     public var pipelineRuns: @Sendable () -> [PipelineRunRecord]
     /// Completed downloads on disk (lengths, digests, ranges); `nil`: every download streams.
     public var exports: ExportCache?
+    /// The sensors of the registry (SensorThings serves the public ones).
+    public var sensors: [Sensor] = []
+    /// Raw readings for SensorThings; `nil`: SensorThings answers 404.
+    public var observations: (any ObservationStore)?
     /// Per-client limit on the query API; `nil`: unlimited (benchmarks).
     public var rateLimiter: RateLimiter? = RateLimiter(perSecond: 20, burst: 100)
 
@@ -57,6 +61,7 @@ public func buildRouter(_ deps: ServerDependencies) -> Router<LantaarnRequestCon
     CatalogRoutes(deps: deps).register(on: router)
     DatasetRoutes(deps: deps).register(on: router)
     QueryRoutes(deps: deps).register(on: router)
+    SensorThingsRoutes(deps: deps).register(on: router)
     DashboardRoutes(deps: deps).register(on: router)
     GeoRoutes(deps: deps).register(on: router)
     AdminRoutes(deps: deps).register(on: router)

@@ -25,12 +25,14 @@ struct ChunkCursor {
     private var cachedTimestamps: [Int64] = []
 
     /// Chunks of `seriesIDs` with a reading in `window`; `span` is the store's chunk span.
-    init(_ db: Database, seriesIDs: some Collection<Int64>, window: TimeWindow, span: Int64) throws {
+    /// `descending` asks for window order (oldest or newest first); `nil` leaves it to SQLite.
+    init(_ db: Database, seriesIDs: some Collection<Int64>, window: TimeWindow, span: Int64, descending: Bool? = nil) throws {
         let ids = seriesIDs.map(String.init).joined(separator: ",")
+        let order = descending.map { $0 ? " ORDER BY window_start DESC, series_id" : " ORDER BY window_start, series_id" } ?? ""
         rows = try Row.fetchCursor(db, sql: """
             SELECT series_id, count, min_ts, max_ts, min_value, max_value, sum, ts_id, value, flags FROM chunk
             WHERE series_id IN (\(ids)) AND window_start > ? AND window_start < ? AND max_ts >= ? AND min_ts < ?
-            """, arguments: [window.start &- span, window.end, window.start, window.end])
+            """ + order, arguments: [window.start &- span, window.end, window.start, window.end])
         blockStatement = try db.cachedStatement(sql: "SELECT ts FROM ts_block WHERE id = ?")
     }
 

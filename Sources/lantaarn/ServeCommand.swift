@@ -117,6 +117,8 @@ struct ServeCommand: AsyncParsableCommand {
             admin: admin, pipelines: catalog.pipelines,
             pipelineRuns: { [store = runtime.store] in (try? store.pipelineRuns(limit: 500)) ?? [] })
         deps.exports = ExportCache(directory: runtime.exportsDirectory)
+        deps.sensors = Array(registry.sensors.values)
+        deps.observations = runtime.store
         let app = buildApplication(deps, host: address.host, port: address.port, logger: logger)
 
         // Shutdown runs in reverse order: HTTP and scheduler stop first, then the

@@ -43,6 +43,21 @@ struct SensorRegistryTests {
         }
     }
 
+    @Test func publicFlagAndPersonalKinds() throws {
+        let dir = try scratchDirectory("registry-public")
+        func entry(_ id: String, kind: String, public flag: String?) -> String {
+            "  - {id: \(id), lamppost: L1, kind: \(kind), lat: 52.38, lon: 4.63, quantities: {n: {unit: x, min: 0, max: 9}}\(flag.map { ", public: \($0)" } ?? "")}\n"
+        }
+        let boundaries = BoundaryCatalog([try DefaultBoundaries.haarlemWijken()])
+        try ("sensors:\n" + entry("a", kind: "lucht", public: nil) + entry("b", kind: "lucht", public: "false") + entry("c", kind: "wifi", public: nil))
+            .write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+        let registry = try SensorRegistry.load(directory: dir, boundaries: boundaries)
+        #expect(registry.sensors["a"]?.isPublic == true && registry.sensors["b"]?.isPublic == false && registry.sensors["c"]?.isPublic == false)
+        // A sensor that observes people individually can never be made public.
+        try ("sensors:\n" + entry("d", kind: "anpr", public: "true")).write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+        #expect(throws: RegistryError.self) { try SensorRegistry.load(directory: dir, boundaries: boundaries) }
+    }
+
     @Test func codecAndFieldNamesAreReadAndChecked() throws {
         let dir = try scratchDirectory("registry-codec")
         let sensor = """

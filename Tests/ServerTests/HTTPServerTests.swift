@@ -17,6 +17,7 @@ struct HTTPServerTests {
         let dir = NSTemporaryDirectory() + "lantaarn-http-\(UUID().uuidString.prefix(8))"
         let store = try SQLiteStore(dataDirectory: dir)
         var deps = ServerDependencies(releases: store, site: PublicSite())
+        deps.observations = store
         configure(&deps)
         let router = buildRouter(deps)
         let port = PortBox()

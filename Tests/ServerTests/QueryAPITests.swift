@@ -127,8 +127,9 @@ struct QueryAPITests {
     @Test func schemathesisFindsNoServerErrorsOrSchemaViolations() async throws {
         let tool = CKANTests.repo + "/.venv/bin/schemathesis"
         try #require(FileManager.default.isExecutableFile(atPath: tool), "run 'make test': it installs schemathesis into .venv")
-        try await http.withServer({ $0.rateLimiter = nil; $0.boundaryMaps = HTTPServerTests.FakeMaps() }) { base, store in
+        try await http.withServer({ $0.rateLimiter = nil; $0.boundaryMaps = HTTPServerTests.FakeMaps(); $0.sensors = SensorThingsTests.sensors }) { base, store in
             try Self.publish(store, "lucht", rows: 120)
+            _ = try SensorThingsTests.fill(store)
             try store.register(Self.metadata("dicht", access: "NON_PUBLIC"))
             let spec = try JSONParser.parse(try await http.get(base + "/openapi.json").1)
             #expect(spec["openapi"]?.stringValue == "3.1.0")
@@ -139,7 +140,8 @@ struct QueryAPITests {
                 "--max-examples", "25", "--seed", "1", "--no-color", "--suppress-health-check", "all",
             ], mergingErrors: true)
             let output = String(decoding: result.output, as: UTF8.self)
-            #expect(result.status == 0, "\(output.suffix(6000))")
+            let failures = output.range(of: "FAILURES").map { String(output[$0.lowerBound...].prefix(8000)) } ?? String(output.suffix(6000))
+            #expect(result.status == 0, "\(failures)")
         }
     }
 }

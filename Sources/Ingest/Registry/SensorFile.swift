@@ -18,6 +18,7 @@ import Yams
 ///     topic: v3/haarlem@ttn/devices/ws302-0205/up
 ///     extra_fields: ignore                 # vendor housekeeping; default: quarantine for lantaarn-json
 ///     device: "15092"                      # its id in files from elsewhere (Sensor.Community sensor_id)
+///     public: false                        # raw readings not on SensorThings (default true; never for anpr/camera/wifi/bluetooth)
 ///     quantities:
 ///       laeq: {unit: "dB(A)", min: 20, max: 140, resolution: 0.1, field: LAeq}   # field: the payload's name
 ///       # quality flags: spike (max step between readings), stuck_after (equal readings), interval (gap after 3×)
@@ -38,6 +39,7 @@ enum SensorFile {
         var codec: String?
         var device: String?
         var extra_fields: String?
+        var `public`: Bool?
         var quantities: [String: Quantity]
     }
 
@@ -112,9 +114,14 @@ enum SensorFile {
                 }
                 extra = value
             }
+            let personal = Sensor.personalKinds.contains(e.kind.lowercased())
+            if personal, e.public == true {
+                throw RegistryError(file: path, path: "\(where_).public",
+                                    reason: "a '\(e.kind)' sensor observes people individually; its raw readings can never be public. Remove 'public: true'")
+            }
             return Sensor(id: e.id, lamppost: e.lamppost, latitude: e.lat, longitude: e.lon,
                           topic: e.topic ?? SensorRegistry.defaultTopic(sensorID: e.id), kind: e.kind, quantities: specs,
-                          codec: codec, extraFields: extra, device: e.device)
+                          codec: codec, extraFields: extra, device: e.device, isPublic: e.public ?? !personal)
         }
     }
 }

@@ -47,6 +47,13 @@ enum OpenAPIDocument {
                                                      queryParameter("tolerance", .object([("type", .string("number")), ("minimum", .number(0)),
                                                                                           ("maximum", .number(GeoRoutes.maxTolerance))]),
                                                                     "Simplification tolerance in metres")])),
+            ("/sta/v1.1", get("OGC SensorThings API v1.1 (read-only subset): the service root", json(.object([("type", .string("object"))])),
+                              tag: "sensorthings")),
+            ("/sta/v1.1/{segment}", get("A SensorThings collection (Things, Locations, Sensors, ObservedProperties, Datastreams, Observations) or one entity, e.g. Things('ID')",
+                                        staResponses, tag: "sensorthings", parameters: [pathParameter("segment", enumValues: [])] + staParameters)),
+            ("/sta/v1.1/{segment}/{navigation}", get("Entities related to one entity, e.g. Datastreams('ID')/Observations",
+                                                     staResponses, tag: "sensorthings",
+                                                     parameters: [pathParameter("segment", enumValues: []), pathParameter("navigation", enumValues: [])] + staParameters)),
             ("/algoritmes", get("Algorithm register (HTML)", html, tag: "pages")),
             ("/algoritmes.json", get("Algorithm register", json(.object([("type", .string("object"))])), tag: "pages")),
             ("/dashboards/luchtkwaliteit", get("Air-quality dashboard", html, tag: "pages")),
@@ -209,6 +216,26 @@ enum OpenAPIDocument {
 
     private static var separatorParameter: JSONValue {
         queryParameter("_sep", enumSchema([",", ";"]), "CSV separator; ; also writes decimal commas (Dutch Excel)")
+    }
+
+    private static var staResponses: JSONValue {
+        responses([("200", json(.object([("type", .string("object"))]))), ("400", errorResponse), ("404", errorResponse),
+                   ("414", errorResponse), ("429", errorResponse)])
+    }
+
+    private static var staParameters: [JSONValue] {
+        [
+            queryParameter("$top", .object([("type", .string("integer")), ("minimum", .number(0)), ("maximum", .number(Double(STAOptions.maxTop)))]),
+                           "Entities per page (default \(STAOptions.defaultTop))"),
+            queryParameter("$skip", .object([("type", .string("integer")), ("minimum", .number(0))]), "Entities passed over"),
+            queryParameter("$count", enumSchema(["true", "false"]), "Also give @iot.count"),
+            queryParameter("$orderby", .object([("type", .string("string"))]), "PROPERTY [asc|desc], comma-separated; observations: phenomenonTime"),
+            queryParameter("$filter", .object([("type", .string("string"))]),
+                           "OData comparisons (eq ne gt ge lt le) joined with and, or, not (at most \(STAFilter.maxLength) characters); observations: phenomenonTime, resultTime and result joined with and"),
+            queryParameter("$expand", .object([("type", .string("string"))]), "One level of related entities, e.g. Datastreams"),
+            queryParameter("$select", .object([("type", .string("string"))]), "Properties to keep, comma-separated"),
+            queryParameter("$skiptoken", .object([("type", .string("string"))]), "Position token from @iot.nextLink"),
+        ]
     }
 
     private static var ckanParameters: [JSONValue] {
