@@ -86,6 +86,8 @@ let package = Package(
             dependencies: [
                 "LantaarnModel", "Store", "Pipelines",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // HTTPS with a configured certificate and key (swift-nio-ssl).
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 // gzip for streamed downloads (zlib).
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -144,6 +146,7 @@ let package = Package(
             dependencies: [
                 "Server", "Store", "Pipelines", "LantaarnModel", "Geo",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
             ]
         ),
         .testTarget(name: "lantaarnTests", dependencies: ["lantaarn", "Store", "MQTTClient", "Geo"]),

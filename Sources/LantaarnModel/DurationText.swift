@@ -17,9 +17,10 @@ public enum DurationText {
         return n * factor
     }
 
-    /// A duration in plain Dutch: "1 uur", "15 minuten", "1 dag", "2 weken".
+    /// A duration in plain Dutch: "1 uur", "15 minuten", "1 dag", "2 weken", "5 jaar".
     public static func dutch(_ milliseconds: Int64) -> String {
         let minutes = milliseconds / 60_000
+        if minutes > 0, minutes % 525_600 == 0 { return "\(minutes / 525_600) jaar" }
         if minutes % 10_080 == 0 { return minutes == 10_080 ? "1 week" : "\(minutes / 10_080) weken" }
         if minutes % 1440 == 0 { return minutes == 1440 ? "1 dag" : "\(minutes / 1440) dagen" }
         if minutes % 60 == 0 { return "\(minutes / 60) uur" }

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdTLS
 import LantaarnModel
 import Pipelines
 import Logging
@@ -28,6 +29,8 @@ public struct ServerDependencies: Sendable {
     public var sensors: [Sensor] = []
     /// Raw readings for SensorThings; `nil`: SensorThings answers 404.
     public var observations: (any ObservationStore)?
+    /// Retention of raw inputs, for the privacy statement.
+    public var privacy = PrivacyFacts()
     /// Per-client limit on the query API; `nil`: unlimited (benchmarks).
     public var rateLimiter: RateLimiter? = RateLimiter(perSecond: 20, burst: 100)
 
@@ -51,12 +54,39 @@ public struct ServerDependencies: Sendable {
     }
 }
 
-/// The router with every public route; shared by `serve` and the tests.
-public func buildRouter(_ deps: ServerDependencies) -> Router<LantaarnRequestContext> {
+/// Which routes a listener serves: all of them, or, with separate listeners, the public ones
+/// on one address and the admin API (`/admin/…`, `/intern/…`) on another.
+public enum ServerRole: String, Sendable {
+    case all, publicOnly, adminOnly
+}
+
+/// A certificate chain and private key (PEM files) for HTTPS.
+public struct TLSFiles: Sendable {
+    public var certificate: String
+    public var key: String
+
+    public init(certificate: String, key: String) {
+        self.certificate = certificate
+        self.key = key
+    }
+}
+
+/// The router of one listener; shared by `serve` and the tests.
+public func buildRouter(_ deps: ServerDependencies, role: ServerRole = .all, hsts: Bool = false,
+                        accessLog: Logger? = nil) -> Router<LantaarnRequestContext> {
     let router = Router(context: LantaarnRequestContext.self)
-    // Security headers outermost, so error envelopes carry them too.
-    router.add(middleware: SecurityHeadersMiddleware())
+    // Security headers outermost, so error envelopes carry them too; the access log sees the final status.
+    router.add(middleware: SecurityHeadersMiddleware(hsts: hsts))
+    if let accessLog { router.add(middleware: AccessLogMiddleware(logger: accessLog)) }
     router.add(middleware: ErrorEnvelopeMiddleware())
+    router.add(middleware: RequestGuardMiddleware())
+    if role != .publicOnly {
+        AdminRoutes(deps: deps).register(on: router)
+    }
+    if role == .adminOnly {
+        SystemRoutes.health(deps, on: router)
+        return router
+    }
     SystemRoutes(deps: deps).register(on: router)
     CatalogRoutes(deps: deps).register(on: router)
     DatasetRoutes(deps: deps).register(on: router)
@@ -64,15 +94,21 @@ public func buildRouter(_ deps: ServerDependencies) -> Router<LantaarnRequestCon
     SensorThingsRoutes(deps: deps).register(on: router)
     DashboardRoutes(deps: deps).register(on: router)
     GeoRoutes(deps: deps).register(on: router)
-    AdminRoutes(deps: deps).register(on: router)
     AlgorithmRegisterRoutes(deps: deps).register(on: router)
     CKANRoutes(deps: deps).register(on: router)
+    PolicyPageRoutes(deps: deps).register(on: router)
     return router
 }
 
-/// The HTTP application, ready to run as a service.
-public func buildApplication(_ deps: ServerDependencies, host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
-    Application(router: buildRouter(deps),
-                configuration: .init(address: .hostname(host, port: port), serverName: "lantaarn"),
-                logger: logger)
+/// The HTTP application of one listener, ready to run as a service; HTTPS (with HSTS) when
+/// `tls` names a certificate and key.
+public func buildApplication(_ deps: ServerDependencies, host: String, port: Int, logger: Logger,
+                             role: ServerRole = .all, tls: TLSFiles? = nil) throws -> some ApplicationProtocol {
+    let router = buildRouter(deps, role: role, hsts: tls != nil, accessLog: logger)
+    let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "lantaarn")
+    guard let tls else {
+        return Application(router: router, server: .http1(), configuration: configuration, logger: logger)
+    }
+    return Application(router: router, server: try .tls(.http1(), tlsConfiguration: try TLSSetup.configuration(tls)),
+                       configuration: configuration, logger: logger)
 }

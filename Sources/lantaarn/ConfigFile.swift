@@ -18,6 +18,11 @@ import Yams
 /// pipelines: ./Pipelines
 /// municipality: Gemeente Haarlem
 /// contact_email: opendata@haarlem.nl
+/// site: {logo: ./logo.svg, phone: "14 023", address: "Postbus 511, 2003 PB Haarlem", privacy_officer: privacy@haarlem.nl}
+/// server:
+///   admin_listen: 127.0.0.1:8081           # the admin API on its own listener, not on the public one
+///   tls: {cert_file: /etc/lantaarn/cert.pem, key_file: /etc/lantaarn/key.pem}   # HTTPS and HSTS
+///   rate_limit: {per_second: 20, burst: 100}   # query API and SensorThings per client; "off" to turn off
 /// boundaries: {file: wijken.geojson, gemeente: GM0392, vintage: 2024, map_tolerance_m: 5}
 /// store: {chunk_span: 1d, lateness: 2h}   # chunk_span applies when the store is created
 /// ingest:
@@ -41,6 +46,8 @@ struct ConfigFile: Decodable {
     var pipelines: String?
     var municipality: String?
     var contact_email: String?
+    var site: Site?
+    var server: Server?
     var boundaries: Boundaries?
     var retention: Retention?
     var store: StoreSection?
@@ -89,6 +96,44 @@ struct ConfigFile: Decodable {
     struct Policy: Decodable {
         var keep: String
         var basis: String
+    }
+
+    struct Site: Decodable {
+        var logo: String?
+        var phone: String?
+        var address: String?
+        var privacy_officer: String?
+    }
+
+    struct Server: Decodable {
+        var admin_listen: String?
+        var tls: TLS?
+        var rate_limit: RateLimit?
+
+        struct TLS: Decodable {
+            var cert_file: String
+            var key_file: String
+        }
+
+        /// `{per_second, burst}` or the word `off`.
+        enum RateLimit: Decodable {
+            case off
+            case limit(perSecond: Double, burst: Int)
+
+            init(from decoder: any Decoder) throws {
+                if let word = try? decoder.singleValueContainer().decode(String.self) {
+                    guard word == "off" else { throw CLIError("config server.rate_limit: write {per_second: 20, burst: 100} or off, not '\(word)'") }
+                    self = .off
+                    return
+                }
+                struct Fields: Decodable { var per_second: Double; var burst: Int }
+                let f = try Fields(from: decoder)
+                guard f.per_second > 0, f.per_second.isFinite, f.burst >= 1 else {
+                    throw CLIError("config server.rate_limit: per_second must be above 0 and burst at least 1")
+                }
+                self = .limit(perSecond: f.per_second, burst: f.burst)
+            }
+        }
     }
 
     struct Admin: Decodable {
@@ -148,6 +193,33 @@ struct ConfigFile: Decodable {
         if let v = pipelines { s.pipelineDirectory = v }
         if let v = municipality { s.municipality = v }
         if let v = contact_email { s.contactEmail = v }
+        if let site {
+            if let v = site.logo {
+                let lower = v.lowercased()
+                guard lower.hasSuffix(".svg") || lower.hasSuffix(".png") else { throw CLIError("config site.logo: '\(v)' must be an .svg or .png file") }
+                guard FileManager.default.isReadableFile(atPath: v) else { throw CLIError("config site.logo: cannot read '\(v)'") }
+                s.logoFile = v
+            }
+            s.sitePhone = site.phone
+            s.siteAddress = site.address
+            s.privacyOfficer = site.privacy_officer
+        }
+        if let server {
+            if let v = server.admin_listen { s.adminListen = v }
+            if let tls = server.tls {
+                for (file, key) in [(tls.cert_file, "server.tls.cert_file"), (tls.key_file, "server.tls.key_file")]
+                where !FileManager.default.isReadableFile(atPath: file) {
+                    throw CLIError("config \(key): cannot read '\(file)'")
+                }
+                s.tlsCertificate = tls.cert_file
+                s.tlsKey = tls.key_file
+            }
+            switch server.rate_limit {
+            case .off?: s.rateLimit = nil
+            case .limit(let perSecond, let burst)?: s.rateLimit = (perSecond, burst)
+            case nil: break
+            }
+        }
         if let v = admin?.token_file { s.adminTokenFile = v }
         if let v = boundaries?.file { s.boundaryFile = v }
         if let v = boundaries?.gemeente { s.gemeente = v }

@@ -93,7 +93,9 @@ struct ServeCommand: AsyncParsableCommand {
         let stats = consumer.stats
         let sensors = registry.sensors.values.map { ($0.id, $0.kind) }
         var deps = ServerDependencies(
-            releases: runtime.store, site: PublicSite(municipality: settings.municipality, contactEmail: settings.contactEmail),
+            releases: runtime.store, site: PublicSite(municipality: settings.municipality, contactEmail: settings.contactEmail,
+                                                      phone: settings.sitePhone, address: settings.siteAddress,
+                                                      privacyOfficer: settings.privacyOfficer, logoFile: settings.logoFile),
             healthDetails: {
                 let s = stats.snapshot
                 return [("ingest", .object([
@@ -119,7 +121,13 @@ struct ServeCommand: AsyncParsableCommand {
         deps.exports = ExportCache(directory: runtime.exportsDirectory)
         deps.sensors = Array(registry.sensors.values)
         deps.observations = runtime.store
-        let app = buildApplication(deps, host: address.host, port: address.port, logger: logger)
+        deps.rateLimiter = settings.rateLimit.map { RateLimiter(perSecond: $0.perSecond, burst: $0.burst) }
+        deps.privacy = settings.privacyFacts
+        let tls = settings.tlsCertificate.flatMap { cert in settings.tlsKey.map { TLSFiles(certificate: cert, key: $0) } }
+        let adminAddress = try settings.adminListen.map(ListenAddress.init)
+        let app = try buildApplication(deps, host: address.host, port: address.port, logger: logger,
+                                       role: adminAddress == nil ? .all : .publicOnly, tls: tls)
+        let adminApp = try adminAddress.map { try buildApplication(deps, host: $0.host, port: $0.port, logger: logger, role: .adminOnly, tls: tls) }
 
         // Shutdown runs in reverse order: HTTP and scheduler stop first, then the
         // subscriber, and the consumer last so it drains everything acknowledged.
@@ -141,13 +149,15 @@ struct ServeCommand: AsyncParsableCommand {
                                                  backlogHours: 24, logger: logger)
             services.append(.init(service: simulator))
         }
+        if let adminApp { services.append(.init(service: adminApp)) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))
-        let url = "http://\(address.host):\(address.port)"
+        let url = "\(tls == nil ? "http" : "https")://\(address.host):\(address.port)"
         logger.info("Lantaarn is starting", metadata: ["http.url": "\(url)", "mqtt.broker": "\(endpoint)",
                                                        "data.dir": "\(settings.dataDirectory)"])
         Console.line("Lantaarn draait. Dashboard: \(url)/dashboards/luchtkwaliteit")
         Console.line("Open data: \(url)/datasets   Health: \(url)/-/health")
+        if let adminAddress { Console.line("Admin API: \(tls == nil ? "http" : "https")://\(adminAddress.host):\(adminAddress.port)/admin/alerts") }
         try await group.run()
         logger.info("Lantaarn stopped; everything received is committed")
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Ingest
 import MQTTClient
+import Server
 import Store
 
 /// Effective runtime settings after merging defaults, `lantaarn.yaml`, environment and flags.
@@ -16,6 +17,18 @@ struct Settings {
     var pipelineDirectory = "./Pipelines"
     var municipality = "Gemeente Haarlem"
     var contactEmail = "opendata@haarlem.nl"
+    /// Contact details and logo on the public pages (`site:` in lantaarn.yaml).
+    var sitePhone: String?
+    var siteAddress: String?
+    var privacyOfficer: String?
+    var logoFile: String?
+    /// The admin API on its own listener (`server.admin_listen`); `nil`: on the public one.
+    var adminListen: String?
+    /// HTTPS with this certificate chain and key (`server.tls`).
+    var tlsCertificate: String?
+    var tlsKey: String?
+    /// Query API and SensorThings per client: average per second and burst; `nil`: off.
+    var rateLimit: (perSecond: Double, burst: Int)? = (20, 100)
     /// Wijk boundaries used while none are imported (`lantaarn geo import`): this file
     /// (GeoJSON or TopoJSON, WGS84 or RD New), or else the bundled Haarlem wijken 2020.
     var boundaryFile: String?
@@ -55,6 +68,18 @@ struct Settings {
         if let v = env["LANTAARN_LISTEN"], !v.isEmpty { listen = v }
         if let v = env["LANTAARN_LOG_LEVEL"], !v.isEmpty { logLevel = v }
         if let v = env["LANTAARN_ADMIN_TOKEN_FILE"], !v.isEmpty { adminTokenFile = v }
+    }
+
+    /// Retention of raw inputs as the privacy statement states it.
+    var privacyFacts: PrivacyFacts {
+        var facts = PrivacyFacts()
+        func retention(_ p: RetentionPolicy) -> PrivacyFacts.Retention { .init(keep: p.text, basis: p.basis) }
+        facts.readings = retention(readingsRetention)
+        facts.meldingen = retention(meldingenRetention)
+        facts.meldingText = meldingTextRetention.map(retention)
+        facts.pseudonymKeys = retention(pseudonymKeyRetention)
+        facts.ingestLog = retention(ingestLogRetention)
+        return facts
     }
 
     /// The watched inbox folder.

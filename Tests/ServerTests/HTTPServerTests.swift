@@ -3,6 +3,8 @@ import Foundation
 import FoundationNetworking
 #endif
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import LantaarnModel
 import Pipelines
 import Logging
@@ -12,16 +14,18 @@ import Testing
 
 /// Runs the real application on a free loopback port and talks HTTP to it.
 struct HTTPServerTests {
-    func withServer(_ configure: (inout ServerDependencies) -> Void = { _ in },
+    func withServer(role: ServerRole = .all, tls: TLSFiles? = nil, accessLog: Logger? = nil,
+                    _ configure: (inout ServerDependencies) -> Void = { _ in },
                     _ body: (String, SQLiteStore) async throws -> Void) async throws {
         let dir = NSTemporaryDirectory() + "lantaarn-http-\(UUID().uuidString.prefix(8))"
         let store = try SQLiteStore(dataDirectory: dir)
         var deps = ServerDependencies(releases: store, site: PublicSite())
         deps.observations = store
         configure(&deps)
-        let router = buildRouter(deps)
+        let router = buildRouter(deps, role: role, hsts: tls != nil, accessLog: accessLog)
         let port = PortBox()
-        let running = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: try TLSSetup.configuration($0)) } ?? .http1()
+        let running = Application(router: router, server: server, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                                   onServerRunning: { channel in await port.set(channel.localAddress?.port ?? 0) },
                                   logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -32,7 +36,7 @@ struct HTTPServerTests {
                 p = await port.value
             }
             try #require(p != 0)
-            try await body("http://127.0.0.1:\(p)", store)
+            try await body("\(tls == nil ? "http" : "https")://127.0.0.1:\(p)", store)
             group.cancelAll()
         }
     }

@@ -48,7 +48,7 @@ struct CatalogPage {
             out += "<dt>Periode</dt><dd>\(HTML.escape(LocalTime.date(c.start))) tot \(HTML.escape(LocalTime.date(c.end)))</dd>\n"
         }
         out += "<dt>Rijen</dt><dd>\(s.rowCount)</dd>\n"
-        out += "<dt>Gemaakt door</dt><dd><a href=\"/algoritmes#\(HTML.escape(m.pipeline))\">rekenregel \(HTML.escape(m.pipeline))</a></dd>\n"
+        out += "<dt>Gemaakt door</dt><dd><a href=\"/algoritmes#alg-\(HTML.escape(m.pipeline))\">rekenregel \(HTML.escape(m.pipeline))</a></dd>\n"
         out += "<dt>Licentie</dt><dd>\(HTML.escape(m.license))</dd>\n</dl>\n"
         guard m.isPublic else {
             return out + "<p><strong>Niet openbaar.</strong> Reden: \(HTML.escape(m.accessReason ?? "geen reden vastgelegd"))</p>\n</section>\n"

@@ -69,7 +69,7 @@ struct DCATCatalog {
                         ("dct:accessRights", .iri(m.accessRights ?? "http://publications.europa.eu/resource/authority/access-right/PUBLIC"))])
         g.add(.iri(base + "/datasets?q=" + m.name), "a", .name("foaf:Document"))
         // Documentation: the pipeline in the algorithm register.
-        let documentation = RDFGraph.Term.iri(base + "/algoritmes#" + m.pipeline)
+        let documentation = RDFGraph.Term.iri(base + "/algoritmes#alg-" + m.pipeline)
         g.add(dataset, "foaf:page", documentation)
         g.add(documentation, "a", .name("foaf:Document"))
         if let theme = m.theme {

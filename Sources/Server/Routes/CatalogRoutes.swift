@@ -19,17 +19,17 @@ struct CatalogRoutes {
             Response(status: .ok, headers: [.contentType: "application/ld+json", .cacheControl: "public, max-age=300"],
                      body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(try graph(request).jsonLD()))))
         }
-        router.get("/datasets.json") { _, _ -> Response in
-            try listJSON()
+        router.get("/datasets.json") { request, _ -> Response in
+            try listJSON(try Self.search(request))
         }
         router.get("/datasets") { request, _ -> Response in
+            let query = try Self.search(request)
             guard Self.wantsHTML(request) else {
-                var response = try listJSON()
+                var response = try listJSON(query)
                 response.headers[.vary] = "Accept"
                 return response
             }
-            let query = try QueryString(request.uri.query).value("q") ?? ""
-            let html = CatalogPage(site: deps.site).render(try deps.releases.datasets(), query: String(query.prefix(200)))
+            let html = CatalogPage(site: deps.site).render(try deps.releases.datasets(), query: query)
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .vary: "Accept"],
                             body: .init(byteBuffer: ByteBuffer(string: html)))
         }
@@ -43,8 +43,13 @@ struct CatalogRoutes {
         return html != nil && (json == nil || html! < json!)
     }
 
-    private func listJSON() throws -> Response {
-        let list = try deps.releases.datasets().map(DatasetRoutes.summaryJSON)
+    /// `?q=`: words that must all occur (at most 200 characters).
+    private static func search(_ request: Request) throws -> String {
+        String((try QueryString(request.uri.query).value("q") ?? "").prefix(200))
+    }
+
+    private func listJSON(_ query: String) throws -> Response {
+        let list = CatalogPage.matching(try deps.releases.datasets(), query: query).map(DatasetRoutes.summaryJSON)
         let body = JSONWriter.string(.object([("ok", .bool(true)), ("publisher", .string(deps.site.municipality)),
                                               ("datasets", .array(list))]))
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],

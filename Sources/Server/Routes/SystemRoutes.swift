@@ -6,15 +6,7 @@ struct SystemRoutes {
     let deps: ServerDependencies
 
     func register(on router: Router<LantaarnRequestContext>) {
-        router.get("/-/health") { _, _ -> Response in
-            let fields: [(String, JSONValue)] = [
-                ("ok", .bool(true)),
-                ("status", .string("ok")),
-                ("datasets", .number(Double(try deps.releases.datasetNames().count))),
-            ] + deps.healthDetails()
-            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(.object(fields)))))
-        }
+        Self.health(deps, on: router)
         router.get("/openapi.json") { _, _ -> Response in
             let document = OpenAPIDocument.document(try deps.releases.datasets(), site: deps.site, rateLimiter: deps.rateLimiter)
             return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
@@ -37,6 +29,19 @@ struct SystemRoutes {
         router.get("/static/lantaarn.css") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
+        }
+    }
+
+    /// `/-/health`, on every listener.
+    static func health(_ deps: ServerDependencies, on router: Router<LantaarnRequestContext>) {
+        router.get("/-/health") { _, _ -> Response in
+            let fields: [(String, JSONValue)] = [
+                ("ok", .bool(true)),
+                ("status", .string("ok")),
+                ("datasets", .number(Double(try deps.releases.datasetNames().count))),
+            ] + deps.healthDetails()
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(.object(fields)))))
         }
     }
 }

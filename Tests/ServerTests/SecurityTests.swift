@@ -1,0 +1,153 @@
+import Foundation
+import Hummingbird
+import LantaarnModel
+import Logging
+@testable import Server
+import Store
+import Synchronization
+import Testing
+
+/// Separate listeners, the admin token, security headers, HSTS over TLS (with a self-signed
+/// certificate made here), the access log's truncated addresses, and 4xx (never 500) for
+/// traversal, oversized, SQL-laden and non-UTF-8 requests.
+struct SecurityTests {
+    let http = HTTPServerTests()
+    static let token = String(repeating: "t", count: 40)
+
+    /// Status, headers and body through curl, which sends the path exactly as written.
+    static func curl(_ url: String, _ extra: [String] = []) async throws -> (status: Int, headers: String, body: String) {
+        let dir = NSTemporaryDirectory() + "lantaarn-sec-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let result = try await runOffPool("/usr/bin/curl", ["-s", "-g", "--path-as-is", "-D", dir + "/h", "-o", dir + "/b", "-w", "%{http_code}"] + extra + [url])
+        let headers = (try? String(contentsOfFile: dir + "/h", encoding: .utf8)) ?? ""
+        let body = (try? String(contentsOfFile: dir + "/b", encoding: .utf8)) ?? ""
+        return (Int(String(decoding: result.output, as: UTF8.self)) ?? 0, headers.lowercased(), body)
+    }
+
+    @Test func adminRoutesOnTheirOwnListenerAndRefusedWithoutToken() async throws {
+        let adminPaths = ["/admin/alerts", "/admin/alerts?all=1", "/admin/datasets/d.csv", "/admin/datasets/d.json", "/intern/waarschuwingen"]
+        try await http.withServer(role: .publicOnly, { $0.admin = AdminAccess(token: Self.token, alerts: $0.releases as! SQLiteStore) }) { base, _ in
+            for path in adminPaths {
+                let r = try await Self.curl(base + path, ["-H", "Authorization: Bearer \(Self.token)"])
+                #expect(r.status == 404, "\(path)")
+            }
+            let list = try await Self.curl(base + "/datasets.json")
+            #expect(list.status == 200)
+        }
+        try await http.withServer(role: .adminOnly, { $0.admin = AdminAccess(token: Self.token, alerts: $0.releases as! SQLiteStore) }) { base, store in
+            try store.register(DatasetAccessTests.metadata("d"))
+            let list = try await Self.curl(base + "/datasets.json")
+            let health = try await Self.curl(base + "/-/health")
+            #expect(list.status == 404 && health.status == 200)
+            for path in adminPaths {
+                for header in [[], ["-H", "Authorization: Bearer wrong"], ["-H", "Authorization: Bearer \(Self.token)x"],
+                               ["-H", "Authorization: Basic \(Self.token)"], ["-H", "Authorization: Bearer " + Self.token.dropLast()]] {
+                    let r = try await Self.curl(base + path, header)
+                    #expect(r.status == 401 && r.body.contains("\"ok\":false") && r.body.contains("\"status\":401"), "\(path) \(header): \(r.status)")
+                }
+                let ok = try await Self.curl(base + path, ["-H", "Authorization: Bearer \(Self.token)"])
+                #expect(ok.status == 200, "\(path): \(ok.status) \(ok.body)")
+            }
+            let post = try await Self.curl(base + "/admin/alerts/1/acknowledge", ["-X", "POST", "-d", "{\"by\":\"x\"}"])
+            #expect(post.status == 401)
+        }
+    }
+
+    @Test func headersOnEveryResponseAndHSTSOverTLS() async throws {
+        try await http.withServer { base, _ in
+            for path in ["/datasets.json", "/nope", "/datasets/x/rows.json?_size=abc", "/privacy"] {
+                let r = try await Self.curl(base + path)
+                #expect(r.headers.contains("content-security-policy: default-src 'none'") && r.headers.contains("x-content-type-options: nosniff")
+                        && r.headers.contains("referrer-policy: no-referrer"), "\(path)")
+                #expect(!r.headers.contains("strict-transport-security"), "no HSTS on plain HTTP")
+            }
+        }
+        let dir = NSTemporaryDirectory() + "lantaarn-tls-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let made = try await runOffPool("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/key.pem",
+                                                            "-out", dir + "/cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1",
+                                                            "-addext", "subjectAltName=IP:127.0.0.1"], mergingErrors: true)
+        try #require(made.status == 0, "openssl: \(String(decoding: made.output, as: UTF8.self))")
+        try await http.withServer(tls: TLSFiles(certificate: dir + "/cert.pem", key: dir + "/key.pem")) { base, _ in
+            #expect(base.hasPrefix("https://"))
+            let r = try await Self.curl(base + "/-/health", ["--cacert", dir + "/cert.pem"])
+            #expect(r.status == 200 && r.headers.contains("strict-transport-security: max-age=31536000"))
+            // Without trusting the certificate, a client refuses the connection.
+            let untrusted = try await runOffPool("/usr/bin/curl", ["-s", "-o", "/dev/null", base + "/-/health"])
+            #expect(untrusted.status == 60)
+            // Plain HTTP to the TLS port gets no answer.
+            let plain = try await runOffPool("/usr/bin/curl", ["-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}",
+                                                               base.replacingOccurrences(of: "https", with: "http") + "/-/health"])
+            #expect(String(decoding: plain.output, as: UTF8.self) != "200")
+        }
+        #expect(throws: TLSSetupError.self) { try TLSSetup.configuration(TLSFiles(certificate: dir + "/key.pem", key: dir + "/cert.pem")) }
+    }
+
+    @Test func accessLogKeepsTruncatedAddressesAndNoQueries() async throws {
+        #expect(AccessLogMiddleware<LantaarnRequestContext>.truncated("192.168.17.42") == "192.168.17.0")
+        #expect(AccessLogMiddleware<LantaarnRequestContext>.truncated("2001:db8:85a3::8a2e:370:7334") == "2001:db8:85a3::")
+        #expect(AccessLogMiddleware<LantaarnRequestContext>.truncated("::1") == "0:0:0::")
+        #expect(AccessLogMiddleware<LantaarnRequestContext>.truncated("::ffff:10.1.2.3") == "10.1.2.0")
+        #expect(AccessLogMiddleware<LantaarnRequestContext>.truncated(nil) == "-")
+        let lines = LogCapture()
+        let logger = Logger(label: "access") { _ in lines }
+        try await http.withServer(accessLog: logger) { base, _ in
+            _ = try await Self.curl(base + "/datasets.json?q=jan.jansen@example.nl")
+        }
+        let text = lines.text
+        #expect(text.contains("path=/datasets.json") && text.contains("status=200") && text.contains("client=127.0.0.0"), "\(text)")
+        #expect(!text.contains("jansen") && !text.contains("127.0.0.1"), "\(text)")
+    }
+
+    @Test func badRequestsGet4xxNever500() async throws {
+        try await http.withServer { base, store in
+            try QueryAPITests.publish(store, "lucht", rows: 10)
+            let cases: [(String, ClosedRange<Int>)] = [
+                // Path traversal, however written.
+                ("/static/../../etc/passwd", 400...400), ("/static/%2e%2e/%2e%2e/etc/passwd", 400...400),
+                ("/datasets/..%2F..%2Fetc%2Fpasswd.csv", 400...400), ("/datasets/%2e%2e%5c%2e%2e%5cetc.csv", 400...400),
+                ("/geo/wijk/..%2f..%2fdata%2flantaarn.sqlite", 400...400), ("/datasets/lucht/releases/../../../etc/passwd", 400...400),
+                // Oversized query strings.
+                ("/datasets.json?q=" + String(repeating: "a", count: 9_000), 414...414),
+                ("/datasets/lucht/rows.json?wijk_code=" + String(repeating: "a", count: 5_000), 414...414),
+                // SQL metacharacters in filters are values, not SQL.
+                ("/datasets/lucht/rows.json?wijk_code=%27%3B%20DROP%20TABLE%20dataset_row%3B%20--", 200...200),
+                ("/datasets/lucht/rows.json?pm25__gt=1%20OR%201%3D1", 400...400),
+                ("/datasets/lucht/rows.json?wijk_code%27%20OR%20%271%27%3D%271=1", 400...400),
+                ("/datasets/lucht/rows.json?_sort=pm25%3B%20DROP%20TABLE%20x", 400...400),
+                ("/sta/v1.1/Things?$filter=name%20eq%20%27x%27%27%3B%20DROP%20TABLE%20x%3B--%27", 200...200),
+                // Invalid UTF-8 in path and query.
+                ("/datasets/%FF%FE.csv", 400...400), ("/datasets/lucht/rows.json?wijk_code=%C3%28", 400...400),
+                ("/datasets?q=%FF", 400...400), ("/sta/v1.1/Things?$filter=name%20eq%20%27%FF%27", 400...400),
+                ("/%00", 400...400),
+            ]
+            for (path, expected) in cases {
+                let r = try await Self.curl(base + path)
+                #expect(expected.contains(r.status) && (r.status == 200 || r.body.contains("\"ok\":false")), "\(path.prefix(80)): \(r.status) \(r.body.prefix(200))")
+            }
+            // The table is still there.
+            let after = try await Self.curl(base + "/datasets/lucht/rows.json")
+            #expect(after.body.contains("\"count\":10"))
+        }
+    }
+}
+
+/// A log handler that keeps every line in memory.
+final class LogCapture: LogHandler, @unchecked Sendable {
+    private let lines = Mutex<[String]>([])
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    var text: String { lines.withLock { $0.joined(separator: "\n") } }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        let fields = (metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        lines.withLock { $0.append("\(message) \(fields)") }
+    }
+}
