@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PORT_HTTP ?= 8080
 
-.PHONY: run test build release setup broker clean bench bench-store bench-ingest bench-geo bench-pipelines venv venv-test
+.PHONY: run test build release setup broker clean bench bench-store bench-ingest bench-geo bench-pipelines bench-server venv venv-test
 
 setup:
 	@scripts/setup
@@ -95,7 +95,20 @@ bench-pipelines: venv
 	@rm -f $(BENCH_DIR)/pipelines/readings.csv
 	@grep "^BENCH " $(BENCH_DIR)/pipelines/bench.txt
 
-bench: bench-store bench-ingest bench-geo bench-pipelines
+# `make bench-server`: wrk (64 connections) against /datasets and a 50-row rows.json page, with
+# nginx serving the same bytes; a BENCH_SERVER_ROWS-row CSV export against Datasette's
+# _stream=on export of the same table; peak RSS during the export.
+BENCH_SERVER_ROWS ?= 10000000
+BENCH_SERVER_SECONDS ?= 10
+bench-server: venv
+	@scripts/setup --bench
+	@.venv/bin/python -c "import datasette" 2>/dev/null || .venv/bin/pip install -q datasette
+	$(SWIFT) build -c release --product lantaarn-server-bench
+	@mkdir -p $(BENCH_DIR)/server
+	python3 Benchmarks/server_bench.py $(BENCH_DIR)/server $(BENCH_SERVER_ROWS) $(BENCH_SERVER_SECONDS) | tee $(BENCH_DIR)/server/bench.txt
+	@grep "^BENCH " $(BENCH_DIR)/server/bench.txt
+
+bench: bench-store bench-ingest bench-geo bench-pipelines bench-server
 
 clean:
 	rm -rf .build

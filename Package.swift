@@ -135,6 +135,16 @@ let package = Package(
             path: "Benchmarks/PipelineBench"
         ),
 
+        // `make bench-server`: the HTTP surface over a generated dataset; its peers (nginx,
+        // Datasette) and wrk run from Benchmarks/server_bench.sh.
+        .executableTarget(
+            name: "lantaarn-server-bench",
+            dependencies: ["Server", "Store", "LantaarnModel", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Benchmarks/ServerBench"
+        ),
+
         .testTarget(name: "LantaarnModelTests", dependencies: ["LantaarnModel"]),
         .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "LantaarnModel"]),

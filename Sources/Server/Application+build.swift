@@ -29,6 +29,8 @@ public struct ServerDependencies: Sendable {
     public var sensors: [Sensor] = []
     /// Raw readings for SensorThings; `nil`: SensorThings answers 404.
     public var observations: (any ObservationStore)?
+    /// Rendered answers of the busiest pages, kept until published data changes.
+    public var responses: ResponseCache
     /// Retention of raw inputs, for the privacy statement.
     public var privacy = PrivacyFacts()
     /// Per-client limit on the query API; `nil`: unlimited (benchmarks).
@@ -42,6 +44,7 @@ public struct ServerDependencies: Sendable {
                 pipelines: [PipelineDefinition] = [], pipelineRuns: @escaping @Sendable () -> [PipelineRunRecord] = { [] },
                 exports: ExportCache? = nil) {
         self.releases = releases
+        self.responses = ResponseCache(releases: releases)
         self.exports = exports
         self.pipelines = pipelines
         self.pipelineRuns = pipelineRuns

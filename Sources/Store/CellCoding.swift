@@ -1,5 +1,19 @@
 import LantaarnModel
 
+/// A stored dataset row, as ``ReleaseStore/encodedRows(dataset:after:limit:_:)`` hands it out:
+/// a compact JSON array of scalars (strings, numbers, null), UTF-8.
+public enum StoredRow {
+    /// The row's cells.
+    public static func cells(_ bytes: UnsafeBufferPointer<UInt8>) throws -> [CellValue] {
+        try CellCoding.decode(bytes)
+    }
+
+    /// The stored form of `cells`.
+    public static func encode(_ cells: [CellValue]) -> String {
+        CellCoding.encode(cells)
+    }
+}
+
 /// Stores a dataset row as a compact JSON array of scalars.
 enum CellCoding {
     static func encode(_ cells: [CellValue]) -> String {
@@ -18,7 +32,15 @@ enum CellCoding {
     }
 
     static func decode(_ text: String) throws -> [CellValue] {
-        guard case .array(let items) = try JSONParser.parse(text) else {
+        try cells(try JSONParser.parse(text))
+    }
+
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) throws -> [CellValue] {
+        try cells(try JSONParser.parse(UnsafeRawBufferPointer(bytes)))
+    }
+
+    private static func cells(_ parsed: JSONValue) throws -> [CellValue] {
+        guard case .array(let items) = parsed else {
             throw StoreError("a stored dataset row is not a JSON array; the database may be damaged")
         }
         return items.map { item in

@@ -22,6 +22,11 @@ public protocol ReleaseStore: Sendable {
     /// A page of the dataset's current rows in (window, seq) order, after `cursor`.
     func rows(dataset: String, after cursor: RowCursor?, limit: Int) throws -> (rows: [[CellValue]], next: RowCursor?)
 
+    /// The same page as stored (see ``StoredRow``), each row handed to `visit` without copying;
+    /// returns where the next page starts, `nil` after the last. The export fast path.
+    func encodedRows(dataset: String, after cursor: RowCursor?, limit: Int,
+                     _ visit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> RowCursor?
+
     /// One page of the dataset's current rows matching the query's filters, in its order,
     /// with facet counts; throws ``RowQueryError/timeLimit(milliseconds:)`` when it runs too long.
     func queryRows(dataset: String, _ query: RowQuery) throws -> RowQueryPage
@@ -39,12 +44,24 @@ public protocol ReleaseStore: Sendable {
     /// superseded it; `next` is the last seq when more may follow.
     func releaseRows(_ release: ReleaseRecord, after seq: Int?, limit: Int) throws -> (rows: [[CellValue]], next: Int?)
 
+    /// The same page as stored, each row handed to `visit` without copying; returns the last
+    /// seq when more may follow.
+    func encodedReleaseRows(_ release: ReleaseRecord, after seq: Int?, limit: Int,
+                            _ visit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Int?
+
     /// Whether a release's rows are stored: always, except for releases superseded before
     /// superseded rows were kept (migration v14).
     func rowsKept(_ release: ReleaseRecord) throws -> Bool
 
     /// Whether a release's stored rows and lineage still hash to its recorded SHA-256.
     func verify(_ release: ReleaseRecord) throws -> Bool
+
+    /// Changes to datasets committed by this process: cheap, and up to date at once.
+    var localDatasetWrites: Int64 { get }
+
+    /// The stored dataset generation: it changes with every register, publish and purge by
+    /// any process (a query; read it seldom).
+    func storedDatasetGeneration() throws -> Int64
 }
 
 /// One published release: which window, which version of it, what it held, its SHA-256

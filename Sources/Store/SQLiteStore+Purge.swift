@@ -24,6 +24,7 @@ extension SQLiteStore {
             try pool.read(work)
         } else {
             try pool.write(work)
+            datasetWrites.add(1, ordering: .releasing)
             try pool.barrierWriteWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA incremental_vacuum")
                 try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
@@ -134,6 +135,7 @@ extension SQLiteStore {
             DELETE FROM release_row WHERE release_id IN (SELECT id FROM release WHERE dataset = ? AND window_start = ?)
             """, arguments: [name, start])
         try db.execute(sql: "DELETE FROM release WHERE dataset = ? AND window_start = ?", arguments: [name, start])
+        try Self.bumpDatasetGeneration(db)
     }
 
     private func purgeDataset(_ db: Database, _ name: String, _ policy: RetentionPolicy, now: Int64, holds: [LegalHold],
@@ -152,6 +154,7 @@ extension SQLiteStore {
             span.add(start, end, count)
             if !dryRun {
                 try db.execute(sql: "DELETE FROM dataset_row WHERE dataset = ? AND window_start = ?", arguments: [name, start])
+                try db.execute(sql: "UPDATE dataset SET row_count = row_count - ? WHERE name = ?", arguments: [db.changesCount, name])
                 try deleteReleases(db, name, windowStart: start)
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import LantaarnModel
 
 extension SQLiteStore: ReleaseStore {
@@ -10,12 +11,29 @@ extension SQLiteStore: ReleaseStore {
                 INSERT INTO dataset (name, metadata, updated_at) VALUES (?, ?, ?)
                 ON CONFLICT(name) DO UPDATE SET metadata = excluded.metadata, updated_at = excluded.updated_at
                 """, arguments: [metadata.name, json, Clock.nowMilliseconds()])
+            try Self.bumpDatasetGeneration(db)
         }
+        datasetWrites.add(1, ordering: .releasing)
+    }
+
+    public var localDatasetWrites: Int64 { datasetWrites.load(ordering: .acquiring) }
+
+    public func storedDatasetGeneration() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'dataset_generation'") ?? 0 }
+    }
+
+    /// Counts a change to published datasets, inside the writing transaction.
+    static func bumpDatasetGeneration(_ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO store_meta (key, value) VALUES ('dataset_generation', 1)
+            ON CONFLICT(key) DO UPDATE SET value = value + 1
+            """)
     }
 
     @discardableResult
     public func publish(_ draft: ReleaseDraft) throws -> Int64 {
-        try pool.write { db in
+        defer { datasetWrites.add(1, ordering: .releasing) }
+        return try pool.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM dataset WHERE name = ?", arguments: [draft.dataset]) == true else {
                 throw StoreError("dataset '\(draft.dataset)' is not registered; register its metadata before publishing")
             }
@@ -27,6 +45,7 @@ extension SQLiteStore: ReleaseStore {
                 """, arguments: [draft.dataset, draft.window.start])
             try db.execute(sql: "DELETE FROM dataset_row WHERE dataset = ? AND window_start = ?",
                            arguments: [draft.dataset, draft.window.start])
+            let replaced = db.changesCount
             let cells = draft.rows.map(CellCoding.encode)
             let lineage = JSONWriter.string(draft.lineage)
             let sha = Self.releaseHash(cells: cells, lineage: lineage)
@@ -42,6 +61,9 @@ extension SQLiteStore: ReleaseStore {
             for (seq, encoded) in cells.enumerated() {
                 try insert.execute(arguments: [draft.dataset, draft.window.start, seq, releaseID, encoded])
             }
+            try db.execute(sql: "UPDATE dataset SET row_count = row_count + ? WHERE name = ?",
+                           arguments: [cells.count - replaced, draft.dataset])
+            try Self.bumpDatasetGeneration(db)
             return releaseID
         }
     }
@@ -79,10 +101,49 @@ extension SQLiteStore: ReleaseStore {
     }
 
     public func releaseRows(_ release: ReleaseRecord, after seq: Int?, limit: Int) throws -> (rows: [[CellValue]], next: Int?) {
+        var rows: [[CellValue]] = []
+        let next = try encodedReleaseRows(release, after: seq, limit: limit) { rows.append(try CellCoding.decode($0)) }
+        return (rows, next)
+    }
+
+    public func encodedReleaseRows(_ release: ReleaseRecord, after seq: Int?, limit: Int,
+                                   _ visit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Int? {
         try pool.read { db in
-            let fetched = try encodedRows(db, release, after: seq ?? -1, limit: limit)
-            let rows = try fetched.map { try CellCoding.decode($0.cells) }
-            return (rows, fetched.count == limit ? fetched.last?.seq : nil)
+            let statement = release.current
+                ? try db.cachedStatement(sql: """
+                    SELECT 0, seq, cells FROM dataset_row WHERE dataset = ? AND window_start = ? AND release_id = ? AND seq > ?
+                    ORDER BY seq LIMIT ?
+                    """)
+                : try db.cachedStatement(sql: "SELECT 0, seq, cells FROM release_row WHERE release_id = ? AND seq > ? ORDER BY seq LIMIT ?")
+            try statement.setArguments(release.current
+                ? [release.dataset, release.window.start, release.id, seq ?? -1, limit]
+                : [release.id, seq ?? -1, limit])
+            let last = try Self.step(statement, db, limit: limit, visit)
+            return last.count == limit ? last.seq : nil
+        }
+    }
+
+    /// Steps a `SELECT window_start, seq, cells` statement on its raw handle, handing each
+    /// row's cells to `visit` without copying them into a String (the export hot path: GRDB's
+    /// row decoding costs more than the transcoding). Returns the count and last position.
+    private static func step(_ statement: Statement, _ db: Database, limit: Int, _ visit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws
+        -> (count: Int, windowStart: Int64, seq: Int) {
+        let handle = statement.sqliteStatement
+        defer { sqlite3_reset(handle) }
+        var last = (count: 0, windowStart: Int64(0), seq: 0)
+        while true {
+            let rc = sqlite3_step(handle)
+            if rc == SQLITE_DONE { return last }
+            guard rc == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                                    sql: statement.sql)
+            }
+            let text = sqlite3_column_text(handle, 2)
+            let length = Int(sqlite3_column_bytes(handle, 2))
+            try visit(UnsafeBufferPointer(start: text, count: length))
+            last.count += 1
+            // Only the page's last row is a cursor.
+            if last.count == limit { (last.windowStart, last.seq) = (sqlite3_column_int64(handle, 0), Int(sqlite3_column_int64(handle, 1))) }
         }
     }
 
@@ -95,14 +156,14 @@ extension SQLiteStore: ReleaseStore {
 
     public func verify(_ release: ReleaseRecord) throws -> Bool {
         try pool.read { db in
-            let cells = try encodedRows(db, release, after: -1, limit: Int.max).map(\.cells)
+            let cells = try storedRows(db, release, after: -1, limit: Int.max).map(\.cells)
             return cells.count == release.rowsOut && Self.releaseHash(cells: cells, lineage: release.lineage) == release.sha256
         }
     }
 
     /// A release's rows as stored: the window's current rows for the current release, the
     /// kept rows for a superseded one.
-    private func encodedRows(_ db: Database, _ release: ReleaseRecord, after seq: Int, limit: Int) throws -> [(seq: Int, cells: String)] {
+    private func storedRows(_ db: Database, _ release: ReleaseRecord, after seq: Int, limit: Int) throws -> [(seq: Int, cells: String)] {
         let rows = release.current
             ? try Row.fetchAll(db, sql: """
                 SELECT seq, cells FROM dataset_row WHERE dataset = ? AND window_start = ? AND release_id = ? AND seq > ?
@@ -132,7 +193,7 @@ extension SQLiteStore: ReleaseStore {
             return nil
         }
         let metadata = try JSONDecoder().decode(DatasetMetadata.self, from: Data(json.utf8))
-        let rowCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM dataset_row WHERE dataset = ?", arguments: [name]) ?? 0
+        let rowCount = try Int.fetchOne(db, sql: "SELECT row_count FROM dataset WHERE name = ?", arguments: [name]) ?? 0
         let r = try Row.fetchOne(db, sql: """
             SELECT count(*), max(created_at), min(window_start), max(window_end), max(id) FROM release WHERE dataset = ?
             """, arguments: [name])
@@ -143,16 +204,23 @@ extension SQLiteStore: ReleaseStore {
     }
 
     public func rows(dataset: String, after cursor: RowCursor?, limit: Int) throws -> (rows: [[CellValue]], next: RowCursor?) {
+        var rows: [[CellValue]] = []
+        let next = try encodedRows(dataset: dataset, after: cursor, limit: limit) { rows.append(try CellCoding.decode($0)) }
+        return (rows, next)
+    }
+
+    public func encodedRows(dataset: String, after cursor: RowCursor?, limit: Int,
+                            _ visit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> RowCursor? {
         try pool.read { db in
             let c = cursor ?? RowCursor(windowStart: .min, seq: -1)
-            let fetched = try Row.fetchAll(db, sql: """
+            let statement = try db.cachedStatement(sql: """
                 SELECT window_start, seq, cells FROM dataset_row
-                WHERE dataset = ? AND (window_start > ? OR (window_start = ? AND seq > ?))
+                WHERE dataset = ? AND (window_start, seq) > (?, ?)
                 ORDER BY window_start, seq LIMIT ?
-                """, arguments: [dataset, c.windowStart, c.windowStart, c.seq, limit])
-            let rows = try fetched.map { try CellCoding.decode($0[2]) }
-            let next = fetched.count == limit ? fetched.last.map { RowCursor(windowStart: $0[0], seq: $0[1]) } : nil
-            return (rows, next)
+                """)
+            try statement.setArguments([dataset, c.windowStart, c.seq, limit])
+            let last = try Self.step(statement, db, limit: limit, visit)
+            return last.count == limit ? RowCursor(windowStart: last.windowStart, seq: last.seq) : nil
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRDB
 import LantaarnModel
 
@@ -20,6 +21,9 @@ public final class SQLiteStore: Sendable {
     static let mmapSize: Int64 = 1 << 36
     /// How readings are cut into chunks. The span is fixed when the store is created.
     public let policy: ChunkPolicy
+    /// Dataset changes (register, publish, purge) committed through this store object; with
+    /// the stored generation it tells caches when published data changed.
+    let datasetWrites = Atomic<Int64>(0)
 
     /// Opens (creating if needed) `lantaarn.sqlite` in `dataDirectory` and migrates it.
     /// A store keeps the chunk span it was created with; `policy.lateness` may change.

@@ -376,6 +376,14 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v15-dataset-row-count") { db in
+            // Every catalogue answer and download names a dataset's row count; counting
+            // millions of rows per request is too slow, so publish and purge keep it here.
+            try db.execute(sql: """
+                ALTER TABLE dataset ADD COLUMN row_count INTEGER NOT NULL DEFAULT 0;
+                UPDATE dataset SET row_count = (SELECT count(*) FROM dataset_row WHERE dataset_row.dataset = dataset.name);
+                """)
+        }
         return m
     }
 }

@@ -98,6 +98,14 @@ struct RowQueryTests {
         #expect(try store.queryRows(dataset: "d", q).facets.first?.truncated == true)
     }
 
+    @Test func rowCountFollowsReplacedWindows() throws {
+        let store = try Self.store(rows: Self.rows)
+        #expect(try store.dataset(named: "d")?.rowCount == 57)
+        try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 10), rows: [[.text("WK01"), .integer(1)]], rowsIn: 0, lineage: .null))
+        #expect(try store.dataset(named: "d")?.rowCount == 1 + 57 - 57 / 2)
+        #expect(try Self.all(store, RowQuery()).count == 1 + 57 - 57 / 2)
+    }
+
     @Test func longQueriesStopAtTheTimeLimit() throws {
         let rows = (0..<60_000).map { [CellValue.text("WK\($0 % 97) \(String(repeating: "x", count: 40))"), .integer(Int64($0))] }
         let store = try Self.store(rows: rows)

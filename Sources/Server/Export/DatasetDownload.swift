@@ -12,7 +12,8 @@ import Store
 /// `"complete": true`). `If-None-Match` (or, without it, `If-Modified-Since`) answers 304.
 enum DatasetDownload {
     /// Rows fetched per page while streaming.
-    static let pageSize = 2000
+    /// Rows per store read (one read transaction each).
+    static let pageSize = 10_000
     static let rowCountHeader = HTTPFields.Element.Name("X-Row-Count")!
     static let linkHeader = HTTPFields.Element.Name("Link")!
 
@@ -85,7 +86,7 @@ enum DatasetDownload {
         _ request: Request, context: some RequestContext, _ asked: Options, metadata: DatasetMetadata, filename: String,
         publisher: String, version: Version, cacheControl: String? = nil, describedBy: String? = nil, exports: ExportCache? = nil,
         stillCurrent: @escaping @Sendable () -> Bool = { true },
-        page: @escaping @Sendable (Cursor?) throws -> (rows: [[CellValue]], next: Cursor?)
+        page: @escaping @Sendable (Cursor?, (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Cursor?
     ) async throws -> Response {
         var options = asked
         // A byte range is of the plain bytes.
@@ -124,16 +125,16 @@ enum DatasetDownload {
             // Kept for the next client once it is complete (plain bytes only); if keeping fails
             // (a full disk), the download goes on without it.
             var keep = gzip ? nil : exports?.writer(dataset: key.dataset, tag: key.tag, variant: key.variant)
-            try await encodeAll(encoder, page: page) { text in
-                do { try keep?.write(text) } catch { keep = nil }
+            try await encodeAll(encoder, page: page) { bytes in
+                do { try keep?.write(bytes) } catch { keep = nil }
                 if let compressor {
-                    let out = try compressor.compress(text)
+                    let out = try compressor.compress(bytes)
                     if out.readableBytes > 0 { try await writer.write(out) }
-                } else if !text.isEmpty {
-                    try await writer.write(ByteBuffer(string: text))
+                } else if !bytes.isEmpty {
+                    try await writer.write(ByteBuffer(bytes: bytes))
                 }
             }
-            if let compressor { try await writer.write(try compressor.compress("", finish: true)) }
+            if let compressor { try await writer.write(try compressor.compress([], finish: true)) }
             // Kept only if no run or purge changed the dataset meanwhile (its pages are read one
             // transaction each); a failure to keep it does not fail the download.
             if let keep, stillCurrent() { try? keep.commit() }
@@ -142,23 +143,32 @@ enum DatasetDownload {
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    /// Header, every page of rows and trailer, each handed to `emit` as text.
-    private static func encodeAll<Cursor>(_ encoder: RowEncoder, page: (Cursor?) throws -> (rows: [[CellValue]], next: Cursor?),
-                                          emit: (String) async throws -> Void) async throws {
-        try await emit(encoder.header())
+    /// Header, every page of rows and trailer, each handed to `emit` as bytes. CSV, JSON and
+    /// NDJSON are transcoded from the stored rows directly; GeoJSON decodes each row to join
+    /// its geometry.
+    private static func encodeAll<Cursor>(_ encoder: RowEncoder, page: (Cursor?, (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Cursor?,
+                                          emit: ([UInt8]) async throws -> Void) async throws {
+        try await emit(Array(encoder.header().utf8))
+        let transcoder = RowTranscoder(format: encoder.format, columns: encoder.columns, separator: encoder.separator)
         var cursor: Cursor?
         var count = 0
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1 << 20)
         repeat {
-            let fetched = try page(cursor)
-            var text = ""
-            for row in fetched.rows {
-                encoder.append(row, first: count == 0, to: &text)
+            bytes.removeAll(keepingCapacity: true)
+            cursor = try page(cursor) { row in
+                if let transcoder {
+                    try transcoder.append(row, first: count == 0, to: &bytes)
+                } else {
+                    var text = ""
+                    encoder.append(try StoredRow.cells(row), first: count == 0, to: &text)
+                    bytes.append(contentsOf: text.utf8)
+                }
                 count += 1
             }
-            try await emit(text)
-            cursor = fetched.next
+            try await emit(bytes)
         } while cursor != nil
-        try await emit(encoder.trailer(rowCount: count))
+        try await emit(Array(encoder.trailer(rowCount: count).utf8))
     }
 
     /// A completed export from disk: its length and SHA-256, and one byte range when asked
@@ -205,7 +215,7 @@ enum DatasetDownload {
                                   publisher: publisher, version: version, cacheControl: cacheControl,
                                   describedBy: "/datasets/\(name).csv-metadata.json", exports: exports,
                                   stillCurrent: { (try? releases.dataset(named: name)).flatMap { $0 }.map { Self.tag($0, publisher: publisher) } == tag }) {
-            (cursor: RowCursor?) in try releases.rows(dataset: name, after: cursor, limit: pageSize)
+            (cursor: RowCursor?, visit) in try releases.encodedRows(dataset: name, after: cursor, limit: pageSize, visit)
         }
     }
 

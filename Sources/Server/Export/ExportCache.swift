@@ -80,9 +80,8 @@ public struct ExportCache: Sendable {
             self.handle = handle
         }
 
-        func write(_ text: String) throws {
-            let bytes = Array(text.utf8)
-            hash.update(bytes)
+        func write(_ bytes: [UInt8]) throws {
+            bytes.withUnsafeBytes { hash.update(raw: $0) }
             try handle.write(contentsOf: bytes)
         }
 

@@ -1,4 +1,5 @@
 import LantaarnModel
+import Store
 
 /// Encodes dataset rows for one export format. Streaming writes the header,
 /// then pages of rows, then the trailer; nothing is held for the whole dataset.
@@ -38,44 +39,28 @@ struct RowEncoder {
         }
     }
 
-    /// Appends one row; `first` tells JSON whether a separator is needed.
+    /// Appends one row; `first` tells JSON whether a separator is needed. CSV, JSON and NDJSON
+    /// go through ``RowTranscoder`` (as exports do, from the stored form), so both paths write
+    /// the same bytes.
     func append(_ row: [CellValue], first: Bool, to out: inout String) {
-        switch format {
-        case .csv:
-            for (i, cell) in row.enumerated() {
-                if i > 0 { out.append(separator) }
-                switch cell {
-                case .text(let s): out += Self.csvField(s, separator: separator)
-                case .integer(let n): out += String(n)
-                case .number(let d):
-                    // With `;` as separator Excel reads a decimal comma (Dutch locale).
-                    if separator == ";" {
-                        var number = ""
-                        JSONWriter.appendNumber(d, to: &number)
-                        out += number.replacingOccurrences(of: ".", with: ",")
-                    } else {
-                        JSONWriter.appendNumber(d, to: &out)
-                    }
-                case .null: break
-                }
-            }
-            out += "\r\n"
-        case .geojson:
-            if !first { out += "," }
-            out += "{\"type\":\"Feature\",\"geometry\":"
-            if let c = geometries.column, c < row.count, case .text(let code) = row[c], let geometry = geometries.byCode[code] {
-                out += geometry
-            } else {
-                out += "null"
-            }
-            out += ",\"properties\":"
-            appendObject(row, to: &out)
-            out += "}"
-        case .json, .ndjson:
-            if format == .json, !first { out += "," }
-            appendObject(row, to: &out)
-            if format == .ndjson { out += "\n" }
+        guard format == .geojson else {
+            guard let transcoder = RowTranscoder(format: format, columns: columns, separator: separator) else { return }
+            var bytes: [UInt8] = []
+            var stored = StoredRow.encode(row)
+            stored.withUTF8 { try? transcoder.append($0, first: first, to: &bytes) }
+            out += String(decoding: bytes, as: UTF8.self)
+            return
         }
+        if !first { out += "," }
+        out += "{\"type\":\"Feature\",\"geometry\":"
+        if let c = geometries.column, c < row.count, case .text(let code) = row[c], let geometry = geometries.byCode[code] {
+            out += geometry
+        } else {
+            out += "null"
+        }
+        out += ",\"properties\":"
+        appendObject(row, to: &out)
+        out += "}"
     }
 
     /// The row as a JSON object keyed by column name.

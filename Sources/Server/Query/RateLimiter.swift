@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import NIOCore
 import Synchronization
 
 /// Per-client token buckets for the query API: each client (by IP address, held in memory
@@ -35,5 +37,14 @@ public final class RateLimiter: Sendable {
             bucket.tokens -= 1
             return nil
         }
+    }
+
+    /// A 429 answer (envelope and `Retry-After`) when `address` has no token left, else `nil`.
+    func refusal(_ address: SocketAddress?) -> Response? {
+        guard let wait = take(address?.ipAddress ?? "local") else { return nil }
+        var response = APIError.envelope(status: .tooManyRequests,
+                                         message: "too many requests from your address; wait \(wait) s (the limit is \(Int(perSecond)) per second), or download the whole dataset as CSV")
+        response.headers[.retryAfter] = String(wait)
+        return response
     }
 }

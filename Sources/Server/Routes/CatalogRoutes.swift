@@ -11,27 +11,34 @@ struct CatalogRoutes {
     static let maxAreas = 2_000
 
     func register(on router: Router<LantaarnRequestContext>) {
+        // The catalogue's URIs come from the request's host, so it is part of the cache key.
         router.get("/catalog.ttl") { request, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/turtle; charset=utf-8", .cacheControl: "public, max-age=300"],
-                     body: .init(byteBuffer: ByteBuffer(string: try graph(request).turtle())))
+            try deps.responses.respond(request, key: "ttl|" + CKANRoutes.baseURL(request)) {
+                ([.contentType: "text/turtle; charset=utf-8", .cacheControl: "public, max-age=300"],
+                 ByteBuffer(string: try graph(request).turtle()))
+            }
         }
         router.get("/catalog.jsonld") { request, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "application/ld+json", .cacheControl: "public, max-age=300"],
-                     body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(try graph(request).jsonLD()))))
+            try deps.responses.respond(request, key: "jsonld|" + CKANRoutes.baseURL(request)) {
+                ([.contentType: "application/ld+json", .cacheControl: "public, max-age=300"],
+                 ByteBuffer(string: JSONWriter.string(try graph(request).jsonLD())))
+            }
         }
         router.get("/datasets.json") { request, _ -> Response in
-            try listJSON(try Self.search(request))
+            let query = try Self.search(request)
+            return try deps.responses.respond(request, key: "list|" + query) { try listJSON(query) }
         }
         router.get("/datasets") { request, _ -> Response in
             let query = try Self.search(request)
             guard Self.wantsHTML(request) else {
-                var response = try listJSON(query)
+                var response = try deps.responses.respond(request, key: "list|" + query) { try listJSON(query) }
                 response.headers[.vary] = "Accept"
                 return response
             }
-            let html = CatalogPage(site: deps.site).render(try deps.releases.datasets(), query: query)
-            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .vary: "Accept"],
-                            body: .init(byteBuffer: ByteBuffer(string: html)))
+            return try deps.responses.respond(request, key: "page|" + query) {
+                ([.contentType: "text/html; charset=utf-8", .vary: "Accept"],
+                 ByteBuffer(string: CatalogPage(site: deps.site).render(try deps.releases.datasets(), query: query)))
+            }
         }
     }
 
@@ -48,12 +55,11 @@ struct CatalogRoutes {
         String((try QueryString(request.uri.query).value("q") ?? "").prefix(200))
     }
 
-    private func listJSON(_ query: String) throws -> Response {
+    private func listJSON(_ query: String) throws -> (headers: HTTPFields, body: ByteBuffer) {
         let list = CatalogPage.matching(try deps.releases.datasets(), query: query).map(DatasetRoutes.summaryJSON)
         let body = JSONWriter.string(.object([("ok", .bool(true)), ("publisher", .string(deps.site.municipality)),
                                               ("datasets", .array(list))]))
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: body)))
+        return ([.contentType: "application/json; charset=utf-8"], ByteBuffer(string: body))
     }
 
     private func graph(_ request: Request) throws -> RDFGraph {

@@ -71,7 +71,7 @@ struct DatasetRoutes {
                                                       filename: "\(name)-release-\(id)", publisher: publisher, version: version,
                                                       cacheControl: "public, max-age=31536000, immutable", exports: deps.exports,
                                                       stillCurrent: { (try? releases.release(id: id)).flatMap { $0 } != nil }) {
-                (seq: Int?) in try releases.releaseRows(release, after: seq, limit: DatasetDownload.pageSize)
+                (seq: Int?, visit) in try releases.encodedReleaseRows(release, after: seq, limit: DatasetDownload.pageSize, visit)
             }
         }
         router.get("/datasets/:file") { request, context -> Response in

@@ -35,11 +35,7 @@ struct SensorThingsRoutes {
     }
 
     private func answer(_ request: Request, _ context: LantaarnRequestContext, segments raw: [String]) async throws -> Response {
-        if let limiter = deps.rateLimiter, let wait = limiter.take(context.remoteAddress?.ipAddress ?? "local") {
-            var response = APIError.envelope(status: .tooManyRequests, message: "too many requests from your address; wait \(wait) s")
-            response.headers[.retryAfter] = String(wait)
-            return response
-        }
+        if let refusal = deps.rateLimiter?.refusal(context.remoteAddress) { return refusal }
         guard let store = deps.observations else {
             throw APIError(.notFound, "SensorThings is not available on this server")
         }

@@ -7,10 +7,11 @@ struct SystemRoutes {
 
     func register(on router: Router<LantaarnRequestContext>) {
         Self.health(deps, on: router)
-        router.get("/openapi.json") { _, _ -> Response in
-            let document = OpenAPIDocument.document(try deps.releases.datasets(), site: deps.site, rateLimiter: deps.rateLimiter)
-            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(document))))
+        router.get("/openapi.json") { request, _ -> Response in
+            try deps.responses.respond(request, key: "openapi") {
+                let document = OpenAPIDocument.document(try deps.releases.datasets(), site: deps.site, rateLimiter: deps.rateLimiter)
+                return ([.contentType: "application/json; charset=utf-8"], ByteBuffer(string: JSONWriter.string(document)))
+            }
         }
         router.get("/-/metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

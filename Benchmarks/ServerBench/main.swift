@@ -1,0 +1,79 @@
+import Foundation
+import Hummingbird
+import LantaarnModel
+import Logging
+import Server
+import ServiceLifecycle
+import Store
+
+// Server benchmark (issue 8): Lantaarn's HTTP surface over a store holding one public dataset
+// of ROWS rows, as `serve` builds it (security headers, access log, request guard, kept
+// exports), without MQTT or pipelines so that only HTTP is measured. The rate limit is off:
+// wrk sends everything from one address.
+// Usage:
+//   lantaarn-server-bench prepare DIR ROWS   publishes ROWS rows as `bench-export` in DIR
+//   lantaarn-server-bench serve DIR PORT     serves DIR on 127.0.0.1:PORT until SIGTERM
+// Progress and the access log go to stderr.
+
+let args = CommandLine.arguments
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(2)
+}
+guard args.count == 4 else { fail("usage: lantaarn-server-bench prepare DIR ROWS | serve DIR PORT") }
+let directory = args[2]
+
+switch args[1] {
+case "prepare":
+    guard let total = Int(args[3]), total > 0 else { fail("ROWS must be a positive number") }
+    let store = try SQLiteStore(dataDirectory: directory)
+    var metadata = DatasetMetadata(
+        name: "bench-export", title: "Fijnstof per wijk per uur (benchmark)", description: "Gegenereerde rijen voor de serverbenchmark.",
+        pipeline: "bench", license: "CC0-1.0", retention: "5y",
+        columns: [ColumnSpec(name: "wijk_code", type: .text, description: "CBS-wijkcode"),
+                  ColumnSpec(name: "periode_start", type: .timestamp, description: "Begin van het uur"),
+                  ColumnSpec(name: "pm25_gemiddeld", type: .number, unit: "µg/m³", description: "Gemiddelde PM2,5"),
+                  ColumnSpec(name: "pm10_gemiddeld", type: .number, unit: "µg/m³", description: "Gemiddelde PM10"),
+                  ColumnSpec(name: "aantal_metingen", type: .integer, description: "Aantal metingen")])
+    metadata.theme = "http://standaarden.overheid.nl/owms/terms/Lucht"
+    metadata.frequency = "http://publications.europa.eu/resource/authority/frequency/HOURLY"
+    metadata.spatial = "GM0392"
+    metadata.accessRights = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
+    try store.register(metadata)
+    let wijken = (1...21).map { String(format: "WK0392%02d", $0) }
+    let base = ISO8601.parse("2025-01-01T00:00:00Z")!
+    let perWindow = 100_000
+    var random = SplitMix64(seed: 8)
+    var row = 0
+    var window = 0
+    let t0 = ContinuousClock.now
+    while row < total {
+        let n = min(perWindow, total - row)
+        let rows: [[CellValue]] = (0..<n).map { i in
+            let k = row + i
+            let hour = base + Int64(k / wijken.count) * 3_600_000
+            let pm25 = Double(Int(random.next() % 4000)) / 100
+            return [.text(wijken[k % wijken.count]), .text(ISO8601.format(milliseconds: hour)), .number(pm25),
+                    .number(pm25 * 1.6 + 2.25), .integer(Int64(50 + random.next() % 11))]
+        }
+        let start = base + Int64(window) * 3_600_000
+        try store.publish(ReleaseDraft(dataset: metadata.name, window: TimeWindow(start: start, end: start + 3_600_000),
+                                       rows: rows, rowsIn: n, lineage: .object([("pipeline", .string("bench"))])))
+        row += n
+        window += 1
+        FileHandle.standardError.write(Data("prepare: \(row) of \(total) rows (\(ContinuousClock.now - t0))\n".utf8))
+    }
+case "serve":
+    guard let port = Int(args[3]) else { fail("PORT must be a number") }
+    let store = try SQLiteStore(dataDirectory: directory)
+    var deps = ServerDependencies(releases: store, site: PublicSite())
+    deps.exports = ExportCache(directory: directory + "/exports")
+    deps.observations = store
+    deps.rateLimiter = nil
+    let logger = Logger(label: "lantaarn-bench")
+    let app = try buildApplication(deps, host: "127.0.0.1", port: port, logger: logger)
+    let group = ServiceGroup(configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    try await group.run()
+default:
+    fail("usage: lantaarn-server-bench prepare DIR ROWS | serve DIR PORT")
+}

@@ -1,0 +1,146 @@
+import Foundation
+import LantaarnModel
+
+/// Writes stored rows (compact JSON arrays, see `StoredRow`) straight into CSV, JSON or NDJSON
+/// bytes, without building cells or Strings: the export hot path. Stored strings and numbers
+/// were written by `JSONWriter`, so for JSON they are copied as they are; for CSV a string
+/// without escapes is copied (quoted when it holds the separator), and the rare string with
+/// escapes or a leading formula character goes through `RowEncoder.csvField`.
+struct RowTranscoder {
+    let format: ExportFormat
+    let columns: Int
+    let separator: UInt8
+    /// `"name":` per column, for JSON objects.
+    private let keys: [[UInt8]]
+
+    /// `nil` for GeoJSON, which needs the cells to join geometries.
+    init?(format: ExportFormat, columns: [ColumnSpec], separator: Character) {
+        guard format != .geojson else { return nil }
+        self.format = format
+        self.columns = columns.count
+        self.separator = separator.asciiValue ?? UInt8(ascii: ",")
+        keys = columns.map { c in
+            var key = ""
+            JSONWriter.appendString(c.name, to: &key)
+            return Array((key + ":").utf8)
+        }
+    }
+
+    /// Appends one stored row; `first` tells JSON whether a comma goes before it.
+    func append(_ row: UnsafeBufferPointer<UInt8>, first: Bool, to out: inout [UInt8]) throws {
+        var scanner = Scanner(bytes: row)
+        guard scanner.next() == UInt8(ascii: "[") else { throw ExportError.malformedRow }
+        switch format {
+        case .csv:
+            var index = 0
+            while let element = try scanner.element() {
+                if index > 0 { out.append(separator) }
+                appendCSV(element, to: &out)
+                index += 1
+            }
+            out.append(contentsOf: [13, 10])
+        case .json, .ndjson:
+            if format == .json, !first { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "{"))
+            var index = 0
+            while let element = try scanner.element() {
+                if index < columns {
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(contentsOf: keys[index])
+                    out.append(contentsOf: element.bytes)
+                }
+                index += 1
+            }
+            out.append(UInt8(ascii: "}"))
+            if format == .ndjson { out.append(10) }
+        case .geojson:
+            throw ExportError.malformedRow
+        }
+    }
+
+    private func appendCSV(_ element: Scanner.Element, to out: inout [UInt8]) {
+        switch element.kind {
+        case .null:
+            return
+        case .number:
+            if separator == UInt8(ascii: ";") {
+                // Dutch Excel reads a decimal comma.
+                out.append(contentsOf: element.bytes.lazy.map { $0 == UInt8(ascii: ".") ? UInt8(ascii: ",") : $0 })
+            } else {
+                out.append(contentsOf: element.bytes)
+            }
+        case .literal:
+            out.append(element.bytes.first == UInt8(ascii: "t") ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+        case .string(let escaped):
+            let inner = UnsafeBufferPointer(rebasing: element.bytes.dropFirst().dropLast())
+            let lead = inner.first ?? 0
+            let formula = lead == UInt8(ascii: "=") || lead == UInt8(ascii: "+") || lead == UInt8(ascii: "-") || lead == UInt8(ascii: "@")
+            if escaped || formula {
+                let text = (try? JSONParser.parse(UnsafeRawBufferPointer(element.bytes)))?.stringValue ?? ""
+                out.append(contentsOf: RowEncoder.csvField(text, separator: Character(UnicodeScalar(separator))).utf8)
+            } else if let base = inner.baseAddress, memchr(base, Int32(separator), inner.count) != nil {
+                // Without escapes a JSON string holds no quote, CR or LF: only the separator needs quoting.
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: inner)
+                out.append(UInt8(ascii: "\""))
+            } else {
+                out.append(contentsOf: inner)
+            }
+        }
+    }
+
+    /// Splits a JSON array of scalars into its elements' bytes.
+    private struct Scanner {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var position = 0
+
+        enum Kind { case string(escaped: Bool), number, literal, null }
+        struct Element {
+            var kind: Kind
+            var bytes: UnsafeBufferPointer<UInt8>
+        }
+
+        mutating func next() -> UInt8? {
+            guard position < bytes.count else { return nil }
+            defer { position += 1 }
+            return bytes[position]
+        }
+
+        /// The next element, or `nil` at the closing bracket.
+        mutating func element() throws -> Element? {
+            guard position < bytes.count else { throw ExportError.malformedRow }
+            if bytes[position] == UInt8(ascii: ",") { position += 1 }
+            guard position < bytes.count else { throw ExportError.malformedRow }
+            let start = position
+            switch bytes[position] {
+            case UInt8(ascii: "]"):
+                position += 1
+                return nil
+            case UInt8(ascii: "\""):
+                var escaped = false
+                position += 1
+                while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
+                    if bytes[position] == UInt8(ascii: "\\") { escaped = true; position += 1 }
+                    position += 1
+                }
+                guard position < bytes.count else { throw ExportError.malformedRow }
+                position += 1
+                return Element(kind: .string(escaped: escaped), bytes: UnsafeBufferPointer(rebasing: bytes[start..<position]))
+            default:
+                while position < bytes.count, bytes[position] != UInt8(ascii: ","), bytes[position] != UInt8(ascii: "]") { position += 1 }
+                let token = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                switch token.first {
+                case UInt8(ascii: "n"): return Element(kind: .null, bytes: token)
+                case UInt8(ascii: "t"), UInt8(ascii: "f"): return Element(kind: .literal, bytes: token)
+                default: return Element(kind: .number, bytes: token)
+                }
+            }
+        }
+    }
+}
+
+/// A stored row that is not the JSON array Lantaarn writes.
+enum ExportError: Error, CustomStringConvertible {
+    case malformedRow
+    var description: String { "a stored dataset row is not a JSON array of scalars; the database may be damaged" }
+}
