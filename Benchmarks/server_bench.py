@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.request
 
-work, rows, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+work, rows, seconds = os.path.abspath(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 bench = ".build/release/lantaarn-server-bench"
 store = os.path.join(work, "store")
 os.makedirs(work, exist_ok=True)
@@ -90,7 +90,7 @@ def download(url, path="/dev/null", sample_pid=None):
 
 
 # 1. The dataset.
-marker = os.path.join(work, f"prepared-{rows}")
+marker = os.path.join(work, f"prepared-v2-{rows}")
 if not os.path.exists(marker):
     shutil.rmtree(store, ignore_errors=True)
     subprocess.run([bench, "prepare", store, str(rows)], check=True)
@@ -139,16 +139,32 @@ for name, path in pages.items():
 stop(nginx)
 stop(proc)
 
-# 3. Full export, on a fresh process so that its peak RSS is the export's.
+# 3. Full export, on a fresh process so that its peak RSS is the export's. The database file
+# is read once first, so both Lantaarn and Datasette (whose file was just written) start
+# with it in the OS page cache; the streamed rate is the median of three downloads (the kept
+# file is removed before each, so each one streams from the store).
+def warm(path):
+    with open(path, "rb") as f:
+        while f.read(1 << 24):
+            pass
+
+
+warm(os.path.join(store, "lantaarn.sqlite"))
 proc, base = start_lantaarn()
+runs = []
+for _ in range(3):
+    shutil.rmtree(os.path.join(store, "exports"), ignore_errors=True)
+    size, streamed, peak = download(base + "/datasets/bench-export.csv", "/dev/null", sample_pid=proc.pid)
+    runs.append((streamed, peak))
+streamed = sorted(t for t, _ in runs)[1]
+peak_mb = max(p for _, p in runs)
 csv_path = os.path.join(work, "export.csv")
-size, streamed, peak_mb = download(base + "/datasets/bench-export.csv", "/dev/null", sample_pid=proc.pid)
 kept_size, kept_time, _ = download(base + "/datasets/bench-export.csv", csv_path)
 assert kept_size == size, (kept_size, size)
 stop(proc)
 export_mb_s = size / streamed / 1e6
-log(f"export: {size / 1e6:.0f} MB in {streamed:.2f} s streamed ({export_mb_s:.0f} MB/s, peak RSS {peak_mb:.0f} MB); "
-    f"from the kept file {kept_size / kept_time / 1e6:.0f} MB/s")
+log(f"export: {size / 1e6:.0f} MB streamed in {', '.join(f'{t:.2f}' for t, _ in runs)} s (median {export_mb_s:.0f} MB/s, "
+    f"peak RSS {peak_mb:.0f} MB); from the kept file {kept_size / kept_time / 1e6:.0f} MB/s")
 
 # 4. Datasette: the same rows in a SQLite table, exported with _stream=on.
 peer = os.path.join(work, "peer.db")
@@ -163,10 +179,13 @@ CREATE TABLE bench_export (wijk_code TEXT, periode_start TEXT, pm25_gemiddeld RE
 count = int(subprocess.run(["sqlite3", peer, "SELECT count(*) FROM bench_export"], capture_output=True, text=True, check=True).stdout)
 assert count == rows, (count, rows)
 ds_port = free_port()
-datasette = subprocess.Popen([".venv/bin/datasette", "serve", peer, "-p", str(ds_port), "--setting", "sql_time_limit_ms", "600000"],
+# max_csv_mb 0: Datasette otherwise stops a streamed CSV at 100 MB.
+datasette = subprocess.Popen([".venv/bin/datasette", "serve", peer, "-p", str(ds_port), "--setting", "sql_time_limit_ms", "600000",
+                              "--setting", "max_csv_mb", "0"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 wait_for(f"http://127.0.0.1:{ds_port}/-/versions.json")
 ds_size, ds_time, _ = download(f"http://127.0.0.1:{ds_port}/peer/bench_export.csv?_stream=on&_size=max")
+assert ds_size > 0.9 * size, f"Datasette sent {ds_size} bytes of about {size}: truncated"
 stop(datasette)
 ds_mb_s = ds_size / ds_time / 1e6
 log(f"datasette: {ds_size / 1e6:.0f} MB in {ds_time:.2f} s ({ds_mb_s:.1f} MB/s)")

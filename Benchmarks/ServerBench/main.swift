@@ -53,8 +53,9 @@ case "prepare":
             let k = row + i
             let hour = base + Int64(k / wijken.count) * 3_600_000
             let pm25 = Double(Int(random.next() % 4000)) / 100
+            let pm10 = Double(Int(random.next() % 6000) + 500) / 100
             return [.text(wijken[k % wijken.count]), .text(ISO8601.format(milliseconds: hour)), .number(pm25),
-                    .number(pm25 * 1.6 + 2.25), .integer(Int64(50 + random.next() % 11))]
+                    .number(pm10), .integer(Int64(50 + random.next() % 11))]
         }
         let start = base + Int64(window) * 3_600_000
         try store.publish(ReleaseDraft(dataset: metadata.name, window: TimeWindow(start: start, end: start + 3_600_000),

@@ -29,6 +29,11 @@ public struct ServerDependencies: Sendable {
     public var sensors: [Sensor] = []
     /// Raw readings for SensorThings; `nil`: SensorThings answers 404.
     public var observations: (any ObservationStore)?
+    /// The public address (`server.public_url`, e.g. `https://data.haarlem.nl`) for absolute
+    /// URIs in the catalogue, CKAN and SensorThings; `nil`: the address the client used.
+    public var publicURL: String?
+    /// Whether this listener speaks HTTPS (absolute URIs then start with https).
+    public var tls = false
     /// Rendered answers of the busiest pages, kept until published data changes.
     public var responses: ResponseCache
     /// Retention of raw inputs, for the privacy statement.
@@ -74,12 +79,24 @@ public struct TLSFiles: Sendable {
     }
 }
 
+extension ServerDependencies {
+    /// The server's own address, for absolute URIs: the configured public URL, else the host
+    /// the client asked for (only host characters kept) with this listener's scheme.
+    func baseURL(_ request: Request) -> String {
+        if let publicURL { return publicURL }
+        let host = request.head.authority.flatMap { h in h.allSatisfy { $0.isLetter || $0.isNumber || ".:-[]".contains($0) } ? h : nil }
+        return "\(tls ? "https" : (request.head.scheme ?? "http"))://\(host ?? "localhost")"
+    }
+}
+
 /// The router of one listener; shared by `serve` and the tests.
-public func buildRouter(_ deps: ServerDependencies, role: ServerRole = .all, hsts: Bool = false,
+public func buildRouter(_ deps: ServerDependencies, role: ServerRole = .all, tls: Bool = false,
                         accessLog: Logger? = nil) -> Router<LantaarnRequestContext> {
+    var deps = deps
+    deps.tls = tls
     let router = Router(context: LantaarnRequestContext.self)
     // Security headers outermost, so error envelopes carry them too; the access log sees the final status.
-    router.add(middleware: SecurityHeadersMiddleware(hsts: hsts))
+    router.add(middleware: SecurityHeadersMiddleware(hsts: tls))
     if let accessLog { router.add(middleware: AccessLogMiddleware(logger: accessLog)) }
     router.add(middleware: ErrorEnvelopeMiddleware())
     router.add(middleware: RequestGuardMiddleware())
@@ -107,7 +124,7 @@ public func buildRouter(_ deps: ServerDependencies, role: ServerRole = .all, hst
 /// `tls` names a certificate and key.
 public func buildApplication(_ deps: ServerDependencies, host: String, port: Int, logger: Logger,
                              role: ServerRole = .all, tls: TLSFiles? = nil) throws -> some ApplicationProtocol {
-    let router = buildRouter(deps, role: role, hsts: tls != nil, accessLog: logger)
+    let router = buildRouter(deps, role: role, tls: tls != nil, accessLog: logger)
     let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "lantaarn")
     guard let tls else {
         return Application(router: router, server: .http1(), configuration: configuration, logger: logger)

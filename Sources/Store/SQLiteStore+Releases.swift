@@ -108,7 +108,7 @@ extension SQLiteStore: ReleaseStore {
 
     public func encodedReleaseRows(_ release: ReleaseRecord, after seq: Int?, limit: Int,
                                    _ visit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Int? {
-        try pool.read { db in
+        try sequentialRead { db in
             let statement = release.current
                 ? try db.cachedStatement(sql: """
                     SELECT 0, seq, cells FROM dataset_row WHERE dataset = ? AND window_start = ? AND release_id = ? AND seq > ?
@@ -120,6 +120,17 @@ extension SQLiteStore: ReleaseStore {
                 : [release.id, seq ?? -1, limit])
             let last = try Self.step(statement, db, limit: limit, visit)
             return last.count == limit ? last.seq : nil
+        }
+    }
+
+    /// A read transaction for sequential reads of whole datasets (exports): through SQLite's
+    /// page cache rather than the memory map the aggregates use, so an export neither maps the
+    /// file into the process (its resident memory stays flat) nor pays a page fault per page.
+    private func sequentialRead<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read { db in
+            try db.execute(sql: "PRAGMA mmap_size = 0")
+            defer { try? db.execute(sql: "PRAGMA mmap_size = \(Self.mmapSize)") }
+            return try body(db)
         }
     }
 
@@ -211,7 +222,7 @@ extension SQLiteStore: ReleaseStore {
 
     public func encodedRows(dataset: String, after cursor: RowCursor?, limit: Int,
                             _ visit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> RowCursor? {
-        try pool.read { db in
+        try sequentialRead { db in
             let c = cursor ?? RowCursor(windowStart: .min, seq: -1)
             let statement = try db.cachedStatement(sql: """
                 SELECT window_start, seq, cells FROM dataset_row

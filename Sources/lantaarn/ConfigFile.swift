@@ -20,6 +20,7 @@ import Yams
 /// contact_email: opendata@haarlem.nl
 /// site: {logo: ./logo.svg, phone: "14 023", address: "Postbus 511, 2003 PB Haarlem", privacy_officer: privacy@haarlem.nl}
 /// server:
+///   public_url: https://data.haarlem.nl    # absolute URIs in the catalogue, CKAN and SensorThings
 ///   admin_listen: 127.0.0.1:8081           # the admin API on its own listener, not on the public one
 ///   tls: {cert_file: /etc/lantaarn/cert.pem, key_file: /etc/lantaarn/key.pem}   # HTTPS and HSTS
 ///   rate_limit: {per_second: 20, burst: 100}   # query API and SensorThings per client; "off" to turn off
@@ -106,6 +107,7 @@ struct ConfigFile: Decodable {
     }
 
     struct Server: Decodable {
+        var public_url: String?
         var admin_listen: String?
         var tls: TLS?
         var rate_limit: RateLimit?
@@ -205,6 +207,13 @@ struct ConfigFile: Decodable {
             s.privacyOfficer = site.privacy_officer
         }
         if let server {
+            if let v = server.public_url {
+                guard let url = URL(string: v), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.path.isEmpty || url.path == "/",
+                      url.query == nil else {
+                    throw CLIError("config server.public_url: '\(v)' must be like https://data.haarlem.nl (scheme and host, no path)")
+                }
+                s.publicURL = v.hasSuffix("/") ? String(v.dropLast()) : v
+            }
             if let v = server.admin_listen { s.adminListen = v }
             if let tls = server.tls {
                 for (file, key) in [(tls.cert_file, "server.tls.cert_file"), (tls.key_file, "server.tls.key_file")]

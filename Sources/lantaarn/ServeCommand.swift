@@ -123,6 +123,7 @@ struct ServeCommand: AsyncParsableCommand {
         deps.observations = runtime.store
         deps.rateLimiter = settings.rateLimit.map { RateLimiter(perSecond: $0.perSecond, burst: $0.burst) }
         deps.privacy = settings.privacyFacts
+        deps.publicURL = settings.publicURL
         let tls = settings.tlsCertificate.flatMap { cert in settings.tlsKey.map { TLSFiles(certificate: cert, key: $0) } }
         let adminAddress = try settings.adminListen.map(ListenAddress.init)
         let app = try buildApplication(deps, host: address.host, port: address.port, logger: logger,

@@ -22,6 +22,8 @@ struct Settings {
     var siteAddress: String?
     var privacyOfficer: String?
     var logoFile: String?
+    /// The public address for absolute URIs (`server.public_url`); `nil`: the one the client used.
+    var publicURL: String?
     /// The admin API on its own listener (`server.admin_listen`); `nil`: on the public one.
     var adminListen: String?
     /// HTTPS with this certificate chain and key (`server.tls`).

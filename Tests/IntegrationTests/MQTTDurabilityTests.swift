@@ -220,7 +220,8 @@ struct MQTTDurabilityTests {
         lock.standardInput = input
         lock.standardOutput = FileHandle.nullDevice
         try lock.run()
-        input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nSELECT 1;\n".utf8))
+        // A busy timeout: should serve be writing at this moment, wait for it instead of failing.
+        input.fileHandleForWriting.write(Data(".timeout 10000\nBEGIN IMMEDIATE;\nSELECT 1;\n".utf8))
         try await Task.sleep(for: .milliseconds(300))
 
         let sequence = Sequence()

@@ -22,7 +22,7 @@ struct HTTPServerTests {
         var deps = ServerDependencies(releases: store, site: PublicSite())
         deps.observations = store
         configure(&deps)
-        let router = buildRouter(deps, role: role, hsts: tls != nil, accessLog: accessLog)
+        let router = buildRouter(deps, role: role, tls: tls != nil, accessLog: accessLog)
         let port = PortBox()
         let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: try TLSSetup.configuration($0)) } ?? .http1()
         let running = Application(router: router, server: server, configuration: .init(address: .hostname("127.0.0.1", port: 0)),

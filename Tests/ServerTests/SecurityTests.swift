@@ -72,6 +72,9 @@ struct SecurityTests {
             #expect(base.hasPrefix("https://"))
             let r = try await Self.curl(base + "/-/health", ["--cacert", dir + "/cert.pem"])
             #expect(r.status == 200 && r.headers.contains("strict-transport-security: max-age=31536000"))
+            // Absolute URIs (SensorThings, the catalogue, CKAN) use the scheme the listener speaks.
+            let root = try await Self.curl(base + "/sta/v1.1", ["--cacert", dir + "/cert.pem"])
+            #expect(root.body.contains("\"url\":\"https://127.0.0.1:") && !root.body.contains("http://127.0.0.1"), "\(root.body)")
             // Without trusting the certificate, a client refuses the connection.
             let untrusted = try await runOffPool("/usr/bin/curl", ["-s", "-o", "/dev/null", base + "/-/health"])
             #expect(untrusted.status == 60)

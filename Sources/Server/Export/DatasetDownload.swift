@@ -130,11 +130,11 @@ enum DatasetDownload {
                 if let compressor {
                     let out = try compressor.compress(bytes)
                     if out.readableBytes > 0 { try await writer.write(out) }
-                } else if !bytes.isEmpty {
-                    try await writer.write(ByteBuffer(bytes: bytes))
+                } else if bytes.readableBytes > 0 {
+                    try await writer.write(bytes)
                 }
             }
-            if let compressor { try await writer.write(try compressor.compress([], finish: true)) }
+            if let compressor { try await writer.write(try compressor.compress(ByteBuffer(), finish: true)) }
             // Kept only if no run or purge changed the dataset meanwhile (its pages are read one
             // transaction each); a failure to keep it does not fail the download.
             if let keep, stillCurrent() { try? keep.commit() }
@@ -147,28 +147,27 @@ enum DatasetDownload {
     /// NDJSON are transcoded from the stored rows directly; GeoJSON decodes each row to join
     /// its geometry.
     private static func encodeAll<Cursor>(_ encoder: RowEncoder, page: (Cursor?, (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Cursor?,
-                                          emit: ([UInt8]) async throws -> Void) async throws {
-        try await emit(Array(encoder.header().utf8))
+                                          emit: (ByteBuffer) async throws -> Void) async throws {
+        try await emit(ByteBuffer(string: encoder.header()))
         let transcoder = RowTranscoder(format: encoder.format, columns: encoder.columns, separator: encoder.separator)
         var cursor: Cursor?
         var count = 0
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(1 << 20)
         repeat {
-            bytes.removeAll(keepingCapacity: true)
+            // A fresh buffer per page: the previous one may still be on its way to the client.
+            var bytes = ByteBufferAllocator().buffer(capacity: 1 << 20)
             cursor = try page(cursor) { row in
                 if let transcoder {
                     try transcoder.append(row, first: count == 0, to: &bytes)
                 } else {
                     var text = ""
                     encoder.append(try StoredRow.cells(row), first: count == 0, to: &text)
-                    bytes.append(contentsOf: text.utf8)
+                    bytes.writeString(text)
                 }
                 count += 1
             }
             try await emit(bytes)
         } while cursor != nil
-        try await emit(Array(encoder.trailer(rowCount: count).utf8))
+        try await emit(ByteBuffer(string: encoder.trailer(rowCount: count)))
     }
 
     /// A completed export from disk: its length and SHA-256, and one byte range when asked

@@ -1,5 +1,6 @@
 import Foundation
 import LantaarnModel
+import NIOCore
 
 /// Finished downloads on disk (`data/exports/`), so a repeat download of the same version has
 /// a `Content-Length`, a SHA-256 `Digest` and byte ranges, and is served straight from a file.
@@ -27,12 +28,31 @@ public struct ExportCache: Sendable {
         (directory as NSString).appendingPathComponent("\(dataset)--\(tag)-\(variant)")
     }
 
+    /// The complete export of this version, if there is one. Its SHA-256 is computed from the
+    /// file the first time it is served (not while the first client waits for it to stream)
+    /// and kept next to it.
     func lookup(dataset: String, tag: String, variant: String) -> Entry? {
         let path = base(dataset, tag, variant) + ".export"
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = (attributes[.size] as? NSNumber)?.intValue,
-              let digest = try? String(contentsOfFile: path + ".sha256", encoding: .utf8), digest.count == 44 else { return nil }
+              let size = (attributes[.size] as? NSNumber)?.intValue else { return nil }
+        if let digest = try? String(contentsOfFile: path + ".sha256", encoding: .utf8), digest.count == 44 {
+            return Entry(path: path, size: size, sha256Base64: digest)
+        }
+        guard let digest = Self.digest(path) else { return nil }
+        // Written atomically; two clients computing it at once write the same text.
+        try? digest.write(toFile: path + ".sha256", atomically: true, encoding: .utf8)
         return Entry(path: path, size: size, sha256Base64: digest)
+    }
+
+    /// SHA-256 of a file, base64, read in 1 MiB blocks.
+    private static func digest(_ path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var hash = SHA256()
+        while let block = try? handle.read(upToCount: 1 << 20), !block.isEmpty {
+            block.withUnsafeBytes { hash.update(raw: $0) }
+        }
+        return Data(hash.finalize()).base64EncodedString()
     }
 
     /// A writer for one export; `nil` when the folder cannot be made (the download then
@@ -69,7 +89,6 @@ public struct ExportCache: Sendable {
         private let final: String
         private let temporary: String
         private let handle: FileHandle
-        private var hash = SHA256()
         private var done = false
 
         fileprivate init(cache: ExportCache, dataset: String, final: String, temporary: String, handle: FileHandle) {
@@ -80,15 +99,25 @@ public struct ExportCache: Sendable {
             self.handle = handle
         }
 
-        func write(_ bytes: [UInt8]) throws {
-            bytes.withUnsafeBytes { hash.update(raw: $0) }
-            try handle.write(contentsOf: bytes)
+        func write(_ bytes: ByteBuffer) throws {
+            try bytes.withUnsafeReadableBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = Foundation.write(handle.fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw CocoaError(.fileWriteUnknown)
+                    }
+                    offset += n
+                }
+            }
         }
 
         /// The export is complete: it becomes the cached version.
         func commit() throws {
             try handle.close()
-            try Data(hash.finalize()).base64EncodedString().write(toFile: final + ".sha256", atomically: true, encoding: .utf8)
+            // A digest from an earlier file of this name is stale.
+            try? FileManager.default.removeItem(atPath: final + ".sha256")
             // rename(2) replaces an existing file atomically.
             guard rename(temporary, final) == 0 else { throw CocoaError(.fileWriteUnknown) }
             done = true

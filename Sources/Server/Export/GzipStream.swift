@@ -13,10 +13,10 @@ final class GzipStream {
         compressor = try ZlibCompressor(algorithm: .gzip, configuration: .init(compressionLevel: .compressionLevel3))
     }
 
-    func compress(_ bytes: [UInt8], finish: Bool = false) throws -> ByteBuffer {
+    func compress(_ bytes: ByteBuffer, finish: Bool = false) throws -> ByteBuffer {
         // Nothing to flush: zlib would report "no progress possible".
-        if bytes.isEmpty, !finish { return ByteBuffer() }
-        var input = ByteBuffer(bytes: bytes)
+        if bytes.readableBytes == 0, !finish { return ByteBuffer() }
+        var input = bytes
         // The bound zlib gives leaves out the gzip trailer, so finishing a stream on little
         // or no input can need more: grow the buffer and go on where deflate stopped.
         var output = ByteBufferAllocator().buffer(capacity: compressor.maxSize(from: input) + 64)

@@ -1,4 +1,5 @@
 import LantaarnModel
+import NIOCore
 import Store
 
 /// Encodes dataset rows for one export format. Streaming writes the header,
@@ -45,10 +46,10 @@ struct RowEncoder {
     func append(_ row: [CellValue], first: Bool, to out: inout String) {
         guard format == .geojson else {
             guard let transcoder = RowTranscoder(format: format, columns: columns, separator: separator) else { return }
-            var bytes: [UInt8] = []
+            var bytes = ByteBuffer()
             var stored = StoredRow.encode(row)
             stored.withUTF8 { try? transcoder.append($0, first: first, to: &bytes) }
-            out += String(decoding: bytes, as: UTF8.self)
+            out += String(buffer: bytes)
             return
         }
         if !first { out += "," }

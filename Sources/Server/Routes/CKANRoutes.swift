@@ -56,7 +56,7 @@ struct CKANRoutes {
 
     private func answer(_ request: Request, _ context: LantaarnRequestContext, parameters: [String: String]) async throws -> Response {
         let action = try context.parameters.require("action")
-        let base = Self.baseURL(request)
+        let base = deps.baseURL(request)
         let help = "\(base)/api/3/action/help_show?name=\(action)"
         // Paging parameters are checked whichever action is asked, as CKAN's validators do.
         guard let rows = Int(parameters["rows"] ?? "10"), (0...Self.maxRows).contains(rows),
@@ -144,12 +144,6 @@ struct CKANRoutes {
     /// CKAN writes times as `2026-11-23T10:00:00.000000` (UTC, no zone).
     static func ckanTime(_ ms: Int64) -> String {
         String(ISO8601.format(milliseconds: TimeBucket.floor(ms, size: 1000)).dropLast()) + ".000000"
-    }
-
-    /// The server's own address as the client used it (for absolute resource URLs).
-    static func baseURL(_ request: Request) -> String {
-        let host = request.head.authority.flatMap { h in h.allSatisfy { $0.isLetter || $0.isNumber || ".:-[]".contains($0) } ? h : nil }
-        return "\(request.head.scheme ?? "http")://\(host ?? "localhost")"
     }
 
     private static func success(_ help: String, _ result: JSONValue) -> Response {

@@ -13,13 +13,13 @@ struct CatalogRoutes {
     func register(on router: Router<LantaarnRequestContext>) {
         // The catalogue's URIs come from the request's host, so it is part of the cache key.
         router.get("/catalog.ttl") { request, _ -> Response in
-            try deps.responses.respond(request, key: "ttl|" + CKANRoutes.baseURL(request)) {
+            try deps.responses.respond(request, key: "ttl|" + deps.baseURL(request)) {
                 ([.contentType: "text/turtle; charset=utf-8", .cacheControl: "public, max-age=300"],
                  ByteBuffer(string: try graph(request).turtle()))
             }
         }
         router.get("/catalog.jsonld") { request, _ -> Response in
-            try deps.responses.respond(request, key: "jsonld|" + CKANRoutes.baseURL(request)) {
+            try deps.responses.respond(request, key: "jsonld|" + deps.baseURL(request)) {
                 ([.contentType: "application/ld+json", .cacheControl: "public, max-age=300"],
                  ByteBuffer(string: JSONWriter.string(try graph(request).jsonLD())))
             }
@@ -82,6 +82,6 @@ struct CatalogRoutes {
             }
             return DCATCatalog.Entry(summary: summary, issued: issued, areas: areas)
         }
-        return DCATCatalog(site: deps.site, base: CKANRoutes.baseURL(request)).graph(entries)
+        return DCATCatalog(site: deps.site, base: deps.baseURL(request)).graph(entries)
     }
 }

@@ -13,7 +13,7 @@ struct SensorThingsRoutes {
 
     func register(on router: Router<LantaarnRequestContext>) {
         router.get(RouterPath(Self.prefix)) { request, _ -> Response in
-            let root = CKANRoutes.baseURL(request) + Self.prefix
+            let root = deps.baseURL(request) + Self.prefix
             let value = STAEntities.Kind.allCases.map { kind -> JSONValue in
                 .object([("name", .string(kind.rawValue)), ("url", .string("\(root)/\(kind.rawValue)"))])
             }
@@ -42,11 +42,11 @@ struct SensorThingsRoutes {
         let query = try QueryString(request.uri.query)
         let options = try STAOptions(query)
         let segments = try raw.map(Self.segment)
-        var entities = STAEntities(root: CKANRoutes.baseURL(request) + Self.prefix, sensors: deps.sensors)
+        var entities = STAEntities(root: deps.baseURL(request) + Self.prefix, sensors: deps.sensors)
         for d in entities.datastreams {
             if let span = try store.observationSpan(sensorID: d.sensor.id, quantity: d.quantity) { entities.spans[d.id] = span }
         }
-        let here = CKANRoutes.baseURL(request) + (request.uri.path)
+        let here = deps.baseURL(request) + (request.uri.path)
 
         // Observations: from the store, a page at a time.
         let first = segments[0]
