@@ -1,6 +1,7 @@
 import Foundation
 import LantaarnModel
 import NIOCore
+import Synchronization
 
 /// Finished downloads on disk (`data/exports/`), so a repeat download of the same version has
 /// a `Content-Length`, a SHA-256 `Digest` and byte ranges, and is served straight from a file.
@@ -90,6 +91,18 @@ public struct ExportCache: Sendable {
         private let temporary: String
         private let handle: FileHandle
         private var done = false
+        private let queue = DispatchQueue(label: "lantaarn.export-writer")
+        /// Pages queued for the file, at most.
+        static let inFlight = 16
+        private let slots = DispatchSemaphore(value: Writer.inFlight)
+        private let failure = Failure()
+
+        /// Set by the writing queue when a write fails.
+        private final class Failure: Sendable {
+            private let flag = Atomic<Bool>(false)
+            var happened: Bool { flag.load(ordering: .acquiring) }
+            func record() { flag.store(true, ordering: .releasing) }
+        }
 
         fileprivate init(cache: ExportCache, dataset: String, final: String, temporary: String, handle: FileHandle) {
             self.cache = cache
@@ -99,22 +112,39 @@ public struct ExportCache: Sendable {
             self.handle = handle
         }
 
+        /// Queues `bytes` for the file: the writes run on their own queue, beside the encoding
+        /// (on 2 cores they cost the export a sixth of its time when done inline). At most
+        /// `inFlight` pages wait, so a slow disk slows the export instead of filling memory.
+        /// A failed write (a full disk) marks the export failed; it is then never kept.
         func write(_ bytes: ByteBuffer) throws {
-            try bytes.withUnsafeReadableBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = Foundation.write(handle.fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw CocoaError(.fileWriteUnknown)
+            guard !failure.happened else { throw CocoaError(.fileWriteUnknown) }
+            let descriptor = handle.fileDescriptor
+            let failure = self.failure
+            let slots = self.slots
+            slots.wait()
+            queue.async {
+                defer { slots.signal() }
+                guard !failure.happened else { return }
+                let ok = bytes.withUnsafeReadableBytes { raw -> Bool in
+                    var offset = 0
+                    while offset < raw.count {
+                        let n = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                        if n < 0 {
+                            if errno == EINTR { continue }
+                            return false
+                        }
+                        offset += n
                     }
-                    offset += n
+                    return true
                 }
+                if !ok { failure.record() }
             }
         }
 
-        /// The export is complete: it becomes the cached version.
+        /// The export is complete: once every queued write is done, it becomes the cached version.
         func commit() throws {
+            queue.sync {}
+            guard !failure.happened else { throw CocoaError(.fileWriteUnknown) }
             try handle.close()
             // A digest from an earlier file of this name is stale.
             try? FileManager.default.removeItem(atPath: final + ".sha256")
@@ -126,6 +156,8 @@ public struct ExportCache: Sendable {
 
         deinit {
             guard !done else { return }
+            // Queued writes hold the descriptor's number, not the handle: let them finish first.
+            queue.sync {}
             try? handle.close()
             try? FileManager.default.removeItem(atPath: temporary)
         }
