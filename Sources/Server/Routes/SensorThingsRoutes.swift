@@ -42,9 +42,8 @@ struct SensorThingsRoutes {
         let query = try QueryString(request.uri.query)
         let options = try STAOptions(query)
         let segments = try raw.map(Self.segment)
-        var entities = STAEntities(root: deps.baseURL(request) + Self.prefix, sensors: deps.sensors)
-        for d in entities.datastreams {
-            if let span = try store.observationSpan(sensorID: d.sensor.id, quantity: d.quantity) { entities.spans[d.id] = span }
+        let entities = STAEntities(root: deps.baseURL(request) + Self.prefix, sensors: deps.sensors) { sensor, quantity in
+            (try? store.observationSpan(sensorID: sensor, quantity: quantity)) ?? nil
         }
         let here = deps.baseURL(request) + (request.uri.path)
 

@@ -12,12 +12,14 @@ struct STAEntities {
     /// `http://host/sta/v1.1`
     let root: String
     let sensors: [Sensor]
-    /// First and last reading time per datastream id, when known.
-    var spans: [String: TimeWindow] = [:]
+    /// First and last reading time of a datastream (sensor, quantity), read only when a
+    /// Datastream entity is shown.
+    let span: (_ sensorID: String, _ quantity: String) -> TimeWindow?
 
-    init(root: String, sensors: [Sensor]) {
+    init(root: String, sensors: [Sensor], span: @escaping (_ sensorID: String, _ quantity: String) -> TimeWindow? = { _, _ in nil }) {
         self.root = root
         self.sensors = sensors.filter(\.isPublic).sorted { $0.id < $1.id }
+        self.span = span
     }
 
     var lampposts: [String] { Array(Set(sensors.map(\.lamppost))).sorted() }
@@ -79,7 +81,7 @@ struct STAEntities {
                        ("observationType", .string("http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement")),
                        ("unitOfMeasurement", .object([("name", .string(spec.unit)), ("symbol", .string(spec.unit)),
                                                       ("definition", .string(root + "/ObservedProperties(\(Self.quoted(d.quantity)))"))]))]
-            if let span = spans[id] {
+            if let span = span(d.sensor.id, d.quantity) {
                 let interval = ISO8601.format(milliseconds: span.start) + "/" + ISO8601.format(milliseconds: span.end)
                 fields += [("phenomenonTime", .string(interval)), ("resultTime", .string(interval))]
             }
