@@ -31,6 +31,10 @@ public protocol ReleaseStore: Sendable {
     /// with facet counts; throws ``RowQueryError/timeLimit(milliseconds:)`` when it runs too long.
     func queryRows(dataset: String, _ query: RowQuery) throws -> RowQueryPage
 
+    /// The start of the oldest window among the newest `rows` current rows (`nil` when the
+    /// dataset holds fewer): lets costly summaries look at a recent, bounded slice.
+    func windowStart(dataset: String, coveringNewestRows rows: Int) throws -> Int64?
+
     /// End of the latest published window of `dataset`, or `nil` before the first release.
     func latestWindowEnd(dataset: String) throws -> Int64?
 
@@ -112,6 +116,8 @@ public struct DatasetSummary: Sendable {
     public var latestReleaseID: Int64?
     /// Time span covered by the published windows.
     public var coverage: TimeWindow?
+    /// When the oldest release still kept was made, epoch milliseconds.
+    public var issuedAt: Int64?
 }
 
 /// Opaque position in a dataset's row order, for streaming and keyset paging.

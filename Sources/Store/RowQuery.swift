@@ -44,6 +44,8 @@ public struct RowQuery: Sendable, Equatable {
     public var facets: [Int] = []
     /// Distinct values listed per facet, most frequent first.
     public var facetLimit: Int = 30
+    /// Only rows of windows starting at or after this time; `nil`: every window.
+    public var windowsFrom: Int64?
     /// Work on one query is stopped after this long, in milliseconds.
     public var timeLimitMilliseconds: Int = 2_000
 

@@ -206,12 +206,14 @@ extension SQLiteStore: ReleaseStore {
         let metadata = try JSONDecoder().decode(DatasetMetadata.self, from: Data(json.utf8))
         let rowCount = try Int.fetchOne(db, sql: "SELECT row_count FROM dataset WHERE name = ?", arguments: [name]) ?? 0
         let r = try Row.fetchOne(db, sql: """
-            SELECT count(*), max(created_at), min(window_start), max(window_end), max(id) FROM release WHERE dataset = ?
+            SELECT count(*), max(created_at), min(window_start), max(window_end), max(id), min(created_at) FROM release WHERE dataset = ?
             """, arguments: [name])
         let count: Int = r?[0] ?? 0
         let start: Int64? = r?[2], end: Int64? = r?[3]
-        return DatasetSummary(metadata: metadata, rowCount: rowCount, releaseCount: count, updatedAt: r?[1], latestReleaseID: r?[4],
-                              coverage: start.flatMap { s in end.map { TimeWindow(start: s, end: $0) } })
+        var summary = DatasetSummary(metadata: metadata, rowCount: rowCount, releaseCount: count, updatedAt: r?[1], latestReleaseID: r?[4],
+                                     coverage: start.flatMap { s in end.map { TimeWindow(start: s, end: $0) } })
+        summary.issuedAt = r?[5]
+        return summary
     }
 
     public func rows(dataset: String, after cursor: RowCursor?, limit: Int) throws -> (rows: [[CellValue]], next: RowCursor?) {
@@ -232,6 +234,14 @@ extension SQLiteStore: ReleaseStore {
             try statement.setArguments([dataset, c.windowStart, c.seq, limit])
             let last = try Self.step(statement, db, limit: limit, visit)
             return last.count == limit ? RowCursor(windowStart: last.windowStart, seq: last.seq) : nil
+        }
+    }
+
+    public func windowStart(dataset: String, coveringNewestRows rows: Int) throws -> Int64? {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT window_start FROM dataset_row WHERE dataset = ? ORDER BY window_start DESC, seq DESC LIMIT 1 OFFSET ?
+                """, arguments: [dataset, rows])
         }
     }
 

@@ -78,6 +78,10 @@ private struct RowQuerySQL {
     private func filters() -> ([String], [DatabaseValueConvertible?]) {
         var conditions = ["dataset = ?"]
         var arguments: [DatabaseValueConvertible?] = [dataset]
+        if let from = query.windowsFrom {
+            conditions.append("window_start >= ?")
+            arguments.append(from)
+        }
         for f in query.filters {
             let c = Self.column(f.column)
             switch f.op {

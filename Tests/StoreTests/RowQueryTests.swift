@@ -96,6 +96,10 @@ struct RowQueryTests {
         q.facetLimit = 2
         q.filters = []
         #expect(try store.queryRows(dataset: "d", q).facets.first?.truncated == true)
+        // Only the newer window (rows 28...56).
+        q.facetLimit = 30
+        q.windowsFrom = 10
+        #expect(try store.queryRows(dataset: "d", q).facets.first?.values.map(\.count).reduce(0, +) == 57 - 57 / 2)
     }
 
     @Test func rowCountFollowsReplacedWindows() throws {

@@ -21,7 +21,7 @@ struct PolicyPages {
         <li>In de open data staan geen persoonsgegevens. We tellen en middelen per wijk, en laten groepen weg die te klein zijn.</li>
         <li>Deze website plaatst geen cookies. Er zijn geen trackers en geen diensten van andere bedrijven.</li>
         <li>Van uw bezoek bewaren we alleen een ingekort IP-adres (het laatste deel is weggelaten), het adres van de pagina en het tijdstip.
-        Wat u in een zoekvak typt, bewaren we niet.</li>
+        Wat u in een zoekvak of filter typt, komt niet in dat logboek.</li>
         <li>Alle gegevens blijven bij de gemeente. Er is geen leverancier die ze krijgt.</li>
         </ul>
         <h2>Uw rechten</h2>
@@ -51,7 +51,7 @@ struct PolicyPages {
         <section>
         <h3>Deze website</h3>
         <dl>
-        <dt>Wat we bewaren</dt><dd>Per bezoek: het ingekorte IP-adres, de pagina, het tijdstip en of het gelukt is. Geen cookies, geen zoekvragen, geen gegevens van andere bedrijven.</dd>
+        <dt>Wat we bewaren</dt><dd>Per bezoek: het ingekorte IP-adres, de pagina, het tijdstip en of het gelukt is. Geen cookies, geen zoekvragen in het logboek, geen gegevens van andere bedrijven.</dd>
         <dt>Waarom</dt><dd>Om storingen en misbruik op te sporen.</dd>
         <dt>Hoe lang</dt><dd>Zo kort als het beheer van de server toelaat.</dd>
         </dl>

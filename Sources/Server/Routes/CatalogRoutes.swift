@@ -9,6 +9,8 @@ struct CatalogRoutes {
     let deps: ServerDependencies
     /// Area codes listed per dataset in its spatial coverage, at most.
     static let maxAreas = 2_000
+    /// Rows the spatial coverage of a large dataset is taken from.
+    static let recentRows = 200_000
 
     func register(on router: Router<LantaarnRequestContext>) {
         // The catalogue's URIs come from the request's host, so it is part of the cache key.
@@ -64,24 +66,40 @@ struct CatalogRoutes {
 
     private func graph(_ request: Request) throws -> RDFGraph {
         let entries = try deps.releases.datasets().map { summary -> DCATCatalog.Entry in
-            let name = summary.metadata.name
-            let issued = try deps.releases.releases(dataset: name).map(\.createdAt).min()
-            var areas: [(level: String, code: String)] = []
-            let columns = AreaGeometries.areaColumns(summary.metadata.columns)
-            if !columns.isEmpty, summary.rowCount > 0 {
-                var query = RowQuery()
-                query.limit = 1
-                query.facets = columns.map(\.index)
-                query.facetLimit = Self.maxAreas
-                query.timeLimitMilliseconds = 10_000
-                let facets = try deps.releases.queryRows(dataset: name, query).facets
-                for (facet, column) in zip(facets, columns) {
-                    let codes = facet.values.compactMap { if case .text(let code) = $0.value { code } else { nil } }.sorted()
-                    areas += codes.map { (column.level, $0) }
-                }
-            }
-            return DCATCatalog.Entry(summary: summary, issued: issued, areas: areas)
+            DCATCatalog.Entry(summary: summary, issued: summary.issuedAt, areas: try areas(summary))
         }
         return DCATCatalog(site: deps.site, base: deps.baseURL(request)).graph(entries)
+    }
+
+    /// The area codes a dataset's current rows name (spatial coverage). Counting them over
+    /// every row can take seconds for tens of millions of rows: after 2 s they are counted over
+    /// the windows of the newest 200,000 rows instead (and should that also run out of time,
+    /// the catalogue lists the gemeente only). The catalogue is rendered once per dataset
+    /// generation.
+    private func areas(_ summary: DatasetSummary) throws -> [(level: String, code: String)] {
+        let columns = AreaGeometries.areaColumns(summary.metadata.columns)
+        guard !columns.isEmpty, summary.rowCount > 0 else { return [] }
+        var query = RowQuery()
+        query.limit = 1
+        query.facets = columns.map(\.index)
+        query.facetLimit = Self.maxAreas
+        query.timeLimitMilliseconds = 2_000
+        var facets: [(column: Int, values: [(value: CellValue, count: Int)], truncated: Bool)]
+        do {
+            facets = try deps.releases.queryRows(dataset: summary.metadata.name, query).facets
+        } catch RowQueryError.timeLimit {
+            query.windowsFrom = try deps.releases.windowStart(dataset: summary.metadata.name, coveringNewestRows: Self.recentRows)
+            do {
+                facets = try deps.releases.queryRows(dataset: summary.metadata.name, query).facets
+            } catch RowQueryError.timeLimit {
+                return []
+            }
+        }
+        var out: [(level: String, code: String)] = []
+        for (facet, column) in zip(facets, columns) {
+            let codes = facet.values.compactMap { if case .text(let code) = $0.value { code } else { nil } }.sorted()
+            out += codes.map { (column.level, $0) }
+        }
+        return out
     }
 }
