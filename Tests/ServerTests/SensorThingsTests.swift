@@ -102,9 +102,9 @@ struct SensorThingsTests {
             #expect(ordered.1["value"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["pm25", "pm10", "people", "laeq"])
 
             // Mistakes: 4xx with the envelope, never 500.
-            for bad in ["/Things?$top=5000", "/Things?$filter=name%20eq", "/Things?$filter=(name%20eq%20'x'", "/Things?$orderby=name%20sideways",
+            for bad in ["/Things?$top=5000", "/Things?$skip=9223372036854775807", "/Things?$skip=-1", "/Things?$filter=name%20eq", "/Things?$filter=(name%20eq%20'x'", "/Things?$orderby=name%20sideways",
                         "/Things?$expand=Nope", "/Things?$expand=Datastreams($top=1)", "/Things?$bogus=1", path + "?$filter=result%20ne%201",
-                        path + "?$skiptoken=9.9", "/Observations?$orderby=phenomenonTime", "/Things(x)", "/Nope", "/Observations('nope')",
+                        path + "?$skiptoken=9.9", path + "?$skiptoken=0.9223372036854775807.0&$orderby=phenomenonTime%20desc", "/Observations?$orderby=phenomenonTime", "/Things(x)", "/Nope", "/Observations('nope')",
                         "/Things?$filter=" + String(repeating: "(", count: 40) + "name%20eq%20'x'" + String(repeating: ")", count: 40)] {
                 let (code, text, _) = try await http.get(sta + bad)
                 #expect((400...404).contains(code) && text.contains("\"ok\":false"), "\(bad): \(code) \(text)")

@@ -230,7 +230,8 @@ enum OpenAPIDocument {
         [
             queryParameter("$top", .object([("type", .string("integer")), ("minimum", .number(0)), ("maximum", .number(Double(STAOptions.maxTop)))]),
                            "Entities per page (default \(STAOptions.defaultTop))"),
-            queryParameter("$skip", .object([("type", .string("integer")), ("minimum", .number(0))]), "Entities passed over"),
+            queryParameter("$skip", .object([("type", .string("integer")), ("minimum", .number(0)), ("maximum", .number(Double(STAOptions.maxSkip)))]),
+                           "Entities passed over"),
             queryParameter("$count", enumSchema(["true", "false"]), "Also give @iot.count"),
             queryParameter("$orderby", .object([("type", .string("string"))]), "PROPERTY [asc|desc], comma-separated; observations: phenomenonTime"),
             queryParameter("$filter", .object([("type", .string("string"))]),

@@ -152,7 +152,8 @@ struct SensorThingsRoutes {
         var start = (index: 0, cursor: ObservationCursor?.none)
         if let token = options.skipToken {
             let parts = token.split(separator: ".", omittingEmptySubsequences: false).compactMap { Int64($0) }
-            guard parts.count == 3, parts[0] >= 0, parts[0] < datastreams.count, parts[2] >= 0 else {
+            guard parts.count == 3, parts[0] >= 0, parts[0] < datastreams.count, parts[2] >= 0, parts[2] < Int32.max,
+                  parts[1] > Int64.min / 4, parts[1] < Int64.max / 4 else {
                 throw APIError(.badRequest, "$skiptoken is not one this server gave out; follow @iot.nextLink, or start without it")
             }
             start = (Int(parts[0]), ObservationCursor(timestamp: parts[1], atTimestamp: Int(parts[2])))

@@ -5,6 +5,8 @@ import LantaarnModel
 struct STAOptions {
     static let defaultTop = 100
     static let maxTop = 1_000
+    /// Largest `$skip`: beyond it, follow `@iot.nextLink` (and no sum can overflow).
+    static let maxSkip = 1_000_000_000_000
 
     var top = defaultTop
     var skip = 0
@@ -28,7 +30,9 @@ struct STAOptions {
             top = n
         }
         if let text = try query.value("$skip") {
-            guard let n = Int(text), n >= 0 else { throw APIError(.badRequest, "$skip must be a whole number, 0 or more") }
+            guard let n = Int(text), (0...Self.maxSkip).contains(n) else {
+                throw APIError(.badRequest, "$skip must be a whole number from 0 to \(Self.maxSkip); follow @iot.nextLink to page further")
+            }
             skip = n
         }
         if let text = try query.value("$count") {
