@@ -27,7 +27,7 @@ extension SQLiteStore: ObservationStore {
 
     public func observationSpan(sensorID: String, quantity: String) throws -> TimeWindow? {
         try pool.read { db in
-            let ids = try Self.seriesIDs(db, sensorID: sensorID, quantity: quantity)
+            let ids = try Self.series(db, sensorID: sensorID, quantity: quantity).keys
             guard !ids.isEmpty else { return nil }
             let list = ids.map(String.init).joined(separator: ",")
             let row = try Row.fetchOne(db, sql: """
@@ -38,10 +38,6 @@ extension SQLiteStore: ObservationStore {
             guard let lo: Int64 = row?[0], let hi: Int64 = row?[1] else { return nil }
             return TimeWindow(start: lo, end: hi)
         }
-    }
-
-    private static func seriesIDs(_ db: Database, sensorID: String, quantity: String) throws -> [Int64] {
-        try Int64.fetchAll(db, sql: "SELECT id FROM series WHERE sensor_id = ? AND quantity = ? ORDER BY id", arguments: [sensorID, quantity])
     }
 
     /// The series of a sensor's quantity (one per wijk it has been in), with that wijk.

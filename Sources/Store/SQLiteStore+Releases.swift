@@ -70,10 +70,27 @@ extension SQLiteStore: ReleaseStore {
 
     /// SHA-256 of a release: its encoded rows, one per line, then its lineage JSON.
     static func releaseHash(cells: some Sequence<String>, lineage: String) -> String {
-        var hash = SHA256()
-        for c in cells { hash.update(Array((c + "\n").utf8)) }
-        hash.update(Array(lineage.utf8))
-        return SHA256.hexString(hash.finalize())
+        var hash = ReleaseHash()
+        for var c in cells { c.withUTF8 { hash.add(row: $0) } }
+        return hash.finish(lineage: lineage)
+    }
+
+    /// The release hash fed one stored row at a time (publish hashes Strings, verify the
+    /// stored bytes as they are read).
+    struct ReleaseHash {
+        private var hash = SHA256()
+        private(set) var rows = 0
+
+        mutating func add(row: UnsafeBufferPointer<UInt8>) {
+            hash.update(raw: UnsafeRawBufferPointer(row))
+            hash.update(CollectionOfOne(UInt8(ascii: "\n")))
+            rows += 1
+        }
+
+        mutating func finish(lineage: String) -> String {
+            hash.update(Array(lineage.utf8))
+            return SHA256.hexString(hash.finalize())
+        }
     }
 
     private static let releaseColumns = """
@@ -166,23 +183,10 @@ extension SQLiteStore: ReleaseStore {
     }
 
     public func verify(_ release: ReleaseRecord) throws -> Bool {
-        try pool.read { db in
-            let cells = try storedRows(db, release, after: -1, limit: Int.max).map(\.cells)
-            return cells.count == release.rowsOut && Self.releaseHash(cells: cells, lineage: release.lineage) == release.sha256
-        }
-    }
-
-    /// A release's rows as stored: the window's current rows for the current release, the
-    /// kept rows for a superseded one.
-    private func storedRows(_ db: Database, _ release: ReleaseRecord, after seq: Int, limit: Int) throws -> [(seq: Int, cells: String)] {
-        let rows = release.current
-            ? try Row.fetchAll(db, sql: """
-                SELECT seq, cells FROM dataset_row WHERE dataset = ? AND window_start = ? AND release_id = ? AND seq > ?
-                ORDER BY seq LIMIT ?
-                """, arguments: [release.dataset, release.window.start, release.id, seq, limit])
-            : try Row.fetchAll(db, sql: "SELECT seq, cells FROM release_row WHERE release_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-                               arguments: [release.id, seq, limit])
-        return rows.map { ($0[0], $0[1]) }
+        var hash = ReleaseHash()
+        _ = try encodedReleaseRows(release, after: nil, limit: Int.max) { hash.add(row: $0) }
+        let rows = hash.rows
+        return rows == release.rowsOut && hash.finish(lineage: release.lineage) == release.sha256
     }
 
     public func datasets() throws -> [DatasetSummary] {

@@ -7,9 +7,11 @@ import Store
 struct CatalogPage {
     let site: PublicSite
 
-    /// Datasets whose name, title, description or theme contain every word of `query`.
+    /// Datasets whose name, title, description or theme contain every word of `query`
+    /// (the catalogue page, `/datasets.json` and CKAN's `package_search`; Solr's match-all
+    /// `*:*` and `*` mean no word).
     static func matching(_ datasets: [DatasetSummary], query: String) -> [DatasetSummary] {
-        let words = query.lowercased().split(whereSeparator: \.isWhitespace)
+        let words = query.lowercased().split(whereSeparator: { $0.isWhitespace || $0 == "+" }).filter { $0 != "*:*" && $0 != "*" }
         return datasets.filter { s in
             let m = s.metadata
             let text = [m.name, m.title, m.description, m.theme ?? ""].joined(separator: " ").lowercased()

@@ -16,8 +16,6 @@ struct DCATCatalog {
     /// One dataset with what the catalogue says of it beyond its metadata.
     struct Entry {
         var summary: DatasetSummary
-        /// When its first release was made.
-        var issued: Int64?
         /// Area codes its current rows name, with their level (`wijk`, `buurt`, `gemeente`).
         var areas: [(level: String, code: String)]
     }
@@ -77,7 +75,7 @@ struct DCATCatalog {
             g.add(.iri(theme), "a", .name("skos:Concept"))
         }
         if let frequency = m.frequency { g.add(dataset, "dct:accrualPeriodicity", .iri(frequency)) }
-        if let issued = e.issued { g.add(dataset, "dct:issued", .dateTime(ISO8601.format(milliseconds: issued))) }
+        if let issued = e.summary.issuedAt { g.add(dataset, "dct:issued", .dateTime(ISO8601.format(milliseconds: issued))) }
         if let updated = e.summary.updatedAt { g.add(dataset, "dct:modified", .dateTime(ISO8601.format(milliseconds: updated))) }
         if let release = e.summary.latestReleaseID { g.add(dataset, "dcat:version", .literal("release \(release)")) }
         if let coverage = e.summary.coverage {

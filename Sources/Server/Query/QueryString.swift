@@ -33,32 +33,13 @@ struct QueryString {
 
     /// `+` as space, `%XX` as a byte; the bytes must be UTF-8.
     private static func decode(_ text: Substring) throws -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            switch byte {
-            case UInt8(ascii: "+"): bytes.append(UInt8(ascii: " "))
-            case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
-                    throw APIError(.badRequest, "the query string has a malformed percent-escape; write a % as %25, other bytes as %XX")
-                }
-                bytes.append(high << 4 | low)
-            default: bytes.append(byte)
-            }
-        }
-        guard let decoded = String(validating: bytes, as: UTF8.self) else {
+        switch PercentDecoding.decode(text, plusAsSpace: true) {
+        case .success(let decoded):
+            return decoded
+        case .failure(.malformedEscape):
+            throw APIError(.badRequest, "the query string has a malformed percent-escape; write a % as %25, other bytes as %XX")
+        case .failure(.notUTF8):
             throw APIError(.badRequest, "the query string is not UTF-8 once decoded; encode values as UTF-8 with %XX escapes")
-        }
-        return decoded
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
         }
     }
 }

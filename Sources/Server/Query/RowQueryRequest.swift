@@ -113,13 +113,7 @@ struct RowQueryRequest {
 
     /// A token holding the last row's position, the sort and a digest of the filters, base64url.
     static func token(_ cursor: RowQueryCursor, sortKey: String, filterKey: String) -> String {
-        let value: JSONValue = switch cursor.sortValue {
-        case .text(let s): .string(s)
-        case .integer(let n): .number(Double(n))
-        case .number(let d): .number(d)
-        case .null: .null
-        }
-        let json = JSONWriter.string(.array([.string(sortKey), .string(filterKey), value,
+        let json = JSONWriter.string(.array([.string(sortKey), .string(filterKey), QueryRoutes.json(cursor.sortValue),
                                              .string(String(cursor.windowStart)), .number(Double(cursor.seq))]))
         return Data(json.utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")

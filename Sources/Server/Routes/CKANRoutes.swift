@@ -78,12 +78,7 @@ struct CKANRoutes {
             }
             return Self.success(help, package(summary, base: base))
         case "package_search":
-            let words = (parameters["q"] ?? "").lowercased().split(whereSeparator: { $0 == " " || $0 == "+" })
-                .filter { $0 != "*:*" && $0 != "*" }
-            let hits = try deps.releases.datasets().filter { s in
-                let text = [s.metadata.name, s.metadata.title, s.metadata.description, s.metadata.theme ?? ""].joined(separator: " ").lowercased()
-                return words.allSatisfy { text.contains($0) }
-            }
+            let hits = CatalogPage.matching(try deps.releases.datasets(), query: parameters["q"] ?? "")
             let page = hits.dropFirst(start).prefix(rows).map { package($0, base: base) }
             return Self.success(help, .object([
                 ("count", .number(Double(hits.count))), ("sort", .string("name asc")), ("facets", .object([])),

@@ -66,7 +66,7 @@ struct CatalogRoutes {
 
     private func graph(_ request: Request) throws -> RDFGraph {
         let entries = try deps.releases.datasets().map { summary -> DCATCatalog.Entry in
-            DCATCatalog.Entry(summary: summary, issued: summary.issuedAt, areas: try areas(summary))
+            DCATCatalog.Entry(summary: summary, areas: try areas(summary))
         }
         return DCATCatalog(site: deps.site, base: deps.baseURL(request)).graph(entries)
     }

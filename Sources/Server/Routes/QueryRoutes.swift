@@ -64,6 +64,7 @@ struct QueryRoutes {
                 ByteBuffer(string: JSONWriter.string(.object(fields))))
     }
 
+    /// A cell as a JSON value (rows, facet values, `_next` tokens).
     static func json(_ cell: CellValue) -> JSONValue {
         switch cell {
         case .text(let s): .string(s)

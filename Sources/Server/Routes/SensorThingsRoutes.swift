@@ -94,8 +94,7 @@ struct SensorThingsRoutes {
         if !options.orderBy.isEmpty {
             list.sort { a, b in
                 for (property, descending) in options.orderBy {
-                    let (x, y) = (Self.sortKey(a[property]), Self.sortKey(b[property]))
-                    if x != y { return descending ? x > y : x < y }
+                    if let first = Self.precedes(a[property], b[property]) { return first != descending }
                 }
                 return false
             }
@@ -225,22 +224,22 @@ struct SensorThingsRoutes {
             if q.window.end < q.window.start { q.window.end = q.window.start }
         case .compare("result", let op, .number(let v)):
             var range = q.values ?? ObservationQuery.ValueRange()
-            func raiseLower(_ bound: Double, inclusive: Bool) {
+            func tightenLower(_ bound: Double, inclusive: Bool) {
                 if let lower = range.lower, lower > bound || (lower == bound && !range.lowerInclusive) { return }
                 range.lower = bound
                 range.lowerInclusive = inclusive
             }
-            func lowerUpper(_ bound: Double, inclusive: Bool) {
+            func tightenUpper(_ bound: Double, inclusive: Bool) {
                 if let upper = range.upper, upper < bound || (upper == bound && !range.upperInclusive) { return }
                 range.upper = bound
                 range.upperInclusive = inclusive
             }
             switch op {
-            case .eq: raiseLower(v, inclusive: true); lowerUpper(v, inclusive: true)
-            case .gt: raiseLower(v, inclusive: false)
-            case .ge: raiseLower(v, inclusive: true)
-            case .lt: lowerUpper(v, inclusive: false)
-            case .le: lowerUpper(v, inclusive: true)
+            case .eq: tightenLower(v, inclusive: true); tightenUpper(v, inclusive: true)
+            case .gt: tightenLower(v, inclusive: false)
+            case .ge: tightenLower(v, inclusive: true)
+            case .lt: tightenUpper(v, inclusive: false)
+            case .le: tightenUpper(v, inclusive: true)
             case .ne: throw unsupported
             }
             q.values = range
@@ -268,7 +267,10 @@ struct SensorThingsRoutes {
 
     /// `Things`, `Things('id')` or `Things(12)`, percent-decoded.
     static func segment(_ raw: String) throws -> (name: String, id: String?, kind: STAEntities.Kind?) {
-        let text = raw.removingPercentEncoding ?? raw
+        // The request guard has checked every escape of the path already.
+        guard case .success(let text) = PercentDecoding.decode(raw, plusAsSpace: false) else {
+            throw APIError(.badRequest, "the path has a malformed percent-escape or is not UTF-8 once decoded")
+        }
         guard let open = text.firstIndex(of: "(") else { return (text, nil, STAEntities.Kind(rawValue: text)) }
         guard text.hasSuffix(")") else { throw APIError(.badRequest, "'\(text.prefix(60))' is not NAME('ID')") }
         let name = String(text[..<open])
@@ -285,11 +287,19 @@ struct SensorThingsRoutes {
         APIError(.notFound, "\(kind.rawValue) have no '\(name.prefix(40))'")
     }
 
-    private static func sortKey(_ value: JSONValue?) -> String {
-        switch value {
-        case .number(let d)?: return String(format: "%020.6f", d + 1e12)
-        case .string(let s)?: return s
-        default: return ""
+    /// Whether `a` sorts before `b` (absent values first, then numbers, then texts); `nil` when equal.
+    private static func precedes(_ a: JSONValue?, _ b: JSONValue?) -> Bool? {
+        func rank(_ v: JSONValue?) -> Int {
+            switch v {
+            case .number?: 1
+            case .string?: 2
+            default: 0
+            }
+        }
+        switch (a, b) {
+        case (.number(let x)?, .number(let y)?): return x == y ? nil : x < y
+        case (.string(let x)?, .string(let y)?): return x == y ? nil : x < y
+        default: return rank(a) == rank(b) ? nil : rank(a) < rank(b)
         }
     }
 
