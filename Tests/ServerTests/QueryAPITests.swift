@@ -107,7 +107,7 @@ struct QueryAPITests {
     }
 
     @Test func closedDatasetsAndRateLimit() async throws {
-        try await http.withServer({ $0.rateLimiter = RateLimiter(perSecond: 1, burst: 3) }) { base, store in
+        try await http.withServer({ $0.rateLimiter = RateLimiter(perSecond: 0.001, burst: 3) }) { base, store in
             try store.register(Self.metadata("dicht", access: "NON_PUBLIC"))
             let (code, body, _) = try await http.get(base + "/datasets/dicht/rows.json")
             #expect(code == 403 && body.contains("Vrije tekst."))

@@ -79,7 +79,7 @@ enum OpenAPIDocument {
                     Query limits: at most \(RowQueryRequest.maxSize) rows per page (default \(RowQueryRequest.defaultSize)), \
                     \(RowQueryRequest.timeLimitMilliseconds) ms per query, \(RowQueryRequest.maxFacets) facets, \
                     \(RowQueryRequest.maxInValues) values per __in, query strings up to \(QueryString.maxLength) bytes; \
-                    \(rateLimiter.map { "A client may make \(Int($0.burst)) queries at once and \(Int($0.perSecond)) per second (then 429 with Retry-After). " } ?? "")\
+                    \(rateLimiter.map { "A client may make \(Int($0.burst)) queries at once and \($0.perSecondText) per second (then 429 with Retry-After). " } ?? "")\
                     Errors share one envelope: {"ok": false, "error": "...", "status": N}.
                     """)),
                 ("contact", .object([("name", .string(site.municipality)), ("email", .string(site.contactEmail))])),

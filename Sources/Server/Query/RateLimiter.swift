@@ -39,11 +39,14 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// The average rate as people read it: `20`, `0.5`.
+    var perSecondText: String { perSecond == perSecond.rounded() ? String(Int(perSecond)) : String(perSecond) }
+
     /// A 429 answer (envelope and `Retry-After`) when `address` has no token left, else `nil`.
     func refusal(_ address: SocketAddress?) -> Response? {
         guard let wait = take(address?.ipAddress ?? "local") else { return nil }
         var response = APIError.envelope(status: .tooManyRequests,
-                                         message: "too many requests from your address; wait \(wait) s (the limit is \(Int(perSecond)) per second), or download the whole dataset as CSV")
+                                         message: "too many requests from your address; wait \(wait) s (the limit is \(perSecondText) per second), or download the whole dataset as CSV")
         response.headers[.retryAfter] = String(wait)
         return response
     }
