@@ -180,6 +180,7 @@ struct MQTTDurabilityTests {
         let publisher = try SteadyPublisher(port: port, sequence: sequence, chunk: 200, pause: 20_000, limit: 60_000)
         try await Task.sleep(for: .seconds(1.5))
         // A clean broker stop (persistence written), then a restart on the same port.
+        let stopped = ContinuousClock.now
         #expect(broker.stop(signal: SIGTERM), "mosquitto did not stop on SIGTERM")
         #expect(try await waitAsync(timeout: 5) { try await ingestHealth(http)["mqtt_connected"] as? Bool == false })
         broker = try startBroker()
@@ -187,7 +188,12 @@ struct MQTTDurabilityTests {
         let reconnected = try await waitAsync(timeout: 10) { try await ingestHealth(http)["mqtt_connected"] as? Bool == true }
         let took = ContinuousClock.now - restarted
         print("BENCH mqtt_reconnect_after_broker_restart \(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000) ms")
-        #expect(reconnected && took < .seconds(2), "reconnected after \(took)")
+        // Retries back off exponentially (100 ms doubling, jittered), so the next attempt comes at
+        // most about twice the time already waited: within 2 s after a short outage, within twice
+        // the outage after a longer one (on a loaded CI machine the stop and restart alone can
+        // take seconds).
+        let outage = restarted - stopped
+        #expect(reconnected && took < max(.seconds(2), outage * 2 + .milliseconds(500)), "reconnected after \(took), the broker was away \(outage)")
 
         let acknowledged = await publisher.finish()
         #expect(acknowledged, "the broker did not acknowledge every published message")
