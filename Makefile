@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PORT_HTTP ?= 8080
 
-.PHONY: run test build release setup broker clean bench bench-store bench-ingest bench-geo bench-pipelines bench-server venv venv-test
+.PHONY: run test build release setup broker clean bench bench-store bench-ingest bench-geo bench-pipelines bench-server bench-dashboards docs venv venv-test
 
 setup:
 	@scripts/setup
@@ -19,14 +19,15 @@ broker: setup
 
 # Builds in release mode, starts a loopback broker if none runs, then Lantaarn with demo sensors.
 run: release broker
-	@echo "Dashboard: http://127.0.0.1:$(PORT_HTTP)/dashboards/luchtkwaliteit"
+	@echo "Dashboards: http://127.0.0.1:$(PORT_HTTP)/dashboards"
 	.build/release/lantaarn serve --demo --listen 127.0.0.1:$(PORT_HTTP)
 
 # Builds everything (the integration test runs the real binary), then runs all tests.
 # pycanon (in .venv) checks the k-anonymity of published releases independently; ckanapi
 # lists and shows every dataset through the CKAN Action API, as a harvester would; schemathesis
 # checks the query API against /openapi.json; pyshacl validates the DCAT-AP-NL catalogue;
-# frost-sta-client pages through the SensorThings interface.
+# frost-sta-client pages through the SensorThings interface; selenium with axe-core opens every
+# dashboard in headless Chromium (WCAG 2.1 AA, same origin only, keyboard).
 test: setup venv-test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
@@ -38,6 +39,7 @@ venv-test: setup
 	@test -x .venv/bin/schemathesis || .venv/bin/pip install -q schemathesis
 	@.venv/bin/python -c "import pyshacl" 2>/dev/null || .venv/bin/pip install -q pyshacl
 	@.venv/bin/python -c "import frost_sta_client" 2>/dev/null || .venv/bin/pip install -q frost-sta-client
+	@.venv/bin/python -c "import selenium, axe_selenium_python, selenium_axe_python" 2>/dev/null || .venv/bin/pip install -q selenium axe-selenium-python selenium-axe-python
 
 # Python peers (DuckDB) live in .venv, never installed globally.
 venv: setup
@@ -108,7 +110,29 @@ bench-server: venv
 	python3 Benchmarks/server_bench.py $(BENCH_DIR)/server $(BENCH_SERVER_ROWS) $(BENCH_SERVER_SECONDS) | tee $(BENCH_DIR)/server/bench.txt
 	@grep "^BENCH " $(BENCH_DIR)/server/bench.txt
 
-bench: bench-store bench-ingest bench-geo bench-pipelines bench-server
+# Issue 9: every dashboard page under wrk (64 connections) against nginx serving the same
+# bytes, over a generated history (`lantaarn demo`); also the first, uncached render.
+BENCH_DASHBOARD_SECONDS ?= 10
+bench-dashboards: setup
+	@scripts/setup --bench
+	$(SWIFT) build -c release --product lantaarn
+	@mkdir -p $(BENCH_DIR)/dashboards
+	python3 Benchmarks/dashboard_bench.py $(BENCH_DIR)/dashboards $(BENCH_DASHBOARD_SECONDS) | tee $(BENCH_DIR)/dashboards/bench.txt
+	@grep "^BENCH " $(BENCH_DIR)/dashboards/bench.txt
+
+bench: bench-store bench-ingest bench-geo bench-pipelines bench-server bench-dashboards
+
+# Screenshots of every dashboard at 1280 px and 375 px (headless Chromium) in docs/screenshots/,
+# over a generated history.
+DOCS_DIR ?= data/docs
+docs: release venv-test
+	@rm -rf $(DOCS_DIR) && mkdir -p $(DOCS_DIR) docs/screenshots
+	.build/release/lantaarn demo --data-dir $(DOCS_DIR)/data
+	@port=$$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'); \
+	.build/release/lantaarn serve --data-dir $(DOCS_DIR)/data --listen 127.0.0.1:$$port --mqtt mqtt://127.0.0.1:1 > $(DOCS_DIR)/serve.log 2>&1 & pid=$$!; \
+	for i in $$(seq 1 100); do curl -sf http://127.0.0.1:$$port/-/health > /dev/null && break; sleep 0.2; done; \
+	.venv/bin/python Tests/Fixtures/dashboards/browser_check.py screenshots http://127.0.0.1:$$port docs/screenshots luchtkwaliteit geluid drukte meldingen; \
+	status=$$?; kill $$pid; exit $$status
 
 clean:
 	rm -rf .build

@@ -10,11 +10,13 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
+
+import benchlib
+from benchlib import free_port, log, stop, wait_for
 
 work, rows, seconds = os.path.abspath(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 bench = ".build/release/lantaarn-server-bench"
@@ -22,26 +24,8 @@ store = os.path.join(work, "store")
 os.makedirs(work, exist_ok=True)
 
 
-def log(message):
-    print(message, file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer within {timeout} s")
+def wrk(url):
+    return benchlib.wrk(url, seconds)
 
 
 def start_lantaarn():
@@ -50,25 +34,6 @@ def start_lantaarn():
     proc = subprocess.Popen([bench, "serve", store, str(port)], stderr=logfile, stdout=logfile)
     wait_for(f"http://127.0.0.1:{port}/-/health")
     return proc, f"http://127.0.0.1:{port}"
-
-
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-def wrk(url):
-    out = subprocess.run(["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency", url], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
-    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors or "Socket errors" in out:
-        log(out)
-    return rps, p99, int(errors.group(1)) if errors else 0
 
 
 def download(url, path="/dev/null", sample_pid=None):
@@ -105,28 +70,7 @@ pages = {"datasets": "/datasets", "rows": "/datasets/bench-export/rows.json?_siz
 for name, path in pages.items():
     with urllib.request.urlopen(base + path) as r, open(os.path.join(www, name + ".json"), "wb") as f:
         f.write(r.read())
-nginx_port = free_port()
-conf = os.path.join(work, "nginx.conf")
-with open(conf, "w") as f:
-    f.write(f"""worker_processes auto;
-daemon off;
-pid {work}/nginx.pid;
-error_log {work}/nginx-error.log;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  client_body_temp_path {work}/nginx-tmp;
-  proxy_temp_path {work}/nginx-tmp;
-  fastcgi_temp_path {work}/nginx-tmp;
-  uwsgi_temp_path {work}/nginx-tmp;
-  scgi_temp_path {work}/nginx-tmp;
-  default_type application/json;
-  sendfile on;
-  server {{ listen 127.0.0.1:{nginx_port}; root {www}; }}
-}}
-""")
-os.makedirs(os.path.join(work, "nginx-tmp"), exist_ok=True)
-nginx = subprocess.Popen(["nginx", "-c", conf, "-p", work])
+nginx, nginx_port = benchlib.start_nginx(work, www, "application/json")
 wait_for(f"http://127.0.0.1:{nginx_port}/datasets.json")
 figures = {}
 for name, path in pages.items():

@@ -23,13 +23,7 @@ public struct PipelineCatalog: Sendable {
 
     /// The pipeline files (`*.yaml`, `*.yml`) in `directory`, sorted.
     static func files(in directory: String) throws -> [String] {
-        do {
-            return try FileManager.default.contentsOfDirectory(atPath: directory)
-                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
-                .map { (directory as NSString).appendingPathComponent($0) }
-        } catch {
-            throw PipelineError(file: directory, path: "", reason: "cannot read the pipeline folder; pass --pipelines DIR pointing at Pipelines/")
-        }
+        try YAMLSourceMap.files(in: directory, folder: "pipeline", option: "--pipelines DIR pointing at Pipelines/")
     }
 
     /// Checks every pipeline file in `directory` on its own: each file's definition or its error.

@@ -147,40 +147,17 @@ public struct PipelineDefinition: Sendable {
     /// Loads and checks one pipeline file. Errors name the file, line and column, the YAML
     /// path and what to fix; a field the pipeline format does not have is an error.
     public static func load(path: String) throws -> PipelineDefinition {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw PipelineError(file: path, path: "", reason: "cannot read the file as UTF-8 text")
-        }
-        let map = PipelineSourceMap(text)
-        func located(_ e: PipelineError) -> PipelineError {
-            guard e.line == nil, e.file == path, let at = map.position(of: e.path) else { return e }
-            var located = e
-            (located.line, located.column) = (at.line, at.column)
-            return located
-        }
-        if let unknown = map.unknownField() {
-            let name = String(unknown.path.split(separator: ".").last ?? "")
-            let moved = name == "group_by" || name == "bucket" || name == "suppress_below"
-            let hint = moved
-                ? (name == "suppress_below" ? "; suppression is its own stage now: add '- suppress: {k: 5}' after this one"
-                    : "; set place and time in a generalise stage before aggregate: '- generalise: {space: wijk, time: 1h}'")
-                : PipelineSourceMap.closest(name.replacingOccurrences(of: #"\[\d+\]"#, with: "", options: .regularExpression), in: unknown.known)
-                .map { "; did you mean '\($0)'?" } ?? "; known fields here: \(unknown.known.joined(separator: ", "))"
-            throw PipelineError(file: path, path: unknown.path, reason: "unknown field '\(name)'\(hint)", line: unknown.line, column: unknown.column)
-        }
-        let raw: RawPipeline
-        do {
-            raw = try YAMLDecoder().decode(RawPipeline.self, from: text)
-        } catch let error as DecodingError {
-            throw located(PipelineError(file: path, path: error.yamlPath, reason: error.plainReason))
-        } catch let error as YamlError {
-            throw PipelineError(file: path, path: "", reason: "not valid YAML: \(error)")
-        } catch {
-            throw PipelineError(file: path, path: "", reason: "not valid YAML: \(error)")
+        let (raw, data, map) = try YAMLSourceMap.decode(RawPipeline.self, path: path, schema: .pipeline) { name in
+            switch name {
+            case "suppress_below": "; suppression is its own stage now: add '- suppress: {k: 5}' after this one"
+            case "group_by", "bucket": "; set place and time in a generalise stage before aggregate: '- generalise: {space: wijk, time: 1h}'"
+            default: nil
+            }
         }
         do {
             return try raw.validated(file: path, hash: SHA256.hex(data))
         } catch let error as PipelineError {
-            throw located(error)
+            throw error.file == path ? map.located(error) : error
         }
     }
 }

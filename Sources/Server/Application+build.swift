@@ -40,6 +40,8 @@ public struct ServerDependencies: Sendable {
     public var privacy = PrivacyFacts()
     /// Per-client limit on the query API; `nil`: unlimited (benchmarks).
     public var rateLimiter: RateLimiter? = RateLimiter(perSecond: 20, burst: 100)
+    /// The public dashboards (`Dashboards/*.yaml`).
+    public var dashboards = DashboardCatalog(dashboards: [])
 
     public init(releases: any ReleaseStore, site: PublicSite,
                 healthDetails: @escaping @Sendable () -> [(String, JSONValue)] = { [] },

@@ -13,9 +13,14 @@ public struct PublicSite: Sendable {
     public var privacyOfficer: String?
     /// Logo file (SVG or PNG) served as `/static/logo.svg` or `/static/logo.png` and shown in every page's header.
     public var logoFile: String?
+    /// The house colour for links, headings and the header bar (`#rrggbb`); at least 4.5:1
+    /// against white, so text in it stays readable (see ``BrandColour``).
+    public var colour: String
 
     public init(municipality: String = "Gemeente Haarlem", contactEmail: String = "opendata@haarlem.nl",
-                phone: String? = nil, address: String? = nil, privacyOfficer: String? = nil, logoFile: String? = nil) {
+                phone: String? = nil, address: String? = nil, privacyOfficer: String? = nil, logoFile: String? = nil,
+                colour: String = BrandColour.standard) {
+        self.colour = colour
         self.municipality = municipality
         self.contactEmail = contactEmail
         self.phone = phone

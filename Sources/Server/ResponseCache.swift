@@ -55,8 +55,11 @@ public final class ResponseCache: Sendable {
 
     /// The kept answer for `key` if the data has not changed since, else `build`'s (kept
     /// when it succeeds). Only 200 answers are built here; errors are thrown as usual.
-    func respond(_ request: Request, key: String, build: () throws -> (headers: HTTPFields, body: ByteBuffer)) throws -> Response {
-        let generation = try generation()
+    /// `variant` tells apart answers of one key that change without the data (a page that says
+    /// how old the data is now): a new variant replaces the kept answer.
+    func respond(_ request: Request, key: String, variant: String = "",
+                 build: () throws -> (headers: HTTPFields, body: ByteBuffer)) throws -> Response {
+        let generation = try generation() + (variant.isEmpty ? "" : "-" + variant)
         let etag = "\"c\(generation)-\(UInt32(truncatingIfNeeded: key.hashValue & 0xffff_ffff))\""
         var entry = state.withLock { s in s.entries[key].flatMap { $0.generation == generation ? $0 : nil } }
         if entry == nil {

@@ -14,6 +14,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Folder with pipeline definitions (default ./Pipelines).")
     var pipelines: String?
 
+    @Option(name: .long, help: "Folder with dashboard definitions (default ./Dashboards).")
+    var dashboards: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (env LANTAARN_LOG_LEVEL).")
     var logLevel: String?
 
@@ -26,6 +29,7 @@ struct CommonOptions: ParsableArguments {
         if let dataDir { s.dataDirectory = dataDir }
         if let sensors { s.sensorDirectory = sensors }
         if let pipelines { s.pipelineDirectory = pipelines }
+        if let dashboards { s.dashboardDirectory = dashboards }
         if let logLevel { s.logLevel = logLevel }
         LoggingSetup.bootstrap(level: s.logLevel)
         return s

@@ -2,6 +2,7 @@ import Foundation
 import Ingest
 import MQTTClient
 import LantaarnModel
+import Server
 import Store
 import Yams
 
@@ -16,9 +17,10 @@ import Yams
 /// listen: 127.0.0.1:8080
 /// sensors: ./Sensors
 /// pipelines: ./Pipelines
+/// dashboards: ./Dashboards
 /// municipality: Gemeente Haarlem
 /// contact_email: opendata@haarlem.nl
-/// site: {logo: ./logo.svg, phone: "14 023", address: "Postbus 511, 2003 PB Haarlem", privacy_officer: privacy@haarlem.nl}
+/// site: {logo: ./logo.svg, colour: "#00538a", phone: "14 023", address: "Postbus 511, 2003 PB Haarlem", privacy_officer: privacy@haarlem.nl}
 /// server:
 ///   public_url: https://data.haarlem.nl    # absolute URIs in the catalogue, CKAN and SensorThings
 ///   admin_listen: 127.0.0.1:8081           # the admin API on its own listener, not on the public one
@@ -45,6 +47,7 @@ struct ConfigFile: Decodable {
     var listen: String?
     var sensors: String?
     var pipelines: String?
+    var dashboards: String?
     var municipality: String?
     var contact_email: String?
     var site: Site?
@@ -101,6 +104,7 @@ struct ConfigFile: Decodable {
 
     struct Site: Decodable {
         var logo: String?
+        var colour: String?
         var phone: String?
         var address: String?
         var privacy_officer: String?
@@ -193,6 +197,7 @@ struct ConfigFile: Decodable {
         if let v = listen { s.listen = v }
         if let v = sensors { s.sensorDirectory = v }
         if let v = pipelines { s.pipelineDirectory = v }
+        if let v = dashboards { s.dashboardDirectory = v }
         if let v = municipality { s.municipality = v }
         if let v = contact_email { s.contactEmail = v }
         if let site {
@@ -201,6 +206,10 @@ struct ConfigFile: Decodable {
                 guard lower.hasSuffix(".svg") || lower.hasSuffix(".png") else { throw CLIError("config site.logo: '\(v)' must be an .svg or .png file") }
                 guard FileManager.default.isReadableFile(atPath: v) else { throw CLIError("config site.logo: cannot read '\(v)'") }
                 s.logoFile = v
+            }
+            if let v = site.colour {
+                if let problem = BrandColour.problem(v) { throw CLIError("config site.colour: \(problem)") }
+                s.siteColour = v
             }
             s.sitePhone = site.phone
             s.siteAddress = site.address

@@ -9,10 +9,12 @@ struct SensorSimulator {
     let sensors: [Sensor]
     /// Chance that one value in a message is out of range.
     var faultRate = 0.002
-    private var rng = SystemRandomNumberGenerator()
+    private var rng: SplitMix64
 
-    init(registry: SensorRegistry) {
+    /// A `seed` makes the values the same on every run (generated history for demos and tests).
+    init(registry: SensorRegistry, seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
         sensors = registry.sensors.values.sorted { $0.id < $1.id }
+        rng = SplitMix64(seed: seed)
     }
 
     /// The JSON payload for `sensor` at `time` (epoch ms).

@@ -73,6 +73,14 @@ struct ServeCommand: AsyncParsableCommand {
         let validator = ReadingValidator(registry: registry)
         let consumer = try IngestConsumer(source: "mqtt", logDirectory: logDirectory, writer: writer, store: runtime.store,
                                           validator: validator, logger: logger)
+        if demo {
+            // A fresh demo starts with history, so every dashboard has something to show.
+            let history = DemoHistory(runtime: runtime)
+            if try history.isNeeded() {
+                Console.line("Demo: een geschiedenis van metingen en meldingen wordt aangemaakt (eenmalig)...")
+                try history.load(now: Clock.nowMilliseconds()) { logger.info("\($0)") }
+            }
+        }
         let clientID = "lantaarn-" + String(SHA256.hex(Array(absolute(settings.dataDirectory).utf8)).prefix(12))
         let subscriber = MQTTIngestService(endpoint: endpoint, clientID: clientID,
                                            topics: MQTTIngestService.topics(for: registry, sharedGroup: settings.mqttSharedGroup),
@@ -95,7 +103,8 @@ struct ServeCommand: AsyncParsableCommand {
         var deps = ServerDependencies(
             releases: runtime.store, site: PublicSite(municipality: settings.municipality, contactEmail: settings.contactEmail,
                                                       phone: settings.sitePhone, address: settings.siteAddress,
-                                                      privacyOfficer: settings.privacyOfficer, logoFile: settings.logoFile),
+                                                      privacyOfficer: settings.privacyOfficer, logoFile: settings.logoFile,
+                                                      colour: settings.siteColour),
             healthDetails: {
                 let s = stats.snapshot
                 return [("ingest", .object([
@@ -124,6 +133,7 @@ struct ServeCommand: AsyncParsableCommand {
         deps.rateLimiter = settings.rateLimit.map { RateLimiter(perSecond: $0.perSecond, burst: $0.burst) }
         deps.privacy = settings.privacyFacts
         deps.publicURL = settings.publicURL
+        deps.dashboards = dashboards(settings: settings, pipelines: catalog.pipelines, logger: logger)
         let tls = settings.tlsCertificate.flatMap { cert in settings.tlsKey.map { TLSFiles(certificate: cert, key: $0) } }
         let adminAddress = try settings.adminListen.map(ListenAddress.init)
         let app = try buildApplication(deps, host: address.host, port: address.port, logger: logger,
@@ -147,7 +157,7 @@ struct ServeCommand: AsyncParsableCommand {
         ]
         if demo {
             let simulator = DemoSimulatorService(endpoint: endpoint, registry: registry, rate: demoRate,
-                                                 backlogHours: 24, logger: logger)
+                                                 backlogHours: 0, logger: logger)
             services.append(.init(service: simulator))
         }
         if let adminApp { services.append(.init(service: adminApp)) }
@@ -156,11 +166,36 @@ struct ServeCommand: AsyncParsableCommand {
         let url = "\(tls == nil ? "http" : "https")://\(address.host):\(address.port)"
         logger.info("Lantaarn is starting", metadata: ["http.url": "\(url)", "mqtt.broker": "\(endpoint)",
                                                        "data.dir": "\(settings.dataDirectory)"])
-        Console.line("Lantaarn draait. Dashboard: \(url)/dashboards/luchtkwaliteit")
+        Console.line("Lantaarn draait. Dashboards: \(url)/dashboards")
         Console.line("Open data: \(url)/datasets   Health: \(url)/-/health")
         if let adminAddress { Console.line("Admin API: \(tls == nil ? "http" : "https")://\(adminAddress.host):\(adminAddress.port)/admin/alerts") }
         try await group.run()
         logger.info("Lantaarn stopped; everything received is committed")
+    }
+
+    /// The dashboards that check out; a wrong file is logged and left out, so that a typo on a
+    /// public page never stops ingest. A dashboard whose datasets no pipeline here publishes is
+    /// shown (another process may publish them; pages show only published, public datasets).
+    private func dashboards(settings: Settings, pipelines: [PipelineDefinition], logger: Logger) -> DashboardCatalog {
+        do {
+            var good: [DashboardDefinition] = []
+            for (_, result) in try DashboardCatalog.check(directory: settings.dashboardDirectory, pipelines: pipelines) {
+                switch result {
+                case .success(let d): good.append(d)
+                case .failure(let problems):
+                    if let d = problems.dashboard {
+                        good.append(d)
+                        logger.notice("dashboard shows datasets that no pipeline here publishes", metadata: ["dashboard": "\(d.name)"])
+                        continue
+                    }
+                    for e in problems.errors { logger.error("dashboard left out; fix it and check with 'lantaarn dashboards check'", metadata: ["error": "\(e)"]) }
+                }
+            }
+            return DashboardCatalog(dashboards: good)
+        } catch {
+            logger.warning("no dashboards", metadata: ["error": "\(error)"])
+            return DashboardCatalog(dashboards: [])
+        }
     }
 
     private func absolute(_ path: String) -> String {

@@ -15,6 +15,7 @@ struct Settings {
     var listen = "127.0.0.1:8080"
     var sensorDirectory = "./Sensors"
     var pipelineDirectory = "./Pipelines"
+    var dashboardDirectory = "./Dashboards"
     var municipality = "Gemeente Haarlem"
     var contactEmail = "opendata@haarlem.nl"
     /// Contact details and logo on the public pages (`site:` in lantaarn.yaml).
@@ -22,6 +23,8 @@ struct Settings {
     var siteAddress: String?
     var privacyOfficer: String?
     var logoFile: String?
+    /// House colour (`site.colour`), checked for contrast.
+    var siteColour = BrandColour.standard
     /// The public address for absolute URIs (`server.public_url`); `nil`: the one the client used.
     var publicURL: String?
     /// The admin API on its own listener (`server.admin_listen`); `nil`: on the public one.

@@ -54,7 +54,7 @@ struct MeldingPrivacyTests {
         #expect(waitUntil(timeout: 30) { isListening(port) }, "serve did not start: \(serve.stderrText)")
         var bodies: [String] = []
         for path in ["/", "/datasets", "/-/health", "/-/ingest", "/-/metrics", "/geo", "/geo/wijk/2020.geojson",
-                     "/dashboards/luchtkwaliteit", "/datasets/luchtkwaliteit-per-wijk-uur.csv", "/datasets/meldingen-per-wijk-week.csv",
+                     "/dashboards/luchtkwaliteit", "/dashboards/meldingen", "/datasets/luchtkwaliteit-per-wijk-uur.csv", "/datasets/meldingen-per-wijk-week.csv",
                      "/datasets/meldingen-per-wijk-week.json", "/datasets/meldingen-tegels-week.json", "/datasets/meldingen-prognose-week.csv",
                      "/datasets/meldingen-teksten-week.csv", "/datasets/meldingen-per-wijk-week/releases",
                      "/nope"] {

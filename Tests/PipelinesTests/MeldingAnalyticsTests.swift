@@ -209,8 +209,21 @@ struct MeldingenForecastPipelineTests {
         #expect(results.count == 1 && results[0].window == week)
         let rows = try store.rows(dataset: "meldingen-prognose-week", after: nil, limit: 100).rows
         #expect(rows.count == 6 * 4)
-        #expect(rows.allSatisfy { [CellValue.text("poisson-seasonal"), .text("seasonal-naive")].contains($0[6]) && $0[9] == .integer(104) })
-        #expect(rows.allSatisfy { if case .number(let mase) = $0[8] { return mase > 0 && mase < 2 } else { return false } })
+        #expect(rows.allSatisfy { [CellValue.text("poisson-seasonal"), .text("seasonal-naive")].contains($0[8]) && $0[11] == .integer(104) })
+        #expect(rows.allSatisfy { if case .number(let mase) = $0[10] { return mase > 0 && mase < 2 } else { return false } })
+        // The 80% band holds the forecast, never goes below zero and has width.
+        // (A whole number comes back from the store as an integer.)
+        func number(_ c: CellValue) -> Double? {
+            switch c {
+            case .number(let d): d
+            case .integer(let n): Double(n)
+            default: nil
+            }
+        }
+        #expect(rows.allSatisfy { (row: [CellValue]) -> Bool in
+            guard let e = number(row[5]), let lo = number(row[6]), let hi = number(row[7]) else { return false }
+            return lo >= 0 && lo <= e && e <= hi && (hi > lo || e == 0)
+        })
         let alerts = try store.alerts(includeAcknowledged: false)
         #expect(alerts.contains { $0.kind == .spike && $0.wijk == series[0].wijk && $0.categories == series[0].category && $0.weekStart == week.start })
         // A second run of the same week keeps one alert per subject, and acknowledging it is remembered.

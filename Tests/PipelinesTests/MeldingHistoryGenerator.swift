@@ -19,13 +19,8 @@ struct MeldingHistoryGenerator {
     /// The series (per wijk × category) and the meldingen behind them.
     func generate(seed: UInt64 = 2024) -> (series: [Series], meldingen: [Melding]) {
         var rng = SplitMix64(seed: seed)
-        func unit() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
-        func poisson(_ mean: Double) -> Int {
-            let limit = exp(-mean)
-            var k = 0, p = unit()
-            while p > limit { k += 1; p *= unit() }
-            return k
-        }
+        func unit() -> Double { rng.unit() }
+        func poisson(_ mean: Double) -> Int { rng.poisson(mean) }
         var series: [Series] = []
         var meldingen: [Melding] = []
         for w in 0..<wijken {

@@ -232,13 +232,19 @@ struct HTTPServerTests {
     }
 
     @Test func dashboardWithoutDataExplainsItself() async throws {
-        try await withServer { base, _ in
+        let dashboards = try DashboardCatalog(directory: CKANTests.repo + "/Dashboards",
+                                              pipelines: try PipelineCatalog(directory: CKANTests.repo + "/Pipelines").pipelines)
+        try await withServer({ $0.dashboards = dashboards }) { base, _ in
             let (status, html, response) = try await get(base + "/dashboards/luchtkwaliteit")
             #expect(status == 200)
             #expect(html.contains("lang=\"nl\""))
             #expect(html.contains("Afzender: Gemeente Haarlem"))
-            #expect(html.contains("nog geen metingen"))
+            #expect(html.contains("nog niet gepubliceerd"))
             #expect(response.value(forHTTPHeaderField: "Content-Type")?.hasPrefix("text/html") == true)
+            let (missing, body, _) = try await get(base + "/dashboards/bestaat-niet")
+            #expect(missing == 404 && body.contains("/dashboards lists them"))
+            let (indexStatus, index, _) = try await get(base + "/dashboards")
+            #expect(indexStatus == 200 && index.contains("href=\"/dashboards/meldingen\""))
         }
     }
 }

@@ -44,11 +44,20 @@ public struct MeldingenForecastStage: Sendable, Hashable {
             ColumnSpec(name: "periode_start", type: .timestamp, description: "Begin van de voorspelde week (maandag 0.00 uur Nederlandse tijd, in UTC)"),
             ColumnSpec(name: "periode_eind", type: .timestamp, description: "Einde van de voorspelde week"),
             ColumnSpec(name: "verwacht_aantal", type: .number, description: "Verwacht aantal meldingen in die week; leeg als er te weinig historie is"),
+            ColumnSpec(name: "ondergrens_80", type: .number, description: "Ondergrens van het 80%-interval: het aantal ligt met 80% kans tussen onder- en bovengrens (toeval plus de fout uit de terugtoets)"),
+            ColumnSpec(name: "bovengrens_80", type: .number, description: "Bovengrens van het 80%-interval"),
             ColumnSpec(name: "methode", type: .text, description: "poisson-seasonal (model met seizoen en trend) of seasonal-naive (zelfde week vorig jaar), gekozen per reeks met een terugtoets"),
             ColumnSpec(name: "mae", type: .number, description: "Gemiddelde afwijking (in meldingen per week) van de gekozen methode in de terugtoets"),
             ColumnSpec(name: "mase", type: .number, description: "Fout van de gekozen methode in de terugtoets, gedeeld door die van 'zelfde week vorig jaar' (onder 1 is beter)"),
             ColumnSpec(name: "weken_historie", type: .integer, description: "Aantal weken waarop de voorspelling rust"),
         ]
+    }
+
+    /// The 80% interval around a forecast `mean`: the wider of Poisson chance (sd √mean) and the
+    /// backtest's error (sd ≈ 1.2533 × MAE for normal errors), ±1.2816 sd, never below zero.
+    static func interval(mean: Double, mae: Double?) -> (lower: Double, upper: Double) {
+        let sd = max(mean.squareRoot(), 1.2533 * (mae ?? 0))
+        return (max(0, mean - 1.2816 * sd), mean + 1.2816 * sd)
     }
 
     /// The weeks of history ending with `window` (a closed week), oldest first.
@@ -96,9 +105,12 @@ public struct MeldingenForecastStage: Sendable, Hashable {
             }
             let predicted = method.map { CountForecast.forecast(y, horizon: horizon, method: $0) }
             for (h, week) in future.enumerated() {
+                let band = predicted.map { Self.interval(mean: $0[h], mae: mae) }
                 rows.append([.text(group.wijk), .text(wijkName(group.wijk)), .text(group.hoofdcategorie),
                              .text(ISO8601.format(milliseconds: week.start)), .text(ISO8601.format(milliseconds: week.end)),
                              predicted.map { .number(($0[h] * 10).rounded() / 10) } ?? .null,
+                             band.map { .number(($0.lower * 10).rounded() / 10) } ?? .null,
+                             band.map { .number(($0.upper * 10).rounded() / 10) } ?? .null,
                              .text(method?.rawValue ?? "onvoldoende historie"),
                              mae.map { .number(($0 * 100).rounded() / 100) } ?? .null,
                              mase.map { .number(($0 * 1000).rounded() / 1000) } ?? .null, .integer(Int64(y.count))])

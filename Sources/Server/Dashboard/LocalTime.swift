@@ -3,7 +3,7 @@ import LantaarnModel
 
 /// Shows times in Dutch local time (Europe/Amsterdam), as residents read them.
 enum LocalTime {
-    private static let zone = TimeZone(identifier: "Europe/Amsterdam") ?? TimeZone(secondsFromGMT: 3600)!
+    static let zone = TimeZone(identifier: "Europe/Amsterdam") ?? TimeZone(secondsFromGMT: 3600)!
 
     /// `HH:mm` in local time.
     static func hourMinute(_ ms: Int64) -> String {
@@ -23,7 +23,7 @@ enum LocalTime {
         return "\(d)-\(mo)-\(y)"
     }
 
-    private static func parts(_ ms: Int64) -> (Int, Int, Int, Int, Int) {
+    static func parts(_ ms: Int64) -> (Int, Int, Int, Int, Int) {
         let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))) * 1000
         let local = ms + offset
         let days = Int(TimeBucket.floor(local, size: 86_400_000) / 86_400_000)
@@ -33,4 +33,42 @@ enum LocalTime {
     }
 
     private static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+}
+
+extension LocalTime {
+    private static let months = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+
+    /// `22 nov` in local time.
+    static func dayMonth(_ ms: Int64) -> String {
+        let (_, mo, d, _, _) = parts(ms)
+        return "\(d) \(months[mo - 1])"
+    }
+
+    /// Milliseconds to add to UTC for local time at `ms`.
+    static func offset(_ ms: Int64) -> Int64 {
+        Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))) * 1000
+    }
+
+    /// Round local times for a time axis from `start` to `end`: about `count` of them, `step`
+    /// apart (an hour to four weeks), each with its label.
+    static func axisTicks(start: Int64, end: Int64, count: Int) -> [(time: Int64, label: String)] {
+        let hour: Int64 = 3_600_000, day = 24 * hour
+        let steps: [Int64] = [hour, 2 * hour, 3 * hour, 6 * hour, 12 * hour, day, 2 * day, 7 * day, 14 * day, 28 * day, 91 * day, 364 * day]
+        let span = max(end - start, 1)
+        let step = steps.first { span / $0 <= Int64(max(count - 1, 1)) } ?? steps.last!
+        var out: [(Int64, String)] = []
+        // Weeks start on Monday (1970-01-05 was one); shorter steps on the local hour grid.
+        let anchor: Int64 = step >= 7 * day ? 4 * day : 0
+        var local = TimeBucket.floor(start + offset(start) - anchor, size: step) + anchor
+        if local < start + offset(start) { local += step }
+        while out.count < 40 {
+            let t = local - offset(local)
+            if t > end { break }
+            let (_, _, _, h, m) = parts(t)
+            let label = step >= day || (h == 0 && m == 0 && span > day) ? dayMonth(t) : hourMinute(t)
+            out.append((t, label))
+            local += step
+        }
+        return out
+    }
 }

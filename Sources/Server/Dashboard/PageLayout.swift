@@ -13,13 +13,14 @@ struct PageLayout {
         <link rel="stylesheet" href="/static/lantaarn.css">
         </head>
         <body>
+        <a class="skip" href="#inhoud">Direct naar de inhoud</a>
         <header>\(site.logoPath.map { "<img src=\"\($0)\" alt=\"Logo \(HTML.escape(site.municipality))\" height=\"48\">" } ?? "")<p>\(HTML.escape(site.municipality))</p></header>
         <main id="inhoud">
         \(body)
         </main>
         <footer>
         <p>Afzender: \(HTML.escape(site.municipality)). Vragen? Mail naar <a href="mailto:\(HTML.escape(site.contactEmail))">\(HTML.escape(site.contactEmail))</a>.</p>
-        <p><a href="/datasets">Alle open data</a> · <a href="/algoritmes">Algoritmeregister</a> · <a href="/privacy">Privacyverklaring</a> · <a href="/proclaimer">Proclaimer</a></p>
+        <p><a href="/dashboards">Dashboards</a> · <a href="/datasets">Alle open data</a> · <a href="/algoritmes">Algoritmeregister</a> · <a href="/privacy">Privacyverklaring</a> · <a href="/proclaimer">Proclaimer</a></p>
         </footer>
         </body>
         </html>

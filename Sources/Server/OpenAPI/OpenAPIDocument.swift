@@ -5,7 +5,7 @@ import Store
 /// time from the datasets there are, so each dataset's query API lists its own columns as typed
 /// filter parameters. Downloads and HTML pages are described by their media types.
 enum OpenAPIDocument {
-    static func document(_ datasets: [DatasetSummary], site: PublicSite, rateLimiter: RateLimiter?) -> JSONValue {
+    static func document(_ datasets: [DatasetSummary], site: PublicSite, rateLimiter: RateLimiter?, dashboards: [String] = []) -> JSONValue {
         let open = datasets.filter(\.metadata.isPublic)
         var paths: [(String, JSONValue)] = [
             ("/", get("Home page", html, tag: "pages")),
@@ -59,7 +59,11 @@ enum OpenAPIDocument {
             ("/privacy", get("Privacy statement with an annex per application (HTML)", html, tag: "pages")),
             ("/proclaimer", get("Proclaimer (HTML)", html, tag: "pages")),
             ("/algoritmes.json", get("Algorithm register", json(.object([("type", .string("object"))])), tag: "pages")),
-            ("/dashboards/luchtkwaliteit", get("Air-quality dashboard", html, tag: "pages")),
+            ("/dashboards", get("The dashboards (HTML)", html, tag: "pages")),
+            ("/dashboards/{name}", get("One dashboard: charts, maps and tables of published datasets (HTML)",
+                                       responses([("200", content("text/html", .object([("type", .string("string"))]))),
+                                                  ("304", .object([("description", .string("Not modified"))])), ("404", errorResponse)]),
+                                       tag: "pages", parameters: [pathParameter("name", enumValues: dashboards)])),
             ("/-/health", get("Health and ingest counters", json(.object([("type", .string("object"))])), tag: "meta")),
             ("/-/metrics", get("Prometheus metrics", content("text/plain", .object([("type", .string("string"))])), tag: "meta")),
             ("/-/ingest", get("Ingest status per sensor (HTML)", html, tag: "meta")),

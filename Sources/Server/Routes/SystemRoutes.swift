@@ -9,7 +9,8 @@ struct SystemRoutes {
         Self.health(deps, on: router)
         router.get("/openapi.json") { request, _ -> Response in
             try deps.responses.respond(request, key: "openapi") {
-                let document = OpenAPIDocument.document(try deps.releases.datasets(), site: deps.site, rateLimiter: deps.rateLimiter)
+                let document = OpenAPIDocument.document(try deps.releases.datasets(), site: deps.site, rateLimiter: deps.rateLimiter,
+                                                        dashboards: deps.dashboards.dashboards.map(\.name))
                 return ([.contentType: "application/json; charset=utf-8"], ByteBuffer(string: JSONWriter.string(document)))
             }
         }
@@ -29,7 +30,7 @@ struct SystemRoutes {
         }
         router.get("/static/lantaarn.css") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
-                     body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
+                     body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css(colour: deps.site.colour))))
         }
     }
 

@@ -1,13 +1,62 @@
+import Foundation
+import LantaarnModel
 import Yams
 
-/// Where things are in a pipeline file: line and column of a YAML path (so every error can
-/// point at it), and the fields a pipeline file may have (so a misspelt one is an error, not
-/// silently ignored).
-struct PipelineSourceMap {
+/// Where things are in a YAML definition file (pipelines, dashboards): line and column of a
+/// YAML path (so every error can point at it), and the fields the file may have (so a misspelt
+/// one is an error, not silently ignored).
+public struct YAMLSourceMap {
     private let root: Node?
+    private let schema: Schema
 
-    init(_ text: String) {
+    public init(_ text: String, schema: Schema) {
         root = try? Yams.compose(yaml: text)
+        self.schema = schema
+    }
+
+    /// Reads `path`, refuses unknown fields (`hint` may explain a field that moved; otherwise
+    /// the closest known name is suggested) and decodes it. Every error is a `PipelineError`
+    /// with file, line, column and YAML path.
+    public static func decode<T: Decodable>(_ type: T.Type, path: String, schema: Schema,
+                                            hint: (String) -> String? = { _ in nil }) throws -> (value: T, data: Data, map: YAMLSourceMap) {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw PipelineError(file: path, path: "", reason: "cannot read the file as UTF-8 text")
+        }
+        let map = YAMLSourceMap(text, schema: schema)
+        if let unknown = map.unknownField() {
+            let name = String(unknown.path.split(separator: ".").last ?? "")
+            let advice = hint(name)
+                ?? closest(name.replacingOccurrences(of: #"\[\d+\]"#, with: "", options: .regularExpression), in: unknown.known)
+                .map { "; did you mean '\($0)'?" } ?? "; known fields here: \(unknown.known.joined(separator: ", "))"
+            throw PipelineError(file: path, path: unknown.path, reason: "unknown field '\(name)'\(advice)", line: unknown.line, column: unknown.column)
+        }
+        do {
+            return (try YAMLDecoder().decode(T.self, from: text), data, map)
+        } catch let error as DecodingError {
+            throw map.located(PipelineError(file: path, path: error.yamlPath, reason: error.plainReason))
+        } catch {
+            throw PipelineError(file: path, path: "", reason: "not valid YAML: \(error)")
+        }
+    }
+
+    /// The definition files (`*.yaml`, `*.yml`) in `directory`, sorted; `folder` and `option`
+    /// say what the folder holds and how to point at another one.
+    public static func files(in directory: String, folder: String, option: String) throws -> [String] {
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+                .map { (directory as NSString).appendingPathComponent($0) }
+        } catch {
+            throw PipelineError(file: directory, path: "", reason: "cannot read the \(folder) folder; pass \(option)")
+        }
+    }
+
+    /// `error` with the line and column of its YAML path, when it has none yet.
+    public func located(_ error: PipelineError) -> PipelineError {
+        guard error.line == nil, let at = position(of: error.path) else { return error }
+        var located = error
+        (located.line, located.column) = (at.line, at.column)
+        return located
     }
 
     /// Line and column of the node at `path` (`stages[0].aggregate.bucket`), or of the
@@ -30,37 +79,15 @@ struct PipelineSourceMap {
     /// The first field the schema does not know, with its path, position and the known ones.
     func unknownField() -> (path: String, line: Int, column: Int, known: [String])? {
         guard let root else { return nil }
-        return Self.check(root, Self.schema, path: "")
+        return Self.check(root, schema, path: "")
     }
 
-    private indirect enum Schema: Sendable {
+    /// The fields a file may have.
+    public indirect enum Schema: Sendable {
         case fields([String: Schema])
         case list(Schema)
         case any
     }
-
-    private static let schema: Schema = .fields([
-        "name": .any, "version": .any, "owner": .any, "purpose": .any, "purpose_code": .any, "legal_basis": .any, "maturity_level": .any,
-        "schedule": .any,
-        "input": .fields(["quantities": .any, "meldingen": .any, "anpr": .any, "window": .any]),
-        "stages": .list(.fields([
-            "filter": .fields(["sensors": .any, "wijken": .any, "hoofdcategorie": .any, "cameras": .any]),
-            "pseudonymise": .fields(["field": .any, "key_period": .any]),
-            "generalise": .fields(["space": .any, "time": .any, "cell": .any]),
-            "scrub": .fields(["field": .any]),
-            "aggregate": .fields(["functions": .any]),
-            "suppress": .fields(["k": .any, "round_to": .any, "complementary": .any]),
-            "travel_time": .fields(["routes": .list(.fields(["from": .any, "to": .any])), "max_travel": .any]),
-            "meldingen": .fields(["group_by": .any]),
-            "meldingen_forecast": .fields(["group_by": .any, "horizon": .any, "history": .any, "alert_alpha": .any,
-                                           "alert_min_excess": .any, "stacked_categories": .any]),
-            "meldingen_tiles": .fields(["group_by": .any, "norms": .any]),
-            "meldingen_text": .fields([:]),
-        ])),
-        "output": .fields(["dataset": .any, "title": .any, "description": .any, "license": .any, "retention": .any,
-                           "retention_basis": .any, "theme": .any, "frequency": .any, "spatial": .any, "access_rights": .any,
-                           "access_reason": .any, "classification": .any]),
-    ])
 
     private static func check(_ node: Node, _ schema: Schema, path: String) -> (path: String, line: Int, column: Int, known: [String])? {
         switch schema {
@@ -101,7 +128,7 @@ struct PipelineSourceMap {
     }
 
     /// The known name closest to `name` (edit distance at most 2), for "did you mean".
-    static func closest(_ name: String, in known: [String]) -> String? {
+    public static func closest(_ name: String, in known: [String]) -> String? {
         func distance(_ a: [Character], _ b: [Character]) -> Int {
             var previous = Array(0...b.count)
             for (i, ca) in a.enumerated() {
