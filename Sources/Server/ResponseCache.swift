@@ -25,9 +25,13 @@ public final class ResponseCache: Sendable {
 
     private struct State {
         var stored: Int64 = -1
+        /// `localDatasetWrites` when `stored` was read.
+        var localSeen: Int64 = -1
         var checkedAt: UInt64 = 0
         var entries: [String: Entry] = [:]
         var order: [String] = []
+        /// Keys whose new answer a request is building now.
+        var building: Set<String> = []
     }
 
     private let releases: any ReleaseStore
@@ -37,38 +41,52 @@ public final class ResponseCache: Sendable {
         self.releases = releases
     }
 
-    /// The generation of published data now: this process's writes and the stored counter.
+    /// The generation of published data now: the stored counter, which every publish bumps in
+    /// its own transaction. It is read again at most every `recheck`, and at once after this
+    /// process wrote (`localDatasetWrites` moved), so its own changes show immediately and
+    /// each change makes one new generation, not two.
     func generation() throws -> String {
         let nanos = DispatchTime.now().uptimeNanoseconds
-        let cached = state.withLock { s -> Int64? in
-            s.stored >= 0 && nanos &- s.checkedAt < Self.recheckNanoseconds ? s.stored : nil
-        }
         let local = releases.localDatasetWrites
-        if let cached { return "\(local)-\(cached)" }
+        let cached = state.withLock { s -> Int64? in
+            s.stored >= 0 && s.localSeen == local && nanos &- s.checkedAt < Self.recheckNanoseconds ? s.stored : nil
+        }
+        if let cached { return "\(cached)" }
         let stored = try releases.storedDatasetGeneration()
         state.withLock { s in
             s.stored = stored
+            s.localSeen = local
             s.checkedAt = nanos
         }
-        return "\(local)-\(stored)"
+        return "\(stored)"
     }
 
     /// The kept answer for `key` if the data has not changed since, else `build`'s (kept
     /// when it succeeds). Only 200 answers are built here; errors are thrown as usual.
     /// `variant` tells apart answers of one key that change without the data (a page that says
     /// how old the data is now): a new variant replaces the kept answer.
+    /// One request at a time builds a key's new answer; requests that arrive meanwhile get the
+    /// previous answer (with its own ETag), so a publish under load costs one render, not one
+    /// per waiting client.
     func respond(_ request: Request, key: String, variant: String = "",
                  build: () throws -> (headers: HTTPFields, body: ByteBuffer)) throws -> Response {
         let generation = try generation() + (variant.isEmpty ? "" : "-" + variant)
-        let etag = "\"c\(generation)-\(UInt32(truncatingIfNeeded: key.hashValue & 0xffff_ffff))\""
-        var entry = state.withLock { s in s.entries[key].flatMap { $0.generation == generation ? $0 : nil } }
-        if entry == nil {
+        enum Lookup { case kept(Entry), build }
+        let lookup = state.withLock { s -> Lookup in
+            if let kept = s.entries[key], kept.generation == generation || s.building.contains(key) { return .kept(kept) }
+            s.building.insert(key)
+            return .build
+        }
+        let entry: Entry
+        switch lookup {
+        case .kept(let kept): entry = kept
+        case .build:
+            defer { _ = state.withLock { $0.building.remove(key) } }
             let built = try build()
-            let fresh = Entry(generation: generation, headers: built.headers, body: built.body)
-            entry = fresh
+            entry = Entry(generation: generation, headers: built.headers, body: built.body)
             if built.body.readableBytes <= Self.maxBodyBytes {
                 state.withLock { s in
-                    if s.entries.updateValue(fresh, forKey: key) == nil { s.order.append(key) }
+                    if s.entries.updateValue(entry, forKey: key) == nil { s.order.append(key) }
                     if s.order.count > Self.capacity {
                         let drop = s.order.prefix(Self.capacity / 10)
                         for k in drop { s.entries[k] = nil }
@@ -77,7 +95,7 @@ public final class ResponseCache: Sendable {
                 }
             }
         }
-        guard let entry else { throw APIError(.internalServerError, "no answer") }
+        let etag = "\"c\(entry.generation)-\(UInt32(truncatingIfNeeded: key.hashValue & 0xffff_ffff))\""
         var headers = entry.headers
         headers[.eTag] = etag
         if request.headers[.ifNoneMatch].map({ $0 == etag || $0 == "W/" + etag || $0 == "*" }) == true {

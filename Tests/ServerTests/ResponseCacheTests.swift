@@ -1,4 +1,7 @@
 import Foundation
+import Hummingbird
+import HTTPTypes
+import Synchronization
 import LantaarnModel
 @testable import Server
 import Store
@@ -31,5 +34,47 @@ struct ResponseCacheTests {
             let changed = try await SecurityTests.curl(base + "/datasets/lucht/rows.json")
             #expect(changed.body.contains("\"count\":1"), "\(changed.body.prefix(300))")
         }
+    }
+
+    /// After a change, one request builds the new answer; those arriving meanwhile get the kept
+    /// one (with its own ETag) instead of each rendering it again.
+    @Test func oneRequestBuildsWhileOthersGetTheKeptAnswer() throws {
+        let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-cache-\(UUID().uuidString.prefix(8))")
+        let cache = ResponseCache(releases: store)
+        let request = Request(head: HTTPRequest(method: .get, scheme: "http", authority: "t", path: "/x"), body: .init(buffer: ByteBuffer()))
+        let old = try cache.respond(request, key: "k") { ([:], ByteBuffer(string: "old")) }.headers[.eTag]
+        try QueryAPITests.publish(store, "lucht", rows: 1)
+        let builds = Mutex(0)
+        let building = DispatchSemaphore(value: 0), othersDone = DispatchSemaphore(value: 0)
+        let builder = DispatchGroup()
+        let built = Mutex<String?>(nil)
+        // One request builds, and its build does not finish until the others have been answered.
+        DispatchQueue.global().async(group: builder) {
+            let response = try? cache.respond(request, key: "k") {
+                builds.withLock { $0 += 1 }
+                building.signal()
+                _ = othersDone.wait(timeout: .now() + 10)
+                return ([:], ByteBuffer(string: "new"))
+            }
+            built.withLock { $0 = response?.headers[.eTag] }
+        }
+        building.wait()
+        var seen: [String] = []
+        for _ in 0..<7 {
+            let response = try cache.respond(request, key: "k") {
+                builds.withLock { $0 += 1 }
+                return ([:], ByteBuffer(string: "again"))
+            }
+            seen.append(response.headers[.eTag] ?? "none")
+        }
+        othersDone.signal()
+        builder.wait()
+        #expect(builds.withLock { $0 } == 1)
+        #expect(seen.allSatisfy { $0 == old }, "\(seen)")
+        let fresh = try #require(built.withLock { $0 })
+        #expect(fresh != old)
+        // Once built, everyone gets the new answer.
+        let after = try cache.respond(request, key: "k") { Issue.record("built twice"); return ([:], ByteBuffer()) }.headers[.eTag]
+        #expect(after == fresh)
     }
 }
