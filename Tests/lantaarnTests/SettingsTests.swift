@@ -73,6 +73,24 @@ struct MQTTSettingsTests {
         #expect(throws: CLIError.self) { try YAMLConfig.decode("mqtt_security: {password_file: /nonexistent}").apply(to: &bad) }
     }
 
+    @Test func houseColourAndDashboardFolderFromTheConfigFile() throws {
+        var s = Settings()
+        try YAMLConfig.decode("""
+            dashboards: /srv/lantaarn/Dashboards
+            site: {colour: "#7a1f2b"}
+            """).apply(to: &s)
+        #expect(s.dashboardDirectory == "/srv/lantaarn/Dashboards" && s.siteColour == "#7a1f2b")
+        // Too light for text on white (WCAG 2.1 AA), or not a colour: refused with the reason.
+        var bad = Settings()
+        do {
+            try YAMLConfig.decode("site: {colour: \"#ffcc00\"}").apply(to: &bad)
+            Issue.record("a yellow house colour was accepted")
+        } catch {
+            #expect("\(error)".contains("site.colour") && "\(error)".contains("4.5:1"), "\(error)")
+        }
+        #expect(throws: CLIError.self) { try YAMLConfig.decode("site: {colour: blauw}").apply(to: &bad) }
+    }
+
     @Test func ingestLimitInboxAndPullsFromTheConfigFile() throws {
         var s = Settings()
         try YAMLConfig.decode("""
