@@ -138,6 +138,14 @@ import Testing
         #expect(html.contains("1 cijfer is niet gepubliceerd"))
         // Map without boundaries falls back to its table.
         #expect(html.contains("Er is geen kaart van de wijken"))
+        // "latest" is the newest window alone, even when it holds a single row.
+        let single = ISO8601.parse("2026-11-21T06:00:00Z")!
+        try store.publish(ReleaseDraft(dataset: "luchtkwaliteit-per-wijk-uur", window: TimeWindow(start: single, end: single + 3_600_000),
+                                       rows: [[.text("WK039201"), .text("Oude Stad"), .text("2026-11-21T06:00:00Z"), .text("2026-11-21T07:00:00Z"),
+                                               .text("pm25"), .integer(60), .number(3.5), .number(3), .number(4)]],
+                                       rowsIn: 60, lineage: .object([])))
+        let latest = try #require(try PanelRows.load(panel(.bar) { $0.period = .latest }, releases: store))
+        #expect(latest.rows.count == 1)
         // Table: sorted, limited, with the rest in the download.
         #expect(html.contains("De tabel toont 3 van de 60 rijen"))
         // Provenance and downloads on every panel.

@@ -29,7 +29,9 @@ struct PanelRows {
         }
         switch panel.period {
         case .all: break
-        case .latest: query.windowsFrom = try releases.windowStart(dataset: panel.dataset, coveringNewestRows: 1)
+        case .latest:
+            // The window of the newest row (OFFSET 0): the newest window that has rows.
+            query.windowsFrom = try releases.windowStart(dataset: panel.dataset, coveringNewestRows: 0)
         case .last(let ms): query.windowsFrom = summary.coverage.map { $0.end - ms }
         }
         var rows: [[CellValue]] = []
