@@ -145,6 +145,13 @@ let package = Package(
             path: "Benchmarks/ServerBench"
         ),
 
+        // `make verify` (issue 10): accounts every published message against the store.
+        .executableTarget(
+            name: "lantaarn-verify",
+            dependencies: ["Store", "LantaarnModel"],
+            path: "Benchmarks/Verify"
+        ),
+
         .testTarget(name: "LantaarnModelTests", dependencies: ["LantaarnModel"]),
         .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "LantaarnModel"]),

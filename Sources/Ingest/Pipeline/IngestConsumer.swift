@@ -45,16 +45,38 @@ public final class IngestConsumer: Service, Sendable {
         try rememberCommitted(before: offset)
         logger.info("ingest consumer started", metadata: ["ingest.source": "\(source)", "ingest.offset": "\(offset)"])
         var lastSeal: Int64 = 0
+        var pausedSince: Int64?, warned: Int64 = 0
         while true {
             let now = Clock.nowMilliseconds()
-            if now - lastSeal >= 60_000 {
-                // Windows of sensors that went quiet close by the clock, not by a newer reading.
-                lastSeal = now
-                let moved = try store.sealExpired(now: now)
-                if moved > 0 { logger.debug("sealed expired windows", metadata: ["store.readings": "\(moved)"]) }
-            }
             let draining = Task.isShuttingDownGracefully || Task.isCancelled
-            let committed = try step(from: &offset)
+            let committed: Int
+            do {
+                if now - lastSeal >= 60_000 {
+                    // Windows of sensors that went quiet close by the clock, not by a newer reading.
+                    lastSeal = now
+                    let moved = try store.sealExpired(now: now)
+                    if moved > 0 { logger.debug("sealed expired windows", metadata: ["store.readings": "\(moved)"]) }
+                }
+                committed = try step(from: &offset)
+                if let since = pausedSince {
+                    logger.notice("ingest resumed: the store accepts writes again",
+                                  metadata: ["ingest.paused_seconds": "\((now - since) / 1000)", "ingest.offset": "\(offset)"])
+                    pausedSince = nil
+                }
+            } catch {
+                // A full disk (or another write failure) pauses ingest: the transaction rolled
+                // back, the messages wait in the ingest log, and the subscriber stops taking more
+                // once the log reaches its limit. Retried until it succeeds.
+                if draining { throw error }
+                if pausedSince == nil { pausedSince = now }
+                if now - warned >= 10_000 {
+                    warned = now
+                    logger.critical("ingest paused: cannot commit to the store; nothing is lost (the messages wait in the ingest log); free disk space and ingest resumes by itself",
+                                    metadata: ["error": "\(error)", "ingest.offset": "\(offset)"])
+                }
+                try? await Task.sleep(for: .milliseconds(500))
+                continue
+            }
             if committed == 0 && draining { break }
             if committed < Self.batchSize && !draining {
                 // Let the next batch gather: each commit costs per series touched, so a few

@@ -56,13 +56,18 @@ public final class MQTTIngestService: Service, Sendable {
     /// Runs `write` until it succeeds, e.g. while the disk is full. Blocking here pauses
     /// delivery: the broker keeps the unacknowledged messages of our persistent session.
     private static func retrying(logger: Logger, _ write: () throws -> Void) {
-        var warned: Int64 = 0
+        var warned: Int64 = 0, pausedSince: Int64?
         while true {
             do {
                 try write()
+                if let since = pausedSince {
+                    logger.notice("ingest resumed: the ingest log accepts writes again",
+                                  metadata: ["ingest.paused_seconds": "\((Clock.nowMilliseconds() - since) / 1000)"])
+                }
                 return
             } catch {
                 let now = Clock.nowMilliseconds()
+                if pausedSince == nil { pausedSince = now }
                 if now - warned > 10_000 {
                     warned = now
                     logger.critical("ingest paused: cannot write the ingest log; the broker keeps unacknowledged messages",
