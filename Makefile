@@ -125,14 +125,17 @@ bench: bench-store bench-ingest bench-geo bench-pipelines bench-server bench-das
 # Issue 10 (in progress): the reliability suite; figures in RELIABILITY.md. Chaos: 100 SIGKILLs of
 # `lantaarn serve` under a 10,500 msg/s QoS 1 publisher, 10 broker restarts, sensor clocks
 # jumped by ±1 h, a full disk (a tmpfs; needs root), every acknowledged message accounted for.
-# Exits non-zero when a promise is broken. The CI-sized part runs in `make test` (ChaosTests).
+# Security: admin routes, token timing, an injection corpus, traversal, oversized requests,
+# slowloris, secrets in the log. Exits non-zero when a promise is broken. The CI-sized part runs
+# in `make test` (ChaosTests, SecuritySuiteTests).
 VERIFY_DIR ?= data/verify
 verify: setup
 	$(SWIFT) build -c release --product lantaarn
 	$(SWIFT) build -c release --product lantaarn-verify
 	@mkdir -p $(VERIFY_DIR)
 	set -o pipefail; python3 Benchmarks/verify_chaos.py .build/release $(VERIFY_DIR)/chaos 10500 100 10 --disk-full | tee $(VERIFY_DIR)/chaos.txt
-	@grep "^VERIFY " $(VERIFY_DIR)/chaos.txt
+	set -o pipefail; python3 Benchmarks/verify_security.py .build/release/lantaarn $(VERIFY_DIR)/security | tee $(VERIFY_DIR)/security.txt
+	@grep -h "^VERIFY " $(VERIFY_DIR)/chaos.txt $(VERIFY_DIR)/security.txt
 
 # Screenshots of every dashboard at 1280 px and 375 px (headless Chromium) in docs/screenshots/,
 # over a generated history.

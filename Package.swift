@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        // NIOCore and NIOHTTPTypes (already in the graph through Hummingbird): the request-head deadline.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // System library: libmosquitto (Debian: libmosquitto-dev).
@@ -91,6 +94,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 // gzip for streamed downloads (zlib).
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ]
         ),
 
@@ -164,6 +169,7 @@ let package = Package(
                 "Server", "Store", "Pipelines", "LantaarnModel", "Geo",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "lantaarnTests", dependencies: ["lantaarn", "Store", "MQTTClient", "Geo"]),

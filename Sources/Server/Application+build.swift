@@ -1,4 +1,6 @@
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 import HummingbirdTLS
 import LantaarnModel
 import Pipelines
@@ -129,8 +131,16 @@ public func buildApplication(_ deps: ServerDependencies, host: String, port: Int
     let router = buildRouter(deps, role: role, tls: tls != nil, accessLog: logger)
     let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "lantaarn")
     guard let tls else {
-        return Application(router: router, server: .http1(), configuration: configuration, logger: logger)
+        return Application(router: router, server: lantaarnHTTP1(), configuration: configuration, logger: logger)
     }
-    return Application(router: router, server: try .tls(.http1(), tlsConfiguration: try TLSSetup.configuration(tls)),
+    return Application(router: router, server: try .tls(lantaarnHTTP1(), tlsConfiguration: try TLSSetup.configuration(tls)),
                        configuration: configuration, logger: logger)
+}
+
+/// HTTP/1.1 as every listener serves it: a request head must arrive within `headDeadline` of the
+/// connection opening or the previous response (slowloris), and a connection with no traffic at
+/// all is closed after `idleTimeout`. Headers are limited by the decoder (80 KiB) and targets by
+/// the request guard.
+public func lantaarnHTTP1(headDeadline: TimeAmount = .seconds(10), idleTimeout: TimeAmount = .seconds(75)) -> HTTPServerBuilder {
+    .http1(configuration: .init(additionalChannelHandlers: [RequestHeadDeadline(deadline: headDeadline)], idleTimeout: idleTimeout))
 }

@@ -8,13 +8,14 @@ import HummingbirdTLS
 import LantaarnModel
 import Pipelines
 import Logging
+import NIOCore
 @testable import Server
 import Store
 import Testing
 
 /// Runs the real application on a free loopback port and talks HTTP to it.
 struct HTTPServerTests {
-    func withServer(role: ServerRole = .all, tls: TLSFiles? = nil, accessLog: Logger? = nil,
+    func withServer(role: ServerRole = .all, tls: TLSFiles? = nil, accessLog: Logger? = nil, headDeadline: TimeAmount = .seconds(10),
                     _ configure: (inout ServerDependencies) -> Void = { _ in },
                     _ body: (String, SQLiteStore) async throws -> Void) async throws {
         let dir = NSTemporaryDirectory() + "lantaarn-http-\(UUID().uuidString.prefix(8))"
@@ -24,7 +25,8 @@ struct HTTPServerTests {
         configure(&deps)
         let router = buildRouter(deps, role: role, tls: tls != nil, accessLog: accessLog)
         let port = PortBox()
-        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: try TLSSetup.configuration($0)) } ?? .http1()
+        let http1 = lantaarnHTTP1(headDeadline: headDeadline)
+        let server: HTTPServerBuilder = try tls.map { try .tls(http1, tlsConfiguration: try TLSSetup.configuration($0)) } ?? http1
         let running = Application(router: router, server: server, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                                   onServerRunning: { channel in await port.set(channel.localAddress?.port ?? 0) },
                                   logger: Logger(label: "test"))

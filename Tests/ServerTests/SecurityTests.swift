@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Hummingbird
 import LantaarnModel
 import Logging
@@ -13,6 +16,65 @@ import Testing
 struct SecurityTests {
     let http = HTTPServerTests()
     static let token = String(repeating: "t", count: 40)
+
+    /// A raw loopback TCP connection, for requests no HTTP client would send.
+    final class RawConnection {
+        let fd: Int32
+        init(port: Int) throws {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else { close(fd); throw CocoaError(.fileReadUnknown) }
+        }
+        /// False once the server has closed the connection.
+        @discardableResult func send(_ text: String) -> Bool {
+            text.utf8CString.withUnsafeBufferPointer { Glibc.send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) } > 0
+        }
+        /// True when the server closed the connection (EOF) within `seconds`.
+        func closedByServer(within seconds: Double) -> Bool {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let deadline = Date().addingTimeInterval(seconds)
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while Date() < deadline {
+                guard poll(&poller, 1, 100) > 0 else { continue }
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n <= 0 { return true }
+            }
+            return false
+        }
+        deinit { close(fd) }
+    }
+
+    /// Slowloris: a client that trickles its request head is cut off at the deadline, while
+    /// the server keeps answering everyone else.
+    @Test func trickledRequestHeadsAreCutOff() async throws {
+        try await http.withServer(headDeadline: .milliseconds(800)) { base, _ in
+            let port = try #require(Int(base.split(separator: ":").last ?? ""))
+            let slow = try RawConnection(port: port)
+            slow.send("GET /-/health HTTP/1.1\r\nHost: x\r\n")
+            let started = Date()
+            var open = true
+            // Without the deadline the connection stays open for all 15 s; with it, it closes
+            // soon after 0.8 s (later on a loaded machine, so the bound below is generous).
+            while open && Date().timeIntervalSince(started) < 15 {
+                try await Task.sleep(for: .milliseconds(100))
+                open = slow.send("X-Slow: 1\r\n") && !slow.closedByServer(within: 0.05)
+            }
+            let held = Date().timeIntervalSince(started)
+            #expect(!open, "a trickled request head held the connection for \(held) s")
+            #expect(held < 10, "cut off after \(held) s; the deadline is 0.8 s")
+            // A silent connection is closed too; a normal request still works.
+            let silent = try RawConnection(port: port)
+            #expect(silent.closedByServer(within: 3))
+            let (status, _, _) = try await http.get(base + "/-/health")
+            #expect(status == 200)
+        }
+    }
 
     /// Status, headers and body through curl, which sends the path exactly as written.
     static func curl(_ url: String, _ extra: [String] = []) async throws -> (status: Int, headers: String, body: String) {

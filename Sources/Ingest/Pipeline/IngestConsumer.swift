@@ -110,12 +110,20 @@ public final class IngestConsumer: Service, Sendable {
         var messages: [IngestStats.Message] = []
         readings.reserveCapacity(batch.entries.count * 2)
         messages.reserveCapacity(batch.entries.count)
+        // Messages are remembered as seen only once their batch is committed: a batch whose
+        // commit fails (a full disk) is read again, and must not then look like copies.
+        var fresh: [RecentMessages.Key] = []
+        var inBatch = Set<RecentMessages.Key>()
         for entry in batch.entries {
             let outcome = validator.validate(entry.record, source: source)
             var message = IngestStats.Message(sensorID: outcome.sensorID, topic: entry.record.origin, outcome: .stored,
                                               valuesStored: outcome.readings.count, valuesQuarantined: outcome.quarantined.count,
                                               valuesIgnored: outcome.ignored, receivedAt: entry.record.receivedAt)
-            if let identity = outcome.identity, recent.withLock({ $0.insert(identity) }) == false {
+            let copy = outcome.identity.map { identity in
+                recent.withLock { $0.contains(identity) } || !inBatch.insert(identity).inserted
+            } ?? false
+            if let identity = outcome.identity, !copy { fresh.append(identity) }
+            if copy {
                 message.outcome = .duplicate
                 message.valuesStored = 0
                 message.valuesQuarantined = 0
@@ -136,6 +144,7 @@ public final class IngestConsumer: Service, Sendable {
             messages.append(message)
         }
         let result = try store.append(IngestBatch(readings: readings, quarantined: rejected, source: source, offset: batch.nextOffset))
+        recent.withLock { recent in for identity in fresh { _ = recent.insert(identity) } }
         offset = batch.nextOffset
         writer.markConsumed(offset)
         stats.record(messages, totals: .init(readings: result.stored, quarantined: rejected.count, late: result.late,

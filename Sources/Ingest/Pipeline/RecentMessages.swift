@@ -21,6 +21,9 @@ struct RecentMessages {
     private var next = 0
     private var seen: Set<Key> = []
 
+    /// Whether `key` is among the last ``capacity`` messages.
+    func contains(_ key: Key) -> Bool { seen.contains(key) }
+
     /// Remembers `key`; false when it is among the last ``capacity`` messages already.
     mutating func insert(_ key: Key) -> Bool {
         guard seen.insert(key).inserted else { return false }

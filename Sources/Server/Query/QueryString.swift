@@ -35,6 +35,10 @@ struct QueryString {
     private static func decode(_ text: Substring) throws -> String {
         switch PercentDecoding.decode(text, plusAsSpace: true) {
         case .success(let decoded):
+            // SQLite reads a bound text up to its first NUL: "a\0b" would be searched as "a".
+            guard !decoded.utf8.contains(0) else {
+                throw APIError(.badRequest, "the query string contains a NUL byte (%00); remove it")
+            }
             return decoded
         case .failure(.malformedEscape):
             throw APIError(.badRequest, "the query string has a malformed percent-escape; write a % as %25, other bytes as %XX")

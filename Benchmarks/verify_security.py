@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""make verify, security part (issue 10), against `lantaarn serve` over a generated history
+(`lantaarn demo`) with an admin token. Standard library only.
+
+  admin:      every admin route refuses a request without the token, with a wrong one and with
+              a malformed header (401), and answers with the right one;
+  timing:     wrong tokens that differ from the right one in the first or in the last character
+              take the same time (interleaved samples; medians and Welch's t);
+  injection:  a hand-written corpus of SQL injection strings in every filter operator, column
+              names, sort, facets and page tokens of the query API: never a 5xx, never a row
+              that should not match, and the data unchanged afterwards;
+  traversal:  encoded, double-encoded and backslash `..` paths: 400 or 404, never a file;
+  bounds:     a 20 KB target (414), a 100 KB header (refused), and 100 slowloris connections
+              (all cut off by the request-head deadline while normal requests are answered);
+  secrets:    the admin token never appears in the log.
+
+Usage: verify_security.py LANTAARN_BIN WORK_DIR
+Prints one JSON object per check and `VERIFY <key> <value> <unit>` lines; exits 1 on any failure."""
+import http.client
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+
+from benchlib import free_port, wait_for
+
+binary, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOKEN = "verify-" + os.urandom(20).hex()
+DATASET = "luchtkwaliteit-per-wijk-uur"
+failures = []
+
+
+def check(name, ok, **details):
+    print(json.dumps({"check": name, "ok": bool(ok), **details}), flush=True)
+    if not ok:
+        failures.append(name)
+
+
+def request(port, method, path, headers=None, body=None, timeout=10):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        return r.status, r.read()
+    except (ConnectionError, http.client.HTTPException, socket.timeout) as e:
+        return 0, str(e).encode()
+    finally:
+        conn.close()
+
+
+def main():
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    with open(os.path.join(work, "admin-token"), "w") as f:
+        f.write(TOKEN + "\n")
+    with open(os.path.join(work, "lantaarn.yaml"), "w") as f:
+        # No rate limit: the corpus would otherwise be answered with 429s instead of being tried.
+        f.write(f"admin: {{token_file: {work}/admin-token}}\nserver: {{rate_limit: off}}\n")
+    common = ["--config", os.path.join(work, "lantaarn.yaml"), "--data-dir", os.path.join(work, "data"),
+              "--sensors", os.path.join(repo, "Sensors"), "--pipelines", os.path.join(repo, "Pipelines"),
+              "--dashboards", os.path.join(repo, "Dashboards")]
+    subprocess.run([binary, "demo", "--days", "2", "--weeks", "70"] + common, check=True, stdout=subprocess.DEVNULL)
+    port = free_port()
+    log = open(os.path.join(work, "serve.log"), "w")
+    serve = subprocess.Popen([binary, "serve"] + common + ["--listen", f"127.0.0.1:{port}", "--mqtt", f"mqtt://127.0.0.1:{free_port()}"],
+                             stdout=log, stderr=log)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/-/health")
+        admin(port)
+        timing(port)
+        injection(port)
+        traversal(port)
+        bounds(port)
+    finally:
+        serve.terminate()
+        serve.wait(timeout=60)
+        log.close()
+    with open(os.path.join(work, "serve.log"), errors="replace") as f:
+        text = f.read()
+    check("secrets_not_logged", TOKEN not in text and TOKEN[7:] not in text, log_bytes=len(text))
+    print(f"VERIFY security_failures {len(failures)} checks")
+    for name in failures:
+        print(f"VERIFY security_failed {name}")
+    sys.exit(1 if failures else 0)
+
+
+def admin(port):
+    routes = [("GET", "/admin/alerts"), ("POST", "/admin/alerts/1/acknowledge"),
+              ("GET", "/admin/datasets/meldingen-teksten-week.csv"), ("GET", "/intern/waarschuwingen")]
+    refused, answered = 0, 0
+    for method, path in routes:
+        for headers in ({}, {"Authorization": "Bearer " + "x" * len(TOKEN)}, {"Authorization": "Bearer " + TOKEN[:-1]},
+                        {"Authorization": TOKEN}, {"Authorization": "Basic " + TOKEN}, {"Authorization": "Bearer"},
+                        {"Authorization": "Bearer " + TOKEN + "x"}):
+            status, _ = request(port, method, path, headers, body=b"{}" if method == "POST" else None)
+            refused += status == 401
+            if status != 401:
+                check("admin_refused", False, route=f"{method} {path}", headers=list(headers.values())[:1], status=status)
+        status, _ = request(port, method, path, {"Authorization": "Bearer " + TOKEN}, body=b"{}" if method == "POST" else None)
+        answered += status not in (401, 403, 0) and status < 500
+    check("admin_refused", refused == len(routes) * 7, refused=refused, of=len(routes) * 7)
+    check("admin_answers_with_token", answered == len(routes), answered=answered, of=len(routes))
+
+
+def timing(port, samples=3000):
+    """Durations of wrong tokens that differ first and last: the same within noise."""
+    first = "Bearer " + ("X" if TOKEN[0] != "X" else "Y") + TOKEN[1:]
+    last = "Bearer " + TOKEN[:-1] + ("X" if TOKEN[-1] != "X" else "Y")
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    times = {"first": [], "last": []}
+    for i in range(samples * 2):
+        which = "first" if i % 2 == 0 else "last"
+        t0 = time.perf_counter_ns()
+        conn.request("GET", "/admin/alerts", headers={"Authorization": first if which == "first" else last})
+        r = conn.getresponse()
+        r.read()
+        times[which].append(time.perf_counter_ns() - t0)
+        assert r.status == 401
+    conn.close()
+    # Trim the slowest 5 % (scheduling noise), then compare.
+    a, b = (sorted(times[k])[: int(samples * 0.95)] for k in ("first", "last"))
+    ma, mb = statistics.mean(a), statistics.mean(b)
+    va, vb = statistics.variance(a), statistics.variance(b)
+    t = (ma - mb) / ((va / len(a) + vb / len(b)) ** 0.5)
+    diff_us = (statistics.median(a) - statistics.median(b)) / 1000
+    check("token_timing", abs(t) < 5 and abs(diff_us) < 20, samples=samples, median_first_us=statistics.median(a) / 1000,
+          median_last_us=statistics.median(b) / 1000, median_difference_us=round(diff_us, 2), welch_t=round(t, 2))
+
+
+CORPUS = ["' OR '1'='1", "' OR 1=1--", "\" OR \"\"=\"", "1; DROP TABLE dataset_row;--", "') OR ('a'='a",
+          "1 UNION SELECT name, sql FROM sqlite_master--", "'; ATTACH DATABASE '/tmp/x' AS x;--", "%", "_", "%' --",
+          "\\", "\\' OR 1=1 --", "' || (SELECT sqlite_version()) || '", "$[0]') OR 1=1 --", "0x27", "%27%20OR%201=1",
+          "\u0000' OR 1=1", "' AND 1=(SELECT COUNT(*) FROM release)--", "WK039201' --", "WK039201\" --", "*", "1e309",
+          "-9223372036854775809", "NaN", "' OR json_extract(cells,'$[0]') IS NOT NULL --", "Ω' OR 'Ω'='Ω"]
+
+
+def injection(port):
+    def get(query):
+        status, body = request(port, "GET", f"/datasets/{DATASET}/rows.json?" + query)
+        try:
+            rows = json.loads(body).get("rows") if status == 200 else None
+        except ValueError:
+            rows = None
+        return status, rows
+    status, body = request(port, "GET", "/datasets.json")
+    before = json.loads(body)
+    errors, leaks, tried, statuses = [], [], 0, {}
+    for value in CORPUS:
+        q = urllib.parse.quote(value, safe="")
+        for query in (f"wijk_code={q}", f"wijk_code__exact={q}", f"wijk_naam__contains={q}", f"wijk_code__in={q}",
+                      f"gemiddelde__gt={q}", f"periode_start__lte={q}", f"{q}=1", f"_sort={q}", f"_facet={q}",
+                      f"_next={q}", f"_size={q}", f"wijk_code__isnull={q}", f"grootheid={q}&_facet=wijk_code"):
+            tried += 1
+            status, rows = get(query)
+            statuses[status] = statuses.get(status, 0) + 1
+            if status >= 500 or status == 0:
+                errors.append((query, status))
+            # A junk value matches no row (a column name or option it is not is refused: 400).
+            if status == 200 and rows and query.split("=")[0] in ("wijk_code", "wijk_code__exact", "wijk_naam__contains", "wijk_code__in", "grootheid"):
+                leaks.append((query, len(rows)))
+    status, body = request(port, "GET", "/datasets.json")
+    after = json.loads(body)
+    unchanged = [(d["name"], d.get("rows")) for d in before.get("datasets", [])] == [(d["name"], d.get("rows")) for d in after.get("datasets", [])]
+    check("sql_injection", not errors and not leaks and unchanged and 429 not in statuses, requests=tried,
+          statuses={str(k): v for k, v in sorted(statuses.items())}, server_errors=errors[:5], unexpected_rows=leaks[:5],
+          data_unchanged=unchanged)
+
+
+def traversal(port):
+    paths = ["/datasets/..%2F..%2Fetc%2Fpasswd", "/datasets/%2e%2e/%2e%2e/etc/passwd", "/static/..%2f..%2f..%2fetc%2fpasswd",
+             "/datasets/%252e%252e%252fetc%252fpasswd.csv", "/geo/..%5C..%5Cetc/passwd.geojson", "/datasets/....//....//etc/passwd",
+             "/dashboards/..%2f..%2fetc%2fpasswd", "/datasets/%c0%ae%c0%ae/etc/passwd", "/static/logo.svg/..%2f..%2fadmin-token",
+             "/sta/v1.1/Things('..%2f..%2fetc%2fpasswd')", "/datasets/luchtkwaliteit-per-wijk-uur/releases/..%2f1.csv"]
+    bad = []
+    for p in paths:
+        status, body = request(port, "GET", p)
+        if status not in (400, 404) or b"root:" in body or TOKEN.encode() in body:
+            bad.append((p, status))
+    check("path_traversal", not bad, paths=len(paths), unexpected=bad)
+
+
+def bounds(port):
+    status, _ = request(port, "GET", "/datasets.json?x=" + "a" * 20_000)
+    check("oversized_target", status == 414, status=status)
+    status, _ = request(port, "GET", "/datasets.json", {"X-Big": "b" * 100_000})
+    check("oversized_header", status in (0, 400, 431), status=status)
+    # Slowloris: 100 connections trickle their request heads; all are cut off, others are served.
+    conns = []
+    for _ in range(100):
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(b"GET /-/health HTTP/1.1\r\nHost: x\r\n")
+        conns.append(s)
+    started, open_ = time.time(), set(range(len(conns)))
+    served = []
+    while open_ and time.time() - started < 30:
+        for i in list(open_):
+            try:
+                conns[i].sendall(b"X-Slow: 1\r\n")
+                conns[i].settimeout(0.001)
+                if conns[i].recv(1) == b"":
+                    open_.discard(i)
+            except (BlockingIOError, socket.timeout):
+                pass
+            except OSError:
+                open_.discard(i)
+        t0 = time.time()
+        status, _ = request(port, "GET", "/-/health", timeout=5)
+        served.append((status, time.time() - t0))
+        time.sleep(0.5)
+    held = time.time() - started
+    for s in conns:
+        s.close()
+    worst = max(t for _, t in served)
+    check("slowloris", not open_ and held < 20 and all(s == 200 for s, _ in served) and worst < 2,
+          connections=len(conns), still_open=len(open_), cut_off_after_s=round(held, 1), worst_normal_request_s=round(worst, 3))
+
+
+if __name__ == "__main__":
+    main()
