@@ -124,15 +124,21 @@ struct FileIngestTests {
     }
 }
 
-/// A store that crashes on its n-th append, for resume tests.
+/// A store whose appends fail like a crash or a full disk: every one after the first
+/// `failAfter` (resume tests), or only the first `failFirst` (retry tests).
 final class FailingStore: ReadingStore, @unchecked Sendable {
     struct Crash: Error {}
     let inner: SQLiteStore
-    var remaining: Int
-    init(_ inner: SQLiteStore, failAfter: Int) { self.inner = inner; remaining = failAfter }
+    private var succeedFirst: Int, failures: Int
+    init(_ inner: SQLiteStore, failAfter: Int) { self.inner = inner; succeedFirst = failAfter; failures = .max }
+    init(_ inner: SQLiteStore, failFirst: Int) { self.inner = inner; succeedFirst = 0; failures = failFirst }
     func append(_ batch: IngestBatch) throws -> AppendResult {
-        guard remaining > 0 else { throw Crash() }
-        remaining -= 1
+        if succeedFirst > 0 {
+            succeedFirst -= 1
+        } else if failures > 0 {
+            failures -= 1
+            throw Crash()
+        }
         return try inner.append(batch)
     }
     func sealExpired(now: Int64) throws -> Int { try inner.sealExpired(now: now) }

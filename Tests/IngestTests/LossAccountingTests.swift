@@ -109,7 +109,7 @@ struct LossAccountingTests {
     /// then be taken for copies of themselves (make verify's disk-full phase lost 27 that way).
     @Test func aFailedCommitIsRetriedWithoutLosingItsMessages() throws {
         let dir = try scratchDirectory("fullstore")
-        let store = FailingStore(try SQLiteStore(dataDirectory: dir + "/db"), failures: 2)
+        let store = FailingStore(try SQLiteStore(dataDirectory: dir + "/db"), failFirst: 2)
         let topic = "lantaarn/sensors/air/readings"
         let writer = try IngestLogWriter(directory: dir + "/log")
         for k in 0..<5 {
@@ -124,37 +124,5 @@ struct LossAccountingTests {
         while try consumer.step(from: &offset) > 0 {}
         #expect(try store.inner.readingCount() == 5)
         #expect(consumer.stats.snapshot.duplicates == 0)
-    }
-
-    /// A store whose first `failures` appends fail, as SQLite does on a full disk.
-    final class FailingStore: ReadingStore, @unchecked Sendable {   // used from one test task only
-        let inner: SQLiteStore
-        var failures: Int
-        init(_ inner: SQLiteStore, failures: Int) {
-            self.inner = inner
-            self.failures = failures
-        }
-        func append(_ batch: IngestBatch) throws -> AppendResult {
-            if failures > 0 {
-                failures -= 1
-                throw StoreError("database or disk is full")
-            }
-            return try inner.append(batch)
-        }
-        func sealExpired(now: Int64) throws -> Int { try inner.sealExpired(now: now) }
-        func committedOffset(source: String) throws -> Int64 { try inner.committedOffset(source: source) }
-        func scan(quantities: Set<String>, window: TimeWindow, _ visit: (Reading) throws -> Void) throws {
-            try inner.scan(quantities: quantities, window: window, visit)
-        }
-        func aggregate(_ query: AggregateQuery) throws -> [AggregateRow] { try inner.aggregate(query) }
-        func readingCount() throws -> Int { try inner.readingCount() }
-        func quarantine(limit: Int) throws -> [QuarantineEntry] { try inner.quarantine(limit: limit) }
-        func quarantine(after id: Int64, limit: Int) throws -> [QuarantineEntry] { try inner.quarantine(after: id, limit: limit) }
-        func quarantineEntry(id: Int64) throws -> QuarantineEntry? { try inner.quarantineEntry(id: id) }
-        func replayQuarantine(id: Int64, readings: [Reading], quarantined: [QuarantineEntry]) throws -> AppendResult {
-            try inner.replayQuarantine(id: id, readings: readings, quarantined: quarantined)
-        }
-        func ingestedFile(sha256: String) throws -> IngestedFile? { try inner.ingestedFile(sha256: sha256) }
-        func recordIngestedFile(_ file: IngestedFile) throws { try inner.recordIngestedFile(file) }
     }
 }
