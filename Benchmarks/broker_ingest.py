@@ -136,18 +136,36 @@ def thread_cpu(pid):
 
 
 class Broker:
-    def __init__(self, work):
+    """A private mosquitto on a free loopback port. With `persistence` (a folder) it keeps its
+    database there, so `restart()` (SIGTERM, then start again on the same port) keeps queued
+    messages; `extra` adds configuration lines."""
+
+    def __init__(self, work, persistence=None, extra=""):
         self.port = free_port()
         self.log = os.path.join(work, "mosquitto.log")
-        conf = os.path.join(work, "mosquitto.conf")
-        with open(conf, "w") as f:
-            f.write(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                    "max_queued_messages 0\nlog_dest stderr\nlog_type subscribe\nlog_type error\n")
-        exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        self.conf = os.path.join(work, "mosquitto.conf")
+        if persistence:
+            os.makedirs(persistence, exist_ok=True)
+            os.chmod(persistence, 0o777)   # mosquitto drops root privileges before writing its database
+            stored = f"persistence true\npersistence_location {persistence}/\nautosave_interval 1\n"
+        else:
+            stored = "persistence false\n"
+        with open(self.conf, "w") as f:
+            f.write(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n{stored}"
+                    f"max_queued_messages 0\n{extra}log_dest stderr\nlog_type subscribe\nlog_type error\nlog_type warning\n")
         # stderr, not log_dest file: mosquitto drops root privileges and could not open a file here.
-        self.log_file = open(self.log, "w")
-        self.process = subprocess.Popen([exe, "-c", conf], stderr=self.log_file)
+        self.log_file = open(self.log, "a")
+        self.start()
+
+    def start(self):
+        exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        self.process = subprocess.Popen([exe, "-c", self.conf], stderr=self.log_file)
         wait_for(self.listening, 10, "mosquitto to listen")
+
+    def restart(self):
+        self.process.terminate()   # SIGTERM: mosquitto writes its database, queued messages included
+        self.process.wait(timeout=30)
+        self.start()
 
     def listening(self):
         try:

@@ -32,48 +32,14 @@ import sys
 import threading
 import time
 
-from broker_ingest import connect_packet, free_port, iso, registry, remaining_length, utf8_field, SENSORS
+from broker_ingest import Broker, connect_packet, free_port, iso, registry, remaining_length, utf8_field, SENSORS
 
 HOUR_MS = 3_600_000
 
 
-class Broker:
-    """mosquitto on a fixed loopback port with persistence, so a restart keeps queued messages."""
-
-    def __init__(self, work):
-        self.port = free_port()
-        self.work = work
-        self.store = os.path.join(work, "mosquitto")
-        os.makedirs(self.store, exist_ok=True)
-        os.chmod(self.store, 0o777)   # mosquitto drops root privileges before writing its database
-        self.conf = os.path.join(work, "mosquitto.conf")
-        with open(self.conf, "w") as f:
-            f.write(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
-                    f"persistence_location {self.store}/\nautosave_interval 1\nmax_queued_messages 0\n"
-                    "max_inflight_messages 0\nlog_dest stderr\nlog_type error\nlog_type warning\n")
-        self.log = open(os.path.join(work, "mosquitto.log"), "a")
-        self.start()
-
-    def start(self):
-        exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-        self.process = subprocess.Popen([exe, "-c", self.conf], stderr=self.log)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        sys.exit("verify_chaos: mosquitto did not start")
-
-    def restart(self):
-        self.process.terminate()   # SIGTERM: mosquitto writes its database, queued messages included
-        self.process.wait(timeout=30)
-        self.start()
-
-    def stop(self):
-        self.process.kill()
-        self.process.wait()
+def persistent_broker(work):
+    """mosquitto with persistence, so a restart keeps queued messages; no in-flight limit."""
+    return Broker(work, persistence=os.path.join(work, "mosquitto"), extra="max_inflight_messages 0\n")
 
 
 class Publisher(threading.Thread):
@@ -212,7 +178,7 @@ def disk_full(binary, verify, work, rate):
         return {"phase": "disk_full", "error": "cannot mount a tmpfs (make verify's disk-full phase needs root)"}
     broker_dir = os.path.join(work, "broker-full")
     os.makedirs(broker_dir, exist_ok=True)
-    broker = Broker(broker_dir)
+    broker = persistent_broker(broker_dir)
     try:
         data = os.path.join(mount, "data")
         log_before = os.path.getsize(os.path.join(work, "serve.err")) if os.path.exists(os.path.join(work, "serve.err")) else 0
@@ -268,7 +234,7 @@ def main():
     os.makedirs(os.path.join(work, "Pipelines"))
     registry(os.path.join(work, "Sensors", "bench.yaml"))
     data = os.path.join(work, "data")
-    broker = Broker(work)
+    broker = persistent_broker(work)
     failed = False
     results = {}
     base = (int(time.time()) - 2 * 3600) * 1000

@@ -20,6 +20,12 @@ extension SplitMix64 {
     /// A uniform number in [0, 1).
     public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 
+    /// A standard normal number (Box-Muller).
+    public mutating func normal() -> Double {
+        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self), u2 = unit()
+        return sqrt(-2 * log(u1)) * cos(2 * .pi * u2)
+    }
+
     /// A Poisson-distributed count with the given mean (Knuth's method: for means up to a few hundred).
     public mutating func poisson(_ mean: Double) -> Int {
         let limit = exp(-mean)

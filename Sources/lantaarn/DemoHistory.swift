@@ -105,8 +105,6 @@ struct DemoHistory {
         let mapping = try CategoryMapping(mappingFile: (runtime.settings.pipelineDirectory as NSString).appendingPathComponent("mappings/bor_meld.yaml"))
         guard let wijken = runtime.boundaries.set(.wijk, at: now)?.areas.map(\.code).sorted(), !wijken.isEmpty else { return 0 }
         var rng = SplitMix64(seed: seed &+ 1)
-        func unit() -> Double { rng.unit() }
-        func normal() -> Double { sqrt(-2 * log(max(unit(), 1e-12))) * cos(2 * .pi * unit()) }
         let week: Int64 = 7 * 86_400_000
         let first = DutchTime.weekStart(now) - Int64(weeks) * week
         var writes: [MeldingWrite] = []
@@ -119,7 +117,7 @@ struct DemoHistory {
                     let weekOfYear = Double((start / week) % 52)
                     let mean = kind.perWeek * size * exp(kind.season * cos(2 * .pi * (weekOfYear - kind.peak) / 52))
                     for k in 0..<rng.poisson(mean) {
-                        let created = start + Int64(unit() * Double(week))
+                        let created = start + Int64(rng.unit() * Double(week))
                         guard created < now else { continue }
                         var m = Melding(source: "demo", sourceID: "\(wijk)-\(kind.category)-\(t)-\(k)", category: kind.category, createdAt: created)
                         m.borMeld = mapped.id
@@ -129,8 +127,8 @@ struct DemoHistory {
                         m.channel = "demo"
                         var history = [Melding.StatusChange(at: created, state: "m", closes: false)]
                         // Log-normal handling time; now and then a recent one is forgotten for weeks.
-                        var closes = created + Int64(kind.days * exp(0.7 * normal()) * 86_400_000)
-                        if unit() < 0.002 { closes += Int64(15 + unit() * 30) * 86_400_000 }
+                        var closes = created + Int64(kind.days * exp(0.7 * rng.normal()) * 86_400_000)
+                        if rng.unit() < 0.002 { closes += Int64(15 + rng.unit() * 30) * 86_400_000 }
                         if closes < now {
                             history.append(Melding.StatusChange(at: closes, state: "o", closes: true))
                         }

@@ -44,7 +44,7 @@ struct SensorSimulator {
         let rush = exp(-pow(hour - 8, 2) / 2) + exp(-pow(hour - 17.5, 2) / 3)
         let day = max(0, sin((hour - 6) / 14 * .pi))
         let offset = Double(sensor.id.utf8.reduce(0) { ($0 &* 31 &+ Int($1)) & 1023 }) / 1023   // stable per sensor
-        let noise = gaussian()
+        let noise = rng.normal()
         switch quantity {
         case "pm25": return 6 + 4 * offset + 9 * rush + 1.5 * noise
         case "pm10": return 11 + 6 * offset + 14 * rush + 2.5 * noise
@@ -54,10 +54,5 @@ struct SensorSimulator {
         case "people": return max(0, (35 * day + 40 * rush) * (0.5 + offset) + 4 * noise).rounded()
         default: return 10 + noise
         }
-    }
-
-    private mutating func gaussian() -> Double {
-        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
-        return sqrt(-2 * log(u1)) * cos(2 * .pi * u2)
     }
 }

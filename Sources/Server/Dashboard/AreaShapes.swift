@@ -16,11 +16,9 @@ struct AreaShapes: Sendable {
 
     /// The newest set of `level` (e.g. `wijk`, from a column `wijk_code`), if any.
     static func load(level: String, maps: any BoundaryMaps) -> AreaShapes? {
-        guard let vintage = maps.available().filter({ $0.level == level }).map(\.vintage).max(),
-              let bytes = maps.geoJSON(level: level, vintage: vintage, tolerance: nil),
-              let parsed = try? JSONParser.parse(bytes) else { return nil }
+        guard let (vintage, features) = maps.newestFeatures(level: level) else { return nil }
         var shapes: [Shape] = []
-        for feature in parsed["features"]?.arrayValue ?? [] {
+        for feature in features {
             guard let code = feature["properties"]?["code"]?.stringValue, let geometry = feature["geometry"],
                   let coordinates = geometry["coordinates"]?.arrayValue else { continue }
             let polygons = geometry["type"]?.stringValue == "MultiPolygon" ? coordinates : [.array(coordinates)]

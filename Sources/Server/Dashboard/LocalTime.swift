@@ -1,10 +1,7 @@
-import Foundation
 import LantaarnModel
 
-/// Shows times in Dutch local time (Europe/Amsterdam), as residents read them.
+/// Shows times in Dutch local time (Europe/Amsterdam, by `DutchTime`), as residents read them.
 enum LocalTime {
-    static let zone = TimeZone(identifier: "Europe/Amsterdam") ?? TimeZone(secondsFromGMT: 3600)!
-
     /// `HH:mm` in local time.
     static func hourMinute(_ ms: Int64) -> String {
         let (_, _, _, h, m) = parts(ms)
@@ -24,8 +21,7 @@ enum LocalTime {
     }
 
     static func parts(_ ms: Int64) -> (Int, Int, Int, Int, Int) {
-        let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))) * 1000
-        let local = ms + offset
+        let local = ms + DutchTime.offset(utcMilliseconds: ms)
         let days = Int(TimeBucket.floor(local, size: 86_400_000) / 86_400_000)
         let (y, mo, d) = ISO8601.civilFromDays(days)
         let secondsOfDay = Int((local - Int64(days) * 86_400_000) / 1000)
@@ -44,11 +40,6 @@ extension LocalTime {
         return "\(d) \(months[mo - 1])"
     }
 
-    /// Milliseconds to add to UTC for local time at `ms`.
-    static func offset(_ ms: Int64) -> Int64 {
-        Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))) * 1000
-    }
-
     /// Round local times for a time axis from `start` to `end`: about `count` of them, `step`
     /// apart (an hour to four weeks), each with its label.
     static func axisTicks(start: Int64, end: Int64, count: Int) -> [(time: Int64, label: String)] {
@@ -59,10 +50,11 @@ extension LocalTime {
         var out: [(Int64, String)] = []
         // Weeks start on Monday (1970-01-05 was one); shorter steps on the local hour grid.
         let anchor: Int64 = step >= 7 * day ? 4 * day : 0
-        var local = TimeBucket.floor(start + offset(start) - anchor, size: step) + anchor
-        if local < start + offset(start) { local += step }
+        let localStart = start + DutchTime.offset(utcMilliseconds: start)
+        var local = TimeBucket.floor(localStart - anchor, size: step) + anchor
+        if local < localStart { local += step }
         while out.count < 40 {
-            let t = local - offset(local)
+            let t = local - DutchTime.offset(localMilliseconds: local)
             if t > end { break }
             let (_, _, _, h, m) = parts(t)
             let label = step >= day || (h == 0 && m == 0 && span > day) ? dayMonth(t) : hourMinute(t)

@@ -321,7 +321,6 @@ struct PanelView {
         case .number(let d): return HTML.dutch(d, decimals: panel.decimals)
         case .integer(let n): return String(n)
         case .text(let s): return ISO8601.parse(s).map(time) ?? s
-        default: return PanelRows.text(c) ?? ""
         }
     }
 

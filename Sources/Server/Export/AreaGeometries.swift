@@ -20,11 +20,9 @@ struct AreaGeometries: Sendable {
 
     static func load(for columns: [ColumnSpec], maps: any BoundaryMaps) -> AreaGeometries {
         for (i, level) in areaColumns(columns) {
-            guard let vintage = maps.available().filter({ $0.level == level }).map(\.vintage).max(),
-                  let bytes = maps.geoJSON(level: level, vintage: vintage, tolerance: nil),
-                  let parsed = try? JSONParser.parse(bytes) else { continue }
+            guard let (vintage, features) = maps.newestFeatures(level: level) else { continue }
             var byCode: [String: String] = [:]
-            for feature in parsed["features"]?.arrayValue ?? [] {
+            for feature in features {
                 guard let code = feature["properties"]?["code"]?.stringValue, let geometry = feature["geometry"] else { continue }
                 byCode[code] = JSONWriter.string(geometry)
             }

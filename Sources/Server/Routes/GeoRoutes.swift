@@ -11,6 +11,17 @@ public protocol BoundaryMaps: Sendable {
     func geoJSON(level: String, vintage: Int, tolerance: Double?) -> [UInt8]?
 }
 
+extension BoundaryMaps {
+    /// The features of the newest set of `level` (at the default simplification), with its
+    /// vintage; `nil` when there is none. Downloads join them as geometries, dashboards draw them.
+    func newestFeatures(level: String) -> (vintage: Int, features: [JSONValue])? {
+        guard let vintage = available().filter({ $0.level == level }).map(\.vintage).max(),
+              let bytes = geoJSON(level: level, vintage: vintage, tolerance: nil),
+              let parsed = try? JSONParser.parse(bytes) else { return nil }
+        return (vintage, parsed["features"]?.arrayValue ?? [])
+    }
+}
+
 /// No boundaries at all (tests of other routes).
 public struct NoBoundaryMaps: BoundaryMaps {
     public init() {}
