@@ -157,6 +157,13 @@ let package = Package(
             path: "Benchmarks/Verify"
         ),
 
+        // `make fuzz` and `FuzzTargetTests` (issue 10): every parser of untrusted input, as fuzz targets.
+        .target(
+            name: "LantaarnFuzzTargets",
+            dependencies: ["Ingest", "Pipelines", "Server", "Geo", "Store", "LantaarnModel"],
+            path: "Benchmarks/Fuzz/Targets"
+        ),
+
         .testTarget(name: "LantaarnModelTests", dependencies: ["LantaarnModel"]),
         .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "LantaarnModel"]),
@@ -173,7 +180,19 @@ let package = Package(
             ]
         ),
         .testTarget(name: "lantaarnTests", dependencies: ["lantaarn", "Store", "MQTTClient", "Geo"]),
+        .testTarget(name: "FuzzTargetTests", dependencies: ["LantaarnFuzzTargets", "LantaarnModel"]),
         .testTarget(name: "IntegrationTests", dependencies: ["lantaarn", "Ingest", "Store", "LantaarnModel", "MQTTClient"]),
     ],
     swiftLanguageModes: [.v6]
 )
+
+// `make fuzz` only (LANTAARN_FUZZ=1, built with -sanitize=fuzzer,address into .build-fuzz):
+// the libFuzzer entry points. libFuzzer supplies `main`, so an ordinary build cannot link it.
+if Context.environment["LANTAARN_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "lantaarn-fuzz",
+        dependencies: ["LantaarnFuzzTargets"],
+        path: "Benchmarks/Fuzz/Entry",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+    ))
+}

@@ -12,13 +12,17 @@
   traversal:  encoded, double-encoded and backslash `..` paths: 400 or 404, never a file;
   bounds:     a 20 KB target (414), a 100 KB header (refused), and 100 slowloris connections
               (all cut off by the request-head deadline while normal requests are answered);
-  secrets:    the admin token never appears in the log.
+  secrets:    the admin token never appears in the log;
+  sqlmap:     with --sqlmap (sqlmap from PyPI, in .venv): sqlmap at level 3, risk 2, every
+              technique, on the query API's filters, sort, facet and page parameters, must find
+              no injectable parameter.
 
-Usage: verify_security.py LANTAARN_BIN WORK_DIR
+Usage: verify_security.py LANTAARN_BIN WORK_DIR [--sqlmap]
 Prints one JSON object per check and `VERIFY <key> <value> <unit>` lines; exits 1 on any failure."""
 import http.client
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -77,6 +81,8 @@ def main():
         injection(port)
         traversal(port)
         bounds(port)
+        if "--sqlmap" in sys.argv:
+            sqlmap(port)
     finally:
         serve.terminate()
         serve.wait(timeout=60)
@@ -138,6 +144,28 @@ CORPUS = ["' OR '1'='1", "' OR 1=1--", "\" OR \"\"=\"", "1; DROP TABLE dataset_r
           "\\", "\\' OR 1=1 --", "' || (SELECT sqlite_version()) || '", "$[0]') OR 1=1 --", "0x27", "%27%20OR%201=1",
           "\u0000' OR 1=1", "' AND 1=(SELECT COUNT(*) FROM release)--", "WK039201' --", "WK039201\" --", "*", "1e309",
           "-9223372036854775809", "NaN", "' OR json_extract(cells,'$[0]') IS NOT NULL --", "Ω' OR 'Ω'='Ω"]
+
+
+def sqlmap(port):
+    """sqlmap against the query API; every parameter must come out not injectable."""
+    exe = os.path.join(os.path.dirname(sys.executable), "sqlmap")
+    url = (f"http://127.0.0.1:{port}/datasets/{DATASET}/rows.json?wijk_code=WK039201&gemiddelde__gt=1"
+           f"&periode_start__lte=2030-01-01T00:00:00Z&wijk_naam__contains=a&_sort=periode_start&_facet=grootheid&_size=5")
+    started = time.monotonic()
+    r = subprocess.run([exe, "-u", url, "--batch", "--level=3", "--risk=2", "--technique=BEUSTQ", "--dbms=SQLite",
+                        "--threads=4", "--skip-waf", "--disable-coloring", "--flush-session", f"--output-dir={work}/sqlmap"],
+                       capture_output=True, text=True, timeout=3600)
+    out = r.stdout + r.stderr
+    with open(os.path.join(work, "sqlmap.txt"), "w") as f:
+        f.write(out)
+    tested = sorted(set(re.findall(r"testing if GET parameter '([^']+)' is dynamic", out)))
+    injectable = sorted(set(re.findall(r"GET parameter '([^']+)' (?:is|appears to be) '?[^']*'? injectable", out)))
+    verdict = "all tested parameters do not appear to be injectable" in out
+    check("sqlmap", verdict and not injectable and len(tested) >= 6, parameters=tested, injectable=injectable,
+          techniques_tried=len(re.findall(r"testing '", out)), seconds=round(time.monotonic() - started),
+          answered_400=int(m.group(1)) if (m := re.search(r"400 \(Bad Request\) - (\d+) times", out)) else 0, exit=r.returncode)
+    print(f"VERIFY security_sqlmap_parameters {len(tested)} parameters")
+    print(f"VERIFY security_sqlmap_injectable {len(injectable)} parameters")
 
 
 def injection(port):

@@ -48,9 +48,8 @@ extension SQLiteStore: AnprStore {
 
     public func dropSightings(before timestamp: Int64) throws -> Int {
         try pool.barrierWriteWithoutTransaction { db in
-            // Deleted rows would otherwise linger in free pages and in the WAL file.
-            try db.execute(sql: "PRAGMA secure_delete = ON")
-            defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
+            // Every connection deletes with secure_delete on (SQLiteStore.init); the checkpoint
+            // below empties the WAL, so deleted rows linger in neither.
             var dropped = 0
             try db.inTransaction {
                 try db.execute(sql: "DELETE FROM anpr_sighting WHERE ts < ?", arguments: [timestamp])

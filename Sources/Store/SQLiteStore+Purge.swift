@@ -18,6 +18,9 @@ extension SQLiteStore {
                 try self.purgeDataset(db, name, policy, now: now, holds: holds, dryRun: dryRun, into: &report)
             }
             try self.purgeMeldingen(db, policies, now: now, dryRun: dryRun, into: &report)
+            if let policy = policies.quarantine {
+                try self.purgeQuarantine(db, policy, now: now, dryRun: dryRun, into: &report)
+            }
             if !dryRun { try Self.insert(db, report.destroyed) }
         }
         if dryRun {
@@ -127,6 +130,21 @@ extension SQLiteStore {
                 }
             }
         }
+    }
+
+    /// Quarantined raw input received before the retention cut-off, per source.
+    private func purgeQuarantine(_ db: Database, _ policy: RetentionPolicy, now: Int64, dryRun: Bool,
+                                 into report: inout PurgeReport) throws {
+        let cutoff = now - policy.keep
+        for row in try Row.fetchAll(db, sql: """
+            SELECT source, min(received_at), max(received_at), count(*) FROM quarantine WHERE received_at < ? GROUP BY source ORDER BY source
+            """, arguments: [cutoff]) {
+            let first: Int64 = row[1], last: Int64 = row[2]
+            report.destroyed.append(DestructionRecord(destroyedAt: now, kind: "quarantine", subject: "quarantine/\(row[0] as String)",
+                                                      window: TimeWindow(start: first, end: last + 1), readings: row[3],
+                                                      policy: policy.description, basis: policy.basis))
+        }
+        if !dryRun { try db.execute(sql: "DELETE FROM quarantine WHERE received_at < ?", arguments: [cutoff]) }
     }
 
     /// A window's releases with the rows kept for the superseded ones.

@@ -32,7 +32,7 @@ import Yams
 ///   log_limit: 1GB                         # uncommitted ingest log at which the subscriber pauses
 /// retention:
 ///   readings: {keep: 5y, basis: "Selectielijst gemeenten 2020, categorie ..."}
-///   ingest_log: {keep: 7d, basis: "technical buffer"}
+///   ingest_log: {keep: 7d, basis: "technical buffer"}   # raw input: log segments and quarantined messages
 ///   meldingen: {keep: 5y, basis: "..."}      # closed meldingen, from closing
 ///   pseudonym_keys: {keep: 7d, basis: "..."} # a week's ANPR pseudonym key, after the week
 /// meldingen: {keep_text: {keep: 1y, basis: "..."}}   # keep scrubbed text internally (off by default)

@@ -20,7 +20,8 @@ struct RetentionRun {
 
     func run(dryRun: Bool, now: Int64 = Clock.nowMilliseconds()) throws -> Outcome {
         let policies = RetentionPolicies(readings: runtime.settings.readingsRetention, datasets: catalog.datasetRetention,
-                                         meldingen: runtime.settings.meldingenRetention, meldingText: runtime.settings.meldingTextRetention)
+                                         meldingen: runtime.settings.meldingenRetention, meldingText: runtime.settings.meldingTextRetention,
+                                         quarantine: runtime.settings.ingestLogRetention)
         let report = try runtime.store.purge(policies, now: now, dryRun: dryRun)
         var segments: [IngestLogReader.RemovedSegment] = []
         var keysDestroyed = 0
@@ -65,7 +66,7 @@ struct RetentionRun {
         var out: [String] = []
         let verb = o.report.dryRun ? "would destroy" : "destroyed"
         for r in o.report.destroyed {
-            let noun = ["dataset": "rows", "meldingen": "meldingen", "melding-text": "texts"][r.kind] ?? "readings"
+            let noun = ["dataset": "rows", "meldingen": "meldingen", "melding-text": "texts", "quarantine": "quarantined messages"][r.kind] ?? "readings"
             out.append("\(verb) \(r.readings) \(noun) of \(r.subject) "
                 + "\(ISO8601.format(milliseconds: r.window.start))…\(ISO8601.format(milliseconds: r.window.end)) (\(r.policy); \(r.basis))")
         }

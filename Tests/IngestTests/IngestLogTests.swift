@@ -78,6 +78,26 @@ struct IngestLogTests {
         _ = first
     }
 
+    /// Found by the canary suite: a quiet log kept one segment for ever, and trim never deletes
+    /// the newest, so raw input outlived its retention. Segments now roll by age and on reopening.
+    @Test func segmentsRollByAgeAndOnReopeningSoRawInputCanExpire() throws {
+        let dir = try scratchDirectory("age")
+        do {
+            let writer = try IngestLogWriter(directory: dir, segmentMilliseconds: 1_000)
+            for t in [0, 400, 999, 1_000, 1_500, 5_000] as [Int64] {
+                try writer.append(origin: "t", payload: Array("at \(t)".utf8), receivedAt: t)
+            }
+            // 0-999 | 1000-1500 | 5000
+            #expect(try SegmentDirectory(path: dir).bases().count == 3)
+        }
+        let writer = try IngestLogWriter(directory: dir)
+        #expect(try SegmentDirectory(path: dir).bases().count == 4, "a new run starts a new segment")
+        try writer.append(origin: "t", payload: Array("later".utf8), receivedAt: 9_000)
+        #expect(try payloads(in: dir, end: writer.end, batch: 10) == ["at 0", "at 400", "at 999", "at 1000", "at 1500", "at 5000", "later"])
+        let removed = try IngestLogReader(directory: dir).trim(committed: writer.end, olderThan: Int64.max)
+        #expect(removed.map(\.records) == [3, 2, 1], "every segment of the earlier run can go")
+    }
+
     @Test func trimKeepsUncommittedAndNewestSegments() throws {
         let dir = try scratchDirectory("trim")
         let writer = try IngestLogWriter(directory: dir, segmentBytes: 64)

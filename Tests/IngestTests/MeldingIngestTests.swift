@@ -142,6 +142,21 @@ struct MeldingIngestTests {
         #expect(all[0].createdAt == ISO8601.parse("2010-04-14T14:37:38Z") && all[0].closedAt == ISO8601.parse("2010-04-14T14:37:38Z"))
     }
 
+    /// Found by fuzzing: Foundation's XMLParser crashed the process on an element name that is
+    /// not UTF-8. Such a file is refused with the line; one that names its encoding is read.
+    @Test func open311XMLThatIsNotUTF8IsRefusedNotACrash() throws {
+        let (ingest, _) = try ingest()
+        var bad = Array("<?xml version=\"1.0\"?>\n<service_requests>\n<serv".utf8) + [0xE9] + Array("ce>x</serv".utf8) + [0xE9]
+            + Array("ce>\n</service_requests>\n".utf8)
+        #expect(throws: MeldingFileError.self) { try ingest.ingest(bytes: bad, name: "bad.xml", format: .open311) }
+        do { _ = try ingest.ingest(bytes: bad, name: "bad.xml", format: .open311) } catch let error as MeldingFileError {
+            #expect(error.reason.hasPrefix("line 3 is not valid UTF-8"))
+        }
+        bad = Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<service_requests><request><service_request_id>1</service_request_id><requested_datetime>2024-01-01T10:00:00Z</requested_datetime><status>open</status><description>caf".utf8)
+            + [0xE9] + Array("</description></request></service_requests>\n".utf8)
+        #expect(try ingest.ingest(bytes: bad, name: "latin1.xml", format: .open311).meldingen == 1)
+    }
+
     /// A meldingen file dropped in the inbox is loaded and then deleted (it holds personal
     /// data); one that fails moves to failed/ with its reason beside it.
     @Test func inboxLoadsAndDeletesMeldingenFiles() throws {

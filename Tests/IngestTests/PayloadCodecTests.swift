@@ -82,6 +82,10 @@ struct PayloadCodecTests {
         (#"[{"n":"a","v":"1"}]"#, "'v' must be a finite number"),
         (#"[{"n":"a","v":1},{"n":"b","vb":1}]"#, "record 1: 'vb'"),
         (#"[{"n":"a","v":1"#, "not valid JSON"),
+        // Found by fuzzing: these crashed the codec (a Double beyond Int64 or Int).
+        (#"[{"n":"a","t":1e300,"v":1}]"#, "not a plausible time"),
+        (#"[{"bn":"a","bt":-1e300,"v":1}]"#, "not a plausible time"),
+        (#"[{"n":"a","bver":1e300,"v":1}]"#, "version 1e+300 is newer"),
     ])
     func senmlRejectsBrokenPacksWithTheReason(payload: String, reason: String) {
         #expect { try decode(SenMLCodec(), payload) } throws: { ($0 as? CodecError)?.reason.contains(reason) == true }
@@ -165,6 +169,13 @@ struct PayloadCodecTests {
         }
         #expect { try decode(codec, #"{"uplink_message":{"f_port":85,"frm_payload":"/wE="}}"#) } throws: {
             ($0 as? CodecError)?.reason.contains("unknown channel 0xFF type 0x01") == true
+        }
+        // Found by fuzzing: a port or frame counter beyond Int crashed the codec.
+        #expect { try decode(codec, #"{"uplink_message":{"f_port":1e300,"frm_payload":"AXVkBX1n"}}"#) } throws: {
+            ($0 as? CodecError)?.reason.contains("f_port must be a whole number from 0 to 255") == true
+        }
+        #expect { try decode(codec, #"{"uplink_message":{"f_port":85,"f_cnt":-1e30,"frm_payload":"AXVkBX1n"}}"#) } throws: {
+            ($0 as? CodecError)?.reason.contains("f_cnt must be a whole number") == true
         }
         #expect(PayloadCodecs.named("ttn-v3/acme-unknown") == nil)
     }

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Geo
 import LantaarnModel
+import NIOCore
 @testable import Server
 import Store
 import Testing
@@ -193,6 +194,25 @@ struct DownloadTests {
             #expect(features[1]["geometry"] == .null, "an unknown area has no geometry")
             #expect(response.value(forHTTPHeaderField: "ETag")?.contains("geojson-wijk-2020") == true)
         }
+    }
+
+    /// Found by the soak: keeping the CSV of a version deleted its JSON and GeoJSON, so a client
+    /// downloading those at the same moment got a 404 or a cut-off body. A newer version still
+    /// replaces the older one's files.
+    @Test func keepingOneRepresentationLeavesTheOthersOfItsVersion() throws {
+        let cache = ExportCache(directory: NSTemporaryDirectory() + "lantaarn-exports-\(UUID().uuidString.prefix(8))")
+        func keep(_ tag: String, _ variant: String) throws {
+            let writer = try #require(cache.writer(dataset: "d", tag: tag, variant: variant))
+            try writer.write(ByteBuffer(string: "\(tag) \(variant)"))
+            try writer.commit()
+        }
+        try keep("v1", "csv")
+        try keep("v1", "json")
+        try keep("v1", "geojson")
+        #expect(["csv", "json", "geojson"].allSatisfy { cache.lookup(dataset: "d", tag: "v1", variant: $0) != nil })
+        try keep("v2", "csv")
+        #expect(["csv", "json", "geojson"].allSatisfy { cache.lookup(dataset: "d", tag: "v1", variant: $0) == nil })
+        #expect(cache.lookup(dataset: "d", tag: "v2", variant: "csv")?.size == 6)
     }
 
     @Test func byteRanges() {

@@ -68,6 +68,27 @@ struct PurgeTests {
         #expect(try store.integrityCheck() == ["ok"])
     }
 
+    /// Quarantined raw input may hold what a sensor should never have sent; it goes with the
+    /// raw-input retention, is logged, and leaves no bytes behind.
+    @Test func quarantinedRawInputExpiresAndLeavesNoTrace() throws {
+        let store = try SQLiteStore(dataDirectory: try scratchDirectory("purge-quarantine"))
+        func entry(_ at: Int64, _ payload: String) -> QuarantineEntry {
+            QuarantineEntry(receivedAt: at, source: "mqtt", origin: "lantaarn/sensors/x/readings", sensorID: "x",
+                            reason: "unknown field 'operator'", payload: Array(payload.utf8))
+        }
+        try store.append(IngestBatch(readings: [], quarantined: [
+            entry(Self.now - 10 * Self.day, #"{"operator":"kanarie-oud@example.org"}"#),
+            entry(Self.now - 1 * Self.day, #"{"operator":"recent"}"#),
+        ], source: "mqtt", offset: 1))
+        var policies = policies(keepDays: 3650)
+        policies.quarantine = RetentionPolicy(keep: "7d", basis: "technical buffer")!
+        let report = try store.purge(policies, now: Self.now, dryRun: false)
+        #expect(report.destroyed.map(\.subject) == ["quarantine/mqtt"] && report.destroyed[0].readings == 1)
+        #expect(try store.quarantine(limit: 10).map { String(decoding: $0.payload, as: UTF8.self) } == [#"{"operator":"recent"}"#])
+        #expect(!contains(fileBytes(store), Array("kanarie-oud".utf8)), "the destroyed payload is still in the database file")
+        #expect(try store.destructionLog().map(\.kind) == ["quarantine"])
+    }
+
     @Test func destructionLogIsAppendOnly() throws {
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("log"))
         try store.recordDestruction([DestructionRecord(destroyedAt: 1, kind: "ingest-log", subject: "mqtt", window: TimeWindow(start: 0, end: 1),

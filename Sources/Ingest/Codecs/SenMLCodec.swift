@@ -27,6 +27,8 @@ public struct SenMLCodec: PayloadCodec {
 
     /// Times below this are relative to now (RFC 8428 §4.5.3).
     static let relativeLimit = 268_435_456.0
+    /// Resolved times must be below this many seconds from 1970 either way (the year 5138).
+    static let timeLimit = 100_000_000_000.0
 
     public init() {}
 
@@ -75,7 +77,7 @@ public struct SenMLCodec: PayloadCodec {
                 return s
             }
             if let v = try number("bver"), v > 10 {
-                throw CodecError("SenML record \(index): version \(Int(v)) is newer than RFC 8428 (10)")
+                throw CodecError("SenML record \(index): version \(v < 1_000_000 ? String(Int(v)) : String(v)) is newer than RFC 8428 (10)")
             }
             if let bn = try string("bn") { baseName = bn }
             if let bt = try number("bt") { baseTime = bt }
@@ -102,6 +104,10 @@ public struct SenMLCodec: PayloadCodec {
             }
             var time = baseTime + (try number("t") ?? 0)
             if time < relativeLimit { time += now }
+            // A time that no reading can have (and that no Int64 of milliseconds holds).
+            guard time.magnitude < Self.timeLimit else {
+                throw CodecError("SenML record \(index): time \(time) is not a plausible time; write seconds since 1970 in 't' or 'bt' (RFC 8428 §4.5.3)")
+            }
             let value: Record.Value?
             if let v { value = .number(baseValue + v) } else if let vs { value = .string(vs) } else if let vb { value = .bool(vb) }
             else if let vd { value = .data(vd) } else { value = nil }

@@ -30,7 +30,8 @@ public struct SensorCommunityPushCodec: PayloadCodec {
             }
         }
         guard !values.isEmpty else { throw CodecError("'sensordatavalues' holds no numeric value") }
-        let device = root["esp8266id"]?.stringValue ?? root["esp8266id"]?.numberValue.map { String(Int64($0)) }
+        // A chip id is a whole number; any other number (1e300, 2.5) names no device rather than crashing.
+        let device = root["esp8266id"]?.stringValue ?? root["esp8266id"]?.numberValue.flatMap { Int64(exactly: $0) }.map { String($0) }
         return DecodedMessage(timestamp: receivedAt, values: values, texts: texts, device: device.map { "esp8266-\($0)" })
     }
 }

@@ -24,9 +24,23 @@ public struct TTNUplinkCodec: PayloadCodec {
         guard let bytes = Data(base64Encoded: encoded) else {
             throw CodecError("uplink_message.frm_payload is not base64")
         }
-        let port = uplink["f_port"]?.numberValue.map { Int($0) } ?? 0
+        // LoRaWAN: FPort is one byte, FCnt at most 32 bits (found by fuzzing: a larger number crashed the conversion).
+        let port: Int
+        switch uplink["f_port"]?.numberValue {
+        case nil: port = 0
+        case let n?:
+            guard let p = Int(exactly: n), (0...255).contains(p) else {
+                throw CodecError("uplink_message.f_port must be a whole number from 0 to 255")
+            }
+            port = p
+        }
         var metadata = UplinkMetadata(port: port)
-        metadata.frameCounter = uplink["f_cnt"]?.numberValue.map { Int64($0) }
+        if let n = uplink["f_cnt"]?.numberValue {
+            guard let count = Int64(exactly: n), (0...Int64(UInt32.max)).contains(count) else {
+                throw CodecError("uplink_message.f_cnt must be a whole number from 0 to 4294967295")
+            }
+            metadata.frameCounter = count
+        }
         let networkTime = uplink["received_at"]?.stringValue.flatMap(ISO8601.parse)
         metadata.receivedAt = networkTime ?? root["received_at"]?.stringValue.flatMap(ISO8601.parse)
         if let gateways = uplink["rx_metadata"]?.arrayValue {

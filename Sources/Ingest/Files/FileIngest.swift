@@ -56,7 +56,7 @@ public struct FileIngest: Sendable {
         }
     }
 
-    private func ingest(_ bytes: UnsafeRawBufferPointer, name: String, sha256: String, progress: Progress) throws -> Report {
+    func ingest(_ bytes: UnsafeRawBufferPointer, name: String, sha256: String, progress: Progress) throws -> Report {
         var report = Report(name: name, sha256: sha256, format: "")
         if let done = try store.ingestedFile(sha256: sha256) {
             report.alreadyLoaded = done

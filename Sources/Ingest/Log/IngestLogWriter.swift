@@ -10,9 +10,13 @@ import Synchronization
 public final class IngestLogWriter: Sendable {
     /// Segments roll over past this size.
     public static let defaultSegmentBytes: Int64 = 64 << 20
+    /// ... and once their first record is this old (receive time), so that retention can
+    /// destroy raw input however little arrives: trim never deletes the newest segment.
+    public static let defaultSegmentMilliseconds: Int64 = 3_600_000
 
     private let directory: SegmentDirectory
     private let segmentBytes: Int64
+    private let segmentMilliseconds: Int64
     private let syncInterval: Int64
     private let state: Mutex<WriterState>
     /// Held for the writer's lifetime: one writer per log, across processes.
@@ -28,12 +32,16 @@ public final class IngestLogWriter: Sendable {
         var lastSync: Int64
         var dirty: Bool
         var buffer: [UInt8]
+        /// Receive time of the segment's first record (meaningless while it is empty).
+        var segmentStarted: Int64 = 0
     }
 
     /// Opens the log in `directory`, repairing a torn record at the tail of the last segment.
     /// - Parameter syncIntervalMilliseconds: how often `fdatasync` runs at most (0 = after every record).
+    /// A writer opened on a log whose last segment holds records starts a new segment, so the
+    /// records of an earlier run can be trimmed once committed and expired.
     public init(directory path: String, segmentBytes: Int64 = defaultSegmentBytes,
-                syncIntervalMilliseconds: Int64 = 100) throws {
+                segmentMilliseconds: Int64 = defaultSegmentMilliseconds, syncIntervalMilliseconds: Int64 = 100) throws {
         directory = try SegmentDirectory(path: path)
         let lockPath = path + "/writer.lock"
         lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
@@ -43,6 +51,7 @@ public final class IngestLogWriter: Sendable {
             throw IngestLogError.locked(path)
         }
         self.segmentBytes = segmentBytes
+        self.segmentMilliseconds = segmentMilliseconds
         syncInterval = syncIntervalMilliseconds
         let base = try directory.bases().last ?? 0
         let valid = try Self.validLength(of: directory.file(base: base))
@@ -52,7 +61,11 @@ public final class IngestLogWriter: Sendable {
             close(lockFD)
             throw IngestLogError.io("open", directory.file(base: base), e)
         }
-        if ftruncate(fd, off_t(valid)) != 0 || lseek(fd, off_t(valid), SEEK_SET) < 0 {
+        // Cut a torn tail only when there is one: truncating also stamps the segment as written
+        // now, which would hold back its retention.
+        var info = stat()
+        let torn = fstat(fd, &info) != 0 || Int64(info.st_size) != valid
+        if (torn && ftruncate(fd, off_t(valid)) != 0) || lseek(fd, off_t(valid), SEEK_SET) < 0 {
             let e = errno
             close(fd)
             close(lockFD)
@@ -62,6 +75,7 @@ public final class IngestLogWriter: Sendable {
                                   dirty: false, buffer: []))
         endOffset.store(base + valid, ordering: .releasing)
         consumedOffset.store(base + valid, ordering: .releasing)
+        if valid > 0 { try state.withLock { try roll(&$0) } }
     }
 
     deinit {
@@ -117,10 +131,12 @@ public final class IngestLogWriter: Sendable {
                              receivedAt: Int64) throws {
         let size = Self.recordSize(origin: origin, payload: payload)
         // A record never straddles segments: write what is staged, then roll.
-        if s.position + Int64(s.buffer.count) > 0, s.position + Int64(s.buffer.count) + size > segmentBytes {
+        let used = s.position + Int64(s.buffer.count)
+        if used > 0, used + size > segmentBytes || receivedAt - s.segmentStarted >= segmentMilliseconds {
             try flushLocked(&s)
             if s.position > 0 { try roll(&s) }
         }
+        if s.position + Int64(s.buffer.count) == 0 { s.segmentStarted = receivedAt }
         LogRecord.encode(receivedAt: receivedAt, origin: origin, payload: payload, into: &s.buffer)
     }
 

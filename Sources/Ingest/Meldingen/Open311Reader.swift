@@ -69,6 +69,11 @@ enum Open311Reader {
 
     /// `<service_requests><request><field>text</field>…</request>…</service_requests>`.
     private static func xml(_ bytes: [UInt8], file: String) throws -> [[String: String]] {
+        // Foundation's XMLParser traps on an element name that is not UTF-8, which libxml2
+        // passes on when the file claims UTF-8 (the default) but is not: refuse such a file first.
+        if declaresUTF8(bytes), let line = firstLineNotUTF8(bytes) {
+            throw MeldingFileError(file: file, reason: "line \(line) is not valid UTF-8; save the file as UTF-8, or name its encoding in <?xml … encoding=\"…\"?>")
+        }
         let delegate = RequestsXML()
         let parser = XMLParser(data: Data(bytes))
         parser.delegate = delegate
@@ -79,6 +84,23 @@ enum Open311Reader {
             throw MeldingFileError(file: file, reason: "the root element is <\(delegate.root ?? "?")>, not <service_requests>; this is not a list of service requests")
         }
         return delegate.requests
+    }
+
+    /// True unless the XML declaration names another encoding than UTF-8 (or ASCII) properly:
+    /// `encoding="NAME"`, NAME being letters, digits, `.`, `_` and `-` (XML 1.0 §4.3.3).
+    static func declaresUTF8(_ bytes: [UInt8]) -> Bool {
+        let prolog = String(decoding: bytes.prefix(200), as: UTF8.self)
+        guard let match = prolog.firstMatch(of: /^\s*<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z][A-Za-z0-9._\-]*)["']/) else { return true }
+        return ["utf-8", "utf8", "us-ascii", "ascii"].contains(match.1.lowercased())
+    }
+
+    /// The first line (from 1) that is not valid UTF-8, or `nil`.
+    static func firstLineNotUTF8(_ bytes: [UInt8]) -> Int? {
+        for (n, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
+        where String(validating: line, as: UTF8.self) == nil {
+            return n + 1
+        }
+        return nil
     }
 
     private final class RequestsXML: NSObject, XMLParserDelegate {

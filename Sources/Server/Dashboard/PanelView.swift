@@ -267,7 +267,7 @@ struct PanelView {
 
     private func tiles(_ data: PanelRows) -> String? {
         guard let iName = data.column(panel.series ?? "hoofdcategorie"), let iColour = data.column("kleur") else { return nil }
-        let count = { (row: [CellValue], column: String) -> Int in data.column(column).flatMap { PanelRows.number(row[$0]) }.map { Int($0) } ?? 0 }
+        let count = { (row: [CellValue], column: String) -> Int in data.column(column).flatMap { PanelRows.number(row[$0]) }.flatMap { Int(exactly: $0.rounded()) } ?? 0 }
         let order = ["rood": 0, "oranje": 1, "groen": 2]
         let rows = data.rows.compactMap { row -> (name: String, colour: String, row: [CellValue])? in
             guard let name = PanelRows.text(row[iName]), let colour = PanelRows.text(row[iColour]) else { return nil }

@@ -65,7 +65,7 @@ public struct ExportCache: Sendable {
         let temporary = final + ".\(UUID().uuidString.prefix(8)).partial"
         guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600]),
               let handle = FileHandle(forWritingAtPath: temporary) else { return nil }
-        return Writer(cache: self, dataset: dataset, final: final, temporary: temporary, handle: handle)
+        return Writer(cache: self, dataset: dataset, tag: tag, final: final, temporary: temporary, handle: handle)
     }
 
     /// Removes every export (after a purge: destroyed rows must not survive in one).
@@ -74,10 +74,11 @@ public struct ExportCache: Sendable {
         for name in names { try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name)) }
     }
 
-    /// Older versions of `dataset`, once a newer one is complete.
-    fileprivate func removeOthers(of dataset: String, keeping final: String) {
+    /// Older versions of `dataset`, once a newer one is complete. Every representation of the
+    /// version `tag` stays: the CSV and the GeoJSON of one version are served side by side.
+    fileprivate func removeOthers(of dataset: String, keeping tag: String) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        let keep = (final as NSString).lastPathComponent
+        let keep = "\(dataset)--\(tag)-"
         for name in names where name.hasPrefix(dataset + "--") && !name.hasPrefix(keep) && !name.hasSuffix(".partial") {
             try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
         }
@@ -87,6 +88,7 @@ public struct ExportCache: Sendable {
     final class Writer {
         private let cache: ExportCache
         private let dataset: String
+        private let tag: String
         private let final: String
         private let temporary: String
         private let handle: FileHandle
@@ -104,9 +106,10 @@ public struct ExportCache: Sendable {
             func record() { flag.store(true, ordering: .releasing) }
         }
 
-        fileprivate init(cache: ExportCache, dataset: String, final: String, temporary: String, handle: FileHandle) {
+        fileprivate init(cache: ExportCache, dataset: String, tag: String, final: String, temporary: String, handle: FileHandle) {
             self.cache = cache
             self.dataset = dataset
+            self.tag = tag
             self.final = final
             self.temporary = temporary
             self.handle = handle
@@ -151,7 +154,7 @@ public struct ExportCache: Sendable {
             // rename(2) replaces an existing file atomically.
             guard rename(temporary, final) == 0 else { throw CocoaError(.fileWriteUnknown) }
             done = true
-            cache.removeOthers(of: dataset, keeping: final)
+            cache.removeOthers(of: dataset, keeping: tag)
         }
 
         deinit {

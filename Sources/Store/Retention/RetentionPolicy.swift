@@ -30,12 +30,17 @@ public struct RetentionPolicies: Sendable {
     public var meldingen: RetentionPolicy?
     /// Scrubbed melding text, when an internal text dataset is kept, counted from reporting.
     public var meldingText: RetentionPolicy?
+    /// Quarantined raw input (payloads and file lines as received), counted from receipt;
+    /// `nil`: kept. Raw input may hold what a sensor should not have sent, so it follows the
+    /// ingest log's retention.
+    public var quarantine: RetentionPolicy?
 
     public init(readings: RetentionPolicy, datasets: [String: RetentionPolicy], meldingen: RetentionPolicy? = nil,
-                meldingText: RetentionPolicy? = nil) {
+                meldingText: RetentionPolicy? = nil, quarantine: RetentionPolicy? = nil) {
         self.readings = readings
         self.datasets = datasets
         self.meldingen = meldingen
         self.meldingText = meldingText
+        self.quarantine = quarantine
     }
 }

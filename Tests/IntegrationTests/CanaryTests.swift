@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+extension TimingSensitiveTests {
+    /// The CI-sized part of `make verify`'s canary suite (Benchmarks/verify_canaries.py --quick)
+    /// on the debug binary: personal data with known values through meldingen (Signalen, Open311,
+    /// MOR-ODS), ANPR and sensor input (MQTT and a file), every pipeline, and a crawl of 600 public
+    /// URLs; no canary in a response, a log or the data directory (raw input after its
+    /// retention), no pseudonym key in a log or response, and pycanon's k on every release.
+    @Suite(.serialized) struct CanaryTests {
+        @Test func noCanaryReachesAResponseALogOrTheStore() throws {
+            let python = TestEnvironment.repoRoot + "/.venv/bin/python"
+            try #require(FileManager.default.isExecutableFile(atPath: python), "run 'make test': it installs pycanon into .venv")
+            let work = try TestEnvironment.scratch("canaries")
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            let script = TestEnvironment.repoRoot + "/Benchmarks/verify_canaries.py"
+            let run = try runCommand(python, [script, TestEnvironment.lantaarnBinary, work + "/run", python, "--quick"])
+            let checks = run.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            #expect(checks.count == 10, "\(run.output) \(run.error)")
+            for c in checks { #expect(c["ok"] as? Bool == true, "\(c)") }
+            #expect(run.output.contains("VERIFY canary_hits_public 0 hits"))
+            #expect(run.status == 0, "\(run.error)")
+        }
+    }
+
+    /// The CI-sized part of `make verify`'s soak (Benchmarks/verify_soak.py): 60 s of 16 HTTP
+    /// clients across every public endpoint while 500 msg/s arrive over MQTT; no HTTP error,
+    /// no message lost or duplicated, RSS flat.
+    @Suite(.serialized) struct SoakTests {
+        @Test func aMinuteOfLoadHasNoErrorsAndLosesNothing() throws {
+            let work = try TestEnvironment.scratch("soak")
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            let bin = (TestEnvironment.lantaarnBinary as NSString).deletingLastPathComponent
+            try #require(FileManager.default.isExecutableFile(atPath: bin + "/lantaarn-verify"), "build every target first: swift build --build-tests")
+            let script = TestEnvironment.repoRoot + "/Benchmarks/verify_soak.py"
+            let run = try runCommand("/usr/bin/env", ["python3", script, bin, work + "/run", "60", "500", "16", "15"])
+            let lines = run.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            let verdict = try #require(lines.compactMap { $0["soak"] as? [String: Bool] }.first, "\(run.output) \(run.error)")
+            for (promise, kept) in verdict { #expect(kept, "\(promise)") }
+            #expect(run.output.contains("VERIFY soak_http_errors 0 responses"))
+            #expect(run.status == 0, "\(run.error)")
+        }
+    }
+}
