@@ -23,7 +23,7 @@ extension TimingSensitiveTests {
                 #expect(p["duplicated"] as? Int == 0, "\(phase): duplicated \(p["duplicated"] ?? "?")")
                 #expect(p["unexpected"] as? Int == 0, "\(phase)")
                 #expect(p["integrity"] as? String == "ok", "\(phase): integrity \(p["integrity"] ?? "?")")
-                #expect((p["expected"] as? Int ?? 0) > 10_000, "\(phase): too few messages")
+                #expect((p["expected"] as? Int ?? 0) >= 5_000, "\(phase): too few messages")
             }
             #expect(phases.first?["killed_while_running"] as? Int == 8)
             #expect(run.status == 0, "\(run.error)")
