@@ -76,6 +76,8 @@ def main():
         for future in concurrent.futures.as_completed(futures):
             r = future.result()
             results.append(r)
+            if r["edges"] == 0:
+                r["findings"].append("no-coverage")   # an uninstrumented binary fuzzes nothing
             verdict = "ok" if r["code"] == 0 and not r["findings"] and not r["sanitizer"] else "FOUND " + " ".join(r["findings"] or ["see fuzz.log"])
             print(f"FUZZ {r['name']}: {r['execs']:,} executions in {r['seconds']:.0f} s ({r['rate']:,}/s), "
                   f"{r['edges']} edges, {r['features']} features, corpus {r['corpus']}, peak RSS {r['rss']} MB: {verdict}", flush=True)
@@ -90,6 +92,10 @@ def main():
     for r in short:
         print(f"fuzz: {r['name']} ran {r['execs']:,} executions, fewer than {runs:,}; see {out_dir}/{r['name']}/fuzz.log", file=sys.stderr)
     for r in failed:
+        if "no-coverage" in r["findings"]:
+            print(f"fuzz: {r['name']} saw no coverage: the binary is not instrumented; rebuild it from clean "
+                  f"(rm -rf .build-fuzz; make fuzz)", file=sys.stderr)
+            continue
         print(f"fuzz: {r['name']} found {', '.join(r['findings']) or 'a failure'}; see {out_dir}/{r['name']}/fuzz.log, "
               f"and copy the input to Tests/Fixtures/fuzz/{r['name']}/ once fixed", file=sys.stderr)
     sys.exit(1 if failed or short else 0)
