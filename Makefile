@@ -137,6 +137,7 @@ bench: bench-store bench-ingest bench-geo bench-pipelines bench-server bench-das
 VERIFY_DIR ?= data/verify
 SOAK_SECONDS ?= 600
 verify: setup venv-test
+	@scripts/setup --bench   # wrk drives the soak
 	@test -x .venv/bin/sqlmap || .venv/bin/pip install -q sqlmap
 	$(SWIFT) build -c release --product lantaarn
 	$(SWIFT) build -c release --product lantaarn-verify
@@ -157,7 +158,9 @@ verify: setup venv-test
 FUZZ_RUNS ?= 10000000
 FUZZ_JOBS ?= 2
 FUZZ_DIR ?= data/fuzz
-FUZZ_BUILD = LANTAARN_FUZZ=1 $(SWIFT) build -c release --scratch-path .build-fuzz --product lantaarn-fuzz --sanitize=fuzzer --sanitize=address -Xswiftc -enable-testing
+# swiftc keeps only its last -sanitize= flag, and SwiftPM passes its two in no fixed order: the
+# -Xswiftc flag (last) gives every Swift module both; fuzz_run.py checks the objects before it runs.
+FUZZ_BUILD = LANTAARN_FUZZ=1 $(SWIFT) build -c release --scratch-path .build-fuzz --product lantaarn-fuzz --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing
 FUZZ_RUN = mkdir -p $(FUZZ_DIR) && python3 Benchmarks/fuzz_run.py .build-fuzz/release/lantaarn-fuzz $(FUZZ_DIR) $(FUZZ_RUNS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 fuzz: setup
 	$(FUZZ_BUILD)

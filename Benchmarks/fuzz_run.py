@@ -19,6 +19,26 @@ import subprocess
 import sys
 import time
 
+# Lantaarn's own modules: each must carry both libFuzzer's coverage counters and ASan's checks.
+OWN_MODULES = ("LantaarnModel", "Geo", "Ingest", "Store", "Pipelines", "Server", "LantaarnFuzzTargets")
+
+
+def uninstrumented(binary):
+    """The own modules whose objects next to `binary` lack coverage counters or ASan: swiftc keeps
+    only its last `-sanitize=` flag, and SwiftPM passes `--sanitize=fuzzer --sanitize=address` as
+    two flags in no fixed order, so a build can silently get only one of them."""
+    missing = []
+    for module in OWN_MODULES:
+        folder = os.path.join(os.path.dirname(binary), f"{module}.build")
+        objects = [os.path.join(folder, f) for f in sorted(os.listdir(folder)) if f.endswith(".o")] if os.path.isdir(folder) else []
+        sections = subprocess.run(["objdump", "-h"] + objects, capture_output=True, text=True).stdout if objects else ""
+        symbols = subprocess.run(["nm", "-u"] + objects, capture_output=True, text=True).stdout if objects else ""
+        if "__sancov_cntrs" not in sections:
+            missing.append(f"{module} (no coverage counters)")
+        if "__asan_" not in symbols:
+            missing.append(f"{module} (no AddressSanitizer)")
+    return missing
+
 
 def targets(binary):
     out = subprocess.run([binary], env=dict(os.environ, LANTAARN_FUZZ_TARGET="list", ASAN_OPTIONS="detect_leaks=0"),
@@ -65,6 +85,11 @@ def run(binary, out_dir, name, max_len, runs):
 
 def main():
     binary, out_dir, runs, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    missing = uninstrumented(binary)
+    if missing:
+        print("VERIFY fuzz_uninstrumented_modules %d modules" % len(missing))
+        sys.exit(f"fuzz: {binary} is not fully instrumented: {', '.join(missing)}. Build it with "
+                 f"-Xswiftc -sanitize=fuzzer,address (make fuzz does), so that swiftc gets both sanitizers in one flag.")
     wanted = set(sys.argv[5:])
     chosen = [t for t in targets(binary) if not wanted or t[0] in wanted]
     if wanted - {t[0] for t in chosen}:
@@ -93,8 +118,7 @@ def main():
         print(f"fuzz: {r['name']} ran {r['execs']:,} executions, fewer than {runs:,}; see {out_dir}/{r['name']}/fuzz.log", file=sys.stderr)
     for r in failed:
         if "no-coverage" in r["findings"]:
-            print(f"fuzz: {r['name']} saw no coverage: the binary is not instrumented; rebuild it from clean "
-                  f"(rm -rf .build-fuzz; make fuzz)", file=sys.stderr)
+            print(f"fuzz: {r['name']} saw no coverage: its code is not instrumented; rebuild with make fuzz", file=sys.stderr)
             continue
         print(f"fuzz: {r['name']} found {', '.join(r['findings']) or 'a failure'}; see {out_dir}/{r['name']}/fuzz.log, "
               f"and copy the input to Tests/Fixtures/fuzz/{r['name']}/ once fixed", file=sys.stderr)

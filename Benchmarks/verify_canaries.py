@@ -87,12 +87,15 @@ def sensor_canaries(i):
 
 
 def needles():
-    out = {"Kanarie", "kanarie", "Vogelzang", "example.org", "CANA0", "QX-", "QK-", "CA:FE:"}
+    out = {"Kanarie", "kanarie", "Vogelzang", "example.org", "CANA0", "CA:FE:"}
     for i in range(N):
         out.update(melding_canaries(i).values())
         out.update(sensor_canaries(i).values())
         out.add(anpr_plate(i))
         out.add(anpr_plate(i).replace("-", ""))
+        # A plate's first four characters catch a partly masked plate ("QK-2**-V"); three
+        # ("QK-") also match by chance in a binary file of megabytes (they did, in a B-tree page).
+        out.update({anpr_plate(i)[:4], melding_canaries(i)["plate"][:4]})
     return sorted(out)
 
 

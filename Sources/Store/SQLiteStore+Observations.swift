@@ -27,16 +27,24 @@ extension SQLiteStore: ObservationStore {
 
     public func observationSpan(sensorID: String, quantity: String) throws -> TimeWindow? {
         try pool.read { db in
-            let ids = try Self.series(db, sensorID: sensorID, quantity: quantity).keys
-            guard !ids.isEmpty else { return nil }
-            let list = ids.map(String.init).joined(separator: ",")
-            let row = try Row.fetchOne(db, sql: """
-                SELECT min(lo), max(hi) FROM (
-                  SELECT min(min_ts) AS lo, max(max_ts) AS hi FROM chunk WHERE series_id IN (\(list))
-                  UNION ALL SELECT min(ts), max(ts) FROM open_reading WHERE series_id IN (\(list)))
-                """)
-            guard let lo: Int64 = row?[0], let hi: Int64 = row?[1] else { return nil }
-            return TimeWindow(start: lo, end: hi)
+            var span: TimeWindow?
+            for id in try Self.series(db, sensorID: sensorID, quantity: quantity).keys {
+                // One min() or max() per SELECT: SQLite then reads it from the first or last index
+                // entry; asking for both in one SELECT scans every row (every open reading of the
+                // day). A series' first and last chunk (by window) hold its earliest and latest
+                // sealed readings.
+                let row = try Row.fetchOne(db, sql: """
+                    SELECT (SELECT min_ts FROM chunk WHERE series_id = ?1 ORDER BY window_start, min_ts LIMIT 1),
+                           (SELECT max_ts FROM chunk WHERE series_id = ?1 ORDER BY window_start DESC, max_ts DESC LIMIT 1),
+                           (SELECT min(ts) FROM open_reading WHERE series_id = ?1),
+                           (SELECT max(ts) FROM open_reading WHERE series_id = ?1)
+                    """, arguments: [id])
+                let bounds: [Int64?] = (0..<4).map { row?[$0] }
+                guard let lo = [bounds[0], bounds[2]].compactMap({ $0 }).min(),
+                      let hi = [bounds[1], bounds[3]].compactMap({ $0 }).max() else { continue }
+                span = TimeWindow(start: min(lo, span?.start ?? lo), end: max(hi, span?.end ?? hi))
+            }
+            return span
         }
     }
 
@@ -68,19 +76,21 @@ extension SQLiteStore: ObservationStore {
             guard window.end > window.start else { return }
             let series = SeriesKey(sensorID: query.sensorID, quantity: query.quantity)
             var sameTime = (timestamp: Int64.min, count: 0)
+            /// Emits one reading in the query's order; false to stop.
+            func emit(_ r: Raw) throws -> Bool {
+                guard window.contains(r.ts), query.values?.contains(r.value) ?? true else { return true }
+                if sameTime.timestamp == r.ts { sameTime.count += 1 } else { sameTime = (r.ts, 0) }
+                if let after = query.after {
+                    if query.descending ? r.ts > after.timestamp : r.ts < after.timestamp { return true }
+                    if r.ts == after.timestamp, sameTime.count < after.atTimestamp { return true }
+                }
+                let reading = Reading(series: series, timestamp: r.ts, value: r.value, wijk: wijkBySeries[r.series] ?? nil,
+                                      flags: QualityFlags(rawValue: r.flags))
+                return try visit(reading, sameTime.count)
+            }
             /// Emits one batch of readings already in the query's order; false to stop.
             func emit(_ batch: [Raw]) throws -> Bool {
-                for r in batch {
-                    guard window.contains(r.ts), query.values?.contains(r.value) ?? true else { continue }
-                    if sameTime.timestamp == r.ts { sameTime.count += 1 } else { sameTime = (r.ts, 0) }
-                    if let after = query.after {
-                        if query.descending ? r.ts > after.timestamp : r.ts < after.timestamp { continue }
-                        if r.ts == after.timestamp, sameTime.count < after.atTimestamp { continue }
-                    }
-                    let reading = Reading(series: series, timestamp: r.ts, value: r.value, wijk: wijkBySeries[r.series] ?? nil,
-                                          flags: QualityFlags(rawValue: r.flags))
-                    if try !visit(reading, sameTime.count) { return false }
-                }
+                for r in batch where try !emit(r) { return false }
                 return true
             }
             func sorted(_ batch: [Raw]) -> [Raw] {
@@ -88,13 +98,22 @@ extension SQLiteStore: ObservationStore {
                 let ascending = batch.enumerated().sorted { ($0.element.ts, $0.offset) < ($1.element.ts, $1.offset) }.map(\.element)
                 return query.descending ? ascending.reversed() : ascending
             }
-            func openReadings() throws -> [Raw] {
-                try Row.fetchAll(db, sql: """
+            /// Streams the open (not yet sealed) readings in the query's order, so a page of the
+            /// newest readings reads a page from the (series_id, ts) index, not every open
+            /// reading of the day (a sensor that sends every 10 s has 8,640); false to stop.
+            /// `id` follows arrival, so equal timestamps keep their stored order (reversed when descending).
+            func emitOpenReadings() throws -> Bool {
+                let order = query.descending ? "ts DESC, id DESC" : "ts, id"
+                let rows = try Row.fetchCursor(db, sql: """
                     SELECT ts, value, flags, series_id FROM open_reading WHERE series_id IN (\(ids.map(String.init).joined(separator: ","))) AND ts >= ? AND ts < ?
-                    ORDER BY ts, id
-                    """, arguments: [window.start, window.end]).map { ($0[0], $0[1], UInt8(truncatingIfNeeded: $0[2] as Int64), $0[3]) }
+                    ORDER BY \(order)
+                    """, arguments: [window.start, window.end])
+                while let row = try rows.next() {
+                    if try !emit((row[0], row[1], UInt8(truncatingIfNeeded: row[2] as Int64), row[3])) { return false }
+                }
+                return true
             }
-            if query.descending, try !emit(sorted(try openReadings())) { return }
+            if query.descending, try !emitOpenReadings() { return }
             // Chunks of one window (several when a sensor moved between wijken) are merged.
             var chunks = try ChunkCursor(db, seriesIDs: ids, window: window, span: policy.span, descending: query.descending)
             var pending: [Raw] = []
@@ -112,7 +131,7 @@ extension SQLiteStore: ObservationStore {
                 for k in ts.indices { pending.append((ts[k], vs[k], fs[k], chunks.header.seriesID)) }
             }
             if !pending.isEmpty, try !emit(sorted(pending)) { return }
-            if !query.descending { _ = try emit(sorted(try openReadings())) }
+            if !query.descending { _ = try emitOpenReadings() }
         }
     }
 }

@@ -384,6 +384,11 @@ enum Schema {
                 UPDATE dataset SET row_count = (SELECT count(*) FROM dataset_row WHERE dataset_row.dataset = dataset.name);
                 """)
         }
+        m.registerMigration("v16-chunk-series") { db in
+            // A series' chunks without scanning every chunk: its time span (SensorThings asks
+            // for it on every Datastream), the purge's check for emptied series, reassignment.
+            try db.execute(sql: "CREATE INDEX chunk_series ON chunk(series_id, window_start)")
+        }
         return m
     }
 }

@@ -153,7 +153,7 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: consumer), .init(service: subscriber), .init(service: scheduler),
             .init(service: PurgeService(runtime: runtime, catalog: catalog, logger: logger)),
-            .init(service: inbox), .init(service: pulls), .init(service: app),
+            .init(service: inbox), .init(service: pulls), .init(service: app), .init(service: MemoryTrimService()),
         ]
         if demo {
             let simulator = DemoSimulatorService(endpoint: endpoint, registry: registry, rate: demoRate,

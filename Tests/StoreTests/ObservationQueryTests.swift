@@ -86,4 +86,38 @@ struct ObservationQueryTests {
         q.window = TimeWindow(start: Self.base + 3 * 86_400_000, end: .max / 2)
         #expect(try store.observations(q).readings.count == 5)
     }
+
+    /// Open readings (not sealed yet) are streamed from the index in the query's order: equal
+    /// timestamps keep arrival order (reversed when descending), in pages of any size, also when
+    /// the sensor moved wijk (two series) before its day was sealed.
+    @Test func openReadingsWithEqualTimesPageInOrder() throws {
+        let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-obs-\(UUID().uuidString.prefix(8))")
+        let key = SeriesKey(sensorID: "s1", quantity: "pm25")
+        let first = (0..<30).map { i in
+            Reading(series: key, timestamp: Self.base + Int64(i / 3) * Self.minute, value: Double(i), wijk: WijkCode("WK039201"))
+        }
+        try store.append(IngestBatch(readings: first, quarantined: [], source: "test", offset: 1))
+        var q = ObservationQuery(sensorID: "s1", quantity: "pm25")
+        for limit in [1, 2, 4, 30, 100] {
+            q.limit = limit
+            q.descending = false
+            #expect(try Self.pages(store, q).map(\.value) == first.map(\.value))
+            q.descending = true
+            #expect(try Self.pages(store, q).map(\.value) == first.reversed().map(\.value))
+        }
+        // Later readings from another wijk, some at times the first series has too.
+        let moved = (0..<12).map { i in
+            Reading(series: key, timestamp: Self.base + Int64(5 + i) * Self.minute, value: Double(100 + i), wijk: WijkCode("WK039202"))
+        }
+        try store.append(IngestBatch(readings: moved, quarantined: [], source: "test", offset: 2))
+        let all = (first + moved).enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }.map(\.element)
+        for limit in [1, 3, 7, 100] {
+            q.limit = limit
+            q.descending = false
+            #expect(try Self.pages(store, q).map(\.value) == all.map(\.value))
+            q.descending = true
+            #expect(try Self.pages(store, q).map(\.value) == all.reversed().map(\.value))
+        }
+        #expect(try store.observationCount(q) == all.count)
+    }
 }

@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ServiceLifecycle
+
+/// Hands the memory glibc's allocator keeps after frees back to the system, every `interval`,
+/// inside `serve`. glibc gives each busy thread its own arena (up to 8 per core) and an arena
+/// keeps the pages of its own peak, so under steady load the resident heap climbs in steps for
+/// hours while the live heap stays flat: the 10-minute soak measured RssAnon rising 0.92 MB/min
+/// while heaptrack saw 13-22 MB live throughout (RELIABILITY.md, soak). `malloc_trim(0)` returns
+/// the free pages of every arena, not only the top of the main heap; it takes a few milliseconds.
+struct MemoryTrimService: Service {
+    var interval: Duration = .seconds(30)
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await cancelWhenGracefulShutdown { [interval] in try await Task.sleep(for: interval) }
+            } catch {
+                return
+            }
+            Self.trim()
+        }
+    }
+
+    /// Returns free heap pages to the system; nothing to do where the C library has no
+    /// `malloc_trim` (Glibc's Swift module leaves out `<malloc.h>`, so it is looked up once).
+    static func trim() {
+        _ = mallocTrim?(0)
+    }
+
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
+}
+
+extension MemoryTrimService: CustomStringConvertible {
+    var description: String { "MemoryTrimService" }
+}
