@@ -101,7 +101,7 @@ extension SQLiteStore: ObservationStore {
             /// Streams the open (not yet sealed) readings in the query's order, so a page of the
             /// newest readings reads a page from the (series_id, ts) index, not every open
             /// reading of the day (a sensor that sends every 10 s has 8,640); false to stop.
-            /// `id` follows arrival, so equal timestamps keep their stored order (reversed when descending).
+            /// Equal timestamps keep their stored order (`id`), reversed when descending.
             func emitOpenReadings() throws -> Bool {
                 let order = query.descending ? "ts DESC, id DESC" : "ts, id"
                 let rows = try Row.fetchCursor(db, sql: """

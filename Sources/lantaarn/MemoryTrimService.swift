@@ -4,11 +4,11 @@ import Glibc
 import ServiceLifecycle
 
 /// Hands the memory glibc's allocator keeps after frees back to the system, every `interval`,
-/// inside `serve`. glibc gives each busy thread its own arena (up to 8 per core) and an arena
-/// keeps the pages of its own peak, so under steady load the resident heap climbs in steps for
-/// hours while the live heap stays flat: the 10-minute soak measured RssAnon rising 0.92 MB/min
-/// while heaptrack saw 13-22 MB live throughout (RELIABILITY.md, soak). `malloc_trim(0)` returns
-/// the free pages of every arena, not only the top of the main heap; it takes a few milliseconds.
+/// inside `serve`. glibc gives busy threads arenas of their own (up to 8 per core) and an arena
+/// keeps the pages of its own peak, so the resident heap can climb in steps while the live heap
+/// stays flat: in a soak, heaptrack saw 13-22 MB live while RssAnon was above 40 MB
+/// (RELIABILITY.md, "Soak"). `malloc_trim(0)` returns the free pages of every arena, not only
+/// the top of the main heap.
 struct MemoryTrimService: Service {
     var interval: Duration = .seconds(30)
 
