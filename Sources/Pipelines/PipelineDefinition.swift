@@ -144,10 +144,11 @@ public struct PipelineDefinition: Sendable {
         public var classification: String
     }
 
-    /// Loads and checks one pipeline file. Errors name the file, line and column, the YAML
-    /// path and what to fix; a field the pipeline format does not have is an error.
-    public static func load(path: String) throws -> PipelineDefinition {
-        let (raw, data, map) = try YAMLSourceMap.decode(RawPipeline.self, path: path, schema: .pipeline) { name in
+    /// Loads and checks one pipeline file (`contents`, when given, instead of reading `path`).
+    /// Errors name the file, line and column, the YAML path and what to fix; a field the
+    /// pipeline format does not have is an error.
+    public static func load(path: String, contents: Data? = nil) throws -> PipelineDefinition {
+        let (raw, data, map) = try YAMLSourceMap.decode(RawPipeline.self, path: path, contents: contents, schema: .pipeline) { name in
             switch name {
             case "suppress_below": "; suppression is its own stage now: add '- suppress: {k: 5}' after this one"
             case "group_by", "bucket": "; set place and time in a generalise stage before aggregate: '- generalise: {space: wijk, time: 1h}'"

@@ -14,12 +14,12 @@ public struct YAMLSourceMap {
         self.schema = schema
     }
 
-    /// Reads `path`, refuses unknown fields (`hint` may explain a field that moved; otherwise
-    /// the closest known name is suggested) and decodes it. Every error is a `PipelineError`
-    /// with file, line, column and YAML path.
-    public static func decode<T: Decodable>(_ type: T.Type, path: String, schema: Schema,
+    /// Reads `path` (or takes its `contents` when the caller has them), refuses unknown fields
+    /// (`hint` may explain a field that moved; otherwise the closest known name is suggested) and
+    /// decodes it. Every error is a `PipelineError` with file, line, column and YAML path.
+    public static func decode<T: Decodable>(_ type: T.Type, path: String, contents: Data? = nil, schema: Schema,
                                             hint: (String) -> String? = { _ in nil }) throws -> (value: T, data: Data, map: YAMLSourceMap) {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = contents ?? FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw PipelineError(file: path, path: "", reason: "cannot read the file as UTF-8 text")
         }
         let map = YAMLSourceMap(text, schema: schema)

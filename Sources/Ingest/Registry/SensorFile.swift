@@ -54,8 +54,9 @@ enum SensorFile {
         var interval: String?
     }
 
-    static func parse(path: String) throws -> [Sensor] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+    /// The sensors of one register file (`contents`, when given, instead of reading `path`).
+    static func parse(path: String, contents: Data? = nil) throws -> [Sensor] {
+        guard let text = contents.map({ String(data: $0, encoding: .utf8) }) ?? (try? String(contentsOfFile: path, encoding: .utf8)) else {
             throw RegistryError(file: path, path: "", reason: "cannot read the file as UTF-8 text")
         }
         let document: Document

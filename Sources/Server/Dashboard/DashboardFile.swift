@@ -1,3 +1,4 @@
+import Foundation
 import LantaarnModel
 import Pipelines
 
@@ -58,9 +59,10 @@ enum DashboardFile {
         ])),
     ])
 
-    /// Loads and checks one dashboard file on its own (datasets are checked by the catalogue).
-    static func load(path: String) throws -> DashboardDefinition {
-        let (raw, _, map) = try YAMLSourceMap.decode(RawDashboard.self, path: path, schema: schema)
+    /// Loads and checks one dashboard file on its own (datasets are checked by the catalogue);
+    /// `contents`, when given, instead of reading `path`.
+    static func load(path: String, contents: Data? = nil) throws -> DashboardDefinition {
+        let (raw, _, map) = try YAMLSourceMap.decode(RawDashboard.self, path: path, contents: contents, schema: schema)
         do {
             return try validated(raw, file: path)
         } catch let error as PipelineError {
