@@ -70,9 +70,10 @@ enum Open311Reader {
     /// `<service_requests><request><field>text</field>…</request>…</service_requests>`.
     private static func xml(_ bytes: [UInt8], file: String) throws -> [[String: String]] {
         // Foundation's XMLParser traps on an element name that is not UTF-8, which libxml2
-        // passes on when the file claims UTF-8 (the default) but is not: refuse such a file first.
-        if declaresUTF8(bytes), let line = firstLineNotUTF8(bytes) {
-            throw MeldingFileError(file: file, reason: "line \(line) is not valid UTF-8; save the file as UTF-8, or name its encoding in <?xml … encoding=\"…\"?>")
+        // passes on when it reads the file as UTF-8 (no declaration, UTF-8, a name it does not
+        // know, or a declaration it ignores) but the file is not: refuse such a file first.
+        if !declaresConvertedEncoding(bytes), let line = firstLineNotUTF8(bytes) {
+            throw MeldingFileError(file: file, reason: "line \(line) is not valid UTF-8; save the file as UTF-8, or name its encoding (ISO-8859-1, ISO-8859-15 or Windows-1252) in <?xml … encoding=\"…\"?>")
         }
         let delegate = RequestsXML()
         let parser = XMLParser(data: Data(bytes))
@@ -86,12 +87,19 @@ enum Open311Reader {
         return delegate.requests
     }
 
-    /// True unless the XML declaration names another encoding than UTF-8 (or ASCII) properly:
-    /// `encoding="NAME"`, NAME being letters, digits, `.`, `_` and `-` (XML 1.0 §4.3.3).
-    static func declaresUTF8(_ bytes: [UInt8]) -> Bool {
+    /// The 8-bit encodings libxml2 converts to UTF-8 before Foundation sees a name: every byte
+    /// becomes a character or a parse error. For any other name the bytes must be UTF-8.
+    static let convertedEncodings: Set<String> = ["iso-8859-1", "latin1", "iso-8859-15", "latin-9", "windows-1252", "cp1252"]
+
+    /// True when the file opens with a well-formed XML declaration (XML 1.0 §2.8, §4.3.3: at the
+    /// very first byte, version first, quotes matched, closed by `?>`) that names one of
+    /// `convertedEncodings`. libxml2 ignores a declaration that is malformed or comes after
+    /// whitespace and reads the file as UTF-8; fuzzing found both.
+    static func declaresConvertedEncoding(_ bytes: [UInt8]) -> Bool {
         let prolog = String(decoding: bytes.prefix(200), as: UTF8.self)
-        guard let match = prolog.firstMatch(of: /^\s*<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z][A-Za-z0-9._\-]*)["']/) else { return true }
-        return ["utf-8", "utf8", "us-ascii", "ascii"].contains(match.1.lowercased())
+        guard let match = prolog.prefixMatch(of: /<\?xml\s+version\s*=\s*(?:"1\.[0-9]+"|'1\.[0-9]+')\s+encoding\s*=\s*(?:"([A-Za-z][A-Za-z0-9._\-]*)"|'([A-Za-z][A-Za-z0-9._\-]*)')(?:\s+standalone\s*=\s*(?:"(?:yes|no)"|'(?:yes|no)'))?\s*\?>/)
+        else { return false }
+        return convertedEncodings.contains(String(match.1 ?? match.2 ?? "").lowercased())
     }
 
     /// The first line (from 1) that is not valid UTF-8, or `nil`.
