@@ -69,12 +69,8 @@ enum Open311Reader {
 
     /// `<service_requests><request><field>text</field>…</request>…</service_requests>`.
     private static func xml(_ bytes: [UInt8], file: String) throws -> [[String: String]] {
-        // Foundation's XMLParser traps on an element name that is not UTF-8, which libxml2
-        // passes on when it reads the file as UTF-8 (no declaration, UTF-8, a name it does not
-        // know, or a declaration it ignores) but the file is not: refuse such a file first.
-        if !declaresConvertedEncoding(bytes), let line = firstLineNotUTF8(bytes) {
-            throw MeldingFileError(file: file, reason: "line \(line) is not valid UTF-8; save the file as UTF-8, or name its encoding (ISO-8859-1, ISO-8859-15 or Windows-1252) in <?xml … encoding=\"…\"?>")
-        }
+        // Foundation's XMLParser stops the process on some input instead of failing the parse.
+        if let reason = XMLPreflight.refusal(bytes) { throw MeldingFileError(file: file, reason: reason) }
         let delegate = RequestsXML()
         let parser = XMLParser(data: Data(bytes))
         parser.delegate = delegate
@@ -85,30 +81,6 @@ enum Open311Reader {
             throw MeldingFileError(file: file, reason: "the root element is <\(delegate.root ?? "?")>, not <service_requests>; this is not a list of service requests")
         }
         return delegate.requests
-    }
-
-    /// The 8-bit encodings libxml2 converts to UTF-8 before Foundation sees a name: every byte
-    /// becomes a character or a parse error. For any other name the bytes must be UTF-8.
-    static let convertedEncodings: Set<String> = ["iso-8859-1", "latin1", "iso-8859-15", "latin-9", "windows-1252", "cp1252"]
-
-    /// True when the file opens with a well-formed XML declaration (XML 1.0 §2.8, §4.3.3: at the
-    /// very first byte, version first, quotes matched, closed by `?>`) that names one of
-    /// `convertedEncodings`. libxml2 ignores a declaration that is malformed or comes after
-    /// whitespace and reads the file as UTF-8; fuzzing found both.
-    static func declaresConvertedEncoding(_ bytes: [UInt8]) -> Bool {
-        let prolog = String(decoding: bytes.prefix(200), as: UTF8.self)
-        guard let match = prolog.prefixMatch(of: /<\?xml\s+version\s*=\s*(?:"1\.[0-9]+"|'1\.[0-9]+')\s+encoding\s*=\s*(?:"([A-Za-z][A-Za-z0-9._\-]*)"|'([A-Za-z][A-Za-z0-9._\-]*)')(?:\s+standalone\s*=\s*(?:"(?:yes|no)"|'(?:yes|no)'))?\s*\?>/)
-        else { return false }
-        return convertedEncodings.contains(String(match.1 ?? match.2 ?? "").lowercased())
-    }
-
-    /// The first line (from 1) that is not valid UTF-8, or `nil`.
-    static func firstLineNotUTF8(_ bytes: [UInt8]) -> Int? {
-        for (n, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
-        where String(validating: line, as: UTF8.self) == nil {
-            return n + 1
-        }
-        return nil
     }
 
     private final class RequestsXML: NSObject, XMLParserDelegate {
