@@ -24,9 +24,10 @@ OWN_MODULES = ("LantaarnModel", "Geo", "Ingest", "Store", "Pipelines", "Server",
 
 
 def uninstrumented(binary):
-    """The own modules whose objects next to `binary` lack coverage counters or ASan: swiftc keeps
-    only its last `-sanitize=` flag, and SwiftPM passes `--sanitize=fuzzer --sanitize=address` as
-    two flags in no fixed order, so a build can silently get only one of them."""
+    """The own modules whose objects next to `binary` lack coverage counters or ASan. swiftc keeps
+    only its last `-sanitize=` flag, so a build given two can silently get one; `make fuzz` gives
+    ASan with `--sanitize=address` and coverage with `-sanitize-coverage=` on these modules only
+    (Package.swift), and this checks that both arrived."""
     missing = []
     for module in OWN_MODULES:
         folder = os.path.join(os.path.dirname(binary), f"{module}.build")
@@ -89,7 +90,7 @@ def main():
     if missing:
         print("VERIFY fuzz_uninstrumented_modules %d modules" % len(missing))
         sys.exit(f"fuzz: {binary} is not fully instrumented: {', '.join(missing)}. Build it with "
-                 f"-Xswiftc -sanitize=fuzzer,address (make fuzz does), so that swiftc gets both sanitizers in one flag.")
+                 f"LANTAARN_FUZZ=1 and --sanitize=address, as make fuzz does: Package.swift then adds the coverage flags.")
     wanted = set(sys.argv[5:])
     chosen = [t for t in targets(binary) if not wanted or t[0] in wanted]
     if wanted - {t[0] for t in chosen}:

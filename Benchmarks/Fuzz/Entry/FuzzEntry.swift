@@ -1,8 +1,8 @@
 import Foundation
 import LantaarnFuzzTargets
 
-// `lantaarn-fuzz`: the libFuzzer entry points. Built only by `make fuzz`, with
-// `-sanitize=fuzzer,address`; libFuzzer supplies `main`.
+// `lantaarn-fuzz`: the libFuzzer entry points. Built only by `make fuzz`, with ASan and, in
+// Lantaarn's own modules, libFuzzer's coverage; `main` (Benchmarks/Fuzz/Main) starts libFuzzer.
 //
 //   LANTAARN_FUZZ_TARGET=NAME   the target to fuzz (`list` prints the names and exits)
 //   LANTAARN_FUZZ_SEEDS=DIR     writes the target's seeds into DIR (the corpus) first
