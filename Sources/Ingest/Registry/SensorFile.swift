@@ -54,6 +54,10 @@ enum SensorFile {
         var interval: String?
     }
 
+    /// One decoder for every file: Yams reads the whole process environment each time a
+    /// `YAMLDecoder` is made (for `YAMS_DEFAULT_ENCODING`); `decode` itself keeps no state.
+    nonisolated(unsafe) private static let decoder = YAMLDecoder(encoding: .utf8)
+
     /// The sensors of one register file (`contents`, when given, instead of reading `path`).
     static func parse(path: String, contents: Data? = nil) throws -> [Sensor] {
         guard let text = contents.map({ String(data: $0, encoding: .utf8) }) ?? (try? String(contentsOfFile: path, encoding: .utf8)) else {
@@ -61,7 +65,7 @@ enum SensorFile {
         }
         let document: Document
         do {
-            document = try YAMLDecoder().decode(Document.self, from: text)
+            document = try decoder.decode(Document.self, from: text)
         } catch let error as DecodingError {
             throw RegistryError(file: path, path: error.yamlPath, reason: error.plainReason)
         } catch {
