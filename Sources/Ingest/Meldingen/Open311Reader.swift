@@ -99,6 +99,10 @@ enum Open311Reader {
 
         func parser(_ parser: XMLParser, foundCharacters string: String) { if field != nil { text += string } }
 
+        /// Stops at the first error. XMLParser runs libxml2 in recovery mode, which would read
+        /// on and call back with whatever it made of the rest of a malformed file.
+        func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) { parser.abortParsing() }
+
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
             if name == "request", let request = current {
                 requests.append(request)

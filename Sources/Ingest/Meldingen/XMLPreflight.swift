@@ -1,10 +1,11 @@
 /// What an XML file must not hold before Foundation's XMLParser may read it. On Linux,
 /// XMLParser's libxml2 callbacks take C pointers as non-optional and force-unwrap strings, so
 /// some well-formed or nearly well-formed files stop the process instead of failing the parse.
-/// Fuzzing found two (RELIABILITY.md); this refuses them, with the line, before parsing:
+/// Fuzzing found the first two (RELIABILITY.md); this refuses them, with the line, before parsing:
 ///
 /// - bytes that are not UTF-8, unless the file declares an 8-bit encoding that libxml2 converts;
-/// - a processing instruction without content (`<?name?>`): libxml2 passes its content as NULL;
+/// - a processing instruction without content (`<?name?>`): libxml2 passes its content as NULL,
+///   which XMLParser hands to `strlen`;
 /// - a document type declaration: its NOTATION, ATTLIST and ENTITY declarations reach callbacks
 ///   that take optional ids as non-optional, and an internal subset can define entities whose
 ///   text is parsed again. Open311 XML has no DTD.
@@ -41,54 +42,29 @@ enum XMLPreflight {
         return nil
     }
 
-    /// A processing instruction without content or a document type declaration, outside
-    /// comments, CDATA sections and the content of other processing instructions (which end
-    /// at the first `-->`, `]]>` and `?>`, for libxml2 as here). Anything else that could hide
-    /// one, such as `<` in an attribute value, is a fatal error at which libxml2 stops reading.
+    /// A processing instruction without content or a document type declaration, anywhere in
+    /// the file: Foundation runs libxml2 in recovery mode, which reads on after an error, so
+    /// where a comment or an attribute value ends is not certain, and text inside a comment or
+    /// CDATA section is refused too. Real Open311 files hold neither.
     static func markupRefusal(_ bytes: [UInt8]) -> String? {
-        var i = 0
         var line = 1
-        /// Moves past `end`, counting lines; false when the file ends first.
-        func skip(past end: [UInt8]) -> Bool {
-            while i < bytes.count {
-                if bytes[i] == 0x0A { line += 1 }
-                if bytes[i...].starts(with: end) { i += end.count; return true }
-                i += 1
-            }
-            return false
-        }
-        while i < bytes.count {
-            guard bytes[i] == UInt8(ascii: "<") else {
-                if bytes[i] == 0x0A { line += 1 }
-                i += 1
-                continue
-            }
+        for i in bytes.indices {
+            if bytes[i] == 0x0A { line += 1; continue }
+            guard bytes[i] == UInt8(ascii: "<") else { continue }
             let rest = bytes[i...]
-            if rest.starts(with: comment) {
-                i += comment.count
-                guard skip(past: commentEnd) else { return nil }
-            } else if rest.starts(with: cdata) {
-                i += cdata.count
-                guard skip(past: cdataEnd) else { return nil }
-            } else if rest.starts(with: doctype) {
+            if rest.starts(with: doctype) {
                 return "line \(line) holds a document type declaration (<!DOCTYPE …>); Open311 XML needs none, and Lantaarn refuses them so that no entity is expanded or fetched: remove it"
-            } else if rest.starts(with: piStart) {
-                var name = i + piStart.count
-                while name < bytes.count, !whitespace.contains(bytes[name]), !bytes[name...].starts(with: piEnd) { name += 1 }
-                if name > i + piStart.count, bytes[name...].starts(with: piEnd) {
-                    return "line \(line) holds a processing instruction without content (<?name?>), which the XML reader cannot handle: remove it"
-                }
-                i += piStart.count
-                guard skip(past: piEnd) else { return nil }
-            } else {
-                i += 1
+            }
+            guard rest.starts(with: piStart) else { continue }
+            var end = i + piStart.count
+            while end < bytes.count, !whitespace.contains(bytes[end]), !bytes[end...].starts(with: piEnd) { end += 1 }
+            if end > i + piStart.count, bytes[end...].starts(with: piEnd) {
+                return "line \(line) holds a processing instruction without content (<?name?>), which the XML reader cannot handle: remove it"
             }
         }
         return nil
     }
 
-    private static let comment = Array("<!--".utf8), commentEnd = Array("-->".utf8)
-    private static let cdata = Array("<![CDATA[".utf8), cdataEnd = Array("]]>".utf8)
     private static let doctype = Array("<!DOCTYPE".utf8)
     private static let piStart = Array("<?".utf8), piEnd = Array("?>".utf8)
     private static let whitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
