@@ -83,27 +83,41 @@ enum Open311Reader {
         return delegate.requests
     }
 
+    /// Collects the requests, and stops libxml2 at the first element or text after an error:
+    /// XMLParser runs it in recovery mode, which reads on and calls back with whatever it made
+    /// of the rest of a malformed file, keeping memory as it goes (fuzzing: 420 bytes per
+    /// execution). Not from the error callback itself: an error while libxml2 switches the
+    /// input's encoding would then free the input under it (fuzzing found that too).
     private final class RequestsXML: NSObject, XMLParserDelegate {
         var root: String?
         var requests: [[String: String]] = []
         private var current: [String: String]?
         private var field: String?
         private var text = ""
+        private var failed = false
+
+        func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) { failed = true }
+
+        /// True, after stopping the parser, once an error was reported.
+        private func stopped(_ parser: XMLParser) -> Bool {
+            if failed { parser.abortParsing() }
+            return failed
+        }
 
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                     attributes: [String: String] = [:]) {
+            if stopped(parser) { return }
             if root == nil { root = name; return }
             if name == "request", current == nil { current = [:]; return }
             if current != nil { field = name; text = "" }
         }
 
-        func parser(_ parser: XMLParser, foundCharacters string: String) { if field != nil { text += string } }
-
-        /// Stops at the first error. XMLParser runs libxml2 in recovery mode, which would read
-        /// on and call back with whatever it made of the rest of a malformed file.
-        func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) { parser.abortParsing() }
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            if !stopped(parser), field != nil { text += string }
+        }
 
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            if stopped(parser) { return }
             if name == "request", let request = current {
                 requests.append(request)
                 current = nil
