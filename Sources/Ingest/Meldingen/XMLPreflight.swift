@@ -46,8 +46,11 @@ enum XMLPreflight {
     /// the file: Foundation runs libxml2 in recovery mode, which reads on after an error, so
     /// where a comment or an attribute value ends is not certain, and text inside a comment or
     /// CDATA section is refused too. Real Open311 files hold neither.
+    /// Linear in the file's size: a name scanned once is not scanned again from a later `<?`
+    /// inside it (it would stop at the same place), so `<?<?<?…` cannot make it quadratic.
     static func markupRefusal(_ bytes: [UInt8]) -> String? {
         var line = 1
+        var scannedTo = 0
         for i in bytes.indices {
             if bytes[i] == 0x0A { line += 1; continue }
             guard bytes[i] == UInt8(ascii: "<") else { continue }
@@ -55,12 +58,13 @@ enum XMLPreflight {
             if rest.starts(with: doctype) {
                 return "line \(line) holds a document type declaration (<!DOCTYPE …>); Open311 XML needs none, and Lantaarn refuses them so that no entity is expanded or fetched: remove it"
             }
-            guard rest.starts(with: piStart) else { continue }
+            guard rest.starts(with: piStart), i >= scannedTo else { continue }
             var end = i + piStart.count
             while end < bytes.count, !whitespace.contains(bytes[end]), !bytes[end...].starts(with: piEnd) { end += 1 }
             if end > i + piStart.count, bytes[end...].starts(with: piEnd) {
                 return "line \(line) holds a processing instruction without content (<?name?>), which the XML reader cannot handle: remove it"
             }
+            scannedTo = end
         }
         return nil
     }
