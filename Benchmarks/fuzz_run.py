@@ -8,6 +8,7 @@ Each target gets OUT_DIR/TARGET/corpus (kept between runs, so later runs start f
 earlier ones found) and OUT_DIR/TARGET/fuzz.log. A crash, a sanitizer report, a timeout or an
 out-of-memory leaves its input in OUT_DIR/TARGET/ (crash-*, leak-*, timeout-*, oom-*): copy it
 to Tests/Fixtures/fuzz/TARGET/ to make it a regression test (FuzzTargetTests replays those).
+The next run of the target moves such inputs to OUT_DIR/TARGET/previous/.
 
 Prints `FUZZ` lines per target and `VERIFY` lines for the report; exits 1 when any target
 found anything or ran fewer executions than asked.
@@ -61,9 +62,12 @@ def run(binary, out_dir, name, max_len, runs):
                SWIFT_BACKTRACE="enable=no")
     command = [binary, f"-runs={runs}", f"-max_len={max_len}", "-timeout=10", "-rss_limit_mb=3072",
                "-print_final_stats=1", f"-artifact_prefix={folder}/", corpus]
+    # Findings of earlier runs move to previous/ (not deleted: a crash input is evidence until it
+    # is a regression test), so that this run's findings are the ones in the folder.
     for old in os.listdir(folder):
         if re.match(r"(crash|leak|timeout|oom|slow-unit)-", old):
-            os.remove(os.path.join(folder, old))
+            os.makedirs(os.path.join(folder, "previous"), exist_ok=True)
+            os.replace(os.path.join(folder, old), os.path.join(folder, "previous", old))
     started = time.monotonic()
     with open(os.path.join(folder, "fuzz.log"), "w") as log:
         code = subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT).returncode
