@@ -193,7 +193,7 @@ struct MeldingIngestTests {
         #expect(refusal("<?xml version=\"1.0\"?>\n<?xml-stylesheet type=\"text/xsl\" href=\"s.xsl\"?>\n"
             + request.replacingOccurrences(of: "DESCRIPTION", with: "<?pi content?>text")) == nil)
         // The scan is linear: 32,768 '<?' in a row without whitespace (quadratic, this would be
-        // half a billion steps), then one without content.
+        // about a billion steps), then one without content.
         let many = "<?xml version=\"1.0\"?>\n<service_requests><!-- " + String(repeating: "<?", count: 32_768) + " -->\n<?x?>"
         #expect(refusal(many)?.hasPrefix("line 3 holds a processing instruction without content") == true)
         #expect(refusal(String(repeating: "<?", count: 32_768) + "?>")?.hasPrefix("line 1 holds a processing instruction") == true)
