@@ -23,6 +23,24 @@ struct QualityTrackerTests {
         #expect(t.flags(for: reading(23, 0), spec: plain) == [])
     }
 
+    @Test func aRolledBackBatchIsJudgedAgainAsTheFirstTime() {
+        var t = QualityTracker()
+        #expect(t.flags(for: reading(0, 10), spec: Self.spec) == [])
+        let batch = [reading(1, 300), reading(2, 300), reading(3, 300), reading(0, 10, sensor: "new")]
+        t.begin()
+        let first = batch.map { t.flags(for: $0, spec: Self.spec) }
+        t.rollback()
+        t.begin()
+        let retried = batch.map { t.flags(for: $0, spec: Self.spec) }
+        t.commit()
+        #expect(first == [[.spike], [], [.stuck], []])
+        #expect(retried == first)
+        // Committed changes stay: the next reading follows the batch, and a rollback with no
+        // batch open changes nothing.
+        t.rollback()
+        #expect(t.flags(for: reading(4, 300), spec: Self.spec) == [.stuck])
+    }
+
     @Test func flagsSurviveTheOpenBufferAndTheChunks() throws {
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("flags"), policy: ChunkPolicy(span: TimeBucket.hour, lateness: 0))
         var readings = (0..<120).map { m in reading(Int64(m), Double(m % 7)) }
@@ -59,5 +77,30 @@ struct QualityThroughTheConsumerTests {
         var flags: [QualityFlags] = []
         try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { flags.append($0.flags) }
         #expect(flags == [[], [.spike], []])
+    }
+
+    /// A commit that fails (a full disk) is retried with the same readings; they must get the
+    /// marks they would have had without the failure (before, the retry compared the readings
+    /// with themselves and the spike was lost).
+    @Test func aRetriedBatchGetsTheSameMarks() throws {
+        let dir = try scratchDirectory("quality-retry")
+        let air = Sensor(id: "air", lamppost: "L", latitude: 52.38119, longitude: 4.63746, topic: "lantaarn/sensors/air/readings", kind: "lucht",
+                         quantities: ["pm25": QualityTrackerTests.spec])
+        let registry = SensorRegistry(sensors: [air], boundaries: try DefaultBoundaries.haarlemWijken())
+        let store = FailingStore(try SQLiteStore(dataDirectory: dir + "/db"), failFirst: 2)
+        let writer = try IngestLogWriter(directory: dir + "/log")
+        for (minute, value) in [(0, 10), (1, 300), (2, 300), (3, 300)] {
+            try writer.append(origin: "lantaarn/sensors/air/readings",
+                              payload: Array(#"{"ts":\#(1_795_341_600 + minute * 60),"values":{"pm25":\#(value)}}"#.utf8),
+                              receivedAt: 1_795_341_800_000)
+        }
+        let consumer = try IngestConsumer(source: "mqtt", logDirectory: dir + "/log", writer: writer, store: store,
+                                          validator: ReadingValidator(registry: registry), logger: .init(label: "test"))
+        var offset: Int64 = 0
+        for _ in 0..<2 { #expect(throws: FailingStore.Crash.self) { try consumer.step(from: &offset) } }
+        while try consumer.step(from: &offset) > 0 {}
+        var flags: [QualityFlags] = []
+        try store.inner.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { flags.append($0.flags) }
+        #expect(flags == [[], [.spike], [], [.stuck]])
     }
 }

@@ -114,6 +114,11 @@ public final class IngestConsumer: Service, Sendable {
         // commit fails (a full disk) is read again, and must not then look like copies.
         var fresh: [RecentMessages.Key] = []
         var inBatch = Set<RecentMessages.Key>()
+        // Likewise the quality marks: a failed batch's readings are judged again on the retry,
+        // against the state from before it, not against themselves.
+        var committed = false
+        quality.withLock { $0.begin() }
+        defer { quality.withLock { committed ? $0.commit() : $0.rollback() } }
         for entry in batch.entries {
             let outcome = validator.validate(entry.record, source: source)
             var message = IngestStats.Message(sensorID: outcome.sensorID, topic: entry.record.origin, outcome: .stored,
@@ -144,6 +149,7 @@ public final class IngestConsumer: Service, Sendable {
             messages.append(message)
         }
         let result = try store.append(IngestBatch(readings: readings, quarantined: rejected, source: source, offset: batch.nextOffset))
+        committed = true
         recent.withLock { recent in for identity in fresh { _ = recent.insert(identity) } }
         offset = batch.nextOffset
         writer.markConsumed(offset)
