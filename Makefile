@@ -129,7 +129,7 @@ bench: bench-store bench-ingest bench-geo bench-pipelines bench-server bench-das
 #             restarts, sensor clocks jumped by ±1 h, a full disk (a tmpfs; needs root), every
 #             acknowledged message accounted for;
 #   security: admin routes, token timing, an injection corpus and sqlmap, traversal, oversized
-#             requests, slowloris, secrets in the log;
+#             requests, slowloris, secrets in the log, TLS brokers with a wrong certificate;
 #   canaries: personal data through every way in, every pipeline and a crawl of every public URL;
 #             pycanon's k on every release;
 #   soak:     10 minutes of 64 HTTP clients on every public endpoint plus 5,000 msg/s;

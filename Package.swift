@@ -164,8 +164,11 @@ let package = Package(
             path: "Benchmarks/Fuzz/Targets"
         ),
 
+        // What the test targets share (a log handler that keeps lines in memory).
+        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+
         .testTarget(name: "LantaarnModelTests", dependencies: ["LantaarnModel"]),
-        .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient"]),
+        .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "LantaarnModel"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "LantaarnModel"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store", "Geo", "LantaarnModel"]),
@@ -173,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Store", "Pipelines", "LantaarnModel", "Geo",
+                "Server", "Store", "Pipelines", "LantaarnModel", "Geo", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -13,6 +13,11 @@
   bounds:     a 20 KB target (414), a 100 KB header (refused), and 100 slowloris connections
               (all cut off by the request-head deadline while normal requests are answered);
   secrets:    the admin token never appears in the log;
+  mqtt_tls:   `lantaarn serve` with mqtts:// and a CA file, against three TLS brokers (mosquitto):
+              a certificate for 127.0.0.1 from that CA (the control: it connects and ingests), one
+              for another host from that CA, and one for 127.0.0.1 from an unknown CA (both
+              refused: never connected, nothing ingested, a TLS error in the log); the MQTT
+              password never appears in the log;
   sqlmap:     with --sqlmap (sqlmap from PyPI, in .venv): sqlmap at level 3, risk 2, every
               technique, on the query API's filters, sort, facet and page parameters, must find
               no injectable parameter.
@@ -91,10 +96,94 @@ def main():
     with open(os.path.join(work, "serve.log"), errors="replace") as f:
         text = f.read()
     check("secrets_not_logged", TOKEN not in text and TOKEN[7:] not in text, log_bytes=len(text))
+    mqtt_tls(common)
     print(f"VERIFY security_failures {len(failures)} checks")
     for name in failures:
         print(f"VERIFY security_failed {name}")
     sys.exit(1 if failures else 0)
+
+
+def openssl(*args):
+    subprocess.run(["openssl", *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def certificate(folder, name, ca, names):
+    """A broker key and certificate for `names` (subjectAltName) signed by `ca`."""
+    base = os.path.join(folder, name)
+    with open(base + ".ext", "w") as f:
+        f.write(f"subjectAltName={names}\n")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", base + ".key", "-out", base + ".csr", "-subj", "/CN=broker")
+    openssl("x509", "-req", "-in", base + ".csr", "-CA", os.path.join(folder, ca + ".pem"), "-CAkey", os.path.join(folder, ca + ".key"),
+            "-CAcreateserial", "-out", base + ".pem", "-days", "2", "-extfile", base + ".ext")
+    os.chmod(base + ".key", 0o644)   # mosquitto started as root drops to its own user, which must read this throwaway key
+
+
+def health(port):
+    status, body = request(port, "GET", "/-/health")
+    return json.loads(body).get("ingest", {}) if status == 200 else {}
+
+
+def mqtt_tls(common):
+    """The subscriber verifies the broker's certificate: see the module comment."""
+    folder = os.path.join(work, "tls")
+    os.makedirs(folder)
+    os.chmod(folder, 0o755)
+    for ca in ("trusted", "unknown"):
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", os.path.join(folder, ca + ".key"),
+                "-out", os.path.join(folder, ca + ".pem"), "-days", "2", "-subj", f"/CN=Lantaarn verify {ca} CA")
+    certificate(folder, "right", "trusted", "IP:127.0.0.1,DNS:localhost")
+    certificate(folder, "other-host", "trusted", "DNS:wrong.example")
+    certificate(folder, "unknown-ca", "unknown", "IP:127.0.0.1,DNS:localhost")
+    password = "verify-mqtt-" + os.urandom(16).hex()
+    with open(os.path.join(folder, "mqtt-password"), "w") as f:
+        f.write(password + "\n")
+    with open(os.path.join(folder, "lantaarn.yaml"), "w") as f:
+        f.write(f"mqtt_security: {{username: lantaarn, password_file: {folder}/mqtt-password, ca_file: {folder}/trusted.pem}}\n")
+    definitions = common[common.index("--sensors"):]   # the repository's sensors, pipelines and dashboards
+    for name, ca, trusted in (("right", "trusted", True), ("other-host", "trusted", False), ("unknown-ca", "unknown", False)):
+        broker_port, http_port = free_port(), free_port()
+        conf = os.path.join(folder, name + ".conf")
+        with open(conf, "w") as f:
+            f.write(f"listener {broker_port} 127.0.0.1\ncafile {folder}/{ca}.pem\ncertfile {folder}/{name}.pem\nkeyfile {folder}/{name}.key\n"
+                    "allow_anonymous true\npersistence false\n")
+        broker = subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        log_path = os.path.join(folder, name + "-serve.log")
+        log = open(log_path, "w")
+        data = os.path.join(folder, name + "-data")
+        serve = subprocess.Popen([binary, "serve", "--config", os.path.join(folder, "lantaarn.yaml"), "--data-dir", data]
+                                 + definitions
+                                 + ["--listen", f"127.0.0.1:{http_port}", "--mqtt", f"mqtts://127.0.0.1:{broker_port}"],
+                                 stdout=log, stderr=log)
+        try:
+            wait_for(f"http://127.0.0.1:{http_port}/-/health")
+            # Publish until the message arrives, for up to 10 s; a refused subscriber never sees
+            # one. The publisher trusts the broker's own CA and skips the host name check, so
+            # that every broker, the refused ones too, demonstrably takes messages.
+            ingest, connected_once, published, deadline = {}, False, 0, time.time() + 10
+            while time.time() < deadline:
+                published += subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(broker_port), "--cafile", f"{folder}/{ca}.pem",
+                                             "--insecure", "-q", "1", "-t", "lantaarn/sensors/verify-tls/readings", "-m", '{"values":{"pm25":1}}'],
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10).returncode == 0
+                ingest = health(http_port)
+                connected_once = connected_once or bool(ingest.get("mqtt_connected"))
+                if trusted and ingest.get("messages", 0) > 0:
+                    break
+                time.sleep(0.5)
+        finally:
+            serve.terminate()
+            serve.wait(timeout=60)
+            log.close()
+            broker.kill()   # SIGKILL: started from `make test`, it inherits a mask that blocks SIGTERM
+            broker.wait(timeout=30)
+        with open(log_path, errors="replace") as f:
+            text = f.read()
+        if trusted:
+            check("mqtt_tls_trusted_broker_connects", connected_once and ingest.get("messages", 0) > 0,
+                  published=published, messages=ingest.get("messages", 0))
+        else:
+            check(f"mqtt_tls_{name.replace('-', '_')}_refused", published > 0 and not connected_once and ingest.get("messages", 0) == 0
+                  and "TLS" in text, published=published, messages=ingest.get("messages", 0), tls_error_logged="TLS" in text)
+        check(f"mqtt_password_not_logged_{name.replace('-', '_')}", password not in text and password[12:] not in text, log_bytes=len(text))
 
 
 def admin(port):

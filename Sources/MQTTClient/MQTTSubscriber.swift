@@ -1,3 +1,4 @@
+import CMosquitto
 import Logging
 import Synchronization
 
@@ -124,8 +125,13 @@ final class SubscriberCore: MosquittoDelegate {
     }
 
     func mosquittoConnectFailed(returnCode: Int32, retryMilliseconds: Int64) {
-        logger.warning("MQTT broker unreachable; retrying",
-                       metadata: ["mqtt.error": "\(MosquittoLibrary.describe(returnCode))", "mqtt.retry_ms": "\(retryMilliseconds)"])
+        let metadata: Logger.Metadata = ["mqtt.error": "\(MosquittoLibrary.describe(returnCode))", "mqtt.retry_ms": "\(retryMilliseconds)"]
+        if returnCode == Int32(MOSQ_ERR_TLS.rawValue) {
+            logger.warning("MQTT TLS handshake with the broker failed; retrying. Check that the broker speaks TLS on this port, that ca_file holds the CA that signed its certificate, and that the certificate names this host",
+                           metadata: metadata)
+        } else {
+            logger.warning("MQTT broker unreachable; retrying", metadata: metadata)
+        }
     }
 
     func mosquittoDisconnected(returnCode: Int32) {

@@ -5,6 +5,7 @@ import Glibc
 import Logging
 import MQTTClient
 import Synchronization
+import TestSupport
 import Testing
 
 struct MQTTEndpointTests {
@@ -67,9 +68,9 @@ struct MQTTTLSTests {
         }
     }
 
-    func subscriber(_ broker: Broker) -> MQTTSubscriber {
+    func subscriber(_ broker: Broker, log: LogCapture = LogCapture()) -> MQTTSubscriber {
         MQTTSubscriber(endpoint: MQTTEndpoint(host: "127.0.0.1", port: broker.port, tls: true), clientID: "tls-\(broker.port)",
-                       topics: ["t"], security: MQTTSecurity(caFile: broker.dir + "/ca.pem"), logger: Logger(label: "t")) { _ in }
+                       topics: ["t"], security: MQTTSecurity(caFile: broker.dir + "/ca.pem"), logger: Logger(label: "t") { _ in log }) { _ in }
     }
 
     @Test func brokerCertificateForTheRightHostConnects() async throws {
@@ -83,15 +84,36 @@ struct MQTTTLSTests {
 
     @Test func brokerCertificateForAnotherHostIsRejected() async throws {
         let broker = try tlsBroker(names: "DNS:wrong.example")
-        let s = subscriber(broker)
+        let log = LogCapture()
+        let s = subscriber(broker, log: log)
         try s.start()
         defer { s.stop() }
         try await Task.sleep(for: .seconds(3))
         #expect(!s.isConnected)
+        // Each refused attempt is logged with the fix, whether the handshake failed within
+        // libmosquitto's connect or later in the network loop (which was silent before).
+        #expect(log.text.contains("TLS handshake with the broker failed"), "\(log.text)")
         // Without TLS settings the subscriber refuses to start at all.
         let bare = MQTTSubscriber(endpoint: MQTTEndpoint(host: "127.0.0.1", port: broker.port, tls: true), clientID: "bare",
                                   topics: ["t"], logger: Logger(label: "t")) { _ in }
         #expect(throws: MQTTError.self) { try bare.start() }
+    }
+
+    /// mqtts:// to a port that speaks plain MQTT: libmosquitto's connect returns success with the
+    /// handshake pending, and the handshake then fails in the network loop, every time. Those
+    /// failures went unlogged, so a misconfigured broker looked like silence.
+    @Test func aHandshakeThatFailsInTheNetworkLoopIsLogged() async throws {
+        let broker = try Broker { dir in
+            try makeCertificates(in: dir, names: "IP:127.0.0.1")
+            return ""
+        }
+        let log = LogCapture()
+        let s = subscriber(broker, log: log)
+        try s.start()
+        defer { s.stop() }
+        try await waitFor { log.text.contains("retrying") }
+        #expect(!s.isConnected)
+        #expect(log.text.contains("TLS handshake with the broker failed"), "\(log.text)")
     }
 }
 

@@ -7,7 +7,7 @@ import LantaarnModel
 import Logging
 @testable import Server
 import Store
-import Synchronization
+import TestSupport
 import Testing
 
 /// Separate listeners, the admin token, security headers, HSTS over TLS (with a self-signed
@@ -194,25 +194,5 @@ struct SecurityTests {
             let after = try await Self.curl(base + "/datasets/lucht/rows.json")
             #expect(after.body.contains("\"count\":10"))
         }
-    }
-}
-
-/// A log handler that keeps every line in memory.
-final class LogCapture: LogHandler, @unchecked Sendable {
-    private let lines = Mutex<[String]>([])
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    var text: String { lines.withLock { $0.joined(separator: "\n") } }
-
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        let fields = (metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        lines.withLock { $0.append("\(message) \(fields)") }
     }
 }

@@ -123,6 +123,10 @@ final class MosquittoHandle: @unchecked Sendable {
         var backoff = initial
         var socketOpen = false
         var firstAttempt = true
+        // Whether the broker accepted the connection since the socket opened. A failure before
+        // that (the TLS handshake ends on the certificate check, or the broker hangs up) is a
+        // failed connect and is reported as one; after it, the delegate hears of the disconnect.
+        var acceptedSinceOpen = false
         func pause(_ rc: Int32, report: Bool) {
             let delay = backoff.nextDelay()
             if report { delegate?.mosquittoConnectFailed(returnCode: rc, retryMilliseconds: delay) }
@@ -142,12 +146,16 @@ final class MosquittoHandle: @unchecked Sendable {
                     continue
                 }
                 socketOpen = true
+                acceptedSinceOpen = false
             }
             let rc = loopOnce()
-            if accepted.exchange(false, ordering: .relaxed) { backoff.reset() }
+            if accepted.exchange(false, ordering: .relaxed) {
+                backoff.reset()
+                acceptedSinceOpen = true
+            }
             if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
                 socketOpen = false
-                if thread.isRunning { pause(rc, report: false) }
+                if thread.isRunning { pause(rc, report: !acceptedSinceOpen) }
             }
         }
     }
