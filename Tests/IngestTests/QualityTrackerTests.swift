@@ -58,14 +58,14 @@ struct QualityTrackerTests {
 }
 
 struct QualityThroughTheConsumerTests {
-    @Test func consumerStoresMarkedReadings() throws {
-        let dir = try scratchDirectory("quality-consumer")
+    /// The pm25 marks `store` holds after a consumer (over `store`) took one air sensor's readings,
+    /// a minute apart, from the ingest log; the consumer's first `failures` steps must throw.
+    func marks(_ values: [Int], store: any ReadingStore, failures: Int = 0, in dir: String) throws -> [QualityFlags] {
         let air = Sensor(id: "air", lamppost: "L", latitude: 52.38119, longitude: 4.63746, topic: "lantaarn/sensors/air/readings", kind: "lucht",
                          quantities: ["pm25": QualityTrackerTests.spec])
         let registry = SensorRegistry(sensors: [air], boundaries: try DefaultBoundaries.haarlemWijken())
-        let store = try SQLiteStore(dataDirectory: dir + "/db")
         let writer = try IngestLogWriter(directory: dir + "/log")
-        for (minute, value) in [(0, 10), (1, 300), (2, 301)] {
+        for (minute, value) in values.enumerated() {
             try writer.append(origin: "lantaarn/sensors/air/readings",
                               payload: Array(#"{"ts":\#(1_795_341_600 + minute * 60),"values":{"pm25":\#(value)}}"#.utf8),
                               receivedAt: 1_795_341_800_000)
@@ -73,10 +73,16 @@ struct QualityThroughTheConsumerTests {
         let consumer = try IngestConsumer(source: "mqtt", logDirectory: dir + "/log", writer: writer, store: store,
                                           validator: ReadingValidator(registry: registry), logger: .init(label: "test"))
         var offset: Int64 = 0
+        for _ in 0..<failures { #expect(throws: FailingStore.Crash.self) { try consumer.step(from: &offset) } }
         while try consumer.step(from: &offset) > 0 {}
         var flags: [QualityFlags] = []
         try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { flags.append($0.flags) }
-        #expect(flags == [[], [.spike], []])
+        return flags
+    }
+
+    @Test func consumerStoresMarkedReadings() throws {
+        let dir = try scratchDirectory("quality-consumer")
+        #expect(try marks([10, 300, 301], store: try SQLiteStore(dataDirectory: dir + "/db"), in: dir) == [[], [.spike], []])
     }
 
     /// A commit that fails (a full disk) is retried with the same readings; they must get the
@@ -84,23 +90,7 @@ struct QualityThroughTheConsumerTests {
     /// with themselves and the spike was lost).
     @Test func aRetriedBatchGetsTheSameMarks() throws {
         let dir = try scratchDirectory("quality-retry")
-        let air = Sensor(id: "air", lamppost: "L", latitude: 52.38119, longitude: 4.63746, topic: "lantaarn/sensors/air/readings", kind: "lucht",
-                         quantities: ["pm25": QualityTrackerTests.spec])
-        let registry = SensorRegistry(sensors: [air], boundaries: try DefaultBoundaries.haarlemWijken())
         let store = FailingStore(try SQLiteStore(dataDirectory: dir + "/db"), failFirst: 2)
-        let writer = try IngestLogWriter(directory: dir + "/log")
-        for (minute, value) in [(0, 10), (1, 300), (2, 300), (3, 300)] {
-            try writer.append(origin: "lantaarn/sensors/air/readings",
-                              payload: Array(#"{"ts":\#(1_795_341_600 + minute * 60),"values":{"pm25":\#(value)}}"#.utf8),
-                              receivedAt: 1_795_341_800_000)
-        }
-        let consumer = try IngestConsumer(source: "mqtt", logDirectory: dir + "/log", writer: writer, store: store,
-                                          validator: ReadingValidator(registry: registry), logger: .init(label: "test"))
-        var offset: Int64 = 0
-        for _ in 0..<2 { #expect(throws: FailingStore.Crash.self) { try consumer.step(from: &offset) } }
-        while try consumer.step(from: &offset) > 0 {}
-        var flags: [QualityFlags] = []
-        try store.inner.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { flags.append($0.flags) }
-        #expect(flags == [[], [.spike], [], [.stuck]])
+        #expect(try marks([10, 300, 300, 300], store: store, failures: 2, in: dir) == [[], [.spike], [], [.stuck]])
     }
 }
