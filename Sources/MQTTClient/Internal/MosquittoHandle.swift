@@ -30,6 +30,8 @@ final class MosquittoHandle: @unchecked Sendable {
     private let ownLoop = Mutex<NetworkThread?>(nil)
     /// Set by the connect callback when the broker accepted us; resets the backoff.
     private let accepted = Atomic<Bool>(false)
+    /// Set by the connect callback on any answer to our CONNECT, accepted or refused.
+    private let answered = Atomic<Bool>(false)
     /// Messages passed to the delegate; tells the read burst whether a packet was a message.
     private let messagesSeen = Atomic<Int>(0)
     /// Messages read from the socket at most before their PUBACKs go out.
@@ -49,6 +51,7 @@ final class MosquittoHandle: @unchecked Sendable {
         mosquitto_connect_callback_set(m) { _, ctx, rc in
             guard let handle = MosquittoHandle.from(ctx) else { return }
             if rc == 0 { handle.accepted.store(true, ordering: .relaxed) }
+            handle.answered.store(true, ordering: .relaxed)
             handle.delegate?.mosquittoConnected(returnCode: rc)
         }
         mosquitto_disconnect_callback_set(m) { _, ctx, rc in
@@ -123,10 +126,11 @@ final class MosquittoHandle: @unchecked Sendable {
         var backoff = initial
         var socketOpen = false
         var firstAttempt = true
-        // Whether the broker accepted the connection since the socket opened. A failure before
-        // that (the TLS handshake ends on the certificate check, or the broker hangs up) is a
-        // failed connect and is reported as one; after it, the delegate hears of the disconnect.
-        var acceptedSinceOpen = false
+        // Whether the broker answered our CONNECT since the socket opened. A failure before that
+        // (the TLS handshake ends on the certificate check, or the broker hangs up) is a failed
+        // connect and is reported as one; after an answer the delegate has heard of it (a
+        // refusal) or hears of the disconnect.
+        var answeredSinceOpen = false
         func pause(_ rc: Int32, report: Bool) {
             let delay = backoff.nextDelay()
             if report { delegate?.mosquittoConnectFailed(returnCode: rc, retryMilliseconds: delay) }
@@ -146,16 +150,14 @@ final class MosquittoHandle: @unchecked Sendable {
                     continue
                 }
                 socketOpen = true
-                acceptedSinceOpen = false
+                answeredSinceOpen = false
             }
             let rc = loopOnce()
-            if accepted.exchange(false, ordering: .relaxed) {
-                backoff.reset()
-                acceptedSinceOpen = true
-            }
+            if accepted.exchange(false, ordering: .relaxed) { backoff.reset() }
+            if answered.exchange(false, ordering: .relaxed) { answeredSinceOpen = true }
             if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
                 socketOpen = false
-                if thread.isRunning { pause(rc, report: !acceptedSinceOpen) }
+                if thread.isRunning { pause(rc, report: !answeredSinceOpen) }
             }
         }
     }
