@@ -54,21 +54,26 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
 
     private static func field(_ text: String, _ range: ClosedRange<Int>, _ name: String) throws -> Set<Int> {
         var result = Set<Int>()
-        for part in text.split(separator: ",") {
-            let pieces = part.split(separator: "/", maxSplits: 1)
+        // Empty pieces are kept, so that `/`, `/5`, `5/` and `1,,2` are errors: left out, `/`
+        // had no value at all (a crash found by fuzzing) and `/5` read as `5`.
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let pieces = part.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let base = pieces.first, !base.isEmpty else {
+                throw CronError("\(name) field '\(text)': a value is missing; use *, a number, a range such as 1-5, a list such as 1,15 or a step such as */5")
+            }
             let step = pieces.count == 2 ? Int(pieces[1]) : 1
-            guard let step, step > 0 else { throw CronError("\(name) field '\(text)': bad step") }
+            guard let step, step > 0 else { throw CronError("\(name) field '\(text)': the step after '/' must be a whole number above 0") }
             let span: ClosedRange<Int>
-            if pieces[0] == "*" {
+            if base == "*" {
                 span = range
-            } else if let dash = pieces[0].firstIndex(of: "-") {
-                guard let lo = Int(pieces[0][..<dash]), let hi = Int(pieces[0][pieces[0].index(after: dash)...]),
+            } else if let dash = base.firstIndex(of: "-") {
+                guard let lo = Int(base[..<dash]), let hi = Int(base[base.index(after: dash)...]),
                       lo <= hi, range.contains(lo), range.contains(hi) else {
                     throw CronError("\(name) field '\(text)': range must lie within \(range.lowerBound)-\(range.upperBound)")
                 }
                 span = lo...hi
             } else {
-                guard let v = Int(pieces[0]), range.contains(v) else {
+                guard let v = Int(base), range.contains(v) else {
                     throw CronError("\(name) field '\(text)': use a number from \(range.lowerBound) to \(range.upperBound)")
                 }
                 span = v...(pieces.count == 2 ? range.upperBound : v)

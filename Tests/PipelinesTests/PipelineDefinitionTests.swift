@@ -84,6 +84,20 @@ struct CronScheduleTests {
         #expect(throws: CronError.self) { try CronSchedule("60 * * * *") }
         #expect(throws: CronError.self) { try CronSchedule("* * *") }
     }
+
+    /// Fuzzing (pipeline-yaml) crashed on `/ * * * *`: a field with no value before the '/'.
+    /// Empty values, steps and list items are errors that say what is missing.
+    @Test(arguments: ["/ * * * *", "/5 * * * *", "5/ * * * *", ", * * * *", "1,,2 * * * *", "* */0 * * *", "* * 1-/2 * *"])
+    func missingPartsAreErrors(_ text: String) {
+        #expect(throws: CronError.self) { try CronSchedule(text) }
+    }
+
+    @Test func errorsSayWhatIsMissing() throws {
+        #expect { try CronSchedule("/ * * * *") } throws: { "\($0)".contains("minute field '/': a value is missing") }
+        #expect { try CronSchedule("5/ * * * *") } throws: { "\($0)".contains("the step after '/' must be a whole number above 0") }
+        // Steps on a number run to the end of the range, as in Vixie cron.
+        #expect(try CronSchedule("50/5 * * * *").next(after: ISO8601.parse("2026-11-22T10:51:00Z")!) == ISO8601.parse("2026-11-22T10:55:00Z"))
+    }
 }
 
 struct AggregateStageTests {
