@@ -1,6 +1,13 @@
 /// Parses the short durations used in YAML and flags: `90s`, `5m`, `1h`, `7d`, `2w`, `1y`.
 public enum DurationText {
-    /// Milliseconds for a duration like `5m`, or `nil` when the text is not one.
+    /// The longest duration accepted: 1000 years. Longer ones are typing errors, and beyond
+    /// about 292 million years the milliseconds would not fit an Int64 (fuzzing crashed the
+    /// pipeline loader with `retention: 1000000000000000000y`); up to here, adding one to a
+    /// timestamp cannot overflow.
+    public static let longest: Int64 = 1000 * 365 * 86_400_000
+
+    /// Milliseconds for a duration like `5m`, or `nil` when the text is not one or is longer
+    /// than ``longest``.
     public static func milliseconds(_ text: String) -> Int64? {
         let t = text.trimmingSpaces()
         guard let unit = t.last, let n = Int64(t.dropLast()), n >= 0 else { return nil }
@@ -14,7 +21,8 @@ public enum DurationText {
         case "y": factor = 365 * 86_400_000
         default: return nil
         }
-        return n * factor
+        let (ms, overflow) = n.multipliedReportingOverflow(by: factor)
+        return overflow || ms > longest ? nil : ms
     }
 
     /// A duration in plain Dutch: "1 uur", "15 minuten", "1 dag", "2 weken", "5 jaar".

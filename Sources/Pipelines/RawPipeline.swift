@@ -91,7 +91,7 @@ struct RawPipeline: Decodable {
         let cron: CronSchedule
         do { cron = try CronSchedule(schedule) } catch { throw fail("schedule", "\(error)") }
         guard let retention = RetentionPolicy(keep: output.retention, basis: output.retention_basis ?? legal_basis) else {
-            throw fail("output.retention", "use a duration such as 10y or 90d")
+            throw fail("output.retention", "use a duration such as 10y or 90d, at most 1000y")
         }
         guard let theme = Self.themeURI(output.theme, pipelineFile: file) else {
             throw fail("output.theme", "'\(output.theme)' is not a theme of the data.overheid.nl taxonomy (mappings/donl-themes.json); for example Lucht, Geluid_(thema), Afval_(thema), Verkeer_(thema)")

@@ -43,6 +43,11 @@ struct TimeTests {
         #expect(DurationText.milliseconds("7d") == 604_800_000)
         #expect(DurationText.milliseconds("5x") == nil)
         #expect(DurationText.milliseconds("-1h") == nil)
+        // At most 1000 years; fuzzing crashed the pipeline loader on an overflow beyond that.
+        #expect(DurationText.milliseconds("1000y") == DurationText.longest)
+        #expect(DurationText.milliseconds("1001y") == nil)
+        #expect(DurationText.milliseconds("1000000000000000000y") == nil)
+        #expect(DurationText.milliseconds("9223372036854775807s") == nil)
     }
 
     @Test func wijkCodes() {
