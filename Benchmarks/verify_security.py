@@ -146,7 +146,8 @@ def mqtt_tls(common):
         with open(conf, "w") as f:
             f.write(f"listener {broker_port} 127.0.0.1\ncafile {folder}/{ca}.pem\ncertfile {folder}/{name}.pem\nkeyfile {folder}/{name}.key\n"
                     "allow_anonymous true\npersistence false\n")
-        broker = subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        broker = subprocess.Popen([shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", conf],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         log_path = os.path.join(folder, name + "-serve.log")
         log = open(log_path, "w")
         data = os.path.join(folder, name + "-data")
