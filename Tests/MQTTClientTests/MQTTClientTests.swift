@@ -90,8 +90,8 @@ struct MQTTTLSTests {
         defer { s.stop() }
         try await Task.sleep(for: .seconds(3))
         #expect(!s.isConnected)
-        // Each refused attempt is logged with the fix, whether the handshake failed within
-        // libmosquitto's connect or later in the network loop (which was silent before).
+        // Refused attempts are logged with the fix hint. (Here the handshake may fail within
+        // libmosquitto's connect; the test below pins the network-loop path.)
         #expect(log.text.contains("TLS handshake with the broker failed"), "\(log.text)")
         // Without TLS settings the subscriber refuses to start at all.
         let bare = MQTTSubscriber(endpoint: MQTTEndpoint(host: "127.0.0.1", port: broker.port, tls: true), clientID: "bare",
