@@ -1,5 +1,7 @@
 # Lantaarn: `make run` starts a demo, `make test` runs every test.
 SHELL := /bin/bash
+# A recipe line that pipes a command into grep or tee fails when the command fails.
+.SHELLFLAGS := -o pipefail -c
 SWIFT ?= swift
 PORT_HTTP ?= 8080
 
@@ -33,18 +35,12 @@ test: setup venv-test
 	$(SWIFT) test --skip-build
 
 venv-test: setup
-	@test -x .venv/bin/python || python3 -m venv .venv
-	@.venv/bin/python -c "import pycanon" 2>/dev/null || .venv/bin/pip install -q pycanon
-	@.venv/bin/python -c "import ckanapi" 2>/dev/null || .venv/bin/pip install -q ckanapi
-	@test -x .venv/bin/schemathesis || .venv/bin/pip install -q schemathesis
-	@.venv/bin/python -c "import pyshacl" 2>/dev/null || .venv/bin/pip install -q pyshacl
-	@.venv/bin/python -c "import frost_sta_client" 2>/dev/null || .venv/bin/pip install -q frost-sta-client
-	@.venv/bin/python -c "import selenium, axe_selenium_python, selenium_axe_python" 2>/dev/null || .venv/bin/pip install -q selenium axe-selenium-python selenium-axe-python
+	@scripts/venv test
 
-# Python peers (DuckDB) live in .venv, never installed globally.
+# Python peers (DuckDB, Datasette) live in .venv, never installed globally. Every Python package
+# and program a test or benchmark uses is named in Tests/tools.list; scripts/venv installs them.
 venv: setup
-	@test -x .venv/bin/python || python3 -m venv .venv
-	@.venv/bin/python -c "import duckdb" 2>/dev/null || .venv/bin/pip install -q duckdb
+	@scripts/venv bench
 
 # Store benchmark: BENCH_SENSORS × 2 quantities × BENCH_PER_SERIES readings (default 1,000 × 2 × 50,000 = 100 M).
 BENCH_SENSORS ?= 1000
@@ -104,7 +100,6 @@ BENCH_SERVER_ROWS ?= 10000000
 BENCH_SERVER_SECONDS ?= 10
 bench-server: venv
 	@scripts/setup --bench
-	@.venv/bin/python -c "import datasette" 2>/dev/null || .venv/bin/pip install -q datasette
 	$(SWIFT) build -c release --product lantaarn-server-bench
 	@mkdir -p $(BENCH_DIR)/server
 	python3 Benchmarks/server_bench.py $(BENCH_DIR)/server $(BENCH_SERVER_ROWS) $(BENCH_SERVER_SECONDS) | tee $(BENCH_DIR)/server/bench.txt
@@ -124,32 +119,42 @@ bench: bench-store bench-ingest bench-geo bench-pipelines bench-server bench-das
 
 # Issue 10: the reliability suite; figures in RELIABILITY.md. Exits non-zero when a promise is
 # broken. The CI-sized part runs in `make test` (ChaosTests, SecuritySuiteTests, CanaryTests,
-# SoakTests, FuzzTargetTests).
+# SoakTests, FuzzTargetTests). VERIFY_SUITES picks suites (`make verify VERIFY_SUITES="chaos soak"`).
 #   chaos:    100 SIGKILLs of `lantaarn serve` under a 10,500 msg/s QoS 1 publisher, 10 broker
 #             restarts, sensor clocks jumped by ±1 h, a full disk (a tmpfs; needs root), every
-#             acknowledged message accounted for;
-#   security: admin routes, token timing, an injection corpus and sqlmap, traversal, oversized
-#             requests, slowloris, secrets in the log, TLS brokers with a wrong certificate;
+#             acknowledged message accounted for, none in quarantine;
+#   security: admin routes, token timing, an injection corpus, traversal, oversized requests,
+#             slowloris, secrets in the log, TLS brokers with a wrong certificate;
+#   sqlmap:   sqlmap (level 3, risk 2, every technique) on the query API's parameters;
 #   canaries: personal data through every way in, every pipeline and a crawl of every public URL;
 #             pycanon's k on every release;
 #   soak:     10 minutes of 64 HTTP clients on every public endpoint plus 5,000 msg/s;
 #   fuzz:     `make fuzz` (below).
 VERIFY_DIR ?= data/verify
+VERIFY_SUITES ?= chaos security sqlmap canaries soak fuzz
 SOAK_SECONDS ?= 600
 verify: setup venv-test
-	@scripts/setup --bench   # wrk drives the soak
-	@test -x .venv/bin/sqlmap || .venv/bin/pip install -q sqlmap
+	@scripts/venv verify
 	$(SWIFT) build -c release --product lantaarn
 	$(SWIFT) build -c release --product lantaarn-verify
 	@mkdir -p $(VERIFY_DIR)
 	@# Every suite runs, even after one fails; the report lists them all, and the exit status says whether any failed.
-	@failed=""; \
-	python3 Benchmarks/verify_chaos.py .build/release $(VERIFY_DIR)/chaos 10500 100 10 --disk-full > $(VERIFY_DIR)/chaos.txt 2>&1 || failed="$$failed chaos"; \
-	.venv/bin/python Benchmarks/verify_security.py .build/release/lantaarn $(VERIFY_DIR)/security --sqlmap > $(VERIFY_DIR)/security.txt 2>&1 || failed="$$failed security"; \
-	.venv/bin/python Benchmarks/verify_canaries.py .build/release/lantaarn $(VERIFY_DIR)/canaries .venv/bin/python > $(VERIFY_DIR)/canaries.txt 2>&1 || failed="$$failed canaries"; \
-	python3 Benchmarks/verify_soak.py .build/release $(VERIFY_DIR)/soak $(SOAK_SECONDS) 5000 64 > $(VERIFY_DIR)/soak.txt 2>&1 || failed="$$failed soak"; \
-	{ $(FUZZ_BUILD) && $(FUZZ_RUN); } > $(VERIFY_DIR)/fuzz.txt 2>&1 || failed="$$failed fuzz"; \
-	grep -h "^VERIFY " $(VERIFY_DIR)/chaos.txt $(VERIFY_DIR)/security.txt $(VERIFY_DIR)/canaries.txt $(VERIFY_DIR)/soak.txt $(VERIFY_DIR)/fuzz.txt; \
+	@failed=""; reports=""; \
+	for suite in $(VERIFY_SUITES); do \
+	  case $$suite in \
+	    chaos)    cmd=".venv/bin/python Benchmarks/verify_chaos.py .build/release $(VERIFY_DIR)/chaos 10500 100 10 --disk-full" ;; \
+	    security) cmd=".venv/bin/python Benchmarks/verify_security.py .build/release/lantaarn $(VERIFY_DIR)/security" ;; \
+	    sqlmap)   cmd=".venv/bin/python Benchmarks/verify_sqlmap.py .build/release/lantaarn $(VERIFY_DIR)/sqlmap" ;; \
+	    canaries) cmd=".venv/bin/python Benchmarks/verify_canaries.py .build/release/lantaarn $(VERIFY_DIR)/canaries .venv/bin/python" ;; \
+	    soak)     cmd=".venv/bin/python Benchmarks/verify_soak.py .build/release $(VERIFY_DIR)/soak $(SOAK_SECONDS) 5000 64" ;; \
+	    fuzz)     cmd="scripts/setup --fuzz && $(FUZZ_BUILD) && $(FUZZ_RUN)" ;; \
+	    *)        echo "make verify: unknown suite '$$suite'; use chaos, security, sqlmap, canaries, soak or fuzz"; exit 2 ;; \
+	  esac; \
+	  echo "make verify: $$suite ..."; \
+	  bash -c "$$cmd" > $(VERIFY_DIR)/$$suite.txt 2>&1 || failed="$$failed $$suite"; \
+	  reports="$$reports $(VERIFY_DIR)/$$suite.txt"; \
+	done; \
+	grep -h "^VERIFY " $$reports; \
 	if [ -n "$$failed" ]; then echo "make verify: broken promises in:$$failed (details in $(VERIFY_DIR)/*.txt)"; exit 1; fi
 
 # libFuzzer with AddressSanitizer on every parser of untrusted input (Benchmarks/Fuzz), FUZZ_RUNS
@@ -164,8 +169,9 @@ FUZZ_DIR ?= data/fuzz
 FUZZ_BUILD = LANTAARN_FUZZ=1 $(SWIFT) build -c release --scratch-path .build-fuzz --product lantaarn-fuzz --sanitize=address -Xswiftc -enable-testing
 FUZZ_RUN = mkdir -p $(FUZZ_DIR) && python3 Benchmarks/fuzz_run.py .build-fuzz/release/lantaarn-fuzz $(FUZZ_DIR) $(FUZZ_RUNS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 fuzz: setup
+	@scripts/setup --fuzz
 	$(FUZZ_BUILD)
-	set -o pipefail; $(FUZZ_RUN) | tee $(FUZZ_DIR)/fuzz.txt
+	$(FUZZ_RUN) | tee $(FUZZ_DIR)/fuzz.txt
 
 # Screenshots of every dashboard at 1280 px and 375 px (headless Chromium) in docs/screenshots/,
 # over a generated history.

@@ -164,15 +164,18 @@ let package = Package(
             path: "Benchmarks/Fuzz/Targets"
         ),
 
-        // What the test targets share (a log handler that keeps lines in memory).
-        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+        // What the test targets share: the only way a test starts a process (a `Tool` from
+        // Tests/tools.list, or a built executable), and a log handler that keeps lines in memory.
+        // tools.py is the same helper for the fixture scripts.
+        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport",
+                exclude: ["tools.py"]),
 
         .testTarget(name: "LantaarnModelTests", dependencies: ["LantaarnModel"]),
         .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"]),
-        .testTarget(name: "GeoTests", dependencies: ["Geo", "LantaarnModel"]),
+        .testTarget(name: "GeoTests", dependencies: ["Geo", "LantaarnModel", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "LantaarnModel"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store", "Geo", "LantaarnModel"]),
-        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Store", "LantaarnModel", "Geo"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store", "Geo", "LantaarnModel", "TestSupport"]),
+        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Store", "LantaarnModel", "Geo", "TestSupport"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
@@ -184,7 +187,10 @@ let package = Package(
         ),
         .testTarget(name: "lantaarnTests", dependencies: ["lantaarn", "Store", "MQTTClient", "Geo"]),
         .testTarget(name: "FuzzTargetTests", dependencies: ["LantaarnFuzzTargets", "LantaarnModel"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["lantaarn", "Ingest", "Store", "LantaarnModel", "MQTTClient"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["lantaarn", "Ingest", "Store", "LantaarnModel", "MQTTClient", "TestSupport"],
+                    exclude: ["Support/conditional_http_server.py"]),
+        // Every program a test runs is on Tests/tools.list and installed by `make test`'s setup.
+        .testTarget(name: "ToolListTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

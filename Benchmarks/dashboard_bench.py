@@ -16,6 +16,7 @@ import time
 import urllib.request
 
 import benchlib
+import nginx_peer
 from benchlib import free_port, log, stop, wait_for
 
 work, seconds = os.path.abspath(sys.argv[1]), int(sys.argv[2])
@@ -47,7 +48,7 @@ for name in dashboards:
     first[name] = ((time.perf_counter() - started) * 1000, len(body))
     log(f"{name}: first render {first[name][0]:.1f} ms, {len(body) / 1024:.0f} KiB")
 
-nginx, nginx_port = benchlib.start_nginx(work, www, "text/html")
+nginx, nginx_port = nginx_peer.start(work, www, "text/html")
 wait_for(f"http://127.0.0.1:{nginx_port}/{dashboards[0]}.html")
 figures = {}
 for name in dashboards:

@@ -20,6 +20,8 @@ import subprocess
 import sys
 import time
 
+from benchlib import tool
+
 # Lantaarn's own modules: each must carry both libFuzzer's coverage counters and ASan's checks.
 OWN_MODULES = ("LantaarnModel", "Geo", "Ingest", "Store", "Pipelines", "Server", "LantaarnFuzzTargets")
 
@@ -33,8 +35,8 @@ def uninstrumented(binary):
     for module in OWN_MODULES:
         folder = os.path.join(os.path.dirname(binary), f"{module}.build")
         objects = [os.path.join(folder, f) for f in sorted(os.listdir(folder)) if f.endswith(".o")] if os.path.isdir(folder) else []
-        sections = subprocess.run(["objdump", "-h"] + objects, capture_output=True, text=True).stdout if objects else ""
-        symbols = subprocess.run(["nm", "-u"] + objects, capture_output=True, text=True).stdout if objects else ""
+        sections = subprocess.run([tool("objdump"), "-h"] + objects, capture_output=True, text=True).stdout if objects else ""
+        symbols = subprocess.run([tool("nm"), "-u"] + objects, capture_output=True, text=True).stdout if objects else ""
         if "__sancov_cntrs" not in sections:
             missing.append(f"{module} (no coverage counters)")
         if "__asan_" not in symbols:

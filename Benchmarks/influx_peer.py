@@ -19,8 +19,9 @@ import urllib.parse
 
 import duckdb
 
+from benchlib import tool
+
 log = lambda *a: print(*a, file=sys.stderr, flush=True)
-INFLUXD = shutil.which("influxd") or "/usr/bin/influxd"
 
 
 def free_port():
@@ -64,7 +65,7 @@ def measure(work, csv_path, name, query=False):
     [subscriber]
       enabled = false
     """)
-    server = subprocess.Popen([INFLUXD, "-config", f"{root}/influxd.conf"], stdout=subprocess.DEVNULL,
+    server = subprocess.Popen([tool("influxd"), "-config", f"{root}/influxd.conf"], stdout=subprocess.DEVNULL,
                               stderr=open(f"{root}/influxd.log", "w"))
     try:
         conn = None
@@ -120,22 +121,22 @@ def measure(work, csv_path, name, query=False):
         out = {"bytes": dir_size(root + "/data") + dir_size(root + "/wal") + dir_size(root + "/meta"), "load_seconds": load,
                "lines": lines}
         if query:
-            q = ("SELECT count(P1), mean(P1), min(P1), max(P1), count(P2), mean(P2), min(P2), max(P2) FROM pm "
+            q = ("SELECT count(P1), sum(P1), mean(P1), min(P1), max(P1), count(P2), sum(P2), mean(P2), min(P2), max(P2) FROM pm "
                  f"WHERE time >= {first}ms AND time <= {last_ts}ms GROUP BY time(1h), wijk fill(none)")
             path = "/query?" + urllib.parse.urlencode({"db": "bench", "q": q, "epoch": "ms", "chunked": "false"})
             call("GET", path)  # warm
             t0 = time.perf_counter()
             result = json.loads(call("GET", path))
             out["agg_seconds"] = time.perf_counter() - t0
-            # The sum of the group means, comparable with the other stores' checksum.
-            total, groups = 0.0, 0
+            # Every group as (wijk, quantity, hour) -> (count, sum, mean, min, max), as the other stores give them.
+            groups = {}
             for series in result["results"][0].get("series", []):
+                wijk = series["tags"]["wijk"]
                 for row in series["values"]:
-                    for k in (2, 6):
-                        if row[k] is not None:
-                            total += row[k]
-                            groups += 1
-            out["checksum_mean"], out["groups"] = total, groups
+                    for quantity, k in (("P1", 1), ("P2", 6)):
+                        if row[k]:
+                            groups[(wijk, quantity, row[0] // 3_600_000)] = tuple(row[k:k + 5])
+            out["groups"] = groups
         return out
     finally:
         server.terminate()

@@ -45,7 +45,7 @@ import yaml
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import free_port, wait_for  # noqa: E402
 from crawl import crawl, fetch  # noqa: E402
-from broker_ingest import Broker, connect_packet, remaining_length, utf8_field  # noqa: E402
+from mqttlib import Broker, connect_packet, remaining_length, utf8_field  # noqa: E402
 
 binary, work, python = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.argv[3]
 quick = "--quick" in sys.argv

@@ -5,13 +5,17 @@ A QoS 1 publisher sends messages with known (sensor, time) pairs to a private mo
 fixed rate, in batches it resends until the broker acknowledges them (so it survives broker
 restarts). Now and then a batch carries sensor clocks jumped by -1 h or +1 h. Meanwhile:
 
-  kills:    `lantaarn serve` is killed with SIGKILL KILLS times at random moments and restarted;
+  kills:    `lantaarn serve` is killed with SIGKILL KILLS times and restarted; each kill lands a
+            random 0.1-0.6 s after the process has committed its first messages, so every kill
+            hits a process that is committing while the publisher sends (the messages each
+            killed process committed are reported, and must be > 0);
   restarts: the broker is stopped (SIGTERM, persistence on) and restarted RESTARTS times while
             `lantaarn serve` runs.
 
 After each phase the last `lantaarn serve` drains and stops, and `lantaarn-verify account`
 compares the store (and its quarantine) with every acknowledged message: lost, duplicated,
-quarantined, and `PRAGMA integrity_check`. Standard library only.
+quarantined (an acknowledged message must be stored, not quarantined), and
+`PRAGMA integrity_check`. Standard library only.
 
   disk full (with --disk-full; needs root to mount): the data directory sits on a small tmpfs;
             ingest must pause with a clear log line when it fills, lose nothing, and resume by
@@ -20,7 +24,8 @@ quarantined, and `PRAGMA integrity_check`. Standard library only.
 Usage: verify_chaos.py BIN_DIR WORK_DIR RATE KILLS RESTARTS [--disk-full]
   BIN_DIR holds `lantaarn` and `lantaarn-verify` (.build/release or .build/debug).
 Prints one JSON line per phase and `VERIFY <key> <value> <unit>` lines; exits 1 if any message
-was lost or duplicated or the database is not intact."""
+was lost, duplicated or quarantined, a kill did not land on a committing process, or the database
+is not intact."""
 import json
 import os
 import random
@@ -31,10 +36,24 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
-from broker_ingest import Broker, connect_packet, free_port, iso, registry, remaining_length, utf8_field, SENSORS
+from mqttlib import Broker, connect_packet, free_port, iso, registry, remaining_length, tool, utf8_field, SENSORS
 
 HOUR_MS = 3_600_000
+
+
+def publisher_base(now=None):
+    """Where the publisher's sensor clocks start, epoch ms: 2 h ago, but never so early that a
+    reading 1 h behind falls on a UTC day whose chunk window the store has already sealed by the
+    clock (a day's window closes 2 h after it ends, at 02:00 UTC). Without this, a run between
+    02:00 and 03:00 UTC would see the -1 h readings quarantined as late."""
+    now = int(time.time()) if now is None else now
+    base = now - 2 * 3600
+    day = now - now % 86_400
+    if now >= day + 2 * 3600:
+        base = max(base, day + 3600 + 60)
+    return base * 1000
 
 
 def persistent_broker(work):
@@ -45,7 +64,7 @@ def persistent_broker(work):
 class Publisher(threading.Thread):
     """QoS 1 at `rate` messages per second in batches of `batch`; a batch is resent on a new
     connection until every message in it is acknowledged. Acknowledged (sensor, time) pairs go to
-    `expected`. Every 25th batch has its sensor clocks 1 h behind, every 25th (+12) 1 h ahead."""
+    `expected`. Of every 25 batches, the 6th has its sensor clocks 1 h behind and the 13th 1 h ahead."""
 
     def __init__(self, port, rate, base_ms, batch=500):
         super().__init__(daemon=True)
@@ -72,7 +91,7 @@ class Publisher(threading.Thread):
 
     def packets(self, first, number):
         jump = 0
-        if (first // self.batch) % 25 == 0 and first > 0:
+        if (first // self.batch) % 25 == 5:
             jump, label = -HOUR_MS + 1, "-1h"
         elif (first // self.batch) % 25 == 12:
             jump, label = HOUR_MS + 1, "+1h"
@@ -130,9 +149,10 @@ class Publisher(threading.Thread):
 
 class Serve:
     def __init__(self, binary, work, data, broker_port):
+        self.http = free_port()
         self.args = [binary, "serve", "--data-dir", data, "--sensors", os.path.join(work, "Sensors"),
                      "--pipelines", os.path.join(work, "Pipelines"), "--mqtt", f"mqtt://127.0.0.1:{broker_port}",
-                     "--listen", f"127.0.0.1:{free_port()}"]
+                     "--listen", f"127.0.0.1:{self.http}"]
         self.err = open(os.path.join(work, "serve.err"), "a")
         self.process = None
         self.start()
@@ -143,6 +163,25 @@ class Serve:
     def kill(self):
         self.process.kill()
         self.process.wait()
+
+    def committed(self):
+        """Messages this process has committed to the store (its /-/health), or None before it answers."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.http}/-/health", timeout=2) as r:
+                return json.load(r)["ingest"]["messages"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def kill_while_committing(self, timeout=60):
+        """Waits until this process has committed messages, lets it commit on for 0.1-0.6 s, and
+        kills it; returns how many messages it had committed when last asked (0: it never did)."""
+        deadline = time.time() + timeout
+        while (self.committed() or 0) == 0 and time.time() < deadline and self.process.poll() is None:
+            time.sleep(0.02)
+        time.sleep(random.uniform(0.1, 0.6))
+        committed = self.committed() or 0
+        self.kill()
+        return committed
 
     def stop(self):
         self.process.terminate()
@@ -174,7 +213,7 @@ def disk_full(binary, verify, work, rate):
     """Fills a 24 MB tmpfs under the data directory, then gives it 1 GB; returns the phase's record."""
     mount = os.path.join(work, "small")
     os.makedirs(mount, exist_ok=True)
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", mount], capture_output=True).returncode != 0:
+    if subprocess.run([tool("mount"), "-t", "tmpfs", "-o", "size=24m", "tmpfs", mount], capture_output=True).returncode != 0:
         return {"phase": "disk_full", "error": "cannot mount a tmpfs (make verify's disk-full phase needs root)"}
     broker_dir = os.path.join(work, "broker-full")
     os.makedirs(broker_dir, exist_ok=True)
@@ -186,7 +225,7 @@ def disk_full(binary, verify, work, rate):
         deadline = time.time() + 60
         while not subscribed(work, 1, since=log_before) and time.time() < deadline:
             time.sleep(0.05)
-        publisher = Publisher(broker.port, rate, (int(time.time()) - 2 * 3600) * 1000)
+        publisher = Publisher(broker.port, rate, publisher_base())
         publisher.start()
         paused_line = None
         deadline = time.time() + 180
@@ -198,7 +237,7 @@ def disk_full(binary, verify, work, rate):
         full_at = publisher.seq
         time.sleep(5)   # stay full for a while: nothing may crash or be acknowledged without being kept
         alive_while_full = serve.process.poll() is None
-        subprocess.run(["mount", "-o", "remount,size=1g", mount], check=True)
+        subprocess.run([tool("mount"), "-o", "remount,size=1g", mount], check=True)
         time.sleep(5)
         publisher.stopping.set()
         publisher.join()
@@ -213,7 +252,7 @@ def disk_full(binary, verify, work, rate):
         return result
     finally:
         broker.stop()
-        subprocess.run(["umount", "-l", mount], capture_output=True)
+        subprocess.run([tool("umount"), "-l", mount], capture_output=True)
 
 
 def subscribed(work, count, since=0):
@@ -237,7 +276,7 @@ def main():
     broker = persistent_broker(work)
     failed = False
     results = {}
-    base = (int(time.time()) - 2 * 3600) * 1000
+    base = publisher_base()
     try:
         # Phase 1: SIGKILL cycles under the publisher.
         serve = Serve(binary, work, data, broker.port)
@@ -246,12 +285,9 @@ def main():
             time.sleep(0.05)
         publisher = Publisher(broker.port, rate, base)
         publisher.start()
-        mid_ingest = 0
+        between = []
         for _ in range(kills):
-            time.sleep(random.uniform(0.3, 1.2))
-            if serve.process.poll() is None:
-                mid_ingest += 1
-            serve.kill()
+            between.append(serve.kill_while_committing())
             serve.start()
         publisher.stopping.set()
         publisher.join()
@@ -259,7 +295,8 @@ def main():
         result = drained(verify, data, publisher.expected, os.path.join(work, "expected-kills.txt"))
         serve.stop()
         result = account(verify, data, publisher.expected, os.path.join(work, "expected-kills.txt"))
-        result.update({"phase": "sigkill", "kills": kills, "killed_while_running": mid_ingest, "rate_msgs_per_s": round(sent_rate),
+        result.update({"phase": "sigkill", "kills": kills, "killed_mid_commit": sum(1 for n in between if n > 0),
+                       "committed_between_kills": between, "rate_msgs_per_s": round(sent_rate),
                        "jumped": dict(publisher.jumped), "publisher_reconnects": publisher.reconnects})
         results["sigkill"] = result
         print(json.dumps(result), flush=True)
@@ -296,18 +333,25 @@ def main():
         broker.stop()
 
     for name, r in results.items():
-        if "error" in r or r["lost"] or r["duplicated"] or r["unexpected"] or r["integrity"] != "ok" or r["pm10"] != r["stored"]:
+        if "error" in r or r["lost"] or r["duplicated"] or r["quarantined"] or r["unexpected"] or r["integrity"] != "ok" \
+                or r["pm10"] != r["stored"]:
+            failed = True
+        if name == "sigkill" and r.get("killed_mid_commit") != r.get("kills"):
             failed = True
         if name == "disk_full" and "error" not in r and not (r["paused_log_line"] and r["resumed_log_line"] and r["alive_while_full"]):
             failed = True
     s, b = results.get("sigkill", {}), results.get("restarts", {})
     print(f"VERIFY chaos_kills {s.get('kills', 0)} SIGKILLs")
+    print(f"VERIFY chaos_kills_mid_commit {s.get('killed_mid_commit', 0)} SIGKILLs")
+    print(f"VERIFY chaos_min_committed_between_kills {min(s.get('committed_between_kills') or [0])} messages")
     print(f"VERIFY chaos_rate {s.get('rate_msgs_per_s', 0)} msg/s")
     print(f"VERIFY chaos_broker_restarts {b.get('restarts', 0)} restarts")
     print(f"VERIFY chaos_messages {b.get('expected', 0)} messages")
     print(f"VERIFY chaos_lost {b.get('lost', -1)} messages")
     print(f"VERIFY chaos_duplicated {b.get('duplicated', -1)} readings")
     print(f"VERIFY chaos_quarantined {b.get('quarantined', -1)} messages")
+    if "disk_full" in results:
+        print(f"VERIFY disk_full_quarantined {results['disk_full'].get('quarantined', -1)} messages")
     print(f"VERIFY chaos_clock_jumped {sum(b.get('jumped', {}).values())} messages")
     print(f"VERIFY chaos_integrity {b.get('integrity', 'not run')}")
     if "disk_full" in results:

@@ -11,10 +11,11 @@ acknowledged message (lost, duplicated) by `lantaarn-verify account`.
 Usage: verify_soak.py BIN_DIR WORK_DIR SECONDS RATE CLIENTS [SLICE]
   BIN_DIR holds `lantaarn` and `lantaarn-verify`.
 Prints one JSON line per slice and `VERIFY <key> <value> <unit>` lines; exits 1 on an HTTP error,
-a lost or duplicated message, a growing RSS (its trend over the second half adding more than 2 %) or a dead server."""
+a lost or duplicated message, a growing RSS (its trend over the second half adding more than 2 %),
+a dead server, or a load that did not run: fewer than 50 requests a second on average, or fewer
+messages published than 80 % of RATE × SECONDS."""
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -22,8 +23,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import free_port, wait_for  # noqa: E402
-from broker_ingest import Broker, registry  # noqa: E402
+from benchlib import free_port, wait_for, wrk_run  # noqa: E402
+from mqttlib import Broker, registry  # noqa: E402
 from crawl import crawl  # noqa: E402
 from verify_chaos import Publisher, account, drained  # noqa: E402
 
@@ -32,33 +33,6 @@ seconds, rate, clients = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 slice_seconds = int(sys.argv[6]) if len(sys.argv) > 6 else 30
 repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 binary, verify = os.path.join(bin_dir, "lantaarn"), os.path.join(bin_dir, "lantaarn-verify")
-
-WRK_SCRIPT = r"""
-local paths = {}
-for line in io.lines("%s") do paths[#paths + 1] = line end
-local counter = 0
-local threads = {}
-function setup(thread) thread:set("offset", counter * 7); counter = counter + 1; table.insert(threads, thread) end
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", paths[((i + offset) %% #paths) + 1])
-end
-response = function(status, headers, body)
-  local key = "s" .. status
-  _G[key] = (_G[key] or 0) + 1
-end
-done = function(summary, latency, requests)
-  local parts = {}
-  for code = 100, 599 do
-    local n = 0
-    for _, t in ipairs(threads) do n = n + (t:get("s" .. code) or 0) end
-    if n > 0 then parts[#parts + 1] = code .. "=" .. n end
-  end
-  io.write("STATUSES " .. table.concat(parts, ",") .. "\n")
-end
-"""
-
 
 def rss_mb(pid, field="RssAnon"):
     """Resident memory of `pid` in MB: `RssAnon` is the heap and stacks; `VmRSS` adds the
@@ -82,20 +56,10 @@ def slope(points):
     return sum((p[0] - mx) * (p[1] - my) for p in points) / var if var else 0.0
 
 
-def wrk_slice(script, url, connections, duration):
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", "-s", script, url],
-                         capture_output=True, text=True).stdout
-    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
-    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(int(x) for x in socket_errors.groups()) if socket_errors else 0)
-    statuses = re.search(r"STATUSES (\S*)", out)
-    counts = dict(item.split("=") for item in statuses.group(1).split(",") if item) if statuses else {}
-    return {"p99_ms": round(p99, 2), "requests": requests, "errors": errors, "rps": round(requests / duration),
-            "statuses": {k: int(v) for k, v in sorted(counts.items())},
-            "socket_errors": dict(zip(("connect", "read", "write", "timeout"), map(int, socket_errors.groups()))) if socket_errors else {}}
+def wrk_slice(paths, url, connections, duration):
+    s = wrk_run(url, duration, connections, paths=paths, timeout="10s")
+    s["rps"] = round(s["requests"] / duration)
+    return s
 
 
 def main():
@@ -123,9 +87,7 @@ def main():
         paths = sorted({p for p, status, _ in responses if status == 200})
         with open(f"{work}/paths.txt", "w") as f:
             f.write("\n".join(paths) + "\n")
-        script = f"{work}/paths.lua"
-        with open(script, "w") as f:
-            f.write(WRK_SCRIPT % f"{work}/paths.txt")
+        script = f"{work}/paths.txt"
         print(json.dumps({"endpoints": len(paths)}), flush=True)
 
         started = time.monotonic()
@@ -175,6 +137,9 @@ def main():
         # What the trend adds over the second half stays within 2 % of the RSS.
         "rss_flat": mean_rss > 0 and growth * (seconds / 60 / 2) <= 0.02 * mean_rss,
         "integrity": result.get("integrity") == "ok",
+        # The load ran: a soak that made no requests, or published nothing, proves nothing.
+        "http_load_applied": requests >= 50 * seconds,
+        "ingest_load_applied": publisher.seq >= 0.8 * rate * seconds,
     }
     print(json.dumps({"soak": ok, "rss_samples": [[round(m, 2), round(r, 1), round(v, 1)] for m, r, v in samples]}), flush=True)
     print(f"VERIFY soak_seconds {seconds} s")

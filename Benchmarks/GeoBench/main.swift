@@ -81,6 +81,12 @@ for p in brutePoints where haarlem.locate(p)?.code != bruteForce(haarlem.areas, 
 print(String(format: "Haarlem wijken 2020: %.2f M lookups/s indexed, %.3f M/s brute force (%.1fx); %d of %d inside a wijk; %d disagreements on %d points",
              indexed.perSecond / 1e6, brute.perSecond / 1e6, indexed.perSecond / brute.perSecond, indexed.found, points.count,
              disagreements, brutePoints.count))
+print("BENCH lookup_disagreements_vs_bruteforce \(disagreements) points")
+// The speedup only counts if both answer the same: any point they disagree on fails the run.
+guard disagreements == 0 else {
+    FileHandle.standardError.write(Data("lantaarn-geo-bench: the index and brute force disagree on \(disagreements) of \(brutePoints.count) points\n".utf8))
+    exit(1)
+}
 print(String(format: "Haarlem wijken 2020 import (%d KB, parse + checks + index): %.3f s", haarlemBytes.count / 1024, haarlemImport))
 
 // 2. RD New against cs2cs on 10,000 random points, both directions.

@@ -49,22 +49,45 @@ let cases: [(key: String, codec: String, payloads: [[UInt8]])] = [
     ("ttn_milesight_ws302", "ttn-v3/milesight-ws302", [file("ttn_v3/Milesight_WS302__payload.json")]),
 ]
 
+// Every sample must decode: a payload that fails is cheaper than one that decodes, so a failing
+// sample would inflate the rate. Failures are counted, named, and fail the benchmark.
+var failedSamples: [String] = []
 for c in cases {
     let codec = PayloadCodecs.named(c.codec)!
-    var decoded = 0, values = 0
+    for (i, p) in c.payloads.enumerated() {
+        let outcome = p.withUnsafeBytes { buf -> String? in
+            do { return try codec.decode(buf, receivedAt: 1_795_341_600_000).values.isEmpty ? "no values" : nil } catch { return "\(error)" }
+        }
+        if let outcome { failedSamples.append("\(c.codec) sample \(i + 1): \(outcome)") }
+    }
+}
+guard failedSamples.isEmpty else {
+    FileHandle.standardError.write(Data(("lantaarn-ingest-bench: samples that do not decode:\n" + failedSamples.joined(separator: "\n") + "\n").utf8))
+    print("BENCH decode_failed_samples \(failedSamples.count) samples")
+    exit(1)
+}
+print("BENCH decode_failed_samples 0 samples")
+
+for c in cases {
+    let codec = PayloadCodecs.named(c.codec)!
+    var decoded = 0, values = 0, failed = 0
     let clock = ContinuousClock()
     let start = clock.now
     var elapsed = Duration.zero
     while elapsed < .seconds(seconds) {
         for p in c.payloads {
             p.withUnsafeBytes { buf in
-                if let m = try? codec.decode(buf, receivedAt: 1_795_341_600_000) { values += m.values.count }
+                if let m = try? codec.decode(buf, receivedAt: 1_795_341_600_000) { values += m.values.count } else { failed += 1 }
             }
         }
         decoded += c.payloads.count
         elapsed = clock.now - start
     }
+    guard failed == 0 else {
+        FileHandle.standardError.write(Data("lantaarn-ingest-bench: \(c.codec): \(failed) of \(decoded) decodes failed\n".utf8))
+        exit(1)
+    }
     let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     print("BENCH decode_\(c.key)_msgs_per_s \(Int(Double(decoded) / s)) msg/s")
-    FileHandle.standardError.write(Data("\(c.codec): \(decoded) messages, \(values) values in \(s) s\n".utf8))
+    FileHandle.standardError.write(Data("\(c.codec): \(decoded) messages, \(values) values, 0 failed, in \(s) s\n".utf8))
 }

@@ -11,7 +11,8 @@ import Store
 // exports), without MQTT or pipelines so that only HTTP is measured. The rate limit is off:
 // wrk sends everything from one address.
 // Usage:
-//   lantaarn-server-bench prepare DIR ROWS   publishes ROWS rows as `bench-export` in DIR
+//   lantaarn-server-bench prepare DIR ROWS   publishes ROWS rows as `bench-export` in DIR, and a
+//                                            year of hourly rows per wijk (184,044) as `bench-jaar`
 //   lantaarn-server-bench serve DIR PORT     serves DIR on 127.0.0.1:PORT until SIGTERM
 // Progress and the access log go to stderr.
 
@@ -40,30 +41,20 @@ case "prepare":
     metadata.spatial = "GM0392"
     metadata.accessRights = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
     try store.register(metadata)
-    let wijken = (1...21).map { String(format: "WK0392%02d", $0) }
     let base = ISO8601.parse("2025-01-01T00:00:00Z")!
-    let perWindow = 100_000
-    var random = SplitMix64(seed: 8)
-    var row = 0
-    var window = 0
     let t0 = ContinuousClock.now
-    while row < total {
-        let n = min(perWindow, total - row)
-        let rows: [[CellValue]] = (0..<n).map { i in
-            let k = row + i
-            let hour = base + Int64(k / wijken.count) * 3_600_000
-            let pm25 = Double(Int(random.next() % 4000)) / 100
-            let pm10 = Double(Int(random.next() % 6000) + 500) / 100
-            return [.text(wijken[k % wijken.count]), .text(ISO8601.format(milliseconds: hour)), .number(pm25),
-                    .number(pm10), .integer(Int64(50 + random.next() % 11))]
-        }
-        let start = base + Int64(window) * 3_600_000
-        try store.publish(ReleaseDraft(dataset: metadata.name, window: TimeWindow(start: start, end: start + 3_600_000),
-                                       rows: rows, rowsIn: n, lineage: .object([("pipeline", .string("bench"))])))
-        row += n
-        window += 1
+    // 100,000 rows per hourly window: the 10 M-row dataset of the export and the small pages.
+    try publish(store, metadata, rows: total, perWindow: 100_000, windowLength: 3_600_000, base: base, seed: 8) { row in
         FileHandle.standardError.write(Data("prepare: \(row) of \(total) rows (\(ContinuousClock.now - t0))\n".utf8))
     }
+    // A year of hourly rows per wijk in daily releases (21 × 8,760 = 183,960 rows), the size of a
+    // municipality's published per-wijk series: what the sorted queries of the uncached run ask.
+    var year = metadata
+    year.name = "bench-jaar"
+    year.title = "Fijnstof per wijk per uur, een jaar (benchmark)"
+    try store.register(year)
+    try publish(store, year, rows: 21 * 8_760, perWindow: 21 * 24, windowLength: 86_400_000, base: base, seed: 9) { _ in }
+    FileHandle.standardError.write(Data("prepare: bench-jaar published (\(ContinuousClock.now - t0))\n".utf8))
 case "serve":
     guard let port = Int(args[3]) else { fail("PORT must be a number") }
     let store = try SQLiteStore(dataDirectory: directory)
@@ -77,4 +68,31 @@ case "serve":
     try await group.run()
 default:
     fail("usage: lantaarn-server-bench prepare DIR ROWS | serve DIR PORT")
+}
+
+/// Publishes `rows` rows of `metadata` (wijk, hour, PM2.5, PM10, count), `perWindow` rows per
+/// release window of `windowLength` ms; consecutive rows are the 21 wijken of one hour.
+func publish(_ store: SQLiteStore, _ metadata: DatasetMetadata, rows total: Int, perWindow: Int, windowLength: Int64, base: Int64,
+             seed: UInt64, progress: (Int) -> Void) throws {
+    let wijken = (1...21).map { String(format: "WK0392%02d", $0) }
+    var random = SplitMix64(seed: seed)
+    var row = 0
+    var window = 0
+    while row < total {
+        let n = min(perWindow, total - row)
+        let rows: [[CellValue]] = (0..<n).map { i in
+            let k = row + i
+            let hour = base + Int64(k / wijken.count) * 3_600_000
+            let pm25 = Double(Int(random.next() % 4000)) / 100
+            let pm10 = Double(Int(random.next() % 6000) + 500) / 100
+            return [.text(wijken[k % wijken.count]), .text(ISO8601.format(milliseconds: hour)), .number(pm25),
+                    .number(pm10), .integer(Int64(50 + random.next() % 11))]
+        }
+        let start = base + Int64(window) * windowLength
+        try store.publish(ReleaseDraft(dataset: metadata.name, window: TimeWindow(start: start, end: start + windowLength),
+                                       rows: rows, rowsIn: n, lineage: .object([("pipeline", .string("bench"))])))
+        row += n
+        window += 1
+        progress(row)
+    }
 }

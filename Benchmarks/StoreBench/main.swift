@@ -5,7 +5,9 @@ import Store
 
 // Lantaarn store benchmark. Prints one JSON object with its figures on stdout; progress goes
 // to stderr. Usage: lantaarn-store-bench WORK_DIR SHARED_DIR SENSORS READINGS_PER_SERIES
-// Writes WORK_DIR/generated.csv (sensor,wijk,quantity,ts,value) for the peers.
+// Writes WORK_DIR/generated.csv (sensor,wijk,quantity,ts,value), loads the generated set into
+// the store from that very file (as the peers do), and writes every group of the hourly
+// aggregate to WORK_DIR/lantaarn-groups.csv so that the peers' answers are compared group by group.
 
 let args = CommandLine.arguments
 // Profiling aid: `lantaarn-store-bench --query-only WORK_DIR N` reruns the aggregate N times
@@ -34,10 +36,13 @@ try? FileManager.default.removeItem(atPath: work + "/lantaarn-real-once")
 try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
 
 func progress(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+func fail(_ s: String) -> Never {
+    progress("lantaarn-store-bench: " + s)
+    exit(1)
+}
 func fileSize(_ path: String) -> Int {
     ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
 }
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 func readings(_ rows: ArraySlice<SeriesGenerator.Row>) -> [Reading] {
     rows.map { Reading(series: SeriesKey(sensorID: String($0.sensor), quantity: $0.quantity), timestamp: $0.ts, value: $0.value,
                        wijk: WijkCode($0.wijk)) }
@@ -86,36 +91,39 @@ progress("real archive: \(realOnce.count) values × \(realCopies) copies, \(real
 let realCSV = real.map { "\($0.sensor),\($0.wijk),\($0.quantity),\($0.ts),\($0.value)" }.joined(separator: "\n")
 try ("sensor,wijk,quantity,ts,value\n" + realCSV + "\n").write(toFile: work + "/real.csv", atomically: true, encoding: .utf8)
 
-// 2. Generated set: append through the batch API, one batch per sensor (both quantities).
+// 2. Generated set: written as the peers' CSV first (not timed), then loaded from that file
+// into a fresh store: parse and check every cell, append in batches, seal every window and
+// checkpoint (timed, `CSVLoad`), the work DuckDB's read_csv, SQLite's .import and InfluxDB's
+// line protocol do with the same file.
 let generator = SeriesGenerator(sensors: sensors, readingsPerSeries: perSeries, start: ISO8601.parse("2026-01-01T00:00:00Z")!)
-let store = try SQLiteStore(dataDirectory: work + "/lantaarn-gen")
 _ = FileManager.default.createFile(atPath: work + "/generated.csv", contents: nil)
 let csv = FileHandle(forWritingAtPath: work + "/generated.csv")!
 csv.write(Data("sensor,wijk,quantity,ts,value\n".utf8))
-var appendTime = Duration.zero
 var total = 0
 var minTs = Int64.max, maxTs = Int64.min
 for id in 0..<sensors {
     let rows = generator.sensor(id)
-    let batch = readings(rows[...])
-    let t0 = ContinuousClock.now
-    try store.append(IngestBatch(readings: batch, quarantined: [], source: "bench", offset: Int64(id + 1)))
-    appendTime += ContinuousClock.now - t0
     total += rows.count
     minTs = min(minTs, rows.first!.ts); maxTs = max(maxTs, rows.last!.ts)
     var text = ""
     text.reserveCapacity(rows.count * 40)
     for r in rows { text += "\(r.sensor),\(r.wijk),\(r.quantity),\(r.ts),\(r.value)\n" }
     csv.write(Data(text.utf8))
-    if id % 50 == 0 { progress("generated \(id + 1)/\(sensors) sensors, \(total) values, \(Int(Double(total) / seconds(appendTime))) appended/s") }
+    if id % 100 == 0 { progress("generated \(id + 1)/\(sensors) sensors, \(total) values") }
 }
 try csv.close()
-try settle(store)
+let store = try SQLiteStore(dataDirectory: work + "/lantaarn-gen")
+let loadStart = ContinuousClock.now
+let loaded = try CSVLoad.load(work + "/generated.csv", into: store) { try settle(store) }
+let loadSeconds = seconds(ContinuousClock.now - loadStart)
+guard loaded.readings == total else { fail("loaded \(loaded.readings) readings of \(total) from generated.csv") }
 result["gen_values"] = total
 result["gen_file_bytes"] = fileSize(store.path)
 result["bytes_per_value_gen"] = Double(fileSize(store.path)) / Double(total)
-result["append_readings_per_s"] = Double(total) / seconds(appendTime)
-progress("appended \(total) values in \(seconds(appendTime)) s")
+result["load_seconds"] = loadSeconds
+result["load_readings_per_s"] = Double(total) / loadSeconds
+result["append_readings_per_s"] = Double(total) / loaded.appendSeconds
+progress("loaded \(total) values from generated.csv in \(loadSeconds) s (\(loaded.appendSeconds) s of it in append)")
 
 // 3. Hot-cache per-wijk hourly count/mean/min/max, and exact p95.
 let window = TimeWindow(start: minTs, end: maxTs + 1)
@@ -134,6 +142,16 @@ let (p95rows, p95Seconds) = try timed { try store.aggregate(AggregateQuery(quant
 result["p95_seconds"] = p95Seconds
 result["p95_checksum"] = p95rows.reduce(0.0) { $0 + $1.quantiles[0] }
 progress("aggregate \(aggSeconds) s over \(rows.count) groups; p95 \(p95Seconds) s")
+
+// Every group, for the peers' group-by-group comparison (shortest round-trip text of each double).
+var p95ByGroup: [String: Double] = [:]
+for r in p95rows { p95ByGroup["\(r.group ?? ""),\(r.quantity),\(r.bucketStart / 3_600_000)"] = r.quantiles[0] }
+var groupsCSV = "wijk,quantity,hour,count,sum,min,max,p95\n"
+for r in rows {
+    let key = "\(r.group ?? ""),\(r.quantity),\(r.bucketStart / 3_600_000)"
+    groupsCSV += "\(key),\(r.count),\(r.sum),\(r.min),\(r.max),\(p95ByGroup[key].map { "\($0)" } ?? "")\n"
+}
+try groupsCSV.write(toFile: work + "/lantaarn-groups.csv", atomically: true, encoding: .utf8)
 
 let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
 print(String(decoding: json, as: UTF8.self))

@@ -64,7 +64,7 @@ public enum PipelineStage: Sendable {
         case .meldingenForecast(let s):
             fields += [("horizon_weeks", .number(Double(s.horizon))), ("history_weeks", .number(Double(s.historyWeeks))),
                        ("methods", .array([.string("seasonal-naive"), .string("poisson-seasonal")])),
-                       ("choice", .string("rolling-origin backtest per series; the model only where its MAE beats seasonal naive"))]
+                       ("choice", .string("rolling-origin backtest per series; the model only where its MAE beats seasonal naive on the earlier origins; MAE and MASE from the later ones"))]
         case .meldingenTiles(let s):
             fields += [("norms", .object(s.norms.sorted { $0.key < $1.key }.map { ($0.key, .string("\($0.value)")) }))]
         case .meldingenText:

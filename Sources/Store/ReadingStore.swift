@@ -75,9 +75,12 @@ public struct AppendResult: Sendable, Equatable {
     public var stored: Int
     /// Readings quarantined because their window had already been sealed.
     public var late: Int
+    /// `late` per sensor id.
+    public var lateBySensor: [String: Int]
 
-    public init(stored: Int, late: Int) {
+    public init(stored: Int, late: Int, lateBySensor: [String: Int] = [:]) {
         self.stored = stored
         self.late = late
+        self.lateBySensor = lateBySensor
     }
 }

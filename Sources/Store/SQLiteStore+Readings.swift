@@ -54,7 +54,9 @@ extension SQLiteStore: ReadingStore {
             stored += accepted.count
         }
         try Self.insertQuarantine(db, quarantined + late)
-        return AppendResult(stored: stored, late: late.count)
+        var lateBySensor: [String: Int] = [:]
+        for entry in late { lateBySensor[entry.sensorID ?? "", default: 0] += 1 }
+        return AppendResult(stored: stored, late: late.count, lateBySensor: lateBySensor)
     }
 
     private static func lateEntry(_ r: Reading, state: SeriesState, lateness: Int64, source: String) -> QuarantineEntry {

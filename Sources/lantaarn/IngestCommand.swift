@@ -115,6 +115,7 @@ struct IngestCommand: AsyncParsableCommand {
                 let done = end > start ? Double(offset - start) / Double(end - start) * 100 : 100
                 Console.progress("ingest drain: \(Int(done))% (\(consumer.stats.snapshot.messages) messages)")
             }
+            consumer.logQuarantines(now: Clock.nowMilliseconds(), flush: true)
             let s = consumer.stats.snapshot
             Console.line("\ningest drain: \(s.messages) messages, \(s.readings) readings committed, \(s.quarantined) quarantined")
         }

@@ -26,7 +26,7 @@ import Testing
         let seeds = target.seeds(Self.paths).map(\.1)
         #expect(!seeds.isEmpty, "\(name) has seeds (is ../shared/data next to the repository?)")
         for seed in seeds { target.run(seed) }
-        for input in Self.regressions(name) { target.run(input) }
+        for input in try Self.regressions(name) { target.run(input) }
         var random = SplitMix64(seed: UInt64(truncatingIfNeeded: name.utf8.reduce(5381) { $0 &* 33 &+ Int($1) }))
         for _ in 0..<Self.mutationsPerTarget {
             let base = seeds.isEmpty ? [] : seeds[Int(random.next() % UInt64(seeds.count))]
@@ -40,12 +40,44 @@ import Testing
         }
     }
 
-    /// Inputs a fuzzer once crashed the target with, kept as files.
-    static func regressions(_ name: String) -> [[UInt8]] {
-        let folder = repository + "/Tests/Fixtures/fuzz/" + name
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return files.sorted().compactMap { FileManager.default.contents(atPath: folder + "/" + $0).map { [UInt8]($0) } }
+    static let regressionRoot = repository + "/Tests/Fixtures/fuzz"
+
+    /// Inputs a fuzzer once crashed the target with, kept as files in a folder named after the
+    /// target (a target that never crashed has none). A missing fixtures folder is an error: the
+    /// regressions would silently not run.
+    static func regressions(_ name: String) throws -> [[UInt8]] {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: regressionRoot, isDirectory: &isFolder), isFolder.boolValue else {
+            throw FuzzFixtureError(description: "\(regressionRoot) is missing: the inputs that once crashed a target would not run")
+        }
+        let folder = regressionRoot + "/" + name
+        guard FileManager.default.fileExists(atPath: folder) else { return [] }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+        return try files.sorted().map { file in
+            guard let data = FileManager.default.contents(atPath: folder + "/" + file) else {
+                throw FuzzFixtureError(description: "cannot read \(folder)/\(file)")
+            }
+            return [UInt8](data)
+        }
     }
+
+    /// Every regression folder belongs to a target and holds inputs; none is silently skipped.
+    @Test func regressionFixturesAreThereAndEachBelongsToATarget() throws {
+        let folders = try FileManager.default.contentsOfDirectory(atPath: Self.regressionRoot).sorted()
+        #expect(folders.count >= 6, "\(folders)")
+        var inputs = 0
+        for folder in folders {
+            #expect(FuzzTargets.named(folder) != nil, "Tests/Fixtures/fuzz/\(folder) names no fuzz target: its inputs never run")
+            let found = try Self.regressions(folder)
+            #expect(!found.isEmpty, "Tests/Fixtures/fuzz/\(folder) is empty")
+            inputs += found.count
+        }
+        #expect(inputs >= 12, "the inputs that once crashed a target: \(inputs)")
+    }
+}
+
+struct FuzzFixtureError: Error, CustomStringConvertible {
+    var description: String
 }
 
 /// libFuzzer-like mutations: bit flips, interesting bytes, inserts, deletes, copies and splices.

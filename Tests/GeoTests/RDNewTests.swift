@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Geo
 import Testing
 
@@ -7,19 +8,10 @@ import Testing
 struct RDNewTests {
     /// Runs cs2cs from `from` to `to` over "a b" lines; returns its first two numbers per line.
     static func cs2cs(_ from: String, _ to: String, _ points: [(Double, Double)]) throws -> [(Double, Double)] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/cs2cs")
-        process.arguments = ["-f", "%.10f", from, to]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
         let text = points.map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n"
-        let writer = Thread { input.fileHandleForWriting.write(Data(text.utf8)); try? input.fileHandleForWriting.close() }
-        writer.start()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
+        let result = try runCommand(Tool("cs2cs"), ["-f", "%.10f", from, to], stdin: Data(text.utf8))
+        try #require(result.status == 0, "cs2cs: \(result.error)")
+        return result.output.split(separator: "\n").map { line in
             let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { Double($0) }
             return (f[0], f[1])
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 extension TimingSensitiveTests {
@@ -9,12 +10,11 @@ extension TimingSensitiveTests {
     /// retention), no pseudonym key in a log or response, and pycanon's k on every release.
     @Suite(.serialized) struct CanaryTests {
         @Test func noCanaryReachesAResponseALogOrTheStore() throws {
-            let python = TestEnvironment.repoRoot + "/.venv/bin/python"
-            try #require(FileManager.default.isExecutableFile(atPath: python), "run 'make test': it installs pycanon into .venv")
+            let python = try Tool.python()
             let work = try TestEnvironment.scratch("canaries")
             defer { try? FileManager.default.removeItem(atPath: work) }
             let script = TestEnvironment.repoRoot + "/Benchmarks/verify_canaries.py"
-            let run = try runCommand(python, [script, TestEnvironment.lantaarnBinary, work + "/run", python, "--quick"])
+            let run = try runCommand(python, [script, TestEnvironment.lantaarn.path, work + "/run", python.path, "--quick"])
             let checks = run.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             #expect(checks.count == 10, "\(run.output) \(run.error)")
             for c in checks { #expect(c["ok"] as? Bool == true, "\(c)") }

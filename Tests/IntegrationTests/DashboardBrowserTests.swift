@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 extension TimingSensitiveTests {
@@ -10,9 +11,8 @@ extension TimingSensitiveTests {
         static let dashboards = ["luchtkwaliteit", "geluid", "drukte", "meldingen"]
 
         @Test func shippedDashboardsAreFilledAccessibleAndSameOrigin() async throws {
-            let python = TestEnvironment.repoRoot + "/.venv/bin/python"
-            try #require(FileManager.default.isExecutableFile(atPath: python), "run 'make test': it installs selenium and axe into .venv")
-            try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"), "run 'make test': scripts/setup installs chromium and chromium-driver")
+            let python = try Tool.python()
+            _ = (try Tool("chromedriver"), try Tool("chromium"))   // listed and installed, or an error that says how
             let script = TestEnvironment.repoRoot + "/Tests/Fixtures/dashboards/browser_check.py"
             // The checks can fail: a page with known faults is caught.
             let selftest = try runCommand(python, [script, "selftest"])
@@ -20,7 +20,7 @@ extension TimingSensitiveTests {
 
             let dir = try TestEnvironment.scratch("dashboards")
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            let bin = TestEnvironment.lantaarnBinary
+            let bin = TestEnvironment.lantaarn
             let repo = TestEnvironment.repoRoot
             let common = ["--data-dir", dir + "/data", "--sensors", repo + "/Sensors", "--pipelines", repo + "/Pipelines",
                           "--dashboards", repo + "/Dashboards"]

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The walking skeleton end to end: real mosquitto, real `mosquitto_pub`, the real
@@ -66,7 +67,7 @@ struct EndToEndTests {
         let broker = try TestBroker(directory: dir)
         defer { broker.stop() }
         let httpPort = freeLoopbackPort()
-        let bin = TestEnvironment.lantaarnBinary
+        let bin = TestEnvironment.lantaarn
         let common = ["--data-dir", dir + "/data", "--sensors", sensors, "--pipelines", TestEnvironment.repoRoot + "/Pipelines"]
         // serve without pipelines: its cron catch-up would publish empty recent hours (the test's
         // data lies days back) whenever the test runs across minute 5 of an hour, and the
@@ -95,17 +96,17 @@ struct EndToEndTests {
             #"{"ts":\#((Self.baseSeconds + Int64(i * 24)) * 1000),"values":{"laeq":\#(Self.noiseC(i))}}"#
         }
         for (sensor, lines) in [("t-air-a", a), ("t-air-b", b), ("t-noise-a", c)] {
-            let r = try runCommand(TestEnvironment.mosquittoPub,
+            let r = try runCommand(Tool("mosquitto_pub"),
                                    ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1", "-t", Self.topic(sensor), "-l"],
                                    stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
             #expect(r.status == 0, "mosquitto_pub failed: \(r.error)")
         }
         for payload in Self.malformed {
-            try runCommand(TestEnvironment.mosquittoPub, ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1",
+            try runCommand(Tool("mosquitto_pub"), ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1",
                                                           "-t", Self.topic("t-air-a"), "-m", payload])
         }
         for (sensor, payload) in Self.outOfRange {
-            try runCommand(TestEnvironment.mosquittoPub, ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1",
+            try runCommand(Tool("mosquitto_pub"), ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1",
                                                           "-t", Self.topic(sensor), "-m", payload])
         }
 

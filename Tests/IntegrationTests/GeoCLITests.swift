@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Ingest
 import LantaarnModel
 import Store
@@ -21,7 +22,7 @@ struct GeoCLITests {
           - {id: welgelegen, lamppost: W-1, kind: lucht, lat: 52.37389, lon: 4.63389, quantities: {pm25: {unit: "µg/m³", min: 0, max: 500}}}
         """.write(toFile: sensors + "/s.yaml", atomically: true, encoding: .utf8)
         let common = ["--data-dir", dir + "/data", "--sensors", sensors, "--pipelines", TestEnvironment.repoRoot + "/Pipelines"]
-        let bin = TestEnvironment.lantaarnBinary
+        let bin = TestEnvironment.lantaarn
 
         let cbs = try runCommand(bin, ["geo", "import", Self.boundaries + "/cbs_wijk_2014_haarlem_GM0392.geojson", "--level", "wijk", "--vintage", "2014"] + common)
         #expect(cbs.status == 0, "\(cbs.error)")
@@ -77,12 +78,12 @@ struct GeoCLITests {
         try #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"statcode":"WK039201"},"geometry":{"type":"Polygon","coordinates":[[[4.6,52.3],[4.61,52.3],[4.61,52.31],[4.6,52.3]]]}},{"type":"Feature","properties":{"statcode":"WK039202"},"geometry":{"type":"Polygon","coordinates":[[[4.6,52.3],[4.61,52.3],[4.61,52.31],[4.6,52.31]]]}}]}"#
             .write(toFile: file, atomically: true, encoding: .utf8)
         let common = ["--data-dir", dir + "/data"]
-        let r = try runCommand(TestEnvironment.lantaarnBinary, ["geo", "import", file, "--level", "wijk", "--vintage", "2024"] + common)
+        let r = try runCommand(TestEnvironment.lantaarn, ["geo", "import", file, "--level", "wijk", "--vintage", "2024"] + common)
         #expect(r.status != 0)
         #expect(r.error.contains("bad.geojson: feature 1: polygon 0 ring 0 of WK039202 is not closed"), "\(r.error)")
-        let list = try runCommand(TestEnvironment.lantaarnBinary, ["geo", "list"] + common)
+        let list = try runCommand(TestEnvironment.lantaarn, ["geo", "list"] + common)
         #expect(list.output.contains("no boundaries imported"), "nothing half-imported: \(list.output)")
-        let level = try runCommand(TestEnvironment.lantaarnBinary, ["geo", "import", file, "--level", "stadsdeel", "--vintage", "2024"] + common)
+        let level = try runCommand(TestEnvironment.lantaarn, ["geo", "import", file, "--level", "stadsdeel", "--vintage", "2024"] + common)
         #expect(level.status != 0 && level.error.contains("gemeente, wijk or buurt"))
     }
 

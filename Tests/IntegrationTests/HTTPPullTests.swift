@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `lantaarn ingest https://…` against a local server: conditional requests, redirects,
@@ -30,8 +31,8 @@ struct HTTPPullTests {
             common = ["--data-dir", dir + "/data", "--sensors", dir + "/Sensors", "--pipelines", TestEnvironment.repoRoot + "/Pipelines"]
         }
 
-        func ingest(_ args: [String]) throws -> (status: Int32, output: String, error: String) {
-            try runCommand(TestEnvironment.lantaarnBinary, ["ingest"] + common + args)
+        func ingest(_ args: [String]) throws -> CommandResult {
+            try runCommand(TestEnvironment.lantaarn, ["ingest"] + common + args)
         }
     }
 
@@ -49,7 +50,7 @@ struct HTTPPullTests {
         try FileManager.default.copyItem(atPath: day1, toPath: setup.dir + "/www/sds.csv")
         let port = freeLoopbackPort()
         let log = setup.dir + "/requests.log"
-        let server = try ChildProcess("/usr/bin/python3", [TestEnvironment.repoRoot + "/Tests/IntegrationTests/Support/conditional_http_server.py",
+        let server = try ChildProcess(Tool.python(), [TestEnvironment.repoRoot + "/Tests/IntegrationTests/Support/conditional_http_server.py",
                                                            "\(port)", setup.dir + "/www", log], stderrFile: setup.dir + "/server.err")
         defer { server.stop(signal: SIGKILL) }
         #expect(waitUntil(timeout: 10) { isListening(port) }, "\(server.stderrText)")
@@ -98,7 +99,7 @@ struct HTTPPullTests {
         let pulled = Self.archive + "/2018-07-08_sds011_sensor_15092.csv"   // older than the inbox file: loaded first
         try FileManager.default.copyItem(atPath: pulled, toPath: setup.dir + "/www/daily.csv")
         let port = freeLoopbackPort()
-        let server = try ChildProcess("/usr/bin/python3", [TestEnvironment.repoRoot + "/Tests/IntegrationTests/Support/conditional_http_server.py",
+        let server = try ChildProcess(Tool.python(), [TestEnvironment.repoRoot + "/Tests/IntegrationTests/Support/conditional_http_server.py",
                                                            "\(port)", setup.dir + "/www", setup.dir + "/requests.log"], stderrFile: setup.dir + "/server.err")
         defer { server.stop(signal: SIGKILL) }
         #expect(waitUntil(timeout: 10) { isListening(port) })
@@ -109,7 +110,7 @@ struct HTTPPullTests {
               every: 1h
         """.write(toFile: setup.dir + "/lantaarn.yaml", atomically: true, encoding: .utf8)
         let http = freeLoopbackPort()
-        let serve = try ChildProcess(TestEnvironment.lantaarnBinary, ["serve", "--config", setup.dir + "/lantaarn.yaml"] + setup.common
+        let serve = try ChildProcess(TestEnvironment.lantaarn, ["serve", "--config", setup.dir + "/lantaarn.yaml"] + setup.common
                                         + ["--mqtt", broker.url, "--listen", "127.0.0.1:\(http)"],
                                      stderrFile: setup.dir + "/serve.err")
         defer { serve.stop(signal: SIGKILL) }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Ingest
 import LantaarnModel
 import Testing
@@ -8,13 +9,12 @@ import Testing
 @Suite(.serialized)
 struct KAnonymityTests {
     @Test func publishedReleasesAreFiveAnonymous() async throws {
-        let python = TestEnvironment.repoRoot + "/.venv/bin/python"
-        try #require(FileManager.default.isExecutableFile(atPath: python), "run 'make test': it installs pycanon into .venv")
+        let python = try Tool.python()
         let dir = try TestEnvironment.scratch("kanon")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let common = ["--data-dir", dir + "/data", "--pipelines", TestEnvironment.repoRoot + "/Pipelines",
                       "--sensors", TestEnvironment.repoRoot + "/Sensors"]
-        let bin = TestEnvironment.lantaarnBinary
+        let bin = TestEnvironment.lantaarn
 
         // Meldingen: 400 over two weeks in Haarlem, skewed so that many groups are small.
         var rng = SplitMix64(seed: 9)

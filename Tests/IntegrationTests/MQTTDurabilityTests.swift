@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import LantaarnModel
 import Logging
 import MQTTClient
@@ -81,7 +82,7 @@ extension TimingSensitiveTests {
             }
 
             func serve(port: Int, broker: Int, log: String) throws -> ChildProcess {
-                try ChildProcess(TestEnvironment.lantaarnBinary,
+                try ChildProcess(TestEnvironment.lantaarn,
                                  ["serve"] + common + ["--mqtt", "mqtt://127.0.0.1:\(broker)", "--listen", "127.0.0.1:\(port)"],
                                  stderrFile: dir + "/" + log)
             }
@@ -163,7 +164,7 @@ extension TimingSensitiveTests {
             max_queued_messages 1000000
             """.write(toFile: setup.dir + "/mosquitto.conf", atomically: true, encoding: .utf8)
             func startBroker() throws -> SignalableProcess {
-                let p = try SignalableProcess(TestEnvironment.mosquitto, ["-c", setup.dir + "/mosquitto.conf"],
+                let p = try SignalableProcess(Tool("mosquitto"), ["-c", setup.dir + "/mosquitto.conf"],
                                               stderrFile: setup.dir + "/mosquitto.err")
                 guard waitUntil(timeout: 10, { isListening(port) }) else { throw TestFailure("mosquitto did not start") }
                 return p
@@ -212,20 +213,16 @@ extension TimingSensitiveTests {
             let broker = try TestBroker(directory: setup.dir)
             defer { broker.stop() }
             let http = freeLoopbackPort()
-            let serve = try ChildProcess(TestEnvironment.lantaarnBinary,
+            let serve = try ChildProcess(TestEnvironment.lantaarn,
                                          ["serve"] + setup.common + ["--mqtt", broker.url, "--listen", "127.0.0.1:\(http)", "--ingest-log-limit", "64KB"],
                                          stderrFile: setup.dir + "/serve.err")
             defer { serve.stop(signal: SIGKILL) }
             #expect(waitUntil(timeout: 30) { isListening(http) && serve.stderrText.contains("MQTT connected and subscribed") })
 
             // Another writer holds the SQLite write lock (the consumer waits up to 30 s for it).
-            let lock = Process()
-            lock.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            lock.arguments = [setup.dir + "/data/lantaarn.sqlite"]
-            let input = Pipe()
-            lock.standardInput = input
-            lock.standardOutput = FileHandle.nullDevice
-            try lock.run()
+            let lock = try ChildProcess(Tool("sqlite3"), [setup.dir + "/data/lantaarn.sqlite"], withStdin: true,
+                                        stderrFile: setup.dir + "/sqlite3.err")
+            let input = try #require(lock.stdin)
             // A busy timeout: should serve be writing at this moment, wait for it instead of failing.
             input.fileHandleForWriting.write(Data(".timeout 10000\nBEGIN IMMEDIATE;\nSELECT 1;\n".utf8))
             try await Task.sleep(for: .milliseconds(300))
@@ -246,7 +243,7 @@ extension TimingSensitiveTests {
 
             input.fileHandleForWriting.write(Data("ROLLBACK;\n".utf8))
             try input.fileHandleForWriting.close()
-            lock.waitUntilExit()
+            lock.process.waitUntilExit()
             try Self.expectExactlyOnce(count, in: setup.dir + "/data", sequence: sequence, timeout: 30)
             #expect(try await waitAsync(timeout: 10) { try await ingestHealth(http)["paused"] as? Bool == false })
             #expect(serve.stderrText.contains("ingest paused: the consumer is behind") && serve.stderrText.contains("ingest resumed"))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// PII canaries: 1,000 Signalen meldingen whose text, reporter fields and address carry
@@ -34,7 +35,7 @@ struct MeldingPrivacyTests {
         try ("[" + signals.joined(separator: ",\n") + "]").write(toFile: file, atomically: true, encoding: .utf8)
         let common = ["--data-dir", dir + "/data", "--pipelines", TestEnvironment.repoRoot + "/Pipelines",
                       "--sensors", TestEnvironment.repoRoot + "/Sensors", "--log-level", "debug"]
-        let bin = TestEnvironment.lantaarnBinary
+        let bin = TestEnvironment.lantaarn
         let loaded = try runCommand(bin, ["ingest", file, "--format", "signalen"] + common)
         #expect(loaded.status == 0, "\(loaded.error)")
         #expect(loaded.output.contains("1000 meldingen (1000 new, 0 updated)"), "\(loaded.output)")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -32,7 +33,7 @@ struct MeldingTextDatasetTests {
         try ("[" + signals.joined(separator: ",\n") + "]").write(toFile: file, atomically: true, encoding: .utf8)
         let common = ["--data-dir", dir + "/data", "--pipelines", TestEnvironment.repoRoot + "/Pipelines",
                       "--sensors", TestEnvironment.repoRoot + "/Sensors", "--config", dir + "/lantaarn.yaml"]
-        let bin = TestEnvironment.lantaarnBinary
+        let bin = TestEnvironment.lantaarn
         let loaded = try runCommand(bin, ["ingest", file, "--format", "signalen"] + common)
         #expect(loaded.status == 0, "\(loaded.error)")
         try FileManager.default.removeItem(atPath: file)
@@ -46,7 +47,7 @@ struct MeldingTextDatasetTests {
         // Changing a published (superseded) release afterwards is detected.
         let copy = dir + "/tampered"
         try FileManager.default.copyItem(atPath: dir + "/data", toPath: copy)
-        let sqlite = try runCommand("/usr/bin/sqlite3", [copy + "/lantaarn.sqlite", "UPDATE release_row SET cells = replace(cells, 'Lamp', 'Lantaarn') WHERE seq = 0"])
+        let sqlite = try runCommand(Tool("sqlite3"), [copy + "/lantaarn.sqlite", "UPDATE release_row SET cells = replace(cells, 'Lamp', 'Lantaarn') WHERE seq = 0"])
         #expect(sqlite.status == 0, "\(sqlite.error)")
         let tampered = try runCommand(bin, ["datasets", "verify", "--data-dir", copy] + common.dropFirst(2))
         #expect(tampered.status == 1 && tampered.output.contains("does NOT match") && tampered.output.contains("1 of 2 releases"), "\(tampered.output)")

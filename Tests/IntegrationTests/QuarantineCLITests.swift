@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Ingest
 import LantaarnModel
 import Store
@@ -23,7 +24,7 @@ struct QuarantineCLITests {
                               receivedAt: ISO8601.parse("2026-11-22T10:00:05Z")!)
         }
         let common = ["--data-dir", dir + "/data", "--sensors", sensors, "--pipelines", TestEnvironment.repoRoot + "/Pipelines"]
-        let bin = TestEnvironment.lantaarnBinary
+        let bin = TestEnvironment.lantaarn
         #expect(try runCommand(bin, ["ingest", "drain"] + common).status == 0)
         let list = try runCommand(bin, ["quarantine", "list"] + common)
         #expect(list.output.contains("1\t2026-11-22T10:00:05") && list.output.contains("'no2' is not registered"), "\(list.output)")

@@ -1,14 +1,17 @@
 import Foundation
+import TestSupport
 import Ingest
 import LantaarnModel
 import Store
 import Testing
 
-/// Exact recovery: a writer process killed with SIGKILL at random points, 50 times,
-/// still ends with every acknowledged reading stored exactly once.
+/// Exact recovery: a draining writer process killed with SIGKILL 50 times, each time while it is
+/// committing (after its committed offset moved, a random 0-25 ms later), still ends with every
+/// acknowledged reading stored exactly once; `PRAGMA integrity_check` is clean after every kill,
+/// before the next process starts.
 @Suite(.serialized)
 struct RecoveryTests {
-    static let messages = 200_000
+    static let messages = 1_000_000
     static let cycles = 50
 
     @Test func sigkillMidBatchLosesAndDuplicatesNothing() throws {
@@ -29,6 +32,7 @@ struct RecoveryTests {
 
         // What the subscriber would have acknowledged: every record in the log.
         let base: Int64 = 1_795_168_800   // 2026-11-20T10:00:00Z
+        let logEnd: Int64
         do {
             let writer = try IngestLogWriter(directory: dir + "/data/ingest-log/mqtt")
             for i in 0..<Self.messages {
@@ -36,19 +40,32 @@ struct RecoveryTests {
                                   payload: Array(#"{"ts":\#(base + Int64(i)),"values":{"pm25":\#(Double(i % 997) / 10)}}"#.utf8),
                                   receivedAt: (base + Int64(Self.messages)) * 1000)
             }
+            logEnd = writer.end
         }
 
+        let database = dir + "/data/lantaarn.sqlite"
         let args = ["ingest", "drain", "--data-dir", dir + "/data", "--sensors", sensors, "--pipelines", TestEnvironment.repoRoot + "/Pipelines"]
-        var killedMidway = 0
+        var midDrain = 0, offset: Int64 = 0
+        var progress: [Int64] = []
         for cycle in 0..<Self.cycles {
-            let p = try ChildProcess(TestEnvironment.lantaarnBinary, args, stderrFile: dir + "/drain-\(cycle).err")
-            usleep(UInt32.random(in: 40_000...400_000))
-            if p.process.isRunning { killedMidway += 1 }
+            let p = try ChildProcess(TestEnvironment.lantaarn, args, stderrFile: dir + "/drain-\(cycle).err")
+            // Kill once this process has committed something, a moment later: mid-drain.
+            let before = offset
+            let deadline = Date().addingTimeInterval(60)
+            while p.process.isRunning, ((try? Self.committedOffset(database)) ?? before) == before, Date() < deadline { usleep(5_000) }
+            usleep(UInt32.random(in: 0...25_000))
+            let exitedByItself = !p.process.isRunning
             p.stop(signal: SIGKILL)
+            // What the next process will find: an intact file, and how far the killed one got.
+            let integrity = try Self.integrityCheck(database)
+            #expect(integrity == "ok", "after kill \(cycle + 1): \(integrity)")
+            offset = try Self.committedOffset(database)
+            progress.append(offset - before)
+            if offset > before && offset < logEnd && !exitedByItself { midDrain += 1 }
         }
-        let final = try runCommand(TestEnvironment.lantaarnBinary, args)
+        let final = try runCommand(TestEnvironment.lantaarn, args)
         #expect(final.status == 0, "\(final.error)")
-        #expect(killedMidway >= Self.cycles / 2, "most kills must land while the drain is still working")
+        #expect(try Self.committedOffset(database) == logEnd)
 
         let store = try SQLiteStore(dataDirectory: dir + "/data")
         var seen = Set<Int64>()
@@ -60,10 +77,30 @@ struct RecoveryTests {
         let lost = Self.messages - seen.count
         print("BENCH recovery_lost \(lost) readings")
         print("BENCH recovery_duplicated \(duplicates) readings")
-        print("recovery: \(Self.cycles) SIGKILL cycles, \(killedMidway) landed mid-drain")
+        print("BENCH recovery_kills_mid_drain \(midDrain) kills")
+        print("recovery: \(Self.cycles) SIGKILL cycles, \(midDrain) landed mid-drain (log bytes committed per killed process: "
+              + "min \(progress.min() ?? 0), max \(progress.max() ?? 0)); integrity_check after every kill")
+        #expect(midDrain == Self.cycles, "every kill lands while the drain commits: \(progress)")
         #expect(lost == 0)
         #expect(duplicates == 0)
         #expect(try store.readingCount() == Self.messages)
         #expect(try store.integrityCheck() == ["ok"])
+    }
+
+    /// The log offset the store has committed, read by another process as the next drain would.
+    static func committedOffset(_ database: String) throws -> Int64 {
+        guard FileManager.default.fileExists(atPath: database) else { return 0 }
+        let r = try runCommand(Tool("sqlite3"), ["-cmd", ".timeout 5000", database,
+                                                 "SELECT coalesce(max(log_offset), 0) FROM ingest_offset WHERE source = 'mqtt'"])
+        guard r.status == 0, let value = Int64(r.output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TestFailure("cannot read the committed offset: \(r.error)")
+        }
+        return value
+    }
+
+    static func integrityCheck(_ database: String) throws -> String {
+        guard FileManager.default.fileExists(atPath: database) else { return "ok" }
+        let r = try runCommand(Tool("sqlite3"), ["-cmd", ".timeout 5000", database, "PRAGMA integrity_check"])
+        return r.status == 0 ? r.output.trimmingCharacters(in: .whitespacesAndNewlines) : "sqlite3 failed: \(r.error)"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Ingest
 import LantaarnModel
 import Store
@@ -32,7 +33,7 @@ struct RetentionCLITests {
         }
         let common = ["--data-dir", dir + "/data", "--sensors", sensors, "--pipelines", TestEnvironment.repoRoot + "/Pipelines",
                       "--config", dir + "/lantaarn.yaml"]
-        let bin = TestEnvironment.lantaarnBinary
+        let bin = TestEnvironment.lantaarn
         #expect(try runCommand(bin, ["ingest", "drain"] + common).status == 0)
         let hold = try runCommand(bin, ["hold", "add", "--sensor", "oud", "--from", "2019-03-03T00:00:00Z", "--to", "2019-03-04T00:00:00Z",
                                         "--reason", "WOO-verzoek 2026-118"] + common)

@@ -39,14 +39,8 @@ struct MQTTSecurityTests {
 /// A test CA and a broker certificate for `names` (subjectAltName entries), made with openssl.
 func makeCertificates(in dir: String, names: String) throws {
     func openssl(_ args: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0, "openssl \(args.first ?? "")")
+        let result = try runCommand(Tool("openssl"), args)
+        try #require(result.status == 0, "openssl \(args.first ?? ""): \(result.error)")
     }
     try "subjectAltName=\(names)\n".write(toFile: dir + "/san.ext", atomically: true, encoding: .utf8)
     try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/ca.key", "-out", dir + "/ca.pem", "-days", "2",
@@ -122,7 +116,7 @@ struct MQTTTLSTests {
 final class Broker: @unchecked Sendable {   // used from one test task only
     let port: Int
     let dir: String
-    private var process: Process?
+    private var process: ChildProcess?
 
     /// `prepare` may write files into the broker's folder and returns extra listener settings.
     init(port: Int = Int.random(in: 20_000..<60_000), prepare: (String) throws -> String = { _ in "" }) throws {
@@ -136,20 +130,12 @@ final class Broker: @unchecked Sendable {   // used from one test task only
     }
 
     func start() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/sbin/mosquitto")
-            ? "/usr/sbin/mosquitto" : "/usr/bin/mosquitto")
-        p.arguments = ["-c", dir + "/m.conf"]
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        process = p
+        process = try ChildProcess(Tool("mosquitto"), ["-c", dir + "/m.conf"], stderrFile: dir + "/mosquitto.err")
         Thread.sleep(forTimeInterval: 0.3)
     }
 
     func kill() {
-        guard let p = process else { return }
-        Glibc.kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        process?.stop(signal: SIGKILL)
         process = nil
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Geo
 import LantaarnModel
 @testable import Pipelines
@@ -54,11 +55,8 @@ struct PipelineRunRecordTests {
         let base = ISO8601.parse("2026-11-20T10:00:00Z")!
         _ = try runner.run(pipeline, over: TimeWindow(start: base, end: base + 2 * TimeBucket.hour))
         // Make publishing fail, as a full disk would.
-        let sqlite = Process()
-        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        sqlite.arguments = [store.path, "CREATE TRIGGER no_release BEFORE INSERT ON release BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END;"]
-        try sqlite.run()
-        sqlite.waitUntilExit()
+        let trigger = try runCommand(Tool("sqlite3"), [store.path, "CREATE TRIGGER no_release BEFORE INSERT ON release BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END;"])
+        try #require(trigger.status == 0, "\(trigger.error)")
         #expect(throws: (any Error).self) { try runner.run(pipeline, over: TimeWindow(start: base, end: base + TimeBucket.hour)) }
         let runs = try store.pipelineRuns(limit: 10)
         #expect(runs.map(\.outcome) == ["failed", "ok"])

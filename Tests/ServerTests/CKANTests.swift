@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import LantaarnModel
 @testable import Server
 import Store
@@ -10,8 +11,7 @@ struct CKANTests {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL.path
 
     @Test func ckanapiListsAndShowsEveryDataset() async throws {
-        let python = Self.repo + "/.venv/bin/python"
-        try #require(FileManager.default.isExecutableFile(atPath: python), "run 'make test': it installs ckanapi into .venv")
+        let python = try Tool.python()
         try await http.withServer { base, store in
             for (name, access) in [("luchtkwaliteit-per-wijk-uur", "PUBLIC"), ("geluid-per-wijk-uur", "PUBLIC"), ("meldingen-teksten-week", "NON_PUBLIC")] {
                 var m = DatasetAccessTests.metadata(name, access: access, reason: access == "PUBLIC" ? nil : "Vrije tekst.")

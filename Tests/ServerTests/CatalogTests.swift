@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import LantaarnModel
 @testable import Server
 import Store
@@ -29,8 +30,7 @@ struct CatalogTests {
     }
 
     @Test func catalogueValidatesUnderDCATAPNLShapes() async throws {
-        let python = CKANTests.repo + "/.venv/bin/python"
-        try #require(FileManager.default.isExecutableFile(atPath: python), "run 'make test': it installs pyshacl into .venv")
+        let python = try Tool.python()
         try #require(FileManager.default.fileExists(atPath: Self.shapes + "/geonovum-nl30_dcat-ap-nl-SHACL.ttl"), "the shapes are in ../shared/data/dcat")
         try await http.withServer { base, store in
             try Self.fill(store)
@@ -58,8 +58,7 @@ struct CatalogTests {
 
     @Test func shapesCatchABrokenCatalogue() async throws {
         // The validator is not a rubber stamp: a dataset without publisher, theme or contact fails.
-        let python = CKANTests.repo + "/.venv/bin/python"
-        try #require(FileManager.default.isExecutableFile(atPath: python), "run 'make test': it installs pyshacl into .venv")
+        let python = try Tool.python()
         let file = NSTemporaryDirectory() + "lantaarn-dcat-broken-\(UUID().uuidString.prefix(8)).ttl"
         try """
         @prefix dcat: <http://www.w3.org/ns/dcat#> .
@@ -77,7 +76,7 @@ struct CatalogTests {
         try await http.withServer { base, store in
             try Self.fill(store)
             func page(_ query: String) async throws -> (Int, String) {
-                let result = try await runOffPool("/usr/bin/curl", ["-s", "-g", "-H", "Accept: text/html,application/xhtml+xml", "-w", "\n%{http_code}", base + "/datasets" + query])
+                let result = try await runOffPool(Tool("curl"), ["-s", "-g", "-H", "Accept: text/html,application/xhtml+xml", "-w", "\n%{http_code}", base + "/datasets" + query])
                 let text = String(decoding: result.output, as: UTF8.self)
                 let status = Int(text.split(separator: "\n").last ?? "") ?? 0
                 return (status, text)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -54,7 +55,7 @@ struct DatasetAccessTests {
                 #expect(code == 404 && body.contains("releases lists them"), "\(bad): \(code) \(body)")
             }
             // A release superseded before superseded rows were kept (an older data directory): 410, not an empty file.
-            let deleted = try await runOffPool("/usr/bin/sqlite3", [store.path, "DELETE FROM release_row WHERE release_id = \(first)"], mergingErrors: true)
+            let deleted = try await runOffPool(Tool("sqlite3"), [store.path, "DELETE FROM release_row WHERE release_id = \(first)"], mergingErrors: true)
             #expect(deleted.status == 0, "\(String(decoding: deleted.output, as: UTF8.self))")
             let (goneCode, goneBody, _) = try await http.get(base + "/datasets/d/releases/\(first).csv")
             #expect(goneCode == 410 && goneBody.contains("before Lantaarn kept superseded releases"), "\(goneBody)")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -24,7 +25,7 @@ struct DownloadTests {
 
     /// curl as a client that sees the bytes on the wire (URLSession may decode gzip itself).
     static func curl(_ arguments: [String]) async throws -> (status: Int32, output: Data) {
-        try await runOffPool("/usr/bin/curl", ["-s"] + arguments)
+        try await runOffPool(Tool("curl"), ["-s"] + arguments)
     }
 
     func request(_ url: String, headers: [String: String]) async throws -> (Int, String, HTTPURLResponse) {
@@ -101,7 +102,7 @@ struct DownloadTests {
             #expect(headers.contains("content-encoding: gzip") && headers.contains("vary: accept-encoding"), "\(headers)")
             let compressed = try Data(contentsOf: URL(fileURLWithPath: dir + "/d.csv.gz"))
             #expect(compressed.count < plain.count / 2 && compressed.prefix(2) == Data([0x1f, 0x8b]))
-            let gunzip = try await runOffPool("/usr/bin/gzip", ["-dc", dir + "/d.csv.gz"])
+            let gunzip = try await runOffPool(Tool("gzip"), ["-dc", dir + "/d.csv.gz"])
             #expect(gunzip.status == 0 && gunzip.output == plain, "the gzip stream is complete and the same bytes")
             // q=0 refuses gzip.
             let refused = try await Self.curl(["-H", "Accept-Encoding: gzip;q=0", base + "/datasets/d.csv"]).output

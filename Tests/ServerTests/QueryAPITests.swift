@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import LantaarnModel
 @testable import Server
 import Store
@@ -127,8 +128,7 @@ struct QueryAPITests {
     /// schemathesis generates requests from `/openapi.json`, valid and invalid, and checks
     /// every answer against it: no 5xx, documented status codes, content types and schemas.
     @Test func schemathesisFindsNoServerErrorsOrSchemaViolations() async throws {
-        let tool = CKANTests.repo + "/.venv/bin/schemathesis"
-        try #require(FileManager.default.isExecutableFile(atPath: tool), "run 'make test': it installs schemathesis into .venv")
+        let tool = try Tool("schemathesis")
         try await http.withServer({ $0.rateLimiter = nil; $0.boundaryMaps = HTTPServerTests.FakeMaps(); $0.sensors = SensorThingsTests.sensors }) { base, store in
             try Self.publish(store, "lucht", rows: 120)
             _ = try SensorThingsTests.fill(store)

@@ -80,7 +80,7 @@ struct SecurityTests {
     static func curl(_ url: String, _ extra: [String] = []) async throws -> (status: Int, headers: String, body: String) {
         let dir = NSTemporaryDirectory() + "lantaarn-sec-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let result = try await runOffPool("/usr/bin/curl", ["-s", "-g", "--path-as-is", "-D", dir + "/h", "-o", dir + "/b", "-w", "%{http_code}"] + extra + [url])
+        let result = try await runOffPool(Tool("curl"), ["-s", "-g", "--path-as-is", "-D", dir + "/h", "-o", dir + "/b", "-w", "%{http_code}"] + extra + [url])
         let headers = (try? String(contentsOfFile: dir + "/h", encoding: .utf8)) ?? ""
         let body = (try? String(contentsOfFile: dir + "/b", encoding: .utf8)) ?? ""
         return (Int(String(decoding: result.output, as: UTF8.self)) ?? 0, headers.lowercased(), body)
@@ -126,7 +126,7 @@ struct SecurityTests {
         }
         let dir = NSTemporaryDirectory() + "lantaarn-tls-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let made = try await runOffPool("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/key.pem",
+        let made = try await runOffPool(Tool("openssl"), ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/key.pem",
                                                             "-out", dir + "/cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1",
                                                             "-addext", "subjectAltName=IP:127.0.0.1"], mergingErrors: true)
         try #require(made.status == 0, "openssl: \(String(decoding: made.output, as: UTF8.self))")
@@ -138,10 +138,10 @@ struct SecurityTests {
             let root = try await Self.curl(base + "/sta/v1.1", ["--cacert", dir + "/cert.pem"])
             #expect(root.body.contains("\"url\":\"https://127.0.0.1:") && !root.body.contains("http://127.0.0.1"), "\(root.body)")
             // Without trusting the certificate, a client refuses the connection.
-            let untrusted = try await runOffPool("/usr/bin/curl", ["-s", "-o", "/dev/null", base + "/-/health"])
+            let untrusted = try await runOffPool(Tool("curl"), ["-s", "-o", "/dev/null", base + "/-/health"])
             #expect(untrusted.status == 60)
             // Plain HTTP to the TLS port gets no answer.
-            let plain = try await runOffPool("/usr/bin/curl", ["-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}",
+            let plain = try await runOffPool(Tool("curl"), ["-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}",
                                                                base.replacingOccurrences(of: "https", with: "http") + "/-/health"])
             #expect(String(decoding: plain.output, as: UTF8.self) != "200")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import LantaarnModel
 @testable import Server
 import Store
@@ -42,8 +43,7 @@ struct SensorThingsTests {
     }
 
     @Test func frostClientPagesThingsDatastreamsObservations() async throws {
-        let python = CKANTests.repo + "/.venv/bin/python"
-        try #require(FileManager.default.isExecutableFile(atPath: python), "run 'make test': it installs frost-sta-client into .venv")
+        let python = try Tool.python()
         try await http.withServer({ $0.sensors = Self.sensors; $0.rateLimiter = nil }) { base, store in
             let counts = try Self.fill(store)
             let expected = "{" + counts.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}"

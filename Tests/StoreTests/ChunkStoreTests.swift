@@ -48,7 +48,7 @@ struct ChunkStoreTests {
         // A reading for sealed hour 1 is refused with a reason; one for the open hour is taken.
         let late = try store.append(IngestBatch(readings: [reading(Self.base + Self.hour + 5, 1), reading(Self.base + 2 * Self.hour + 5, 2)],
                                                 quarantined: [], source: "t", offset: 2))
-        #expect(late == AppendResult(stored: 1, late: 1))
+        #expect(late == AppendResult(stored: 1, late: 1, lateBySensor: ["s": 1]))
         let reason = try #require(try store.quarantine(limit: 1).first)
         #expect(reason.reason.contains("arrived after its window was sealed"))
         #expect(reason.origin == "store")

@@ -25,6 +25,8 @@ public final class IngestConsumer: Service, Sendable {
     private let recent = Mutex(RecentMessages())
     /// Spike, stuck and gap marks per series.
     private let quality = Mutex(QualityTracker())
+    /// Quarantined values waiting for their sensor's next log line (at most one a minute).
+    private let quarantineLog = Mutex(QuarantineLog())
 
     /// Creates a consumer for the log written by `writer`.
     public init(source: String, logDirectory: String, writer: IngestLogWriter, store: any ReadingStore,
@@ -58,6 +60,7 @@ public final class IngestConsumer: Service, Sendable {
                     if moved > 0 { logger.debug("sealed expired windows", metadata: ["store.readings": "\(moved)"]) }
                 }
                 committed = try step(from: &offset)
+                logQuarantines(now: now)
                 if let since = pausedSince {
                     logger.notice("ingest resumed: the store accepts writes again",
                                   metadata: ["ingest.paused_seconds": "\((now - since) / 1000)", "ingest.offset": "\(offset)"])
@@ -84,7 +87,25 @@ public final class IngestConsumer: Service, Sendable {
                 try? await Task.sleep(for: .milliseconds(20))
             }
         }
+        logQuarantines(now: Clock.nowMilliseconds(), flush: true)
         logger.info("ingest consumer stopped; log drained", metadata: ["ingest.offset": "\(offset)"])
+    }
+
+    /// Logs the quarantines that are due: a sensor's first at once, then at most one line a
+    /// minute per sensor (`QuarantineLog`); with `flush`, whatever is still waiting.
+    public func logQuarantines(now: Int64, flush: Bool = false) {
+        let lines = quarantineLog.withLock { $0.due(now: now, flush: flush) }
+        for line in lines {
+            let what = "\(line.values) reading\(line.values == 1 ? "" : "s") or message\(line.values == 1 ? "" : "s")"
+            logger.info(line.first ? """
+                sensor \(line.sensor): \(what) went to quarantine instead of the store: \(line.reason). \
+                Review them with `lantaarn quarantine list`; `lantaarn quarantine replay` stores them once the cause is fixed. \
+                Further ones from this sensor are logged as a count, once a minute at most
+                """ : """
+                sensor \(line.sensor): \(what) went to quarantine in the last \(max(1, line.period / 1000)) s; the first because: \
+                \(line.reason). Review them with `lantaarn quarantine list`
+                """, metadata: ["sensor": "\(line.sensor)", "ingest.quarantined": "\(line.values)"])
+        }
     }
 
     /// Fills the duplicate filter with the messages committed last, so that a copy the broker
@@ -157,8 +178,15 @@ public final class IngestConsumer: Service, Sendable {
                                              withoutWijk: readings.lazy.filter { $0.wijk == nil }.count,
                                              damaged: batch.damage.count, offset: offset))
         if !rejected.isEmpty || result.late > 0 {
-            logger.info("quarantined rejected values",
-                        metadata: ["ingest.quarantined": "\(rejected.count)", "ingest.late": "\(result.late)"])
+            let registered = validator.registry.sensors
+            let now = Clock.nowMilliseconds()
+            quarantineLog.withLock { log in
+                for q in rejected { log.record(sensor: q.sensorID.flatMap { registered[$0] == nil ? nil : $0 }, reason: q.reason, at: now) }
+                for (sensor, count) in result.lateBySensor {
+                    log.record(sensor: sensor, reason: "readings arrived after their window was sealed (more than the lateness setting late)",
+                               count: count, at: now)
+                }
+            }
         }
         return batch.entries.count + batch.damage.count
     }

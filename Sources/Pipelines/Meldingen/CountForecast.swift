@@ -30,32 +30,45 @@ public enum CountForecast {
 
     /// A backtest's result for one series.
     public struct Backtest: Sendable {
+        /// Mean absolute error per method on the scoring origins (which the choice never saw).
         public var mae: [Method: Double]
-        /// MAE divided by the in-sample MAE of the seasonal naive forecast (Hyndman & Koehler).
+        /// `mae` divided by the in-sample MAE of the seasonal naive forecast (Hyndman & Koehler).
         public var mase: [Method: Double]
-        /// The method kept: the model only where it beats the baseline.
+        /// The method kept: the model only where its MAE beats the baseline on the selection
+        /// origins, which all lie before the scoring origins.
         public var chosen: Method
+        /// Forecast origins the choice was made on, and those `mae`/`mase` are measured on.
+        public var selectionOrigins: [Int]
+        public var scoringOrigins: [Int]
     }
 
     /// Rolling origin: from week `firstOrigin` on, every `step` weeks, forecast `horizon` weeks
-    /// ahead from the history before the origin, and compare with what happened.
+    /// ahead from the history before the origin, and compare with what happened. The origins are
+    /// split in time: the method is chosen on the earlier half, and scored on the later half, so
+    /// the reported error is out of sample for the choice as well as for the fit. With a single
+    /// origin nothing can be chosen without scoring on the same weeks: the baseline is kept.
     public static func backtest(_ series: [Double], firstOrigin: Int = 60, step: Int = 4, horizon: Int = 4) -> Backtest {
-        var errors: [Method: [Double]] = [:]
-        var origin = firstOrigin
-        while origin + horizon <= series.count {
-            let history = Array(series[..<origin])
-            for method in [Method.seasonalNaive, .poissonSeasonal] {
-                let predicted = forecast(history, horizon: horizon, method: method)
-                for h in 0..<horizon { errors[method, default: []].append(abs(series[origin + h] - predicted[h])) }
+        let origins = Array(stride(from: firstOrigin, through: series.count - horizon, by: step))
+        let split = origins.count / 2
+        let selection = Array(origins[..<split]), scoring = Array(origins[split...])
+        func errors(_ origins: [Int]) -> [Method: Double] {
+            var errors: [Method: [Double]] = [:]
+            for origin in origins {
+                let history = Array(series[..<origin])
+                for method in [Method.seasonalNaive, .poissonSeasonal] {
+                    let predicted = forecast(history, horizon: horizon, method: method)
+                    for h in 0..<horizon { errors[method, default: []].append(abs(series[origin + h] - predicted[h])) }
+                }
             }
-            origin += step
+            return errors.mapValues { $0.reduce(0, +) / Double(max($0.count, 1)) }
         }
-        let mae = errors.mapValues { $0.reduce(0, +) / Double(max($0.count, 1)) }
+        let chooseOn = errors(selection)
+        let mae = errors(scoring)
         let naiveScale = (season..<series.count).map { abs(series[$0] - series[$0 - season]) }
         let scale = max(naiveScale.reduce(0, +) / Double(max(naiveScale.count, 1)), 1e-9)
         let mase = mae.mapValues { $0 / scale }
-        let chosen: Method = (mae[.poissonSeasonal] ?? .infinity) < (mae[.seasonalNaive] ?? .infinity) ? .poissonSeasonal : .seasonalNaive
-        return Backtest(mae: mae, mase: mase, chosen: chosen)
+        let chosen: Method = (chooseOn[.poissonSeasonal] ?? .infinity) < (chooseOn[.seasonalNaive] ?? .infinity) ? .poissonSeasonal : .seasonalNaive
+        return Backtest(mae: mae, mase: mase, chosen: chosen, selectionOrigins: selection, scoringOrigins: scoring)
     }
 }
 

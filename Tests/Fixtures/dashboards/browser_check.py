@@ -27,6 +27,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "TestSupport"))
+from tools import tool  # noqa: E402
+
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # axe-selenium-python drives axe-core, but bundles axe-core 3.1.1 (2018), which has no WCAG 2.1
 # tags; selenium-axe-python (its maintained fork) bundles axe-core 4.x, which is injected instead.
@@ -35,11 +38,11 @@ AXE_CORE = os.path.join(os.path.dirname(selenium_axe_python.__file__), "axe-core
 
 def browser(width, height=900):
     options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
+    options.binary_location = tool("chromium")
     for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
                 "--force-device-scale-factor=1", "--lang=nl-NL", f"--window-size={width},{height}"]:
         options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = webdriver.Chrome(service=Service(tool("chromedriver")), options=options)
     driver.set_page_load_timeout(30)
     driver.set_script_timeout(60)
     return driver

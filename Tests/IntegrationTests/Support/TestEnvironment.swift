@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import TestSupport
 
 /// Paths the integration tests need: the built binary, the repo, a scratch dir.
 enum TestEnvironment {
@@ -13,18 +14,10 @@ enum TestEnvironment {
     }()
 
     /// The `lantaarn` binary next to the test bundle (same build), or `LANTAARN_BIN`.
-    static var lantaarnBinary: String {
-        if let env = ProcessInfo.processInfo.environment["LANTAARN_BIN"] { return env }
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("lantaarn").path
-    }
+    static var lantaarn: Tool { Tool.built("lantaarn") }
 
-    static func executable(_ name: String, candidates: [String]) -> String {
-        candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? name
-    }
-
-    static let mosquitto = executable("mosquitto", candidates: ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"])
-    static let mosquittoPub = executable("mosquitto_pub", candidates: ["/usr/bin/mosquitto_pub", "/usr/local/bin/mosquitto_pub"])
+    /// The folder holding `lantaarn` and `lantaarn-verify`, which the suites' scripts take.
+    static var binDirectory: String { (lantaarn.path as NSString).deletingLastPathComponent }
 
     /// A fresh temporary directory.
     static func scratch(_ name: String) throws -> String {
@@ -48,7 +41,7 @@ final class TestBroker: @unchecked Sendable {   // used from one test task only
         persistence false
         max_queued_messages 100000
         """.write(toFile: conf, atomically: true, encoding: .utf8)
-        process = try ChildProcess(TestEnvironment.mosquitto, ["-c", conf], stderrFile: directory + "/mosquitto.err")
+        process = try ChildProcess(Tool("mosquitto"), ["-c", conf], stderrFile: directory + "/mosquitto.err")
         guard waitUntil(timeout: 10, { isListening(port) }) else {
             throw TestFailure("mosquitto did not start on port \(port): \(process.stderrText)")
         }
