@@ -183,7 +183,7 @@ public final class IngestConsumer: Service, Sendable {
             quarantineLog.withLock { log in
                 for q in rejected { log.record(sensor: q.sensorID.flatMap { registered[$0] == nil ? nil : $0 }, reason: q.reason, at: now) }
                 for (sensor, count) in result.lateBySensor {
-                    log.record(sensor: sensor, reason: "readings arrived after their window was sealed (more than the lateness setting late)",
+                    log.record(sensor: sensor, reason: "readings came later than the lateness setting allows: their window was already sealed",
                                count: count, at: now)
                 }
             }
