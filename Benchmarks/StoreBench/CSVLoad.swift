@@ -81,7 +81,11 @@ enum CSVLoad {
             cells.append(UnsafeRawBufferPointer(rebasing: line[start...]))
             guard cells.count == 5 else { return fail("expected 5 cells (sensor,wijk,quantity,ts,value), found \(cells.count)") }
             guard let sensorNumber = Self.integer(cells[0]) else { return fail("sensor is not an integer") }
-            let sensor = sensors[sensorNumber] ?? { sensors[sensorNumber] = String(sensorNumber); return String(sensorNumber) }()
+            let sensor: String
+            if let known = sensors[sensorNumber] { sensor = known } else {
+                sensor = String(sensorNumber)
+                sensors[sensorNumber] = sensor
+            }
             guard let wijk = wijken.value(cells[1], WijkCode.init) else { return fail("wijk is not a CBS wijk code (WK and 6 digits)") }
             guard let quantity = quantities.value(cells[2], { $0.isEmpty ? nil : $0 }) else { return fail("quantity is empty") }
             guard let ts = Self.integer(cells[3]), ts > 0, ts < 32_503_680_000_000 else { return fail("ts is not a time in epoch milliseconds") }
