@@ -84,13 +84,17 @@ bench-geo: setup
 # Issue 7: hourly per-wijk pipeline over 100 M readings, end to end, against DuckDB on the same rows.
 BENCH_PIPELINE_SENSORS ?= 1000
 BENCH_PIPELINE_PER_SERIES ?= 50000
+# Issue 27: publishing one weekly meldingen window with its disclosure control, the full audit,
+# and the independent attack (Benchmarks/sdc_bench.py).
 bench-pipelines: venv
 	@scripts/setup --bench
 	$(SWIFT) build -c release --product lantaarn-pipeline-bench
+	$(SWIFT) build -c release --product lantaarn
 	@mkdir -p $(BENCH_DIR)/pipelines
 	.build/release/lantaarn-pipeline-bench $(BENCH_DIR)/pipelines . $(BENCH_PIPELINE_SENSORS) $(BENCH_PIPELINE_PER_SERIES) > $(BENCH_DIR)/pipelines/lantaarn.json
 	.venv/bin/python Benchmarks/pipeline_peer.py $(BENCH_DIR)/pipelines $(BENCH_DIR)/pipelines/lantaarn.json | tee $(BENCH_DIR)/pipelines/bench.txt
 	@rm -f $(BENCH_DIR)/pipelines/readings.csv
+	.venv/bin/python Benchmarks/sdc_bench.py .build/release/lantaarn $(BENCH_DIR)/sdc | tee -a $(BENCH_DIR)/pipelines/bench.txt
 	@grep "^BENCH " $(BENCH_DIR)/pipelines/bench.txt
 
 # `make bench-server`: wrk (64 connections) against /datasets and a 50-row rows.json page, with

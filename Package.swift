@@ -30,6 +30,9 @@ let package = Package(
         // System library: OpenSSL's libcrypto for SHA-256 (Debian: libssl-dev).
         .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto"),
 
+        // System library: GLPK, the linear programmes of disclosure control (Debian: libglpk-dev).
+        .systemLibrary(name: "CGLPK", path: "Sources/CGLPK"),
+
         // Plain value types shared by every module.
         .target(name: "LantaarnModel", dependencies: ["CLibCrypto"]),
 
@@ -72,11 +75,12 @@ let package = Package(
             ]
         ),
 
-        // Pipeline definitions, stages, scheduler, releases.
+        // Pipeline definitions, stages, scheduler, releases, disclosure control (only
+        // Pipelines/Disclosure/LinearProgram.swift calls GLPK).
         .target(
             name: "Pipelines",
             dependencies: [
-                "LantaarnModel", "Store", "Geo",
+                "LantaarnModel", "Store", "Geo", "CGLPK",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -26,6 +26,9 @@ public struct DatasetMetadata: Sendable, Hashable, Codable {
     public var accessReason: String?
     /// Information-security classification (openbaar, intern, vertrouwelijk).
     public var classification: String?
+    /// How its counts are protected and how they relate to each other and to other datasets'
+    /// (``DisclosureSpec``); `nil` for a dataset without counts.
+    public var disclosure: DisclosureSpec?
 
     /// Whether anyone may download it: access rights PUBLIC (or none recorded, for datasets
     /// registered before access rights existed).

@@ -52,6 +52,7 @@ public struct PipelineRunner: Sendable {
         m.accessRights = p.output.accessRights
         m.accessReason = p.output.accessReason
         m.classification = p.output.classification
+        m.disclosure = p.disclosure
         return m
     }
 
@@ -167,7 +168,7 @@ public struct PipelineRunner: Sendable {
         let wijken = boundaries.set(.wijk, at: window.start)
         let name = { (code: String) in wijken?.area(code: code)?.name ?? names[code] ?? code }
         var extra: [(String, JSONValue)] = []
-        let rows: [[CellValue]], rowsIn: Int, withoutWijk: Int
+        var rows: [[CellValue]], rowsIn: Int, withoutWijk: Int
         switch p.aggregating {
         case .aggregate(let stage)?:
             let batch = try batch ?? readings(p, stage, window)
@@ -179,7 +180,7 @@ public struct PipelineRunner: Sendable {
             extra.append(("boundaries", .string(batch.boundaries)))
         case .meldingen(let stage)?:
             let meldingen = try store.meldingen(overlapping: window).filter(keeps(p))
-            (rows, withoutWijk) = stage.rows(meldingen, window: window, wijkName: name)
+            (rows, withoutWijk) = stage.rows(meldingen, window: window, gemeente: p.output.spatial, wijkName: name)
             rowsIn = meldingen.filter { window.contains($0.createdAt) }.count
             extra.append(("boundaries", .string("assigned at ingest, by each melding's own date")))
         case .meldingenForecast(let stage)?:
@@ -207,7 +208,28 @@ public struct PipelineRunner: Sendable {
         default:
             throw PipelineError(file: p.file, path: "stages", reason: "the pipeline has no aggregating stage")
         }
+        if let protected = try protect(p, window, rows) {
+            rows = protected.rows
+            extra.append(("protection", .object([
+                ("k", .number(Double(p.suppress?.k ?? 0))), ("protection", .number(Double(p.suppress?.protection ?? 0))),
+                ("held_primary", .number(Double(protected.primary))), ("held_complementary", .number(Double(protected.complementary))),
+                ("audit_rounds", .number(Double(protected.rounds))), ("linear_programmes", .number(Double(protected.programmes))),
+                ("against", .string("every public release of namespace \(p.disclosureNamespace)")),
+            ])))
+        }
         return try publish(p, window, rows: rows, rowsIn: rowsIn, withoutWijk: withoutWijk, lineage: lineage(p, window, rows, rowsIn, withoutWijk, extra))
+    }
+
+    /// Holds back counts of a stage whose counts are protected against everything published
+    /// (meldingen and their tiles): `nil` for the others, which protect while they compute.
+    private func protect(_ p: PipelineDefinition, _ window: TimeWindow, _ rows: [[CellValue]]) throws -> ReleaseProtection.Outcome? {
+        switch p.aggregating {
+        case .meldingen?, .meldingenTiles?: break
+        default: return nil
+        }
+        guard p.suppress != nil, let spec = p.disclosure else { return nil }
+        return try ReleaseProtection(store: store).protect(dataset: p.output.dataset, spec: spec, columns: p.columns.map(\.name),
+                                                           window: window, rows: rows, file: p.file)
     }
 
     /// The melding filter of the pipeline's filter stages.

@@ -146,9 +146,14 @@ struct RawPipeline: Decodable {
         try StageOrder.check(parsed, input: kind, isPublic: access == "PUBLIC", file: file)
         // The suppress stage's k goes to the stages that apply it while they compute.
         if let suppress = parsed.lazy.compactMap({ if case .suppress(let s) = $0 { s } else { nil } }).first {
+            if suppress.roundToFive, kind.isPersonal,
+               let at = parsed.firstIndex(where: { if case .suppress = $0 { true } else { false } }) {
+                throw fail("stages[\(at)].suppress.round_to", "counts of people and their reports are protected with exact relations between them (totals, weeks, datasets), which rounding would break; leave round_to out")
+            }
             parsed = parsed.map { stage in
                 switch stage {
                 case .meldingen(var m): m.suppress = suppress; return .meldingen(m)
+                case .meldingenTiles(var m): m.suppress = suppress; return .meldingenTiles(m)
                 case .travelTime(var t): t.k = suppress.k; return .travelTime(t)
                 default: return stage
                 }

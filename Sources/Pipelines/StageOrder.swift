@@ -11,9 +11,9 @@
 ///   (the one exception, `meldingen_text`, is an internal extract: it needs scrub before it
 ///   and may not be public; scrub without it has nothing to clean and is refused);
 /// - a public dataset built from personal data (meldingen, ANPR) counts people's events per
-///   small cell, so it needs suppress after the count. The forecast and the tiles are exempt:
-///   the first publishes model estimates, not counts, the second counts per hoofdcategorie for
-///   the whole gemeente.
+///   small cell, so it needs suppress after the count; the tiles too (their counts per colour add
+///   up to the weekly table's gemeente totals). The forecast is exempt: it publishes model
+///   estimates, not counts.
 enum StageOrder {
     static func check(_ stages: [PipelineStage], input: PipelineDefinition.Input, isPublic: Bool, file: String) throws {
         func fail(_ i: Int?, _ reason: String) -> PipelineError {
@@ -51,7 +51,7 @@ enum StageOrder {
             }
         }
         let needsSuppress: Bool = switch stages[at] {
-        case .meldingen, .travelTime: input.isPersonal && isPublic
+        case .meldingen, .travelTime, .meldingenTiles: input.isPersonal && isPublic
         default: false
         }
         if needsSuppress, suppressions.isEmpty {
@@ -69,7 +69,7 @@ enum StageOrder {
             throw fail(s, "scrub cleans free text, but '\(stages[at].kind)' outputs none; remove this stage")
         }
         switch stages[at] {
-        case .meldingenForecast, .meldingenTiles, .meldingenText:
+        case .meldingenForecast, .meldingenText:
             if let s = suppressions.first {
                 throw fail(s, "'\(stages[at].kind)' publishes no counts per small cell, so there is nothing to suppress; remove this stage")
             }

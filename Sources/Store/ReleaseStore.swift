@@ -60,6 +60,12 @@ public protocol ReleaseStore: Sendable {
     /// Whether a release's stored rows and lineage still hash to its recorded SHA-256.
     func verify(_ release: ReleaseRecord) throws -> Bool
 
+    /// Keeps the last disclosure audit of a dataset (its report as JSON).
+    func recordDisclosureReport(dataset: String, report: String) throws
+
+    /// The last disclosure audit of a dataset, as JSON, and when it ran.
+    func disclosureReport(dataset: String) throws -> (report: String, auditedAt: Int64)?
+
     /// Changes to datasets committed by this process: cheap, and up to date at once.
     var localDatasetWrites: Int64 { get }
 

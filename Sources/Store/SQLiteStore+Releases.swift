@@ -254,4 +254,20 @@ extension SQLiteStore: ReleaseStore {
             try Int64.fetchOne(db, sql: "SELECT max(window_end) FROM release WHERE dataset = ?", arguments: [dataset])
         }
     }
+
+    public func recordDisclosureReport(dataset: String, report: String) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO disclosure_report (dataset, audited_at, report) VALUES (?, ?, ?)
+                ON CONFLICT(dataset) DO UPDATE SET audited_at = excluded.audited_at, report = excluded.report
+                """, arguments: [dataset, Clock.nowMilliseconds(), report])
+        }
+    }
+
+    public func disclosureReport(dataset: String) throws -> (report: String, auditedAt: Int64)? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT report, audited_at FROM disclosure_report WHERE dataset = ?", arguments: [dataset])
+                .map { ($0[0], $0[1]) }
+        }
+    }
 }

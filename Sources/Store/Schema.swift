@@ -389,6 +389,17 @@ enum Schema {
             // for it on every Datastream), the purge's check for emptied series, reassignment.
             try db.execute(sql: "CREATE INDEX chunk_series ON chunk(series_id, window_start)")
         }
+        m.registerMigration("v17-disclosure-report") { db in
+            // The last disclosure audit of each dataset (`lantaarn datasets audit`), shown on its
+            // public page: cells, held back, smallest interval an attacker gets.
+            try db.execute(sql: """
+                CREATE TABLE disclosure_report (
+                    dataset TEXT PRIMARY KEY,
+                    audited_at INTEGER NOT NULL,
+                    report TEXT NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

@@ -195,17 +195,27 @@ struct MeldingenPipelineTests {
         #expect(results.count == 1 && results[0].window == TimeWindow(start: ISO8601.parse("2024-03-03T23:00:00Z")!, end: ISO8601.parse("2024-03-10T23:00:00Z")!))
         #expect(results[0].withoutWijk == 1 && results[0].rowsIn == 11)
         let rows = try store.rows(dataset: "meldingen-per-wijk-week", after: nil, limit: 100).rows
-        #expect(rows.count == 2)
+        // Two wijk rows, then the gemeente's per category and for all of them.
+        #expect(rows.map { [$0[0], $0[2]] } == [[.text("WK039201"), .text("Afval")], [.text("WK039201"), .text("Groen")],
+                                               [.text("GM0392"), .text("Afval")], [.text("GM0392"), .text("Groen")],
+                                               [.text("GM0392"), .text("alle")]], "\(rows)")
+        #expect(rows[2][1] == .text("Hele gemeente"))
         let afval = try #require(rows.first { $0[2] == .text("Afval") })
         // 8 reported (7 + Sunday night), 3 open at the end (a5, a6, late), 5 closed in the week.
-        // Groen's 2 reported is under 5, so Afval's 8 goes too (complementary suppression): the
-        // wijk's total would otherwise give Groen's count away. 3 open is under 5 itself.
-        #expect(Array(afval[5...7]) == [.null, .null, .integer(5)], "\(afval)")
-        #expect(afval[1] == .text("Oude Stad") && afval[10] == .text("ja"))
+        // 3 open is under 5, and so are Groen's 2 reported and 2 open: held back, in the gemeente
+        // rows too (one wijk: they are the same numbers).
+        #expect(afval[6] == .null && afval[1] == .text("Oude Stad") && afval[10] == .text("ja"), "\(afval)")
         // Handling times 24, 25, 26, 27 and 28 hours (whole numbers read back as integers).
         #expect([CellValue.number(26), .integer(26)].contains(afval[8]) && [CellValue.number(27.6)].contains(afval[9]), "\(afval)")
         let groen = try #require(rows.first { $0[2] == .text("Groen") })
-        #expect(Array(groen[5...9]) == [.null, .null, .integer(0), .null, .null] && groen[10] == .text("ja"))
+        #expect(groen[5] == .null && groen[6] == .null && groen[8] == .null && groen[10] == .text("ja"), "\(groen)")
+        for gemeente in rows[2...3] { #expect(gemeente[6] == .null, "the gemeente's open count is the wijk's: \(gemeente)") }
+        // What an attacker gets from every published number (the totals, the week's identity
+        // open = open before + new − closed): no held-back count narrower than 5.
+        let audit = try DisclosureAudit.run(store)
+        #expect(audit.exposed.isEmpty && audit.broken.isEmpty, "\(audit.exposed) \(audit.broken)")
+        let report = try #require(audit.reports.first { $0.dataset == "meldingen-per-wijk-week" })
+        #expect(report.cells == 15 && report.suppressed >= 6 && (report.smallestInterval ?? 5) >= 5, "\(report)")
     }
 }
 
@@ -291,7 +301,9 @@ struct MeldingenTilesPipelineTests {
         let rows = try store.rows(dataset: "meldingen-tegels-week", after: nil, limit: 10).rows
         #expect(rows.map { $0[0] } == [.text("Afval"), .text("Iets anders"), .text("Verlichting en verkeer")])
         #expect(rows[0][1] == .text("2024-03-10T23:00:00Z"))
-        #expect(Array(rows[0][2...5]) == [.text("oranje"), .integer(1), .integer(1), .integer(0)])
+        // One green and one orange Afval melding: reports too small to publish (they add up to the
+        // gemeente's open Afval meldingen in the weekly table, were there one).
+        #expect(Array(rows[0][2...6]) == [.text("oranje"), .null, .null, .integer(0), .text("ja")], "\(rows[0])")
         #expect(rows[1][2] == .text("groen") && rows[2][2] == .text("rood"))
     }
 }

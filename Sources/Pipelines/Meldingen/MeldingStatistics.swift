@@ -40,7 +40,7 @@ public enum MeldingStatistics {
                                                   by key: (Melding) -> K) -> [K: (count: Int, median: Double, p90: Double)] {
         var durations: [K: [Double]] = [:]
         for m in meldingen {
-            guard let closed = m.closedAt, window.contains(closed) else { continue }
+            guard let closed = closedAt(m), window.contains(closed) else { continue }
             durations[key(m), default: []].append(Double(max(0, closed - m.createdAt)))
         }
         return durations.mapValues { d in
@@ -49,13 +49,23 @@ public enum MeldingStatistics {
         }
     }
 
-    /// Meldingen open at `moment` (reported before it, not closed by then), per group.
+    /// Meldingen open at `moment` (reported before it, not closed before it), per group.
     public static func backlog(_ meldingen: [Melding], at moment: Int64) -> [Group: Int] {
         var out: [Group: Int] = [:]
-        for m in meldingen where m.createdAt < moment && (m.closedAt.map { $0 > moment } ?? true) {
-            out[Group(m), default: 0] += 1
-        }
+        for m in meldingen where isOpen(m, at: moment) { out[Group(m), default: 0] += 1 }
         return out
+    }
+
+    /// When a melding counts as closed: never before it was reported (a closing time before the
+    /// report is a data error, and counts as closed at once).
+    static func closedAt(_ m: Melding) -> Int64? { m.closedAt.map { max($0, m.createdAt) } }
+
+    /// Whether `m` is open at `moment`: reported before it and not closed before it. With
+    /// "closed in a week" as a closing time in [start, end) and "reported in a week" likewise,
+    /// this makes open(end of week) = open(start) + reported − closed exactly, an identity the
+    /// published tables declare (the attacker knows it too).
+    public static func isOpen(_ m: Melding, at moment: Int64) -> Bool {
+        m.createdAt < moment && (closedAt(m).map { $0 >= moment } ?? true)
     }
 
     /// The q-quantile of sorted values, interpolating between the two nearest ranks.

@@ -78,8 +78,8 @@ public enum TileStatus {
     public static func tiles<K: Hashable>(_ meldingen: [Melding], norms: (Melding) -> ServiceNorm?, key: (Melding) -> K,
                                           now: Int64) -> [K: (colour: TileColour, open: [TileColour: Int])] {
         var out: [K: (colour: TileColour, open: [TileColour: Int])] = [:]
-        for m in meldingen where m.closedAt.map({ $0 > now }) ?? true {
-            guard m.createdAt <= now, let norm = norms(m) else { continue }
+        for m in meldingen where MeldingStatistics.isOpen(m, at: now) {
+            guard let norm = norms(m) else { continue }
             let c = colour(m, norm: norm, now: now)
             var tile = out[key(m)] ?? (.green, [:])
             tile.colour = max(tile.colour, c)

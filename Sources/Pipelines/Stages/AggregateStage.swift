@@ -122,6 +122,16 @@ public struct AggregateStage: Sendable, Hashable {
         } + (suppressed ? [SuppressStage.markColumn] : [])
     }
 
+    /// The count column counts sensor readings, not people: marked so, and not protected (the
+    /// k check skips it, saying why).
+    func disclosure(namespace: String) -> DisclosureSpec? {
+        guard functions.contains(.count) else { return nil }
+        return DisclosureSpec(namespace: namespace, k: 1, protection: 0,
+                              keys: ["\(space.name)_code": space.name, "grootheid": "grootheid"],
+                              counts: [.init(column: Function.count.column, statistic: "metingen.aantal", time: "periode_start", of: "metingen")],
+                              relations: [], method: "geen: het aantal telt metingen van sensoren, geen mensen of meldingen")
+    }
+
     /// Where an Lden value belongs.
     public struct LdenKey: Hashable, Sendable {
         public var wijk: String, quantity: String, bucket: Int64

@@ -1,11 +1,11 @@
 import LantaarnModel
 import Store
 
-/// Meldingen per wijk × BOR_MELD hoofdcategorie for one window (a week): how many were
-/// reported, how many were open at its end, and the handling time (median, 90th percentile)
-/// of those closed in it. With a `suppress` stage after it, each count is disclosure-controlled
-/// over the wijk × hoofdcategorie table (small cells, and the cells that would give them
-/// away through totals): the cell is empty and `onderdrukt` says so.
+/// Meldingen per wijk × BOR_MELD hoofdcategorie for one window (a week), with the gemeente
+/// totals: how many were reported, how many were open at its end, and the handling time
+/// (median, 90th percentile) of those closed in it. With a `suppress` stage after it, the counts
+/// are protected against everything published (``ReleaseProtection``): a held-back cell is empty
+/// and `onderdrukt` says so.
 public struct MeldingenStage: Sendable, Hashable {
     /// Disclosure control from the suppress stage after this one; `nil` publishes exact counts
     /// (only allowed for a dataset that is not public).
@@ -33,27 +33,39 @@ public struct MeldingenStage: Sendable, Hashable {
             ColumnSpec(name: "afgehandeld", type: .integer, description: "Meldingen die deze week werden afgehandeld; leeg bij minder dan het minimum"),
             ColumnSpec(name: "doorlooptijd_mediaan", type: .number, unit: "uur", description: "Mediaan van de doorlooptijd (melding tot afhandeling) van de deze week afgehandelde meldingen"),
             ColumnSpec(name: "doorlooptijd_p90", type: .number, unit: "uur", description: "90 procent van die meldingen was binnen zoveel uur afgehandeld"),
-            ColumnSpec(name: "onderdrukt", type: .text, description: "'ja' als een of meer getallen in deze rij niet gepubliceerd zijn omdat ze te klein zijn (privacy)"),
+            ColumnSpec(name: "onderdrukt", type: .text, description: "'ja' als een of meer getallen in deze rij niet gepubliceerd zijn, omdat ze te klein zijn of omdat je er een te klein getal mee zou kunnen uitrekenen (privacy)"),
         ]
     }
 
+    /// The code of the gemeente rows' `hoofdcategorie` that covers every category.
+    public static let allCategories = "alle"
+
     /// Output rows for `window` from the meldingen alive in it, and how many were left out
-    /// for lack of a wijk.
-    public func rows(_ meldingen: [Melding], window: TimeWindow, wijkName: (String) -> String) -> (rows: [[CellValue]], withoutWijk: Int) {
+    /// for lack of a wijk: one row per wijk × hoofdcategorie with something to count, then the
+    /// gemeente (`gemeente` as wijk code) per hoofdcategorie and for all of them: the real city
+    /// totals of the meldingen with a wijk. Counts are exact here: which of them are held back is
+    /// chosen when the release is published, against everything published before
+    /// (``ReleaseProtection``). The handling times are left out where fewer than k were closed.
+    public func rows(_ meldingen: [Melding], window: TimeWindow, gemeente: String,
+                     wijkName: (String) -> String) -> (rows: [[CellValue]], withoutWijk: Int) {
         typealias Group = MeldingStatistics.Group
         let placed = meldingen.filter { $0.wijk != nil }
         let withoutWijk = meldingen.filter { $0.wijk == nil && window.contains($0.createdAt) }.count
-        var reported: [Group: Int] = [:]
-        for m in placed where window.contains(m.createdAt) { reported[Group(m), default: 0] += 1 }
-        let open = MeldingStatistics.backlog(placed, at: window.end)
-        let handling = MeldingStatistics.handlingTimes(placed, closedIn: window, by: Group.init)
-        let closed = handling.mapValues(\.count)
-        let groups = Set(reported.keys).union(open.keys).union(handling.keys).sorted()
-        let counts = [reported, open, closed].map { published($0, groups: groups) }
+        let total = { (m: Melding) in Group(wijk: gemeente, hoofdcategorie: Group(m).hoofdcategorie) }
+        let all = { (_: Melding) in Group(wijk: gemeente, hoofdcategorie: Self.allCategories) }
+        var reported: [Group: Int] = [:], open: [Group: Int] = [:]
+        var handling: [Group: (count: Int, median: Double, p90: Double)] = [:]
+        for key in [Group.init, total, all] {
+            for m in placed where window.contains(m.createdAt) { reported[key(m), default: 0] += 1 }
+            for m in placed where MeldingStatistics.isOpen(m, at: window.end) { open[key(m), default: 0] += 1 }
+            handling.merge(MeldingStatistics.handlingTimes(placed, closedIn: window, by: key)) { a, _ in a }
+        }
+        let wijkGroups = Set(reported.keys).union(open.keys).union(handling.keys).filter { $0.wijk != gemeente }.sorted()
+        let gemeenteGroups = Set(reported.keys).union(open.keys).union(handling.keys).filter { $0.wijk == gemeente }
+            .sorted { ($0.hoofdcategorie == Self.allCategories ? 1 : 0, $0.hoofdcategorie) < ($1.hoofdcategorie == Self.allCategories ? 1 : 0, $1.hoofdcategorie) }
         let k = suppress?.k ?? 1
-        let rows = groups.map { g -> [CellValue] in
-            let shown = counts.map { $0[g] ?? nil }
-            var held = shown.contains { $0 == nil }
+        let rows = (wijkGroups + gemeenteGroups).map { g -> [CellValue] in
+            var held = false
             var median = CellValue.null, p90 = CellValue.null
             if let h = handling[g], h.count >= k {
                 let hours = { (ms: Double) in CellValue.number((ms / 3_600_000 * 10).rounded() / 10) }
@@ -62,28 +74,34 @@ public struct MeldingenStage: Sendable, Hashable {
             } else if handling[g] != nil {
                 held = true
             }
-            let cells = shown.map { $0.map { CellValue.integer(Int64($0)) } ?? .null } + [median, p90]
-            return [.text(g.wijk), .text(wijkName(g.wijk)), .text(g.hoofdcategorie),
+            let counts = [reported[g] ?? 0, open[g] ?? 0, handling[g]?.count ?? 0].map { CellValue.integer(Int64($0)) }
+            return [.text(g.wijk), .text(g.wijk == gemeente ? "Hele gemeente" : wijkName(g.wijk)), .text(g.hoofdcategorie),
                     .text(ISO8601.format(milliseconds: window.start)), .text(ISO8601.format(milliseconds: window.end))]
-                + cells + [.text(held ? "ja" : "nee")]
+                + counts + [median, p90, .text(held ? "ja" : "nee")]
         }
         return (rows, withoutWijk)
     }
 
-    /// One count per group after disclosure control over the wijk × hoofdcategorie table;
-    /// `nil` where suppressed.
-    private func published(_ counts: [MeldingStatistics.Group: Int], groups: [MeldingStatistics.Group]) -> [MeldingStatistics.Group: Int?] {
-        guard let suppress else { return Dictionary(uniqueKeysWithValues: groups.map { ($0, counts[$0] ?? 0) }) }
-        let wijken = Array(Set(groups.map(\.wijk))).sorted()
-        let categories = Array(Set(groups.map(\.hoofdcategorie))).sorted()
-        let table = wijken.map { w in categories.map { c in counts[MeldingStatistics.Group(wijk: w, hoofdcategorie: c)] ?? 0 } }
-        let result = suppress.apply(table)
-        var out: [MeldingStatistics.Group: Int?] = [:]
-        for (r, w) in wijken.enumerated() {
-            for (c, category) in categories.enumerated() {
-                out[MeldingStatistics.Group(wijk: w, hoofdcategorie: category)] = result.published[r][c]
-            }
-        }
-        return out
+    /// The relations between the published counts that anyone can use: the gemeente rows are
+    /// the sums of the wijk rows (per category, and over all categories), and per group the
+    /// meldingen open at the end of a week are those open at its start plus the new ones minus
+    /// those closed.
+    public func disclosure(namespace: String, gemeente: String) -> DisclosureSpec? {
+        guard let suppress else { return nil }
+        return DisclosureSpec(
+            namespace: namespace, k: suppress.k, protection: suppress.protection,
+            keys: ["wijk_code": "wijk", "hoofdcategorie": "hoofdcategorie"],
+            counts: [
+                .init(column: "aantal_meldingen", statistic: "meldingen.nieuw", time: "periode_start", of: "meldingen"),
+                .init(column: "open_einde_week", statistic: "meldingen.open", time: "periode_eind", of: "meldingen"),
+                .init(column: "afgehandeld", statistic: "meldingen.afgehandeld", time: "periode_start", of: "meldingen"),
+            ],
+            relations: [
+                .total(dimension: "wijk", code: gemeente),
+                .total(dimension: "hoofdcategorie", code: Self.allCategories),
+                .stockFlow(stock: "meldingen.open", inflow: "meldingen.nieuw", outflow: "meldingen.afgehandeld",
+                           from: "periode_start", to: "periode_eind"),
+            ],
+            method: ReleaseProtection.method)
     }
 }

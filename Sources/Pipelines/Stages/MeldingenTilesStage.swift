@@ -10,6 +10,9 @@ import Yams
 public struct MeldingenTilesStage: Sendable, Hashable {
     /// Norms per hoofdcategorie; `default` applies to the rest.
     public var norms: [String: ServiceNorm]
+    /// Disclosure control from the suppress stage after this one: the counts per colour are
+    /// counts of people's reports, protected like those of the weekly table.
+    public var suppress: SuppressStage?
 
     struct Raw: Decodable {
         var group_by: [String]
@@ -38,7 +41,10 @@ public struct MeldingenTilesStage: Sendable, Hashable {
         self.norms = norms
     }
 
-    public init(norms: [String: ServiceNorm]) { self.norms = norms }
+    public init(norms: [String: ServiceNorm], suppress: SuppressStage? = nil) {
+        self.norms = norms
+        self.suppress = suppress
+    }
 
     func norm(for m: Melding) -> ServiceNorm? { m.hoofdcategorie.flatMap { norms[$0] } ?? norms["default"] }
 
@@ -50,7 +56,24 @@ public struct MeldingenTilesStage: Sendable, Hashable {
             ColumnSpec(name: "open_groen", type: .integer, description: "Open meldingen binnen de servicenorm"),
             ColumnSpec(name: "open_oranje", type: .integer, description: "Open meldingen over de servicenorm, binnen de wettelijke termijn"),
             ColumnSpec(name: "open_rood", type: .integer, description: "Open meldingen over de wettelijke termijn"),
-        ]
+        ] + (suppress == nil ? [] : [SuppressStage.markColumn])
+    }
+
+    /// The counts per colour add up to the meldingen open at that moment in the gemeente row of
+    /// the weekly table (`meldingen.open` with wijk `gemeente`), plus those without a wijk: a
+    /// relation anyone can use. It holds only when every category has a norm (a `default`).
+    public func disclosure(namespace: String, gemeente: String) -> DisclosureSpec? {
+        guard let suppress else { return nil }
+        let colours = ["groen", "oranje", "rood"]
+        return DisclosureSpec(
+            namespace: namespace, k: suppress.k, protection: suppress.protection,
+            keys: ["hoofdcategorie": "hoofdcategorie"],
+            counts: colours.map { .init(column: "open_\($0)", statistic: "meldingen.open.\($0)", time: "moment", of: "meldingen") },
+            relations: norms["default"] == nil ? [] : [
+                .parts(colours.map { "meldingen.open.\($0)" }, whole: "meldingen.open", wholeDims: ["wijk": gemeente],
+                       nonNegativeRemainder: true),
+            ],
+            method: ReleaseProtection.method)
     }
 
     /// One row per hoofdcategorie with open meldingen at the end of `window`.
@@ -61,6 +84,7 @@ public struct MeldingenTilesStage: Sendable, Hashable {
             let names: [TileColour: String] = [.green: "groen", .orange: "oranje", .red: "rood"]
             return [.text(category), .text(ISO8601.format(milliseconds: window.end)), .text(names[t.colour]!),
                     .integer(Int64(t.open[.green] ?? 0)), .integer(Int64(t.open[.orange] ?? 0)), .integer(Int64(t.open[.red] ?? 0))]
+                + (suppress == nil ? [] : [.text("nee")])
         }
     }
 }

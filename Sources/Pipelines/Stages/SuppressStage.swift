@@ -1,19 +1,14 @@
 import LantaarnModel
 import Store
 
-/// Disclosure control for a table of counts with row and column totals (wijk × category):
-/// cells with a count from 1 to k − 1 are suppressed (CBS's rule, k = 5 by default), and
-/// enough other cells (body cells first, totals only when nothing else will do) are
-/// suppressed with them that no suppressed cell can be worked out from what is published.
-/// Counts may also be rounded to 5, as CBS does for wijken and buurten. Suppressed cells are
-/// marked (`nil`), never silently missing.
-///
-/// The table is treated with its margins as one (rows + 1) × (columns + 1) grid, the grand
-/// total in the corner (published unless nothing else can protect a cell, as in a table of
-/// one row and one column). A suppressed cell is safe when it lies on a cycle
-/// of suppressed cells (alternating along rows and columns): adding and subtracting along the
-/// cycle changes no published number, so the cell is not pinned down. Open cells are closed
-/// with the cheapest rectangle: the fewest counts, body cells before totals.
+/// Disclosure control: counts of people or their reports from 1 to k − 1 are held back (CBS's
+/// rule, k = 5 by default), and enough other cells with them that an attacker who holds every
+/// published number (every table, total, column identity, earlier window and other dataset of
+/// the same input: the relations the stages declare) can narrow no held-back count to an
+/// interval smaller than `protection` (default k). The pattern is chosen per new release by
+/// ``PatternChooser`` against everything already published, with linear programmes (GLPK).
+/// Counts of readings may also be rounded to 5, as CBS does for wijken and buurten. Held-back
+/// cells are marked (`nil`, `onderdrukt: ja`), never silently missing.
 public struct SuppressStage: Sendable, Hashable {
     /// Smallest count published.
     public var k: Int
@@ -22,17 +17,21 @@ public struct SuppressStage: Sendable, Hashable {
 
     /// Also suppress other cells so that small ones cannot be worked out from totals.
     public var complementary: Bool
+    /// Smallest width of the interval an attacker can compute for a held-back count.
+    public var protection: Int
 
-    public init(k: Int = 5, roundToFive: Bool = false, complementary: Bool = true) {
+    public init(k: Int = 5, roundToFive: Bool = false, complementary: Bool = true, protection: Int? = nil) {
         self.k = k
         self.roundToFive = roundToFive
         self.complementary = complementary
+        self.protection = protection ?? k
     }
 
     struct Raw: Decodable {
         var k: Int?
         var round_to: Int?
         var complementary: Bool?
+        var protection: Int?
     }
 
     init(_ raw: Raw, file: String, path: String) throws {
@@ -43,7 +42,10 @@ public struct SuppressStage: Sendable, Hashable {
         guard raw.round_to == nil || raw.round_to == 5 else {
             throw PipelineError(file: file, path: "\(path).round_to", reason: "counts can only be rounded to 5 (as CBS does for wijken and buurten); leave it out for exact counts")
         }
-        self.init(k: k, roundToFive: raw.round_to == 5, complementary: raw.complementary ?? true)
+        if let p = raw.protection, !(1...1000).contains(p) {
+            throw PipelineError(file: file, path: "\(path).protection", reason: "give the smallest interval width an attacker may be left with, from 1 to 1000; it defaults to k")
+        }
+        self.init(k: k, roundToFive: raw.round_to == 5, complementary: raw.complementary ?? true, protection: raw.protection)
     }
 
     /// The column that marks a row whose figures were held back.
@@ -54,11 +56,12 @@ public struct SuppressStage: Sendable, Hashable {
     public func rounded(_ n: Int) -> Int { roundToFive ? Int((Double(n) / 5).rounded()) * 5 : n }
 
     var parameters: [(String, JSONValue)] {
-        [("k", .number(Double(k))), ("round_to", roundToFive ? .number(5) : .null), ("complementary", .bool(complementary))]
+        [("k", .number(Double(k))), ("round_to", roundToFive ? .number(5) : .null), ("complementary", .bool(complementary)),
+         ("protection", .number(Double(protection)))]
     }
 
     var dutch: String {
-        "Laat aantallen onder \(k) weg (de regel van het CBS)" + (complementary ? ", en zo veel andere cellen dat die niet uit totalen terug te rekenen zijn" : "")
+        "Laat aantallen onder \(k) weg (de regel van het CBS)" + (complementary ? ", en zo veel andere cellen dat niemand ze met alle gepubliceerde getallen samen (totalen, andere kolommen, andere weken en andere datasets) nauwkeuriger dan op \(protection) na kan uitrekenen" : "")
             + (roundToFive ? "; de overige aantallen worden afgerond op 5" : "") + ". Weggelaten cellen zijn gemarkeerd."
     }
 
@@ -84,59 +87,43 @@ public struct SuppressStage: Sendable, Hashable {
         public var suppressed: Set<Cell> { primary.union(complementary) }
     }
 
+    /// Protects one table with its margins on its own: the body, the row and column totals and
+    /// the grand total are published, and the pattern is chosen (``PatternChooser``) so that every
+    /// held-back cell keeps an interval of at least `protection` against the row and column sums.
     public func apply(_ table: [[Int]]) -> Result {
         let rows = table.count, columns = table.first?.count ?? 0
-        // The grid with margins.
         var grid = table.map { $0 + [$0.reduce(0, +)] }
         grid.append((0...columns).map { c in grid.reduce(0) { $0 + $1[c] } })
-        let grand = Cell(rows, columns)
-        func value(_ c: Cell) -> Int { grid[c.row][c.column] }
-        func isMargin(_ c: Cell) -> Bool { c.row == rows || c.column == columns }
-
+        func id(_ c: Cell) -> String { "r\(c.row)c\(c.column)" }
+        var candidates: [String: PatternChooser.Candidate] = [:]
         var primary = Set<Cell>()
-        for r in 0..<rows { for c in 0..<columns where table[r][c] > 0 && table[r][c] < k { primary.insert(Cell(r, c)) } }
-        var suppressed = primary
-        while complementary, let open = suppressed.sorted().first(where: { !Self.onCycle($0, suppressed) }) {
-            var best: (cost: Int, cells: [Cell])?
-            for r2 in 0...rows where r2 != open.row {
-                for c2 in 0...columns where c2 != open.column {
-                    let corners = [Cell(open.row, c2), Cell(r2, open.column), Cell(r2, c2)]
-                    // Zeros are public knowledge and cannot hide anything.
-                    guard corners.allSatisfy({ suppressed.contains($0) || value($0) > 0 }) else { continue }
-                    let added = corners.filter { !suppressed.contains($0) }
-                    // Body cells first, then totals, the grand total only as the last resort.
-                    let cost = added.reduce(0) { $0 + value($1) + ($1 == grand ? 1_000_000_000_000 : isMargin($1) ? 1_000_000 : 0) }
-                    if best == nil || cost < best!.cost || (cost == best!.cost && added.count < best!.cells.count) { best = (cost, added) }
-                }
+        for r in 0...rows {
+            for c in 0...columns {
+                let cell = Cell(r, c)
+                let margins = (r == rows ? 1 : 0) + (c == columns ? 1 : 0)
+                candidates[id(cell)] = .init(value: grid[r][c], label: "row \(r), column \(c)", protection: protection, rank: margins)
+                if margins == 0, table[r][c] > 0, table[r][c] < k { primary.insert(cell) }
             }
-            guard let choice = best, !choice.cells.isEmpty else { break }   // cannot happen: the margins always close a rectangle
-            suppressed.formUnion(choice.cells)
         }
-        let shown = { (c: Cell) -> Int? in suppressed.contains(c) ? nil : rounded(value(c)) }
+        // Each row adds up to its total, each column to its total.
+        var relations: [ProtectionSystem.Relation] = []
+        for r in 0...rows {
+            relations.append(.init((0..<columns).map { .init(id(Cell(r, $0)), 1) } + [.init(id(Cell(r, columns)), -1)], origin: "row \(r)"))
+        }
+        for c in 0...columns {
+            relations.append(.init((0..<rows).map { .init(id(Cell($0, c)), 1) } + [.init(id(Cell(rows, c)), -1)], origin: "column \(c)"))
+        }
+        var suppressed = primary
+        if complementary, !primary.isEmpty,
+           let choice = try? PatternChooser.choose(history: ProtectionSystem(), cells: candidates, relations: relations,
+                                                   primary: Set(primary.map(id))) {
+            for r in 0...rows { for c in 0...columns where choice.held.contains(id(Cell(r, c))) { suppressed.insert(Cell(r, c)) } }
+        }
+        let shown = { (c: Cell) -> Int? in suppressed.contains(c) ? nil : rounded(grid[c.row][c.column]) }
         return Result(primary: primary, complementary: suppressed.subtracting(primary),
                       published: (0..<rows).map { r in (0..<columns).map { shown(Cell(r, $0)) } },
                       rowTotals: (0..<rows).map { shown(Cell($0, columns)) },
                       columnTotals: (0..<columns).map { shown(Cell(rows, $0)) },
-                      total: shown(grand))
-    }
-
-    /// True when `cell` lies on a cycle of suppressed cells in the row–column graph: its row
-    /// and column stay connected through other suppressed cells.
-    public static func onCycle(_ cell: Cell, _ suppressed: Set<Cell>) -> Bool {
-        var seenRows: Set<Int> = [cell.row], seenColumns: Set<Int> = []
-        var frontier: [(isRow: Bool, index: Int)] = [(true, cell.row)]
-        while let (isRow, index) = frontier.popLast() {
-            for s in suppressed where s != cell {
-                if isRow, s.row == index, !seenColumns.contains(s.column) {
-                    if s.column == cell.column { return true }
-                    seenColumns.insert(s.column)
-                    frontier.append((false, s.column))
-                } else if !isRow, s.column == index, !seenRows.contains(s.row) {
-                    seenRows.insert(s.row)
-                    frontier.append((true, s.row))
-                }
-            }
-        }
-        return false
+                      total: shown(Cell(rows, columns)))
     }
 }

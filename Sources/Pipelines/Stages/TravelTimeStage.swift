@@ -34,6 +34,14 @@ public struct TravelTimeStage: Sendable, Hashable {
 
     public var routes: [Route]
     public var maxTravel: Int64
+    /// Trips are people's journeys: protected. Hours with fewer than k are held back whole; no
+    /// totals or other relations are published with them.
+    func disclosure(namespace: String, protection: Int?) -> DisclosureSpec? {
+        DisclosureSpec(namespace: namespace, k: k, protection: protection ?? k, keys: ["van": "van", "naar": "naar"],
+                       counts: [.init(column: "ritten", statistic: "anpr.ritten", time: "periode_start", of: "ritten")],
+                       relations: [], method: "uren met minder dan k ritten worden helemaal weggelaten; er worden geen totalen gepubliceerd")
+    }
+
     /// Smallest number of trips published per route and hour (from the suppress stage; 1 without one).
     public var k: Int
 

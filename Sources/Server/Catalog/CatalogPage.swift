@@ -1,4 +1,6 @@
+import Foundation
 import LantaarnModel
+import Pipelines
 import Store
 
 /// `/datasets` for people (HTML, plain Dutch): every dataset with what it holds, how fresh it
@@ -17,6 +19,20 @@ struct CatalogPage {
             let text = [m.name, m.title, m.description, m.theme ?? ""].joined(separator: " ").lowercased()
             return words.allSatisfy { text.contains($0) }
         }
+    }
+
+    /// The last disclosure audit of each dataset (`lantaarn datasets audit`), by name, with when it ran.
+    var reports: [String: (report: DisclosureReport, auditedAt: Int64)] = [:]
+
+    /// The stored disclosure reports of `datasets`.
+    static func reports(_ datasets: [DatasetSummary], store: any ReleaseStore) -> [String: (report: DisclosureReport, auditedAt: Int64)] {
+        var out: [String: (DisclosureReport, Int64)] = [:]
+        for d in datasets {
+            guard let stored = try? store.disclosureReport(dataset: d.metadata.name),
+                  let report = try? JSONDecoder().decode(DisclosureReport.self, from: Data(stored.report.utf8)) else { continue }
+            out[d.metadata.name] = (report, stored.auditedAt)
+        }
+        return out
     }
 
     func render(_ datasets: [DatasetSummary], query: String) -> String {
@@ -51,7 +67,9 @@ struct CatalogPage {
         }
         out += "<dt>Rijen</dt><dd>\(s.rowCount)</dd>\n"
         out += "<dt>Gemaakt door</dt><dd><a href=\"/algoritmes#alg-\(HTML.escape(m.pipeline))\">rekenregel \(HTML.escape(m.pipeline))</a></dd>\n"
-        out += "<dt>Licentie</dt><dd>\(HTML.escape(m.license))</dd>\n</dl>\n"
+        out += "<dt>Licentie</dt><dd>\(HTML.escape(m.license))</dd>\n"
+        if let privacy = privacy(m) { out += "<dt>Privacy</dt><dd>\(privacy)</dd>\n" }
+        out += "</dl>\n"
         guard m.isPublic else {
             return out + "<p><strong>Niet openbaar.</strong> Reden: \(HTML.escape(m.accessReason ?? "geen reden vastgelegd"))</p>\n</section>\n"
         }
@@ -64,5 +82,26 @@ struct CatalogPage {
         out += "<a href=\"/datasets/\(HTML.escape(m.name))/releases\">alle versies</a> · "
         out += "<a href=\"/datasets/\(HTML.escape(m.name))\(CSVWMetadata.suffix)\">beschrijving van de kolommen</a></p>\n</section>\n"
         return out
+    }
+
+    /// What the last disclosure audit found, in plain Dutch, without any held-back number.
+    private func privacy(_ m: DatasetMetadata) -> String? {
+        guard let spec = m.disclosure else { return nil }
+        if !spec.counts.contains(where: \.isProtected) {
+            return "De aantallen tellen metingen van sensoren, geen mensen. Daarom laten we er niets uit weg."
+        }
+        guard let (r, at) = reports[m.name] else {
+            return "Aantallen kleiner dan \(spec.k) laten we weg, en ook de getallen waarmee je ze zou kunnen uitrekenen. De controle daarvan is nog niet gedaan."
+        }
+        var text = "Van de \(r.cells) aantallen laten we er \(r.suppressed) weg: ze zijn kleiner dan \(r.k), of je zou er met de andere getallen een klein aantal mee kunnen uitrekenen. "
+        if let smallest = r.smallestInterval {
+            text += "Ook wie alle getallen van alle datasets samen gebruikt, kan een weggelaten aantal niet preciezer bepalen dan tussen twee getallen die \(smallest) of meer uit elkaar liggen (de grens is \(r.protection)). "
+        } else if r.suppressed > 0 {
+            text += "Uit de andere getallen is van een weggelaten aantal geen bovengrens af te leiden. "
+        }
+        if r.exposed > 0 {
+            text += "Let op: bij de laatste controle waren \(r.exposed) weggelaten aantallen te precies uit te rekenen. De gemeente lost dit op. "
+        }
+        return HTML.escape(text + "Gecontroleerd op \(LocalTime.dateTime(at)).")
     }
 }

@@ -20,12 +20,18 @@ struct PanelRows {
         var query = RowQuery()
         query.limit = 1000
         query.timeLimitMilliseconds = 10_000
+        var excluded: [(column: Int, value: CellValue)] = []
         for (column, value) in panel.filters {
             // A column the dataset lost since the dashboard was checked matches nothing.
             guard let i = names.firstIndex(of: column) else {
                 return PanelRows(summary: summary, rows: [], truncated: false, names: names)
             }
-            query.filters.append(RowQuery.Filter(column: i, op: .exact, values: [.text(value)]))
+            // `!value`: every row but those (for example the gemeente's total rows on a wijk map).
+            if value.hasPrefix("!") {
+                excluded.append((i, .text(String(value.dropFirst()))))
+            } else {
+                query.filters.append(RowQuery.Filter(column: i, op: .exact, values: [.text(value)]))
+            }
         }
         switch panel.period {
         case .all: break
@@ -37,7 +43,7 @@ struct PanelRows {
         var rows: [[CellValue]] = []
         repeat {
             let page = try releases.queryRows(dataset: panel.dataset, query)
-            rows += page.rows
+            rows += page.rows.filter { row in !excluded.contains { row[$0.column] == $0.value } }
             query.after = page.next
         } while query.after != nil && rows.count < maxRows
         return PanelRows(summary: summary, rows: Array(rows.prefix(maxRows)), truncated: query.after != nil, names: names)

@@ -39,9 +39,16 @@ struct CatalogRoutes {
             }
             return try deps.responses.respond(request, key: "page|" + query) {
                 ([.contentType: "text/html; charset=utf-8", .vary: "Accept"],
-                 ByteBuffer(string: CatalogPage(site: deps.site).render(try deps.releases.datasets(), query: query)))
+                 ByteBuffer(string: try Self.catalogPage(deps).render(try deps.releases.datasets(), query: query)))
             }
         }
+    }
+
+    /// The catalogue page with each dataset's last disclosure report.
+    static func catalogPage(_ deps: ServerDependencies) throws -> CatalogPage {
+        var page = CatalogPage(site: deps.site)
+        page.reports = CatalogPage.reports(try deps.releases.datasets(), store: deps.releases)
+        return page
     }
 
     /// Browsers ask for HTML first; curl, harvesters and scripts get JSON.

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import LantaarnModel
 import Store
@@ -127,6 +128,10 @@ struct DatasetRoutes {
             if let value { fields.append((key, .string(value))) }
         }
         fields.append(("releases_url", .string("/datasets/\(m.name)/releases")))
+        // How its counts are protected, and the relations between them anyone may use.
+        if let spec = m.disclosure, let data = try? JSONEncoder().encode(spec), let value = try? JSONParser.parse([UInt8](data)) {
+            fields.append(("disclosure", value))
+        }
         if let c = s.coverage {
             fields.append(("temporal_start", .string(ISO8601.format(milliseconds: c.start))))
             fields.append(("temporal_end", .string(ISO8601.format(milliseconds: c.end))))
