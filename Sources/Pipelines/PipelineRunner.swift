@@ -88,7 +88,12 @@ public struct PipelineRunner: Sendable {
             // Matched: the pseudonyms of the windows whose trips have all arrived are no longer
             // needed, so they go (once per run: each drop rewrites pages and truncates the WAL).
             if pipeline.input == .anpr, let done = results.map(\.window.end).filter({ $0 + pipeline.settle <= Clock.nowMilliseconds() }).max() {
-                _ = try store.dropSightings(before: done)
+                _ = try store.dropSightings(before: done) { n in
+                    n == 0 ? nil : DestructionRecord(destroyedAt: Clock.nowMilliseconds(), kind: "anpr-sightings",
+                                                     subject: "pseudonymised ANPR sightings matched by \(pipeline.name)",
+                                                     window: TimeWindow(start: Int64.min, end: done), readings: n, policy: "until matched",
+                                                     basis: pipeline.purpose)
+                }
             }
             try record(pipeline, range, started, results, error: nil)
             return results

@@ -400,6 +400,28 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v18-anpr-next-pseudonym") { db in
+            // A sighting just before Monday 00:00 also carries its pseudonym under next week's
+            // key, so trips across the key change match (issue 27).
+            try db.execute(sql: "ALTER TABLE anpr_sighting ADD COLUMN next_pseudonym TEXT")
+        }
+        m.registerMigration("v19-hold-kinds") { db in
+            // Holds on a wijk or a melding category too (issue 27): the kind check is rebuilt.
+            try db.execute(sql: """
+                CREATE TABLE legal_hold_v19 (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL CHECK (kind IN ('sensor', 'dataset', 'wijk', 'category')),
+                    subject TEXT NOT NULL,
+                    window_start INTEGER NOT NULL,
+                    window_end INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                INSERT INTO legal_hold_v19 SELECT id, kind, subject, window_start, window_end, reason, created_at FROM legal_hold;
+                DROP TABLE legal_hold;
+                ALTER TABLE legal_hold_v19 RENAME TO legal_hold;
+                """)
+        }
         return m
     }
 }

@@ -9,16 +9,27 @@ struct HoldCommand: AsyncParsableCommand {
         subcommands: [Add.self, Remove.self, List.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Place a hold on a sensor's readings or a dataset in a time range.")
+        static let configuration = CommandConfiguration(
+            abstract: "Place a hold on a sensor, a dataset, a wijk or a melding category in a time range.",
+            discussion: """
+                A sensor hold keeps its readings, quarantined messages, ingest-log segments of the range and, for an ANPR camera, \
+                its sightings and the pseudonym keys of those weeks; a wijk hold keeps readings and meldingen placed in it and \
+                ingest-log segments; a category hold keeps the meldingen of that hoofdcategorie; a dataset hold keeps its releases \
+                and kept download.
+                """)
         @OptionGroup var common: CommonOptions
-        @Option(name: .long, help: "Sensor id whose readings to hold.") var sensor: String?
-        @Option(name: .long, help: "Dataset name whose rows to hold.") var dataset: String?
+        @Option(name: .long, help: "Sensor id (or ANPR camera) to hold.") var sensor: String?
+        @Option(name: .long, help: "Dataset name whose releases to hold.") var dataset: String?
+        @Option(name: .long, help: "Wijk code (e.g. WK039201) whose readings and meldingen to hold.") var wijk: String?
+        @Option(name: .long, help: "Melding hoofdcategorie (e.g. Afval) whose meldingen to hold.") var category: String?
         @Option(name: .long, help: "Start, ISO 8601.") var from: String
         @Option(name: .long, help: "End (exclusive), ISO 8601.") var to: String
         @Option(name: .long, help: "Why: case number or decision.") var reason: String
 
         func validate() throws {
-            guard (sensor == nil) != (dataset == nil) else { throw ValidationError("give exactly one of --sensor or --dataset") }
+            guard [sensor, dataset, wijk, category].compactMap({ $0 }).count == 1 else {
+                throw ValidationError("give exactly one of --sensor, --dataset, --wijk or --category")
+            }
             guard let s = ISO8601.parse(from), let e = ISO8601.parse(to), e > s else {
                 throw ValidationError("--from and --to must be ISO 8601 times with --to after --from")
             }
@@ -27,8 +38,10 @@ struct HoldCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try SQLiteStore(dataDirectory: try common.settings().dataDirectory)
             let window = TimeWindow(start: ISO8601.parse(from)!, end: ISO8601.parse(to)!)
-            let id = try store.addHold(kind: sensor != nil ? .sensor : .dataset, subject: sensor ?? dataset!, window: window, reason: reason)
-            Console.line("legal hold #\(id) placed on \(sensor.map { "sensor \($0)" } ?? "dataset \(dataset!)") \(window)")
+            let (kind, subject): (LegalHold.Kind, String) = sensor.map { (.sensor, $0) } ?? dataset.map { (.dataset, $0) }
+                ?? wijk.map { (.wijk, $0) } ?? (.category, category!)
+            let id = try store.addHold(kind: kind, subject: subject, window: window, reason: reason)
+            Console.line("legal hold #\(id) placed on \(kind.rawValue) \(subject) \(window)")
         }
     }
 

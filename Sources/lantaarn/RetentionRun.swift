@@ -5,8 +5,12 @@ import Pipelines
 import Server
 import Store
 
-/// One purge: readings and datasets past their retention (legal holds respected),
-/// then committed ingest-log segments. Shared by `lantaarn purge` and the daily purge in `serve`.
+/// One purge: readings, datasets, meldingen and quarantine past their retention, unmatched ANPR
+/// sightings, committed ingest-log segments, pseudonym keys and the kept downloads of datasets
+/// that lost rows, each respecting the legal holds that cover it (``LegalHold`` lists which).
+/// Shared by `lantaarn purge` and the daily purge in `serve`. What the store destroys is logged
+/// in the same transaction; a file or key is logged just before it goes, so a crash in between
+/// leaves a record of what was about to go, never a silent deletion.
 struct RetentionRun {
     let runtime: Runtime
     let catalog: PipelineCatalog
@@ -16,6 +20,9 @@ struct RetentionRun {
         var segments: [IngestLogReader.RemovedSegment]
         var keysDestroyed = 0
         var sightingsDropped = 0
+        /// Files a hold kept: ingest-log segments and pseudonym keys, with the hold.
+        var heldFiles: [(what: String, hold: LegalHold)] = []
+        var downloadsCleared: [String] = []
     }
 
     func run(dryRun: Bool, now: Int64 = Clock.nowMilliseconds()) throws -> Outcome {
@@ -26,39 +33,75 @@ struct RetentionRun {
         var segments: [IngestLogReader.RemovedSegment] = []
         var keysDestroyed = 0
         var sightingsDropped = 0
+        var heldFiles: [(what: String, hold: LegalHold)] = []
+        var downloadsCleared: [String] = []
+        let holds = try runtime.store.holds()
         if !dryRun {
-            // Kept downloads may hold rows just destroyed: they go too (serve makes them again).
-            ExportCache.clear(directory: runtime.exportsDirectory)
+            // Kept downloads of datasets that lost rows hold them: they go too (serve makes them
+            // again); the others stay.
+            let shrunk = Set(report.destroyed.filter { $0.kind == "dataset" }.map(\.subject))
+            let kept = Set((try? FileManager.default.contentsOfDirectory(atPath: runtime.exportsDirectory)) ?? [])
+                .compactMap { name in name.range(of: "--").map { String(name[..<$0.lowerBound]) } }.filter(shrunk.contains)
+            try runtime.store.recordDestruction(kept.sorted().map {
+                DestructionRecord(destroyedAt: now, kind: "kept-download", subject: $0, window: TimeWindow(start: Int64.min, end: now),
+                                  readings: 0, policy: "with the rows it holds", basis: "a copy of destroyed rows is destroyed with them")
+            })
+            downloadsCleared = ExportCache.clear(directory: runtime.exportsDirectory, datasets: Set(kept)).sorted()
             // ANPR sightings a travel-time run has not matched within two days go anyway.
             let cutoff = now - 2 * 86_400_000
-            sightingsDropped = try runtime.store.dropSightings(before: cutoff)
-            if sightingsDropped > 0 {
-                try runtime.store.recordDestruction([DestructionRecord(
+            // The record is written in the same transaction as the deletion; a hold on a camera keeps its sightings.
+            sightingsDropped = try runtime.store.dropSightings(before: cutoff) { n in
+                n == 0 ? nil : DestructionRecord(
                     destroyedAt: now, kind: "anpr-sightings", subject: "pseudonymised ANPR sightings not matched within 2 days",
-                    window: TimeWindow(start: Int64.min, end: cutoff), readings: sightingsDropped,
-                    policy: "keep 2d", basis: "AVG art. 5(1)(e): kept no longer than the travel-time pipeline needs them")])
+                    window: TimeWindow(start: Int64.min, end: cutoff), readings: n,
+                    policy: "keep 2d", basis: "AVG art. 5(1)(e): kept no longer than the travel-time pipeline needs them")
             }
             let policy = runtime.settings.ingestLogRetention
             let root = (runtime.settings.dataDirectory as NSString).appendingPathComponent("ingest-log")
             for source in (try? FileManager.default.contentsOfDirectory(atPath: root))?.sorted() ?? [] {
                 let reader = try IngestLogReader(directory: (root as NSString).appendingPathComponent(source))
-                let removed = try reader.trim(committed: try runtime.store.committedOffset(source: source), olderThan: now - policy.keep)
-                try runtime.store.recordDestruction(removed.map {
-                    DestructionRecord(destroyedAt: now, kind: "ingest-log", subject: "\(source)/\($0.file)",
-                                      window: TimeWindow(start: $0.firstReceived, end: max($0.firstReceived, $0.lastReceived + 1)),
-                                      readings: $0.records, policy: policy.description, basis: policy.basis)
+                // A segment mixes sensors: any hold on a sensor or wijk over its time range keeps it.
+                let removed = try reader.trim(committed: try runtime.store.committedOffset(source: source), olderThan: now - policy.keep,
+                                              keep: { segment in
+                    guard let hold = holds.first(where: { ($0.kind == .sensor || $0.kind == .wijk)
+                        && $0.window.start <= segment.lastReceived && $0.window.end > segment.firstReceived }) else { return false }
+                    heldFiles.append(("ingest-log segment \(source)/\(segment.file)", hold))
+                    return true
+                }, willRemove: { segment in
+                    try runtime.store.recordDestruction([DestructionRecord(
+                        destroyedAt: now, kind: "ingest-log", subject: "\(source)/\(segment.file)",
+                        window: TimeWindow(start: segment.firstReceived, end: max(segment.firstReceived, segment.lastReceived + 1)),
+                        readings: segment.records, policy: policy.description, basis: policy.basis)])
+                    Self.faultPause()
                 })
                 segments += removed
             }
             // Pseudonym keys: once a week's key is gone, its pseudonyms lead back to nobody.
             let keys = (runtime.settings.dataDirectory as NSString).appendingPathComponent("keys")
             if FileManager.default.fileExists(atPath: keys) {
-                let destroyed = try runtime.keyring().destroyExpired(now: now, retention: runtime.settings.pseudonymKeyRetention)
-                try runtime.store.recordDestruction(destroyed)
+                // A hold on a camera of an ANPR pipeline keeps the keys of the weeks it covers.
+                let cameras = Set(catalog.pipelines.flatMap { p -> [String] in
+                    if case .travelTime(let t)? = p.aggregating { t.routes.flatMap { [$0.from, $0.to] } } else { [] }
+                })
+                let destroyed = try runtime.keyring().destroyExpired(now: now, retention: runtime.settings.pseudonymKeyRetention, held: { week in
+                    guard let hold = holds.first(where: { $0.kind == .sensor && cameras.contains($0.subject) && $0.covers(.sensor, $0.subject, start: week.start, end: week.end - 1) })
+                    else { return false }
+                    heldFiles.append(("pseudonym key of \(ISO8601.format(milliseconds: week.start).prefix(10))", hold))
+                    return true
+                }, willDestroy: { try runtime.store.recordDestruction([$0]); Self.faultPause() })
                 keysDestroyed = destroyed.count
             }
         }
-        return Outcome(report: report, segments: segments, keysDestroyed: keysDestroyed, sightingsDropped: sightingsDropped)
+        return Outcome(report: report, segments: segments, keysDestroyed: keysDestroyed, sightingsDropped: sightingsDropped,
+                       heldFiles: heldFiles, downloadsCleared: downloadsCleared)
+    }
+
+    /// Fault injection for the crash test (RetentionCLITests): with
+    /// `LANTAARN_FAULT_PAUSE_BEFORE_DELETE_MS`, waits that long between recording a file's
+    /// destruction and deleting it, so a test can kill the process exactly there.
+    static func faultPause() {
+        guard let ms = ProcessInfo.processInfo.environment["LANTAARN_FAULT_PAUSE_BEFORE_DELETE_MS"].flatMap(UInt32.init) else { return }
+        usleep(ms * 1000)
     }
 
     /// Human-readable summary lines (no personal data: series, dataset names and counts only).
@@ -76,6 +119,8 @@ struct RetentionRun {
         for s in o.segments { out.append("destroyed ingest-log segment \(s.file) (\(s.records) messages)") }
         if o.sightingsDropped > 0 { out.append("destroyed \(o.sightingsDropped) unmatched ANPR sightings older than 2 days") }
         if o.keysDestroyed > 0 { out.append("destroyed \(o.keysDestroyed) pseudonym key(s) past their retention") }
+        for f in o.heldFiles { out.append("kept \(f.what) by legal hold #\(f.hold.id) on \(f.hold.kind.rawValue) \(f.hold.subject): \(f.hold.reason)") }
+        for d in o.downloadsCleared { out.append("destroyed the kept download of \(d) (it held destroyed rows)") }
         if out.isEmpty { out.append("nothing has passed its retention") }
         return out
     }

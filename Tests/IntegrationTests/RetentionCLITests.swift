@@ -66,4 +66,77 @@ struct RetentionCLITests {
         #expect(try runCommand(bin, ["hold", "remove", "1"] + common).status == 0)
         #expect(try runCommand(bin, ["hold", "remove", "1"] + common).status != 0)
     }
+
+    /// Holds keep files too: ingest-log segments (a sensor hold on their time range), pseudonym
+    /// keys (a hold on an ANPR camera over the key's week). And a file's destruction is logged
+    /// before the file goes: killed (SIGKILL) between the two, the purge leaves the record and the
+    /// file; the next purge destroys it.
+    @Test func holdsKeepFilesAndAKillLeavesARecordNeverASilentDeletion() throws {
+        let dir = try TestEnvironment.scratch("retention-files")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "retention:\n  ingest_log: {keep: 1d, basis: \"technische buffer\"}\n  pseudonym_keys: {keep: 1d, basis: \"alleen koppelen\"}\n"
+            .write(toFile: dir + "/lantaarn.yaml", atomically: true, encoding: .utf8)
+        let now = Clock.nowMilliseconds()
+        let log = dir + "/data/ingest-log/mqtt"
+        do {
+            // Small segments, all committed by the drain below.
+            let writer = try IngestLogWriter(directory: log, segmentBytes: 2048)
+            for h in 0..<60 {
+                try writer.append(origin: "lantaarn/sensors/hlm-lp0001-lucht/readings",
+                                  payload: Array(#"{"ts":\#(now / 1000 - 7200 + Int64(h) * 60),"values":{"pm25":\#(h % 40)}}"#.utf8),
+                                  receivedAt: now - 3_600_000 + Int64(h) * 1000)
+            }
+        }
+        let common = ["--data-dir", dir + "/data", "--sensors", TestEnvironment.repoRoot + "/Sensors", "--pipelines", TestEnvironment.repoRoot + "/Pipelines",
+                      "--config", dir + "/lantaarn.yaml"]
+        let bin = TestEnvironment.lantaarn
+        #expect(try runCommand(bin, ["ingest", "drain"] + common).status == 0)
+        // Written "ten days ago", so past the 1-day retention.
+        let segments = try FileManager.default.contentsOfDirectory(atPath: log).filter { $0.hasSuffix(".log") }.sorted()
+        try #require(segments.count >= 4, "\(segments)")
+        for s in segments {
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -10 * 86_400)], ofItemAtPath: log + "/" + s)
+        }
+        // A key of a week long past.
+        try FileManager.default.createDirectory(atPath: dir + "/data/keys", withIntermediateDirectories: true)
+        let oldWeek = ISO8601.parse("2026-10-04T23:00:00Z")!
+        FileManager.default.createFile(atPath: dir + "/data/keys/pseudonym-\(oldWeek).key", contents: Data(repeating: 7, count: 32),
+                                       attributes: [.posixPermissions: 0o600])
+
+        let iso = { (t: Int64) in ISO8601.format(milliseconds: t) }
+        #expect(try runCommand(bin, ["hold", "add", "--sensor", "hlm-lp0001-lucht", "--from", iso(now - 86_400_000), "--to", iso(now + 86_400_000),
+                                     "--reason", "schadeclaim 4"] + common).status == 0)
+        #expect(try runCommand(bin, ["hold", "add", "--sensor", "veerhaven", "--from", iso(oldWeek), "--to", iso(oldWeek + 86_400_000),
+                                     "--reason", "aanrijding 9"] + common).status == 0)
+        let held = try runCommand(bin, ["purge"] + common)
+        #expect(held.output.contains("kept ingest-log segment mqtt/") && held.output.contains("by legal hold #1 on sensor hlm-lp0001-lucht"), "\(held.output)")
+        #expect(held.output.contains("kept pseudonym key of 2026-10-04 by legal hold #2 on sensor veerhaven"), "\(held.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: log).filter { $0.hasSuffix(".log") }.sorted() == segments)
+        #expect(FileManager.default.fileExists(atPath: dir + "/data/keys/pseudonym-\(oldWeek).key"))
+
+        // Lifted: the purge is killed after logging the first segment, before deleting it.
+        #expect(try runCommand(bin, ["hold", "remove", "1"] + common).status == 0)
+        #expect(try runCommand(bin, ["hold", "remove", "2"] + common).status == 0)
+        let paused = try ChildProcess(bin, ["purge"] + common, environment: ["LANTAARN_FAULT_PAUSE_BEFORE_DELETE_MS": "20000"], stderrFile: dir + "/purge.err")
+        let store = try SQLiteStore(dataDirectory: dir + "/data")
+        let recorded = waitUntil(timeout: 60) { ((try? store.destructionLog()) ?? []).contains { $0.kind == "ingest-log" } }
+        paused.stop(signal: SIGKILL)
+        try #require(recorded, "the purge never recorded a segment")
+        let afterKill = try store.destructionLog().filter { $0.kind == "ingest-log" }
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: log).filter { $0.hasSuffix(".log") })
+        #expect(afterKill.count == 1 && left == Set(segments), "recorded \(afterKill.map(\.subject)), files \(left.sorted())")
+        // Every segment gone has a record (none yet), and the one recorded is still there: nothing went silently.
+        for s in segments where !left.contains(s) {
+            #expect(afterKill.contains { $0.subject == "mqtt/\(s)" }, "\(s) went without a record")
+        }
+        let again = try runCommand(bin, ["purge"] + common)
+        #expect(again.status == 0 && again.output.contains("destroyed 1 pseudonym key(s)"), "\(again.output) \(again.error)")
+        let remaining = Set(try FileManager.default.contentsOfDirectory(atPath: log).filter { $0.hasSuffix(".log") })
+        #expect(remaining == [segments.last!], "the newest segment always stays: \(remaining.sorted())")
+        let records = try store.destructionLog()
+        for s in segments.dropLast() {
+            #expect(records.contains { $0.kind == "ingest-log" && $0.subject == "mqtt/\(s)" }, "\(s) went without a record")
+        }
+        #expect(records.contains { $0.kind == "pseudonym-key" })
+    }
 }

@@ -87,6 +87,56 @@ struct TravelTimeTests {
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 
+    /// 1,000 trips that start before Monday 00:00 and end after it, across the weekly key
+    /// change: the intake pseudonymises departures in the last 30 minutes (the pipeline's
+    /// max_travel) under both weeks' keys, so every trip is matched; afterwards neither
+    /// pseudonym nor the plate is anywhere in the data directory.
+    @Test func tripsAcrossTheKeyChangeAreMatched() throws {
+        let dir = NSTemporaryDirectory() + "lantaarn-anpr-monday-\(UUID().uuidString.prefix(8))"
+        let data = dir + "/data"
+        let store = try SQLiteStore(dataDirectory: data)
+        let keyring = try PseudonymKeyring(directory: data + "/keys")
+        let catalog = try PipelineCatalog(directory: repoRoot + "/Pipelines")
+        let pipeline = try #require(catalog.pipeline(named: "reistijden-veerhaven-uur"))
+        var rng = SplitMix64(seed: 7)
+        func unit() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
+        let monday = ISO8601.parse("2026-11-23T00:00:00+01:00")!
+        var csv = "camera,tijd,kenteken\n", plates: [String] = []
+        for i in 0..<1000 {
+            let plate = "KC-\(100 + i)-M"
+            plates.append(plate)
+            let departure = monday - Int64((1 + unit() * 18) * 60_000)   // 1 to 19 minutes before Monday 00:00
+            let travel = Int64((20 + unit() * 9) * 60_000)              // 20 to 29 minutes: arrives after it
+            csv += "veerhaven,\(departure),\(plate)\nn250-rotonde,\(departure + travel),\(plate)\n"
+        }
+        try FileManager.default.createDirectory(atPath: dir + "/export", withIntermediateDirectories: true)
+        try csv.write(toFile: dir + "/export/anpr.csv", atomically: true, encoding: .utf8)
+        let report = try AnprIntake(store: store, keyring: keyring, pipelines: catalog).ingest(path: dir + "/export/anpr.csv")
+        #expect(report.stored == 2000)
+        try FileManager.default.removeItem(atPath: dir + "/export")
+        let stored = try store.sightings(in: TimeWindow(start: Int64.min, end: Int64.max))
+        #expect(stored.filter { $0.timestamp < monday }.allSatisfy { $0.nextPseudonym != nil && $0.nextPseudonym != $0.pseudonym })
+        #expect(stored.filter { $0.timestamp >= monday }.allSatisfy { $0.nextPseudonym == nil })
+
+        let runner = PipelineRunner(store: store, boundaries: BoundaryCatalog([]), logger: .init(label: "t"))
+        _ = try runner.run(pipeline, over: TimeWindow(start: monday - 3_600_000, end: monday + 3_600_000))
+        let rows = try store.rows(dataset: pipeline.output.dataset, after: nil, limit: 100).rows
+        let trips = rows.compactMap { if case .integer(let n) = $0[4] { Int(n) } else { nil } }.reduce(0, +)
+        #expect(trips == 1000, "\(rows)")
+        #expect(try store.sightings(in: TimeWindow(start: Int64.min, end: Int64.max)).isEmpty)
+
+        let normalised = plates.map { $0.replacingOccurrences(of: "-", with: "") }
+        let before = try normalised.map { try keyring.pseudonym($0, at: monday - 1) }
+        let after = try normalised.map { try keyring.pseudonym($0, at: monday + 1) }
+        var haystack: [UInt8] = []
+        for name in FileManager.default.enumerator(atPath: data)!.compactMap({ $0 as? String }) {
+            if let bytes = FileManager.default.contents(atPath: data + "/" + name) { haystack += bytes }
+        }
+        let text = String(decoding: haystack, as: UTF8.self)
+        let left = (plates + normalised + before + after).filter { text.contains($0) }
+        #expect(left.isEmpty, "\(left.count) plates or pseudonyms left, e.g. \(left.prefix(3))")
+    }
+
     /// Pseudonyms are stable within a week, different across weeks, and a week's key is
     /// destroyed (and logged) once the week and its retention have passed.
     @Test func keysPerWeekAndTheirDestruction() throws {

@@ -135,9 +135,13 @@ public struct IngestLogReader: Sendable {
     }
 
     /// Deletes segments that end at or before `committed` and were last written
-    /// before `olderThan` (epoch ms). The newest segment is always kept.
+    /// before `olderThan` (epoch ms), except those `keep` returns true for (a legal hold on
+    /// their time range). `willRemove` is called before each file goes (to record it first, so
+    /// a crash in between leaves a record, never a silent deletion). The newest segment is
+    /// always kept.
     @discardableResult
-    public func trim(committed: Int64, olderThan: Int64) throws -> [RemovedSegment] {
+    public func trim(committed: Int64, olderThan: Int64, keep: (RemovedSegment) -> Bool = { _ in false },
+                     willRemove: (RemovedSegment) throws -> Void = { _ in }) throws -> [RemovedSegment] {
         let bases = try directory.bases()
         var removed: [RemovedSegment] = []
         for (i, base) in bases.enumerated() where i + 1 < bases.count {
@@ -149,6 +153,8 @@ public struct IngestLogReader: Sendable {
             entry.records = batch.entries.count
             entry.firstReceived = batch.entries.first?.record.receivedAt ?? 0
             entry.lastReceived = batch.entries.last?.record.receivedAt ?? 0
+            if keep(entry) { continue }
+            try willRemove(entry)
             try FileManager.default.removeItem(atPath: file)
             removed.append(entry)
         }

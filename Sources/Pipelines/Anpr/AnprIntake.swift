@@ -12,6 +12,9 @@ public struct AnprIntake: Sendable {
     private let store: any AnprStore
     private let keyring: PseudonymKeyring
     private let stage: PseudonymiseStage
+    /// The longest trip of the ANPR pipelines: sightings this close before Monday 00:00 are
+    /// pseudonymised under both weeks' keys.
+    private let overlap: Int64
 
     /// What a load did.
     public struct Report: Sendable, CustomStringConvertible {
@@ -36,13 +39,17 @@ public struct AnprIntake: Sendable {
               case .pseudonymise(let stage)? = p.stages.first else {
             throw PipelineError(file: "Pipelines/", path: "", reason: "no pipeline reads ANPR input, so there is no registered purpose to take sightings in for; add one (input: {anpr: true}) first")
         }
-        self.init(store: store, keyring: keyring, stage: stage)
+        let overlap = pipelines.pipelines.compactMap { p -> Int64? in
+            if case .travelTime(let t)? = p.aggregating { t.maxTravel } else { nil }
+        }.max() ?? 0
+        self.init(store: store, keyring: keyring, stage: stage, overlap: overlap)
     }
 
-    public init(store: any AnprStore, keyring: PseudonymKeyring, stage: PseudonymiseStage = PseudonymiseStage()) {
+    public init(store: any AnprStore, keyring: PseudonymKeyring, stage: PseudonymiseStage = PseudonymiseStage(), overlap: Int64 = 0) {
         self.store = store
         self.keyring = keyring
         self.stage = stage
+        self.overlap = overlap
     }
 
     /// A plate as compared: capitals and digits only (`ab-12-cd` and `AB12CD` are one car).
@@ -83,7 +90,8 @@ public struct AnprIntake: Sendable {
             }
             let normalised = Self.normalised(fields[plate])
             guard (4...8).contains(normalised.count) else { report.rejected.append((i + 1, "not a number plate")); continue }
-            batch.append(AnprSighting(camera: cameraName, timestamp: ts, pseudonym: try stage.apply(normalised, at: ts, keyring: keyring)))
+            let (pseudonym, next) = try stage.apply(normalised, at: ts, overlap: overlap, keyring: keyring)
+            batch.append(AnprSighting(camera: cameraName, timestamp: ts, pseudonym: pseudonym, nextPseudonym: next))
             if batch.count == 50_000 {
                 try flush()
                 progress(i, lines.count - 1)

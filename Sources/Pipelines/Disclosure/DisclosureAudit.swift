@@ -48,7 +48,8 @@ public enum DisclosureAudit {
             let system = DisclosureModel.build(group)
             progress("audit: \(namespace): \(group.count) dataset(s), \(system.targets.count) held-back cells, \(system.relations.count) relations")
             let result = IntervalAudit.run(system, mode: .exact) { done, total in
-                progress("audit: \(namespace): group \(done) of \(total)")
+                // About ten lines per namespace, however many groups.
+                if done == total || done % max(1, total / 10) == 0 { progress("audit: \(namespace): group \(done) of \(total)") }
             }
             outcome.programmes += result.programmes
             outcome.components += result.components

@@ -43,9 +43,13 @@ public enum PatternChooser {
     /// Cells held back along the way that are tried again once the pattern holds (largest first).
     static let pruneTrials = 40
 
-    public static func choose(history: ProtectionSystem, cells: [String: Candidate], relations: [ProtectionSystem.Relation],
-                              primary: Set<String>, prune: Bool = true) throws -> Choice {
-        var held = primary.intersection(cells.keys)
+    /// - Parameters:
+    ///   - primary: cells too small to publish; always held back.
+    ///   - start: cells to hold back from the start as well (a pattern chosen against part of
+    ///     the history, now checked against all of it); they may be given back only if known.
+    public static func choose(history: ProtectionSystem, cells allCells: [String: Candidate], relations: [ProtectionSystem.Relation],
+                              primary: Set<String>, start: Set<String> = [], prune: Bool = true) throws -> Choice {
+        var held = primary.union(start).intersection(allCells.keys)
         var base = history
         base.relations += relations
         var relationsOf: [String: [Int]] = [:]
@@ -54,7 +58,7 @@ public enum PatternChooser {
         }
         func state(_ held: Set<String>) -> ProtectionSystem {
             var system = base
-            for (id, c) in cells {
+            for (id, c) in allCells {
                 if held.contains(id) {
                     system.targets[id] = .init(label: c.label, protection: c.protection)
                     system.published[id] = nil
@@ -65,27 +69,39 @@ public enum PatternChooser {
             return system
         }
         func audit(_ held: Set<String>, only: Set<String>? = nil, stopAtFirstExposure: Bool = false) -> AuditResult {
-            IntervalAudit.run(state(held), mode: .protectionOnly, touching: Set(cells.keys), only: only, stopAtFirstExposure: stopAtFirstExposure)
+            IntervalAudit.run(state(held), mode: .protectionOnly, touching: Set(allCells.keys), only: only, stopAtFirstExposure: stopAtFirstExposure)
         }
+        // Candidates for holding back: every cell of the new release but those found known.
+        var cells = allCells
+        var ceilingDone = false
         var round = 0, programmes = 0
-        // A cell that stays too narrow even with every non-zero cell of the new release held
-        // back is known from what is public already (for example an open count after a week
-        // without new or closed meldingen): holding it back would hide nothing, so it is
-        // published and never chosen as a partner.
-        let ceiling = audit(Set(cells.filter { $0.value.value > 0 }.keys))
-        programmes += ceiling.programmes
-        guard ceiling.broken.isEmpty else { throw Failure(broken: ceiling.broken) }
-        let known = Set(ceiling.exposed.map(\.cell)).intersection(cells.keys).subtracting(primary)
-        let cells = cells.filter { !known.contains($0.key) }
         // Holding back more only widens intervals (a published number becomes an unknown), so
         // after the first round only the cells found too narrow and those newly held back need
         // checking again.
         var recheck: Set<String>?
         while true {
             round += 1
-            let result = audit(held, only: recheck)
+            var result = audit(held, only: recheck)
             programmes += result.programmes
             guard result.broken.isEmpty else { throw Failure(broken: result.broken) }
+            if !result.exposed.isEmpty, !ceilingDone {
+                // A cell that stays too narrow even with every non-zero cell of the new release
+                // held back is known from what is public already (an open count after a week
+                // without new or closed meldingen): holding it back hides nothing, so it is
+                // published and never chosen as a partner. Asked once, when the first audit
+                // finds something to fix.
+                ceilingDone = true
+                let ceiling = audit(Set(allCells.filter { $0.value.value > 0 }.keys))
+                programmes += ceiling.programmes
+                guard ceiling.broken.isEmpty else { throw Failure(broken: ceiling.broken) }
+                let known = Set(ceiling.exposed.map(\.cell)).intersection(allCells.keys).subtracting(primary)
+                if !known.isEmpty {
+                    cells = cells.filter { !known.contains($0.key) }
+                    held.subtract(known)
+                    result = audit(held, only: recheck)
+                    programmes += result.programmes
+                }
+            }
             if result.exposed.isEmpty {
                 // Give back what turned out not to be needed: totals first, then the largest counts.
                 var final = result

@@ -48,7 +48,7 @@ struct ReleaseProtection {
             let local = tables.map { PublishedTable(dataset: $0.dataset, spec: $0.spec, columns: $0.columns, rows: Self.rows($0, within: near)) }
             choice = try PatternChooser.choose(history: protectionSystem(local), cells: candidates, relations: [], primary: primary)
             let full = protectionSystem(tables)
-            let check = try PatternChooser.choose(history: full, cells: candidates, relations: [], primary: choice.held, prune: false)
+            let check = try PatternChooser.choose(history: full, cells: candidates, relations: [], primary: primary, start: choice.held, prune: false)
             choice = PatternChooser.Choice(held: check.held, rounds: choice.rounds + check.rounds,
                                            audit: check.audit, programmes: choice.programmes + check.programmes)
         } catch {

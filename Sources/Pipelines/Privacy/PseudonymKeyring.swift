@@ -39,9 +39,12 @@ public final class PseudonymKeyring: @unchecked Sendable {   // file access is s
 
     private func file(_ periodStart: Int64) -> String { "\(directory)/pseudonym-\(periodStart).key" }
 
-    /// Destroys the keys of periods that ended more than `retention` before `now`, and returns
-    /// what to log.
-    public func destroyExpired(now: Int64, retention: RetentionPolicy) throws -> [DestructionRecord] {
+    /// Destroys the keys of periods that ended more than `retention` before `now`, except those
+    /// `held` says a legal hold covers (given the key's week), and returns what was logged.
+    /// `willDestroy` gets each record before its key goes, so a crash in between leaves a
+    /// record of what was about to go, never a silent destruction.
+    public func destroyExpired(now: Int64, retention: RetentionPolicy, held: (TimeWindow) -> Bool = { _ in false },
+                               willDestroy: (DestructionRecord) throws -> Void = { _ in }) throws -> [DestructionRecord] {
         lock.lock()
         defer { lock.unlock() }
         var records: [DestructionRecord] = []
@@ -49,8 +52,12 @@ public final class PseudonymKeyring: @unchecked Sendable {   // file access is s
             guard name.hasPrefix("pseudonym-"), name.hasSuffix(".key"),
                   let start = Int64(name.dropFirst("pseudonym-".count).dropLast(".key".count)) else { continue }
             let end = DutchTime.weekStart(start + 8 * 86_400_000)
-            guard end + retention.keep <= now else { continue }
+            guard end + retention.keep <= now, !held(TimeWindow(start: start, end: end)) else { continue }
             let path = "\(directory)/\(name)"
+            let record = DestructionRecord(destroyedAt: now, kind: "pseudonym-key", subject: "week of \(ISO8601.format(milliseconds: start + DutchTime.offset(utcMilliseconds: start)).prefix(10))",
+                                           window: TimeWindow(start: start, end: end), readings: 1,
+                                           policy: retention.description, basis: retention.basis)
+            try willDestroy(record)
             // Overwrite before unlinking, so the key's bytes do not linger in the file system's free blocks.
             if let handle = FileHandle(forWritingAtPath: path) {
                 handle.write(Data(repeating: 0, count: 32))
@@ -58,9 +65,7 @@ public final class PseudonymKeyring: @unchecked Sendable {   // file access is s
                 try? handle.close()
             }
             try FileManager.default.removeItem(atPath: path)
-            records.append(DestructionRecord(destroyedAt: now, kind: "pseudonym-key", subject: "week of \(ISO8601.format(milliseconds: start + DutchTime.offset(utcMilliseconds: start)).prefix(10))",
-                                             window: TimeWindow(start: start, end: end), readings: 1,
-                                             policy: retention.description, basis: retention.basis))
+            records.append(record)
         }
         return records.sorted { $0.window.start < $1.window.start }
     }

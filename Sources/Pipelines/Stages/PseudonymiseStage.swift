@@ -34,11 +34,20 @@ public struct PseudonymiseStage: Sendable, Hashable {
         try keyring.pseudonym(value, at: timestamp)
     }
 
+    /// The pseudonym of `value` seen at `timestamp`, and, when next week's key starts within
+    /// `overlap` (the longest trip), its pseudonym under that key too: a trip that starts before
+    /// Monday 00:00 and ends after it then still matches. Both go when the sighting is dropped.
+    public func apply(_ value: String, at timestamp: Int64, overlap: Int64, keyring: PseudonymKeyring) throws -> (String, next: String?) {
+        let current = try keyring.pseudonym(value, at: timestamp)
+        guard overlap > 0, DutchTime.weekStart(timestamp + overlap) != DutchTime.weekStart(timestamp) else { return (current, nil) }
+        return (current, try keyring.pseudonym(value, at: timestamp + overlap))
+    }
+
     var parameters: [(String, JSONValue)] {
         [("field", .string(field)), ("method", .string("HMAC-SHA256, 128 bits")), ("key_period", .string("week (Monday 00:00 Europe/Amsterdam)"))]
     }
 
     var dutch: String {
-        "Vervangt het \(field) meteen bij binnenkomst door een schuilnaam (HMAC-SHA256 met een sleutel per week). De sleutel wordt na afloop vernietigd; daarna is de schuilnaam niet meer terug te leiden."
+        "Vervangt het \(field) meteen bij binnenkomst door een schuilnaam (HMAC-SHA256 met een sleutel per week; vlak voor maandag 0.00 uur ook met de sleutel van de volgende week, zodat een rit over de wisseling heen gekoppeld wordt). De sleutel wordt na afloop vernietigd; daarna is de schuilnaam niet meer terug te leiden."
     }
 }

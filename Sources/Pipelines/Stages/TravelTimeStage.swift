@@ -72,8 +72,10 @@ public struct TravelTimeStage: Sendable, Hashable {
     /// Pseudonymises `events` and runs the stage on them (tests, one-off use).
     public func run(_ events: [Event], keyring: PseudonymKeyring) throws -> [Row] {
         let pseudonymise = PseudonymiseStage()
-        let sightings = try events.map { AnprSighting(camera: $0.camera, timestamp: $0.timestamp,
-                                                      pseudonym: try pseudonymise.apply($0.plate, at: $0.timestamp, keyring: keyring)) }
+        let sightings = try events.map { e -> AnprSighting in
+            let (pseudonym, next) = try pseudonymise.apply(e.plate, at: e.timestamp, overlap: maxTravel, keyring: keyring)
+            return AnprSighting(camera: e.camera, timestamp: e.timestamp, pseudonym: pseudonym, nextPseudonym: next)
+        }
         return rows(sightings, departingIn: TimeWindow(start: Int64.min, end: Int64.max))
     }
 
@@ -83,12 +85,16 @@ public struct TravelTimeStage: Sendable, Hashable {
         let sorted = sightings.sorted { $0.timestamp < $1.timestamp }
         var durations: [Route: [Int64: [Double]]] = [:]
         for route in routes {
-            var departed: [String: Int64] = [:]
+            // A departure is known by its pseudonym, and just before Monday 00:00 also by its
+            // pseudonym under next week's key (an arrival after the key change carries that one).
+            var departed: [String: (start: Int64, other: String?)] = [:]
             for s in sorted {
                 if s.camera == route.from {
-                    departed[s.pseudonym] = s.timestamp
-                } else if s.camera == route.to, let start = departed.removeValue(forKey: s.pseudonym) {
-                    // Matched: the pseudonym is no longer kept.
+                    departed[s.pseudonym] = (s.timestamp, s.nextPseudonym)
+                    if let next = s.nextPseudonym { departed[next] = (s.timestamp, s.pseudonym) }
+                } else if s.camera == route.to, let (start, other) = departed.removeValue(forKey: s.pseudonym) {
+                    // Matched: neither pseudonym is kept.
+                    if let other { departed[other] = nil }
                     let travel = s.timestamp - start
                     guard travel > 0, travel <= maxTravel, window.contains(start) else { continue }
                     durations[route, default: [:]][TimeBucket.floor(start, size: TimeBucket.hour), default: []].append(Double(travel) / 60_000)

@@ -74,6 +74,20 @@ public struct ExportCache: Sendable {
         for name in names { try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name)) }
     }
 
+    /// Removes the kept downloads of `datasets` (those whose rows a purge destroyed; the others,
+    /// held or untouched, stay). Returns the datasets that had one.
+    @discardableResult
+    public static func clear(directory: String, datasets: Set<String>) -> Set<String> {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var cleared = Set<String>()
+        for name in names {
+            guard let range = name.range(of: "--"), datasets.contains(String(name[..<range.lowerBound])) else { continue }
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+            cleared.insert(String(name[..<range.lowerBound]))
+        }
+        return cleared
+    }
+
     /// Older versions of `dataset`, once a newer one is complete. Every representation of the
     /// version `tag` stays: the CSV and the GeoJSON of one version are served side by side.
     fileprivate func removeOthers(of dataset: String, keeping tag: String) {

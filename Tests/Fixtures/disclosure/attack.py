@@ -4,7 +4,8 @@ Independent of Lantaarn's own solver: it downloads every public dataset from a r
 (`/datasets.json`, then `/datasets/NAME.json`), builds the linear relations between the published
 counts itself, and computes for every suppressed count the feasible interval with
 `scipy.optimize.linprog` (HiGHS), under non-negativity; the bounds are rounded inwards to whole
-numbers (integrality).
+numbers (integrality). One programme per bound; a lower bound is 0 without one when an earlier
+solution already had the cell at 0.
 
 Relations it uses:
 - those a dataset declares in its metadata (`disclosure.relations`): `total` (a total row is the
@@ -241,14 +242,25 @@ def intervals(system):
             rhs.append(b)
         a_eq = coo_matrix((data, (rows_i, cols_i)), shape=(len(rhs), len(cells))).tocsr()
         b_eq = np.array(rhs)
+        # Every solution is a feasible point: a cell seen at 0 in one has 0 as its exact lower
+        # bound (non-negativity), so its minimisation is skipped.
+        seen_zero = np.zeros(len(cells), dtype=bool)
         for c in targets:
             objective = np.zeros(len(cells))
             objective[local[c]] = 1.0
-            low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
             high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-            if low.status == 2 or high.status == 2:
+            if high.status == 2:
                 raise SystemExit("the published numbers admit no solution under the declared relations")
-            lo = math.ceil(low.fun - 1e-6)
+            if high.status == 0:
+                seen_zero |= high.x < 1e-9
+            if seen_zero[local[c]]:
+                lo = 0
+            else:
+                low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+                if low.status == 2:
+                    raise SystemExit("the published numbers admit no solution under the declared relations")
+                seen_zero |= low.x < 1e-9
+                lo = math.ceil(low.fun - 1e-6)
             hi = None if high.status == 3 else math.floor(-high.fun + 1e-6)
             result[c] = (lo, hi)
     return result
