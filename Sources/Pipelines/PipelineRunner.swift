@@ -82,7 +82,7 @@ public struct PipelineRunner: Sendable {
                     let end = min(window.start + span, windows[windows.count - 1].end, Self.nextYear(window.start))
                     batch = try readings(pipeline, stage, TimeWindow(start: window.start, end: max(end, window.end)))
                 }
-                results.append(try runWindow(pipeline, window, batch))
+                results.append(try runWindow(pipeline, window, batch, later: windows[(i + 1)...]))
                 progress(i + 1, windows.count)
             }
             // Matched: the pseudonyms of the windows whose trips have all arrived are no longer
@@ -169,7 +169,8 @@ public struct PipelineRunner: Sendable {
         throw PipelineError(file: p.file, path: "stages", reason: "placing readings in a buurt or grid square needs the sensors' positions; none are registered (Sensors/*.yaml)")
     }
 
-    private func runWindow(_ p: PipelineDefinition, _ window: TimeWindow, _ batch: ReadingsBatch?) throws -> WindowResult {
+    /// `later`: the windows this run publishes after this one.
+    private func runWindow(_ p: PipelineDefinition, _ window: TimeWindow, _ batch: ReadingsBatch?, later: ArraySlice<TimeWindow>) throws -> WindowResult {
         let wijken = boundaries.set(.wijk, at: window.start)
         let name = { (code: String) in wijken?.area(code: code)?.name ?? names[code] ?? code }
         var extra: [(String, JSONValue)] = []
@@ -213,28 +214,34 @@ public struct PipelineRunner: Sendable {
         default:
             throw PipelineError(file: p.file, path: "stages", reason: "the pipeline has no aggregating stage")
         }
-        if let protected = try protect(p, window, rows) {
+        if let protected = try protect(p, window, rows, later: later) {
             rows = protected.rows
             extra.append(("protection", .object([
                 ("k", .number(Double(p.suppress?.k ?? 0))), ("protection", .number(Double(p.suppress?.protection ?? 0))),
                 ("held_primary", .number(Double(protected.primary))), ("held_complementary", .number(Double(protected.complementary))),
                 ("audit_rounds", .number(Double(protected.rounds))), ("linear_programmes", .number(Double(protected.programmes))),
                 ("against", .string("every public release of namespace \(p.disclosureNamespace)")),
+                ("relations_left_out", protected.relationsLeftOut.map(JSONValue.string) ?? .null),
             ])))
+            if let left = protected.relationsLeftOut {
+                logger.warning("published releases no longer add up with the new numbers (the data changed since); relations left out of the disclosure check; publish the affected windows again and run 'lantaarn datasets audit'", metadata: [
+                    "pipeline.name": "\(p.name)", "release.window": "\(window)", "disclosure.left_out": "\(left)",
+                ])
+            }
         }
         return try publish(p, window, rows: rows, rowsIn: rowsIn, withoutWijk: withoutWijk, lineage: lineage(p, window, rows, rowsIn, withoutWijk, extra))
     }
 
     /// Holds back counts of a stage whose counts are protected against everything published
     /// (meldingen and their tiles): `nil` for the others, which protect while they compute.
-    private func protect(_ p: PipelineDefinition, _ window: TimeWindow, _ rows: [[CellValue]]) throws -> ReleaseProtection.Outcome? {
+    private func protect(_ p: PipelineDefinition, _ window: TimeWindow, _ rows: [[CellValue]], later: ArraySlice<TimeWindow>) throws -> ReleaseProtection.Outcome? {
         switch p.aggregating {
         case .meldingen?, .meldingenTiles?: break
         default: return nil
         }
         guard p.suppress != nil, let spec = p.disclosure else { return nil }
         return try ReleaseProtection(store: store).protect(dataset: p.output.dataset, spec: spec, columns: p.columns.map(\.name),
-                                                           window: window, rows: rows, file: p.file)
+                                                           window: window, rows: rows, replacing: Set(later.map(\.start)), file: p.file)
     }
 
     /// The melding filter of the pipeline's filter stages.

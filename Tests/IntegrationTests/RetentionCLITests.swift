@@ -103,14 +103,32 @@ struct RetentionCLITests {
         FileManager.default.createFile(atPath: dir + "/data/keys/pseudonym-\(oldWeek).key", contents: Data(repeating: 7, count: 32),
                                        attributes: [.posixPermissions: 0o600])
 
+        // A release of meldingen-per-wijk-week from 2010 (past its 10 years), with a kept download,
+        // and a kept download of a dataset that loses nothing.
+        do {
+            let store = try SQLiteStore(dataDirectory: dir + "/data")
+            try store.register(DatasetMetadata(name: "meldingen-per-wijk-week", title: "T", description: "D", pipeline: "meldingen-per-wijk-week",
+                                               license: "CC0-1.0", retention: "10y", columns: [ColumnSpec(name: "n", type: .integer, description: "")]))
+            let week = ISO8601.parse("2010-01-04T00:00:00+01:00")!
+            try store.publish(ReleaseDraft(dataset: "meldingen-per-wijk-week", window: TimeWindow(start: week, end: week + 7 * 86_400_000),
+                                           rows: [[.integer(12)]], rowsIn: 12, lineage: .null))
+            try FileManager.default.createDirectory(atPath: dir + "/data/exports", withIntermediateDirectories: true)
+            for name in ["meldingen-per-wijk-week--t1-0.csv", "luchtkwaliteit-per-wijk-uur--t2-0.csv"] {
+                FileManager.default.createFile(atPath: dir + "/data/exports/" + name, contents: Data("x".utf8))
+            }
+        }
         let iso = { (t: Int64) in ISO8601.format(milliseconds: t) }
         #expect(try runCommand(bin, ["hold", "add", "--sensor", "hlm-lp0001-lucht", "--from", iso(now - 86_400_000), "--to", iso(now + 86_400_000),
                                      "--reason", "schadeclaim 4"] + common).status == 0)
         #expect(try runCommand(bin, ["hold", "add", "--sensor", "veerhaven", "--from", iso(oldWeek), "--to", iso(oldWeek + 86_400_000),
                                      "--reason", "aanrijding 9"] + common).status == 0)
+        #expect(try runCommand(bin, ["hold", "add", "--dataset", "meldingen-per-wijk-week", "--from", "2010-01-01T00:00:00Z", "--to", "2010-02-01T00:00:00Z",
+                                     "--reason", "beroep 2"] + common).status == 0)
         let held = try runCommand(bin, ["purge"] + common)
         #expect(held.output.contains("kept ingest-log segment mqtt/") && held.output.contains("by legal hold #1 on sensor hlm-lp0001-lucht"), "\(held.output)")
         #expect(held.output.contains("kept pseudonym key of 2026-10-04 by legal hold #2 on sensor veerhaven"), "\(held.output)")
+        #expect(held.output.contains("kept 1 by legal hold #3 on dataset meldingen-per-wijk-week"), "\(held.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/data/exports").count == 2, "the held dataset keeps its download")
         #expect(try FileManager.default.contentsOfDirectory(atPath: log).filter { $0.hasSuffix(".log") }.sorted() == segments)
         #expect(FileManager.default.fileExists(atPath: dir + "/data/keys/pseudonym-\(oldWeek).key"))
 
@@ -129,14 +147,17 @@ struct RetentionCLITests {
         for s in segments where !left.contains(s) {
             #expect(afterKill.contains { $0.subject == "mqtt/\(s)" }, "\(s) went without a record")
         }
+        #expect(try runCommand(bin, ["hold", "remove", "3"] + common).status == 0)
         let again = try runCommand(bin, ["purge"] + common)
         #expect(again.status == 0 && again.output.contains("destroyed 1 pseudonym key(s)"), "\(again.output) \(again.error)")
+        #expect(again.output.contains("destroyed the kept download of meldingen-per-wijk-week (it held destroyed rows)"), "\(again.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/data/exports") == ["luchtkwaliteit-per-wijk-uur--t2-0.csv"])
         let remaining = Set(try FileManager.default.contentsOfDirectory(atPath: log).filter { $0.hasSuffix(".log") })
         #expect(remaining == [segments.last!], "the newest segment always stays: \(remaining.sorted())")
         let records = try store.destructionLog()
         for s in segments.dropLast() {
             #expect(records.contains { $0.kind == "ingest-log" && $0.subject == "mqtt/\(s)" }, "\(s) went without a record")
         }
-        #expect(records.contains { $0.kind == "pseudonym-key" })
+        #expect(records.contains { $0.kind == "pseudonym-key" } && records.contains { $0.kind == "kept-download" && $0.subject == "meldingen-per-wijk-week" })
     }
 }

@@ -18,10 +18,16 @@ struct ReleaseProtection {
         var complementary: Int
         var rounds: Int
         var programmes: Int
+        /// Which relations had to be left out because published releases no longer add up with
+        /// the new numbers (`nil`: none).
+        var relationsLeftOut: String?
     }
 
-    func protect(dataset: String, spec: DisclosureSpec, columns: [String], window: TimeWindow, rows: [[CellValue]], file: String) throws -> Outcome {
-        var tables = try PublishedHistory.tables(store, namespace: spec.namespace, excluding: (dataset, window.start))
+    /// - Parameter replacing: starts of this dataset's windows the same run publishes again
+    ///   after this one; their current releases are about to go, so they are not history.
+    func protect(dataset: String, spec: DisclosureSpec, columns: [String], window: TimeWindow, rows: [[CellValue]],
+                 replacing: Set<Int64> = [], file: String) throws -> Outcome {
+        var tables = try PublishedHistory.tables(store, namespace: spec.namespace, excluding: (dataset, window.start), replacing: replacing)
         // The new rows join the dataset's published ones: relations between windows come from one table.
         let earlier = tables.firstIndex { $0.dataset == dataset }.map { tables.remove(at: $0).rows } ?? []
         let table = PublishedTable(dataset: dataset, spec: spec, columns: columns, rows: rows)
@@ -34,26 +40,50 @@ struct ReleaseProtection {
             candidates[cell.id] = .init(value: value, label: cell.label, protection: cell.protection, rank: cell.totalRank)
             if value > 0, value < spec.k { primary.insert(cell.id) }
         }
-        func protectionSystem(_ tables: [PublishedTable]) -> ProtectionSystem {
+        func protectionSystem(_ tables: [PublishedTable], keeping keep: (ProtectionSystem.Relation) -> Bool) -> ProtectionSystem {
             var system = DisclosureModel.build(tables)
+            system.relations = system.relations.filter(keep)
             for id in candidates.keys { system.published[id] = nil }
             return system
         }
-        var choice: PatternChooser.Choice
-        do {
+        func choose(keeping keep: (ProtectionSystem.Relation) -> Bool) throws -> PatternChooser.Choice {
             // First against the releases near the new window (fewer relations: a relaxation, so
             // quick but not yet proof), then once against all of them; only if that finds a cell
             // too narrow, the rounds go on against all of them.
             let near = Self.near(window)
             let local = tables.map { PublishedTable(dataset: $0.dataset, spec: $0.spec, columns: $0.columns, rows: Self.rows($0, within: near)) }
-            choice = try PatternChooser.choose(history: protectionSystem(local), cells: candidates, relations: [], primary: primary)
-            let full = protectionSystem(tables)
-            let check = try PatternChooser.choose(history: full, cells: candidates, relations: [], primary: primary, start: choice.held, prune: false)
-            choice = PatternChooser.Choice(held: check.held, rounds: choice.rounds + check.rounds,
-                                           audit: check.audit, programmes: choice.programmes + check.programmes)
-        } catch {
-            throw PipelineError(file: file, path: "stages", reason: "disclosure control of \(dataset) for \(ISO8601.format(milliseconds: window.start)): \(error)")
+            let choice = try PatternChooser.choose(history: protectionSystem(local, keeping: keep), cells: candidates, relations: [], primary: primary)
+            let check = try PatternChooser.choose(history: protectionSystem(tables, keeping: keep), cells: candidates, relations: [],
+                                                  primary: primary, start: choice.held, prune: false)
+            return PatternChooser.Choice(held: check.held, rounds: choice.rounds + check.rounds,
+                                         audit: check.audit, programmes: choice.programmes + check.programmes)
         }
+        // Releases made before the data changed (late meldingen, a later closing time) may no
+        // longer add up with the new numbers: a relation that can no longer hold tells an attacker
+        // nothing exact, so it is left out, and said (the lineage, and `lantaarn datasets audit`,
+        // which reports it until those releases are published again). First only the relations
+        // that cannot hold on their own; then those to other datasets; then all to history.
+        let stale = Self.contradicted(DisclosureModel.build(tables))
+        let levels: [(String, (ProtectionSystem.Relation) -> Bool)] = [
+            ("none", { _ in true }),
+            ("contradicted", { !stale.contains($0.origin) }),
+            ("other datasets", { !stale.contains($0.origin) && $0.origin.hasPrefix(dataset + ":") }),
+            ("history", { r in r.terms.allSatisfy { candidates[$0.cell] != nil } }),
+        ]
+        var choice: PatternChooser.Choice?
+        var dropped = "none"
+        for (name, keep) in levels {
+            do {
+                choice = try choose(keeping: keep)
+                dropped = name
+                break
+            } catch let failure as PatternChooser.Failure {
+                if name == levels.last!.0 {
+                    throw PipelineError(file: file, path: "stages", reason: "disclosure control of \(dataset) for \(ISO8601.format(milliseconds: window.start)): \(failure)")
+                }
+            }
+        }
+        guard let choice else { throw PipelineError(file: file, path: "stages", reason: "disclosure control found no pattern") }
         if let e = choice.audit.exposed.first {
             throw PipelineError(file: file, path: "stages", reason: """
                 disclosure control: \(e.label) would be known to within \(e.interval.low)–\(e.interval.high.map(String.init) ?? "∞") \
@@ -62,7 +92,21 @@ struct ReleaseProtection {
                 """)
         }
         return Outcome(rows: Self.apply(choice.held, to: table), primary: primary.count,
-                       complementary: choice.held.count - primary.count, rounds: choice.rounds, programmes: choice.programmes)
+                       complementary: choice.held.count - primary.count, rounds: choice.rounds, programmes: choice.programmes,
+                       relationsLeftOut: dropped == "none" ? nil : dropped)
+    }
+
+    /// Origins of the relations that cannot hold with the published numbers and the new ones:
+    /// all their numbers known and not adding up, or their unknowns (all ≥ 0) unable to make up
+    /// the difference on their own.
+    static func contradicted(_ system: ProtectionSystem) -> Set<String> {
+        let reduced = system.reduced()
+        var out = Set(reduced.broken.map { system.relations[$0].origin })
+        for e in reduced.equations {
+            let positive = e.terms.allSatisfy { $0.1 > 0 }, negative = e.terms.allSatisfy { $0.1 < 0 }
+            if (positive && e.value < -1e-6) || (negative && e.value > 1e-6) { out.insert(system.relations[e.origin].origin) }
+        }
+        return out
     }
 
     /// The times near a new window: two windows' length either side, as ISO 8601 text (the form
