@@ -103,6 +103,25 @@ public struct PipelineRunner: Sendable {
         }
     }
 
+    /// The full disclosure audit, kept as each dataset's report (its public page shows it), after
+    /// runs of `p` that published protected counts (the scheduler and the demo call it; a
+    /// `pipeline run` leaves it to `lantaarn datasets audit`). Publishing already checked every
+    /// new cell; a finding here (a contradiction left by changed data) is logged, not thrown.
+    public func refreshDisclosureReports(after p: PipelineDefinition) {
+        guard p.disclosure?.counts.contains(where: \.isProtected) == true else { return }
+        do {
+            let outcome = try DisclosureAudit.run(store)
+            try DisclosureAudit.record(outcome.reports, in: store)
+            if !outcome.exposed.isEmpty || !outcome.broken.isEmpty {
+                logger.warning("disclosure audit: held-back counts too narrow or relations contradicted; run 'lantaarn datasets audit' for the cells", metadata: [
+                    "pipeline.name": "\(p.name)", "disclosure.exposed": "\(outcome.exposed.count)", "disclosure.broken": "\(outcome.broken.count)",
+                ])
+            }
+        } catch {
+            logger.warning("disclosure audit failed", metadata: ["pipeline.name": "\(p.name)", "error": "\(error)"])
+        }
+    }
+
     /// Records the run (the windows done before a failure count as done: each is its own transaction).
     private func record(_ p: PipelineDefinition, _ range: TimeWindow, _ started: Int64, _ results: [WindowResult], error: (any Error)?) throws {
         try store.recordRun(PipelineRunRecord(

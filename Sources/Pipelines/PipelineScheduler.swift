@@ -83,6 +83,7 @@ public struct PipelineScheduler: Service {
         do {
             guard let range = try runner.dueWindows(p, now: Clock.nowMilliseconds(), catchUp: catchUp, lateness: lateness) else { return true }
             let results = try runner.run(p, over: range)
+            if !results.isEmpty { runner.refreshDisclosureReports(after: p) }
             logger.info("scheduled pipeline run done", metadata: [
                 "pipeline.name": "\(p.name)", "pipeline.windows": "\(results.count)",
                 "pipeline.rows_out": "\(results.reduce(0) { $0 + $1.rowsOut })",

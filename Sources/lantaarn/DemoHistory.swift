@@ -48,6 +48,10 @@ struct DemoHistory {
             let results = try runner.run(pipeline, over: TimeWindow(start: start, end: end))
             progress("demo: \(pipeline.name): \(results.count) window(s), \(results.reduce(0) { $0 + $1.rowsOut }) rows")
         }
+        // The disclosure reports the catalogue page shows (once: every meldingen release is out).
+        if let protected = try runtime.pipelines().pipelines.first(where: { $0.disclosure?.counts.contains(where: \.isProtected) == true }) {
+            runner.refreshDisclosureReports(after: protected)
+        }
     }
 
     private func loadReadings(registry: SensorRegistry, now: Int64) throws -> Int {

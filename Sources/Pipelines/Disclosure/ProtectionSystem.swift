@@ -44,13 +44,6 @@ public struct ProtectionSystem: Sendable {
 
     public init() {}
 
-    /// Adds another system's cells and relations.
-    public mutating func merge(_ other: ProtectionSystem) {
-        published.merge(other.published) { a, _ in a }
-        targets.merge(other.targets) { a, _ in a }
-        relations += other.relations
-    }
-
     /// The relations after substituting published values: only the unknown cells stay, with the
     /// published part moved to the right-hand side. Relations without unknowns are checked.
     struct Reduced {
