@@ -256,11 +256,14 @@ extension SQLiteStore: ReleaseStore {
     }
 
     public func recordDisclosureReport(dataset: String, report: String) throws {
+        // The catalogue page shows the report: a new one is a change its cache must see.
+        defer { datasetWrites.add(1, ordering: .releasing) }
         try pool.write { db in
             try db.execute(sql: """
                 INSERT INTO disclosure_report (dataset, audited_at, report) VALUES (?, ?, ?)
                 ON CONFLICT(dataset) DO UPDATE SET audited_at = excluded.audited_at, report = excluded.report
                 """, arguments: [dataset, Clock.nowMilliseconds(), report])
+            try Self.bumpDatasetGeneration(db)
         }
     }
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import TestSupport
 import Testing
 
@@ -37,6 +40,14 @@ struct DisclosureAttackTests {
                                      stderrFile: dir + "/serve.err")
         defer { serve.stop(signal: SIGKILL) }
         try #require(waitUntil(timeout: 60) { isListening(port) }, "serve did not start: \(serve.stderrText)")
+        // The audit's report, in Dutch, on the public catalogue page.
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/datasets")!)
+        request.setValue("text/html", forHTTPHeaderField: "Accept")
+        let page = String(decoding: try await URLSession.shared.data(for: request).0, as: UTF8.self)
+        #expect(page.contains("<dt>Privacy</dt><dd>Van de ") && page.contains("aantallen laten we er")
+                && page.contains("niet preciezer bepalen dan tussen twee getallen die 5 of meer uit elkaar liggen") && page.contains("Gecontroleerd op"),
+                "\(page.prefix(3000))")
+        #expect(page.contains("De aantallen tellen metingen van sensoren, geen mensen."))
         let attack = try await runOffPool(python, [repo + "/Tests/Fixtures/disclosure/attack.py", "http://127.0.0.1:\(port)",
                                                    "--cells", dir + "/attack.json"], mergingErrors: true)
         let text = String(decoding: attack.output, as: UTF8.self)
