@@ -9,6 +9,15 @@ import Testing
 /// intake and run through the repository's travel-time pipeline, give the expected
 /// travel-time distribution, and no plate or pseudonym is left in the data directory afterwards.
 struct TravelTimeTests {
+    /// The bytes of every file under `data`, as text, to search for plates and pseudonyms.
+    static func everyFile(in data: String) -> String {
+        var haystack: [UInt8] = []
+        for name in FileManager.default.enumerator(atPath: data)!.compactMap({ $0 as? String }) {
+            if let bytes = FileManager.default.contents(atPath: data + "/" + name) { haystack += bytes }
+        }
+        return String(decoding: haystack, as: UTF8.self)
+    }
+
     @Test func distributionAndNothingLeftBehind() throws {
         let dir = NSTemporaryDirectory() + "lantaarn-anpr-\(UUID().uuidString.prefix(8))"
         let data = dir + "/data"
@@ -71,12 +80,8 @@ struct TravelTimeTests {
         let sample = stride(from: 0, to: 10_000, by: 97).map { plates[$0] }
         let normalised = sample.map { $0.replacingOccurrences(of: "-", with: "") }
         let pseudonyms = try normalised.map { try keyring.pseudonym($0, at: start) }
-        var haystack: [UInt8] = []
-        for name in FileManager.default.enumerator(atPath: data)!.compactMap({ $0 as? String }) {
-            if let bytes = FileManager.default.contents(atPath: data + "/" + name) { haystack += bytes }
-        }
-        #expect(haystack.count > 10_000, "the search reads the store")
-        let text = String(decoding: haystack, as: UTF8.self)
+        let text = Self.everyFile(in: data)
+        #expect(text.utf8.count > 10_000, "the search reads the store")
         for p in sample + normalised + pseudonyms {
             #expect(!text.contains(p), "\(p) left in the data directory")
         }
@@ -128,11 +133,7 @@ struct TravelTimeTests {
         let normalised = plates.map { $0.replacingOccurrences(of: "-", with: "") }
         let before = try normalised.map { try keyring.pseudonym($0, at: monday - 1) }
         let after = try normalised.map { try keyring.pseudonym($0, at: monday + 1) }
-        var haystack: [UInt8] = []
-        for name in FileManager.default.enumerator(atPath: data)!.compactMap({ $0 as? String }) {
-            if let bytes = FileManager.default.contents(atPath: data + "/" + name) { haystack += bytes }
-        }
-        let text = String(decoding: haystack, as: UTF8.self)
+        let text = Self.everyFile(in: data)
         let left = (plates + normalised + before + after).filter { text.contains($0) }
         #expect(left.isEmpty, "\(left.count) plates or pseudonyms left, e.g. \(left.prefix(3))")
     }

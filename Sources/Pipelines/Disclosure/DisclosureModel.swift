@@ -43,14 +43,14 @@ public enum DisclosureModel {
         public var totalRank: Int
     }
 
-    /// The protected count cells of `rows` (of `table`'s spec and columns).
-    public static func cells(of table: PublishedTable, rows: [[CellValue]]? = nil) -> [RowCell] {
+    /// The protected count cells of `table`, row by row.
+    public static func cells(of table: PublishedTable) -> [RowCell] {
         let spec = table.spec
         let index = Dictionary(table.columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let totalCodes = Dictionary(spec.relations.filter { $0.kind == "total" }.compactMap { r in r.dimension.flatMap { d in r.code.map { (d, $0) } } },
                                     uniquingKeysWith: { a, _ in a })
         var out: [RowCell] = []
-        for row in rows ?? table.rows {
+        for row in table.rows {
             let dims = dimensions(row, spec: spec, index: index)
             let keys = spec.keys.keys.map { ($0, text(row, index[$0])) }
             let rank = dims.filter { totalCodes[$0.key] == $0.value }.count

@@ -36,8 +36,6 @@ public struct AuditResult: Sendable {
     /// Linear programmes solved, and groups of unknowns they were split into.
     public var programmes = 0
     public var components = 0
-    /// Cells whose interval was proven wide enough from earlier solutions, without a programme of their own.
-    public var provenWithoutSolving = 0
 }
 
 /// Computes the interval an attacker gets for every held-back cell: the minimum and maximum of
@@ -116,7 +114,6 @@ public enum IntervalAudit {
                 let id = reduced.unknowns[c], column = local[c]!
                 let protection = system.targets[id]!.protection
                 if mode == .protectionOnly, seenHigh[column] - seenLow[column] >= Double(protection) - 1e-6 {
-                    result.provenWithoutSolving += 1
                     continue
                 }
                 result.programmes += 1

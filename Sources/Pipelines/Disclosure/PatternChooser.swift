@@ -119,15 +119,14 @@ public enum PatternChooser {
             }
             let audit = result, system = state(held)
             var added = Set<String>()
-            for e in audit.exposed {
-                if round >= maximumRounds {
-                    added.formUnion(linked(e.cell, system: system, relationsOf: relationsOf, cells: cells, held: held, depth: .max))
-                } else if let partner = partner(for: e.cell, system: system, relationsOf: relationsOf, cells: cells, held: held.union(added)) {
+            for e in audit.exposed where round < maximumRounds {
+                if let partner = partner(for: e.cell, system: system, relationsOf: relationsOf, cells: cells, held: held.union(added)) {
                     added.insert(partner)
                 }
             }
             if added.isEmpty {
-                // Nothing of the new release is linked closely enough: hold back all of it that is linked at all.
+                // Too many rounds, or nothing of the new release linked closely enough: hold back
+                // all of it that is linked at all.
                 for e in audit.exposed {
                     added.formUnion(linked(e.cell, system: system, relationsOf: relationsOf, cells: cells, held: held, depth: .max))
                 }

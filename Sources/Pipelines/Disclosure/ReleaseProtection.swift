@@ -40,8 +40,10 @@ struct ReleaseProtection {
             candidates[cell.id] = .init(value: value, label: cell.label, protection: cell.protection, rank: cell.totalRank)
             if value > 0, value < spec.k { primary.insert(cell.id) }
         }
-        func protectionSystem(_ tables: [PublishedTable], keeping keep: (ProtectionSystem.Relation) -> Bool) -> ProtectionSystem {
-            var system = DisclosureModel.build(tables)
+        // The full system is built once: for the contradiction check, and (filtered) for the final check.
+        let everything = DisclosureModel.build(tables)
+        func protectionSystem(_ system: ProtectionSystem, keeping keep: (ProtectionSystem.Relation) -> Bool) -> ProtectionSystem {
+            var system = system
             system.relations = system.relations.filter(keep)
             for id in candidates.keys { system.published[id] = nil }
             return system
@@ -52,8 +54,8 @@ struct ReleaseProtection {
             // too narrow, the rounds go on against all of them.
             let near = Self.near(window)
             let local = tables.map { PublishedTable(dataset: $0.dataset, spec: $0.spec, columns: $0.columns, rows: Self.rows($0, within: near)) }
-            let choice = try PatternChooser.choose(history: protectionSystem(local, keeping: keep), cells: candidates, relations: [], primary: primary)
-            let check = try PatternChooser.choose(history: protectionSystem(tables, keeping: keep), cells: candidates, relations: [],
+            let choice = try PatternChooser.choose(history: protectionSystem(DisclosureModel.build(local), keeping: keep), cells: candidates, relations: [], primary: primary)
+            let check = try PatternChooser.choose(history: protectionSystem(everything, keeping: keep), cells: candidates, relations: [],
                                                   primary: primary, start: choice.held, prune: false)
             return PatternChooser.Choice(held: check.held, rounds: choice.rounds + check.rounds,
                                          audit: check.audit, programmes: choice.programmes + check.programmes)
@@ -63,7 +65,7 @@ struct ReleaseProtection {
         // nothing exact, so it is left out, and said (the lineage, and `lantaarn datasets audit`,
         // which reports it until those releases are published again). First only the relations
         // that cannot hold on their own; then those to other datasets; then all to history.
-        let stale = Self.contradicted(DisclosureModel.build(tables))
+        let stale = Self.contradicted(everything)
         let levels: [(String, (ProtectionSystem.Relation) -> Bool)] = [
             ("none", { _ in true }),
             ("contradicted", { !stale.contains($0.origin) }),
@@ -91,7 +93,7 @@ struct ReleaseProtection {
                 check existed: publish those windows again (lantaarn pipeline run … --from … --to …) and run 'lantaarn datasets audit'
                 """)
         }
-        return Outcome(rows: Self.apply(choice.held, to: table), primary: primary.count,
+        return Outcome(rows: Self.apply(choice.held, to: table, cells: cells), primary: primary.count,
                        complementary: choice.held.count - primary.count, rounds: choice.rounds, programmes: choice.programmes,
                        relationsLeftOut: dropped == "none" ? nil : dropped)
     }
@@ -128,13 +130,13 @@ struct ReleaseProtection {
         }
     }
 
-    /// `table`'s rows with the held-back counts empty and `onderdrukt` set where one is.
-    static func apply(_ held: Set<String>, to table: PublishedTable) -> [[CellValue]] {
+    /// `table`'s rows with the held-back counts empty and `onderdrukt` set where one is; `cells`
+    /// are its count cells (``DisclosureModel/cells(of:)``), row by row.
+    static func apply(_ held: Set<String>, to table: PublishedTable, cells: [DisclosureModel.RowCell]) -> [[CellValue]] {
         let index = Dictionary(table.columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let mark = index[SuppressStage.markColumn.name]
         let protected = table.spec.counts.filter(\.isProtected).compactMap { index[$0.column] }
         let perRow = protected.count
-        let cells = DisclosureModel.cells(of: table)
         return table.rows.enumerated().map { r, row in
             var row = row
             var any = false

@@ -51,8 +51,13 @@ public enum MeldingStatistics {
 
     /// Meldingen open at `moment` (reported before it, not closed before it), per group.
     public static func backlog(_ meldingen: [Melding], at moment: Int64) -> [Group: Int] {
-        var out: [Group: Int] = [:]
-        for m in meldingen where isOpen(m, at: moment) { out[Group(m), default: 0] += 1 }
+        backlog(meldingen, at: moment, by: Group.init)
+    }
+
+    /// Meldingen open at `moment`, by `key`.
+    public static func backlog<K: Hashable>(_ meldingen: [Melding], at moment: Int64, by key: (Melding) -> K) -> [K: Int] {
+        var out: [K: Int] = [:]
+        for m in meldingen where isOpen(m, at: moment) { out[key(m), default: 0] += 1 }
         return out
     }
 

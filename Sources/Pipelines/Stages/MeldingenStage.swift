@@ -57,7 +57,7 @@ public struct MeldingenStage: Sendable, Hashable {
         var handling: [Group: (count: Int, median: Double, p90: Double)] = [:]
         for key in [Group.init, total, all] {
             for m in placed where window.contains(m.createdAt) { reported[key(m), default: 0] += 1 }
-            for m in placed where MeldingStatistics.isOpen(m, at: window.end) { open[key(m), default: 0] += 1 }
+            open.merge(MeldingStatistics.backlog(placed, at: window.end, by: key)) { a, _ in a }
             handling.merge(MeldingStatistics.handlingTimes(placed, closedIn: window, by: key)) { a, _ in a }
         }
         let wijkGroups = Set(reported.keys).union(open.keys).union(handling.keys).filter { $0.wijk != gemeente }.sorted()
