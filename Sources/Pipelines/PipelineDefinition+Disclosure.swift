@@ -13,12 +13,6 @@ extension PipelineDefinition {
 
     /// How the dataset's counts are protected and related (part of its public metadata).
     public var disclosure: DisclosureSpec? {
-        switch aggregating {
-        case .meldingen(let s)?: s.disclosure(namespace: disclosureNamespace, gemeente: output.spatial)
-        case .meldingenTiles(let s)?: s.disclosure(namespace: disclosureNamespace, gemeente: output.spatial)
-        case .travelTime(let s)?: s.disclosure(namespace: disclosureNamespace, protection: suppress?.protection)
-        case .aggregate(let s)?: s.disclosure(namespace: disclosureNamespace)
-        default: nil
-        }
+        aggregating?.disclosure(namespace: disclosureNamespace, gemeente: output.spatial)
     }
 }

@@ -19,7 +19,7 @@ extension PipelineDefinition {
 
     /// Human oversight, stated for every pipeline that predicts or warns.
     public var oversightText: String? {
-        guard maturityLevel >= 3 || { if case .forecast? = meldingen { return true } else { return false } }() else { return nil }
+        guard maturityLevel >= 3 || predicts else { return nil }
         return "Voorspellingen en waarschuwingen zijn advies. Een medewerker bekijkt ze en beslist wat er gebeurt; het systeem neemt zelf geen besluiten."
     }
 }

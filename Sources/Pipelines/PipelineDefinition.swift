@@ -21,7 +21,7 @@ public struct PipelineDefinition: Sendable {
     /// How time is cut into run windows.
     public var calendar: WindowCalendar
     /// The stages, in order (checked by `StageOrder`).
-    public var stages: [PipelineStage]
+    var stages: [any Stage]
     /// Code of the purpose in the purpose register (`mappings/doelen.yaml`).
     public var purposeCode: String
 
@@ -35,13 +35,7 @@ public struct PipelineDefinition: Sendable {
         case anpr
 
         /// The input as the data team names it.
-        public var name: String {
-            switch self {
-            case .readings: "readings"
-            case .meldingen: "meldingen"
-            case .anpr: "anpr"
-            }
-        }
+        public var name: String { kind.rawValue }
 
         /// Whether the input is personal data (AVG): rows about people, not sensors.
         public var isPersonal: Bool {
@@ -56,47 +50,36 @@ public struct PipelineDefinition: Sendable {
         return []
     }
 
+    /// The first stage of kind `S`.
+    func stage<S: Stage>(_ type: S.Type) -> S? {
+        stages.first { $0 is S } as? S
+    }
+
     /// The stage that turns rows into published cells.
-    public var aggregating: PipelineStage? { stages.first { $0.role == .aggregating } }
+    var aggregating: (any AggregatingStage)? {
+        stages.first { $0 is any AggregatingStage } as? any AggregatingStage
+    }
+
+    /// The YAML kinds of the stages, in order.
+    public var stageKinds: [String] { stages.map(\.kind) }
 
     /// The readings aggregate stage, if this is a readings pipeline.
-    public var aggregate: AggregateStage? {
-        if case .aggregate(let s)? = aggregating { return s }
-        return nil
-    }
+    public var aggregate: AggregateStage? { stage(AggregateStage.self) }
 
     /// Disclosure control after the aggregating stage.
-    public var suppress: SuppressStage? {
-        for case .suppress(let s) in stages { return s }
-        return nil
-    }
+    public var suppress: SuppressStage? { stage(SuppressStage.self) }
+
+    /// The travel-time stage, if this is an ANPR pipeline.
+    public var travelTime: TravelTimeStage? { stage(TravelTimeStage.self) }
 
     /// Filter stages (all must keep a row).
     public var filters: [FilterStage] {
-        stages.compactMap { if case .filter(let f) = $0 { f } else { nil } }
+        stages.compactMap { $0 as? FilterStage }
     }
 
-    /// The stage of a meldingen pipeline.
-    public var meldingen: MeldingenKind? {
-        switch aggregating {
-        case .meldingen(let s)?: .weekly(s)
-        case .meldingenForecast(let s)?: .forecast(s)
-        case .meldingenTiles(let s)?: .tiles(s)
-        case .meldingenText(let s)?: .text(s)
-        default: nil
-        }
-    }
-
-    /// What a meldingen pipeline computes.
-    public enum MeldingenKind: Sendable, Hashable {
-        /// Weekly counts, backlog and handling time per wijk × hoofdcategorie.
-        case weekly(MeldingenStage)
-        /// Forecasts per wijk × hoofdcategorie, and the week's early-warning alerts.
-        case forecast(MeldingenForecastStage)
-        /// Red, orange and green tiles per hoofdcategorie.
-        case tiles(MeldingenTilesStage)
-        /// The scrubbed texts, for internal use.
-        case text(MeldingenTextStage)
+    /// Whether the pipeline publishes model estimates (forecasts) rather than counts.
+    public var predicts: Bool {
+        aggregating.map { type(of: $0).publishes == .estimates } ?? false
     }
 
     public var output: OutputSpec
@@ -107,23 +90,12 @@ public struct PipelineDefinition: Sendable {
 
     /// Columns of the published dataset.
     public var columns: [ColumnSpec] {
-        switch aggregating {
-        case .aggregate(let s)?: s.columns(suppressed: suppress != nil)
-        case .travelTime(let s)?: s.columns
-        case .meldingen(let s)?: s.columns
-        case .meldingenForecast(let s)?: s.columns
-        case .meldingenTiles(let s)?: s.columns
-        case .meldingenText(let s)?: s.columns
-        default: []
-        }
+        aggregating?.columns(suppressed: suppress != nil) ?? []
     }
 
     /// How long after a window's end its input is complete (ANPR trips that departed in it
     /// may still arrive).
-    public var settle: Int64 {
-        if case .travelTime(let s)? = aggregating { return s.maxTravel }
-        return 0
-    }
+    public var settle: Int64 { aggregating?.settle ?? 0 }
 
     /// Output dataset and its public metadata.
     public struct OutputSpec: Sendable {

@@ -10,7 +10,6 @@ import Store
 public struct PipelineRunner: Sendable {
     private let store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore
     private let boundaries: BoundaryCatalog
-    private let names: [String: String]
     /// Mounting points of the sensors (the registry), for buurt and grid generalisation.
     private let positions: [String: GeoPoint]
     private let logger: Logger
@@ -21,7 +20,6 @@ public struct PipelineRunner: Sendable {
                 positions: [String: GeoPoint] = [:], logger: Logger) {
         self.store = store
         self.boundaries = boundaries
-        self.names = boundaries.names
         self.positions = positions
         self.logger = logger
     }
@@ -63,38 +61,17 @@ public struct PipelineRunner: Sendable {
         let started = Clock.nowMilliseconds()
         var results: [WindowResult] = []
         do {
+            guard let stage = pipeline.aggregating else {
+                throw PipelineError(file: pipeline.file, path: "stages", reason: "the pipeline has no aggregating stage")
+            }
             try store.register(Self.metadata(for: pipeline))
-            var windows = pipeline.calendar.windows(in: range)
-            if pipeline.input == .anpr, let dropped = try store.sightingsDroppedBefore(), windows.contains(where: { $0.start < dropped }) {
-                // Matched sightings are dropped for privacy, so those windows cannot be computed
-                // again; their releases (if any) stand.
-                logger.notice("ANPR sightings before this time were dropped after matching; earlier windows are left as they are", metadata: [
-                    "pipeline.name": "\(pipeline.name)", "anpr.dropped_before": "\(ISO8601.format(milliseconds: dropped))",
-                ])
-                windows.removeAll { $0.start < dropped }
+            let input = StageInput(store: store, pipeline: pipeline, boundaries: boundaries, positions: positions, logger: logger)
+            let windows = try stage.computable(pipeline.calendar.windows(in: range), input: input)
+            try stage.run(input: input, windows: windows) { window, output in
+                results.append(try publish(pipeline, window, output, later: windows[(results.count + 1)...]))
+                progress(results.count, windows.count)
             }
-            var batch: ReadingsBatch?
-            for (i, window) in windows.enumerated() {
-                if case .aggregate(let stage)? = pipeline.aggregating, !(batch?.range.contains(window.start) ?? false) {
-                    // A Dutch-day bucket is its own query (days differ in length).
-                    // A batch stays within one year: boundaries change on 1 January.
-                    let span = stage.buckets == .dutchDay ? 0 : Self.batchSpan
-                    let end = min(window.start + span, windows[windows.count - 1].end, Self.nextYear(window.start))
-                    batch = try readings(pipeline, stage, TimeWindow(start: window.start, end: max(end, window.end)))
-                }
-                results.append(try runWindow(pipeline, window, batch, later: windows[(i + 1)...]))
-                progress(i + 1, windows.count)
-            }
-            // Matched: the pseudonyms of the windows whose trips have all arrived are no longer
-            // needed, so they go (once per run: each drop rewrites pages and truncates the WAL).
-            if pipeline.input == .anpr, let done = results.map(\.window.end).filter({ $0 + pipeline.settle <= Clock.nowMilliseconds() }).max() {
-                _ = try store.dropSightings(before: done) { n in
-                    n == 0 ? nil : DestructionRecord(destroyedAt: Clock.nowMilliseconds(), kind: "anpr-sightings",
-                                                     subject: "pseudonymised ANPR sightings matched by \(pipeline.name)",
-                                                     window: TimeWindow(start: Int64.min, end: done), readings: n, policy: "until matched",
-                                                     basis: pipeline.purpose)
-                }
-            }
+            try stage.finish(results.map(\.window), input: input)
             try record(pipeline, range, started, results, error: nil)
             return results
         } catch {
@@ -130,109 +107,10 @@ public struct PipelineRunner: Sendable {
             outcome: error == nil ? "ok" : "failed", error: error.map { "\($0)" }))
     }
 
-    /// How much of a readings pipeline's range is read with one store query. A chunk that
-    /// spans several windows is then decoded once, not once per window.
-    static let batchSpan: Int64 = 7 * 86_400_000
-
-    /// Start of the year after the one holding `t` (UTC).
-    static func nextYear(_ t: Int64) -> Int64 {
-        BoundaryCatalog.start(ofVintage: (Int(ISO8601.format(milliseconds: t).prefix(4)) ?? 1970) + 1)
-    }
-
-    /// One store query's worth of a readings pipeline: aggregate rows per window start, Lden
-    /// values when asked for, and the names of buurten or grid squares.
-    struct ReadingsBatch {
-        var range: TimeWindow
-        var rows: [Int64: [AggregateRow]]
-        var lden: [AggregateStage.LdenKey: Double]
-        var areaNames: [String: String]
-        var boundaries: String
-    }
-
-    private func readings(_ p: PipelineDefinition, _ stage: AggregateStage, _ range: TimeWindow) throws -> ReadingsBatch {
-        let (areas, areaNames, used) = try place(p, stage.space, at: range.start)
-        var query = stage.query(quantities: Set(p.quantities), window: range, areas: areas)
-        for f in p.filters { f.narrow(&query) }
-        let rows = Dictionary(grouping: try store.aggregate(query)) { p.calendar.floor($0.bucketStart) }
-        return ReadingsBatch(range: range, rows: rows, lden: try stage.lden(store, query: query, gemeente: p.output.spatial),
-                             areaNames: areaNames, boundaries: used)
-    }
-
-    /// The buurt or grid square of each sensor at `t`, their names, and the boundaries used.
-    /// Wijk and gemeente need none: readings carry their wijk from ingest.
-    private func place(_ p: PipelineDefinition, _ space: GeneraliseStage.Space, at t: Int64) throws
-        -> (areas: [String: String], names: [String: String], boundaries: String) {
-        switch space {
-        case .wijk:
-            return ([:], [:], boundaries.set(.wijk, at: t).map { "wijk \($0.vintage)" } ?? "none")
-        case .gemeente:
-            return ([:], [:], "none")
-        case .buurt:
-            guard let set = boundaries.set(.buurt, at: t) else {
-                throw PipelineError(file: p.file, path: "stages", reason: "generalise to buurt needs buurt boundaries for \(ISO8601.format(milliseconds: t).prefix(4)): import them with 'lantaarn geo import FILE --level buurt'")
-            }
-            try requirePositions(p)
-            let areas = positions.compactMapValues { set.locate($0)?.code }
-            let names = Dictionary(areas.values.map { ($0, set.area(code: $0)?.name ?? $0) }, uniquingKeysWith: { a, _ in a })
-            return (areas, names, "buurt \(set.vintage)")
-        case .grid(let metres):
-            try requirePositions(p)
-            let squares = positions.compactMapValues { CBSGridSquare($0, size: metres) }
-            let names = Dictionary(squares.values.map { ($0.code, $0.dutch) }, uniquingKeysWith: { a, _ in a })
-            return (squares.mapValues(\.code), names, "CBS-vierkanten van \(metres) m (RD New)")
-        }
-    }
-
-    private func requirePositions(_ p: PipelineDefinition) throws {
-        guard positions.isEmpty else { return }
-        throw PipelineError(file: p.file, path: "stages", reason: "placing readings in a buurt or grid square needs the sensors' positions; none are registered (Sensors/*.yaml)")
-    }
-
-    /// `later`: the windows this run publishes after this one.
-    private func runWindow(_ p: PipelineDefinition, _ window: TimeWindow, _ batch: ReadingsBatch?, later: ArraySlice<TimeWindow>) throws -> WindowResult {
-        let wijken = boundaries.set(.wijk, at: window.start)
-        let name = { (code: String) in wijken?.area(code: code)?.name ?? names[code] ?? code }
-        var extra: [(String, JSONValue)] = []
-        var rows: [[CellValue]], rowsIn: Int, withoutWijk: Int
-        switch p.aggregating {
-        case .aggregate(let stage)?:
-            let batch = try batch ?? readings(p, stage, window)
-            let aggregates = batch.rows[window.start] ?? []
-            rows = stage.rows(aggregates, lden: batch.lden, gemeente: p.output.spatial, suppress: p.suppress,
-                              areaName: { batch.areaNames[$0] ?? name($0) })
-            rowsIn = aggregates.reduce(0) { $0 + $1.count }
-            withoutWijk = stage.space == .gemeente ? 0 : aggregates.filter { $0.group == nil }.reduce(0) { $0 + $1.count }
-            extra.append(("boundaries", .string(batch.boundaries)))
-        case .meldingen(let stage)?:
-            let meldingen = try store.meldingen(overlapping: window).filter(keeps(p))
-            (rows, withoutWijk) = stage.rows(meldingen, window: window, gemeente: p.output.spatial, wijkName: name)
-            rowsIn = meldingen.filter { window.contains($0.createdAt) }.count
-            extra.append(("boundaries", .string("assigned at ingest, by each melding's own date")))
-        case .meldingenForecast(let stage)?:
-            let weeks = stage.weeks(endingWith: window)
-            let meldingen = try store.meldingen(createdIn: TimeWindow(start: weeks[0].start, end: window.end)).filter(keeps(p))
-            let (forecasts, alerts) = stage.run(meldingen, window: window, now: Clock.nowMilliseconds(), wijkName: name)
-            try store.recordAlerts(alerts, weekStart: window.start)
-            (rows, rowsIn) = (forecasts, meldingen.count)
-            withoutWijk = meldingen.filter { $0.wijk == nil }.count
-            extra.append(("alerts_recorded", .number(Double(alerts.count))))
-        case .meldingenText(let stage)?:
-            let meldingen = try store.meldingen(createdIn: window).filter(keeps(p))
-            (rows, withoutWijk) = stage.rows(meldingen, window: window, wijkName: name)
-            rowsIn = meldingen.count
-            extra.append(("without_text", .number(Double(meldingen.filter { $0.wijk != nil }.count - rows.count))))
-        case .meldingenTiles(let stage)?:
-            let meldingen = try store.meldingen(overlapping: TimeWindow(start: window.end, end: window.end + 1)).filter(keeps(p))
-            (rows, rowsIn, withoutWijk) = (stage.rows(meldingen, window: window), meldingen.count, 0)
-        case .travelTime(let stage)?:
-            let filters = p.filters
-            let sightings = try store.sightings(in: TimeWindow(start: window.start, end: window.end + stage.maxTravel))
-                .filter { s in filters.allSatisfy { $0.keeps(camera: s.camera) } }
-            rows = stage.rows(sightings, departingIn: window).map(TravelTimeStage.cells)
-            (rowsIn, withoutWijk) = (sightings.filter { window.contains($0.timestamp) }.count, 0)
-        default:
-            throw PipelineError(file: p.file, path: "stages", reason: "the pipeline has no aggregating stage")
-        }
+    /// Protects a window's rows and publishes them with their lineage. `later`: the windows
+    /// this run publishes after this one.
+    private func publish(_ p: PipelineDefinition, _ window: TimeWindow, _ output: StageOutput, later: ArraySlice<TimeWindow>) throws -> WindowResult {
+        var (rows, extra) = (output.rows, output.lineage)
         if let protected = try protect(p, window, rows, later: later) {
             rows = protected.rows
             extra.append(("protection", .object([
@@ -248,25 +126,21 @@ public struct PipelineRunner: Sendable {
                 ])
             }
         }
-        return try publish(p, window, rows: rows, rowsIn: rowsIn, withoutWijk: withoutWijk, lineage: lineage(p, window, rows, rowsIn, withoutWijk, extra))
+        let lineage = lineage(p, window, rows, output.rowsIn, output.withoutWijk, extra)
+        let id = try store.publish(ReleaseDraft(dataset: p.output.dataset, window: window, rows: rows, rowsIn: output.rowsIn, lineage: lineage))
+        logger.debug("published release", metadata: [
+            "pipeline.name": "\(p.name)", "release.id": "\(id)", "release.window": "\(window)",
+            "release.rows_in": "\(output.rowsIn)", "release.rows_out": "\(rows.count)",
+        ])
+        return WindowResult(window: window, releaseID: id, rowsIn: output.rowsIn, rowsOut: rows.count, withoutWijk: output.withoutWijk)
     }
 
     /// Holds back counts of a stage whose counts are protected against everything published
     /// (meldingen and their tiles): `nil` for the others, which protect while they compute.
     private func protect(_ p: PipelineDefinition, _ window: TimeWindow, _ rows: [[CellValue]], later: ArraySlice<TimeWindow>) throws -> ReleaseProtection.Outcome? {
-        switch p.aggregating {
-        case .meldingen?, .meldingenTiles?: break
-        default: return nil
-        }
-        guard p.suppress != nil, let spec = p.disclosure else { return nil }
+        guard let stage = p.aggregating, type(of: stage).protectedAgainstPublished, p.suppress != nil, let spec = p.disclosure else { return nil }
         return try ReleaseProtection(store: store).protect(dataset: p.output.dataset, spec: spec, columns: p.columns.map(\.name),
                                                            window: window, rows: rows, replacing: Set(later.map(\.start)), file: p.file)
-    }
-
-    /// The melding filter of the pipeline's filter stages.
-    private func keeps(_ p: PipelineDefinition) -> (Melding) -> Bool {
-        let filters = p.filters
-        return { m in filters.allSatisfy { $0.keeps(m) } }
     }
 
     /// The release's lineage: pipeline, version and definition hash, window, input counts,
@@ -285,7 +159,7 @@ public struct PipelineRunner: Sendable {
             ("input", .string(p.input.name)),
             ("rows_in", .number(Double(rowsIn))),
             ("rows_without_wijk", .number(Double(withoutWijk))),
-            ("stages", .array(p.stages.map { $0.lineage(quantities: p.quantities) })),
+            ("stages", .array(p.stages.map(\.lineage))),
             ("suppressed_cells", .number(Double(suppressedCells))),
             ("columns", .array(p.columns.map { .string($0.name) })),
         ] + extra)
@@ -297,17 +171,6 @@ public struct PipelineRunner: Sendable {
          ("purpose", .string(p.purpose)), ("legal_basis", .string(p.legalBasis)),
          ("window_start", .string(ISO8601.format(milliseconds: window.start))),
          ("window_end", .string(ISO8601.format(milliseconds: window.end)))]
-    }
-
-    private func publish(_ p: PipelineDefinition, _ window: TimeWindow, rows: [[CellValue]], rowsIn: Int, withoutWijk: Int,
-                         lineage: JSONValue) throws -> WindowResult {
-        let id = try store.publish(ReleaseDraft(dataset: p.output.dataset, window: window, rows: rows,
-                                                rowsIn: rowsIn, lineage: lineage))
-        logger.debug("published release", metadata: [
-            "pipeline.name": "\(p.name)", "release.id": "\(id)", "release.window": "\(window)",
-            "release.rows_in": "\(rowsIn)", "release.rows_out": "\(rows.count)",
-        ])
-        return WindowResult(window: window, releaseID: id, rowsIn: rowsIn, rowsOut: rows.count, withoutWijk: withoutWijk)
     }
 
     /// Windows that have closed by `now` and still need a run: every window after the

@@ -13,7 +13,7 @@ struct RawPipeline: Decodable {
     var maturity_level: Int
     var schedule: String
     var input: Input
-    var stages: [Stage]
+    var stages: [StageItem]
     var output: Output
 
     struct Input: Decodable {
@@ -23,20 +23,6 @@ struct RawPipeline: Decodable {
         /// Reads pseudonymised ANPR sightings.
         var anpr: Bool?
         var window: String
-    }
-
-    struct Stage: Decodable {
-        var filter: FilterStage.Raw?
-        var pseudonymise: PseudonymiseStage.Raw?
-        var generalise: GeneraliseStage.Raw?
-        var scrub: ScrubStage.Raw?
-        var suppress: SuppressStage.Raw?
-        var travel_time: TravelTimeStage.Raw?
-        var aggregate: AggregateStage.Raw?
-        var meldingen: MeldingenStage.Raw?
-        var meldingen_forecast: MeldingenForecastStage.Raw?
-        var meldingen_tiles: MeldingenTilesStage.Raw?
-        var meldingen_text: MeldingenTextStage.Raw?
     }
 
     struct Output: Decodable {
@@ -144,20 +130,12 @@ struct RawPipeline: Decodable {
         }
         var parsed = try parseStages(kind, window: calendar.length, file: file)
         try StageOrder.check(parsed, input: kind, isPublic: access == "PUBLIC", file: file)
-        // The suppress stage's k goes to the stages that apply it while they compute.
-        if let suppress = parsed.lazy.compactMap({ if case .suppress(let s) = $0 { s } else { nil } }).first {
-            if suppress.roundToFive, kind.isPersonal,
-               let at = parsed.firstIndex(where: { if case .suppress = $0 { true } else { false } }) {
+        // The suppress stage goes to the aggregating stage, which applies or declares it.
+        if let at = parsed.firstIndex(where: { $0 is SuppressStage }), let suppress = parsed[at] as? SuppressStage {
+            if suppress.roundToFive, kind.isPersonal {
                 throw fail("stages[\(at)].suppress.round_to", "counts of people and their reports are protected with exact relations between them (totals, weeks, datasets), which rounding would break; leave round_to out")
             }
-            parsed = parsed.map { stage in
-                switch stage {
-                case .meldingen(var m): m.suppress = suppress; return .meldingen(m)
-                case .meldingenTiles(var m): m.suppress = suppress; return .meldingenTiles(m)
-                case .travelTime(var t): t.k = suppress.k; return .travelTime(t)
-                default: return stage
-                }
-            }
+            parsed = parsed.map { ($0 as? any AggregatingStage)?.protected(by: suppress) ?? $0 }
         }
         try PurposeRegister.check(purposeCode: purpose_code, input: kind, pipelineFile: file)
         return PipelineDefinition(
@@ -172,70 +150,18 @@ struct RawPipeline: Decodable {
             file: file, versionHash: hash)
     }
 
-    /// The stages in file order; a stage item names exactly one kind.
-    private func parseStages(_ input: PipelineDefinition.Input, window: Int64, file: String) throws -> [PipelineStage] {
-        var out: [PipelineStage] = []
-        var generalise: GeneraliseStage?
-        for (i, stage) in stages.enumerated() {
+    /// The stages in file order, each checked by its kind (``StageRegistry``); a stage item
+    /// names exactly one kind, and one the input has.
+    private func parseStages(_ input: PipelineDefinition.Input, window: Int64, file: String) throws -> [any Stage] {
+        var out: [any Stage] = []
+        for (i, item) in stages.enumerated() {
             let path = "stages[\(i)]"
-            let kinds: [(String, Bool)] = [
-                ("filter", stage.filter != nil), ("pseudonymise", stage.pseudonymise != nil), ("generalise", stage.generalise != nil),
-                ("scrub", stage.scrub != nil), ("aggregate", stage.aggregate != nil), ("suppress", stage.suppress != nil),
-                ("travel_time", stage.travel_time != nil), ("meldingen", stage.meldingen != nil),
-                ("meldingen_forecast", stage.meldingen_forecast != nil), ("meldingen_tiles", stage.meldingen_tiles != nil),
-                ("meldingen_text", stage.meldingen_text != nil),
-            ]
-            let named = kinds.filter(\.1).map(\.0)
-            guard named.count == 1 else {
-                throw PipelineError(file: file, path: path, reason: named.isEmpty
-                    ? "name the stage kind: \(kinds.map(\.0).joined(separator: ", "))"
-                    : "one kind per stage, found \(named.joined(separator: " and ")); write each as its own '- kind:' item")
+            guard item.named.count == 1, let make = item.make else {
+                throw PipelineError(file: file, path: path, reason: item.named.isEmpty
+                    ? "name the stage kind: \(StageRegistry.names.joined(separator: ", "))"
+                    : "one kind per stage, found \(item.named.joined(separator: " and ")); write each as its own '- kind:' item")
             }
-            if let raw = stage.filter { out.append(.filter(try FilterStage(raw, input: input, file: file, path: "\(path).filter"))) }
-            if let raw = stage.pseudonymise { out.append(.pseudonymise(try PseudonymiseStage(raw, input: input, file: file, path: "\(path).pseudonymise"))) }
-            if let raw = stage.generalise {
-                guard case .readings = input else {
-                    throw PipelineError(file: file, path: "\(path).generalise", reason: "\(input.name) pipelines generalise in their own stage (by wijk and week, or per hour of departure); generalise is for readings")
-                }
-                let g = try GeneraliseStage(raw, window: window, file: file, path: "\(path).generalise")
-                generalise = g
-                out.append(.generalise(g))
-            }
-            if let raw = stage.scrub { out.append(.scrub(try ScrubStage(raw, input: input, file: file, path: "\(path).scrub"))) }
-            if let raw = stage.aggregate {
-                guard case .readings = input else {
-                    throw PipelineError(file: file, path: "\(path).aggregate", reason: "aggregate works on readings; \(input.name) pipelines use their own stage (meldingen, travel_time)")
-                }
-                guard let generalise else {
-                    throw PipelineError(file: file, path: "\(path).aggregate", reason: "say first how coarse place and time become: add '- generalise: {space: wijk, time: 1h}' before aggregate")
-                }
-                out.append(.aggregate(try AggregateStage(raw, generalise: generalise, file: file, path: "\(path).aggregate")))
-            }
-            if let raw = stage.suppress { out.append(.suppress(try SuppressStage(raw, file: file, path: "\(path).suppress"))) }
-            if let raw = stage.travel_time {
-                guard case .anpr = input else {
-                    throw PipelineError(file: file, path: "\(path).travel_time", reason: "travel_time needs ANPR input (input: {anpr: true})")
-                }
-                out.append(.travelTime(try TravelTimeStage(raw, file: file, path: "\(path).travel_time")))
-            }
-            if stage.meldingen != nil || stage.meldingen_forecast != nil || stage.meldingen_tiles != nil || stage.meldingen_text != nil {
-                guard case .meldingen = input else {
-                    throw PipelineError(file: file, path: path, reason: "this stage reads meldingen: use input {meldingen: true, window: 1w}")
-                }
-            }
-            if let raw = stage.meldingen { out.append(.meldingen(try MeldingenStage(raw, file: file, path: "\(path).meldingen"))) }
-            if let raw = stage.meldingen_forecast {
-                out.append(.meldingenForecast(try MeldingenForecastStage(raw, file: file, path: "\(path).meldingen_forecast")))
-            }
-            if let raw = stage.meldingen_tiles {
-                out.append(.meldingenTiles(try MeldingenTilesStage(raw, pipelineFile: file, path: "\(path).meldingen_tiles")))
-            }
-            if stage.meldingen_text != nil {
-                // The text it shows is the text the scrub stage before it leaves (StageOrder
-                // refuses the stage without one).
-                let scrub = out.lazy.compactMap { if case .scrub(let s) = $0 { s } else { nil } }.first
-                out.append(.meldingenText(MeldingenTextStage(scrub: scrub ?? ScrubStage())))
-            }
+            out.append(try make(StageParseContext(input: input, window: window, file: file, path: "\(path).\(item.named[0])", earlier: out)))
         }
         return out
     }

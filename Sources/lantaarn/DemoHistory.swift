@@ -37,9 +37,9 @@ struct DemoHistory {
             let end = pipeline.calendar.floor(now)
             // Weekly meldingen pipelines: half a year of releases; the forecast: the last week only.
             let start: Int64
-            if case .forecast? = pipeline.meldingen {
+            if pipeline.predicts {
                 start = pipeline.calendar.floor(end - 1)
-            } else if pipeline.meldingen != nil {
+            } else if pipeline.input == .meldingen {
                 start = pipeline.calendar.floor(end - 26 * 7 * 86_400_000)
             } else {
                 start = pipeline.calendar.floor(now - Int64(days) * 86_400_000)

@@ -80,9 +80,7 @@ struct RetentionRun {
             let keys = (runtime.settings.dataDirectory as NSString).appendingPathComponent("keys")
             if FileManager.default.fileExists(atPath: keys) {
                 // A hold on a camera of an ANPR pipeline keeps the keys of the weeks it covers.
-                let cameras = Set(catalog.pipelines.flatMap { p -> [String] in
-                    if case .travelTime(let t)? = p.aggregating { t.routes.flatMap { [$0.from, $0.to] } } else { [] }
-                })
+                let cameras = Set(catalog.pipelines.flatMap { $0.travelTime?.routes.flatMap { [$0.from, $0.to] } ?? [] })
                 let destroyed = try runtime.keyring().destroyExpired(now: now, retention: runtime.settings.pseudonymKeyRetention, held: { week in
                     guard let hold = holds.first(where: { $0.kind == .sensor && cameras.contains($0.subject) && $0.covers(.sensor, $0.subject, start: week.start, end: week.end - 1) })
                     else { return false }

@@ -1,7 +1,7 @@
 import Foundation
 import LantaarnModel
 import Geo
-import Pipelines
+@testable import Pipelines
 import Store
 import Testing
 
@@ -167,7 +167,7 @@ struct MeldingenPipelineTests {
 
     @Test func publishesWeeklyCountsWithSuppression() throws {
         let pipeline = try PipelineDefinition.load(path: Self.repo + "/Pipelines/meldingen-per-wijk-week.yaml")
-        #expect(pipeline.calendar == .dutchWeek && pipeline.meldingen == .weekly(MeldingenStage(suppress: SuppressStage(k: 5))))
+        #expect(pipeline.calendar == .dutchWeek && pipeline.stage(MeldingenStage.self) == MeldingenStage(suppress: SuppressStage(k: 5)))
         let dir = NSTemporaryDirectory() + "lantaarn-mpipe-\(UUID().uuidString.prefix(8))"
         let store = try SQLiteStore(dataDirectory: dir)
         // Week of Monday 2024-03-04: 7 Afval in WK039201 (3 closed in the week, 1 later), 2 Groen (suppressed).
@@ -276,7 +276,7 @@ struct MeldingenForecastPipelineTests {
 struct MeldingenTilesPipelineTests {
     @Test func tilesPerHoofdcategorie() throws {
         let pipeline = try PipelineDefinition.load(path: MeldingenPipelineTests.repo + "/Pipelines/meldingen-tegels-week.yaml")
-        guard case .tiles(let stage)? = pipeline.meldingen else { Issue.record("not a tiles pipeline"); return }
+        let stage = try #require(pipeline.stage(MeldingenTilesStage.self), "not a tiles pipeline")
         #expect(stage.norms["Afval"] == ServiceNorm(service: .workingDays(3), legal: .workingDays(10)) && stage.norms["default"] != nil)
         let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-tiles-\(UUID().uuidString.prefix(8))")
         func m(_ id: String, _ created: String, closed: String? = nil, hoofd: String) -> MeldingWrite {

@@ -23,16 +23,16 @@ struct StageTests {
     }
 
     @Test func filterRefusesFieldsTheInputDoesNotHave() throws {
-        #expect(throws: PipelineError.self) { try FilterStage(.init(hoofdcategorie: ["Afval"]), input: .readings(["pm25"]), file: "f", path: "s") }
-        #expect(throws: PipelineError.self) { try FilterStage(.init(sensors: []), input: .readings(["pm25"]), file: "f", path: "s") }
-        #expect(throws: PipelineError.self) { try FilterStage(.init(wijken: ["Oude Stad"]), input: .meldingen, file: "f", path: "s") }
-        #expect(throws: PipelineError.self) { try FilterStage(.init(), input: .anpr, file: "f", path: "s") }
-        #expect(try FilterStage(.init(cameras: ["x"]), input: .anpr, file: "f", path: "s").cameras == ["x"])
+        #expect(throws: PipelineError.self) { try stage(FilterStage.self, .init(hoofdcategorie: ["Afval"]), input: .readings(["pm25"])) }
+        #expect(throws: PipelineError.self) { try stage(FilterStage.self, .init(sensors: []), input: .readings(["pm25"])) }
+        #expect(throws: PipelineError.self) { try stage(FilterStage.self, .init(wijken: ["Oude Stad"]), input: .meldingen) }
+        #expect(throws: PipelineError.self) { try stage(FilterStage.self, .init(), input: .anpr) }
+        #expect(try stage(FilterStage.self, .init(cameras: ["x"]), input: .anpr).cameras == ["x"])
     }
 
     @Test func generaliseSetsAreaAndBucket() throws {
         func parse(_ space: String, _ time: String, cell: String? = nil) throws -> GeneraliseStage {
-            try GeneraliseStage(.init(space: space, time: time, cell: cell), window: TimeBucket.hour, file: "f", path: "s")
+            try stage(GeneraliseStage.self, .init(space: space, time: time, cell: cell), window: TimeBucket.hour)
         }
         let g = try parse("gemeente", "15m")
         #expect(g.space == .gemeente && g.time == 15 * 60_000)
@@ -106,9 +106,9 @@ struct StageTests {
     }
 
     @Test func suppressParameters() throws {
-        #expect(try SuppressStage(.init(k: nil, round_to: nil, complementary: nil), file: "f", path: "s") == SuppressStage(k: 5))
-        #expect(throws: PipelineError.self) { try SuppressStage(.init(k: 1, round_to: nil, complementary: nil), file: "f", path: "s") }
-        #expect(throws: PipelineError.self) { try SuppressStage(.init(k: 5, round_to: 10, complementary: nil), file: "f", path: "s") }
+        #expect(try stage(SuppressStage.self, .init(k: nil, round_to: nil, complementary: nil)) == SuppressStage(k: 5))
+        #expect(throws: PipelineError.self) { try stage(SuppressStage.self, .init(k: 1, round_to: nil, complementary: nil)) }
+        #expect(throws: PipelineError.self) { try stage(SuppressStage.self, .init(k: 5, round_to: 10, complementary: nil)) }
         // Without complementary suppression only the small cell goes.
         let table = [[8, 2]]
         #expect(SuppressStage(k: 5, complementary: false).apply(table).published == [[8, nil]])
@@ -116,10 +116,10 @@ struct StageTests {
     }
 
     @Test func scrubUsesTheIngestRules() throws {
-        let s = try ScrubStage(.init(field: "omschrijving"), input: .meldingen, file: "f", path: "s")
+        let s = try stage(ScrubStage.self, .init(field: "omschrijving"), input: .meldingen)
         #expect(s.apply("Bel 06-12345678 of mail a.b@example.nl over 12-ABC-3") == "Bel [telefoon] of mail [e-mail] over [kenteken]")
         #expect(s.apply("Lamp kapot bij de brug") == "Lamp kapot bij de brug")
-        #expect(throws: PipelineError.self) { try ScrubStage(.init(field: "omschrijving"), input: .readings(["pm25"]), file: "f", path: "s") }
+        #expect(throws: PipelineError.self) { try stage(ScrubStage.self, .init(field: "omschrijving"), input: .readings(["pm25"])) }
     }
 
     /// The text extract: scrubbed text per week, wijk and category; no id, time or position;
@@ -147,26 +147,51 @@ struct StageTests {
     @Test func pseudonymiseIsKeyedPerWeek() throws {
         let dir = try scratchDirectory("pseudonymise")
         let keyring = try PseudonymKeyring(directory: dir)
-        let stage = try PseudonymiseStage(.init(field: "kenteken", key_period: "week"), input: .anpr, file: "f", path: "s")
+        let pseudonymise = try stage(PseudonymiseStage.self, .init(field: "kenteken", key_period: "week"), input: .anpr)
         let monday = ISO8601.parse("2026-11-16T09:00:00+01:00")!
-        let a = try stage.apply("AB123C", at: monday, keyring: keyring)
-        #expect(a == (try stage.apply("AB123C", at: monday + 86_400_000, keyring: keyring)))
-        #expect(a != (try stage.apply("AB123C", at: monday + 7 * 86_400_000, keyring: keyring)))
+        let a = try pseudonymise.apply("AB123C", at: monday, keyring: keyring)
+        #expect(a == (try pseudonymise.apply("AB123C", at: monday + 86_400_000, keyring: keyring)))
+        #expect(a != (try pseudonymise.apply("AB123C", at: monday + 7 * 86_400_000, keyring: keyring)))
         #expect(a.count == 32 && !a.contains("AB123C"))
-        #expect(throws: PipelineError.self) { try PseudonymiseStage(.init(field: "kenteken", key_period: nil), input: .meldingen, file: "f", path: "s") }
-        #expect(throws: PipelineError.self) { try PseudonymiseStage(.init(field: "kenteken", key_period: "day"), input: .anpr, file: "f", path: "s") }
+        #expect(throws: PipelineError.self) { try stage(PseudonymiseStage.self, .init(field: "kenteken", key_period: nil), input: .meldingen) }
+        #expect(throws: PipelineError.self) { try stage(PseudonymiseStage.self, .init(field: "kenteken", key_period: "day"), input: .anpr) }
+    }
+
+    /// A stage kind is one type: its YAML key, its fields (every one of them may be written in a
+    /// file), the inputs that have it and its own checks come from the registry's types.
+    @Test func registryDecodesEveryKindByItsType() throws {
+        #expect(Set(StageRegistry.names).count == StageRegistry.names.count)
+        #expect(StageRegistry.kinds(for: .anpr) == ["filter", "pseudonymise", "suppress", "travel_time"])
+        let path = repoRoot + "/Pipelines/meldingen-per-wijk-week.yaml"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        // `protection` is the suppress stage's own field, so a file may set it.
+        let wider = try PipelineDefinition.load(path: path, contents: Data(text.replacingOccurrences(of: "k: 5 ", with: "k: 5\n      protection: 8 ").utf8))
+        #expect(wider.suppress == SuppressStage(k: 5, protection: 8) && wider.disclosure?.protection == 8)
+        #expect(wider.stage(MeldingenStage.self)?.suppress?.protection == 8, "the aggregating stage gets the suppress stage")
+        // A kind the input does not have: the kind's own reason, at the kind's path.
+        let error = try #require(throws: PipelineError.self) {
+            try PipelineDefinition.load(path: path, contents: Data(text.replacingOccurrences(of: "  - meldingen:\n      group_by: [wijk, hoofdcategorie]",
+                                                                                             with: "  - generalise: {space: wijk, time: 1h}").utf8))
+        }
+        #expect(error.path == "stages[0].generalise" && error.reason.contains("generalise is for readings") && error.line == 20)
     }
 
     /// Lineage names every stage with its parameters; the register says each in Dutch.
     @Test func lineageAndRegisterCoverEveryStage() throws {
         let catalog = try PipelineCatalog(directory: repoRoot + "/Pipelines")
         let anpr = try #require(catalog.pipeline(named: "reistijden-veerhaven-uur"))
-        #expect(anpr.stages.map(\.kind) == ["pseudonymise", "travel_time", "suppress"])
+        #expect(anpr.stageKinds == ["pseudonymise", "travel_time", "suppress"])
         #expect(anpr.stagesText.count == 3 && anpr.stagesText[0].contains("schuilnaam"))
-        guard case .object(let fields) = anpr.stages[1].lineage(quantities: []) else { Issue.record("not an object"); return }
+        guard case .object(let fields) = anpr.stages[1].lineage else { Issue.record("not an object"); return }
         #expect(fields.map(\.0).contains("routes") && fields.map(\.0).contains("max_travel_ms"))
-        guard case .travelTime(let t) = anpr.stages[1] else { Issue.record("not travel_time"); return }
+        let t = try #require(anpr.stages[1] as? TravelTimeStage)
         #expect(t.k == 5, "k comes from the suppress stage")
         #expect(anpr.settle == 30 * 60_000)
     }
+}
+
+/// A stage of kind `S` from its YAML fields, checked as in a pipeline file (the input must have the kind).
+func stage<S: Stage>(_ type: S.Type, _ raw: S.Raw, input: PipelineDefinition.Input = .readings(["pm25"]), window: Int64 = TimeBucket.hour,
+                     earlier: [any Stage] = []) throws -> S {
+    try StageRegistry.make(S.self, raw, context: StageParseContext(input: input, window: window, file: "f", path: "s", earlier: earlier))
 }

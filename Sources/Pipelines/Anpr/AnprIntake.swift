@@ -36,12 +36,10 @@ public struct AnprIntake: Sendable {
     /// Throws when no pipeline reads ANPR: sightings are only taken in for a registered purpose.
     public init(store: any AnprStore, keyring: PseudonymKeyring, pipelines: PipelineCatalog) throws {
         guard let p = pipelines.pipelines.first(where: { $0.input == .anpr }),
-              case .pseudonymise(let stage)? = p.stages.first else {
+              let stage = p.stages.first as? PseudonymiseStage else {
             throw PipelineError(file: "Pipelines/", path: "", reason: "no pipeline reads ANPR input, so there is no registered purpose to take sightings in for; add one (input: {anpr: true}) first")
         }
-        let overlap = pipelines.pipelines.compactMap { p -> Int64? in
-            if case .travelTime(let t)? = p.aggregating { t.maxTravel } else { nil }
-        }.max() ?? 0
+        let overlap = pipelines.pipelines.compactMap { $0.travelTime?.maxTravel }.max() ?? 0
         self.init(store: store, keyring: keyring, stage: stage, overlap: overlap)
     }
 

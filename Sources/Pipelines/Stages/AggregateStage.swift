@@ -7,7 +7,11 @@ import Store
 /// `energetic_mean` is the mean for decibel quantities: 10·log10(mean(10^(L/10))),
 /// because sound energy, not its logarithm, averages. `p50`, `p90` (any `pNN`) are exact
 /// quantiles, interpolated like DuckDB's `quantile_cont`.
-public struct AggregateStage: Sendable, Hashable {
+public struct AggregateStage: Stage, Hashable {
+    static let kind = "aggregate"
+    static let inputs: Set<PipelineDefinition.Input.Kind> = [.readings]
+    static let fields: [String: YAMLSourceMap.Schema] = ["functions": .any]
+
     /// Functions the stage can compute.
     public enum Function: Sendable, Hashable {
         case count, sum, mean, min, max
@@ -72,23 +76,29 @@ public struct AggregateStage: Sendable, Hashable {
         var functions: [String]
     }
 
-    init(_ raw: Raw, generalise: GeneraliseStage, file: String, path: String) throws {
+    static func refusal(for input: PipelineDefinition.Input) -> String {
+        "aggregate works on readings; \(input.name) pipelines use their own stage (meldingen, travel_time)"
+    }
+
+    init(_ raw: Raw, context: StageParseContext) throws {
+        guard let generalise = context.earlier(GeneraliseStage.self) else {
+            throw context.fail(nil, "say first how coarse place and time become: add '- generalise: {space: wijk, time: 1h}' before aggregate")
+        }
         var functions: [Function] = []
         for (i, name) in raw.functions.enumerated() {
             guard let f = Function(name: name) else {
-                throw PipelineError(file: file, path: "\(path).functions[\(i)]",
-                                    reason: "unknown function '\(name)'; use one of \(Function.named.keys.sorted().joined(separator: ", ")) or a percentile such as p50 or p90")
+                throw context.fail("functions[\(i)]", "unknown function '\(name)'; use one of \(Function.named.keys.sorted().joined(separator: ", ")) or a percentile such as p50 or p90")
             }
             guard !functions.contains(f) else {
-                throw PipelineError(file: file, path: "\(path).functions[\(i)]", reason: "'\(name)' is listed twice")
+                throw context.fail("functions[\(i)]", "'\(name)' is listed twice")
             }
             functions.append(f)
         }
         guard !functions.isEmpty else {
-            throw PipelineError(file: file, path: "\(path).functions", reason: "name at least one function")
+            throw context.fail("functions", "name at least one function")
         }
         if functions.contains(.lden), generalise.time != 86_400_000 {
-            throw PipelineError(file: file, path: "\(path).functions", reason: "lden is a day level: generalise time to 1d (and use window 1d)")
+            throw context.fail("functions", "lden is a day level: generalise time to 1d (and use window 1d)")
         }
         self.init(bucket: generalise.time, space: generalise.space, functions: functions)
     }
@@ -124,7 +134,7 @@ public struct AggregateStage: Sendable, Hashable {
 
     /// The count column counts sensor readings, not people: marked so, and not protected (the
     /// k check skips it, saying why).
-    func disclosure(namespace: String) -> DisclosureSpec? {
+    func disclosure(namespace: String, gemeente: String) -> DisclosureSpec? {
         guard functions.contains(.count) else { return nil }
         return DisclosureSpec(namespace: namespace, k: 1, protection: 0,
                               keys: ["\(space.name)_code": space.name, "grootheid": "grootheid"],

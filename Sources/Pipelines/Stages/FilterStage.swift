@@ -5,7 +5,12 @@ import Store
 /// hoofdcategorieën of meldingen, some ANPR cameras. Runs before anything is aggregated, and
 /// for readings it is pushed down into the store query, so left-out chunks are never read.
 /// Several filter stages narrow together (every one must keep a row).
-public struct FilterStage: Sendable, Hashable {
+public struct FilterStage: Stage, Hashable {
+    static let kind = "filter"
+    static let role = StageRole.rowLevel
+    static let inputs = Set(PipelineDefinition.Input.Kind.allCases)
+    static let fields: [String: YAMLSourceMap.Schema] = ["sensors": .any, "wijken": .any, "hoofdcategorie": .any, "cameras": .any]
+
     public var sensors: Set<String>?
     public var wijken: Set<String>?
     public var hoofdcategorieen: Set<String>?
@@ -25,8 +30,8 @@ public struct FilterStage: Sendable, Hashable {
         self.cameras = cameras
     }
 
-    init(_ raw: Raw, input: PipelineDefinition.Input, file: String, path: String) throws {
-        func fail(_ field: String, _ reason: String) -> PipelineError { PipelineError(file: file, path: "\(path).\(field)", reason: reason) }
+    init(_ raw: Raw, context: StageParseContext) throws {
+        let (input, fail) = (context.input, context.fail)
         let given: [(String, [String]?)] = [("sensors", raw.sensors), ("wijken", raw.wijken), ("hoofdcategorie", raw.hoofdcategorie), ("cameras", raw.cameras)]
         let allowed: Set<String> = switch input {
         case .readings: ["sensors", "wijken"]
@@ -40,7 +45,7 @@ public struct FilterStage: Sendable, Hashable {
             guard !(values ?? []).isEmpty else { throw fail(field, "name at least one value, or leave the field out") }
         }
         guard given.contains(where: { $0.1 != nil }) else {
-            throw PipelineError(file: file, path: path, reason: "say what to keep: \(allowed.sorted().joined(separator: ", "))")
+            throw fail(nil, "say what to keep: \(allowed.sorted().joined(separator: ", "))")
         }
         for (i, code) in (raw.wijken ?? []).enumerated() where WijkCode(code) == nil {
             throw fail("wijken[\(i)]", "'\(code)' is not a CBS wijk code such as WK039201")
@@ -73,7 +78,7 @@ public struct FilterStage: Sendable, Hashable {
         }
     }
 
-    var dutch: String {
+    func dutch(quantities: [String]) -> String {
         var parts: [String] = []
         if let sensors { parts.append("alleen de sensoren \(sensors.sorted().joined(separator: ", "))") }
         if let wijken { parts.append("alleen de wijken \(wijken.sorted().joined(separator: ", "))") }

@@ -5,7 +5,12 @@ import Store
 /// wijk or buurt, a CBS grid square, or the whole gemeente; a timestamp the start of its
 /// bucket. For readings this is the grouping of the store query; no sensor or exact time
 /// survives it.
-public struct GeneraliseStage: Sendable, Hashable {
+public struct GeneraliseStage: Stage, Hashable {
+    static let kind = "generalise"
+    static let role = StageRole.rowLevel
+    static let inputs: Set<PipelineDefinition.Input.Kind> = [.readings]
+    static let fields: [String: YAMLSourceMap.Schema] = ["space": .any, "time": .any, "cell": .any]
+
     /// The area every row is reduced to.
     public enum Space: Sendable, Hashable {
         /// The wijk each reading was placed in at ingest (boundaries of its own date).
@@ -69,7 +74,12 @@ public struct GeneraliseStage: Sendable, Hashable {
         self.time = time
     }
 
-    init(_ raw: Raw, window: Int64, file: String, path: String) throws {
+    static func refusal(for input: PipelineDefinition.Input) -> String {
+        "\(input.name) pipelines generalise in their own stage (by wijk and week, or per hour of departure); generalise is for readings"
+    }
+
+    init(_ raw: Raw, context: StageParseContext) throws {
+        let fail = context.fail
         let space: Space
         switch raw.space {
         case "wijk": space = .wijk
@@ -78,20 +88,20 @@ public struct GeneraliseStage: Sendable, Hashable {
         case "grid":
             let sizes = Space.gridSizes.map { $0 % 1000 == 0 ? "\($0 / 1000)km" : "\($0)m" }.joined(separator: ", ")
             guard let cell = raw.cell else {
-                throw PipelineError(file: file, path: path, reason: "a grid needs its square size: add 'cell: 500m' (CBS sizes: \(sizes))")
+                throw fail(nil, "a grid needs its square size: add 'cell: 500m' (CBS sizes: \(sizes))")
             }
             guard let metres = Self.metres(cell), Space.gridSizes.contains(metres) else {
-                throw PipelineError(file: file, path: "\(path).cell", reason: "use a CBS grid size: \(sizes)")
+                throw fail("cell", "use a CBS grid size: \(sizes)")
             }
             space = .grid(metres)
         default:
-            throw PipelineError(file: file, path: "\(path).space", reason: "unknown area '\(raw.space)'; use wijk, buurt, gemeente or grid")
+            throw fail("space", "unknown area '\(raw.space)'; use wijk, buurt, gemeente or grid")
         }
         if raw.cell != nil, raw.space != "grid" {
-            throw PipelineError(file: file, path: "\(path).cell", reason: "cell is the size of a grid square; remove it or use space: grid")
+            throw fail("cell", "cell is the size of a grid square; remove it or use space: grid")
         }
-        guard let time = DurationText.milliseconds(raw.time), time > 0, window % time == 0 else {
-            throw PipelineError(file: file, path: "\(path).time", reason: "use a duration that divides the input window, such as 1h")
+        guard let time = DurationText.milliseconds(raw.time), time > 0, context.window % time == 0 else {
+            throw fail("time", "use a duration that divides the input window, such as 1h")
         }
         self.init(space: space, time: time)
     }
@@ -109,7 +119,7 @@ public struct GeneraliseStage: Sendable, Hashable {
         return fields + [("time_ms", .number(Double(time)))]
     }
 
-    var dutch: String {
+    func dutch(quantities: [String]) -> String {
         "Maakt plaats en tijd grover: elke meting telt alleen nog mee voor haar \(space.dutch) en voor het blok van \(DurationText.dutch(time)) waarin zij viel. Losse sensoren en precieze tijden gaan niet verder."
     }
 }

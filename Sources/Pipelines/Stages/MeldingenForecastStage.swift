@@ -6,7 +6,13 @@ import Store
 /// seasonal model only where it beats the seasonal naive baseline), published with that
 /// choice and its MASE. The same run judges the week just closed for early warning; alerts
 /// are stored for people to acknowledge, never published.
-public struct MeldingenForecastStage: Sendable, Hashable {
+public struct MeldingenForecastStage: Stage, Hashable {
+    static let kind = "meldingen_forecast"
+    static let inputs: Set<PipelineDefinition.Input.Kind> = [.meldingen]
+    static let fields: [String: YAMLSourceMap.Schema] = [
+        "group_by": .any, "horizon": .any, "history": .any, "alert_alpha": .any, "alert_min_excess": .any, "stacked_categories": .any,
+    ]
+
     public var horizon: Int
     /// Weeks of history read (the backtest needs at least 64).
     public var historyWeeks: Int
@@ -21,8 +27,10 @@ public struct MeldingenForecastStage: Sendable, Hashable {
         var stacked_categories: Int?
     }
 
-    init(_ raw: Raw, file: String, path: String) throws {
-        func fail(_ field: String, _ reason: String) -> PipelineError { PipelineError(file: file, path: "\(path).\(field)", reason: reason) }
+    static func refusal(for input: PipelineDefinition.Input) -> String { MeldingenStage.refusal(for: input) }
+
+    init(_ raw: Raw, context: StageParseContext) throws {
+        let fail = context.fail
         guard raw.group_by == ["wijk", "hoofdcategorie"] else { throw fail("group_by", "only [wijk, hoofdcategorie] is supported for now") }
         horizon = raw.horizon ?? 4
         historyWeeks = raw.history ?? 104
@@ -137,5 +145,32 @@ public struct MeldingenForecastStage: Sendable, Hashable {
                                        tail: rising.map(\.1.tail).min() ?? 1, createdAt: now))
         }
         return (rows, alerts)
+    }
+}
+
+extension MeldingenForecastStage: AggregatingStage {
+    static let publishes = StagePublication.estimates
+
+    func columns(suppressed: Bool) -> [ColumnSpec] { columns }
+
+    /// Forecasts from the history before the week's end; the week's alerts are stored for
+    /// people to acknowledge (never published).
+    func run(input: StageInput, window: TimeWindow) throws -> StageOutput {
+        let weeks = weeks(endingWith: window)
+        let meldingen = try input.store.meldingen(createdIn: TimeWindow(start: weeks[0].start, end: window.end)).filter(input.keeps)
+        let (forecasts, alerts) = run(meldingen, window: window, now: Clock.nowMilliseconds(), wijkName: input.wijkName(at: window.start))
+        try input.store.recordAlerts(alerts, weekStart: window.start)
+        return StageOutput(rows: forecasts, rowsIn: meldingen.count, withoutWijk: meldingen.filter { $0.wijk == nil }.count,
+                           lineage: [("alerts_recorded", .number(Double(alerts.count)))])
+    }
+
+    var parameters: [(String, JSONValue)] {
+        [("horizon_weeks", .number(Double(horizon))), ("history_weeks", .number(Double(historyWeeks))),
+         ("methods", .array([.string("seasonal-naive"), .string("poisson-seasonal")])),
+         ("choice", .string("rolling-origin backtest per series; the model only where its MAE beats seasonal naive on the earlier origins; MAE and MASE from the later ones"))]
+    }
+
+    func dutch(quantities: [String]) -> String {
+        "Voorspelt per wijk en hoofdcategorie het aantal meldingen voor de komende \(horizon) weken, met een rekenmodel dat per reeks wordt getoetst tegen 'zelfde week vorig jaar'; alleen als het model beter is, wordt het gebruikt. Geeft een waarschuwing als er in een wijk veel meer meldingen zijn dan verwacht, of als meerdere soorten tegelijk stijgen."
     }
 }

@@ -6,7 +6,11 @@ import Store
 /// (median, 90th percentile) of those closed in it. With a `suppress` stage after it, the counts
 /// are protected against everything published (``ReleaseProtection``): a held-back cell is empty
 /// and `onderdrukt` says so.
-public struct MeldingenStage: Sendable, Hashable {
+public struct MeldingenStage: Stage, Hashable {
+    static let kind = "meldingen"
+    static let inputs: Set<PipelineDefinition.Input.Kind> = [.meldingen]
+    static let fields: [String: YAMLSourceMap.Schema] = ["group_by": .any]
+
     /// Disclosure control from the suppress stage after this one; `nil` publishes exact counts
     /// (only allowed for a dataset that is not public).
     public var suppress: SuppressStage?
@@ -15,9 +19,13 @@ public struct MeldingenStage: Sendable, Hashable {
         var group_by: [String]
     }
 
-    init(_ raw: Raw, file: String, path: String) throws {
+    static func refusal(for input: PipelineDefinition.Input) -> String {
+        "this stage reads meldingen: use input {meldingen: true, window: 1w}"
+    }
+
+    init(_ raw: Raw, context: StageParseContext) throws {
         guard raw.group_by == ["wijk", "hoofdcategorie"] else {
-            throw PipelineError(file: file, path: "\(path).group_by", reason: "only [wijk, hoofdcategorie] is supported for now")
+            throw context.fail("group_by", "only [wijk, hoofdcategorie] is supported for now")
         }
         suppress = nil
     }
@@ -103,5 +111,30 @@ public struct MeldingenStage: Sendable, Hashable {
                            from: "periode_start", to: "periode_eind"),
             ],
             method: ReleaseProtection.method)
+    }
+}
+
+extension MeldingenStage: AggregatingStage {
+    static let publishes = StagePublication.countsOfPeople
+    static let protectedAgainstPublished = true
+
+    func columns(suppressed: Bool) -> [ColumnSpec] { columns }
+
+    func protected(by suppress: SuppressStage) -> MeldingenStage { MeldingenStage(suppress: suppress) }
+
+    /// The meldingen alive in the week (reported before its end, not closed before its start).
+    func run(input: StageInput, window: TimeWindow) throws -> StageOutput {
+        let meldingen = try input.store.meldingen(overlapping: window).filter(input.keeps)
+        let (cells, withoutWijk) = rows(meldingen, window: window, gemeente: input.gemeente, wijkName: input.wijkName(at: window.start))
+        return StageOutput(rows: cells, rowsIn: meldingen.filter { window.contains($0.createdAt) }.count, withoutWijk: withoutWijk,
+                           lineage: [("boundaries", .string("assigned at ingest, by each melding's own date"))])
+    }
+
+    var parameters: [(String, JSONValue)] {
+        [("group_by", .array([.string("wijk"), .string("hoofdcategorie")]))]
+    }
+
+    func dutch(quantities: [String]) -> String {
+        "Telt per wijk, per hoofdcategorie en per week de nieuwe, de openstaande en de afgehandelde meldingen, en hoe lang het afhandelen duurde."
     }
 }

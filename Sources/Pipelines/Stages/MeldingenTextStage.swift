@@ -9,13 +9,25 @@ import Store
 ///
 /// Free text is never published openly, even scrubbed: `StageOrder` allows this stage only
 /// in a restricted or non-public dataset, and only after `scrub`.
-public struct MeldingenTextStage: Sendable, Hashable {
+public struct MeldingenTextStage: Stage, Hashable {
+    static let kind = "meldingen_text"
+    static let inputs: Set<PipelineDefinition.Input.Kind> = [.meldingen]
+    static let fields: [String: YAMLSourceMap.Schema] = [:]
+
     /// The scrub stage before this one (set when the pipeline is parsed).
     public var scrub: ScrubStage
 
     struct Raw: Decodable {}
 
     public init(scrub: ScrubStage = ScrubStage()) { self.scrub = scrub }
+
+    static func refusal(for input: PipelineDefinition.Input) -> String { MeldingenStage.refusal(for: input) }
+
+    /// The text it shows is the text the scrub stage before it leaves (``StageOrder`` refuses
+    /// the stage without one).
+    init(_ raw: Raw, context: StageParseContext) throws {
+        self.init(scrub: context.earlier(ScrubStage.self) ?? ScrubStage())
+    }
 
     public var columns: [ColumnSpec] {
         MeldingStatistics.groupColumns + [
@@ -43,7 +55,25 @@ public struct MeldingenTextStage: Sendable, Hashable {
         return (sorted, reported.filter { $0.wijk == nil }.count)
     }
 
-    var dutch: String {
+    var parameters: [(String, JSONValue)] {
+        [("columns", .array(["wijk", "hoofdcategorie", "week", "omschrijving"].map(JSONValue.string))),
+         ("order", .string("wijk, hoofdcategorie, omschrijving"))]
+    }
+
+    func dutch(quantities: [String]) -> String {
         "Zet voor intern gebruik per week, wijk en soort melding op een rij wat melders schreven, zonder persoonsgegevens. Deze tekst wordt nooit openbaar gemaakt."
+    }
+}
+
+extension MeldingenTextStage: AggregatingStage {
+    static let publishes = StagePublication.freeText
+
+    func columns(suppressed: Bool) -> [ColumnSpec] { columns }
+
+    func run(input: StageInput, window: TimeWindow) throws -> StageOutput {
+        let meldingen = try input.store.meldingen(createdIn: window).filter(input.keeps)
+        let (cells, withoutWijk) = rows(meldingen, window: window, wijkName: input.wijkName(at: window.start))
+        return StageOutput(rows: cells, rowsIn: meldingen.count, withoutWijk: withoutWijk,
+                           lineage: [("without_text", .number(Double(meldingen.filter { $0.wijk != nil }.count - cells.count)))])
     }
 }

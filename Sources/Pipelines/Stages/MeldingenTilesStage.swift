@@ -7,7 +7,11 @@ import Yams
 /// worst colour among the open meldingen of the category (red past the legal deadline,
 /// orange past the service norm, green otherwise; exactly at a norm is within it), with the
 /// number of open meldingen per colour. Norms come from a YAML file per hoofdcategorie.
-public struct MeldingenTilesStage: Sendable, Hashable {
+public struct MeldingenTilesStage: Stage, Hashable {
+    static let kind = "meldingen_tiles"
+    static let inputs: Set<PipelineDefinition.Input.Kind> = [.meldingen]
+    static let fields: [String: YAMLSourceMap.Schema] = ["group_by": .any, "norms": .any]
+
     /// Norms per hoofdcategorie; `default` applies to the rest.
     public var norms: [String: ServiceNorm]
     /// Disclosure control from the suppress stage after this one: the counts per colour are
@@ -19,8 +23,10 @@ public struct MeldingenTilesStage: Sendable, Hashable {
         var norms: String
     }
 
-    init(_ raw: Raw, pipelineFile: String, path: String) throws {
-        func fail(_ field: String, _ reason: String) -> PipelineError { PipelineError(file: pipelineFile, path: "\(path).\(field)", reason: reason) }
+    static func refusal(for input: PipelineDefinition.Input) -> String { MeldingenStage.refusal(for: input) }
+
+    init(_ raw: Raw, context: StageParseContext) throws {
+        let (pipelineFile, fail) = (context.file, context.fail)
         guard raw.group_by == ["hoofdcategorie"] else { throw fail("group_by", "only [hoofdcategorie] is supported for now") }
         let file = raw.norms.hasPrefix("/") ? raw.norms
             : ((pipelineFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent(raw.norms)
@@ -86,5 +92,28 @@ public struct MeldingenTilesStage: Sendable, Hashable {
                     .integer(Int64(t.open[.green] ?? 0)), .integer(Int64(t.open[.orange] ?? 0)), .integer(Int64(t.open[.red] ?? 0))]
                 + (suppress == nil ? [] : [.text("nee")])
         }
+    }
+}
+
+extension MeldingenTilesStage: AggregatingStage {
+    static let publishes = StagePublication.countsOfPeople
+    static let protectedAgainstPublished = true
+
+    func columns(suppressed: Bool) -> [ColumnSpec] { columns }
+
+    func protected(by suppress: SuppressStage) -> MeldingenTilesStage { MeldingenTilesStage(norms: norms, suppress: suppress) }
+
+    /// The meldingen open at the end of the week.
+    func run(input: StageInput, window: TimeWindow) throws -> StageOutput {
+        let meldingen = try input.store.meldingen(overlapping: TimeWindow(start: window.end, end: window.end + 1)).filter(input.keeps)
+        return StageOutput(rows: rows(meldingen, window: window), rowsIn: meldingen.count, withoutWijk: 0)
+    }
+
+    var parameters: [(String, JSONValue)] {
+        [("norms", .object(norms.sorted { $0.key < $1.key }.map { ($0.key, .string("\($0.value)")) }))]
+    }
+
+    func dutch(quantities: [String]) -> String {
+        "Kijkt aan het einde van elke week per soort melding of de openstaande meldingen binnen de servicenorm en de wettelijke termijn blijven (groen, oranje of rood)."
     }
 }

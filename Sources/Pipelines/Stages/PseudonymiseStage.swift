@@ -5,7 +5,12 @@ import LantaarnModel
 /// when the period and `pseudonymKeyRetention` have passed, after which no pseudonym can be
 /// traced back. The stage runs where the data comes in, before anything is stored: an ANPR
 /// pipeline must start with it.
-public struct PseudonymiseStage: Sendable, Hashable {
+public struct PseudonymiseStage: Stage, Hashable {
+    static let kind = "pseudonymise"
+    static let role = StageRole.rowLevel
+    static let inputs: Set<PipelineDefinition.Input.Kind> = [.anpr]
+    static let fields: [String: YAMLSourceMap.Schema] = ["field": .any, "key_period": .any]
+
     /// The field replaced; for ANPR input the plate.
     public var field: String
 
@@ -16,15 +21,16 @@ public struct PseudonymiseStage: Sendable, Hashable {
 
     public init(field: String = "kenteken") { self.field = field }
 
-    init(_ raw: Raw, input: PipelineDefinition.Input, file: String, path: String) throws {
-        guard case .anpr = input else {
-            throw PipelineError(file: file, path: path, reason: "only ANPR input carries an identifier to pseudonymise; \(input.name) has none")
-        }
+    static func refusal(for input: PipelineDefinition.Input) -> String {
+        "only ANPR input carries an identifier to pseudonymise; \(input.name) has none"
+    }
+
+    init(_ raw: Raw, context: StageParseContext) throws {
         guard raw.field == "kenteken" else {
-            throw PipelineError(file: file, path: "\(path).field", reason: "ANPR events have one identifying field: kenteken")
+            throw context.fail("field", "ANPR events have one identifying field: kenteken")
         }
         guard raw.key_period == nil || raw.key_period == "week" else {
-            throw PipelineError(file: file, path: "\(path).key_period", reason: "keys are kept per Dutch week (Monday 00:00); use week")
+            throw context.fail("key_period", "keys are kept per Dutch week (Monday 00:00); use week")
         }
         self.init(field: raw.field)
     }
@@ -47,7 +53,7 @@ public struct PseudonymiseStage: Sendable, Hashable {
         [("field", .string(field)), ("method", .string("HMAC-SHA256, 128 bits")), ("key_period", .string("week (Monday 00:00 Europe/Amsterdam)"))]
     }
 
-    var dutch: String {
+    func dutch(quantities: [String]) -> String {
         "Vervangt het \(field) meteen bij binnenkomst door een schuilnaam (HMAC-SHA256 met een sleutel per week; vlak voor maandag 0.00 uur ook met de sleutel van de volgende week, zodat een rit over de wisseling heen gekoppeld wordt). De sleutel wordt na afloop vernietigd; daarna is de schuilnaam niet meer terug te leiden."
     }
 }

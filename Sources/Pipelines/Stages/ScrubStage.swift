@@ -3,7 +3,12 @@ import LantaarnModel
 /// Replaces personal data in the free text of meldingen by typed placeholders (e-mail,
 /// phone, IBAN, address, number plate), with the rules the meldingen ingest uses
 /// (`TextScrubber`, shared code). In a pipeline it runs before anything that shows text.
-public struct ScrubStage: Sendable, Hashable {
+public struct ScrubStage: Stage, Hashable {
+    static let kind = "scrub"
+    static let role = StageRole.rowLevel
+    static let inputs: Set<PipelineDefinition.Input.Kind> = [.meldingen]
+    static let fields: [String: YAMLSourceMap.Schema] = ["field": .any]
+
     private let scrubber = TextScrubber()
 
     struct Raw: Decodable {
@@ -16,12 +21,13 @@ public struct ScrubStage: Sendable, Hashable {
     public static func == (a: ScrubStage, b: ScrubStage) -> Bool { true }
     public func hash(into hasher: inout Hasher) {}
 
-    init(_ raw: Raw, input: PipelineDefinition.Input, file: String, path: String) throws {
-        guard case .meldingen = input else {
-            throw PipelineError(file: file, path: path, reason: "only meldingen carry free text; \(input.name) has none")
-        }
+    static func refusal(for input: PipelineDefinition.Input) -> String {
+        "only meldingen carry free text; \(input.name) has none"
+    }
+
+    init(_ raw: Raw, context: StageParseContext) throws {
         guard raw.field == "omschrijving" else {
-            throw PipelineError(file: file, path: "\(path).field", reason: "meldingen have one free-text field: omschrijving")
+            throw context.fail("field", "meldingen have one free-text field: omschrijving")
         }
         self.init()
     }
@@ -33,7 +39,7 @@ public struct ScrubStage: Sendable, Hashable {
         [("field", .string("omschrijving")), ("rules", .array(TextScrubber.kinds.sorted().map(JSONValue.string)))]
     }
 
-    var dutch: String {
+    func dutch(quantities: [String]) -> String {
         "Haalt persoonsgegevens uit de tekst van de melding: e-mailadressen, telefoonnummers, IBAN's, adressen en kentekens worden vervangen door [e-mail], [telefoon] enzovoort."
     }
 }

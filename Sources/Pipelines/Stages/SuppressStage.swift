@@ -9,7 +9,12 @@ import Store
 /// ``PatternChooser`` against everything already published, with linear programmes (GLPK).
 /// Counts of readings may also be rounded to 5, as CBS does for wijken and buurten. Held-back
 /// cells are marked (`nil`, `onderdrukt: ja`), never silently missing.
-public struct SuppressStage: Sendable, Hashable {
+public struct SuppressStage: Stage, Hashable {
+    static let kind = "suppress"
+    static let role = StageRole.protecting
+    static let inputs = Set(PipelineDefinition.Input.Kind.allCases)
+    static let fields: [String: YAMLSourceMap.Schema] = ["k": .any, "round_to": .any, "complementary": .any, "protection": .any]
+
     /// Smallest count published.
     public var k: Int
     /// Round published counts and totals to the nearest multiple of 5.
@@ -34,16 +39,16 @@ public struct SuppressStage: Sendable, Hashable {
         var protection: Int?
     }
 
-    init(_ raw: Raw, file: String, path: String) throws {
+    init(_ raw: Raw, context: StageParseContext) throws {
         let k = raw.k ?? 5
         guard (2...100).contains(k) else {
-            throw PipelineError(file: file, path: "\(path).k", reason: "use a threshold from 2 to 100; CBS uses 5")
+            throw context.fail("k", "use a threshold from 2 to 100; CBS uses 5")
         }
         guard raw.round_to == nil || raw.round_to == 5 else {
-            throw PipelineError(file: file, path: "\(path).round_to", reason: "counts can only be rounded to 5 (as CBS does for wijken and buurten); leave it out for exact counts")
+            throw context.fail("round_to", "counts can only be rounded to 5 (as CBS does for wijken and buurten); leave it out for exact counts")
         }
         if let p = raw.protection, !(1...1000).contains(p) {
-            throw PipelineError(file: file, path: "\(path).protection", reason: "give the smallest interval width an attacker may be left with, from 1 to 1000; it defaults to k")
+            throw context.fail("protection", "give the smallest interval width an attacker may be left with, from 1 to 1000; it defaults to k")
         }
         self.init(k: k, roundToFive: raw.round_to == 5, complementary: raw.complementary ?? true, protection: raw.protection)
     }
@@ -60,7 +65,7 @@ public struct SuppressStage: Sendable, Hashable {
          ("protection", .number(Double(protection)))]
     }
 
-    var dutch: String {
+    func dutch(quantities: [String]) -> String {
         "Laat aantallen onder \(k) weg (de regel van het CBS)" + (complementary ? ", en zo veel andere cellen dat niemand ze met alle gepubliceerde getallen samen (totalen, andere kolommen, andere weken en andere datasets) nauwkeuriger dan op \(protection) na kan uitrekenen" : "")
             + (roundToFive ? "; de overige aantallen worden afgerond op 5" : "") + ". Weggelaten cellen zijn gemarkeerd."
     }

@@ -6,7 +6,11 @@ import Store
 /// makes one travel time, and the pseudonym is forgotten once matched. Only distributions per
 /// route and hour of departure are published (trips, 10th, 50th and 90th percentile in
 /// minutes); the suppress stage after it holds back hours with fewer than k trips.
-public struct TravelTimeStage: Sendable, Hashable {
+public struct TravelTimeStage: Stage, Hashable {
+    static let kind = "travel_time"
+    static let inputs: Set<PipelineDefinition.Input.Kind> = [.anpr]
+    static let fields: [String: YAMLSourceMap.Schema] = ["routes": .list(.fields(["from": .any, "to": .any])), "max_travel": .any]
+
     public struct Route: Hashable, Sendable {
         public var from: String, to: String
         public init(from: String, to: String) { self.from = from; self.to = to }
@@ -36,7 +40,7 @@ public struct TravelTimeStage: Sendable, Hashable {
     public var maxTravel: Int64
     /// Trips are people's journeys: protected. Hours with fewer than k are held back whole; no
     /// totals or other relations are published with them.
-    func disclosure(namespace: String, protection: Int?) -> DisclosureSpec? {
+    func disclosure(namespace: String, gemeente: String) -> DisclosureSpec? {
         DisclosureSpec(namespace: namespace, k: k, protection: protection ?? k, keys: ["van": "van", "naar": "naar"],
                        counts: [.init(column: "ritten", statistic: "anpr.ritten", time: "periode_start", of: "ritten")],
                        relations: [], method: "uren met minder dan k ritten worden helemaal weggelaten; er worden geen totalen gepubliceerd")
@@ -44,6 +48,8 @@ public struct TravelTimeStage: Sendable, Hashable {
 
     /// Smallest number of trips published per route and hour (from the suppress stage; 1 without one).
     public var k: Int
+    /// The suppress stage's protection width (k without one).
+    var protection: Int?
 
     struct Raw: Decodable {
         struct Route: Decodable { var from: String; var to: String }
@@ -57,14 +63,18 @@ public struct TravelTimeStage: Sendable, Hashable {
         self.k = k
     }
 
-    init(_ raw: Raw, file: String, path: String) throws {
-        guard !raw.routes.isEmpty else { throw PipelineError(file: file, path: "\(path).routes", reason: "name at least one route: {from: CAMERA, to: CAMERA}") }
+    static func refusal(for input: PipelineDefinition.Input) -> String {
+        "travel_time needs ANPR input (input: {anpr: true})"
+    }
+
+    init(_ raw: Raw, context: StageParseContext) throws {
+        guard !raw.routes.isEmpty else { throw context.fail("routes", "name at least one route: {from: CAMERA, to: CAMERA}") }
         for (i, r) in raw.routes.enumerated() where r.from == r.to || r.from.isEmpty {
-            throw PipelineError(file: file, path: "\(path).routes[\(i)]", reason: "a route runs between two different cameras")
+            throw context.fail("routes[\(i)]", "a route runs between two different cameras")
         }
         let maxTravel = raw.max_travel.flatMap(DurationText.milliseconds) ?? 2 * 3_600_000
         guard maxTravel >= 60_000, maxTravel <= 86_400_000 else {
-            throw PipelineError(file: file, path: "\(path).max_travel", reason: "use a duration from 1m to 1d, such as 2h")
+            throw context.fail("max_travel", "use a duration from 1m to 1d, such as 2h")
         }
         self.init(routes: raw.routes.map { Route(from: $0.from, to: $0.to) }, maxTravel: maxTravel, k: 1)
     }
@@ -145,7 +155,53 @@ public struct TravelTimeStage: Sendable, Hashable {
          ("max_travel_ms", .number(Double(maxTravel))), ("quantiles", .array([.number(0.1), .number(0.5), .number(0.9)]))]
     }
 
-    var dutch: String {
+    func dutch(quantities: [String]) -> String {
         "Koppelt per route een schuilnaam die eerst bij de ene en daarna binnen \(DurationText.dutch(maxTravel)) bij de andere camera is gezien, tot één reistijd, en vergeet de schuilnaam daarna. Gepubliceerd wordt alleen per uur hoe lang de ritten duurden (10, 50 en 90 procent)."
+    }
+}
+
+extension TravelTimeStage: AggregatingStage {
+    static let publishes = StagePublication.countsOfPeople
+
+    func columns(suppressed: Bool) -> [ColumnSpec] { columns }
+
+    func protected(by suppress: SuppressStage) -> TravelTimeStage {
+        var stage = self
+        (stage.k, stage.protection) = (suppress.k, suppress.protection)
+        return stage
+    }
+
+    /// Trips that departed in a window may arrive up to `maxTravel` after it.
+    var settle: Int64 { maxTravel }
+
+    /// Matched sightings are dropped for privacy, so windows before that cannot be computed
+    /// again; their releases (if any) stand.
+    func computable(_ windows: [TimeWindow], input: StageInput) throws -> [TimeWindow] {
+        guard let dropped = try input.store.sightingsDroppedBefore(), windows.contains(where: { $0.start < dropped }) else { return windows }
+        input.logger.notice("ANPR sightings before this time were dropped after matching; earlier windows are left as they are", metadata: [
+            "pipeline.name": "\(input.pipeline.name)", "anpr.dropped_before": "\(ISO8601.format(milliseconds: dropped))",
+        ])
+        return windows.filter { $0.start >= dropped }
+    }
+
+    /// Sightings from the window's start until the last trip departing in it can have arrived.
+    func run(input: StageInput, window: TimeWindow) throws -> StageOutput {
+        let sightings = try input.store.sightings(in: TimeWindow(start: window.start, end: window.end + maxTravel))
+            .filter { s in input.filters.allSatisfy { $0.keeps(camera: s.camera) } }
+        return StageOutput(rows: rows(sightings, departingIn: window).map(Self.cells),
+                           rowsIn: sightings.filter { window.contains($0.timestamp) }.count, withoutWijk: 0)
+    }
+
+    /// Matched: the pseudonyms of the windows whose trips have all arrived are no longer needed,
+    /// so they go (once per run: each drop rewrites pages and truncates the WAL).
+    func finish(_ done: [TimeWindow], input: StageInput) throws {
+        guard let end = done.map(\.end).filter({ $0 + maxTravel <= Clock.nowMilliseconds() }).max() else { return }
+        let p = input.pipeline
+        _ = try input.store.dropSightings(before: end) { n in
+            n == 0 ? nil : DestructionRecord(destroyedAt: Clock.nowMilliseconds(), kind: "anpr-sightings",
+                                             subject: "pseudonymised ANPR sightings matched by \(p.name)",
+                                             window: TimeWindow(start: Int64.min, end: end), readings: n, policy: "until matched",
+                                             basis: p.purpose)
+        }
     }
 }
