@@ -36,6 +36,8 @@ struct StageInput {
     var logger: Logger
     /// The pipeline's filter stages (every one must keep a row).
     let filters: [FilterStage]
+    /// Area names by code over every vintage (computed once: the catalogue builds it).
+    private let names: [String: String]
 
     init(store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore, pipeline: PipelineDefinition,
          boundaries: BoundaryCatalog, positions: [String: GeoPoint], logger: Logger) {
@@ -45,6 +47,7 @@ struct StageInput {
         self.positions = positions
         self.logger = logger
         self.filters = pipeline.filters
+        self.names = boundaries.names
     }
 
     /// The gemeente the pipeline publishes for (its code, such as GM0392).
@@ -52,8 +55,7 @@ struct StageInput {
 
     /// The name of a wijk by code, from the boundaries in force at `t` (then any vintage).
     func wijkName(at t: Int64) -> (String) -> String {
-        let wijken = boundaries.set(.wijk, at: t)
-        let names = boundaries.names
+        let (wijken, names) = (boundaries.set(.wijk, at: t), names)
         return { code in wijken?.area(code: code)?.name ?? names[code] ?? code }
     }
 
