@@ -1,3 +1,5 @@
+import LantaarnModel
+
 /// The CBS levels Lantaarn assigns: gemeente ⊃ wijk ⊃ buurt.
 public enum AreaLevel: String, Sendable, CaseIterable, Codable, Comparable {
     case gemeente, wijk, buurt
@@ -11,12 +13,13 @@ public enum AreaLevel: String, Sendable, CaseIterable, Codable, Comparable {
         }
     }
 
-    /// Digits after the prefix in a full CBS code (`GM0392`, `WK039201`, `BU03920101`).
-    public var digits: Int {
+    /// Characters after the gemeente's four digits in a full CBS code (`GM0392`, `WK0363AD`,
+    /// `BU0363AD03`): digits or capital letters (``CBSCode``).
+    public var localLength: Int {
         switch self {
-        case .gemeente: 4
-        case .wijk: 6
-        case .buurt: 8
+        case .gemeente: CBSCode.gemeente.local
+        case .wijk: CBSCode.wijk.local
+        case .buurt: CBSCode.buurt.local
         }
     }
 
@@ -38,18 +41,26 @@ public enum AreaLevel: String, Sendable, CaseIterable, Codable, Comparable {
         }
     }
 
-    /// True when `code` is a full CBS code of this level.
+    /// True when `code` is a full CBS code of this level (upper case, as stored).
     public func isCode(_ code: String) -> Bool {
-        code.utf8.count == 2 + digits && code.hasPrefix(prefix) && code.utf8.dropFirst(2).allSatisfy { $0 >= 48 && $0 <= 57 }
+        CBSCode.matches(code, prefix: prefix, local: localLength)
     }
 
-    /// The gemeente code inside a wijk or buurt code (`WK039201` → `GM0392`).
+    /// The level of a full CBS code.
+    public static func of(_ code: String) -> AreaLevel? {
+        allCases.first { $0.isCode(code) }
+    }
+
+    /// What a code of this level looks like, for error messages.
+    public var codeShape: String { CBSCode.shape(prefix: prefix) }
+
+    /// The gemeente code inside a code of any level (`WK039201` → `GM0392`).
     public static func gemeente(of code: String) -> String? {
-        guard code.utf8.count >= 6, code.hasPrefix("WK") || code.hasPrefix("BU") || code.hasPrefix("GM") else { return nil }
+        guard of(code) != nil else { return nil }
         return "GM" + code.dropFirst(2).prefix(4)
     }
 
-    /// The wijk code of a buurt code (`BU03920101` → `WK039201`).
+    /// The wijk code of a buurt code (`BU03920101` → `WK039201`, `BU0363AD03` → `WK0363AD`).
     public static func wijk(of buurt: String) -> String? {
         guard AreaLevel.buurt.isCode(buurt) else { return nil }
         return "WK" + buurt.dropFirst(2).prefix(6)

@@ -1,24 +1,28 @@
-/// A CBS wijk code such as `WK039201`: "WK", four digits of the gemeente, two of the wijk.
+/// A CBS wijk code such as `WK039201` or Amsterdam's `WK0363AD`: "WK", the gemeente's four
+/// digits and two digits or capital letters (``CBSCode``).
 public struct WijkCode: Sendable, Hashable, Comparable, CustomStringConvertible {
-    /// The full code, always in the canonical `WKggggww` form.
+    /// The full code, upper case.
     public let rawValue: String
 
-    /// Accepts a canonical code (`WK039201`), rejecting anything else.
+    /// Accepts a full code in any case (`wk0363ad` becomes `WK0363AD`), rejecting anything else.
     public init?(_ code: String) {
-        guard code.utf8.count == 8, code.hasPrefix("WK"),
-              code.utf8.dropFirst(2).allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
-        self.rawValue = code
+        let upper = CBSCode.normalised(code)
+        guard CBSCode.matches(upper, prefix: CBSCode.wijk.prefix, local: CBSCode.wijk.local) else { return nil }
+        self.rawValue = upper
     }
 
-    /// Builds a code from a gemeente code (`GM0392` or `0392`) and a short wijk number (`"1"`, `"01"`).
+    /// Builds a code from a gemeente code (`GM0392` or `0392`) and a short wijk number or code
+    /// (`"1"`, `"01"`, `"AD"`).
     ///
-    /// Municipal boundary exports often carry only the two-digit wijk number; CBS codes
-    /// need the gemeente prefix to be unique nationally.
+    /// Municipal boundary exports often carry only the wijk's own part; CBS codes need the
+    /// gemeente prefix to be unique nationally.
     public init?(gemeente: String, wijk: String) {
-        let gm = gemeente.hasPrefix("GM") ? String(gemeente.dropFirst(2)) : gemeente
-        guard gm.utf8.count == 4, let n = Int(wijk), (0...99).contains(n) else { return nil }
-        let two = n < 10 ? "0\(n)" : "\(n)"
-        self.init("WK\(gm)\(two)")
+        let gm = CBSCode.normalised(gemeente)
+        let digits = gm.hasPrefix("GM") ? String(gm.dropFirst(2)) : gm
+        var local = CBSCode.normalised(wijk)
+        if let n = Int(local), (0...99).contains(n) { local = n < 10 ? "0\(n)" : "\(n)" }
+        guard digits.utf8.count == 4, local.utf8.count == 2, CBSCode.isLocalPart(local) else { return nil }
+        self.init("WK\(digits)\(local)")
     }
 
     public var description: String { rawValue }

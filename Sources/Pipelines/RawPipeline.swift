@@ -85,8 +85,9 @@ struct RawPipeline: Decodable {
         guard let frequency = Self.frequencies[output.frequency] else {
             throw fail("output.frequency", "use one of \(Self.frequencies.keys.sorted().joined(separator: ", "))")
         }
-        guard output.spatial.utf8.count == 6, output.spatial.hasPrefix("GM"), Int(output.spatial.dropFirst(2)) != nil else {
-            throw fail("output.spatial", "give the CBS gemeente code, such as GM0392")
+        let spatial = CBSCode.normalised(output.spatial)
+        guard CBSCode.matches(spatial, prefix: CBSCode.gemeente.prefix, local: 0) else {
+            throw fail("output.spatial", "give the CBS gemeente code (\(CBSCode.shape(prefix: CBSCode.gemeente.prefix)))")
         }
         guard let access = Self.accessRights[output.access_rights] else {
             throw fail("output.access_rights", "use public, restricted or non_public")
@@ -144,7 +145,7 @@ struct RawPipeline: Decodable {
             calendar: calendar, stages: parsed, purposeCode: purpose_code,
             output: .init(dataset: output.dataset, title: output.title, description: output.description,
                           license: output.license, retention: retention, theme: theme,
-                          frequency: "http://publications.europa.eu/resource/authority/frequency/\(frequency)", spatial: output.spatial,
+                          frequency: "http://publications.europa.eu/resource/authority/frequency/\(frequency)", spatial: spatial,
                           accessRights: "http://publications.europa.eu/resource/authority/access-right/\(access)",
                           accessReason: reason.isEmpty ? nil : reason, classification: output.classification),
             file: file, versionHash: hash)

@@ -20,7 +20,7 @@ struct HoldCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
         @Option(name: .long, help: "Sensor id (or ANPR camera) to hold.") var sensor: String?
         @Option(name: .long, help: "Dataset name whose releases to hold.") var dataset: String?
-        @Option(name: .long, help: "Wijk code (e.g. WK039201) whose readings and meldingen to hold.") var wijk: String?
+        @Option(name: .long, help: "Wijk code (e.g. WK039201 or WK0363AD) whose readings and meldingen to hold.") var wijk: String?
         @Option(name: .long, help: "Melding hoofdcategorie (e.g. Afval) whose meldingen to hold.") var category: String?
         @Option(name: .long, help: "Start, ISO 8601.") var from: String
         @Option(name: .long, help: "End (exclusive), ISO 8601.") var to: String
@@ -29,6 +29,9 @@ struct HoldCommand: AsyncParsableCommand {
         func validate() throws {
             guard [sensor, dataset, wijk, category].compactMap({ $0 }).count == 1 else {
                 throw ValidationError("give exactly one of --sensor, --dataset, --wijk or --category")
+            }
+            if let wijk, WijkCode(wijk) == nil {
+                throw ValidationError("--wijk '\(wijk)' is not a CBS wijk code (\(CBSCode.shape(prefix: CBSCode.wijk.prefix)))")
             }
             guard let s = ISO8601.parse(from), let e = ISO8601.parse(to), e > s else {
                 throw ValidationError("--from and --to must be ISO 8601 times with --to after --from")
@@ -39,7 +42,7 @@ struct HoldCommand: AsyncParsableCommand {
             let store = try SQLiteStore(dataDirectory: try common.settings().dataDirectory)
             let window = TimeWindow(start: ISO8601.parse(from)!, end: ISO8601.parse(to)!)
             let (kind, subject): (LegalHold.Kind, String) = sensor.map { (.sensor, $0) } ?? dataset.map { (.dataset, $0) }
-                ?? wijk.map { (.wijk, $0) } ?? (.category, category!)
+                ?? wijk.flatMap(WijkCode.init).map { (.wijk, $0.rawValue) } ?? (.category, category!)
             let id = try store.addHold(kind: kind, subject: subject, window: window, reason: reason)
             Console.line("legal hold #\(id) placed on \(kind.rawValue) \(subject) \(window)")
         }

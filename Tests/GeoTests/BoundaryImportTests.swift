@@ -63,6 +63,25 @@ struct BoundaryImportTests {
         #expect(gemeenten.area(code: "GM0363")!.polygons.count >= 2, "Amsterdam is a MultiPolygon")
     }
 
+    /// Amsterdam writes letters after the gemeente's digits: full codes in any case, codes
+    /// without their prefix and the area's own part all become CBS codes; other shapes are refused
+    /// with what the level's codes look like.
+    @Test func codesWithLetters() throws {
+        let (wijken, report) = try importing(collection(feature(#""gebied":"wk0363ad""#, Self.square), feature(#""gebied":"0363AE""#, Self.square),
+                                                        feature(#""gebied":"af""#, Self.square)), gemeente: "gm0363", codeField: "gebied")
+        #expect(wijken.areas.map(\.code) == ["WK0363AD", "WK0363AE", "WK0363AF"] && report.codesExpanded == 3)
+        let (buurten, _) = try importing(collection(feature(#""code":"BU0363AD03""#, Self.square), feature(#""code":"AD04""#, Self.square)),
+                                         level: .buurt, gemeente: "GM0363")
+        #expect(buurten.areas.map(\.code) == ["BU0363AD03", "BU0363AD04"])
+        #expect(AreaLevel.wijk(of: "BU0363AD03") == "WK0363AD" && AreaLevel.gemeente(of: "WK0363AD") == "GM0363")
+        #expect(AreaLevel.of("BU0363AD03") == .buurt && AreaLevel.of("WK0363A") == nil)
+        for bad in ["WK0363A", "WK036AAD", "BU0363AD03", "WK0363-D"] {
+            let e = try #require(failure(collection(feature(#""code":"\#(bad)""#, Self.square)), gemeente: "GM0363"))
+            #expect(e.reason.contains("is not a CBS wijk code (WK, the gemeente's 4 digits and 2 digits or capital letters"), "\(bad): \(e.reason)")
+        }
+        #expect(failure(collection(feature(#""code":"AD""#, Self.square)))?.reason.contains("--gemeente") == true)
+    }
+
     /// A TopoJSON topology, quantised and delta-encoded: two wijken sharing an arc (one with a
     /// hole), and a MultiPolygon.
     static let topology = #"""

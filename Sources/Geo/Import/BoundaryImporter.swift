@@ -22,14 +22,14 @@ public struct BoundaryImporter: Sendable {
         self.vintage = vintage
         self.codeField = codeField
         self.nameField = nameField
-        self.gemeente = gemeente
+        self.gemeente = gemeente.map(CBSCode.normalised)
         self.object = object
     }
 
     /// Imports `bytes`, read from `source` (named in errors and the report).
     public func read(_ bytes: [UInt8], source: String) throws -> (set: BoundarySet, report: ImportReport) {
         if let gemeente, !AreaLevel.gemeente.isCode(gemeente) {
-            throw GeoImportError(source: source, feature: nil, reason: "--gemeente '\(gemeente)' is not a CBS gemeente code such as GM0392")
+            throw GeoImportError(source: source, feature: nil, reason: "--gemeente '\(gemeente)' is not a CBS gemeente code (\(AreaLevel.gemeente.codeShape))")
         }
         let root: JSONValue
         do { root = try JSONParser.parse(bytes) } catch {
@@ -83,25 +83,24 @@ public struct BoundaryImporter: Sendable {
         return (set, report)
     }
 
-    /// A code in full CBS form for this level: `"01"` with gemeente GM0392 becomes
-    /// `WK039201`, `"039201"` becomes `WK039201`, a full code stays as it is.
+    /// A code in full CBS form for this level: a full code in any case stays as it is
+    /// (upper-cased: `wk0363ad` → `WK0363AD`); without its prefix it gets it (`039201` →
+    /// `WK039201`); a wijk's or buurt's own part gets the prefix and the `--gemeente` digits
+    /// (`01` or `AD` with GM0363 → `WK036301`, `WK0363AD`); a short gemeente number is padded.
     func normalise(_ raw: String, fail: (String) -> GeoImportError) throws -> String {
-        let trimmed = raw.trimmingCharacters(in: .whitespaces)
-        let upper = trimmed.uppercased()
+        let upper = CBSCode.normalised(raw)
         if level.isCode(upper) { return upper }
-        if !trimmed.isEmpty, trimmed.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
-            if trimmed.utf8.count == level.digits { return level.prefix + trimmed }
-            if level == .gemeente, trimmed.utf8.count < 4 { return "GM" + String(repeating: "0", count: 4 - trimmed.utf8.count) + trimmed }
-            let local = level == .wijk ? 2 : 4   // digits after the gemeente's four
-            if trimmed.utf8.count <= local {
-                guard let gemeente else {
-                    throw fail("code '\(raw)' is a local number; pass --gemeente GMxxxx so it can become a CBS code")
-                }
-                let padded = String(repeating: "0", count: local - trimmed.utf8.count) + trimmed
-                return level.prefix + gemeente.dropFirst(2) + padded
+        if level.isCode(level.prefix + upper) { return level.prefix + upper }
+        let digitsOnly = !upper.isEmpty && upper.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+        if level == .gemeente, digitsOnly, upper.utf8.count < 4 { return "GM" + String(repeating: "0", count: 4 - upper.utf8.count) + upper }
+        if level != .gemeente, CBSCode.isLocalPart(upper), upper.utf8.count <= level.localLength {
+            guard let gemeente else {
+                throw fail("code '\(raw)' is the area's own part; pass --gemeente GMxxxx so it can become a CBS code")
             }
+            let padded = digitsOnly ? String(repeating: "0", count: level.localLength - upper.utf8.count) + upper : upper
+            if level.isCode(level.prefix + gemeente.dropFirst(2) + padded) { return level.prefix + gemeente.dropFirst(2) + padded }
         }
-        throw fail("code '\(raw)' is not a CBS \(level.rawValue) code (\(level.prefix) and \(level.digits) digits); choose the right field with --code-field")
+        throw fail("code '\(raw)' is not a CBS \(level.rawValue) code (\(level.codeShape)); choose the right field with --code-field")
     }
 
     /// The first of `candidates` that the first feature has (a later feature without it is
