@@ -86,7 +86,7 @@ enum CSVLoad {
                 sensor = String(sensorNumber)
                 sensors[sensorNumber] = sensor
             }
-            guard let wijk = wijken.value(cells[1], WijkCode.init) else { return fail("wijk is not a CBS wijk code (WK and 6 digits)") }
+            guard let wijk = wijken.value(cells[1], WijkCode.init) else { return fail("wijk is not a CBS wijk code (WK, 4 digits and 2 digits or capital letters)") }
             guard let quantity = quantities.value(cells[2], { $0.isEmpty ? nil : $0 }) else { return fail("quantity is empty") }
             guard let ts = Self.integer(cells[3]), ts > 0, ts < 32_503_680_000_000 else { return fail("ts is not a time in epoch milliseconds") }
             guard let value = Self.decimal(cells[4]), value.isFinite else { return fail("value is not a finite number") }

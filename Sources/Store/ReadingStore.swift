@@ -5,7 +5,9 @@ import LantaarnModel
 /// can change without touching them.
 public protocol ReadingStore: Sendable {
     /// Commits readings, quarantine entries and the log offset in one transaction.
-    /// Readings older than their series' sealed window are quarantined, not stored.
+    /// Readings older than their series' sealed window are merged into its chunks; a reading
+    /// the store already holds is counted as a duplicate, one at a stored time with another
+    /// value is quarantined as a conflict.
     @discardableResult
     func append(_ batch: IngestBatch) throws -> AppendResult
 
@@ -71,16 +73,22 @@ public struct IngestedFile: Sendable, Equatable {
 
 /// What ``ReadingStore/append(_:)`` did with a batch's readings.
 public struct AppendResult: Sendable, Equatable {
-    /// Readings stored.
+    /// Readings stored (the backfilled ones included).
     public var stored: Int
-    /// Readings quarantined because their window had already been sealed.
-    public var late: Int
-    /// `late` per sensor id.
-    public var lateBySensor: [String: Int]
+    /// Of `stored`, readings merged into sealed chunks (older than their series' sealed horizon).
+    public var backfilled: Int
+    /// Readings the store already held (same series, time and value): not stored again.
+    public var duplicates: Int
+    /// Readings at a time the series holds another value for: quarantined, the stored value stays.
+    public var conflicts: Int
+    /// `conflicts` per sensor id.
+    public var conflictsBySensor: [String: Int]
 
-    public init(stored: Int, late: Int, lateBySensor: [String: Int] = [:]) {
+    public init(stored: Int = 0, backfilled: Int = 0, duplicates: Int = 0, conflicts: Int = 0, conflictsBySensor: [String: Int] = [:]) {
         self.stored = stored
-        self.late = late
-        self.lateBySensor = lateBySensor
+        self.backfilled = backfilled
+        self.duplicates = duplicates
+        self.conflicts = conflicts
+        self.conflictsBySensor = conflictsBySensor
     }
 }

@@ -15,8 +15,10 @@ extension SQLiteStore: ReadingStore {
         }
     }
 
-    /// Stores readings and quarantine entries inside the caller's transaction; readings older
-    /// than their series' sealed window are quarantined as late.
+    /// Stores readings and quarantine entries inside the caller's transaction. A reading the
+    /// series already holds is a duplicate (not stored again), one at a stored time with another
+    /// value a conflict (quarantined); readings older than the series' sealed horizon are merged
+    /// into the sealed chunks of their windows (backfill), the rest go the live way.
     func store(_ db: Database, _ readings: [Reading], quarantined: [QuarantineEntry], source: String) throws -> AppendResult {
         // Group by series, keeping arrival order within each series: positions, not copies
         // of the readings (each copy retains three strings), one hash per reading.
@@ -31,48 +33,29 @@ extension SQLiteStore: ReadingStore {
             }()
             groups[slot].positions.append(position)
         }
-        var late: [QuarantineEntry] = []
-        var stored = 0
+        var result = AppendResult()
+        var conflicts: [QuarantineEntry] = []
         for (identity, positions) in groups {
             var state = try SeriesState.load(db, identity)
+            let sifted = try sift(db, readings, at: positions, state: state, source: source)
+            result.duplicates += sifted.duplicates
+            conflicts += sifted.conflicts
             let sealed = state.sealedUntil
-            var accepted: [Int] = []
-            accepted.reserveCapacity(positions.count)
-            var newest = Int64.min
-            for p in positions {
-                let t = readings[p].timestamp
-                if t >= sealed {
-                    accepted.append(p)
-                    newest = max(newest, t)
-                } else {
-                    late.append(Self.lateEntry(readings[p], state: state, lateness: policy.lateness, source: source))
-                }
+            let old = sifted.new.filter { readings[$0].timestamp < sealed }
+            let live = old.isEmpty ? sifted.new : sifted.new.filter { readings[$0].timestamp >= sealed }
+            if !old.isEmpty {
+                result.backfilled += try backfill(db, readings, at: old, seriesID: state.id, sealed: sifted.sealed)
             }
-            guard !accepted.isEmpty else { continue }
-            state.watermark = max(state.watermark, newest)
-            try store(db, readings, at: accepted, into: &state)
-            stored += accepted.count
+            guard !live.isEmpty else { continue }
+            state.watermark = max(state.watermark, live.map { readings[$0].timestamp }.max()!)
+            try store(db, readings, at: live, into: &state)
+            result.stored += live.count
         }
-        try Self.insertQuarantine(db, quarantined + late)
-        var lateBySensor: [String: Int] = [:]
-        for entry in late { lateBySensor[entry.sensorID ?? "", default: 0] += 1 }
-        return AppendResult(stored: stored, late: late.count, lateBySensor: lateBySensor)
-    }
-
-    private static func lateEntry(_ r: Reading, state: SeriesState, lateness: Int64, source: String) -> QuarantineEntry {
-        var payload = "{\"sensor\":"
-        JSONWriter.appendString(r.series.sensorID, to: &payload)
-        payload += ",\"quantity\":"
-        JSONWriter.appendString(r.series.quantity, to: &payload)
-        payload += ",\"ts\":\"\(ISO8601.format(milliseconds: r.timestamp))\",\"value\":"
-        JSONWriter.appendNumber(r.value, to: &payload)
-        payload += "}"
-        return QuarantineEntry(
-            receivedAt: Clock.nowMilliseconds(), source: source, origin: "store", sensorID: r.series.sensorID,
-            reason: "\(r.series) reading at \(ISO8601.format(milliseconds: r.timestamp)) arrived after its window was sealed "
-                + "(everything before \(ISO8601.format(milliseconds: state.sealedUntil)) is final; lateness \(lateness / 60_000) min). "
-                + "Raise the lateness setting if such delays are normal for this sensor",
-            payload: Array(payload.utf8))
+        result.stored += result.backfilled
+        result.conflicts = conflicts.count
+        for entry in conflicts { result.conflictsBySensor[entry.sensorID ?? "", default: 0] += 1 }
+        try Self.insertQuarantine(db, quarantined + conflicts)
+        return result
     }
 
     public func committedOffset(source: String) throws -> Int64 {

@@ -88,7 +88,7 @@ struct IngestCommand: AsyncParsableCommand {
                     continue
                 }
                 let resumed = report.resumedAt > 0 ? ", resumed at byte \(report.resumedAt)" : ""
-                Console.line("\n\(report.name): \(report.format), \(report.rows) rows, \(report.readings) readings stored, \(report.quarantined) quarantined\(resumed)")
+                Console.line("\n\(report.name): \(report.format), \(report.rows) rows, \(report.readings) readings stored (\(report.backfilled) into sealed days), \(report.duplicates) duplicates, \(report.quarantined) quarantined (\(report.conflicts) conflicts)\(resumed)")
             }
         }
     }

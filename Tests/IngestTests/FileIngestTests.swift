@@ -62,6 +62,71 @@ struct FileIngestTests {
         #expect(try store.readingCount() == readings)
     }
 
+    /// Sums of P1 and P2 per day in a Sensor.Community file, independently of the ingester.
+    static func sums(_ path: String) throws -> [String: (p1: Double, p2: Double, values: Int)] {
+        var out: [String: (p1: Double, p2: Double, values: Int)] = [:]
+        for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst() {
+            let cells = line.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+            let day = String(cells[5].prefix(10))
+            var s = out[day] ?? (0, 0, 0)
+            if let p1 = Double(cells[6]) { s.p1 += p1; s.values += 1 }
+            if let p2 = Double(cells[9]) { s.p2 += p2; s.values += 1 }
+            out[day] = s
+        }
+        return out
+    }
+
+    /// Two days of the real archive loaded newest first: every row stored (the older day merged
+    /// into sealed chunks), none quarantined, the per-day sums as in the files. A third file
+    /// overlapping both loads as duplicates; a changed value is a conflict, quarantined with both.
+    @Test func newestFirstThenOverlapping() throws {
+        let dir = try scratchDirectory("file-backfill")
+        let store = try SQLiteStore(dataDirectory: dir + "/db")
+        let ingest = FileIngest(store: store, validator: ReadingValidator(registry: try Self.registry()))
+        let (day1, day2) = (Self.archive + "/2018-07-08_sds011_sensor_15092.csv", Self.archive + "/2018-07-09_sds011_sensor_15092.csv")
+        let newer = try ingest.ingest(path: day2)
+        let older = try ingest.ingest(path: day1)
+        let expected = try Self.sums(day1).merging(try Self.sums(day2)) { a, _ in a }
+        #expect(newer.quarantined == 0 && older.quarantined == 0)
+        #expect(older.readings == expected["2018-07-08"]!.values && older.backfilled == older.readings, "the older day lands in sealed chunks")
+        func stored(_ day: String) throws -> (p1: Double, p2: Double, values: Int) {
+            let start = ISO8601.parse(day + "T00:00:00Z")!
+            var s = (p1: 0.0, p2: 0.0, values: 0)
+            try store.scan(quantities: ["pm10", "pm25"], window: TimeWindow(start: start, end: start + 86_400_000)) { r in
+                if r.series.quantity == "pm10" { s.p1 += r.value } else { s.p2 += r.value }
+                s.values += 1
+            }
+            return s
+        }
+        for day in ["2018-07-08", "2018-07-09"] {
+            let (got, want) = (try stored(day), expected[day]!)
+            #expect(got.values == want.values && abs(got.p1 - want.p1) < 1e-6 && abs(got.p2 - want.p2) < 1e-6, "\(day): \(got) against \(want)")
+        }
+        // The second half of the first day and the first half of the second, as a third file.
+        let lines1 = try String(contentsOfFile: day1, encoding: .utf8).split(separator: "\n")
+        let lines2 = try String(contentsOfFile: day2, encoding: .utf8).split(separator: "\n")
+        let overlap = [lines1[0]] + lines1.dropFirst(lines1.count / 2) + lines2.dropFirst().prefix(lines2.count / 2)
+        let third = dir + "/overlap.csv"
+        try overlap.joined(separator: "\n").write(toFile: third, atomically: true, encoding: .utf8)
+        let again = try ingest.ingest(path: third)
+        let overlapValues = try Self.sums(third).values.reduce(0) { $0 + $1.values }
+        #expect(again.readings == 0 && again.quarantined == 0 && again.duplicates == overlapValues, "\(again)")
+        #expect(try store.readingCount() == expected.values.reduce(0) { $0 + $1.values })
+        // One row with another P1 at a stored time: a conflict; the stored value stays.
+        var cells = lines1[1].split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+        let storedP1 = cells[6]
+        cells[6] = "999.5"
+        try ([String(lines1[0]), cells.joined(separator: ";")].joined(separator: "\n")).write(toFile: dir + "/changed.csv", atomically: true, encoding: .utf8)
+        let changed = try ingest.ingest(path: dir + "/changed.csv")
+        #expect(changed.conflicts == 1 && changed.quarantined == 1 && changed.duplicates == 1, "\(changed)")
+        let entry = try #require(try store.quarantine(limit: 1).first)
+        let said = entry.reason.components(separatedBy: "is stored as ").last?.split(separator: ";").first.flatMap { Double($0) }
+        #expect(said == Double(storedP1), "\(entry.reason)")
+        #expect(entry.reason.contains("this reading says 999.5"))
+        let after = try stored("2018-07-08").p1
+        #expect(abs(after - expected["2018-07-08"]!.p1) < 1e-6)
+    }
+
     @Test func badRowsAreQuarantinedWithFileAndLineWhileGoodRowsLand() throws {
         let dir = try scratchDirectory("file-bad")
         let path = dir + "/mixed.csv"

@@ -24,7 +24,7 @@ struct ChunkStoreTests {
         }
     }
 
-    @Test func closedWindowsAreSealedIntoChunksAndLateReadingsQuarantined() throws {
+    @Test func closedWindowsAreSealedIntoChunksAndLateReadingsMergedIntoThem() throws {
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("chunks"), policy: ChunkPolicy(span: Self.hour, lateness: 10 * 60_000))
         // Three hours at one reading a minute, arriving in shuffled order within each hour.
         var readings: [Reading] = []
@@ -37,7 +37,7 @@ struct ChunkStoreTests {
             readings += hour.shuffled()
         }
         let result = try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
-        #expect(result == AppendResult(stored: 180, late: 0))
+        #expect(result == AppendResult(stored: 180))
         // Watermark 02:59; lateness 10 min: windows ending by 02:49 are sealed, i.e. hours 0 and 1.
         #expect(try counts(store) == (2, 60))
         let scanned = try all(store)
@@ -45,14 +45,24 @@ struct ChunkStoreTests {
         #expect(scanned.map(\.value) == readings.sorted { $0.timestamp < $1.timestamp }.map(\.value))
         #expect(try store.readingCount() == 180)
 
-        // A reading for sealed hour 1 is refused with a reason; one for the open hour is taken.
+        // A reading for sealed hour 1 is merged into its chunk (still one chunk for the hour); one
+        // for the open hour is buffered.
         let late = try store.append(IngestBatch(readings: [reading(Self.base + Self.hour + 5, 1), reading(Self.base + 2 * Self.hour + 5, 2)],
                                                 quarantined: [], source: "t", offset: 2))
-        #expect(late == AppendResult(stored: 1, late: 1, lateBySensor: ["s": 1]))
-        let reason = try #require(try store.quarantine(limit: 1).first)
-        #expect(reason.reason.contains("arrived after its window was sealed"))
-        #expect(reason.origin == "store")
-        #expect(try store.committedOffset(source: "t") == 2)
+        #expect(late == AppendResult(stored: 2, backfilled: 1))
+        #expect(try counts(store) == (2, 61))
+        #expect(try all(store).filter { $0.timestamp == Self.base + Self.hour + 5 }.map(\.value) == [1])
+        #expect(try store.quarantine(limit: 1).isEmpty)
+        // The same again: duplicates, not stored twice; another value at a stored time: a conflict,
+        // quarantined with both values, the stored one stays.
+        let again = try store.append(IngestBatch(readings: [reading(Self.base + Self.hour + 5, 1), reading(Self.base + 2 * Self.hour + 5, 2),
+                                                            reading(Self.base + 30 * 60_000, 99)], quarantined: [], source: "t", offset: 3))
+        #expect(again == AppendResult(duplicates: 2, conflicts: 1, conflictsBySensor: ["s": 1]))
+        let conflict = try #require(try store.quarantine(limit: 1).first)
+        #expect(conflict.reason.contains("is stored as 3; this reading says 99") && conflict.origin == "store", "\(conflict.reason)")
+        #expect(try all(store).filter { $0.timestamp == Self.base + 30 * 60_000 }.map(\.value) == [3])
+        #expect(try store.readingCount() == 182)
+        #expect(try store.committedOffset(source: "t") == 3)
         #expect(try store.integrityCheck() == ["ok"])
     }
 
@@ -197,8 +207,8 @@ struct SealExpiredTests {
         var values: [Double] = []
         try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: base * 2)) { values.append($0.value) }
         #expect(values == readings.map(\.value))
-        // The watermark stays the newest reading; a late reading for the sealed hour is now refused.
-        let late = try store.append(IngestBatch(readings: [readings[0]], quarantined: [], source: "t", offset: 2))
-        #expect(late.late == 1)
+        // The watermark stays the newest reading; the same reading again is a duplicate.
+        let again = try store.append(IngestBatch(readings: [readings[0]], quarantined: [], source: "t", offset: 2))
+        #expect(again == AppendResult(duplicates: 1))
     }
 }

@@ -87,14 +87,15 @@ struct ObservationQueryTests {
         #expect(try store.observations(q).readings.count == 5)
     }
 
-    /// Open readings (not sealed yet) are streamed from the index in the query's order: equal
-    /// timestamps keep arrival order (reversed when descending), in pages of any size, also when
-    /// the sensor moved wijk (two series) before its day was sealed.
+    /// Open readings (not sealed yet) are streamed from the index in the query's order, in pages of
+    /// any size; when the sensor moved wijk (two series) before its day was sealed, equal
+    /// timestamps of the two keep arrival order (reversed when descending). (One series holds one
+    /// value per time: another value at a stored time is a conflict, see ChunkStoreTests.)
     @Test func openReadingsWithEqualTimesPageInOrder() throws {
         let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-obs-\(UUID().uuidString.prefix(8))")
         let key = SeriesKey(sensorID: "s1", quantity: "pm25")
         let first = (0..<30).map { i in
-            Reading(series: key, timestamp: Self.base + Int64(i / 3) * Self.minute, value: Double(i), wijk: WijkCode("WK039201"))
+            Reading(series: key, timestamp: Self.base + Int64(i) * Self.minute / 3, value: Double(i), wijk: WijkCode("WK039201"))
         }
         try store.append(IngestBatch(readings: first, quarantined: [], source: "test", offset: 1))
         var q = ObservationQuery(sensorID: "s1", quantity: "pm25")
@@ -107,7 +108,7 @@ struct ObservationQueryTests {
         }
         // Later readings from another wijk, some at times the first series has too.
         let moved = (0..<12).map { i in
-            Reading(series: key, timestamp: Self.base + Int64(5 + i) * Self.minute, value: Double(100 + i), wijk: WijkCode("WK039202"))
+            Reading(series: key, timestamp: Self.base + Int64(5 + i) * Self.minute / 3, value: Double(100 + i), wijk: WijkCode("WK039202"))
         }
         try store.append(IngestBatch(readings: moved, quarantined: [], source: "test", offset: 2))
         let all = (first + moved).enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }.map(\.element)

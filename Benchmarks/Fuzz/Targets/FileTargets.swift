@@ -53,7 +53,7 @@ enum FileTargets {
 
 /// A store that accepts every batch and keeps nothing: the fuzzer is after the readers.
 private struct NullStore: ReadingStore {
-    func append(_ batch: IngestBatch) throws -> AppendResult { AppendResult(stored: batch.readings.count, late: 0) }
+    func append(_ batch: IngestBatch) throws -> AppendResult { AppendResult(stored: batch.readings.count) }
     func sealExpired(now: Int64) throws -> Int { 0 }
     func committedOffset(source: String) throws -> Int64 { 0 }
     func scan(quantities: Set<String>, window: TimeWindow, _ visit: (Reading) throws -> Void) throws {}
@@ -63,7 +63,7 @@ private struct NullStore: ReadingStore {
     func quarantine(after id: Int64, limit: Int) throws -> [QuarantineEntry] { [] }
     func quarantineEntry(id: Int64) throws -> QuarantineEntry? { nil }
     func replayQuarantine(id: Int64, readings: [Reading], quarantined: [QuarantineEntry]) throws -> AppendResult {
-        AppendResult(stored: readings.count, late: 0)
+        AppendResult(stored: readings.count)
     }
     func ingestedFile(sha256: String) throws -> IngestedFile? { nil }
     func recordIngestedFile(_ file: IngestedFile) throws {}

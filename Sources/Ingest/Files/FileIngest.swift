@@ -31,6 +31,12 @@ public struct FileIngest: Sendable {
         public var rows = 0
         public var readings = 0
         public var quarantined = 0
+        /// Of `readings`, those merged into sealed chunks (older than their series' sealed horizon).
+        public var backfilled = 0
+        /// Readings already stored (same series, time and value): not stored again.
+        public var duplicates = 0
+        /// Of `quarantined`, readings at a stored time with another value (the stored one stays).
+        public var conflicts = 0
         /// Byte offset the load resumed from (0: from the start).
         public var resumedAt: Int64 = 0
         /// Set when the file was loaded completely before; nothing was done.
@@ -96,7 +102,10 @@ public struct FileIngest: Sendable {
                 let result = try store.append(IngestBatch(readings: batch.readings, quarantined: batch.quarantined, source: source,
                                                           offset: Int64(offset)))
                 report.readings += result.stored
-                report.quarantined += batch.quarantined.count + result.late
+                report.quarantined += batch.quarantined.count + result.conflicts
+                report.backfilled += result.backfilled
+                report.duplicates += result.duplicates
+                report.conflicts += result.conflicts
                 batch.readings.removeAll(keepingCapacity: true)
                 batch.quarantined.removeAll()
             }

@@ -174,16 +174,16 @@ public final class IngestConsumer: Service, Sendable {
         recent.withLock { recent in for identity in fresh { _ = recent.insert(identity) } }
         offset = batch.nextOffset
         writer.markConsumed(offset)
-        stats.record(messages, totals: .init(readings: result.stored, quarantined: rejected.count, late: result.late,
+        stats.record(messages, totals: .init(readings: result.stored, quarantined: rejected.count, conflicts: result.conflicts,
                                              withoutWijk: readings.lazy.filter { $0.wijk == nil }.count,
                                              damaged: batch.damage.count, offset: offset))
-        if !rejected.isEmpty || result.late > 0 {
+        if !rejected.isEmpty || result.conflicts > 0 {
             let registered = validator.registry.sensors
             let now = Clock.nowMilliseconds()
             quarantineLog.withLock { log in
                 for q in rejected { log.record(sensor: q.sensorID.flatMap { registered[$0] == nil ? nil : $0 }, reason: q.reason, at: now) }
-                for (sensor, count) in result.lateBySensor {
-                    log.record(sensor: sensor, reason: "readings came later than the lateness setting allows: their window was already sealed",
+                for (sensor, count) in result.conflictsBySensor {
+                    log.record(sensor: sensor, reason: "readings at a time already stored with another value (conflicts): the stored value stays; 'lantaarn quarantine list' shows both",
                                count: count, at: now)
                 }
             }

@@ -65,10 +65,11 @@ public final class IngestStats: Sendable {
         public var messages = 0
         /// Readings the store kept.
         public var readings = 0
-        /// Values quarantined by validation or as late by the store.
+        /// Values quarantined by validation or as conflicts by the store.
         public var quarantined = 0
         public var duplicates = 0
-        public var late = 0
+        /// Values at a time the store holds another value for (quarantined; the stored value stays).
+        public var conflicts = 0
         public var withoutWijk = 0
         public var damagedSegments = 0
         public var committedOffset: Int64 = 0
@@ -110,7 +111,7 @@ public final class IngestStats: Sendable {
     struct BatchTotals {
         var readings: Int
         var quarantined: Int
-        var late: Int
+        var conflicts: Int
         var withoutWijk: Int
         var damaged: Int
         var offset: Int64
@@ -165,12 +166,12 @@ public final class IngestStats: Sendable {
 
     private func record(_ t: BatchTotals, into s: inout State) {
         s.snapshot.readings += t.readings
-        s.snapshot.quarantined += t.quarantined + t.late
-        s.snapshot.late += t.late
+        s.snapshot.quarantined += t.quarantined + t.conflicts
+        s.snapshot.conflicts += t.conflicts
         s.snapshot.withoutWijk += t.withoutWijk
         s.snapshot.damagedSegments += t.damaged
         s.snapshot.committedOffset = t.offset
-        if t.late > 0 { counter(&s, "lantaarn_ingest_values_late_total", []).increment(by: Int64(t.late)) }
+        if t.conflicts > 0 { counter(&s, "lantaarn_ingest_values_conflicting_total", []).increment(by: Int64(t.conflicts)) }
         if t.withoutWijk > 0 { counter(&s, "lantaarn_ingest_values_without_wijk_total", []).increment(by: Int64(t.withoutWijk)) }
         if t.damaged > 0 { counter(&s, "lantaarn_ingest_log_damaged_records_total", []).increment(by: Int64(t.damaged)) }
         gauge(&s, "lantaarn_ingest_committed_offset_bytes", []).set(Double(t.offset))
@@ -196,7 +197,7 @@ public final class IngestStats: Sendable {
         "lantaarn_ingest_messages_total": "Messages received per sensor, by outcome (stored, quarantined, duplicate).",
         "lantaarn_ingest_topic_messages_total": "Messages received per MQTT topic, by outcome.",
         "lantaarn_ingest_values_total": "Values per sensor, by outcome (stored, quarantined, ignored).",
-        "lantaarn_ingest_values_late_total": "Values refused by the store because their window was already sealed.",
+        "lantaarn_ingest_values_conflicting_total": "Values at a time the store already holds another value for (quarantined; the stored value stays).",
         "lantaarn_ingest_values_without_wijk_total": "Stored values of sensors outside every known wijk.",
         "lantaarn_ingest_log_damaged_records_total": "Damaged ingest-log records skipped and reported.",
         "lantaarn_ingest_committed_offset_bytes": "Ingest-log offset committed with the data.",

@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+import LantaarnModel
+
+/// Readings that arrive for times a series already has: duplicates, conflicts, and backfill
+/// into sealed chunks.
+///
+/// - A reading equal to a stored one (same series, time and value) is a duplicate: counted,
+///   not stored again. Overlapping archives, or an archive of data that also came in live,
+///   load cleanly.
+/// - The same series and time with another value is a conflict: the stored value stays, the
+///   other goes to quarantine with both values in the reason.
+/// - A new reading older than the series' sealed horizon is merged into the sealed chunk of its
+///   window: the window's chunks are decoded, merged and written again as one chunk (with its
+///   summary), in the caller's transaction, once per window per batch.
+extension SQLiteStore {
+    /// What ``sift(_:_:at:state:source:)`` found.
+    struct Sifted {
+        /// Positions of new readings at times the series has no reading for, in time order.
+        var new: [Int] = []
+        var duplicates = 0
+        var conflicts: [QuarantineEntry] = []
+        /// Sealed chunks of the windows the batch reaches below the sealed horizon, by window start.
+        var sealed: [Int64: SealedWindow] = [:]
+    }
+
+    /// The chunks of one series in one sealed window, decoded.
+    struct SealedWindow {
+        var chunkIDs: [Int64] = []
+        var columns = Columns()
+    }
+
+    /// Separates a series' readings at `positions` into new ones, duplicates and conflicts, against
+    /// what the series holds (sealed chunks and the open buffer) and against each other. Costs
+    /// nothing for the live case: readings all newer than the series' newest one, in order.
+    func sift(_ db: Database, _ readings: [Reading], at positions: [Int], state: SeriesState, source: String) throws -> Sifted {
+        var sifted = Sifted()
+        let ordered = zip(positions, positions.dropFirst()).allSatisfy { readings[$0].timestamp < readings[$1].timestamp }
+        guard let first = positions.map({ readings[$0].timestamp }).min(), first <= state.watermark || !ordered else {
+            sifted.new = positions
+            return sifted
+        }
+        let last = positions.map { readings[$0].timestamp }.max()!
+        var stored: [Int64: [Double]] = [:]
+        if first < state.sealedUntil {
+            sifted.sealed = try sealedWindows(db, seriesID: state.id, from: first, to: min(last, state.sealedUntil - 1))
+            for window in sifted.sealed.values {
+                for (t, v) in zip(window.columns.ts, window.columns.vs) { stored[t, default: []].append(v) }
+            }
+        }
+        if last >= state.sealedUntil {
+            let open = try Row.fetchCursor(db.cachedStatement(sql: "SELECT ts, value FROM open_reading WHERE series_id = ? AND ts >= ? AND ts <= ?"),
+                                           arguments: [state.id, max(first, state.sealedUntil), last])
+            while let row = try open.next() { stored[row[0], default: []].append(row[1]) }
+        }
+        // Stable by time: of equal times the earlier arrival is the one kept.
+        for p in positions.sorted(by: { (readings[$0].timestamp, $0) < (readings[$1].timestamp, $1) }) {
+            let r = readings[p]
+            guard let values = stored[r.timestamp] else {
+                stored[r.timestamp] = [r.value]
+                sifted.new.append(p)
+                continue
+            }
+            if values.contains(r.value) {
+                sifted.duplicates += 1
+            } else {
+                sifted.conflicts.append(Self.conflictEntry(r, stored: values[0], source: source))
+            }
+        }
+        return sifted
+    }
+
+    /// The sealed chunks of a series whose windows overlap `from...to`, decoded per window.
+    private func sealedWindows(_ db: Database, seriesID: Int64, from: Int64, to: Int64) throws -> [Int64: SealedWindow] {
+        var out: [Int64: SealedWindow] = [:]
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT c.id, c.window_start, b.ts, c.value, c.flags FROM chunk c JOIN ts_block b ON b.id = c.ts_id
+            WHERE c.series_id = ? AND c.window_start >= ? AND c.window_start <= ? ORDER BY c.window_start, c.id
+            """), arguments: [seriesID, TimeBucket.floor(from, size: policy.span), TimeBucket.floor(to, size: policy.span)])
+        while let row = try rows.next() {
+            let window: Int64 = row[1]
+            let ts = try (row[2] as Data).withUnsafeBytes { try TimestampCodec.decode($0) }
+            let vs = try (row[3] as Data).withUnsafeBytes { try DecimalValueCodec.decode($0) }
+            let fs = try (row[4] as Data).withUnsafeBytes { try FlagsCodec.decode($0) }
+            guard ts.count == vs.count, vs.count == fs.count else {
+                throw ChunkCodecError("chunk \(row[0] as Int64) holds \(ts.count) timestamps, \(vs.count) values and \(fs.count) flags")
+            }
+            out[window, default: SealedWindow()].chunkIDs.append(row[0])
+            out[window]!.columns.ts += ts
+            out[window]!.columns.vs += vs
+            out[window]!.columns.fs += fs
+        }
+        return out
+    }
+
+    /// Merges new readings of one series, all older than its sealed horizon and in time order,
+    /// into the sealed chunks of their windows: each window's chunks are replaced by one chunk
+    /// holding the old and the new readings in time order. Returns how many were stored.
+    func backfill(_ db: Database, _ readings: [Reading], at positions: [Int], seriesID: Int64, sealed: [Int64: SealedWindow]) throws -> Int {
+        var byWindow: [Int64: [Int]] = [:]
+        for p in positions { byWindow[TimeBucket.floor(readings[p].timestamp, size: policy.span), default: []].append(p) }
+        var merged = Columns()
+        for window in byWindow.keys.sorted() {
+            let old = sealed[window] ?? SealedWindow()
+            var columns = old.columns
+            for p in byWindow[window]! {
+                columns.ts.append(readings[p].timestamp); columns.vs.append(readings[p].value); columns.fs.append(readings[p].flags.rawValue)
+            }
+            // Stable: equal times keep stored order, then arrival order.
+            let order = columns.ts.indices.sorted { (columns.ts[$0], $0) < (columns.ts[$1], $1) }
+            merged.ts += order.map { columns.ts[$0] }
+            merged.vs += order.map { columns.vs[$0] }
+            merged.fs += order.map { columns.fs[$0] }
+            for id in old.chunkIDs { try db.cachedStatement(sql: "DELETE FROM chunk WHERE id = ?").execute(arguments: [id]) }
+        }
+        try writeChunks(db, seriesID: seriesID, ts: merged.ts, vs: merged.vs, fs: merged.fs)
+        return positions.count
+    }
+
+    private static func conflictEntry(_ r: Reading, stored: Double, source: String) -> QuarantineEntry {
+        var payload = "{\"sensor\":"
+        JSONWriter.appendString(r.series.sensorID, to: &payload)
+        payload += ",\"quantity\":"
+        JSONWriter.appendString(r.series.quantity, to: &payload)
+        payload += ",\"ts\":\"\(ISO8601.format(milliseconds: r.timestamp))\",\"value\":"
+        JSONWriter.appendNumber(r.value, to: &payload)
+        payload += "}"
+        var storedText = "", newText = ""
+        JSONWriter.appendNumber(stored, to: &storedText)
+        JSONWriter.appendNumber(r.value, to: &newText)
+        return QuarantineEntry(
+            receivedAt: Clock.nowMilliseconds(), source: source, origin: "store", sensorID: r.series.sensorID,
+            reason: "conflict: \(r.series) at \(ISO8601.format(milliseconds: r.timestamp)) is stored as \(storedText); this reading says \(newText). "
+                + "The stored value stays; if this one is the right one, apply it with 'lantaarn quarantine replay ID --replace'",
+            payload: Array(payload.utf8))
+    }
+}
