@@ -154,7 +154,8 @@ for r in rows {
 try groupsCSV.write(toFile: work + "/lantaarn-groups.csv", atomically: true, encoding: .utf8)
 
 // 4. Backfill (issue 28): a tenth more readings (10 M for the 100 M set), spread over the first
-// half of the now sealed store, one minute after readings of the same series (none collide),
+// half of the now sealed store, one minute after readings of the same series (none collide;
+// values with two decimals, like the generated and the real ones),
 // appended after it in batches of the CSV load's size, sensor by sensor as archives come.
 // Every one is merged into a sealed chunk. Clock: inside `append`, as `append_readings_per_s`.
 do {
@@ -176,7 +177,7 @@ do {
         for i in stride(from: 0, to: early.count - 1, by: step) {
             for r in early[i...(i + 1)] {
                 batch.append(Reading(series: SeriesKey(sensorID: String(r.sensor), quantity: r.quantity), timestamp: r.ts + 60_000,
-                                     value: r.value + 0.01, wijk: WijkCode(r.wijk)))
+                                     value: ((r.value + 0.01) * 100).rounded() / 100, wijk: WijkCode(r.wijk)))
                 added += 1
             }
             if batch.count >= CSVLoad.batchSize { try flush() }

@@ -11,7 +11,10 @@ public enum CBSCode {
 
     /// `code` without surrounding spaces, in upper case.
     public static func normalised(_ code: String) -> String {
-        String(code.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()).uppercased()
+        let bytes = code.utf8
+        // Codes as stored (no spaces, no lower case) come back as they are, without copying.
+        if bytes.first != 32, bytes.last != 32, !bytes.contains(where: { $0 >= 97 && $0 <= 122 }) { return code }
+        return String(code.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()).uppercased()
     }
 
     /// Whether `code` is `prefix`, four digits and `local` digits or capital letters.

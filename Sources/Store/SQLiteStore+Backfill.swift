@@ -131,7 +131,7 @@ extension SQLiteStore {
         return QuarantineEntry(
             receivedAt: Clock.nowMilliseconds(), source: source, origin: "store", sensorID: r.series.sensorID,
             reason: "conflict: \(r.series) at \(ISO8601.format(milliseconds: r.timestamp)) is stored as \(storedText); this reading says \(newText). "
-                + "The stored value stays; if this one is the right one, apply it with 'lantaarn quarantine replay ID --replace'",
+                + "The stored value stays; this reading is kept here, with both values, for review",
             payload: Array(payload.utf8))
     }
 }

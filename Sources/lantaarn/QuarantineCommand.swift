@@ -59,7 +59,7 @@ struct QuarantineCommand: AsyncParsableCommand {
     struct Replay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate quarantined messages again against the current Sensors/ and store what passes now.",
-            discussion: "Safe while `serve` runs. Late readings are skipped: their window is sealed.")
+            discussion: "Safe while `serve` runs. Conflicts with a stored value are skipped: the stored value stays.")
         @OptionGroup var common: CommonOptions
 
         @Option(name: .long, help: "Only this sensor's entries.")
@@ -76,7 +76,7 @@ struct QuarantineCommand: AsyncParsableCommand {
             let verb = dryRun ? "would be" : "were"
             Console.line("""
                 quarantine replay\(dryRun ? " (dry run)" : ""): \(report.examined) entries examined; \(report.resolved) \(verb) resolved \
-                (\(report.readingsStored) readings stored), \(report.stillRejected) still rejected, \(report.skipped) late readings skipped
+                (\(report.readingsStored) readings stored), \(report.stillRejected) still rejected, \(report.skipped) conflicts with stored values skipped
                 """)
         }
     }

@@ -9,7 +9,9 @@ import Store
 /// An entry for one rejected value of a message whose other values were stored replays only
 /// that value (matched by field and time), so nothing is stored twice. A row of a loaded file
 /// is read again by its format's reader (a CSV entry carries its header line). Late readings
-/// (origin `store`) are skipped: their window is sealed, so they would be late again.
+/// (origin `store`) are skipped: a conflict would conflict again (the stored value stays). Readings
+/// a store quarantined as late before it took backfill carry that origin too; they could be
+/// stored now, but replaying them is not done yet (issue 28).
 public struct QuarantineReplay: Sendable {
     public let store: any ReadingStore
     public let validator: ReadingValidator
@@ -79,7 +81,7 @@ public struct QuarantineReplay: Sendable {
             for entry in page where (sensor == nil || entry.sensorID == sensor) && (entry.id ?? .max) <= newest {
                 guard let id = entry.id else { continue }
                 report.examined += 1
-                // Late readings would be late again.
+                // A conflict would conflict again; see the type's comment for old late readings.
                 if entry.origin == "store" {
                     report.skipped += 1
                     continue
