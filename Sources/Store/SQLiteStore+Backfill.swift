@@ -35,12 +35,17 @@ extension SQLiteStore {
     /// nothing for the live case: readings all newer than the series' newest one, in order.
     func sift(_ db: Database, _ readings: [Reading], at positions: [Int], state: SeriesState, source: String) throws -> Sifted {
         var sifted = Sifted()
-        let ordered = zip(positions, positions.dropFirst()).allSatisfy { readings[$0].timestamp < readings[$1].timestamp }
-        guard let first = positions.map({ readings[$0].timestamp }).min(), first <= state.watermark || !ordered else {
+        // One pass, no allocation: this runs for every series of every batch.
+        var (first, last, ordered) = (Int64.max, Int64.min, true)
+        for p in positions {
+            let t = readings[p].timestamp
+            if t <= last { ordered = false }
+            (first, last) = (min(first, t), max(last, t))
+        }
+        guard first <= state.watermark || !ordered else {
             sifted.new = positions
             return sifted
         }
-        let last = positions.map { readings[$0].timestamp }.max()!
         var stored: [Int64: [Double]] = [:]
         if first < state.sealedUntil {
             sifted.sealed = try sealedWindows(db, seriesID: state.id, from: first, to: min(last, state.sealedUntil - 1))
