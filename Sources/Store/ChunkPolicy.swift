@@ -4,8 +4,9 @@ import LantaarnModel
 public struct ChunkPolicy: Sendable, Hashable {
     /// Length of one chunk's time window, milliseconds (aligned to the epoch).
     public var span: Int64
-    /// How long after a window ends (by the series' newest reading) it still accepts
-    /// late or out-of-order readings. Later readings go to quarantine.
+    /// How long after a window ends (by the series' newest reading) it stays in the open
+    /// buffer for late or out-of-order readings. Readings after that are merged into the
+    /// window's sealed chunk (backfill, `SQLiteStore+Backfill.swift`).
     public var lateness: Int64
 
     /// One day per chunk, two hours of lateness.
