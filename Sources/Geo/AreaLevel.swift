@@ -4,24 +4,21 @@ import LantaarnModel
 public enum AreaLevel: String, Sendable, CaseIterable, Codable, Comparable {
     case gemeente, wijk, buurt
 
-    /// Code prefix, e.g. `WK`.
-    public var prefix: String {
+    /// The level's codes (``CBSCode``): prefix, characters after the gemeente's four digits, shape.
+    public var codes: CBSCode.Level {
         switch self {
-        case .gemeente: "GM"
-        case .wijk: "WK"
-        case .buurt: "BU"
+        case .gemeente: CBSCode.gemeente
+        case .wijk: CBSCode.wijk
+        case .buurt: CBSCode.buurt
         }
     }
 
+    /// Code prefix, e.g. `WK`.
+    public var prefix: String { codes.prefix }
+
     /// Characters after the gemeente's four digits in a full CBS code (`GM0392`, `WK0363AD`,
-    /// `BU0363AD03`): digits or capital letters (``CBSCode``).
-    public var localLength: Int {
-        switch self {
-        case .gemeente: CBSCode.gemeente.local
-        case .wijk: CBSCode.wijk.local
-        case .buurt: CBSCode.buurt.local
-        }
-    }
+    /// `BU0363AD03`): digits or capital letters.
+    public var localLength: Int { codes.local }
 
     /// Property names tried, in order, for the area code.
     public var codeFields: [String] {
@@ -43,7 +40,7 @@ public enum AreaLevel: String, Sendable, CaseIterable, Codable, Comparable {
 
     /// True when `code` is a full CBS code of this level (upper case, as stored).
     public func isCode(_ code: String) -> Bool {
-        CBSCode.matches(code, prefix: prefix, local: localLength)
+        CBSCode.matches(code, codes)
     }
 
     /// The level of a full CBS code.
@@ -52,7 +49,7 @@ public enum AreaLevel: String, Sendable, CaseIterable, Codable, Comparable {
     }
 
     /// What a code of this level looks like, for error messages.
-    public var codeShape: String { CBSCode.shape(prefix: prefix) }
+    public var codeShape: String { codes.shape }
 
     /// The gemeente code inside a code of any level (`WK039201` → `GM0392`).
     public static func gemeente(of code: String) -> String? {

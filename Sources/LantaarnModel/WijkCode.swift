@@ -7,7 +7,7 @@ public struct WijkCode: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// Accepts a full code in any case (`wk0363ad` becomes `WK0363AD`), rejecting anything else.
     public init?(_ code: String) {
         let upper = CBSCode.normalised(code)
-        guard CBSCode.matches(upper, prefix: CBSCode.wijk.prefix, local: CBSCode.wijk.local) else { return nil }
+        guard CBSCode.matches(upper, CBSCode.wijk) else { return nil }
         self.rawValue = upper
     }
 

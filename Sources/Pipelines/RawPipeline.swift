@@ -86,8 +86,8 @@ struct RawPipeline: Decodable {
             throw fail("output.frequency", "use one of \(Self.frequencies.keys.sorted().joined(separator: ", "))")
         }
         let spatial = CBSCode.normalised(output.spatial)
-        guard CBSCode.matches(spatial, prefix: CBSCode.gemeente.prefix, local: 0) else {
-            throw fail("output.spatial", "give the CBS gemeente code (\(CBSCode.shape(prefix: CBSCode.gemeente.prefix)))")
+        guard CBSCode.matches(spatial, CBSCode.gemeente) else {
+            throw fail("output.spatial", "give the CBS gemeente code (\(CBSCode.gemeente.shape))")
         }
         guard let access = Self.accessRights[output.access_rights] else {
             throw fail("output.access_rights", "use public, restricted or non_public")

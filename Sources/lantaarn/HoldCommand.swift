@@ -31,7 +31,7 @@ struct HoldCommand: AsyncParsableCommand {
                 throw ValidationError("give exactly one of --sensor, --dataset, --wijk or --category")
             }
             if let wijk, WijkCode(wijk) == nil {
-                throw ValidationError("--wijk '\(wijk)' is not a CBS wijk code (\(CBSCode.shape(prefix: CBSCode.wijk.prefix)))")
+                throw ValidationError("--wijk '\(wijk)' is not a CBS wijk code (\(CBSCode.wijk.shape))")
             }
             guard let s = ISO8601.parse(from), let e = ISO8601.parse(to), e > s else {
                 throw ValidationError("--from and --to must be ISO 8601 times with --to after --from")

@@ -16,10 +16,10 @@ struct CBSCodeTests {
     }
 
     @Test func everyLevel() {
-        #expect(CBSCode.matches("GM0363", prefix: "GM", local: 0) && !CBSCode.matches("GM036A", prefix: "GM", local: 0))
-        #expect(CBSCode.matches("BU0363AD03", prefix: "BU", local: 4) && CBSCode.matches("BU03920101", prefix: "BU", local: 4))
-        #expect(!CBSCode.matches("BU0363ad03", prefix: "BU", local: 4), "compared as given: normalise first")
+        #expect(CBSCode.matches("GM0363", CBSCode.gemeente) && !CBSCode.matches("GM036A", CBSCode.gemeente))
+        #expect(CBSCode.matches("BU0363AD03", CBSCode.buurt) && CBSCode.matches("BU03920101", CBSCode.buurt))
+        #expect(!CBSCode.matches("BU0363ad03", CBSCode.buurt), "compared as given: normalise first")
         #expect(CBSCode.normalised("bu0363ad03") == "BU0363AD03")
-        #expect(CBSCode.shape(prefix: "WK").contains("WK0363AD"))
+        #expect(CBSCode.wijk.shape.contains("WK0363AD"))
     }
 }

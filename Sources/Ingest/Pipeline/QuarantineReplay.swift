@@ -8,10 +8,10 @@ import Store
 ///
 /// An entry for one rejected value of a message whose other values were stored replays only
 /// that value (matched by field and time), so nothing is stored twice. A row of a loaded file
-/// is read again by its format's reader (a CSV entry carries its header line). Late readings
-/// (origin `store`) are skipped: a conflict would conflict again (the stored value stays). Readings
-/// a store quarantined as late before it took backfill carry that origin too; they could be
-/// stored now, but replaying them is not done yet (issue 28).
+/// is read again by its format's reader (a CSV entry carries its header line). Entries the store
+/// made (origin `store`) are skipped: a conflict would conflict again (the stored value stays).
+/// Readings a store quarantined as late before it took backfill carry that origin too; they could
+/// be stored now, but replaying them is not done yet (issue 28).
 public struct QuarantineReplay: Sendable {
     public let store: any ReadingStore
     public let validator: ReadingValidator

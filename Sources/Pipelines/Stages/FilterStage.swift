@@ -48,7 +48,7 @@ public struct FilterStage: Stage, Hashable {
             throw fail(nil, "say what to keep: \(allowed.sorted().joined(separator: ", "))")
         }
         for (i, code) in (raw.wijken ?? []).enumerated() where WijkCode(code) == nil {
-            throw fail("wijken[\(i)]", "'\(code)' is not a CBS wijk code (\(CBSCode.shape(prefix: CBSCode.wijk.prefix)))")
+            throw fail("wijken[\(i)]", "'\(code)' is not a CBS wijk code (\(CBSCode.wijk.shape))")
         }
         self.init(sensors: raw.sensors.map(Set.init), wijken: raw.wijken.map { Set($0.compactMap { WijkCode($0)?.rawValue }) },
                   hoofdcategorieen: raw.hoofdcategorie.map(Set.init), cameras: raw.cameras.map(Set.init))
