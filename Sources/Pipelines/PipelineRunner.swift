@@ -8,7 +8,10 @@ import Store
 /// Runs are idempotent per window: a re-run replaces that window's rows and
 /// records a new release, in one transaction.
 public struct PipelineRunner: Sendable {
-    private let store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore
+    /// What a run reads, publishes and records.
+    public typealias Storage = ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore & StaleWindowLog
+
+    private let store: any Storage
     private let boundaries: BoundaryCatalog
     /// Mounting points of the sensors (the registry), for buurt and grid generalisation.
     private let positions: [String: GeoPoint]
@@ -16,7 +19,7 @@ public struct PipelineRunner: Sendable {
 
     /// Creates a runner over `store`; wijk and buurt names come from `boundaries`, sensor
     /// positions (for buurt and grid squares) from `positions`.
-    public init(store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore, boundaries: BoundaryCatalog,
+    public init(store: any Storage, boundaries: BoundaryCatalog,
                 positions: [String: GeoPoint] = [:], logger: Logger) {
         self.store = store
         self.boundaries = boundaries
@@ -25,7 +28,7 @@ public struct PipelineRunner: Sendable {
     }
 
     /// Creates a runner whose wijk names come from one boundary set.
-    public init(store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore, boundaries: BoundarySet,
+    public init(store: any Storage, boundaries: BoundarySet,
                 positions: [String: GeoPoint] = [:], logger: Logger) {
         self.init(store: store, boundaries: BoundaryCatalog([boundaries]), positions: positions, logger: logger)
     }
@@ -58,6 +61,39 @@ public struct PipelineRunner: Sendable {
     /// An explicit range is computed even when its last window has not closed yet.
     public func run(_ pipeline: PipelineDefinition, over range: TimeWindow,
                     progress: (Int, Int) -> Void = { _, _ in }) throws -> [WindowResult] {
+        try run(pipeline, windows: pipeline.calendar.windows(in: range), range: range, reasons: [:], progress: progress)
+    }
+
+    /// The published windows of `p` whose readings changed after their release (a backfill, a
+    /// correction, a wijk reassignment). ANPR windows are never stale: their sightings are gone
+    /// by design. Meldingen pipelines are not tracked (yet): re-run them with `pipeline backfill`.
+    public func staleWindows(_ p: PipelineDefinition) throws -> [StaleWindow] {
+        guard case .readings(let quantities) = p.input else { return [] }
+        return try store.staleWindows(dataset: p.output.dataset, quantities: Set(quantities))
+    }
+
+    /// Computes `stale` windows of `p` again, each once, as new releases whose lineage says why
+    /// (`recomputed_because`).
+    public func recompute(_ p: PipelineDefinition, _ stale: [StaleWindow],
+                          progress: (Int, Int) -> Void = { _, _ in }) throws -> [WindowResult] {
+        guard !stale.isEmpty else { return [] }
+        var reasons: [Int64: String] = [:]
+        var windows: [TimeWindow] = []
+        // A release's window is one of the calendar's, unless the pipeline's window length changed since.
+        for s in stale.sorted(by: { $0.window.start < $1.window.start }) {
+            for w in p.calendar.windows(in: s.window) where reasons[w.start] == nil {
+                reasons[w.start] = s.reason
+                windows.append(w)
+            }
+        }
+        return try run(p, windows: windows, range: TimeWindow(start: windows[0].start, end: windows[windows.count - 1].end),
+                       reasons: reasons, progress: progress)
+    }
+
+    /// Runs `windows` (in time order) of `pipeline`; `range` is what the run record names,
+    /// `reasons` why a window is computed again.
+    private func run(_ pipeline: PipelineDefinition, windows planned: [TimeWindow], range: TimeWindow, reasons: [Int64: String],
+                     progress: (Int, Int) -> Void) throws -> [WindowResult] {
         let started = Clock.nowMilliseconds()
         var results: [WindowResult] = []
         do {
@@ -65,10 +101,13 @@ public struct PipelineRunner: Sendable {
                 throw PipelineError(file: pipeline.file, path: "stages", reason: "the pipeline has no aggregating stage")
             }
             try store.register(Self.metadata(for: pipeline))
+            // Read before any input: a change stored while the run reads counts as after it.
+            let changesThrough = try store.changeMark()
             let input = StageInput(store: store, pipeline: pipeline, boundaries: boundaries, positions: positions, logger: logger)
-            let windows = try stage.computable(pipeline.calendar.windows(in: range), input: input)
+            let windows = try stage.computable(planned, input: input)
             try stage.run(input: input, windows: windows) { window, output in
-                results.append(try publish(pipeline, window, output, later: windows[(results.count + 1)...]))
+                results.append(try publish(pipeline, window, output, later: windows[(results.count + 1)...],
+                                           changesThrough: changesThrough, reason: reasons[window.start]))
                 progress(results.count, windows.count)
             }
             try stage.finish(results.map(\.window), input: input)
@@ -108,9 +147,11 @@ public struct PipelineRunner: Sendable {
     }
 
     /// Protects a window's rows and publishes them with their lineage. `later`: the windows
-    /// this run publishes after this one.
-    private func publish(_ p: PipelineDefinition, _ window: TimeWindow, _ output: StageOutput, later: ArraySlice<TimeWindow>) throws -> WindowResult {
+    /// this run publishes after this one; `reason`: why the window is computed again.
+    private func publish(_ p: PipelineDefinition, _ window: TimeWindow, _ output: StageOutput, later: ArraySlice<TimeWindow>,
+                         changesThrough: Int64, reason: String?) throws -> WindowResult {
         var (rows, extra) = (output.rows, output.lineage)
+        if let reason { extra.append(("recomputed_because", .string(reason))) }
         if let protected = try protect(p, window, rows, later: later) {
             rows = protected.rows
             extra.append(("protection", .object([
@@ -127,7 +168,8 @@ public struct PipelineRunner: Sendable {
             }
         }
         let lineage = lineage(p, window, rows, output.rowsIn, output.withoutWijk, extra)
-        let id = try store.publish(ReleaseDraft(dataset: p.output.dataset, window: window, rows: rows, rowsIn: output.rowsIn, lineage: lineage))
+        let id = try store.publish(ReleaseDraft(dataset: p.output.dataset, window: window, rows: rows, rowsIn: output.rowsIn,
+                                                lineage: lineage, changesThrough: changesThrough))
         logger.debug("published release", metadata: [
             "pipeline.name": "\(p.name)", "release.id": "\(id)", "release.window": "\(window)",
             "release.rows_in": "\(output.rowsIn)", "release.rows_out": "\(rows.count)",

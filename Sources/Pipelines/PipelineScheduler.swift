@@ -3,7 +3,8 @@ import Logging
 import ServiceLifecycle
 
 /// Runs pipelines on their cron schedule inside `serve`, catching up on closed
-/// windows oldest first after downtime.
+/// windows oldest first after downtime. Every minute it also computes again the published
+/// windows whose readings changed (stale windows), once their changes have settled.
 public struct PipelineScheduler: Service {
     /// How the scheduler decides when to run.
     public enum Cadence: Sendable {
@@ -18,18 +19,23 @@ public struct PipelineScheduler: Service {
     private let cadence: Cadence
     private let catchUp: Int64
     private let lateness: Int64
+    private let recomputeAfter: Int64
     private let logger: Logger
 
     /// - Parameters:
     ///   - catchUp: how far back missed windows are run after downtime (ms).
     ///   - lateness: closed windows this recent (ms) are recomputed on every run to include late readings.
+    ///   - recomputeAfter: a stale window is computed again once its readings have not changed
+    ///     for this long (ms), so a burst of backfill batches recomputes it once.
     public init(catalog: PipelineCatalog, runner: PipelineRunner, cadence: Cadence,
-                catchUp: Int64 = 7 * 86_400_000, lateness: Int64 = 2 * TimeBucket.hour, logger: Logger) {
+                catchUp: Int64 = 7 * 86_400_000, lateness: Int64 = 2 * TimeBucket.hour,
+                recomputeAfter: Int64 = 2 * 60_000, logger: Logger) {
         self.catalog = catalog
         self.runner = runner
         self.cadence = cadence
         self.catchUp = catchUp
         self.lateness = lateness
+        self.recomputeAfter = recomputeAfter
         self.logger = logger
     }
 
@@ -46,8 +52,12 @@ public struct PipelineScheduler: Service {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let now = Clock.nowMilliseconds()
                 let minute = TimeBucket.floor(now, size: 60_000)
-                for p in catalog.pipelines where p.schedule.fires(at: minute) || retries.due(p.name, now: now) {
-                    retries.record(p.name, succeeded: runDue(p), now: now)
+                for p in catalog.pipelines {
+                    if p.schedule.fires(at: minute) || retries.due(p.name, now: now) {
+                        retries.record(p.name, succeeded: runDue(p), now: now)
+                    } else if retries.next(p.name) == nil {
+                        retries.record(p.name, succeeded: runDue(p, scheduled: false), now: now)
+                    }
                 }
                 try? await sleepUnlessShutdown(.milliseconds(minute + 60_000 - Clock.nowMilliseconds() + 50))
             }
@@ -76,18 +86,34 @@ public struct PipelineScheduler: Service {
         try await cancelWhenGracefulShutdown { try await Task.sleep(for: d) }
     }
 
-    /// Runs the windows due for `p`; a failure is logged (and recorded by the runner) and
-    /// retried with backoff. Returns whether it succeeded.
+    /// Runs the windows due for `p` (when `scheduled`: its cron fired) and its settled stale
+    /// windows; a failure is logged (and recorded by the runner) and retried with backoff.
+    /// Returns whether it succeeded.
     @discardableResult
-    func runDue(_ p: PipelineDefinition) -> Bool {
+    func runDue(_ p: PipelineDefinition, scheduled: Bool = true) -> Bool {
         do {
-            guard let range = try runner.dueWindows(p, now: Clock.nowMilliseconds(), catchUp: catchUp, lateness: lateness) else { return true }
-            let results = try runner.run(p, over: range)
+            let now = Clock.nowMilliseconds()
+            var results: [PipelineRunner.WindowResult] = []
+            if scheduled, let range = try runner.dueWindows(p, now: now, catchUp: catchUp, lateness: lateness) {
+                results = try runner.run(p, over: range)
+            }
+            // After the due run: the windows it published saw every change so far.
+            let stale = try runner.staleWindows(p).filter { $0.lastChangeAt <= now - recomputeAfter }
+            let recomputed = try runner.recompute(p, stale)
+            if !stale.isEmpty {
+                logger.info("stale windows computed again", metadata: [
+                    "pipeline.name": "\(p.name)", "pipeline.windows": "\(recomputed.count)",
+                    "pipeline.first_window": "\(ISO8601.format(milliseconds: stale[0].window.start))",
+                ])
+            }
+            results += recomputed
             if !results.isEmpty { runner.refreshDisclosureReports(after: p) }
-            logger.info("scheduled pipeline run done", metadata: [
-                "pipeline.name": "\(p.name)", "pipeline.windows": "\(results.count)",
-                "pipeline.rows_out": "\(results.reduce(0) { $0 + $1.rowsOut })",
-            ])
+            if scheduled {
+                logger.info("scheduled pipeline run done", metadata: [
+                    "pipeline.name": "\(p.name)", "pipeline.windows": "\(results.count)",
+                    "pipeline.rows_out": "\(results.reduce(0) { $0 + $1.rowsOut })",
+                ])
+            }
             return true
         } catch {
             logger.error("scheduled pipeline run failed; retrying with backoff",

@@ -28,7 +28,7 @@ struct StageParseContext {
 
 /// What an aggregating stage reads from during one pipeline run.
 struct StageInput {
-    var store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore
+    var store: any PipelineRunner.Storage
     var pipeline: PipelineDefinition
     var boundaries: BoundaryCatalog
     /// Mounting points of the sensors (the registry), for buurt and grid squares.
@@ -39,7 +39,7 @@ struct StageInput {
     /// Area names by code over every vintage (computed once: the catalogue builds it).
     private let names: [String: String]
 
-    init(store: any ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore, pipeline: PipelineDefinition,
+    init(store: any PipelineRunner.Storage, pipeline: PipelineDefinition,
          boundaries: BoundaryCatalog, positions: [String: GeoPoint], logger: Logger) {
         self.store = store
         self.pipeline = pipeline

@@ -99,13 +99,17 @@ public struct ReleaseDraft: Sendable {
     public var rowsIn: Int
     /// Lineage record (pipeline, version hash, window, stages and parameters) as JSON.
     public var lineage: JSONValue
+    /// The last data change (``StaleWindowLog/changeMark()``) stored before the run read its
+    /// input; `nil`: the last one at publishing.
+    public var changesThrough: Int64?
 
-    public init(dataset: String, window: TimeWindow, rows: [[CellValue]], rowsIn: Int, lineage: JSONValue) {
+    public init(dataset: String, window: TimeWindow, rows: [[CellValue]], rowsIn: Int, lineage: JSONValue, changesThrough: Int64? = nil) {
         self.dataset = dataset
         self.window = window
         self.rows = rows
         self.rowsIn = rowsIn
         self.lineage = lineage
+        self.changesThrough = changesThrough
     }
 }
 

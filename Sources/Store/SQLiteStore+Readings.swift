@@ -18,7 +18,8 @@ extension SQLiteStore: ReadingStore {
     /// Stores readings and quarantine entries inside the caller's transaction. A reading the
     /// series already holds is a duplicate (not stored again), one at a stored time with another
     /// value a conflict (quarantined); readings older than the series' sealed horizon are merged
-    /// into the sealed chunks of their windows (backfill), the rest go the live way.
+    /// into the sealed chunks of their windows (backfill), the rest go the live way. New readings
+    /// for a time already published are recorded as changes (their windows become stale).
     func store(_ db: Database, _ readings: [Reading], quarantined: [QuarantineEntry], source: String) throws -> AppendResult {
         // Group by series, keeping arrival order within each series: positions, not copies
         // of the readings (each copy retains three strings), one hash per reading.
@@ -35,11 +36,17 @@ extension SQLiteStore: ReadingStore {
         }
         var result = AppendResult()
         var conflicts: [QuarantineEntry] = []
+        // Readings for a time some dataset already published change what it was computed from.
+        let publishedUntil = try Self.publishedUntil(db)
+        var changes = ChangeTally()
         for (identity, positions) in groups {
             var state = try SeriesState.load(db, identity)
             let sifted = try sift(db, readings, at: positions, state: state, source: source)
             result.duplicates += sifted.duplicates
             conflicts += sifted.conflicts
+            for p in sifted.new where readings[p].timestamp < publishedUntil {
+                changes.add(identity.quantity, at: readings[p].timestamp, .arrived)
+            }
             let sealed = state.sealedUntil
             let old = sifted.new.filter { readings[$0].timestamp < sealed }
             let live = old.isEmpty ? sifted.new : sifted.new.filter { readings[$0].timestamp >= sealed }
@@ -55,6 +62,7 @@ extension SQLiteStore: ReadingStore {
         result.conflicts = conflicts.count
         for entry in conflicts { result.conflictsBySensor[entry.sensorID ?? "", default: 0] += 1 }
         try Self.insertQuarantine(db, quarantined + conflicts)
+        try changes.write(db)
         return result
     }
 

@@ -19,7 +19,8 @@ public struct WijkMove: Sendable, Equatable {
 
 extension SQLiteStore {
     /// Moves the readings each move covers into the series of their new wijk, all in one
-    /// transaction, and records every move that changed something in `wijk_reassignment`.
+    /// transaction, and records every move that changed something in `wijk_reassignment` (and,
+    /// for readings already published, as changes: their windows become stale).
     /// Whole chunks are relabelled; a chunk that straddles the window is split. Returns
     /// the number of readings moved. With `dryRun`, counts what would move and changes nothing.
     public func reassignWijk(_ moves: [WijkMove], vintage: Int, now: Int64 = Clock.nowMilliseconds(), dryRun: Bool = false,
@@ -37,8 +38,10 @@ extension SQLiteStore {
     private func reassign(_ db: Database, _ moves: [WijkMove], vintage: Int, now: Int64,
                           progress: ((_ done: Int, _ total: Int) -> Void)?) throws -> Int {
         var total = 0
+        var changes = ChangeTally()
+        let publishedUntil = try Self.publishedUntil(db)
         for (i, move) in moves.enumerated() {
-            let moved = try reassign(db, move)
+            let moved = try reassign(db, move, publishedUntil: publishedUntil, changes: &changes)
             if moved > 0 {
                 try db.execute(sql: """
                     INSERT INTO wijk_reassignment (reassigned_at, vintage, sensor_id, window_start, window_end, to_wijk, readings)
@@ -49,10 +52,13 @@ extension SQLiteStore {
             total += moved
             progress?(i + 1, moves.count)
         }
+        try changes.write(db, at: now)
         return total
     }
 
-    private func reassign(_ db: Database, _ move: WijkMove) throws -> Int {
+    /// Moves one sensor's readings; those before `publishedUntil` are tallied as changes (the
+    /// windows they were published in now count them in another wijk).
+    private func reassign(_ db: Database, _ move: WijkMove, publishedUntil: Int64, changes: inout ChangeTally) throws -> Int {
         let target = move.wijk?.rawValue ?? ""
         let (start, end) = (move.window.start, move.window.end)
         var moved = 0
@@ -62,10 +68,19 @@ extension SQLiteStore {
             let from: Int64 = source[0], quantity: String = source[1]
             var to = try SeriesState.load(db, SeriesIdentity(sensorID: move.sensorID, quantity: quantity, wijk: target))
 
+            func tally(_ ts: some Sequence<Int64>) {
+                for t in ts where t < publishedUntil { changes.add(quantity, at: t, .moved) }
+            }
             // Chunks wholly inside the window change series.
-            moved += try Int.fetchOne(db, sql: """
-                SELECT coalesce(sum(count), 0) FROM chunk WHERE series_id = ? AND min_ts >= ? AND max_ts < ?
-                """, arguments: [from, start, end]) ?? 0
+            let whole = try Row.fetchCursor(db, sql: """
+                SELECT c.count, b.ts FROM chunk c JOIN ts_block b ON b.id = c.ts_id WHERE c.series_id = ? AND c.min_ts >= ? AND c.max_ts < ?
+                """, arguments: [from, start, end])
+            while let row = try whole.next() {
+                moved += row[0] as Int
+                if start < publishedUntil {
+                    tally(try (row[1] as Data).withUnsafeBytes { try TimestampCodec.decode($0) })
+                }
+            }
             try db.execute(sql: "UPDATE chunk SET series_id = ? WHERE series_id = ? AND min_ts >= ? AND max_ts < ?",
                            arguments: [to.id, from, start, end])
 
@@ -87,9 +102,12 @@ extension SQLiteStore {
                     try writeChunks(db, seriesID: to.id, ts: inside.map { ts[$0] }, vs: inside.map { vs[$0] }, fs: inside.map { fs[$0] })
                 }
                 moved += inside.count
+                tally(inside.map { ts[$0] })
             }
 
             // Buffered readings.
+            tally(try Int64.fetchAll(db, sql: "SELECT ts FROM open_reading WHERE series_id = ? AND ts >= ? AND ts < ? AND ts < ?",
+                                     arguments: [from, start, end, publishedUntil]))
             try db.execute(sql: "UPDATE open_reading SET series_id = ? WHERE series_id = ? AND ts >= ? AND ts < ?",
                            arguments: [to.id, from, start, end])
             moved += db.changesCount

@@ -51,11 +51,12 @@ extension SQLiteStore: ReleaseStore {
             let sha = Self.releaseHash(cells: cells, lineage: lineage)
             let version = (try Int.fetchOne(db, sql: "SELECT count(*) FROM release WHERE dataset = ? AND window_start = ?",
                                             arguments: [draft.dataset, draft.window.start]) ?? 0) + 1
+            let changesThrough = try draft.changesThrough ?? Self.changeMark(db)
             try db.execute(sql: """
-                INSERT INTO release (dataset, window_start, window_end, created_at, rows_in, rows_out, lineage, version, sha256)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO release (dataset, window_start, window_end, created_at, rows_in, rows_out, lineage, version, sha256, changes_through)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [draft.dataset, draft.window.start, draft.window.end, Clock.nowMilliseconds(),
-                                 draft.rowsIn, draft.rows.count, lineage, version, sha])
+                                 draft.rowsIn, draft.rows.count, lineage, version, sha, changesThrough])
             let releaseID = db.lastInsertedRowID
             let insert = try db.cachedStatement(sql: "INSERT INTO dataset_row (dataset, window_start, seq, release_id, cells) VALUES (?, ?, ?, ?, ?)")
             for (seq, encoded) in cells.enumerated() {

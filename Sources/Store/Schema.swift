@@ -428,6 +428,25 @@ enum Schema {
             // a block for every window it rewrites (issue 28), the purge one per day it destroys.
             try db.execute(sql: "CREATE INDEX chunk_ts ON chunk(ts_id)")
         }
+        m.registerMigration("v21-data-changes") { db in
+            // Stored readings that changed under published windows (issue 28): readings that
+            // arrived for a time already published, corrections, wijk reassignments. Counted per
+            // quantity and 15 minutes; a release records the last change its run had seen, so a
+            // window whose release saw fewer changes than the store holds is stale.
+            try db.execute(sql: """
+                CREATE TABLE data_change (
+                    id INTEGER PRIMARY KEY,
+                    quantity TEXT NOT NULL,
+                    bucket INTEGER NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('arrived', 'corrected', 'moved')),
+                    count INTEGER NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                CREATE INDEX data_change_quantity ON data_change(quantity, bucket);
+                ALTER TABLE release ADD COLUMN changes_through INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX release_window_end ON release(window_end);
+                """)
+        }
         return m
     }
 }

@@ -28,6 +28,7 @@ import Yams
 ///   rate_limit: {per_second: 20, burst: 100}   # query API and SensorThings per client; "off" to turn off
 /// boundaries: {file: wijken.geojson, gemeente: GM0392, vintage: 2024, map_tolerance_m: 5}
 /// store: {chunk_span: 1d, lateness: 2h}   # chunk_span applies when the store is created
+/// scheduler: {catch_up: 7d, lateness: 2h, recompute_after: 2m}   # missed windows; late readings; stale windows
 /// ingest:
 ///   log_limit: 1GB                         # uncommitted ingest log at which the subscriber pauses
 /// retention:
@@ -55,6 +56,7 @@ struct ConfigFile: Decodable {
     var boundaries: Boundaries?
     var retention: Retention?
     var store: StoreSection?
+    var scheduler: SchedulerSection?
     var ingest: IngestSection?
 
     struct IngestSection: Decodable {
@@ -76,6 +78,15 @@ struct ConfigFile: Decodable {
         var ca_file: String?
         var cert_file: String?
         var key_file: String?
+    }
+
+    struct SchedulerSection: Decodable {
+        /// How far back missed windows are run after downtime.
+        var catch_up: String?
+        /// Closed windows this recent are computed again at every run.
+        var lateness: String?
+        /// A stale window is computed again once its readings have not changed for this long.
+        var recompute_after: String?
     }
 
     struct StoreSection: Decodable {
@@ -253,11 +264,11 @@ struct ConfigFile: Decodable {
             s.chunkPolicy.span = span
         }
         if let text = store?.lateness {
-            guard let lateness = DurationText.milliseconds(text) else {
-                throw CLIError("config store.lateness: '\(text)' is not a duration such as 2h")
-            }
-            s.chunkPolicy.lateness = lateness
+            s.chunkPolicy.lateness = try Self.duration(text, "store.lateness", example: "2h")
         }
+        if let text = scheduler?.catch_up { s.schedulerCatchUp = try Self.duration(text, "scheduler.catch_up", example: "7d") }
+        if let text = scheduler?.lateness { s.schedulerLateness = try Self.duration(text, "scheduler.lateness", example: "2h") }
+        if let text = scheduler?.recompute_after { s.recomputeAfter = try Self.duration(text, "scheduler.recompute_after", example: "2m") }
         if let p = retention?.readings { s.readingsRetention = try Self.policy(p, "retention.readings") }
         if let p = retention?.ingest_log { s.ingestLogRetention = try Self.policy(p, "retention.ingest_log") }
         if let p = retention?.meldingen { s.meldingenRetention = try Self.policy(p, "retention.meldingen") }
@@ -275,6 +286,14 @@ struct ConfigFile: Decodable {
             }
             s.ingestPulls.append(PullSchedule.Source(url: pull.url, every: every))
         }
+    }
+
+    /// A duration such as `2h` (zero allowed).
+    static func duration(_ text: String, _ key: String, example: String) throws -> Int64 {
+        guard let ms = DurationText.milliseconds(text), ms >= 0 else {
+            throw CLIError("config \(key): '\(text)' is not a duration such as \(example)")
+        }
+        return ms
     }
 
     /// A positive size such as `1GB`.

@@ -57,7 +57,7 @@ struct DemoHistory {
     private func loadReadings(registry: SensorRegistry, now: Int64) throws -> Int {
         var simulator = SensorSimulator(registry: registry, seed: seed)
         simulator.faultRate = 0
-        let validator = ReadingValidator(registry: registry)
+        let validator = runtime.validator(registry: registry)
         let step: Int64 = 5 * 60_000
         var t = TimeBucket.floor(now - Int64(days) * 86_400_000, size: step)
         var offset = try runtime.store.committedOffset(source: "demo-history")

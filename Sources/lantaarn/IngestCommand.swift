@@ -60,7 +60,7 @@ struct IngestCommand: AsyncParsableCommand {
                 }
                 return
             }
-            let ingest = FileIngest(store: runtime.store, validator: ReadingValidator(registry: try runtime.registry()))
+            let ingest = FileIngest(store: runtime.store, validator: try runtime.validator())
             let pull = HTTPPull(fetcher: HTTPFetcher(connectTimeout: min(10, timeout), totalTimeout: timeout), ingest: ingest,
                                 dataDirectory: runtime.settings.dataDirectory)
             for source in files {
@@ -106,7 +106,7 @@ struct IngestCommand: AsyncParsableCommand {
             let directory = runtime.settings.ingestLogDirectory(source: source)
             let writer = try IngestLogWriter(directory: directory)
             let consumer = try IngestConsumer(source: source, logDirectory: directory, writer: writer, store: runtime.store,
-                                              validator: ReadingValidator(registry: try runtime.registry()),
+                                              validator: try runtime.validator(),
                                               logger: runtime.logger)
             var offset = try runtime.store.committedOffset(source: source)
             try consumer.rememberCommitted(before: offset)   // a copy of a committed message is a duplicate here too

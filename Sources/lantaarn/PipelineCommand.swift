@@ -7,7 +7,7 @@ import Store
 struct PipelineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline", abstract: "List and run the pipelines in Pipelines/.",
-        subcommands: [List.self, Check.self, Run.self, Backfill.self, History.self])
+        subcommands: [List.self, Check.self, Run.self, Backfill.self, Stale.self, History.self])
 
     struct History: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -145,7 +145,8 @@ struct PipelineCommand: AsyncParsableCommand {
                 guard end > start else { throw ValidationError("--to must be after --from") }
                 range = TimeWindow(start: pipeline.calendar.floor(start), end: end)
             } else if let due = try runner.dueWindows(pipeline, now: Clock.nowMilliseconds(),
-                                                      catchUp: 7 * 86_400_000, lateness: 2 * TimeBucket.hour) {
+                                                      catchUp: runtime.settings.schedulerCatchUp,
+                                                      lateness: runtime.settings.schedulerLateness) {
                 range = due
             } else {
                 Console.line("\(name): nothing to do; no closed window since the last release")

@@ -71,7 +71,7 @@ struct QuarantineCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try common.settings()
             let runtime = try Runtime(settings: settings)
-            let replay = QuarantineReplay(store: runtime.store, validator: ReadingValidator(registry: try runtime.registry()))
+            let replay = QuarantineReplay(store: runtime.store, validator: try runtime.validator())
             let report = try replay.run(sensor: sensor, dryRun: dryRun) { n in Console.progress("quarantine replay: \(n) entries examined") }
             let verb = dryRun ? "would be" : "were"
             Console.line("""

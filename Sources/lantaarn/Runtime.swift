@@ -45,6 +45,17 @@ struct Runtime {
         return registry
     }
 
+    /// The validator of incoming readings: the registry, and the readings' retention (a reading
+    /// already older than that is refused).
+    func validator(registry: SensorRegistry) -> ReadingValidator {
+        ReadingValidator(registry: registry, retention: settings.readingsRetention)
+    }
+
+    /// The validator over the registry as loaded now.
+    func validator() throws -> ReadingValidator {
+        validator(registry: try registry())
+    }
+
     /// Meldingen loading, with the BOR_MELD mapping in `Pipelines/mappings/`.
     func meldingIngest() throws -> MeldingIngest {
         let mapping = (settings.pipelineDirectory as NSString).appendingPathComponent("mappings/bor_meld.yaml")

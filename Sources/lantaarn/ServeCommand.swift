@@ -70,7 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let logDirectory = settings.ingestLogDirectory(source: "mqtt")
         let writer = try IngestLogWriter(directory: logDirectory)
-        let validator = ReadingValidator(registry: registry)
+        let validator = runtime.validator(registry: registry)
         let consumer = try IngestConsumer(source: "mqtt", logDirectory: logDirectory, writer: writer, store: runtime.store,
                                           validator: validator, logger: logger)
         if demo {
@@ -89,8 +89,9 @@ struct ServeCommand: AsyncParsableCommand {
         let scheduler = PipelineScheduler(
             catalog: catalog, runner: runtime.runner(),
             cadence: demo ? .every(.seconds(300), initialDelay: .seconds(20)) : .cron,
-            catchUp: demo ? 25 * TimeBucket.hour : 7 * 86_400_000,
-            lateness: demo ? 25 * TimeBucket.hour : 2 * TimeBucket.hour, logger: logger)
+            catchUp: demo ? 25 * TimeBucket.hour : settings.schedulerCatchUp,
+            lateness: demo ? 25 * TimeBucket.hour : settings.schedulerLateness,
+            recomputeAfter: settings.recomputeAfter, logger: logger)
         var admin: AdminAccess?
         if let file = settings.adminTokenFile {
             guard let access = AdminAccess(token: try ConfigFile.secret(file, "admin.token_file"), alerts: runtime.store) else {

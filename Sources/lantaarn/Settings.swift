@@ -45,6 +45,12 @@ struct Settings {
     var mapTolerance = 5.0
     /// Chunk span (fixed when the store is created) and lateness of the open buffer.
     var chunkPolicy = ChunkPolicy.standard
+    /// How far back the scheduler runs missed windows after downtime (ms).
+    var schedulerCatchUp: Int64 = 7 * 86_400_000
+    /// Closed windows this recent (ms) are computed again at every scheduled run.
+    var schedulerLateness: Int64 = 2 * 3_600_000
+    /// A stale window is computed again once its readings have not changed for this long (ms).
+    var recomputeAfter: Int64 = 2 * 60_000
     /// How long sensor readings are kept, and why.
     var readingsRetention = RetentionPolicy(
         keep: "5y", basis: "Lantaarn default; record the Selectielijst category in lantaarn.yaml (retention.readings.basis)")!

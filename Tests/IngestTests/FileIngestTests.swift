@@ -127,6 +127,25 @@ struct FileIngestTests {
         #expect(abs(after - expected["2018-07-08"]!.p1) < 1e-6)
     }
 
+    /// Old is no reason to refuse a reading; past the readings' retention is: the next purge
+    /// would destroy it. The 2018 archive under a 5-year and a 20-year retention.
+    @Test func readingsPastTheirRetentionAreRefusedWithThatReason() throws {
+        let dir = try scratchDirectory("file-retention")
+        let day = Self.archive + "/2018-07-08_sds011_sensor_15092.csv"
+        let values = try Self.sums(day).values.reduce(0) { $0 + $1.values }
+        let short = try SQLiteStore(dataDirectory: dir + "/short")
+        let fiveYears = try #require(RetentionPolicy(keep: "5y", basis: "Selectielijst 2020, 11.1"))
+        let refused = try FileIngest(store: short, validator: ReadingValidator(registry: try Self.registry(), retention: fiveYears)).ingest(path: day)
+        #expect(refused.readings == 0 && refused.quarantined == values, "\(refused)")
+        let entry = try #require(try short.quarantine(limit: 1).first)
+        #expect(entry.reason.contains("older than the retention of readings (keep 5y; Selectielijst 2020, 11.1)"), "\(entry.reason)")
+        #expect(entry.reason.contains("retention.readings"))
+        let long = try SQLiteStore(dataDirectory: dir + "/long")
+        let twentyYears = try #require(RetentionPolicy(keep: "20y", basis: "test"))
+        let kept = try FileIngest(store: long, validator: ReadingValidator(registry: try Self.registry(), retention: twentyYears)).ingest(path: day)
+        #expect(kept.readings == values && kept.quarantined == 0, "\(kept)")
+    }
+
     @Test func badRowsAreQuarantinedWithFileAndLineWhileGoodRowsLand() throws {
         let dir = try scratchDirectory("file-bad")
         let path = dir + "/mixed.csv"

@@ -54,7 +54,7 @@ struct GeoCLITests {
                 for h in 0..<48 {
                     try writer.append(origin: "lantaarn/sensors/welgelegen/readings",
                                       payload: Array(#"{"ts":\#(start + Int64(h) * 3600),"values":{"pm25":\#(h)}}"#.utf8),
-                                      receivedAt: Clock.nowMilliseconds())
+                                      receivedAt: (start + Int64(h) * 3600) * 1000)   // received when measured: 2019 is past the default 5-year retention
                 }
             }
         }

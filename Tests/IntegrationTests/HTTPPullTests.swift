@@ -28,7 +28,10 @@ struct HTTPPullTests {
             try FileManager.default.createDirectory(atPath: dir + "/Sensors", withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: dir + "/www", withIntermediateDirectories: true)
             try HTTPPullTests.registry.write(toFile: dir + "/Sensors/sc.yaml", atomically: true, encoding: .utf8)
-            common = ["--data-dir", dir + "/data", "--sensors", dir + "/Sensors", "--pipelines", TestEnvironment.repoRoot + "/Pipelines"]
+            // The archive is of 2018: past the default 5-year retention, which ingest enforces.
+            try "retention:\n  readings: {keep: 20y, basis: \"test: a 2018 archive\"}\n".write(toFile: dir + "/lantaarn.yaml", atomically: true, encoding: .utf8)
+            common = ["--data-dir", dir + "/data", "--sensors", dir + "/Sensors", "--pipelines", TestEnvironment.repoRoot + "/Pipelines",
+                      "--config", dir + "/lantaarn.yaml"]
         }
 
         func ingest(_ args: [String]) throws -> CommandResult {
@@ -104,13 +107,15 @@ struct HTTPPullTests {
         defer { server.stop(signal: SIGKILL) }
         #expect(waitUntil(timeout: 10) { isListening(port) })
         try """
+        retention:
+          readings: {keep: 20y, basis: "test: a 2018 archive"}
         ingest:
           pulls:
             - url: http://127.0.0.1:\(port)/daily.csv
               every: 1h
         """.write(toFile: setup.dir + "/lantaarn.yaml", atomically: true, encoding: .utf8)
         let http = freeLoopbackPort()
-        let serve = try ChildProcess(TestEnvironment.lantaarn, ["serve", "--config", setup.dir + "/lantaarn.yaml"] + setup.common
+        let serve = try ChildProcess(TestEnvironment.lantaarn, ["serve"] + setup.common
                                         + ["--mqtt", broker.url, "--listen", "127.0.0.1:\(http)"],
                                      stderrFile: setup.dir + "/serve.err")
         defer { serve.stop(signal: SIGKILL) }

@@ -19,7 +19,7 @@ struct RetentionCLITests {
         """.write(toFile: sensors + "/s.yaml", atomically: true, encoding: .utf8)
         try "retention:\n  readings: {keep: 5y, basis: \"Selectielijst gemeenten 2020, 11.1\"}\n"
             .write(toFile: dir + "/lantaarn.yaml", atomically: true, encoding: .utf8)
-        // 2019: past the 5-year retention. 2026: recent. One reading an hour.
+        // 2019: past the 5-year retention now (received then). 2026: recent. One reading an hour.
         let old = ISO8601.parse("2019-03-01T00:00:00Z")! / 1000, recent = ISO8601.parse("2026-11-01T00:00:00Z")! / 1000
         do {
             let writer = try IngestLogWriter(directory: dir + "/data/ingest-log/mqtt")
@@ -27,7 +27,7 @@ struct RetentionCLITests {
                 for h in 0..<(10 * 24) {
                     try writer.append(origin: "lantaarn/sensors/oud/readings",
                                       payload: Array(#"{"ts":\#(start + Int64(h) * 3600),"values":{"pm25":\#(h % 40)}}"#.utf8),
-                                      receivedAt: Clock.nowMilliseconds())
+                                      receivedAt: (start + Int64(h) * 3600) * 1000)   // stored when measured (ingest refuses readings already past retention)
                 }
             }
         }

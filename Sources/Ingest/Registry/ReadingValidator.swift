@@ -13,12 +13,16 @@ public struct ReadingValidator: Sendable {
     public var maxFutureSkew: Int64 = TimeBucket.hour
     /// Readings stamped before this are rejected (2000-01-01T00:00:00Z): a sensor clock that never synced.
     public var earliest: Int64 = 946_684_800_000
+    /// How long readings are kept: a reading already older than that at receipt is refused
+    /// (the next purge would destroy it); `nil` keeps no limit.
+    public var retention: RetentionPolicy?
 
     static let topicPrefix = "lantaarn/sensors/"
 
-    /// Creates a validator.
-    public init(registry: SensorRegistry) {
+    /// Creates a validator; `retention` is the readings' retention policy.
+    public init(registry: SensorRegistry, retention: RetentionPolicy? = nil) {
         self.registry = registry
+        self.retention = retention
     }
 
     /// Result of validating one record.
@@ -161,10 +165,19 @@ public struct ReadingValidator: Sendable {
         if timestamp < earliest {
             return .rejected("timestamp \(ISO8601.format(milliseconds: timestamp)) is before 2000; check the sensor's clock")
         }
+        if let retention, timestamp < receivedAt - retention.keep {
+            return .rejected(Self.beyondRetention(timestamp, retention))
+        }
         guard spec.accepts(value) else {
             return .rejected("\(series.quantity) = \(value) is outside the valid range \(spec.minimum)...\(spec.maximum) \(spec.unit) for sensor \(series.sensorID)")
         }
         return .reading(Reading(series: series, timestamp: timestamp, value: value, wijk: wijk?.wijk(at: timestamp)))
+    }
+
+    /// The quarantine reason for a reading older than the readings' retention.
+    static func beyondRetention(_ timestamp: Int64, _ retention: RetentionPolicy) -> String {
+        "timestamp \(ISO8601.format(milliseconds: timestamp)) is older than the retention of readings (keep \(retention.text); \(retention.basis)): "
+            + "the next purge would destroy it. If readings must be kept longer, change retention.readings in lantaarn.yaml and replay this entry"
     }
 
     /// `lantaarn/sensors/{id}/readings` → `id`.
