@@ -69,14 +69,14 @@ extension SQLiteStore {
             if values.contains(r.value) {
                 sifted.duplicates += 1
             } else {
-                sifted.conflicts.append(Self.conflictEntry(r, stored: values[0], source: source))
+                sifted.conflicts.append(.conflict(r, stored: values[0], source: source))
             }
         }
         return sifted
     }
 
     /// The sealed chunks of a series whose windows overlap `from...to`, decoded per window.
-    private func sealedWindows(_ db: Database, seriesID: Int64, from: Int64, to: Int64) throws -> [Int64: SealedWindow] {
+    func sealedWindows(_ db: Database, seriesID: Int64, from: Int64, to: Int64) throws -> [Int64: SealedWindow] {
         var out: [Int64: SealedWindow] = [:]
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT c.id, c.window_start, b.ts, c.value, c.flags FROM chunk c JOIN ts_block b ON b.id = c.ts_id
@@ -112,31 +112,21 @@ extension SQLiteStore {
                 columns.ts.append(readings[p].timestamp); columns.vs.append(readings[p].value); columns.fs.append(readings[p].flags.rawValue)
             }
             // Stable: equal times keep stored order, then arrival order.
-            let order = columns.ts.indices.sorted { (columns.ts[$0], $0) < (columns.ts[$1], $1) }
-            merged.ts += order.map { columns.ts[$0] }
-            merged.vs += order.map { columns.vs[$0] }
-            merged.fs += order.map { columns.fs[$0] }
+            let sorted = columns.sortedByTime()
+            merged.ts += sorted.ts
+            merged.vs += sorted.vs
+            merged.fs += sorted.fs
             for id in old.chunkIDs { try db.cachedStatement(sql: "DELETE FROM chunk WHERE id = ?").execute(arguments: [id]) }
         }
         try writeChunks(db, seriesID: seriesID, ts: merged.ts, vs: merged.vs, fs: merged.fs)
         return positions.count
     }
+}
 
-    private static func conflictEntry(_ r: Reading, stored: Double, source: String) -> QuarantineEntry {
-        var payload = "{\"sensor\":"
-        JSONWriter.appendString(r.series.sensorID, to: &payload)
-        payload += ",\"quantity\":"
-        JSONWriter.appendString(r.series.quantity, to: &payload)
-        payload += ",\"ts\":\"\(ISO8601.format(milliseconds: r.timestamp))\",\"value\":"
-        JSONWriter.appendNumber(r.value, to: &payload)
-        payload += "}"
-        var storedText = "", newText = ""
-        JSONWriter.appendNumber(stored, to: &storedText)
-        JSONWriter.appendNumber(r.value, to: &newText)
-        return QuarantineEntry(
-            receivedAt: Clock.nowMilliseconds(), source: source, origin: "store", sensorID: r.series.sensorID,
-            reason: "conflict: \(r.series) at \(ISO8601.format(milliseconds: r.timestamp)) is stored as \(storedText); this reading says \(newText). "
-                + "The stored value stays; this reading is kept here, with both values, for review",
-            payload: Array(payload.utf8))
+extension SQLiteStore.Columns {
+    /// The readings in time order; equal times keep their order here.
+    func sortedByTime() -> Self {
+        let order = ts.indices.sorted { (ts[$0], $0) < (ts[$1], $1) }
+        return Self(ts: order.map { ts[$0] }, vs: order.map { vs[$0] }, fs: order.map { fs[$0] })
     }
 }

@@ -447,6 +447,22 @@ enum Schema {
                 CREATE INDEX release_window_end ON release(window_end);
                 """)
         }
+        m.registerMigration("v22-reading-corrections") { db in
+            // Stored values replaced on purpose (`lantaarn quarantine replay --replace`): which,
+            // from what to what, when and why. The record of every correction (issue 28).
+            try db.execute(sql: """
+                CREATE TABLE reading_correction (
+                    id INTEGER PRIMARY KEY,
+                    corrected_at INTEGER NOT NULL,
+                    sensor_id TEXT NOT NULL,
+                    quantity TEXT NOT NULL,
+                    ts INTEGER NOT NULL,
+                    old_value REAL NOT NULL,
+                    new_value REAL NOT NULL,
+                    note TEXT NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

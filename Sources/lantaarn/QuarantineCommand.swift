@@ -8,7 +8,7 @@ import Store
 /// and a replay after the registry was fixed.
 struct QuarantineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "quarantine", abstract: "Inspect and replay rejected messages.", subcommands: [List.self, Show.self, Replay.self])
+        commandName: "quarantine", abstract: "Inspect and replay rejected messages.", subcommands: [List.self, Show.self, Replay.self, Corrections.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List quarantined messages, newest first, with their reason (never the payload).")
@@ -59,25 +59,67 @@ struct QuarantineCommand: AsyncParsableCommand {
     struct Replay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate quarantined messages again against the current Sensors/ and store what passes now.",
-            discussion: "Safe while `serve` runs. Conflicts with a stored value are skipped: the stored value stays.")
+            discussion: """
+                Safe while `serve` runs. A reading that conflicts with a stored value is left alone (the stored value \
+                stays) unless --replace is given: then its value replaces the stored one, and the correction is \
+                recorded with --note (see `lantaarn quarantine corrections`). Published windows it changes are \
+                computed again.
+                """)
         @OptionGroup var common: CommonOptions
 
         @Option(name: .long, help: "Only this sensor's entries.")
         var sensor: String?
 
+        @Option(name: .long, help: "Only this entry (repeat for more); ids from `quarantine list`.")
+        var id: [Int64] = []
+
+        @Flag(name: .long, help: "Apply conflicting readings: their value replaces the stored one (needs --note).")
+        var replace = false
+
+        @Option(name: .long, help: "Why the new values are right, kept with each correction (with --replace).")
+        var note: String?
+
         @Flag(name: .long, help: "Report what would happen without changing anything.")
         var dryRun = false
+
+        func validate() throws {
+            if replace && (note ?? "").trimmingSpaces().isEmpty {
+                throw ValidationError("--replace changes stored values: give --note 'why the new values are right' (it is kept with each correction)")
+            }
+            if note != nil && !replace { throw ValidationError("--note goes with --replace") }
+        }
 
         func run() async throws {
             let settings = try common.settings()
             let runtime = try Runtime(settings: settings)
             let replay = QuarantineReplay(store: runtime.store, validator: try runtime.validator())
-            let report = try replay.run(sensor: sensor, dryRun: dryRun) { n in Console.progress("quarantine replay: \(n) entries examined") }
+            let selection = QuarantineReplay.Selection(sensor: sensor, ids: id.isEmpty ? nil : Set(id),
+                                                       replace: replace ? note?.trimmingSpaces() : nil)
+            let report = try replay.run(selection, dryRun: dryRun) { n in Console.progress("quarantine replay: \(n) entries examined") }
             let verb = dryRun ? "would be" : "were"
             Console.line("""
                 quarantine replay\(dryRun ? " (dry run)" : ""): \(report.examined) entries examined; \(report.resolved) \(verb) resolved \
-                (\(report.readingsStored) readings stored), \(report.stillRejected) still rejected, \(report.skipped) conflicts with stored values skipped
+                (\(report.readingsStored) readings stored, \(report.corrected) stored values replaced), \(report.stillRejected) still rejected, \
+                \(report.conflictsKept) conflicts with stored values kept for review\(report.conflictsKept > 0 ? " (--replace applies them)" : "")
                 """)
+        }
+    }
+
+    struct Corrections: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List stored values replaced with `quarantine replay --replace`, newest first.")
+        @OptionGroup var common: CommonOptions
+
+        @Option(name: .long, help: "How many corrections to show.")
+        var limit: Int = 50
+
+        func run() async throws {
+            let settings = try common.settings()
+            let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
+            let corrections = try store.corrections(limit: limit)
+            if corrections.isEmpty { Console.line("no corrections") }
+            for c in corrections {
+                Console.line("\(c.id)\t\(ISO8601.format(milliseconds: c.correctedAt))\t\(c.series)\tat \(ISO8601.format(milliseconds: c.timestamp))\t\(c.oldValue) -> \(c.newValue)\t\(c.note)")
+            }
         }
     }
 }

@@ -90,8 +90,8 @@ struct StaleWindowTests {
     }
 
     /// A reading the store already held changes nothing; a conflict changes nothing either (the
-    /// stored value stays); a wijk reassignment moves published readings.
-    @Test func duplicatesChangeNothingAndReassignmentsDo() throws {
+    /// stored value stays); a wijk reassignment moves published readings; a correction changes one.
+    @Test func duplicatesChangeNothingReassignmentsAndCorrectionsDo() throws {
         var s = try Setup("stale-reassign")
         let day1 = Self.readings("pm25", from: Self.base, minutes: 24 * 60)
         _ = try s.append(day1)
@@ -113,6 +113,14 @@ struct StaleWindowTests {
         #expect(results.count == 2)
         let row = try s.store.rows(dataset: Self.dataset, after: RowCursor(windowStart: Self.base + 6 * TimeBucket.hour, seq: -1), limit: 1).rows[0]
         #expect(row[0] == .text("WK039203"), "the recomputed window counts the readings in their new wijk: \(row)")
+
+        // The conflict applied on purpose: a correction under the 10:00 release.
+        let entry = try #require(try s.store.quarantine(limit: 1).first)
+        let ten = Self.base + 10 * TimeBucket.hour
+        let release10 = try #require(try s.store.releases(dataset: Self.dataset).last { $0.window.start == ten }?.id)
+        #expect(try s.store.correct(Self.readings("pm25", from: ten, minutes: 1) { _ in 99 }[0], quarantineID: entry.id!, note: "t") != nil)
+        let corrected = try s.runner.staleWindows(s.pipeline)
+        #expect(corrected.map(\.window.start) == [ten] && corrected.first?.reason == "1 correction after release \(release10)", "\(corrected)")
     }
 
     /// ANPR windows are never stale (their sightings are gone by design); meldingen are not tracked.
