@@ -184,12 +184,15 @@ bench += [
     ("load_ratio_vs_duckdb_read_csv", ours["load_readings_per_s"] / (gen_values / gen_duck["load"]), "x"),
     # The store's own share of that load (time inside append): no peer has a figure like it.
     ("append_readings_per_s", ours["append_readings_per_s"], "readings/s"),
-    # Backfill (issue 28): a tenth more readings over the first half of the sealed store, after it;
-    # each merges into a sealed chunk. Target: at least half the append rate; size within 5 %.
+    # Backfill (issue 28): the tenth of the readings the set left out (4 h 22 min of every day of the
+    # first half, per sensor), loaded after the sealed store; each merges into its day's sealed
+    # chunk. Target: at least half the append rate; size within 5 % (after the purge's compaction,
+    # whose time is the settle figure).
     ("backfill_readings_per_s", ours["backfill_readings_per_s"], "readings/s"),
     ("backfill_ratio_vs_append", ours["backfill_readings_per_s"] / ours["append_readings_per_s"], "x"),
     ("bytes_per_value_after_backfill", ours["bytes_per_value_after_backfill"], "B"),
     ("bytes_ratio_after_backfill", ours["bytes_per_value_after_backfill"] / ours_gen, "x"),
+    ("settle_after_backfill_seconds", ours["settle_after_backfill_seconds"], "s"),
     ("agg_seconds", ours["agg_seconds"], "s"),
     ("agg_seconds_sqlite_rows", sqlite_agg, "s"),
     ("agg_seconds_duckdb", gen_duck["agg"], "s"),

@@ -46,30 +46,45 @@ extension SQLiteStore {
             sifted.new = positions
             return sifted
         }
-        var stored: [Int64: [Double]] = [:]
+        // What the series holds in the batch's time span, in time order: sealed windows, then
+        // the open buffer. Matched against the batch by one merge walk, not a lookup table.
+        var held = Columns()
         if first < state.sealedUntil {
             sifted.sealed = try sealedWindows(db, seriesID: state.id, from: first, to: min(last, state.sealedUntil - 1))
-            for window in sifted.sealed.values {
-                for (t, v) in zip(window.columns.ts, window.columns.vs) { stored[t, default: []].append(v) }
+            for start in sifted.sealed.keys.sorted() {
+                let columns = sifted.sealed[start]!.columns
+                held.ts += columns.ts
+                held.vs += columns.vs
             }
         }
         if last >= state.sealedUntil {
-            let open = try Row.fetchCursor(db.cachedStatement(sql: "SELECT ts, value FROM open_reading WHERE series_id = ? AND ts >= ? AND ts <= ?"),
+            let open = try Row.fetchCursor(db.cachedStatement(sql: "SELECT ts, value FROM open_reading WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts"),
                                            arguments: [state.id, max(first, state.sealedUntil), last])
-            while let row = try open.next() { stored[row[0], default: []].append(row[1]) }
+            while let row = try open.next() { held.ts.append(row[0]); held.vs.append(row[1]) }
         }
+        if !held.ts.indices.dropFirst().allSatisfy({ held.ts[$0 - 1] <= held.ts[$0] }) { held = held.sortedByTime() }
         // Stable by time: of equal times the earlier arrival is the one kept.
+        var j = 0
+        var batchAt: (ts: Int64, values: [Double]) = (Int64.min, [])
         for p in positions.sorted(by: { (readings[$0].timestamp, $0) < (readings[$1].timestamp, $1) }) {
             let r = readings[p]
-            guard let values = stored[r.timestamp] else {
-                stored[r.timestamp] = [r.value]
-                sifted.new.append(p)
-                continue
+            while j < held.ts.count && held.ts[j] < r.timestamp { j += 1 }
+            if batchAt.ts != r.timestamp { batchAt = (r.timestamp, []) }
+            var k = j, stored: Double?, duplicate = false
+            while k < held.ts.count && held.ts[k] == r.timestamp {
+                stored = stored ?? held.vs[k]
+                duplicate = duplicate || held.vs[k] == r.value
+                k += 1
             }
-            if values.contains(r.value) {
+            stored = stored ?? batchAt.values.first
+            duplicate = duplicate || batchAt.values.contains(r.value)
+            if duplicate {
                 sifted.duplicates += 1
+            } else if let stored {
+                sifted.conflicts.append(.conflict(r, stored: stored, source: source))
             } else {
-                sifted.conflicts.append(.conflict(r, stored: values[0], source: source))
+                batchAt.values.append(r.value)
+                sifted.new.append(p)
             }
         }
         return sifted
@@ -104,21 +119,29 @@ extension SQLiteStore {
     func backfill(_ db: Database, _ readings: [Reading], at positions: [Int], seriesID: Int64, sealed: [Int64: SealedWindow]) throws -> Int {
         var byWindow: [Int64: [Int]] = [:]
         for p in positions { byWindow[TimeBucket.floor(readings[p].timestamp, size: policy.span), default: []].append(p) }
-        var merged = Columns()
+        var merged = Columns(), rewritten = 0
         for window in byWindow.keys.sorted() {
             let old = sealed[window] ?? SealedWindow()
-            var columns = old.columns
+            // Both sides are in time order (`positions` is): one merge walk; on equal times the
+            // stored reading first, then arrival order.
+            let stored = old.chunkIDs.count > 1 ? old.columns.sortedByTime() : old.columns
+            var i = 0
             for p in byWindow[window]! {
-                columns.ts.append(readings[p].timestamp); columns.vs.append(readings[p].value); columns.fs.append(readings[p].flags.rawValue)
+                let t = readings[p].timestamp
+                while i < stored.ts.count && stored.ts[i] <= t {
+                    merged.ts.append(stored.ts[i]); merged.vs.append(stored.vs[i]); merged.fs.append(stored.fs[i])
+                    i += 1
+                }
+                merged.ts.append(t); merged.vs.append(readings[p].value); merged.fs.append(readings[p].flags.rawValue)
             }
-            // Stable: equal times keep stored order, then arrival order.
-            let sorted = columns.sortedByTime()
-            merged.ts += sorted.ts
-            merged.vs += sorted.vs
-            merged.fs += sorted.fs
+            merged.ts += stored.ts[i...]
+            merged.vs += stored.vs[i...]
+            merged.fs += stored.fs[i...]
             for id in old.chunkIDs { try db.cachedStatement(sql: "DELETE FROM chunk WHERE id = ?").execute(arguments: [id]) }
+            rewritten += old.chunkIDs.count
         }
         try writeChunks(db, seriesID: seriesID, ts: merged.ts, vs: merged.vs, fs: merged.fs)
+        if rewritten > 0 { try Self.countRewrittenChunks(db, rewritten) }
         return positions.count
     }
 }

@@ -30,6 +30,7 @@ extension SQLiteStore {
             datasetWrites.add(1, ordering: .releasing)
             try pool.barrierWriteWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA incremental_vacuum")
+                report.compacted = try compactAfterBackfill(db)
                 try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
             }
         }

@@ -120,6 +120,9 @@ struct RetentionRun {
         for f in o.heldFiles { out.append("kept \(f.what) by legal hold #\(f.hold.id) on \(f.hold.kind.rawValue) \(f.hold.subject): \(f.hold.reason)") }
         for d in o.downloadsCleared { out.append("destroyed the kept download of \(d) (it held destroyed rows)") }
         if out.isEmpty { out.append("nothing has passed its retention") }
+        if let c = o.report.compacted {
+            out.append("compacted the store after backfills: \(c.before / 1_048_576) MB -> \(c.after / 1_048_576) MB")
+        }
         return out
     }
 }

@@ -86,6 +86,8 @@ public struct PurgeReport: Sendable {
     /// Holds that kept data the policy would otherwise destroy, with how much they kept.
     public var held: [(hold: LegalHold, readings: Int)] = []
     public var dryRun: Bool
+    /// The file rewritten after backfills left its chunk pages part empty: bytes before and after.
+    public var compacted: (before: Int64, after: Int64)?
 
     public init(dryRun: Bool) { self.dryRun = dryRun }
 
