@@ -49,18 +49,29 @@ public struct BoundaryCatalog: Sendable {
         return result
     }
 
-    /// The wijk of a fixed point (a sensor's mounting point) through time: one span per
-    /// wijk vintage. Readings take the span of their own timestamp.
-    public func wijkTimeline(for p: GeoPoint) -> WijkTimeline {
-        let wijkSets = sets[.wijk] ?? []
-        if wijkSets.isEmpty, let buurten = sets[.buurt], !buurten.isEmpty {
-            return WijkTimeline(spans: buurten.enumerated().map { i, s in
-                (i == 0 ? Int64.min : Self.start(ofVintage: s.vintage), s.locate(p).flatMap { AreaLevel.wijk(of: $0.code) }.flatMap(WijkCode.init))
-            })
+    /// The wijk and buurt of a sensor through time: a new span wherever it moved (its
+    /// `positions`) or a wijk or buurt vintage comes into force. Readings take the span of
+    /// their own timestamp.
+    public func placeTimeline(for positions: [SensorPosition]) -> PlaceTimeline {
+        guard let first = positions.first else { return .constant(nil) }
+        var starts: Set<Int64> = [Int64.min]
+        for p in positions.dropFirst() { starts.insert(p.since) }
+        for level in [AreaLevel.wijk, .buurt] {
+            for set in (sets[level] ?? []).dropFirst() { starts.insert(Self.start(ofVintage: set.vintage)) }
         }
-        return WijkTimeline(spans: wijkSets.enumerated().map { i, s in
-            (i == 0 ? Int64.min : Self.start(ofVintage: s.vintage), s.locate(p).flatMap { WijkCode($0.code) })
+        return PlaceTimeline(spans: starts.sorted().map { t in
+            let at = positions.last { $0.since <= t } ?? first
+            let point = GeoPoint(lon: at.longitude, lat: at.latitude)
+            let buurt = set(.buurt, at: t)?.locate(point)?.code
+            let wijk = set(.wijk, at: t).map { $0.locate(point).flatMap { WijkCode($0.code) } }
+                ?? buurt.flatMap { AreaLevel.wijk(of: $0) }.flatMap(WijkCode.init)
+            return (t, PlaceTimeline.Place(wijk: wijk, buurt: buurt))
         })
+    }
+
+    /// The wijk and buurt of a point that never moved, through the vintages.
+    public func placeTimeline(for p: GeoPoint) -> PlaceTimeline {
+        placeTimeline(for: [SensorPosition(since: Int64.min, latitude: p.y, longitude: p.x)])
     }
 
     /// Names of every area code over all vintages (the newest vintage's name wins).
@@ -111,30 +122,62 @@ public struct AreaAssignment: Sendable, Equatable {
     }
 }
 
-/// A sensor's wijk through time: spans sorted by start, the first starting at `Int64.min`.
-public struct WijkTimeline: Sendable, Equatable {
-    private let starts: [Int64]
-    private let codes: [WijkCode?]
+/// A sensor's wijk and buurt through time: spans sorted by start, the first starting at
+/// `Int64.min`, equal neighbours merged.
+public struct PlaceTimeline: Sendable, Equatable {
+    /// Where a reading was taken: its wijk and buurt (`nil`: outside every known one).
+    public struct Place: Sendable, Hashable {
+        public var wijk: WijkCode?
+        public var buurt: String?
 
-    public init(spans: [(start: Int64, wijk: WijkCode?)]) {
-        starts = spans.map(\.start)
-        codes = spans.map(\.wijk)
+        public init(wijk: WijkCode?, buurt: String? = nil) {
+            self.wijk = wijk
+            self.buurt = buurt
+        }
     }
 
-    /// One wijk for all time (or none).
-    public static func constant(_ wijk: WijkCode?) -> WijkTimeline { WijkTimeline(spans: [(Int64.min, wijk)]) }
+    private let starts: [Int64]
+    private let places: [Place]
+
+    public init(spans: [(start: Int64, place: Place)]) {
+        var starts: [Int64] = [], places: [Place] = []
+        for span in spans where places.last != span.place {
+            starts.append(span.start)
+            places.append(span.place)
+        }
+        self.starts = starts
+        self.places = places
+    }
+
+    /// One place for all time.
+    public static func constant(_ wijk: WijkCode?, buurt: String? = nil) -> PlaceTimeline {
+        PlaceTimeline(spans: [(Int64.min, Place(wijk: wijk, buurt: buurt))])
+    }
+
+    /// The place at `milliseconds`.
+    @inline(__always)
+    public func place(at milliseconds: Int64) -> Place {
+        if starts.count <= 1 { return places.first ?? Place(wijk: nil) }
+        var i = starts.count - 1
+        while i > 0, starts[i] > milliseconds { i -= 1 }
+        return places[i]
+    }
 
     /// The wijk at `milliseconds`; `nil` outside every wijk (counted as unknown).
     @inline(__always)
-    public func wijk(at milliseconds: Int64) -> WijkCode? {
-        if starts.count <= 1 { return codes.first ?? nil }
-        var i = starts.count - 1
-        while i > 0, starts[i] > milliseconds { i -= 1 }
-        return codes[i]
-    }
+    public func wijk(at milliseconds: Int64) -> WijkCode? { place(at: milliseconds).wijk }
 
     /// The wijk in force now, or at the newest vintage.
-    public var latest: WijkCode? { codes.last ?? nil }
+    public var latest: WijkCode? { places.last?.wijk }
 
-    public static func == (l: WijkTimeline, r: WijkTimeline) -> Bool { l.starts == r.starts && l.codes == r.codes }
+    /// The spans overlapping `window`, cut to it.
+    public func spans(in window: TimeWindow) -> [(window: TimeWindow, place: Place)] {
+        starts.indices.compactMap { i in
+            let end = i + 1 < starts.count ? starts[i + 1] : Int64.max
+            let cut = TimeWindow(start: max(starts[i], window.start), end: min(end, window.end))
+            return cut.start < cut.end ? (cut, places[i]) : nil
+        }
+    }
+
+    public static func == (l: PlaceTimeline, r: PlaceTimeline) -> Bool { l.starts == r.starts && l.places == r.places }
 }

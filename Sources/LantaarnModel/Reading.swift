@@ -11,15 +11,19 @@ public struct Reading: Sendable, Hashable {
     public var value: Double
     /// CBS wijk code of the sensor's location, or `nil` when it lies outside every known wijk.
     public var wijk: WijkCode?
+    /// CBS buurt code of the sensor's location at the reading's time, `nil` when unknown (no
+    /// buurt boundaries, or outside every buurt).
+    public var buurt: String?
     /// Quality marks set at ingest; the value is kept either way.
     public var flags: QualityFlags
 
     /// Creates a reading.
-    public init(series: SeriesKey, timestamp: Int64, value: Double, wijk: WijkCode?, flags: QualityFlags = []) {
+    public init(series: SeriesKey, timestamp: Int64, value: Double, wijk: WijkCode?, buurt: String? = nil, flags: QualityFlags = []) {
         self.series = series
         self.timestamp = timestamp
         self.value = value
         self.wijk = wijk
+        self.buurt = buurt
         self.flags = flags
     }
 }

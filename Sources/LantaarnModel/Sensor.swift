@@ -25,6 +25,16 @@ public struct Sensor: Sendable, Hashable {
     /// Whether its raw readings may be published (SensorThings); the registry says so per
     /// sensor, and kinds that observe people individually can never be public.
     public var isPublic: Bool
+    /// When the sensor came to its current mounting point (`nil`: it has always hung there).
+    public var since: Int64?
+    /// Where it hung before, oldest first, each from its `since` until the next position.
+    public var earlier: [SensorPosition] = []
+
+    /// Every mounting point through time, oldest first. The oldest holds for readings from
+    /// before its `since` too (an archive older than the register).
+    public var positions: [SensorPosition] {
+        earlier + [SensorPosition(since: since ?? earlier.last.map { $0.since + 1 } ?? Int64.min, latitude: latitude, longitude: longitude)]
+    }
 
     public enum ExtraFields: String, Sendable, Hashable {
         /// Each one goes to quarantine as an unregistered quantity.
@@ -57,6 +67,20 @@ public struct Sensor: Sendable, Hashable {
     public func quantity(forField name: String) -> String? {
         if let spec = quantities[name], spec.field == nil { return name }
         return quantities.first { $0.value.field == name }?.key
+    }
+}
+
+/// A mounting point of a sensor from `since` on, until its next one.
+public struct SensorPosition: Sendable, Hashable {
+    /// Epoch milliseconds (UTC).
+    public var since: Int64
+    public var latitude: Double
+    public var longitude: Double
+
+    public init(since: Int64, latitude: Double, longitude: Double) {
+        self.since = since
+        self.latitude = latitude
+        self.longitude = longitude
     }
 }
 

@@ -12,6 +12,10 @@ public struct AggregateQuery: Sendable, Hashable {
         case none
         /// By a label per sensor (a grid cell); sensors without a label form the `nil` group.
         case sensorLabel([String: String])
+        /// Per CBS buurt as stored with each reading (its sensor's buurt at the reading's time);
+        /// readings stored without a buurt (before buurt boundaries were imported) take the
+        /// buurt `fallback` gives their sensor.
+        case buurt(fallback: [String: String])
     }
 
     /// Quantities to include (e.g. `pm25`).
@@ -48,9 +52,10 @@ public struct AggregateQuery: Sendable, Hashable {
 
     /// The group a series falls in: its wijk, its sensor, its sensor's label; `nil` outside
     /// every wijk, without a label, or without grouping.
-    public func group(sensorID: String, wijk: WijkCode?) -> String? {
+    public func group(sensorID: String, wijk: WijkCode?, buurt: String? = nil) -> String? {
         switch grouping {
         case .wijk: wijk?.rawValue
+        case .buurt(let fallback): buurt ?? fallback[sensorID]
         case .sensor: sensorID
         case .none: nil
         case .sensorLabel(let labels): labels[sensorID]

@@ -126,7 +126,7 @@ struct AggregateSelection: Sendable {
         for (id, s) in try SeriesState.all(db, quantities: q.quantities) {
             guard q.sensors?.contains(s.series.sensorID) ?? true,
                   q.wijken.map({ w in s.wijk.map(w.contains) ?? false }) ?? true else { continue }
-            chosen.append((id, s.series.sensorID, q.group(sensorID: s.series.sensorID, wijk: s.wijk), s.series.quantity))
+            chosen.append((id, s.series.sensorID, q.group(sensorID: s.series.sensorID, wijk: s.wijk, buurt: s.buurt), s.series.quantity))
         }
         groups = Set(chosen.map(\.group)).sorted { ($0 ?? "") < ($1 ?? "") }
         quantities = Set(chosen.map(\.quantity)).sorted()

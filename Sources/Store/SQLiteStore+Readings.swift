@@ -84,7 +84,8 @@ extension SQLiteStore: ReadingStore {
                 let key = series[chunks.header.seriesID]!
                 let ts = try chunks.timestamps(), vs = try chunks.values(), fs = try chunks.flags()
                 for k in ts.indices where window.contains(ts[k]) {
-                    out.append(Reading(series: key.series, timestamp: ts[k], value: vs[k], wijk: key.wijk, flags: QualityFlags(rawValue: fs[k])))
+                    out.append(Reading(series: key.series, timestamp: ts[k], value: vs[k], wijk: key.wijk, buurt: key.buurt,
+                                       flags: QualityFlags(rawValue: fs[k])))
                 }
             }
             let open = try Row.fetchCursor(db, sql: """
@@ -92,7 +93,7 @@ extension SQLiteStore: ReadingStore {
                 """, arguments: [window.start, window.end])
             while let row = try open.next() {
                 let key = series[row[0]]!
-                out.append(Reading(series: key.series, timestamp: row[1], value: row[2], wijk: key.wijk,
+                out.append(Reading(series: key.series, timestamp: row[1], value: row[2], wijk: key.wijk, buurt: key.buurt,
                                    flags: QualityFlags(rawValue: UInt8(truncatingIfNeeded: row[3] as Int64))))
             }
             return out

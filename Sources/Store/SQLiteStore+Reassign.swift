@@ -2,18 +2,21 @@ import Foundation
 import GRDB
 import LantaarnModel
 
-/// Readings of one sensor in a time window that belong in another wijk (after a new
+/// Readings of one sensor in a time window that belong in another wijk or buurt (after a new
 /// boundary vintage was imported with `--reassign`).
 public struct WijkMove: Sendable, Equatable {
     public var sensorID: String
     public var window: TimeWindow
     /// The wijk the readings belong in; `nil` for "outside every wijk".
     public var wijk: WijkCode?
+    /// The buurt they belong in; `nil` for unknown.
+    public var buurt: String?
 
-    public init(sensorID: String, window: TimeWindow, wijk: WijkCode?) {
+    public init(sensorID: String, window: TimeWindow, wijk: WijkCode?, buurt: String? = nil) {
         self.sensorID = sensorID
         self.window = window
         self.wijk = wijk
+        self.buurt = buurt
     }
 }
 
@@ -59,14 +62,14 @@ extension SQLiteStore {
     /// Moves one sensor's readings; those before `publishedUntil` are tallied as changes (the
     /// windows they were published in now count them in another wijk).
     private func reassign(_ db: Database, _ move: WijkMove, publishedUntil: Int64, changes: inout ChangeTally) throws -> Int {
-        let target = move.wijk?.rawValue ?? ""
+        let (target, targetBuurt) = (move.wijk?.rawValue ?? "", move.buurt ?? "")
         let (start, end) = (move.window.start, move.window.end)
         var moved = 0
         for source in try Row.fetchAll(db, sql: """
-            SELECT id, quantity, sealed_until, watermark FROM series WHERE sensor_id = ? AND wijk != ?
-            """, arguments: [move.sensorID, target]) {
+            SELECT id, quantity, sealed_until, watermark FROM series WHERE sensor_id = ? AND NOT (wijk = ? AND buurt = ?)
+            """, arguments: [move.sensorID, target, targetBuurt]) {
             let from: Int64 = source[0], quantity: String = source[1]
-            var to = try SeriesState.load(db, SeriesIdentity(sensorID: move.sensorID, quantity: quantity, wijk: target))
+            var to = try SeriesState.load(db, SeriesIdentity(sensorID: move.sensorID, quantity: quantity, wijk: target, buurt: targetBuurt))
 
             func tally(_ ts: some Sequence<Int64>) {
                 for t in ts where t < publishedUntil { changes.add(quantity, at: t, .moved) }

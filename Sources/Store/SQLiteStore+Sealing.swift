@@ -3,23 +3,34 @@ import GRDB
 import GRDBSQLite
 import LantaarnModel
 
-/// Identifies a stored series: sensor × quantity × wijk (a sensor that moves starts a new series).
+/// Identifies a stored series: sensor × quantity × wijk × buurt (`''`: unknown). A sensor that
+/// moves, or whose area a new boundary vintage changes, starts a new series.
 struct SeriesIdentity: Hashable {
     var sensorID: String
     var quantity: String
     var wijk: String
+    var buurt: String
 
-    init(sensorID: String, quantity: String, wijk: String) {
+    init(sensorID: String, quantity: String, wijk: String, buurt: String = "") {
         self.sensorID = sensorID
         self.quantity = quantity
         self.wijk = wijk
+        self.buurt = buurt
     }
 
     init(_ r: Reading) {
         sensorID = r.series.sensorID
         quantity = r.series.quantity
         wijk = r.wijk?.rawValue ?? ""
+        buurt = r.buurt ?? ""
     }
+}
+
+/// What scans and aggregates need of a series.
+struct SeriesInfo {
+    var series: SeriesKey
+    var wijk: WijkCode?
+    var buurt: String?
 }
 
 /// A series row: where its sealed chunks end and the newest timestamp seen.
@@ -33,23 +44,23 @@ struct SeriesState {
     /// Loads the series, creating it on first use.
     static func load(_ db: Database, _ s: SeriesIdentity) throws -> SeriesState {
         // Cached statements: this runs for every series of every ingest batch.
-        let select = try db.cachedStatement(sql: "SELECT id, sealed_until, watermark FROM series WHERE sensor_id = ? AND quantity = ? AND wijk = ?")
-        if let row = try Row.fetchOne(select, arguments: [s.sensorID, s.quantity, s.wijk]) {
+        let select = try db.cachedStatement(sql: "SELECT id, sealed_until, watermark FROM series WHERE sensor_id = ? AND quantity = ? AND wijk = ? AND buurt = ?")
+        if let row = try Row.fetchOne(select, arguments: [s.sensorID, s.quantity, s.wijk, s.buurt]) {
             return SeriesState(id: row[0], sealedUntil: row[1], watermark: row[2])
         }
-        try db.execute(sql: "INSERT INTO series (sensor_id, quantity, wijk, sealed_until, watermark) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [s.sensorID, s.quantity, s.wijk, Int64.min, Int64.min])
+        try db.execute(sql: "INSERT INTO series (sensor_id, quantity, wijk, buurt, sealed_until, watermark) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [s.sensorID, s.quantity, s.wijk, s.buurt, Int64.min, Int64.min])
         return SeriesState(id: db.lastInsertedRowID, sealedUntil: Int64.min, watermark: Int64.min)
     }
 
     /// Series of the given quantities, keyed by id, with the values scans need.
-    static func all(_ db: Database, quantities: Set<String>) throws -> [Int64: (series: SeriesKey, wijk: WijkCode?)] {
+    static func all(_ db: Database, quantities: Set<String>) throws -> [Int64: SeriesInfo] {
         let placeholders = Array(repeating: "?", count: quantities.count).joined(separator: ",")
-        var result: [Int64: (series: SeriesKey, wijk: WijkCode?)] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, sensor_id, quantity, wijk FROM series WHERE quantity IN (\(placeholders))",
+        var result: [Int64: SeriesInfo] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, sensor_id, quantity, wijk, buurt FROM series WHERE quantity IN (\(placeholders))",
                                     arguments: StatementArguments(quantities.sorted())) {
-            let wijk: String = row[3]
-            result[row[0]] = (SeriesKey(sensorID: row[1], quantity: row[2]), WijkCode(wijk))
+            let wijk: String = row[3], buurt: String = row[4]
+            result[row[0]] = SeriesInfo(series: SeriesKey(sensorID: row[1], quantity: row[2]), wijk: WijkCode(wijk), buurt: buurt.isEmpty ? nil : buurt)
         }
         return result
     }

@@ -463,6 +463,28 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v23-series-buurt") { db in
+            // A series is sensor × quantity × wijk × buurt (issue 28): each reading keeps the buurt
+            // its sensor hung in at the reading's time. Series keep their ids (chunks point at
+            // them); existing ones have no buurt ('': pipelines place them by the sensor's position).
+            try db.execute(sql: """
+                CREATE TABLE series_v23 (
+                    id INTEGER PRIMARY KEY,
+                    sensor_id TEXT NOT NULL,
+                    quantity TEXT NOT NULL,
+                    wijk TEXT NOT NULL DEFAULT '',
+                    buurt TEXT NOT NULL DEFAULT '',
+                    sealed_until INTEGER NOT NULL,
+                    watermark INTEGER NOT NULL,
+                    UNIQUE (sensor_id, quantity, wijk, buurt)
+                );
+                INSERT INTO series_v23 (id, sensor_id, quantity, wijk, sealed_until, watermark)
+                    SELECT id, sensor_id, quantity, wijk, sealed_until, watermark FROM series;
+                DROP TABLE series;
+                ALTER TABLE series_v23 RENAME TO series;
+                CREATE INDEX series_quantity ON series(quantity);
+                """)
+        }
         return m
     }
 }

@@ -57,11 +57,10 @@ struct GeoCommand: AsyncParsableCommand {
             try history(settings: settings, store: store, level: level)
         }
 
-        /// Readings dated in this vintage's period: moved with --reassign, else counted and left alone.
+        /// Readings dated in this vintage's period whose wijk or buurt changes: moved with --reassign, else counted and left alone.
         private func history(settings: Settings, store: SQLiteStore, level: AreaLevel) throws {
             let catalog = try Runtime.catalog(store: store, settings: settings)
-            let ruling: AreaLevel = catalog.sets[.wijk]?.isEmpty == false ? .wijk : .buurt
-            guard ruling == level, let list = catalog.sets[level], let index = list.firstIndex(where: { $0.vintage == vintage }) else { return }
+            guard let list = catalog.sets[level], let index = list.firstIndex(where: { $0.vintage == vintage }) else { return }
             let start = index == 0 ? Int64.min : BoundaryCatalog.start(ofVintage: vintage)
             let end = index + 1 < list.count ? BoundaryCatalog.start(ofVintage: list[index + 1].vintage) : Int64.max
             guard FileManager.default.fileExists(atPath: settings.sensorDirectory) else { return }
@@ -70,8 +69,12 @@ struct GeoCommand: AsyncParsableCommand {
                 Console.line("  stored readings not checked against the new boundaries: \(error)")
                 return
             }
-            let moves = registry.sensors.keys.sorted().map { id in
-                WijkMove(sensorID: id, window: TimeWindow(start: start, end: end), wijk: registry.wijkBySensor[id]?.wijk(at: end &- 1))
+            // One move per place the sensor had in the period (it may have moved).
+            let vintagePeriod = TimeWindow(start: start, end: end)
+            let moves = registry.sensors.keys.sorted().flatMap { id in
+                (registry.placeBySensor[id]?.spans(in: vintagePeriod) ?? [(vintagePeriod, PlaceTimeline.Place(wijk: nil))]).map { span in
+                    WijkMove(sensorID: id, window: span.window, wijk: span.place.wijk, buurt: span.place.buurt)
+                }
             }
             let day = { (ms: Int64) in String(ISO8601.format(milliseconds: ms).prefix(10)) }
             let period = switch (start == Int64.min, end == Int64.max) {

@@ -37,7 +37,7 @@ struct Runtime {
 
     func registry() throws -> SensorRegistry {
         let registry = try SensorRegistry.load(directory: settings.sensorDirectory, boundaries: boundaries)
-        let outside = registry.sensors.keys.filter { registry.wijkBySensor[$0]?.latest == nil }.sorted()
+        let outside = registry.sensors.keys.filter { registry.placeBySensor[$0]?.latest == nil }.sorted()
         if !outside.isEmpty {
             logger.warning("sensors outside every known wijk; their readings count as 'wijk unknown'",
                            metadata: ["sensor.ids": "\(outside)"])

@@ -23,7 +23,7 @@ struct VintageTests {
         let now = catalog.assign(p, at: Self.ms("2024-05-01"))
         #expect(now.wijk?.code == "WK039202" && now.wijk?.name == "Haarlemmerhoutkwartier" && now.wijk?.vintage == 2020)
 
-        let timeline = catalog.wijkTimeline(for: p)
+        let timeline = catalog.placeTimeline(for: p)
         #expect(timeline.wijk(at: Self.ms("2015-01-01")) == WijkCode("WK039204"))
         #expect(timeline.wijk(at: Self.ms("2021-01-01")) == WijkCode("WK039202"))
         #expect(timeline.latest == WijkCode("WK039202"))
@@ -46,6 +46,6 @@ struct VintageTests {
         let catalog = BoundaryCatalog([BoundarySet(level: .buurt, vintage: 2024, areas: [buurt])])
         let a = catalog.assign(GeoPoint(lon: 4.64, lat: 52.38), at: Self.ms("2024-06-01"))
         #expect(a.buurt?.code == "BU03920105" && a.wijk?.code == "WK039201" && a.wijk?.derived == true && a.gemeente?.code == "GM0392")
-        #expect(catalog.wijkTimeline(for: GeoPoint(lon: 4.64, lat: 52.38)).latest == WijkCode("WK039201"))
+        #expect(catalog.placeTimeline(for: GeoPoint(lon: 4.64, lat: 52.38)).latest == WijkCode("WK039201"))
     }
 }

@@ -11,8 +11,8 @@ struct SensorRegistryTests {
     @Test func demoRegistryCoversTheBrief() throws {
         let registry = try SensorRegistry.load(directory: Self.repo + "/Sensors", boundaries: BoundaryCatalog([try DefaultBoundaries.haarlemWijken()]))
         #expect(registry.sensors.count >= 12)
-        #expect(registry.wijkBySensor.values.allSatisfy { $0.latest != nil }, "every demo sensor lies inside a wijk")
-        #expect(Set(registry.wijkBySensor.values.compactMap(\.latest)).count >= 4)
+        #expect(registry.placeBySensor.values.allSatisfy { $0.latest != nil }, "every demo sensor lies inside a wijk")
+        #expect(Set(registry.placeBySensor.values.compactMap(\.latest)).count >= 4)
         #expect(registry.areasBySensor.values.allSatisfy { $0.gemeente?.code == "GM0392" })
         let quantities = Set(registry.sensors.values.flatMap(\.quantities.keys))
         #expect(quantities.isSuperset(of: ["pm25", "pm10", "no2", "laeq", "lux", "people"]))
@@ -224,6 +224,60 @@ struct VintageAssignmentTests {
         // A sensor outside every wijk: no wijk, counted as unknown.
         let far = Sensor(id: "far", lamppost: "L", latitude: 52.0, longitude: 5.0, topic: "t", kind: "lucht",
                          quantities: ["pm25": QuantitySpec(unit: "µg/m³", minimum: 0, maximum: 500, resolution: 0.1)])
-        #expect(SensorRegistry(sensors: [far], boundaries: catalog).wijkBySensor["far"]?.latest == nil)
+        #expect(SensorRegistry(sensors: [far], boundaries: catalog).placeBySensor["far"]?.latest == nil)
+    }
+
+    /// A sensor that moved: `since:` and `earlier:` in its YAML; each reading takes the wijk of
+    /// where the sensor hung at the reading's time. Bad positions are refused with their path.
+    @Test func movedSensorsPlaceEachReadingWhereTheSensorHungThen() throws {
+        let dir = try scratchDirectory("registry-moved")
+        let boundaries = BoundaryCatalog([try DefaultBoundaries.haarlemWijken()])
+        // Now at Paviljoen Welgelegen (WK039202); until 2026-06-01 at the Grote Markt (WK039201).
+        func write(_ extra: String) throws {
+            try """
+            sensors:
+              - id: moved
+                lamppost: L1
+                kind: lucht
+                lat: 52.37389
+                lon: 4.63389
+            \(extra)
+                quantities:
+                  pm25: {unit: "µg/m³", min: 0, max: 500}
+            """.write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+        }
+        try write("    since: 2026-06-01\n    earlier:\n      - {lat: 52.3812, lon: 4.6360, since: 2024-01-01}")
+        let registry = try SensorRegistry.load(directory: dir, boundaries: boundaries)
+        let sensor = try #require(registry.sensors["moved"])
+        #expect(sensor.positions.map(\.since) == [ISO8601.parse("2024-01-01T00:00:00Z")!, ISO8601.parse("2026-06-01T00:00:00Z")!])
+        let validator = ReadingValidator(registry: registry)
+        let target = try #require(validator.target(forField: "pm25", of: sensor))
+        let now = ISO8601.parse("2026-11-23T10:00:00Z")!
+        for (date, wijk) in [("2023-06-01T00:00:00Z", "WK039201"), ("2026-05-31T23:59:00Z", "WK039201"), ("2026-06-01T00:00:00Z", "WK039202")] {
+            guard case .reading(let r) = validator.judge(12, at: ISO8601.parse(date)!, receivedAt: now, target: target) else {
+                Issue.record("not stored: \(date)")
+                continue
+            }
+            #expect(r.wijk == WijkCode(wijk), "\(date)")
+        }
+        #expect(registry.placeBySensor["moved"]?.latest == WijkCode("WK039202"))
+
+        for (extra, path, reason) in [
+            ("    earlier:\n      - {lat: 52.3812, lon: 4.6360, since: 2024-01-01}", "sensors[0].since", "since when"),
+            ("    since: 2023-01-01\n    earlier:\n      - {lat: 52.3812, lon: 4.6360, since: 2024-01-01}", "sensors[0].since", "after the last earlier"),
+            ("    since: 2026-06-01\n    earlier:\n      - {lat: 52.38, lon: 4.63, since: 2025-01-01}\n      - {lat: 52.38, lon: 4.63, since: 2024-01-01}",
+             "sensors[0].earlier[1].since", "oldest first"),
+            ("    since: gisteren", "sensors[0].since", "not a date"),
+            ("    since: 2026-06-01\n    earlier:\n      - {lat: 152.38, lon: 4.63, since: 2024-01-01}", "sensors[0].earlier[0]", "WGS84"),
+        ] {
+            try write(extra)
+            do {
+                _ = try SensorRegistry.load(directory: dir, boundaries: boundaries)
+                Issue.record("accepted: \(extra)")
+            } catch let e as RegistryError {
+                #expect(e.path == path && e.reason.contains(reason), "\(e.path): \(e.reason)")
+            }
+        }
     }
 }
+

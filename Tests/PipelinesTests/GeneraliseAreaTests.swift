@@ -77,4 +77,44 @@ struct GeneraliseAreaTests {
         #expect(rows.map { [$0[0], $0[1], $0[5]] } == [[.text("BU03920001"), .text("Centrum-Noord"), .integer(120)],
                                                         [.text("BU03920002"), .text("Oost"), .integer(60)]])
     }
+
+    /// A sensor that moved from Oost to Centrum-Noord halfway through the hour: its readings keep
+    /// the buurt of where it hung (stored at ingest), not its current position's.
+    @Test func aMovedSensorsReadingsKeepTheirBuurt() throws {
+        let p = try Self.pipeline("      space: buurt\n")
+        func square(_ code: String, _ name: String, _ lon: ClosedRange<Double>) -> Area {
+            Area(code: code, name: name, polygons: [Polygon(outer: [GeoPoint(lon: lon.lowerBound, lat: 52.37), GeoPoint(lon: lon.upperBound, lat: 52.37),
+                                                                     GeoPoint(lon: lon.upperBound, lat: 52.39), GeoPoint(lon: lon.lowerBound, lat: 52.39),
+                                                                     GeoPoint(lon: lon.lowerBound, lat: 52.37)])])
+        }
+        let buurten = BoundarySet(level: .buurt, vintage: 2020, areas: [square("BU03920001", "Centrum-Noord", 4.63...4.65),
+                                                                       square("BU03920002", "Oost", 4.67...4.69)])
+        let catalog = BoundaryCatalog([try DefaultBoundaries.haarlemWijken(), buurten])
+        let a = Self.positions["a"]!, c = Self.positions["c"]!   // x: longitude, y: latitude
+        var sensor = Sensor(id: "m", lamppost: "L", latitude: a.y, longitude: a.x, topic: "t/m", kind: "lucht",
+                            quantities: ["pm25": QuantitySpec(unit: "µg/m³", minimum: 0, maximum: 500, resolution: 0.1)])
+        sensor.since = Self.hour + 30 * 60_000
+        sensor.earlier = [SensorPosition(since: ISO8601.parse("2024-01-01T00:00:00Z")!, latitude: c.y, longitude: c.x)]
+        // Placed as the registry places them at ingest (ReadingValidator): by the sensor's positions.
+        let timeline = catalog.placeTimeline(for: sensor.positions)
+        let readings = (0..<60).map { (m: Int) -> Reading in
+            let t = Self.hour + Int64(m) * 60_000
+            let place = timeline.place(at: t)
+            return Reading(series: SeriesKey(sensorID: "m", quantity: "pm25"), timestamp: t, value: Double(m % 5), wijk: place.wijk, buurt: place.buurt)
+        }
+        #expect(readings.prefix(30).allSatisfy { $0.buurt == "BU03920002" } && readings.suffix(30).allSatisfy { $0.buurt == "BU03920001" })
+        let store = try SQLiteStore(dataDirectory: try scratchDirectory("buurt-moved"))
+        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        var scanned: [String: Int] = [:]
+        try store.scan(quantities: ["pm25"], window: TimeWindow(start: Self.hour, end: Self.hour + TimeBucket.hour)) { scanned[$0.buurt ?? "-", default: 0] += 1 }
+        #expect(scanned == ["BU03920001": 30, "BU03920002": 30])
+        // The runner knows only where the sensor hangs now.
+        let runner = PipelineRunner(store: store, boundaries: catalog, positions: ["m": a], logger: .init(label: "t"))
+        _ = try runner.run(p, over: TimeWindow(start: Self.hour, end: Self.hour + TimeBucket.hour))
+        let rows = try store.rows(dataset: p.output.dataset, after: nil, limit: 10).rows
+        let got = rows.map { [$0[0], $0[1], $0[5]] }
+        let want: [[CellValue]] = [[.text("BU03920001"), .text("Centrum-Noord"), .integer(30)], [.text("BU03920002"), .text("Oost"), .integer(30)]]
+        #expect(got == want, "\(rows)")
+    }
 }
+

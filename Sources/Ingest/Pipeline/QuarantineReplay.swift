@@ -134,8 +134,8 @@ public struct QuarantineReplay: Sendable {
             report.stillRejected += 1   // the sensor left the registry, or the payload is not a reading
             return
         }
-        let reading = Reading(series: stored.series, timestamp: stored.timestamp, value: stored.value,
-                              wijk: validator.registry.wijkBySensor[stored.series.sensorID]?.wijk(at: stored.timestamp))
+        let place = validator.registry.placeBySensor[stored.series.sensorID]?.place(at: stored.timestamp)
+        let reading = Reading(series: stored.series, timestamp: stored.timestamp, value: stored.value, wijk: place?.wijk, buurt: place?.buurt)
         if entry.isConflict {
             guard let note else { report.conflictsKept += 1; return }
             let corrected = dryRun ? true : try store.correct(reading, quarantineID: id, note: note) != nil

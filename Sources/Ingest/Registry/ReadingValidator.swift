@@ -120,7 +120,7 @@ public struct ReadingValidator: Sendable {
         }
         // No Target here: the per-message path should not allocate one per value.
         return check(value.value, at: timestamp, receivedAt: receivedAt, series: SeriesKey(sensorID: sensor.id, quantity: quantity),
-                     spec: spec, wijk: registry.wijkBySensor[sensor.id])
+                     spec: spec, place: registry.placeBySensor[sensor.id])
     }
 
     /// The quarantine reason for a field no quantity of the sensor takes.
@@ -135,30 +135,30 @@ public struct ReadingValidator: Sendable {
     public final class Target: Sendable {
         public let series: SeriesKey
         public let spec: QuantitySpec
-        /// The sensor's wijk through time; each reading takes the wijk of its own date.
-        public let wijk: WijkTimeline?
+        /// The sensor's wijk and buurt through time; each reading takes those of its own time.
+        public let place: PlaceTimeline?
 
-        init(series: SeriesKey, spec: QuantitySpec, wijk: WijkTimeline?) {
+        init(series: SeriesKey, spec: QuantitySpec, place: PlaceTimeline?) {
             self.series = series
             self.spec = spec
-            self.wijk = wijk
+            self.place = place
         }
     }
 
     /// The target of field `name` of `sensor`, or `nil` when no quantity takes it.
     public func target(forField name: String, of sensor: Sensor) -> Target? {
         guard let quantity = sensor.quantity(forField: name), let spec = sensor.quantities[quantity] else { return nil }
-        return Target(series: SeriesKey(sensorID: sensor.id, quantity: quantity), spec: spec, wijk: registry.wijkBySensor[sensor.id])
+        return Target(series: SeriesKey(sensorID: sensor.id, quantity: quantity), spec: spec, place: registry.placeBySensor[sensor.id])
     }
 
     /// Checks time and range of a value whose field and unit are already resolved.
     public func judge(_ value: Double, at timestamp: Int64, receivedAt: Int64, target: Target) -> Judgement {
-        check(value, at: timestamp, receivedAt: receivedAt, series: target.series, spec: target.spec, wijk: target.wijk)
+        check(value, at: timestamp, receivedAt: receivedAt, series: target.series, spec: target.spec, place: target.place)
     }
 
     /// Time and range checks shared by both `judge`s.
     private func check(_ value: Double, at timestamp: Int64, receivedAt: Int64, series: SeriesKey, spec: QuantitySpec,
-                       wijk: WijkTimeline?) -> Judgement {
+                       place: PlaceTimeline?) -> Judgement {
         if timestamp > receivedAt + maxFutureSkew {
             return .rejected("timestamp \(ISO8601.format(milliseconds: timestamp)) lies more than 1 hour after receipt; check the sensor's clock")
         }
@@ -171,7 +171,8 @@ public struct ReadingValidator: Sendable {
         guard spec.accepts(value) else {
             return .rejected("\(series.quantity) = \(value) is outside the valid range \(spec.minimum)...\(spec.maximum) \(spec.unit) for sensor \(series.sensorID)")
         }
-        return .reading(Reading(series: series, timestamp: timestamp, value: value, wijk: wijk?.wijk(at: timestamp)))
+        let at = place?.place(at: timestamp)
+        return .reading(Reading(series: series, timestamp: timestamp, value: value, wijk: at?.wijk, buurt: at?.buurt))
     }
 
     /// The quarantine reason for a reading older than the readings' retention.

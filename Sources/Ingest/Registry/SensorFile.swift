@@ -19,6 +19,9 @@ import Yams
 ///     extra_fields: ignore                 # vendor housekeeping; default: quarantine for lantaarn-json
 ///     device: "15092"                      # its id in files from elsewhere (Sensor.Community sensor_id)
 ///     public: false                        # raw readings not on SensorThings (default true; never for anpr/camera/wifi/bluetooth)
+///     since: 2026-03-01                    # when it came to lat/lon; with earlier: where it hung before
+///     earlier:                             # oldest first, each from its since until the next position
+///       - {lat: 52.3801, lon: 4.6301, since: 2024-05-01}
 ///     quantities:
 ///       laeq: {unit: "dB(A)", min: 20, max: 140, resolution: 0.1, field: LAeq}   # field: the payload's name
 ///       # quality flags: spike (max step between readings), stuck_after (equal readings), interval (gap after 3×)
@@ -41,6 +44,14 @@ enum SensorFile {
         var extra_fields: String?
         var `public`: Bool?
         var quantities: [String: Quantity]
+        var since: String?
+        var earlier: [Position]?
+    }
+
+    struct Position: Decodable {
+        var lat: Double
+        var lon: Double
+        var since: String
     }
 
     struct Quantity: Decodable {
@@ -56,6 +67,38 @@ enum SensorFile {
 
     /// One decoder for every file: Yams reads the whole process environment each time a
     /// `YAMLDecoder` is made (for `YAMS_DEFAULT_ENCODING`); `decode` itself keeps no state.
+    /// `since:` and `earlier:` of an entry: dates (or times) in order, positions in WGS84.
+    private static func positions(_ e: Entry, file: String, at where_: String) throws -> (since: Int64?, earlier: [SensorPosition]) {
+        func time(_ text: String, _ key: String) throws -> Int64 {
+            guard let t = ISO8601.parse(text) ?? ISO8601.parse(text + "T00:00:00Z") else {
+                throw RegistryError(file: file, path: key, reason: "'\(text)' is not a date such as 2026-03-01 (or an ISO 8601 time)")
+            }
+            return t
+        }
+        let since = try e.since.map { try time($0, "\(where_).since") }
+        var earlier: [SensorPosition] = []
+        for (k, p) in (e.earlier ?? []).enumerated() {
+            let key = "\(where_).earlier[\(k)]"
+            guard (-90...90).contains(p.lat), (-180...180).contains(p.lon) else {
+                throw RegistryError(file: file, path: key, reason: "lat/lon \(p.lat), \(p.lon) is not a WGS84 position")
+            }
+            let t = try time(p.since, key + ".since")
+            if let previous = earlier.last, previous.since >= t {
+                throw RegistryError(file: file, path: key + ".since", reason: "earlier positions go oldest first; this one is not after the one before")
+            }
+            earlier.append(SensorPosition(since: t, latitude: p.lat, longitude: p.lon))
+        }
+        if let last = earlier.last {
+            guard let since else {
+                throw RegistryError(file: file, path: "\(where_).since", reason: "with earlier positions, say since when the sensor hangs at lat/lon")
+            }
+            guard since > last.since else {
+                throw RegistryError(file: file, path: "\(where_).since", reason: "the current position must start after the last earlier one")
+            }
+        }
+        return (since, earlier)
+    }
+
     nonisolated(unsafe) private static let decoder = YAMLDecoder(encoding: .utf8)
 
     /// The sensors of one register file (`contents`, when given, instead of reading `path`).
@@ -124,9 +167,11 @@ enum SensorFile {
                 throw RegistryError(file: path, path: "\(where_).public",
                                     reason: "a '\(e.kind)' sensor observes people individually; its raw readings can never be public. Remove 'public: true'")
             }
-            return Sensor(id: e.id, lamppost: e.lamppost, latitude: e.lat, longitude: e.lon,
-                          topic: e.topic ?? SensorRegistry.defaultTopic(sensorID: e.id), kind: e.kind, quantities: specs,
-                          codec: codec, extraFields: extra, device: e.device, isPublic: e.public ?? !personal)
+            var sensor = Sensor(id: e.id, lamppost: e.lamppost, latitude: e.lat, longitude: e.lon,
+                                topic: e.topic ?? SensorRegistry.defaultTopic(sensorID: e.id), kind: e.kind, quantities: specs,
+                                codec: codec, extraFields: extra, device: e.device, isPublic: e.public ?? !personal)
+            (sensor.since, sensor.earlier) = try positions(e, file: path, at: where_)
+            return sensor
         }
     }
 }

@@ -10,9 +10,9 @@ public struct SensorRegistry: Sendable {
     public let sensors: [String: Sensor]
     /// Sensor id by MQTT topic.
     public let sensorByTopic: [String: String]
-    /// Wijk of each sensor through the boundary vintages; a reading takes the wijk of its
-    /// own date (`nil` there: outside every known wijk, counted as unknown).
-    public let wijkBySensor: [String: WijkTimeline]
+    /// Wijk and buurt of each sensor through its moves and the boundary vintages; a reading
+    /// takes those of its own time (`nil` there: outside every known one, counted as unknown).
+    public let placeBySensor: [String: PlaceTimeline]
     /// Gemeente, wijk and buurt of each sensor now (the newest vintages).
     public let areasBySensor: [String: AreaAssignment]
     /// Payload codec of each sensor.
@@ -29,11 +29,11 @@ public struct SensorRegistry: Sendable {
     }
 
     /// Builds a registry from sensors and assigns each its areas by point-in-polygon, once
-    /// per vintage, so a reading's wijk is a lookup by date.
+    /// per position and vintage, so a reading's wijk and buurt are a lookup by time.
     public init(sensors list: [Sensor], boundaries: BoundaryCatalog, now: Int64 = Clock.nowMilliseconds()) {
         var byID: [String: Sensor] = [:]
         var byTopic: [String: String] = [:]
-        var wijk: [String: WijkTimeline] = [:]
+        var places: [String: PlaceTimeline] = [:]
         var areas: [String: AreaAssignment] = [:]
         var codecs: [String: any PayloadCodec] = [:]
         var devices: [String: String] = [:]
@@ -44,12 +44,12 @@ public struct SensorRegistry: Sendable {
             codecs[s.id] = PayloadCodecs.named(s.codec) ?? LantaarnJSONCodec()
             byTopic[s.topic] = s.id
             let point = GeoPoint(lon: s.longitude, lat: s.latitude)
-            wijk[s.id] = boundaries.wijkTimeline(for: point)
+            places[s.id] = boundaries.placeTimeline(for: s.positions)
             areas[s.id] = boundaries.assign(point, at: now)
         }
         sensors = byID
         sensorByTopic = byTopic
-        wijkBySensor = wijk
+        placeBySensor = places
         areasBySensor = areas
         codecBySensor = codecs
         sensorByDevice = devices

@@ -77,8 +77,11 @@ extension AggregateStage: AggregatingStage {
             guard let set = input.boundaries.set(.buurt, at: t) else {
                 throw PipelineError(file: file, path: "stages", reason: "generalise to buurt needs buurt boundaries for \(ISO8601.format(milliseconds: t).prefix(4)): import them with 'lantaarn geo import FILE --level buurt'")
             }
-            let areas = try positions(input).compactMapValues { set.locate($0)?.code }
-            let names = Dictionary(areas.values.map { ($0, set.area(code: $0)?.name ?? $0) }, uniquingKeysWith: { a, _ in a })
+            // Readings carry their buurt from ingest (where the sensor hung then); the sensors'
+            // current positions only place readings stored before buurt boundaries existed.
+            let areas = input.positions.compactMapValues { set.locate($0)?.code }
+            var names = Dictionary(set.areas.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+            for list in input.boundaries.sets[.buurt] ?? [] { for a in list.areas where names[a.code] == nil { names[a.code] = a.name } }
             return (areas, names, "buurt \(set.vintage)")
         case .grid(let metres):
             let squares = try positions(input).compactMapValues { CBSGridSquare($0, size: metres) }

@@ -154,7 +154,7 @@ public struct AggregateStage: Stage, Hashable {
         try store.scan(quantities: query.quantities, window: query.window) { r in
             if let sensors = query.sensors, !sensors.contains(r.series.sensorID) { return }
             if let wijken = query.wijken, !(r.wijk.map(wijken.contains) ?? false) { return }
-            guard let area = space == .gemeente ? gemeente : query.group(sensorID: r.series.sensorID, wijk: r.wijk) else { return }
+            guard let area = space == .gemeente ? gemeente : query.group(sensorID: r.series.sensorID, wijk: r.wijk, buurt: r.buurt) else { return }
             levels[LdenKey(wijk: area, quantity: r.series.quantity, bucket: query.bucketStart(r.timestamp)), default: []]
                 .append((r.timestamp, r.value))
         }
@@ -169,7 +169,8 @@ public struct AggregateStage: Stage, Hashable {
         let grouping: AggregateQuery.Grouping = switch space {
         case .wijk: .wijk
         case .gemeente: .none
-        case .buurt, .grid: .sensorLabel(areas)
+        case .buurt: .buurt(fallback: areas)
+        case .grid: .sensorLabel(areas)
         }
         return AggregateQuery(quantities: quantities, window: window, bucket: size, origin: origin, grouping: grouping,
                               energeticMean: functions.contains(.energeticMean), quantiles: quantiles)
