@@ -173,9 +173,8 @@ public struct PlaceTimeline: Sendable, Equatable {
     /// The spans overlapping `window`, cut to it.
     public func spans(in window: TimeWindow) -> [(window: TimeWindow, place: Place)] {
         starts.indices.compactMap { i in
-            let end = i + 1 < starts.count ? starts[i + 1] : Int64.max
-            let cut = TimeWindow(start: max(starts[i], window.start), end: min(end, window.end))
-            return cut.start < cut.end ? (cut, places[i]) : nil
+            let (from, to) = (max(starts[i], window.start), min(i + 1 < starts.count ? starts[i + 1] : Int64.max, window.end))
+            return from < to ? (TimeWindow(start: from, end: to), places[i]) : nil
         }
     }
 

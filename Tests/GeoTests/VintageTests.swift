@@ -27,6 +27,12 @@ struct VintageTests {
         #expect(timeline.wijk(at: Self.ms("2015-01-01")) == WijkCode("WK039204"))
         #expect(timeline.wijk(at: Self.ms("2021-01-01")) == WijkCode("WK039202"))
         #expect(timeline.latest == WijkCode("WK039202"))
+        // The spans a reassignment moves, cut to a period: one per place, none before or after it.
+        let spans = timeline.spans(in: TimeWindow(start: Self.ms("2019-01-01"), end: Self.ms("2021-01-01")))
+        #expect(spans.map(\.window) == [TimeWindow(start: Self.ms("2019-01-01"), end: Self.ms("2020-01-01")),
+                                        TimeWindow(start: Self.ms("2020-01-01"), end: Self.ms("2021-01-01"))])
+        #expect(spans.map(\.place.wijk) == [WijkCode("WK039204"), WijkCode("WK039202")])
+        #expect(timeline.spans(in: TimeWindow(start: Self.ms("2025-01-01"), end: Int64.max)).map(\.place.wijk) == [WijkCode("WK039202")])
 
         // Outside every wijk: counted as unknown.
         let amsterdam = catalog.assign(GeoPoint(lon: 4.89244, lat: 52.37302), at: Self.ms("2024-05-01"))

@@ -35,9 +35,9 @@ struct QuarantineCLITests {
 
         try registry(#"pm25: {unit: "µg/m³", min: 0, max: 500}, no2: {unit: "µg/m³", min: 0, max: 400}"#)
         let dry = try runCommand(bin, ["quarantine", "replay", "--dry-run"] + common)
-        #expect(dry.output.contains("1 entries examined; 1 would be resolved (1 readings stored)"), "\(dry.output) \(dry.error)")
+        #expect(dry.output.contains("1 entries examined; 1 would be resolved (1 readings stored, 0 stored values replaced)"), "\(dry.output) \(dry.error)")
         let replay = try runCommand(bin, ["quarantine", "replay"] + common)
-        #expect(replay.output.contains("1 were resolved (1 readings stored), 0 still rejected"), "\(replay.output) \(replay.error)")
+        #expect(replay.output.contains("1 were resolved (1 readings stored, 0 stored values replaced), 0 still rejected"), "\(replay.output) \(replay.error)")
         let store = try SQLiteStore(dataDirectory: dir + "/data")
         #expect(try store.readingCount() == 2 && store.quarantine(limit: 5).isEmpty)
     }
