@@ -58,7 +58,7 @@ struct GeoCommand: AsyncParsableCommand {
         }
 
         /// Readings dated in this vintage's period whose wijk or buurt changes: moved with --reassign, else counted and left alone.
-        private func history(settings: Settings, store: SQLiteStore, level: AreaLevel) throws {
+        private func history(settings: Settings, store: any ReadingReassignment & BoundaryStore, level: AreaLevel) throws {
             let catalog = try Runtime.catalog(store: store, settings: settings)
             guard let list = catalog.sets[level], let index = list.firstIndex(where: { $0.vintage == vintage }) else { return }
             let start = index == 0 ? Int64.min : BoundaryCatalog.start(ofVintage: vintage)
@@ -84,12 +84,12 @@ struct GeoCommand: AsyncParsableCommand {
             case (false, false): "from \(day(start)) to \(day(end))"
             }
             if reassign {
-                let moved = try store.reassignWijk(moves, vintage: vintage) { done, total in
+                let moved = try store.reassignWijk(moves, vintage: vintage, now: Clock.nowMilliseconds(), dryRun: false) { done, total in
                     if done % 100 == 0 || done == total { Console.progress("  reassigning sensors: \(done)/\(total)") }
                 }
                 Console.line("  moved \(moved) stored readings dated \(period) to the wijken of these boundaries (logged in wijk_reassignment)")
             } else {
-                let would = try store.reassignWijk(moves, vintage: vintage, dryRun: true)
+                let would = try store.reassignWijk(moves, vintage: vintage, now: Clock.nowMilliseconds(), dryRun: true, progress: nil)
                 if would > 0 {
                     Console.line("  \(would) stored readings dated \(period) keep the wijk they were assigned (history is not rewritten); import again with --reassign to move them")
                 }

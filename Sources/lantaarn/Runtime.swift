@@ -23,7 +23,7 @@ struct Runtime {
     }
 
     /// The stored boundary sets, plus the default wijken when nothing finer than gemeente is stored.
-    static func catalog(store: SQLiteStore, settings: Settings) throws -> BoundaryCatalog {
+    static func catalog(store: any BoundaryStore, settings: Settings) throws -> BoundaryCatalog {
         var sets = try store.boundarySets().map(BoundarySet.init(stored:))
         if !sets.contains(where: { $0.level != .gemeente }) {
             if let file = settings.boundaryFile {

@@ -9,25 +9,8 @@ import Testing
 /// and the windows it does not reach keep their release.
 @Suite(.serialized)
 struct LiveThenArchiveTests {
-    static let registry = """
-    sensors:
-      - id: t-air-a
-        lamppost: T-LP-1
-        kind: luchtkwaliteit
-        lat: 52.38119
-        lon: 4.63746
-        quantities:
-          pm25: {unit: "µg/m³", min: 0, max: 500, resolution: 0.1}
-          pm10: {unit: "µg/m³", min: 0, max: 600, resolution: 0.1}
-      - id: t-air-b
-        lamppost: T-LP-2
-        kind: luchtkwaliteit
-        lat: 52.38425
-        lon: 4.62434
-        quantities:
-          pm25: {unit: "µg/m³", min: 0, max: 500, resolution: 0.1}
-          pm10: {unit: "µg/m³", min: 0, max: 600, resolution: 0.1}
-    """
+    /// The end-to-end test's sensors (two for air quality, one for noise, in two Haarlem wijken).
+    static let registry = EndToEndTests.registry
     static let dataset = "luchtkwaliteit-per-wijk-uur"
     static let hour: Int64 = 3_600_000
 

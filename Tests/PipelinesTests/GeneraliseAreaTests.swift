@@ -23,6 +23,17 @@ struct GeneraliseAreaTests {
     static let positions = ["a": GeoPoint(lon: 4.6360, lat: 52.3812), "b": GeoPoint(lon: 4.6366, lat: 52.3816),
                             "c": GeoPoint(lon: 4.6800, lat: 52.3812)]
 
+    /// Two buurten: Centrum-Noord around a and b, Oost around c.
+    static let buurten: BoundarySet = {
+        func square(_ code: String, _ name: String, _ lon: ClosedRange<Double>) -> Area {
+            Area(code: code, name: name, polygons: [Polygon(outer: [GeoPoint(lon: lon.lowerBound, lat: 52.37), GeoPoint(lon: lon.upperBound, lat: 52.37),
+                                                                     GeoPoint(lon: lon.upperBound, lat: 52.39), GeoPoint(lon: lon.lowerBound, lat: 52.39),
+                                                                     GeoPoint(lon: lon.lowerBound, lat: 52.37)])])
+        }
+        return BoundarySet(level: .buurt, vintage: 2020, areas: [square("BU03920001", "Centrum-Noord", 4.63...4.65),
+                                                                square("BU03920002", "Oost", 4.67...4.69)])
+    }()
+
     static func store(_ name: String) throws -> SQLiteStore {
         let store = try SQLiteStore(dataDirectory: try scratchDirectory(name))
         var readings: [Reading] = []
@@ -56,13 +67,7 @@ struct GeneraliseAreaTests {
     @Test func buurtenFromImportedBoundaries() throws {
         let p = try Self.pipeline("      space: buurt\n")
         let store = try Self.store("buurt")
-        func square(_ code: String, _ name: String, _ lon: ClosedRange<Double>) -> Area {
-            Area(code: code, name: name, polygons: [Polygon(outer: [GeoPoint(lon: lon.lowerBound, lat: 52.37), GeoPoint(lon: lon.upperBound, lat: 52.37),
-                                                                     GeoPoint(lon: lon.upperBound, lat: 52.39), GeoPoint(lon: lon.lowerBound, lat: 52.39),
-                                                                     GeoPoint(lon: lon.lowerBound, lat: 52.37)])])
-        }
-        let buurten = BoundarySet(level: .buurt, vintage: 2020, areas: [square("BU03920001", "Centrum-Noord", 4.63...4.65),
-                                                                       square("BU03920002", "Oost", 4.67...4.69)])
+        let buurten = Self.buurten
         // Without buurt boundaries the run says what to import.
         let bare = PipelineRunner(store: store, boundaries: try DefaultBoundaries.haarlemWijken(), positions: Self.positions, logger: .init(label: "t"))
         do {
@@ -82,13 +87,7 @@ struct GeneraliseAreaTests {
     /// the buurt of where it hung (stored at ingest), not its current position's.
     @Test func aMovedSensorsReadingsKeepTheirBuurt() throws {
         let p = try Self.pipeline("      space: buurt\n")
-        func square(_ code: String, _ name: String, _ lon: ClosedRange<Double>) -> Area {
-            Area(code: code, name: name, polygons: [Polygon(outer: [GeoPoint(lon: lon.lowerBound, lat: 52.37), GeoPoint(lon: lon.upperBound, lat: 52.37),
-                                                                     GeoPoint(lon: lon.upperBound, lat: 52.39), GeoPoint(lon: lon.lowerBound, lat: 52.39),
-                                                                     GeoPoint(lon: lon.lowerBound, lat: 52.37)])])
-        }
-        let buurten = BoundarySet(level: .buurt, vintage: 2020, areas: [square("BU03920001", "Centrum-Noord", 4.63...4.65),
-                                                                       square("BU03920002", "Oost", 4.67...4.69)])
+        let buurten = Self.buurten
         let catalog = BoundaryCatalog([try DefaultBoundaries.haarlemWijken(), buurten])
         let a = Self.positions["a"]!, c = Self.positions["c"]!   // x: longitude, y: latitude
         var sensor = Sensor(id: "m", lamppost: "L", latitude: a.y, longitude: a.x, topic: "t/m", kind: "lucht",

@@ -9,14 +9,14 @@ import Store
 /// gemeente, wijk and buurt with the boundaries of its own date, and stores the lot in one
 /// transaction. A file that fails anywhere loads nothing.
 public struct MeldingIngest: Sendable {
-    let store: SQLiteStore
+    let store: any MeldingArchive
     let boundaries: BoundaryCatalog
     let categories: CategoryMapping
     /// Keep scrubbed text (internal only). Off unless the data team configures it.
     let keepText: Bool
     private let scrubber = TextScrubber()
 
-    public init(store: SQLiteStore, boundaries: BoundaryCatalog, categories: CategoryMapping, keepText: Bool = false) {
+    public init(store: any MeldingArchive, boundaries: BoundaryCatalog, categories: CategoryMapping, keepText: Bool = false) {
         self.store = store
         self.boundaries = boundaries
         self.categories = categories

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import GRDBSQLite
 import LantaarnModel
 
 extension SQLiteStore {
@@ -9,27 +8,14 @@ extension SQLiteStore {
     /// parameter. Work stops at the query's time limit (SQLite's progress handler).
     public func queryRows(dataset: String, _ query: RowQuery) throws -> RowQueryPage {
         try pool.read { db in
-            let deadline = DeadlineBox(DispatchTime.now().uptimeNanoseconds + UInt64(max(1, query.timeLimitMilliseconds)) * 1_000_000)
-            let connection = db.sqliteConnection
-            sqlite3_progress_handler(connection, 2_000, { context in
-                guard let context else { return 0 }
-                let box = Unmanaged<DeadlineBox>.fromOpaque(context).takeUnretainedValue()
-                return DispatchTime.now().uptimeNanoseconds > box.until ? 1 : 0
-            }, Unmanaged.passUnretained(deadline).toOpaque())
-            defer { sqlite3_progress_handler(connection, 0, nil, nil) }
+            let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(1, query.timeLimitMilliseconds)) * 1_000_000
             do {
-                return try withExtendedLifetime(deadline) { try RowQuerySQL(dataset: dataset, query: query).run(db) }
+                return try RawStatement.withDeadline(db, deadline) { try RowQuerySQL(dataset: dataset, query: query).run(db) }
             } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
                 throw RowQueryError.timeLimit(milliseconds: query.timeLimitMilliseconds)
             }
         }
     }
-}
-
-/// The deadline the progress handler reads.
-private final class DeadlineBox {
-    let until: UInt64
-    init(_ until: UInt64) { self.until = until }
 }
 
 /// The SQL of one row query.

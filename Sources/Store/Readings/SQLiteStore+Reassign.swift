@@ -2,25 +2,7 @@ import Foundation
 import GRDB
 import LantaarnModel
 
-/// Readings of one sensor in a time window that belong in another wijk or buurt (after a new
-/// boundary vintage was imported with `--reassign`).
-public struct WijkMove: Sendable, Equatable {
-    public var sensorID: String
-    public var window: TimeWindow
-    /// The wijk the readings belong in; `nil` for "outside every wijk".
-    public var wijk: WijkCode?
-    /// The buurt they belong in; `nil` for unknown.
-    public var buurt: String?
-
-    public init(sensorID: String, window: TimeWindow, wijk: WijkCode?, buurt: String? = nil) {
-        self.sensorID = sensorID
-        self.window = window
-        self.wijk = wijk
-        self.buurt = buurt
-    }
-}
-
-extension SQLiteStore {
+extension SQLiteStore: ReadingReassignment {
     /// Moves the readings each move covers into the series of their new wijk, all in one
     /// transaction, and records every move that changed something in `wijk_reassignment` (and,
     /// for readings already published, as changes: their windows become stale).

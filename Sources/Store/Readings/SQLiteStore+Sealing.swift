@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import GRDBSQLite
 import LantaarnModel
 
 /// Identifies a stored series: sensor × quantity × wijk × buurt (`''`: unknown). A sensor that
@@ -124,25 +123,15 @@ extension SQLiteStore {
         var fs: [UInt8] = []
     }
 
-    /// Buffers readings of the open window. The live-ingest hot path: raw `sqlite3_bind_*` on
-    /// GRDB's cached statement runs about 3× faster than `execute(arguments:)`
-    /// (NOTES-environment: 800 k against 280 k rows/s).
+    /// Buffers readings of the open window (the live-ingest hot path: raw binds).
     private func insertOpen(_ db: Database, seriesID: Int64, _ columns: Columns) throws {
         let insert = try db.cachedStatement(sql: "INSERT INTO open_reading (series_id, ts, value, flags) VALUES (?, ?, ?, ?)")
-        let handle = insert.sqliteStatement
-        for k in columns.ts.indices {
-            sqlite3_reset(handle)
-            sqlite3_bind_int64(handle, 1, seriesID)
-            sqlite3_bind_int64(handle, 2, columns.ts[k])
-            sqlite3_bind_double(handle, 3, columns.vs[k])
-            sqlite3_bind_int64(handle, 4, Int64(columns.fs[k]))
-            let rc = sqlite3_step(handle)
-            guard rc == SQLITE_DONE else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
-                                    sql: insert.sql)
-            }
+        try RawStatement.executeEach(insert, db, count: columns.ts.count) { row, k in
+            row.int64(1, seriesID)
+            row.int64(2, columns.ts[k])
+            row.double(3, columns.vs[k])
+            row.int64(4, Int64(columns.fs[k]))
         }
-        sqlite3_reset(handle)
     }
 
     @discardableResult

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import GRDBSQLite
 import LantaarnModel
 
 extension SQLiteStore: ReleaseStore {
@@ -157,23 +156,14 @@ extension SQLiteStore: ReleaseStore {
     /// row decoding costs more than the transcoding). Returns the count and last position.
     private static func step(_ statement: Statement, _ db: Database, limit: Int, _ visit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws
         -> (count: Int, windowStart: Int64, seq: Int) {
-        let handle = statement.sqliteStatement
-        defer { sqlite3_reset(handle) }
         var last = (count: 0, windowStart: Int64(0), seq: 0)
-        while true {
-            let rc = sqlite3_step(handle)
-            if rc == SQLITE_DONE { return last }
-            guard rc == SQLITE_ROW else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
-                                    sql: statement.sql)
-            }
-            let text = sqlite3_column_text(handle, 2)
-            let length = Int(sqlite3_column_bytes(handle, 2))
-            try visit(UnsafeBufferPointer(start: text, count: length))
+        try RawStatement.forEachRow(statement, db) { row in
+            try visit(row.bytes(2))
             last.count += 1
             // Only the page's last row is a cursor.
-            if last.count == limit { (last.windowStart, last.seq) = (sqlite3_column_int64(handle, 0), Int(sqlite3_column_int64(handle, 1))) }
+            if last.count == limit { (last.windowStart, last.seq) = (row.int64(0), Int(row.int64(1))) }
         }
+        return last
     }
 
     public func rowsKept(_ release: ReleaseRecord) throws -> Bool {
