@@ -22,16 +22,27 @@ extension SQLiteStore: ReadingStore {
     /// for a time already published are recorded as changes (their windows become stale).
     func store(_ db: Database, _ readings: [Reading], quarantined: [QuarantineEntry], source: String) throws -> AppendResult {
         // Group by series, keeping arrival order within each series: positions, not copies
-        // of the readings (each copy retains three strings), one hash per reading.
+        // of the readings (each copy retains four strings). A reading of the same series as one
+        // of the last two (a sensor's quantities arrive together) takes its slot without a hash.
         var groups: [(identity: SeriesIdentity, positions: [Int])] = []
         var index: [SeriesIdentity: Int] = [:]
+        var recent = (first: (position: -1, slot: 0), second: (position: -1, slot: 0))
         for (position, r) in readings.enumerated() {
-            let identity = SeriesIdentity(r)
-            let slot = index[identity] ?? {
-                index[identity] = groups.count
-                groups.append((identity, []))
-                return groups.count - 1
-            }()
+            let slot: Int
+            if recent.first.position >= 0, Self.sameSeries(r, readings[recent.first.position]) {
+                slot = recent.first.slot
+            } else if recent.second.position >= 0, Self.sameSeries(r, readings[recent.second.position]) {
+                slot = recent.second.slot
+                recent = (recent.second, recent.first)
+            } else {
+                let identity = SeriesIdentity(r)
+                slot = index[identity] ?? {
+                    index[identity] = groups.count
+                    groups.append((identity, []))
+                    return groups.count - 1
+                }()
+                recent = ((position, slot), recent.first)
+            }
             groups[slot].positions.append(position)
         }
         var result = AppendResult()
@@ -64,6 +75,11 @@ extension SQLiteStore: ReadingStore {
         try Self.insertQuarantine(db, quarantined + conflicts)
         try changes.write(db)
         return result
+    }
+
+    @inline(__always)
+    private static func sameSeries(_ a: Reading, _ b: Reading) -> Bool {
+        a.series == b.series && a.wijk == b.wijk && a.buurt == b.buurt
     }
 
     public func committedOffset(source: String) throws -> Int64 {
