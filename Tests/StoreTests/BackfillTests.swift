@@ -101,4 +101,25 @@ struct BackfillTests {
         let expected = days.filter { $0.series.quantity == "pm25" && $0.timestamp < Self.base + Self.day }.reduce(0) { $0 + $1.value }
         #expect(abs(sum - expected) < 1e-6)
     }
+
+    /// A backfill leaves holes in chunk pages; the purge rewrites the file once backfills rewrote
+    /// a tenth of the chunks, says so, and not again until they do once more.
+    @Test func thePurgeCompactsAfterEnoughBackfill() throws {
+        let store = try SQLiteStore(dataDirectory: try scratchDirectory("compaction"))
+        let all = Self.days(0..<30)
+        // Every other hour of the first 20 days is left out, then loaded after the rest.
+        let late = all.filter { $0.timestamp < Self.base + 20 * Self.day && ($0.timestamp / 3_600_000) % 2 == 0 }
+        let lateTimes = Set(late.map(\.timestamp))
+        _ = try load(store, all.filter { !lateTimes.contains($0.timestamp) })
+        let keepAll = RetentionPolicies(readings: RetentionPolicy(keep: "1000y", basis: "t")!, datasets: [:])
+        #expect(try store.purge(keepAll, dryRun: false).compacted == nil, "nothing rewritten yet")
+        let back = try load(store, late)
+        #expect(back.backfilled == late.count)
+        let report = try store.purge(keepAll, dryRun: false)
+        let compacted = try #require(report.compacted, "80 of 120 chunks rewritten")
+        #expect(compacted.after <= compacted.before)
+        #expect(try store.purge(keepAll, dryRun: false).compacted == nil, "the count starts again")
+        #expect(try store.readingCount() == all.count)
+    }
 }
+

@@ -92,6 +92,6 @@ extension AggregateStage: AggregatingStage {
 
     private func positions(_ input: StageInput) throws -> [String: GeoPoint] {
         guard input.positions.isEmpty else { return input.positions }
-        throw PipelineError(file: input.pipeline.file, path: "stages", reason: "placing readings in a buurt or grid square needs the sensors' positions; none are registered (Sensors/*.yaml)")
+        throw PipelineError(file: input.pipeline.file, path: "stages", reason: "placing readings in a grid square needs the sensors' positions; none are registered (Sensors/*.yaml)")
     }
 }

@@ -23,8 +23,9 @@ extension SQLiteStore {
     /// outside a transaction; writers wait (ingest keeps its log meanwhile), readers do not.
     func compactAfterBackfill(_ db: Database) throws -> (before: Int64, after: Int64)? {
         let rewritten = try Int.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'chunks_rewritten'") ?? 0
+        guard rewritten > 0 else { return nil }
         let chunks = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
-        guard rewritten > 0, Double(rewritten) >= Self.compactionShare * Double(max(chunks, 1)) else { return nil }
+        guard Double(rewritten) >= Self.compactionShare * Double(max(chunks, 1)) else { return nil }
         let before = try Self.fileBytes(db)
         try db.execute(sql: "VACUUM")
         try db.execute(sql: "DELETE FROM store_meta WHERE key = 'chunks_rewritten'")
