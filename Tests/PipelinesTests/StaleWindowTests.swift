@@ -87,6 +87,17 @@ struct StaleWindowTests {
         #expect(again.allSatisfy { $0.lineage.contains("\"recomputed_because\":") })
         #expect(again.first?.lineage.contains("120 readings arrived after release \(release2)") == true)
         #expect(again.first?.rowsIn == 120, "the new release counts the backfilled readings")
+
+        // The purge drops the changes every current release has seen; the noise readings'
+        // change stays (the 05:00 air release predates it, though it does not read noise).
+        func changes() throws -> [String] {
+            try runCommand(Tool("sqlite3"), [s.store.path, "SELECT quantity FROM data_change"]).output.split(separator: "\n").map(String.init)
+        }
+        #expect(try Set(changes()) == ["pm25", "pm10", "laeq"])
+        _ = try s.store.purge(RetentionPolicies(readings: RetentionPolicy(keep: "1000y", basis: "t")!, datasets: [:]), dryRun: false)
+        let left = try changes()
+        #expect(Set(left) == ["laeq"], "\(left)")
+        #expect(try s.runner.staleWindows(s.pipeline).isEmpty)
     }
 
     /// A reading the store already held changes nothing; a conflict changes nothing either (the

@@ -29,6 +29,7 @@ enum Schema {
         m.registerMigration("v21-data-changes", migrate: ReleasesSchema.v21DataChanges)
         m.registerMigration("v22-reading-corrections", migrate: ReadingsSchema.v22ReadingCorrections)
         m.registerMigration("v23-series-buurt", migrate: ReadingsSchema.v23SeriesBuurt)
+        m.registerMigration("v24-release-window-start", migrate: ReleasesSchema.v24ReleaseWindowStart)
         return m
     }
 }

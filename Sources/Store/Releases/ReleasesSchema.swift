@@ -110,4 +110,12 @@ enum ReleasesSchema {
             CREATE INDEX release_window_end ON release(window_end);
             """)
     }
+
+    /// `v24-release-window-start`
+    static func v24ReleaseWindowStart(_ db: Database) throws {
+        // The purge drops data changes no current release predates: it looks releases up by
+        // window start across datasets.
+        try db.execute(sql: "CREATE INDEX release_window_start ON release(window_start)")
+    }
 }
+

@@ -21,7 +21,10 @@ extension SQLiteStore {
             if let policy = policies.quarantine {
                 try self.purgeQuarantine(db, policy, now: now, holds: holds, dryRun: dryRun, into: &report)
             }
-            if !dryRun { try Self.insert(db, report.destroyed) }
+            if !dryRun {
+                try Self.insert(db, report.destroyed)
+                _ = try Self.pruneChanges(db)
+            }
         }
         if dryRun {
             try pool.read(work)
