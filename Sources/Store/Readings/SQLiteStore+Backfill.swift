@@ -63,13 +63,19 @@ extension SQLiteStore {
             while let row = try open.next() { held.ts.append(row[0]); held.vs.append(row[1]) }
         }
         if !held.ts.indices.dropFirst().allSatisfy({ held.ts[$0 - 1] <= held.ts[$0] }) { held = held.sortedByTime() }
-        // Stable by time: of equal times the earlier arrival is the one kept.
+        // Stable by time: of equal times the earlier arrival is the one kept. Archives come in
+        // time order, so the sort is usually skipped.
+        let inOrder = ordered ? positions : positions.sorted(by: { (readings[$0].timestamp, $0) < (readings[$1].timestamp, $1) })
         var j = 0
+        // The batch's new values at the current time (reused: no allocation per reading).
         var batchAt: (ts: Int64, values: [Double]) = (Int64.min, [])
-        for p in positions.sorted(by: { (readings[$0].timestamp, $0) < (readings[$1].timestamp, $1) }) {
+        for p in inOrder {
             let r = readings[p]
             while j < held.ts.count && held.ts[j] < r.timestamp { j += 1 }
-            if batchAt.ts != r.timestamp { batchAt = (r.timestamp, []) }
+            if batchAt.ts != r.timestamp {
+                batchAt.ts = r.timestamp
+                batchAt.values.removeAll(keepingCapacity: true)
+            }
             var k = j, stored: Double?, duplicate = false
             while k < held.ts.count && held.ts[k] == r.timestamp {
                 stored = stored ?? held.vs[k]

@@ -71,20 +71,31 @@ enum BitPacking {
     /// exceptions (an index byte plus a varint of their high bits). A rare outlier,
     /// such as a missed reading or a spike, then no longer widens the whole block.
     static func bestWidth(_ block: ArraySlice<UInt64>) -> Int {
-        var histogram = [Int](repeating: 0, count: 65)
-        for v in block { histogram[v == 0 ? 0 : 64 - v.leadingZeroBitCount] += 1 }
-        var best = 64, bestCost = Int.max
-        for w in 0...64 {
-            var cost = block.count * w
-            var tooWide = 0
-            for l in (w + 1)..<65 where histogram[l] > 0 {
-                tooWide += histogram[l]
-                cost += histogram[l] * (8 + 8 * ((l - w + 6) / 7))
+        // Widths above the widest value only cost more, so the search stops there; the
+        // histogram lives on the stack (this runs for every block of every chunk written).
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 65) { histogram in
+            histogram.initialize(repeating: 0)
+            var widest = 0
+            for v in block {
+                let l = v == 0 ? 0 : 64 - v.leadingZeroBitCount
+                histogram[l] += 1
+                widest = max(widest, l)
             }
-            if tooWide > 255 { continue }
-            if cost < bestCost { bestCost = cost; best = w }
+            var best = widest, bestCost = Int.max
+            for w in 0...widest {
+                var cost = block.count * w
+                var tooWide = 0
+                if w < widest {
+                    for l in (w + 1)...widest where histogram[l] > 0 {
+                        tooWide += histogram[l]
+                        cost += histogram[l] * (8 + 8 * ((l - w + 6) / 7))
+                    }
+                }
+                if tooWide > 255 { continue }
+                if cost < bestCost { bestCost = cost; best = w }
+            }
+            return best
         }
-        return best
     }
 
     private static func packLows(_ values: [UInt64], width: Int, into out: inout [UInt8]) {
