@@ -43,7 +43,7 @@ extension PipelineCommand {
                     Console.line("\(p.name): \(results.count) window(s) published again")
                 }
             }
-            if total == 0 { Console.line("no stale windows: every release matches the stored readings") }
+            if total == 0 { Console.line("no stale windows: every release of a readings pipeline matches the stored readings (meldingen pipelines are not tracked)") }
         }
     }
 }
