@@ -119,7 +119,7 @@ struct StaleWindowTests {
         #expect(moved == 120)
         let stale = try s.runner.staleWindows(s.pipeline)
         #expect(stale.map(\.window.start) == [Self.base + 6 * TimeBucket.hour, Self.base + 7 * TimeBucket.hour])
-        #expect(stale.first?.reason.hasPrefix("60 readings moved to another wijk after release") == true, "\(stale)")
+        #expect(stale.first?.reason.hasPrefix("60 readings moved to another wijk or buurt after release") == true, "\(stale)")
         let results = try s.runner.recompute(s.pipeline, stale)
         #expect(results.count == 2)
         let row = try s.store.rows(dataset: Self.dataset, after: RowCursor(windowStart: Self.base + 6 * TimeBucket.hour, seq: -1), limit: 1).rows[0]

@@ -42,6 +42,21 @@ struct SettingsTests {
         #expect(s.listen == "127.0.0.1:1")
     }
 
+    /// The scheduler's catch-up, lateness and quiet time before stale windows are recomputed.
+    @Test func schedulerFromTheConfigFile() throws {
+        var s = Settings()
+        #expect(s.schedulerCatchUp == 7 * 86_400_000 && s.schedulerLateness == 7_200_000 && s.recomputeAfter == 120_000)
+        try YAMLConfig.decode("scheduler: {catch_up: 32d, lateness: 3h, recompute_after: 20s}").apply(to: &s)
+        #expect(s.schedulerCatchUp == 32 * 86_400_000 && s.schedulerLateness == 3 * 3_600_000 && s.recomputeAfter == 20_000)
+        var bad = Settings()
+        do {
+            try YAMLConfig.decode("scheduler: {recompute_after: soon}").apply(to: &bad)
+            Issue.record("accepted 'soon'")
+        } catch let e as CLIError {
+            #expect("\(e)".contains("scheduler.recompute_after: 'soon' is not a duration such as 2m"), "\(e)")
+        }
+    }
+
     @Test func listenAddresses() throws {
         let a = try ListenAddress("127.0.0.1:8080")
         #expect(a.host == "127.0.0.1" && a.port == 8080)

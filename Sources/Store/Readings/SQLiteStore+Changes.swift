@@ -7,7 +7,7 @@ public enum DataChangeKind: String, Sendable, CaseIterable {
     case arrived
     /// Stored values replaced on purpose (`lantaarn quarantine replay --replace`).
     case corrected
-    /// Readings moved to another wijk (`lantaarn geo import --reassign`).
+    /// Readings moved to another wijk or buurt (`lantaarn geo import --reassign`).
     case moved
 }
 

@@ -34,7 +34,7 @@ public struct StaleWindow: Sendable, Equatable {
         var parts: [String] = []
         if let n = changes[.arrived] { parts.append("\(Self.grouped(n)) reading\(n == 1 ? "" : "s") arrived after release \(releaseID)") }
         if let n = changes[.corrected] { parts.append("\(Self.grouped(n)) correction\(n == 1 ? "" : "s") after release \(releaseID)") }
-        if let n = changes[.moved] { parts.append("\(Self.grouped(n)) reading\(n == 1 ? "" : "s") moved to another wijk after release \(releaseID)") }
+        if let n = changes[.moved] { parts.append("\(Self.grouped(n)) reading\(n == 1 ? "" : "s") moved to another wijk or buurt after release \(releaseID)") }
         return parts.joined(separator: "; ")
     }
 
