@@ -169,10 +169,11 @@ extension SQLiteStore {
             let window = TimeBucket.floor(ts[k], size: policy.span)
             var end = k
             while end < ts.count, TimeBucket.floor(ts[end], size: policy.span) == window { end += 1 }
-            let chunk = Chunk(timestamps: Array(ts[k..<end]), values: Array(vs[k..<end]), flags: Array(fs[k..<end]))
-            let block = try timestampBlock(db, chunk.timestamps, seriesID: seriesID, window: window)
-            try insert.execute(arguments: [seriesID, window, chunk.minTimestamp, chunk.maxTimestamp, chunk.count, chunk.minValue,
-                                           chunk.maxValue, chunk.sum, block, Data(chunk.values), Data(chunk.flags)])
+            let times = Array(ts[k..<end]), values = Array(vs[k..<end])
+            let block = try timestampBlock(db, times, seriesID: seriesID, window: window)
+            try insert.execute(arguments: [seriesID, window, times[0], times[times.count - 1], times.count, values.min()!, values.max()!,
+                                           values.reduce(0, +), block, Data(DecimalValueCodec.encode(values)),
+                                           Data(FlagsCodec.encode(Array(fs[k..<end])))])
             k = end
         }
     }
@@ -186,16 +187,21 @@ extension SQLiteStore {
         AND c.window_start = ? AND c.series_id = s.id AND b.id = c.ts_id
         """
 
-    /// The id of a timestamp block with exactly these bytes: one that another quantity of the
+    /// The id of a timestamp block holding exactly these times: one that another quantity of the
     /// same sensor already stored for this window (readings that arrived together), or a new one.
-    private func timestampBlock(_ db: Database, _ bytes: [UInt8], seriesID: Int64, window: Int64) throws -> Int64 {
-        let encoded = Data(bytes)
+    /// A sibling's block is decoded and compared, which costs less than encoding: the second
+    /// quantity of a sensor encodes no timestamps.
+    private func timestampBlock(_ db: Database, _ times: [Int64], seriesID: Int64, window: Int64) throws -> Int64 {
         let siblings = try db.cachedStatement(sql: Self.siblingBlocksSQL)
         let rows = try Row.fetchCursor(siblings, arguments: [seriesID, seriesID, window])
         while let row = try rows.next() {
-            if try row.withUnsafeData(atIndex: 1, { $0 == encoded }) { return row[0] }
+            let same = try row.withUnsafeData(atIndex: 1) { data -> Bool in
+                guard let data, let decoded = try? data.withUnsafeBytes({ try TimestampCodec.decode($0) }) else { return false }
+                return decoded == times
+            }
+            if same { return row[0] }
         }
-        try db.cachedStatement(sql: "INSERT INTO ts_block (ts) VALUES (?)").execute(arguments: [encoded])
+        try db.cachedStatement(sql: "INSERT INTO ts_block (ts) VALUES (?)").execute(arguments: [Data(TimestampCodec.encode(times))])
         return db.lastInsertedRowID
     }
 }
