@@ -87,11 +87,11 @@ struct GeoCommand: AsyncParsableCommand {
                 let moved = try store.reassignWijk(moves, vintage: vintage, now: Clock.nowMilliseconds(), dryRun: false) { done, total in
                     if done % 100 == 0 || done == total { Console.progress("  reassigning sensors: \(done)/\(total)") }
                 }
-                Console.line("  moved \(moved) stored readings dated \(period) to the wijken of these boundaries (logged in wijk_reassignment)")
+                Console.line("  moved \(moved) stored readings dated \(period) to the \(level == .buurt ? "buurten" : "wijken") of these boundaries (logged in wijk_reassignment)")
             } else {
                 let would = try store.reassignWijk(moves, vintage: vintage, now: Clock.nowMilliseconds(), dryRun: true, progress: nil)
                 if would > 0 {
-                    Console.line("  \(would) stored readings dated \(period) keep the wijk they were assigned (history is not rewritten); import again with --reassign to move them")
+                    Console.line("  \(would) stored readings dated \(period) keep the wijk and buurt they were assigned (history is not rewritten); import again with --reassign to move them")
                 }
             }
         }
