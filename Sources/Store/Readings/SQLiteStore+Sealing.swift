@@ -169,10 +169,12 @@ extension SQLiteStore {
             let window = TimeBucket.floor(ts[k], size: policy.span)
             var end = k
             while end < ts.count, TimeBucket.floor(ts[end], size: policy.span) == window { end += 1 }
+            // Not `Chunk`: the timestamps are encoded only when no sibling's block has them.
             let times = Array(ts[k..<end]), values = Array(vs[k..<end])
+            let stats = ChunkStatistics(timestamps: times, values: values)
             let block = try timestampBlock(db, times, seriesID: seriesID, window: window)
-            try insert.execute(arguments: [seriesID, window, times[0], times[times.count - 1], times.count, values.min()!, values.max()!,
-                                           values.reduce(0, +), block, Data(DecimalValueCodec.encode(values)),
+            try insert.execute(arguments: [seriesID, window, stats.minTimestamp, stats.maxTimestamp, stats.count, stats.minValue,
+                                           stats.maxValue, stats.sum, block, Data(DecimalValueCodec.encode(values)),
                                            Data(FlagsCodec.encode(Array(fs[k..<end])))])
             k = end
         }

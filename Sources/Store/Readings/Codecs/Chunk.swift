@@ -8,6 +8,14 @@ struct ChunkStatistics: Equatable {
     var sum: Double
 }
 
+extension ChunkStatistics {
+    /// The statistics of readings sorted by time (non-empty).
+    init(timestamps ts: [Int64], values vs: [Double]) {
+        self.init(count: ts.count, minTimestamp: ts.first!, maxTimestamp: ts.last!, minValue: vs.min()!, maxValue: vs.max()!,
+                  sum: vs.reduce(0, +))
+    }
+}
+
 /// One sealed chunk of a series: its readings in time order, compressed column by
 /// column, with the statistics that let aggregates skip decompression.
 @dynamicMemberLookup
@@ -28,8 +36,7 @@ struct Chunk: Equatable {
         timestamps = TimestampCodec.encode(ts)
         values = DecimalValueCodec.encode(vs)
         flags = FlagsCodec.encode(fs)
-        statistics = ChunkStatistics(count: ts.count, minTimestamp: ts.first!, maxTimestamp: ts.last!, minValue: vs.min()!,
-                                     maxValue: vs.max()!, sum: vs.reduce(0, +))
+        statistics = ChunkStatistics(timestamps: ts, values: vs)
     }
 
     /// Decompresses all three columns; throws when the blobs disagree with the count.
