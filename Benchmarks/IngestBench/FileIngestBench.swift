@@ -30,7 +30,7 @@ enum FileIngestBench {
             let store = try SQLiteStore(dataDirectory: work + "/db")
             let clock = ContinuousClock()
             let t0 = clock.now, cpu0 = cpuSeconds()
-            let report = try FileIngest(store: store, validator: ReadingValidator(registry: registry)).ingest(path: path)
+            let report = try FileIngest(store: store.readings, validator: ReadingValidator(registry: registry)).ingest(path: path)
             let elapsed = clock.now - t0, cpu = cpuSeconds() - cpu0
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             FileHandle.standardError.write(Data("file ingest: \(report.rows) rows, \(report.readings) readings, \(report.quarantined) quarantined in \(seconds) s (\(cpu) s CPU)\n".utf8))

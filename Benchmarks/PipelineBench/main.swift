@@ -6,6 +6,11 @@ import Logging
 import Pipelines
 import Store
 
+/// The store's domains a pipeline run uses.
+func pipelineStores(_ store: SQLiteStore) -> PipelineStores {
+    PipelineStores(readings: store.readings, releases: store.releases, meldingen: store.meldingen, anpr: store.anpr)
+}
+
 // Pipeline benchmark (issue 7): an hourly per-wijk aggregate pipeline (count, mean, min, max
 // of PM2.5 and PM10) over SENSORS × 2 × READINGS_PER_SERIES readings, end to end: the pipeline
 // file is loaded and checked, every hourly window is read from the store, aggregated and
@@ -22,7 +27,7 @@ if args.count == 3, args[1] == "--run-only" {
     let pipeline = try PipelineDefinition.load(path: args[2] + "/Pipelines/bench.yaml")
     let start = ISO8601.parse("2026-01-01T00:00:00Z")!
     let t0 = ContinuousClock.now
-    let results = try PipelineRunner(store: store, boundaries: BoundaryCatalog([]), logger: Logger(label: "bench"))
+    let results = try PipelineRunner(stores: pipelineStores(store), boundaries: BoundaryCatalog([]), logger: Logger(label: "bench"))
         .run(pipeline, over: TimeWindow(start: start, end: start + 2077 * TimeBucket.hour))
     FileHandle.standardError.write(Data("\(results.count) windows in \(ContinuousClock.now - t0)\n".utf8))
     exit(0)
@@ -48,7 +53,7 @@ var total = 0
 var minTs = Int64.max, maxTs = Int64.min
 for id in 0..<sensors {
     let rows = generator.sensor(id)
-    try store.append(IngestBatch(readings: rows.map {
+    try store.readings.append(IngestBatch(readings: rows.map {
         Reading(series: SeriesKey(sensorID: String($0.sensor), quantity: $0.quantity), timestamp: $0.ts, value: $0.value, wijk: WijkCode($0.wijk))
     }, quarantined: [], source: "bench", offset: Int64(id + 1)))
     total += rows.count
@@ -61,8 +66,8 @@ for id in 0..<sensors {
     if id % 100 == 0 { progress("generated \(id + 1)/\(sensors) sensors, \(total) readings") }
 }
 try csv.close()
-try store.sealExpired(now: Clock.nowMilliseconds())
-_ = try store.purge(RetentionPolicies(readings: RetentionPolicy(keep: "1000y", basis: "bench")!, datasets: [:]), dryRun: false)
+try store.readings.sealExpired(now: Clock.nowMilliseconds())
+_ = try store.retention.purge(RetentionPolicies(readings: RetentionPolicy(keep: "1000y", basis: "bench")!, datasets: [:]), dryRun: false)
 progress("stored \(total) readings")
 
 // 2. The pipeline, as the data team would write it (P2 = PM2.5, P1 = PM10 in Sensor.Community terms).
@@ -110,7 +115,7 @@ output:
 let range = TimeWindow(start: TimeBucket.floor(minTs, size: TimeBucket.hour), end: TimeBucket.floor(maxTs, size: TimeBucket.hour) + TimeBucket.hour)
 let t0 = ContinuousClock.now
 let pipeline = try PipelineDefinition.load(path: work + "/Pipelines/bench.yaml")
-let runner = PipelineRunner(store: store, boundaries: BoundaryCatalog([]), logger: Logger(label: "bench"))
+let runner = PipelineRunner(stores: pipelineStores(store), boundaries: BoundaryCatalog([]), logger: Logger(label: "bench"))
 let results = try runner.run(pipeline, over: range)
 let elapsed = seconds(ContinuousClock.now - t0)
 let rowsOut = results.reduce(0) { $0 + $1.rowsOut }
@@ -121,7 +126,7 @@ progress("pipeline: \(results.count) windows, \(rowsIn) readings in, \(rowsOut) 
 var meanSum = 0.0, countSum = 0
 var after: RowCursor? = nil
 repeat {
-    let page = try store.rows(dataset: pipeline.output.dataset, after: after, limit: 50_000)
+    let page = try store.releases.rows(dataset: pipeline.output.dataset, after: after, limit: 50_000)
     for row in page.rows {
         if case .integer(let n) = row[5] { countSum += Int(n) }
         switch row[6] { case .number(let m): meanSum += m; case .integer(let m): meanSum += Double(m); default: break }

@@ -40,7 +40,7 @@ case "prepare":
     metadata.frequency = "http://publications.europa.eu/resource/authority/frequency/HOURLY"
     metadata.spatial = "GM0392"
     metadata.accessRights = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
-    try store.register(metadata)
+    try store.releases.register(metadata)
     let base = ISO8601.parse("2025-01-01T00:00:00Z")!
     let t0 = ContinuousClock.now
     // 100,000 rows per hourly window: the 10 M-row dataset of the export and the small pages.
@@ -52,15 +52,15 @@ case "prepare":
     var year = metadata
     year.name = "bench-jaar"
     year.title = "Fijnstof per wijk per uur, een jaar (benchmark)"
-    try store.register(year)
+    try store.releases.register(year)
     try publish(store, year, rows: 21 * 8_760, perWindow: 21 * 24, windowLength: 86_400_000, base: base, seed: 9) { _ in }
     FileHandle.standardError.write(Data("prepare: bench-jaar published (\(ContinuousClock.now - t0))\n".utf8))
 case "serve":
     guard let port = Int(args[3]) else { fail("PORT must be a number") }
     let store = try SQLiteStore(dataDirectory: directory)
-    var deps = ServerDependencies(releases: store, site: PublicSite())
+    var deps = ServerDependencies(releases: store.releases, site: PublicSite())
     deps.exports = ExportCache(directory: directory + "/exports")
-    deps.observations = store
+    deps.observations = store.readings
     deps.rateLimiter = nil
     let logger = Logger(label: "lantaarn-bench")
     let app = try buildApplication(deps, host: "127.0.0.1", port: port, logger: logger)
@@ -89,7 +89,7 @@ func publish(_ store: SQLiteStore, _ metadata: DatasetMetadata, rows total: Int,
                     .number(pm10), .integer(Int64(50 + random.next() % 11))]
         }
         let start = base + Int64(window) * windowLength
-        try store.publish(ReleaseDraft(dataset: metadata.name, window: TimeWindow(start: start, end: start + windowLength),
+        try store.releases.publish(ReleaseDraft(dataset: metadata.name, window: TimeWindow(start: start, end: start + windowLength),
                                        rows: rows, rowsIn: n, lineage: .object([("pipeline", .string("bench"))])))
         row += n
         window += 1

@@ -35,7 +35,7 @@ enum CSVLoad {
             func flush() throws {
                 let t0 = ContinuousClock.now
                 offset += 1
-                try store.append(IngestBatch(readings: batch, quarantined: [], source: "bench-csv", offset: offset))
+                try store.readings.append(IngestBatch(readings: batch, quarantined: [], source: "bench-csv", offset: offset))
                 result.appendSeconds += seconds(ContinuousClock.now - t0)
                 result.readings += batch.count
                 batch.removeAll(keepingCapacity: true)

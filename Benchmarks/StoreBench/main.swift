@@ -19,7 +19,7 @@ if args.count == 4, args[1] == "--query-only", let n = Int(args[3]) {
                            grouping: .wijk, quantiles: ProcessInfo.processInfo.environment["P95"] == nil ? [] : [0.95])
     for _ in 0..<n {
         let t0 = ContinuousClock.now
-        let rows = try store.aggregate(q)
+        let rows = try store.readings.aggregate(q)
         FileHandle.standardError.write(Data("\(rows.count) groups in \(ContinuousClock.now - t0)\n".utf8))
     }
     exit(0)
@@ -50,8 +50,8 @@ func readings(_ rows: ArraySlice<SeriesGenerator.Row>) -> [Reading] {
 /// Seals every window (as the store does once their lateness has passed by the clock) and
 /// compacts the WAL into the main file, so the file size is everything stored.
 func settle(_ store: SQLiteStore) throws {
-    try store.sealExpired(now: Clock.nowMilliseconds())
-    _ = try store.purge(RetentionPolicies(readings: RetentionPolicy(keep: "1000y", basis: "bench")!, datasets: [:]), dryRun: false)
+    try store.readings.sealExpired(now: Clock.nowMilliseconds())
+    _ = try store.retention.purge(RetentionPolicies(readings: RetentionPolicy(keep: "1000y", basis: "bench")!, datasets: [:]), dryRun: false)
 }
 
 var result: [String: Any] = [:]
@@ -73,7 +73,7 @@ try settle(empty)
 let emptyBytes = fileSize(empty.path)
 func storeReal(_ rows: [SeriesGenerator.Row], _ name: String) throws -> Int {
     let store = try SQLiteStore(dataDirectory: work + "/" + name)
-    try store.append(IngestBatch(readings: readings(rows[...]), quarantined: [], source: "bench", offset: 1))
+    try store.readings.append(IngestBatch(readings: readings(rows[...]), quarantined: [], source: "bench", offset: 1))
     try settle(store)
     return fileSize(store.path)
 }
@@ -149,12 +149,12 @@ func timed<T>(_ f: () throws -> T) rethrows -> (T, Double) {
     let r = try f()
     return (r, seconds(ContinuousClock.now - t0))
 }
-let (rows, aggSeconds) = try timed { try store.aggregate(AggregateQuery(quantities: ["P1", "P2"], window: window, bucket: TimeBucket.hour, grouping: .wijk)) }
+let (rows, aggSeconds) = try timed { try store.readings.aggregate(AggregateQuery(quantities: ["P1", "P2"], window: window, bucket: TimeBucket.hour, grouping: .wijk)) }
 result["agg_seconds"] = aggSeconds
 result["agg_groups"] = rows.count
 result["agg_count_total"] = rows.reduce(0) { $0 + $1.count }
 result["agg_checksum_mean"] = rows.reduce(0.0) { $0 + $1.mean }
-let (p95rows, p95Seconds) = try timed { try store.aggregate(AggregateQuery(quantities: ["P1", "P2"], window: window, bucket: TimeBucket.hour, grouping: .wijk, quantiles: [0.95])) }
+let (p95rows, p95Seconds) = try timed { try store.readings.aggregate(AggregateQuery(quantities: ["P1", "P2"], window: window, bucket: TimeBucket.hour, grouping: .wijk, quantiles: [0.95])) }
 result["p95_seconds"] = p95Seconds
 result["p95_checksum"] = p95rows.reduce(0.0) { $0 + $1.quantiles[0] }
 progress("aggregate \(aggSeconds) s over \(rows.count) groups; p95 \(p95Seconds) s")
@@ -180,7 +180,7 @@ do {
     func flush() throws {
         let t0 = ContinuousClock.now
         offset += 1
-        let r = try store.append(IngestBatch(readings: batch, quarantined: [], source: "bench-backfill", offset: offset))
+        let r = try store.readings.append(IngestBatch(readings: batch, quarantined: [], source: "bench-backfill", offset: offset))
         appendSeconds += seconds(ContinuousClock.now - t0)
         backfilled += r.backfilled
         batch.removeAll(keepingCapacity: true)
@@ -194,12 +194,12 @@ do {
         if batch.count >= CSVLoad.batchSize { try flush() }
     }
     if !batch.isEmpty { try flush() }
-    // The purge compacts the file after this much backfill (SQLiteStore+Compaction.swift): timed apart.
+    // The purge compacts the file after this much backfill (SQLiteReadingStore+Compaction.swift): timed apart.
     let settleStart = ContinuousClock.now
     try settle(store)
     result["settle_after_backfill_seconds"] = seconds(ContinuousClock.now - settleStart)
-    guard backfilled == added, try store.readingCount() == total + added else {
-        fail("backfill stored \(backfilled) of \(added) readings into sealed chunks; the store holds \(try store.readingCount()) of \(total + added)")
+    guard backfilled == added, try store.readings.readingCount() == total + added else {
+        fail("backfill stored \(backfilled) of \(added) readings into sealed chunks; the store holds \(try store.readings.readingCount()) of \(total + added)")
     }
     result["backfill_values"] = added
     result["backfill_readings_per_s"] = Double(added) / appendSeconds

@@ -33,7 +33,7 @@ for line in text.split(separator: "\n") {
 let store = try SQLiteStore(dataDirectory: args[2])
 var stored = [Key: Int]()
 var pm10 = 0
-try store.scan(quantities: ["pm25", "pm10"], window: TimeWindow(start: 0, end: Int64.max / 2)) { r in
+try store.readings.scan(quantities: ["pm25", "pm10"], window: TimeWindow(start: 0, end: Int64.max / 2)) { r in
     if r.series.quantity == "pm25" {
         stored[Key(sensor: r.series.sensorID, timestamp: r.timestamp), default: 0] += 1
     } else {
@@ -44,7 +44,7 @@ try store.scan(quantities: ["pm25", "pm10"], window: TimeWindow(start: 0, end: I
 var quarantined = Set<Key>()
 var after: Int64 = 0
 while true {
-    let page = try store.quarantine(after: after, limit: 10_000)
+    let page = try store.readings.quarantine(after: after, limit: 10_000)
     for entry in page {
         after = max(after, entry.id ?? after)
         guard let sensor = entry.sensorID, let doc = try? JSONParser.parse(entry.payload),

@@ -8,29 +8,26 @@ import Store
 /// Runs are idempotent per window: a re-run replaces that window's rows and
 /// records a new release, in one transaction.
 public struct PipelineRunner: Sendable {
-    /// What a run reads, publishes and records.
-    public typealias Storage = ReadingStore & ReleaseStore & MeldingStore & PipelineRunLog & AnprStore & StaleWindowLog
-
-    private let store: any Storage
+    private let stores: PipelineStores
     private let boundaries: BoundaryCatalog
     /// Mounting points of the sensors (the registry), for buurt and grid generalisation.
     private let positions: [String: GeoPoint]
     private let logger: Logger
 
-    /// Creates a runner over `store`; wijk and buurt names come from `boundaries`, sensor
+    /// Creates a runner over `stores`; wijk and buurt names come from `boundaries`, sensor
     /// positions (for buurt and grid squares) from `positions`.
-    public init(store: any Storage, boundaries: BoundaryCatalog,
+    public init(stores: PipelineStores, boundaries: BoundaryCatalog,
                 positions: [String: GeoPoint] = [:], logger: Logger) {
-        self.store = store
+        self.stores = stores
         self.boundaries = boundaries
         self.positions = positions
         self.logger = logger
     }
 
     /// Creates a runner whose wijk names come from one boundary set.
-    public init(store: any Storage, boundaries: BoundarySet,
+    public init(stores: PipelineStores, boundaries: BoundarySet,
                 positions: [String: GeoPoint] = [:], logger: Logger) {
-        self.init(store: store, boundaries: BoundaryCatalog([boundaries]), positions: positions, logger: logger)
+        self.init(stores: stores, boundaries: BoundaryCatalog([boundaries]), positions: positions, logger: logger)
     }
 
     /// What one window's run produced.
@@ -69,7 +66,7 @@ public struct PipelineRunner: Sendable {
     /// by design. Meldingen pipelines are not tracked (yet): re-run them with `pipeline backfill`.
     public func staleWindows(_ p: PipelineDefinition) throws -> [StaleWindow] {
         guard case .readings(let quantities) = p.input else { return [] }
-        return try store.staleWindows(dataset: p.output.dataset, quantities: Set(quantities))
+        return try stores.releases.staleWindows(dataset: p.output.dataset, quantities: Set(quantities))
     }
 
     /// Computes `stale` windows of `p` again, each once, as new releases whose lineage says why
@@ -100,10 +97,10 @@ public struct PipelineRunner: Sendable {
             guard let stage = pipeline.aggregating else {
                 throw PipelineError(file: pipeline.file, path: "stages", reason: "the pipeline has no aggregating stage")
             }
-            try store.register(Self.metadata(for: pipeline))
+            try stores.releases.register(Self.metadata(for: pipeline))
             // Read before any input: a change stored while the run reads counts as after it.
-            let changesThrough = try store.changeMark()
-            let input = StageInput(store: store, pipeline: pipeline, boundaries: boundaries, positions: positions, logger: logger)
+            let changesThrough = try stores.releases.changeMark()
+            let input = StageInput(stores: stores, pipeline: pipeline, boundaries: boundaries, positions: positions, logger: logger)
             let windows = try stage.computable(planned, input: input)
             try stage.run(input: input, windows: windows) { window, output in
                 results.append(try publish(pipeline, window, output, later: windows[(results.count + 1)...],
@@ -126,8 +123,8 @@ public struct PipelineRunner: Sendable {
     public func refreshDisclosureReports(after p: PipelineDefinition) {
         guard p.disclosure?.counts.contains(where: \.isProtected) == true else { return }
         do {
-            let outcome = try DisclosureAudit.run(store)
-            try DisclosureAudit.record(outcome.reports, in: store)
+            let outcome = try DisclosureAudit.run(stores.releases)
+            try DisclosureAudit.record(outcome.reports, in: stores.releases)
             if !outcome.exposed.isEmpty || !outcome.broken.isEmpty {
                 logger.warning("disclosure audit: held-back counts too narrow or relations contradicted; run 'lantaarn datasets audit' for the cells", metadata: [
                     "pipeline.name": "\(p.name)", "disclosure.exposed": "\(outcome.exposed.count)", "disclosure.broken": "\(outcome.broken.count)",
@@ -140,7 +137,7 @@ public struct PipelineRunner: Sendable {
 
     /// Records the run (the windows done before a failure count as done: each is its own transaction).
     private func record(_ p: PipelineDefinition, _ range: TimeWindow, _ started: Int64, _ results: [WindowResult], error: (any Error)?) throws {
-        try store.recordRun(PipelineRunRecord(
+        try stores.releases.recordRun(PipelineRunRecord(
             pipeline: p.name, versionSHA256: p.versionHash, startedAt: started, endedAt: Clock.nowMilliseconds(), range: range,
             windows: results.count, rowsIn: results.reduce(0) { $0 + $1.rowsIn }, rowsOut: results.reduce(0) { $0 + $1.rowsOut },
             outcome: error == nil ? "ok" : "failed", error: error.map { "\($0)" }))
@@ -168,7 +165,7 @@ public struct PipelineRunner: Sendable {
             }
         }
         let lineage = lineage(p, window, rows, output.rowsIn, output.withoutWijk, extra)
-        let id = try store.publish(ReleaseDraft(dataset: p.output.dataset, window: window, rows: rows, rowsIn: output.rowsIn,
+        let id = try stores.releases.publish(ReleaseDraft(dataset: p.output.dataset, window: window, rows: rows, rowsIn: output.rowsIn,
                                                 lineage: lineage, changesThrough: changesThrough))
         logger.debug("published release", metadata: [
             "pipeline.name": "\(p.name)", "release.id": "\(id)", "release.window": "\(window)",
@@ -181,7 +178,7 @@ public struct PipelineRunner: Sendable {
     /// (meldingen and their tiles): `nil` for the others, which protect while they compute.
     private func protect(_ p: PipelineDefinition, _ window: TimeWindow, _ rows: [[CellValue]], later: ArraySlice<TimeWindow>) throws -> ReleaseProtection.Outcome? {
         guard let stage = p.aggregating, type(of: stage).protectedAgainstPublished, p.suppress != nil, let spec = p.disclosure else { return nil }
-        return try ReleaseProtection(store: store).protect(dataset: p.output.dataset, spec: spec, columns: p.columns.map(\.name),
+        return try ReleaseProtection(store: stores.releases).protect(dataset: p.output.dataset, spec: spec, columns: p.columns.map(\.name),
                                                            window: window, rows: rows, replacing: Set(later.map(\.start)), file: p.file)
     }
 
@@ -221,7 +218,7 @@ public struct PipelineRunner: Sendable {
     public func dueWindows(_ p: PipelineDefinition, now: Int64, catchUp: Int64, lateness: Int64) throws -> TimeWindow? {
         let closedEnd = p.calendar.floor(now - p.settle)
         let horizon = p.calendar.floor(now - catchUp)
-        let last = try store.latestWindowEnd(dataset: p.output.dataset) ?? horizon
+        let last = try stores.releases.latestWindowEnd(dataset: p.output.dataset) ?? horizon
         let start = max(horizon, min(last, p.calendar.floor(now - lateness)))
         guard start < closedEnd else { return nil }
         return TimeWindow(start: start, end: closedEnd)

@@ -28,7 +28,7 @@ struct StageParseContext {
 
 /// What an aggregating stage reads from during one pipeline run.
 struct StageInput {
-    var store: any PipelineRunner.Storage
+    var stores: PipelineStores
     var pipeline: PipelineDefinition
     var boundaries: BoundaryCatalog
     /// Mounting points of the sensors (the registry), for buurt and grid squares.
@@ -39,9 +39,9 @@ struct StageInput {
     /// Area names by code over every vintage (computed once: the catalogue builds it).
     private let names: [String: String]
 
-    init(store: any PipelineRunner.Storage, pipeline: PipelineDefinition,
+    init(stores: PipelineStores, pipeline: PipelineDefinition,
          boundaries: BoundaryCatalog, positions: [String: GeoPoint], logger: Logger) {
-        self.store = store
+        self.stores = stores
         self.pipeline = pipeline
         self.boundaries = boundaries
         self.positions = positions

@@ -16,7 +16,7 @@ struct DatasetsCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try common.settings()
             let store = try SQLiteStore(dataDirectory: settings.dataDirectory)
-            let list = try store.datasets()
+            let list = try store.releases.datasets()
             if list.isEmpty { Console.line("no datasets yet; run a pipeline first ('lantaarn pipeline run NAME')") }
             for d in list {
                 let updated = d.updatedAt.map(ISO8601.format) ?? "-"
@@ -35,16 +35,16 @@ struct DatasetsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try SQLiteStore(dataDirectory: try common.settings().dataDirectory)
-            let names = try name.map { [$0] } ?? store.datasetNames()
+            let names = try name.map { [$0] } ?? store.releases.datasetNames()
             var failed = 0
             for dataset in names {
-                guard try store.dataset(named: dataset) != nil else {
+                guard try store.releases.dataset(named: dataset) != nil else {
                     throw ValidationError("dataset '\(dataset)' does not exist; 'lantaarn datasets list' shows them")
                 }
                 // Releases superseded before superseded rows were kept cannot be checked.
-                let all = try store.releases(dataset: dataset)
-                let releases = try all.filter { try store.rowsKept($0) }
-                let bad = try releases.filter { try !store.verify($0) }
+                let all = try store.releases.releases(dataset: dataset)
+                let releases = try all.filter { try store.releases.rowsKept($0) }
+                let bad = try releases.filter { try !store.releases.verify($0) }
                 failed += bad.count
                 for r in bad {
                     Console.line("\(dataset): release \(r.id) (window \(ISO8601.format(milliseconds: r.window.start)), version \(r.version)) does NOT match its SHA-256 \(r.sha256)")
@@ -70,12 +70,12 @@ struct DatasetsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try SQLiteStore(dataDirectory: try common.settings().dataDirectory)
-            if let name, try store.dataset(named: name) == nil {
+            if let name, try store.releases.dataset(named: name) == nil {
                 throw ValidationError("dataset '\(name)' does not exist; 'lantaarn datasets list' shows them")
             }
             let started = Date()
-            let outcome = try DisclosureAudit.run(store) { Console.progress($0) }
-            try DisclosureAudit.record(outcome.reports, in: store)
+            let outcome = try DisclosureAudit.run(store.releases) { Console.progress($0) }
+            try DisclosureAudit.record(outcome.reports, in: store.releases)
             for r in outcome.reports where name == nil || r.dataset == name {
                 if !r.unprotectedCounts.isEmpty && r.cells == 0 {
                     Console.line("\(r.dataset): counts of readings (\(r.unprotectedCounts.joined(separator: ", "))), not of people: not protected")

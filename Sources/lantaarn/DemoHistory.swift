@@ -22,7 +22,7 @@ struct DemoHistory {
 
     /// Whether the store already holds a generated or real history (then nothing is added).
     func isNeeded() throws -> Bool {
-        try runtime.store.readingCount() == 0 && runtime.store.meldingFile(sha256: Self.marker) == nil
+        try runtime.store.readings.readingCount() == 0 && runtime.store.meldingen.meldingFile(sha256: Self.marker) == nil
     }
 
     /// Generates and stores the history up to `now`, then runs the pipelines over it.
@@ -60,7 +60,7 @@ struct DemoHistory {
         let validator = runtime.validator(registry: registry)
         let step: Int64 = 5 * 60_000
         var t = TimeBucket.floor(now - Int64(days) * 86_400_000, size: step)
-        var offset = try runtime.store.committedOffset(source: "demo-history")
+        var offset = try runtime.store.readings.committedOffset(source: "demo-history")
         var stored = 0
         var batch: [Reading] = []
         while t < now {
@@ -71,7 +71,7 @@ struct DemoHistory {
             t += step
             if batch.count >= 20_000 || t >= now {
                 offset += 1
-                _ = try runtime.store.append(IngestBatch(readings: batch, quarantined: [], source: "demo-history", offset: offset))
+                _ = try runtime.store.readings.append(IngestBatch(readings: batch, quarantined: [], source: "demo-history", offset: offset))
                 stored += batch.count
                 batch.removeAll(keepingCapacity: true)
             }
@@ -105,7 +105,7 @@ struct DemoHistory {
     ]
 
     private func loadMeldingen(now: Int64) throws -> Int {
-        guard try runtime.store.meldingFile(sha256: Self.marker) == nil else { return 0 }
+        guard try runtime.store.meldingen.meldingFile(sha256: Self.marker) == nil else { return 0 }
         let mapping = try CategoryMapping(mappingFile: (runtime.settings.pipelineDirectory as NSString).appendingPathComponent("mappings/bor_meld.yaml"))
         guard let wijken = runtime.boundaries.set(.wijk, at: now)?.areas.map(\.code).sorted(), !wijken.isEmpty else { return 0 }
         var rng = SplitMix64(seed: seed &+ 1)
@@ -142,7 +142,7 @@ struct DemoHistory {
                 }
             }
         }
-        _ = try runtime.store.saveMeldingen(writes, file: MeldingFileRecord(sha256: Self.marker, name: Self.marker, format: "demo",
+        _ = try runtime.store.meldingen.saveMeldingen(writes, file: MeldingFileRecord(sha256: Self.marker, name: Self.marker, format: "demo",
                                                                              meldingen: writes.count, report: "generated demo history",
                                                                              completedAt: now))
         return writes.count

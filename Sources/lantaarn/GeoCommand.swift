@@ -48,18 +48,19 @@ struct GeoCommand: AsyncParsableCommand {
             let (set, report) = try importer.read(bytes, source: file)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
-            let replaced = try store.saveBoundarySet(StoredBoundarySet(set, report: report, sha256: SHA256.hex(bytes),
+            let replaced = try store.boundaries.saveBoundarySet(StoredBoundarySet(set, report: report, sha256: SHA256.hex(bytes),
                                                                        importedAt: Clock.nowMilliseconds()))
             Console.line(report.description)
             Console.line(String(format: "  read, checked and indexed in %.2f s; %@ \(level.rawValue) \(vintage)",
                                 seconds, replaced ? "replaced the stored" : "stored as"))
             guard level != .gemeente else { return }
-            try history(settings: settings, store: store, level: level)
+            try history(settings: settings, boundaries: store.boundaries, readings: store.readings, level: level)
         }
 
         /// Readings dated in this vintage's period whose wijk or buurt changes: moved with --reassign, else counted and left alone.
-        private func history(settings: Settings, store: any ReadingReassignment & BoundaryStore, level: AreaLevel) throws {
-            let catalog = try Runtime.catalog(store: store, settings: settings)
+        private func history(settings: Settings, boundaries: any BoundaryStore, readings: any ReadingReassignment,
+                             level: AreaLevel) throws {
+            let catalog = try Runtime.catalog(store: boundaries, settings: settings)
             guard let list = catalog.sets[level], let index = list.firstIndex(where: { $0.vintage == vintage }) else { return }
             let start = index == 0 ? Int64.min : BoundaryCatalog.start(ofVintage: vintage)
             let end = index + 1 < list.count ? BoundaryCatalog.start(ofVintage: list[index + 1].vintage) : Int64.max
@@ -84,12 +85,12 @@ struct GeoCommand: AsyncParsableCommand {
             case (false, false): "from \(day(start)) to \(day(end))"
             }
             if reassign {
-                let moved = try store.reassignWijk(moves, vintage: vintage, now: Clock.nowMilliseconds(), dryRun: false) { done, total in
+                let moved = try readings.reassignWijk(moves, vintage: vintage, now: Clock.nowMilliseconds(), dryRun: false) { done, total in
                     if done % 100 == 0 || done == total { Console.progress("  reassigning sensors: \(done)/\(total)") }
                 }
                 Console.line("  moved \(moved) stored readings dated \(period) to the \(level == .buurt ? "buurten" : "wijken") of these boundaries (logged in wijk_reassignment)")
             } else {
-                let would = try store.reassignWijk(moves, vintage: vintage, now: Clock.nowMilliseconds(), dryRun: true, progress: nil)
+                let would = try readings.reassignWijk(moves, vintage: vintage, now: Clock.nowMilliseconds(), dryRun: true, progress: nil)
                 if would > 0 {
                     Console.line("  \(would) stored readings dated \(period) keep the wijk and buurt they were assigned (history is not rewritten); import again with --reassign to move them")
                 }
@@ -117,7 +118,7 @@ struct GeoCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try common.settings()
             let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
-            let catalog = try Runtime.catalog(store: store, settings: settings)
+            let catalog = try Runtime.catalog(store: store.boundaries, settings: settings)
             let when = at.flatMap(ISO8601.parse) ?? Clock.nowMilliseconds()
             let result = catalog.assign(GeoPoint(lon: lon, lat: lat), at: when)
             Console.line("\(lat), \(lon) on \(ISO8601.format(milliseconds: when).prefix(10)):")
@@ -144,7 +145,7 @@ struct GeoCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try common.settings()
             let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
-            let stored = try store.boundarySets()
+            let stored = try store.boundaries.boundarySets()
             if stored.isEmpty {
                 Console.line("no boundaries imported; using \(settings.boundaryFile ?? "the bundled Haarlem wijken 2020") (import with 'lantaarn geo import')")
             }

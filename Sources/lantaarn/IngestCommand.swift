@@ -44,7 +44,7 @@ struct IngestCommand: AsyncParsableCommand {
         func run() async throws {
             let runtime = try Runtime(settings: try common.settings(), label: "lantaarn.ingest")
             if format == "anpr" {
-                let intake = try AnprIntake(store: runtime.store, keyring: try runtime.keyring(), pipelines: try runtime.pipelines())
+                let intake = try AnprIntake(store: runtime.store.anpr, keyring: try runtime.keyring(), pipelines: try runtime.pipelines())
                 for file in files {
                     let report = try intake.ingest(path: file) { done, total in
                         Console.progress("\((file as NSString).lastPathComponent): \(done)/\(total) lines")
@@ -60,7 +60,7 @@ struct IngestCommand: AsyncParsableCommand {
                 }
                 return
             }
-            let ingest = FileIngest(store: runtime.store, validator: try runtime.validator())
+            let ingest = FileIngest(store: runtime.store.readings, validator: try runtime.validator())
             let pull = HTTPPull(fetcher: HTTPFetcher(connectTimeout: min(10, timeout), totalTimeout: timeout), ingest: ingest,
                                 dataDirectory: runtime.settings.dataDirectory)
             for source in files {
@@ -105,10 +105,10 @@ struct IngestCommand: AsyncParsableCommand {
             let runtime = try Runtime(settings: try common.settings(), label: "lantaarn.ingest")
             let directory = runtime.settings.ingestLogDirectory(source: source)
             let writer = try IngestLogWriter(directory: directory)
-            let consumer = try IngestConsumer(source: source, logDirectory: directory, writer: writer, store: runtime.store,
+            let consumer = try IngestConsumer(source: source, logDirectory: directory, writer: writer, store: runtime.store.readings,
                                               validator: try runtime.validator(),
                                               logger: runtime.logger)
-            var offset = try runtime.store.committedOffset(source: source)
+            var offset = try runtime.store.readings.committedOffset(source: source)
             try consumer.rememberCommitted(before: offset)   // a copy of a committed message is a duplicate here too
             let start = offset, end = writer.end
             while try consumer.step(from: &offset) > 0 {

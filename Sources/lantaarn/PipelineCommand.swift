@@ -18,7 +18,7 @@ struct PipelineCommand: AsyncParsableCommand {
         func run() async throws {
             let runtime = try Runtime(settings: try common.settings(), label: "lantaarn.pipeline")
             _ = try? runtime.pipelines()   // archives the current version
-            let versions = try runtime.store.pipelineVersions(name)
+            let versions = try runtime.store.releases.pipelineVersions(name)
             guard !versions.isEmpty else { throw CLIError("no archived versions of '\(name)'") }
             var previous: PipelineVersionRecord?
             for v in versions {

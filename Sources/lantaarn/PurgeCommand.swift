@@ -30,7 +30,7 @@ struct PurgeCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try SQLiteStore(dataDirectory: try common.settings().dataDirectory)
-            let log = try store.destructionLog()
+            let log = try store.retention.destructionLog()
             if log.isEmpty { Console.line("nothing has been destroyed yet") }
             for r in log {
                 Console.line("\(ISO8601.format(milliseconds: r.destroyedAt))\t\(r.kind)\t\(r.subject)\t"

@@ -20,7 +20,7 @@ struct QuarantineCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try common.settings()
             let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
-            let entries = try store.quarantine(limit: limit)
+            let entries = try store.readings.quarantine(limit: limit)
             if entries.isEmpty { Console.line("quarantine is empty") }
             for e in entries {
                 Console.line("\(e.id ?? 0)\t\(ISO8601.format(milliseconds: e.receivedAt))\t\(e.source)\t\(e.origin)\t\(e.reason)")
@@ -38,7 +38,7 @@ struct QuarantineCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try common.settings()
             let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
-            guard let e = try store.quarantineEntry(id: id) else {
+            guard let e = try store.readings.quarantineEntry(id: id) else {
                 throw CLIError("quarantine entry \(id) does not exist; `lantaarn quarantine list` shows the ids")
             }
             Console.line("id:          \(id)")
@@ -92,7 +92,7 @@ struct QuarantineCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try common.settings()
             let runtime = try Runtime(settings: settings)
-            let replay = QuarantineReplay(store: runtime.store, validator: try runtime.validator())
+            let replay = QuarantineReplay(store: runtime.store.readings, validator: try runtime.validator())
             let selection = QuarantineReplay.Selection(sensor: sensor, ids: id.isEmpty ? nil : Set(id),
                                                        replace: replace ? note?.trimmingSpaces() : nil)
             let report = try replay.run(selection, dryRun: dryRun) { n in Console.progress("quarantine replay: \(n) entries examined") }
@@ -115,7 +115,7 @@ struct QuarantineCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try common.settings()
             let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
-            let corrections = try store.corrections(limit: limit)
+            let corrections = try store.readings.corrections(limit: limit)
             if corrections.isEmpty { Console.line("no corrections") }
             for c in corrections {
                 Console.line("\(c.id)\t\(ISO8601.format(milliseconds: c.correctedAt))\t\(c.series)\tat \(ISO8601.format(milliseconds: c.timestamp))\t\(c.oldValue) -> \(c.newValue)\t\(c.note)")

@@ -29,20 +29,20 @@ struct RetentionRun {
         let policies = RetentionPolicies(readings: runtime.settings.readingsRetention, datasets: catalog.datasetRetention,
                                          meldingen: runtime.settings.meldingenRetention, meldingText: runtime.settings.meldingTextRetention,
                                          quarantine: runtime.settings.ingestLogRetention)
-        let report = try runtime.store.purge(policies, now: now, dryRun: dryRun)
+        let report = try runtime.store.retention.purge(policies, now: now, dryRun: dryRun)
         var segments: [IngestLogReader.RemovedSegment] = []
         var keysDestroyed = 0
         var sightingsDropped = 0
         var heldFiles: [(what: String, hold: LegalHold)] = []
         var downloadsCleared: [String] = []
-        let holds = try runtime.store.holds()
+        let holds = try runtime.store.retention.holds()
         if !dryRun {
             // Kept downloads of datasets that lost rows hold them: they go too (serve makes them
             // again); the others stay.
             let shrunk = Set(report.destroyed.filter { $0.kind == "dataset" }.map(\.subject))
             let kept = Set((try? FileManager.default.contentsOfDirectory(atPath: runtime.exportsDirectory)) ?? [])
                 .compactMap { name in name.range(of: "--").map { String(name[..<$0.lowerBound]) } }.filter(shrunk.contains)
-            try runtime.store.recordDestruction(kept.sorted().map {
+            try runtime.store.retention.recordDestruction(kept.sorted().map {
                 DestructionRecord(destroyedAt: now, kind: "kept-download", subject: $0, window: TimeWindow(start: Int64.min, end: now),
                                   readings: 0, policy: "with the rows it holds", basis: "a copy of destroyed rows is destroyed with them")
             })
@@ -50,7 +50,7 @@ struct RetentionRun {
             // ANPR sightings a travel-time run has not matched within two days go anyway.
             let cutoff = now - 2 * 86_400_000
             // The record is written in the same transaction as the deletion; a hold on a camera keeps its sightings.
-            sightingsDropped = try runtime.store.dropSightings(before: cutoff) { n in
+            sightingsDropped = try runtime.store.anpr.dropSightings(before: cutoff) { n in
                 n == 0 ? nil : DestructionRecord(
                     destroyedAt: now, kind: "anpr-sightings", subject: "pseudonymised ANPR sightings not matched within 2 days",
                     window: TimeWindow(start: Int64.min, end: cutoff), readings: n,
@@ -61,14 +61,14 @@ struct RetentionRun {
             for source in (try? FileManager.default.contentsOfDirectory(atPath: root))?.sorted() ?? [] {
                 let reader = try IngestLogReader(directory: (root as NSString).appendingPathComponent(source))
                 // A segment mixes sensors: any hold on a sensor or wijk over its time range keeps it.
-                let removed = try reader.trim(committed: try runtime.store.committedOffset(source: source), olderThan: now - policy.keep,
+                let removed = try reader.trim(committed: try runtime.store.readings.committedOffset(source: source), olderThan: now - policy.keep,
                                               keep: { segment in
                     guard let hold = holds.first(where: { ($0.kind == .sensor || $0.kind == .wijk)
                         && $0.window.start <= segment.lastReceived && $0.window.end > segment.firstReceived }) else { return false }
                     heldFiles.append(("ingest-log segment \(source)/\(segment.file)", hold))
                     return true
                 }, willRemove: { segment in
-                    try runtime.store.recordDestruction([DestructionRecord(
+                    try runtime.store.retention.recordDestruction([DestructionRecord(
                         destroyedAt: now, kind: "ingest-log", subject: "\(source)/\(segment.file)",
                         window: TimeWindow(start: segment.firstReceived, end: max(segment.firstReceived, segment.lastReceived + 1)),
                         readings: segment.records, policy: policy.description, basis: policy.basis)])
@@ -86,7 +86,7 @@ struct RetentionRun {
                     else { return false }
                     heldFiles.append(("pseudonym key of \(ISO8601.format(milliseconds: week.start).prefix(10))", hold))
                     return true
-                }, willDestroy: { try runtime.store.recordDestruction([$0]); Self.faultPause() })
+                }, willDestroy: { try runtime.store.retention.recordDestruction([$0]); Self.faultPause() })
                 keysDestroyed = destroyed.count
             }
         }

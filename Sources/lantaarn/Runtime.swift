@@ -19,7 +19,7 @@ struct Runtime {
         self.settings = settings
         logger = Logger(label: label)
         store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
-        boundaries = try Self.catalog(store: store, settings: settings)
+        boundaries = try Self.catalog(store: store.boundaries, settings: settings)
     }
 
     /// The stored boundary sets, plus the default wijken when nothing finer than gemeente is stored.
@@ -59,7 +59,7 @@ struct Runtime {
     /// Meldingen loading, with the BOR_MELD mapping in `Pipelines/mappings/`.
     func meldingIngest() throws -> MeldingIngest {
         let mapping = (settings.pipelineDirectory as NSString).appendingPathComponent("mappings/bor_meld.yaml")
-        return MeldingIngest(store: store, boundaries: boundaries, categories: try CategoryMapping(mappingFile: mapping),
+        return MeldingIngest(store: store.meldingen, boundaries: boundaries, categories: try CategoryMapping(mappingFile: mapping),
                              keepText: settings.meldingTextRetention != nil)
     }
 
@@ -76,7 +76,7 @@ struct Runtime {
         let catalog = try PipelineCatalog(directory: settings.pipelineDirectory)
         for p in catalog.pipelines {
             guard let data = FileManager.default.contents(atPath: p.file), SHA256.hex(data) == p.versionHash else { continue }
-            try store.archivePipelineVersion(PipelineVersionRecord(pipeline: p.name, sha256: p.versionHash, version: p.version,
+            try store.releases.archivePipelineVersion(PipelineVersionRecord(pipeline: p.name, sha256: p.versionHash, version: p.version,
                                                                    definition: String(decoding: data, as: UTF8.self),
                                                                    firstSeen: Clock.nowMilliseconds()))
         }
@@ -86,6 +86,11 @@ struct Runtime {
     /// The pipeline runner; sensors' mounting points (for buurt and grid squares) come from
     /// the registry. A registry that does not load stops only the pipelines that need positions
     /// (they say so when they run), not the others.
+    /// The store's domains a pipeline run reads from and publishes to.
+    var pipelineStores: PipelineStores {
+        PipelineStores(readings: store.readings, releases: store.releases, meldingen: store.meldingen, anpr: store.anpr)
+    }
+
     func runner() -> PipelineRunner {
         var positions: [String: GeoPoint] = [:]
         do {
@@ -95,6 +100,6 @@ struct Runtime {
             logger.warning("sensor positions unavailable; pipelines that generalise to buurt or grid cannot run",
                            metadata: ["error": "\(error)"])
         }
-        return PipelineRunner(store: store, boundaries: boundaries, positions: positions, logger: logger)
+        return PipelineRunner(stores: pipelineStores, boundaries: boundaries, positions: positions, logger: logger)
     }
 }

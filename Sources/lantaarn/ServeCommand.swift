@@ -71,7 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logDirectory = settings.ingestLogDirectory(source: "mqtt")
         let writer = try IngestLogWriter(directory: logDirectory)
         let validator = runtime.validator(registry: registry)
-        let consumer = try IngestConsumer(source: "mqtt", logDirectory: logDirectory, writer: writer, store: runtime.store,
+        let consumer = try IngestConsumer(source: "mqtt", logDirectory: logDirectory, writer: writer, store: runtime.store.readings,
                                           validator: validator, logger: logger)
         if demo {
             // A fresh demo starts with history, so every dashboard has something to show.
@@ -94,7 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
             recomputeAfter: settings.recomputeAfter, logger: logger)
         var admin: AdminAccess?
         if let file = settings.adminTokenFile {
-            guard let access = AdminAccess(token: try ConfigFile.secret(file, "admin.token_file"), alerts: runtime.store) else {
+            guard let access = AdminAccess(token: try ConfigFile.secret(file, "admin.token_file"), alerts: runtime.store.meldingen) else {
                 throw CLIError("admin.token_file: the token in '\(file)' must be at least 32 characters (for example: openssl rand -hex 32)")
             }
             admin = access
@@ -102,7 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
         let stats = consumer.stats
         let sensors = registry.sensors.values.map { ($0.id, $0.kind) }
         var deps = ServerDependencies(
-            releases: runtime.store, site: PublicSite(municipality: settings.municipality, contactEmail: settings.contactEmail,
+            releases: runtime.store.releases, site: PublicSite(municipality: settings.municipality, contactEmail: settings.contactEmail,
                                                       phone: settings.sitePhone, address: settings.siteAddress,
                                                       privacyOfficer: settings.privacyOfficer, logoFile: settings.logoFile,
                                                       colour: settings.siteColour),
@@ -127,10 +127,10 @@ struct ServeCommand: AsyncParsableCommand {
             },
             boundaryMaps: GeoMaps(catalog: runtime.boundaries, defaultTolerance: settings.mapTolerance),
             admin: admin, pipelines: catalog.pipelines,
-            pipelineRuns: { [store = runtime.store] in (try? store.pipelineRuns(limit: 500)) ?? [] })
+            pipelineRuns: { [store = runtime.store] in (try? store.releases.pipelineRuns(limit: 500)) ?? [] })
         deps.exports = ExportCache(directory: runtime.exportsDirectory)
         deps.sensors = Array(registry.sensors.values)
-        deps.observations = runtime.store
+        deps.observations = runtime.store.readings
         deps.rateLimiter = settings.rateLimit.map { RateLimiter(perSecond: $0.perSecond, burst: $0.burst) }
         deps.privacy = settings.privacyFacts
         deps.publicURL = settings.publicURL
@@ -143,7 +143,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         // Shutdown runs in reverse order: HTTP and scheduler stop first, then the
         // subscriber, and the consumer last so it drains everything acknowledged.
-        let files = FileIngest(store: runtime.store, validator: validator)
+        let files = FileIngest(store: runtime.store.readings, validator: validator)
         var meldingen: MeldingIngest?
         do { meldingen = try runtime.meldingIngest() } catch {
             logger.warning("meldingen files in the inbox will not be loaded", metadata: ["error": "\(error)"])

@@ -45,7 +45,7 @@ struct FileIngestTests {
 
     @Test func loadsTheRealArchiveOnceAndOnlyOnce() throws {
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("file-ingest"))
-        let ingest = FileIngest(store: store, validator: ReadingValidator(registry: try Self.registry()))
+        let ingest = FileIngest(store: store.readings, validator: ReadingValidator(registry: try Self.registry()))
         var readings = 0, quarantined = 0
         for path in try Self.files() {
             let report = try ingest.ingest(path: path)
@@ -55,11 +55,11 @@ struct FileIngestTests {
         }
         #expect(quarantined == 0)
         #expect(readings == (try Self.expectedValues()))
-        #expect(try store.readingCount() == readings)
+        #expect(try store.readings.readingCount() == readings)
         // The same content again: skipped by its SHA-256, nothing stored twice.
         let again = try ingest.ingest(path: try Self.files()[0])
         #expect(again.alreadyLoaded != nil && again.readings == 0)
-        #expect(try store.readingCount() == readings)
+        #expect(try store.readings.readingCount() == readings)
     }
 
     /// Sums of P1 and P2 per day in a Sensor.Community file, independently of the ingester.
@@ -82,7 +82,7 @@ struct FileIngestTests {
     @Test func newestFirstThenOverlapping() throws {
         let dir = try scratchDirectory("file-backfill")
         let store = try SQLiteStore(dataDirectory: dir + "/db")
-        let ingest = FileIngest(store: store, validator: ReadingValidator(registry: try Self.registry()))
+        let ingest = FileIngest(store: store.readings, validator: ReadingValidator(registry: try Self.registry()))
         let (day1, day2) = (Self.archive + "/2018-07-08_sds011_sensor_15092.csv", Self.archive + "/2018-07-09_sds011_sensor_15092.csv")
         let newer = try ingest.ingest(path: day2)
         let older = try ingest.ingest(path: day1)
@@ -92,7 +92,7 @@ struct FileIngestTests {
         func stored(_ day: String) throws -> (p1: Double, p2: Double, values: Int) {
             let start = ISO8601.parse(day + "T00:00:00Z")!
             var s = (p1: 0.0, p2: 0.0, values: 0)
-            try store.scan(quantities: ["pm10", "pm25"], window: TimeWindow(start: start, end: start + 86_400_000)) { r in
+            try store.readings.scan(quantities: ["pm10", "pm25"], window: TimeWindow(start: start, end: start + 86_400_000)) { r in
                 if r.series.quantity == "pm10" { s.p1 += r.value } else { s.p2 += r.value }
                 s.values += 1
             }
@@ -111,7 +111,7 @@ struct FileIngestTests {
         let again = try ingest.ingest(path: third)
         let overlapValues = try Self.sums(third).values.reduce(0) { $0 + $1.values }
         #expect(again.readings == 0 && again.quarantined == 0 && again.duplicates == overlapValues, "\(again)")
-        #expect(try store.readingCount() == expected.values.reduce(0) { $0 + $1.values })
+        #expect(try store.readings.readingCount() == expected.values.reduce(0) { $0 + $1.values })
         // One row with another P1 at a stored time: a conflict; the stored value stays.
         var cells = lines1[1].split(separator: ";", omittingEmptySubsequences: false).map(String.init)
         let storedP1 = cells[6]
@@ -119,7 +119,7 @@ struct FileIngestTests {
         try ([String(lines1[0]), cells.joined(separator: ";")].joined(separator: "\n")).write(toFile: dir + "/changed.csv", atomically: true, encoding: .utf8)
         let changed = try ingest.ingest(path: dir + "/changed.csv")
         #expect(changed.conflicts == 1 && changed.quarantined == 1 && changed.duplicates == 1, "\(changed)")
-        let entry = try #require(try store.quarantine(limit: 1).first)
+        let entry = try #require(try store.readings.quarantine(limit: 1).first)
         let said = entry.reason.components(separatedBy: "is stored as ").last?.split(separator: ";").first.flatMap { Double($0) }
         #expect(said == Double(storedP1), "\(entry.reason)")
         #expect(entry.reason.contains("this reading says 999.5"))
@@ -135,14 +135,14 @@ struct FileIngestTests {
         let values = try Self.sums(day).values.reduce(0) { $0 + $1.values }
         let short = try SQLiteStore(dataDirectory: dir + "/short")
         let fiveYears = try #require(RetentionPolicy(keep: "5y", basis: "Selectielijst 2020, 11.1"))
-        let refused = try FileIngest(store: short, validator: ReadingValidator(registry: try Self.registry(), retention: fiveYears)).ingest(path: day)
+        let refused = try FileIngest(store: short.readings, validator: ReadingValidator(registry: try Self.registry(), retention: fiveYears)).ingest(path: day)
         #expect(refused.readings == 0 && refused.quarantined == values, "\(refused)")
-        let entry = try #require(try short.quarantine(limit: 1).first)
+        let entry = try #require(try short.readings.quarantine(limit: 1).first)
         #expect(entry.reason.contains("older than the retention of readings (keep 5y; Selectielijst 2020, 11.1)"), "\(entry.reason)")
         #expect(entry.reason.contains("retention.readings"))
         let long = try SQLiteStore(dataDirectory: dir + "/long")
         let twentyYears = try #require(RetentionPolicy(keep: "20y", basis: "test"))
-        let kept = try FileIngest(store: long, validator: ReadingValidator(registry: try Self.registry(), retention: twentyYears)).ingest(path: day)
+        let kept = try FileIngest(store: long.readings, validator: ReadingValidator(registry: try Self.registry(), retention: twentyYears)).ingest(path: day)
         #expect(kept.readings == values && kept.quarantined == 0, "\(kept)")
     }
 
@@ -161,9 +161,9 @@ struct FileIngestTests {
         15092;SDS011;7647;56.963;-2.211;2018-07-08T00:08:53;12.50;;;7.10;;
         """.write(toFile: path, atomically: true, encoding: .utf8)
         let store = try SQLiteStore(dataDirectory: dir + "/db")
-        let report = try FileIngest(store: store, validator: ReadingValidator(registry: try Self.registry())).ingest(path: path)
+        let report = try FileIngest(store: store.readings, validator: ReadingValidator(registry: try Self.registry())).ingest(path: path)
         #expect(report.rows == 7 && report.readings == 6 && report.quarantined == 5)
-        let entries = try store.quarantine(limit: 10)
+        let entries = try store.readings.quarantine(limit: 10)
         let byOrigin = Dictionary(grouping: entries, by: \.origin).mapValues { $0.map(\.reason) }
         #expect(byOrigin["mixed.csv:3"]?.first?.contains("sensor 99999 is not in Sensors/") == true)
         #expect(byOrigin["mixed.csv:4"]?.first?.contains("P2 is not a number") == true)
@@ -177,20 +177,20 @@ struct FileIngestTests {
         let dir = try scratchDirectory("file-resume")
         let store = try SQLiteStore(dataDirectory: dir)
         let path = try Self.files().first { $0.contains("2018-07-08_sds011") }!
-        var ingest = FileIngest(store: FailingStore(store, failAfter: 2), validator: ReadingValidator(registry: try Self.registry()))
+        var ingest = FileIngest(store: FailingStore(store.readings, failAfter: 2), validator: ReadingValidator(registry: try Self.registry()))
         ingest.batchReadings = 500
         #expect(throws: FailingStore.Crash.self) { try ingest.ingest(path: path) }
-        let partial = try store.readingCount()
+        let partial = try store.readings.readingCount()
         #expect(partial == 1000)
-        var resumed = FileIngest(store: store, validator: ReadingValidator(registry: try Self.registry()))
+        var resumed = FileIngest(store: store.readings, validator: ReadingValidator(registry: try Self.registry()))
         resumed.batchReadings = 500
         let report = try resumed.ingest(path: path)
         #expect(report.resumedAt > 0)
         var stored: [Int64] = []
-        try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { stored.append($0.timestamp) }
+        try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { stored.append($0.timestamp) }
         #expect(Set(stored).count == stored.count)   // no reading twice
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count - 1
-        let total = try store.readingCount()
+        let total = try store.readings.readingCount()
         #expect(stored.count == lines && total == 2 * lines)
     }
 
@@ -202,9 +202,9 @@ struct FileIngestTests {
         {"sensor":"sc-15092","ts":"2026-11-22T10:01:00Z","values":{"P2":-3}}
         """.write(toFile: dir + "/r.ndjson", atomically: true, encoding: .utf8)
         let store = try SQLiteStore(dataDirectory: dir + "/db")
-        let report = try FileIngest(store: store, validator: ReadingValidator(registry: try Self.registry())).ingest(path: dir + "/r.ndjson")
+        let report = try FileIngest(store: store.readings, validator: ReadingValidator(registry: try Self.registry())).ingest(path: dir + "/r.ndjson")
         #expect(report.format == "NDJSON" && report.rows == 3 && report.readings == 2 && report.quarantined == 2)
-        #expect(Set(try store.quarantine(limit: 5).map(\.origin)) == ["r.ndjson:2", "r.ndjson:3"])
+        #expect(Set(try store.readings.quarantine(limit: 5).map(\.origin)) == ["r.ndjson:2", "r.ndjson:3"])
     }
 }
 
@@ -212,10 +212,10 @@ struct FileIngestTests {
 /// `failAfter` (resume tests), or only the first `failFirst` (retry tests).
 final class FailingStore: ReadingStore, @unchecked Sendable {
     struct Crash: Error {}
-    let inner: SQLiteStore
+    let inner: SQLiteReadingStore
     private var succeedFirst: Int, failures: Int
-    init(_ inner: SQLiteStore, failAfter: Int) { self.inner = inner; succeedFirst = failAfter; failures = .max }
-    init(_ inner: SQLiteStore, failFirst: Int) { self.inner = inner; succeedFirst = 0; failures = failFirst }
+    init(_ inner: SQLiteReadingStore, failAfter: Int) { self.inner = inner; succeedFirst = failAfter; failures = .max }
+    init(_ inner: SQLiteReadingStore, failFirst: Int) { self.inner = inner; succeedFirst = 0; failures = failFirst }
     func append(_ batch: IngestBatch) throws -> AppendResult {
         if succeedFirst > 0 {
             succeedFirst -= 1
@@ -251,7 +251,7 @@ struct SenMLFileIngestTests {
                            codec: "senml", device: device)
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("senml-file"))
         let registry = SensorRegistry(sensors: [meter], boundaries: try DefaultBoundaries.haarlemWijken())
-        return (FileIngest(store: store, validator: ReadingValidator(registry: registry)), store)
+        return (FileIngest(store: store.readings, validator: ReadingValidator(registry: registry)), store)
     }
 
     @Test func aPrettyPrintedPackIsOneDocument() throws {
@@ -260,7 +260,7 @@ struct SenMLFileIngestTests {
         #expect(report.format == "SenML pack")
         #expect(report.readings == 2 && report.quarantined == 0)
         var values: [String: Double] = [:]
-        try store.scan(quantities: ["voltage", "current"], window: TimeWindow(start: 0, end: Int64.max / 2)) { values[$0.series.quantity] = $0.value }
+        try store.readings.scan(quantities: ["voltage", "current"], window: TimeWindow(start: 0, end: Int64.max / 2)) { values[$0.series.quantity] = $0.value }
         #expect(values == ["voltage": 120.1, "current": 1.2])   // ex2.gen.resolved.json
     }
 
@@ -278,8 +278,8 @@ struct SenMLFileIngestTests {
         let report = try ingest.ingest(path: path)
         #expect(report.format == "SenML packs, one per line")
         #expect(report.readings == 3 && report.quarantined == 3)
-        #expect(try store.readingCount() == 3)
-        let entries = try store.quarantine(limit: 10)
+        #expect(try store.readings.readingCount() == 3)
+        let entries = try store.readings.quarantine(limit: 10)
         let reasons = entries.map { "\($0.origin) \($0.reason)" }.sorted()
         #expect(reasons.contains { $0.hasPrefix("meter.senml:2 record 0 SenML device urn:dev:ow:ffff is not in Sensors/") }, "\(reasons)")
         #expect(reasons.contains { $0.hasPrefix("meter.senml:3 senml: SenML record 1: 'v' must be a finite number") }, "\(reasons)")

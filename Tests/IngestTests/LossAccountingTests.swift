@@ -39,7 +39,7 @@ struct LossAccountingTests {
             (Self.ttnTopic, Self.uplink(fcnt: 7, at: "2026-11-22T11:00:00Z")),                                  // counter reset: stored
         ]
         for (topic, payload) in messages { try writer.append(origin: topic, payload: Array(payload.utf8), receivedAt: received) }
-        let consumer = try IngestConsumer(source: "mqtt", logDirectory: dir + "/log", writer: writer, store: store,
+        let consumer = try IngestConsumer(source: "mqtt", logDirectory: dir + "/log", writer: writer, store: store.readings,
                                           validator: ReadingValidator(registry: try Self.registry()), logger: .init(label: "test"))
         var offset: Int64 = 0
         while try consumer.step(from: &offset) > 0 {}
@@ -54,7 +54,7 @@ struct LossAccountingTests {
             #expect(c.received == c.stored + c.quarantined + c.duplicates)
         }
         #expect(s.byTopic["lantaarn/sensors/ghost/readings"]?.quarantined == 1)
-        #expect(try store.readingCount() == 4)   // two pm25, two laeq: the duplicate is not stored
+        #expect(try store.readings.readingCount() == 4)   // two pm25, two laeq: the duplicate is not stored
 
         let text = String(decoding: consumer.stats.registry.emitToBuffer(), as: UTF8.self)
         #expect(text.contains(#"lantaarn_ingest_messages_total{sensor="noise",outcome="duplicate"} 1"#))
@@ -75,23 +75,23 @@ struct LossAccountingTests {
         do {
             let writer = try IngestLogWriter(directory: dir + "/log")
             for payload in timed { try writer.append(origin: topic, payload: Array(payload.utf8), receivedAt: 1_795_341_700_000) }
-            let first = try IngestConsumer(source: "mqtt", logDirectory: dir + "/log", writer: writer, store: store,
+            let first = try IngestConsumer(source: "mqtt", logDirectory: dir + "/log", writer: writer, store: store.readings,
                                            validator: ReadingValidator(registry: try Self.registry()), logger: .init(label: "test"))
             while try first.step(from: &offset) > 0 {}
-            #expect(try store.readingCount() == 3)
+            #expect(try store.readings.readingCount() == 3)
         }
         // The next process: the broker redelivers the last two messages, then a new one arrives.
         let writer = try IngestLogWriter(directory: dir + "/log")
         let fresh = #"{"ts":"2026-11-22T10:03:00Z","values":{"pm25":7}}"#
         for payload in [timed[1], timed[2], fresh] { try writer.append(origin: topic, payload: Array(payload.utf8), receivedAt: 1_795_341_701_000) }
-        let second = try IngestConsumer(source: "mqtt", logDirectory: dir + "/log", writer: writer, store: store,
+        let second = try IngestConsumer(source: "mqtt", logDirectory: dir + "/log", writer: writer, store: store.readings,
                                         validator: ReadingValidator(registry: try Self.registry()), logger: .init(label: "test"))
-        offset = try store.committedOffset(source: "mqtt")
+        offset = try store.readings.committedOffset(source: "mqtt")
         try second.rememberCommitted(before: offset)
         while try second.step(from: &offset) > 0 {}
         let s = second.stats.snapshot
         #expect(s.messages == 3 && s.duplicates == 2)
-        #expect(try store.readingCount() == 4)
+        #expect(try store.readings.readingCount() == 4)
     }
 
     @Test func unknownTopicsAreBoundedInLabels() {
@@ -109,7 +109,7 @@ struct LossAccountingTests {
     /// then be taken for copies of themselves (make verify's disk-full phase lost 27 that way).
     @Test func aFailedCommitIsRetriedWithoutLosingItsMessages() throws {
         let dir = try scratchDirectory("fullstore")
-        let store = FailingStore(try SQLiteStore(dataDirectory: dir + "/db"), failFirst: 2)
+        let store = FailingStore(try SQLiteStore(dataDirectory: dir + "/db").readings, failFirst: 2)
         let topic = "lantaarn/sensors/air/readings"
         let writer = try IngestLogWriter(directory: dir + "/log")
         for k in 0..<5 {

@@ -14,7 +14,7 @@ struct MeldingIngestTests {
     func ingest(_ name: String = "m") throws -> (MeldingIngest, SQLiteStore) {
         let store = try SQLiteStore(dataDirectory: try scratchDirectory(name))
         let mapping = try CategoryMapping(mappingFile: Self.repo + "/Pipelines/mappings/bor_meld.yaml")
-        return (MeldingIngest(store: store, boundaries: BoundaryCatalog([try DefaultBoundaries.haarlemWijken()]), categories: mapping), store)
+        return (MeldingIngest(store: store.meldingen, boundaries: BoundaryCatalog([try DefaultBoundaries.haarlemWijken()]), categories: mapping), store)
     }
 
     /// Every file in ../shared/data/meldingen: loaded (with its count) or refused (with a reason).
@@ -59,7 +59,7 @@ struct MeldingIngestTests {
             } catch let error as MeldingFileError {
                 #expect(error.description.contains(want), "\(file): \(error)")
                 #expect(error.description.hasSuffix("nothing was loaded"))
-                #expect(try store.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max)).isEmpty, "\(file) half-loaded")
+                #expect(try store.meldingen.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max)).isEmpty, "\(file) half-loaded")
             }
         }
     }
@@ -75,7 +75,7 @@ struct MeldingIngestTests {
         #expect(status.written.updated == 1 && status.written.statusChanges == 1)
         let closing = #"{"status":{"state":"o","text":"Opgelost, bel 06-12345678 bij vragen","created_at":"2023-11-15T10:00:00+01:00"}}"#
         _ = try ingest.ingest(bytes: Array(closing.utf8), name: "close.json", format: .signalen, id: "4711")
-        let all = try store.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max))
+        let all = try store.meldingen.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max))
         let m = try #require(all.first)
         #expect(all.count == 1 && m.sourceID == "4711" && m.category == "overig")
         #expect(m.history.map(\.state) == ["m", "b", "o"])
@@ -102,7 +102,7 @@ struct MeldingIngestTests {
         let report = try ingest.ingest(bytes: Array(csv.utf8), name: "mor.csv", format: .morODS)
         #expect(report.meldingen == 3 && report.unmapped == ["Iets anders": 1] && report.withoutWijk == 1)
         #expect(report.scrubbed.byKind == ["adres": 1, "telefoon": 1])
-        let all = try store.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max))
+        let all = try store.meldingen.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max))
         let z1 = try #require(all.first { $0.sourceID == "Z-1" })
         #expect(z1.createdAt == ISO8601.parse("2024-07-01T07:30:00Z"), "summer time: UTC+2")
         #expect(z1.closedAt == ISO8601.parse("2024-07-02T14:00:00Z") && !z1.isOpen)
@@ -116,18 +116,18 @@ struct MeldingIngestTests {
         #expect {
             try other.ingest(bytes: Array(bad.utf8), name: "bad.csv", format: .morODS)
         } throws: { ($0 as? MeldingFileError)?.description.contains("bad.csv: line 3: datum melding") == true }
-        #expect(try otherStore.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max)).isEmpty)
+        #expect(try otherStore.meldingen.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max)).isEmpty)
     }
 
     /// With an internal text dataset configured, the scrubbed text is kept (never the raw one).
     @Test func keptTextIsScrubbed() throws {
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("text"))
-        let ingest = MeldingIngest(store: store, boundaries: BoundaryCatalog([try DefaultBoundaries.haarlemWijken()]),
+        let ingest = MeldingIngest(store: store.meldingen, boundaries: BoundaryCatalog([try DefaultBoundaries.haarlemWijken()]),
                                    categories: try CategoryMapping(mappingFile: Self.repo + "/Pipelines/mappings/bor_meld.yaml"), keepText: true)
         let body = #"{"id":7,"text":"Auto AB-12-CD blokkeert, bel 06-12345678 of mail a@b.nl","category":{"sub_category":"/x/parkeeroverlast"},"created_at":"2026-11-01T10:00:00+01:00"}"#
         let report = try ingest.ingest(bytes: Array(body.utf8), name: "s.json", format: .signalen)
         #expect(report.textKept && report.scrubbed.total == 3)
-        let m = try #require(try store.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max)).first)
+        let m = try #require(try store.meldingen.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max)).first)
         #expect(m.scrubbedText == "Auto [kenteken] blokkeert, bel [telefoon] of mail [e-mail]")
         #expect(m.borMeld == 156 && m.hoofdcategorie == "Parkeren")
     }
@@ -137,7 +137,7 @@ struct MeldingIngestTests {
         let (ingest, store) = try ingest()
         let report = try ingest.ingest(path: Self.shared + "/open311/spec_example_service-requests.xml", format: .open311)
         #expect(report.written.inserted == 2 && report.dropped["adres"] == 6 && report.unmapped == ["006": 2])
-        let all = try store.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max))
+        let all = try store.meldingen.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max))
         #expect(all.map(\.isOpen) == [false, true])
         #expect(all[0].createdAt == ISO8601.parse("2010-04-14T14:37:38Z") && all[0].closedAt == ISO8601.parse("2010-04-14T14:37:38Z"))
     }
@@ -207,14 +207,14 @@ struct MeldingIngestTests {
         let (meldingen, store) = try ingest("inbox")
         let folder = try scratchDirectory("inbox-folder")
         let registry = SensorRegistry(sensors: [], boundaries: try DefaultBoundaries.haarlemWijken())
-        let inbox = try Inbox(folder: folder, ingest: FileIngest(store: store, validator: ReadingValidator(registry: registry)),
+        let inbox = try Inbox(folder: folder, ingest: FileIngest(store: store.readings, validator: ReadingValidator(registry: registry)),
                               meldingen: meldingen, logger: .init(label: "t"))
         try FileManager.default.copyItem(atPath: Self.shared + "/open311/spec_example_service-requests.xml", toPath: folder + "/requests.xml")
         try FileManager.default.copyItem(atPath: Self.shared + "/open311/spec_example_service-requests.json", toPath: folder + "/requests.json")
         #expect(inbox.scan().isEmpty, "files are taken once they stop changing")
         #expect(Set(inbox.scan()) == ["requests.xml", "requests.json"])
         #expect(!FileManager.default.fileExists(atPath: folder + "/requests.xml") && !FileManager.default.fileExists(atPath: folder + "/loaded/requests.xml"))
-        #expect(try store.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max)).count == 2)
+        #expect(try store.meldingen.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max)).count == 2)
         #expect(FileManager.default.fileExists(atPath: folder + "/failed/requests.json"))
         let reason = try String(contentsOfFile: folder + "/failed/requests.json.reason.txt", encoding: .utf8)
         #expect(reason.contains("not valid JSON at line 7, column 20"))

@@ -46,13 +46,13 @@ struct QualityTrackerTests {
         var readings = (0..<120).map { m in reading(Int64(m), Double(m % 7)) }
         readings[5].flags = .spike
         readings[100].flags = [.stuck, .afterGap]
-        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))   // first hour sealed, second buffered
+        try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))   // first hour sealed, second buffered
         var seen: [Reading] = []
-        try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { seen.append($0) }
+        try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { seen.append($0) }
         #expect(seen.map(\.flags) == readings.map(\.flags))
-        try store.sealExpired(now: 1_795_341_600_000 + 3 * TimeBucket.hour)
+        try store.readings.sealExpired(now: 1_795_341_600_000 + 3 * TimeBucket.hour)
         seen = []
-        try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { seen.append($0) }
+        try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { seen.append($0) }
         #expect(seen.map(\.flags) == readings.map(\.flags))
     }
 }
@@ -82,7 +82,7 @@ struct QualityThroughTheConsumerTests {
 
     @Test func consumerStoresMarkedReadings() throws {
         let dir = try scratchDirectory("quality-consumer")
-        #expect(try marks([10, 300, 301], store: try SQLiteStore(dataDirectory: dir + "/db"), in: dir) == [[], [.spike], []])
+        #expect(try marks([10, 300, 301], store: try SQLiteStore(dataDirectory: dir + "/db").readings, in: dir) == [[], [.spike], []])
     }
 
     /// A commit that fails (a full disk) is retried with the same readings; they must get the
@@ -90,7 +90,7 @@ struct QualityThroughTheConsumerTests {
     /// with themselves and the spike was lost).
     @Test func aRetriedBatchGetsTheSameMarks() throws {
         let dir = try scratchDirectory("quality-retry")
-        let store = FailingStore(try SQLiteStore(dataDirectory: dir + "/db"), failFirst: 2)
+        let store = FailingStore(try SQLiteStore(dataDirectory: dir + "/db").readings, failFirst: 2)
         #expect(try marks([10, 300, 300, 300], store: store, failures: 2, in: dir) == [[], [.spike], [], [.stuck]])
     }
 }

@@ -50,7 +50,7 @@ struct QuarantineLogTests {
             try writer.append(origin: "lantaarn/sensors/air/readings", payload: Array(payload.utf8), receivedAt: received)
         }
         let capture = LogCapture()
-        let consumer = try IngestConsumer(source: "mqtt", logDirectory: dir + "/log", writer: writer, store: store,
+        let consumer = try IngestConsumer(source: "mqtt", logDirectory: dir + "/log", writer: writer, store: store.readings,
                                           validator: ReadingValidator(registry: try LossAccountingTests.registry()),
                                           logger: Logger(label: "test") { _ in capture })
         var offset: Int64 = 0
@@ -63,6 +63,6 @@ struct QuarantineLogTests {
         #expect(lines.first?.contains("once a minute at most") == true, "\(lines)")
         #expect(lines.last?.contains("sensor air: 1000 readings or messages went to quarantine in the last") == true, "\(lines)")
         #expect(lines.allSatisfy { $0.contains("lantaarn quarantine list") && $0.contains("pm25 = 9999") }, "\(lines)")
-        #expect(try store.readingCount() == 13_500)
+        #expect(try store.readings.readingCount() == 13_500)
     }
 }

@@ -173,16 +173,16 @@ struct IngestConsumerTests {
         }
         let validator = ReadingValidator(registry: ReadingValidatorTests.registry)
         func consumer() throws -> IngestConsumer {
-            try IngestConsumer(source: "mqtt", logDirectory: dir + "/log", writer: writer, store: store, validator: validator,
+            try IngestConsumer(source: "mqtt", logDirectory: dir + "/log", writer: writer, store: store.readings, validator: validator,
                                logger: .init(label: "test"))
         }
-        var offset = try store.committedOffset(source: "mqtt")
+        var offset = try store.readings.committedOffset(source: "mqtt")
         #expect(try consumer().step(from: &offset) == IngestConsumer.batchSize)   // then "crash"
-        var resumed = try store.committedOffset(source: "mqtt")
+        var resumed = try store.readings.committedOffset(source: "mqtt")
         #expect(resumed == offset)
         let second = try consumer()
         while try second.step(from: &resumed) > 0 {}
-        #expect(try store.readingCount() == 12_000)
+        #expect(try store.readings.readingCount() == 12_000)
         #expect(resumed == writer.end)
         #expect(second.stats.snapshot.readings == 12_000 - IngestConsumer.batchSize)
     }

@@ -91,7 +91,7 @@ struct GeoCLITests {
     func wijken(_ dir: String) throws -> [String: Int] {
         let store = try SQLiteStore(dataDirectory: dir + "/data")
         var out: [String: Int] = [:]
-        try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max)) { r in
+        try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max)) { r in
             out["\(ISO8601.format(milliseconds: r.timestamp).prefix(4)):\(r.wijk?.rawValue ?? "")", default: 0] += 1
         }
         return out

@@ -88,7 +88,7 @@ struct LetterCodeTests {
         do {
             let store = try SQLiteStore(dataDirectory: dir + "/data")
             var wijken: [String: Int] = [:]
-            try store.scan(quantities: ["pm25"], window: TimeWindow(start: hour, end: hour + 3_600_000)) { wijken[$0.wijk?.rawValue ?? "-", default: 0] += 1 }
+            try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: hour, end: hour + 3_600_000)) { wijken[$0.wijk?.rawValue ?? "-", default: 0] += 1 }
             #expect(wijken == ["WK0363AD": 60, "WK0363AE": 60])
         }
         // Meldingen reported in Oude Zijde: placed there, counted in its row and the gemeente's.

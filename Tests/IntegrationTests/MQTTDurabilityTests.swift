@@ -92,10 +92,10 @@ extension TimingSensitiveTests {
         /// that exactly messages 0..<count are there, each once, with its own value.
         static func expectExactlyOnce(_ count: Int, in dataDirectory: String, sequence: Sequence, timeout: Double) throws {
             let store = try SQLiteStore(dataDirectory: dataDirectory)
-            _ = try waitUntil(timeout: timeout) { try store.readingCount() >= count }
+            _ = try waitUntil(timeout: timeout) { try store.readings.readingCount() >= count }
             var seen = [Bool](repeating: false, count: count)
             var duplicates = 0, strangers = 0, wrong = 0
-            try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { r in
+            try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { r in
                 let i = sequence.index(ofTimestamp: r.timestamp)
                 guard i >= 0, i < count else {
                     strangers += 1

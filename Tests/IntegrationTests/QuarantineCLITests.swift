@@ -39,6 +39,6 @@ struct QuarantineCLITests {
         let replay = try runCommand(bin, ["quarantine", "replay"] + common)
         #expect(replay.output.contains("1 were resolved (1 readings stored, 0 stored values replaced), 0 still rejected"), "\(replay.output) \(replay.error)")
         let store = try SQLiteStore(dataDirectory: dir + "/data")
-        #expect(try store.readingCount() == 2 && store.quarantine(limit: 5).isEmpty)
+        #expect(try store.readings.readingCount() == 2 && store.readings.quarantine(limit: 5).isEmpty)
     }
 }

@@ -70,7 +70,7 @@ struct RecoveryTests {
         let store = try SQLiteStore(dataDirectory: dir + "/data")
         var seen = Set<Int64>()
         var duplicates = 0
-        try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { r in
+        try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { r in
             if !seen.insert(r.timestamp).inserted { duplicates += 1 }
             #expect(r.value == Double((r.timestamp / 1000 - base) % 997) / 10)
         }
@@ -83,7 +83,7 @@ struct RecoveryTests {
         #expect(midDrain == Self.cycles, "every kill lands while the drain commits: \(progress)")
         #expect(lost == 0)
         #expect(duplicates == 0)
-        #expect(try store.readingCount() == Self.messages)
+        #expect(try store.readings.readingCount() == Self.messages)
         #expect(try store.integrityCheck() == ["ok"])
     }
 

@@ -62,7 +62,7 @@ struct RetentionCLITests {
         #expect(log.output.contains("Selectielijst gemeenten 2020, 11.1"))
 
         let store = try SQLiteStore(dataDirectory: dir + "/data")
-        #expect(try store.readingCount() == 240 + 24)
+        #expect(try store.readings.readingCount() == 240 + 24)
         #expect(try runCommand(bin, ["hold", "remove", "1"] + common).status == 0)
         #expect(try runCommand(bin, ["hold", "remove", "1"] + common).status != 0)
     }
@@ -107,10 +107,10 @@ struct RetentionCLITests {
         // and a kept download of a dataset that loses nothing.
         do {
             let store = try SQLiteStore(dataDirectory: dir + "/data")
-            try store.register(DatasetMetadata(name: "meldingen-per-wijk-week", title: "T", description: "D", pipeline: "meldingen-per-wijk-week",
+            try store.releases.register(DatasetMetadata(name: "meldingen-per-wijk-week", title: "T", description: "D", pipeline: "meldingen-per-wijk-week",
                                                license: "CC0-1.0", retention: "10y", columns: [ColumnSpec(name: "n", type: .integer, description: "")]))
             let week = ISO8601.parse("2010-01-04T00:00:00+01:00")!
-            try store.publish(ReleaseDraft(dataset: "meldingen-per-wijk-week", window: TimeWindow(start: week, end: week + 7 * 86_400_000),
+            try store.releases.publish(ReleaseDraft(dataset: "meldingen-per-wijk-week", window: TimeWindow(start: week, end: week + 7 * 86_400_000),
                                            rows: [[.integer(12)]], rowsIn: 12, lineage: .null))
             try FileManager.default.createDirectory(atPath: dir + "/data/exports", withIntermediateDirectories: true)
             for name in ["meldingen-per-wijk-week--t1-0.csv", "luchtkwaliteit-per-wijk-uur--t2-0.csv"] {
@@ -137,10 +137,10 @@ struct RetentionCLITests {
         #expect(try runCommand(bin, ["hold", "remove", "2"] + common).status == 0)
         let paused = try ChildProcess(bin, ["purge"] + common, environment: ["LANTAARN_FAULT_PAUSE_BEFORE_DELETE_MS": "20000"], stderrFile: dir + "/purge.err")
         let store = try SQLiteStore(dataDirectory: dir + "/data")
-        let recorded = waitUntil(timeout: 60) { ((try? store.destructionLog()) ?? []).contains { $0.kind == "ingest-log" } }
+        let recorded = waitUntil(timeout: 60) { ((try? store.retention.destructionLog()) ?? []).contains { $0.kind == "ingest-log" } }
         paused.stop(signal: SIGKILL)
         try #require(recorded, "the purge never recorded a segment")
-        let afterKill = try store.destructionLog().filter { $0.kind == "ingest-log" }
+        let afterKill = try store.retention.destructionLog().filter { $0.kind == "ingest-log" }
         let left = Set(try FileManager.default.contentsOfDirectory(atPath: log).filter { $0.hasSuffix(".log") })
         #expect(afterKill.count == 1 && left == Set(segments), "recorded \(afterKill.map(\.subject)), files \(left.sorted())")
         // Every segment gone has a record (none yet), and the one recorded is still there: nothing went silently.
@@ -154,7 +154,7 @@ struct RetentionCLITests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/data/exports") == ["luchtkwaliteit-per-wijk-uur--t2-0.csv"])
         let remaining = Set(try FileManager.default.contentsOfDirectory(atPath: log).filter { $0.hasSuffix(".log") })
         #expect(remaining == [segments.last!], "the newest segment always stays: \(remaining.sorted())")
-        let records = try store.destructionLog()
+        let records = try store.retention.destructionLog()
         for s in segments.dropLast() {
             #expect(records.contains { $0.kind == "ingest-log" && $0.subject == "mqtt/\(s)" }, "\(s) went without a record")
         }

@@ -49,11 +49,11 @@ struct LdenPipelineTests {
             let level: Double = (7..<19).contains(localHour) ? 65 : (19..<23).contains(localHour) ? 60 : 50
             return Reading(series: SeriesKey(sensorID: "n", quantity: "laeq"), timestamp: ts, value: level, wijk: WijkCode("WK039201"))
         }
-        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
-        let runner = PipelineRunner(store: store, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
+        try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        let runner = PipelineRunner(stores: store.pipelineStores, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
         let results = try runner.run(pipeline, over: TimeWindow(start: start + 3_600_000, end: start + 2 * 3_600_000))
         #expect(results.map(\.window) == [TimeWindow(start: start, end: start + Int64(hours) * 3_600_000)])
-        let row = try #require(try store.rows(dataset: "geluid-lden-per-wijk-dag", after: nil, limit: 10).rows.first)
+        let row = try #require(try store.releases.rows(dataset: "geluid-lden-per-wijk-dag", after: nil, limit: 10).rows.first)
         let columns = PipelineRunner.metadata(for: pipeline).columns.map(\.name)
         func cell(_ name: String) throws -> CellValue { row[try #require(columns.firstIndex(of: name))] }
         #expect(try cell("aantal") == .integer(Int64(hours * 60)), "exactly the readings of the local day")

@@ -43,24 +43,24 @@ struct GeneraliseAreaTests {
                                         value: Double(k * 10 + m % 3), wijk: WijkCode("WK039201")))
             }
         }
-        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
         return store
     }
 
     @Test func gridSquaresOf500Metres() throws {
         let p = try Self.pipeline("      space: grid\n      cell: 500m\n")
         let store = try Self.store("grid")
-        let runner = PipelineRunner(store: store, boundaries: try DefaultBoundaries.haarlemWijken(), positions: Self.positions, logger: .init(label: "t"))
+        let runner = PipelineRunner(stores: store.pipelineStores, boundaries: try DefaultBoundaries.haarlemWijken(), positions: Self.positions, logger: .init(label: "t"))
         let result = try runner.run(p, over: TimeWindow(start: Self.hour, end: Self.hour + TimeBucket.hour))
         #expect(result.map { $0.withoutWijk } == [60], "sensor d has no position, so no square")
-        let rows = try store.rows(dataset: p.output.dataset, after: nil, limit: 10).rows
+        let rows = try store.releases.rows(dataset: p.output.dataset, after: nil, limit: 10).rows
         let squares = [CBSGridSquare(Self.positions["a"]!, size: 500)!, CBSGridSquare(Self.positions["c"]!, size: 500)!]
         #expect(CBSGridSquare(Self.positions["b"]!, size: 500) == squares[0], "a and b share a square")
         #expect(rows.map { $0[0] } == squares.map { .text($0.code) }.sorted { "\($0)" < "\($1)" })
         let shared = try #require(rows.first { $0[0] == .text(squares[0].code) })
         #expect(shared[1] == .text(squares[0].dutch) && shared[5] == .integer(120) && shared[6] == .integer(6), "\(shared)")
         #expect(p.columns.map(\.name).prefix(2) == ["vierkant_code", "vierkant_naam"])
-        let lineage = try JSONParser.parse(try #require(try store.releases(dataset: p.output.dataset).first?.lineage))
+        let lineage = try JSONParser.parse(try #require(try store.releases.releases(dataset: p.output.dataset).first?.lineage))
         #expect(lineage["boundaries"]?.stringValue == "CBS-vierkanten van 500 m (RD New)")
     }
 
@@ -69,16 +69,16 @@ struct GeneraliseAreaTests {
         let store = try Self.store("buurt")
         let buurten = Self.buurten
         // Without buurt boundaries the run says what to import.
-        let bare = PipelineRunner(store: store, boundaries: try DefaultBoundaries.haarlemWijken(), positions: Self.positions, logger: .init(label: "t"))
+        let bare = PipelineRunner(stores: store.pipelineStores, boundaries: try DefaultBoundaries.haarlemWijken(), positions: Self.positions, logger: .init(label: "t"))
         do {
             _ = try bare.run(p, over: TimeWindow(start: Self.hour, end: Self.hour + TimeBucket.hour))
             Issue.record("ran without buurt boundaries")
         } catch let e as PipelineError { #expect(e.reason.contains("lantaarn geo import FILE --level buurt")) }
 
-        let runner = PipelineRunner(store: store, boundaries: BoundaryCatalog([try DefaultBoundaries.haarlemWijken(), buurten]),
+        let runner = PipelineRunner(stores: store.pipelineStores, boundaries: BoundaryCatalog([try DefaultBoundaries.haarlemWijken(), buurten]),
                                     positions: Self.positions, logger: .init(label: "t"))
         _ = try runner.run(p, over: TimeWindow(start: Self.hour, end: Self.hour + TimeBucket.hour))
-        let rows = try store.rows(dataset: p.output.dataset, after: nil, limit: 10).rows
+        let rows = try store.releases.rows(dataset: p.output.dataset, after: nil, limit: 10).rows
         #expect(rows.map { [$0[0], $0[1], $0[5]] } == [[.text("BU03920001"), .text("Centrum-Noord"), .integer(120)],
                                                         [.text("BU03920002"), .text("Oost"), .integer(60)]])
     }
@@ -103,14 +103,14 @@ struct GeneraliseAreaTests {
         }
         #expect(readings.prefix(30).allSatisfy { $0.buurt == "BU03920002" } && readings.suffix(30).allSatisfy { $0.buurt == "BU03920001" })
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("buurt-moved"))
-        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
         var scanned: [String: Int] = [:]
-        try store.scan(quantities: ["pm25"], window: TimeWindow(start: Self.hour, end: Self.hour + TimeBucket.hour)) { scanned[$0.buurt ?? "-", default: 0] += 1 }
+        try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: Self.hour, end: Self.hour + TimeBucket.hour)) { scanned[$0.buurt ?? "-", default: 0] += 1 }
         #expect(scanned == ["BU03920001": 30, "BU03920002": 30])
         // The runner knows only where the sensor hangs now.
-        let runner = PipelineRunner(store: store, boundaries: catalog, positions: ["m": a], logger: .init(label: "t"))
+        let runner = PipelineRunner(stores: store.pipelineStores, boundaries: catalog, positions: ["m": a], logger: .init(label: "t"))
         _ = try runner.run(p, over: TimeWindow(start: Self.hour, end: Self.hour + TimeBucket.hour))
-        let rows = try store.rows(dataset: p.output.dataset, after: nil, limit: 10).rows
+        let rows = try store.releases.rows(dataset: p.output.dataset, after: nil, limit: 10).rows
         let got = rows.map { [$0[0], $0[1], $0[5]] }
         let want: [[CellValue]] = [[.text("BU03920001"), .text("Centrum-Noord"), .integer(30)], [.text("BU03920002"), .text("Oost"), .integer(30)]]
         #expect(got == want, "\(rows)")

@@ -188,13 +188,13 @@ struct MeldingenPipelineTests {
         add("g1", "2024-03-05T10:00:00+01:00", hoofd: "Groen")
         add("g2", "2024-03-06T10:00:00+01:00", hoofd: "Groen")
         add("x", "2024-03-06T10:00:00+01:00", hoofd: "Afval", wijk: nil)  // outside every wijk
-        _ = try store.saveMeldingen(writes, file: MeldingFileRecord(sha256: "x", name: "t", format: "t", meldingen: writes.count, report: "", completedAt: 0))
+        _ = try store.meldingen.saveMeldingen(writes, file: MeldingFileRecord(sha256: "x", name: "t", format: "t", meldingen: writes.count, report: "", completedAt: 0))
 
-        let runner = PipelineRunner(store: store, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
+        let runner = PipelineRunner(stores: store.pipelineStores, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
         let results = try runner.run(pipeline, over: TimeWindow(start: ISO8601.parse("2024-03-06T00:00:00Z")!, end: ISO8601.parse("2024-03-10T23:00:00Z")!))
         #expect(results.count == 1 && results[0].window == TimeWindow(start: ISO8601.parse("2024-03-03T23:00:00Z")!, end: ISO8601.parse("2024-03-10T23:00:00Z")!))
         #expect(results[0].withoutWijk == 1 && results[0].rowsIn == 11)
-        let rows = try store.rows(dataset: "meldingen-per-wijk-week", after: nil, limit: 100).rows
+        let rows = try store.releases.rows(dataset: "meldingen-per-wijk-week", after: nil, limit: 100).rows
         // Two wijk rows, then the gemeente's per category and for all of them.
         #expect(rows.map { [$0[0], $0[2]] } == [[.text("WK039201"), .text("Afval")], [.text("WK039201"), .text("Groen")],
                                                [.text("GM0392"), .text("Afval")], [.text("GM0392"), .text("Groen")],
@@ -212,7 +212,7 @@ struct MeldingenPipelineTests {
         for gemeente in rows[2...3] { #expect(gemeente[6] == .null, "the gemeente's open count is the wijk's: \(gemeente)") }
         // What an attacker gets from every published number (the totals, the week's identity
         // open = open before + new − closed): no held-back count narrower than 5.
-        let audit = try DisclosureAudit.run(store)
+        let audit = try DisclosureAudit.run(store.releases)
         #expect(audit.exposed.isEmpty && audit.broken.isEmpty, "\(audit.exposed) \(audit.broken)")
         let report = try #require(audit.reports.first { $0.dataset == "meldingen-per-wijk-week" })
         #expect(report.cells == 15 && report.suppressed >= 6 && (report.smallestInterval ?? 5) >= 5, "\(report)")
@@ -236,13 +236,13 @@ struct MeldingenForecastPipelineTests {
             meldingen.append(m)
         }
         series[0].counts[103] += Double(extra)
-        _ = try store.saveMeldingen(meldingen.map { MeldingWrite($0) },
+        _ = try store.meldingen.saveMeldingen(meldingen.map { MeldingWrite($0) },
                                     file: MeldingFileRecord(sha256: "g", name: "g", format: "g", meldingen: meldingen.count, report: "", completedAt: 0))
-        let runner = PipelineRunner(store: store, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
+        let runner = PipelineRunner(stores: store.pipelineStores, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
         let week = TimeWindow(start: DutchTime.weekStart(lastWeek + 43_200_000), end: DutchTime.weekStart(lastWeek + 8 * 86_400_000))
         let results = try runner.run(pipeline, over: week)
         #expect(results.count == 1 && results[0].window == week)
-        let rows = try store.rows(dataset: "meldingen-prognose-week", after: nil, limit: 100).rows
+        let rows = try store.releases.rows(dataset: "meldingen-prognose-week", after: nil, limit: 100).rows
         #expect(rows.count == 6 * 4)
         #expect(rows.allSatisfy { [CellValue.text("poisson-seasonal"), .text("seasonal-naive")].contains($0[8]) && $0[11] == .integer(104) })
         #expect(rows.allSatisfy { if case .number(let mase) = $0[10] { return mase > 0 && mase < 2 } else { return false } })
@@ -259,15 +259,15 @@ struct MeldingenForecastPipelineTests {
             guard let e = number(row[5]), let lo = number(row[6]), let hi = number(row[7]) else { return false }
             return lo >= 0 && lo <= e && e <= hi && (hi > lo || e == 0)
         })
-        let alerts = try store.alerts(includeAcknowledged: false)
+        let alerts = try store.meldingen.alerts(includeAcknowledged: false)
         #expect(alerts.contains { $0.kind == .spike && $0.wijk == series[0].wijk && $0.categories == series[0].category && $0.weekStart == week.start })
         // A second run of the same week keeps one alert per subject, and acknowledging it is remembered.
         _ = try runner.run(pipeline, over: week)
-        let again = try store.alerts(includeAcknowledged: true)
+        let again = try store.meldingen.alerts(includeAcknowledged: true)
         #expect(again.count == alerts.count)
-        #expect(try store.acknowledgeAlert(id: again[0].id, by: "wijkteam", note: "bekeken", at: 1))
-        #expect(try !store.acknowledgeAlert(id: again[0].id, by: "wijkteam", note: nil, at: 2))
-        #expect(try store.alerts(includeAcknowledged: false).count == alerts.count - 1)
+        #expect(try store.meldingen.acknowledgeAlert(id: again[0].id, by: "wijkteam", note: "bekeken", at: 1))
+        #expect(try !store.meldingen.acknowledgeAlert(id: again[0].id, by: "wijkteam", note: nil, at: 2))
+        #expect(try store.meldingen.alerts(includeAcknowledged: false).count == alerts.count - 1)
     }
 }
 
@@ -295,10 +295,10 @@ struct MeldingenTilesPipelineTests {
             m("old", "2024-02-12T09:00:00+01:00", hoofd: "Verlichting en verkeer"),       // 19.6 wd > 15wd legal: red
             m("other", "2024-03-07T09:00:00+01:00", hoofd: "Iets anders"),                // default norms: green
         ]
-        _ = try store.saveMeldingen(writes, file: MeldingFileRecord(sha256: "t", name: "t", format: "t", meldingen: 5, report: "", completedAt: 0))
-        let runner = PipelineRunner(store: store, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
+        _ = try store.meldingen.saveMeldingen(writes, file: MeldingFileRecord(sha256: "t", name: "t", format: "t", meldingen: 5, report: "", completedAt: 0))
+        let runner = PipelineRunner(stores: store.pipelineStores, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
         _ = try runner.run(pipeline, over: TimeWindow(start: ISO8601.parse("2024-03-05T00:00:00Z")!, end: ISO8601.parse("2024-03-10T23:00:00Z")!))
-        let rows = try store.rows(dataset: "meldingen-tegels-week", after: nil, limit: 10).rows
+        let rows = try store.releases.rows(dataset: "meldingen-tegels-week", after: nil, limit: 10).rows
         #expect(rows.map { $0[0] } == [.text("Afval"), .text("Iets anders"), .text("Verlichting en verkeer")])
         #expect(rows[0][1] == .text("2024-03-10T23:00:00Z"))
         // One green and one orange Afval melding: reports too small to publish (they add up to the

@@ -27,18 +27,18 @@ struct StaleWindowTests {
 
         init(_ name: String) throws {
             store = try SQLiteStore(dataDirectory: try scratchDirectory(name))
-            runner = PipelineRunner(store: store, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
+            runner = PipelineRunner(stores: store.pipelineStores, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
             pipeline = try PipelineDefinition.load(path: repoRoot + "/Pipelines/luchtkwaliteit-per-wijk-uur.yaml")
         }
 
         mutating func append(_ readings: [Reading]) throws -> AppendResult {
             offset += 1
-            return try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: offset))
+            return try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: offset))
         }
 
         /// Versions of the dataset's releases per window start (current ones).
         func versions() throws -> [Int64: Int] {
-            Dictionary(try store.releases(dataset: StaleWindowTests.dataset).map { ($0.window.start, $0.version) }) { max($0, $1) }
+            Dictionary(try store.releases.releases(dataset: StaleWindowTests.dataset).map { ($0.window.start, $0.version) }) { max($0, $1) }
         }
     }
 
@@ -51,7 +51,7 @@ struct StaleWindowTests {
         let day1 = TimeWindow(start: Self.base, end: Self.base + 86_400_000)
         #expect(try s.runner.run(s.pipeline, over: day1).count == 24)
         #expect(try s.runner.staleWindows(s.pipeline).isEmpty)
-        let first = try s.store.releases(dataset: Self.dataset)
+        let first = try s.store.releases.releases(dataset: Self.dataset)
         let release2 = try #require(first.first { $0.window.start == Self.base + 2 * TimeBucket.hour }?.id)
 
         // The burst: two batches, each half of 02:00-04:00, pm25 and pm10.
@@ -83,7 +83,7 @@ struct StaleWindowTests {
         #expect(versions.filter { $0.value > 2 }.isEmpty)
         #expect(try s.runner.staleWindows(s.pipeline).isEmpty)
 
-        let again = try s.store.releases(dataset: Self.dataset).filter { $0.version == 2 }
+        let again = try s.store.releases.releases(dataset: Self.dataset).filter { $0.version == 2 }
         #expect(again.allSatisfy { $0.lineage.contains("\"recomputed_because\":") })
         #expect(again.first?.lineage.contains("120 readings arrived after release \(release2)") == true)
         #expect(again.first?.rowsIn == 120, "the new release counts the backfilled readings")
@@ -94,7 +94,7 @@ struct StaleWindowTests {
             try runCommand(Tool("sqlite3"), [s.store.path, "SELECT quantity FROM data_change"]).output.split(separator: "\n").map(String.init)
         }
         #expect(try Set(changes()) == ["pm25", "pm10", "laeq"])
-        _ = try s.store.purge(RetentionPolicies(readings: RetentionPolicy(keep: "1000y", basis: "t")!, datasets: [:]), dryRun: false)
+        _ = try s.store.retention.purge(RetentionPolicies(readings: RetentionPolicy(keep: "1000y", basis: "t")!, datasets: [:]), dryRun: false)
         let left = try changes()
         #expect(Set(left) == ["laeq"], "\(left)")
         #expect(try s.runner.staleWindows(s.pipeline).isEmpty)
@@ -114,7 +114,7 @@ struct StaleWindowTests {
         #expect(conflict.conflicts == 1)
         #expect(try s.runner.staleWindows(s.pipeline).isEmpty)
 
-        let moved = try s.store.reassignWijk([WijkMove(sensorID: "a", window: TimeWindow(start: Self.base + 6 * TimeBucket.hour, end: Self.base + 8 * TimeBucket.hour),
+        let moved = try s.store.readings.reassignWijk([WijkMove(sensorID: "a", window: TimeWindow(start: Self.base + 6 * TimeBucket.hour, end: Self.base + 8 * TimeBucket.hour),
                                                        wijk: WijkCode("WK039203"))], vintage: 2026)
         #expect(moved == 120)
         let stale = try s.runner.staleWindows(s.pipeline)
@@ -122,14 +122,14 @@ struct StaleWindowTests {
         #expect(stale.first?.reason.hasPrefix("60 readings moved to another wijk or buurt after release") == true, "\(stale)")
         let results = try s.runner.recompute(s.pipeline, stale)
         #expect(results.count == 2)
-        let row = try s.store.rows(dataset: Self.dataset, after: RowCursor(windowStart: Self.base + 6 * TimeBucket.hour, seq: -1), limit: 1).rows[0]
+        let row = try s.store.releases.rows(dataset: Self.dataset, after: RowCursor(windowStart: Self.base + 6 * TimeBucket.hour, seq: -1), limit: 1).rows[0]
         #expect(row[0] == .text("WK039203"), "the recomputed window counts the readings in their new wijk: \(row)")
 
         // The conflict applied on purpose: a correction under the 10:00 release.
-        let entry = try #require(try s.store.quarantine(limit: 1).first)
+        let entry = try #require(try s.store.readings.quarantine(limit: 1).first)
         let ten = Self.base + 10 * TimeBucket.hour
-        let release10 = try #require(try s.store.releases(dataset: Self.dataset).last { $0.window.start == ten }?.id)
-        #expect(try s.store.correct(Self.readings("pm25", from: ten, minutes: 1) { _ in 99 }[0], quarantineID: entry.id!, note: "t") != nil)
+        let release10 = try #require(try s.store.releases.releases(dataset: Self.dataset).last { $0.window.start == ten }?.id)
+        #expect(try s.store.readings.correct(Self.readings("pm25", from: ten, minutes: 1) { _ in 99 }[0], quarantineID: entry.id!, note: "t") != nil)
         let corrected = try s.runner.staleWindows(s.pipeline)
         #expect(corrected.map(\.window.start) == [ten] && corrected.first?.reason == "1 correction after release \(release10)", "\(corrected)")
     }

@@ -43,17 +43,17 @@ struct TravelTimeTests {
         try FileManager.default.createDirectory(atPath: dir + "/export", withIntermediateDirectories: true)
         try csv.write(toFile: dir + "/export/anpr.csv", atomically: true, encoding: .utf8)
 
-        let report = try AnprIntake(store: store, keyring: keyring, pipelines: catalog).ingest(path: dir + "/export/anpr.csv")
+        let report = try AnprIntake(store: store.anpr, keyring: keyring, pipelines: catalog).ingest(path: dir + "/export/anpr.csv")
         #expect(report.stored == 20_500 && report.rejected.map(\.line) == [20_502])
         #expect(!report.description.contains("XX-99-XX") && !report.description.contains("gisteren"))
         try FileManager.default.removeItem(atPath: dir + "/export")   // the export is the camera operator's, not ours
 
-        let runner = PipelineRunner(store: store, boundaries: BoundaryCatalog([]), logger: .init(label: "t"))
+        let runner = PipelineRunner(stores: store.pipelineStores, boundaries: BoundaryCatalog([]), logger: .init(label: "t"))
         // One hour more than the departures, so the last arrivals are matched and dropped too.
         let range = TimeWindow(start: start, end: start + 13 * 3_600_000)
         let results = try runner.run(pipeline, over: range)
         #expect(results.count == 13)
-        let rows = try store.rows(dataset: pipeline.output.dataset, after: nil, limit: 1000).rows
+        let rows = try store.releases.rows(dataset: pipeline.output.dataset, after: nil, limit: 1000).rows
         let trips = rows.compactMap { if case .integer(let n) = $0[4] { Int(n) } else { nil } }.reduce(0, +)
         #expect(trips == 10_000 && rows.count == 12 && rows.allSatisfy { $0[0] == .text("veerhaven") && $0[8] == .text("nee") })
         for row in rows {
@@ -66,9 +66,9 @@ struct TravelTimeTests {
             #expect(abs(p50 - 25) < 1.0 && abs(p10 - 21) < 1.0 && abs(p90 - 29) < 1.0, "\(row)")
         }
         // Matched and dropped: nothing is left to match, and the windows cannot be recomputed.
-        #expect(try store.sightings(in: TimeWindow(start: Int64.min, end: Int64.max)).isEmpty)
+        #expect(try store.anpr.sightings(in: TimeWindow(start: Int64.min, end: Int64.max)).isEmpty)
         #expect(try runner.run(pipeline, over: range).isEmpty)
-        #expect(try store.rows(dataset: pipeline.output.dataset, after: nil, limit: 1000).rows == rows, "the release stands")
+        #expect(try store.releases.rows(dataset: pipeline.output.dataset, after: nil, limit: 1000).rows == rows, "the release stands")
 
         // Too few trips in an hour: suppressed and marked.
         let stage = TravelTimeStage(routes: [.init(from: "veerhaven", to: "n250-rotonde")])
@@ -116,19 +116,19 @@ struct TravelTimeTests {
         }
         try FileManager.default.createDirectory(atPath: dir + "/export", withIntermediateDirectories: true)
         try csv.write(toFile: dir + "/export/anpr.csv", atomically: true, encoding: .utf8)
-        let report = try AnprIntake(store: store, keyring: keyring, pipelines: catalog).ingest(path: dir + "/export/anpr.csv")
+        let report = try AnprIntake(store: store.anpr, keyring: keyring, pipelines: catalog).ingest(path: dir + "/export/anpr.csv")
         #expect(report.stored == 2000)
         try FileManager.default.removeItem(atPath: dir + "/export")
-        let stored = try store.sightings(in: TimeWindow(start: Int64.min, end: Int64.max))
+        let stored = try store.anpr.sightings(in: TimeWindow(start: Int64.min, end: Int64.max))
         #expect(stored.filter { $0.timestamp < monday }.allSatisfy { $0.nextPseudonym != nil && $0.nextPseudonym != $0.pseudonym })
         #expect(stored.filter { $0.timestamp >= monday }.allSatisfy { $0.nextPseudonym == nil })
 
-        let runner = PipelineRunner(store: store, boundaries: BoundaryCatalog([]), logger: .init(label: "t"))
+        let runner = PipelineRunner(stores: store.pipelineStores, boundaries: BoundaryCatalog([]), logger: .init(label: "t"))
         _ = try runner.run(pipeline, over: TimeWindow(start: monday - 3_600_000, end: monday + 3_600_000))
-        let rows = try store.rows(dataset: pipeline.output.dataset, after: nil, limit: 100).rows
+        let rows = try store.releases.rows(dataset: pipeline.output.dataset, after: nil, limit: 100).rows
         let trips = rows.compactMap { if case .integer(let n) = $0[4] { Int(n) } else { nil } }.reduce(0, +)
         #expect(trips == 1000, "\(rows)")
-        #expect(try store.sightings(in: TimeWindow(start: Int64.min, end: Int64.max)).isEmpty)
+        #expect(try store.anpr.sightings(in: TimeWindow(start: Int64.min, end: Int64.max)).isEmpty)
 
         let normalised = plates.map { $0.replacingOccurrences(of: "-", with: "") }
         let before = try normalised.map { try keyring.pseudonym($0, at: monday - 1) }

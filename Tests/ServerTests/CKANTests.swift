@@ -17,8 +17,8 @@ struct CKANTests {
                 var m = DatasetAccessTests.metadata(name, access: access, reason: access == "PUBLIC" ? nil : "Vrije tekst.")
                 m.title = "Titel \(name)"
                 m.theme = "Lucht"
-                try store.register(m)
-                try store.publish(ReleaseDraft(dataset: name, window: TimeWindow(start: 0, end: 1), rows: [[.text("WK039201"), .integer(1)]],
+                try store.releases.register(m)
+                try store.releases.publish(ReleaseDraft(dataset: name, window: TimeWindow(start: 0, end: 1), rows: [[.text("WK039201"), .integer(1)]],
                                                rowsIn: 1, lineage: .null))
             }
             let formats = ExportFormat.allCases.count

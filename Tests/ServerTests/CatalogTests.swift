@@ -20,10 +20,10 @@ struct CatalogTests {
             m.theme = "http://standaarden.overheid.nl/owms/terms/\(theme)"
             m.frequency = "http://publications.europa.eu/resource/authority/frequency/HOURLY"
             m.spatial = "GM0392"
-            try store.register(m)
+            try store.releases.register(m)
             for hour in 0..<3 {
                 let window = TimeWindow(start: 1_763_600_000_000 + Int64(hour) * 3_600_000, end: 1_763_600_000_000 + Int64(hour + 1) * 3_600_000)
-                try store.publish(ReleaseDraft(dataset: name, window: window, rows: [[.text("WK039201"), .integer(1)], [.text("WK039205"), .integer(2)]],
+                try store.releases.publish(ReleaseDraft(dataset: name, window: window, rows: [[.text("WK039201"), .integer(1)], [.text("WK039205"), .integer(2)]],
                                                rowsIn: 2, lineage: .null))
             }
         }

@@ -87,7 +87,7 @@ import Testing
         let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-dash-\(UUID().uuidString.prefix(8))")
         let pipeline = try #require(Self.pipelines.first { $0.name == "luchtkwaliteit-per-wijk-uur" })
         let metadata = PipelineRunner.metadata(for: pipeline)
-        try store.register(metadata)
+        try store.releases.register(metadata)
         let base = ISO8601.parse("2026-11-20T00:00:00Z")!
         for h in 0..<30 {
             let start = base + Int64(h) * 3_600_000
@@ -97,7 +97,7 @@ import Testing
                 rows.append([.text(code), .text(name), .text(ISO8601.format(milliseconds: start)), .text(ISO8601.format(milliseconds: start + 3_600_000)),
                              .text("pm25"), .integer(60), mean, .number(level - 2), .number(level + 9)])
             }
-            try store.publish(ReleaseDraft(dataset: metadata.name, window: TimeWindow(start: start, end: start + 3_600_000), rows: rows,
+            try store.releases.publish(ReleaseDraft(dataset: metadata.name, window: TimeWindow(start: start, end: start + 3_600_000), rows: rows,
                                            rowsIn: 120, lineage: .object([("pipeline", .string(pipeline.name))])))
         }
         return (store, metadata)
@@ -122,7 +122,7 @@ import Testing
             panel(.map) { $0.period = .last(24 * 3_600_000) },
             panel(.table) { $0.value = nil; $0.columns = ["wijk_naam", "periode_start", "gemiddelde"]; $0.limit = 3; $0.sort = "-gemiddelde" },
         ])
-        let html = try DashboardPage(dashboard: dashboard, releases: store, maps: NoBoundaryMaps(), site: PublicSite(),
+        let html = try DashboardPage(dashboard: dashboard, releases: store.releases, maps: NoBoundaryMaps(), site: PublicSite(),
                                      now: ISO8601.parse("2026-11-21T06:30:00Z")!).render()
         // KPI: weighted mean over 24 h of both wijken, in words against the threshold.
         #expect(html.contains("class=\"kpi-value\""))
@@ -140,11 +140,11 @@ import Testing
         #expect(html.contains("Er is geen kaart van de wijken"))
         // "latest" is the newest window alone, even when it holds a single row.
         let single = ISO8601.parse("2026-11-21T06:00:00Z")!
-        try store.publish(ReleaseDraft(dataset: "luchtkwaliteit-per-wijk-uur", window: TimeWindow(start: single, end: single + 3_600_000),
+        try store.releases.publish(ReleaseDraft(dataset: "luchtkwaliteit-per-wijk-uur", window: TimeWindow(start: single, end: single + 3_600_000),
                                        rows: [[.text("WK039201"), .text("Oude Stad"), .text("2026-11-21T06:00:00Z"), .text("2026-11-21T07:00:00Z"),
                                                .text("pm25"), .integer(60), .number(3.5), .number(3), .number(4)]],
                                        rowsIn: 60, lineage: .object([])))
-        let latest = try #require(try PanelRows.load(panel(.bar) { $0.period = .latest }, releases: store))
+        let latest = try #require(try PanelRows.load(panel(.bar) { $0.period = .latest }, releases: store.releases))
         #expect(latest.rows.count == 1)
         // Table: sorted, limited, with the rest in the download.
         #expect(html.contains("De tabel toont 3 van de 60 rijen"))
@@ -154,7 +154,7 @@ import Testing
         #expect(html.contains("href=\"/datasets/luchtkwaliteit-per-wijk-uur/releases/30.csv\""))
         // Data stopped 1.5 h after its last hour: hourly data is not stale yet; a day later it is.
         #expect(!html.contains("Let op"))
-        let late = try DashboardPage(dashboard: dashboard, releases: store, maps: NoBoundaryMaps(), site: PublicSite(),
+        let late = try DashboardPage(dashboard: dashboard, releases: store.releases, maps: NoBoundaryMaps(), site: PublicSite(),
                                      now: ISO8601.parse("2026-11-22T12:00:00Z")!).render()
         #expect(late.contains("Let op: er zijn al 1 dag geen nieuwe cijfers") || late.contains("Let op: er zijn al"))
     }
@@ -164,8 +164,8 @@ import Testing
         let dashboard = DashboardDefinition(name: "lucht", title: "Lucht", introduction: "Sensoren meten fijnstof.",
                                             panels: [panel(.bar) { $0.period = .latest }])
         try await HTTPServerTests().withServer({ deps in
-            deps.releases = store
-            deps.responses = ResponseCache(releases: store)
+            deps.releases = store.releases
+            deps.responses = ResponseCache(releases: store.releases)
             deps.dashboards = DashboardCatalog(dashboards: [dashboard])
         }) { base, _ in
             let (data, response) = try await URLSession.shared.data(from: URL(string: base + "/dashboards/lucht")!)
@@ -177,7 +177,7 @@ import Testing
             #expect((again as? HTTPURLResponse)?.statusCode == 304)
             // A new release changes the page.
             let start = ISO8601.parse("2026-11-21T06:00:00Z")!
-            try store.publish(ReleaseDraft(dataset: metadata.name, window: TimeWindow(start: start, end: start + 3_600_000),
+            try store.releases.publish(ReleaseDraft(dataset: metadata.name, window: TimeWindow(start: start, end: start + 3_600_000),
                                            rows: [[.text("WK039201"), .text("Nieuw-Zuid"), .text("2026-11-21T06:00:00Z"), .text("2026-11-21T07:00:00Z"),
                                                    .text("pm25"), .integer(60), .number(7), .number(6), .number(9)]],
                                            rowsIn: 60, lineage: .object([])))

@@ -24,19 +24,19 @@ struct DatasetAccessTests {
 
     @Test func supersededReleasesStayAsPublished() async throws {
         try await http.withServer { base, store in
-            try store.register(Self.metadata("d"))
+            try store.releases.register(Self.metadata("d"))
             let window = TimeWindow(start: 0, end: 3_600_000)
             // The first release spans more than one streaming page.
             let old = (0..<(DatasetDownload.pageSize + 7)).map { [CellValue.text("WK039201"), .integer(Int64($0))] }
             // An earlier pipeline version named the second column differently (the lineage records it).
-            let first = try store.publish(ReleaseDraft(dataset: "d", window: window, rows: old, rowsIn: 9, lineage: .object([
+            let first = try store.releases.publish(ReleaseDraft(dataset: "d", window: window, rows: old, rowsIn: 9, lineage: .object([
                 ("run", .number(1)), ("columns", .array([.string("wijk_code"), .string("aantal")])),
             ])))
-            let second = try store.publish(ReleaseDraft(dataset: "d", window: window, rows: [[.text("WK039201"), .integer(42)]], rowsIn: 9,
+            let second = try store.releases.publish(ReleaseDraft(dataset: "d", window: window, rows: [[.text("WK039201"), .integer(42)]], rowsIn: 9,
                                                         lineage: .object([("run", .number(2))])))
-            let releases = try store.releases(dataset: "d")
+            let releases = try store.releases.releases(dataset: "d")
             #expect(releases.map(\.id) == [first, second] && releases.map(\.current) == [false, true])
-            #expect(try releases.allSatisfy { try store.verify($0) }, "both releases still hash to their recorded SHA-256")
+            #expect(try releases.allSatisfy { try store.releases.verify($0) }, "both releases still hash to their recorded SHA-256")
 
             let (status, csv, response) = try await http.get(base + "/datasets/d/releases/\(first).csv")
             #expect(status == 200 && response.value(forHTTPHeaderField: "Cache-Control")?.contains("immutable") == true)
@@ -59,23 +59,21 @@ struct DatasetAccessTests {
             #expect(deleted.status == 0, "\(String(decoding: deleted.output, as: UTF8.self))")
             let (goneCode, goneBody, _) = try await http.get(base + "/datasets/d/releases/\(first).csv")
             #expect(goneCode == 410 && goneBody.contains("before Lantaarn kept superseded releases"), "\(goneBody)")
-            #expect(try !store.rowsKept(releases[0]) && store.rowsKept(releases[1]))
+            #expect(try !store.releases.rowsKept(releases[0]) && store.releases.rowsKept(releases[1]))
             // A release id of another dataset is not found under this one.
-            try store.register(Self.metadata("e"))
-            let other = try store.publish(ReleaseDraft(dataset: "e", window: window, rows: [], rowsIn: 0, lineage: .null))
+            try store.releases.register(Self.metadata("e"))
+            let other = try store.releases.publish(ReleaseDraft(dataset: "e", window: window, rows: [], rowsIn: 0, lineage: .null))
             #expect(try await http.get(base + "/datasets/d/releases/\(other).csv").0 == 404)
         }
     }
 
     @Test func closedDatasetsAreListedWithTheirReasonOnly() async throws {
         let token = String(repeating: "t", count: 40)
-        try await http.withServer({ deps in
-            deps.admin = AdminAccess(token: token, alerts: deps.releases as! SQLiteStore)
-        }) { base, store in
-            try store.register(Self.metadata("open"))
-            try store.register(Self.metadata("dicht", access: "NON_PUBLIC", reason: "Vrije tekst van bewoners."))
+        try await http.withServer(adminToken: token) { base, store in
+            try store.releases.register(Self.metadata("open"))
+            try store.releases.register(Self.metadata("dicht", access: "NON_PUBLIC", reason: "Vrije tekst van bewoners."))
             for name in ["open", "dicht"] {
-                try store.publish(ReleaseDraft(dataset: name, window: TimeWindow(start: 0, end: 1), rows: [[.text("WK039201"), .integer(1)]],
+                try store.releases.publish(ReleaseDraft(dataset: name, window: TimeWindow(start: 0, end: 1), rows: [[.text("WK039201"), .integer(1)]],
                                                rowsIn: 1, lineage: .null))
             }
             let list = try JSONParser.parse(try await http.get(base + "/datasets").1)["datasets"]?.arrayValue ?? []
@@ -84,7 +82,7 @@ struct DatasetAccessTests {
             #expect(closed["access_reason"]?.stringValue == "Vrije tekst van bewoners.")
             #expect(list.first { $0["name"]?.stringValue == "open" }?["downloads"] != nil)
 
-            let id = try #require(try store.releases(dataset: "dicht").first?.id)
+            let id = try #require(try store.releases.releases(dataset: "dicht").first?.id)
             for path in ["/datasets/dicht.csv", "/datasets/dicht.json", "/datasets/dicht/releases/\(id).csv"] {
                 let (code, body, _) = try await http.get(base + path)
                 #expect(code == 403 && body.contains("is not public: Vrije tekst van bewoners.") && !body.contains("WK039201"), "\(path): \(body)")

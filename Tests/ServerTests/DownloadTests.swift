@@ -18,9 +18,9 @@ struct DownloadTests {
     static func publish(_ store: SQLiteStore, rows: Int) throws {
         var m = DatasetAccessTests.metadata("d")
         m.columns.append(ColumnSpec(name: "x", type: .number, unit: "µg/m³", description: "Fijnstof"))
-        try store.register(m)
+        try store.releases.register(m)
         let cells = (0..<rows).map { [CellValue.text("WK0392\($0 % 21)"), .integer(Int64($0)), .number(Double($0) + 0.5)] }
-        try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 3_600_000), rows: cells, rowsIn: 1, lineage: .null))
+        try store.releases.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 3_600_000), rows: cells, rowsIn: 1, lineage: .null))
     }
 
     /// curl as a client that sees the bytes on the wire (URLSession may decode gzip itself).
@@ -85,7 +85,7 @@ struct DownloadTests {
             // Each representation has its own tag; a new release changes them all.
             let semicolon = try await http.get(base + "/datasets/d.csv?_sep=;").2.value(forHTTPHeaderField: "ETag")
             #expect(semicolon != etag)
-            try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 3_600_000), rows: [], rowsIn: 0, lineage: .null))
+            try store.releases.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 3_600_000), rows: [], rowsIn: 0, lineage: .null))
             #expect(try await request(base + "/datasets/d.csv", headers: ["If-None-Match": etag]).0 == 200)
         }
     }
@@ -155,7 +155,7 @@ struct DownloadTests {
             #expect(try await Self.fetch(base + "/datasets/d.csv", ["Range: bytes=0-1", "If-Range: \"old\""]).status == 200)
 
             // A new release: a range of the new version writes it whole first; the old file goes.
-            try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 7_200_000, end: 10_800_000),
+            try store.releases.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 7_200_000, end: 10_800_000),
                                            rows: [[.text("WK039201"), .integer(-1), .number(0)]], rowsIn: 1, lineage: .null))
             let fresh = try await Self.fetch(base + "/datasets/d.csv", ["Range: bytes=-16"])
             #expect(fresh.status == 206 && String(decoding: fresh.body, as: UTF8.self) == "\nWK039201,-1,0\r\n")
@@ -180,8 +180,8 @@ struct DownloadTests {
 
     @Test func geoJSONJoinsTheWijkGeometry() async throws {
         try await http.withServer({ $0.boundaryMaps = HaarlemMaps() }) { base, store in
-            try store.register(DatasetAccessTests.metadata("d"))
-            try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 1), rows: [
+            try store.releases.register(DatasetAccessTests.metadata("d"))
+            try store.releases.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 1), rows: [
                 [.text("WK039201"), .integer(7)], [.text("WK999999"), .integer(8)],
             ], rowsIn: 1, lineage: .null))
             let (status, body, response) = try await http.get(base + "/datasets/d.geojson")

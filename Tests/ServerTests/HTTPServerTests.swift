@@ -16,12 +16,14 @@ import Testing
 /// Runs the real application on a free loopback port and talks HTTP to it.
 struct HTTPServerTests {
     func withServer(role: ServerRole = .all, tls: TLSFiles? = nil, accessLog: Logger? = nil, headDeadline: TimeAmount = .seconds(10),
+                    adminToken: String? = nil,
                     _ configure: (inout ServerDependencies) -> Void = { _ in },
                     _ body: (String, SQLiteStore) async throws -> Void) async throws {
         let dir = NSTemporaryDirectory() + "lantaarn-http-\(UUID().uuidString.prefix(8))"
         let store = try SQLiteStore(dataDirectory: dir)
-        var deps = ServerDependencies(releases: store, site: PublicSite())
-        deps.observations = store
+        var deps = ServerDependencies(releases: store.releases, site: PublicSite())
+        deps.observations = store.readings
+        if let adminToken { deps.admin = AdminAccess(token: adminToken, alerts: store.meldingen) }
         configure(&deps)
         let router = buildRouter(deps, role: role, tls: tls != nil, accessLog: accessLog)
         let port = PortBox()
@@ -59,11 +61,11 @@ struct HTTPServerTests {
             let meta = DatasetMetadata(name: "d", title: "T", description: "D", pipeline: "p", license: "CC0-1.0", retention: "1y",
                                        columns: [ColumnSpec(name: "wijk_code", type: .text, description: ""),
                                                  ColumnSpec(name: "n", type: .integer, description: "")])
-            try store.register(meta)
+            try store.releases.register(meta)
             // More rows than one streaming page, across two windows: the download must hold them all.
             let rows = (0..<(DatasetDownload.pageSize + 500)).map { [CellValue.text("WK0392\($0 % 21)"), .integer(Int64($0))] }
-            try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 3_600_000), rows: rows, rowsIn: 1, lineage: .null))
-            try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 3_600_000, end: 7_200_000),
+            try store.releases.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 3_600_000), rows: rows, rowsIn: 1, lineage: .null))
+            try store.releases.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 3_600_000, end: 7_200_000),
                                            rows: [[.text("WK039201"), .integer(-1)]], rowsIn: 1, lineage: .null))
 
             let list = try JSONParser.parse(try await get(base + "/datasets").1)
@@ -82,7 +84,7 @@ struct HTTPServerTests {
             #expect(json["rows"]?.arrayValue?.count == rows.count + 1)
 
             // Releases: one per window, versioned, with a SHA-256; a re-run adds version 2 and becomes current.
-            try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 3_600_000, end: 7_200_000),
+            try store.releases.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 3_600_000, end: 7_200_000),
                                            rows: [[.text("WK039201"), .integer(-2)]], rowsIn: 1, lineage: .null))
             let releases = try #require(try JSONParser.parse(try await get(base + "/datasets/d/releases").1)["releases"]?.arrayValue)
             #expect(releases.count == 3)
@@ -142,10 +144,8 @@ struct HTTPServerTests {
     /// Alerts are read and acknowledged through the admin API only, with the bearer token.
     @Test func adminAPIAcknowledgesAlerts() async throws {
         let token = String(repeating: "k", count: 40)
-        try await withServer({ deps in
-            deps.admin = AdminAccess(token: token, alerts: deps.releases as! SQLiteStore)
-        }) { base, store in
-            try store.recordAlerts([MeldingAlert(weekStart: 1_709_506_800_000, wijk: "WK039201", kind: .spike, categories: "Afval",
+        try await withServer(adminToken: token) { base, store in
+            try store.meldingen.recordAlerts([MeldingAlert(weekStart: 1_709_506_800_000, wijk: "WK039201", kind: .spike, categories: "Afval",
                                                  observed: 40, expected: 8.2, tail: 1e-9, createdAt: 1)], weekStart: 1_709_506_800_000)
             #expect(try await request(base + "/admin/alerts", token: nil).0 == 401)
             #expect(try await request(base + "/admin/alerts", token: token + "x").0 == 401)
@@ -172,7 +172,7 @@ struct HTTPServerTests {
             #expect(code == 404)
         }
         let scratch = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-admin-\(UUID().uuidString.prefix(6))")
-        #expect(AdminAccess(token: "short", alerts: scratch) == nil)
+        #expect(AdminAccess(token: "short", alerts: scratch.meldingen) == nil)
     }
 
     /// The algorithm register lists every pipeline of the repository in plain Dutch, with the

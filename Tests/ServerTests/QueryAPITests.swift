@@ -22,14 +22,14 @@ struct QueryAPITests {
     }
 
     static func publish(_ store: SQLiteStore, _ name: String, rows: Int) throws {
-        try store.register(metadata(name))
+        try store.releases.register(metadata(name))
         let data: [[CellValue]] = (0..<rows).map { (i: Int) -> [CellValue] in
             let wijk = CellValue.text(["WK039201", "WK039202", "WK039203", "WK039204"][i % 4])
             let start = CellValue.text(ISO8601.format(milliseconds: 1_763_600_000_000 + Int64(i / 4) * 3_600_000))
             let pm25: CellValue = i % 10 == 9 ? .null : .number(Double(i % 23) + 0.25)
             return [wijk, start, pm25, .integer(Int64(i % 6))]
         }
-        try store.publish(ReleaseDraft(dataset: name, window: TimeWindow(start: 0, end: 1), rows: data, rowsIn: rows, lineage: .null))
+        try store.releases.publish(ReleaseDraft(dataset: name, window: TimeWindow(start: 0, end: 1), rows: data, rowsIn: rows, lineage: .null))
     }
 
     func rows(_ url: String) async throws -> (Int, JSONValue) {
@@ -111,7 +111,7 @@ struct QueryAPITests {
 
     @Test func closedDatasetsAndRateLimit() async throws {
         try await http.withServer({ $0.rateLimiter = RateLimiter(perSecond: 0.001, burst: 3) }) { base, store in
-            try store.register(Self.metadata("dicht", access: "NON_PUBLIC"))
+            try store.releases.register(Self.metadata("dicht", access: "NON_PUBLIC"))
             let (code, body, _) = try await http.get(base + "/datasets/dicht/rows.json")
             #expect(code == 403 && body.contains("Vrije tekst."))
             var statuses: [Int] = []
@@ -132,7 +132,7 @@ struct QueryAPITests {
         try await http.withServer({ $0.rateLimiter = nil; $0.boundaryMaps = HTTPServerTests.FakeMaps(); $0.sensors = SensorThingsTests.sensors }) { base, store in
             try Self.publish(store, "lucht", rows: 120)
             _ = try SensorThingsTests.fill(store)
-            try store.register(Self.metadata("dicht", access: "NON_PUBLIC"))
+            try store.releases.register(Self.metadata("dicht", access: "NON_PUBLIC"))
             let spec = try JSONParser.parse(try await http.get(base + "/openapi.json").1)
             #expect(spec["openapi"]?.stringValue == "3.1.0")
             #expect(spec["paths"]?["/datasets/lucht/rows.json"] != nil && spec["paths"]?["/datasets/dicht/rows.json"] == nil)

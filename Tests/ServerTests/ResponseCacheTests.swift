@@ -28,7 +28,7 @@ struct ResponseCacheTests {
             #expect(page.body.contains("\"count\":5"))
             // Another process (a second store object on the same file) replaces a window.
             let other = try SQLiteStore(dataDirectory: (store.path as NSString).deletingLastPathComponent)
-            try other.publish(ReleaseDraft(dataset: "lucht", window: TimeWindow(start: 0, end: 1), rows: [[.text("WK039201"), .text("t"), .number(1), .integer(1)]],
+            try other.releases.publish(ReleaseDraft(dataset: "lucht", window: TimeWindow(start: 0, end: 1), rows: [[.text("WK039201"), .text("t"), .number(1), .integer(1)]],
                                            rowsIn: 1, lineage: .null))
             try await Task.sleep(for: .milliseconds(250))
             let changed = try await SecurityTests.curl(base + "/datasets/lucht/rows.json")
@@ -40,7 +40,7 @@ struct ResponseCacheTests {
     /// one (with its own ETag) instead of each rendering it again.
     @Test func oneRequestBuildsWhileOthersGetTheKeptAnswer() throws {
         let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-cache-\(UUID().uuidString.prefix(8))")
-        let cache = ResponseCache(releases: store)
+        let cache = ResponseCache(releases: store.releases)
         let request = Request(head: HTTPRequest(method: .get, scheme: "http", authority: "t", path: "/x"), body: .init(buffer: ByteBuffer()))
         let old = try cache.respond(request, key: "k") { ([:], ByteBuffer(string: "old")) }.headers[.eTag]
         try QueryAPITests.publish(store, "lucht", rows: 1)

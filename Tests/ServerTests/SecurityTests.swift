@@ -95,7 +95,7 @@ struct SecurityTests {
 
     @Test func adminRoutesOnTheirOwnListenerAndRefusedWithoutToken() async throws {
         let adminPaths = ["/admin/alerts", "/admin/alerts?all=1", "/admin/datasets/d.csv", "/admin/datasets/d.json", "/intern/waarschuwingen"]
-        try await http.withServer(role: .publicOnly, { $0.admin = AdminAccess(token: Self.token, alerts: $0.releases as! SQLiteStore) }) { base, _ in
+        try await http.withServer(role: .publicOnly, adminToken: Self.token) { base, _ in
             for path in adminPaths {
                 let r = try await Self.curl(base + path, ["-H", "Authorization: Bearer \(Self.token)"])
                 #expect(r.status == 404, "\(path)")
@@ -103,8 +103,8 @@ struct SecurityTests {
             let list = try await Self.curl(base + "/datasets.json")
             #expect(list.status == 200)
         }
-        try await http.withServer(role: .adminOnly, { $0.admin = AdminAccess(token: Self.token, alerts: $0.releases as! SQLiteStore) }) { base, store in
-            try store.register(DatasetAccessTests.metadata("d"))
+        try await http.withServer(role: .adminOnly, adminToken: Self.token) { base, store in
+            try store.releases.register(DatasetAccessTests.metadata("d"))
             let list = try await Self.curl(base + "/datasets.json")
             let health = try await Self.curl(base + "/-/health")
             #expect(list.status == 404 && health.status == 200)

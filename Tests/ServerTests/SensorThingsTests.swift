@@ -37,8 +37,8 @@ struct SensorThingsTests {
                 if s.isPublic { counts["\(s.id):\(q)"] = n }
             }
         }
-        try store.append(IngestBatch(readings: readings, quarantined: [], source: "test", offset: 1))
-        try store.sealExpired(now: base + 2 * 86_400_000 - 3 * 3_600_000)
+        try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "test", offset: 1))
+        try store.readings.sealExpired(now: base + 2 * 86_400_000 - 3 * 3_600_000)
         return counts
     }
 

@@ -17,7 +17,7 @@ struct AggregateTests {
             readings.append(Reading(series: SeriesKey(sensorID: "b", quantity: "laeq"), timestamp: t, value: 55 + Double(m % 7) / 10, wijk: WijkCode("WK039202")))
         }
         readings.append(Reading(series: SeriesKey(sensorID: "c", quantity: "laeq"), timestamp: Self.base, value: 99, wijk: nil))
-        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
         return (store, readings)
     }
 
@@ -39,7 +39,7 @@ struct AggregateTests {
         let (store, readings) = try store()
         let window = TimeWindow(start: Self.base + 30 * Self.minute, end: Self.base + 330 * Self.minute)
         let qs = withValues ? [0.5, 0.95] : []
-        let rows = try store.aggregate(AggregateQuery(quantities: ["laeq"], window: window, bucket: bucket, grouping: .wijk,
+        let rows = try store.readings.aggregate(AggregateQuery(quantities: ["laeq"], window: window, bucket: bucket, grouping: .wijk,
                                                       energeticMean: withValues, quantiles: qs))
         let expected = reference(readings, window: window, bucket: bucket, q: qs)
         #expect(rows.count == expected.count)
@@ -60,14 +60,14 @@ struct AggregateTests {
     @Test func groupingAndFilters() throws {
         let (store, _) = try store()
         let day = TimeWindow(start: Self.base, end: Self.base + 86_400_000)
-        let bySensor = try store.aggregate(AggregateQuery(quantities: ["laeq"], window: day, bucket: 86_400_000, grouping: .sensor))
+        let bySensor = try store.readings.aggregate(AggregateQuery(quantities: ["laeq"], window: day, bucket: 86_400_000, grouping: .sensor))
         #expect(bySensor.map(\.group) == ["a", "b", "c"])
         #expect(bySensor.map(\.count) == [360, 360, 1])
-        let oneWijk = try store.aggregate(AggregateQuery(quantities: ["laeq"], wijken: [WijkCode("WK039202")!], window: day, bucket: 86_400_000))
+        let oneWijk = try store.readings.aggregate(AggregateQuery(quantities: ["laeq"], wijken: [WijkCode("WK039202")!], window: day, bucket: 86_400_000))
         #expect(oneWijk.map(\.group) == ["WK039202"])
-        let all = try store.aggregate(AggregateQuery(quantities: ["laeq"], sensors: ["a", "c"], window: day, bucket: 86_400_000, grouping: .none))
+        let all = try store.readings.aggregate(AggregateQuery(quantities: ["laeq"], sensors: ["a", "c"], window: day, bucket: 86_400_000, grouping: .none))
         #expect(all.count == 1 && all[0].count == 361 && all[0].max == 99)
-        #expect(try store.aggregate(AggregateQuery(quantities: ["pm25"], window: day, bucket: 86_400_000)).isEmpty)
+        #expect(try store.readings.aggregate(AggregateQuery(quantities: ["pm25"], window: day, bucket: 86_400_000)).isEmpty)
     }
 
     /// Enough series to split over workers; a bounded window (dense groups) and an open one
@@ -87,12 +87,12 @@ struct AggregateTests {
                 }
             }
         }
-        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
-        #expect(SQLiteStore.aggregateWorkers(80) == min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        #expect(SQLiteReadingStore.aggregateWorkers(80) == min(ProcessInfo.processInfo.activeProcessorCount, 8))
         let window = boundedWindow ? TimeWindow(start: Self.base + 7 * Self.minute, end: Self.base + 290 * Self.minute)
             : TimeWindow(start: 0, end: Int64.max / 2)
         let qs = [0.05, 0.5, 0.95]
-        let rows = try store.aggregate(AggregateQuery(quantities: ["P1", "P2"], window: window, bucket: TimeBucket.hour, grouping: .wijk,
+        let rows = try store.readings.aggregate(AggregateQuery(quantities: ["P1", "P2"], window: window, bucket: TimeBucket.hour, grouping: .wijk,
                                                       quantiles: qs))
         var expected: [String: [Double]] = [:]
         for r in readings where window.contains(r.timestamp) {

@@ -32,7 +32,7 @@ struct BackfillTests {
     func load(_ store: SQLiteStore, _ readings: [Reading], batch: Int = 20_000) throws -> AppendResult {
         var total = AppendResult()
         for (i, start) in stride(from: 0, to: readings.count, by: batch).enumerated() {
-            let r = try store.append(IngestBatch(readings: Array(readings[start..<min(start + batch, readings.count)]), quarantined: [],
+            let r = try store.readings.append(IngestBatch(readings: Array(readings[start..<min(start + batch, readings.count)]), quarantined: [],
                                                  source: "t", offset: Int64(i + 1)))
             total.stored += r.stored; total.backfilled += r.backfilled; total.duplicates += r.duplicates; total.conflicts += r.conflicts
         }
@@ -59,18 +59,18 @@ struct BackfillTests {
         #expect(try load(reversed, recent).backfilled == 0)
         let backfill = try load(reversed, old)
         #expect(backfill.stored == old.count && backfill.backfilled == old.count && backfill.conflicts == 0)
-        #expect(try reversed.quarantine(limit: 1).isEmpty)
-        #expect(try reversed.readingCount() == all.count)
+        #expect(try reversed.readings.quarantine(limit: 1).isEmpty)
+        #expect(try reversed.readings.readingCount() == all.count)
 
         // Same readings back, in time order, with the same daily aggregates.
         func scan(_ s: SQLiteStore) throws -> [Reading] {
             var out: [Reading] = []
-            try s.scan(quantities: ["pm25", "pm10"], window: TimeWindow(start: Self.base, end: Self.base + 30 * Self.day)) { out.append($0) }
+            try s.readings.scan(quantities: ["pm25", "pm10"], window: TimeWindow(start: Self.base, end: Self.base + 30 * Self.day)) { out.append($0) }
             return out
         }
         #expect(try scan(reversed) == scan(inOrder))
         let query = AggregateQuery(quantities: ["pm25", "pm10"], window: TimeWindow(start: Self.base, end: Self.base + 30 * Self.day), bucket: Self.day)
-        #expect(try reversed.aggregate(query) == inOrder.aggregate(query))
+        #expect(try reversed.readings.aggregate(query) == inOrder.readings.aggregate(query))
 
         // One chunk per series and day, as compact as the in-order load (within 5 %).
         let (a, b) = (try bytes(inOrder), try bytes(reversed))
@@ -81,7 +81,7 @@ struct BackfillTests {
         let overlap = Array(Self.days(4..<5).prefix(1000))
         let again = try load(reversed, overlap)
         #expect(again == AppendResult(duplicates: overlap.count))
-        #expect(try reversed.readingCount() == all.count)
+        #expect(try reversed.readings.readingCount() == all.count)
         #expect(try reversed.integrityCheck() == ["ok"])
     }
 
@@ -97,7 +97,7 @@ struct BackfillTests {
         #expect(filled.backfilled == missing.count, "days 1 and 2 are sealed (the third is open)")
         #expect(try bytes(store).perWindow == 1)
         var sum = 0.0
-        try store.scan(quantities: ["pm25"], window: TimeWindow(start: Self.base, end: Self.base + Self.day)) { sum += $0.value }
+        try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: Self.base, end: Self.base + Self.day)) { sum += $0.value }
         let expected = days.filter { $0.series.quantity == "pm25" && $0.timestamp < Self.base + Self.day }.reduce(0) { $0 + $1.value }
         #expect(abs(sum - expected) < 1e-6)
     }
@@ -112,14 +112,14 @@ struct BackfillTests {
         let lateTimes = Set(late.map(\.timestamp))
         _ = try load(store, all.filter { !lateTimes.contains($0.timestamp) })
         let keepAll = RetentionPolicies(readings: RetentionPolicy(keep: "1000y", basis: "t")!, datasets: [:])
-        #expect(try store.purge(keepAll, dryRun: false).compacted == nil, "nothing rewritten yet")
+        #expect(try store.retention.purge(keepAll, dryRun: false).compacted == nil, "nothing rewritten yet")
         let back = try load(store, late)
         #expect(back.backfilled == late.count)
-        let report = try store.purge(keepAll, dryRun: false)
+        let report = try store.retention.purge(keepAll, dryRun: false)
         let compacted = try #require(report.compacted, "80 of 120 chunks rewritten")
         #expect(compacted.after <= compacted.before)
-        #expect(try store.purge(keepAll, dryRun: false).compacted == nil, "the count starts again")
-        #expect(try store.readingCount() == all.count)
+        #expect(try store.retention.purge(keepAll, dryRun: false).compacted == nil, "the count starts again")
+        #expect(try store.readings.readingCount() == all.count)
     }
 }
 

@@ -14,7 +14,7 @@ struct ChunkStoreTests {
 
     func all(_ store: SQLiteStore) throws -> [Reading] {
         var out: [Reading] = []
-        try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { out.append($0) }
+        try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { out.append($0) }
         return out
     }
 
@@ -36,42 +36,42 @@ struct ChunkStoreTests {
             }
             readings += hour.shuffled()
         }
-        let result = try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        let result = try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
         #expect(result == AppendResult(stored: 180))
         // Watermark 02:59; lateness 10 min: windows ending by 02:49 are sealed, i.e. hours 0 and 1.
         #expect(try counts(store) == (2, 60))
         let scanned = try all(store)
         #expect(scanned.map(\.timestamp) == readings.map(\.timestamp).sorted())
         #expect(scanned.map(\.value) == readings.sorted { $0.timestamp < $1.timestamp }.map(\.value))
-        #expect(try store.readingCount() == 180)
+        #expect(try store.readings.readingCount() == 180)
 
         // A reading for sealed hour 1 is merged into its chunk (still one chunk for the hour); one
         // for the open hour is buffered.
-        let late = try store.append(IngestBatch(readings: [reading(Self.base + Self.hour + 5, 1), reading(Self.base + 2 * Self.hour + 5, 2)],
+        let late = try store.readings.append(IngestBatch(readings: [reading(Self.base + Self.hour + 5, 1), reading(Self.base + 2 * Self.hour + 5, 2)],
                                                 quarantined: [], source: "t", offset: 2))
         #expect(late == AppendResult(stored: 2, backfilled: 1))
         #expect(try counts(store) == (2, 61))
         #expect(try all(store).filter { $0.timestamp == Self.base + Self.hour + 5 }.map(\.value) == [1])
-        #expect(try store.quarantine(limit: 1).isEmpty)
+        #expect(try store.readings.quarantine(limit: 1).isEmpty)
         // The same again: duplicates, not stored twice; another value at a stored time: a conflict,
         // quarantined with both values, the stored one stays.
-        let again = try store.append(IngestBatch(readings: [reading(Self.base + Self.hour + 5, 1), reading(Self.base + 2 * Self.hour + 5, 2),
+        let again = try store.readings.append(IngestBatch(readings: [reading(Self.base + Self.hour + 5, 1), reading(Self.base + 2 * Self.hour + 5, 2),
                                                             reading(Self.base + 30 * 60_000, 99)], quarantined: [], source: "t", offset: 3))
         #expect(again == AppendResult(duplicates: 2, conflicts: 1, conflictsBySensor: ["s": 1]))
-        let conflict = try #require(try store.quarantine(limit: 1).first)
+        let conflict = try #require(try store.readings.quarantine(limit: 1).first)
         #expect(conflict.reason.contains("is stored as 3; this reading says 99") && conflict.origin == "store", "\(conflict.reason)")
         #expect(try all(store).filter { $0.timestamp == Self.base + 30 * 60_000 }.map(\.value) == [3])
-        #expect(try store.readingCount() == 182)
-        #expect(try store.committedOffset(source: "t") == 3)
+        #expect(try store.readings.readingCount() == 182)
+        #expect(try store.readings.committedOffset(source: "t") == 3)
         #expect(try store.integrityCheck() == ["ok"])
     }
 
     @Test func scanWindowCutsAcrossChunksAndBuffer() throws {
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("cut"), policy: ChunkPolicy(span: Self.hour, lateness: 0))
         let readings = (0..<300).map { reading(Self.base + Int64($0) * 60_000, Double($0)) }
-        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
         var got: [Int64] = []
-        try store.scan(quantities: ["pm25"], window: TimeWindow(start: Self.base + 90 * 60_000, end: Self.base + 250 * 60_000)) {
+        try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: Self.base + 90 * 60_000, end: Self.base + 250 * 60_000)) {
             got.append($0.timestamp)
         }
         #expect(got == (90..<250).map { Self.base + Int64($0) * 60_000 })
@@ -80,7 +80,7 @@ struct ChunkStoreTests {
 
     @Test func sensorInTwoWijkenIsTwoSeries() throws {
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("moved"))
-        try store.append(IngestBatch(readings: [reading(Self.base, 1, wijk: "WK039201"), reading(Self.base + 1, 2, wijk: "WK039202"),
+        try store.readings.append(IngestBatch(readings: [reading(Self.base, 1, wijk: "WK039201"), reading(Self.base + 1, 2, wijk: "WK039202"),
                                                 reading(Self.base + 2, 3, wijk: nil)], quarantined: [], source: "t", offset: 1))
         #expect(try all(store).map { $0.wijk?.rawValue } == ["WK039201", "WK039202", nil])
     }
@@ -136,13 +136,13 @@ struct ChunkStoreTests {
             Reading(series: SeriesKey(sensorID: "a", quantity: "humidity"), timestamp: Self.base + Int64(m) * 60_000 + Int64(m % 3) * 1000,
                     value: 50, wijk: WijkCode("WK039201"))
         }
-        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
-        try store.sealExpired(now: Self.base + 3 * Self.hour)
+        try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        try store.readings.sealExpired(now: Self.base + 3 * Self.hour)
         let blocks = try store.pool.read { db in try Int.fetchAll(db, sql: "SELECT refs FROM ts_block ORDER BY refs") }
         // Two windows × (a's three quantities, a's humidity, b).
         #expect(blocks == [1, 1, 1, 1, 3, 3])
         var scanned: [Reading] = []
-        try store.scan(quantities: ["pm10", "pm25", "temperature", "humidity"], window: TimeWindow(start: 0, end: Int64.max / 2)) {
+        try store.readings.scan(quantities: ["pm10", "pm25", "temperature", "humidity"], window: TimeWindow(start: 0, end: Int64.max / 2)) {
             scanned.append($0)
         }
         #expect(scanned.count == readings.count)
@@ -163,7 +163,7 @@ struct ChunkStoreTests {
         #expect(try store.integrityCheck() == ["ok"])
         // Finding a sibling's block starts from the sensor's series, not from every chunk of the window.
         let plan = try store.pool.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteStore.siblingBlocksSQL, arguments: [1, 1, 0]).map { $0["detail"] as String }
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteReadingStore.siblingBlocksSQL, arguments: [1, 1, 0]).map { $0["detail"] as String }
         }
         #expect(plan.first?.hasPrefix("SEARCH s USING COVERING INDEX sqlite_autoindex_series_1 (sensor_id=?)") == true, "\(plan)")
         // Either chunk index answers both columns by equality; which one SQLite picks is its choice.
@@ -200,15 +200,15 @@ struct SealExpiredTests {
         let base = ISO8601.parse("2026-11-20T10:00:00Z")!
         let readings = (0..<30).map { Reading(series: SeriesKey(sensorID: "q", quantity: "pm25"), timestamp: base + Int64($0) * 60_000,
                                                value: Double($0), wijk: nil) }
-        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
-        #expect(try store.sealExpired(now: base + 65 * 60_000) == 0, "10:00-11:00 plus 10 min lateness has not passed yet")
-        #expect(try store.sealExpired(now: base + 71 * 60_000) == 30)
+        try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        #expect(try store.readings.sealExpired(now: base + 65 * 60_000) == 0, "10:00-11:00 plus 10 min lateness has not passed yet")
+        #expect(try store.readings.sealExpired(now: base + 71 * 60_000) == 30)
         #expect(try store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM open_reading") } == 0)
         var values: [Double] = []
-        try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: base * 2)) { values.append($0.value) }
+        try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: base * 2)) { values.append($0.value) }
         #expect(values == readings.map(\.value))
         // The watermark stays the newest reading; the same reading again is a duplicate.
-        let again = try store.append(IngestBatch(readings: [readings[0]], quarantined: [], source: "t", offset: 2))
+        let again = try store.readings.append(IngestBatch(readings: [readings[0]], quarantined: [], source: "t", offset: 2))
         #expect(again == AppendResult(duplicates: 1))
     }
 }

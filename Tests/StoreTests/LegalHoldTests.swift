@@ -22,13 +22,13 @@ struct LegalHoldTests {
                 Reading(series: SeriesKey(sensorID: sensor, quantity: "pm25"), timestamp: old + Int64($0) * 3_600_000, value: 1, wijk: WijkCode(wijk))
             }
         }
-        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
-        let hold = try store.addHold(kind: .wijk, subject: "WK039202", window: TimeWindow(start: old, end: old + 10 * Self.day), reason: "onderzoek")
-        let report = try store.purge(RetentionPolicies(readings: RetentionPolicy(keep: "7d", basis: "b")!, datasets: [:]), now: Self.now, dryRun: false)
+        try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        let hold = try store.retention.addHold(kind: .wijk, subject: "WK039202", window: TimeWindow(start: old, end: old + 10 * Self.day), reason: "onderzoek")
+        let report = try store.retention.purge(RetentionPolicies(readings: RetentionPolicy(keep: "7d", basis: "b")!, datasets: [:]), now: Self.now, dryRun: false)
         #expect(report.held.map(\.hold.id) == [hold] && report.held[0].readings == 240)
         #expect(report.destroyed.map(\.subject) == ["a/pm25"])
         var left: [String] = []
-        try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Self.now)) { left.append($0.series.sensorID) }
+        try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Self.now)) { left.append($0.series.sensorID) }
         #expect(left.count == 240 && Set(left) == ["b"])
     }
 
@@ -45,19 +45,19 @@ struct LegalHoldTests {
                          Melding.StatusChange(at: Self.now - 6 * year, state: "o", closes: true)]
             return MeldingWrite(x)
         }
-        _ = try store.saveMeldingen([m("gone", wijk: "WK039201", category: "Groen"), m("wijk", wijk: "WK039202", category: "Groen"),
+        _ = try store.meldingen.saveMeldingen([m("gone", wijk: "WK039201", category: "Groen"), m("wijk", wijk: "WK039202", category: "Groen"),
                                      m("category", wijk: "WK039201", category: "Afval")],
                                     file: MeldingFileRecord(sha256: "f", name: "f", format: "f", meldingen: 3, report: "", completedAt: 0))
         let window = TimeWindow(start: Self.now - 8 * year, end: Self.now)
-        let byWijk = try store.addHold(kind: .wijk, subject: "WK039202", window: window, reason: "klacht 12")
-        let byCategory = try store.addHold(kind: .category, subject: "Afval", window: window, reason: "Woo-verzoek 7")
+        let byWijk = try store.retention.addHold(kind: .wijk, subject: "WK039202", window: window, reason: "klacht 12")
+        let byCategory = try store.retention.addHold(kind: .category, subject: "Afval", window: window, reason: "Woo-verzoek 7")
         let policies = RetentionPolicies(readings: Self.long, datasets: [:], meldingen: RetentionPolicy(keep: "5y", basis: "Selectielijst 2020")!,
                                          meldingText: RetentionPolicy(keep: "1y", basis: "intern")!)
-        let report = try store.purge(policies, now: Self.now, dryRun: false)
+        let report = try store.retention.purge(policies, now: Self.now, dryRun: false)
         #expect(report.destroyed.first { $0.kind == "meldingen" }?.readings == 1)
         #expect(report.destroyed.first { $0.kind == "melding-text" } == nil, "the held meldingen keep their text")
         #expect(Set(report.held.map(\.hold.id)) == [byWijk, byCategory] && report.held.allSatisfy { $0.readings == 1 })
-        let left = try store.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max))
+        let left = try store.meldingen.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max))
         #expect(left.map(\.sourceID).sorted() == ["category", "wijk"] && left.allSatisfy { $0.scrubbedText != nil })
     }
 
@@ -68,36 +68,36 @@ struct LegalHoldTests {
             QuarantineEntry(receivedAt: Self.now - 10 * Self.day, source: "mqtt", origin: "lantaarn/sensors/\(sensor)/readings", sensorID: sensor,
                             reason: "unknown field", payload: Array("{\"s\":\"\(sensor)\"}".utf8))
         }
-        try store.append(IngestBatch(readings: [], quarantined: [entry("x"), entry("y")], source: "mqtt", offset: 1))
-        let hold = try store.addHold(kind: .sensor, subject: "y", window: TimeWindow(start: Self.now - 20 * Self.day, end: Self.now), reason: "storing")
+        try store.readings.append(IngestBatch(readings: [], quarantined: [entry("x"), entry("y")], source: "mqtt", offset: 1))
+        let hold = try store.retention.addHold(kind: .sensor, subject: "y", window: TimeWindow(start: Self.now - 20 * Self.day, end: Self.now), reason: "storing")
         var policies = RetentionPolicies(readings: Self.long, datasets: [:])
         policies.quarantine = RetentionPolicy(keep: "7d", basis: "technical buffer")!
-        let report = try store.purge(policies, now: Self.now, dryRun: false)
+        let report = try store.retention.purge(policies, now: Self.now, dryRun: false)
         #expect(report.destroyed.map(\.readings) == [1] && report.held.map(\.hold.id) == [hold])
-        #expect(try store.quarantine(limit: 10).map(\.sensorID) == ["y"])
+        #expect(try store.readings.quarantine(limit: 10).map(\.sensorID) == ["y"])
     }
 
     /// ANPR sightings held by their camera; the drop logs itself in the same transaction.
     @Test func anprSightingsHeldByCamera() throws {
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("hold-anpr"))
-        _ = try store.appendSightings([AnprSighting(camera: "veerhaven", timestamp: Self.now - 3 * Self.day, pseudonym: "p1"),
+        _ = try store.anpr.appendSightings([AnprSighting(camera: "veerhaven", timestamp: Self.now - 3 * Self.day, pseudonym: "p1"),
                                        AnprSighting(camera: "n250-rotonde", timestamp: Self.now - 3 * Self.day, pseudonym: "p1")])
-        try store.addHold(kind: .sensor, subject: "veerhaven", window: TimeWindow(start: Self.now - 4 * Self.day, end: Self.now), reason: "aanrijding")
-        let dropped = try store.dropSightings(before: Self.now - 2 * Self.day) { n in
+        try store.retention.addHold(kind: .sensor, subject: "veerhaven", window: TimeWindow(start: Self.now - 4 * Self.day, end: Self.now), reason: "aanrijding")
+        let dropped = try store.anpr.dropSightings(before: Self.now - 2 * Self.day) { n in
             DestructionRecord(destroyedAt: Self.now, kind: "anpr-sightings", subject: "s", window: TimeWindow(start: 0, end: 1), readings: n, policy: "p", basis: "b")
         }
         #expect(dropped == 1)
-        #expect(try store.sightings(in: TimeWindow(start: Int64.min, end: Int64.max)).map(\.camera) == ["veerhaven"])
-        #expect(try store.destructionLog().map(\.readings) == [1])
+        #expect(try store.anpr.sightings(in: TimeWindow(start: Int64.min, end: Int64.max)).map(\.camera) == ["veerhaven"])
+        #expect(try store.retention.destructionLog().map(\.readings) == [1])
     }
 
     /// A hold of each kind is listed with its kind; a hold needs a reason.
     @Test func everyKindIsStored() throws {
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("hold-kinds"))
         for kind in LegalHold.Kind.allCases {
-            try store.addHold(kind: kind, subject: "s-\(kind.rawValue)", window: TimeWindow(start: 0, end: 1), reason: "r")
+            try store.retention.addHold(kind: kind, subject: "s-\(kind.rawValue)", window: TimeWindow(start: 0, end: 1), reason: "r")
         }
-        #expect(try store.holds().map(\.kind) == LegalHold.Kind.allCases)
-        #expect(throws: StoreError.self) { try store.addHold(kind: .wijk, subject: "WK1", window: TimeWindow(start: 0, end: 1), reason: " ") }
+        #expect(try store.retention.holds().map(\.kind) == LegalHold.Kind.allCases)
+        #expect(throws: StoreError.self) { try store.retention.addHold(kind: .wijk, subject: "WK1", window: TimeWindow(start: 0, end: 1), reason: " ") }
     }
 }

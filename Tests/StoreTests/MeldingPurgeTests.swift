@@ -17,7 +17,7 @@ struct MeldingPurgeTests {
             if let closed { x.history.append(Melding.StatusChange(at: closed, state: "o", closes: true)) }
             return MeldingWrite(x)
         }
-        _ = try store.saveMeldingen([
+        _ = try store.meldingen.saveMeldingen([
             m("old-closed", created: now - 7 * year, closed: now - 6 * year, text: "x [e-mail]"),
             m("old-open", created: now - 7 * year, closed: nil, text: nil),
             m("recent", created: now - 2 * year, closed: now - year, text: "y"),
@@ -25,14 +25,14 @@ struct MeldingPurgeTests {
         let policies = RetentionPolicies(readings: RetentionPolicy(keep: "5y", basis: "b")!, datasets: [:],
                                          meldingen: RetentionPolicy(keep: "5y", basis: "Selectielijst 2020")!,
                                          meldingText: RetentionPolicy(keep: "1y", basis: "intern")!)
-        let dry = try store.purge(policies, now: now, dryRun: true)
+        let dry = try store.retention.purge(policies, now: now, dryRun: true)
         #expect(dry.destroyed.map(\.kind) == ["meldingen", "melding-text"])
-        #expect(try store.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max)).count == 3)
-        let report = try store.purge(policies, now: now, dryRun: false)
+        #expect(try store.meldingen.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max)).count == 3)
+        let report = try store.retention.purge(policies, now: now, dryRun: false)
         #expect(report.destroyed.first { $0.kind == "meldingen" }?.readings == 1)
         #expect(report.destroyed.first { $0.kind == "melding-text" }?.readings == 1, "the destroyed melding's text is not counted twice")
         #expect(dry.destroyed.map(\.readings) == report.destroyed.map(\.readings))
-        let left = try store.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max))
+        let left = try store.meldingen.meldingen(createdIn: TimeWindow(start: Int64.min, end: Int64.max))
         #expect(left.map(\.sourceID).sorted() == ["old-open", "recent"])
         #expect(left.allSatisfy { $0.scrubbedText == nil })
         let statuses = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM melding_status")! }

@@ -24,10 +24,10 @@ struct ObservationQueryTests {
         }
         // The same time twice (a second wijk after a boundary change, say): both are kept, in order.
         mine.append(Reading(series: key, timestamp: base + 100 * 10 * minute, value: 99, wijk: WijkCode("WK039202")))
-        try store.append(IngestBatch(readings: mine + other, quarantined: [], source: "test", offset: 1))
-        try store.sealExpired(now: base + 3 * 86_400_000 + 3 * 3_600_000)
+        try store.readings.append(IngestBatch(readings: mine + other, quarantined: [], source: "test", offset: 1))
+        try store.readings.sealExpired(now: base + 3 * 86_400_000 + 3 * 3_600_000)
         let open = (0..<5).map { Reading(series: key, timestamp: base + 3 * 86_400_000 + 4 * 3_600_000 + Int64($0) * minute, value: 7, wijk: WijkCode("WK039201")) }
-        try store.append(IngestBatch(readings: open, quarantined: [], source: "test", offset: 2))
+        try store.readings.append(IngestBatch(readings: open, quarantined: [], source: "test", offset: 2))
         let all = (mine + open).enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }.map(\.element)
         return (store, all)
     }
@@ -36,7 +36,7 @@ struct ObservationQueryTests {
         var q = base
         var out: [Reading] = []
         while true {
-            let page = try store.observations(q)
+            let page = try store.readings.observations(q)
             #expect(page.readings.count <= q.limit)
             out += page.readings
             guard let next = page.next else { return out }
@@ -59,9 +59,9 @@ struct ObservationQueryTests {
         q.descending = false
         q.limit = twice   // the page ends on the first of the pair
         #expect(try Self.pages(store, q).count == all.count)
-        #expect(try store.observationCount(q) == all.count)
-        #expect(try store.observationSpan(sensorID: "s1", quantity: "pm25") == TimeWindow(start: all.first!.timestamp, end: all.last!.timestamp))
-        #expect(try store.observationSpan(sensorID: "s9", quantity: "pm25") == nil)
+        #expect(try store.readings.observationCount(q) == all.count)
+        #expect(try store.readings.observationSpan(sensorID: "s1", quantity: "pm25") == TimeWindow(start: all.first!.timestamp, end: all.last!.timestamp))
+        #expect(try store.readings.observationSpan(sensorID: "s9", quantity: "pm25") == nil)
     }
 
     @Test func windowValuesAndSkip() throws {
@@ -76,15 +76,15 @@ struct ObservationQueryTests {
         q.limit = 1000
         let expected = all.filter { q.window.contains($0.timestamp) && $0.value > 10 && $0.value <= 20 }
         #expect(!expected.isEmpty)
-        #expect(try store.observations(q).readings == expected)
-        #expect(try store.observationCount(q) == expected.count)
+        #expect(try store.readings.observations(q).readings == expected)
+        #expect(try store.readings.observationCount(q) == expected.count)
         q.skip = 5
         q.limit = 3
-        #expect(try store.observations(q).readings == Array(expected[5..<8]))
+        #expect(try store.readings.observations(q).readings == Array(expected[5..<8]))
         // Open readings (the newest, not sealed yet) answer time filters too.
         q = ObservationQuery(sensorID: "s1", quantity: "pm25")
         q.window = TimeWindow(start: Self.base + 3 * 86_400_000, end: .max / 2)
-        #expect(try store.observations(q).readings.count == 5)
+        #expect(try store.readings.observations(q).readings.count == 5)
     }
 
     /// Open readings (not sealed yet) are streamed from the index in the query's order, in pages of
@@ -97,7 +97,7 @@ struct ObservationQueryTests {
         let first = (0..<30).map { i in
             Reading(series: key, timestamp: Self.base + Int64(i) * Self.minute / 3, value: Double(i), wijk: WijkCode("WK039201"))
         }
-        try store.append(IngestBatch(readings: first, quarantined: [], source: "test", offset: 1))
+        try store.readings.append(IngestBatch(readings: first, quarantined: [], source: "test", offset: 1))
         var q = ObservationQuery(sensorID: "s1", quantity: "pm25")
         for limit in [1, 2, 4, 30, 100] {
             q.limit = limit
@@ -110,7 +110,7 @@ struct ObservationQueryTests {
         let moved = (0..<12).map { i in
             Reading(series: key, timestamp: Self.base + Int64(5 + i) * Self.minute / 3, value: Double(100 + i), wijk: WijkCode("WK039202"))
         }
-        try store.append(IngestBatch(readings: moved, quarantined: [], source: "test", offset: 2))
+        try store.readings.append(IngestBatch(readings: moved, quarantined: [], source: "test", offset: 2))
         let all = (first + moved).enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }.map(\.element)
         for limit in [1, 3, 7, 100] {
             q.limit = limit
@@ -119,6 +119,6 @@ struct ObservationQueryTests {
             q.descending = true
             #expect(try Self.pages(store, q).map(\.value) == all.reversed().map(\.value))
         }
-        #expect(try store.observationCount(q) == all.count)
+        #expect(try store.readings.observationCount(q) == all.count)
     }
 }

@@ -34,29 +34,29 @@ struct PurgeTests {
         var readings = (0..<50).map { reading(Self.canarySensor, old + Int64($0) * 60_000, Self.canaryValue) }
         // A second sensor has 30 days of data, sealed in daily chunks; day 2 is under a legal hold.
         readings += (0..<(30 * 24)).map { reading("keep-me", old + Int64($0) * 3_600_000, Double($0 % 50)) }
-        try store.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
         let before = fileBytes(store)
         #expect(contains(before, withUnsafeBytes(of: Self.canaryValue.bitPattern.bigEndian, Array.init)))
 
         let held = TimeWindow(start: old + 2 * Self.day, end: old + 3 * Self.day)
-        try store.addHold(kind: .sensor, subject: "keep-me", window: held, reason: "WOO-verzoek 2026-118")
+        try store.retention.addHold(kind: .sensor, subject: "keep-me", window: held, reason: "WOO-verzoek 2026-118")
 
-        let dry = try store.purge(policies(keepDays: 7), now: Self.now, dryRun: true)
+        let dry = try store.retention.purge(policies(keepDays: 7), now: Self.now, dryRun: true)
         #expect(dry.total > 0)
-        #expect(try store.readingCount() == readings.count, "a dry run destroys nothing")
-        #expect(try store.destructionLog().isEmpty)
+        #expect(try store.readings.readingCount() == readings.count, "a dry run destroys nothing")
+        #expect(try store.retention.destructionLog().isEmpty)
 
-        let report = try store.purge(policies(keepDays: 7), now: Self.now, dryRun: false)
+        let report = try store.retention.purge(policies(keepDays: 7), now: Self.now, dryRun: false)
         #expect(report.total == dry.total)
         #expect(report.held.count == 1 && report.held[0].readings == 24)
-        let log = try store.destructionLog()
+        let log = try store.retention.destructionLog()
         #expect(log.map(\.subject) == ["\(Self.canarySensor)/pm25", "keep-me/pm25"])
         #expect(log.allSatisfy { $0.basis == "Selectielijst 2020, categorie 1.1" && $0.policy == "keep 7d" })
         #expect(log[0].readings == 50)
 
         // The held day is still there; everything else older than 7 days is gone.
         var remaining: [Int64] = []
-        try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Self.now)) { remaining.append($0.timestamp) }
+        try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Self.now)) { remaining.append($0.timestamp) }
         #expect(remaining.filter { held.contains($0) }.count == 24)
         #expect(remaining.filter { $0 < Self.now - 8 * Self.day && !held.contains($0) }.isEmpty)
 
@@ -76,58 +76,58 @@ struct PurgeTests {
             QuarantineEntry(receivedAt: at, source: "mqtt", origin: "lantaarn/sensors/x/readings", sensorID: "x",
                             reason: "unknown field 'operator'", payload: Array(payload.utf8))
         }
-        try store.append(IngestBatch(readings: [], quarantined: [
+        try store.readings.append(IngestBatch(readings: [], quarantined: [
             entry(Self.now - 10 * Self.day, #"{"operator":"kanarie-oud@example.org"}"#),
             entry(Self.now - 1 * Self.day, #"{"operator":"recent"}"#),
         ], source: "mqtt", offset: 1))
         var policies = policies(keepDays: 3650)
         policies.quarantine = RetentionPolicy(keep: "7d", basis: "technical buffer")!
-        let report = try store.purge(policies, now: Self.now, dryRun: false)
+        let report = try store.retention.purge(policies, now: Self.now, dryRun: false)
         #expect(report.destroyed.map(\.subject) == ["quarantine/mqtt"] && report.destroyed[0].readings == 1)
-        #expect(try store.quarantine(limit: 10).map { String(decoding: $0.payload, as: UTF8.self) } == [#"{"operator":"recent"}"#])
+        #expect(try store.readings.quarantine(limit: 10).map { String(decoding: $0.payload, as: UTF8.self) } == [#"{"operator":"recent"}"#])
         #expect(!contains(fileBytes(store), Array("kanarie-oud".utf8)), "the destroyed payload is still in the database file")
-        #expect(try store.destructionLog().map(\.kind) == ["quarantine"])
+        #expect(try store.retention.destructionLog().map(\.kind) == ["quarantine"])
     }
 
     @Test func destructionLogIsAppendOnly() throws {
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("log"))
-        try store.recordDestruction([DestructionRecord(destroyedAt: 1, kind: "ingest-log", subject: "mqtt", window: TimeWindow(start: 0, end: 1),
+        try store.retention.recordDestruction([DestructionRecord(destroyedAt: 1, kind: "ingest-log", subject: "mqtt", window: TimeWindow(start: 0, end: 1),
                                                        readings: 3, policy: "keep 7d", basis: "b")])
         #expect(throws: (any Error).self) { try store.pool.write { try $0.execute(sql: "DELETE FROM destruction_log") } }
         #expect(throws: (any Error).self) { try store.pool.write { try $0.execute(sql: "UPDATE destruction_log SET readings = 0") } }
-        #expect(try store.destructionLog().count == 1)
+        #expect(try store.retention.destructionLog().count == 1)
     }
 
     @Test func datasetWindowsExpireWithTheirReleases() throws {
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("dsp"))
-        try store.register(DatasetMetadata(name: "d", title: "T", description: "D", pipeline: "p", license: "CC0-1.0", retention: "10d",
+        try store.releases.register(DatasetMetadata(name: "d", title: "T", description: "D", pipeline: "p", license: "CC0-1.0", retention: "10d",
                                            columns: [ColumnSpec(name: "n", type: .integer, description: "")]))
         for d in 0..<20 {
             let start = Self.now - Int64(20 - d) * Self.day
-            try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: start, end: start + Self.day),
+            try store.releases.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: start, end: start + Self.day),
                                            rows: d % 5 == 0 ? [] : [[.integer(Int64(d))]], rowsIn: 1, lineage: .null))
         }
         // Re-runs of day 2 (expires) and day 16 (stays): the superseded releases keep their rows until then.
         for d in [2, 16] {
             let start = Self.now - Int64(20 - d) * Self.day
-            try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: start, end: start + Self.day),
+            try store.releases.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: start, end: start + Self.day),
                                            rows: [[.integer(Int64(100 + d))]], rowsIn: 1, lineage: .null))
         }
         #expect(try store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM release_row") } == 2)
-        try store.addHold(kind: .dataset, subject: "d", window: TimeWindow(start: Self.now - 19 * Self.day, end: Self.now - 18 * Self.day), reason: "bezwaar")
+        try store.retention.addHold(kind: .dataset, subject: "d", window: TimeWindow(start: Self.now - 19 * Self.day, end: Self.now - 18 * Self.day), reason: "bezwaar")
         var policies = policies(keepDays: 365)
         policies.datasets["d"] = RetentionPolicy(keep: "10d", basis: "Selectielijst 2020, 7.1")
-        let report = try store.purge(policies, now: Self.now, dryRun: false)
+        let report = try store.retention.purge(policies, now: Self.now, dryRun: false)
         #expect(report.held.map(\.readings) == [1])
-        let summary = try #require(try store.dataset(named: "d"))
+        let summary = try #require(try store.releases.dataset(named: "d"))
         // Windows ending on or before now-10d are gone, except the held one: days 10...19 remain (8 with rows) plus held day 1.
         #expect(summary.rowCount == 9)
         #expect(summary.releaseCount == 12)
         // Day 2's superseded rows went with its releases; day 16's are still there, and hash as recorded.
         #expect(try store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM release_row") } == 1)
-        #expect(try store.releases(dataset: "d").allSatisfy { try store.verify($0) })
-        #expect(try store.destructionLog().last?.kind == "dataset")
-        #expect(try store.holds().count == 1)
-        #expect(throws: StoreError.self) { try store.removeHold(id: 99) }
+        #expect(try store.releases.releases(dataset: "d").allSatisfy { try store.releases.verify($0) })
+        #expect(try store.retention.destructionLog().last?.kind == "dataset")
+        #expect(try store.retention.holds().count == 1)
+        #expect(throws: StoreError.self) { try store.retention.removeHold(id: 99) }
     }
 }

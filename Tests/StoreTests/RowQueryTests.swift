@@ -7,13 +7,13 @@ import Testing
 struct RowQueryTests {
     static func store(rows: [[CellValue]]) throws -> SQLiteStore {
         let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-rowquery-\(UUID().uuidString.prefix(8))")
-        try store.register(DatasetMetadata(name: "d", title: "T", description: "D", pipeline: "p", license: "CC0-1.0", retention: "1y",
+        try store.releases.register(DatasetMetadata(name: "d", title: "T", description: "D", pipeline: "p", license: "CC0-1.0", retention: "1y",
                                            columns: [ColumnSpec(name: "wijk", type: .text, description: ""),
                                                      ColumnSpec(name: "n", type: .number, description: "")]))
         // Two windows, so paging crosses a window boundary.
         let half = rows.count / 2
-        try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 10), rows: Array(rows[..<half]), rowsIn: 0, lineage: .null))
-        try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 10, end: 20), rows: Array(rows[half...]), rowsIn: 0, lineage: .null))
+        try store.releases.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 10), rows: Array(rows[..<half]), rowsIn: 0, lineage: .null))
+        try store.releases.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 10, end: 20), rows: Array(rows[half...]), rowsIn: 0, lineage: .null))
         return store
     }
 
@@ -36,7 +36,7 @@ struct RowQueryTests {
         var query = base
         var out: [[CellValue]] = []
         while true {
-            let page = try store.queryRows(dataset: "d", query)
+            let page = try store.releases.queryRows(dataset: "d", query)
             #expect(page.rows.count <= query.limit)
             out += page.rows
             guard let next = page.next else { return out }
@@ -72,7 +72,7 @@ struct RowQueryTests {
             var q = RowQuery()
             q.filters = filters
             q.limit = 1000
-            return try store.queryRows(dataset: "d", q).rows.count
+            return try store.releases.queryRows(dataset: "d", q).rows.count
         }
         let expected = { (test: ([CellValue]) -> Bool) in Self.rows.filter(test).count }
         #expect(try count([.init(column: 0, op: .exact, values: [.text("WK02")])]) == 19)
@@ -91,22 +91,22 @@ struct RowQueryTests {
         var q = RowQuery()
         q.facets = [0]
         q.filters = [.init(column: 1, op: .isnull, values: [.integer(1)])]
-        let facet = try #require(try store.queryRows(dataset: "d", q).facets.first)
+        let facet = try #require(try store.releases.queryRows(dataset: "d", q).facets.first)
         #expect(facet.values.map(\.count).reduce(0, +) == 9 && !facet.truncated)
         q.facetLimit = 2
         q.filters = []
-        #expect(try store.queryRows(dataset: "d", q).facets.first?.truncated == true)
+        #expect(try store.releases.queryRows(dataset: "d", q).facets.first?.truncated == true)
         // Only the newer window (rows 28...56).
         q.facetLimit = 30
         q.windowsFrom = 10
-        #expect(try store.queryRows(dataset: "d", q).facets.first?.values.map(\.count).reduce(0, +) == 57 - 57 / 2)
+        #expect(try store.releases.queryRows(dataset: "d", q).facets.first?.values.map(\.count).reduce(0, +) == 57 - 57 / 2)
     }
 
     @Test func rowCountFollowsReplacedWindows() throws {
         let store = try Self.store(rows: Self.rows)
-        #expect(try store.dataset(named: "d")?.rowCount == 57)
-        try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 10), rows: [[.text("WK01"), .integer(1)]], rowsIn: 0, lineage: .null))
-        #expect(try store.dataset(named: "d")?.rowCount == 1 + 57 - 57 / 2)
+        #expect(try store.releases.dataset(named: "d")?.rowCount == 57)
+        try store.releases.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 10), rows: [[.text("WK01"), .integer(1)]], rowsIn: 0, lineage: .null))
+        #expect(try store.releases.dataset(named: "d")?.rowCount == 1 + 57 - 57 / 2)
         #expect(try Self.all(store, RowQuery()).count == 1 + 57 - 57 / 2)
     }
 
@@ -118,9 +118,9 @@ struct RowQueryTests {
         q.sort = .init(column: 1, descending: true)
         q.facets = [0]
         q.timeLimitMilliseconds = 1
-        #expect(throws: RowQueryError.timeLimit(milliseconds: 1)) { try store.queryRows(dataset: "d", q) }
+        #expect(throws: RowQueryError.timeLimit(milliseconds: 1)) { try store.releases.queryRows(dataset: "d", q) }
         // The connection is usable afterwards, and the same query finishes with time to spare.
         q.timeLimitMilliseconds = 20_000
-        #expect(try store.queryRows(dataset: "d", q).rows.isEmpty)
+        #expect(try store.releases.queryRows(dataset: "d", q).rows.isEmpty)
     }
 }

@@ -16,20 +16,20 @@ struct SQLiteStoreTests {
 
     @Test func appendCommitsReadingsQuarantineAndOffsetTogether() throws {
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("store"))
-        #expect(try store.committedOffset(source: "mqtt") == 0)
+        #expect(try store.readings.committedOffset(source: "mqtt") == 0)
         let bad = QuarantineEntry(receivedAt: 5, source: "mqtt", origin: "t", sensorID: "s", reason: "why", payload: [1, 2])
-        try store.append(IngestBatch(readings: [reading("s", "pm25", 2000, 1.5), reading("s", "pm25", 1000, 2.5, nil)],
+        try store.readings.append(IngestBatch(readings: [reading("s", "pm25", 2000, 1.5), reading("s", "pm25", 1000, 2.5, nil)],
                                      quarantined: [bad], source: "mqtt", offset: 123))
-        #expect(try store.committedOffset(source: "mqtt") == 123)
-        #expect(try store.readingCount() == 2)
+        #expect(try store.readings.committedOffset(source: "mqtt") == 123)
+        #expect(try store.readings.readingCount() == 2)
         var stored = bad
         stored.id = 1
-        #expect(try store.quarantine(limit: 10) == [stored])
+        #expect(try store.readings.quarantine(limit: 10) == [stored])
         var seen: [Reading] = []
-        try store.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: 10_000)) { seen.append($0) }
+        try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: 10_000)) { seen.append($0) }
         #expect(seen.map(\.timestamp) == [1000, 2000])   // time order, not arrival order
         #expect(seen[0].wijk == nil && seen[1].wijk?.rawValue == "WK039201")
-        try store.scan(quantities: ["pm10"], window: TimeWindow(start: 0, end: 10_000)) { _ in Issue.record("wrong quantity") }
+        try store.readings.scan(quantities: ["pm10"], window: TimeWindow(start: 0, end: 10_000)) { _ in Issue.record("wrong quantity") }
         #expect(try store.integrityCheck() == ["ok"])
     }
 
@@ -38,24 +38,24 @@ struct SQLiteStoreTests {
         let meta = DatasetMetadata(name: "d", title: "T", description: "D", pipeline: "p", license: "CC0-1.0", retention: "1y",
                                    columns: [ColumnSpec(name: "a", type: .text, description: ""), ColumnSpec(name: "n", type: .number, description: "")])
         #expect(throws: StoreError.self) {
-            try store.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 1), rows: [], rowsIn: 0, lineage: .null))
+            try store.releases.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 1), rows: [], rowsIn: 0, lineage: .null))
         }
-        try store.register(meta)
+        try store.releases.register(meta)
         let w1 = TimeWindow(start: 0, end: 3_600_000), w2 = TimeWindow(start: 3_600_000, end: 7_200_000)
-        try store.publish(ReleaseDraft(dataset: "d", window: w1, rows: [[.text("x"), .number(1.5)], [.text("y"), .null]], rowsIn: 9, lineage: .null))
-        try store.publish(ReleaseDraft(dataset: "d", window: w2, rows: [[.text("z"), .integer(3)]], rowsIn: 1, lineage: .null))
-        try store.publish(ReleaseDraft(dataset: "d", window: w1, rows: [[.text("x2"), .number(2.25)]], rowsIn: 4, lineage: .null))
-        let summary = try #require(try store.dataset(named: "d"))
+        try store.releases.publish(ReleaseDraft(dataset: "d", window: w1, rows: [[.text("x"), .number(1.5)], [.text("y"), .null]], rowsIn: 9, lineage: .null))
+        try store.releases.publish(ReleaseDraft(dataset: "d", window: w2, rows: [[.text("z"), .integer(3)]], rowsIn: 1, lineage: .null))
+        try store.releases.publish(ReleaseDraft(dataset: "d", window: w1, rows: [[.text("x2"), .number(2.25)]], rowsIn: 4, lineage: .null))
+        let summary = try #require(try store.releases.dataset(named: "d"))
         #expect(summary.rowCount == 2)
         #expect(summary.releaseCount == 3)
         #expect(summary.coverage == TimeWindow(start: 0, end: 7_200_000))
-        #expect(try store.latestWindowEnd(dataset: "d") == 7_200_000)
+        #expect(try store.releases.latestWindowEnd(dataset: "d") == 7_200_000)
         // Keyset paging visits every row once, in window order.
-        let first = try store.rows(dataset: "d", after: nil, limit: 1)
+        let first = try store.releases.rows(dataset: "d", after: nil, limit: 1)
         #expect(first.rows == [[.text("x2"), .number(2.25)]])
-        let second = try store.rows(dataset: "d", after: first.next, limit: 1)
+        let second = try store.releases.rows(dataset: "d", after: first.next, limit: 1)
         #expect(second.rows == [[.text("z"), .integer(3)]])
-        let rest = try store.rows(dataset: "d", after: second.next, limit: 1)
+        let rest = try store.releases.rows(dataset: "d", after: second.next, limit: 1)
         #expect(rest.rows.isEmpty && rest.next == nil)
     }
 
@@ -63,11 +63,11 @@ struct SQLiteStoreTests {
     @Test func twoHandlesOnOneDataDirectory() throws {
         let dir = try scratchDirectory("shared")
         let a = try SQLiteStore(dataDirectory: dir), b = try SQLiteStore(dataDirectory: dir)
-        try a.append(IngestBatch(readings: [reading("s", "pm25", 1, 1)], quarantined: [], source: "mqtt", offset: 10))
-        #expect(try b.readingCount() == 1)
-        try b.append(IngestBatch(readings: [reading("s", "pm25", 2, 1)], quarantined: [], source: "file", offset: 5))
-        #expect(try a.committedOffset(source: "file") == 5)
-        #expect(try a.committedOffset(source: "mqtt") == 10)
+        try a.readings.append(IngestBatch(readings: [reading("s", "pm25", 1, 1)], quarantined: [], source: "mqtt", offset: 10))
+        #expect(try b.readings.readingCount() == 1)
+        try b.readings.append(IngestBatch(readings: [reading("s", "pm25", 2, 1)], quarantined: [], source: "file", offset: 5))
+        #expect(try a.readings.committedOffset(source: "file") == 5)
+        #expect(try a.readings.committedOffset(source: "mqtt") == 10)
     }
 }
 
@@ -75,9 +75,9 @@ struct PipelineVersionArchiveTests {
     @Test func versionsAreKeptOnce() throws {
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("versions"))
         let v1 = PipelineVersionRecord(pipeline: "p", sha256: "a", version: "1", definition: "x: 1", firstSeen: 1)
-        #expect(try store.archivePipelineVersion(v1))
-        #expect(try !store.archivePipelineVersion(PipelineVersionRecord(pipeline: "p", sha256: "a", version: "1", definition: "x: 1", firstSeen: 5)))
-        #expect(try store.archivePipelineVersion(PipelineVersionRecord(pipeline: "p", sha256: "b", version: "2", definition: "x: 2", firstSeen: 2)))
-        #expect(try store.pipelineVersions("p").map(\.version) == ["1", "2"] && store.pipelineVersions("p")[0].firstSeen == 1)
+        #expect(try store.releases.archivePipelineVersion(v1))
+        #expect(try !store.releases.archivePipelineVersion(PipelineVersionRecord(pipeline: "p", sha256: "a", version: "1", definition: "x: 1", firstSeen: 5)))
+        #expect(try store.releases.archivePipelineVersion(PipelineVersionRecord(pipeline: "p", sha256: "b", version: "2", definition: "x: 2", firstSeen: 2)))
+        #expect(try store.releases.pipelineVersions("p").map(\.version) == ["1", "2"] && store.releases.pipelineVersions("p")[0].firstSeen == 1)
     }
 }

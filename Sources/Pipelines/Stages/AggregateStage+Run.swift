@@ -59,8 +59,8 @@ extension AggregateStage: AggregatingStage {
         let (areas, areaNames, used) = try place(input, at: range.start)
         var query = query(quantities: Set(p.quantities), window: range, areas: areas)
         for f in input.filters { f.narrow(&query) }
-        let rows = Dictionary(grouping: try input.store.aggregate(query)) { p.calendar.floor($0.bucketStart) }
-        return ReadingsBatch(range: range, rows: rows, lden: try lden(input.store, query: query, gemeente: input.gemeente),
+        let rows = Dictionary(grouping: try input.stores.readings.aggregate(query)) { p.calendar.floor($0.bucketStart) }
+        return ReadingsBatch(range: range, rows: rows, lden: try lden(input.stores.readings, query: query, gemeente: input.gemeente),
                              areaNames: areaNames, boundaries: used)
     }
 

@@ -157,9 +157,9 @@ extension MeldingenForecastStage: AggregatingStage {
     /// people to acknowledge (never published).
     func run(input: StageInput, window: TimeWindow) throws -> StageOutput {
         let weeks = weeks(endingWith: window)
-        let meldingen = try input.store.meldingen(createdIn: TimeWindow(start: weeks[0].start, end: window.end)).filter(input.keeps)
+        let meldingen = try input.stores.meldingen.meldingen(createdIn: TimeWindow(start: weeks[0].start, end: window.end)).filter(input.keeps)
         let (forecasts, alerts) = run(meldingen, window: window, now: Clock.nowMilliseconds(), wijkName: input.wijkName(at: window.start))
-        try input.store.recordAlerts(alerts, weekStart: window.start)
+        try input.stores.meldingen.recordAlerts(alerts, weekStart: window.start)
         return StageOutput(rows: forecasts, rowsIn: meldingen.count, withoutWijk: meldingen.filter { $0.wijk == nil }.count,
                            lineage: [("alerts_recorded", .number(Double(alerts.count)))])
     }

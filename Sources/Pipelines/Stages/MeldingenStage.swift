@@ -124,7 +124,7 @@ extension MeldingenStage: AggregatingStage {
 
     /// The meldingen alive in the week (reported before its end, not closed before its start).
     func run(input: StageInput, window: TimeWindow) throws -> StageOutput {
-        let meldingen = try input.store.meldingen(overlapping: window).filter(input.keeps)
+        let meldingen = try input.stores.meldingen.meldingen(overlapping: window).filter(input.keeps)
         let (cells, withoutWijk) = rows(meldingen, window: window, gemeente: input.gemeente, wijkName: input.wijkName(at: window.start))
         return StageOutput(rows: cells, rowsIn: meldingen.filter { window.contains($0.createdAt) }.count, withoutWijk: withoutWijk,
                            lineage: [("boundaries", .string("assigned at ingest, by each melding's own date"))])

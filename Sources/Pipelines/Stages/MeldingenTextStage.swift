@@ -71,7 +71,7 @@ extension MeldingenTextStage: AggregatingStage {
     func columns(suppressed: Bool) -> [ColumnSpec] { columns }
 
     func run(input: StageInput, window: TimeWindow) throws -> StageOutput {
-        let meldingen = try input.store.meldingen(createdIn: window).filter(input.keeps)
+        let meldingen = try input.stores.meldingen.meldingen(createdIn: window).filter(input.keeps)
         let (cells, withoutWijk) = rows(meldingen, window: window, wijkName: input.wijkName(at: window.start))
         return StageOutput(rows: cells, rowsIn: meldingen.count, withoutWijk: withoutWijk,
                            lineage: [("without_text", .number(Double(meldingen.filter { $0.wijk != nil }.count - cells.count)))])

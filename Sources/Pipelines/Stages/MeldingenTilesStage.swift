@@ -105,7 +105,7 @@ extension MeldingenTilesStage: AggregatingStage {
 
     /// The meldingen open at the end of the week.
     func run(input: StageInput, window: TimeWindow) throws -> StageOutput {
-        let meldingen = try input.store.meldingen(overlapping: TimeWindow(start: window.end, end: window.end + 1)).filter(input.keeps)
+        let meldingen = try input.stores.meldingen.meldingen(overlapping: TimeWindow(start: window.end, end: window.end + 1)).filter(input.keeps)
         return StageOutput(rows: rows(meldingen, window: window), rowsIn: meldingen.count, withoutWijk: 0)
     }
 

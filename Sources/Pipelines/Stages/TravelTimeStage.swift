@@ -177,7 +177,7 @@ extension TravelTimeStage: AggregatingStage {
     /// Matched sightings are dropped for privacy, so windows before that cannot be computed
     /// again; their releases (if any) stand.
     func computable(_ windows: [TimeWindow], input: StageInput) throws -> [TimeWindow] {
-        guard let dropped = try input.store.sightingsDroppedBefore(), windows.contains(where: { $0.start < dropped }) else { return windows }
+        guard let dropped = try input.stores.anpr.sightingsDroppedBefore(), windows.contains(where: { $0.start < dropped }) else { return windows }
         input.logger.notice("ANPR sightings before this time were dropped after matching; earlier windows are left as they are", metadata: [
             "pipeline.name": "\(input.pipeline.name)", "anpr.dropped_before": "\(ISO8601.format(milliseconds: dropped))",
         ])
@@ -186,7 +186,7 @@ extension TravelTimeStage: AggregatingStage {
 
     /// Sightings from the window's start until the last trip departing in it can have arrived.
     func run(input: StageInput, window: TimeWindow) throws -> StageOutput {
-        let sightings = try input.store.sightings(in: TimeWindow(start: window.start, end: window.end + maxTravel))
+        let sightings = try input.stores.anpr.sightings(in: TimeWindow(start: window.start, end: window.end + maxTravel))
             .filter { s in input.filters.allSatisfy { $0.keeps(camera: s.camera) } }
         return StageOutput(rows: rows(sightings, departingIn: window).map(Self.cells),
                            rowsIn: sightings.filter { window.contains($0.timestamp) }.count, withoutWijk: 0)
@@ -197,7 +197,7 @@ extension TravelTimeStage: AggregatingStage {
     func finish(_ done: [TimeWindow], input: StageInput) throws {
         guard let end = done.map(\.end).filter({ $0 + maxTravel <= Clock.nowMilliseconds() }).max() else { return }
         let p = input.pipeline
-        _ = try input.store.dropSightings(before: end) { n in
+        _ = try input.stores.anpr.dropSightings(before: end) { n in
             n == 0 ? nil : DestructionRecord(destroyedAt: Clock.nowMilliseconds(), kind: "anpr-sightings",
                                              subject: "pseudonymised ANPR sightings matched by \(p.name)",
                                              window: TimeWindow(start: Int64.min, end: end), readings: n, policy: "until matched",

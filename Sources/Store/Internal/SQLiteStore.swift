@@ -1,73 +1,49 @@
-import Foundation
-import Synchronization
 import GRDB
 import LantaarnModel
 
-/// The SQLite-backed store: one database file in WAL mode inside the data directory.
-///
-/// Several processes may open the same file (a running `serve` and a
-/// `pipeline run`): WAL lets readers proceed during writes, and writers wait
-/// for each other up to ``busyTimeout``.
+/// The SQLite-backed store: one database file (`lantaarn.sqlite`, WAL mode) in the data
+/// directory, seen through one store per domain. Consumers take the narrowest domain protocol
+/// they need (``ReadingStore``, ``ReleaseStore``, ``MeldingStore`` …); this type only opens the
+/// file and hands out the domain stores, which share its connection pool.
 public final class SQLiteStore: Sendable {
-    /// The GRDB pool; readers run concurrently, writes are serialised.
-    let pool: DatabasePool
-    /// Path of the database file.
-    public let path: String
-    /// How long a writer waits for another process's write lock.
-    public static let busyTimeout: TimeInterval = 30
-    /// Page size of new database files (an existing file keeps its own).
-    public static let pageSize = 16_384
-    /// Bytes of the file that reads map into memory (SQLite caps it at its compile-time limit).
-    static let mmapSize: Int64 = 1 << 36
-    /// How readings are cut into chunks. The span is fixed when the store is created.
-    public let policy: ChunkPolicy
-    /// Dataset changes (register, publish, purge) committed through this store object; with
-    /// the stored generation it tells caches when published data changed.
-    let datasetWrites = Atomic<Int64>(0)
+    /// Series, chunks, the open buffer, sealing, backfill, aggregates, scans, quarantine.
+    public let readings: SQLiteReadingStore
+    /// Datasets, releases, pipeline runs and versions, export rows, stale windows.
+    public let releases: SQLiteReleaseStore
+    /// Meldingen openbare ruimte, their files and the alerts pipelines raise on them.
+    public let meldingen: SQLiteMeldingStore
+    /// Pseudonymised ANPR sightings, kept only until travel times are computed.
+    public let anpr: SQLiteAnprStore
+    /// Imported CBS boundary sets.
+    public let boundaries: SQLiteBoundaryStore
+    /// Purge, legal holds and the destruction log.
+    public let retention: SQLiteRetentionStore
+
+    private let database: StoreDatabase
+    /// The shared pool, for tests that inspect or tamper with tables directly.
+    var pool: DatabasePool { database.pool }
 
     /// Opens (creating if needed) `lantaarn.sqlite` in `dataDirectory` and migrates it.
     /// A store keeps the chunk span it was created with; `policy.lateness` may change.
     public init(dataDirectory: String, policy: ChunkPolicy = .standard) throws {
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        path = (dataDirectory as NSString).appendingPathComponent("lantaarn.sqlite")
-        var config = Configuration()
-        config.busyMode = .timeout(Self.busyTimeout)
-        config.label = "lantaarn"
-        config.prepareDatabase { db in
-            // NORMAL is durable against process crashes in WAL mode; the ingest log
-            // covers the power-loss window because it is only trimmed after commit.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // Destroyed data must not survive in free pages: overwrite it on delete.
-            try db.execute(sql: "PRAGMA secure_delete = ON")
-            // Both only take effect in a new file, before its first table: large pages pack
-            // chunk rows (about 1 KB each) with little slack, and purges hand free pages back
-            // to the file system (incremental auto-vacuum).
-            // Chunk scans read pages straight from the page cache instead of copying them.
-            try db.execute(sql: "PRAGMA mmap_size = \(Self.mmapSize)")
-            if !db.configuration.readonly {
-                try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)")
-                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
-            }
-        }
-        do {
-            pool = try DatabasePool(path: path, configuration: config)
-            try Schema.migrator().migrate(pool)
-            // A file created before incremental auto-vacuum needs one VACUUM to switch.
-            try pool.barrierWriteWithoutTransaction { db in
-                if try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 { try db.execute(sql: "VACUUM") }
-            }
-            let span = try pool.write { db -> Int64 in
-                try db.execute(sql: "INSERT OR IGNORE INTO store_meta (key, value) VALUES ('chunk_span', ?)", arguments: [policy.span])
-                return try Int64.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'chunk_span'") ?? policy.span
-            }
-            self.policy = ChunkPolicy(span: span, lateness: policy.lateness)
-        } catch {
-            throw StoreError("cannot open the database at \(path): \(error). Check that the data directory is writable and not used by an incompatible Lantaarn version.")
-        }
+        database = try StoreDatabase(dataDirectory: dataDirectory, policy: policy)
+        readings = SQLiteReadingStore(database)
+        releases = SQLiteReleaseStore(database)
+        meldingen = SQLiteMeldingStore(database)
+        anpr = SQLiteAnprStore(database)
+        boundaries = SQLiteBoundaryStore(database)
+        retention = SQLiteRetentionStore(database)
     }
 
-    /// Runs `PRAGMA integrity_check` and returns its findings (`["ok"]` when clean).
+    /// Path of the database file.
+    public var path: String { database.path }
+    /// How readings are cut into chunks (the span the file was created with).
+    public var policy: ChunkPolicy { database.policy }
+    /// Page size of new database files.
+    public static var pageSize: Int { StoreDatabase.pageSize }
+
+    /// Runs `PRAGMA integrity_check` over the whole file and returns its findings (`["ok"]` when clean).
     public func integrityCheck() throws -> [String] {
-        try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        try database.pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
     }
 }

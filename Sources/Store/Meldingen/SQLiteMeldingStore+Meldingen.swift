@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import LantaarnModel
 
-extension SQLiteStore: MeldingArchive {
+extension SQLiteMeldingStore: MeldingArchive {
     /// The record of a meldingen file loaded before, if any.
     public func meldingFile(sha256: String) throws -> MeldingFileRecord? {
         try pool.read { db in
@@ -112,7 +112,7 @@ extension SQLiteStore: MeldingArchive {
     }
 }
 
-extension SQLiteStore: MeldingStore {
+extension SQLiteMeldingStore: MeldingStore {
     public func meldingen(overlapping window: TimeWindow) throws -> [Melding] {
         try meldingen(where: "created_at < ? AND (closed_at IS NULL OR closed_at >= ?)", [window.end, window.start])
     }

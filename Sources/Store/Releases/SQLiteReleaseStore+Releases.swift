@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import LantaarnModel
 
-extension SQLiteStore: ReleaseStore {
+extension SQLiteReleaseStore: ReleaseStore {
     public func register(_ metadata: DatasetMetadata) throws {
         let json = String(decoding: try JSONEncoder().encode(metadata), as: UTF8.self)
         try pool.write { db in
@@ -12,10 +12,10 @@ extension SQLiteStore: ReleaseStore {
                 """, arguments: [metadata.name, json, Clock.nowMilliseconds()])
             try Self.bumpDatasetGeneration(db)
         }
-        datasetWrites.add(1, ordering: .releasing)
+        database.noteDatasetWrite()
     }
 
-    public var localDatasetWrites: Int64 { datasetWrites.load(ordering: .acquiring) }
+    public var localDatasetWrites: Int64 { database.datasetWrites.load(ordering: .acquiring) }
 
     public func storedDatasetGeneration() throws -> Int64 {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'dataset_generation'") ?? 0 }
@@ -31,7 +31,7 @@ extension SQLiteStore: ReleaseStore {
 
     @discardableResult
     public func publish(_ draft: ReleaseDraft) throws -> Int64 {
-        defer { datasetWrites.add(1, ordering: .releasing) }
+        defer { database.noteDatasetWrite() }
         return try pool.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM dataset WHERE name = ?", arguments: [draft.dataset]) == true else {
                 throw StoreError("dataset '\(draft.dataset)' is not registered; register its metadata before publishing")
@@ -146,7 +146,7 @@ extension SQLiteStore: ReleaseStore {
     private func sequentialRead<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.read { db in
             try db.execute(sql: "PRAGMA mmap_size = 0")
-            defer { try? db.execute(sql: "PRAGMA mmap_size = \(Self.mmapSize)") }
+            defer { try? db.execute(sql: "PRAGMA mmap_size = \(StoreDatabase.mmapSize)") }
             return try body(db)
         }
     }
@@ -248,7 +248,7 @@ extension SQLiteStore: ReleaseStore {
 
     public func recordDisclosureReport(dataset: String, report: String) throws {
         // The catalogue page shows the report: a new one is a change its cache must see.
-        defer { datasetWrites.add(1, ordering: .releasing) }
+        defer { database.noteDatasetWrite() }
         try pool.write { db in
             try db.execute(sql: """
                 INSERT INTO disclosure_report (dataset, audited_at, report) VALUES (?, ?, ?)

@@ -1,7 +1,7 @@
 import GRDB
 import LantaarnModel
 
-extension SQLiteStore: StaleWindowLog {
+extension SQLiteReleaseStore: StaleWindowLog {
     public func changeMark() throws -> Int64 {
         try pool.read { db in try Self.changeMark(db) }
     }

@@ -1,6 +1,6 @@
 import GRDB
 
-extension SQLiteStore {
+extension SQLiteReadingStore {
     public func ingestedFile(sha256: String) throws -> IngestedFile? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT sha256, name, bytes, rows, readings, quarantined, completed_at FROM ingested_file WHERE sha256 = ?",

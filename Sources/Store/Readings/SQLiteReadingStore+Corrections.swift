@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import LantaarnModel
 
-extension SQLiteStore: ReadingCorrections {
+extension SQLiteReadingStore: ReadingCorrections {
     public func correct(_ reading: Reading, quarantineID: Int64, note: String) throws -> ReadingCorrection? {
         let now = Clock.nowMilliseconds()
         return try pool.write { db -> ReadingCorrection? in

@@ -1,7 +1,14 @@
 import GRDB
 import LantaarnModel
 
-extension SQLiteStore: AnprStore {
+/// Pseudonymised ANPR sightings in SQLite.
+public final class SQLiteAnprStore: SQLiteDomainStore {
+    let database: StoreDatabase
+
+    init(_ database: StoreDatabase) { self.database = database }
+}
+
+extension SQLiteAnprStore: AnprStore {
     public func appendSightings(_ sightings: [AnprSighting]) throws -> Int {
         try pool.write { db in
             let insert = try db.cachedStatement(sql: "INSERT INTO anpr_sighting (ts, camera, pseudonym, next_pseudonym) VALUES (?, ?, ?, ?)")
@@ -21,7 +28,7 @@ extension SQLiteStore: AnprStore {
 
     public func dropSightings(before timestamp: Int64, log: ((Int) -> DestructionRecord?)?) throws -> Int {
         try pool.barrierWriteWithoutTransaction { db in
-            // Every connection deletes with secure_delete on (SQLiteStore.init); the checkpoint
+            // Every connection deletes with secure_delete on (StoreDatabase.init); the checkpoint
             // below empties the WAL, so deleted rows linger in neither.
             var dropped = 0
             try db.inTransaction {
@@ -29,7 +36,7 @@ extension SQLiteStore: AnprStore {
                 try db.execute(sql: "DELETE FROM anpr_sighting WHERE rowid IN (SELECT x.rowid FROM anpr_sighting x WHERE x.ts < ? AND NOT \(held))",
                                arguments: [timestamp])
                 dropped = db.changesCount
-                if let record = log?(dropped) { try Self.insert(db, [record]) }
+                if let record = log?(dropped) { try SQLiteRetentionStore.insert(db, [record]) }
                 try db.execute(sql: """
                     INSERT INTO anpr_watermark (id, dropped_before) VALUES (1, ?)
                     ON CONFLICT(id) DO UPDATE SET dropped_before = max(dropped_before, excluded.dropped_before)

@@ -2,7 +2,14 @@ import Foundation
 import GRDB
 import LantaarnModel
 
-extension SQLiteStore: BoundaryStore {
+/// Imported CBS boundary sets in SQLite.
+public final class SQLiteBoundaryStore: SQLiteDomainStore {
+    let database: StoreDatabase
+
+    init(_ database: StoreDatabase) { self.database = database }
+}
+
+extension SQLiteBoundaryStore: BoundaryStore {
     /// Stores `set`, replacing a set of the same level and vintage. Returns true when one was replaced.
     @discardableResult
     public func saveBoundarySet(_ set: StoredBoundarySet) throws -> Bool {

@@ -13,7 +13,7 @@ import LantaarnModel
 /// - A new reading older than the series' sealed horizon is merged into the sealed chunk of its
 ///   window: the window's chunks are decoded, merged and written again as one chunk (with its
 ///   summary), in the caller's transaction, once per window per batch.
-extension SQLiteStore {
+extension SQLiteReadingStore {
     /// What ``sift(_:_:at:state:source:)`` found.
     struct Sifted {
         /// Positions of new readings at times the series has no reading for, in time order.
@@ -152,7 +152,7 @@ extension SQLiteStore {
     }
 }
 
-extension SQLiteStore.Columns {
+extension SQLiteReadingStore.Columns {
     /// The readings in time order; equal times keep their order here.
     func sortedByTime() -> Self {
         let order = ts.indices.sorted { (ts[$0], $0) < (ts[$1], $1) }

@@ -6,7 +6,7 @@ import LantaarnModel
 /// backfill the file holds part-empty pages (about 14 % more bytes after 10 % of readings were
 /// backfilled over half the store). Like the compaction InfluxDB and VictoriaMetrics run after
 /// out-of-order writes, the purge rewrites the file once enough chunks were rewritten since.
-extension SQLiteStore {
+extension SQLiteReadingStore {
     /// Chunks rewritten since the last compaction, as a share of all chunks, at which the purge
     /// compacts the file.
     static let compactionShare = 0.1
@@ -21,7 +21,7 @@ extension SQLiteStore {
     /// Rewrites the file (`VACUUM`) when backfills rewrote at least a tenth of the chunks since
     /// the last time; returns the file's bytes before and after, `nil` when not needed. Runs
     /// outside a transaction; writers wait (ingest keeps its log meanwhile), readers do not.
-    func compactAfterBackfill(_ db: Database) throws -> (before: Int64, after: Int64)? {
+    static func compactAfterBackfill(_ db: Database) throws -> (before: Int64, after: Int64)? {
         let rewritten = try Int.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'chunks_rewritten'") ?? 0
         guard rewritten > 0 else { return nil }
         let chunks = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import LantaarnModel
 
-extension SQLiteStore: AlertStore {
+extension SQLiteMeldingStore: AlertStore {
     /// Records the alerts of `weekStart`, keeping acknowledgements of alerts raised before.
     public func recordAlerts(_ alerts: [MeldingAlert], weekStart: Int64) throws {
         try pool.write { db in

@@ -1,7 +1,7 @@
 import GRDB
 import LantaarnModel
 
-extension SQLiteStore: ObservationStore {
+extension SQLiteReadingStore: ObservationStore {
     public func observations(_ query: ObservationQuery) throws -> (readings: [Reading], next: ObservationCursor?) {
         var page: [(reading: Reading, atTimestamp: Int)] = []
         var skipped = 0

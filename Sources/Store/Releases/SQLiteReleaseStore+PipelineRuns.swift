@@ -1,7 +1,7 @@
 import GRDB
 import LantaarnModel
 
-extension SQLiteStore: PipelineRunLog {
+extension SQLiteReleaseStore: PipelineRunLog {
     public func recordRun(_ run: PipelineRunRecord) throws {
         try pool.write { db in
             try db.execute(sql: """
@@ -26,7 +26,7 @@ extension SQLiteStore: PipelineRunLog {
     }
 }
 
-extension SQLiteStore: PipelineVersionArchive {
+extension SQLiteReleaseStore: PipelineVersionArchive {
     /// Archives a definition text unless this exact version (by SHA-256) is already kept.
     /// Returns true when it was new.
     @discardableResult

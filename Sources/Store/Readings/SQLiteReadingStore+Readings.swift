@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import LantaarnModel
 
-extension SQLiteStore: ReadingStore {
+extension SQLiteReadingStore: ReadingStore {
     @discardableResult
     public func append(_ batch: IngestBatch) throws -> AppendResult {
         try pool.write { db in

@@ -1,7 +1,7 @@
 import GRDB
 import LantaarnModel
 
-extension SQLiteStore {
+extension SQLiteRetentionStore {
     /// Destroys readings and dataset rows past their retention, except what a legal
     /// hold covers, and records every destruction in the append-only log, all in one
     /// transaction. Afterwards free pages are vacuumed and the WAL truncated, so
@@ -23,17 +23,17 @@ extension SQLiteStore {
             }
             if !dryRun {
                 try Self.insert(db, report.destroyed)
-                _ = try Self.pruneChanges(db)
+                _ = try SQLiteReleaseStore.pruneChanges(db)
             }
         }
         if dryRun {
             try pool.read(work)
         } else {
             try pool.write(work)
-            datasetWrites.add(1, ordering: .releasing)
+            database.noteDatasetWrite()
             try pool.barrierWriteWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA incremental_vacuum")
-                report.compacted = try compactAfterBackfill(db)
+                report.compacted = try SQLiteReadingStore.compactAfterBackfill(db)
                 try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
             }
         }
@@ -196,7 +196,7 @@ extension SQLiteStore {
             DELETE FROM release_row WHERE release_id IN (SELECT id FROM release WHERE dataset = ? AND window_start = ?)
             """, arguments: [name, start])
         try db.execute(sql: "DELETE FROM release WHERE dataset = ? AND window_start = ?", arguments: [name, start])
-        try Self.bumpDatasetGeneration(db)
+        try SQLiteReleaseStore.bumpDatasetGeneration(db)
     }
 
     private func purgeDataset(_ db: Database, _ name: String, _ policy: RetentionPolicy, now: Int64, holds: [LegalHold],

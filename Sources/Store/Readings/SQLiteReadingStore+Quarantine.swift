@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import LantaarnModel
 
-extension SQLiteStore {
+extension SQLiteReadingStore {
     static func insertQuarantine(_ db: Database, _ entries: [QuarantineEntry]) throws {
         guard !entries.isEmpty else { return }
         let insert = try db.cachedStatement(sql: """

@@ -3,7 +3,7 @@ import GRDB
 import LantaarnModel
 import Synchronization
 
-extension SQLiteStore {
+extension SQLiteReadingStore {
     /// Time-bucketed aggregates over the selected series.
     ///
     /// A chunk that lies inside the window and inside one bucket contributes its

@@ -1,7 +1,7 @@
 import GRDB
 import LantaarnModel
 
-extension SQLiteStore: RetentionStore {
+extension SQLiteRetentionStore: RetentionStore {
     /// Places a legal hold; returns its id.
     @discardableResult
     public func addHold(kind: LegalHold.Kind, subject: String, window: TimeWindow, reason: String) throws -> Int64 {

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import LantaarnModel
 
-extension SQLiteStore {
+extension SQLiteReleaseStore {
     /// One page of `dataset`'s current rows matching `query`, with its facets. Rows are stored
     /// as JSON arrays, so a column is `json_extract(cells, '$[i]')`; every value is a bound
     /// parameter. Work stops at the query's time limit (SQLite's progress handler).

@@ -65,7 +65,7 @@ struct SeriesState {
     }
 }
 
-extension SQLiteStore {
+extension SQLiteReadingStore {
     /// Stores the readings at `positions` (one series, none older than its sealed horizon) and
     /// seals every window the new watermark closes, inside the caller's transaction, so
     /// sealing is atomic with the batch and its log offset.

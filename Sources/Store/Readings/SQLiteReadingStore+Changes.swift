@@ -39,7 +39,7 @@ struct ChangeTally {
     }
 }
 
-extension SQLiteStore {
+extension SQLiteReadingStore {
     /// End of the latest published window of any dataset: a reading before it may change a
     /// release, one after it cannot.
     static func publishedUntil(_ db: Database) throws -> Int64 {

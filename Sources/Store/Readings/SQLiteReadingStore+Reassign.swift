@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import LantaarnModel
 
-extension SQLiteStore: ReadingReassignment {
+extension SQLiteReadingStore: ReadingReassignment {
     /// Moves the readings each move covers into the series of their new wijk, all in one
     /// transaction, and records every move that changed something in `wijk_reassignment` (and,
     /// for readings already published, as changes: their windows become stale).
