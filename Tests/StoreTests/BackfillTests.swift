@@ -83,6 +83,13 @@ struct BackfillTests {
         #expect(again == AppendResult(duplicates: overlap.count))
         #expect(try reversed.readings.readingCount() == all.count)
         #expect(try reversed.integrityCheck() == ["ok"])
+        // Every timestamp block counts exactly the chunks that use it (kept in code, not by a trigger).
+        #expect(try reversed.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM ts_block b WHERE refs != (SELECT count(*) FROM chunk WHERE ts_id = b.id)")
+        } == 0)
+        #expect(try reversed.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM ts_block b WHERE NOT EXISTS (SELECT 1 FROM chunk WHERE ts_id = b.id)")
+        } == 0)
     }
 
     /// Readings missing from a sealed day (every other one) merge into its chunk: one chunk, all readings.

@@ -30,6 +30,7 @@ enum Schema {
         m.registerMigration("v22-reading-corrections", migrate: ReadingsSchema.v22ReadingCorrections)
         m.registerMigration("v23-series-buurt", migrate: ReadingsSchema.v23SeriesBuurt)
         m.registerMigration("v24-release-window-start", migrate: ReleasesSchema.v24ReleaseWindowStart)
+        m.registerMigration("v25-chunk-refs-in-code", migrate: ReadingsSchema.v25ChunkRefsInCode)
         return m
     }
 }

@@ -185,4 +185,11 @@ enum ReadingsSchema {
             CREATE INDEX series_quantity ON series(quantity);
             """)
     }
+
+    /// `v25-chunk-refs-in-code`
+    static func v25ChunkRefsInCode(_ db: Database) throws {
+        // Timestamp block references are kept by `ChunkRows`: statements without triggers need
+        // no statement journal (see there).
+        try db.execute(sql: "DROP TRIGGER chunk_takes_ts; DROP TRIGGER chunk_releases_ts")
+    }
 }

@@ -143,7 +143,7 @@ extension SQLiteReadingStore {
             merged.ts += stored.ts[i...]
             merged.vs += stored.vs[i...]
             merged.fs += stored.fs[i...]
-            for id in old.chunkIDs { try db.cachedStatement(sql: "DELETE FROM chunk WHERE id = ?").execute(arguments: [id]) }
+            for id in old.chunkIDs { try ChunkRows.delete(db, id: id) }
             rewritten += old.chunkIDs.count
         }
         try writeChunks(db, seriesID: seriesID, ts: merged.ts, vs: merged.vs, fs: merged.fs)

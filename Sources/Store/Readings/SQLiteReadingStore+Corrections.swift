@@ -43,7 +43,7 @@ extension SQLiteReadingStore: ReadingCorrections {
               let k = window.columns.ts.firstIndex(of: ts) else { return nil }
         let old = window.columns.vs[k]
         window.columns.vs[k] = value
-        for id in window.chunkIDs { try db.execute(sql: "DELETE FROM chunk WHERE id = ?", arguments: [id]) }
+        for id in window.chunkIDs { try ChunkRows.delete(db, id: id) }
         let sorted = window.columns.sortedByTime()
         try writeChunks(db, seriesID: seriesID, ts: sorted.ts, vs: sorted.vs, fs: sorted.fs)
         return old

@@ -79,7 +79,7 @@ extension SQLiteReadingStore: ReadingReassignment {
                 let fs = try (chunk[3] as Data).withUnsafeBytes { try FlagsCodec.decode($0) }
                 let inside = ts.indices.filter { ts[$0] >= start && ts[$0] < end }
                 let outside = ts.indices.filter { ts[$0] < start || ts[$0] >= end }
-                try db.execute(sql: "DELETE FROM chunk WHERE id = ?", arguments: [chunk[0] as Int64])
+                try ChunkRows.delete(db, id: chunk[0])
                 if !outside.isEmpty {
                     try writeChunks(db, seriesID: from, ts: outside.map { ts[$0] }, vs: outside.map { vs[$0] }, fs: outside.map { fs[$0] })
                 }

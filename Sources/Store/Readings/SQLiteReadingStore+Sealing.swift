@@ -160,10 +160,6 @@ extension SQLiteReadingStore {
 
     /// Cuts time-sorted columns into one chunk per window and inserts them.
     func writeChunks(_ db: Database, seriesID: Int64, ts: [Int64], vs: [Double], fs: [UInt8]) throws {
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO chunk (series_id, window_start, min_ts, max_ts, count, min_value, max_value, sum, ts_id, value, flags)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
         var k = 0
         while k < ts.count {
             let window = TimeBucket.floor(ts[k], size: policy.span)
@@ -173,9 +169,9 @@ extension SQLiteReadingStore {
             let times = Array(ts[k..<end]), values = Array(vs[k..<end])
             let stats = ChunkStatistics(timestamps: times, values: values)
             let block = try timestampBlock(db, times, seriesID: seriesID, window: window)
-            try insert.execute(arguments: [seriesID, window, stats.minTimestamp, stats.maxTimestamp, stats.count, stats.minValue,
-                                           stats.maxValue, stats.sum, block, Data(DecimalValueCodec.encode(values)),
-                                           Data(FlagsCodec.encode(Array(fs[k..<end])))])
+            try ChunkRows.insert(db, [seriesID, window, stats.minTimestamp, stats.maxTimestamp, stats.count, stats.minValue,
+                                      stats.maxValue, stats.sum, block, Data(DecimalValueCodec.encode(values)),
+                                      Data(FlagsCodec.encode(Array(fs[k..<end])))], tsID: block)
             k = end
         }
     }
@@ -184,7 +180,7 @@ extension SQLiteReadingStore {
     /// the order: the sensor's few series first, then their chunk of this window. The other
     /// order scans every chunk of the window, which grows with the fleet.
     static let siblingBlocksSQL = """
-        SELECT b.id, b.ts FROM series s CROSS JOIN chunk c CROSS JOIN ts_block b
+        SELECT b.id, b.ts, c.count FROM series s CROSS JOIN chunk c CROSS JOIN ts_block b
         WHERE s.sensor_id = (SELECT sensor_id FROM series WHERE id = ?) AND s.id != ?
         AND c.window_start = ? AND c.series_id = s.id AND b.id = c.ts_id
         """
@@ -197,6 +193,9 @@ extension SQLiteReadingStore {
         let siblings = try db.cachedStatement(sql: Self.siblingBlocksSQL)
         let rows = try Row.fetchCursor(siblings, arguments: [seriesID, seriesID, window])
         while let row = try rows.next() {
+            // A sibling with another number of readings cannot have these times (backfill
+            // rewrites one quantity before the other): not decoded.
+            guard row[2] as Int == times.count else { continue }
             let same = try row.withUnsafeData(atIndex: 1) { data -> Bool in
                 guard let data, let decoded = try? data.withUnsafeBytes({ try TimestampCodec.decode($0) }) else { return false }
                 return decoded == times

@@ -80,7 +80,7 @@ extension SQLiteRetentionStore {
                 continue
             }
             destroyed["\(sensor)/\(row[2] as String)", default: Span()].add(minTs, maxTs + 1, count)
-            if !dryRun { try db.execute(sql: "DELETE FROM chunk WHERE id = ?", arguments: [row[0] as Int64]) }
+            if !dryRun { try ChunkRows.delete(db, id: row[0]) }
         }
         // Open-buffer readings: destroy those outside every hold on their sensor.
         let heldFilter = LegalHold.sqlCovered([(.sensor, "s.sensor_id"), (.wijk, "s.wijk")], time: "o.ts")

@@ -38,32 +38,37 @@ enum BitPacking {
 
     /// Packs `values` into blocks (see the type comment).
     static func pack(_ values: [UInt64], frameOfReference: Bool = false, into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + values.count + 16)
         var start = 0
-        var lows = [UInt64]()
-        var block = [UInt64]()
+        var shifted = [UInt64]()
         while start < values.count {
             let end = min(start + blockSize, values.count)
-            block.removeAll(keepingCapacity: true)
             if frameOfReference {
                 let base = values[start..<end].lazy.map { Int64(bitPattern: $0) }.min()!
                 appendVarint(zigzag(base), to: &out)
-                for v in values[start..<end] { block.append(UInt64(bitPattern: Int64(bitPattern: v) &- base)) }
+                shifted.removeAll(keepingCapacity: true)
+                for v in values[start..<end] { shifted.append(UInt64(bitPattern: Int64(bitPattern: v) &- base)) }
+                packBlock(shifted[...], into: &out)
             } else {
-                block.append(contentsOf: values[start..<end])
-            }
-            let width = bestWidth(block[...])
-            let limit: UInt64 = width == 64 ? .max : (1 << UInt64(width)) - 1
-            let exceptions = block.indices.filter { block[$0] > limit }
-            out.append(UInt8(width))
-            out.append(UInt8(exceptions.count))
-            lows.removeAll(keepingCapacity: true)
-            for v in block { lows.append(v & limit) }
-            packLows(lows, width: width, into: &out)
-            for k in exceptions {
-                out.append(UInt8(k))
-                appendVarint(block[k] >> UInt64(width), to: &out)
+                packBlock(values[start..<end], into: &out)
             }
             start = end
+        }
+    }
+
+    /// One block: width, exception count, the low bits, then the exceptions' high bits.
+    private static func packBlock(_ block: ArraySlice<UInt64>, into out: inout [UInt8]) {
+        let width = bestWidth(block)
+        let limit: UInt64 = width == 64 ? .max : (1 << UInt64(width)) - 1
+        var exceptions = 0
+        for v in block where v > limit { exceptions += 1 }
+        out.append(UInt8(width))
+        out.append(UInt8(exceptions))
+        packLows(block, width: width, mask: limit, into: &out)
+        guard exceptions > 0 else { return }
+        for (k, v) in block.enumerated() where v > limit {
+            out.append(UInt8(k))
+            appendVarint(v >> UInt64(width), to: &out)
         }
     }
 
@@ -98,11 +103,12 @@ enum BitPacking {
         }
     }
 
-    private static func packLows(_ values: [UInt64], width: Int, into out: inout [UInt8]) {
+    private static func packLows(_ values: ArraySlice<UInt64>, width: Int, mask: UInt64, into out: inout [UInt8]) {
         guard width > 0 else { return }
         var acc: UInt64 = 0
         var bits = 0
-        for v in values {
+        for value in values {
+            let v = value & mask
             acc |= v << UInt64(bits)
             let room = 64 - bits
             if width >= room {
@@ -187,8 +193,9 @@ enum BitPacking {
         if frameOfReference { for k in 0..<n { out[k] = out[k] &+ base } }
     }
 
+    @inline(__always)
     private static func appendWord(_ w: UInt64, bytes: Int, to out: inout [UInt8]) {
-        for b in 0..<bytes { out.append(UInt8(truncatingIfNeeded: w >> UInt64(8 * b))) }
+        withUnsafeBytes(of: w.littleEndian) { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<bytes])) }
     }
 }
 

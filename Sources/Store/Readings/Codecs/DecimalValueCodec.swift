@@ -41,9 +41,11 @@ enum DecimalValueCodec {
         exponents: for e in 0...9 {
             let p = powers[e]
             for (k, v) in values.enumerated() {
-                let s = (v * p).rounded()
-                guard s.isFinite, abs(s) < maxScaled else { continue exponents }
-                let n = Int64(s)
+                let s = v * p
+                guard abs(s) < maxScaled else { continue exponents }   // also refuses NaN and infinities
+                // Rounds half away from zero by truncation (no libm call); a value that is not
+                // this decimal fails the exact check below whichever way it rounds.
+                let n = Int64(s + (s < 0 ? -0.5 : 0.5))
                 guard (Double(n) / p).bitPattern == v.bitPattern else { continue exponents }
                 scaled[k] = n
             }

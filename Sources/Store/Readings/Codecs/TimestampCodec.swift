@@ -18,8 +18,14 @@ enum TimestampCodec {
         guard let first = ts.first else { return out }
         BitPacking.appendVarint(BitPacking.zigzag(first), to: &out)
         guard ts.count > 1 else { return out }
-        var g: UInt64 = 0
-        for k in 1..<ts.count { g = gcd(g, (ts[k] &- ts[k - 1]).magnitude) }
+        var g: UInt64 = 0, previous: UInt64 = 0
+        for k in 1..<ts.count {
+            // A delta like the one before, or one the divisor already divides, changes nothing.
+            let d = (ts[k] &- ts[k - 1]).magnitude
+            if d == previous || (g > 1 && d % g == 0) { continue }
+            g = gcd(g, d)
+            previous = d
+        }
         // Wrapping deltas (huge jumps) only divide exactly when g is 1; keep it simple then.
         if g == 0 || g > UInt64(Int64.max) { g = 1 }
         let step = Int64(g)
