@@ -19,6 +19,8 @@ let package = Package(
         // NIOCore and NIOHTTPTypes (already in the graph through Hummingbird): the request-head deadline.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        // The PostgreSQL backend (issue 29).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System library: libmosquitto (Debian: libmosquitto-dev).
@@ -60,6 +62,18 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The same domain protocols on PostgreSQL (`store: postgresql://...`): the scale-out backend.
+        .target(
+            name: "StorePostgres",
+            dependencies: [
+                "LantaarnModel", "Store",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
 
@@ -178,6 +192,8 @@ let package = Package(
         .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "LantaarnModel", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "LantaarnModel"]),
+        // The store contract, written once and run against SQLite and a private PostgreSQL 15.
+        .testTarget(name: "StoreConformanceTests", dependencies: ["Store", "StorePostgres", "LantaarnModel", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store", "Geo", "LantaarnModel", "TestSupport"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Store", "LantaarnModel", "Geo", "TestSupport"]),
         .testTarget(

@@ -129,10 +129,12 @@ public struct Tool: Sendable, CustomStringConvertible {
         self.path = path
     }
 
-    /// PATH first, then the sbin folders Debian puts daemons in (mosquitto).
+    /// PATH first, then the sbin folders Debian puts daemons in (mosquitto), then PostgreSQL 15's
+    /// own folder (initdb and pg_ctl are not on PATH in Debian's package).
     static func search(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let folders = path.split(separator: ":").map(String.init) + ["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+        let folders = path.split(separator: ":").map(String.init)
+            + ["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin", "/usr/lib/postgresql/15/bin"]
         return folders.lazy.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 

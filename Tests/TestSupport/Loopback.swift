@@ -1,7 +1,7 @@
 import Foundation
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
-func freeLoopbackPort() -> Int {
+public func freeLoopbackPort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var addr = sockaddr_in()
@@ -15,7 +15,7 @@ func freeLoopbackPort() -> Int {
 }
 
 /// True once something accepts TCP connections on 127.0.0.1:`port`.
-func isListening(_ port: Int) -> Bool {
+public func isListening(_ port: Int) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var addr = sockaddr_in()
@@ -28,7 +28,7 @@ func isListening(_ port: Int) -> Bool {
 }
 
 /// Polls `condition` every 100 ms until it holds or `timeout` seconds pass.
-func waitUntil(timeout: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+public func waitUntil(timeout: Double, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if try condition() { return true }

@@ -1,0 +1,33 @@
+import Foundation
+import Store
+import StorePostgres
+import TestSupport
+
+/// The backends every conformance test runs against.
+enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite, postgresql
+    var description: String { rawValue }
+}
+
+/// One store under test and what it needs kept alive; `close()` stops a private PostgreSQL.
+final class StoreUnderTest: @unchecked Sendable {   // used from one test only
+    let backend: Backend
+    let boundaries: any BoundaryStore
+    private let server: PostgresServer?
+    private let keep: AnyObject
+
+    init(_ backend: Backend) throws {
+        self.backend = backend
+        switch backend {
+        case .sqlite:
+            let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-conformance-\(UUID().uuidString.prefix(8))")
+            (boundaries, server, keep) = (store.boundaries, nil, store)
+        case .postgresql:
+            let server = try PostgresServer()
+            let store = try PostgresStore(url: server.url)
+            (boundaries, self.server, keep) = (store.boundaries, server, store)
+        }
+    }
+
+    func close() { server?.stop() }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// A private PostgreSQL 15 cluster for one test: `initdb` into a temporary folder, the postmaster
+/// on a free loopback port, stopped by its PID. PostgreSQL refuses to run as root
+/// (CI runs as root), so both run as the `postgres` system user that Debian's package creates.
+public final class PostgresServer: @unchecked Sendable {   // used from one test task only
+    public let port: Int
+    public let directory: String
+    /// `postgresql://lantaarn@127.0.0.1:PORT/lantaarn`.
+    public var url: String { "postgresql://lantaarn@127.0.0.1:\(port)/\(database)" }
+    public let database = "lantaarn"
+    private var stopped = false
+    private var postmaster: SignalableProcess?
+
+    public init() throws {
+        directory = NSTemporaryDirectory() + "lantaarn-pg-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        port = freeLoopbackPort()
+        let runuser = try Tool("runuser")
+        // The cluster folder belongs to postgres; the temporary folder stays root's.
+        try runChecked(try Tool("chown"), ["postgres", directory])
+        try runChecked(runuser, ["-u", "postgres", "--", try Tool("initdb").path, "-D", directory + "/data", "-A", "trust",
+                                 "-U", "lantaarn", "--no-sync", "-E", "UTF8", "--locale", "C"])
+        // The postmaster in the foreground, started with posix_spawn: pg_ctl's daemon left
+        // Foundation's Process waiting for a runuser that had long exited.
+        postmaster = try SignalableProcess(runuser, ["-u", "postgres", "--", try Tool("postgres").path, "-D", directory + "/data",
+                                                     "-p", "\(port)", "-k", directory, "-c", "listen_addresses=127.0.0.1",
+                                                     "-c", "fsync=off"], stderrFile: directory + "/log")
+        guard waitUntil(timeout: 30, { isListening(port) }) else {
+            throw ToolError("PostgreSQL did not start on port \(port): \((try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? "")")
+        }
+        try runChecked(try Tool("createdb"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", "lantaarn", database])
+    }
+
+    /// The postmaster's PID (first line of `postmaster.pid`).
+    public var pid: pid_t? {
+        guard let text = try? String(contentsOfFile: directory + "/data/postmaster.pid", encoding: .utf8),
+              let line = text.split(separator: "\n").first else { return nil }
+        return pid_t(line)
+    }
+
+    /// A new empty database on this server, for a test that wants its own.
+    public func createDatabase(_ name: String) throws -> String {
+        try runChecked(try Tool("createdb"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", "lantaarn", name])
+        return "postgresql://lantaarn@127.0.0.1:\(port)/\(name)"
+    }
+
+    /// Stops the server by the postmaster's PID (fast shutdown) and removes its files.
+    public func stop() {
+        guard !stopped else { return }
+        stopped = true
+        if let pid {
+            kill(pid, SIGINT)
+            _ = waitUntil(timeout: 20) { kill(pid, 0) != 0 }
+        }
+        postmaster?.stop(signal: SIGTERM, timeout: 5)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    deinit { stop() }
+
+    private func runChecked(_ tool: Tool, _ arguments: [String]) throws {
+        let result = try runCommand(tool, arguments)
+        guard result.status == 0 else {
+            let log = (try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? ""
+            throw ToolError("\(tool) \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.error)\(result.output)\(log)")
+        }
+    }
+}
