@@ -4,11 +4,16 @@ import Store
 /// The PostgreSQL store (`store: postgresql://...`): the scale-out backend, implementing the same
 /// domain protocols as ``SQLiteStore`` over one set of connections.
 ///
-/// Implemented so far: boundaries. The other domains (readings, releases, meldingen, ANPR,
-/// retention) follow (issue 29); until then `lantaarn` refuses a PostgreSQL URL for serving.
+/// The schema covers every domain. Implemented so far: boundaries, ANPR sightings, legal holds
+/// and the destruction log. Readings, releases, meldingen and the purge follow (issue 29); until
+/// then `lantaarn` does not take a PostgreSQL URL.
 public final class PostgresStore: Sendable {
     /// Imported CBS boundary sets.
     public let boundaries: PostgresBoundaryStore
+    /// Pseudonymised ANPR sightings.
+    public let anpr: PostgresAnprStore
+    /// Legal holds and the destruction log.
+    public let holds: PostgresLegalHoldStore
 
     private let database: PGDatabase
 
@@ -16,6 +21,8 @@ public final class PostgresStore: Sendable {
     public init(url: String, logger: Logger = Logger(label: "lantaarn.store.postgresql")) throws {
         database = try PGDatabase(url: try PostgresURL(url), logger: logger)
         boundaries = PostgresBoundaryStore(database)
+        anpr = PostgresAnprStore(database)
+        holds = PostgresLegalHoldStore(database)
     }
 
     /// The URL without its password.

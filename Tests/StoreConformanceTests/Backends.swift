@@ -13,6 +13,8 @@ enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
 final class StoreUnderTest: @unchecked Sendable {   // used from one test only
     let backend: Backend
     let boundaries: any BoundaryStore
+    let anpr: any AnprStore
+    let holds: any LegalHoldStore
     private let server: PostgresServer?
     private let keep: AnyObject
 
@@ -21,11 +23,11 @@ final class StoreUnderTest: @unchecked Sendable {   // used from one test only
         switch backend {
         case .sqlite:
             let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-conformance-\(UUID().uuidString.prefix(8))")
-            (boundaries, server, keep) = (store.boundaries, nil, store)
+            (boundaries, anpr, holds, server, keep) = (store.boundaries, store.anpr, store.retention, nil, store)
         case .postgresql:
             let server = try PostgresServer()
             let store = try PostgresStore(url: server.url)
-            (boundaries, self.server, keep) = (store.boundaries, server, store)
+            (boundaries, anpr, holds, self.server, keep) = (store.boundaries, store.anpr, store.holds, server, store)
         }
     }
 

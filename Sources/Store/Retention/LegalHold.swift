@@ -48,7 +48,7 @@ public struct LegalHold: Sendable, Hashable {
 
     /// SQL that is true when a hold of one of `kinds` on the subject in the given column covers
     /// the time in `time` (or the span from `time` to `end`).
-    static func sqlCovered(_ subjects: [(kind: Kind, column: String)], time: String, end: String? = nil) -> String {
+    package static func sqlCovered(_ subjects: [(kind: Kind, column: String)], time: String, end: String? = nil) -> String {
         let match = subjects.map { "(h.kind = '\($0.kind.rawValue)' AND h.subject = \($0.column))" }.joined(separator: " OR ")
         return "EXISTS (SELECT 1 FROM legal_hold h WHERE (\(match)) AND h.window_start <= \(end ?? time) AND h.window_end > \(time))"
     }

@@ -9,6 +9,11 @@ enum PGSchema {
     static let migrations: [Migration] = [
         ("v1-store-meta", ["CREATE TABLE store_meta (key text PRIMARY KEY, value bigint NOT NULL)"]),
         ("v2-boundaries", PGBoundariesSchema.v2Boundaries),
+        ("v3-readings", PGReadingsSchema.v3Readings),
+        ("v4-releases", PGReleasesSchema.v4Releases),
+        ("v5-meldingen", PGMeldingenSchema.v5Meldingen),
+        ("v6-anpr", PGAnprSchema.v6Anpr),
+        ("v7-retention", PGRetentionSchema.v7Retention),
     ]
 
     /// Key of the advisory lock that serialises migrations across nodes ("lantaarn" in ASCII).
