@@ -12,20 +12,11 @@ public final class PostgresAnprStore: Sendable {
 extension PostgresAnprStore: AnprStore {
     public func appendSightings(_ sightings: [AnprSighting]) throws -> Int {
         try database.transaction { session in
-            // Multi-row statements of up to 1,000 sightings: no round trip per sighting.
-            for start in stride(from: 0, to: sightings.count, by: 1_000) {
-                let part = sightings[start..<min(start + 1_000, sightings.count)]
-                var bindings = PostgresBindings(capacity: part.count * 4)
-                var values: [String] = []
-                for (k, s) in part.enumerated() {
-                    values.append("($\(4 * k + 1), $\(4 * k + 2), $\(4 * k + 3), $\(4 * k + 4))")
-                    bindings.append(s.timestamp)
-                    bindings.append(s.camera)
-                    bindings.append(s.pseudonym)
-                    bindings.append(s.nextPseudonym)
-                }
-                try session.query(PostgresQuery(unsafeSQL: "INSERT INTO anpr_sighting (ts, camera, pseudonym, next_pseudonym) VALUES "
-                                                    + values.joined(separator: ", "), binds: bindings))
+            try session.insert(into: "anpr_sighting", columns: ["ts", "camera", "pseudonym", "next_pseudonym"], sightings) { s, b in
+                b.append(s.timestamp)
+                b.append(s.camera)
+                b.append(s.pseudonym)
+                b.append(s.nextPseudonym)
             }
             return sightings.count
         }

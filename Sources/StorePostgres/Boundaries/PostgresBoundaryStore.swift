@@ -20,21 +20,12 @@ extension PostgresBoundaryStore: BoundaryStore {
                 INSERT INTO boundary_set (level, vintage, source, sha256, imported_at, report)
                 VALUES (\(set.level), \(set.vintage), \(set.source), \(set.sha256), \(set.importedAt), \(set.report))
                 """)
-            // One multi-row statement per 1,000 areas, not a round trip per area.
-            for start in stride(from: 0, to: set.areas.count, by: 1_000) {
-                let part = set.areas[start..<min(start + 1_000, set.areas.count)]
-                var bindings = PostgresBindings(capacity: part.count * 5)
-                var values: [String] = []
-                for (k, area) in part.enumerated() {
-                    values.append("($\(5 * k + 1), $\(5 * k + 2), $\(5 * k + 3), $\(5 * k + 4), $\(5 * k + 5))")
-                    bindings.append(set.level)
-                    bindings.append(set.vintage)
-                    bindings.append(area.code)
-                    bindings.append(area.name)
-                    try bindings.append(Data(area.geometry))
-                }
-                try session.query(PostgresQuery(unsafeSQL: "INSERT INTO boundary_area (level, vintage, code, name, geometry) VALUES "
-                                                    + values.joined(separator: ", "), binds: bindings))
+            try session.insert(into: "boundary_area", columns: ["level", "vintage", "code", "name", "geometry"], set.areas) { area, b in
+                b.append(set.level)
+                b.append(set.vintage)
+                b.append(area.code)
+                b.append(area.name)
+                try b.append(Data(area.geometry))
             }
             return replaced
         }
