@@ -5,8 +5,8 @@ import Store
 /// domain protocols as ``SQLiteStore`` over one set of connections.
 ///
 /// The schema covers every domain. Implemented so far: boundaries, ANPR sightings, legal holds
-/// and the destruction log. Readings, releases, meldingen and the purge follow (issue 29); until
-/// then `lantaarn` does not take a PostgreSQL URL.
+/// and the destruction log, meldingen with their files and alerts. Readings, releases and the
+/// purge follow (issue 29); until then `lantaarn` does not take a PostgreSQL URL.
 public final class PostgresStore: Sendable {
     /// Imported CBS boundary sets.
     public let boundaries: PostgresBoundaryStore
@@ -14,6 +14,8 @@ public final class PostgresStore: Sendable {
     public let anpr: PostgresAnprStore
     /// Legal holds and the destruction log.
     public let holds: PostgresLegalHoldStore
+    /// Meldingen openbare ruimte, their files and alerts.
+    public let meldingen: PostgresMeldingStore
 
     private let database: PGDatabase
 
@@ -23,6 +25,7 @@ public final class PostgresStore: Sendable {
         boundaries = PostgresBoundaryStore(database)
         anpr = PostgresAnprStore(database)
         holds = PostgresLegalHoldStore(database)
+        meldingen = PostgresMeldingStore(database)
     }
 
     /// The URL without its password.

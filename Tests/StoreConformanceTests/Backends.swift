@@ -15,6 +15,7 @@ final class StoreUnderTest: @unchecked Sendable {   // used from one test only
     let boundaries: any BoundaryStore
     let anpr: any AnprStore
     let holds: any LegalHoldStore
+    let meldingen: any MeldingStore & MeldingArchive & AlertStore
     private let server: PostgresServer?
     private let keep: AnyObject
 
@@ -23,11 +24,11 @@ final class StoreUnderTest: @unchecked Sendable {   // used from one test only
         switch backend {
         case .sqlite:
             let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-conformance-\(UUID().uuidString.prefix(8))")
-            (boundaries, anpr, holds, server, keep) = (store.boundaries, store.anpr, store.retention, nil, store)
+            (boundaries, anpr, holds, meldingen, server, keep) = (store.boundaries, store.anpr, store.retention, store.meldingen, nil, store)
         case .postgresql:
             let server = try PostgresServer()
             let store = try PostgresStore(url: server.url)
-            (boundaries, anpr, holds, self.server, keep) = (store.boundaries, store.anpr, store.holds, server, store)
+            (boundaries, anpr, holds, meldingen, self.server, keep) = (store.boundaries, store.anpr, store.holds, store.meldingen, server, store)
         }
     }
 

@@ -3,6 +3,7 @@ enum PGAnprSchema {
     static let v6Anpr = [
         """
         CREATE TABLE anpr_sighting (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             ts bigint NOT NULL,
             camera text NOT NULL,
             pseudonym text NOT NULL,

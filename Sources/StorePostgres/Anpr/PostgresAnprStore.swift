@@ -25,7 +25,7 @@ extension PostgresAnprStore: AnprStore {
     public func sightings(in window: TimeWindow) throws -> [AnprSighting] {
         try database.withSession { session in
             try session.query("""
-                SELECT ts, camera, pseudonym, next_pseudonym FROM anpr_sighting WHERE ts >= \(window.start) AND ts < \(window.end) ORDER BY ts, ctid
+                SELECT ts, camera, pseudonym, next_pseudonym FROM anpr_sighting WHERE ts >= \(window.start) AND ts < \(window.end) ORDER BY ts, id
                 """).map { row in
                 let (ts, camera, pseudonym, next) = try row.decode((Int64, String, String, String?).self)
                 return AnprSighting(camera: camera, timestamp: ts, pseudonym: pseudonym, nextPseudonym: next)

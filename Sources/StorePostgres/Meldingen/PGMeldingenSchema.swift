@@ -26,6 +26,7 @@ enum PGMeldingenSchema {
         "CREATE INDEX melding_created ON melding (created_at)",
         """
         CREATE TABLE melding_status (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             melding_id bigint NOT NULL REFERENCES melding (id) ON DELETE CASCADE,
             at bigint NOT NULL,
             state text NOT NULL,
