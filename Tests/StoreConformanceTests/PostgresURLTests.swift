@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Store
 @testable import StorePostgres
 import Testing
 import TestSupport
@@ -59,5 +60,39 @@ struct PostgresURLTests {
         #expect {
             try PostgresStore(url: server.url)
         } throws: { "\($0)".contains("migration 'v999-from-the-future'") && "\($0)".contains("newer version") }
+    }
+}
+
+/// A primary with a streaming standby, as NOTES-environment.md measured: the store follows a failover.
+struct PostgresFailoverTests {
+    static func record(_ n: Int) -> DestructionRecord {
+        DestructionRecord(destroyedAt: Int64(n), kind: "readings", subject: "s/pm25", window: .init(start: 0, end: 1), readings: n,
+                          policy: "keep 5y", basis: "Selectielijst 2020")
+    }
+
+    @Test func theStoreFollowsThePromotedStandby() throws {
+        let primary = try PostgresServer()
+        defer { primary.stop() }
+        // Migrated before the standby copies it, so the standby has the schema.
+        let direct = try PGDatabase(url: try PostgresURL(primary.url), logger: Logger(label: "test"))
+        let standby = try PostgresServer(standbyOf: primary)
+        defer { standby.stop() }
+
+        // The standby is listed first: read-only, so it is skipped for the primary.
+        let store = try PostgresStore(url: "postgresql://lantaarn@127.0.0.1:\(standby.port),127.0.0.1:\(primary.port)/lantaarn?target_session_attrs=read-write")
+        try store.holds.recordDestruction([Self.record(1)])
+        // Wait until the standby has replayed everything the primary wrote.
+        let written = try direct.withSession { try $0.query("SELECT pg_current_wal_lsn()::text").first!.decode(String.self) }
+        #expect(waitUntil(timeout: 20) {
+            (try? direct.withSession { s in
+                try s.query("SELECT count(*) FROM pg_stat_replication WHERE replay_lsn >= \(written)::pg_lsn").first!.decode(Int.self)
+            }) == 1
+        })
+
+        primary.crash()
+        try standby.promote()
+        // The store's connection to the old primary is gone; the next calls find the promoted standby.
+        #expect(waitUntil(timeout: 20) { (try? store.holds.recordDestruction([Self.record(2)])) != nil })
+        #expect(try store.holds.destructionLog().map(\.readings) == [1, 2])
     }
 }

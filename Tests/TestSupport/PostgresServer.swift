@@ -12,15 +12,22 @@ public final class PostgresServer: @unchecked Sendable {   // used from one test
     private var stopped = false
     private var postmaster: SignalableProcess?
 
-    public init() throws {
+    /// A new primary cluster; with `standbyOf`, a streaming standby of that server instead
+    /// (`pg_basebackup -R`: read-only until promoted).
+    public init(standbyOf primary: PostgresServer? = nil) throws {
         directory = NSTemporaryDirectory() + "lantaarn-pg-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         port = freeLoopbackPort()
         let runuser = try Tool("runuser")
         // The cluster folder belongs to postgres; the temporary folder stays root's.
         try runChecked(try Tool("chown"), ["postgres", directory])
-        try runChecked(runuser, ["-u", "postgres", "--", try Tool("initdb").path, "-D", directory + "/data", "-A", "trust",
-                                 "-U", "lantaarn", "--no-sync", "-E", "UTF8", "--locale", "C"])
+        if let primary {
+            try runChecked(runuser, ["-u", "postgres", "--", try Tool("pg_basebackup").path, "-h", "127.0.0.1", "-p", "\(primary.port)",
+                                     "-U", "lantaarn", "-D", directory + "/data", "-R", "--no-sync", "--checkpoint=fast"])
+        } else {
+            try runChecked(runuser, ["-u", "postgres", "--", try Tool("initdb").path, "-D", directory + "/data", "-A", "trust",
+                                     "-U", "lantaarn", "--no-sync", "-E", "UTF8", "--locale", "C"])
+        }
         // The postmaster in the foreground, started with posix_spawn: pg_ctl's daemon left
         // Foundation's Process waiting for a runuser that had long exited.
         postmaster = try SignalableProcess(runuser, ["-u", "postgres", "--", try Tool("postgres").path, "-D", directory + "/data",
@@ -29,7 +36,17 @@ public final class PostgresServer: @unchecked Sendable {   // used from one test
         guard waitUntil(timeout: 30, { isListening(port) }) else {
             throw ToolError("PostgreSQL did not start on port \(port): \((try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? "")")
         }
-        try runChecked(try Tool("createdb"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", "lantaarn", database])
+        if primary == nil { try runChecked(try Tool("createdb"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", "lantaarn", database]) }
+    }
+
+    /// Stops the server at once, as a crash would (SIGQUIT: immediate shutdown), keeping its files.
+    public func crash() {
+        if let pid { kill(pid, SIGQUIT); _ = waitUntil(timeout: 20) { kill(pid, 0) != 0 } }
+    }
+
+    /// Promotes a standby to a primary that accepts writes (`pg_ctl promote`, waiting for it).
+    public func promote() throws {
+        try runChecked(try Tool("runuser"), ["-u", "postgres", "--", try Tool("pg_ctl").path, "-D", directory + "/data", "-w", "promote"])
     }
 
     /// The postmaster's PID (first line of `postmaster.pid`).

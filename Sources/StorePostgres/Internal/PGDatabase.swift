@@ -32,7 +32,7 @@ final class PGDatabase: Sendable {
 
     /// Runs `body` on a connection of its own.
     func withSession<T>(_ body: (PGSession) throws -> T) throws -> T {
-        let connection = try idle.withLock { $0.popLast() } ?? connect()
+        let connection = try reusable() ?? connect()
         do {
             let result = try body(PGSession(connection: connection, logger: logger))
             release(connection)
@@ -56,6 +56,15 @@ final class PGDatabase: Sendable {
                 throw error
             }
         }
+    }
+
+    /// An idle connection that is still open. Connections the server closed (a restart, or the
+    /// primary gone in a failover) are dropped, so the next call connects again.
+    private func reusable() -> PostgresConnection? {
+        while let connection = idle.withLock({ $0.popLast() }) {
+            if !connection.isClosed { return connection }
+        }
+        return nil
     }
 
     private func release(_ connection: PostgresConnection) {

@@ -20,6 +20,14 @@ enum PGSchema {
     static let lockKey: Int64 = 0x6C61_6E74_6161_726E
 
     static func migrate(_ database: PGDatabase) throws {
+        // Nothing to do when every migration is applied: checked without writing, so a node
+        // whose first host is a read-only standby, or one of many starting together, passes.
+        let upToDate = try database.withSession { session -> Bool in
+            guard try session.query("SELECT to_regclass('lantaarn_migration') IS NOT NULL").first?.decode(Bool.self) == true else { return false }
+            let applied = Set(try session.query("SELECT identifier FROM lantaarn_migration").map { try $0.decode(String.self) })
+            return applied == Set(migrations.map(\.identifier))
+        }
+        guard !upToDate else { return }
         try database.transaction { session in
             try session.query("SELECT pg_advisory_xact_lock(\(lockKey))")
             try session.execute("CREATE TABLE IF NOT EXISTS lantaarn_migration (identifier text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
