@@ -5,8 +5,9 @@ import Store
 /// domain protocols as ``SQLiteStore`` over one set of connections.
 ///
 /// The schema covers every domain. Implemented so far: boundaries, ANPR sightings, legal holds
-/// and the destruction log, meldingen with their files and alerts. Readings, releases and the
-/// purge follow (issue 29); until then `lantaarn` does not take a PostgreSQL URL.
+/// and the destruction log, meldingen with their files and alerts, pipeline runs and versions.
+/// Readings, datasets and releases, stale windows and the purge follow (issue 29); until then
+/// `lantaarn` does not take a PostgreSQL URL.
 public final class PostgresStore: Sendable {
     /// Imported CBS boundary sets.
     public let boundaries: PostgresBoundaryStore
@@ -16,6 +17,8 @@ public final class PostgresStore: Sendable {
     public let holds: PostgresLegalHoldStore
     /// Meldingen openbare ruimte, their files and alerts.
     public let meldingen: PostgresMeldingStore
+    /// Pipeline runs and versions (datasets and releases follow).
+    public let releases: PostgresReleaseStore
 
     private let database: PGDatabase
 
@@ -26,6 +29,7 @@ public final class PostgresStore: Sendable {
         anpr = PostgresAnprStore(database)
         holds = PostgresLegalHoldStore(database)
         meldingen = PostgresMeldingStore(database)
+        releases = PostgresReleaseStore(database)
     }
 
     /// The URL without its password.

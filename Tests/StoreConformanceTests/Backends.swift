@@ -16,6 +16,7 @@ final class StoreUnderTest: @unchecked Sendable {   // used from one test only
     let anpr: any AnprStore
     let holds: any LegalHoldStore
     let meldingen: any MeldingStore & MeldingArchive & AlertStore
+    let runs: any PipelineRunLog & PipelineVersionArchive
     private let server: PostgresServer?
     private let keep: AnyObject
 
@@ -24,11 +25,13 @@ final class StoreUnderTest: @unchecked Sendable {   // used from one test only
         switch backend {
         case .sqlite:
             let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-conformance-\(UUID().uuidString.prefix(8))")
-            (boundaries, anpr, holds, meldingen, server, keep) = (store.boundaries, store.anpr, store.retention, store.meldingen, nil, store)
+            (boundaries, anpr, holds, meldingen, runs, server, keep) =
+                (store.boundaries, store.anpr, store.retention, store.meldingen, store.releases, nil, store)
         case .postgresql:
             let server = try PostgresServer()
             let store = try PostgresStore(url: server.url)
-            (boundaries, anpr, holds, meldingen, self.server, keep) = (store.boundaries, store.anpr, store.holds, store.meldingen, server, store)
+            (boundaries, anpr, holds, meldingen, runs, self.server, keep) =
+                (store.boundaries, store.anpr, store.holds, store.meldingen, store.releases, server, store)
         }
     }
 
