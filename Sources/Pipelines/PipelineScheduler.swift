@@ -97,8 +97,14 @@ public struct PipelineScheduler: Service {
             if scheduled, let range = try runner.dueWindows(p, now: now, catchUp: catchUp, lateness: lateness) {
                 results = try runner.run(p, over: range)
             }
-            // After the due run: the windows it published saw every change so far.
-            let stale = try runner.staleWindows(p).filter { $0.lastChangeAt <= now - recomputeAfter }
+            // After the due run: the windows it published saw every change so far. Only windows
+            // of the pipeline's current length: a release made before its window length changed
+            // is not superseded by a recompute (other window starts), so it would stay stale and
+            // be computed again every minute. `pipeline stale` still lists it; `pipeline backfill`
+            // republishes that period under the new length.
+            let stale = try runner.staleWindows(p).filter {
+                $0.lastChangeAt <= now - recomputeAfter && p.calendar.windows(in: $0.window) == [$0.window]
+            }
             let recomputed = try runner.recompute(p, stale)
             if !stale.isEmpty {
                 logger.info("stale windows computed again", metadata: [

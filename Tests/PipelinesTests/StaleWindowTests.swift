@@ -102,6 +102,27 @@ struct StaleWindowTests {
 
     /// A reading the store already held changes nothing; a conflict changes nothing either (the
     /// stored value stays); a wijk reassignment moves published readings; a correction changes one.
+    /// A window published before the pipeline's window length changed is not one the new
+    /// calendar computes, so recomputing cannot supersede it: the scheduler leaves it (listed by
+    /// `pipeline stale`, republished by `pipeline backfill`) instead of computing it every minute.
+    @Test func aWindowOfAnEarlierLengthIsNotRecomputedForever() throws {
+        var s = try Setup("stale-length")
+        _ = try s.append(Self.readings("pm25", from: Self.base + 10 * TimeBucket.hour, minutes: 240))
+        _ = try s.append(Self.readings("pm25", from: Self.base + 2 * 86_400_000, minutes: 24 * 60))
+        #expect(try s.runner.run(s.pipeline, over: TimeWindow(start: Self.base, end: Self.base + 86_400_000)).count == 24)
+        var twoHourly = s.pipeline
+        twoHourly.window = 2 * TimeBucket.hour
+        twoHourly.calendar = .fixed(2 * TimeBucket.hour)
+        // Readings arrive under 11:00-12:00, a window the two-hour calendar does not have.
+        _ = try s.append(Self.readings("pm25", from: Self.base + 11 * TimeBucket.hour + 30 * 60_000 + 30_000, minutes: 1, value: { _ in 99 }))
+        #expect(try s.runner.staleWindows(twoHourly).map(\.window.start) == [Self.base + 11 * TimeBucket.hour])
+        let scheduler = PipelineScheduler(catalog: PipelineCatalog(pipelines: [twoHourly]), runner: s.runner, cadence: .cron,
+                                          recomputeAfter: 0, logger: .init(label: "t"))
+        for _ in 0..<3 { #expect(scheduler.runDue(twoHourly, scheduled: false)) }
+        #expect(try s.store.releases.releases(dataset: Self.dataset).count == 24, "nothing recomputed, once or every minute")
+        #expect(try s.runner.staleWindows(twoHourly).count == 1)
+    }
+
     @Test func duplicatesChangeNothingReassignmentsAndCorrectionsDo() throws {
         var s = try Setup("stale-reassign")
         let day1 = Self.readings("pm25", from: Self.base, minutes: 24 * 60)
