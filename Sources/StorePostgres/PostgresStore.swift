@@ -31,7 +31,4 @@ public final class PostgresStore: Sendable {
         meldingen = PostgresMeldingStore(database)
         releases = PostgresReleaseStore(database)
     }
-
-    /// The URL without its password.
-    public var url: String { database.url.redacted }
 }

@@ -56,12 +56,6 @@ public final class PostgresServer: @unchecked Sendable {   // used from one test
         return pid_t(line)
     }
 
-    /// A new empty database on this server, for a test that wants its own.
-    public func createDatabase(_ name: String) throws -> String {
-        try runChecked(try Tool("createdb"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", "lantaarn", name])
-        return "postgresql://lantaarn@127.0.0.1:\(port)/\(name)"
-    }
-
     /// Stops the server by the postmaster's PID (fast shutdown) and removes its files.
     public func stop() {
         guard !stopped else { return }
