@@ -20,11 +20,10 @@ public final class PostgresStore: Sendable {
     /// Pipeline runs and versions (datasets and releases follow).
     public let releases: PostgresReleaseStore
 
-    private let database: PGDatabase
 
     /// Connects to `url` (a `postgresql://` URL) and migrates the schema.
     public init(url: String, logger: Logger = Logger(label: "lantaarn.store.postgresql")) throws {
-        database = try PGDatabase(url: try PostgresURL(url), logger: logger)
+        let database = try PGDatabase(url: try PostgresURL(url), logger: logger)
         boundaries = PostgresBoundaryStore(database)
         anpr = PostgresAnprStore(database)
         holds = PostgresLegalHoldStore(database)
