@@ -185,13 +185,13 @@ let package = Package(
         // What the test targets share: the only way a test starts a process (a `Tool` from
         // Tests/tools.list, or a built executable), and a log handler that keeps lines in memory.
         // tools.py is the same helper for the fixture scripts.
-        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport",
+        .target(name: "TestSupport", dependencies: ["LantaarnModel", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport",
                 exclude: ["tools.py"]),
 
         .testTarget(name: "LantaarnModelTests", dependencies: ["LantaarnModel"]),
         .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "LantaarnModel", "TestSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "LantaarnModel"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "LantaarnModel", "TestSupport"]),
         // The store contract, written once and run against SQLite and a private PostgreSQL 15.
         .testTarget(name: "StoreConformanceTests", dependencies: ["Store", "StorePostgres", "LantaarnModel", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store", "Geo", "LantaarnModel", "TestSupport"]),

@@ -5,8 +5,9 @@ import Store
 /// domain protocols as ``SQLiteStore`` over one set of connections.
 ///
 /// The schema covers every domain. Implemented so far: boundaries, ANPR sightings, legal holds
-/// and the destruction log, meldingen with their files and alerts, pipeline runs and versions.
-/// Readings, datasets and releases, stale windows and the purge follow (issue 29); until then
+/// and the destruction log, meldingen with their files and alerts, pipeline runs and versions,
+/// readings (append with backfill, sealing, scans, aggregates, quarantine). Corrections and
+/// wijk reassignment of readings, datasets and releases, stale windows and the purge follow (issue 29); until then
 /// `lantaarn` does not take a PostgreSQL URL.
 public final class PostgresStore: Sendable {
     /// Imported CBS boundary sets.
@@ -19,15 +20,17 @@ public final class PostgresStore: Sendable {
     public let meldingen: PostgresMeldingStore
     /// Pipeline runs and versions (datasets and releases follow).
     public let releases: PostgresReleaseStore
-
+    /// Readings: series, chunks, the open buffer and quarantine.
+    public let readings: PostgresReadingStore
 
     /// Connects to `url` (a `postgresql://` URL) and migrates the schema.
-    public init(url: String, logger: Logger = Logger(label: "lantaarn.store.postgresql")) throws {
+    public init(url: String, policy: ChunkPolicy = .standard, logger: Logger = Logger(label: "lantaarn.store.postgresql")) throws {
         let database = try PGDatabase(url: try PostgresURL(url), logger: logger)
         boundaries = PostgresBoundaryStore(database)
         anpr = PostgresAnprStore(database)
         holds = PostgresLegalHoldStore(database)
         meldingen = PostgresMeldingStore(database)
         releases = PostgresReleaseStore(database)
+        readings = PostgresReadingStore(database, policy: policy)
     }
 }

@@ -17,21 +17,22 @@ final class StoreUnderTest: @unchecked Sendable {   // used from one test only
     let holds: any LegalHoldStore
     let meldingen: any MeldingStore & MeldingArchive & AlertStore
     let runs: any PipelineRunLog & PipelineVersionArchive
+    let readings: any ReadingStore
     private let server: PostgresServer?
     private let keep: AnyObject
 
-    init(_ backend: Backend) throws {
+    init(_ backend: Backend, policy: ChunkPolicy = .standard) throws {
         self.backend = backend
         switch backend {
         case .sqlite:
-            let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-conformance-\(UUID().uuidString.prefix(8))")
-            (boundaries, anpr, holds, meldingen, runs, server, keep) =
-                (store.boundaries, store.anpr, store.retention, store.meldingen, store.releases, nil, store)
+            let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-conformance-\(UUID().uuidString.prefix(8))", policy: policy)
+            (boundaries, anpr, holds, meldingen, runs, readings, server, keep) =
+                (store.boundaries, store.anpr, store.retention, store.meldingen, store.releases, store.readings, nil, store)
         case .postgresql:
             let server = try PostgresServer()
-            let store = try PostgresStore(url: server.url)
-            (boundaries, anpr, holds, meldingen, runs, self.server, keep) =
-                (store.boundaries, store.anpr, store.holds, store.meldingen, store.releases, server, store)
+            let store = try PostgresStore(url: server.url, policy: policy)
+            (boundaries, anpr, holds, meldingen, runs, readings, self.server, keep) =
+                (store.boundaries, store.anpr, store.holds, store.meldingen, store.releases, store.readings, server, store)
         }
     }
 

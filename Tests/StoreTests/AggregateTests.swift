@@ -3,109 +3,12 @@ import LantaarnModel
 @testable import Store
 import Testing
 
+/// The SQLite-only parts of aggregates (workers) and the quantile arithmetic; the aggregate
+/// figures themselves are checked on every backend by `StoreConformanceTests/AggregateConformanceTests`.
 struct AggregateTests {
-    static let base = ISO8601.parse("2026-11-20T00:00:00Z")!
-    static let minute: Int64 = 60_000
-
-    /// Two sensors in two wijken over 6 hours, one reading a minute, half sealed in chunks.
-    func store() throws -> (SQLiteStore, [Reading]) {
-        let store = try SQLiteStore(dataDirectory: try scratchDirectory("agg"), policy: ChunkPolicy(span: TimeBucket.hour, lateness: 150 * Self.minute))
-        var readings: [Reading] = []
-        for m in 0..<360 {
-            let t = Self.base + Int64(m) * Self.minute
-            readings.append(Reading(series: SeriesKey(sensorID: "a", quantity: "laeq"), timestamp: t, value: 40 + Double(m % 23) * 1.5, wijk: WijkCode("WK039201")))
-            readings.append(Reading(series: SeriesKey(sensorID: "b", quantity: "laeq"), timestamp: t, value: 55 + Double(m % 7) / 10, wijk: WijkCode("WK039202")))
-        }
-        readings.append(Reading(series: SeriesKey(sensorID: "c", quantity: "laeq"), timestamp: Self.base, value: 99, wijk: nil))
-        try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
-        return (store, readings)
-    }
-
-    /// Straightforward reference: the same figures computed from the raw readings.
-    func reference(_ readings: [Reading], window: TimeWindow, bucket: Int64, q: [Double]) -> [String: (Int, Double, Double, Double, Double, [Double])] {
-        var groups: [String: [Double]] = [:]
-        for r in readings where window.contains(r.timestamp) {
-            groups["\(TimeBucket.floor(r.timestamp, size: bucket))|\(r.wijk?.rawValue ?? "-")", default: []].append(r.value)
-        }
-        return groups.mapValues { vs in
-            let sorted = vs.sorted()
-            let energy = 10 * log10(vs.map { pow(10, $0 / 10) }.reduce(0, +) / Double(vs.count))
-            return (vs.count, vs.reduce(0, +), sorted.first!, sorted.last!, energy, q.map { AggregateAccumulator.quantile(sorted, $0) })
-        }
-    }
-
-    @Test(arguments: [(TimeBucket.hour, false), (TimeBucket.hour, true), (15 * minute, true), (3 * TimeBucket.hour, false), (7 * minute, false)])
-    func matchesTheRawComputation(bucket: Int64, withValues: Bool) throws {
-        let (store, readings) = try store()
-        let window = TimeWindow(start: Self.base + 30 * Self.minute, end: Self.base + 330 * Self.minute)
-        let qs = withValues ? [0.5, 0.95] : []
-        let rows = try store.readings.aggregate(AggregateQuery(quantities: ["laeq"], window: window, bucket: bucket, grouping: .wijk,
-                                                      energeticMean: withValues, quantiles: qs))
-        let expected = reference(readings, window: window, bucket: bucket, q: qs)
-        #expect(rows.count == expected.count)
-        for row in rows {
-            let e = try #require(expected["\(row.bucketStart)|\(row.group ?? "-")"])
-            #expect(row.count == e.0)
-            #expect(abs(row.sum - e.1) < 1e-6)
-            #expect(row.min == e.2 && row.max == e.3)
-            if withValues {
-                #expect(abs(row.energeticMean! - e.4) < 1e-9)
-                #expect(row.quantiles == e.5)
-            } else {
-                #expect(row.energeticMean == nil && row.quantiles.isEmpty)
-            }
-        }
-    }
-
-    @Test func groupingAndFilters() throws {
-        let (store, _) = try store()
-        let day = TimeWindow(start: Self.base, end: Self.base + 86_400_000)
-        let bySensor = try store.readings.aggregate(AggregateQuery(quantities: ["laeq"], window: day, bucket: 86_400_000, grouping: .sensor))
-        #expect(bySensor.map(\.group) == ["a", "b", "c"])
-        #expect(bySensor.map(\.count) == [360, 360, 1])
-        let oneWijk = try store.readings.aggregate(AggregateQuery(quantities: ["laeq"], wijken: [WijkCode("WK039202")!], window: day, bucket: 86_400_000))
-        #expect(oneWijk.map(\.group) == ["WK039202"])
-        let all = try store.readings.aggregate(AggregateQuery(quantities: ["laeq"], sensors: ["a", "c"], window: day, bucket: 86_400_000, grouping: .none))
-        #expect(all.count == 1 && all[0].count == 361 && all[0].max == 99)
-        #expect(try store.readings.aggregate(AggregateQuery(quantities: ["pm25"], window: day, bucket: 86_400_000)).isEmpty)
-    }
-
-    /// Enough series to split over workers; a bounded window (dense groups) and an open one
-    /// (hashed groups) give the same rows as the raw computation.
-    @Test(arguments: [true, false])
-    func manySeriesOverWorkers(boundedWindow: Bool) throws {
-        let store = try SQLiteStore(dataDirectory: try scratchDirectory("agg-many"), policy: ChunkPolicy(span: TimeBucket.hour, lateness: 0))
-        var readings: [Reading] = []
-        var rng = SystemRandomNumberGenerator()
-        for sensor in 0..<40 {
-            let wijk = sensor % 5 == 4 ? nil : WijkCode(String(format: "WK0392%02d", sensor % 5 + 1))
-            for m in stride(from: 0, to: 300, by: 1 + sensor % 3) {
-                let t = Self.base + Int64(m) * Self.minute + Int64(sensor) * 1000
-                for quantity in ["P1", "P2"] {
-                    readings.append(Reading(series: SeriesKey(sensorID: "s\(sensor)", quantity: quantity), timestamp: t,
-                                            value: Double(Int.random(in: 0..<5000, using: &rng)) / 100, wijk: wijk))
-                }
-            }
-        }
-        try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+    @Test func largeSelectionsUseEveryCore() {
         #expect(SQLiteReadingStore.aggregateWorkers(80) == min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        let window = boundedWindow ? TimeWindow(start: Self.base + 7 * Self.minute, end: Self.base + 290 * Self.minute)
-            : TimeWindow(start: 0, end: Int64.max / 2)
-        let qs = [0.05, 0.5, 0.95]
-        let rows = try store.readings.aggregate(AggregateQuery(quantities: ["P1", "P2"], window: window, bucket: TimeBucket.hour, grouping: .wijk,
-                                                      quantiles: qs))
-        var expected: [String: [Double]] = [:]
-        for r in readings where window.contains(r.timestamp) {
-            expected["\(TimeBucket.floor(r.timestamp, size: TimeBucket.hour))|\(r.wijk?.rawValue ?? "-")|\(r.series.quantity)", default: []].append(r.value)
-        }
-        #expect(rows.count == expected.count)
-        #expect(rows == rows.sorted { ($0.bucketStart, $0.group ?? "", $0.quantity) < ($1.bucketStart, $1.group ?? "", $1.quantity) })
-        for row in rows {
-            let values = try #require(expected["\(row.bucketStart)|\(row.group ?? "-")|\(row.quantity)"]).sorted()
-            #expect(row.count == values.count && row.min == values.first && row.max == values.last)
-            #expect(abs(row.sum - values.reduce(0, +)) < 1e-6)
-            #expect(row.quantiles == qs.map { AggregateAccumulator.quantile(values, $0) })
-        }
+        #expect(SQLiteReadingStore.aggregateWorkers(3) == 1)
     }
 
     @Test func selectionFindsTheSameQuantilesAsSorting() {

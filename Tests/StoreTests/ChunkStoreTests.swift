@@ -164,7 +164,7 @@ struct ChunkStoreTests {
         #expect(try store.integrityCheck() == ["ok"])
         // Finding a sibling's block starts from the sensor's series, not from every chunk of the window.
         let plan = try store.pool.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteReadingStore.siblingBlocksSQL, arguments: [1, 1, 0]).map { $0["detail"] as String }
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteReadingLedger.siblingBlocksSQL, arguments: [1, 1, 0]).map { $0["detail"] as String }
         }
         #expect(plan.first?.hasPrefix("SEARCH s USING COVERING INDEX sqlite_autoindex_series_1 (sensor_id=?)") == true, "\(plan)")
         // Either chunk index answers both columns by equality; which one SQLite picks is its choice.

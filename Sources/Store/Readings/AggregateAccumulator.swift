@@ -94,7 +94,7 @@ enum QuantileSelection {
 /// ids, each with its accumulator and, for quantiles, its values. When the window has a
 /// bounded number of buckets the groups sit in a dense array (no hashing in the hot loop);
 /// otherwise in a dictionary.
-struct AggregateTable {
+package struct AggregateTable {
     struct Key: Hashable, Comparable {
         var bucket: Int64
         var group: Int32
@@ -191,7 +191,7 @@ struct AggregateTable {
     }
 
     /// Folds in a table computed over other series.
-    mutating func merge(_ other: AggregateTable) {
+    package mutating func merge(_ other: AggregateTable) {
         other.forEach { key, acc, vs in add(key, acc, values: vs[...]) }
     }
 }

@@ -68,7 +68,7 @@ public struct AggregateQuery: Sendable, Hashable {
     }
 
     /// True when every requested figure can come from chunk statistics alone.
-    var statisticsSuffice: Bool { !energeticMean && quantiles.isEmpty }
+    package var statisticsSuffice: Bool { !energeticMean && quantiles.isEmpty }
 }
 
 /// One bucket × group × quantity of an aggregate.

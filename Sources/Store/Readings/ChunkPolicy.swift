@@ -6,7 +6,7 @@ public struct ChunkPolicy: Sendable, Hashable {
     public var span: Int64
     /// How long after a window ends (by the series' newest reading) it stays in the open
     /// buffer for late or out-of-order readings. Readings after that are merged into the
-    /// window's sealed chunk (backfill, `SQLiteReadingStore+Backfill.swift`).
+    /// window's sealed chunk (backfill, `ReadingAppender`).
     public var lateness: Int64
 
     /// One day per chunk, two hours of lateness.
@@ -19,7 +19,7 @@ public struct ChunkPolicy: Sendable, Hashable {
     }
 
     /// Windows ending at or before this are sealed once a series has seen `watermark`.
-    func sealLimit(watermark: Int64) -> Int64 {
+    package func sealLimit(watermark: Int64) -> Int64 {
         TimeBucket.floor(watermark &- lateness, size: span)
     }
 }

@@ -31,7 +31,7 @@ extension SQLiteReadingStore: ReadingCorrections {
     }
 
     /// Replaces the value of series `seriesID` at `ts` (the first, if a sensor sent several):
-    /// in the open buffer, or in its sealed window, whose chunks are written again as one.
+    /// in the open buffer, or in its sealed window (see ``ReadingAppender/replaceSealedValue(seriesID:at:with:)``).
     /// Returns the old value, `nil` when the series holds none at `ts`.
     private func replaceValue(_ db: Database, seriesID: Int64, at ts: Int64, with value: Double) throws -> Double? {
         if let row = try Row.fetchOne(db, sql: "SELECT id, value FROM open_reading WHERE series_id = ? AND ts = ? ORDER BY id LIMIT 1",
@@ -39,14 +39,7 @@ extension SQLiteReadingStore: ReadingCorrections {
             try db.execute(sql: "UPDATE open_reading SET value = ? WHERE id = ?", arguments: [value, row[0] as Int64])
             return row[1]
         }
-        guard var window = try sealedWindows(db, seriesID: seriesID, from: ts, to: ts).values.first,
-              let k = window.columns.ts.firstIndex(of: ts) else { return nil }
-        let old = window.columns.vs[k]
-        window.columns.vs[k] = value
-        for id in window.chunkIDs { try ChunkRows.delete(db, id: id) }
-        let sorted = window.columns.sortedByTime()
-        try writeChunks(db, seriesID: seriesID, ts: sorted.ts, vs: sorted.vs, fs: sorted.fs)
-        return old
+        return try appender(db).replaceSealedValue(seriesID: seriesID, at: ts, with: value)
     }
 
     public func corrections(limit: Int) throws -> [ReadingCorrection] {

@@ -15,71 +15,14 @@ extension SQLiteReadingStore: ReadingStore {
         }
     }
 
-    /// Stores readings and quarantine entries inside the caller's transaction. A reading the
-    /// series already holds is a duplicate (not stored again), one at a stored time with another
-    /// value a conflict (quarantined); readings older than the series' sealed horizon are merged
-    /// into the sealed chunks of their windows (backfill), the rest go the live way. New readings
-    /// for a time already published are recorded as changes (their windows become stale).
+    /// Stores readings and quarantine entries inside the caller's transaction (see ``ReadingAppender``).
     func store(_ db: Database, _ readings: [Reading], quarantined: [QuarantineEntry], source: String) throws -> AppendResult {
-        // Group by series, keeping arrival order within each series: positions, not copies
-        // of the readings (each copy retains four strings). A reading of the same series as one
-        // of the last two (a sensor's quantities arrive together) takes its slot without a hash.
-        var groups: [(identity: SeriesIdentity, positions: [Int])] = []
-        var index: [SeriesIdentity: Int] = [:]
-        var recent = (first: (position: -1, slot: 0), second: (position: -1, slot: 0))
-        for (position, r) in readings.enumerated() {
-            let slot: Int
-            if recent.first.position >= 0, Self.sameSeries(r, readings[recent.first.position]) {
-                slot = recent.first.slot
-            } else if recent.second.position >= 0, Self.sameSeries(r, readings[recent.second.position]) {
-                slot = recent.second.slot
-                recent = (recent.second, recent.first)
-            } else {
-                let identity = SeriesIdentity(r)
-                slot = index[identity] ?? {
-                    index[identity] = groups.count
-                    groups.append((identity, []))
-                    return groups.count - 1
-                }()
-                recent = ((position, slot), recent.first)
-            }
-            groups[slot].positions.append(position)
-        }
-        var result = AppendResult()
-        var conflicts: [QuarantineEntry] = []
-        // Readings for a time some dataset already published change what it was computed from.
-        let publishedUntil = try Self.publishedUntil(db)
-        var changes = ChangeTally()
-        for (identity, positions) in groups {
-            var state = try SeriesState.load(db, identity)
-            let sifted = try sift(db, readings, at: positions, state: state, source: source)
-            result.duplicates += sifted.duplicates
-            conflicts += sifted.conflicts
-            for p in sifted.new where readings[p].timestamp < publishedUntil {
-                changes.add(identity.quantity, at: readings[p].timestamp, .arrived)
-            }
-            let sealed = state.sealedUntil
-            let old = sifted.new.filter { readings[$0].timestamp < sealed }
-            let live = old.isEmpty ? sifted.new : sifted.new.filter { readings[$0].timestamp >= sealed }
-            if !old.isEmpty {
-                result.backfilled += try backfill(db, readings, at: old, seriesID: state.id, sealed: sifted.sealed)
-            }
-            guard !live.isEmpty else { continue }
-            state.watermark = max(state.watermark, live.map { readings[$0].timestamp }.max()!)
-            try store(db, readings, at: live, into: &state)
-            result.stored += live.count
-        }
-        result.stored += result.backfilled
-        result.conflicts = conflicts.count
-        for entry in conflicts { result.conflictsBySensor[entry.sensorID ?? "", default: 0] += 1 }
-        try Self.insertQuarantine(db, quarantined + conflicts)
-        try changes.write(db)
-        return result
+        try appender(db).append(readings, quarantined: quarantined, source: source)
     }
 
-    @inline(__always)
-    private static func sameSeries(_ a: Reading, _ b: Reading) -> Bool {
-        a.series == b.series && a.wijk == b.wijk && a.buurt == b.buurt
+    /// The storage rules over this transaction.
+    func appender(_ db: Database) -> ReadingAppender<SQLiteReadingLedger> {
+        ReadingAppender(SQLiteReadingLedger(db: db, span: policy.span), policy: policy)
     }
 
     public func committedOffset(source: String) throws -> Int64 {

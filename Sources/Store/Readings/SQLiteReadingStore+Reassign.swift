@@ -81,10 +81,10 @@ extension SQLiteReadingStore: ReadingReassignment {
                 let outside = ts.indices.filter { ts[$0] < start || ts[$0] >= end }
                 try ChunkRows.delete(db, id: chunk[0])
                 if !outside.isEmpty {
-                    try writeChunks(db, seriesID: from, ts: outside.map { ts[$0] }, vs: outside.map { vs[$0] }, fs: outside.map { fs[$0] })
+                    try appender(db).writeChunks(seriesID: from, ReadingColumns(ts: outside.map { ts[$0] }, vs: outside.map { vs[$0] }, fs: outside.map { fs[$0] }))
                 }
                 if !inside.isEmpty {
-                    try writeChunks(db, seriesID: to.id, ts: inside.map { ts[$0] }, vs: inside.map { vs[$0] }, fs: inside.map { fs[$0] })
+                    try appender(db).writeChunks(seriesID: to.id, ReadingColumns(ts: inside.map { ts[$0] }, vs: inside.map { vs[$0] }, fs: inside.map { fs[$0] }))
                 }
                 moved += inside.count
                 tally(inside.map { ts[$0] })

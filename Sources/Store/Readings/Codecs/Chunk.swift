@@ -1,16 +1,27 @@
+import Foundation
+
 /// What a chunk's row says about its readings without decoding them.
-struct ChunkStatistics: Equatable {
-    var count: Int
-    var minTimestamp: Int64
-    var maxTimestamp: Int64
-    var minValue: Double
-    var maxValue: Double
-    var sum: Double
+package struct ChunkStatistics: Equatable, Sendable {
+    package var count: Int
+    package var minTimestamp: Int64
+    package var maxTimestamp: Int64
+    package var minValue: Double
+    package var maxValue: Double
+    package var sum: Double
+
+    package init(count: Int, minTimestamp: Int64, maxTimestamp: Int64, minValue: Double, maxValue: Double, sum: Double) {
+        self.count = count
+        self.minTimestamp = minTimestamp
+        self.maxTimestamp = maxTimestamp
+        self.minValue = minValue
+        self.maxValue = maxValue
+        self.sum = sum
+    }
 }
 
 extension ChunkStatistics {
     /// The statistics of readings sorted by time (non-empty).
-    init(timestamps ts: [Int64], values vs: [Double]) {
+    package init(timestamps ts: [Int64], values vs: [Double]) {
         self.init(count: ts.count, minTimestamp: ts.first!, maxTimestamp: ts.last!, minValue: vs.min()!, maxValue: vs.max()!,
                   sum: vs.reduce(0, +))
     }
@@ -53,4 +64,19 @@ struct Chunk: Equatable {
 
     /// Compressed size in bytes (the three blobs).
     var byteCount: Int { timestamps.count + values.count + flags.count }
+}
+
+/// Decoding a stored chunk's three column blobs.
+package enum ChunkColumns {
+    /// The chunk's readings; throws when the columns disagree in length. `chunk` names it in the error.
+    package static func decode(chunk: @autoclosure () -> String, ts: some ContiguousBytes, vs: some ContiguousBytes,
+                               fs: some ContiguousBytes) throws -> ReadingColumns {
+        let times = try ts.withUnsafeBytes { try TimestampCodec.decode($0) }
+        let values = try vs.withUnsafeBytes { try DecimalValueCodec.decode($0) }
+        let flags = try fs.withUnsafeBytes { try FlagsCodec.decode($0) }
+        guard times.count == values.count, values.count == flags.count else {
+            throw ChunkCodecError("chunk \(chunk()) holds \(times.count) timestamps, \(values.count) values and \(flags.count) flags")
+        }
+        return ReadingColumns(ts: times, vs: values, fs: flags)
+    }
 }

@@ -7,13 +7,13 @@
 ///
 /// Layout: `u8 mode` (0...9 = decimal exponent, 255 = raw), `varint count`, then the
 /// packed deltas (first value zigzag varint) or `count × 8` raw bytes.
-enum DecimalValueCodec {
+package enum DecimalValueCodec {
     static let raw: UInt8 = 255
     static let powers: [Double] = (0...9).map { e in (0..<e).reduce(1.0) { x, _ in x * 10 } }
     /// Integers above this lose precision as doubles, so decimal mode is refused beyond it.
     static let maxScaled = 9.007_199_254_740_992e15
 
-    static func encode(_ values: [Double]) -> [UInt8] {
+    package static func encode(_ values: [Double]) -> [UInt8] {
         var out: [UInt8] = []
         if let (e, scaled) = decimal(values) {
             out.append(UInt8(e))
@@ -54,7 +54,7 @@ enum DecimalValueCodec {
         return nil
     }
 
-    static func decode(_ bytes: UnsafeRawBufferPointer) throws(ChunkCodecError) -> [Double] {
+    package static func decode(_ bytes: UnsafeRawBufferPointer) throws(ChunkCodecError) -> [Double] {
         guard !bytes.isEmpty else { throw ChunkCodecError("empty value blob") }
         let mode = bytes[0]
         var i = 1

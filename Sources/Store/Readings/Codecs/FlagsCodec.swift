@@ -1,7 +1,7 @@
 /// Quality flags per reading, run-length encoded: `varint count`, then pairs of
 /// `u8 flag, varint run`. Flags are almost always constant, so a chunk costs a few bytes.
-enum FlagsCodec {
-    static func encode(_ flags: [UInt8]) -> [UInt8] {
+package enum FlagsCodec {
+    package static func encode(_ flags: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         BitPacking.appendVarint(UInt64(flags.count), to: &out)
         var k = 0
@@ -15,7 +15,7 @@ enum FlagsCodec {
         return out
     }
 
-    static func decode(_ bytes: UnsafeRawBufferPointer) throws(ChunkCodecError) -> [UInt8] {
+    package static func decode(_ bytes: UnsafeRawBufferPointer) throws(ChunkCodecError) -> [UInt8] {
         var i = 0
         let count = Int(try BitPacking.readVarint(bytes, &i))
         guard count <= 1 << 26 else { throw ChunkCodecError("flag count \(count) too large") }

@@ -11,8 +11,8 @@
 /// - delta-of-deltas: `varint gcd` (≥ 1), `zigzag varint firstDelta/gcd`, then the packed
 ///   zigzagged delta-of-deltas/gcd;
 /// - deltas: `varint 0`, `varint gcd`, then the deltas/gcd packed with a frame of reference.
-enum TimestampCodec {
-    static func encode(_ ts: [Int64]) -> [UInt8] {
+package enum TimestampCodec {
+    package static func encode(_ ts: [Int64]) -> [UInt8] {
         var out: [UInt8] = []
         BitPacking.appendVarint(UInt64(ts.count), to: &out)
         guard let first = ts.first else { return out }
@@ -43,7 +43,7 @@ enum TimestampCodec {
         return deltaForm.count < dodForm.count ? deltaForm : dodForm
     }
 
-    static func decode(_ bytes: UnsafeRawBufferPointer) throws(ChunkCodecError) -> [Int64] {
+    package static func decode(_ bytes: UnsafeRawBufferPointer) throws(ChunkCodecError) -> [Int64] {
         var i = 0
         let count = Int(try BitPacking.readVarint(bytes, &i))
         guard count <= 1 << 26 else { throw ChunkCodecError("timestamp count \(count) too large") }

@@ -1,0 +1,74 @@
+import Foundation
+import LantaarnModel
+
+/// The series an aggregate reads, with the small integer ids of their group and quantity.
+package struct AggregateSelection: Sendable {
+    package struct Series: Sendable {
+        var sensorID: String
+        var group: Int32
+        var quantity: Int32
+        /// Series in the same group and quantity (sizes the value buffers for quantiles).
+        var peers: Int
+
+        @inline(__always) func key(_ bucket: Int64) -> AggregateTable.Key {
+            AggregateTable.Key(bucket: bucket, group: group, quantity: quantity)
+        }
+    }
+
+    package private(set) var series: [Int64: Series] = [:]
+    /// Group names by id (`nil`: outside every wijk, or no grouping).
+    private(set) var groups: [String?] = []
+    private(set) var quantities: [String] = []
+
+    /// Group and quantity ids follow their names' order, so ordered ids give ordered rows.
+    package init(_ candidates: [Int64: SeriesInfo], _ q: AggregateQuery) {
+        var chosen: [(id: Int64, sensor: String, group: String?, quantity: String)] = []
+        for (id, s) in candidates {
+            guard q.sensors?.contains(s.series.sensorID) ?? true,
+                  q.wijken.map({ w in s.wijk.map(w.contains) ?? false }) ?? true else { continue }
+            chosen.append((id, s.series.sensorID, q.group(sensorID: s.series.sensorID, wijk: s.wijk, buurt: s.buurt), s.series.quantity))
+        }
+        groups = Set(chosen.map(\.group)).sorted { ($0 ?? "") < ($1 ?? "") }
+        quantities = Set(chosen.map(\.quantity)).sorted()
+        let groupIDs = Dictionary(uniqueKeysWithValues: groups.enumerated().map { ($1, Int32($0)) })
+        let quantityIDs = Dictionary(uniqueKeysWithValues: quantities.enumerated().map { ($1, Int32($0)) })
+        var peers: [Int32: Int] = [:]
+        let ids = chosen.map { (groupIDs[$0.group]!, quantityIDs[$0.quantity]!) }
+        for (g, quantity) in ids { peers[g * Int32(quantities.count) + quantity, default: 0] += 1 }
+        for (c, (g, quantity)) in zip(chosen, ids) {
+            series[c.id] = Series(sensorID: c.sensor, group: g, quantity: quantity, peers: peers[g * Int32(quantities.count) + quantity]!)
+        }
+    }
+
+    /// An empty table for this selection, dense when the window allows.
+    package func table(_ q: AggregateQuery) -> AggregateTable {
+        AggregateTable(keepsValues: !q.quantiles.isEmpty,
+                       layout: AggregateTable.Layout(window: q.window, origin: q.bucketStart(q.window.start), bucket: q.bucket, groups: groups.count, quantities: quantities.count))
+    }
+
+    /// Series ids split into `count` parts, a sensor's series always in the same part (they
+    /// share timestamp blocks), in id order within a part.
+    package func parts(_ count: Int) -> [[Int64]] {
+        var parts = [[Int64]](repeating: [], count: count)
+        var sensorPart: [String: Int] = [:]
+        for id in series.keys.sorted() {
+            let sensor = series[id]!.sensorID
+            let k = sensorPart[sensor] ?? { let k = sensorPart.count % count; sensorPart[sensor] = k; return k }()
+            parts[k].append(id)
+        }
+        return parts.filter { !$0.isEmpty }
+    }
+
+    /// The finished rows, in (bucket, group, quantity) order.
+    package func rows(_ table: AggregateTable, _ q: AggregateQuery) -> [AggregateRow] {
+        var rows: [AggregateRow] = []
+        table.forEach { key, a, values in
+            var values = values
+            rows.append(AggregateRow(bucketStart: key.bucket, group: groups[Int(key.group)], quantity: quantities[Int(key.quantity)],
+                                     count: a.count, sum: a.sum, min: a.min, max: a.max,
+                                     energeticMean: q.energeticMean ? 10 * log10(a.energy / Double(a.count)) : nil,
+                                     quantiles: QuantileSelection.quantiles(&values, q.quantiles)))
+        }
+        return rows
+    }
+}

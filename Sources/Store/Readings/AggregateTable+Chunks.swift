@@ -1,0 +1,61 @@
+import LantaarnModel
+
+extension AggregateQuery {
+    /// Whether a chunk's summary (count, sum, min, max) is all this query needs of it: the chunk
+    /// lies inside the window and inside one bucket, and no single values are asked for.
+    package func summarySuffices(_ chunk: ChunkStatistics) -> Bool {
+        statisticsSuffice && window.contains(chunk.minTimestamp) && window.contains(chunk.maxTimestamp)
+            && bucketStart(chunk.minTimestamp) == bucketStart(chunk.maxTimestamp)
+    }
+}
+
+/// Adding stored readings to an aggregate, the same for every backend.
+extension AggregateTable {
+    /// Adds one sealed chunk of `series`. A chunk inside the window and inside one bucket
+    /// contributes its stored count, sum, min and max without being decoded, unless the query
+    /// needs single values (energetic mean, quantiles); otherwise `decode` gives its times and values.
+    package mutating func addChunk(_ chunk: ChunkStatistics, series: AggregateSelection.Series, _ q: AggregateQuery,
+                                   decode: () throws -> (ts: [Int64], vs: [Double])) rethrows {
+        let firstBucket = q.bucketStart(chunk.minTimestamp)
+        if q.summarySuffices(chunk) {
+            var acc = AggregateAccumulator()
+            acc.merge(count: chunk.count, sum: chunk.sum, min: chunk.minValue, max: chunk.maxValue)
+            add(series.key(firstBucket), acc)
+            return
+        }
+        // A chunk's timestamps are sorted: walk the bucket boundaries instead of dividing
+        // per value, and look a group up once per bucket rather than once per value.
+        let (ts, vs) = try decode()
+        let energetic = q.energeticMean, keep = keepsValues
+        // A group's values: about this chunk's share times the series in the group.
+        let expected = (chunk.count / max(1, Int((chunk.maxTimestamp - chunk.minTimestamp) / q.bucket) + 1) + 1) * series.peers
+        var next = firstBucket
+        var slot = -1
+        var acc = AggregateAccumulator()
+        ts.withUnsafeBufferPointer { ts in
+            vs.withUnsafeBufferPointer { vs in
+                for k in 0..<ts.count {
+                    let t = ts[k]
+                    guard t >= q.window.start, t < q.window.end else { continue }
+                    if t >= next {
+                        if acc.count > 0 { merge(acc, into: slot) }
+                        acc = AggregateAccumulator()
+                        let bucketStart = q.bucketStart(t)
+                        next = bucketStart + q.bucket
+                        slot = self.slot(series.key(bucketStart))
+                    }
+                    acc.add(vs[k], energetic: energetic)
+                    if keep { self.keep(vs[k], in: slot, expected: expected) }
+                }
+            }
+        }
+        if acc.count > 0 { merge(acc, into: slot) }
+    }
+
+    /// Adds one reading of the open buffer.
+    package mutating func addOpen(series: AggregateSelection.Series, timestamp: Int64, value: Double, _ q: AggregateQuery) {
+        var acc = AggregateAccumulator()
+        acc.add(value, energetic: q.energeticMean)
+        add(series.key(q.bucketStart(timestamp)), acc, values: [value])
+    }
+}

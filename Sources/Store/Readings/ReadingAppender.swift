@@ -1,0 +1,287 @@
+import LantaarnModel
+
+/// The rules of storing readings, the same for every backend: grouping a batch by series,
+/// duplicates and conflicts, the open buffer and sealing, and backfill into sealed chunks.
+/// A ``ReadingLedger`` does the storage inside the caller's transaction.
+///
+/// - A reading equal to a stored one (same series, time and value) is a duplicate: counted,
+///   not stored again. Overlapping archives, or an archive of data that also came in live,
+///   load cleanly.
+/// - The same series and time with another value is a conflict: the stored value stays, the
+///   other goes to quarantine with both values in the reason.
+/// - A new reading older than the series' sealed horizon is merged into the sealed chunk of its
+///   window: the window's chunks are decoded, merged and written again as one chunk (with its
+///   summary), once per window per batch.
+/// - The rest goes the live way: readings of windows the batch closes go straight into chunks,
+///   the others into the open buffer.
+package struct ReadingAppender<Ledger: ReadingLedger> {
+    let ledger: Ledger
+    let policy: ChunkPolicy
+
+    package init(_ ledger: Ledger, policy: ChunkPolicy) {
+        self.ledger = ledger
+        self.policy = policy
+    }
+
+    /// Stores readings and quarantine entries. New readings for a time already published are
+    /// recorded as changes (their windows become stale).
+    package func append(_ readings: [Reading], quarantined: [QuarantineEntry], source: String) throws -> AppendResult {
+        let groups = Self.groupBySeries(readings)
+        let states = try ledger.series(groups.map(\.identity))
+        var result = AppendResult()
+        var conflicts: [QuarantineEntry] = []
+        // Readings for a time some dataset already published change what it was computed from.
+        let publishedUntil = try ledger.publishedUntil()
+        var changes = ChangeTally()
+        for ((identity, positions), loaded) in zip(groups, states) {
+            var state = loaded
+            let sifted = try sift(readings, at: positions, state: state, source: source)
+            result.duplicates += sifted.duplicates
+            conflicts += sifted.conflicts
+            for p in sifted.new where readings[p].timestamp < publishedUntil {
+                changes.add(identity.quantity, at: readings[p].timestamp, .arrived)
+            }
+            let sealed = state.sealedUntil
+            let old = sifted.new.filter { readings[$0].timestamp < sealed }
+            let live = old.isEmpty ? sifted.new : sifted.new.filter { readings[$0].timestamp >= sealed }
+            if !old.isEmpty {
+                result.backfilled += try backfill(readings, at: old, seriesID: state.id, sealed: sifted.sealed)
+            }
+            guard !live.isEmpty else { continue }
+            state.watermark = max(state.watermark, live.map { readings[$0].timestamp }.max()!)
+            try store(readings, at: live, into: &state)
+            result.stored += live.count
+        }
+        result.stored += result.backfilled
+        result.conflicts = conflicts.count
+        for entry in conflicts { result.conflictsBySensor[entry.sensorID ?? "", default: 0] += 1 }
+        try ledger.insertQuarantine(quarantined + conflicts)
+        if !changes.isEmpty { try ledger.recordChanges(changes) }
+        try ledger.finish()
+        return result
+    }
+
+    /// Seals every window of `series` that closed by wall-clock `now` (as if a reading at `now`
+    /// had arrived); the stored watermark stays the newest reading.
+    package func sealExpired(_ series: [SeriesState], now: Int64) throws {
+        for var state in series {
+            let watermark = state.watermark
+            state.watermark = max(watermark, now)
+            try store([], at: [], into: &state, keeping: watermark)
+        }
+        try ledger.finish()
+    }
+
+    /// Positions of the readings of each series, in arrival order within a series: positions,
+    /// not copies of the readings (each copy retains four strings). A reading of the same series
+    /// as one of the last two (a sensor's quantities arrive together) takes its slot without a hash.
+    static func groupBySeries(_ readings: [Reading]) -> [(identity: SeriesIdentity, positions: [Int])] {
+        var groups: [(identity: SeriesIdentity, positions: [Int])] = []
+        var index: [SeriesIdentity: Int] = [:]
+        var recent = (first: (position: -1, slot: 0), second: (position: -1, slot: 0))
+        for (position, r) in readings.enumerated() {
+            let slot: Int
+            if recent.first.position >= 0, sameSeries(r, readings[recent.first.position]) {
+                slot = recent.first.slot
+            } else if recent.second.position >= 0, sameSeries(r, readings[recent.second.position]) {
+                slot = recent.second.slot
+                recent = (recent.second, recent.first)
+            } else {
+                let identity = SeriesIdentity(r)
+                slot = index[identity] ?? {
+                    index[identity] = groups.count
+                    groups.append((identity, []))
+                    return groups.count - 1
+                }()
+                recent = ((position, slot), recent.first)
+            }
+            groups[slot].positions.append(position)
+        }
+        return groups
+    }
+
+    @inline(__always)
+    private static func sameSeries(_ a: Reading, _ b: Reading) -> Bool {
+        a.series == b.series && a.wijk == b.wijk && a.buurt == b.buurt
+    }
+
+    /// Stores the readings at `positions` (one series, none older than its sealed horizon) and
+    /// seals every window the new watermark closes, so sealing is atomic with the batch and its
+    /// log offset. Readings in windows that this batch closes go straight into chunks, merged
+    /// with any buffered readings of those windows; only the rest is buffered. A backfill
+    /// therefore never touches the buffer, which keeps bulk loads fast. The series is recorded
+    /// with `keeping` as its watermark when given.
+    func store(_ readings: [Reading], at positions: [Int], into state: inout SeriesState, keeping watermark: Int64? = nil) throws {
+        let limit = policy.sealLimit(watermark: state.watermark)
+        let sealing = limit > state.sealedUntil
+        // Columns, not Reading copies: a bulk load passes millions of readings through here.
+        // Buffered readings first: for equal timestamps, earlier arrivals stay first.
+        var closed = sealing ? try ledger.bufferedReadings(seriesID: state.id, before: limit) : ReadingColumns()
+        let bufferedCount = closed.ts.count
+        var open = ReadingColumns()
+        closed.ts.reserveCapacity(bufferedCount + positions.count)
+        closed.vs.reserveCapacity(bufferedCount + positions.count)
+        closed.fs.reserveCapacity(bufferedCount + positions.count)
+        for p in positions {
+            let t = readings[p].timestamp, v = readings[p].value, f = readings[p].flags.rawValue
+            if t < limit {
+                closed.ts.append(t); closed.vs.append(v); closed.fs.append(f)
+            } else {
+                open.ts.append(t); open.vs.append(v); open.fs.append(f)
+            }
+        }
+        if sealing {
+            // Stable by time: equal timestamps keep buffer order, then arrival order.
+            if !closed.isSortedByTime { closed = closed.sortedByTime() }
+            try writeChunks(seriesID: state.id, closed)
+            if bufferedCount > 0 { try ledger.deleteBuffered(seriesID: state.id, before: limit) }
+            state.sealedUntil = limit
+        }
+        if !open.ts.isEmpty { try ledger.insertOpen(seriesID: state.id, open) }
+        if let watermark { state.watermark = watermark }
+        try ledger.updateSeries(state)
+    }
+
+    /// Cuts time-sorted columns into one chunk per window and stores them.
+    func writeChunks(seriesID: Int64, _ c: ReadingColumns) throws {
+        var k = 0
+        while k < c.ts.count {
+            let window = TimeBucket.floor(c.ts[k], size: policy.span)
+            var end = k
+            while end < c.ts.count, TimeBucket.floor(c.ts[end], size: policy.span) == window { end += 1 }
+            try ledger.insertChunk(seriesID: seriesID, window: window, ts: Array(c.ts[k..<end]), vs: Array(c.vs[k..<end]),
+                                   fs: Array(c.fs[k..<end]))
+            k = end
+        }
+    }
+
+    /// Replaces the value of series `seriesID` at `ts` (the first, if a sensor sent several) in
+    /// its sealed window, whose chunks are written again as one. Returns the old value, `nil`
+    /// when the sealed chunks hold none at `ts`.
+    package func replaceSealedValue(seriesID: Int64, at ts: Int64, with value: Double) throws -> Double? {
+        let start = TimeBucket.floor(ts, size: policy.span)
+        guard var window = try ledger.sealedWindows(seriesID: seriesID, windows: start...start).values.first,
+              let k = window.columns.ts.firstIndex(of: ts) else { return nil }
+        let old = window.columns.vs[k]
+        window.columns.vs[k] = value
+        try ledger.deleteChunks(seriesID: seriesID, window: start, window)
+        try writeChunks(seriesID: seriesID, window.columns.sortedByTime())
+        try ledger.finish()
+        return old
+    }
+}
+
+// MARK: - Duplicates, conflicts and backfill
+
+extension ReadingAppender {
+    /// What ``sift(_:at:state:source:)`` found.
+    struct Sifted {
+        /// Positions of new readings at times the series has no reading for, in time order.
+        var new: [Int] = []
+        var duplicates = 0
+        var conflicts: [QuarantineEntry] = []
+        /// Sealed chunks of the windows the batch reaches below the sealed horizon, by window start.
+        var sealed: [Int64: SealedWindow] = [:]
+    }
+
+    /// Separates a series' readings at `positions` into new ones, duplicates and conflicts, against
+    /// what the series holds (sealed chunks and the open buffer) and against each other. Costs
+    /// nothing for the live case: readings all newer than the series' newest one, in order.
+    func sift(_ readings: [Reading], at positions: [Int], state: SeriesState, source: String) throws -> Sifted {
+        var sifted = Sifted()
+        // One pass, no allocation: this runs for every series of every batch.
+        var (first, last, ordered) = (Int64.max, Int64.min, true)
+        for p in positions {
+            let t = readings[p].timestamp
+            if t <= last { ordered = false }
+            (first, last) = (min(first, t), max(last, t))
+        }
+        // All newer than the newest reading and not below the sealed horizon (wall-clock
+        // sealing moves it past the watermark): nothing to compare or merge with.
+        guard first <= state.watermark || !ordered || first < state.sealedUntil else {
+            sifted.new = positions
+            return sifted
+        }
+        // What the series holds in the batch's time span, in time order: sealed windows, then
+        // the open buffer. Matched against the batch by one merge walk, not a lookup table.
+        var held = ReadingColumns()
+        if first < state.sealedUntil {
+            let windows = TimeBucket.floor(first, size: policy.span)...TimeBucket.floor(min(last, state.sealedUntil - 1), size: policy.span)
+            sifted.sealed = try ledger.sealedWindows(seriesID: state.id, windows: windows)
+            for start in sifted.sealed.keys.sorted() {
+                let columns = sifted.sealed[start]!.columns
+                held.ts += columns.ts
+                held.vs += columns.vs
+            }
+        }
+        if last >= state.sealedUntil {
+            let open = try ledger.openReadings(seriesID: state.id, from: max(first, state.sealedUntil), through: last)
+            held.ts += open.ts
+            held.vs += open.vs
+        }
+        if !held.isSortedByTime { held = held.sortedByTime() }
+        // Stable by time: of equal times the earlier arrival is the one kept. Archives come in
+        // time order, so the sort is usually skipped.
+        let inOrder = ordered ? positions : positions.sorted(by: { (readings[$0].timestamp, $0) < (readings[$1].timestamp, $1) })
+        var j = 0
+        // The batch's new values at the current time (reused: no allocation per reading).
+        var batchAt: (ts: Int64, values: [Double]) = (Int64.min, [])
+        for p in inOrder {
+            let r = readings[p]
+            while j < held.ts.count && held.ts[j] < r.timestamp { j += 1 }
+            if batchAt.ts != r.timestamp {
+                batchAt.ts = r.timestamp
+                batchAt.values.removeAll(keepingCapacity: true)
+            }
+            var k = j, stored: Double?, duplicate = false
+            while k < held.ts.count && held.ts[k] == r.timestamp {
+                stored = stored ?? held.vs[k]
+                duplicate = duplicate || held.vs[k] == r.value
+                k += 1
+            }
+            stored = stored ?? batchAt.values.first
+            duplicate = duplicate || batchAt.values.contains(r.value)
+            if duplicate {
+                sifted.duplicates += 1
+            } else if let stored {
+                sifted.conflicts.append(.conflict(r, stored: stored, source: source))
+            } else {
+                batchAt.values.append(r.value)
+                sifted.new.append(p)
+            }
+        }
+        return sifted
+    }
+
+    /// Merges new readings of one series, all older than its sealed horizon and in time order,
+    /// into the sealed chunks of their windows: each window's chunks are replaced by one chunk
+    /// holding the old and the new readings in time order. Returns how many were stored.
+    func backfill(_ readings: [Reading], at positions: [Int], seriesID: Int64, sealed: [Int64: SealedWindow]) throws -> Int {
+        var byWindow: [Int64: [Int]] = [:]
+        for p in positions { byWindow[TimeBucket.floor(readings[p].timestamp, size: policy.span), default: []].append(p) }
+        var merged = ReadingColumns(), rewritten = 0
+        for window in byWindow.keys.sorted() {
+            let old = sealed[window] ?? SealedWindow()
+            // Both sides are in time order (`positions` is): one merge walk; on equal times the
+            // stored reading first, then arrival order.
+            let stored = old.chunks.count > 1 ? old.columns.sortedByTime() : old.columns
+            var i = 0
+            for p in byWindow[window]! {
+                let t = readings[p].timestamp
+                while i < stored.ts.count && stored.ts[i] <= t {
+                    merged.ts.append(stored.ts[i]); merged.vs.append(stored.vs[i]); merged.fs.append(stored.fs[i])
+                    i += 1
+                }
+                merged.ts.append(t); merged.vs.append(readings[p].value); merged.fs.append(readings[p].flags.rawValue)
+            }
+            merged.ts += stored.ts[i...]
+            merged.vs += stored.vs[i...]
+            merged.fs += stored.fs[i...]
+            if !old.chunks.isEmpty { try ledger.deleteChunks(seriesID: seriesID, window: window, old) }
+            rewritten += old.chunks.count
+        }
+        try writeChunks(seriesID: seriesID, merged)
+        if rewritten > 0 { try ledger.countRewrittenChunks(rewritten) }
+        return positions.count
+    }
+}
