@@ -16,7 +16,7 @@ final class StoreUnderTest: @unchecked Sendable {   // used from one test only
     let anpr: any AnprStore
     let holds: any LegalHoldStore
     let meldingen: any MeldingStore & MeldingArchive & AlertStore
-    let runs: any PipelineRunLog & PipelineVersionArchive
+    let releases: any ReleaseStore & StaleWindowLog & PipelineRunLog & PipelineVersionArchive
     let readings: any ReadingStore
     private let server: PostgresServer?
     private let keep: AnyObject
@@ -26,12 +26,12 @@ final class StoreUnderTest: @unchecked Sendable {   // used from one test only
         switch backend {
         case .sqlite:
             let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-conformance-\(UUID().uuidString.prefix(8))", policy: policy)
-            (boundaries, anpr, holds, meldingen, runs, readings, server, keep) =
+            (boundaries, anpr, holds, meldingen, releases, readings, server, keep) =
                 (store.boundaries, store.anpr, store.retention, store.meldingen, store.releases, store.readings, nil, store)
         case .postgresql:
             let server = try PostgresServer()
             let store = try PostgresStore(url: server.url, policy: policy)
-            (boundaries, anpr, holds, meldingen, runs, readings, self.server, keep) =
+            (boundaries, anpr, holds, meldingen, releases, readings, self.server, keep) =
                 (store.boundaries, store.anpr, store.holds, store.meldingen, store.releases, store.readings, server, store)
         }
     }

@@ -23,32 +23,6 @@ struct SQLiteStoreTests {
         #expect(try store.integrityCheck() == ["ok"])
     }
 
-    @Test func publishReplacesItsWindowAtomically() throws {
-        let store = try SQLiteStore(dataDirectory: try scratchDirectory("release"))
-        let meta = DatasetMetadata(name: "d", title: "T", description: "D", pipeline: "p", license: "CC0-1.0", retention: "1y",
-                                   columns: [ColumnSpec(name: "a", type: .text, description: ""), ColumnSpec(name: "n", type: .number, description: "")])
-        #expect(throws: StoreError.self) {
-            try store.releases.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 1), rows: [], rowsIn: 0, lineage: .null))
-        }
-        try store.releases.register(meta)
-        let w1 = TimeWindow(start: 0, end: 3_600_000), w2 = TimeWindow(start: 3_600_000, end: 7_200_000)
-        try store.releases.publish(ReleaseDraft(dataset: "d", window: w1, rows: [[.text("x"), .number(1.5)], [.text("y"), .null]], rowsIn: 9, lineage: .null))
-        try store.releases.publish(ReleaseDraft(dataset: "d", window: w2, rows: [[.text("z"), .integer(3)]], rowsIn: 1, lineage: .null))
-        try store.releases.publish(ReleaseDraft(dataset: "d", window: w1, rows: [[.text("x2"), .number(2.25)]], rowsIn: 4, lineage: .null))
-        let summary = try #require(try store.releases.dataset(named: "d"))
-        #expect(summary.rowCount == 2)
-        #expect(summary.releaseCount == 3)
-        #expect(summary.coverage == TimeWindow(start: 0, end: 7_200_000))
-        #expect(try store.releases.latestWindowEnd(dataset: "d") == 7_200_000)
-        // Keyset paging visits every row once, in window order.
-        let first = try store.releases.rows(dataset: "d", after: nil, limit: 1)
-        #expect(first.rows == [[.text("x2"), .number(2.25)]])
-        let second = try store.releases.rows(dataset: "d", after: first.next, limit: 1)
-        #expect(second.rows == [[.text("z"), .integer(3)]])
-        let rest = try store.releases.rows(dataset: "d", after: second.next, limit: 1)
-        #expect(rest.rows.isEmpty && rest.next == nil)
-    }
-
     /// Two handles on one file behave like `serve` and `pipeline run` in separate processes.
     @Test func twoHandlesOnOneDataDirectory() throws {
         let dir = try scratchDirectory("shared")
@@ -58,16 +32,5 @@ struct SQLiteStoreTests {
         try b.readings.append(IngestBatch(readings: [reading("s", "pm25", 2, 1)], quarantined: [], source: "file", offset: 5))
         #expect(try a.readings.committedOffset(source: "file") == 5)
         #expect(try a.readings.committedOffset(source: "mqtt") == 10)
-    }
-}
-
-struct PipelineVersionArchiveTests {
-    @Test func versionsAreKeptOnce() throws {
-        let store = try SQLiteStore(dataDirectory: try scratchDirectory("versions"))
-        let v1 = PipelineVersionRecord(pipeline: "p", sha256: "a", version: "1", definition: "x: 1", firstSeen: 1)
-        #expect(try store.releases.archivePipelineVersion(v1))
-        #expect(try !store.releases.archivePipelineVersion(PipelineVersionRecord(pipeline: "p", sha256: "a", version: "1", definition: "x: 1", firstSeen: 5)))
-        #expect(try store.releases.archivePipelineVersion(PipelineVersionRecord(pipeline: "p", sha256: "b", version: "2", definition: "x: 2", firstSeen: 2)))
-        #expect(try store.releases.pipelineVersions("p").map(\.version) == ["1", "2"] && store.releases.pipelineVersions("p")[0].firstSeen == 1)
     }
 }

@@ -88,6 +88,12 @@ public struct ReleaseRecord: Sendable, Equatable {
     public var lineage: String
     public var current: Bool
     public var dataset: String
+
+    package init(id: Int64, window: TimeWindow, createdAt: Int64, rowsIn: Int, rowsOut: Int, version: Int, sha256: String, lineage: String,
+                 current: Bool, dataset: String) {
+        (self.id, self.window, self.createdAt, self.rowsIn, self.rowsOut) = (id, window, createdAt, rowsIn, rowsOut)
+        (self.version, self.sha256, self.lineage, self.current, self.dataset) = (version, sha256, lineage, current, dataset)
+    }
 }
 
 /// What a pipeline run hands to ``ReleaseStore/publish(_:)``.
@@ -128,6 +134,12 @@ public struct DatasetSummary: Sendable {
     public var coverage: TimeWindow?
     /// When the oldest release still kept was made, epoch milliseconds.
     public var issuedAt: Int64?
+
+    package init(metadata: DatasetMetadata, rowCount: Int, releaseCount: Int, updatedAt: Int64?, latestReleaseID: Int64?,
+                 coverage: TimeWindow?, issuedAt: Int64? = nil) {
+        (self.metadata, self.rowCount, self.releaseCount, self.updatedAt) = (metadata, rowCount, releaseCount, updatedAt)
+        (self.latestReleaseID, self.coverage, self.issuedAt) = (latestReleaseID, coverage, issuedAt)
+    }
 }
 
 /// Opaque position in a dataset's row order, for streaming and keyset paging.

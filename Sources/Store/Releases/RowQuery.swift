@@ -73,6 +73,12 @@ public struct RowQueryPage: Sendable {
     public var next: RowQueryCursor?
     /// Per requested facet column: (value, rows) pairs, most frequent first, and whether values were left off.
     public var facets: [(column: Int, values: [(value: CellValue, count: Int)], truncated: Bool)]
+
+    package init(rows: [[CellValue]], next: RowQueryCursor?, facets: [(column: Int, values: [(value: CellValue, count: Int)], truncated: Bool)]) {
+        self.rows = rows
+        self.next = next
+        self.facets = facets
+    }
 }
 
 /// Why a row query was refused.

@@ -47,7 +47,7 @@ extension SQLiteReleaseStore: ReleaseStore {
             let replaced = db.changesCount
             let cells = draft.rows.map(CellCoding.encode)
             let lineage = JSONWriter.string(draft.lineage)
-            let sha = Self.releaseHash(cells: cells, lineage: lineage)
+            let sha = ReleaseHash.of(cells: cells, lineage: lineage)
             let version = (try Int.fetchOne(db, sql: "SELECT count(*) FROM release WHERE dataset = ? AND window_start = ?",
                                             arguments: [draft.dataset, draft.window.start]) ?? 0) + 1
             let changesThrough = try draft.changesThrough ?? Self.changeMark(db)
@@ -65,31 +65,6 @@ extension SQLiteReleaseStore: ReleaseStore {
                            arguments: [cells.count - replaced, draft.dataset])
             try Self.bumpDatasetGeneration(db)
             return releaseID
-        }
-    }
-
-    /// SHA-256 of a release: its encoded rows, one per line, then its lineage JSON.
-    static func releaseHash(cells: some Sequence<String>, lineage: String) -> String {
-        var hash = ReleaseHash()
-        for var c in cells { c.withUTF8 { hash.add(row: $0) } }
-        return hash.finish(lineage: lineage)
-    }
-
-    /// The release hash fed one stored row at a time (publish hashes Strings, verify the
-    /// stored bytes as they are read).
-    struct ReleaseHash {
-        private var hash = SHA256()
-        private(set) var rows = 0
-
-        mutating func add(row: UnsafeBufferPointer<UInt8>) {
-            hash.update(raw: UnsafeRawBufferPointer(row))
-            hash.update(CollectionOfOne(UInt8(ascii: "\n")))
-            rows += 1
-        }
-
-        mutating func finish(lineage: String) -> String {
-            hash.update(Array(lineage.utf8))
-            return SHA256.hexString(hash.finalize())
         }
     }
 

@@ -116,7 +116,8 @@ struct PGSession {
         do {
             return try connection.query(query, logger: logger).wait().rows
         } catch {
-            throw PostgresStoreError("PostgreSQL refused a statement: \(Self.describe(error))")
+            throw PostgresStoreError("PostgreSQL refused a statement: \(Self.describe(error))",
+                                     sqlState: (error as? PSQLError)?.serverInfo?[.sqlState])
         }
     }
 

@@ -87,5 +87,10 @@ public struct PostgresURL: Sendable, Equatable {
 /// A PostgreSQL store failed: what, and what to do.
 public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
     public var description: String
-    public init(_ description: String) { self.description = description }
+    /// The server's SQLSTATE, when the server refused a statement.
+    public var sqlState: String?
+    public init(_ description: String, sqlState: String? = nil) {
+        self.description = description
+        self.sqlState = sqlState
+    }
 }

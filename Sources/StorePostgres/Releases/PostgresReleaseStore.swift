@@ -1,11 +1,14 @@
 import LantaarnModel
 import PostgresNIO
 import Store
+import Synchronization
 
-/// Releases in PostgreSQL. So far the pipeline run log and the archive of pipeline versions;
-/// datasets, releases, rows and stale windows (`ReleaseStore`, `StaleWindowLog`) follow (issue 29).
+/// Datasets and releases in PostgreSQL: their rows (the same stored form and hash as SQLite),
+/// row queries, stale windows, the pipeline run log and the archive of pipeline versions.
 public final class PostgresReleaseStore: Sendable {
     let database: PGDatabase
+    /// Dataset changes committed by this process.
+    let datasetWrites = Atomic<Int64>(0)
 
     init(_ database: PGDatabase) { self.database = database }
 }

@@ -1,12 +1,12 @@
 import Foundation
 import LantaarnModel
-@testable import Store
+import Store
 import Testing
 
 /// The store side of the query API: filters, keyset paging with ties and nulls, facets, time limit.
-struct RowQueryTests {
-    static func store(rows: [[CellValue]]) throws -> SQLiteStore {
-        let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-rowquery-\(UUID().uuidString.prefix(8))")
+struct RowQueryConformanceTests {
+    static func store(_ backend: Backend, rows: [[CellValue]]) throws -> StoreUnderTest {
+        let store = try StoreUnderTest(backend)
         try store.releases.register(DatasetMetadata(name: "d", title: "T", description: "D", pipeline: "p", license: "CC0-1.0", retention: "1y",
                                            columns: [ColumnSpec(name: "wijk", type: .text, description: ""),
                                                      ColumnSpec(name: "n", type: .number, description: "")]))
@@ -32,7 +32,7 @@ struct RowQueryTests {
     }
 
     /// Every page in turn, following `next`.
-    static func all(_ store: SQLiteStore, _ base: RowQuery) throws -> [[CellValue]] {
+    static func all(_ store: StoreUnderTest, _ base: RowQuery) throws -> [[CellValue]] {
         var query = base
         var out: [[CellValue]] = []
         while true {
@@ -44,8 +44,10 @@ struct RowQueryTests {
         }
     }
 
-    @Test func keysetPagingVisitsEveryRowOnceInOrder() throws {
-        let store = try Self.store(rows: Self.rows)
+    @Test(arguments: Backend.allCases)
+    func keysetPagingVisitsEveryRowOnceInOrder(_ backend: Backend) throws {
+        let store = try Self.store(backend, rows: Self.rows)
+        defer { store.close() }
         var q = RowQuery()
         q.limit = 4
         #expect(try Self.all(store, q) == Self.rows)
@@ -66,8 +68,10 @@ struct RowQueryTests {
         }
     }
 
-    @Test func filtersAndFacets() throws {
-        let store = try Self.store(rows: Self.rows)
+    @Test(arguments: Backend.allCases)
+    func filtersAndFacets(_ backend: Backend) throws {
+        let store = try Self.store(backend, rows: Self.rows)
+        defer { store.close() }
         func count(_ filters: [RowQuery.Filter]) throws -> Int {
             var q = RowQuery()
             q.filters = filters
@@ -102,17 +106,21 @@ struct RowQueryTests {
         #expect(try store.releases.queryRows(dataset: "d", q).facets.first?.values.map(\.count).reduce(0, +) == 57 - 57 / 2)
     }
 
-    @Test func rowCountFollowsReplacedWindows() throws {
-        let store = try Self.store(rows: Self.rows)
+    @Test(arguments: Backend.allCases)
+    func rowCountFollowsReplacedWindows(_ backend: Backend) throws {
+        let store = try Self.store(backend, rows: Self.rows)
+        defer { store.close() }
         #expect(try store.releases.dataset(named: "d")?.rowCount == 57)
         try store.releases.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 10), rows: [[.text("WK01"), .integer(1)]], rowsIn: 0, lineage: .null))
         #expect(try store.releases.dataset(named: "d")?.rowCount == 1 + 57 - 57 / 2)
         #expect(try Self.all(store, RowQuery()).count == 1 + 57 - 57 / 2)
     }
 
-    @Test func longQueriesStopAtTheTimeLimit() throws {
+    @Test(arguments: Backend.allCases)
+    func longQueriesStopAtTheTimeLimit(_ backend: Backend) throws {
         let rows = (0..<60_000).map { [CellValue.text("WK\($0 % 97) \(String(repeating: "x", count: 40))"), .integer(Int64($0))] }
-        let store = try Self.store(rows: rows)
+        let store = try Self.store(backend, rows: rows)
+        defer { store.close() }
         var q = RowQuery()
         q.filters = [.init(column: 0, op: .contains, values: [.text("nergens")])]
         q.sort = .init(column: 1, descending: true)
