@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PORT_HTTP ?= 8080
 
-.PHONY: run test build release setup broker clean bench bench-store bench-ingest bench-geo bench-pipelines bench-server bench-dashboards docs verify fuzz venv venv-test
+.PHONY: run test build release setup broker clean bench bench-store bench-cluster bench-ingest bench-geo bench-pipelines bench-server bench-dashboards docs verify fuzz venv venv-test
 
 setup:
 	@scripts/setup
@@ -55,6 +55,16 @@ bench-store: venv
 	@# Exact recovery: 50 SIGKILLs of a draining writer (Tests/IntegrationTests/RecoveryTests.swift).
 	@$(SWIFT) build --build-tests > /dev/null
 	@$(SWIFT) test --skip-build --filter RecoveryTests 2>&1 | grep "^BENCH recovery"
+
+# Cluster benchmark (issue 29), store part: the PostgreSQL store next to the SQLite store on the
+# same 10 M readings (1,000 sensors × 2 quantities × 5,000): append in time-major batches, sealing,
+# and the per-wijk hourly aggregate. PostgreSQL 15 runs durable on a free loopback port.
+BENCH_CLUSTER_SENSORS ?= 1000
+BENCH_CLUSTER_PER_SERIES ?= 5000
+bench-cluster: setup
+	$(SWIFT) build -c release --product lantaarn-cluster-bench
+	@mkdir -p $(BENCH_DIR)
+	.build/release/lantaarn-cluster-bench $(BENCH_DIR)/cluster $(BENCH_CLUSTER_SENSORS) $(BENCH_CLUSTER_PER_SERIES)
 
 # Ingest benchmark (issue 4): the broker's own QoS 1 delivery rate to mosquitto_sub against
 # Lantaarn end to end (published -> durable in the store) on the same 500 k messages, then
@@ -119,7 +129,7 @@ bench-dashboards: setup
 	python3 Benchmarks/dashboard_bench.py $(BENCH_DIR)/dashboards $(BENCH_DASHBOARD_SECONDS) | tee $(BENCH_DIR)/dashboards/bench.txt
 	@grep "^BENCH " $(BENCH_DIR)/dashboards/bench.txt
 
-bench: bench-store bench-ingest bench-geo bench-pipelines bench-server bench-dashboards
+bench: bench-store bench-cluster bench-ingest bench-geo bench-pipelines bench-server bench-dashboards
 
 # Issue 10: the reliability suite; figures in RELIABILITY.md. Exits non-zero when a promise is
 # broken. The CI-sized part runs in `make test` (ChaosTests, SecuritySuiteTests, CanaryTests,

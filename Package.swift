@@ -137,6 +137,12 @@ let package = Package(
             dependencies: ["Store", "LantaarnModel", "BenchSupport", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/StoreBench"
         ),
+        // `make bench-cluster`: the PostgreSQL store next to the SQLite store (append, sealing, aggregate).
+        .executableTarget(
+            name: "lantaarn-cluster-bench",
+            dependencies: ["Store", "StorePostgres", "LantaarnModel", "BenchSupport", "TestSupport"],
+            path: "Benchmarks/ClusterBench"
+        ),
         // `make bench-ingest`: payload decode rates per codec (more of the ingest path follows).
         .executableTarget(
             name: "lantaarn-ingest-bench",

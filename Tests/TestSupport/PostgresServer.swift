@@ -13,8 +13,9 @@ public final class PostgresServer: @unchecked Sendable {   // used from one test
     private var postmaster: SignalableProcess?
 
     /// A new primary cluster; with `standbyOf`, a streaming standby of that server instead
-    /// (`pg_basebackup -R`: read-only until promoted).
-    public init(standbyOf primary: PostgresServer? = nil) throws {
+    /// (`pg_basebackup -R`: read-only until promoted). Tests run without fsync; a benchmark asks
+    /// for `durable` (fsync and synchronous commit on, as in production) and its `settings`.
+    public init(standbyOf primary: PostgresServer? = nil, durable: Bool = false, settings: [String: String] = [:]) throws {
         directory = NSTemporaryDirectory() + "lantaarn-pg-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         port = freeLoopbackPort()
@@ -30,9 +31,12 @@ public final class PostgresServer: @unchecked Sendable {   // used from one test
         }
         // The postmaster in the foreground, started with posix_spawn: pg_ctl's daemon left
         // Foundation's Process waiting for a runuser that had long exited.
+        var options = ["listen_addresses": "127.0.0.1", "fsync": durable ? "on" : "off"].merging(settings) { $1 }
+        options["listen_addresses"] = "127.0.0.1"
         postmaster = try SignalableProcess(runuser, ["-u", "postgres", "--", try Tool("postgres").path, "-D", directory + "/data",
-                                                     "-p", "\(port)", "-k", directory, "-c", "listen_addresses=127.0.0.1",
-                                                     "-c", "fsync=off"], stderrFile: directory + "/log")
+                                                     "-p", "\(port)", "-k", directory]
+                                                    + options.sorted(by: { $0.key < $1.key }).flatMap { ["-c", "\($0.key)=\($0.value)"] },
+                                           stderrFile: directory + "/log")
         guard waitUntil(timeout: 30, { isListening(port) }) else {
             throw ToolError("PostgreSQL did not start on port \(port): \((try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? "")")
         }

@@ -53,6 +53,18 @@ public final class PostgresReadingStore: Sendable {
 }
 
 extension PostgresReadingStore {
+    /// Bytes the readings take on disk: every chunk partition and the open buffer, with their
+    /// indexes and TOAST (for sizing).
+    public func storedBytes() throws -> Int64 {
+        try database.withSession { session in
+            try session.query("""
+                SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint FROM pg_partition_tree('chunk')
+                """).first!.decode(Int64.self) + session.query("SELECT pg_total_relation_size('open_reading')").first!.decode(Int64.self)
+        }
+    }
+}
+
+extension PostgresReadingStore {
     /// Adds a chunk row whose columns 9 and 10 are its timestamp and value blobs.
     private static func addDecoded(_ row: PostgresRow, _ stats: ChunkStatistics, series: AggregateSelection.Series, _ q: AggregateQuery,
                                    to table: inout AggregateTable) throws {
