@@ -1,10 +1,15 @@
 import LantaarnModel
 import Logging
 import ServiceLifecycle
+import Store
 
 /// Runs pipelines on their cron schedule inside `serve`, catching up on closed
 /// windows oldest first after downtime. Every minute it also computes again the published
 /// windows whose readings changed (stale windows), once their changes have settled.
+///
+/// With several nodes, only the holder of the ``SchedulerLease`` schedules; the others ask for it
+/// every ``leaseCheck`` and, on taking it over, run every pipeline's due windows at once (catching
+/// up on what the old leader left), not at their next cron minute.
 public struct PipelineScheduler: Service {
     /// How the scheduler decides when to run.
     public enum Cadence: Sendable {
@@ -20,6 +25,8 @@ public struct PipelineScheduler: Service {
     private let catchUp: Int64
     private let lateness: Int64
     private let recomputeAfter: Int64
+    private let lease: any SchedulerLease
+    private let leaseCheck: Duration
     private let logger: Logger
 
     /// - Parameters:
@@ -29,38 +36,72 @@ public struct PipelineScheduler: Service {
     ///     for this long (ms), so a burst of backfill batches recomputes it once.
     public init(catalog: PipelineCatalog, runner: PipelineRunner, cadence: Cadence,
                 catchUp: Int64 = 7 * 86_400_000, lateness: Int64 = 2 * TimeBucket.hour,
-                recomputeAfter: Int64 = 2 * 60_000, logger: Logger) {
+                recomputeAfter: Int64 = 2 * 60_000, lease: any SchedulerLease = SingleNodeLease(), leaseCheck: Duration = .seconds(2),
+                logger: Logger) {
         self.catalog = catalog
         self.runner = runner
         self.cadence = cadence
         self.catchUp = catchUp
         self.lateness = lateness
         self.recomputeAfter = recomputeAfter
+        self.lease = lease
+        self.leaseCheck = leaseCheck
         self.logger = logger
     }
 
     public func run() async throws {
+        defer { lease.release() }
+        var leadership = Leadership()
         switch cadence {
         case .every(let interval, let initialDelay):
             try? await Task.sleep(for: initialDelay)
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                guard leadership.check(lease, logger) != .candidate else { try? await sleepUnlessShutdown(leaseCheck); continue }
                 for p in catalog.pipelines { runDue(p) }
                 try? await sleepUnlessShutdown(interval)
             }
         case .cron:
             var retries = RetryState()
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let role = leadership.check(lease, logger)
+                guard role != .candidate else { try? await sleepUnlessShutdown(leaseCheck); continue }
                 let now = Clock.nowMilliseconds()
                 let minute = TimeBucket.floor(now, size: 60_000)
                 for p in catalog.pipelines {
-                    if p.schedule.fires(at: minute) || retries.due(p.name, now: now) {
+                    if p.schedule.fires(at: minute) || retries.due(p.name, now: now) || role == .tookOver {
                         retries.record(p.name, succeeded: runDue(p), now: now)
                     } else if retries.next(p.name) == nil {
                         retries.record(p.name, succeeded: runDue(p, scheduled: false), now: now)
                     }
                 }
-                try? await sleepUnlessShutdown(.milliseconds(minute + 60_000 - Clock.nowMilliseconds() + 50))
+                // The next minute; a leader also checks its lease meanwhile, as often as candidates do.
+                let next = ContinuousClock.now + .milliseconds(minute + 60_000 - Clock.nowMilliseconds() + 50)
+                while ContinuousClock.now < next, !Task.isShuttingDownGracefully, !Task.isCancelled, lease.acquire() {
+                    try? await sleepUnlessShutdown(min(leaseCheck, next - ContinuousClock.now))
+                }
             }
+        }
+    }
+
+    /// Whether this node schedules, as the lease says from one check to the next.
+    struct Leadership {
+        enum Role { case candidate, leader, tookOver }
+        private var leading = false
+        private var waited = false
+
+        /// `tookOver` the first time the lease is held after another node held it.
+        mutating func check(_ lease: any SchedulerLease, _ logger: Logger) -> Role {
+            let held = lease.acquire()
+            defer { leading = held }
+            guard held else {
+                if leading { logger.warning("scheduler lease lost; this node waits as a candidate") }
+                if !waited { logger.info("another node schedules the pipelines; this node waits as a candidate") }
+                waited = true
+                return .candidate
+            }
+            guard !leading else { return .leader }
+            if waited { logger.info("scheduler lease taken over; catching up on every pipeline") }
+            return waited ? .tookOver : .leader
         }
     }
 

@@ -22,6 +22,8 @@ public final class PostgresStore: Sendable {
     public let releases: PostgresReleaseStore
     /// Readings: series, chunks, the open buffer and quarantine.
     public let readings: PostgresReadingStore
+    /// Which node runs the pipeline scheduler.
+    public let schedulerLease: PostgresSchedulerLease
 
     /// Connects to `url` (a `postgresql://` URL) and migrates the schema.
     public init(url: String, policy: ChunkPolicy = .standard, logger: Logger = Logger(label: "lantaarn.store.postgresql")) throws {
@@ -32,5 +34,6 @@ public final class PostgresStore: Sendable {
         meldingen = PostgresMeldingStore(database)
         releases = PostgresReleaseStore(database)
         readings = PostgresReadingStore(database, policy: policy)
+        schedulerLease = PostgresSchedulerLease(database, logger: logger)
     }
 }

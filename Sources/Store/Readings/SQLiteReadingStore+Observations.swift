@@ -3,32 +3,17 @@ import LantaarnModel
 
 extension SQLiteReadingStore: ObservationStore {
     public func observations(_ query: ObservationQuery) throws -> (readings: [Reading], next: ObservationCursor?) {
-        var page: [(reading: Reading, atTimestamp: Int)] = []
-        var skipped = 0
-        try walk(query) { reading, atTimestamp in
-            if skipped < query.skip { skipped += 1; return true }
-            page.append((reading, atTimestamp))
-            return page.count <= query.limit
-        }
-        guard page.count > query.limit else { return (page.map(\.reading), nil) }
-        page.removeLast()
-        let last = page[page.count - 1]
-        return (page.map(\.reading), ObservationCursor(timestamp: last.reading.timestamp, atTimestamp: last.atTimestamp + 1))
+        try pool.read { db in try ObservationWalk.page(query, SQLiteObservationSource(db: db, span: policy.span), span: policy.span) }
     }
 
     public func observationCount(_ query: ObservationQuery) throws -> Int {
-        var q = query
-        q.after = nil
-        q.skip = 0
-        var count = 0
-        try walk(q) { _, _ in count += 1; return true }
-        return count
+        try pool.read { db in try ObservationWalk.count(query, SQLiteObservationSource(db: db, span: policy.span), span: policy.span) }
     }
 
     public func observationSpan(sensorID: String, quantity: String) throws -> TimeWindow? {
         try pool.read { db in
             var span: TimeWindow?
-            for id in try Self.series(db, sensorID: sensorID, quantity: quantity).keys {
+            for id in try SQLiteObservationSource(db: db, span: policy.span).series(sensorID: sensorID, quantity: quantity).keys {
                 // One min() or max() per SELECT: SQLite then reads it from the first or last index
                 // entry; asking for both in one SELECT scans every row (every open reading of the
                 // day). A series' first and last chunk (by window) hold its earliest and latest
@@ -47,9 +32,15 @@ extension SQLiteReadingStore: ObservationStore {
             return span
         }
     }
+}
 
-    /// The series of a sensor's quantity (one per wijk it has been in), with that wijk.
-    private static func series(_ db: Database, sensorID: String, quantity: String) throws -> [Int64: WijkCode?] {
+/// An observation walk's reads in SQLite, inside one read transaction.
+struct SQLiteObservationSource: ObservationSource {
+    let db: Database
+    /// The store's chunk span.
+    let span: Int64
+
+    func series(sensorID: String, quantity: String) throws -> [Int64: WijkCode?] {
         var out: [Int64: WijkCode?] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, wijk FROM series WHERE sensor_id = ? AND quantity = ?", arguments: [sensorID, quantity]) {
             out[row[0]] = WijkCode(row[1] as String)
@@ -57,81 +48,30 @@ extension SQLiteReadingStore: ObservationStore {
         return out
     }
 
-    /// One stored reading before it becomes a ``Reading``.
-    private typealias Raw = (ts: Int64, value: Double, flags: UInt8, series: Int64)
-
-    /// Visits the query's readings in its order, after its cursor, within its window and
-    /// value range, with how many readings of the same timestamp came before each; stops when
-    /// `visit` returns false. Sealed chunks are read a window at a time (decoded only when they
-    /// overlap the range), open readings come after them (they are the newest).
-    private func walk(_ query: ObservationQuery, _ visit: (Reading, Int) throws -> Bool) throws {
-        try pool.read { db in
-            let wijkBySeries = try Self.series(db, sensorID: query.sensorID, quantity: query.quantity)
-            let ids = wijkBySeries.keys.sorted()
-            guard !ids.isEmpty, query.window.end > query.window.start else { return }
-            var window = query.window
-            if let after = query.after {
-                if query.descending { window.end = min(window.end, after.timestamp + 1) } else { window.start = max(window.start, after.timestamp) }
+    func chunks(ids: [Int64], window: TimeWindow, descending: Bool,
+                _ visit: (Int64, ChunkStatistics, () throws -> ReadingColumns) throws -> Bool) throws {
+        var chunks = try ChunkCursor(db, seriesIDs: ids, window: window, span: span, descending: descending)
+        while try chunks.next() {
+            let header = chunks.header
+            let more = try visit(header.seriesID, header.statistics) {
+                ReadingColumns(ts: try chunks.timestamps(), vs: try chunks.values(), fs: try chunks.flags())
             }
-            guard window.end > window.start else { return }
-            let series = SeriesKey(sensorID: query.sensorID, quantity: query.quantity)
-            var sameTime = (timestamp: Int64.min, count: 0)
-            /// Emits one reading in the query's order; false to stop.
-            func emit(_ r: Raw) throws -> Bool {
-                guard window.contains(r.ts), query.values?.contains(r.value) ?? true else { return true }
-                if sameTime.timestamp == r.ts { sameTime.count += 1 } else { sameTime = (r.ts, 0) }
-                if let after = query.after {
-                    if query.descending ? r.ts > after.timestamp : r.ts < after.timestamp { return true }
-                    if r.ts == after.timestamp, sameTime.count < after.atTimestamp { return true }
-                }
-                let reading = Reading(series: series, timestamp: r.ts, value: r.value, wijk: wijkBySeries[r.series] ?? nil,
-                                      flags: QualityFlags(rawValue: r.flags))
-                return try visit(reading, sameTime.count)
-            }
-            /// Emits one batch of readings already in the query's order; false to stop.
-            func emit(_ batch: [Raw]) throws -> Bool {
-                for r in batch where try !emit(r) { return false }
-                return true
-            }
-            func sorted(_ batch: [Raw]) -> [Raw] {
-                // Stable, so equal timestamps keep their stored order (reversed when descending).
-                let ascending = batch.enumerated().sorted { ($0.element.ts, $0.offset) < ($1.element.ts, $1.offset) }.map(\.element)
-                return query.descending ? ascending.reversed() : ascending
-            }
-            /// Streams the open (not yet sealed) readings in the query's order, so a page of the
-            /// newest readings reads a page from the (series_id, ts) index, not every open
-            /// reading of the day (a sensor that sends every 10 s has 8,640); false to stop.
-            /// Equal timestamps keep their stored order (`id`), reversed when descending.
-            func emitOpenReadings() throws -> Bool {
-                let order = query.descending ? "ts DESC, id DESC" : "ts, id"
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT ts, value, flags, series_id FROM open_reading WHERE series_id IN (\(ids.map(String.init).joined(separator: ","))) AND ts >= ? AND ts < ?
-                    ORDER BY \(order)
-                    """, arguments: [window.start, window.end])
-                while let row = try rows.next() {
-                    if try !emit((row[0], row[1], UInt8(truncatingIfNeeded: row[2] as Int64), row[3])) { return false }
-                }
-                return true
-            }
-            if query.descending, try !emitOpenReadings() { return }
-            // Chunks of one window (several when a sensor moved between wijken) are merged.
-            var chunks = try ChunkCursor(db, seriesIDs: ids, window: window, span: policy.span, descending: query.descending)
-            var pending: [Raw] = []
-            var pendingWindow: Int64?
-            while try chunks.next() {
-                let start = TimeBucket.floor(chunks.header.minTimestamp, size: policy.span)
-                if let value = query.values, let lower = value.lower, chunks.header.maxValue < lower { continue }
-                if let value = query.values, let upper = value.upper, chunks.header.minValue > upper { continue }
-                if pendingWindow != start, !pending.isEmpty {
-                    if try !emit(sorted(pending)) { return }
-                    pending = []
-                }
-                pendingWindow = start
-                let ts = try chunks.timestamps(), vs = try chunks.values(), fs = try chunks.flags()
-                for k in ts.indices { pending.append((ts[k], vs[k], fs[k], chunks.header.seriesID)) }
-            }
-            if !pending.isEmpty, try !emit(sorted(pending)) { return }
-            if !query.descending { _ = try emitOpenReadings() }
+            if !more { return }
         }
+    }
+
+    /// Streams the open readings in the query's order, so a page of the newest readings reads a
+    /// page from the (series_id, ts) index, not every open reading of the day (a sensor that
+    /// sends every 10 s has 8,640).
+    func openReadings(ids: [Int64], window: TimeWindow, descending: Bool, _ visit: (ObservationWalk.Raw) throws -> Bool) throws -> Bool {
+        let order = descending ? "ts DESC, id DESC" : "ts, id"
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT ts, value, flags, series_id FROM open_reading WHERE series_id IN (\(ids.map(String.init).joined(separator: ","))) AND ts >= ? AND ts < ?
+            ORDER BY \(order)
+            """, arguments: [window.start, window.end])
+        while let row = try rows.next() {
+            if try !visit((row[0], row[1], UInt8(truncatingIfNeeded: row[2] as Int64), row[3])) { return false }
+        }
+        return true
     }
 }

@@ -31,6 +31,7 @@ final class PGDatabase: Sendable {
     }
 
     /// Runs `body` on a connection of its own.
+    @discardableResult
     func withSession<T>(_ body: (PGSession) throws -> T) throws -> T {
         let connection = try reusable() ?? connect()
         do {
@@ -44,6 +45,7 @@ final class PGDatabase: Sendable {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    @discardableResult
     func transaction<T>(_ body: (PGSession) throws -> T) throws -> T {
         try withSession { session in
             try session.execute("BEGIN")
@@ -77,7 +79,8 @@ final class PGDatabase: Sendable {
         if !kept { try? connection.close().wait() }
     }
 
-    private func connect() throws -> PostgresConnection {
+    /// A new connection to the first host that takes it (read-write when the URL asks).
+    func connect() throws -> PostgresConnection {
         var failures: [String] = []
         for host in url.hosts {
             let configuration = PostgresConnection.Configuration(host: host.name, port: host.port, username: url.user,

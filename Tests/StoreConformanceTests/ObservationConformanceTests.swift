@@ -1,18 +1,18 @@
 import Foundation
 import LantaarnModel
-@testable import Store
+import Store
 import Testing
 
 /// Raw readings of one series a page at a time, as SensorThings reads them: sealed chunks and
 /// open readings in one time order, both directions, filters, equal timestamps, counts.
-struct ObservationQueryTests {
+struct ObservationConformanceTests {
     static let base: Int64 = 1_763_596_800_000   // 2025-11-20T00:00:00Z
     static let minute: Int64 = 60_000
 
     /// Three days of readings every 10 minutes (sealed into day chunks), a reading twice at one
     /// time, another series and another sensor that must not show up, and open readings of today.
-    static func store() throws -> (SQLiteStore, [Reading]) {
-        let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-obs-\(UUID().uuidString.prefix(8))")
+    static func store(_ backend: Backend) throws -> (StoreUnderTest, [Reading]) {
+        let store = try StoreUnderTest(backend)
         let key = SeriesKey(sensorID: "s1", quantity: "pm25")
         var mine: [Reading] = []
         var other: [Reading] = []
@@ -32,7 +32,7 @@ struct ObservationQueryTests {
         return (store, all)
     }
 
-    static func pages(_ store: SQLiteStore, _ base: ObservationQuery) throws -> [Reading] {
+    static func pages(_ store: StoreUnderTest, _ base: ObservationQuery) throws -> [Reading] {
         var q = base
         var out: [Reading] = []
         while true {
@@ -44,8 +44,10 @@ struct ObservationQueryTests {
         }
     }
 
-    @Test func pagesVisitEveryReadingOnceInTimeOrder() throws {
-        let (store, all) = try Self.store()
+    @Test(arguments: Backend.allCases)
+    func pagesVisitEveryReadingOnceInTimeOrder(_ backend: Backend) throws {
+        let (store, all) = try Self.store(backend)
+        defer { store.close() }
         var q = ObservationQuery(sensorID: "s1", quantity: "pm25")
         q.limit = 37
         let ascending = try Self.pages(store, q)
@@ -64,8 +66,10 @@ struct ObservationQueryTests {
         #expect(try store.readings.observationSpan(sensorID: "s9", quantity: "pm25") == nil)
     }
 
-    @Test func windowValuesAndSkip() throws {
-        let (store, all) = try Self.store()
+    @Test(arguments: Backend.allCases)
+    func windowValuesAndSkip(_ backend: Backend) throws {
+        let (store, all) = try Self.store(backend)
+        defer { store.close() }
         var q = ObservationQuery(sensorID: "s1", quantity: "pm25")
         q.window = TimeWindow(start: Self.base + 86_400_000, end: Self.base + 2 * 86_400_000 + 30 * Self.minute)
         var range = ObservationQuery.ValueRange()
@@ -91,8 +95,10 @@ struct ObservationQueryTests {
     /// any size; when the sensor moved wijk (two series) before its day was sealed, equal
     /// timestamps of the two keep arrival order (reversed when descending). (One series holds one
     /// value per time: another value at a stored time is a conflict, see ChunkStoreTests.)
-    @Test func openReadingsWithEqualTimesPageInOrder() throws {
-        let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-obs-\(UUID().uuidString.prefix(8))")
+    @Test(arguments: Backend.allCases)
+    func openReadingsWithEqualTimesPageInOrder(_ backend: Backend) throws {
+        let store = try StoreUnderTest(backend)
+        defer { store.close() }
         let key = SeriesKey(sensorID: "s1", quantity: "pm25")
         let first = (0..<30).map { i in
             Reading(series: key, timestamp: Self.base + Int64(i) * Self.minute / 3, value: Double(i), wijk: WijkCode("WK039201"))
