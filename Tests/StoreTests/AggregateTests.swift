@@ -7,8 +7,8 @@ import Testing
 /// figures themselves are checked on every backend by `StoreConformanceTests/AggregateConformanceTests`.
 struct AggregateTests {
     @Test func largeSelectionsUseEveryCore() {
-        #expect(SQLiteReadingStore.aggregateWorkers(80) == min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        #expect(SQLiteReadingStore.aggregateWorkers(3) == 1)
+        #expect(AggregateSelection.workers(80) == min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        #expect(AggregateSelection.workers(3) == 1)
     }
 
     @Test func selectionFindsTheSameQuantilesAsSorting() {

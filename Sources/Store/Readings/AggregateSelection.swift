@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import LantaarnModel
 
 /// The series an aggregate reads, with the small integer ids of their group and quantity.
@@ -44,6 +45,32 @@ package struct AggregateSelection: Sendable {
     package func table(_ q: AggregateQuery) -> AggregateTable {
         AggregateTable(keepsValues: !q.quantiles.isEmpty,
                        layout: AggregateTable.Layout(window: q.window, origin: q.bucketStart(q.window.start), bucket: q.bucket, groups: groups.count, quantities: quantities.count))
+    }
+
+    /// One worker per core for selections big enough to pay for it.
+    package static func workers(_ seriesCount: Int) -> Int {
+        seriesCount < 16 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+    }
+
+    /// The table computed part by part (``parts(_:)``) on as many workers as pay for themselves,
+    /// each part by `part` (given its series ids, in its own read transaction), merged.
+    package func computeInParts(_ part: @Sendable ([Int64]) throws -> AggregateTable) throws -> AggregateTable {
+        let parts = parts(Self.workers(series.count))
+        let tables = Mutex([AggregateTable?](repeating: nil, count: parts.count))
+        let failure = Mutex<(any Error)?>(nil)
+        DispatchQueue.concurrentPerform(iterations: parts.count) { k in
+            do {
+                let table = try part(parts[k])
+                tables.withLock { $0[k] = table }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        let finished = tables.withLock { $0 }.compactMap { $0 }
+        var table = finished[0]
+        for other in finished.dropFirst() { table.merge(other) }
+        return table
     }
 
     /// Series ids split into `count` parts, a sensor's series always in the same part (they

@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import LantaarnModel
-import Synchronization
 
 extension SQLiteReadingStore {
     /// Time-bucketed aggregates over the selected series.
@@ -18,27 +17,7 @@ extension SQLiteReadingStore {
         guard !q.quantities.isEmpty, q.window.end > q.window.start else { return [] }
         let selection = try pool.read { db in AggregateSelection(try SeriesState.all(db, quantities: q.quantities), q) }
         guard !selection.series.isEmpty else { return [] }
-        let parts = selection.parts(Self.aggregateWorkers(selection.series.count))
-        let tables = Mutex([AggregateTable?](repeating: nil, count: parts.count))
-        let failure = Mutex<(any Error)?>(nil)
-        DispatchQueue.concurrentPerform(iterations: parts.count) { k in
-            do {
-                let table = try aggregatePart(q, selection, parts[k])
-                tables.withLock { $0[k] = table }
-            } catch {
-                failure.withLock { $0 = error }
-            }
-        }
-        if let error = failure.withLock({ $0 }) { throw error }
-        let finished = tables.withLock { $0 }.compactMap { $0 }
-        var table = finished[0]
-        for part in finished.dropFirst() { table.merge(part) }
-        return selection.rows(table, q)
-    }
-
-    /// One worker per core for selections big enough to pay for it.
-    static func aggregateWorkers(_ seriesCount: Int) -> Int {
-        seriesCount < 16 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        return selection.rows(try selection.computeInParts { try aggregatePart(q, selection, $0) }, q)
     }
 
     private func aggregatePart(_ q: AggregateQuery, _ selection: AggregateSelection, _ ids: [Int64]) throws -> AggregateTable {

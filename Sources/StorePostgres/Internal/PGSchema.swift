@@ -14,6 +14,7 @@ enum PGSchema {
         ("v5-meldingen", PGMeldingenSchema.v5Meldingen),
         ("v6-anpr", PGAnprSchema.v6Anpr),
         ("v7-retention", PGRetentionSchema.v7Retention),
+        ("v8-open-reading-key", PGReadingsSchema.v8OpenReadingKey),
     ]
 
     /// Key of the advisory lock that serialises migrations across nodes ("lantaarn" in ASCII).

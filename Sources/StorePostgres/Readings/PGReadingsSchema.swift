@@ -110,4 +110,15 @@ enum PGReadingsSchema {
         )
         """,
     ]
+
+    /// One index on the open buffer instead of two: every buffered reading was written to the
+    /// primary key (series, id) and to (series, ts), and the buffer takes every live reading. The
+    /// key (series, ts, id) serves both the time-range reads and the (time, arrival) order, and
+    /// keeps `series_id` first for Citus. (`make bench-cluster`: the server spent most of an
+    /// append in index inserts.)
+    static let v8OpenReadingKey = [
+        "ALTER TABLE open_reading DROP CONSTRAINT open_reading_pkey",
+        "ALTER TABLE open_reading ADD PRIMARY KEY (series_id, ts, id)",
+        "DROP INDEX open_reading_series_ts",
+    ]
 }

@@ -53,13 +53,13 @@ public final class PostgresReadingStore: Sendable {
 }
 
 extension PostgresReadingStore {
-    /// Bytes the readings take on disk: every chunk partition and the open buffer, with their
-    /// indexes and TOAST (for sizing).
-    public func storedBytes() throws -> Int64 {
+    /// Bytes the readings take on disk (for sizing): the chunk partitions, and the open buffer,
+    /// each with indexes and TOAST.
+    public func storedBytes() throws -> (chunks: Int64, openBuffer: Int64) {
         try database.withSession { session in
-            try session.query("""
-                SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint FROM pg_partition_tree('chunk')
-                """).first!.decode(Int64.self) + session.query("SELECT pg_total_relation_size('open_reading')").first!.decode(Int64.self)
+            (try session.query("SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint FROM pg_partition_tree('chunk')")
+                .first!.decode(Int64.self),
+             try session.query("SELECT pg_total_relation_size('open_reading')").first!.decode(Int64.self))
         }
     }
 }
@@ -146,12 +146,19 @@ extension PostgresReadingStore: ReadingStore {
         }
     }
 
+    /// Time-bucketed aggregates, as SQLite computes them: chunks whose summary suffices are read
+    /// without their blobs, and large selections are split by sensor over the cores, each part on
+    /// its own connection (one snapshot per part).
     public func aggregate(_ q: AggregateQuery) throws -> [AggregateRow] {
         guard !q.quantities.isEmpty, q.window.end > q.window.start else { return [] }
-        return try database.withSession { session in
-            let selection = AggregateSelection(try Self.series(session, quantities: q.quantities), q)
-            guard !selection.series.isEmpty else { return [] }
-            let ids = selection.series.keys.sorted()
+        let selection = try database.withSession { AggregateSelection(try Self.series($0, quantities: q.quantities), q) }
+        guard !selection.series.isEmpty else { return [] }
+        return selection.rows(try selection.computeInParts { try aggregatePart(q, selection, $0) }, q)
+    }
+
+    private func aggregatePart(_ q: AggregateQuery, _ selection: AggregateSelection, _ ids: [Int64]) throws -> AggregateTable {
+        try database.transaction { session in
+            try session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             var table = selection.table(q)
             // Chunks whose summary suffices are read without their blobs; the blobs of the others
             // follow in one more statement.
@@ -190,7 +197,7 @@ extension PostgresReadingStore: ReadingStore {
                 let (id, t, v) = try row.decode((Int64, Int64, Double).self)
                 table.addOpen(series: selection.series[id]!, timestamp: t, value: v, q)
             }
-            return selection.rows(table, q)
+            return table
         }
     }
 
