@@ -17,7 +17,7 @@ final class StoreUnderTest: @unchecked Sendable {   // used from one test only
     let holds: any LegalHoldStore
     let meldingen: any MeldingStore & MeldingArchive & AlertStore
     let releases: any ReleaseStore & StaleWindowLog & PipelineRunLog & PipelineVersionArchive
-    let readings: any ReadingStore & ObservationStore
+    let readings: any ReadingStore & ObservationStore & ReadingCorrections & ReadingReassignment
     private let server: PostgresServer?
     private let keep: AnyObject
 

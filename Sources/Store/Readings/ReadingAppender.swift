@@ -143,7 +143,7 @@ package struct ReadingAppender<Ledger: ReadingLedger> {
     }
 
     /// Cuts time-sorted columns into one chunk per window and stores them.
-    func writeChunks(seriesID: Int64, _ c: ReadingColumns) throws {
+    package func writeChunks(seriesID: Int64, _ c: ReadingColumns) throws {
         var k = 0
         while k < c.ts.count {
             let window = TimeBucket.floor(c.ts[k], size: policy.span)
@@ -153,6 +153,22 @@ package struct ReadingAppender<Ledger: ReadingLedger> {
                                    fs: Array(c.fs[k..<end]))
             k = end
         }
+    }
+
+    /// Adds readings moved from another series (a wijk reassignment) to `state`'s series, kept
+    /// whole (no duplicate check: they were stored once already): those below its sealed horizon
+    /// are merged into its sealed windows, the rest buffered. The series is recorded.
+    package func merge(_ moved: ReadingColumns, into state: SeriesState, as key: SeriesKey) throws {
+        let sorted = moved.isSortedByTime ? moved : moved.sortedByTime()
+        let readings = sorted.ts.indices.map { Reading(series: key, timestamp: sorted.ts[$0], value: sorted.vs[$0], wijk: nil, flags: QualityFlags(rawValue: sorted.fs[$0])) }
+        let old = readings.indices.filter { readings[$0].timestamp < state.sealedUntil }
+        if let first = old.first, let last = old.last {
+            let windows = TimeBucket.floor(readings[first].timestamp, size: policy.span)...TimeBucket.floor(readings[last].timestamp, size: policy.span)
+            _ = try backfill(readings, at: old, seriesID: state.id, sealed: try ledger.sealedWindows(seriesID: state.id, windows: windows))
+        }
+        let open = ReadingColumns(ts: Array(sorted.ts[old.count...]), vs: Array(sorted.vs[old.count...]), fs: Array(sorted.fs[old.count...]))
+        if !open.ts.isEmpty { try ledger.insertOpen(seriesID: state.id, open) }
+        try ledger.updateSeries(state)
     }
 
     /// Replaces the value of series `seriesID` at `ts` (the first, if a sensor sent several) in

@@ -44,14 +44,15 @@ final class PGDatabase: Sendable {
         }
     }
 
-    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    /// Runs `body` in one transaction: committed when it returns (rolled back when `commit` is
+    /// false: a dry run), rolled back when it throws.
     @discardableResult
-    func transaction<T>(_ body: (PGSession) throws -> T) throws -> T {
+    func transaction<T>(commit: Bool = true, _ body: (PGSession) throws -> T) throws -> T {
         try withSession { session in
             try session.execute("BEGIN")
             do {
                 let result = try body(session)
-                try session.execute("COMMIT")
+                try session.execute(commit ? "COMMIT" : "ROLLBACK")
                 return result
             } catch {
                 try? session.execute("ROLLBACK")

@@ -140,7 +140,9 @@ final class PGReadingLedger: ReadingLedger {
         updates[state.id] = state
     }
 
-    func publishedUntil() throws -> Int64 {
+    func publishedUntil() throws -> Int64 { try Self.publishedUntil(session) }
+
+    static func publishedUntil(_ session: PGSession) throws -> Int64 {
         try session.query("SELECT max(window_end) FROM release").first?.decode(Int64?.self) ?? Int64.min
     }
 

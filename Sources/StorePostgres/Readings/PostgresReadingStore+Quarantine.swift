@@ -46,7 +46,7 @@ extension PostgresReadingStore {
 
     @discardableResult
     public func replayQuarantine(id: Int64, readings: [Reading], quarantined: [QuarantineEntry]) throws -> AppendResult {
-        try appending { session, appender in
+        try appending { session, appender, _ in
             guard let source = try session.query("DELETE FROM quarantine WHERE id = \(id) RETURNING source").first?.decode(String.self) else {
                 throw PostgresStoreError("quarantine entry \(id) does not exist (replayed already?)")
             }

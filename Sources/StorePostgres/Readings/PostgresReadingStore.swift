@@ -17,16 +17,16 @@ public final class PostgresReadingStore: Sendable {
         self.policy = policy
     }
 
-    /// Runs `body` with the storage rules over one transaction, and remembers the chunk
-    /// partitions it created once that committed.
-    func appending<T>(_ body: (PGSession, ReadingAppender<PGReadingLedger>) throws -> T) throws -> T {
+    /// Runs `body` with the storage rules (and their ledger) over one transaction, and remembers
+    /// the chunk partitions it created once that committed.
+    func appending<T>(commit: Bool = true, _ body: (PGSession, ReadingAppender<PGReadingLedger>, PGReadingLedger) throws -> T) throws -> T {
         var ledger: PGReadingLedger?
-        let result = try database.transaction { session in
+        let result = try database.transaction(commit: commit) { session in
             let l = PGReadingLedger(session, partitions: partitions)
             ledger = l
-            return try body(session, ReadingAppender(l, policy: policy))
+            return try body(session, ReadingAppender(l, policy: policy), l)
         }
-        partitions.remember(ledger?.createdMonths ?? [])
+        if commit { partitions.remember(ledger?.createdMonths ?? []) }
         return result
     }
 
@@ -79,7 +79,7 @@ extension PostgresReadingStore {
 extension PostgresReadingStore: ReadingStore {
     @discardableResult
     public func append(_ batch: IngestBatch) throws -> AppendResult {
-        try appending { session, appender in
+        try appending { session, appender, _ in
             let result = try appender.append(batch.readings, quarantined: batch.quarantined, source: batch.source)
             try session.query("""
                 INSERT INTO ingest_offset (source, log_offset) VALUES (\(batch.source), \(batch.offset))
@@ -92,7 +92,7 @@ extension PostgresReadingStore: ReadingStore {
     @discardableResult
     public func sealExpired(now: Int64) throws -> Int {
         let limit = policy.sealLimit(watermark: now)
-        return try appending { session, appender in
+        return try appending { session, appender, _ in
             var due: [SeriesState] = [], moved = 0
             for row in try session.query("""
                 SELECT id, sealed_until, watermark, (SELECT count(*) FROM open_reading o WHERE o.series_id = series.id AND o.ts < \(limit))
