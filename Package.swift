@@ -121,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "lantaarn",
             dependencies: [
-                "LantaarnModel", "MQTTClient", "Ingest", "Geo", "Store", "Pipelines", "Server",
+                "LantaarnModel", "MQTTClient", "Ingest", "Geo", "Store", "StorePostgres", "Pipelines", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -213,7 +213,7 @@ let package = Package(
         ),
         .testTarget(name: "lantaarnTests", dependencies: ["lantaarn", "Store", "MQTTClient", "Geo"]),
         .testTarget(name: "FuzzTargetTests", dependencies: ["LantaarnFuzzTargets", "LantaarnModel"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["lantaarn", "Ingest", "Store", "LantaarnModel", "MQTTClient", "TestSupport"],
+        .testTarget(name: "IntegrationTests", dependencies: ["lantaarn", "Ingest", "Store", "StorePostgres", "LantaarnModel", "MQTTClient", "TestSupport"],
                     exclude: ["Support/conditional_http_server.py"]),
         // Every program a test runs is on Tests/tools.list and installed by `make test`'s setup.
         .testTarget(name: "ToolListTests", dependencies: ["TestSupport"]),

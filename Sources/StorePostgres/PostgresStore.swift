@@ -4,18 +4,17 @@ import Store
 /// The PostgreSQL store (`store: postgresql://...`): the scale-out backend, implementing the same
 /// domain protocols as ``SQLiteStore`` over one set of connections.
 ///
-/// The schema covers every domain. Implemented so far: boundaries, ANPR sightings, legal holds
-/// and the destruction log, meldingen with their files and alerts, pipeline runs and versions,
-/// readings (append with backfill, sealing, scans, aggregates, quarantine). Corrections and
-/// wijk reassignment of readings, datasets and releases, stale windows and the purge follow (issue 29); until then
-/// `lantaarn` does not take a PostgreSQL URL.
+/// Every domain is implemented: readings (append with backfill, sealing, scans, aggregates,
+/// observations, quarantine, corrections, wijk reassignment), datasets and releases with row
+/// queries and stale windows, meldingen, ANPR sightings, boundaries, legal holds, the destruction
+/// log and the purge, pipeline runs and versions, and the scheduler lease.
 public final class PostgresStore: Sendable {
     /// Imported CBS boundary sets.
     public let boundaries: PostgresBoundaryStore
     /// Pseudonymised ANPR sightings.
     public let anpr: PostgresAnprStore
-    /// Legal holds and the destruction log.
-    public let holds: PostgresLegalHoldStore
+    /// Legal holds, the destruction log and the purge.
+    public let retention: PostgresRetentionStore
     /// Meldingen openbare ruimte, their files and alerts.
     public let meldingen: PostgresMeldingStore
     /// Pipeline runs and versions (datasets and releases follow).
@@ -24,13 +23,17 @@ public final class PostgresStore: Sendable {
     public let readings: PostgresReadingStore
     /// Which node runs the pipeline scheduler.
     public let schedulerLease: PostgresSchedulerLease
+    /// The URL without its password, for messages.
+    public let redactedURL: String
 
     /// Connects to `url` (a `postgresql://` URL) and migrates the schema.
     public init(url: String, policy: ChunkPolicy = .standard, logger: Logger = Logger(label: "lantaarn.store.postgresql")) throws {
-        let database = try PGDatabase(url: try PostgresURL(url), logger: logger)
+        let parsed = try PostgresURL(url)
+        redactedURL = parsed.redacted
+        let database = try PGDatabase(url: parsed, logger: logger)
         boundaries = PostgresBoundaryStore(database)
         anpr = PostgresAnprStore(database)
-        holds = PostgresLegalHoldStore(database)
+        retention = PostgresRetentionStore(database)
         meldingen = PostgresMeldingStore(database)
         releases = PostgresReleaseStore(database)
         readings = PostgresReadingStore(database, policy: policy)

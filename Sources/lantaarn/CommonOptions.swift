@@ -8,6 +8,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Data directory (default ./data; env LANTAARN_DATA).")
     var dataDir: String?
 
+    @Option(name: .long, help: "Store: sqlite (the file in the data directory, default) or a postgresql:// URL (env LANTAARN_STORE).")
+    var store: String?
+
     @Option(name: .long, help: "Folder with the sensor registry YAML (default ./Sensors).")
     var sensors: String?
 
@@ -25,8 +28,9 @@ struct CommonOptions: ParsableArguments {
         var s = Settings()
         let file = try ConfigFile.load(explicitPath: config)
         try file.apply(to: &s)
-        s.applyEnvironment()
+        try s.applyEnvironment()
         if let dataDir { s.dataDirectory = dataDir }
+        if let store { s.storeURL = try Settings.storeURL(store, "--store") }
         if let sensors { s.sensorDirectory = sensors }
         if let pipelines { s.pipelineDirectory = pipelines }
         if let dashboards { s.dashboardDirectory = dashboards }

@@ -28,6 +28,8 @@ import Yams
 ///   rate_limit: {per_second: 20, burst: 100}   # query API and SensorThings per client; "off" to turn off
 /// boundaries: {file: wijken.geojson, gemeente: GM0392, vintage: 2024, map_tolerance_m: 5}
 /// store: {chunk_span: 1d, lateness: 2h}   # chunk_span applies when the store is created
+/// # store: postgresql://lantaarn@db1,db2/lantaarn?target_session_attrs=read-write   # several nodes (docs/scale-out.md)
+/// # store: {url: postgresql://..., lateness: 2h}                                     # both
 /// scheduler: {catch_up: 7d, lateness: 2h, recompute_after: 2m}   # missed windows; late readings; stale windows
 /// ingest:
 ///   log_limit: 1GB                         # uncommitted ingest log at which the subscriber pauses
@@ -89,9 +91,24 @@ struct ConfigFile: Decodable {
         var recompute_after: String?
     }
 
+    /// `store: postgresql://...` (the URL alone) or `store: {url: ..., chunk_span: ..., lateness: ...}`.
     struct StoreSection: Decodable {
+        var url: String?
         var chunk_span: String?
         var lateness: String?
+
+        private enum CodingKeys: String, CodingKey { case url, chunk_span, lateness }
+
+        init(from decoder: any Decoder) throws {
+            if let url = try? decoder.singleValueContainer().decode(String.self) {
+                self.url = url
+                return
+            }
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            url = try c.decodeIfPresent(String.self, forKey: .url)
+            chunk_span = try c.decodeIfPresent(String.self, forKey: .chunk_span)
+            lateness = try c.decodeIfPresent(String.self, forKey: .lateness)
+        }
     }
     var log_level: String?
 
@@ -257,6 +274,7 @@ struct ConfigFile: Decodable {
             guard v >= 0, v <= 1000 else { throw CLIError("config boundaries.map_tolerance_m: \(v) must be from 0 to 1000 metres") }
             s.mapTolerance = v
         }
+        if let url = store?.url { s.storeURL = try Settings.storeURL(url, "config store") }
         if let text = store?.chunk_span {
             guard let span = DurationText.milliseconds(text), span >= 60_000, 86_400_000 % span == 0 || span % 86_400_000 == 0 else {
                 throw CLIError("config store.chunk_span: '\(text)' must be a duration of at least 1m that divides a day or is whole days")

@@ -15,7 +15,7 @@ struct DatasetsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try common.settings()
-            let store = try SQLiteStore(dataDirectory: settings.dataDirectory)
+            let store = try StoreBackend.open(settings)
             let list = try store.releases.datasets()
             if list.isEmpty { Console.line("no datasets yet; run a pipeline first ('lantaarn pipeline run NAME')") }
             for d in list {
@@ -34,7 +34,7 @@ struct DatasetsCommand: AsyncParsableCommand {
         @Argument(help: "Dataset to check (default: all).") var name: String?
 
         func run() async throws {
-            let store = try SQLiteStore(dataDirectory: try common.settings().dataDirectory)
+            let store = try StoreBackend.open(try common.settings())
             let names = try name.map { [$0] } ?? store.releases.datasetNames()
             var failed = 0
             for dataset in names {
@@ -69,7 +69,7 @@ struct DatasetsCommand: AsyncParsableCommand {
         var cells: String?
 
         func run() async throws {
-            let store = try SQLiteStore(dataDirectory: try common.settings().dataDirectory)
+            let store = try StoreBackend.open(try common.settings())
             if let name, try store.releases.dataset(named: name) == nil {
                 throw ValidationError("dataset '\(name)' does not exist; 'lantaarn datasets list' shows them")
             }

@@ -47,7 +47,7 @@ struct GeoCommand: AsyncParsableCommand {
                                             gemeente: gemeente, object: object)
             let (set, report) = try importer.read(bytes, source: file)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
+            let store = try StoreBackend.open(settings)
             let replaced = try store.boundaries.saveBoundarySet(StoredBoundarySet(set, report: report, sha256: SHA256.hex(bytes),
                                                                        importedAt: Clock.nowMilliseconds()))
             Console.line(report.description)
@@ -117,7 +117,7 @@ struct GeoCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try common.settings()
-            let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
+            let store = try StoreBackend.open(settings)
             let catalog = try Runtime.catalog(store: store.boundaries, settings: settings)
             let when = at.flatMap(ISO8601.parse) ?? Clock.nowMilliseconds()
             let result = catalog.assign(GeoPoint(lon: lon, lat: lat), at: when)
@@ -144,7 +144,7 @@ struct GeoCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try common.settings()
-            let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
+            let store = try StoreBackend.open(settings)
             let stored = try store.boundaries.boundarySets()
             if stored.isEmpty {
                 Console.line("no boundaries imported; using \(settings.boundaryFile ?? "the bundled Haarlem wijken 2020") (import with 'lantaarn geo import')")

@@ -39,7 +39,7 @@ struct HoldCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try SQLiteStore(dataDirectory: try common.settings().dataDirectory)
+            let store = try StoreBackend.open(try common.settings())
             let window = TimeWindow(start: ISO8601.parse(from)!, end: ISO8601.parse(to)!)
             let (kind, subject): (LegalHold.Kind, String) = sensor.map { (.sensor, $0) } ?? dataset.map { (.dataset, $0) }
                 ?? wijk.flatMap(WijkCode.init).map { (.wijk, $0.rawValue) } ?? (.category, category!)
@@ -54,7 +54,7 @@ struct HoldCommand: AsyncParsableCommand {
         @Argument(help: "Hold id (see 'lantaarn hold list').") var id: Int64
 
         func run() async throws {
-            try SQLiteStore(dataDirectory: try common.settings().dataDirectory).retention.removeHold(id: id)
+            try StoreBackend.open(try common.settings()).retention.removeHold(id: id)
             Console.line("legal hold #\(id) lifted")
         }
     }
@@ -64,7 +64,7 @@ struct HoldCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let holds = try SQLiteStore(dataDirectory: try common.settings().dataDirectory).retention.holds()
+            let holds = try StoreBackend.open(try common.settings()).retention.holds()
             if holds.isEmpty { Console.line("no legal holds") }
             for h in holds {
                 Console.line("#\(h.id)\t\(h.kind.rawValue)\t\(h.subject)\t\(h.window)\t\(h.reason)")

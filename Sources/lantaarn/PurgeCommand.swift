@@ -29,7 +29,7 @@ struct PurgeCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let store = try SQLiteStore(dataDirectory: try common.settings().dataDirectory)
+            let store = try StoreBackend.open(try common.settings())
             let log = try store.retention.destructionLog()
             if log.isEmpty { Console.line("nothing has been destroyed yet") }
             for r in log {

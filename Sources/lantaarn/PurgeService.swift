@@ -3,6 +3,8 @@ import Pipelines
 import ServiceLifecycle
 
 /// The daily purge inside `serve`: first an hour after start (not during start-up), then every 24 hours.
+/// With several scheduler nodes on one PostgreSQL store, only the one holding the scheduler lease
+/// purges, so a destruction is done and logged once.
 struct PurgeService: Service {
     let runtime: Runtime
     let catalog: PipelineCatalog
@@ -18,6 +20,10 @@ struct PurgeService: Service {
                 return
             }
             delay = .seconds(86_400)
+            guard runtime.store.schedulerLease.acquire() else {
+                logger.info("daily purge left to the node that schedules")
+                continue
+            }
             do {
                 let outcome = try RetentionRun(runtime: runtime, catalog: catalog).run(dryRun: false)
                 logger.info("daily purge done", metadata: [

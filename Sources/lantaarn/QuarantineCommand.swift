@@ -19,7 +19,7 @@ struct QuarantineCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try common.settings()
-            let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
+            let store = try StoreBackend.open(settings)
             let entries = try store.readings.quarantine(limit: limit)
             if entries.isEmpty { Console.line("quarantine is empty") }
             for e in entries {
@@ -37,7 +37,7 @@ struct QuarantineCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try common.settings()
-            let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
+            let store = try StoreBackend.open(settings)
             guard let e = try store.readings.quarantineEntry(id: id) else {
                 throw CLIError("quarantine entry \(id) does not exist; `lantaarn quarantine list` shows the ids")
             }
@@ -114,7 +114,7 @@ struct QuarantineCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try common.settings()
-            let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
+            let store = try StoreBackend.open(settings)
             let corrections = try store.readings.corrections(limit: limit)
             if corrections.isEmpty { Console.line("no corrections") }
             for c in corrections {

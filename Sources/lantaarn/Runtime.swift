@@ -9,7 +9,7 @@ import Store
 /// What every command that touches data opens: the store, boundaries, registry and pipelines.
 struct Runtime {
     let settings: Settings
-    let store: SQLiteStore
+    let store: StoreBackend
     /// Imported boundary sets; while no wijk or buurt set is imported, the configured
     /// boundary file (or the bundled Haarlem wijken) stands in.
     let boundaries: BoundaryCatalog
@@ -18,7 +18,7 @@ struct Runtime {
     init(settings: Settings, label: String = "lantaarn") throws {
         self.settings = settings
         logger = Logger(label: label)
-        store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
+        store = try StoreBackend.open(settings, logger: logger)
         boundaries = try Self.catalog(store: store.boundaries, settings: settings)
     }
 

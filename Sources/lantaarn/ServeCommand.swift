@@ -43,6 +43,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "HTTP listen address HOST:PORT (default 127.0.0.1:8080; env LANTAARN_LISTEN).")
     var listen: String?
 
+    @Option(name: .long, help: "What this node runs, comma-separated: ingest, scheduler, http (default all three).")
+    var roles: String = "ingest,scheduler,http"
+
     @Flag(name: .long, help: "Also run the sensor simulator and run pipelines every 5 minutes.")
     var demo = false
 
@@ -68,10 +71,11 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = try runtime.registry()
         let catalog = try runtime.pipelines()
 
-        let logDirectory = settings.ingestLogDirectory(source: "mqtt")
+        let roles = try NodeRoles(roles)
+        let logDirectory = settings.ingestLogDirectory(source: settings.mqttSource)
         let writer = try IngestLogWriter(directory: logDirectory)
         let validator = runtime.validator(registry: registry)
-        let consumer = try IngestConsumer(source: "mqtt", logDirectory: logDirectory, writer: writer, store: runtime.store.readings,
+        let consumer = try IngestConsumer(source: settings.mqttSource, logDirectory: logDirectory, writer: writer, store: runtime.store.readings,
                                           validator: validator, logger: logger)
         if demo {
             // A fresh demo starts with history, so every dashboard has something to show.
@@ -81,7 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
                 try history.load(now: Clock.nowMilliseconds()) { logger.info("\($0)") }
             }
         }
-        let clientID = "lantaarn-" + String(SHA256.hex(Array(absolute(settings.dataDirectory).utf8)).prefix(12))
+        let clientID = "lantaarn-" + settings.nodeID
         let subscriber = MQTTIngestService(endpoint: endpoint, clientID: clientID,
                                            topics: MQTTIngestService.topics(for: registry, sharedGroup: settings.mqttSharedGroup),
                                            security: settings.mqttSecurity, backlogLimit: settings.ingestLogLimit,
@@ -91,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
             cadence: demo ? .every(.seconds(300), initialDelay: .seconds(20)) : .cron,
             catchUp: demo ? 25 * TimeBucket.hour : settings.schedulerCatchUp,
             lateness: demo ? 25 * TimeBucket.hour : settings.schedulerLateness,
-            recomputeAfter: settings.recomputeAfter, logger: logger)
+            recomputeAfter: settings.recomputeAfter, lease: runtime.store.schedulerLease, logger: logger)
         var admin: AdminAccess?
         if let file = settings.adminTokenFile {
             guard let access = AdminAccess(token: try ConfigFile.secret(file, "admin.token_file"), alerts: runtime.store.meldingen) else {
@@ -151,22 +155,29 @@ struct ServeCommand: AsyncParsableCommand {
         let inbox = try Inbox(folder: settings.inbox, ingest: files, meldingen: meldingen, logger: logger)
         let pulls = PullSchedule(sources: settings.ingestPulls,
                                  pull: HTTPPull(ingest: files, dataDirectory: settings.dataDirectory), logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: consumer), .init(service: subscriber), .init(service: scheduler),
-            .init(service: PurgeService(runtime: runtime, catalog: catalog, logger: logger)),
-            .init(service: inbox), .init(service: pulls), .init(service: app), .init(service: MemoryTrimService()),
-        ]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if roles.contains(.ingest) {
+            services += [.init(service: consumer), .init(service: subscriber), .init(service: inbox), .init(service: pulls)]
+        }
+        if roles.contains(.scheduler) {
+            services += [.init(service: scheduler), .init(service: PurgeService(runtime: runtime, catalog: catalog, logger: logger))]
+        }
+        if roles.contains(.http) {
+            services.append(.init(service: app))
+            if let adminApp { services.append(.init(service: adminApp)) }
+        }
+        services.append(.init(service: MemoryTrimService()))
         if demo {
             let simulator = DemoSimulatorService(endpoint: endpoint, registry: registry, rate: demoRate,
                                                  backlogHours: 0, logger: logger)
             services.append(.init(service: simulator))
         }
-        if let adminApp { services.append(.init(service: adminApp)) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))
         let url = "\(tls == nil ? "http" : "https")://\(address.host):\(address.port)"
         logger.info("Lantaarn is starting", metadata: ["http.url": "\(url)", "mqtt.broker": "\(endpoint)",
-                                                       "data.dir": "\(settings.dataDirectory)"])
+                                                       "data.dir": "\(settings.dataDirectory)", "store": "\(runtime.store.location)",
+                                                       "node.roles": "\(roles)", "node.id": "\(settings.nodeID)"])
         Console.line("Lantaarn draait. Dashboards: \(url)/dashboards")
         Console.line("Open data: \(url)/datasets   Health: \(url)/-/health")
         if let adminAddress { Console.line("Admin API: \(tls == nil ? "http" : "https")://\(adminAddress.host):\(adminAddress.port)/admin/alerts") }
@@ -197,9 +208,5 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("no dashboards", metadata: ["error": "\(error)"])
             return DashboardCatalog(dashboards: [])
         }
-    }
-
-    private func absolute(_ path: String) -> String {
-        URL(fileURLWithPath: path).standardizedFileURL.path
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import LantaarnModel
 import MQTTClient
 import Server
 import Store
@@ -45,6 +46,8 @@ struct Settings {
     var mapTolerance = 5.0
     /// Chunk span (fixed when the store is created) and lateness of the open buffer.
     var chunkPolicy = ChunkPolicy.standard
+    /// The PostgreSQL store's URL; `nil`: the SQLite file in the data directory.
+    var storeURL: String?
     /// How far back the scheduler runs missed windows after downtime (ms).
     var schedulerCatchUp: Int64 = 7 * 86_400_000
     /// Closed windows this recent (ms) are computed again at every scheduled run.
@@ -73,12 +76,23 @@ struct Settings {
     var ingestPulls: [PullSchedule.Source] = []
 
     /// `LANTAARN_*` environment variables override the defaults and the config file.
-    mutating func applyEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) {
+    mutating func applyEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws {
         if let v = env["LANTAARN_DATA"], !v.isEmpty { dataDirectory = v }
         if let v = env["LANTAARN_MQTT"], !v.isEmpty { mqttURL = v }
         if let v = env["LANTAARN_LISTEN"], !v.isEmpty { listen = v }
         if let v = env["LANTAARN_LOG_LEVEL"], !v.isEmpty { logLevel = v }
         if let v = env["LANTAARN_ADMIN_TOKEN_FILE"], !v.isEmpty { adminTokenFile = v }
+        if let v = env["LANTAARN_STORE"], !v.isEmpty { storeURL = try Self.storeURL(v, "LANTAARN_STORE") }
+    }
+
+    /// A store named by `where`: `sqlite` (the default file) gives `nil`, a `postgresql://` URL
+    /// itself; anything else is refused with what is accepted.
+    static func storeURL(_ text: String, _ place: String) throws -> String? {
+        if text == "sqlite" { return nil }
+        guard text.hasPrefix("postgresql://") || text.hasPrefix("postgres://") else {
+            throw CLIError("\(place): '\(text.prefix(40))' is not a store; use sqlite (the file in the data directory, the default) or a URL like postgresql://lantaarn@db1:5432,db2:5432/lantaarn?target_session_attrs=read-write")
+        }
+        return text
     }
 
     /// Retention of raw inputs as the privacy statement states it.
@@ -97,6 +111,16 @@ struct Settings {
     var inbox: String { inboxDirectory ?? (dataDirectory as NSString).appendingPathComponent("inbox") }
 
     /// Path of the ingest log for `source` inside the data directory.
+    /// This node's id: from its data directory, so it is the same after every restart and differs
+    /// between nodes (each has its own data directory with its own ingest log).
+    var nodeID: String {
+        String(SHA256.hex(Array(URL(fileURLWithPath: dataDirectory).standardizedFileURL.path.utf8)).prefix(12))
+    }
+
+    /// The MQTT ingest source: its log directory and the key of its committed offset in the store.
+    /// On a shared (PostgreSQL) store each node commits its own log's offset, so the key names the node.
+    var mqttSource: String { storeURL == nil ? "mqtt" : "mqtt-\(nodeID)" }
+
     func ingestLogDirectory(source: String) -> String {
         (dataDirectory as NSString).appendingPathComponent("ingest-log/\(source)")
     }

@@ -25,7 +25,7 @@ struct AnprAndHoldConformanceTests {
         #expect(try store.anpr.sightingsDroppedBefore() == nil)
 
         // A hold on camera b for the first hour keeps its sightings; the drop is logged with its count.
-        let hold = try store.holds.addHold(kind: .sensor, subject: "cam-b", window: TimeWindow(start: Self.base, end: Self.base + Self.hour),
+        let hold = try store.retention.addHold(kind: .sensor, subject: "cam-b", window: TimeWindow(start: Self.base, end: Self.base + Self.hour),
                                            reason: "Wob-verzoek 2025-17")
         let cutoff = Self.base + 10 * Self.hour
         let dropped = try store.anpr.dropSightings(before: cutoff) { n in
@@ -36,29 +36,29 @@ struct AnprAndHoldConformanceTests {
         let left = try store.anpr.sightings(in: TimeWindow(start: 0, end: Int64.max / 2))
         #expect(left.count == sightings.count - dropped)
         #expect(left.filter { $0.timestamp < cutoff }.allSatisfy { $0.camera == "cam-b" && $0.timestamp < Self.base + Self.hour })
-        #expect(try store.holds.destructionLog().map(\.readings) == [dropped])
+        #expect(try store.retention.destructionLog().map(\.readings) == [dropped])
         #expect(try store.anpr.sightingsDroppedBefore() == cutoff)
         // The watermark never goes back.
         _ = try store.anpr.dropSightings(before: Self.base)
         #expect(try store.anpr.sightingsDroppedBefore() == cutoff)
-        try store.holds.removeHold(id: hold)
-        #expect(try store.holds.holds().isEmpty)
+        try store.retention.removeHold(id: hold)
+        #expect(try store.retention.holds().isEmpty)
     }
 
     @Test(arguments: Backend.allCases)
     func holdsNeedAReasonAndAnExistingID(_ backend: Backend) throws {
         let store = try StoreUnderTest(backend)
         defer { store.close() }
-        #expect { try store.holds.addHold(kind: .wijk, subject: "WK0363AD", window: TimeWindow(start: 0, end: 1), reason: "  ") }
+        #expect { try store.retention.addHold(kind: .wijk, subject: "WK0363AD", window: TimeWindow(start: 0, end: 1), reason: "  ") }
             throws: { "\($0)".contains("needs a reason") }
-        let id = try store.holds.addHold(kind: .wijk, subject: "WK0363AD", window: TimeWindow(start: 0, end: 10), reason: "bezwaar 12")
-        let held = try #require(try store.holds.holds().first)
+        let id = try store.retention.addHold(kind: .wijk, subject: "WK0363AD", window: TimeWindow(start: 0, end: 10), reason: "bezwaar 12")
+        let held = try #require(try store.retention.holds().first)
         #expect(held.id == id && held.kind == .wijk && held.subject == "WK0363AD" && held.window == TimeWindow(start: 0, end: 10)
                     && held.reason == "bezwaar 12")
-        #expect { try store.holds.removeHold(id: id + 100) } throws: { "\($0)".contains("no legal hold with id \(id + 100)") }
+        #expect { try store.retention.removeHold(id: id + 100) } throws: { "\($0)".contains("no legal hold with id \(id + 100)") }
         let records = [DestructionRecord(destroyedAt: 5, kind: "ingest-log", subject: "segment 7", window: TimeWindow(start: 1, end: 2),
                                          readings: 42, policy: "keep 30d", basis: "AVG art. 5(1)(e)")]
-        try store.holds.recordDestruction(records)
-        #expect(try store.holds.destructionLog() == records)
+        try store.retention.recordDestruction(records)
+        #expect(try store.retention.destructionLog() == records)
     }
 }

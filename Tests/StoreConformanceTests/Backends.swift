@@ -14,7 +14,7 @@ final class StoreUnderTest: @unchecked Sendable {   // used from one test only
     let backend: Backend
     let boundaries: any BoundaryStore
     let anpr: any AnprStore
-    let holds: any LegalHoldStore
+    let retention: any RetentionStore
     let meldingen: any MeldingStore & MeldingArchive & AlertStore
     let releases: any ReleaseStore & StaleWindowLog & PipelineRunLog & PipelineVersionArchive
     let readings: any ReadingStore & ObservationStore & ReadingCorrections & ReadingReassignment
@@ -26,13 +26,13 @@ final class StoreUnderTest: @unchecked Sendable {   // used from one test only
         switch backend {
         case .sqlite:
             let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-conformance-\(UUID().uuidString.prefix(8))", policy: policy)
-            (boundaries, anpr, holds, meldingen, releases, readings, server, keep) =
+            (boundaries, anpr, retention, meldingen, releases, readings, server, keep) =
                 (store.boundaries, store.anpr, store.retention, store.meldingen, store.releases, store.readings, nil, store)
         case .postgresql:
             let server = try PostgresServer()
             let store = try PostgresStore(url: server.url, policy: policy)
-            (boundaries, anpr, holds, meldingen, releases, readings, self.server, keep) =
-                (store.boundaries, store.anpr, store.holds, store.meldingen, store.releases, store.readings, server, store)
+            (boundaries, anpr, retention, meldingen, releases, readings, self.server, keep) =
+                (store.boundaries, store.anpr, store.retention, store.meldingen, store.releases, store.readings, server, store)
         }
     }
 

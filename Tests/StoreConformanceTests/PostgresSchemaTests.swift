@@ -43,12 +43,12 @@ struct PostgresSchemaTests {
         let server = try PostgresServer()
         defer { server.stop() }
         let store = try PostgresStore(url: server.url)
-        try store.holds.recordDestruction([.init(destroyedAt: 1, kind: "readings", subject: "s/pm25", window: .init(start: 0, end: 1),
+        try store.retention.recordDestruction([.init(destroyedAt: 1, kind: "readings", subject: "s/pm25", window: .init(start: 0, end: 1),
                                                  readings: 3, policy: "keep 5y", basis: "Selectielijst")])
         let database = try PGDatabase(url: try PostgresURL(server.url), logger: Logger(label: "test"))
         for statement in ["UPDATE destruction_log SET readings = 0", "DELETE FROM destruction_log", "TRUNCATE destruction_log"] {
             #expect { try database.withSession { try $0.execute(statement) } } throws: { "\($0)".contains("append-only") }
         }
-        #expect(try store.holds.destructionLog().count == 1)
+        #expect(try store.retention.destructionLog().count == 1)
     }
 }

@@ -80,7 +80,7 @@ struct PostgresFailoverTests {
 
         // The standby is listed first: read-only, so it is skipped for the primary.
         let store = try PostgresStore(url: "postgresql://lantaarn@127.0.0.1:\(standby.port),127.0.0.1:\(primary.port)/lantaarn?target_session_attrs=read-write")
-        try store.holds.recordDestruction([Self.record(1)])
+        try store.retention.recordDestruction([Self.record(1)])
         // Wait until the standby has replayed everything the primary wrote.
         let written = try direct.withSession { try $0.query("SELECT pg_current_wal_lsn()::text").first!.decode(String.self) }
         #expect(waitUntil(timeout: 20) {
@@ -92,7 +92,7 @@ struct PostgresFailoverTests {
         primary.crash()
         try standby.promote()
         // The store's connection to the old primary is gone; the next calls find the promoted standby.
-        #expect(waitUntil(timeout: 20) { (try? store.holds.recordDestruction([Self.record(2)])) != nil })
-        #expect(try store.holds.destructionLog().map(\.readings) == [1, 2])
+        #expect(waitUntil(timeout: 20) { (try? store.retention.recordDestruction([Self.record(2)])) != nil })
+        #expect(try store.retention.destructionLog().map(\.readings) == [1, 2])
     }
 }

@@ -31,12 +31,22 @@ struct SettingsTests {
         #expect(keys.pseudonymKeyRetention.keep == 2 * 86_400_000 && keys.pseudonymKeyRetention.basis == "alleen koppelen")
         var tuned = Settings()
         try YAMLConfig.decode("store: {chunk_span: 1h, lateness: 15m}").apply(to: &tuned)
-        #expect(tuned.chunkPolicy == ChunkPolicy(span: 3_600_000, lateness: 900_000))
+        #expect(tuned.chunkPolicy == ChunkPolicy(span: 3_600_000, lateness: 900_000) && tuned.storeURL == nil)
+        // The PostgreSQL store: the URL alone, or with the other store settings; anything else is refused.
+        var shared = Settings()
+        try YAMLConfig.decode("store: postgresql://lantaarn@db1:5432,db2:5432/lantaarn?target_session_attrs=read-write").apply(to: &shared)
+        #expect(shared.storeURL == "postgresql://lantaarn@db1:5432,db2:5432/lantaarn?target_session_attrs=read-write")
+        try YAMLConfig.decode("store: {url: postgres://db/lantaarn, lateness: 15m}").apply(to: &shared)
+        #expect(shared.storeURL == "postgres://db/lantaarn" && shared.chunkPolicy.lateness == 900_000)
+        try shared.applyEnvironment(["LANTAARN_STORE": "sqlite"])
+        #expect(shared.storeURL == nil)
+        #expect { try YAMLConfig.decode("store: mysql://db/x").apply(to: &shared) } throws: { "\($0)".contains("use sqlite") }
+        #expect(throws: CLIError.self) { try shared.applyEnvironment(["LANTAARN_STORE": "/srv/data/lantaarn.sqlite"]) }
         var bad = Settings()
         #expect(throws: CLIError.self) {
             try YAMLConfig.decode("retention: {readings: {keep: soon, basis: x}}").apply(to: &bad)
         }
-        s.applyEnvironment(["LANTAARN_DATA": "/srv/b", "LANTAARN_MQTT": "mqtt://127.0.0.1:1999", "LANTAARN_LISTEN": "127.0.0.1:1"])
+        try s.applyEnvironment(["LANTAARN_DATA": "/srv/b", "LANTAARN_MQTT": "mqtt://127.0.0.1:1999", "LANTAARN_LISTEN": "127.0.0.1:1"])
         #expect(s.dataDirectory == "/srv/b")
         #expect(s.mqttURL == "mqtt://127.0.0.1:1999")
         #expect(s.listen == "127.0.0.1:1")

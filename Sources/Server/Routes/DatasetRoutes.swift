@@ -9,6 +9,13 @@ import Store
 /// `/datasets/{name}/releases/{id}.csv|.json` (one release as published). Datasets that are
 /// not public are listed with the reason, without downloads, and refused with 403.
 struct DatasetRoutes {
+    /// JSON with sorted keys: the same bytes from every node and every run.
+    static let sortedEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+
     let deps: ServerDependencies
 
     func register(on router: Router<LantaarnRequestContext>) {
@@ -129,7 +136,8 @@ struct DatasetRoutes {
         }
         fields.append(("releases_url", .string("/datasets/\(m.name)/releases")))
         // How its counts are protected, and the relations between them anyone may use.
-        if let spec = m.disclosure, let data = try? JSONEncoder().encode(spec), let value = try? JSONParser.parse([UInt8](data)) {
+        // Keys sorted: every node (each with its own hash seed) writes the same bytes.
+        if let spec = m.disclosure, let data = try? Self.sortedEncoder.encode(spec), let value = try? JSONParser.parse([UInt8](data)) {
             fields.append(("disclosure", value))
         }
         if let c = s.coverage {

@@ -34,7 +34,7 @@ private struct RowQuerySQL {
             let c = Self.column(sort.column)
             keys = ["(\(c) IS NOT NULL)", "ifnull(\(c), 0)", "window_start", "seq"]
             if let after = query.after {
-                cursorValues = [after.sortValue == .null ? 0 : 1, after.sortValue == .null ? 0 : Self.bind(after.sortValue)]
+                cursorValues = [after.sortValue == .null ? 0 : 1, after.sortValue == .null ? 0 : after.sortValue.databaseValue]
             }
         } else {
             keys = ["window_start", "seq"]
@@ -55,7 +55,7 @@ private struct RowQuerySQL {
         let rows = try page.map { try CellCoding.decode($0[0]) }
         var next: RowQueryCursor?
         if fetched.count > query.limit, let last = page.last {
-            next = RowQueryCursor(sortValue: Self.cell(last[1]), windowStart: last[2], seq: last[3])
+            next = RowQueryCursor(sortValue: CellValue(last[1] as DatabaseValue), windowStart: last[2], seq: last[3])
         }
         return RowQueryPage(rows: rows, next: next, facets: try facets(db))
     }
@@ -74,13 +74,13 @@ private struct RowQuerySQL {
             case .exact, .gt, .gte, .lt, .lte:
                 let op = ["exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="][f.op.rawValue]!
                 conditions.append("\(c) \(op) ?")
-                arguments.append(f.values.first.map(Self.bind) ?? nil)
+                arguments.append(f.values.first?.databaseValue)
             case .in:
                 conditions.append("\(c) IN (\(f.values.map { _ in "?" }.joined(separator: ", ")))")
-                arguments += f.values.map(Self.bind)
+                arguments += f.values.map(\.databaseValue)
             case .contains:
                 conditions.append("instr(lower(CAST(\(c) AS TEXT)), lower(?)) > 0")
-                arguments.append(f.values.first.map(Self.bind) ?? nil)
+                arguments.append(f.values.first?.databaseValue)
             case .isnull:
                 conditions.append(f.values.first == .integer(0) ? "\(c) IS NOT NULL" : "\(c) IS NULL")
             }
@@ -96,26 +96,8 @@ private struct RowQuerySQL {
                 SELECT \(c) AS v, count(*) AS n FROM dataset_row WHERE \(conditions.joined(separator: " AND "))
                 GROUP BY v ORDER BY n DESC, v LIMIT ?
                 """, arguments: StatementArguments(arguments + [query.facetLimit + 1]))
-            let values = rows.prefix(query.facetLimit).map { (value: Self.cell($0[0]), count: $0[1] as Int) }
+            let values = rows.prefix(query.facetLimit).map { (value: CellValue($0[0] as DatabaseValue), count: $0[1] as Int) }
             return (column, values, rows.count > query.facetLimit)
-        }
-    }
-
-    static func bind(_ value: CellValue) -> DatabaseValueConvertible? {
-        switch value {
-        case .text(let s): s
-        case .integer(let n): n
-        case .number(let d): d
-        case .null: nil
-        }
-    }
-
-    static func cell(_ value: DatabaseValue) -> CellValue {
-        switch value.storage {
-        case .int64(let n): .integer(n)
-        case .double(let d): .number(d)
-        case .string(let s): .text(s)
-        case .blob, .null: .null
         }
     }
 }

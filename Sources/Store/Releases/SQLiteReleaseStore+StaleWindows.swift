@@ -40,19 +40,4 @@ extension SQLiteReleaseStore: StaleWindowLog {
         }
         return out
     }
-
-    /// Deletes the changes no current release still predates: every release over their 15
-    /// minutes has seen them (or there is none). They can make nothing stale any more. Returns
-    /// how many went.
-    static func pruneChanges(_ db: Database) throws -> Int {
-        try db.execute(sql: """
-            DELETE FROM data_change WHERE NOT EXISTS (
-                SELECT 1 FROM release r
-                WHERE r.window_start <= data_change.bucket AND r.window_start > data_change.bucket - ? AND r.window_end > data_change.bucket
-                  AND r.changes_through < data_change.id
-                  AND NOT EXISTS (SELECT 1 FROM release n WHERE n.dataset = r.dataset AND n.window_start = r.window_start AND n.id > r.id))
-            """, arguments: [Int64(8 * 86_400_000)])
-        return db.changesCount
-    }
 }
-

@@ -41,7 +41,7 @@ extension PostgresAnprStore: AnprStore {
             let held = LegalHold.sqlCovered([(.sensor, "x.camera")], time: "x.ts")
             let gone = try session.query(PostgresQuery(unsafeSQL: "DELETE FROM anpr_sighting x WHERE x.ts < $1 AND NOT \(held) RETURNING 1",
                                                        binds: { var b = PostgresBindings(); b.append(timestamp); return b }())).count
-            if let record = log?(gone) { try PostgresLegalHoldStore.insert(session, [record]) }
+            if let record = log?(gone) { try PostgresRetentionStore.insert(session, [record]) }
             try session.query("""
                 INSERT INTO anpr_watermark (id, dropped_before) VALUES (1, \(timestamp))
                 ON CONFLICT (id) DO UPDATE SET dropped_before = greatest(anpr_watermark.dropped_before, excluded.dropped_before)

@@ -1,20 +1,21 @@
 import Foundation
-import GRDB
 import LantaarnModel
-@testable import Store
+import Store
 import Testing
 
 /// Legal holds over every kind of data the store's purge destroys: each test places a hold,
 /// purges, and finds the held data untouched, the rest gone, and the hold named in the report
 /// (`lantaarn purge` prints it as "kept N by legal hold #id ...").
-struct LegalHoldTests {
+struct LegalHoldConformanceTests {
     static let day: Int64 = 86_400_000
     static let now = ISO8601.parse("2026-11-22T12:00:00Z")!
     static let long = RetentionPolicy(keep: "3650d", basis: "b")!
 
-    /// Readings held by their series' wijk (a sensor hold is covered by PurgeTests).
-    @Test func readingsHeldByWijk() throws {
-        let store = try SQLiteStore(dataDirectory: try scratchDirectory("hold-wijk"), policy: ChunkPolicy(span: Self.day, lateness: 0))
+    /// Readings held by their series' wijk (a sensor hold is covered by PurgeTests on SQLite).
+    @Test(arguments: Backend.allCases)
+    func readingsHeldByWijk(_ backend: Backend) throws {
+        let store = try StoreUnderTest(backend, policy: ChunkPolicy(span: Self.day, lateness: 0))
+        defer { store.close() }
         let old = TimeBucket.floor(Self.now - 30 * Self.day, size: Self.day)
         var readings: [Reading] = []
         for (sensor, wijk) in [("a", "WK039201"), ("b", "WK039202")] {
@@ -33,8 +34,10 @@ struct LegalHoldTests {
     }
 
     /// Meldingen held by wijk and by hoofdcategorie, their text too; the rest goes.
-    @Test func meldingenAndTheirTextHeldByWijkAndCategory() throws {
-        let store = try SQLiteStore(dataDirectory: try scratchDirectory("hold-meldingen"))
+    @Test(arguments: Backend.allCases)
+    func meldingenAndTheirTextHeldByWijkAndCategory(_ backend: Backend) throws {
+        let store = try StoreUnderTest(backend)
+        defer { store.close() }
         let year: Int64 = 365 * Self.day
         func m(_ id: String, wijk: String, category: String) -> MeldingWrite {
             var x = Melding(source: "signalen", sourceID: id, category: "c", createdAt: Self.now - 7 * year)
@@ -62,8 +65,10 @@ struct LegalHoldTests {
     }
 
     /// Quarantined input held by the sensor it named.
-    @Test func quarantineHeldBySensor() throws {
-        let store = try SQLiteStore(dataDirectory: try scratchDirectory("hold-quarantine"))
+    @Test(arguments: Backend.allCases)
+    func quarantineHeldBySensor(_ backend: Backend) throws {
+        let store = try StoreUnderTest(backend)
+        defer { store.close() }
         func entry(_ sensor: String) -> QuarantineEntry {
             QuarantineEntry(receivedAt: Self.now - 10 * Self.day, source: "mqtt", origin: "lantaarn/sensors/\(sensor)/readings", sensorID: sensor,
                             reason: "unknown field", payload: Array("{\"s\":\"\(sensor)\"}".utf8))
@@ -78,8 +83,10 @@ struct LegalHoldTests {
     }
 
     /// ANPR sightings held by their camera; the drop logs itself in the same transaction.
-    @Test func anprSightingsHeldByCamera() throws {
-        let store = try SQLiteStore(dataDirectory: try scratchDirectory("hold-anpr"))
+    @Test(arguments: Backend.allCases)
+    func anprSightingsHeldByCamera(_ backend: Backend) throws {
+        let store = try StoreUnderTest(backend)
+        defer { store.close() }
         _ = try store.anpr.appendSightings([AnprSighting(camera: "veerhaven", timestamp: Self.now - 3 * Self.day, pseudonym: "p1"),
                                        AnprSighting(camera: "n250-rotonde", timestamp: Self.now - 3 * Self.day, pseudonym: "p1")])
         try store.retention.addHold(kind: .sensor, subject: "veerhaven", window: TimeWindow(start: Self.now - 4 * Self.day, end: Self.now), reason: "aanrijding")
@@ -92,8 +99,10 @@ struct LegalHoldTests {
     }
 
     /// A hold of each kind is listed with its kind; a hold needs a reason.
-    @Test func everyKindIsStored() throws {
-        let store = try SQLiteStore(dataDirectory: try scratchDirectory("hold-kinds"))
+    @Test(arguments: Backend.allCases)
+    func everyKindIsStored(_ backend: Backend) throws {
+        let store = try StoreUnderTest(backend)
+        defer { store.close() }
         for kind in LegalHold.Kind.allCases {
             try store.retention.addHold(kind: kind, subject: "s-\(kind.rawValue)", window: TimeWindow(start: 0, end: 1), reason: "r")
         }

@@ -2,9 +2,9 @@ import LantaarnModel
 import PostgresNIO
 import Store
 
-/// Legal holds and the append-only destruction log in PostgreSQL. (The purge over every domain
-/// follows with the readings and releases domains.)
-public final class PostgresLegalHoldStore: Sendable {
+/// Legal holds, the append-only destruction log and the purge (``Purge``, shared with SQLite) in
+/// PostgreSQL.
+public final class PostgresRetentionStore: Sendable {
     let database: PGDatabase
 
     init(_ database: PGDatabase) { self.database = database }
@@ -20,7 +20,7 @@ public final class PostgresLegalHoldStore: Sendable {
     }
 }
 
-extension PostgresLegalHoldStore: LegalHoldStore {
+extension PostgresRetentionStore: LegalHoldStore {
     @discardableResult
     public func addHold(kind: LegalHold.Kind, subject: String, window: TimeWindow, reason: String) throws -> Int64 {
         guard !reason.trimmingSpaces().isEmpty else { throw StoreError("a legal hold needs a reason (case number or decision)") }
@@ -42,12 +42,14 @@ extension PostgresLegalHoldStore: LegalHoldStore {
     }
 
     public func holds() throws -> [LegalHold] {
-        try database.withSession { session in
-            try session.query("SELECT id, kind, subject, window_start, window_end, reason, created_at FROM legal_hold ORDER BY id").map { row in
-                let (id, kind, subject, start, end, reason, createdAt) = try row.decode((Int64, String, String, Int64, Int64, String, Int64).self)
-                return LegalHold(id: id, kind: LegalHold.Kind(rawValue: kind) ?? .sensor, subject: subject,
-                                 window: TimeWindow(start: start, end: max(start, end)), reason: reason, createdAt: createdAt)
-            }
+        try database.withSession { try Self.holds($0) }
+    }
+
+    static func holds(_ session: PGSession) throws -> [LegalHold] {
+        try session.query("SELECT id, kind, subject, window_start, window_end, reason, created_at FROM legal_hold ORDER BY id").map { row in
+            let (id, kind, subject, start, end, reason, createdAt) = try row.decode((Int64, String, String, Int64, Int64, String, Int64).self)
+            return LegalHold(id: id, kind: LegalHold.Kind(rawValue: kind) ?? .sensor, subject: subject,
+                             window: TimeWindow(start: start, end: max(start, end)), reason: reason, createdAt: createdAt)
         }
     }
 

@@ -1,0 +1,95 @@
+import Foundation
+import LantaarnModel
+import Store
+import StorePostgres
+import TestSupport
+import Testing
+
+/// Two `serve` nodes on one PostgreSQL store and one broker (issue 29): they split the sensor
+/// stream through an MQTT 5 shared subscription, store every reading once, one of them schedules
+/// the pipelines, both serve the same published bytes, and when the scheduling node is killed the
+/// other takes over within seconds.
+@Suite(.serialized)
+struct ScaleOutTests {
+    static let dataset = "luchtkwaliteit-per-wijk-uur"
+
+    @Test func twoNodesShareIngestOneSchedulesAndBothServeTheSameBytes() async throws {
+        let dir = try TestEnvironment.scratch("scale-out")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fm = FileManager.default
+        for folder in ["Sensors", "Pipelines"] { try fm.createDirectory(atPath: dir + "/" + folder, withIntermediateDirectories: true) }
+        try EndToEndTests.registry.write(toFile: dir + "/Sensors/s.yaml", atomically: true, encoding: .utf8)
+        try fm.copyItem(atPath: TestEnvironment.repoRoot + "/Pipelines/mappings", toPath: dir + "/Pipelines/mappings")
+        let pipeline = try String(contentsOfFile: TestEnvironment.repoRoot + "/Pipelines/\(Self.dataset).yaml", encoding: .utf8)
+            .replacingOccurrences(of: #"schedule: "5 * * * *""#, with: #"schedule: "* * * * *""#)
+        try pipeline.write(toFile: dir + "/Pipelines/\(Self.dataset).yaml", atomically: true, encoding: .utf8)
+
+        let postgres = try PostgresServer()
+        defer { postgres.stop() }
+        let broker = try TestBroker(directory: dir)
+        defer { broker.stop() }
+        try "store: \(postgres.url)\nscheduler: {catch_up: 1d, lateness: 2h}\n".write(toFile: dir + "/lantaarn.yaml", atomically: true, encoding: .utf8)
+
+        // Two nodes, each with its own data directory (its own ingest log), both with every role.
+        var nodes: [(serve: ChildProcess, http: Int)] = []
+        for name in ["a", "b"] {
+            let http = freeLoopbackPort()
+            let args = ["serve", "--data-dir", dir + "/\(name)/data", "--sensors", dir + "/Sensors", "--pipelines", dir + "/Pipelines",
+                        "--config", dir + "/lantaarn.yaml", "--mqtt", broker.url, "--mqtt-shared-group", "lantaarn",
+                        "--listen", "127.0.0.1:\(http)"]
+            nodes.append((try ChildProcess(TestEnvironment.lantaarn, args, stderrFile: dir + "/\(name).err"), http))
+        }
+        defer { for n in nodes { n.serve.stop(signal: SIGKILL) } }
+        for n in nodes {
+            #expect(waitUntil(timeout: 60) { n.serve.stderrText.contains("MQTT connected and subscribed") }, "\(n.serve.stderrText.suffix(2000))")
+        }
+
+        // The last two hours, a message a minute per sensor (two readings each), QoS 1.
+        let now = Clock.nowMilliseconds()
+        var messages = 0
+        for (sensor, value) in [("t-air-a", 8.0), ("t-air-b", 24.0)] {
+            let lines = (0..<120).map { i in #"{"ts":\#((now - Int64(120 - i) * 60_000) / 1000),"values":{"pm25":\#(value + Double(i % 7)),"pm10":\#(value + 3)}}"# }
+            messages += lines.count
+            let r = try runCommand(Tool("mosquitto_pub"), ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1",
+                                                           "-t", "lantaarn/sensors/\(sensor)/readings", "-l"],
+                                   stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+            #expect(r.status == 0, "mosquitto_pub: \(r.error)")
+        }
+        let store = try PostgresStore(url: postgres.url)
+        #expect(waitUntil(timeout: 60) { (try? store.readings.readingCount()) == 2 * messages },
+                "stored \((try? store.readings.readingCount()) ?? -1) of \(2 * messages) readings")
+        // Both nodes took part (the broker splits the shared subscription), and nothing twice.
+        var received: [Int] = []
+        for n in nodes { received.append(try await ingestHealth(n.http)["messages"] as? Int ?? 0) }
+        #expect(received.reduce(0, +) == messages && received.allSatisfy { $0 > 0 }, "messages per node: \(received)")
+        try await Task.sleep(for: .seconds(1))
+        #expect(try store.readings.readingCount() == 2 * messages)
+
+        // One node schedules; the other waits as a candidate.
+        #expect(waitUntil(timeout: 30) { nodes.contains { $0.serve.stderrText.contains("waits as a candidate") } },
+                "\(nodes.map { $0.serve.stderrText.suffix(1000) })")
+        let candidate = try #require(nodes.firstIndex { $0.serve.stderrText.contains("waits as a candidate") })
+        let leader = 1 - candidate
+        #expect(waitUntil(timeout: 150) { (try? store.releases.dataset(named: Self.dataset))?.releaseCount ?? 0 > 0 },
+                "no release: \(nodes[leader].serve.stderrText.suffix(2000))")
+        // Both nodes serve the same bytes for the same URL.
+        for path in ["/datasets/\(Self.dataset).csv", "/datasets/\(Self.dataset)/releases", "/datasets"] {
+            let a = try await httpGet("http://127.0.0.1:\(nodes[0].http)\(path)"), b = try await httpGet("http://127.0.0.1:\(nodes[1].http)\(path)")
+            let differ = zip(a.body, b.body).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.body.count, b.body.count)
+            #expect(a.status == 200 && a.status == b.status && a.body == b.body,
+                    "\(path): \(a.status) vs \(b.status), first difference at \(differ): \(a.body.dropFirst(max(0, differ - 80)).prefix(160)) | \(b.body.dropFirst(max(0, differ - 80)).prefix(160))")
+        }
+
+        // The leader dies: the candidate takes over within 10 s (its next lease check).
+        let killedAt = ContinuousClock.now
+        nodes[leader].serve.stop(signal: SIGKILL)
+        #expect(waitUntil(timeout: 15) { nodes[candidate].serve.stderrText.contains("scheduler lease taken over") },
+                "\(nodes[candidate].serve.stderrText.suffix(2000))")
+        #expect(ContinuousClock.now - killedAt < .seconds(10))
+        // No window has two releases from one moment: versions of a window are 1, 2, ... in order.
+        let releases = try store.releases.releases(dataset: Self.dataset)
+        for (_, group) in Dictionary(grouping: releases, by: { $0.window.start }) {
+            #expect(group.map(\.version) == Array(1...group.count))
+        }
+    }
+}
