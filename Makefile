@@ -61,10 +61,17 @@ bench-store: venv
 # and the per-wijk hourly aggregate. PostgreSQL 15 runs durable on a free loopback port.
 BENCH_CLUSTER_SENSORS ?= 1000
 BENCH_CLUSTER_PER_SERIES ?= 5000
+# Then end to end: BENCH_CLUSTER_MESSAGES QoS 1 messages through one mosquitto into one SQLite node,
+# and into BENCH_CLUSTER_NODES ingest nodes on one PostgreSQL (Benchmarks/cluster_ingest.py).
+BENCH_CLUSTER_MESSAGES ?= 300000
+BENCH_CLUSTER_NODES ?= 3
 bench-cluster: setup
+	@scripts/setup --bench
 	$(SWIFT) build -c release --product lantaarn-cluster-bench
+	$(SWIFT) build -c release --product lantaarn
 	@mkdir -p $(BENCH_DIR)
 	.build/release/lantaarn-cluster-bench $(BENCH_DIR)/cluster $(BENCH_CLUSTER_SENSORS) $(BENCH_CLUSTER_PER_SERIES)
+	python3 Benchmarks/cluster_ingest.py .build/release/lantaarn $(BENCH_DIR)/cluster-ingest $(BENCH_CLUSTER_MESSAGES) $(BENCH_CLUSTER_NODES)
 
 # Ingest benchmark (issue 4): the broker's own QoS 1 delivery rate to mosquitto_sub against
 # Lantaarn end to end (published -> durable in the store) on the same 500 k messages, then

@@ -35,7 +35,7 @@ public final class PostgresStore: Sendable {
         anpr = PostgresAnprStore(database)
         retention = PostgresRetentionStore(database)
         meldingen = PostgresMeldingStore(database)
-        releases = PostgresReleaseStore(database)
+        releases = PostgresReleaseStore(database, logger: logger)
         readings = PostgresReadingStore(database, policy: policy)
         schedulerLease = PostgresSchedulerLease(database, logger: logger)
     }

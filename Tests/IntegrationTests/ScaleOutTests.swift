@@ -13,9 +13,18 @@ import Testing
 struct ScaleOutTests {
     static let dataset = "luchtkwaliteit-per-wijk-uur"
 
-    @Test func twoNodesShareIngestOneSchedulesAndBothServeTheSameBytes() async throws {
-        let dir = try TestEnvironment.scratch("scale-out")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    /// `serve` on the shared store as node `name` (its own data directory), with `roles`.
+    static func node(_ dir: String, _ name: String, http: Int, broker: TestBroker, roles: String = "ingest,scheduler,http",
+                     life: Int = 0) throws -> ChildProcess {
+        let args = ["serve", "--data-dir", dir + "/\(name)/data", "--sensors", dir + "/Sensors", "--pipelines", dir + "/Pipelines",
+                    "--config", dir + "/lantaarn.yaml", "--mqtt", broker.url, "--mqtt-shared-group", "lantaarn",
+                    "--listen", "127.0.0.1:\(http)", "--roles", roles]
+        // One log per life of a node: a restarted node does not overwrite what its earlier life said.
+        return try ChildProcess(TestEnvironment.lantaarn, args, stderrFile: dir + "/\(name)\(life == 0 ? "" : "-\(life)").err")
+    }
+
+    /// The registry and the air-quality pipeline, scheduled every minute.
+    static func setUp(_ dir: String) throws {
         let fm = FileManager.default
         for folder in ["Sensors", "Pipelines"] { try fm.createDirectory(atPath: dir + "/" + folder, withIntermediateDirectories: true) }
         try EndToEndTests.registry.write(toFile: dir + "/Sensors/s.yaml", atomically: true, encoding: .utf8)
@@ -23,6 +32,20 @@ struct ScaleOutTests {
         let pipeline = try String(contentsOfFile: TestEnvironment.repoRoot + "/Pipelines/\(Self.dataset).yaml", encoding: .utf8)
             .replacingOccurrences(of: #"schedule: "5 * * * *""#, with: #"schedule: "* * * * *""#)
         try pipeline.write(toFile: dir + "/Pipelines/\(Self.dataset).yaml", atomically: true, encoding: .utf8)
+    }
+
+    /// Publishes `lines` for `sensor` at QoS 1.
+    static func publish(_ broker: TestBroker, _ sensor: String, _ lines: [String]) throws {
+        let r = try runCommand(Tool("mosquitto_pub"), ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1",
+                                                       "-t", "lantaarn/sensors/\(sensor)/readings", "-l"],
+                               stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+        #expect(r.status == 0, "mosquitto_pub: \(r.error)")
+    }
+
+    @Test func twoNodesShareIngestOneSchedulesAndBothServeTheSameBytes() async throws {
+        let dir = try TestEnvironment.scratch("scale-out")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.setUp(dir)
 
         let postgres = try PostgresServer()
         defer { postgres.stop() }
@@ -34,10 +57,7 @@ struct ScaleOutTests {
         var nodes: [(serve: ChildProcess, http: Int)] = []
         for name in ["a", "b"] {
             let http = freeLoopbackPort()
-            let args = ["serve", "--data-dir", dir + "/\(name)/data", "--sensors", dir + "/Sensors", "--pipelines", dir + "/Pipelines",
-                        "--config", dir + "/lantaarn.yaml", "--mqtt", broker.url, "--mqtt-shared-group", "lantaarn",
-                        "--listen", "127.0.0.1:\(http)"]
-            nodes.append((try ChildProcess(TestEnvironment.lantaarn, args, stderrFile: dir + "/\(name).err"), http))
+            nodes.append((try Self.node(dir, name, http: http, broker: broker), http))
         }
         defer { for n in nodes { n.serve.stop(signal: SIGKILL) } }
         for n in nodes {
@@ -50,10 +70,7 @@ struct ScaleOutTests {
         for (sensor, value) in [("t-air-a", 8.0), ("t-air-b", 24.0)] {
             let lines = (0..<120).map { i in #"{"ts":\#((now - Int64(120 - i) * 60_000) / 1000),"values":{"pm25":\#(value + Double(i % 7)),"pm10":\#(value + 3)}}"# }
             messages += lines.count
-            let r = try runCommand(Tool("mosquitto_pub"), ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1",
-                                                           "-t", "lantaarn/sensors/\(sensor)/readings", "-l"],
-                                   stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
-            #expect(r.status == 0, "mosquitto_pub: \(r.error)")
+            try Self.publish(broker, sensor, lines)
         }
         let store = try PostgresStore(url: postgres.url)
         #expect(waitUntil(timeout: 60) { (try? store.readings.readingCount()) == 2 * messages },
@@ -91,5 +108,56 @@ struct ScaleOutTests {
         for (_, group) in Dictionary(grouping: releases, by: { $0.window.start }) {
             #expect(group.map(\.version) == Array(1...group.count))
         }
+    }
+
+    /// Faults under load, CI-sized (the full two minutes run in `make verify`): three ingest nodes
+    /// take a steady QoS 1 stream while one of them is killed (SIGKILL) and restarted every
+    /// `period`; every reading is stored exactly once, none quarantined.
+    @Test func ingestNodesKilledUnderLoadLoseAndDoubleNothing() async throws {
+        let dir = try TestEnvironment.scratch("scale-out-faults")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.setUp(dir)
+        let postgres = try PostgresServer()
+        defer { postgres.stop() }
+        let broker = try TestBroker(directory: dir)
+        defer { broker.stop() }
+        try "store: \(postgres.url)\n".write(toFile: dir + "/lantaarn.yaml", atomically: true, encoding: .utf8)
+        let seconds = Int(ProcessInfo.processInfo.environment["LANTAARN_FAULT_SECONDS"] ?? "") ?? 24
+        let period = 8
+        var nodes: [(serve: ChildProcess, http: Int)] = []
+        for k in 0..<3 {
+            let http = freeLoopbackPort()
+            nodes.append((try Self.node(dir, "n\(k)", http: http, broker: broker, roles: "ingest,http"), http))
+        }
+        defer { for n in nodes { n.serve.stop(signal: SIGKILL) } }
+        for n in nodes { #expect(waitUntil(timeout: 60) { n.serve.stderrText.contains("MQTT connected and subscribed") }) }
+
+        // Every second, 20 messages per sensor (a reading a second each, two quantities); every
+        // `period` seconds the next node is killed mid-stream and started again.
+        let start = Clock.nowMilliseconds() - Int64(seconds) * 1000 - 60_000
+        var messages = 0, kills = 0
+        for second in 0..<seconds {
+            for (sensor, base) in [("t-air-a", 5.0), ("t-air-b", 20.0)] {
+                let lines = (0..<20).map { i in
+                    #"{"ts":\#((start + Int64(second * 20 + i) * 1000) / 1000),"values":{"pm25":\#(base + Double(i % 9)),"pm10":\#(base + 2)}}"#
+                }
+                messages += lines.count
+                try Self.publish(broker, sensor, lines)
+            }
+            if second % period == period / 2 {
+                let k = kills % nodes.count
+                nodes[k].serve.stop(signal: SIGKILL)
+                nodes[k].serve = try Self.node(dir, "n\(k)", http: nodes[k].http, broker: broker, roles: "ingest,http", life: kills + 1)
+                kills += 1
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
+        let store = try PostgresStore(url: postgres.url)
+        #expect(waitUntil(timeout: 90) { (try? store.readings.readingCount()) == 2 * messages },
+                "stored \((try? store.readings.readingCount()) ?? -1) of \(2 * messages) readings after \(kills) kills")
+        try await Task.sleep(for: .seconds(2))
+        #expect(try store.readings.readingCount() == 2 * messages, "nothing doubled")
+        #expect(try store.readings.quarantine(limit: 1).isEmpty)
+        #expect(kills >= 2)
     }
 }

@@ -5,6 +5,7 @@ When a test starts a process (TestTools.swift sets LANTAARN_TOOL_SCOPES=test), o
 scope test are allowed, because those are what `make test` installs on a fresh machine. Outside
 tests (`make bench-*`, `make verify`) every listed program is allowed. ToolListTests scans the
 fixture scripts for any process launch that does not go through here."""
+import glob
 import os
 import shutil
 
@@ -45,7 +46,9 @@ def tool(name):
         if not os.access(path, os.X_OK):
             raise SystemExit(f"{path} is missing: run `scripts/venv {usable[0][0]}` (make venv-test, make venv)")
         return path
-    path = shutil.which(name, path=os.environ.get("PATH", "") + ":/usr/local/sbin:/usr/sbin:/sbin")
+    # Debian keeps PostgreSQL's server programs (initdb, postgres) out of PATH, per version.
+    extra = ["/usr/local/sbin", "/usr/sbin", "/sbin"] + sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    path = shutil.which(name, path=os.environ.get("PATH", "") + ":" + ":".join(extra))
     if not path:
         flag = {"test": "", "bench": " --bench", "fuzz": " --fuzz"}.get(usable[0][0], "")
         raise SystemExit(f"'{name}' is not installed: run scripts/setup{flag}, which installs {source[4:]}")

@@ -24,7 +24,14 @@ extension PostgresReleaseStore: ReleaseStore {
 
     func noteDatasetWrite() { datasetWrites.add(1, ordering: .releasing) }
 
+    /// The generation announced by `NOTIFY` (``PGGenerationListener``); by query while no listener is up.
     public func storedDatasetGeneration() throws -> Int64 {
+        if let announced = listener.generation() { return announced }
+        listener.startIfNeeded(current: queriedGeneration)
+        return try listener.generation() ?? queriedGeneration()
+    }
+
+    private func queriedGeneration() throws -> Int64 {
         try database.withSession { session in
             try session.query("SELECT value FROM store_meta WHERE key = 'dataset_generation'").first?.decode(Int64.self) ?? 0
         }

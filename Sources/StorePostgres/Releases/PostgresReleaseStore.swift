@@ -1,4 +1,5 @@
 import LantaarnModel
+import Logging
 import PostgresNIO
 import Store
 import Synchronization
@@ -9,8 +10,13 @@ public final class PostgresReleaseStore: Sendable {
     let database: PGDatabase
     /// Dataset changes committed by this process.
     let datasetWrites = Atomic<Int64>(0)
+    /// Dataset changes announced by any node.
+    let listener: PGGenerationListener
 
-    init(_ database: PGDatabase) { self.database = database }
+    init(_ database: PGDatabase, logger: Logger) {
+        self.database = database
+        listener = PGGenerationListener(database, logger: logger)
+    }
 }
 
 extension PostgresReleaseStore: PipelineRunLog {
