@@ -150,9 +150,11 @@ bench: bench-store bench-cluster bench-ingest bench-geo bench-pipelines bench-se
 #   canaries: personal data through every way in, every pipeline and a crawl of every public URL;
 #             pycanon's k on every release;
 #   soak:     10 minutes of 64 HTTP clients on every public endpoint plus 5,000 msg/s;
-#   fuzz:     `make fuzz` (below).
+#   fuzz:     `make fuzz` (below);
+#   cluster:  three ingest nodes on one PostgreSQL under a QoS 1 stream, one SIGKILLed and restarted
+#             every 10 s for 2 minutes: every reading stored exactly once (ScaleOutTests, full length).
 VERIFY_DIR ?= data/verify
-VERIFY_SUITES ?= chaos security sqlmap canaries soak fuzz
+VERIFY_SUITES ?= chaos security sqlmap canaries soak fuzz cluster
 SOAK_SECONDS ?= 600
 verify: setup venv-test
 	@scripts/venv verify
@@ -169,7 +171,8 @@ verify: setup venv-test
 	    canaries) cmd=".venv/bin/python Benchmarks/verify_canaries.py .build/release/lantaarn $(VERIFY_DIR)/canaries .venv/bin/python" ;; \
 	    soak)     cmd=".venv/bin/python Benchmarks/verify_soak.py .build/release $(VERIFY_DIR)/soak $(SOAK_SECONDS) 5000 64" ;; \
 	    fuzz)     cmd="scripts/setup --fuzz && $(FUZZ_BUILD) && $(FUZZ_RUN)" ;; \
-	    *)        echo "make verify: unknown suite '$$suite'; use chaos, security, sqlmap, canaries, soak or fuzz"; exit 2 ;; \
+	    cluster)  cmd="$(SWIFT) build --build-tests && LANTAARN_FAULT_SECONDS=120 $(SWIFT) test --skip-build --filter ingestNodesKilledUnderLoad && echo 'VERIFY cluster_kills_lost_doubled 0'" ;; \
+	    *)        echo "make verify: unknown suite '$$suite'; use chaos, security, sqlmap, canaries, soak, fuzz or cluster"; exit 2 ;; \
 	  esac; \
 	  echo "make verify: $$suite ..."; \
 	  bash -c "$$cmd" > $(VERIFY_DIR)/$$suite.txt 2>&1 || failed="$$failed $$suite"; \
