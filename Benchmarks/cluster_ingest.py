@@ -6,10 +6,12 @@ pipelined raw-socket publisher of broker_ingest.py, timed from the first packet 
 message is durable in the store (the nodes' /-/health `messages`, then checked in the store):
 
   sqlite_node:  one `lantaarn serve` on its SQLite file (the default), as in `make bench-ingest`;
-  cluster:      NODES `lantaarn serve --roles ingest --store postgresql://...` nodes, each with its own
+  cluster:      NODES `lantaarn serve --roles ingest,http --store postgresql://...` nodes, each with its own
                 data directory (ingest log), splitting the stream through the MQTT shared subscription
                 `$share/lantaarn/...`, all committing to one PostgreSQL 15 (durable: fsync and
-                synchronous commit on, shared_buffers 2 GB), started here on a free loopback port.
+                synchronous commit on, shared_buffers 2 GB), started here on a free loopback port;
+  cluster with `ingest: {ack_after: store}`: the same, each PUBACK sent only once the store has
+                committed the message (for nodes without durable local disk): its cost.
 
 Usage: cluster_ingest.py LANTAARN_BIN WORK_DIR [MESSAGES] [NODES]
 Prints `BENCH <key> <value> <unit>` lines.
@@ -44,14 +46,17 @@ class Postgres:
         self.process = subprocess.Popen(run_as + [tool("postgres"), "-D", self.dir + "/data", "-p", str(self.port), "-k", self.dir] + args,
                                         stdout=self.log, stderr=self.log)
         wait_for(lambda: self.ready(), 30, "PostgreSQL to accept connections")
-        subprocess.run([tool("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "lantaarn", "lantaarn"], check=True)
-        self.url = f"postgresql://lantaarn@127.0.0.1:{self.port}/lantaarn"
+
+    def database(self, name):
+        """A new empty database; its URL."""
+        subprocess.run([tool("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "lantaarn", name], check=True)
+        return f"postgresql://lantaarn@127.0.0.1:{self.port}/{name}"
 
     def ready(self):
         return subprocess.run([tool("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)], stdout=subprocess.DEVNULL).returncode == 0
 
-    def scalar(self, sql):
-        out = subprocess.run([tool("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "lantaarn", "-d", "lantaarn", "-At", "-c", sql],
+    def scalar(self, database, sql):
+        out = subprocess.run([tool("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "lantaarn", "-d", database, "-At", "-c", sql],
                              check=True, capture_output=True, text=True).stdout
         return int(out.strip() or 0)
 
@@ -70,13 +75,18 @@ class Postgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def run_cluster(binary, work, broker, postgres, packets, count, nodes):
-    """NODES ingest nodes on one PostgreSQL store: msg/s from the first packet until every message
-    is committed by some node, and the CPU cores all nodes used meanwhile."""
-    shared = os.path.join(work, "cluster")
+def run_cluster(binary, work, broker, postgres, packets, count, nodes, ack_after):
+    """NODES ingest nodes on a fresh PostgreSQL database, acknowledging QoS 1 messages after
+    `ack_after` (log or store): msg/s from the first packet until every message is committed by
+    some node, and the CPU cores all nodes used meanwhile."""
+    name = f"cluster_{ack_after}"
+    url = postgres.database(name)
+    shared = os.path.join(work, name)
     os.makedirs(shared + "/Sensors")
     os.makedirs(shared + "/Pipelines")
     registry(shared + "/Sensors/bench.yaml")
+    with open(shared + "/lantaarn.yaml", "w") as f:
+        f.write(f"ingest: {{ack_after: {ack_after}}}\n")
     procs, ports = [], []
     try:
         for n in range(nodes):
@@ -84,7 +94,8 @@ def run_cluster(binary, work, broker, postgres, packets, count, nodes):
             os.makedirs(data)
             http = free_port()
             err = open(data + "/serve.err", "w")
-            procs.append((subprocess.Popen([binary, "serve", "--roles", "ingest,http", "--store", postgres.url, "--data-dir", data + "/data",
+            procs.append((subprocess.Popen([binary, "serve", "--roles", "ingest,http", "--store", url, "--config", shared + "/lantaarn.yaml",
+                                            "--data-dir", data + "/data",
                                             "--sensors", shared + "/Sensors", "--pipelines", shared + "/Pipelines",
                                             "--mqtt", f"mqtt://127.0.0.1:{broker.port}", "--mqtt-shared-group", "lantaarn",
                                             "--listen", f"127.0.0.1:{http}"], stdout=subprocess.DEVNULL, stderr=err), data, err))
@@ -108,11 +119,11 @@ def run_cluster(binary, work, broker, postgres, packets, count, nodes):
         cpu = sum(cpu_seconds(p.pid) for p, _, _ in procs) - cpu0
         per_node = [h["messages"] for h in done]
         readings, duplicates = sum(h["readings"] for h in done), sum(h["duplicates"] for h in done)
-        stored = postgres.scalar("SELECT (SELECT coalesce(sum(count), 0) FROM chunk) + (SELECT count(*) FROM open_reading)")
+        stored = postgres.scalar(name, "SELECT (SELECT coalesce(sum(count), 0) FROM chunk) + (SELECT count(*) FROM open_reading)")
         if stored != 2 * count or readings != 2 * count or duplicates != 0:
             sys.exit(f"cluster_ingest: the store holds {stored} readings, the nodes report {readings} stored and {duplicates} "
                      f"duplicates; expected {2 * count}, {2 * count}, 0")
-        print(f"  cluster: messages per node {per_node}", file=sys.stderr)
+        print(f"  cluster (ack after {ack_after}): messages per node {per_node}", file=sys.stderr)
         return count / elapsed, cpu / elapsed
     finally:
         for p, _, err in procs:
@@ -137,8 +148,10 @@ def main():
     try:
         sqlite, sqlite_cpu = run_lantaarn(binary, work, broker, packets, count, 1, 0)
         print(f"  sqlite node: {sqlite:,.0f} msg/s durable, {sqlite_cpu:.2f} cores", file=sys.stderr)
-        cluster, cluster_cpu = run_cluster(binary, work, broker, postgres, packets, count, nodes)
+        cluster, cluster_cpu = run_cluster(binary, work, broker, postgres, packets, count, nodes, "log")
         print(f"  cluster: {cluster:,.0f} msg/s durable in PostgreSQL, {cluster_cpu:.2f} cores (nodes)", file=sys.stderr)
+        after_store, _ = run_cluster(binary, work, broker, postgres, packets, count, nodes, "store")
+        print(f"  cluster, ack_after store: {after_store:,.0f} msg/s", file=sys.stderr)
     finally:
         postgres.stop()
         broker.stop()
@@ -147,6 +160,8 @@ def main():
     print(f"BENCH cluster_ratio_vs_sqlite {cluster / sqlite:.2f} ratio")
     print(f"BENCH cluster_nodes {nodes} nodes")
     print(f"BENCH cluster_cpu_cores {cluster_cpu:.2f} cores")
+    print(f"BENCH cluster_ack_after_store_msgs_per_s {after_store:.0f} msg/s")
+    print(f"BENCH cluster_ack_after_store_cost {1 - after_store / cluster:.2f} share of throughput lost")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ import Yams
 /// scheduler: {catch_up: 7d, lateness: 2h, recompute_after: 2m}   # missed windows; late readings; stale windows
 /// ingest:
 ///   log_limit: 1GB                         # uncommitted ingest log at which the subscriber pauses
+///   ack_after: log                         # or store: PUBACK only after the store commit (nodes without durable disk)
 /// retention:
 ///   readings: {keep: 5y, basis: "Selectielijst gemeenten 2020, categorie ..."}
 ///   ingest_log: {keep: 7d, basis: "technical buffer"}   # raw input: log segments and quarantined messages
@@ -63,6 +64,8 @@ struct ConfigFile: Decodable {
 
     struct IngestSection: Decodable {
         var log_limit: String?
+        /// `log` (default) or `store`: when a QoS 1 message is acknowledged to the broker.
+        var ack_after: String?
         /// Sources pulled over HTTP on a schedule by `serve`.
         var pulls: [Pull]?
         /// Watched folder (default: inbox/ in the data directory).
@@ -295,6 +298,12 @@ struct ConfigFile: Decodable {
         if let v = log_level { s.logLevel = v }
         if let text = ingest?.log_limit { s.ingestLogLimit = try Self.byteSize(text, "ingest.log_limit") }
         if let v = ingest?.inbox { s.inboxDirectory = v }
+        if let v = ingest?.ack_after {
+            guard let point = MQTTIngestService.AckPoint(rawValue: v) else {
+                throw CLIError("config ingest.ack_after: '\(v)' is not log or store (store: acknowledge to the broker only after the store committed, for nodes without durable disk)")
+            }
+            s.ackAfter = point
+        }
         for (k, pull) in (ingest?.pulls ?? []).enumerated() {
             guard HTTPFetcher.isPullable(pull.url) else {
                 throw CLIError("config ingest.pulls[\(k)].url: '\(HTTPFetcher.redacted(pull.url))' must be an http:// or https:// URL")

@@ -37,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Shared-subscription group ($share/GROUP/...): several nodes split one stream.")
     var mqttSharedGroup: String?
 
+    @Option(name: .long, help: "This node's share K/N of the sensor topics, by a stable hash of the sensor id, for brokers without shared subscriptions.")
+    var ingestPartition: String?
+
     @Option(name: .long, help: "Uncommitted ingest log at which the MQTT subscriber pauses, e.g. 1GB (config ingest.log_limit).")
     var ingestLogLimit: String?
 
@@ -61,6 +64,15 @@ struct ServeCommand: AsyncParsableCommand {
         if let v = mqttCertFile { settings.mqttSecurity.certFile = v }
         if let v = mqttKeyFile { settings.mqttSecurity.keyFile = v }
         if let v = mqttSharedGroup { settings.mqttSharedGroup = try ConfigFile.sharedGroup(v) }
+        if let v = ingestPartition {
+            guard let partition = IngestPartition(v) else {
+                throw CLIError("--ingest-partition: '\(v)' is not K/N (node K of N, counting from 0), e.g. 0/3")
+            }
+            guard settings.mqttSharedGroup == nil else {
+                throw CLIError("--ingest-partition splits the topics for brokers without shared subscriptions; use it or --mqtt-shared-group, not both")
+            }
+            settings.ingestPartition = partition
+        }
         if let v = ingestLogLimit { settings.ingestLogLimit = try ConfigFile.byteSize(v, "--ingest-log-limit") }
         if let listen { settings.listen = listen }
         let runtime = try Runtime(settings: settings)
@@ -87,8 +99,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let clientID = "lantaarn-" + settings.nodeID
         let subscriber = MQTTIngestService(endpoint: endpoint, clientID: clientID,
-                                           topics: MQTTIngestService.topics(for: registry, sharedGroup: settings.mqttSharedGroup),
-                                           security: settings.mqttSecurity, backlogLimit: settings.ingestLogLimit,
+                                           topics: MQTTIngestService.topics(for: registry, sharedGroup: settings.mqttSharedGroup,
+                                                                                           partition: settings.ingestPartition),
+                                           security: settings.mqttSecurity, backlogLimit: settings.ingestLogLimit, ackAfter: settings.ackAfter,
                                            writer: writer, logger: logger)
         let scheduler = PipelineScheduler(
             catalog: catalog, runner: runtime.runner(),

@@ -48,6 +48,10 @@ struct Settings {
     var chunkPolicy = ChunkPolicy.standard
     /// The PostgreSQL store's URL; `nil`: the SQLite file in the data directory.
     var storeURL: String?
+    /// This node's share of the sensor topics without shared subscriptions (`--ingest-partition`).
+    var ingestPartition: IngestPartition?
+    /// When a QoS 1 message is acknowledged to the broker (`ingest.ack_after`).
+    var ackAfter = MQTTIngestService.AckPoint.log
     /// How far back the scheduler runs missed windows after downtime (ms).
     var schedulerCatchUp: Int64 = 7 * 86_400_000
     /// Closed windows this recent (ms) are computed again at every scheduled run.

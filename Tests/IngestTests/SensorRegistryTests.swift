@@ -195,6 +195,23 @@ struct MQTTTopicTests {
         #expect(MQTTIngestService.topics(for: registry, sharedGroup: "lantaarn")
                 == ["$share/lantaarn/lantaarn/sensors/+/readings", "$share/lantaarn/" + LossAccountingTests.ttnTopic])
     }
+
+    /// Without shared subscriptions, N nodes split the registered sensors' topics by a stable hash
+    /// of the sensor id: every topic on exactly one node, the same split in every process.
+    @Test func partitionsSplitTheSensorTopicsStably() throws {
+        let registry = try LossAccountingTests.registry()
+        let all = Set(registry.sensors.values.map(\.topic))
+        for n in 1...4 {
+            let shares = (0..<n).map { MQTTIngestService.topics(for: registry, partition: IngestPartition("\($0)/\(n)")!) }
+            #expect(Set(shares.flatMap { $0 }) == all && shares.map(\.count).reduce(0, +) == all.count, "\(n) nodes: \(shares)")
+        }
+        // FNV-1a, not Swift's per-process seeded hash: fixed values.
+        #expect(IngestPartition.fnv1a("") == 0xcbf2_9ce4_8422_2325 && IngestPartition.fnv1a("a") == 0xaf63_dc4c_8601_ec8c)
+        let ids = (0..<1000).map { "sensor-\($0)" }
+        let counts = (0..<4).map { k in ids.filter { IngestPartition("\(k)/4")!.owns($0) }.count }
+        #expect(counts.allSatisfy { $0 > 200 && $0 < 300 }, "an even split: \(counts)")
+        for bad in ["3/3", "-1/2", "1", "a/b", "0/0", "1/2/3"] { #expect(IngestPartition(bad) == nil, "\(bad)") }
+    }
 }
 
 /// Readings take the wijk of their own date when several boundary vintages are imported.

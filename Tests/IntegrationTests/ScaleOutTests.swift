@@ -28,21 +28,65 @@ struct ScaleOutTests {
     final class Fixture {
         let dir: String
         let postgres: PostgresServer
+        /// With `standby`: a streaming standby of `postgres`, listed second in `url`.
+        let standby: PostgresServer?
         let broker: TestBroker
+        /// The store URL the nodes use (both hosts with `target_session_attrs=read-write` when there is a standby).
+        let url: String
 
-        init(_ name: String, config: String) throws {
+        init(_ name: String, config: String, standby withStandby: Bool = false) throws {
             dir = try TestEnvironment.scratch(name)
             try ScaleOutTests.setUp(dir)
             postgres = try PostgresServer()
+            if withStandby {
+                _ = try PostgresStore(url: postgres.url)   // migrated before the standby copies it
+                let standby = try PostgresServer(standbyOf: postgres)
+                self.standby = standby
+                url = "postgresql://lantaarn@127.0.0.1:\(postgres.port),127.0.0.1:\(standby.port)/lantaarn?target_session_attrs=read-write"
+            } else {
+                standby = nil
+                url = postgres.url
+            }
             broker = try TestBroker(directory: dir)
-            try "store: \(postgres.url)\n\(config)\n".write(toFile: dir + "/lantaarn.yaml", atomically: true, encoding: .utf8)
+            try "store: \(url)\n\(config)\n".write(toFile: dir + "/lantaarn.yaml", atomically: true, encoding: .utf8)
         }
 
         func close() {
             broker.stop()
+            standby?.stop()
             postgres.stop()
             try? FileManager.default.removeItem(atPath: dir)
         }
+    }
+
+    /// A steady QoS 1 stream for `seconds`: every second 20 messages per test sensor (a reading a
+    /// second, in the past, two quantities each); `after` runs after each second's burst with its
+    /// number. Returns how many messages went out.
+    static func stream(_ broker: TestBroker, seconds: Int, after: (Int) throws -> Void) async throws -> Int {
+        let start = Clock.nowMilliseconds() - Int64(seconds * 20) * 1000 - 60_000
+        var messages = 0
+        for second in 0..<seconds {
+            for (sensor, base) in [("t-air-a", 5.0), ("t-air-b", 20.0)] {
+                let lines = (0..<20).map { i in
+                    #"{"ts":\#((start + Int64(second * 20 + i) * 1000) / 1000),"values":{"pm25":\#(base + Double(i % 9)),"pm10":\#(base + 2)}}"#
+                }
+                messages += lines.count
+                try publish(broker, sensor, lines)
+            }
+            try after(second)
+            try await Task.sleep(for: .seconds(1))
+        }
+        return messages
+    }
+
+    /// Ingest-only nodes `n0`, `n1`, ... on the fixture's store, subscribed.
+    static func ingestNodes(_ fixture: Fixture, _ count: Int) throws -> [(serve: ChildProcess, http: Int)] {
+        let nodes = try (0..<count).map { k in
+            let http = freeLoopbackPort()
+            return (serve: try node(fixture.dir, "n\(k)", http: http, broker: fixture.broker, roles: "ingest,http"), http: http)
+        }
+        for n in nodes { #expect(waitUntil(timeout: 60) { n.serve.stderrText.contains("MQTT connected and subscribed") }) }
+        return nodes
     }
 
     /// The registry and the air-quality pipeline, scheduled every minute.
@@ -67,7 +111,7 @@ struct ScaleOutTests {
     @Test func twoNodesShareIngestOneSchedulesAndBothServeTheSameBytes() async throws {
         let fixture = try Fixture("scale-out", config: "scheduler: {catch_up: 1d, lateness: 2h}")
         defer { fixture.close() }
-        let (dir, postgres, broker) = (fixture.dir, fixture.postgres, fixture.broker)
+        let (dir, broker) = (fixture.dir, fixture.broker)
 
         // Two nodes, each with its own data directory (its own ingest log), both with every role.
         var nodes: [(serve: ChildProcess, http: Int)] = []
@@ -88,7 +132,7 @@ struct ScaleOutTests {
             messages += lines.count
             try Self.publish(broker, sensor, lines)
         }
-        let store = try PostgresStore(url: postgres.url)
+        let store = try PostgresStore(url: fixture.url)
         #expect(waitUntil(timeout: 60) { (try? store.readings.readingCount()) == 2 * messages },
                 "stored \((try? store.readings.readingCount()) ?? -1) of \(2 * messages) readings")
         // Both nodes took part (the broker splits the shared subscription), and nothing twice.
@@ -132,44 +176,71 @@ struct ScaleOutTests {
     @Test func ingestNodesKilledUnderLoadLoseAndDoubleNothing() async throws {
         let fixture = try Fixture("scale-out-faults", config: "")
         defer { fixture.close() }
-        let (dir, postgres, broker) = (fixture.dir, fixture.postgres, fixture.broker)
         // CI: 24 s, a kill every 8 s; `make verify`: LANTAARN_FAULT_SECONDS=120, a kill every 10 s.
         let seconds = Int(ProcessInfo.processInfo.environment["LANTAARN_FAULT_SECONDS"] ?? "") ?? 24
         let period = seconds >= 120 ? 10 : 8
-        var nodes: [(serve: ChildProcess, http: Int)] = []
-        for k in 0..<3 {
-            let http = freeLoopbackPort()
-            nodes.append((try Self.node(dir, "n\(k)", http: http, broker: broker, roles: "ingest,http"), http))
-        }
+        var nodes = try Self.ingestNodes(fixture, 3)
         defer { for n in nodes { n.serve.stop(signal: SIGKILL) } }
-        for n in nodes { #expect(waitUntil(timeout: 60) { n.serve.stderrText.contains("MQTT connected and subscribed") }) }
-
-        // Every second, 20 messages per sensor (a reading a second each, two quantities); every
-        // `period` seconds the next node is killed mid-stream and started again.
-        let start = Clock.nowMilliseconds() - Int64(seconds) * 1000 - 60_000
-        var messages = 0, kills = 0
-        for second in 0..<seconds {
-            for (sensor, base) in [("t-air-a", 5.0), ("t-air-b", 20.0)] {
-                let lines = (0..<20).map { i in
-                    #"{"ts":\#((start + Int64(second * 20 + i) * 1000) / 1000),"values":{"pm25":\#(base + Double(i % 9)),"pm10":\#(base + 2)}}"#
-                }
-                messages += lines.count
-                try Self.publish(broker, sensor, lines)
-            }
-            if second % period == period / 2 {
-                let k = kills % nodes.count
-                nodes[k].serve.stop(signal: SIGKILL)
-                nodes[k].serve = try Self.node(dir, "n\(k)", http: nodes[k].http, broker: broker, roles: "ingest,http", life: kills + 1)
-                kills += 1
-            }
-            try await Task.sleep(for: .seconds(1))
+        // Every `period` seconds the next node is killed mid-stream and started again.
+        var kills = 0
+        let messages = try await Self.stream(fixture.broker, seconds: seconds) { second in
+            guard second % period == period / 2 else { return }
+            let k = kills % nodes.count
+            nodes[k].serve.stop(signal: SIGKILL)
+            nodes[k].serve = try Self.node(fixture.dir, "n\(k)", http: nodes[k].http, broker: fixture.broker, roles: "ingest,http", life: kills + 1)
+            kills += 1
         }
-        let store = try PostgresStore(url: postgres.url)
+        let store = try PostgresStore(url: fixture.url)
         #expect(waitUntil(timeout: 90) { (try? store.readings.readingCount()) == 2 * messages },
                 "stored \((try? store.readings.readingCount()) ?? -1) of \(2 * messages) readings after \(kills) kills")
         try await Task.sleep(for: .seconds(2))
         #expect(try store.readings.readingCount() == 2 * messages, "nothing doubled")
         #expect(try store.readings.quarantine(limit: 1).isEmpty)
         #expect(kills >= 2)
+    }
+
+    /// `ingest: {ack_after: store}`: a message is acknowledged to the broker only once the store has
+    /// committed it, so when the publisher holds every PUBACK, every reading is in PostgreSQL
+    /// already (with the default, the node's ingest log holds them and the commit follows).
+    @Test func ackAfterStoreAcknowledgesOnlyCommittedMessages() async throws {
+        let fixture = try Fixture("scale-out-ack", config: "ingest: {ack_after: store}")
+        defer { fixture.close() }
+        let http = freeLoopbackPort()
+        let node = try Self.node(fixture.dir, "n", http: http, broker: fixture.broker, roles: "ingest,http")
+        defer { node.stop(signal: SIGKILL) }
+        #expect(waitUntil(timeout: 60) { node.stderrText.contains("MQTT connected and subscribed") })
+        let store = try PostgresStore(url: fixture.url)
+        let now = Clock.nowMilliseconds()
+        var messages = 0
+        for round in 0..<5 {
+            let lines = (0..<100).map { i in
+                #"{"ts":\#((now - Int64(600 - round * 100 - i) * 1000) / 1000),"values":{"pm25":\#(Double(i % 13)),"pm10":3}}"#
+            }
+            messages += lines.count
+            try Self.publish(fixture.broker, "t-air-a", lines)   // returns once the broker has every PUBACK
+            #expect(try store.readings.readingCount() == 2 * messages, "round \(round): acknowledged before committed")
+        }
+    }
+
+    /// The PostgreSQL primary dies under load and its streaming standby is promoted: the ingest
+    /// nodes (their URL lists both hosts with `target_session_attrs=read-write`) pause, find the
+    /// promoted standby and go on; commits the standby had not received yet (asynchronous
+    /// replication) are read again from the nodes' ingest logs. Every reading is stored exactly once.
+    @Test func thePrimaryDiesUnderLoadAndTheStandbyTakesOver() async throws {
+        let fixture = try Fixture("scale-out-failover", config: "", standby: true)
+        defer { fixture.close() }
+        let nodes = try Self.ingestNodes(fixture, 2)
+        defer { for n in nodes { n.serve.stop(signal: SIGKILL) } }
+        let messages = try await Self.stream(fixture.broker, seconds: 16) { second in
+            guard second == 6 else { return }
+            fixture.postgres.crash()
+            try fixture.standby!.promote()
+        }
+        let store = try PostgresStore(url: fixture.url)
+        #expect(waitUntil(timeout: 90) { (try? store.readings.readingCount()) == 2 * messages },
+                "stored \((try? store.readings.readingCount()) ?? -1) of \(2 * messages) readings: \(nodes.map { $0.serve.stderrText.suffix(1500) })")
+        try await Task.sleep(for: .seconds(2))
+        #expect(try store.readings.readingCount() == 2 * messages, "nothing doubled")
+        #expect(try store.readings.quarantine(limit: 1).isEmpty)
     }
 }

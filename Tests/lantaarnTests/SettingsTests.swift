@@ -42,6 +42,10 @@ struct SettingsTests {
         #expect(shared.storeURL == nil)
         #expect { try YAMLConfig.decode("store: mysql://db/x").apply(to: &shared) } throws: { "\($0)".contains("use sqlite") }
         #expect(throws: CLIError.self) { try shared.applyEnvironment(["LANTAARN_STORE": "/srv/data/lantaarn.sqlite"]) }
+        #expect(shared.ackAfter == .log)
+        try YAMLConfig.decode("ingest: {ack_after: store}").apply(to: &shared)
+        #expect(shared.ackAfter == .store)
+        #expect { try YAMLConfig.decode("ingest: {ack_after: broker}").apply(to: &shared) } throws: { "\($0)".contains("not log or store") }
         var bad = Settings()
         #expect(throws: CLIError.self) {
             try YAMLConfig.decode("retention: {readings: {keep: soon, basis: x}}").apply(to: &bad)

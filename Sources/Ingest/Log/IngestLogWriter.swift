@@ -94,6 +94,9 @@ public final class IngestLogWriter: Sendable {
         consumedOffset.store(offset, ordering: .releasing)
     }
 
+    /// Offset up to which the consumer has committed to the store.
+    public var consumed: Int64 { consumedOffset.load(ordering: .acquiring) }
+
     /// Bytes written but not yet committed to the store: how far the consumer is behind.
     public var backlog: Int64 { max(0, end - consumedOffset.load(ordering: .acquiring)) }
 

@@ -48,14 +48,22 @@ public final class IngestConsumer: Service, Sendable {
         logger.info("ingest consumer started", metadata: ["ingest.source": "\(source)", "ingest.offset": "\(offset)"])
         var lastSeal: Int64 = 0
         var pausedSince: Int64?, warned: Int64 = 0
+        // Whether to compare the offset with the store's before the next commit (after a failure,
+        // and every minute).
+        var resync = false
         while true {
             let now = Clock.nowMilliseconds()
             let draining = Task.isShuttingDownGracefully || Task.isCancelled
             let committed: Int
             do {
+                if resync {
+                    try resynchronise(&offset)
+                    resync = false
+                }
                 if now - lastSeal >= 60_000 {
                     // Windows of sensors that went quiet close by the clock, not by a newer reading.
                     lastSeal = now
+                    resync = true
                     let moved = try store.sealExpired(now: now)
                     if moved > 0 { logger.debug("sealed expired windows", metadata: ["store.readings": "\(moved)"]) }
                 }
@@ -71,6 +79,7 @@ public final class IngestConsumer: Service, Sendable {
                 // back, the messages wait in the ingest log, and the subscriber stops taking more
                 // once the log reaches its limit. Retried until it succeeds.
                 if draining { throw error }
+                resync = true
                 if pausedSince == nil { pausedSince = now }
                 if now - warned >= 10_000 {
                     warned = now
@@ -106,6 +115,28 @@ public final class IngestConsumer: Service, Sendable {
                 \(line.reason). Review them with `lantaarn quarantine list`
                 """, metadata: ["sensor": "\(line.sensor)", "ingest.quarantined": "\(line.values)"])
         }
+    }
+
+    /// Resumes from the store's committed offset when it differs from this consumer's. Behind: after a
+    /// PostgreSQL failover, the promoted standby may lack the last commits of the old primary
+    /// (asynchronous replication). Those messages are still in the ingest log (it is trimmed only
+    /// up to the store's offset) and are read and committed again; the duplicate filter forgets
+    /// them first, or they would look like copies.
+    func resynchronise(_ offset: inout Int64) throws {
+        let stored = try store.committedOffset(source: source)
+        guard stored != offset else { return }
+        if stored < offset {
+            logger.warning("the store holds less than this node committed (a failover lost its last commits); reading them again from the ingest log",
+                           metadata: ["ingest.offset": "\(offset)", "store.offset": "\(stored)"])
+        } else {
+            // A commit that reported a failure but was done (the connection dropped after COMMIT).
+            logger.notice("the store holds a commit this node saw fail; going on after it",
+                          metadata: ["ingest.offset": "\(offset)", "store.offset": "\(stored)"])
+        }
+        offset = stored
+        writer.markConsumed(offset)
+        recent.withLock { $0 = RecentMessages() }
+        try rememberCommitted(before: offset)
     }
 
     /// Fills the duplicate filter with the messages committed last, so that a copy the broker

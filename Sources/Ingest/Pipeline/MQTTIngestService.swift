@@ -27,8 +27,16 @@ public final class MQTTIngestService: Service, Sendable {
 
     /// The topic filters to subscribe to for `registry`: Lantaarn's own filter plus every sensor
     /// topic it does not cover (The Things Stack devices, SenML gateways), each prefixed with
-    /// `$share/GROUP/` when several Lantaarn nodes split one stream.
-    public static func topics(for registry: SensorRegistry, sharedGroup: String? = nil) -> [String] {
+    /// `$share/GROUP/` when several Lantaarn nodes split one stream. With a `partition` (brokers
+    /// without shared subscriptions), the registered sensors' own topics this node's share holds,
+    /// by a stable hash of the sensor id (of the topic, for a topic that names no single sensor);
+    /// messages of sensors not in the registry then reach no node.
+    public static func topics(for registry: SensorRegistry, sharedGroup: String? = nil, partition: IngestPartition? = nil) -> [String] {
+        if let partition {
+            return Set(registry.sensors.values.map(\.topic).filter { topic in
+                partition.owns(ReadingValidator.sensorID(fromTopic: topic) ?? topic)
+            }).sorted()
+        }
         let own = registry.sensors.values.map(\.topic).filter { ReadingValidator.sensorID(fromTopic: $0) == nil }
         let filters = [sensorTopics] + Set(own).sorted()
         guard let sharedGroup else { return filters }
@@ -37,7 +45,7 @@ public final class MQTTIngestService: Service, Sendable {
 
     /// Creates the service; it connects when run.
     public init(endpoint: MQTTEndpoint, clientID: String, topics: [String] = [sensorTopics], security: MQTTSecurity = MQTTSecurity(),
-                backlogLimit: Int64 = defaultBacklogLimit, writer: IngestLogWriter, logger: Logger) {
+                backlogLimit: Int64 = defaultBacklogLimit, ackAfter: AckPoint = .log, writer: IngestLogWriter, logger: Logger) {
         self.writer = writer
         self.logger = logger
         let backpressure = IngestBackpressure(limit: backlogLimit, logger: logger)
@@ -45,12 +53,32 @@ public final class MQTTIngestService: Service, Sendable {
         let log = logger
         self.subscriber = MQTTSubscriber(endpoint: endpoint, clientID: clientID, topics: topics,
                                          cleanSession: false, security: security, logger: logger,
-                                         beforeAcknowledge: { Self.retrying(logger: log) { try writer.flush() } }) { message in
+                                         beforeAcknowledge: {
+                                             Self.retrying(logger: log) { try writer.flush() }
+                                             if ackAfter == .store { Self.awaitCommit(writer) }
+                                         }) { message in
             backpressure.waitForRoom(writer)
             Self.retrying(logger: log) {
                 try writer.stage(origin: message.topic, payload: message.payload, receivedAt: Clock.nowMilliseconds())
             }
         }
+    }
+
+    /// When a QoS 1 message is acknowledged to the broker.
+    public enum AckPoint: String, Sendable {
+        /// Once it is in this node's ingest log on disk (the default): the log is the durable
+        /// buffer, the store commit follows.
+        case log
+        /// Only once the store has committed it, for nodes without durable local disk: a node
+        /// that dies before the commit has acknowledged nothing, so the broker delivers it again.
+        case store
+    }
+
+    /// Waits until the consumer has committed everything written to the log so far (`ack_after:
+    /// store`). Blocks the network thread, so the broker holds further messages meanwhile.
+    private static func awaitCommit(_ writer: IngestLogWriter) {
+        let target = writer.end
+        while writer.consumed < target { usleep(200) }
     }
 
     /// Runs `write` until it succeeds, e.g. while the disk is full. Blocking here pauses
