@@ -13,7 +13,8 @@ message is durable in the store (the nodes' /-/health `messages`, then checked i
   cluster with `ingest: {ack_after: store}`: the same, each PUBACK sent only once the store has
                 committed the message (for nodes without durable local disk): its cost.
 
-Usage: cluster_ingest.py LANTAARN_BIN WORK_DIR [MESSAGES] [NODES]
+Usage: cluster_ingest.py LANTAARN_BIN WORK_DIR [MESSAGES] [NODES] [ACK_STORE_MESSAGES]
+(ACK_STORE_MESSAGES, default a tenth of MESSAGES, for the ack_after: store run.)
 Prints `BENCH <key> <value> <unit>` lines.
 """
 import os
@@ -80,6 +81,8 @@ def run_cluster(binary, work, broker, postgres, packets, count, nodes, ack_after
     `ack_after` (log or store): msg/s from the first packet until every message is committed by
     some node, and the CPU cores all nodes used meanwhile."""
     name = f"cluster_{ack_after}"
+    # A group of its own: the broker keeps the persistent sessions of the earlier run's nodes as
+    # members of their group and would queue a share of this run's messages for them.
     url = postgres.database(name)
     shared = os.path.join(work, name)
     os.makedirs(shared + "/Sensors")
@@ -97,7 +100,7 @@ def run_cluster(binary, work, broker, postgres, packets, count, nodes, ack_after
             procs.append((subprocess.Popen([binary, "serve", "--roles", "ingest,http", "--store", url, "--config", shared + "/lantaarn.yaml",
                                             "--data-dir", data + "/data",
                                             "--sensors", shared + "/Sensors", "--pipelines", shared + "/Pipelines",
-                                            "--mqtt", f"mqtt://127.0.0.1:{broker.port}", "--mqtt-shared-group", "lantaarn",
+                                            "--mqtt", f"mqtt://127.0.0.1:{broker.port}", "--mqtt-shared-group", f"lantaarn-{ack_after}",
                                             "--listen", f"127.0.0.1:{http}"], stdout=subprocess.DEVNULL, stderr=err), data, err))
             ports.append(http)
         for (_, data, _), http in zip(procs, ports):
@@ -139,6 +142,7 @@ def main():
     binary, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     count = int(sys.argv[3]) if len(sys.argv) > 3 else 300_000
     nodes = int(sys.argv[4]) if len(sys.argv) > 4 else 3
+    ack_count = int(sys.argv[5]) if len(sys.argv) > 5 else count // 10
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     packets = messages(count, 1)
@@ -150,8 +154,8 @@ def main():
         print(f"  sqlite node: {sqlite:,.0f} msg/s durable, {sqlite_cpu:.2f} cores", file=sys.stderr)
         cluster, cluster_cpu = run_cluster(binary, work, broker, postgres, packets, count, nodes, "log")
         print(f"  cluster: {cluster:,.0f} msg/s durable in PostgreSQL, {cluster_cpu:.2f} cores (nodes)", file=sys.stderr)
-        after_store, _ = run_cluster(binary, work, broker, postgres, packets, count, nodes, "store")
-        print(f"  cluster, ack_after store: {after_store:,.0f} msg/s", file=sys.stderr)
+        after_store, _ = run_cluster(binary, work, broker, postgres, messages(ack_count, 1), ack_count, nodes, "store")
+        print(f"  cluster, ack_after store: {after_store:,.0f} msg/s ({ack_count} messages)", file=sys.stderr)
     finally:
         postgres.stop()
         broker.stop()

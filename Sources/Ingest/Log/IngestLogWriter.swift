@@ -97,6 +97,20 @@ public final class IngestLogWriter: Sendable {
     /// Offset up to which the consumer has committed to the store.
     public var consumed: Int64 { consumedOffset.load(ordering: .acquiring) }
 
+    /// Whether the subscriber is waiting for the consumer's commit before it acknowledges
+    /// (`ack_after: store`), so the consumer should not wait for a bigger batch.
+    public var commitAwaited: Bool { awaitingCommit.load(ordering: .relaxed) }
+    private let awaitingCommit = Atomic<Bool>(false)
+
+    /// Blocks until the consumer has committed everything written so far (`ack_after: store`).
+    public func awaitCommit() {
+        let target = end
+        guard consumed < target else { return }
+        awaitingCommit.store(true, ordering: .relaxed)
+        defer { awaitingCommit.store(false, ordering: .relaxed) }
+        while consumed < target { usleep(100) }
+    }
+
     /// Bytes written but not yet committed to the store: how far the consumer is behind.
     public var backlog: Int64 { max(0, end - consumedOffset.load(ordering: .acquiring)) }
 

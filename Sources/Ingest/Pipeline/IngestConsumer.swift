@@ -93,7 +93,9 @@ public final class IngestConsumer: Service, Sendable {
             if committed < Self.batchSize && !draining {
                 // Let the next batch gather: each commit costs per series touched, so a few
                 // large transactions use far less CPU than many small ones (at most 20 ms later).
-                try? await Task.sleep(for: .milliseconds(20))
+                // Not while the subscriber holds PUBACKs until the commit (`ack_after: store`):
+                // nothing more arrives until then, so waiting only adds latency.
+                try? await Task.sleep(for: writer.commitAwaited ? .microseconds(200) : .milliseconds(20))
             }
         }
         logQuarantines(now: Clock.nowMilliseconds(), flush: true)

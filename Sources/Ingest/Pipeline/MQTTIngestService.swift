@@ -55,7 +55,7 @@ public final class MQTTIngestService: Service, Sendable {
                                          cleanSession: false, security: security, logger: logger,
                                          beforeAcknowledge: {
                                              Self.retrying(logger: log) { try writer.flush() }
-                                             if ackAfter == .store { Self.awaitCommit(writer) }
+                                             if ackAfter == .store { writer.awaitCommit() }
                                          }) { message in
             backpressure.waitForRoom(writer)
             Self.retrying(logger: log) {
@@ -72,13 +72,6 @@ public final class MQTTIngestService: Service, Sendable {
         /// Only once the store has committed it, for nodes without durable local disk: a node
         /// that dies before the commit has acknowledged nothing, so the broker delivers it again.
         case store
-    }
-
-    /// Waits until the consumer has committed everything written to the log so far (`ack_after:
-    /// store`). Blocks the network thread, so the broker holds further messages meanwhile.
-    private static func awaitCommit(_ writer: IngestLogWriter) {
-        let target = writer.end
-        while writer.consumed < target { usleep(200) }
     }
 
     /// Runs `write` until it succeeds, e.g. while the disk is full. Blocking here pauses
