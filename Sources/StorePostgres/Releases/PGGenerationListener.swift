@@ -36,6 +36,11 @@ final class PGGenerationListener: Sendable {
         }
     }
 
+    /// Takes a generation read by query (never goes back).
+    func raise(to value: Int64) {
+        state.withLock { s in if s.connection != nil { s.generation = max(s.generation, value) } }
+    }
+
     /// Starts listening unless a listener is up or was tried within ``retry``; `current` reads the
     /// stored generation once the `LISTEN` is in place, so no change falls between the two.
     func startIfNeeded(current: () throws -> Int64) {

@@ -24,11 +24,17 @@ extension PostgresReleaseStore: ReleaseStore {
 
     func noteDatasetWrite() { datasetWrites.add(1, ordering: .releasing) }
 
-    /// The generation announced by `NOTIFY` (``PGGenerationListener``); by query while no listener is up.
+    /// The generation announced by `NOTIFY` (``PGGenerationListener``); by query while no listener
+    /// is up, and once after each change by this process (its own notification may still be on
+    /// the way: its change must show at once).
     public func storedDatasetGeneration() throws -> Int64 {
-        if let announced = listener.generation() { return announced }
+        let local = localDatasetWrites
+        if generationQueriedAt.load(ordering: .acquiring) == local, let announced = listener.generation() { return announced }
         listener.startIfNeeded(current: queriedGeneration)
-        return try listener.generation() ?? queriedGeneration()
+        let stored = try queriedGeneration()
+        listener.raise(to: stored)
+        generationQueriedAt.store(local, ordering: .releasing)
+        return stored
     }
 
     private func queriedGeneration() throws -> Int64 {

@@ -12,6 +12,8 @@ public final class PostgresReleaseStore: Sendable {
     let datasetWrites = Atomic<Int64>(0)
     /// Dataset changes announced by any node.
     let listener: PGGenerationListener
+    /// `datasetWrites` when the generation was last read by query.
+    let generationQueriedAt = Atomic<Int64>(-1)
 
     init(_ database: PGDatabase, logger: Logger) {
         self.database = database
