@@ -49,11 +49,11 @@ struct PGObservationSource: ObservationSource {
             WHERE series_id = ANY(\(ids)::bigint[]) AND max_ts >= \(window.start) AND min_ts < \(window.end)
             ORDER BY window_start \(unescaped: descending ? "DESC" : ""), series_id
             """) {
-            let (id, count, minTS, maxTS, minValue, maxValue, sum) = try row.decode((Int64, Int32, Int64, Int64, Double, Double, Double).self)
-            let stats = ChunkStatistics(count: Int(count), minTimestamp: minTS, maxTimestamp: maxTS, minValue: minValue, maxValue: maxValue, sum: sum)
+            let id = try row.makeRandomAccess()[0].decode(Int64.self)
+            let stats = try ChunkStatistics.decode(row, from: 1)
             let more = try visit(id, stats) {
                 let cells = row.makeRandomAccess()
-                return try ChunkColumns.decode(chunk: "of series \(id) at \(minTS)", ts: try cells[7].decode(Data.self),
+                return try ChunkColumns.decode(chunk: "of series \(id) at \(stats.minTimestamp)", ts: try cells[7].decode(Data.self),
                                                vs: try cells[8].decode(Data.self), fs: try cells[9].decode(Data.self))
             }
             if !more { return }

@@ -165,9 +165,8 @@ extension PostgresReadingStore: ReadingStore {
             var decode: (series: [Int64], window: [Int64]) = ([], [])
             let blobs = q.statisticsSuffice ? "" : ", ts, value"
             for row in try session.query(chunksQuery("window_start, count, min_ts, max_ts, min_value, max_value, sum" + blobs, ids: ids, window: q.window)) {
-                let (id, window, count, minTS, maxTS, minValue, maxValue, sum) =
-                    try row.decode((Int64, Int64, Int32, Int64, Int64, Double, Double, Double).self)
-                let stats = ChunkStatistics(count: Int(count), minTimestamp: minTS, maxTimestamp: maxTS, minValue: minValue, maxValue: maxValue, sum: sum)
+                let (id, window) = try row.decode((Int64, Int64).self)
+                let stats = try ChunkStatistics.decode(row, from: 2)
                 if q.statisticsSuffice {
                     if q.summarySuffices(stats) {
                         table.addChunk(stats, series: selection.series[id]!, q) { ([], []) }
@@ -185,9 +184,8 @@ extension PostgresReadingStore: ReadingStore {
                     FROM chunk c JOIN unnest(\(decode.series)::bigint[], \(decode.window)::bigint[]) AS u(s, w)
                       ON c.series_id = u.s AND c.window_start = u.w
                     """) {
-                    let (id, _, count, minTS, maxTS, minValue, maxValue, sum) = try row.decode((Int64, Int64, Int32, Int64, Int64, Double, Double, Double).self)
-                    let stats = ChunkStatistics(count: Int(count), minTimestamp: minTS, maxTimestamp: maxTS, minValue: minValue, maxValue: maxValue, sum: sum)
-                    try Self.addDecoded(row, stats, series: selection.series[id]!, q, to: &table)
+                    let id = try row.makeRandomAccess()[0].decode(Int64.self)
+                    try Self.addDecoded(row, try ChunkStatistics.decode(row, from: 2), series: selection.series[id]!, q, to: &table)
                 }
             }
             for row in try session.query("""
