@@ -124,17 +124,32 @@ public func buildRouter(_ deps: ServerDependencies, role: ServerRole = .all, tls
     return router
 }
 
+/// What a caller may change of how a listener is built; `serve` takes the defaults, the tests
+/// set what they check (a port chosen by the system and reported, a short head deadline, their
+/// own access log).
+public struct ApplicationHooks: Sendable {
+    /// Where the access log goes; `nil`: the application's logger.
+    public var accessLog: Logger?
+    /// How long a request head may take (see ``lantaarnHTTP1(headDeadline:idleTimeout:)``).
+    public var headDeadline: TimeAmount = .seconds(10)
+    /// Called with the listening channel once the server accepts connections (with port 0, the
+    /// channel's local address has the port the system chose).
+    public var onServerRunning: @Sendable (any Channel) async -> Void = { _ in }
+
+    public init() {}
+}
+
 /// The HTTP application of one listener, ready to run as a service; HTTPS (with HSTS) when
 /// `tls` names a certificate and key.
 public func buildApplication(_ deps: ServerDependencies, host: String, port: Int, logger: Logger,
-                             role: ServerRole = .all, tls: TLSFiles? = nil) throws -> some ApplicationProtocol {
-    let router = buildRouter(deps, role: role, tls: tls != nil, accessLog: logger)
+                             role: ServerRole = .all, tls: TLSFiles? = nil,
+                             hooks: ApplicationHooks = ApplicationHooks()) throws -> some ApplicationProtocol {
+    let router = buildRouter(deps, role: role, tls: tls != nil, accessLog: hooks.accessLog ?? logger)
     let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "lantaarn")
-    guard let tls else {
-        return Application(router: router, server: lantaarnHTTP1(), configuration: configuration, logger: logger)
-    }
-    return Application(router: router, server: try .tls(lantaarnHTTP1(), tlsConfiguration: try TLSSetup.configuration(tls)),
-                       configuration: configuration, logger: logger)
+    let http1 = lantaarnHTTP1(headDeadline: hooks.headDeadline)
+    let server: HTTPServerBuilder = try tls.map { try .tls(http1, tlsConfiguration: try TLSSetup.configuration($0)) } ?? http1
+    return Application(router: router, server: server, configuration: configuration,
+                       onServerRunning: hooks.onServerRunning, logger: logger)
 }
 
 /// HTTP/1.1 as every listener serves it: a request head must arrive within `headDeadline` of the

@@ -98,14 +98,20 @@ struct IngestCommand: AsyncParsableCommand {
             abstract: "Commit every message in the ingest log to the store and exit (resumes at the committed offset).")
         @OptionGroup var common: CommonOptions
 
-        @Option(name: .long, help: "Ingest source whose log to drain.")
-        var source: String = "mqtt"
+        @Option(name: .long, help: "Folder in ingest-log/ of the log to drain (default: this node's MQTT log).")
+        var source: String?
 
         func run() async throws {
             let runtime = try Runtime(settings: try common.settings(), label: "lantaarn.ingest")
-            let directory = runtime.settings.ingestLogDirectory(source: source)
-            let writer = try IngestLogWriter(directory: directory)
-            let consumer = try IngestConsumer(source: source, logDirectory: directory, writer: writer, store: runtime.store.readings,
+            if let source {
+                guard !source.isEmpty, !source.contains("/"), !source.hasPrefix("."),
+                      FileManager.default.fileExists(atPath: runtime.settings.ingestLogDirectory(name: source)) else {
+                    throw CLIError("--source: there is no ingest log '\(source.prefix(60))' in \(runtime.settings.ingestLogDirectory(name: "")); name one of its folders, like mqtt")
+                }
+            }
+            let log = try MQTTIngestLog(settings: runtime.settings, name: source)
+            let writer = log.writer, source = log.source
+            let consumer = try IngestConsumer(source: source, logDirectory: log.directory, writer: writer, store: runtime.store.readings,
                                               validator: try runtime.validator(),
                                               logger: runtime.logger)
             var offset = try runtime.store.readings.committedOffset(source: source)

@@ -1,37 +1,49 @@
+import LantaarnModel
 import Logging
 import Pipelines
 import ServiceLifecycle
 
-/// The daily purge inside `serve`: first an hour after start (not during start-up), then every 24 hours.
-/// With several scheduler nodes on one PostgreSQL store, only the one holding the scheduler lease
-/// purges, so a destruction is done and logged once.
+/// The purge inside `serve`, first an hour after start (not during start-up):
+/// - the store's purge every 24 hours, on a node with the scheduler role that holds the
+///   scheduler lease (with several nodes on one PostgreSQL store, only the one that schedules),
+///   so a destruction is done and logged once;
+/// - every hour, on every node, what the node keeps on its own disk (its ingest log, pseudonym
+///   keys, and kept downloads that a purge on any node made stale).
 struct PurgeService: Service {
     let runtime: Runtime
     let catalog: PipelineCatalog
+    /// Whether this node may take the store's purge (it has the scheduler role).
+    let purgesStore: Bool
     let logger: Logger
 
     func run() async throws {
-        var delay = Duration.seconds(3600)
+        var nextStorePurge = Int64.min
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let wait = delay
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
             } catch {
                 return
             }
-            delay = .seconds(86_400)
-            guard runtime.store.schedulerLease.acquire() else {
-                logger.info("daily purge left to the node that schedules")
-                continue
-            }
+            let now = Clock.nowMilliseconds()
+            let run = RetentionRun(runtime: runtime, catalog: catalog)
+            var outcome = RetentionRun.Outcome(report: .init(dryRun: false), segments: [])
             do {
-                let outcome = try RetentionRun(runtime: runtime, catalog: catalog).run(dryRun: false)
-                logger.info("daily purge done", metadata: [
+                if purgesStore, now >= nextStorePurge {
+                    if runtime.store.schedulerLease.acquire() {
+                        outcome = try run.purgeStore(dryRun: false, now: now)
+                        nextStorePurge = now + 86_400_000
+                    } else {
+                        logger.debug("store purge left to the node that schedules")
+                    }
+                }
+                try run.purgeNodeLocal(now: now, into: &outcome)
+                logger.info("purge done", metadata: [
                     "purge.destroyed": "\(outcome.report.total)", "purge.held": "\(outcome.report.held.count)",
-                    "purge.segments": "\(outcome.segments.count)",
+                    "purge.segments": "\(outcome.segments.count)", "purge.keys": "\(outcome.keysDestroyed)",
+                    "purge.downloads": "\(outcome.downloadsCleared.count)",
                 ])
             } catch {
-                logger.error("daily purge failed; retrying tomorrow", metadata: ["error": "\(error)"])
+                logger.error("purge failed; retrying in an hour", metadata: ["error": "\(error)"])
             }
         }
     }

@@ -8,7 +8,8 @@ import Store
 /// One purge: readings, datasets, meldingen and quarantine past their retention, unmatched ANPR
 /// sightings, committed ingest-log segments, pseudonym keys and the kept downloads of datasets
 /// that lost rows, each respecting the legal holds that cover it (``LegalHold`` lists which).
-/// Shared by `lantaarn purge` and the daily purge in `serve`. What the store destroys is logged
+/// Shared by `lantaarn purge` and the purge in `serve`, which on a shared store splits it: the
+/// store's part on the scheduler leader, the node's own files on every node. What the store destroys is logged
 /// in the same transaction; a file or key is logged just before it goes, so a crash in between
 /// leaves a record of what was about to go, never a silent deletion.
 struct RetentionRun {
@@ -25,73 +26,85 @@ struct RetentionRun {
         var downloadsCleared: [String] = []
     }
 
+    /// Both parts, as `lantaarn purge` runs them on a node.
     func run(dryRun: Bool, now: Int64 = Clock.nowMilliseconds()) throws -> Outcome {
+        var outcome = try purgeStore(dryRun: dryRun, now: now)
+        if !dryRun { try purgeNodeLocal(now: now, into: &outcome) }
+        return outcome
+    }
+
+    /// What the store keeps: readings, dataset rows, meldingen, quarantine, unmatched ANPR
+    /// sightings. Once per deployment: on a shared store only the node holding the scheduler lease.
+    func purgeStore(dryRun: Bool, now: Int64) throws -> Outcome {
         let policies = RetentionPolicies(readings: runtime.settings.readingsRetention, datasets: catalog.datasetRetention,
                                          meldingen: runtime.settings.meldingenRetention, meldingText: runtime.settings.meldingTextRetention,
                                          quarantine: runtime.settings.ingestLogRetention)
-        let report = try runtime.store.retention.purge(policies, now: now, dryRun: dryRun)
-        var segments: [IngestLogReader.RemovedSegment] = []
-        var keysDestroyed = 0
-        var sightingsDropped = 0
-        var heldFiles: [(what: String, hold: LegalHold)] = []
-        var downloadsCleared: [String] = []
-        let holds = try runtime.store.retention.holds()
-        if !dryRun {
-            // Kept downloads of datasets that lost rows hold them: they go too (serve makes them
-            // again); the others stay.
-            let shrunk = Set(report.destroyed.filter { $0.kind == "dataset" }.map(\.subject))
-            let kept = Set((try? FileManager.default.contentsOfDirectory(atPath: runtime.exportsDirectory)) ?? [])
-                .compactMap { name in name.range(of: "--").map { String(name[..<$0.lowerBound]) } }.filter(shrunk.contains)
-            try runtime.store.retention.recordDestruction(kept.sorted().map {
-                DestructionRecord(destroyedAt: now, kind: "kept-download", subject: $0, window: TimeWindow(start: Int64.min, end: now),
-                                  readings: 0, policy: "with the rows it holds", basis: "a copy of destroyed rows is destroyed with them")
-            })
-            downloadsCleared = ExportCache.clear(directory: runtime.exportsDirectory, datasets: Set(kept)).sorted()
-            // ANPR sightings a travel-time run has not matched within two days go anyway.
-            let cutoff = now - 2 * 86_400_000
-            // The record is written in the same transaction as the deletion; a hold on a camera keeps its sightings.
-            sightingsDropped = try runtime.store.anpr.dropSightings(before: cutoff) { n in
-                n == 0 ? nil : DestructionRecord(
-                    destroyedAt: now, kind: "anpr-sightings", subject: "pseudonymised ANPR sightings not matched within 2 days",
-                    window: TimeWindow(start: Int64.min, end: cutoff), readings: n,
-                    policy: "keep 2d", basis: "AVG art. 5(1)(e): kept no longer than the travel-time pipeline needs them")
-            }
-            let policy = runtime.settings.ingestLogRetention
-            let root = (runtime.settings.dataDirectory as NSString).appendingPathComponent("ingest-log")
-            for source in (try? FileManager.default.contentsOfDirectory(atPath: root))?.sorted() ?? [] {
-                let reader = try IngestLogReader(directory: (root as NSString).appendingPathComponent(source))
-                // A segment mixes sensors: any hold on a sensor or wijk over its time range keeps it.
-                let removed = try reader.trim(committed: try runtime.store.readings.committedOffset(source: source), olderThan: now - policy.keep,
-                                              keep: { segment in
-                    guard let hold = holds.first(where: { ($0.kind == .sensor || $0.kind == .wijk)
-                        && $0.window.start <= segment.lastReceived && $0.window.end > segment.firstReceived }) else { return false }
-                    heldFiles.append(("ingest-log segment \(source)/\(segment.file)", hold))
-                    return true
-                }, willRemove: { segment in
-                    try runtime.store.retention.recordDestruction([DestructionRecord(
-                        destroyedAt: now, kind: "ingest-log", subject: "\(source)/\(segment.file)",
-                        window: TimeWindow(start: segment.firstReceived, end: max(segment.firstReceived, segment.lastReceived + 1)),
-                        readings: segment.records, policy: policy.description, basis: policy.basis)])
-                    Self.faultPause()
-                })
-                segments += removed
-            }
-            // Pseudonym keys: once a week's key is gone, its pseudonyms lead back to nobody.
-            let keys = (runtime.settings.dataDirectory as NSString).appendingPathComponent("keys")
-            if FileManager.default.fileExists(atPath: keys) {
-                // A hold on a camera of an ANPR pipeline keeps the keys of the weeks it covers.
-                let cameras = Set(catalog.pipelines.flatMap { $0.travelTime?.routes.flatMap { [$0.from, $0.to] } ?? [] })
-                let destroyed = try runtime.keyring().destroyExpired(now: now, retention: runtime.settings.pseudonymKeyRetention, held: { week in
-                    guard let hold = holds.first(where: { $0.kind == .sensor && cameras.contains($0.subject) && $0.covers(.sensor, $0.subject, start: week.start, end: week.end - 1) })
-                    else { return false }
-                    heldFiles.append(("pseudonym key of \(ISO8601.format(milliseconds: week.start).prefix(10))", hold))
-                    return true
-                }, willDestroy: { try runtime.store.retention.recordDestruction([$0]); Self.faultPause() })
-                keysDestroyed = destroyed.count
-            }
+        var outcome = Outcome(report: try runtime.store.retention.purge(policies, now: now, dryRun: dryRun), segments: [])
+        guard !dryRun else { return outcome }
+        // ANPR sightings a travel-time run has not matched within two days go anyway.
+        let cutoff = now - 2 * 86_400_000
+        // The record is written in the same transaction as the deletion; a hold on a camera keeps its sightings.
+        outcome.sightingsDropped = try runtime.store.anpr.dropSightings(before: cutoff) { n in
+            n == 0 ? nil : DestructionRecord(
+                destroyedAt: now, kind: "anpr-sightings", subject: "pseudonymised ANPR sightings not matched within 2 days",
+                window: TimeWindow(start: Int64.min, end: cutoff), readings: n,
+                policy: "keep 2d", basis: "AVG art. 5(1)(e): kept no longer than the travel-time pipeline needs them")
         }
-        return Outcome(report: report, segments: segments, keysDestroyed: keysDestroyed, sightingsDropped: sightingsDropped,
-                       heldFiles: heldFiles, downloadsCleared: downloadsCleared)
+        return outcome
+    }
+
+    /// What this node keeps on its own disk: its ingest log's committed segments, its pseudonym
+    /// keys, and kept downloads written before a purge (on any node) destroyed rows of their
+    /// dataset. Every node runs it, so nothing past its retention lives on where the store's
+    /// purge does not reach.
+    func purgeNodeLocal(now: Int64, into outcome: inout Outcome) throws {
+        let holds = try runtime.store.retention.holds()
+        // Kept downloads of datasets that lost rows hold them: they go too (serve makes them
+        // again); the others stay.
+        var lastDestroyed: [String: Int64] = [:]
+        for record in try runtime.store.retention.destructionLog() where record.kind == "dataset" {
+            lastDestroyed[record.subject] = max(lastDestroyed[record.subject] ?? .min, record.destroyedAt)
+        }
+        let stale = ExportCache.stale(directory: runtime.exportsDirectory, destroyedAt: lastDestroyed)
+        try runtime.store.retention.recordDestruction(stale.sorted().map {
+            DestructionRecord(destroyedAt: now, kind: "kept-download", subject: $0, window: TimeWindow(start: Int64.min, end: now), readings: 0,
+                              policy: "with the rows it holds (node \(runtime.settings.nodeID))", basis: "a copy of destroyed rows is destroyed with them")
+        })
+        ExportCache.clear(directory: runtime.exportsDirectory, destroyedAt: lastDestroyed)
+        outcome.downloadsCleared = stale.sorted()
+        let policy = runtime.settings.ingestLogRetention
+        let root = (runtime.settings.dataDirectory as NSString).appendingPathComponent("ingest-log")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root))?.sorted() ?? [] {
+            let reader = try IngestLogReader(directory: (root as NSString).appendingPathComponent(name))
+            // The offset is the one committed from this very log (its key carries the log's identity).
+            let committed = try runtime.store.readings.committedOffset(source: IngestLogReader.sourceKey(name: name, identity: reader.identity))
+            // A segment mixes sensors: any hold on a sensor or wijk over its time range keeps it.
+            outcome.segments += try reader.trim(committed: committed, olderThan: now - policy.keep, keep: { segment in
+                guard let hold = holds.first(where: { ($0.kind == .sensor || $0.kind == .wijk)
+                    && $0.window.start <= segment.lastReceived && $0.window.end > segment.firstReceived }) else { return false }
+                outcome.heldFiles.append(("ingest-log segment \(name)/\(segment.file)", hold))
+                return true
+            }, willRemove: { segment in
+                try runtime.store.retention.recordDestruction([DestructionRecord(
+                    destroyedAt: now, kind: "ingest-log", subject: "\(name)/\(segment.file)",
+                    window: TimeWindow(start: segment.firstReceived, end: max(segment.firstReceived, segment.lastReceived + 1)),
+                    readings: segment.records, policy: policy.description, basis: policy.basis)])
+                Self.faultPause()
+            })
+        }
+        // Pseudonym keys: once a week's key is gone, its pseudonyms lead back to nobody.
+        let keys = (runtime.settings.dataDirectory as NSString).appendingPathComponent("keys")
+        if FileManager.default.fileExists(atPath: keys) {
+            // A hold on a camera of an ANPR pipeline keeps the keys of the weeks it covers.
+            let cameras = Set(catalog.pipelines.flatMap { $0.travelTime?.routes.flatMap { [$0.from, $0.to] } ?? [] })
+            let destroyed = try runtime.keyring().destroyExpired(now: now, retention: runtime.settings.pseudonymKeyRetention, held: { week in
+                guard let hold = holds.first(where: { $0.kind == .sensor && cameras.contains($0.subject) && $0.covers(.sensor, $0.subject, start: week.start, end: week.end - 1) })
+                else { return false }
+                outcome.heldFiles.append(("pseudonym key of \(ISO8601.format(milliseconds: week.start).prefix(10))", hold))
+                return true
+            }, willDestroy: { try runtime.store.retention.recordDestruction([$0]); Self.faultPause() })
+            outcome.keysDestroyed += destroyed.count
+        }
     }
 
     /// Fault injection for the crash test (RetentionCLITests): with

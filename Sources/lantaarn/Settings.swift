@@ -79,6 +79,9 @@ struct Settings {
     /// Sources `serve` pulls over HTTP on a schedule.
     var ingestPulls: [PullSchedule.Source] = []
 
+    /// This node's id as `LANTAARN_NODE_ID` gives it (containers, whose host name changes).
+    var configuredNodeID: String?
+
     /// `LANTAARN_*` environment variables override the defaults and the config file.
     mutating func applyEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws {
         if let v = env["LANTAARN_DATA"], !v.isEmpty { dataDirectory = v }
@@ -87,6 +90,12 @@ struct Settings {
         if let v = env["LANTAARN_LOG_LEVEL"], !v.isEmpty { logLevel = v }
         if let v = env["LANTAARN_ADMIN_TOKEN_FILE"], !v.isEmpty { adminTokenFile = v }
         if let v = env["LANTAARN_STORE"], !v.isEmpty { storeURL = try Self.storeURL(v, "LANTAARN_STORE") }
+        if let v = env["LANTAARN_NODE_ID"], !v.isEmpty {
+            guard v.count <= 40, v.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                throw CLIError("LANTAARN_NODE_ID: '\(v.prefix(60))' must be 1 to 40 letters, digits, '-' or '_' (it names the node's MQTT client and ingest log)")
+            }
+            configuredNodeID = v
+        }
     }
 
     /// A store named by `where`: `sqlite` (the default file) gives `nil`, a `postgresql://` URL
@@ -114,19 +123,24 @@ struct Settings {
     /// The watched inbox folder.
     var inbox: String { inboxDirectory ?? (dataDirectory as NSString).appendingPathComponent("inbox") }
 
-    /// Path of the ingest log for `source` inside the data directory.
-    /// This node's id: from its data directory, so it is the same after every restart and differs
-    /// between nodes (each has its own data directory with its own ingest log).
+    /// This node's id: `LANTAARN_NODE_ID` when set, else from the host name and the data
+    /// directory, so it is the same after every restart (and after the data directory was wiped:
+    /// the broker then hands the restarted node what it never acknowledged) and differs between
+    /// nodes, also between machines that use the same path.
     var nodeID: String {
-        String(SHA256.hex(Array(URL(fileURLWithPath: dataDirectory).standardizedFileURL.path.utf8)).prefix(12))
+        if let configuredNodeID { return configuredNodeID }
+        let path = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
+        return String(SHA256.hex(Array("\(ProcessInfo.processInfo.hostName)\n\(path)".utf8)).prefix(12))
     }
 
-    /// The MQTT ingest source: its log directory and the key of its committed offset in the store.
-    /// On a shared (PostgreSQL) store each node commits its own log's offset, so the key names the node.
-    var mqttSource: String { storeURL == nil ? "mqtt" : "mqtt-\(nodeID)" }
+    /// The MQTT ingest log's folder in `ingest-log/`. On a shared (PostgreSQL) store each node
+    /// commits its own log's offset, so the name carries the node (and the store key, see
+    /// `IngestLogReader.sourceKey`, also the log's identity).
+    var mqttLogName: String { storeURL == nil ? "mqtt" : "mqtt-\(nodeID)" }
 
-    func ingestLogDirectory(source: String) -> String {
-        (dataDirectory as NSString).appendingPathComponent("ingest-log/\(source)")
+    /// Path of the ingest log `name` inside the data directory.
+    func ingestLogDirectory(name: String) -> String {
+        (dataDirectory as NSString).appendingPathComponent("ingest-log/\(name)")
     }
 }
 

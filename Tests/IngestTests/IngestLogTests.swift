@@ -33,6 +33,32 @@ struct IngestLogTests {
         #expect(try SegmentDirectory(path: dir).bases().count > 5)
     }
 
+    /// A log keeps the identity it was created with; the same folder wiped and started again is a
+    /// new log with a new identity, so its offsets in the store are kept apart from the old log's.
+    /// A log from before identities keeps its bare name as key.
+    @Test func aLogStartedAgainInAWipedFolderHasANewIdentity() throws {
+        let dir = try scratchDirectory("identity")
+        var first = ""
+        do {
+            let writer = try IngestLogWriter(directory: dir)
+            first = writer.identity
+            try writer.append(origin: "o", payload: Array("a".utf8), receivedAt: 1)
+        }
+        #expect(first.count == 12)
+        #expect(try IngestLogWriter(directory: dir).identity == first, "reopened: the same log")
+        #expect(try IngestLogReader(directory: dir).identity == first)
+        #expect(IngestLogReader.sourceKey(name: "mqtt-n1", identity: first) == "mqtt-n1@\(first)")
+        try FileManager.default.removeItem(atPath: dir)
+        let again = try IngestLogWriter(directory: dir).identity
+        #expect(again.count == 12 && again != first, "wiped and started again: a new log")
+
+        let legacy = try scratchDirectory("identity-legacy")
+        do { try IngestLogWriter(directory: legacy).append(origin: "o", payload: Array("a".utf8), receivedAt: 1) }
+        try FileManager.default.removeItem(atPath: legacy + "/identity")
+        #expect(try IngestLogWriter(directory: legacy).identity == "")
+        #expect(IngestLogReader.sourceKey(name: "mqtt", identity: "") == "mqtt")
+    }
+
     /// A crash in the middle of a write leaves a partial record; reopening cuts it off and appends after the last good one.
     @Test func tornTailIsRepairedOnOpen() throws {
         let dir = try scratchDirectory("torn")

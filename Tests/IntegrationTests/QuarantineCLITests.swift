@@ -25,7 +25,10 @@ struct QuarantineCLITests {
         }
         let common = ["--data-dir", dir + "/data", "--sensors", sensors, "--pipelines", TestEnvironment.repoRoot + "/Pipelines"]
         let bin = TestEnvironment.lantaarn
-        #expect(try runCommand(bin, ["ingest", "drain"] + common).status == 0)
+        let missing = try runCommand(bin, ["ingest", "drain", "--source", "mqtt-elders"] + common)
+        #expect(missing.status != 0 && missing.error.contains("there is no ingest log 'mqtt-elders'"), "\(missing.error)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/data/ingest-log/mqtt-elders"), "a wrong name makes no log")
+        #expect(try runCommand(bin, ["ingest", "drain", "--source", "mqtt"] + common).status == 0)
         let list = try runCommand(bin, ["quarantine", "list"] + common)
         #expect(list.output.contains("1\t2026-11-22T10:00:05") && list.output.contains("'no2' is not registered"), "\(list.output)")
         #expect(!list.output.contains("31.5"))   // the list never shows payloads

@@ -203,10 +203,12 @@ struct ScaleOutTests {
     }
 
     /// `ingest: {ack_after: store}`: the node acknowledges a message to the broker only once the
-    /// store has committed it. Killed (SIGKILL) right after each burst and started again, the node
-    /// loses and doubles nothing. (The publisher's own PUBACKs come from the broker, so they say
-    /// nothing about the node; what this shows is that holding the node's PUBACKs loses nothing.)
-    @Test func ackAfterStoreLosesNothingWhenTheNodeDies() async throws {
+    /// store has committed it. Killed (SIGKILL) right after each burst and started again, every
+    /// other time with its data directory wiped (a node without durable disk), the node loses and
+    /// doubles nothing: a wiped node starts a new ingest log, whose offset the store keeps apart
+    /// from the old log's. (The publisher's own PUBACKs come from the broker, so they say nothing
+    /// about the node; what this shows is that holding the node's PUBACKs loses nothing.)
+    @Test func ackAfterStoreLosesNothingWhenTheNodeDiesOrLosesItsDisk() async throws {
         let fixture = try Fixture("scale-out-ack", config: "ingest: {ack_after: store}")
         defer { fixture.close() }
         var nodes = try Self.ingestNodes(fixture, 1)
@@ -215,6 +217,7 @@ struct ScaleOutTests {
         let messages = try await Self.stream(fixture.broker, seconds: 6) { _ in
             nodes[0].serve.stop(signal: SIGKILL)
             lives += 1
+            if lives % 2 == 0 { try FileManager.default.removeItem(atPath: fixture.dir + "/n0/data") }
             nodes[0].serve = try Self.node(fixture.dir, "n0", http: nodes[0].http, broker: fixture.broker, roles: "ingest,http", life: lives)
         }
         let store = try PostgresStore(url: fixture.url)
@@ -222,6 +225,47 @@ struct ScaleOutTests {
                 "stored \((try? store.readings.readingCount()) ?? -1) of \(2 * messages) readings")
         try await Task.sleep(for: .seconds(1))
         #expect(try store.readings.readingCount() == 2 * messages && store.readings.quarantine(limit: 1).isEmpty)
+    }
+
+    /// The store's purge runs once (on the scheduling node), but what each node keeps on its own
+    /// disk is purged on that node: a kept download on another node, written before the purge
+    /// destroyed rows of its dataset, goes there too, and the destruction is recorded; a later
+    /// download and other datasets' downloads stay.
+    @Test func aPurgeOnOneNodeClearsStaleDownloadsOnTheOthers() async throws {
+        let fixture = try Fixture("scale-out-purge", config: "")
+        defer { fixture.close() }
+        let store = try PostgresStore(url: fixture.url)
+        try store.releases.register(DatasetMetadata(name: Self.dataset, title: "T", description: "D", pipeline: Self.dataset,
+                                                    license: "CC0-1.0", retention: "10y",
+                                                    columns: [ColumnSpec(name: "n", type: .integer, description: "")]))
+        let old = ISO8601.parse("2010-01-04T00:00:00Z")!
+        try store.releases.publish(ReleaseDraft(dataset: Self.dataset, window: TimeWindow(start: old, end: old + 3_600_000),
+                                                rows: [[.integer(3)]], rowsIn: 3, lineage: .null))
+        let fm = FileManager.default
+        for name in ["a", "b"] {
+            try fm.createDirectory(atPath: fixture.dir + "/\(name)/data/exports", withIntermediateDirectories: true)
+            for file in ["\(Self.dataset)--t1-0.csv", "meldingen-per-wijk-week--t2-0.csv"] {
+                #expect(fm.createFile(atPath: fixture.dir + "/\(name)/data/exports/" + file, contents: Data("x".utf8)))
+            }
+        }
+        func purge(_ name: String) throws -> CommandResult {
+            try runCommand(TestEnvironment.lantaarn, ["purge", "--data-dir", fixture.dir + "/\(name)/data", "--sensors", fixture.dir + "/Sensors",
+                                                      "--pipelines", fixture.dir + "/Pipelines", "--config", fixture.dir + "/lantaarn.yaml"])
+        }
+        let a = try purge("a")
+        #expect(a.status == 0 && a.output.contains("destroyed 1 rows of \(Self.dataset)"), "\(a.output) \(a.error)")
+        try await Task.sleep(for: .milliseconds(20))
+        // Written after the purge on node a: holds no destroyed rows.
+        #expect(fm.createFile(atPath: fixture.dir + "/b/data/exports/\(Self.dataset)--t3-0.csv", contents: Data("y".utf8)))
+        let b = try purge("b")
+        #expect(b.status == 0 && b.output.contains("destroyed the kept download of \(Self.dataset)"), "\(b.output) \(b.error)")
+        #expect(!b.output.contains("rows of"), "the store's rows went once: \(b.output)")
+        for (name, left) in [("a", ["meldingen-per-wijk-week--t2-0.csv"]),
+                             ("b", ["\(Self.dataset)--t3-0.csv", "meldingen-per-wijk-week--t2-0.csv"])] {
+            #expect(try fm.contentsOfDirectory(atPath: fixture.dir + "/\(name)/data/exports").sorted() == left, "node \(name)")
+        }
+        let records = try store.retention.destructionLog().filter { $0.kind == "kept-download" }
+        #expect(records.count == 2 && records.allSatisfy { $0.subject == Self.dataset }, "\(records.map(\.policy))")
     }
 
     /// The PostgreSQL primary dies under load and its streaming standby is promoted: the ingest

@@ -25,13 +25,14 @@ struct HTTPServerTests {
         deps.observations = store.readings
         if let adminToken { deps.admin = AdminAccess(token: adminToken, alerts: store.meldingen) }
         configure(&deps)
-        let router = buildRouter(deps, role: role, tls: tls != nil, accessLog: accessLog)
         let port = PortBox()
-        let http1 = lantaarnHTTP1(headDeadline: headDeadline)
-        let server: HTTPServerBuilder = try tls.map { try .tls(http1, tlsConfiguration: try TLSSetup.configuration($0)) } ?? http1
-        let running = Application(router: router, server: server, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                  onServerRunning: { channel in await port.set(channel.localAddress?.port ?? 0) },
-                                  logger: Logger(label: "test"))
+        var hooks = ApplicationHooks()
+        hooks.headDeadline = headDeadline
+        // The tests read the access log only when they hand one in.
+        hooks.accessLog = accessLog ?? Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        hooks.onServerRunning = { channel in await port.set(channel.localAddress?.port ?? 0) }
+        let running = try buildApplication(deps, host: "127.0.0.1", port: 0, logger: Logger(label: "test"), role: role, tls: tls,
+                                           hooks: hooks)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await running.runService() }
             var p = 0

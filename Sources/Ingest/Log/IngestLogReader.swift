@@ -9,6 +9,17 @@ public struct IngestLogReader: Sendable {
         directory = try SegmentDirectory(path: path)
     }
 
+    /// The log's identity: empty for a log made before identities existed.
+    public var identity: String { directory.identity }
+
+    /// The key under which the store keeps the committed offset of the log `name` (its folder
+    /// in `ingest-log/`). It carries the log's identity, so the offset of a log that was wiped
+    /// and started again at 0 is never taken for the new log's (which would skip, or trim,
+    /// records not yet stored). A log without identity keeps its old key, the bare name.
+    public static func sourceKey(name: String, identity: String) -> String {
+        identity.isEmpty ? name : "\(name)@\(identity)"
+    }
+
     /// One record and the offset just past it.
     public struct Entry: Sendable {
         public var record: LogRecord

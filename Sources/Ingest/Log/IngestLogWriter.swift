@@ -22,6 +22,8 @@ public final class IngestLogWriter: Sendable {
     /// Held for the writer's lifetime: one writer per log, across processes.
     private let lockFD: Int32
     private let endOffset = Atomic<Int64>(0)
+    /// The log's identity (see ``IngestLogReader/sourceKey(name:identity:)``).
+    public let identity: String
     /// Offset up to which the consumer has committed records to the store.
     private let consumedOffset = Atomic<Int64>(0)
 
@@ -50,6 +52,11 @@ public final class IngestLogWriter: Sendable {
             close(lockFD)
             throw IngestLogError.locked(path)
         }
+        do { try directory.establishIdentity() } catch {
+            close(lockFD)
+            throw IngestLogError.io("write the identity of", path, errno)
+        }
+        identity = directory.identity
         self.segmentBytes = segmentBytes
         self.segmentMilliseconds = segmentMilliseconds
         syncInterval = syncIntervalMilliseconds

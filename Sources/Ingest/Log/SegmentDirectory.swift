@@ -32,6 +32,22 @@ struct SegmentDirectory: Sendable {
         return (attrs?[.size] as? NSNumber)?.int64Value ?? 0
     }
 
+    /// The log's identity: written when the log is created (no segment yet) and never changed,
+    /// so a log started afresh in the same folder (a wiped data directory) is told apart from
+    /// the one before it. A log made before identities existed has none (empty).
+    var identity: String {
+        ((try? String(contentsOfFile: identityFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private var identityFile: String { path + "/identity" }
+
+    /// Gives a log without segments a new identity; a log with segments keeps the one it has.
+    func establishIdentity() throws {
+        guard try bases().isEmpty else { return }
+        let fresh = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+        try String(fresh).write(toFile: identityFile, atomically: true, encoding: .utf8)
+    }
+
     /// Last modification time of a segment, epoch milliseconds.
     func modified(base: Int64) -> Int64 {
         let attrs = try? FileManager.default.attributesOfItem(atPath: file(base: base))

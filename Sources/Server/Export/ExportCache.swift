@@ -9,8 +9,8 @@ import Synchronization
 /// A download is written here while it streams to its first client, under a temporary name,
 /// and renamed only when complete: a file here is always a whole export. The name carries the
 /// dataset, the version tag and the representation; writing a new version removes the
-/// dataset's older files. `clear` empties the folder after a purge, so data destroyed under
-/// its retention does not live on in an export.
+/// dataset's older files. After a purge every node clears the kept downloads of datasets that
+/// lost rows, so data destroyed under its retention does not live on in an export.
 public struct ExportCache: Sendable {
     public let directory: String
 
@@ -74,18 +74,34 @@ public struct ExportCache: Sendable {
         for name in names { try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name)) }
     }
 
+    /// The datasets with a kept download written at or before the time in `destroyedAt` (when a
+    /// purge last destroyed rows of that dataset): those downloads may hold destroyed rows.
+    public static func stale(directory: String, destroyedAt: [String: Int64]) -> Set<String> {
+        Set(files(directory).filter { file in destroyedAt[file.dataset].map { file.written <= $0 } ?? false }.map(\.dataset))
+    }
+
     /// Removes the kept downloads of `datasets` (those whose rows a purge destroyed; the others,
-    /// held or untouched, stay). Returns the datasets that had one.
-    @discardableResult
-    public static func clear(directory: String, datasets: Set<String>) -> Set<String> {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
-        var cleared = Set<String>()
-        for name in names {
-            guard let range = name.range(of: "--"), datasets.contains(String(name[..<range.lowerBound])) else { continue }
-            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
-            cleared.insert(String(name[..<range.lowerBound]))
+    /// held or untouched, stay) that were written at or before `destroyedAt` of their dataset.
+    public static func clear(directory: String, destroyedAt: [String: Int64]) {
+        for file in files(directory) where destroyedAt[file.dataset].map({ file.written <= $0 }) ?? false {
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(file.name))
         }
-        return cleared
+    }
+
+    /// Every file of the folder with its dataset and when its export was written (ms); a digest
+    /// file counts as written with its export (it is made later, at the first serve), or as
+    /// never when its export is gone.
+    private static func files(_ directory: String) -> [(name: String, dataset: String, written: Int64)] {
+        func written(_ name: String) -> Int64? {
+            let path = (directory as NSString).appendingPathComponent(name)
+            return ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date)
+                .map { Int64($0.timeIntervalSince1970 * 1000) }
+        }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).compactMap { name in
+            guard let range = name.range(of: "--") else { return nil }
+            let export = name.hasSuffix(".sha256") ? String(name.dropLast(".sha256".count)) : name
+            return (name, String(name[..<range.lowerBound]), written(export) ?? .min)
+        }
     }
 
     /// Older versions of `dataset`, once a newer one is complete. Every representation of the
