@@ -171,7 +171,7 @@ verify: setup venv-test
 	    canaries) cmd=".venv/bin/python Benchmarks/verify_canaries.py .build/release/lantaarn $(VERIFY_DIR)/canaries .venv/bin/python" ;; \
 	    soak)     cmd=".venv/bin/python Benchmarks/verify_soak.py .build/release $(VERIFY_DIR)/soak $(SOAK_SECONDS) 5000 64" ;; \
 	    fuzz)     cmd="scripts/setup --fuzz && $(FUZZ_BUILD) && $(FUZZ_RUN)" ;; \
-	    cluster)  cmd="$(SWIFT) build --build-tests && LANTAARN_FAULT_SECONDS=120 $(SWIFT) test --skip-build --filter ingestNodesKilledUnderLoad && echo 'VERIFY cluster_kills_lost_doubled 0'" ;; \
+	    cluster)  cmd="$(SWIFT) build --build-tests && LANTAARN_FAULT_SECONDS=120 $(SWIFT) test --skip-build --filter ScaleOutTests && echo 'VERIFY cluster_faults_lost_doubled_published_twice 0'" ;; \
 	    *)        echo "make verify: unknown suite '$$suite'; use chaos, security, sqlmap, canaries, soak, fuzz or cluster"; exit 2 ;; \
 	  esac; \
 	  echo "make verify: $$suite ..."; \

@@ -95,7 +95,8 @@ public final class ResponseCache: Sendable {
                 }
             }
         }
-        let etag = "\"c\(entry.generation)-\(UInt32(truncatingIfNeeded: key.hashValue & 0xffff_ffff))\""
+        // A hash every node computes alike, so any node answers with the same ETag.
+        let etag = "\"c\(entry.generation)-\(UInt32(truncatingIfNeeded: FNV1a.hash(key)))\""
         var headers = entry.headers
         headers[.eTag] = etag
         if request.headers[.ifNoneMatch].map({ $0 == etag || $0 == "W/" + etag || $0 == "*" }) == true {

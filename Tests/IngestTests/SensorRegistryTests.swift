@@ -206,7 +206,7 @@ struct MQTTTopicTests {
             #expect(Set(shares.flatMap { $0 }) == all && shares.map(\.count).reduce(0, +) == all.count, "\(n) nodes: \(shares)")
         }
         // FNV-1a, not Swift's per-process seeded hash: fixed values.
-        #expect(IngestPartition.fnv1a("") == 0xcbf2_9ce4_8422_2325 && IngestPartition.fnv1a("a") == 0xaf63_dc4c_8601_ec8c)
+        #expect(FNV1a.hash("") == 0xcbf2_9ce4_8422_2325 && FNV1a.hash("a") == 0xaf63_dc4c_8601_ec8c)
         let ids = (0..<1000).map { "sensor-\($0)" }
         let counts = (0..<4).map { k in ids.filter { IngestPartition("\(k)/4")!.owns($0) }.count }
         #expect(counts.allSatisfy { $0 > 200 && $0 < 300 }, "an even split: \(counts)")

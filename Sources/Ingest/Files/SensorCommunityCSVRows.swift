@@ -50,7 +50,7 @@ struct SensorCommunityCSVRows: FileRows {
             return
         }
         let deviceCell = cells[sensorColumn]
-        let key = deviceCell.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }   // FNV-1a
+        let key = FNV1a.hash(deviceCell)
         if plans[key].map({ !$0.device.elementsEqual(deviceCell) }) ?? true {
             let device = String(decoding: deviceCell, as: UTF8.self)
             guard let sensorID = validator.registry.sensorByDevice[device], let sensor = validator.registry.sensors[sensorID] else {

@@ -1,3 +1,4 @@
+import LantaarnModel
 /// One node's share of the sensor topics when the broker has no shared subscriptions
 /// (`--ingest-partition K/N`): node K of N subscribes to the topics whose sensor id hashes to K.
 /// The hash is FNV-1a over the id's UTF-8 bytes, the same in every process and on every machine
@@ -16,17 +17,7 @@ public struct IngestPartition: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether this node takes the sensor (or the topic, for topics not named after one sensor).
     public func owns(_ key: String) -> Bool {
-        Int(Self.fnv1a(key) % UInt64(count)) == index
-    }
-
-    /// 64-bit FNV-1a.
-    public static func fnv1a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return hash
+        Int(FNV1a.hash(key) % UInt64(count)) == index
     }
 
     public var description: String { "\(index)/\(count)" }
