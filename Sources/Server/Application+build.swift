@@ -19,8 +19,8 @@ public struct ServerDependencies: Sendable {
     public var ingestStatus: @Sendable () -> IngestStatus
     /// `GET /geo/...`: simplified boundaries for dashboards.
     public var boundaryMaps: any BoundaryMaps
-    /// The admin API; `nil` (off) unless a token is configured.
-    public var admin: AdminAccess?
+    /// The admin API for named staff; `nil`: off on every listener.
+    public var admin: StaffAccess?
     /// The pipelines, for the algorithm register (`/algoritmes`) and `/-/pipelines`.
     public var pipelines: [PipelineDefinition]
     /// `GET /-/pipelines`: the newest pipeline runs, at request time.
@@ -49,7 +49,7 @@ public struct ServerDependencies: Sendable {
                 healthDetails: @escaping @Sendable () -> [(String, JSONValue)] = { [] },
                 metrics: @escaping @Sendable () -> [UInt8] = { [] },
                 ingestStatus: @escaping @Sendable () -> IngestStatus = { IngestStatus(now: 0, sensors: []) },
-                boundaryMaps: any BoundaryMaps = NoBoundaryMaps(), admin: AdminAccess? = nil,
+                boundaryMaps: any BoundaryMaps = NoBoundaryMaps(), admin: StaffAccess? = nil,
                 pipelines: [PipelineDefinition] = [], pipelineRuns: @escaping @Sendable () -> [PipelineRunRecord] = { [] },
                 exports: ExportCache? = nil) {
         self.releases = releases

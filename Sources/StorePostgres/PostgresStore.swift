@@ -7,7 +7,7 @@ import Store
 /// Every domain is implemented: readings (append with backfill, sealing, scans, aggregates,
 /// observations, quarantine, corrections, wijk reassignment), datasets and releases with row
 /// queries and stale windows, meldingen, ANPR sightings, boundaries, legal holds, the destruction
-/// log and the purge, pipeline runs and versions, and the scheduler lease.
+/// log and the purge, pipeline runs and versions, the scheduler lease, staff and the audit log.
 public final class PostgresStore: Sendable {
     /// Imported CBS boundary sets.
     public let boundaries: PostgresBoundaryStore
@@ -23,6 +23,8 @@ public final class PostgresStore: Sendable {
     public let readings: PostgresReadingStore
     /// Which node runs the pipeline scheduler.
     public let schedulerLease: PostgresSchedulerLease
+    /// Staff accounts, their tokens and the audit log.
+    public let staff: PostgresStaffStore
     /// The URL without its password, for messages.
     public let redactedURL: String
 
@@ -38,5 +40,6 @@ public final class PostgresStore: Sendable {
         releases = PostgresReleaseStore(database, logger: logger)
         readings = PostgresReadingStore(database, policy: policy)
         schedulerLease = PostgresSchedulerLease(database, logger: logger)
+        staff = PostgresStaffStore(database)
     }
 }

@@ -43,7 +43,9 @@ struct HoldCommand: AsyncParsableCommand {
             let window = TimeWindow(start: ISO8601.parse(from)!, end: ISO8601.parse(to)!)
             let (kind, subject): (LegalHold.Kind, String) = sensor.map { (.sensor, $0) } ?? dataset.map { (.dataset, $0) }
                 ?? wijk.flatMap(WijkCode.init).map { (.wijk, $0.rawValue) } ?? (.category, category!)
-            let id = try store.retention.addHold(kind: kind, subject: subject, window: window, reason: reason)
+            let id = try store.audited("hold.add", target: "\(kind.rawValue) \(subject)", detail: "\(window)") {
+                try store.retention.addHold(kind: kind, subject: subject, window: window, reason: reason)
+            }
             Console.line("legal hold #\(id) placed on \(kind.rawValue) \(subject) \(window)")
         }
     }
@@ -54,7 +56,8 @@ struct HoldCommand: AsyncParsableCommand {
         @Argument(help: "Hold id (see 'lantaarn hold list').") var id: Int64
 
         func run() async throws {
-            try StoreBackend.open(try common.settings()).retention.removeHold(id: id)
+            let store = try StoreBackend.open(try common.settings())
+            try store.audited("hold.remove", target: "hold \(id)") { try store.retention.removeHold(id: id) }
             Console.line("legal hold #\(id) lifted")
         }
     }

@@ -90,12 +90,13 @@ struct Node {
     private static func serverDependencies(runtime: Runtime, registry: SensorRegistry, catalog: PipelineCatalog,
                                            ingest: IngestServices?) throws -> ServerDependencies {
         let settings = runtime.settings
-        var admin: AdminAccess?
-        if let file = settings.adminTokenFile {
-            guard let access = AdminAccess(token: try ConfigFile.secret(file, "admin.token_file"), alerts: runtime.store.meldingen) else {
-                throw CLIError("admin.token_file: the token in '\(file)' must be at least 32 characters (for example: openssl rand -hex 32)")
-            }
-            admin = access
+        // Named staff with personal tokens ('lantaarn staff add'); the old shared token only until the first account exists.
+        let shared = try settings.adminTokenFile.map { try ConfigFile.secret($0, "admin.token_file") }
+        guard let admin = StaffAccess(staff: runtime.store.staff, alerts: runtime.store.meldingen, sharedToken: shared) else {
+            throw CLIError("admin.token_file: the token in '\(settings.adminTokenFile ?? "")' must be at least 32 characters (for example: openssl rand -hex 32)")
+        }
+        if shared != nil, try runtime.store.staff.hasActiveStaff() {
+            runtime.logger.warning("admin.token_file is set but staff accounts exist: the shared admin token is refused; remove it from lantaarn.yaml")
         }
         let sensors = registry.sensors.values.map { ($0.id, $0.kind) }
         let probe = ingest?.probe

@@ -19,7 +19,8 @@ struct PurgeCommand: AsyncParsableCommand {
         func run() async throws {
             let runtime = try Runtime(settings: try common.settings(), label: "lantaarn.purge")
             Console.line(dryRun ? "purge (dry run): checking retention…" : "purge: destroying data past its retention…")
-            let outcome = try RetentionRun(runtime: runtime, catalog: try runtime.pipelines()).run(dryRun: dryRun)
+            let run = { try RetentionRun(runtime: runtime, catalog: try runtime.pipelines()).run(dryRun: dryRun) }
+            let outcome = try dryRun ? run() : runtime.store.audited("purge.run", target: "retention", run)
             for line in RetentionRun.lines(outcome) { Console.line(line) }
         }
     }

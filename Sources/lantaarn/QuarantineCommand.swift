@@ -95,7 +95,11 @@ struct QuarantineCommand: AsyncParsableCommand {
             let replay = QuarantineReplay(store: runtime.store.readings, validator: try runtime.validator())
             let selection = QuarantineReplay.Selection(sensor: sensor, ids: id.isEmpty ? nil : Set(id),
                                                        replace: replace ? note?.trimmingSpaces() : nil)
-            let report = try replay.run(selection, dryRun: dryRun) { n in Console.progress("quarantine replay: \(n) entries examined") }
+            let target = sensor.map { "sensor \($0)" } ?? (id.isEmpty ? "all" : "entries \(id.map(String.init).joined(separator: ","))")
+            let run = { try replay.run(selection, dryRun: dryRun) { n in Console.progress("quarantine replay: \(n) entries examined") } }
+            // A dry run changes nothing and is not a staff action on the data.
+            let report = try dryRun ? run() : runtime.store.audited("quarantine.replay", target: target,
+                                                                    detail: replace ? "replace stored values" : "", run)
             let verb = dryRun ? "would be" : "were"
             Console.line("""
                 quarantine replay\(dryRun ? " (dry run)" : ""): \(report.examined) entries examined; \(report.resolved) \(verb) resolved \

@@ -12,6 +12,8 @@ struct StoreBackend {
     let anpr: any AnprStore
     let boundaries: any BoundaryStore
     let retention: any RetentionStore
+    /// Staff accounts, their tokens and the audit log.
+    let staff: any StaffStore & AuditLog
     /// Who runs the scheduler: always this node on SQLite, one node at a time on PostgreSQL.
     let schedulerLease: any SchedulerLease
     /// Where the data is, for messages: the SQLite file, or the PostgreSQL URL without its password.
@@ -22,12 +24,12 @@ struct StoreBackend {
         if let url = settings.storeURL {
             let store = try PostgresStore(url: url, policy: settings.chunkPolicy, logger: logger)
             return StoreBackend(readings: store.readings, releases: store.releases, meldingen: store.meldingen, anpr: store.anpr,
-                                boundaries: store.boundaries, retention: store.retention, schedulerLease: store.schedulerLease,
-                                location: store.redactedURL)
+                                boundaries: store.boundaries, retention: store.retention, staff: store.staff,
+                                schedulerLease: store.schedulerLease, location: store.redactedURL)
         }
         let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
         return StoreBackend(readings: store.readings, releases: store.releases, meldingen: store.meldingen, anpr: store.anpr,
-                            boundaries: store.boundaries, retention: store.retention, schedulerLease: SingleNodeLease(),
-                            location: store.path)
+                            boundaries: store.boundaries, retention: store.retention, staff: store.staff,
+                            schedulerLease: SingleNodeLease(), location: store.path)
     }
 }

@@ -33,8 +33,10 @@ struct RecoveryTests {
         // What the subscriber would have acknowledged: every record in the log.
         let base: Int64 = 1_795_168_800   // 2026-11-20T10:00:00Z
         let logEnd: Int64
+        let source: String
         do {
             let writer = try IngestLogWriter(directory: dir + "/data/ingest-log/mqtt")
+            source = IngestLogReader.sourceKey(name: "mqtt", identity: writer.identity)
             for i in 0..<Self.messages {
                 try writer.append(origin: "lantaarn/sensors/r1/readings",
                                   payload: Array(#"{"ts":\#(base + Int64(i)),"values":{"pm25":\#(Double(i % 997) / 10)}}"#.utf8),
@@ -52,20 +54,20 @@ struct RecoveryTests {
             // Kill once this process has committed something, a moment later: mid-drain.
             let before = offset
             let deadline = Date().addingTimeInterval(60)
-            while p.process.isRunning, ((try? Self.committedOffset(database)) ?? before) == before, Date() < deadline { usleep(5_000) }
+            while p.process.isRunning, ((try? Self.committedOffset(database, source: source)) ?? before) == before, Date() < deadline { usleep(5_000) }
             usleep(UInt32.random(in: 0...25_000))
             let exitedByItself = !p.process.isRunning
             p.stop(signal: SIGKILL)
             // What the next process will find: an intact file, and how far the killed one got.
             let integrity = try Self.integrityCheck(database)
             #expect(integrity == "ok", "after kill \(cycle + 1): \(integrity)")
-            offset = try Self.committedOffset(database)
+            offset = try Self.committedOffset(database, source: source)
             progress.append(offset - before)
             if offset > before && offset < logEnd && !exitedByItself { midDrain += 1 }
         }
         let final = try runCommand(TestEnvironment.lantaarn, args)
         #expect(final.status == 0, "\(final.error)")
-        #expect(try Self.committedOffset(database) == logEnd)
+        #expect(try Self.committedOffset(database, source: source) == logEnd)
 
         let store = try SQLiteStore(dataDirectory: dir + "/data")
         var seen = Set<Int64>()
@@ -88,10 +90,10 @@ struct RecoveryTests {
     }
 
     /// The log offset the store has committed, read by another process as the next drain would.
-    static func committedOffset(_ database: String) throws -> Int64 {
+    static func committedOffset(_ database: String, source: String) throws -> Int64 {
         guard FileManager.default.fileExists(atPath: database) else { return 0 }
         let r = try runCommand(Tool("sqlite3"), ["-cmd", ".timeout 5000", database,
-                                                 "SELECT coalesce(max(log_offset), 0) FROM ingest_offset WHERE source = 'mqtt'"])
+                                                 "SELECT coalesce(max(log_offset), 0) FROM ingest_offset WHERE source = '\(source)'"])
         guard r.status == 0, let value = Int64(r.output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw TestFailure("cannot read the committed offset: \(r.error)")
         }

@@ -23,7 +23,7 @@ struct HTTPServerTests {
         let store = try SQLiteStore(dataDirectory: dir)
         var deps = ServerDependencies(releases: store.releases, site: PublicSite())
         deps.observations = store.readings
-        if let adminToken { deps.admin = AdminAccess(token: adminToken, alerts: store.meldingen) }
+        deps.admin = StaffAccess(staff: store.staff, alerts: store.meldingen, sharedToken: adminToken)
         configure(&deps)
         let port = PortBox()
         var hooks = ApplicationHooks()
@@ -167,13 +167,13 @@ struct HTTPServerTests {
             let all = try JSONParser.parse(try await request(base + "/admin/alerts?all=1", token: token).1)
             #expect(all["alerts"]?.arrayValue?.first?["acknowledged_by"]?.stringValue == "wijkteam-noord")
         }
-        // Without a configured token the admin API does not exist.
+        // Without a shared token and before any staff account exists, nobody gets in.
         try await withServer { base, _ in
-            let (code, _) = try await request(base + "/admin/alerts", token: token)
-            #expect(code == 404)
+            let (code, body) = try await request(base + "/admin/alerts", token: token)
+            #expect(code == 401 && body.contains("unknown token"), "\(body)")
         }
         let scratch = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-admin-\(UUID().uuidString.prefix(6))")
-        #expect(AdminAccess(token: "short", alerts: scratch.meldingen) == nil)
+        #expect(StaffAccess(staff: scratch.staff, alerts: scratch.meldingen, sharedToken: "short") == nil)
     }
 
     /// The algorithm register lists every pipeline of the repository in plain Dutch, with the

@@ -18,7 +18,10 @@ final class StoreUnderTest: @unchecked Sendable {   // used from one test only
     let meldingen: any MeldingStore & MeldingArchive & AlertStore
     let releases: any ReleaseStore & StaleWindowLog & PipelineRunLog & PipelineVersionArchive
     let readings: any ReadingStore & ObservationStore & ReadingCorrections & ReadingReassignment
+    let staff: any StaffStore & AuditLog
     private let server: PostgresServer?
+    /// The SQLite file (for tampering from outside).
+    private let file: String?
     private let keep: AnyObject
 
     init(_ backend: Backend, policy: ChunkPolicy = .standard) throws {
@@ -28,13 +31,33 @@ final class StoreUnderTest: @unchecked Sendable {   // used from one test only
             let store = try SQLiteStore(dataDirectory: NSTemporaryDirectory() + "lantaarn-conformance-\(UUID().uuidString.prefix(8))", policy: policy)
             (boundaries, anpr, retention, meldingen, releases, readings, server, keep) =
                 (store.boundaries, store.anpr, store.retention, store.meldingen, store.releases, store.readings, nil, store)
+            (staff, file) = (store.staff, store.path)
         case .postgresql:
             let server = try PostgresServer()
             let store = try PostgresStore(url: server.url, policy: policy)
             (boundaries, anpr, retention, meldingen, releases, readings, self.server, keep) =
                 (store.boundaries, store.anpr, store.retention, store.meldingen, store.releases, store.readings, server, store)
+            (staff, file) = (store.staff, nil)
         }
     }
 
     func close() { server?.stop() }
+
+    /// Another store object on the same database, as a second node has.
+    func secondConnection() throws -> any StaffStore & AuditLog {
+        if let server { return try PostgresStore(url: server.url).staff }
+        let directory = (file! as NSString).deletingLastPathComponent
+        return try SQLiteStore(dataDirectory: directory).staff
+    }
+
+    /// Runs SQL on the store from outside, with the command-line client of its backend, as
+    /// someone with access to the database file or server would.
+    func tamper(_ sql: String) throws {
+        if let server {
+            try server.psql(sql)
+            return
+        }
+        let result = try runCommand(try Tool("sqlite3"), [file!, sql])
+        guard result.status == 0 else { throw ToolError("sqlite3 failed (\(result.status)): \(result.error)") }
+    }
 }

@@ -43,6 +43,16 @@ public final class PostgresServer: @unchecked Sendable {   // used from one test
         if primary == nil { try runChecked(try Tool("createdb"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", "lantaarn", database]) }
     }
 
+    /// Runs `sql` with `psql` as someone with direct access to the database would (tests that
+    /// tamper with a store from outside); returns what it printed.
+    @discardableResult
+    public func psql(_ sql: String) throws -> String {
+        let result = try runCommand(try Tool("psql"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", "lantaarn", "-d", database,
+                                                       "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
+        guard result.status == 0 else { throw ToolError("psql failed (\(result.status)): \(result.error)") }
+        return result.output
+    }
+
     /// Stops the server at once, as a crash would (SIGQUIT: immediate shutdown), keeping its files.
     public func crash() {
         if let pid { kill(pid, SIGQUIT); _ = waitUntil(timeout: 20) { kill(pid, 0) != 0 } }

@@ -3,82 +3,106 @@ import Hummingbird
 import LantaarnModel
 import Store
 
-/// Access to the admin API: a bearer token and the alerts it manages.
-public struct AdminAccess: Sendable {
-    let token: [UInt8]
-    let alerts: any AlertStore
-
-    /// `token` must be at least 32 characters (read it from a file, never a flag).
-    public init?(token: String, alerts: any AlertStore) {
-        let t = token.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard t.utf8.count >= 32 else { return nil }
-        self.token = Array(t.utf8)
-        self.alerts = alerts
-    }
-
-    /// Constant-time comparison of the request's `Authorization: Bearer …` with the token.
-    func allows(_ request: Request) -> Bool {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return false }
-        let given = Array(header.dropFirst(7).utf8)
-        var difference = UInt8(given.count == token.count ? 0 : 1)
-        for i in 0..<token.count { difference |= token[i] ^ (i < given.count ? given[i] : 0) }
-        return difference == 0
-    }
-}
-
-/// The admin API (bearer token): early-warning alerts for people to look at and acknowledge.
-/// `GET /admin/alerts[?all=1]`, `POST /admin/alerts/{id}/acknowledge` with
-/// `{"by": "...", "note": "..."}`, the internal page `GET /intern/waarschuwingen`, and
-/// `GET /admin/datasets/{name}.csv|.json` for datasets that are not public.
-/// Nothing here acts on an alert: acknowledging records who looked, when, and a note.
+/// The admin API, for named staff with a role (``StaffAccess``): early-warning alerts for people
+/// to look at and acknowledge (`GET /admin/alerts[?all=1]`, `POST /admin/alerts/{id}/acknowledge`
+/// with `{"note": "..."}`, the internal page `GET /intern/waarschuwingen`), datasets that are not
+/// public (`GET /admin/datasets/{name}.csv|.json`), the audit log (`GET /admin/audit`) and
+/// `GET /admin/whoami`. Nothing here acts on an alert: acknowledging records who looked, when,
+/// and a note. Every route is in ``table`` with its roles; registering goes through it.
 struct AdminRoutes {
     let deps: ServerDependencies
 
+    typealias Handler = @Sendable (StaffPrincipal, Request, LantaarnRequestContext) async throws -> Response
+
+    /// Every admin route and who may use it.
+    static let table: [AdminRoute] = [
+        AdminRoute(method: .get, path: "/admin/whoami", roles: Set(StaffRole.allCases)),
+        AdminRoute(method: .get, path: "/admin/alerts", roles: [.datateam, .privacy, .admin]),
+        AdminRoute(method: .post, path: "/admin/alerts/:id/acknowledge", roles: [.datateam, .privacy]),
+        AdminRoute(method: .get, path: "/admin/datasets/:file", roles: [.datateam, .privacy, .archivist]),
+        AdminRoute(method: .get, path: "/admin/audit", roles: [.admin, .privacy]),
+        AdminRoute(method: .get, path: "/intern/waarschuwingen", roles: [.datateam, .privacy, .admin]),
+    ]
+
     func register(on router: Router<LantaarnRequestContext>) {
-        router.get("/admin/alerts") { request, _ -> Response in
-            let admin = try authorize(request)
-            let all = request.uri.queryParameters.get("all") == "1"
-            let list = try admin.alerts.alerts(includeAcknowledged: all).map(Self.json)
-            return Self.json(.object([("ok", .bool(true)), ("alerts", .array(list))]))
-        }
-        router.post("/admin/alerts/:id/acknowledge") { request, context -> Response in
-            let admin = try authorize(request)
-            guard let id = Int64(try context.parameters.require("id")) else { throw APIError(.notFound, "no such alert") }
-            let body = try await request.body.collect(upTo: 16_384)
-            let parsed = try? JSONParser.parse(Array(body.readableBytesView))
-            guard let by = parsed?["by"]?.stringValue?.trimmingCharacters(in: .whitespaces), !by.isEmpty, by.count <= 64 else {
-                throw APIError(.badRequest, "send JSON {\"by\": \"who looked (at most 64 characters)\", \"note\": \"optional\"}")
+        let handlers = self.handlers()
+        for route in Self.table {
+            guard let handler = handlers[route.description] else { preconditionFailure("admin route \(route) has no handler") }
+            router.on(RouterPath(route.path), method: route.method) { [deps] request, context in
+                guard let access = deps.admin else {
+                    throw APIError(.notFound, "the admin API is off on this listener")
+                }
+                return try await handler(try access.authorize(request, route), request, context)
             }
-            let note = parsed?["note"]?.stringValue.map { String($0.prefix(1000)) }
-            guard try admin.alerts.acknowledgeAlert(id: id, by: by, note: note, at: Clock.nowMilliseconds()) else {
-                throw APIError(.conflict, "alert \(id) does not exist or was acknowledged before; GET /admin/alerts?all=1 lists them")
-            }
-            return Self.json(.object([("ok", .bool(true)), ("id", .number(Double(id)))]))
-        }
-        // Every dataset, public or not, for municipal staff (never cached by a proxy).
-        router.get("/admin/datasets/:file") { request, context -> Response in
-            _ = try authorize(request)
-            let file = try context.parameters.require("file")
-            guard let (name, format) = ExportFormat.split(file), let summary = try deps.releases.dataset(named: name) else {
-                throw APIError(.notFound, "no dataset download '\(file)'; use /admin/datasets/NAME.csv or NAME.json (GET /datasets lists the names)")
-            }
-            return try await DatasetDownload.current(request, context: context, summary, format, releases: deps.releases,
-                                                     publisher: deps.site.municipality, cacheControl: "no-store", maps: deps.boundaryMaps)
-        }
-        router.get("/intern/waarschuwingen") { request, _ -> Response in
-            let admin = try authorize(request)
-            let html = AlertsPage(site: deps.site, alerts: try admin.alerts.alerts(includeAcknowledged: false)).render()
-            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                            body: .init(byteBuffer: ByteBuffer(string: html)))
         }
     }
 
-    private func authorize(_ request: Request) throws -> AdminAccess {
-        guard let admin = deps.admin else {
-            throw APIError(.notFound, "the admin API is off; set admin.token_file in lantaarn.yaml to turn it on")
-        }
-        guard admin.allows(request) else { throw APIError(.unauthorized, "send Authorization: Bearer with the admin token") }
-        return admin
+    private func handlers() -> [String: Handler] {
+        let deps = deps
+        return [
+            "GET /admin/whoami": { who, _, _ in
+                Self.json(.object([("ok", .bool(true)), ("name", .string(who.name)),
+                                   ("roles", .array(who.roles.sorted().map { .string($0.rawValue) }))]))
+            },
+            "GET /admin/alerts": { _, request, _ in
+                let all = request.uri.queryParameters.get("all") == "1"
+                let list = try deps.admin!.alerts.alerts(includeAcknowledged: all).map(Self.json)
+                return Self.json(.object([("ok", .bool(true)), ("alerts", .array(list))]))
+            },
+            "POST /admin/alerts/:id/acknowledge": { who, request, context in
+                guard let id = Int64(try context.parameters.require("id")) else { throw APIError(.notFound, "no such alert") }
+                let body = try await request.body.collect(upTo: 16_384)
+                let parsed = try? JSONParser.parse(Array(body.readableBytesView))
+                // A named member of staff is who looked; the old shared token must say who.
+                var by = who.name
+                if who.name == "admin-token" {
+                    guard let given = parsed?["by"]?.stringValue?.trimmingCharacters(in: .whitespaces), !given.isEmpty, given.count <= 64 else {
+                        throw APIError(.badRequest, "send JSON {\"by\": \"who looked (at most 64 characters)\", \"note\": \"optional\"}")
+                    }
+                    by = given
+                }
+                let note = parsed?["note"]?.stringValue.map { String($0.prefix(1000)) }
+                guard try deps.admin!.alerts.acknowledgeAlert(id: id, by: by, note: note, at: Clock.nowMilliseconds()) else {
+                    throw APIError(.conflict, "alert \(id) does not exist or was acknowledged before; GET /admin/alerts?all=1 lists them")
+                }
+                return Self.json(.object([("ok", .bool(true)), ("id", .number(Double(id)))]))
+            },
+            // Every dataset, public or not, for municipal staff (never cached by a proxy).
+            "GET /admin/datasets/:file": { _, request, context in
+                let file = try context.parameters.require("file")
+                guard let (name, format) = ExportFormat.split(file), let summary = try deps.releases.dataset(named: name) else {
+                    throw APIError(.notFound, "no dataset download '\(file)'; use /admin/datasets/NAME.csv or NAME.json (GET /datasets lists the names)")
+                }
+                return try await DatasetDownload.current(request, context: context, summary, format, releases: deps.releases,
+                                                         publisher: deps.site.municipality, cacheControl: "no-store", maps: deps.boundaryMaps)
+            },
+            "GET /admin/audit": { _, request, _ in
+                let q = request.uri.queryParameters
+                func time(_ key: String) throws -> Int64? {
+                    guard let text = q.get(key) else { return nil }
+                    guard let t = ISO8601.parse(text) else { throw APIError(.badRequest, "\(key) must be an ISO 8601 time, like 2026-12-01T00:00:00Z") }
+                    return t
+                }
+                let limit = q.get("limit").flatMap(Int.init) ?? 100
+                guard (1...10_000).contains(limit) else { throw APIError(.badRequest, "limit must be 1 to 10000") }
+                let filter = AuditFilter(actor: q.get("actor"), action: q.get("action"), outcome: q.get("outcome"),
+                                         since: try time("since"), until: try time("until"), limit: limit)
+                let entries = try deps.admin!.staff.auditEntries(filter).map(Self.json)
+                return Self.json(.object([("ok", .bool(true)), ("entries", .array(entries))]))
+            },
+            "GET /intern/waarschuwingen": { _, _, _ in
+                let html = AlertsPage(site: deps.site, alerts: try deps.admin!.alerts.alerts(includeAcknowledged: false)).render()
+                return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                                body: .init(byteBuffer: ByteBuffer(string: html)))
+            },
+        ]
+    }
+
+    static func json(_ e: AuditEntry) -> JSONValue {
+        let d = e.draft
+        return .object([("seq", .number(Double(e.seq))), ("at", .string(ISO8601.format(milliseconds: d.at))), ("actor", .string(d.actor)),
+                        ("action", .string(d.action)), ("target", .string(d.target)), ("outcome", .string(d.outcome)),
+                        ("detail", .string(d.detail)), ("hash", .string(e.hash))])
     }
 
     static func json(_ a: MeldingAlert) -> JSONValue {

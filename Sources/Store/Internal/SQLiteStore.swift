@@ -18,6 +18,8 @@ public final class SQLiteStore: Sendable {
     public let boundaries: SQLiteBoundaryStore
     /// Purge, legal holds and the destruction log.
     public let retention: SQLiteRetentionStore
+    /// Staff accounts, their tokens and the audit log.
+    public let staff: SQLiteStaffStore
 
     private let database: StoreDatabase
     /// The shared pool, for tests that inspect or tamper with tables directly.
@@ -33,6 +35,7 @@ public final class SQLiteStore: Sendable {
         anpr = SQLiteAnprStore(database)
         boundaries = SQLiteBoundaryStore(database)
         retention = SQLiteRetentionStore(database)
+        staff = SQLiteStaffStore(database)
     }
 
     /// Path of the database file.

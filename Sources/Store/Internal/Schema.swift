@@ -31,6 +31,7 @@ enum Schema {
         m.registerMigration("v23-series-buurt", migrate: ReadingsSchema.v23SeriesBuurt)
         m.registerMigration("v24-release-window-start", migrate: ReleasesSchema.v24ReleaseWindowStart)
         m.registerMigration("v25-chunk-refs-in-code", migrate: ReadingsSchema.v25ChunkRefsInCode)
+        m.registerMigration("v26-staff", migrate: StaffSchema.v26Staff)
         return m
     }
 }

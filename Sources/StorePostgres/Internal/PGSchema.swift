@@ -15,6 +15,7 @@ enum PGSchema {
         ("v6-anpr", PGAnprSchema.v6Anpr),
         ("v7-retention", PGRetentionSchema.v7Retention),
         ("v8-open-reading-key", PGReadingsSchema.v8OpenReadingKey),
+        ("v9-staff", PGStaffSchema.v9Staff),
     ]
 
     /// Key of the advisory lock that serialises migrations across nodes ("lantaarn" in ASCII).

@@ -1,0 +1,43 @@
+import GRDB
+
+/// Migrations of staff accounts, their tokens and the audit log.
+/// Each is append-only (a released migration is never edited); `Schema` registers them all in
+/// their one global order.
+enum StaffSchema {
+    /// `v26-staff`
+    static func v26Staff(_ db: Database) throws {
+        // Tokens are kept only as SHA-256; the audit log is append-only (triggers) and hash-chained.
+        try db.execute(sql: """
+            CREATE TABLE staff (
+                name TEXT PRIMARY KEY,
+                roles TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                disabled_at INTEGER
+            );
+            CREATE TABLE staff_token (
+                id INTEGER PRIMARY KEY,
+                staff TEXT NOT NULL REFERENCES staff(name),
+                hash TEXT NOT NULL UNIQUE,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                revoked_at INTEGER
+            );
+            CREATE TABLE audit_entry (
+                seq INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                previous TEXT NOT NULL,
+                hash TEXT NOT NULL
+            );
+            CREATE INDEX audit_entry_at ON audit_entry(at);
+            CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            """)
+    }
+}

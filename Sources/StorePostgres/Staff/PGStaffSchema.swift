@@ -1,0 +1,46 @@
+/// Staff accounts, their tokens (SHA-256 only) and the hash-chained audit log, append-only as in
+/// SQLite.
+enum PGStaffSchema {
+    static let v9Staff = [
+        """
+        CREATE TABLE staff (
+            name text PRIMARY KEY,
+            roles text NOT NULL,
+            created_at bigint NOT NULL,
+            disabled_at bigint
+        )
+        """,
+        """
+        CREATE TABLE staff_token (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            staff text NOT NULL REFERENCES staff (name),
+            hash text NOT NULL UNIQUE,
+            created_at bigint NOT NULL,
+            expires_at bigint NOT NULL,
+            revoked_at bigint
+        )
+        """,
+        """
+        CREATE TABLE audit_entry (
+            seq bigint PRIMARY KEY,
+            at bigint NOT NULL,
+            actor text NOT NULL,
+            action text NOT NULL,
+            target text NOT NULL,
+            outcome text NOT NULL,
+            detail text NOT NULL,
+            previous text NOT NULL,
+            hash text NOT NULL
+        )
+        """,
+        "CREATE INDEX audit_entry_at ON audit_entry (at)",
+        """
+        CREATE FUNCTION audit_entry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$
+        """,
+        """
+        CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_entry
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_entry_append_only()
+        """,
+    ]
+}

@@ -1,0 +1,33 @@
+import Foundation
+import LantaarnModel
+import Store
+
+/// Staff actions done on the command line go into the audit log like those over the admin API.
+/// The actor is `cli:<user>`: the operating-system account that ran the command (under sudo,
+/// the one that called sudo).
+enum CLIAudit {
+    static var actor: String {
+        let env = ProcessInfo.processInfo.environment
+        let user = env["SUDO_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? env["USER"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? env["LOGNAME"] ?? "uid\(getuid())"
+        return "cli:" + String(user.prefix(64))
+    }
+}
+
+extension StoreBackend {
+    /// Runs `body` and records it in the audit log: `ok` when it succeeds, `failed` (with the
+    /// error) when it throws, which it then rethrows.
+    @discardableResult
+    func audited<T>(_ action: String, target: String, detail: String = "", _ body: () throws -> T) throws -> T {
+        do {
+            let result = try body()
+            try staff.appendAudit(AuditDraft(at: Clock.nowMilliseconds(), actor: CLIAudit.actor, action: action, target: target,
+                                             outcome: "ok", detail: detail))
+            return result
+        } catch {
+            try? staff.appendAudit(AuditDraft(at: Clock.nowMilliseconds(), actor: CLIAudit.actor, action: action, target: target,
+                                              outcome: "failed", detail: String("\(error)".prefix(300))))
+            throw error
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import LantaarnModel
+import Store
+import TestSupport
+import Testing
+
+/// `lantaarn staff` and `lantaarn audit` through the real binary: accounts with roles and a token
+/// shown once, staff actions on the command line in the audit log, and `audit verify` finding an
+/// edited entry and (with a checkpoint) a cut-off tail made with the database's own client.
+@Suite(.serialized)
+struct StaffCLITests {
+    @Test func accountsTokensAndAVerifiableAuditLog() throws {
+        let dir = try TestEnvironment.scratch("staff-cli")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let common = ["--data-dir", dir + "/data", "--sensors", TestEnvironment.repoRoot + "/Sensors",
+                      "--pipelines", TestEnvironment.repoRoot + "/Pipelines"]
+        let bin = TestEnvironment.lantaarn
+        func run(_ args: [String]) throws -> CommandResult { try runCommand(bin, args + common, environment: ["USER": "beheerder"]) }
+
+        let added = try run(["staff", "add", "j.devries", "--roles", "datateam,approver"])
+        #expect(added.status == 0, "\(added.error)")
+        let token = try #require(added.output.split(separator: "\n").first { $0.hasPrefix(StaffTokenText.prefix) }.map(String.init))
+        #expect(StaffTokenText.looksLikeToken(token))
+        let wrongRole = try run(["staff", "add", "p.jansen", "--roles", "datateam,baas"])
+        #expect(wrongRole.status != 0 && wrongRole.error.contains("'baas' is not a role"), "\(wrongRole.error)")
+        let wrongName = try run(["staff", "add", "Piet Jansen", "--roles", "privacy"])
+        #expect(wrongName.status != 0 && wrongName.error.contains("is not an account name"), "\(wrongName.error)")
+        #expect(try run(["staff", "add", "j.devries", "--roles", "privacy"]).error.contains("already a member of staff"))
+        #expect(try run(["staff", "add", "p.jansen", "--roles", "privacy", "--expires", "400d"]).error.contains("at most 366 days"))
+        #expect(try run(["staff", "add", "p.jansen", "--roles", "privacy", "--expires", "30d"]).status == 0)
+        #expect(try run(["staff", "roles", "p.jansen", "--roles", "privacy,archivist"]).status == 0)
+        let list = try run(["staff", "list", "--tokens"])
+        #expect(list.output.contains("j.devries\tdatateam,approver\tactive") && list.output.contains("p.jansen\tarchivist,privacy\tactive"),
+                "\(list.output)")
+        #expect(!list.output.contains(StaffTokenText.prefix), "tokens are never listed")
+        #expect(try run(["staff", "revoke", "1"]).output.contains("token 1 revoked"))
+        #expect(try run(["staff", "revoke", "77"]).error.contains("there is no token 77"))
+        #expect(try run(["hold", "add", "--sensor", "hlm-lp0001-lucht", "--from", "2026-01-01T00:00:00Z", "--to", "2026-02-01T00:00:00Z",
+                         "--reason", "schadeclaim 4"]).status == 0)
+
+        let audit = try run(["audit", "list"])
+        let lines = audit.output.split(separator: "\n")
+        #expect(lines.first?.contains("\thold.add\tsensor hlm-lp0001-lucht\tok") == true, "\(audit.output)")
+        #expect(lines.contains { $0.contains("cli:beheerder\tstaff.add\tj.devries\tok\troles datateam,approver") })
+        #expect(lines.contains { $0.contains("staff.add\tj.devries\tfailed") }, "a refused action is recorded too")
+        #expect(!audit.output.contains(token) && !audit.output.contains(String(token.dropFirst(4).prefix(16))))
+        #expect(try run(["audit", "list", "--action", "token.", "--limit", "2"]).output.split(separator: "\n").count == 2)
+
+        let verified = try run(["audit", "verify"])
+        #expect(verified.status == 0 && verified.output.contains("chain intact"), "\(verified.output)")
+        let checkpoint = dir + "/audit.checkpoint"
+        #expect(try run(["audit", "checkpoint", "--to", checkpoint]).status == 0)
+        let entries = try SQLiteStore(dataDirectory: dir + "/data").staff.auditEntries(after: 0, limit: 100)
+
+        // Tampered with from outside, with sqlite3 (the triggers refuse it until dropped).
+        let file = dir + "/data/lantaarn.sqlite"
+        #expect(try runCommand(try Tool("sqlite3"), [file, "UPDATE audit_entry SET outcome = 'ok' WHERE seq = 3"]).status != 0)
+        #expect(try runCommand(try Tool("sqlite3"), [file, "DROP TRIGGER audit_entry_no_update; DROP TRIGGER audit_entry_no_delete; "
+                                                       + "UPDATE audit_entry SET detail = 'roles admin' WHERE seq = 1"]).status == 0)
+        let edited = try run(["audit", "verify"])
+        #expect(edited.status == 1 && edited.output.contains("entry 1 was changed"), "\(edited.output)")
+        #expect(try runCommand(try Tool("sqlite3"), [file, "UPDATE audit_entry SET detail = '\(entries[0].draft.detail)' WHERE seq = 1; "
+                                                       + "DELETE FROM audit_entry WHERE seq = \(entries.count)"]).status == 0)
+        #expect(try run(["audit", "verify"]).status == 0, "a cut-off tail alone leaves a valid chain")
+        let cut = try run(["audit", "verify", "--checkpoint", checkpoint])
+        #expect(cut.status == 1 && cut.output.contains("its tail was cut off"), "\(cut.output)")
+        #expect(try run(["audit", "verify", "--checkpoint", dir + "/nope"]).error.contains("is not a checkpoint file"))
+    }
+}
