@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         // The PostgreSQL backend (issue 29).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Bearer JWTs from the municipality's identity provider (issue 30).
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         // System library: libmosquitto (Debian: libmosquitto-dev).
@@ -114,6 +116,8 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                // OIDC: signatures of bearer JWTs against the issuer's JWKS.
+                .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
 
@@ -209,6 +213,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // Signs the OIDC tests' tokens with their own RSA and EC keys.
+                .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
         .testTarget(name: "lantaarnTests", dependencies: ["lantaarn", "Store", "MQTTClient", "Geo"]),

@@ -13,7 +13,8 @@ import Yams
 /// mqtt: mqtt://127.0.0.1:1883             # mqtts://HOST:8883 for TLS
 /// mqtt_security: {username: lantaarn, password_file: /etc/lantaarn/mqtt-password, ca_file: ca.pem}
 /// mqtt_shared_group: lantaarn              # several nodes split one stream ($share/lantaarn/...)
-/// admin: {token_file: /etc/lantaarn/admin-token}   # bearer token of the admin API (off without it)
+/// admin: {token_file: /etc/lantaarn/admin-token}   # old shared token: only until the first `lantaarn staff add`
+/// # admin: {oidc: {issuer: https://login.microsoftonline.com/TENANT/v2.0, audience: api://lantaarn, roles_claim: roles}}
 /// listen: 127.0.0.1:8080
 /// sensors: ./Sensors
 /// pipelines: ./Pipelines
@@ -174,8 +175,20 @@ struct ConfigFile: Decodable {
     }
 
     struct Admin: Decodable {
-        /// File whose first line is the admin API's bearer token (at least 32 characters).
+        /// File whose first line is the old shared bearer token (at least 32 characters): only
+        /// until the first staff account exists.
         var token_file: String?
+        /// Bearer JWTs from the municipality's identity provider.
+        var oidc: OIDC?
+
+        struct OIDC: Decodable {
+            var issuer: String
+            var audience: String
+            var roles_claim: String?
+            var name_claim: String?
+            var jwks_url: String?
+            var clock_skew: String?
+        }
     }
 
     struct Boundaries: Decodable {
@@ -183,6 +196,29 @@ struct ConfigFile: Decodable {
         var gemeente: String?
         var vintage: Int?
         var map_tolerance_m: Double?
+    }
+
+    /// `admin.oidc`: the issuer and key set as https URLs (http only on the loopback interface),
+    /// claim names, clock skew of at most 10 minutes.
+    static func oidc(_ o: Admin.OIDC) throws -> OIDCConfiguration {
+        func checkURL(_ text: String, _ key: String) throws {
+            guard let url = URL(string: text), url.host != nil,
+                  url.scheme == "https" || (url.scheme == "http" && ["127.0.0.1", "localhost"].contains(url.host ?? "")) else {
+                throw CLIError("config \(key): '\(text.prefix(100))' must be an https URL, like https://login.microsoftonline.com/TENANT/v2.0")
+            }
+        }
+        try checkURL(o.issuer, "admin.oidc.issuer")
+        if let jwks = o.jwks_url { try checkURL(jwks, "admin.oidc.jwks_url") }
+        guard !o.audience.trimmingSpaces().isEmpty else { throw CLIError("config admin.oidc.audience: name the audience Lantaarn is registered under") }
+        var c = OIDCConfiguration(issuer: o.issuer, audience: o.audience)
+        if let v = o.roles_claim { c.rolesClaim = v }
+        if let v = o.name_claim { c.nameClaim = v }
+        c.jwksURL = o.jwks_url
+        if let text = o.clock_skew {
+            c.clockSkew = try duration(text, "admin.oidc.clock_skew", example: "60s")
+            guard c.clockSkew <= 600_000 else { throw CLIError("config admin.oidc.clock_skew: at most 10m") }
+        }
+        return c
     }
 
     /// Loads `explicitPath`, or `./lantaarn.yaml` when it exists, or nothing.
@@ -270,6 +306,7 @@ struct ConfigFile: Decodable {
             }
         }
         if let v = admin?.token_file { s.adminTokenFile = v }
+        if let o = admin?.oidc { s.oidc = try Self.oidc(o) }
         if let v = boundaries?.file { s.boundaryFile = v }
         if let v = boundaries?.gemeente { s.gemeente = v }
         if let v = boundaries?.vintage { s.boundaryVintage = v }

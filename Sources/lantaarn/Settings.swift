@@ -40,8 +40,10 @@ struct Settings {
     var boundaryFile: String?
     var gemeente = "GM0392"
     var boundaryVintage = 2020
-    /// File holding the admin API's bearer token; the admin API is off without it.
+    /// File holding the old shared admin token (accepted only until the first staff account exists).
     var adminTokenFile: String?
+    /// The identity provider whose bearer JWTs the admin API accepts (`admin.oidc`).
+    var oidc: OIDCConfiguration?
     /// Default simplification of `/geo/{level}/{vintage}.geojson`, metres.
     var mapTolerance = 5.0
     /// Chunk span (fixed when the store is created) and lateness of the open buffer.

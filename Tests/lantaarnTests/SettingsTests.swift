@@ -71,6 +71,24 @@ struct SettingsTests {
         }
     }
 
+    /// `admin.oidc`: the issuer and claims as configured; an issuer that is not https (except on
+    /// the loopback interface) or a clock skew over 10 minutes is refused with what to write.
+    @Test func identityProviderFromTheConfigFile() throws {
+        var s = Settings()
+        try YAMLConfig.decode("""
+            admin: {oidc: {issuer: "https://login.microsoftonline.com/t/v2.0", audience: "api://lantaarn", roles_claim: groups, name_claim: upn, clock_skew: 2m}}
+            """).apply(to: &s)
+        #expect(s.oidc?.issuer == "https://login.microsoftonline.com/t/v2.0" && s.oidc?.audience == "api://lantaarn")
+        #expect(s.oidc?.rolesClaim == "groups" && s.oidc?.nameClaim == "upn" && s.oidc?.clockSkew == 120_000 && s.oidc?.jwksURL == nil)
+        var bad = Settings()
+        #expect { try YAMLConfig.decode("admin: {oidc: {issuer: \"http://idp.example\", audience: a}}").apply(to: &bad) }
+            throws: { "\($0)".contains("must be an https URL") }
+        #expect { try YAMLConfig.decode("admin: {oidc: {issuer: \"https://idp.example\", audience: a, clock_skew: 1h}}").apply(to: &bad) }
+            throws: { "\($0)".contains("at most 10m") }
+        #expect { try YAMLConfig.decode("admin: {oidc: {issuer: \"https://idp.example\", audience: \" \"}}").apply(to: &bad) }
+            throws: { "\($0)".contains("audience") }
+    }
+
     @Test func listenAddresses() throws {
         let a = try ListenAddress("127.0.0.1:8080")
         #expect(a.host == "127.0.0.1" && a.port == 8080)

@@ -32,7 +32,7 @@ struct AdminRoutes {
                 guard let access = deps.admin else {
                     throw APIError(.notFound, "the admin API is off on this listener")
                 }
-                return try await handler(try access.authorize(request, route), request, context)
+                return try await handler(try await access.authorize(request, route), request, context)
             }
         }
     }

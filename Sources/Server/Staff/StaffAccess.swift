@@ -12,18 +12,21 @@ public struct StaffPrincipal: Sendable, Equatable {
     public let via: String
 }
 
-/// Access to the admin API by named staff: a personal token (`lantaarn staff add`), or, only
-/// while no staff account exists, the old shared admin token (`admin.token_file`) as a migration
-/// path. Every request that reaches an admin route is recorded in the audit log, allowed or not.
+/// Access to the admin API by named staff: a personal token (`lantaarn staff add`), a bearer JWT
+/// from the municipality's identity provider (`admin.oidc`), or, only while no staff account
+/// exists, the old shared admin token (`admin.token_file`) as a migration path. Every request that
+/// reaches an admin route is recorded in the audit log, allowed or not.
 public struct StaffAccess: Sendable {
     let staff: any StaffStore & AuditLog
     let alerts: any AlertStore
+    let oidc: OIDCVerifier?
     private let sharedToken: [UInt8]?
 
     /// `nil` when `sharedToken` is given but shorter than 32 characters (read it from a file, never a flag).
-    public init?(staff: any StaffStore & AuditLog, alerts: any AlertStore, sharedToken: String? = nil) {
+    public init?(staff: any StaffStore & AuditLog, alerts: any AlertStore, sharedToken: String? = nil, oidc: OIDCVerifier? = nil) {
         self.staff = staff
         self.alerts = alerts
+        self.oidc = oidc
         if let sharedToken {
             let t = sharedToken.trimmingCharacters(in: .whitespacesAndNewlines)
             guard t.utf8.count >= 32 else { return nil }
@@ -36,7 +39,7 @@ public struct StaffAccess: Sendable {
     /// The principal behind the request's `Authorization: Bearer …`, if they hold one of `route`'s
     /// roles; otherwise 401 (no, unknown, expired or revoked token) or 403 (no such role). Both
     /// outcomes are audited.
-    func authorize(_ request: Request, _ route: AdminRoute, now: Int64 = Clock.nowMilliseconds()) throws -> StaffPrincipal {
+    func authorize(_ request: Request, _ route: AdminRoute, now: Int64 = Clock.nowMilliseconds()) async throws -> StaffPrincipal {
         let target = "\(route.method) \(request.uri.path)"
         func deny(_ status: HTTPResponse.Status, _ actor: String, _ reason: String, _ message: String) throws -> Never {
             try staff.appendAudit(AuditDraft(at: now, actor: actor, action: "admin.request", target: target, outcome: "denied", detail: reason))
@@ -59,6 +62,12 @@ public struct StaffAccess: Sendable {
                 try deny(.unauthorized, name, "token \(id) of a disabled account", "this account is disabled")
             case .unknown:
                 try deny(.unauthorized, "anonymous", "unknown token", "unknown token; send your personal token")
+            }
+        } else if let oidc, bearer.split(separator: ".", omittingEmptySubsequences: false).count == 3 {
+            do {
+                principal = try await oidc.principal(bearer, now: now)
+            } catch let refusal as OIDCVerifier.Refusal {
+                try deny(.unauthorized, "anonymous", "oidc: \(refusal)", "your sign-in token was refused: \(refusal)")
             }
         } else if let sharedToken, Self.constantTimeEqual(Array(bearer.utf8), sharedToken) {
             guard try !staff.hasActiveStaff() else {
