@@ -13,6 +13,8 @@
   bounds:     a 20 KB target (414), a 100 KB header (refused), and 100 slowloris connections
               (all cut off by the request-head deadline while normal requests are answered);
   secrets:    the admin token never appears in the log;
+  staff:      a personal token by role, the shared token refused once staff exist, no token in
+              the audit log or the serve log, the audit chain intact;
   mqtt_tls:   `lantaarn serve` with mqtts:// and a CA file, against three TLS brokers (mosquitto):
               a certificate for 127.0.0.1 from that CA (the control: it connects and ingests), one
               for another host from that CA, and one for 127.0.0.1 from an unknown CA (both
@@ -106,9 +108,11 @@ def main():
         injection(port)
         traversal(port)
         bounds(port)
+        personal = staff(port, common)
     with open(os.path.join(work, "serve.log"), errors="replace") as f:
         text = f.read()
-    check("secrets_not_logged", TOKEN not in text and TOKEN[7:] not in text, log_bytes=len(text))
+    check("secrets_not_logged", TOKEN not in text and TOKEN[7:] not in text and personal not in text and personal[4:20] not in text,
+          log_bytes=len(text))
     mqtt_tls(common)
     report()
 
@@ -220,6 +224,30 @@ def admin(port):
         answered += status not in (401, 403, 0) and status < 500
     check("admin_refused", refused == len(routes) * 7, refused=refused, of=len(routes) * 7)
     check("admin_answers_with_token", answered == len(routes), answered=answered, of=len(routes))
+
+
+def staff(port, common):
+    """Named staff (issue 30): a personal token works by role, the shared token is refused once
+    staff exist, and neither token appears in the audit log, whose chain verifies. Returns the
+    personal token, for the check of the serve log."""
+    added = subprocess.run([binary, "staff", "add", "verifier", "--roles", "privacy"] + common, capture_output=True, text=True)
+    personal = next((line for line in added.stdout.splitlines() if line.startswith("lnt_")), "")
+    check("staff_token_issued", added.returncode == 0 and len(personal) == 68, stderr=added.stderr[-300:])
+    who, body = request(port, "GET", "/admin/whoami", {"Authorization": "Bearer " + personal})
+    check("staff_token_accepted", who == 200 and b"verifier" in body, status=who)
+    role, _ = request(port, "GET", "/admin/alerts", {"Authorization": "Bearer " + personal})
+    check("staff_role_enforced", role == 200, status=role)
+    shared, body = request(port, "GET", "/admin/whoami", {"Authorization": "Bearer " + TOKEN})
+    check("shared_token_refused_once_staff_exist", shared == 401 and b"no longer accepted" in body, status=shared)
+    forged, _ = request(port, "GET", "/admin/whoami", {"Authorization": "Bearer " + personal[:-1] + ("0" if personal[-1] != "0" else "1")})
+    none, _ = request(port, "GET", "/admin/whoami", {"Authorization": "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."})
+    check("staff_bad_tokens_refused", forged == 401 and none == 401, forged=forged, alg_none=none)
+    audit = subprocess.run([binary, "audit", "list", "--limit", "100000"] + common, capture_output=True, text=True)
+    check("tokens_not_in_audit_log", audit.returncode == 0 and audit.stdout.count("\n") > 0
+          and not any(t in audit.stdout for t in (TOKEN, TOKEN[7:], personal, personal[4:20])), entries=audit.stdout.count("\n"))
+    verified = subprocess.run([binary, "audit", "verify"] + common, capture_output=True, text=True)
+    check("audit_chain_intact", verified.returncode == 0 and "chain intact" in verified.stdout, output=verified.stdout[-200:])
+    return personal
 
 
 def timing(port, samples=3000):

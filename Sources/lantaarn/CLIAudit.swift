@@ -15,17 +15,19 @@ enum CLIAudit {
 }
 
 extension StoreBackend {
-    /// Runs `body` and records it in the audit log: `ok` when it succeeds, `failed` (with the
-    /// error) when it throws, which it then rethrows.
+    /// Runs `body` and records it in the audit log: `ok` when it succeeds (with `detail` and what
+    /// `summary` says of the result), `failed` (with the error) when it throws, which it then rethrows.
     @discardableResult
-    func audited<T>(_ action: String, target: String, detail: String = "", _ body: () throws -> T) throws -> T {
+    func audited<T>(_ action: String, target: String, detail: String = "", summary: ((T) -> String)? = nil,
+                    _ body: () throws -> T) throws -> T {
         do {
             let result = try body()
+            let text = [detail, summary?(result) ?? ""].filter { !$0.isEmpty }.joined(separator: "; ")
             try staff.appendAudit(AuditDraft(at: Clock.nowMilliseconds(), actor: CLIAudit.actor, action: action, target: target,
-                                             outcome: "ok", detail: detail))
+                                             outcome: "ok", detail: text))
             return result
         } catch {
-            try? staff.appendAudit(AuditDraft(at: Clock.nowMilliseconds(), actor: CLIAudit.actor, action: action, target: target,
+            _ = try? staff.appendAudit(AuditDraft(at: Clock.nowMilliseconds(), actor: CLIAudit.actor, action: action, target: target,
                                               outcome: "failed", detail: String("\(error)".prefix(300))))
             throw error
         }

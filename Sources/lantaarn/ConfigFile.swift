@@ -40,6 +40,7 @@ import Yams
 ///   ingest_log: {keep: 7d, basis: "technical buffer"}   # raw input: log segments and quarantined messages
 ///   meldingen: {keep: 5y, basis: "..."}      # closed meldingen, from closing
 ///   pseudonym_keys: {keep: 7d, basis: "..."} # a week's ANPR pseudonym key, after the week
+///   audit: {keep: 7y, basis: "..."}          # the audit log of staff actions
 /// meldingen: {keep_text: {keep: 1y, basis: "..."}}   # keep scrubbed text internally (off by default)
 /// ```
 struct ConfigFile: Decodable {
@@ -122,6 +123,8 @@ struct ConfigFile: Decodable {
         var meldingen: Policy?
         /// How long a week's pseudonym key (ANPR) is kept after its week.
         var pseudonym_keys: Policy?
+        /// How long entries of the audit log of staff actions are kept.
+        var audit: Policy?
     }
 
     struct Meldingen: Decodable {
@@ -331,6 +334,7 @@ struct ConfigFile: Decodable {
         if let p = retention?.ingest_log { s.ingestLogRetention = try Self.policy(p, "retention.ingest_log") }
         if let p = retention?.meldingen { s.meldingenRetention = try Self.policy(p, "retention.meldingen") }
         if let p = retention?.pseudonym_keys { s.pseudonymKeyRetention = try Self.policy(p, "retention.pseudonym_keys") }
+        if let p = retention?.audit { s.auditRetention = try Self.policy(p, "retention.audit") }
         if let p = meldingen?.keep_text { s.meldingTextRetention = try Self.policy(p, "meldingen.keep_text") }
         if let v = log_level { s.logLevel = v }
         if let text = ingest?.log_limit { s.ingestLogLimit = try Self.byteSize(text, "ingest.log_limit") }

@@ -46,8 +46,10 @@ struct IngestCommand: AsyncParsableCommand {
             if format == "anpr" {
                 let intake = try AnprIntake(store: runtime.store.anpr, keyring: try runtime.keyring(), pipelines: try runtime.pipelines())
                 for file in files {
-                    let report = try intake.ingest(path: file) { done, total in
-                        Console.progress("\((file as NSString).lastPathComponent): \(done)/\(total) lines")
+                    let report = try runtime.store.audited("ingest.anpr", target: (file as NSString).lastPathComponent) {
+                        try intake.ingest(path: file) { done, total in
+                            Console.progress("\((file as NSString).lastPathComponent): \(done)/\(total) lines")
+                        }
                     }
                     Console.line("\n" + report.description)
                 }
@@ -56,7 +58,10 @@ struct IngestCommand: AsyncParsableCommand {
             if let format = format.flatMap(MeldingFormat.init) {
                 let meldingen = try runtime.meldingIngest()
                 for file in files {
-                    Console.line(try meldingen.ingest(path: file, format: format, id: id).description)
+                    let report = try runtime.store.audited("ingest.meldingen", target: (file as NSString).lastPathComponent, detail: format.rawValue) {
+                        try meldingen.ingest(path: file, format: format, id: id)
+                    }
+                    Console.line(report.description)
                 }
                 return
             }
@@ -72,16 +77,21 @@ struct IngestCommand: AsyncParsableCommand {
                     let eta = rate > 0 ? Double(total - done) / rate : 0
                     Console.progress("\(name): \(total > 0 ? done * 100 / total : 100)%  \(Int(Double(rows) / seconds)) rows/s  ETA \(Int(eta.rounded())) s")
                 }
-                let report: FileIngest.Report
-                if HTTPFetcher.isPullable(source) {
+                // A load into the store by hand (often a backfill of sealed days) is a staff action.
+                // The audit log keeps no secret: a URL without its password and query string.
+                let target = HTTPFetcher.isPullable(source) ? String(HTTPFetcher.redacted(source).prefix { $0 != "?" }) : source
+                let loaded = try runtime.store.audited("ingest.file", target: target, summary: { (r: FileIngest.Report?) in
+                    r.map { "\($0.readings) readings stored (\($0.backfilled) into sealed days), \($0.quarantined) quarantined" } ?? "not modified"
+                }) { () -> FileIngest.Report? in
+                    guard HTTPFetcher.isPullable(source) else { return try ingest.ingest(path: source, progress: progress) }
                     switch try pull.pull(source, progress: progress) {
-                    case .notModified:
-                        Console.line("\(HTTPFetcher.redacted(source)): not modified since the last pull; nothing to do")
-                        continue
-                    case .loaded(let r): report = r
+                    case .notModified: return nil
+                    case .loaded(let r): return r
                     }
-                } else {
-                    report = try ingest.ingest(path: source, progress: progress)
+                }
+                guard let report = loaded else {
+                    Console.line("\(HTTPFetcher.redacted(source)): not modified since the last pull; nothing to do")
+                    continue
                 }
                 if let done = report.alreadyLoaded {
                     Console.line("\(report.name): already loaded on \(ISO8601.format(milliseconds: done.completedAt)) (sha256 \(report.sha256.prefix(12))…); nothing to do")

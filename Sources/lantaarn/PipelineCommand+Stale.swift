@@ -37,7 +37,10 @@ extension PipelineCommand {
                     Console.line("  \(ISO8601.format(milliseconds: s.window.start)) .. \(ISO8601.format(milliseconds: s.window.end))  release \(s.releaseID)  \(s.reason)")
                 }
                 if recompute {
-                    let results = try runner.recompute(p, stale) { done, count in Console.progress("\(p.name): window \(done)/\(count)") }
+                    let results = try runtime.store.audited("pipeline.recompute", target: p.name, detail: "\(stale.count) stale windows",
+                                                            summary: { "\($0.count) windows published again" }) {
+                        try runner.recompute(p, stale) { done, count in Console.progress("\(p.name): window \(done)/\(count)") }
+                    }
                     if !results.isEmpty { Console.line("") }
                     runner.refreshDisclosureReports(after: p)
                     Console.line("\(p.name): \(results.count) window(s) published again")

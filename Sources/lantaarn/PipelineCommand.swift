@@ -53,11 +53,14 @@ struct PipelineCommand: AsyncParsableCommand {
             }
             let range = TimeWindow(start: pipeline.calendar.floor(ISO8601.parse(from)!), end: ISO8601.parse(to)!)
             let started = ContinuousClock.now
-            let results = try runtime.runner().run(pipeline, over: range) { done, total in
+            let results = try runtime.store.audited("pipeline.backfill", target: name, detail: "\(range)",
+                                                    summary: { "\($0.count) windows, \($0.reduce(0) { $0 + $1.rowsOut }) rows published" }) {
+                try runtime.runner().run(pipeline, over: range) { done, total in
                 let seconds = max(Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds), 0.001)
                 let width = 30, filled = total > 0 ? done * width / total : width
                 let eta = Double(total - done) * seconds / Double(max(done, 1))
                 Console.progress("\(name) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total) windows  ETA \(Int(eta.rounded())) s")
+                }
             }
             Console.line("")
             Console.line("\(name): \(results.count) window(s) \(range), \(results.reduce(0) { $0 + $1.rowsIn }) in, \(results.reduce(0) { $0 + $1.rowsOut }) rows published to \(pipeline.output.dataset)")
@@ -152,8 +155,11 @@ struct PipelineCommand: AsyncParsableCommand {
                 Console.line("\(name): nothing to do; no closed window since the last release")
                 return
             }
-            let results = try runner.run(pipeline, over: range) { done, total in
-                Console.progress("\(name): window \(done)/\(total)")
+            let results = try runtime.store.audited("pipeline.run", target: name, detail: "\(range)",
+                                                    summary: { "\($0.count) windows, \($0.reduce(0) { $0 + $1.rowsOut }) rows published" }) {
+                try runner.run(pipeline, over: range) { done, total in
+                    Console.progress("\(name): window \(done)/\(total)")
+                }
             }
             if !results.isEmpty { Console.line("") }
             let rowsIn = results.reduce(0) { $0 + $1.rowsIn }, rowsOut = results.reduce(0) { $0 + $1.rowsOut }

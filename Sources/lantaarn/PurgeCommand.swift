@@ -20,7 +20,10 @@ struct PurgeCommand: AsyncParsableCommand {
             let runtime = try Runtime(settings: try common.settings(), label: "lantaarn.purge")
             Console.line(dryRun ? "purge (dry run): checking retention…" : "purge: destroying data past its retention…")
             let run = { try RetentionRun(runtime: runtime, catalog: try runtime.pipelines()).run(dryRun: dryRun) }
-            let outcome = try dryRun ? run() : runtime.store.audited("purge.run", target: "retention", run)
+            let outcome = try dryRun ? run() : runtime.store.audited("purge.run", target: "retention", summary: { o in
+                "\(o.report.total) readings and rows, \(o.segments.count) log segments, \(o.keysDestroyed) pseudonym keys, "
+                    + "\(o.auditEntries) audit entries destroyed; \(o.report.held.count) holds kept data"
+            }, run)
             for line in RetentionRun.lines(outcome) { Console.line(line) }
         }
     }

@@ -24,6 +24,8 @@ struct RetentionRun {
         /// Files a hold kept: ingest-log segments and pseudonym keys, with the hold.
         var heldFiles: [(what: String, hold: LegalHold)] = []
         var downloadsCleared: [String] = []
+        /// Audit-log entries destroyed under the audit log's retention.
+        var auditEntries = 0
     }
 
     /// Both parts, as `lantaarn purge` runs them on a node.
@@ -40,6 +42,13 @@ struct RetentionRun {
                                          meldingen: runtime.settings.meldingenRetention, meldingText: runtime.settings.meldingTextRetention,
                                          quarantine: runtime.settings.ingestLogRetention)
         var outcome = Outcome(report: try runtime.store.retention.purge(policies, now: now, dryRun: dryRun), segments: [])
+        // The audit log's oldest entries; the newest of them stays as the anchor the chain goes on from.
+        let audit = runtime.settings.auditRetention
+        outcome.auditEntries = try runtime.store.staff.purgeAudit(before: now - audit.keep, dryRun: dryRun) { n, through in
+            DestructionRecord(destroyedAt: now, kind: "audit", subject: "audit log entries up to \(through.seq) (last hash \(through.hash))",
+                              window: TimeWindow(start: Int64.min, end: now - audit.keep), readings: n,
+                              policy: audit.description, basis: audit.basis)
+        }
         guard !dryRun else { return outcome }
         // ANPR sightings a travel-time run has not matched within two days go anyway.
         let cutoff = now - 2 * 86_400_000
@@ -130,6 +139,7 @@ struct RetentionRun {
         for s in o.segments { out.append("destroyed ingest-log segment \(s.file) (\(s.records) messages)") }
         if o.sightingsDropped > 0 { out.append("destroyed \(o.sightingsDropped) unmatched ANPR sightings older than 2 days") }
         if o.keysDestroyed > 0 { out.append("destroyed \(o.keysDestroyed) pseudonym key(s) past their retention") }
+        if o.auditEntries > 0 { out.append("\(verb) \(o.auditEntries) audit log entries past their retention") }
         for f in o.heldFiles { out.append("kept \(f.what) by legal hold #\(f.hold.id) on \(f.hold.kind.rawValue) \(f.hold.subject): \(f.hold.reason)") }
         for d in o.downloadsCleared { out.append("destroyed the kept download of \(d) (it held destroyed rows)") }
         if out.isEmpty { out.append("nothing has passed its retention") }

@@ -71,6 +71,10 @@ struct Settings {
     /// How long a week's pseudonym key is kept after the week (matching needs it; afterwards
     /// its pseudonyms must lead back to nobody).
     var pseudonymKeyRetention = RetentionPolicy(keep: "7d", basis: "Pseudonymen dienen alleen om waarnemingen te koppelen (AVG art. 5 lid 1 onder e)")!
+    /// How long entries of the audit log of staff actions are kept (BIO: logging; the log holds
+    /// no citizens' data, only staff names and what they did).
+    var auditRetention = RetentionPolicy(
+        keep: "7y", basis: "Lantaarn default (BIO 12.4: logbestanden bewaren); record the Selectielijst category in lantaarn.yaml (retention.audit.basis)")!
     /// How long committed raw input (ingest-log segments) is kept for replay.
     var ingestLogRetention = RetentionPolicy(keep: "7d", basis: "Technical buffer for reprocessing; no archival value")!
     var logLevel = "info"

@@ -38,6 +38,16 @@ struct StaffCLITests {
         #expect(try run(["hold", "add", "--sensor", "hlm-lp0001-lucht", "--from", "2026-01-01T00:00:00Z", "--to", "2026-02-01T00:00:00Z",
                          "--reason", "schadeclaim 4"]).status == 0)
 
+        // Readings loaded by hand and a purge are staff actions too, recorded with what they did.
+        let readings = dir + "/lp0101.ndjson"
+        try #"{"sensor":"hlm-lp0101-lucht","ts":"2026-11-20T10:00:00Z","values":{"pm25":7.5}}"#.write(toFile: readings, atomically: true, encoding: .utf8)
+        #expect(try run(["ingest", readings]).status == 0)
+        #expect(try run(["purge"]).status == 0)
+        let actions = try run(["audit", "list", "--limit", "2"]).output
+        #expect(actions.contains("\tpurge.run\tretention\tok\t0 readings and rows") && actions.contains("\tingest.file\t\(readings)\tok\t1 readings stored"),
+                "\(actions)")
+        #expect(try run(["hold", "add", "--sensor", "hlm-lp0001-lucht", "--from", "2026-01-01T00:00:00Z", "--to", "2026-02-01T00:00:00Z",
+                         "--reason", "schadeclaim 5"]).status == 0)
         let audit = try run(["audit", "list"])
         let lines = audit.output.split(separator: "\n")
         #expect(lines.first?.contains("\thold.add\tsensor hlm-lp0001-lucht\tok") == true, "\(audit.output)")

@@ -82,7 +82,13 @@ struct OIDCTests {
         let provider = Provider()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await provider.run() }
-            #expect(waitUntil(timeout: 10) { provider.port.withLock { $0 } != 0 })
+            // Polled with Task.sleep, not a blocking wait: the provider runs on the same (busy) pool.
+            var ready = false
+            for _ in 0..<400 where !ready {
+                try await Task.sleep(for: .milliseconds(50))
+                ready = provider.port.withLock { $0 } != 0
+            }
+            try #require(ready, "the test's identity provider did not start")
             let issuer = "http://127.0.0.1:\(provider.port.withLock { $0 })"
             let rsa = try Self.rsaKey(), ec = ES256PrivateKey(), rotated = ES256PrivateKey(), stranger = ES256PrivateKey()
             provider.keys.withLock { $0 = [try! Self.jwk(rsa, kid: "rsa-1"), Self.jwk(ec, kid: "ec-1"),

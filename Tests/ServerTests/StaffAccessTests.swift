@@ -37,7 +37,7 @@ struct StaffAccessTests {
             for role in StaffRole.allCases { tokens[role] = try account("only-\(role.rawValue)", [role]).0 }
             let (expired, _) = try account("all-expired", Set(StaffRole.allCases), expires: now - 1)
             let (revoked, revokedToken) = try account("all-revoked", Set(StaffRole.allCases))
-            try store.staff.revokeToken(id: revokedToken.id, at: now)
+            _ = try store.staff.revokeToken(id: revokedToken.id, at: now)
             let (disabled, _) = try account("all-disabled", Set(StaffRole.allCases))
             try store.staff.disableStaff("all-disabled", at: now)
             let bad: [(String, String?)] = [("no token", nil), ("expired", expired), ("revoked", revoked), ("disabled account", disabled),

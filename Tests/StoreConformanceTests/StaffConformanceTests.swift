@@ -129,6 +129,37 @@ struct StaffConformanceTests {
         try restore()
     }
 
+    /// The audit log's own retention: the purge destroys the oldest entries (a prefix of the
+    /// chain), keeps the newest of them as the anchor, records the destruction, and the chain
+    /// verifies from the anchor on; outside the purge the log stays append-only.
+    @Test(arguments: Backend.allCases)
+    func retentionDestroysAPrefixAndTheChainGoesOnFromItsAnchor(_ backend: Backend) throws {
+        let store = try StoreUnderTest(backend)
+        defer { store.close() }
+        for d in Self.drafts() { try store.staff.appendAudit(d) }
+        let entries = try store.staff.auditEntries(after: 0, limit: 100)
+        let record = { (n: Int, through: AuditChain.Checkpoint) in
+            DestructionRecord(destroyedAt: Self.now + 10_000, kind: "audit", subject: "audit log entries up to \(through.seq)",
+                              window: TimeWindow(start: Int64.min, end: Self.now + 3500), readings: n, policy: "keep 7y", basis: "BIO")
+        }
+        #expect(try store.staff.purgeAudit(before: Self.now + 3500, dryRun: true, record: record) == 3)
+        #expect(try store.staff.auditEntries(after: 0, limit: 100).count == 6 && store.staff.auditAnchor() == nil, "a dry run destroys nothing")
+        #expect(try store.staff.purgeAudit(before: Self.now + 3500, dryRun: false, record: record) == 3)
+        #expect(try store.staff.auditAnchor() == AuditChain.Checkpoint(seq: 3, hash: entries[2].hash))
+        #expect(try store.staff.auditEntries(after: 0, limit: 100).map(\.seq) == [4, 5, 6])
+        #expect(try store.retention.destructionLog().contains { $0.kind == "audit" && $0.readings == 3 && $0.subject == "audit log entries up to 3" })
+        #expect(try store.staff.purgeAudit(before: Self.now + 3500, dryRun: false, record: record) == 0, "nothing older is left")
+        try store.staff.appendAudit(AuditDraft(at: Self.now + 9000, actor: "a.bakker", action: "staff.add", target: "x"))
+        let report = try AuditChain.verify(store.staff, checkpoint: AuditChain.Checkpoint(seq: 5, hash: entries[4].hash))
+        #expect(report.problems.isEmpty && report.entries == 4 && report.last?.seq == 7, "\(report.problems)")
+        #expect(try AuditChain.verify(store.staff, checkpoint: AuditChain.Checkpoint(seq: 2, hash: entries[1].hash)).problems.isEmpty,
+                "a checkpoint of a destroyed entry")
+        #expect(throws: (any Error).self) { try store.tamper("DELETE FROM audit_entry WHERE seq = 4") }
+        try store.tamper(backend == .sqlite ? "DROP TRIGGER audit_entry_no_delete" : "DROP TRIGGER audit_entry_append_only ON audit_entry")
+        try store.tamper("DELETE FROM audit_entry WHERE seq = 4")
+        #expect(try AuditChain.verify(store.staff).problems == [.missing(after: 3, next: 5)])
+    }
+
     /// Filters pick by actor, action (or a prefix ending in '.'), outcome and time, newest first.
     @Test(arguments: Backend.allCases)
     func filters(_ backend: Backend) throws {

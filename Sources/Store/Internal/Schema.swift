@@ -32,6 +32,7 @@ enum Schema {
         m.registerMigration("v24-release-window-start", migrate: ReleasesSchema.v24ReleaseWindowStart)
         m.registerMigration("v25-chunk-refs-in-code", migrate: ReadingsSchema.v25ChunkRefsInCode)
         m.registerMigration("v26-staff", migrate: StaffSchema.v26Staff)
+        m.registerMigration("v27-audit-retention", migrate: StaffSchema.v27AuditRetention)
         return m
     }
 }

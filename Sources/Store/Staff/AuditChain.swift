@@ -57,7 +57,7 @@ public enum AuditChain {
             switch self {
             case .changed(let seq): return "entry \(seq) was changed: its fields do not give its hash"
             case let .missing(after, next):
-                return after == 0 ? "the log starts at entry \(next), not 1: entries were removed"
+                return after == 0 ? "the log starts at entry \(next), not 1, and no purge destroyed those before it: entries were removed"
                     : "entries between \(after) and \(next) are missing: they were removed, or entries were renumbered"
             case .unlinked(let seq): return "entry \(seq) does not follow the entry before it: entries were reordered or replaced"
             case let .checkpoint(seq, found):
@@ -77,8 +77,10 @@ public enum AuditChain {
     /// Checks the whole log, a page at a time; with `checkpoint`, also that its entry is there unchanged.
     public static func verify(_ log: any AuditLog, checkpoint: Checkpoint? = nil, page: Int = 10_000) throws -> Report {
         var report = Report()
-        var previous: (seq: Int64, hash: String) = (0, genesis)
-        var checkpointFound: String?
+        // After a purge under the audit log's retention the chain goes on from its anchor.
+        let anchor = try log.auditAnchor()
+        var previous: (seq: Int64, hash: String) = anchor.map { ($0.seq, $0.hash) } ?? (0, genesis)
+        var checkpointFound: String? = anchor.flatMap { $0.seq == checkpoint?.seq ? $0.hash : nil }
         while true {
             let entries = try log.auditEntries(after: previous.seq, limit: page)
             for e in entries {
@@ -94,8 +96,10 @@ public enum AuditChain {
             }
             if entries.count < page { break }
         }
-        report.last = report.entries > 0 ? Checkpoint(seq: previous.seq, hash: previous.hash) : nil
-        if let checkpoint, checkpointFound != checkpoint.hash {
+        report.last = previous.seq > 0 ? Checkpoint(seq: previous.seq, hash: previous.hash) : nil
+        // A checkpoint older than the anchor names an entry destroyed under retention.
+        let destroyed = checkpoint.map { $0.seq < (anchor?.seq ?? 0) } ?? false
+        if let checkpoint, !destroyed, checkpointFound != checkpoint.hash {
             report.problems.append(.checkpoint(seq: checkpoint.seq, found: checkpointFound))
         }
         return report

@@ -82,4 +82,13 @@ public protocol AuditLog: Sendable {
     func auditEntries(after seq: Int64, limit: Int) throws -> [AuditEntry]
     /// Entries matching `filter`, newest first.
     func auditEntries(_ filter: AuditFilter) throws -> [AuditEntry]
+    /// The newest entry destroyed under the audit log's retention (its number and hash); the
+    /// chain goes on from it. `nil` while nothing was destroyed.
+    func auditAnchor() throws -> AuditChain.Checkpoint?
+    /// Destroys the entries older than `before` (always a prefix of the chain: every entry up to
+    /// the newest that old), keeps the newest of them as the anchor, and records the destruction
+    /// `record` makes of how many went and the anchor, in one transaction. Returns how many went
+    /// (a dry run only counts).
+    @discardableResult
+    func purgeAudit(before: Int64, dryRun: Bool, record: (Int, AuditChain.Checkpoint) -> DestructionRecord) throws -> Int
 }

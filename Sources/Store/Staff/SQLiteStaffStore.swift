@@ -117,6 +117,29 @@ extension SQLiteStaffStore: AuditLog {
         }
     }
 
+    public func auditAnchor() throws -> AuditChain.Checkpoint? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_anchor WHERE id = 1").map { AuditChain.Checkpoint(seq: $0[0], hash: $0[1]) }
+        }
+    }
+
+    public func purgeAudit(before: Int64, dryRun: Bool, record: (Int, AuditChain.Checkpoint) -> DestructionRecord) throws -> Int {
+        try pool.write { db in
+            guard let newest = try Row.fetchOne(db, sql: """
+                SELECT seq, hash FROM audit_entry WHERE seq = (SELECT max(seq) FROM audit_entry WHERE at < ?)
+                """, arguments: [before]) else { return 0 }
+            let through = AuditChain.Checkpoint(seq: newest[0], hash: newest[1])
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_entry WHERE seq <= ?", arguments: [through.seq]) ?? 0
+            guard !dryRun else { return count }
+            try db.execute(sql: "INSERT OR REPLACE INTO audit_purge_gate (id, open) VALUES (1, 1)")
+            try db.execute(sql: "DELETE FROM audit_entry WHERE seq <= ?", arguments: [through.seq])
+            try db.execute(sql: "UPDATE audit_purge_gate SET open = 0 WHERE id = 1")
+            try db.execute(sql: "INSERT OR REPLACE INTO audit_anchor (id, seq, hash) VALUES (1, ?, ?)", arguments: [through.seq, through.hash])
+            try SQLiteRetentionStore.insert(db, [record(count, through)])
+            return count
+        }
+    }
+
     static let auditColumns = "SELECT seq, at, actor, action, target, outcome, detail, previous, hash FROM audit_entry"
 
     static func entry(_ row: Row) -> AuditEntry {

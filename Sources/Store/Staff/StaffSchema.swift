@@ -40,4 +40,19 @@ enum StaffSchema {
                 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
             """)
     }
+
+    /// `v27-audit-retention`
+    static func v27AuditRetention(_ db: Database) throws {
+        // The purge under the audit log's own retention may delete a prefix of the chain: only
+        // inside its transaction (the gate), never otherwise. The anchor keeps the newest entry
+        // destroyed, so the chain is verified from there.
+        try db.execute(sql: """
+            CREATE TABLE audit_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+            CREATE TABLE audit_purge_gate (id INTEGER PRIMARY KEY CHECK (id = 1), open INTEGER NOT NULL);
+            DROP TRIGGER audit_entry_no_delete;
+            CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
+                WHEN coalesce((SELECT open FROM audit_purge_gate WHERE id = 1), 0) = 0
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            """)
+    }
 }

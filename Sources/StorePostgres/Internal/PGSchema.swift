@@ -16,6 +16,7 @@ enum PGSchema {
         ("v7-retention", PGRetentionSchema.v7Retention),
         ("v8-open-reading-key", PGReadingsSchema.v8OpenReadingKey),
         ("v9-staff", PGStaffSchema.v9Staff),
+        ("v10-audit-retention", PGStaffSchema.v10AuditRetention),
     ]
 
     /// Key of the advisory lock that serialises migrations across nodes ("lantaarn" in ASCII).

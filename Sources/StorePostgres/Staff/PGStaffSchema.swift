@@ -43,4 +43,18 @@ enum PGStaffSchema {
         FOR EACH STATEMENT EXECUTE FUNCTION audit_entry_append_only()
         """,
     ]
+
+    /// The purge under the audit log's retention may delete a prefix of the chain, only with
+    /// `SET LOCAL lantaarn.audit_purge = 'on'` in its transaction; the anchor keeps the newest
+    /// entry destroyed.
+    static let v10AuditRetention = [
+        "CREATE TABLE audit_anchor (id integer PRIMARY KEY CHECK (id = 1), seq bigint NOT NULL, hash text NOT NULL)",
+        """
+        CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'DELETE' AND current_setting('lantaarn.audit_purge', true) = 'on' THEN RETURN NULL; END IF;
+            RAISE EXCEPTION 'the audit log is append-only';
+        END $$
+        """,
+    ]
 }

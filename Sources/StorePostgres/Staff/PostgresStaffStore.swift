@@ -140,6 +140,36 @@ extension PostgresStaffStore: AuditLog {
         }
     }
 
+    public func auditAnchor() throws -> AuditChain.Checkpoint? {
+        try database.withSession { session in
+            try session.query("SELECT seq, hash FROM audit_anchor WHERE id = 1").first
+                .map { let (seq, hash) = try $0.decode((Int64, String).self); return AuditChain.Checkpoint(seq: seq, hash: hash) }
+        }
+    }
+
+    public func purgeAudit(before: Int64, dryRun: Bool, record: (Int, AuditChain.Checkpoint) -> DestructionRecord) throws -> Int {
+        try database.transaction { session in
+            // No entry is appended meanwhile (the same lock as appendAudit).
+            try session.query("SELECT pg_advisory_xact_lock(\(Self.auditLockKey))")
+            guard let newest = try session.query("""
+                SELECT seq, hash FROM audit_entry WHERE seq = (SELECT max(seq) FROM audit_entry WHERE at < \(before))
+                """).first else { return 0 }
+            let (seq, hash) = try newest.decode((Int64, String).self)
+            let through = AuditChain.Checkpoint(seq: seq, hash: hash)
+            let count = try session.query("SELECT count(*) FROM audit_entry WHERE seq <= \(seq)").first!.decode(Int64.self)
+            guard !dryRun else { return Int(count) }
+            try session.execute("SET LOCAL lantaarn.audit_purge = 'on'")
+            try session.query("DELETE FROM audit_entry WHERE seq <= \(seq)")
+            try session.execute("SET LOCAL lantaarn.audit_purge = 'off'")
+            try session.query("""
+                INSERT INTO audit_anchor (id, seq, hash) VALUES (1, \(seq), \(hash))
+                ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
+                """)
+            try PostgresRetentionStore.insert(session, [record(Int(count), through)])
+            return Int(count)
+        }
+    }
+
     static let auditColumns = "SELECT seq, at, actor, action, target, outcome, detail, previous, hash FROM audit_entry"
 
     static func entry(_ row: PostgresRow) throws -> AuditEntry {
