@@ -37,10 +37,12 @@ struct PurgeService: Service {
                     }
                 }
                 try run.purgeNodeLocal(now: now, into: &outcome)
-                logger.info("purge done", metadata: [
+                let destroyed = outcome.report.total + outcome.segments.count + outcome.keysDestroyed + outcome.downloadsCleared.count
+                    + outcome.auditEntries
+                logger.log(level: destroyed > 0 ? .info : .debug, "purge done", metadata: [
                     "purge.destroyed": "\(outcome.report.total)", "purge.held": "\(outcome.report.held.count)",
                     "purge.segments": "\(outcome.segments.count)", "purge.keys": "\(outcome.keysDestroyed)",
-                    "purge.downloads": "\(outcome.downloadsCleared.count)",
+                    "purge.downloads": "\(outcome.downloadsCleared.count)", "purge.audit": "\(outcome.auditEntries)",
                 ])
             } catch {
                 logger.error("purge failed; retrying in an hour", metadata: ["error": "\(error)"])

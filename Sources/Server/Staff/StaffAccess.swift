@@ -40,7 +40,8 @@ public struct StaffAccess: Sendable {
     /// roles; otherwise 401 (no, unknown, expired or revoked token) or 403 (no such role). Both
     /// outcomes are audited.
     func authorize(_ request: Request, _ route: AdminRoute, now: Int64 = Clock.nowMilliseconds()) async throws -> StaffPrincipal {
-        let target = "\(route.method) \(request.uri.path)"
+        // The path as asked (a capture may be long: the entry keeps its start).
+        let target = String("\(route.method) \(request.uri.path)".prefix(300))
         func deny(_ status: HTTPResponse.Status, _ actor: String, _ reason: String, _ message: String) throws -> Never {
             try staff.appendAudit(AuditDraft(at: now, actor: actor, action: "admin.request", target: target, outcome: "denied", detail: reason))
             throw APIError(status, message)
