@@ -1,12 +1,15 @@
 import Foundation
 import Hummingbird
+import JWTKit
 import LantaarnModel
 @testable import Server
 import Store
 import Testing
 
 /// The admin API by role: every route of the router under `/admin` and `/intern`, asked by a
-/// member of staff of every role and with every kind of bad token, answers as its role table
+/// member of staff of every role (with a personal token and with a JWT from the identity
+/// provider) and with every kind of bad token (none, expired, revoked, disabled, unknown; JWTs
+/// for another audience, with a wrong signature, expired, `alg: none`), answers as its role table
 /// says; every request is in the audit log, which never holds a token.
 struct StaffAccessTests {
     let http = HTTPServerTests()
@@ -24,7 +27,34 @@ struct StaffAccessTests {
         let tabled = Set(AdminRoutes.table.map { "\($0.method) \(RouterPath($0.path))" })
         #expect(routed == tabled && !routed.isEmpty, "router \(routed.sorted()), table \(tabled.sorted())")
 
-        try await http.withServer { base, store in
+        // An identity provider too: an EC key published in its JWKS (served by the fetch hook).
+        let published = ES256PrivateKey(), foreign = ES256PrivateKey()
+        let p = published.parameters!
+        let jwks = #"{"keys":[{"kty":"EC","use":"sig","alg":"ES256","crv":"P-256","kid":"ec-1","x":"\#(p.x)","y":"\#(p.y)"}]}"#
+        var oidc = OIDCConfiguration(issuer: "https://idp.gemeente.test", audience: "api://lantaarn")
+        oidc.jwksURL = "https://idp.gemeente.test/jwks"
+        let verifier = OIDCVerifier(oidc, fetch: { _ in Data(jwks.utf8) })
+        let signer = JWTKeyCollection(), forger = JWTKeyCollection()
+        await signer.add(ecdsa: published, kid: "ec-1")
+        await forger.add(ecdsa: foreign, kid: "ec-1")
+        let seconds = Int(Date().timeIntervalSince1970)
+        func jwt(_ roles: [String], by keys: JWTKeyCollection? = nil, aud: String = "api://lantaarn", exp: Int? = nil) async throws -> String {
+            let exp = exp ?? seconds + 3600
+            return try await (keys ?? signer).sign(OIDCTests.Claims(iss: oidc.issuer, aud: [aud], exp: exp, nbf: nil, sub: "s", preferred_username: "idp-\(roles.joined())",
+                                                 roles: roles), kid: "ec-1")
+        }
+        var jwts: [StaffRole: String] = [:]
+        for role in StaffRole.allCases { jwts[role] = try await jwt([role.rawValue]) }
+        let everything = StaffRole.allCases.map(\.rawValue)
+        let badJWTs: [(String, String?)] = [
+            ("a JWT for another audience", try await jwt(everything, aud: "api://iets-anders")),
+            ("a JWT with a wrong signature", try await jwt(everything, by: forger)),
+            ("an expired JWT", try await jwt(everything, exp: seconds - 3600)),
+            ("a JWT with alg none", "eyJhbGciOiJub25lIiwia2lkIjoiZWMtMSJ9." + OIDCTests.base64url(Data(
+                #"{"iss":"https://idp.gemeente.test","aud":"api://lantaarn","exp":\#(seconds + 600),"sub":"s","roles":["admin"]}"#.utf8)) + "."),
+        ]
+
+        try await http.withServer({ deps in deps.admin = StaffAccess(staff: deps.admin!.staff, alerts: deps.admin!.alerts, oidc: verifier) }) { base, store in
             let now = Clock.nowMilliseconds()
             var tokens: [StaffRole: String] = [:]
             func account(_ name: String, _ roles: Set<StaffRole>, expires: Int64 = now + 86_400_000) throws -> (String, StaffToken) {
@@ -41,21 +71,23 @@ struct StaffAccessTests {
             let (disabled, _) = try account("all-disabled", Set(StaffRole.allCases))
             try store.staff.disableStaff("all-disabled", at: now)
             let bad: [(String, String?)] = [("no token", nil), ("expired", expired), ("revoked", revoked), ("disabled account", disabled),
-                                           ("unknown", StaffTokenText.generate()), ("not a token", "abc"),
-                                           ("a JWT with alg none", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")]
+                                           ("unknown", StaffTokenText.generate()), ("not a token", "abc")] + badJWTs
 
             var requests = 0
             for route in AdminRoutes.table {
                 let url = base + Self.concrete(route.path)
                 let method = route.method.rawValue
                 let body: String? = route.method == .post ? "{}" : nil
+                // Every role, with a personal token and with a JWT from the identity provider.
                 for role in StaffRole.allCases {
-                    let (status, answer) = try await http.request(url, method: method, token: tokens[role], body: body)
-                    requests += 1
-                    if route.roles.contains(role) {
-                        #expect(status != 401 && status != 403, "\(route) as \(role): \(status) \(answer)")
-                    } else {
-                        #expect(status == 403 && answer.contains("needs the role"), "\(route) as \(role): \(status) \(answer)")
+                    for (via, token) in [("token", tokens[role]), ("JWT", jwts[role])] {
+                        let (status, answer) = try await http.request(url, method: method, token: token, body: body)
+                        requests += 1
+                        if route.roles.contains(role) {
+                            #expect(status != 401 && status != 403, "\(route) as \(role) by \(via): \(status) \(answer)")
+                        } else {
+                            #expect(status == 403 && answer.contains("needs the role"), "\(route) as \(role) by \(via): \(status) \(answer)")
+                        }
                     }
                 }
                 for (label, token) in bad {
@@ -67,10 +99,12 @@ struct StaffAccessTests {
             // Every request is in the audit log, allowed or denied, and the chain holds.
             let entries = try store.staff.auditEntries(AuditFilter(action: "admin.request", limit: 10_000))
             #expect(entries.count == requests)
-            #expect(entries.filter { $0.draft.outcome == "ok" }.count == AdminRoutes.table.reduce(0) { $0 + $1.roles.count })
+            #expect(entries.filter { $0.draft.outcome == "ok" }.count == 2 * AdminRoutes.table.reduce(0) { $0 + $1.roles.count })
+            #expect(entries.contains { $0.draft.actor == "idp-archivist" && $0.draft.outcome == "ok" && $0.draft.detail == "oidc key ec-1" })
+            #expect(entries.contains { $0.draft.actor == "anonymous" && $0.draft.detail.contains("audience") })
             #expect(entries.contains { $0.draft.actor == "all-expired" && $0.draft.detail.contains("expired") })
             #expect(entries.contains { $0.draft.actor == "only-datateam" && $0.draft.outcome == "denied" && $0.draft.target == "GET /admin/audit" })
-            let secrets = Array(tokens.values) + [expired, revoked, disabled]
+            let secrets = Array(tokens.values) + [expired, revoked, disabled] + jwts.values.map { String($0.split(separator: ".")[2]) }
             for e in entries {
                 let text = "\(e.draft)"
                 #expect(!secrets.contains { text.contains($0) || text.contains(String($0.dropFirst(4).prefix(16))) }, "a token in \(text)")
