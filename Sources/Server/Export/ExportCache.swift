@@ -77,15 +77,19 @@ public struct ExportCache: Sendable {
     /// The datasets with a kept download written at or before the time in `destroyedAt` (when a
     /// purge last destroyed rows of that dataset): those downloads may hold destroyed rows.
     public static func stale(directory: String, destroyedAt: [String: Int64]) -> Set<String> {
-        Set(files(directory).filter { file in destroyedAt[file.dataset].map { file.written <= $0 } ?? false }.map(\.dataset))
+        Set(staleFiles(directory, destroyedAt).map(\.dataset))
     }
 
     /// Removes the kept downloads of `datasets` (those whose rows a purge destroyed; the others,
     /// held or untouched, stay) that were written at or before `destroyedAt` of their dataset.
     public static func clear(directory: String, destroyedAt: [String: Int64]) {
-        for file in files(directory) where destroyedAt[file.dataset].map({ file.written <= $0 }) ?? false {
+        for file in staleFiles(directory, destroyedAt) {
             try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(file.name))
         }
+    }
+
+    private static func staleFiles(_ directory: String, _ destroyedAt: [String: Int64]) -> [(name: String, dataset: String, written: Int64)] {
+        files(directory).filter { file in destroyedAt[file.dataset].map { file.written <= $0 } ?? false }
     }
 
     /// Every file of the folder with its dataset and when its export was written (ms); a digest

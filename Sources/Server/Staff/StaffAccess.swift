@@ -81,9 +81,9 @@ public struct StaffAccess: Sendable {
             try deny(.unauthorized, "anonymous", "unknown token", "unknown token; send your personal token")
         }
         guard !principal.roles.isDisjoint(with: route.roles) else {
-            try deny(.forbidden, principal.name, "lacks role \(StaffRole.text(route.roles).replacingOccurrences(of: ",", with: " or "))",
-                     "this needs the role \(StaffRole.text(route.roles).replacingOccurrences(of: ",", with: " or ")); "
-                        + "you have \(StaffRole.text(principal.roles))")
+            let needed = StaffRole.text(route.roles).replacingOccurrences(of: ",", with: " or ")
+            try deny(.forbidden, principal.name, "lacks role \(needed)",
+                     "this needs the role \(needed); you have \(StaffRole.text(principal.roles))")
         }
         try staff.appendAudit(AuditDraft(at: now, actor: principal.name, action: "admin.request", target: target, outcome: "ok", detail: principal.via))
         return principal
