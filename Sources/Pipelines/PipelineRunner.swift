@@ -8,11 +8,11 @@ import Store
 /// Runs are idempotent per window: a re-run replaces that window's rows and
 /// records a new release, in one transaction.
 public struct PipelineRunner: Sendable {
-    private let stores: PipelineStores
-    private let boundaries: BoundaryCatalog
+    let stores: PipelineStores
+    let boundaries: BoundaryCatalog
     /// Mounting points of the sensors (the registry), for buurt and grid generalisation.
-    private let positions: [String: GeoPoint]
-    private let logger: Logger
+    let positions: [String: GeoPoint]
+    let logger: Logger
 
     /// Creates a runner over `stores`; wijk and buurt names come from `boundaries`, sensor
     /// positions (for buurt and grid squares) from `positions`.
@@ -176,7 +176,7 @@ public struct PipelineRunner: Sendable {
 
     /// Holds back counts of a stage whose counts are protected against everything published
     /// (meldingen and their tiles): `nil` for the others, which protect while they compute.
-    private func protect(_ p: PipelineDefinition, _ window: TimeWindow, _ rows: [[CellValue]], later: ArraySlice<TimeWindow>) throws -> ReleaseProtection.Outcome? {
+    func protect(_ p: PipelineDefinition, _ window: TimeWindow, _ rows: [[CellValue]], later: ArraySlice<TimeWindow>) throws -> ReleaseProtection.Outcome? {
         guard let stage = p.aggregating, type(of: stage).protectedAgainstPublished, p.suppress != nil, let spec = p.disclosure else { return nil }
         return try ReleaseProtection(store: stores.releases).protect(dataset: p.output.dataset, spec: spec, columns: p.columns.map(\.name),
                                                            window: window, rows: rows, replacing: Set(later.map(\.start)), file: p.file)
@@ -186,13 +186,7 @@ public struct PipelineRunner: Sendable {
     /// every stage with its parameters, and the suppressed cells.
     private func lineage(_ p: PipelineDefinition, _ window: TimeWindow, _ rows: [[CellValue]], _ rowsIn: Int, _ withoutWijk: Int,
                          _ extra: [(String, JSONValue)]) -> JSONValue {
-        let mark = p.columns.firstIndex { $0.name == SuppressStage.markColumn.name }
-        let suppressedCells = mark.map { m in
-            rows.reduce(0) { n, row in
-                guard case .text("ja") = row[m] else { return n }
-                return n + row.enumerated().filter { $0.offset != m && $0.element == .null }.count
-            }
-        } ?? 0
+        let suppressedCells = Self.suppressedCells(p, rows)
         return .object(Self.lineageHead(p, window) + [
             ("purpose_code", .string(p.purposeCode)),
             ("input", .string(p.input.name)),
@@ -202,6 +196,15 @@ public struct PipelineRunner: Sendable {
             ("suppressed_cells", .number(Double(suppressedCells))),
             ("columns", .array(p.columns.map { .string($0.name) })),
         ] + extra)
+    }
+
+    /// Cells left empty by suppression: the empty cells of rows marked `onderdrukt: ja`.
+    static func suppressedCells(_ p: PipelineDefinition, _ rows: [[CellValue]]) -> Int {
+        guard let m = p.columns.firstIndex(where: { $0.name == SuppressStage.markColumn.name }) else { return 0 }
+        return rows.reduce(0) { n, row in
+            guard case .text("ja") = row[m] else { return n }
+            return n + row.enumerated().filter { $0.offset != m && $0.element == .null }.count
+        }
     }
 
     /// Lineage fields every release starts with.

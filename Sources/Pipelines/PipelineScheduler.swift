@@ -19,7 +19,7 @@ public struct PipelineScheduler: Service {
         case every(Duration, initialDelay: Duration)
     }
 
-    private let catalog: PipelineCatalog
+    private let catalog: any PipelineSource
     private let runner: PipelineRunner
     private let cadence: Cadence
     private let catchUp: Int64
@@ -30,11 +30,12 @@ public struct PipelineScheduler: Service {
     private let logger: Logger
 
     /// - Parameters:
+    ///   - catalog: the pipelines, asked again every round (under four-eyes, the approved versions).
     ///   - catchUp: how far back missed windows are run after downtime (ms).
     ///   - lateness: closed windows this recent (ms) are recomputed on every run to include late readings.
     ///   - recomputeAfter: a stale window is computed again once its readings have not changed
     ///     for this long (ms), so a burst of backfill batches recomputes it once.
-    public init(catalog: PipelineCatalog, runner: PipelineRunner, cadence: Cadence,
+    public init(catalog: any PipelineSource, runner: PipelineRunner, cadence: Cadence,
                 catchUp: Int64 = 7 * 86_400_000, lateness: Int64 = 2 * TimeBucket.hour,
                 recomputeAfter: Int64 = 2 * 60_000, lease: any SchedulerLease = SingleNodeLease(), leaseCheck: Duration = .seconds(2),
                 logger: Logger) {
@@ -57,7 +58,7 @@ public struct PipelineScheduler: Service {
             try? await Task.sleep(for: initialDelay)
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 guard leadership.check(lease, logger) != .candidate else { try? await sleepUnlessShutdown(leaseCheck); continue }
-                for p in catalog.pipelines { runDue(p) }
+                for p in catalog.currentPipelines() { runDue(p) }
                 try? await sleepUnlessShutdown(interval)
             }
         case .cron:
@@ -67,7 +68,7 @@ public struct PipelineScheduler: Service {
                 guard role != .candidate else { try? await sleepUnlessShutdown(leaseCheck); continue }
                 let now = Clock.nowMilliseconds()
                 let minute = TimeBucket.floor(now, size: 60_000)
-                for p in catalog.pipelines {
+                for p in catalog.currentPipelines() {
                     if p.schedule.fires(at: minute) || retries.due(p.name, now: now) || role == .tookOver {
                         retries.record(p.name, succeeded: runDue(p), now: now)
                     } else if retries.next(p.name) == nil {

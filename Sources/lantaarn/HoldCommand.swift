@@ -51,14 +51,23 @@ struct HoldCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Lift a hold by its id.")
+        static let configuration = CommandConfiguration(
+            abstract: "Lift a hold by its id; once staff accounts exist, this proposes it and another archivist or privacy officer approves (four-eyes).")
         @OptionGroup var common: CommonOptions
+        @OptionGroup var identity: StaffIdentityOptions
         @Argument(help: "Hold id (see 'lantaarn hold list').") var id: Int64
+        @Option(name: .long, help: "Why the hold may be lifted (case closed, decision); needed under four-eyes.") var note: String?
 
         func run() async throws {
             let store = try StoreBackend.open(try common.settings())
-            try store.audited("hold.remove", target: "hold \(id)") { try store.retention.removeHold(id: id) }
-            Console.line("legal hold #\(id) lifted")
+            guard try store.approvalDesk.inForce() else {
+                try store.audited("hold.remove", target: "hold \(id)") { try store.retention.removeHold(id: id) }
+                Console.line("legal hold #\(id) lifted")
+                return
+            }
+            let who = try identity.require(store, for: "lifting a legal hold")
+            let change = try store.approvalDesk.proposeHoldLift(id, by: who.name, roles: who.roles, note: note ?? "", at: Clock.nowMilliseconds())
+            Console.line("change #\(change.id) proposed: lifting legal hold #\(id) waits for another archivist or privacy officer ('lantaarn approvals approve \(change.id) --reason ...')")
         }
     }
 

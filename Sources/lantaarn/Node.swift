@@ -35,7 +35,12 @@ struct Node {
         let address = try ListenAddress(settings.listen)
         let adminAddress = try settings.adminListen.map(ListenAddress.init)
         let registry = try runtime.registry()
-        let catalog = try runtime.pipelines()
+        // Under four-eyes, the approved versions (the scheduler asks again every round).
+        let (catalog, waiting) = try runtime.pipelinesInForce()
+        for w in waiting {
+            logger.warning("pipeline file not approved; \(w.inForce == nil ? "it does not run" : "its approved version runs")",
+                           metadata: ["pipeline.name": "\(w.onDisk.name)", "hint": "lantaarn pipeline propose \(w.onDisk.name)"])
+        }
         if options.demo {
             // A fresh demo starts with history, so every dashboard has something to show.
             let history = DemoHistory(runtime: runtime)
@@ -56,7 +61,9 @@ struct Node {
         }
         if roles.contains(.scheduler) {
             services.append(.init(service: PipelineScheduler(
-                catalog: catalog, runner: runtime.runner(),
+                catalog: ApprovedPipelineSource(directory: settings.pipelineDirectory, approvals: runtime.pipelineApprovals,
+                                                initial: catalog.pipelines, logger: logger),
+                runner: runtime.runner(),
                 cadence: options.demo ? .every(.seconds(300), initialDelay: .seconds(20)) : .cron,
                 catchUp: options.demo ? 25 * TimeBucket.hour : settings.schedulerCatchUp,
                 lateness: options.demo ? 25 * TimeBucket.hour : settings.schedulerLateness,

@@ -16,16 +16,8 @@ extension PipelineCommand {
 
         func run() async throws {
             let runtime = try Runtime(settings: try common.settings(), label: "lantaarn.pipeline")
-            let catalog = try runtime.pipelines()
-            let pipelines: [PipelineDefinition]
-            if let name {
-                guard let p = catalog.pipeline(named: name) else {
-                    throw ValidationError("no pipeline '\(name)'; known: \(catalog.pipelines.map(\.name).joined(separator: ", "))")
-                }
-                pipelines = [p]
-            } else {
-                pipelines = catalog.pipelines
-            }
+            // Recomputing publishes: only the versions in force.
+            let pipelines = try name.map { [try runtime.pipelineInForce($0)] } ?? runtime.pipelinesInForce().catalog.pipelines
             let runner = runtime.runner()
             var total = 0
             for p in pipelines {

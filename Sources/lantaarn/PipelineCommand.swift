@@ -7,7 +7,7 @@ import Store
 struct PipelineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline", abstract: "List and run the pipelines in Pipelines/.",
-        subcommands: [List.self, Check.self, Run.self, Backfill.self, Stale.self, History.self])
+        subcommands: [List.self, Check.self, Run.self, Backfill.self, Stale.self, History.self, Propose.self])
 
     struct History: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -47,10 +47,7 @@ struct PipelineCommand: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try Runtime(settings: try common.settings(), label: "lantaarn.pipeline")
-            let catalog = try runtime.pipelines()
-            guard let pipeline = catalog.pipeline(named: name) else {
-                throw ValidationError("no pipeline '\(name)'; known: \(catalog.pipelines.map(\.name).joined(separator: ", "))")
-            }
+            let pipeline = try runtime.pipelineInForce(name)
             let range = TimeWindow(start: pipeline.calendar.floor(ISO8601.parse(from)!), end: ISO8601.parse(to)!)
             let started = ContinuousClock.now
             let results = try runtime.store.audited("pipeline.backfill", target: name, detail: "\(range)",
@@ -138,10 +135,7 @@ struct PipelineCommand: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try Runtime(settings: try common.settings(), label: "lantaarn.pipeline")
-            let catalog = try runtime.pipelines()
-            guard let pipeline = catalog.pipeline(named: name) else {
-                throw ValidationError("no pipeline '\(name)'; known: \(catalog.pipelines.map(\.name).joined(separator: ", "))")
-            }
+            let pipeline = try runtime.pipelineInForce(name)
             let runner = runtime.runner()
             let range: TimeWindow
             if let from, let to, let start = ISO8601.parse(from), let end = ISO8601.parse(to) {

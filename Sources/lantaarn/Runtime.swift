@@ -83,6 +83,35 @@ struct Runtime {
         return catalog
     }
 
+    /// Four-eyes over this store's approvals and archive of pipeline versions.
+    var pipelineApprovals: PipelineApprovals {
+        PipelineApprovals(approvals: store.staff, staff: store.staff, archive: store.releases)
+    }
+
+    /// The pipelines in force: under four-eyes, the approved version of each (a file changed and
+    /// not approved leaves its approved version in force; a pipeline never approved is not run).
+    func pipelinesInForce() throws -> (catalog: PipelineCatalog, waiting: [PipelineApprovals.Waiting]) {
+        let resolution = try pipelineApprovals.resolve(try pipelines().pipelines)
+        return (PipelineCatalog(pipelines: resolution.running), resolution.waiting)
+    }
+
+    /// The pipeline `name` as in force, for commands that publish by hand; says so when the
+    /// file's version waits for approval.
+    func pipelineInForce(_ name: String) throws -> PipelineDefinition {
+        let (catalog, waiting) = try pipelinesInForce()
+        let change = waiting.first { $0.onDisk.name == name }
+        if let change {
+            Console.line(change.inForce == nil
+                ? "\(name): this version has not been approved; 'lantaarn pipeline propose \(name)', then another member of staff approves it"
+                : "\(name): the file's version (sha256 \(change.onDisk.versionHash.prefix(12))) waits for approval; running the approved version (sha256 \(change.inForce!.versionHash.prefix(12)))")
+        }
+        guard let p = catalog.pipeline(named: name) else {
+            if change != nil { throw CLIError("\(name) has no approved version, so it does not run") }
+            throw CLIError("no pipeline '\(name)'; known: \(try pipelines().pipelines.map(\.name).joined(separator: ", "))")
+        }
+        return p
+    }
+
     /// The pipeline runner; sensors' mounting points (for buurt and grid squares) come from
     /// the registry. A registry that does not load stops only the pipelines that need positions
     /// (they say so when they run), not the others.

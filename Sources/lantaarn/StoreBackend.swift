@@ -13,7 +13,7 @@ struct StoreBackend {
     let boundaries: any BoundaryStore
     let retention: any RetentionStore
     /// Staff accounts, their tokens and the audit log.
-    let staff: any StaffStore & AuditLog
+    let staff: any StaffDomain
     /// Who runs the scheduler: always this node on SQLite, one node at a time on PostgreSQL.
     let schedulerLease: any SchedulerLease
     /// Where the data is, for messages: the SQLite file, or the PostgreSQL URL without its password.

@@ -18,7 +18,7 @@ final class StoreUnderTest: @unchecked Sendable {   // used from one test only
     let meldingen: any MeldingStore & MeldingArchive & AlertStore
     let releases: any ReleaseStore & StaleWindowLog & PipelineRunLog & PipelineVersionArchive
     let readings: any ReadingStore & ObservationStore & ReadingCorrections & ReadingReassignment
-    let staff: any StaffStore & AuditLog
+    let staff: any StaffDomain
     private let server: PostgresServer?
     /// The SQLite file (for tampering from outside).
     private let file: String?
@@ -44,7 +44,7 @@ final class StoreUnderTest: @unchecked Sendable {   // used from one test only
     func close() { server?.stop() }
 
     /// Another store object on the same database, as a second node has.
-    func secondConnection() throws -> any StaffStore & AuditLog {
+    func secondConnection() throws -> any StaffDomain {
         if let server { return try PostgresStore(url: server.url).staff }
         let directory = (file! as NSString).deletingLastPathComponent
         return try SQLiteStore(dataDirectory: directory).staff

@@ -17,13 +17,13 @@ public struct StaffPrincipal: Sendable, Equatable {
 /// exists, the old shared admin token (`admin.token_file`) as a migration path. Every request that
 /// reaches an admin route is recorded in the audit log, allowed or not.
 public struct StaffAccess: Sendable {
-    let staff: any StaffStore & AuditLog
+    let staff: any StaffDomain
     let alerts: any AlertStore
     let oidc: OIDCVerifier?
     private let sharedToken: [UInt8]?
 
     /// `nil` when `sharedToken` is given but shorter than 32 characters (read it from a file, never a flag).
-    public init?(staff: any StaffStore & AuditLog, alerts: any AlertStore, sharedToken: String? = nil, oidc: OIDCVerifier? = nil) {
+    public init?(staff: any StaffDomain, alerts: any AlertStore, sharedToken: String? = nil, oidc: OIDCVerifier? = nil) {
         self.staff = staff
         self.alerts = alerts
         self.oidc = oidc

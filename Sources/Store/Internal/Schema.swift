@@ -33,6 +33,7 @@ enum Schema {
         m.registerMigration("v25-chunk-refs-in-code", migrate: ReadingsSchema.v25ChunkRefsInCode)
         m.registerMigration("v26-staff", migrate: StaffSchema.v26Staff)
         m.registerMigration("v27-audit-retention", migrate: StaffSchema.v27AuditRetention)
+        m.registerMigration("v28-approvals", migrate: StaffSchema.v28Approvals)
         return m
     }
 }

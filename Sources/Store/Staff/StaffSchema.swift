@@ -56,3 +56,39 @@ enum StaffSchema {
             """)
     }
 }
+
+extension StaffSchema {
+    /// `v28-approvals`
+    static func v28Approvals(_ db: Database) throws {
+        // Four-eyes change requests, and console sessions (kept as the SHA-256 of their cookie).
+        try db.execute(sql: """
+            CREATE TABLE change_request (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                target TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                proposed_by TEXT NOT NULL,
+                proposed_at INTEGER NOT NULL,
+                summary TEXT NOT NULL,
+                diff TEXT NOT NULL,
+                preview TEXT NOT NULL,
+                status TEXT NOT NULL,
+                decided_by TEXT,
+                decided_at INTEGER,
+                reason TEXT
+            );
+            CREATE INDEX change_request_target ON change_request(kind, target, status);
+            CREATE TABLE staff_session (
+                hash TEXT PRIMARY KEY,
+                staff TEXT NOT NULL,
+                roles TEXT NOT NULL,
+                token_id INTEGER,
+                via TEXT NOT NULL,
+                csrf TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                ended_at INTEGER
+            );
+            """)
+    }
+}

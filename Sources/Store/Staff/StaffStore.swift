@@ -28,3 +28,7 @@ extension StaffStore {
         try staff().contains { $0.disabledAt == nil }
     }
 }
+
+/// Everything about staff one backend keeps: accounts and tokens, the audit log, four-eyes
+/// change requests and console sessions.
+public typealias StaffDomain = StaffStore & AuditLog & ApprovalStore & StaffSessionStore

@@ -17,6 +17,7 @@ enum PGSchema {
         ("v8-open-reading-key", PGReadingsSchema.v8OpenReadingKey),
         ("v9-staff", PGStaffSchema.v9Staff),
         ("v10-audit-retention", PGStaffSchema.v10AuditRetention),
+        ("v11-approvals", PGStaffSchema.v11Approvals),
     ]
 
     /// Key of the advisory lock that serialises migrations across nodes ("lantaarn" in ASCII).

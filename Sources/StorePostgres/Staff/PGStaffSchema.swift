@@ -58,3 +58,40 @@ enum PGStaffSchema {
         """,
     ]
 }
+
+extension PGStaffSchema {
+    /// Four-eyes change requests and console sessions (the SHA-256 of their cookie), as in SQLite.
+    static let v11Approvals = [
+        """
+        CREATE TABLE change_request (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            kind text NOT NULL,
+            target text NOT NULL,
+            content_hash text NOT NULL,
+            proposed_by text NOT NULL,
+            proposed_at bigint NOT NULL,
+            summary text NOT NULL,
+            diff text NOT NULL,
+            preview text NOT NULL,
+            status text NOT NULL,
+            decided_by text,
+            decided_at bigint,
+            reason text
+        )
+        """,
+        "CREATE INDEX change_request_target ON change_request (kind, target, status)",
+        """
+        CREATE TABLE staff_session (
+            hash text PRIMARY KEY,
+            staff text NOT NULL,
+            roles text NOT NULL,
+            token_id bigint,
+            via text NOT NULL,
+            csrf text NOT NULL,
+            created_at bigint NOT NULL,
+            expires_at bigint NOT NULL,
+            ended_at bigint
+        )
+        """,
+    ]
+}
