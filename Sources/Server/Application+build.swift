@@ -21,6 +21,8 @@ public struct ServerDependencies: Sendable {
     public var boundaryMaps: any BoundaryMaps
     /// The admin API for named staff; `nil`: off on every listener.
     public var admin: StaffAccess?
+    /// The staff console (`/beheer`) on the admin listener; `nil`: off (it also needs ``admin``).
+    public var console: ConsoleSources?
     /// The pipelines, for the algorithm register (`/algoritmes`) and `/-/pipelines`.
     public var pipelines: [PipelineDefinition]
     /// `GET /-/pipelines`: the newest pipeline runs, at request time.
@@ -106,6 +108,7 @@ public func buildRouter(_ deps: ServerDependencies, role: ServerRole = .all, tls
     router.add(middleware: RequestGuardMiddleware())
     if role != .publicOnly {
         AdminRoutes(deps: deps).register(on: router)
+        ConsoleRoutes(deps: deps).register(on: router)
     }
     if role == .adminOnly {
         SystemRoutes.health(deps, on: router)

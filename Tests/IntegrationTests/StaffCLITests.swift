@@ -76,4 +76,61 @@ struct StaffCLITests {
         #expect(cut.status == 1 && cut.output.contains("its tail was cut off"), "\(cut.output)")
         #expect(try run(["audit", "verify", "--checkpoint", dir + "/nope"]).error.contains("is not a checkpoint file"))
     }
+
+    /// Four-eyes on the command line: a pipeline never approved does not publish; its author
+    /// proposes it with a personal token and cannot approve it; another approver can, after which
+    /// it publishes. Lifting a hold is proposed and approved the same way.
+    @Test func fourEyesOnTheCommandLine() throws {
+        let dir = try TestEnvironment.scratch("four-eyes-cli")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let common = ["--data-dir", dir + "/data", "--sensors", TestEnvironment.repoRoot + "/Sensors",
+                      "--pipelines", TestEnvironment.repoRoot + "/Pipelines"]
+        func run(_ args: [String], token: String? = nil) throws -> CommandResult {
+            try runCommand(TestEnvironment.lantaarn, args + common + (token.map { ["--token-file", $0] } ?? []), environment: ["USER": "beheerder"])
+        }
+        func account(_ name: String, _ roles: String) throws -> String {
+            let added = try run(["staff", "add", name, "--roles", roles])
+            let token = try #require(added.output.split(separator: "\n").first { $0.hasPrefix(StaffTokenText.prefix) }.map(String.init))
+            let file = dir + "/\(name).token"
+            try token.write(toFile: file, atomically: true, encoding: .utf8)
+            return file
+        }
+        let ann = try account("ann", "datateam,approver"), bob = try account("bob", "approver"), eva = try account("eva", "archivist")
+        let name = "luchtkwaliteit-per-wijk-uur"
+        let window = ["--from", "2026-11-20T10:00:00Z", "--to", "2026-11-20T11:00:00Z"]
+        let blocked = try run(["pipeline", "run", name] + window)
+        #expect(blocked.status != 0 && blocked.error.contains("has no approved version"), "\(blocked.output) \(blocked.error)")
+        let anonymous = try run(["pipeline", "propose", name, "--note", "eerste versie"])
+        #expect(anonymous.status != 0 && anonymous.error.contains("--token-file"), "\(anonymous.error)")
+        let proposed = try run(["pipeline", "propose", name, "--note", "eerste versie"], token: ann)
+        #expect(proposed.status == 0 && proposed.output.contains("change #1 proposed"), "\(proposed.output) \(proposed.error)")
+        let own = try run(["approvals", "approve", "1", "--reason", "ziet er goed uit"], token: ann)
+        #expect(own.status != 0 && own.error.contains("may not decide it (four-eyes)"), "\(own.error)")
+        let wrongRole = try run(["approvals", "approve", "1", "--reason", "ziet er goed uit"], token: eva)
+        #expect(wrongRole.status != 0 && wrongRole.error.contains("needs approver"), "\(wrongRole.error)")
+        let shown = try run(["approvals", "show", "1"])
+        #expect(shown.output.contains("Nieuwe pijplijn \(name)") && shown.output.contains("Voorbeeld voor het laatste afgesloten venster"), "\(shown.output)")
+        let approved = try run(["approvals", "approve", "1", "--reason", "voorbeeld bekeken"], token: bob)
+        #expect(approved.status == 0 && approved.output.contains("approved by bob"), "\(approved.error)")
+        #expect(try run(["approvals", "list"]).output.contains("no pending changes"))
+        #expect(try run(["approvals", "list", "--all"]).output.contains("#1\tapproved\tpipeline\t\(name)\tby ann"))
+        let published = try run(["pipeline", "run", name] + window)
+        #expect(published.status == 0, "\(published.error)")
+
+        #expect(try run(["hold", "add", "--sensor", "hlm-lp0001-lucht", "--from", "2026-01-01T00:00:00Z", "--to", "2026-02-01T00:00:00Z",
+                         "--reason", "schadeclaim 4"]).status == 0)
+        let lift = try run(["hold", "remove", "1", "--note", "zaak gesloten"], token: eva)
+        #expect(lift.output.contains("change #2 proposed"), "\(lift.output) \(lift.error)")
+        #expect(try run(["hold", "list"]).output.contains("schadeclaim 4"), "not lifted before approval")
+        #expect(try run(["approvals", "approve", "2", "--reason", "zaak gesloten"], token: ann).error.contains("needs archivist or privacy"))
+        let privacy = try account("piet", "privacy")
+        #expect(try run(["approvals", "approve", "2", "--reason", "zaak gesloten, gecontroleerd"], token: privacy).output.contains("legal hold #1 is lifted"))
+        #expect(try run(["hold", "list"]).output.contains("no legal holds"))
+        let audit = try run(["audit", "list", "--action", "approval."]).output
+        #expect(audit.contains("\tbob\tapproval.approve\tchange 1 pipeline \(name)\tok") && audit.contains("\tann\tapproval.approve\tchange 1\tdenied"),
+                "\(audit)")
+        for file in [ann, bob, eva, privacy] {
+            #expect(!audit.contains(try String(contentsOfFile: file, encoding: .utf8)), "no token in the audit log")
+        }
+    }
 }

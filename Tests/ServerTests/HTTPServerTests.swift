@@ -16,7 +16,7 @@ import Testing
 /// Runs the real application on a free loopback port and talks HTTP to it.
 struct HTTPServerTests {
     func withServer(role: ServerRole = .all, tls: TLSFiles? = nil, accessLog: Logger? = nil, headDeadline: TimeAmount = .seconds(10),
-                    adminToken: String? = nil,
+                    adminToken: String? = nil, console: Bool = false,
                     _ configure: (inout ServerDependencies) -> Void = { _ in },
                     _ body: (String, SQLiteStore) async throws -> Void) async throws {
         let dir = NSTemporaryDirectory() + "lantaarn-http-\(UUID().uuidString.prefix(8))"
@@ -24,6 +24,11 @@ struct HTTPServerTests {
         var deps = ServerDependencies(releases: store.releases, site: PublicSite())
         deps.observations = store.readings
         deps.admin = StaffAccess(staff: store.staff, alerts: store.meldingen, sharedToken: adminToken)
+        if console {
+            deps.console = ConsoleSources(desk: ApprovalDesk(staff: store.staff, holds: store.retention), holds: { try store.retention.holds() },
+                                          staleWindows: { [] }, quarantine: { try store.readings.quarantine(limit: 5000) },
+                                          retry: { "\($0): 0 vensters gedraaid." }, replay: { "0 berichten gecontroleerd." })
+        }
         configure(&deps)
         let port = PortBox()
         var hooks = ApplicationHooks()
