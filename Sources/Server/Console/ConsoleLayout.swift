@@ -59,7 +59,9 @@ struct ConsoleLayout {
         guard !rows.isEmpty else { return "<p>\(HTML.escape(empty))</p>" }
         let head = headers.map { "<th scope=\"col\">\(HTML.escape($0))</th>" }.joined()
         let body = rows.map { "<tr>" + $0.map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined()
-        return "<table><caption>\(HTML.escape(caption))</caption><thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table>"
+        // A table wider than the screen scrolls by itself, reachable by keyboard (as on the public pages).
+        return "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"\(HTML.escape(caption)), tabel\"><table><caption>\(HTML.escape(caption))</caption>"
+            + "<thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table></div>"
     }
 
     static func time(_ ms: Int64?) -> String {

@@ -382,6 +382,8 @@ struct ConsolePages: Sendable {
     .fout { border-left: 4px solid #b00020; padding-left: 0.5rem; }
     .verborgen { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
     dt { font-weight: bold; }
-    td { overflow-wrap: anywhere; }
+    td, dd, code { overflow-wrap: anywhere; }
+    textarea, input { max-width: 100%; box-sizing: border-box; }
+    pre:focus-visible, textarea:focus-visible { outline: 3px solid #1a1a1a; outline-offset: 2px; box-shadow: 0 0 0 6px #ffdd00; }
     """
 }

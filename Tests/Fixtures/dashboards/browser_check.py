@@ -10,8 +10,12 @@ selenium and axe-selenium-python from .venv) and checks, for every page at 1280 
   (an outline of at least 2 px or a box-shadow while focused);
 - at 320 px nothing is wider than the screen (no horizontal scrolling of the page itself).
 
+The staff console is checked the same way after signing in with the keyboard, and then a
+change is approved with the keyboard only.
+
 Usage:
   browser_check.py check BASE_URL PATH...            prints one JSON line per page, exits 1 on any failure
+  browser_check.py console BASE_URL TOKEN_FILE CHANGE_ID PATH...   the same for console pages, then a keyboard approval
   browser_check.py selftest                          exits 1 unless a page with known faults is caught
   browser_check.py screenshots BASE_URL OUT_DIR NAME...  full-page PNGs NAME-1280.png and NAME-375.png
 """
@@ -118,12 +122,15 @@ def overflow(driver):
     return driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
 
 
-def check(base, paths):
+def check(base, paths, sign_in=None):
+    """`sign_in(driver)`, when given, runs first in every browser (the staff console)."""
     origin = "{0.scheme}://{0.netloc}".format(urlparse(base))
     failed = False
     for width in (1280, 375):
         driver = browser(width)
         try:
+            if sign_in:
+                sign_in(driver)
             for path in paths:
                 driver.get(base + path)
                 closed = axe_violations(driver)
@@ -144,6 +151,8 @@ def check(base, paths):
             driver.quit()
     narrow = browser(320)
     try:
+        if sign_in:
+            sign_in(narrow)
         for path in paths:
             narrow.get(base + path)
             extra = overflow(narrow)
@@ -153,6 +162,53 @@ def check(base, paths):
     finally:
         narrow.quit()
     return 1 if failed else 0
+
+
+def tab_to(driver, predicate_js, limit=200):
+    """Presses Tab until the focused element satisfies `predicate_js` (a JS expression over `e`)."""
+    body = driver.find_element(By.TAG_NAME, "body")
+    driver.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);")
+    body.send_keys(Keys.TAB)
+    for _ in range(limit):
+        if driver.execute_script(f"const e = document.activeElement; return !!e && ({predicate_js});"):
+            return driver.switch_to.active_element
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+    raise AssertionError(f"Tab never reached {predicate_js}")
+
+
+def console_sign_in(base, token):
+    """Signs in to the staff console with the keyboard only: Tab to the token field, type, Enter."""
+    def sign_in(driver):
+        driver.get(base + "/beheer/inloggen")
+        field = tab_to(driver, "e.id === 'token'")
+        field.send_keys(token)
+        field.send_keys(Keys.ENTER)
+        heading = driver.find_element(By.TAG_NAME, "h1").text
+        if heading != "Overzicht":
+            raise AssertionError(f"signing in did not reach the overview: {heading}")
+    return sign_in
+
+
+def console(base, token_file, change, paths):
+    """The console's pages signed in (axe at 1280 and 375 px, same origin, keyboard), then
+    approving change `change` with the keyboard only."""
+    with open(token_file) as f:
+        token = f.read().strip()
+    sign_in = console_sign_in(base, token)
+    failed = check(base, paths, sign_in)
+    driver = browser(1280)
+    try:
+        sign_in(driver)
+        driver.get(f"{base}/beheer/wijzigingen/{change}")
+        tab_to(driver, "e.id === 'reden'").send_keys("Voorbeeld en verschil bekeken met alleen het toetsenbord.")
+        tab_to(driver, "e.tagName === 'BUTTON' && e.value === 'goedkeuren'").send_keys(Keys.ENTER)
+        heading = driver.find_element(By.TAG_NAME, "h1").text
+        print(json.dumps({"keyboard_approval": heading}), flush=True)
+        if heading != "Goedgekeurd":
+            failed = 1
+    finally:
+        driver.quit()
+    return failed
 
 
 def selftest():
@@ -192,6 +248,8 @@ if __name__ == "__main__":
         sys.exit(check(sys.argv[2].rstrip("/"), sys.argv[3:]))
     if mode == "selftest":
         sys.exit(selftest())
+    if mode == "console":
+        sys.exit(console(sys.argv[2].rstrip("/"), sys.argv[3], sys.argv[4], sys.argv[5:]))
     if mode == "screenshots":
         sys.exit(screenshots(sys.argv[2].rstrip("/"), sys.argv[3], sys.argv[4:]))
     sys.exit("usage: browser_check.py check BASE PATH... | screenshots BASE OUT NAME...")
