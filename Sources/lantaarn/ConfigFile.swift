@@ -191,6 +191,10 @@ struct ConfigFile: Decodable {
             var name_claim: String?
             var jwks_url: String?
             var clock_skew: String?
+            /// The console's sign-in (authorization code with PKCE).
+            var client_id: String?
+            var client_secret_file: String?
+            var redirect_url: String?
         }
     }
 
@@ -217,6 +221,18 @@ struct ConfigFile: Decodable {
         if let v = o.roles_claim { c.rolesClaim = v }
         if let v = o.name_claim { c.nameClaim = v }
         c.jwksURL = o.jwks_url
+        if let id = o.client_id?.trimmingSpaces(), !id.isEmpty { c.clientID = id }
+        if let file = o.client_secret_file { c.clientSecret = try secret(file, "admin.oidc.client_secret_file") }
+        if let url = o.redirect_url {
+            try checkURL(url, "admin.oidc.redirect_url")
+            guard url.hasSuffix("/beheer/oidc/terug") else {
+                throw CLIError("config admin.oidc.redirect_url: '\(url.prefix(100))' must end in /beheer/oidc/terug (the console's return address)")
+            }
+            c.redirectURL = url
+        }
+        if c.clientID == nil, o.client_secret_file != nil || o.redirect_url != nil {
+            throw CLIError("config admin.oidc: client_secret_file and redirect_url go with client_id (the console's sign-in)")
+        }
         if let text = o.clock_skew {
             c.clockSkew = try duration(text, "admin.oidc.clock_skew", example: "60s")
             guard c.clockSkew <= 600_000 else { throw CLIError("config admin.oidc.clock_skew: at most 10m") }

@@ -100,7 +100,7 @@ struct Node {
         // Named staff with personal tokens ('lantaarn staff add'); the old shared token only until the first account exists.
         let shared = try settings.adminTokenFile.map { try ConfigFile.secret($0, "admin.token_file") }
         guard let admin = StaffAccess(staff: runtime.store.staff, alerts: runtime.store.meldingen, sharedToken: shared,
-                                      oidc: settings.oidc.map { OIDCVerifier($0) }) else {
+                                      oidc: settings.oidc.map { OIDCVerifier($0) }, oidcLogin: settings.oidc.flatMap { OIDCLogin($0) }) else {
             throw CLIError("admin.token_file: the token in '\(settings.adminTokenFile ?? "")' must be at least 32 characters (for example: openssl rand -hex 32)")
         }
         if shared != nil, try runtime.store.staff.hasActiveStaff() {

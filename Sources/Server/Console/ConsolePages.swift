@@ -34,6 +34,8 @@ struct ConsolePages: Sendable {
         [
             "GET /beheer/inloggen": { call in loginForm(call, status: .ok, message: nil) },
             "POST /beheer/inloggen": { call in try login(call) },
+            "GET /beheer/oidc": { call in try await oidcStart(call) },
+            "GET /beheer/oidc/terug": { call in try await oidcReturn(call) },
             "GET /beheer/stijl.css": { _ in
                 Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "private, max-age=3600"],
                          body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css(colour: deps.site.colour) + Self.extraCSS)))
@@ -78,6 +80,8 @@ struct ConsolePages: Sendable {
 
     private func loginForm(_ call: Call, status: HTTPResponse.Status, message: String?) -> Response {
         let binding = ConsoleSessions.random()
+        let oidc = access.oidcLogin == nil ? ""
+            : "<h2>Met uw gemeente-account</h2><p><a href=\"/beheer/oidc\">Inloggen via de identiteitsprovider van de gemeente</a></p>"
         let body = """
         \(message.map { "<p class=\"fout\" role=\"alert\">\(HTML.escape($0))</p>" } ?? "")
         <p>Log in met uw persoonlijke token. U krijgt dat van een beheerder (<code>lantaarn staff token NAAM</code>).</p>
@@ -87,6 +91,7 @@ struct ConsolePages: Sendable {
         <input id="token" name="token" type="password" autocomplete="off" required size="40"></p>
         <p><button type="submit">Inloggen</button></p>
         </form>
+        \(oidc)
         """
         return page(status: status, session: nil, title: "Inloggen", body: body,
                     cookies: ["\(ConsoleSessions.loginCookie)=\(binding); Path=/beheer; Max-Age=1800; Secure; HttpOnly; SameSite=Strict"])
@@ -120,6 +125,68 @@ struct ConsolePages: Sendable {
             try audit(call, "console.login", "token", "denied", "unknown token")
             return loginForm(call, status: .unauthorized, message: "Dit token kennen we niet. Controleer of u het helemaal heeft overgenomen.")
         }
+    }
+
+    static let oidcCookie = "lantaarn_oidc"
+
+    private func oidcRedirect(_ call: Call, _ login: OIDCLogin) -> String {
+        login.configuration.redirectURL ?? deps.baseURL(call.request) + "/beheer/oidc/terug"
+    }
+
+    /// Sends the browser to the identity provider (authorization code with PKCE).
+    private func oidcStart(_ call: Call) async throws -> Response {
+        guard let login = access.oidcLogin else {
+            return page(status: .notFound, session: nil, title: "Niet ingesteld", body: "<p>Inloggen via de identiteitsprovider is hier niet ingesteld. <a href=\"/beheer/inloggen\">Log in met uw token</a>.</p>")
+        }
+        do {
+            let (location, transaction) = try await login.start(redirect: oidcRedirect(call, login), random: ConsoleSessions.random)
+            var headers: HTTPFields = [.location: location, .cacheControl: "no-store"]
+            // SameSite=Lax: the identity provider sends the browser back with a top-level GET from its own site.
+            headers.append(HTTPField(name: .setCookie, value: "\(Self.oidcCookie)=\(transaction.cookie); Path=/beheer/oidc; Max-Age=600; Secure; HttpOnly; SameSite=Lax"))
+            return Response(status: .seeOther, headers: headers)
+        } catch {
+            return page(status: .badGateway, session: nil, title: "Identiteitsprovider niet bereikbaar",
+                        body: "<p>De identiteitsprovider van de gemeente is nu niet bereikbaar. Probeer het later nog eens, of <a href=\"/beheer/inloggen\">log in met uw token</a>.</p>")
+        }
+    }
+
+    /// The identity provider's answer: the code is exchanged, the ID token checked, a session opened.
+    private func oidcReturn(_ call: Call) async throws -> Response {
+        guard let login = access.oidcLogin else {
+            return page(status: .notFound, session: nil, title: "Niet ingesteld", body: "<p>Inloggen via de identiteitsprovider is hier niet ingesteld.</p>")
+        }
+        let q = call.request.uri.queryParameters
+        let clear = "\(Self.oidcCookie)=; Path=/beheer/oidc; Max-Age=0; Secure; HttpOnly; SameSite=Lax"
+        func refuse(_ status: HTTPResponse.Status, _ reason: String, _ message: String) throws -> Response {
+            try audit(call, "console.login", "oidc", "denied", reason)
+            return page(status: status, session: nil, title: "Inloggen mislukt",
+                        body: "<p>\(HTML.escape(message))</p><p><a href=\"/beheer/inloggen\">Opnieuw inloggen</a></p>", cookies: [clear])
+        }
+        if let error = q.get("error") {
+            return try refuse(.unauthorized, "identity provider: \(error.prefix(60))", "De identiteitsprovider heeft het inloggen geweigerd.")
+        }
+        guard let t = ConsoleSessions.cookie(Self.oidcCookie, in: call.request).flatMap({ OIDCLogin.Transaction(cookie: $0) }),
+              ConsoleSessions.matches(q.get("state").map { String($0) }, t.state) else {
+            return try refuse(.forbidden, "state does not match this browser", "Dit inloggen is niet in deze browser begonnen of duurde te lang. Begin opnieuw.")
+        }
+        guard let code = q.get("code"), !code.isEmpty, code.count <= 4096 else {
+            return try refuse(.badRequest, "no code", "De identiteitsprovider gaf geen code terug. Begin opnieuw.")
+        }
+        let principal: StaffPrincipal
+        do {
+            principal = try await login.finish(code: String(code), redirect: oidcRedirect(call, login), transaction: t, now: call.now)
+        } catch let refusal as OIDCVerifier.Refusal {
+            return try refuse(.unauthorized, "oidc: \(refusal)", "Het inloggen is geweigerd: \(refusal)")
+        }
+        guard !principal.roles.isEmpty else {
+            return try refuse(.forbidden, "\(principal.name): no Lantaarn role in the token", "Uw account heeft geen rol in Lantaarn. Vraag die aan bij uw beheerder.")
+        }
+        let value = try sessions.open(principal, tokenID: nil, until: call.now + ConsoleSessions.lifetime, now: call.now)
+        try access.staff.appendAudit(AuditDraft(at: call.now, actor: principal.name, action: "console.login", target: "oidc", outcome: "ok", detail: principal.via))
+        // A page, not a redirect: after the trip through the identity provider's site, the browser
+        // sends the SameSite=Strict cookie only on a navigation that starts here.
+        return page(session: nil, title: "Ingelogd", body: "<p>U bent ingelogd als \(HTML.escape(principal.name)).</p><p><a href=\"/beheer\">Naar het overzicht</a></p>",
+                    cookies: [ConsoleSessions.sessionCookieHeader(value, maxAge: ConsoleSessions.lifetime / 1000), clear])
     }
 
     // MARK: overview and changes

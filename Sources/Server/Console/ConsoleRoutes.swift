@@ -5,7 +5,8 @@ import Store
 
 /// The staff console (`/beheer/…`) on the admin listener: server-rendered Dutch pages for
 /// pending approvals, pipeline runs and stale windows, quarantine, silent sensors, legal holds
-/// and the audit log. Sign-in with a personal token opens a session cookie; every form carries the session's anti-forgery token. Every route is
+/// and the audit log. Sign-in with a personal token (or through the identity provider, ``OIDCLogin``)
+/// opens a session cookie; every form carries the session's anti-forgery token. Every route is
 /// in ``table`` with the roles that may use it (`nil`: open, for signing in).
 struct ConsoleRoutes {
     let deps: ServerDependencies
@@ -22,6 +23,8 @@ struct ConsoleRoutes {
     static let table: [Route] = [
         Route(method: .get, path: "/beheer/inloggen", roles: nil),
         Route(method: .post, path: "/beheer/inloggen", roles: nil),
+        Route(method: .get, path: "/beheer/oidc", roles: nil),
+        Route(method: .get, path: "/beheer/oidc/terug", roles: nil),
         Route(method: .get, path: "/beheer/stijl.css", roles: nil),
         Route(method: .post, path: "/beheer/uitloggen", roles: everyone),
         Route(method: .get, path: "/beheer", roles: everyone),

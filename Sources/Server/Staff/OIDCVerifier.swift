@@ -21,6 +21,14 @@ public struct OIDCConfiguration: Sendable, Equatable {
     public var jwksURL: String?
     /// How far `exp` and `nbf` may be off (ms).
     public var clockSkew: Int64 = 60_000
+    /// The console's sign-in (authorization code with PKCE): the client id Lantaarn is registered
+    /// under at the identity provider (the `aud` of its ID tokens); `nil`: no sign-in through it.
+    public var clientID: String?
+    /// The client secret of a confidential client; `nil`: a public client (PKCE alone).
+    public var clientSecret: String?
+    /// Where the identity provider sends the browser back (`…/beheer/oidc/terug`, registered
+    /// there); `nil`: this server's address as the browser used it.
+    public var redirectURL: String?
 
     public init(issuer: String, audience: String) {
         self.issuer = issuer
@@ -70,7 +78,8 @@ public actor OIDCVerifier {
     }
 
     /// The person a valid token names, with the roles of its roles claim that Lantaarn knows.
-    public func principal(_ token: String, now: Int64) async throws -> StaffPrincipal {
+    /// `nonce`: the value an ID token must carry (the console's sign-in), `nil` for bearer tokens.
+    public func principal(_ token: String, now: Int64, nonce: String? = nil) async throws -> StaffPrincipal {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let header = Self.json(parts[0]), let payload = Self.json(parts[1]) else {
             throw Refusal.malformed("expected three base64url parts")
@@ -88,6 +97,7 @@ public actor OIDCVerifier {
         } catch {
             throw Refusal.signature
         }
+        if let nonce, payload["nonce"]?.stringValue != nonce { throw Refusal.claim("the sign-in does not match this browser (nonce)") }
         return try claims(payload, now: now, kid: kid)
     }
 

@@ -20,13 +20,17 @@ public struct StaffAccess: Sendable {
     let staff: any StaffDomain
     let alerts: any AlertStore
     let oidc: OIDCVerifier?
+    /// The console's sign-in through the identity provider; `nil`: personal tokens only.
+    let oidcLogin: OIDCLogin?
     private let sharedToken: [UInt8]?
 
     /// `nil` when `sharedToken` is given but shorter than 32 characters (read it from a file, never a flag).
-    public init?(staff: any StaffDomain, alerts: any AlertStore, sharedToken: String? = nil, oidc: OIDCVerifier? = nil) {
+    public init?(staff: any StaffDomain, alerts: any AlertStore, sharedToken: String? = nil, oidc: OIDCVerifier? = nil,
+                 oidcLogin: OIDCLogin? = nil) {
         self.staff = staff
         self.alerts = alerts
         self.oidc = oidc
+        self.oidcLogin = oidcLogin
         if let sharedToken {
             let t = sharedToken.trimmingCharacters(in: .whitespacesAndNewlines)
             guard t.utf8.count >= 32 else { return nil }
