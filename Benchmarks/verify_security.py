@@ -15,6 +15,10 @@
   secrets:    the admin token never appears in the log;
   staff:      a personal token by role, the shared token refused once staff exist, no token in
               the audit log or the serve log, the audit chain intact;
+  console:    the staff console's session cookie is Secure, HttpOnly, SameSite=Strict and scoped
+              to /beheer; every form without, or with a wrong, anti-forgery token is refused (and
+              the sign-in form without its browser binding); signing out ends the session; no
+              token, JWT or session cookie in the audit log or the serve log;
   mqtt_tls:   `lantaarn serve` with mqtts:// and a CA file, against three TLS brokers (mosquitto):
               a certificate for 127.0.0.1 from that CA (the control: it connects and ingests), one
               for another host from that CA, and one for 127.0.0.1 from an unknown CA (both
@@ -109,10 +113,11 @@ def main():
         traversal(port)
         bounds(port)
         personal = staff(port, common)
+        cookie = console(port, common, personal)
     with open(os.path.join(work, "serve.log"), errors="replace") as f:
         text = f.read()
-    check("secrets_not_logged", TOKEN not in text and TOKEN[7:] not in text and personal not in text and personal[4:20] not in text,
-          log_bytes=len(text))
+    check("secrets_not_logged", TOKEN not in text and TOKEN[7:] not in text and personal not in text and personal[4:20] not in text
+          and JWT not in text and JWT.split(".")[2] not in text and cookie not in text, log_bytes=len(text))
     mqtt_tls(common)
     report()
 
@@ -248,6 +253,62 @@ def staff(port, common):
     verified = subprocess.run([binary, "audit", "verify"] + common, capture_output=True, text=True)
     check("audit_chain_intact", verified.returncode == 0 and "chain intact" in verified.stdout, output=verified.stdout[-200:])
     return personal
+
+
+# A JWT as an identity provider would sign it (RS256, a key id); its signature is not valid here.
+JWT = ("eyJhbGciOiJSUzI1NiIsImtpZCI6InJzYS0xIiwidHlwIjoiSldUIn0."
+       "eyJpc3MiOiJodHRwczovL2lkcC5nZW1lZW50ZS50ZXN0IiwiYXVkIjoiYXBpOi8vbGFudGFhcm4iLCJzdWIiOiJ4Iiwicm9sZXMiOlsiYWRtaW4iXX0."
+       "c2lnbmF0dXJlLXRoYXQtZG9lcy1ub3QtY2hlY2stb3V0LWJ1dC1pcy1sb25nLWVub3VnaC10by1iZS1mb3VuZA")
+
+
+def exchange(port, method, path, headers=None, body=None):
+    """A request; (status, headers as a list of (name, value), body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        return r.status, r.getheaders(), r.read().decode(errors="replace")
+    finally:
+        conn.close()
+
+
+def set_cookie(headers, name):
+    """The whole Set-Cookie header for cookie `name`, or ''."""
+    return next((v for k, v in headers if k.lower() == "set-cookie" and v.startswith(name + "=")), "")
+
+
+def console(port, common, personal):
+    """The staff console (issue 30): cookie flags and anti-forgery tokens. Returns the session cookie."""
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, headers, body = exchange(port, "GET", "/beheer/inloggen")
+    binding = set_cookie(headers, "lantaarn_inlog").split(";")[0].split("=", 1)[-1]
+    unbound, _, _ = exchange(port, "POST", "/beheer/inloggen", form, f"inlog={binding}&token={personal}")
+    status, headers, _ = exchange(port, "POST", "/beheer/inloggen", {**form, "Cookie": f"lantaarn_inlog={binding}"},
+                                  f"inlog={binding}&token={personal}")
+    session = set_cookie(headers, "lantaarn_sessie")
+    value = session.split(";")[0].split("=", 1)[-1]
+    flags = [f.strip() for f in session.split(";")[1:]]
+    check("console_cookie_flags", status == 303 and len(value) == 64 and all(f in flags for f in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/beheer")),
+          status=status, flags=flags)
+    jar = {"Cookie": f"lantaarn_sessie={value}"}
+    status, _, page = exchange(port, "GET", "/beheer", jar)
+    csrf = page.split('name="csrf" value="', 1)[-1].split('"', 1)[0] if 'name="csrf"' in page else ""
+    missing, _, _ = exchange(port, "POST", "/beheer/uitloggen", {**form, **jar}, "")
+    wrong, _, _ = exchange(port, "POST", "/beheer/uitloggen", {**form, **jar}, "csrf=" + "0" * 64)
+    other = exchange(port, "POST", "/beheer/wijzigingen/1/besluit", {**form, **jar}, "besluit=goedkeuren&reden=zonder+token")[0]
+    still, _, _ = exchange(port, "GET", "/beheer", jar)
+    check("console_csrf_enforced", status == 200 and len(csrf) == 64 and missing == 403 and wrong == 403 and other == 403
+          and unbound == 403 and still == 200, without=missing, wrong=wrong, decision=other, unbound_sign_in=unbound, session_after=still)
+    out, _, _ = exchange(port, "POST", "/beheer/uitloggen", {**form, **jar}, "csrf=" + csrf)
+    after, _, _ = exchange(port, "GET", "/beheer", jar)
+    check("console_sign_out_ends_session", out == 200 and after == 401, sign_out=out, after=after)
+    # A JWT offered as a bearer token and typed into the sign-in form: refused, and never recorded.
+    bearer, _ = request(port, "GET", "/admin/whoami", {"Authorization": "Bearer " + JWT})
+    typed, _, _ = exchange(port, "POST", "/beheer/inloggen", {**form, "Cookie": f"lantaarn_inlog={binding}"}, f"inlog={binding}&token={JWT}")
+    audit = subprocess.run([binary, "audit", "list", "--limit", "100000"] + common, capture_output=True, text=True)
+    check("console_secrets_not_in_audit_log", bearer == 401 and typed in (401, 403) and audit.returncode == 0
+          and not any(t in audit.stdout for t in (JWT, JWT.split(".")[2], value, csrf, personal)), bearer=bearer, typed=typed)
+    return value
 
 
 def timing(port, samples=3000):
