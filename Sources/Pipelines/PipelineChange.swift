@@ -12,9 +12,22 @@ public enum PipelineChange {
     ///   - note: the proposer's own explanation.
     public static func proposal(_ p: PipelineDefinition, definition: String, inForce: (PipelineDefinition, String)?, datasetExists: Bool,
                                 note: String, preview: String, by: String, at: Int64) -> ChangeProposal {
-        let diff = inForce.map { LineDiff.unified($0.1, definition).joined(separator: "\n") } ?? definition.split(separator: "\n", omittingEmptySubsequences: false).map { "+ " + $0 }.joined(separator: "\n")
+        let diff = inForce.map { trimmed(LineDiff.unified($0.1, definition)).joined(separator: "\n") }
+            ?? definition.split(separator: "\n", omittingEmptySubsequences: false).map { "+ " + $0 }.joined(separator: "\n")
         return ChangeProposal(kind: .pipeline, target: p.name, contentHash: p.versionHash, proposedBy: by, proposedAt: at,
                               summary: summary(p, inForce: inForce?.0, datasetExists: datasetExists, note: note), diff: diff, preview: preview)
+    }
+
+    /// The changed lines with `context` unchanged lines around each; `…` where lines are left out.
+    static func trimmed(_ lines: [String], context: Int = 3) -> [String] {
+        let changed = lines.indices.filter { !lines[$0].hasPrefix("  ") }
+        var keep = Set<Int>()
+        for i in changed { keep.formUnion(max(0, i - context)...min(lines.count - 1, i + context)) }
+        var out: [String] = []
+        for i in lines.indices {
+            if keep.contains(i) { out.append(lines[i]) } else if out.last != "…" { out.append("…") }
+        }
+        return out
     }
 
     /// What changes, in plain Dutch.

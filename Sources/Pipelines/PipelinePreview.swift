@@ -1,3 +1,4 @@
+import Foundation
 import LantaarnModel
 import Store
 
@@ -14,6 +15,9 @@ public struct PipelinePreview: Sendable {
     public var heldComplementary: Int
     /// The current release of that window, with its columns (from its lineage) and rows.
     public var current: Current?
+    /// The dataset's last disclosure report (what an attacker holding every published number
+    /// learns about its held-back counts), and when it was made.
+    public var report: (report: DisclosureReport, auditedAt: Int64)?
 
     public struct Current: Sendable {
         public var release: ReleaseRecord
@@ -26,7 +30,7 @@ public struct PipelinePreview: Sendable {
 
     /// The preview as plain Dutch text (the console shows it as is).
     public func text() -> String {
-        var out = ["Voorbeeld voor het laatste afgesloten venster \(ISO8601.format(milliseconds: window.start)) tot \(ISO8601.format(milliseconds: window.end)).",
+        var out = ["Voorbeeld voor het laatste venster \(ISO8601.format(milliseconds: window.start)) tot \(ISO8601.format(milliseconds: window.end)).",
                    "Nieuwe versie: \(rows.count) rijen uit \(rowsIn) invoerrijen; \(suppressedCells) cellen onderdrukt"
                        + (heldPrimary + heldComplementary > 0 ? "; \(heldPrimary) aantallen achtergehouden, \(heldComplementary) aanvullend" : "") + "."]
         if let current {
@@ -37,6 +41,11 @@ public struct PipelinePreview: Sendable {
             out.append("Verschil: \(mine.subtracting(theirs).count) rijen alleen in de nieuwe versie, \(theirs.subtracting(mine).count) alleen in de huidige publicatie.")
         } else {
             out.append("Er is nog geen publicatie voor dit venster.")
+        }
+        if let (r, at) = report {
+            out.append(r.cells == 0 ? "Openbaarmakingsrapport (\(ISO8601.format(milliseconds: at))): geen beschermde aantallen."
+                : "Openbaarmakingsrapport (\(ISO8601.format(milliseconds: at))): \(r.cells) beschermde aantallen, \(r.suppressed) achtergehouden, "
+                    + "kleinste interval \(r.smallestInterval.map(String.init) ?? "onbegrensd"), \(r.exposed) te smal (k = \(r.k), breedte \(r.protection)).")
         }
         out.append("")
         out.append("Nieuwe versie (eerste \(min(rows.count, Self.shownRows)) rijen):")
@@ -64,13 +73,17 @@ public struct PipelinePreview: Sendable {
 }
 
 extension PipelineRunner {
-    /// The latest closed window of `p` at `now` computed under `p`, without publishing or
-    /// recording anything, next to the release in force for that window.
+    /// The newest published (else the latest closed) window of `p` at `now` computed under `p`,
+    /// without publishing or recording anything, next to the release in force for that window.
     public func preview(_ p: PipelineDefinition, now: Int64 = Clock.nowMilliseconds()) throws -> PipelinePreview {
         guard let stage = p.aggregating else {
             throw PipelineError(file: p.file, path: "stages", reason: "the pipeline has no aggregating stage")
         }
-        let start = p.calendar.floor(p.calendar.floor(now - p.settle) - 1)
+        // The newest published window (the one the release in force can be compared with), else
+        // the latest closed one.
+        let closedEnd = p.calendar.floor(now - p.settle)
+        let published = try stores.releases.latestWindowEnd(dataset: p.output.dataset).flatMap { $0 <= closedEnd ? $0 : nil }
+        let start = p.calendar.floor((published ?? closedEnd) - 1)
         let window = TimeWindow(start: start, end: p.calendar.next(start))
         let input = StageInput(stores: stores, pipeline: p, boundaries: boundaries, positions: positions, logger: logger)
         var output = StageOutput(rows: [], rowsIn: 0, withoutWijk: 0)
@@ -96,6 +109,10 @@ extension PipelineRunner {
             let lineage = try? JSONParser.parse(release.lineage)
             let columns = lineage?["columns"]?.arrayValue?.compactMap(\.stringValue) ?? []
             preview.current = .init(release: release, columns: columns, rows: rows)
+        }
+        if let stored = try stores.releases.disclosureReport(dataset: p.output.dataset),
+           let report = try? JSONDecoder().decode(DisclosureReport.self, from: Data(stored.report.utf8)) {
+            preview.report = (report, stored.auditedAt)
         }
         return preview
     }

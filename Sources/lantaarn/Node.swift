@@ -128,6 +128,7 @@ struct Node {
             pipelineRuns: { [store = runtime.store] in (try? store.releases.pipelineRuns(limit: 500)) ?? [] })
         deps.exports = ExportCache(directory: runtime.exportsDirectory)
         deps.console = runtime.consoleSources()
+        deps.console?.ingestsHere = ingest != nil
         deps.sensors = Array(registry.sensors.values)
         deps.observations = runtime.store.readings
         deps.rateLimiter = settings.rateLimit.map { RateLimiter(perSecond: $0.perSecond, burst: $0.burst) }

@@ -103,7 +103,8 @@ struct FourEyesTests {
         #expect(s.source.currentPipelines().map(\.versionHash) == [hash1])
         #expect(try s.publish(hour: 1) == hash1, "the unapproved change does not run")
         let v2 = try s.propose(by: "cas", roles: [.datateam, .approver])
-        #expect(v2.proposal.diff.contains("- ") && v2.proposal.diff.contains("+ "), "\(v2.proposal.diff)")
+        #expect(v2.proposal.diff.contains("- version: \"1.0.0\"") && v2.proposal.diff.contains("+       functions: [count, mean]"), "\(v2.proposal.diff)")
+        #expect(v2.proposal.diff.contains("…") && !v2.proposal.diff.contains("license:"), "only the changes with context: \(v2.proposal.diff)")
         #expect(v2.proposal.preview.contains("Huidige publicatie"), "the preview sits next to the current release: \(v2.proposal.preview)")
         // The author cannot approve it, even holding the approver role; a datateam member cannot either.
         #expect(throws: ApprovalError.ownChange(v2.id, "cas")) {

@@ -196,14 +196,14 @@ struct ConsolePages: Sendable {
         let failing = Self.failing(deps.pipelineRuns()).count
         let stale = try sources.staleWindows().count
         let quarantined = try sources.quarantine().count
-        let silent = deps.ingestStatus().silent.count
+        let silent = sources.ingestsHere ? "\(deps.ingestStatus().silent.count)" : "onbekend op deze server"
         let holds = try sources.holds().count
         let rows: [[String]] = [
             ["<a href=\"/beheer/wijzigingen\">Wijzigingen die wachten op een besluit</a>", "\(pending)"],
             ["<a href=\"/beheer/pijplijnen\">Pijplijnen waarvan de laatste run mislukte</a>", "\(failing)"],
             ["<a href=\"/beheer/pijplijnen\">Verouderde vensters (gegevens veranderd na publicatie)</a>", "\(stale)"],
             ["<a href=\"/beheer/quarantaine\">Berichten in quarantaine</a>", "\(quarantined)"],
-            ["<a href=\"/beheer/sensoren\">Stille sensoren</a>", "\(silent)"],
+            ["<a href=\"/beheer/sensoren\">Stille sensoren</a>", silent],
             ["<a href=\"/beheer/bewaarplicht\">Bewaarplichten</a>", "\(holds)"],
         ]
         return page(session: call.who, title: "Overzicht", body: "<p>Wat uw aandacht nodig heeft.</p>"
@@ -352,6 +352,9 @@ struct ConsolePages: Sendable {
     }
 
     private func silentSensors(_ call: Call) -> Response {
+        guard sources.ingestsHere else {
+            return page(session: call.who, title: "Stille sensoren", body: "<p>Deze server ontvangt zelf geen sensorberichten, dus weet niet welke sensoren stil zijn. Open de console op een server die berichten ontvangt (rol ingest), of kijk op <code>/-/ingest</code> daar.</p>")
+        }
         let status = deps.ingestStatus()
         let rows = status.silent.map { [HTML.escape($0.id), HTML.escape($0.kind), $0.lastSeen.map { HTML.escape(ConsoleLayout.time($0)) } ?? "nooit"] }
         return page(session: call.who, title: "Stille sensoren", body: "<p>Sensoren waarvan we langer dan \(status.silentAfter / 60_000) minuten niets hoorden.</p>"

@@ -18,6 +18,9 @@ public struct ConsoleSources: Sendable {
     public var replay: @Sendable () throws -> String
     /// Pipelines whose file on disk waits for approval: name and the version running (or `nil`).
     public var waiting: @Sendable () throws -> [(pipeline: String, running: String?)]
+    /// Whether this node receives sensor messages itself (its ingest counters say who is silent);
+    /// an HTTP-only node of a cluster does not know.
+    public var ingestsHere = true
 
     public init(desk: ApprovalDesk, holds: @escaping @Sendable () throws -> [LegalHold],
                 staleWindows: @escaping @Sendable () throws -> [(pipeline: String, window: StaleWindow)],
