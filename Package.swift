@@ -217,7 +217,7 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
-        .testTarget(name: "lantaarnTests", dependencies: ["lantaarn", "Store", "MQTTClient", "Geo"]),
+        .testTarget(name: "lantaarnTests", dependencies: ["lantaarn", "Store", "MQTTClient", "Geo", "LantaarnModel"]),
         .testTarget(name: "FuzzTargetTests", dependencies: ["LantaarnFuzzTargets", "LantaarnModel"]),
         .testTarget(name: "IntegrationTests", dependencies: ["lantaarn", "Ingest", "Store", "StorePostgres", "LantaarnModel", "MQTTClient", "TestSupport"],
                     exclude: ["Support/conditional_http_server.py"]),

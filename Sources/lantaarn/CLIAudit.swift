@@ -22,14 +22,30 @@ extension StoreBackend {
                     _ body: () throws -> T) throws -> T {
         do {
             let result = try body()
-            let text = [detail, summary?(result) ?? ""].filter { !$0.isEmpty }.joined(separator: "; ")
-            try staff.appendAudit(AuditDraft(at: Clock.nowMilliseconds(), actor: CLIAudit.actor, action: action, target: target,
-                                             outcome: "ok", detail: text))
+            try record(action, target, "ok", [detail, summary?(result) ?? ""].filter { !$0.isEmpty }.joined(separator: "; "))
             return result
         } catch {
-            _ = try? staff.appendAudit(AuditDraft(at: Clock.nowMilliseconds(), actor: CLIAudit.actor, action: action, target: target,
-                                              outcome: "failed", detail: String("\(error)".prefix(300))))
+            _ = try? record(action, target, "failed", String("\(error)".prefix(300)))
             throw error
         }
+    }
+
+    /// ``audited(_:target:detail:summary:_:)`` for work that waits.
+    @discardableResult
+    func audited<T>(_ action: String, target: String, detail: String = "", summary: ((T) -> String)? = nil,
+                    _ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            try record(action, target, "ok", [detail, summary?(result) ?? ""].filter { !$0.isEmpty }.joined(separator: "; "))
+            return result
+        } catch {
+            _ = try? record(action, target, "failed", String("\(error)".prefix(300)))
+            throw error
+        }
+    }
+
+    private func record(_ action: String, _ target: String, _ outcome: String, _ detail: String) throws {
+        try staff.appendAudit(AuditDraft(at: Clock.nowMilliseconds(), actor: CLIAudit.actor, action: action, target: target,
+                                         outcome: outcome, detail: detail))
     }
 }

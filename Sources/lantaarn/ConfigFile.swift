@@ -63,6 +63,14 @@ struct ConfigFile: Decodable {
     var store: StoreSection?
     var scheduler: SchedulerSection?
     var ingest: IngestSection?
+    var backup: BackupSection?
+
+    /// Scheduled online copies of the SQLite store (`serve`).
+    struct BackupSection: Decodable {
+        var to: String
+        var every: String?
+        var keep: Int?
+    }
 
     struct IngestSection: Decodable {
         var log_limit: String?
@@ -323,6 +331,14 @@ struct ConfigFile: Decodable {
             case .limit(let perSecond, let burst)?: s.rateLimit = (perSecond, burst)
             case nil: break
             }
+        }
+        if let b = backup {
+            let every = try b.every.map { try Self.duration($0, "backup.every", example: "24h") } ?? 86_400_000
+            guard every >= 600_000 else { throw CLIError("config backup.every: at least 10m") }
+            let keep = b.keep ?? 7
+            guard (1...1000).contains(keep) else { throw CLIError("config backup.keep: 1 to 1000 copies") }
+            guard !b.to.trimmingSpaces().isEmpty else { throw CLIError("config backup.to: name the folder the copies go to") }
+            s.backupSchedule = BackupSchedule(directory: b.to, every: every, keep: keep)
         }
         if let v = admin?.token_file { s.adminTokenFile = v }
         if let o = admin?.oidc { s.oidc = try Self.oidc(o) }

@@ -69,6 +69,13 @@ struct Node {
                 lateness: options.demo ? 25 * TimeBucket.hour : settings.schedulerLateness,
                 recomputeAfter: settings.recomputeAfter, lease: runtime.store.schedulerLease, logger: logger)))
         }
+        // Scheduled copies of the SQLite store (PostgreSQL is copied with pg_dump).
+        if roles.contains(.scheduler), let schedule = settings.backupSchedule {
+            guard runtime.store.sqlite != nil else {
+                throw CLIError("config backup: the store is PostgreSQL; schedule pg_dump instead (docs/scale-out.md), and remove backup: from lantaarn.yaml")
+            }
+            services.append(.init(service: BackupService(copy: StoreCopy(settings: settings, store: runtime.store), schedule: schedule, logger: logger)))
+        }
         // Every node purges what it keeps on its own disk; the store's purge is the scheduler's.
         services.append(.init(service: PurgeService(runtime: runtime, catalog: catalog, purgesStore: roles.contains(.scheduler),
                                                     logger: logger)))

@@ -44,6 +44,8 @@ struct Settings {
     var adminTokenFile: String?
     /// The identity provider whose bearer JWTs the admin API accepts (`admin.oidc`).
     var oidc: OIDCConfiguration?
+    /// Scheduled online copies of the store (`backup:`); `nil`: none.
+    var backupSchedule: BackupSchedule?
     /// Default simplification of `/geo/{level}/{vintage}.geojson`, metres.
     var mapTolerance = 5.0
     /// Chunk span (fixed when the store is created) and lateness of the open buffer.

@@ -18,6 +18,8 @@ struct StoreBackend {
     let schedulerLease: any SchedulerLease
     /// Where the data is, for messages: the SQLite file, or the PostgreSQL URL without its password.
     let location: String
+    /// The SQLite store itself (online copies); `nil` on PostgreSQL (pg_dump makes its copies).
+    var sqlite: SQLiteStore?
 
     /// Opens the store `settings` name, creating or migrating its schema.
     static func open(_ settings: Settings, logger: Logger = Logger(label: "lantaarn.store")) throws -> StoreBackend {
@@ -30,6 +32,6 @@ struct StoreBackend {
         let store = try SQLiteStore(dataDirectory: settings.dataDirectory, policy: settings.chunkPolicy)
         return StoreBackend(readings: store.readings, releases: store.releases, meldingen: store.meldingen, anpr: store.anpr,
                             boundaries: store.boundaries, retention: store.retention, staff: store.staff,
-                            schedulerLease: SingleNodeLease(), location: store.path)
+                            schedulerLease: SingleNodeLease(), location: store.path, sqlite: store)
     }
 }

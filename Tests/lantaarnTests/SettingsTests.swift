@@ -1,6 +1,7 @@
 import Foundation
 @testable import lantaarn
 import Ingest
+import LantaarnModel
 import MQTTClient
 import Store
 import Testing
@@ -87,6 +88,48 @@ struct SettingsTests {
             throws: { "\($0)".contains("at most 10m") }
         #expect { try YAMLConfig.decode("admin: {oidc: {issuer: \"https://idp.example\", audience: \" \"}}").apply(to: &bad) }
             throws: { "\($0)".contains("audience") }
+    }
+
+    /// `admin.oidc.client_id` and `redirect_url` for the console's sign-in; a redirect address
+    /// that is not the console's return address, or one without a client id, is refused.
+    @Test func consoleSignInFromTheConfigFile() throws {
+        var s = Settings()
+        try YAMLConfig.decode("""
+            admin: {oidc: {issuer: "https://idp.example", audience: "api://lantaarn", client_id: lantaarn-beheer, redirect_url: "https://beheer.example/beheer/oidc/terug"}}
+            """).apply(to: &s)
+        #expect(s.oidc?.clientID == "lantaarn-beheer" && s.oidc?.redirectURL == "https://beheer.example/beheer/oidc/terug" && s.oidc?.clientSecret == nil)
+        var bad = Settings()
+        #expect { try YAMLConfig.decode("admin: {oidc: {issuer: \"https://idp.example\", audience: a, client_id: c, redirect_url: \"https://b.example/elders\"}}").apply(to: &bad) }
+            throws: { "\($0)".contains("must end in /beheer/oidc/terug") }
+        #expect { try YAMLConfig.decode("admin: {oidc: {issuer: \"https://idp.example\", audience: a, redirect_url: \"https://b.example/beheer/oidc/terug\"}}").apply(to: &bad) }
+            throws: { "\($0)".contains("go with client_id") }
+    }
+
+    /// `backup:` as configured (defaults every 24h, keep 7); too often or keeping none is refused.
+    @Test func scheduledBackupsFromTheConfigFile() throws {
+        var s = Settings()
+        try YAMLConfig.decode("backup: {to: /var/backups/lantaarn, every: 6h, keep: 3}").apply(to: &s)
+        #expect(s.backupSchedule == BackupSchedule(directory: "/var/backups/lantaarn", every: 6 * 3_600_000, keep: 3))
+        var d = Settings()
+        try YAMLConfig.decode("backup: {to: /b}").apply(to: &d)
+        #expect(d.backupSchedule == BackupSchedule(directory: "/b", every: 86_400_000, keep: 7))
+        var bad = Settings()
+        #expect { try YAMLConfig.decode("backup: {to: /b, every: 1m}").apply(to: &bad) } throws: { "\($0)".contains("at least 10m") }
+        #expect { try YAMLConfig.decode("backup: {to: /b, keep: 0}").apply(to: &bad) } throws: { "\($0)".contains("1 to 1000") }
+    }
+
+    /// A scheduled backup writes a checked copy named by its time and keeps the newest `keep`.
+    @Test func scheduledBackupsKeepTheNewest() async throws {
+        let dir = NSTemporaryDirectory() + "lantaarn-backup-service-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var settings = Settings()
+        settings.dataDirectory = dir + "/data"
+        let store = try StoreBackend.open(settings)
+        let service = BackupService(copy: StoreCopy(settings: settings, store: store),
+                                    schedule: BackupSchedule(directory: dir + "/copies", every: 86_400_000, keep: 2), logger: .init(label: "t"))
+        for day in 1...3 { try await service.once(now: ISO8601.parse("2026-12-0\(day)T03:00:00Z")!) }
+        let kept = try FileManager.default.contentsOfDirectory(atPath: dir + "/copies").sorted()
+        #expect(kept == ["lantaarn-20261202T030000Z.sqlite", "lantaarn-20261203T030000Z.sqlite"], "\(kept)")
     }
 
     @Test func listenAddresses() throws {

@@ -12,6 +12,12 @@ public struct IngestLogReader: Sendable {
     /// The log's identity: empty for a log made before identities existed.
     public var identity: String { directory.identity }
 
+    /// The offset just past the last byte written so far (0 for an empty log).
+    public func writtenEnd() throws -> Int64 {
+        guard let last = try directory.bases().last else { return 0 }
+        return last + directory.size(base: last)
+    }
+
     /// The key under which the store keeps the committed offset of the log `name` (its folder
     /// in `ingest-log/`). It carries the log's identity, so the offset of a log that was wiped
     /// and started again at 0 is never taken for the new log's (which would skip, or trim,

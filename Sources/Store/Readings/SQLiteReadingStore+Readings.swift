@@ -64,9 +64,12 @@ extension SQLiteReadingStore: ReadingStore {
     }
 
     public func readingCount() throws -> Int {
-        try pool.read { db in
-            let sealed = try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM chunk") ?? 0
-            return sealed + (try Int.fetchOne(db, sql: "SELECT count(*) FROM open_reading") ?? 0)
-        }
+        try pool.read(Self.readingCount)
+    }
+
+    /// Readings in sealed chunks and in the open buffer (also of a store copy, opened read-only).
+    static func readingCount(_ db: Database) throws -> Int {
+        let sealed = try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM chunk") ?? 0
+        return sealed + (try Int.fetchOne(db, sql: "SELECT count(*) FROM open_reading") ?? 0)
     }
 }
