@@ -117,7 +117,7 @@ public enum ApprovalError: Error, CustomStringConvertible, Equatable, Sendable {
         case .lacksRole(let who, let needed):
             return "\(who) lacks the role for this: it needs \(StaffRole.text(needed).replacingOccurrences(of: ",", with: " or "))"
         case .noSuchHold(let id): return "there is no legal hold \(id); 'lantaarn hold list' shows them"
-        case .noReason: return "give a reason (--reason) of at least 5 characters; it is kept with the decision"
+        case .noReason: return "give a reason of at least 5 characters (--reason to decide, --note to propose); it is kept with the change"
         case .identityRequired(let what):
             return "\(what) needs a named member of staff (four-eyes): give your personal token with --token-file FILE or LANTAARN_TOKEN_FILE"
         }
