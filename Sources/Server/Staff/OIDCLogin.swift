@@ -78,8 +78,10 @@ public actor OIDCLogin {
             answer = try JSONParser.parse(Array(try await post(tokenEndpoint, form)))
         } catch let refusal as OIDCVerifier.Refusal {
             throw refusal
-        } catch {
+        } catch is JSONParseError {
             throw OIDCVerifier.Refusal.keySet("the token endpoint did not answer with JSON")
+        } catch {
+            throw OIDCVerifier.Refusal.keySet("the token endpoint cannot be reached")
         }
         guard let idToken = answer["id_token"]?.stringValue else {
             let why = answer["error"]?.stringValue.map { "the identity provider refused: \($0.prefix(80))" } ?? "no ID token in the answer"
@@ -92,7 +94,14 @@ public actor OIDCLogin {
     private func discover() async throws -> (String, String) {
         if let endpoints { return endpoints }
         let base = configuration.issuer.hasSuffix("/") ? String(configuration.issuer.dropLast()) : configuration.issuer
-        let d = try JSONParser.parse(Array(try await fetch(base + "/.well-known/openid-configuration")))
+        let d: JSONValue
+        do {
+            d = try JSONParser.parse(Array(try await fetch(base + "/.well-known/openid-configuration")))
+        } catch let refusal as OIDCVerifier.Refusal {
+            throw refusal
+        } catch {
+            throw OIDCVerifier.Refusal.keySet("the discovery document cannot be read")
+        }
         guard let a = d["authorization_endpoint"]?.stringValue, let t = d["token_endpoint"]?.stringValue,
               URL(string: a)?.host != nil, URL(string: t)?.host != nil else {
             throw OIDCVerifier.Refusal.keySet("the discovery document has no authorization_endpoint or token_endpoint")
