@@ -53,21 +53,15 @@ struct ConsolePages: Sendable {
             "GET /beheer/pijplijnen": { call in try pipelines(call) },
             "POST /beheer/pijplijnen/:name/opnieuw": { call in
                 let name = try call.context.parameters.require("name")
-                do {
-                    let done = try sources.retry(name)
-                    try audit(call, "pipeline.retry", name, "ok", done)
-                    return page(session: call.who, title: "Opnieuw gedraaid", body: "<p>\(HTML.escape(done))</p><p><a href=\"/beheer/pijplijnen\">Terug naar de pijplijnen</a></p>")
-                } catch {
-                    try audit(call, "pipeline.retry", name, "failed", "\(error)")
-                    return page(status: .conflict, session: call.who, title: "Niet gelukt",
-                                body: "<p>Het opnieuw draaien van \(HTML.escape(name)) ging mis: \(HTML.escape("\(error)"))</p><p><a href=\"/beheer/pijplijnen\">Terug</a></p>")
+                return try act(call, "pipeline.retry", name, title: "Opnieuw gedraaid", back: ("/beheer/pijplijnen", "Terug naar de pijplijnen")) {
+                    try sources.retry(name)
                 }
             },
             "GET /beheer/quarantaine": { call in try quarantine(call) },
             "POST /beheer/quarantaine/opnieuw": { call in
-                let done = try sources.replay()
-                try audit(call, "quarantine.replay", "all", "ok", done)
-                return page(session: call.who, title: "Quarantaine opnieuw gecontroleerd", body: "<p>\(HTML.escape(done))</p><p><a href=\"/beheer/quarantaine\">Terug naar de quarantaine</a></p>")
+                try act(call, "quarantine.replay", "all", title: "Quarantaine opnieuw gecontroleerd", back: ("/beheer/quarantaine", "Terug naar de quarantaine")) {
+                    try sources.replay()
+                }
             },
             "GET /beheer/sensoren": { call in silentSensors(call) },
             "GET /beheer/bewaarplicht": { call in try holds(call) },
@@ -77,6 +71,21 @@ struct ConsolePages: Sendable {
     }
 
     // MARK: helpers
+
+    /// Runs an action of the console, audited with what it did (or why it failed), and shows it.
+    func act(_ call: Call, _ action: String, _ target: String, title: String, back: (String, String),
+             _ body: () throws -> String) throws -> Response {
+        let link = "<p><a href=\"\(back.0)\">\(HTML.escape(back.1))</a></p>"
+        do {
+            let done = try body()
+            try audit(call, action, target, "ok", done)
+            return page(session: call.who, title: title, body: "<p>\(HTML.escape(done))</p>" + link)
+        } catch {
+            try audit(call, action, target, "failed", "\(error)")
+            return page(status: .conflict, session: call.who, title: "Niet gelukt",
+                        body: "<p>Dit ging mis: \(HTML.escape("\(error)"))</p>" + link)
+        }
+    }
 
     /// The newest run of each pipeline, when it failed.
     static func failing(_ runs: [PipelineRunRecord]) -> [PipelineRunRecord] {
