@@ -32,8 +32,6 @@ public struct PipelineApprovals: Sendable {
     public struct Resolution: Sendable {
         public var running: [PipelineDefinition]
         public var waiting: [Waiting]
-        /// Whether four-eyes applies (a staff account exists).
-        public var fourEyes: Bool
     }
 
     /// When four-eyes began (the first account's creation); `nil` while there is no account.
@@ -43,9 +41,9 @@ public struct PipelineApprovals: Sendable {
 
     /// Resolves the pipelines on disk to those in force.
     public func resolve(_ onDisk: [PipelineDefinition]) throws -> Resolution {
-        guard let since = try fourEyesSince() else { return Resolution(running: onDisk, waiting: [], fourEyes: false) }
+        guard let since = try fourEyesSince() else { return Resolution(running: onDisk, waiting: []) }
         let approved = try approvals.approvedContent(kind: .pipeline)
-        var resolution = Resolution(running: [], waiting: [], fourEyes: true)
+        var resolution = Resolution(running: [], waiting: [])
         for p in onDisk {
             let versions = try archive.pipelineVersions(p.name)
             let inForce = Self.inForce(approved: approved[p.name] ?? [], versions: versions, since: since)
