@@ -118,12 +118,12 @@ struct BoundaryImportTests {
 
     /// The Haarlem 2014 wijken converted to RD New by cs2cs (independent of our
     /// conversion), imported back: the same wijken within a centimetre.
-    @Test func rdNewFilesAreConvertedToWGS84() throws {
+    @Test func rdNewFilesAreConvertedToWGS84() async throws {
         let original = try Fixtures.haarlem2014()
         var features: [String] = []
         for area in original.areas {
             let ring = area.polygons[0].outer
-            let rd = try RDNewTests.cs2cs("EPSG:4326", "EPSG:28992", ring.map { ($0.y, $0.x) })
+            let rd = try await RDNewTests.cs2cs("EPSG:4326", "EPSG:28992", ring.map { ($0.y, $0.x) })
             let coordinates = rd.map { "[\($0.0),\($0.1)]" }.joined(separator: ",")
             features.append(feature(#""statcode":"\#(area.code)""#, #"{"type":"Polygon","coordinates":[[\#(coordinates)]]}"#))
         }

@@ -7,9 +7,9 @@ import Testing
 /// as an independent reference.
 struct RDNewTests {
     /// Runs cs2cs from `from` to `to` over "a b" lines; returns its first two numbers per line.
-    static func cs2cs(_ from: String, _ to: String, _ points: [(Double, Double)]) throws -> [(Double, Double)] {
+    static func cs2cs(_ from: String, _ to: String, _ points: [(Double, Double)]) async throws -> [(Double, Double)] {
         let text = points.map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n"
-        let result = try runCommand(Tool("cs2cs"), ["-f", "%.10f", from, to], stdin: Data(text.utf8))
+        let result = try await runCommand(Tool("cs2cs"), ["-f", "%.10f", from, to], stdin: Data(text.utf8))
         try #require(result.status == 0, "cs2cs: \(result.error)")
         return result.output.split(separator: "\n").map { line in
             let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { Double($0) }
@@ -18,10 +18,10 @@ struct RDNewTests {
     }
 
     /// 2,000 random points over the Netherlands' RD New extent, both directions.
-    @Test func agreesWithCs2csWithinOneMetre() throws {
+    @Test func agreesWithCs2csWithinOneMetre() async throws {
         var rng = SeededRandom(seed: 28992)
         let rd = (0..<2000).map { _ in (Double.random(in: 13_000...278_000, using: &rng), Double.random(in: 306_000...619_000, using: &rng)) }
-        let wgs = try Self.cs2cs("EPSG:28992", "EPSG:4326", rd)   // cs2cs prints latitude, longitude
+        let wgs = try await Self.cs2cs("EPSG:28992", "EPSG:4326", rd)   // cs2cs prints latitude, longitude
         #expect(wgs.count == rd.count)
         var forward = 0.0, inverse = 0.0
         for (i, (lat, lon)) in wgs.enumerated() {

@@ -17,7 +17,7 @@ extension TimingSensitiveTests {
             let sequence = MQTTDurabilityTests.Sequence()
             let serve = try setup.serve(port: freeLoopbackPort(), broker: broker.port, log: "serve.err")
             defer { serve.stop(signal: SIGKILL) }
-            try #require(waitUntil(timeout: 30) { serve.stderrText.contains("MQTT connected and subscribed") }, "\(serve.stderrText)")
+            try #require(await waitUntil(timeout: 30) { serve.stderrText.contains("MQTT connected and subscribed") }, "\(serve.stderrText)")
             let publisher = try MQTTDurabilityTests.SteadyPublisher(port: broker.port, sequence: sequence, chunk: 50, pause: 10_000, limit: 1_000_000)
             try await Task.sleep(for: .seconds(3))
 
@@ -33,17 +33,17 @@ extension TimingSensitiveTests {
             #expect(Set(acknowledged) == Set(0...highest), "acknowledged in order")
 
             let file = setup.dir + "/copy.sqlite"
-            let backup = try runCommand(TestEnvironment.lantaarn, ["backup", "--to", file] + setup.common)
+            let backup = try await runCommand(TestEnvironment.lantaarn, ["backup", "--to", file] + setup.common)
             let sentDuringBackup = publisher.sent.load(ordering: .relaxed)
             #expect(backup.status == 0 && backup.output.contains("integrity ok"), "\(backup.output) \(backup.error)")
             #expect(sentDuringBackup > highest + 1, "the publisher kept publishing")
-            let again = try runCommand(TestEnvironment.lantaarn, ["backup", "--to", file] + setup.common)
+            let again = try await runCommand(TestEnvironment.lantaarn, ["backup", "--to", file] + setup.common)
             #expect(again.status != 0 && again.error.contains("exists already"), "\(again.error)")
             _ = await publisher.finish()
 
             // Restored into an empty data directory: every acknowledged message, once, with its value.
             let restored = setup.dir + "/restored"
-            let restore = try runCommand(TestEnvironment.lantaarn, ["restore", file, "--data-dir", restored, "--sensors", setup.dir + "/Sensors"])
+            let restore = try await runCommand(TestEnvironment.lantaarn, ["restore", file, "--data-dir", restored, "--sensors", setup.dir + "/Sensors"])
             #expect(restore.status == 0 && restore.output.contains("integrity ok"), "\(restore.output) \(restore.error)")
             let store = try SQLiteStore(dataDirectory: restored)
             #expect(try store.integrityCheck() == ["ok"])
@@ -58,7 +58,7 @@ extension TimingSensitiveTests {
             print("backup: \(highest + 1) acknowledged before the backup, \(seen.count) in the copy, \(missing.count) missing")
             #expect(missing.isEmpty, "first missing: \(missing.first ?? -1)")
             #expect(seen.values.allSatisfy { $0 == 1 } && wrong == 0)
-            #expect(try runCommand(TestEnvironment.lantaarn, ["audit", "list", "--action", "backup."] + setup.common).output.contains("\tbackup.make\t"))
+            #expect(try await runCommand(TestEnvironment.lantaarn, ["audit", "list", "--action", "backup."] + setup.common).output.contains("\tbackup.make\t"))
 
             // The wait is what keeps acknowledged messages: with serve gone and a record in the log
             // that the store has not taken in, the backup stops and says why, unless told not to.
@@ -66,17 +66,17 @@ extension TimingSensitiveTests {
             let writer = try IngestLogWriter(directory: setup.dir + "/data/ingest-log/mqtt")
             try writer.append(origin: MQTTDurabilityTests.topic, payload: sequence.payload(2_000_000), receivedAt: Clock.nowMilliseconds())
             writer.sync()
-            let stuck = try runCommand(TestEnvironment.lantaarn, ["backup", "--to", setup.dir + "/stuck.sqlite", "--wait", "1s"] + setup.common)
+            let stuck = try await runCommand(TestEnvironment.lantaarn, ["backup", "--to", setup.dir + "/stuck.sqlite", "--wait", "1s"] + setup.common)
             #expect(stuck.status != 0 && stuck.error.contains("has not yet taken in") && stuck.error.contains("mqtt"), "\(stuck.error)")
             #expect(!FileManager.default.fileExists(atPath: setup.dir + "/stuck.sqlite"))
-            let anyway = try runCommand(TestEnvironment.lantaarn, ["backup", "--to", setup.dir + "/stuck.sqlite", "--wait", "1s", "--skip-undrained"] + setup.common)
+            let anyway = try await runCommand(TestEnvironment.lantaarn, ["backup", "--to", setup.dir + "/stuck.sqlite", "--wait", "1s", "--skip-undrained"] + setup.common)
             #expect(anyway.status == 0, "\(anyway.error)")
 
             // Bad uses: a data directory that has a store, a file that is not a backup.
-            let occupied = try runCommand(TestEnvironment.lantaarn, ["restore", file] + setup.common)
+            let occupied = try await runCommand(TestEnvironment.lantaarn, ["restore", file] + setup.common)
             #expect(occupied.status != 0 && occupied.error.contains("exists already"), "\(occupied.error)")
             try "geen database".write(toFile: setup.dir + "/junk.sqlite", atomically: true, encoding: .utf8)
-            let junk = try runCommand(TestEnvironment.lantaarn, ["restore", setup.dir + "/junk.sqlite", "--data-dir", setup.dir + "/other"])
+            let junk = try await runCommand(TestEnvironment.lantaarn, ["restore", setup.dir + "/junk.sqlite", "--data-dir", setup.dir + "/other"])
             #expect(junk.status != 0 && junk.error.contains("is not a Lantaarn store backup"), "\(junk.error)")
         }
     }

@@ -9,12 +9,12 @@ extension TimingSensitiveTests {
     /// URLs; no canary in a response, a log or the data directory (raw input after its
     /// retention), no pseudonym key in a log or response, and pycanon's k on every release.
     @Suite(.serialized) struct CanaryTests {
-        @Test func noCanaryReachesAResponseALogOrTheStore() throws {
+        @Test func noCanaryReachesAResponseALogOrTheStore() async throws {
             let python = try Tool.python()
             let work = try TestEnvironment.scratch("canaries")
             defer { try? FileManager.default.removeItem(atPath: work) }
             let script = TestEnvironment.repoRoot + "/Benchmarks/verify_canaries.py"
-            let run = try runCommand(python, [script, TestEnvironment.lantaarn.path, work + "/run", python.path, "--quick"])
+            let run = try await runCommand(python, [script, TestEnvironment.lantaarn.path, work + "/run", python.path, "--quick"])
             let checks = run.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             #expect(checks.count == 10, "\(run.output) \(run.error)")
             for c in checks { #expect(c["ok"] as? Bool == true, "\(c)") }

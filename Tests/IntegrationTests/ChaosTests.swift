@@ -12,13 +12,13 @@ extension TimingSensitiveTests {
     @Suite(.serialized) struct ChaosTests {
         static let kills = 8
 
-        @Test func killsAndBrokerRestartsLoseAndDuplicateNothing() throws {
+        @Test func killsAndBrokerRestartsLoseAndDuplicateNothing() async throws {
             let work = try TestEnvironment.scratch("chaos")
             defer { try? FileManager.default.removeItem(atPath: work) }
             let bin = TestEnvironment.binDirectory
             try #require(FileManager.default.isExecutableFile(atPath: bin + "/lantaarn-verify"), "build every target first: swift build --build-tests")
             let script = TestEnvironment.repoRoot + "/Benchmarks/verify_chaos.py"
-            let run = try runCommand(Tool.python(), [script, bin, work + "/run", "2000", "\(Self.kills)", "2"])
+            let run = try await runCommand(Tool.python(), [script, bin, work + "/run", "2000", "\(Self.kills)", "2"])
             let lines = run.output.split(separator: "\n")
             let phases = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             #expect(phases.count == 2, "\(run.output) \(run.error)")

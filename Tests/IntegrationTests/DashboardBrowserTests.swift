@@ -15,7 +15,7 @@ extension TimingSensitiveTests {
             _ = (try Tool("chromedriver"), try Tool("chromium"))   // listed and installed, or an error that says how
             let script = TestEnvironment.repoRoot + "/Tests/Fixtures/dashboards/browser_check.py"
             // The checks can fail: a page with known faults is caught.
-            let selftest = try runCommand(python, [script, "selftest"])
+            let selftest = try await runCommand(python, [script, "selftest"])
             #expect(selftest.status == 0, "the browser checks did not catch a faulty page: \(selftest.output) \(selftest.error)")
 
             let dir = try TestEnvironment.scratch("dashboards")
@@ -24,16 +24,16 @@ extension TimingSensitiveTests {
             let repo = TestEnvironment.repoRoot
             let common = ["--data-dir", dir + "/data", "--sensors", repo + "/Sensors", "--pipelines", repo + "/Pipelines",
                           "--dashboards", repo + "/Dashboards"]
-            let check = try runCommand(bin, ["dashboards", "check"] + common)
+            let check = try await runCommand(bin, ["dashboards", "check"] + common)
             #expect(check.status == 0 && check.output.split(separator: "\n").count == Self.dashboards.count, "\(check.output)")
-            let demo = try runCommand(bin, ["demo", "--days", "3", "--weeks", "70"] + common)
+            let demo = try await runCommand(bin, ["demo", "--days", "3", "--weeks", "70"] + common)
             try #require(demo.status == 0, "lantaarn demo failed: \(demo.error)")
 
             let port = freeLoopbackPort()
             let serve = try ChildProcess(bin, ["serve"] + common + ["--mqtt", "mqtt://127.0.0.1:\(freeLoopbackPort())", "--listen", "127.0.0.1:\(port)"],
                                          stderrFile: dir + "/serve.err")
             defer { serve.stop(signal: SIGKILL) }
-            try #require(waitUntil(timeout: 30) { isListening(port) }, "serve did not start: \(serve.stderrText)")
+            try #require(await waitUntil(timeout: 30) { isListening(port) }, "serve did not start: \(serve.stderrText)")
             let base = "http://127.0.0.1:\(port)"
 
             let index = try await httpGet(base + "/dashboards")
@@ -61,7 +61,7 @@ extension TimingSensitiveTests {
             let air = try await httpGet(base + "/dashboards/luchtkwaliteit")
             #expect(air.body.contains("het WHO-advies voor een daggemiddelde"))
 
-            let result = try runCommand(python, [script, "check", base, "/dashboards"] + Self.dashboards.map { "/dashboards/\($0)" })
+            let result = try await runCommand(python, [script, "check", base, "/dashboards"] + Self.dashboards.map { "/dashboards/\($0)" })
             let records = result.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             #expect(records.count == (1 + Self.dashboards.count) * 3, "browser check output: \(result.output) \(result.error)")
             for r in records {

@@ -39,7 +39,7 @@ struct DisclosureAttackTests {
                                            "--mqtt", "mqtt://127.0.0.1:\(freeLoopbackPort())", "--listen", "127.0.0.1:\(port)"],
                                      stderrFile: dir + "/serve.err")
         defer { serve.stop(signal: SIGKILL) }
-        try #require(waitUntil(timeout: 60) { isListening(port) }, "serve did not start: \(serve.stderrText)")
+        try #require(await waitUntil(timeout: 60) { isListening(port) }, "serve did not start: \(serve.stderrText)")
         // The audit's report, in Dutch, on the public catalogue page.
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/datasets")!)
         request.setValue("text/html", forHTTPHeaderField: "Accept")

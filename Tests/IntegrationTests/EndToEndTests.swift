@@ -78,9 +78,9 @@ struct EndToEndTests {
         let serve = try ChildProcess(bin, ["serve"] + serveArgs + ["--mqtt", broker.url, "--listen", "127.0.0.1:\(httpPort)"],
                                      stderrFile: dir + "/serve.err")
         defer { serve.stop(signal: SIGKILL) }
-        #expect(waitUntil(timeout: 30) { isListening(httpPort) }, "serve did not start: \(serve.stderrText)")
+        #expect(await waitUntil(timeout: 30) { isListening(httpPort) }, "serve did not start: \(serve.stderrText)")
         // The subscriber must be connected before publishing (a new persistent session has nothing queued yet).
-        #expect(waitUntil(timeout: 15) { serve.stderrText.contains("MQTT connected and subscribed") })
+        #expect(await waitUntil(timeout: 15) { serve.stderrText.contains("MQTT connected and subscribed") })
 
         // 1,000 good messages with the real client, one mosquitto_pub per sensor (-l: one message per line).
         let a = (0..<400).map { i -> String in
@@ -96,17 +96,17 @@ struct EndToEndTests {
             #"{"ts":\#((Self.baseSeconds + Int64(i * 24)) * 1000),"values":{"laeq":\#(Self.noiseC(i))}}"#
         }
         for (sensor, lines) in [("t-air-a", a), ("t-air-b", b), ("t-noise-a", c)] {
-            let r = try runCommand(Tool("mosquitto_pub"),
+            let r = try await runCommand(Tool("mosquitto_pub"),
                                    ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1", "-t", Self.topic(sensor), "-l"],
                                    stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
             #expect(r.status == 0, "mosquitto_pub failed: \(r.error)")
         }
         for payload in Self.malformed {
-            try runCommand(Tool("mosquitto_pub"), ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1",
+            try await runCommand(Tool("mosquitto_pub"), ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1",
                                                           "-t", Self.topic("t-air-a"), "-m", payload])
         }
         for (sensor, payload) in Self.outOfRange {
-            try runCommand(Tool("mosquitto_pub"), ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1",
+            try await runCommand(Tool("mosquitto_pub"), ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1",
                                                           "-t", Self.topic(sensor), "-m", payload])
         }
 
@@ -122,7 +122,7 @@ struct EndToEndTests {
 
         // Pipelines run as a second process on the same data dir while serve runs.
         for name in ["luchtkwaliteit-per-wijk-uur", "geluid-per-wijk-uur"] {
-            let r = try runCommand(bin, ["pipeline", "run", name, "--from", Self.base, "--to", "2026-11-20T12:00:00Z"] + common)
+            let r = try await runCommand(bin, ["pipeline", "run", name, "--from", Self.base, "--to", "2026-11-20T12:00:00Z"] + common)
             #expect(r.status == 0, "pipeline run \(name) failed: \(r.error)")
             #expect(r.output.contains("2 window(s)"), "\(r.output)")
         }
@@ -172,7 +172,7 @@ struct EndToEndTests {
         }
 
         // The ten bad messages sit in quarantine, each with a reason.
-        let q = try runCommand(bin, ["quarantine", "list", "--limit", "100"] + common)
+        let q = try await runCommand(bin, ["quarantine", "list", "--limit", "100"] + common)
         let lines = q.output.split(separator: "\n")
         #expect(lines.count == 10, "\(q.output)")
         #expect(lines.filter { $0.contains("not valid JSON") }.count == 2)

@@ -34,8 +34,8 @@ struct HTTPPullTests {
                       "--config", dir + "/lantaarn.yaml"]
         }
 
-        func ingest(_ args: [String]) throws -> CommandResult {
-            try runCommand(TestEnvironment.lantaarn, ["ingest"] + common + args)
+        func ingest(_ args: [String]) async throws -> CommandResult {
+            try await runCommand(TestEnvironment.lantaarn, ["ingest"] + common + args)
         }
     }
 
@@ -47,7 +47,7 @@ struct HTTPPullTests {
         }
     }
 
-    @Test func conditionalPullsRedirectsAndErrors() throws {
+    @Test func conditionalPullsRedirectsAndErrors() async throws {
         let setup = try Setup("pull")
         let day1 = Self.archive + "/2018-07-08_sds011_sensor_15092.csv", day2 = Self.archive + "/2018-07-09_sds011_sensor_15092.csv"
         try FileManager.default.copyItem(atPath: day1, toPath: setup.dir + "/www/sds.csv")
@@ -56,25 +56,25 @@ struct HTTPPullTests {
         let server = try ChildProcess(Tool.python(), [TestEnvironment.repoRoot + "/Tests/IntegrationTests/Support/conditional_http_server.py",
                                                            "\(port)", setup.dir + "/www", log], stderrFile: setup.dir + "/server.err")
         defer { server.stop(signal: SIGKILL) }
-        #expect(waitUntil(timeout: 10) { isListening(port) }, "\(server.stderrText)")
+        #expect(await waitUntil(timeout: 10) { isListening(port) }, "\(server.stderrText)")
         let url = "http://127.0.0.1:\(port)/sds.csv"
 
         let day1Values = try Self.values(in: day1), day2Values = try Self.values(in: day2)
         // First pull: downloaded and loaded, every value stored.
-        let first = try setup.ingest([url])
+        let first = try await setup.ingest([url])
         #expect(first.status == 0, "\(first.error)")
         #expect(first.output.contains("sds.csv: Sensor.Community CSV") && first.output.contains("\(day1Values) readings stored"),
                 "\(first.output)")
         // Unchanged: the server answers 304 to the ETag we sent; nothing is downloaded.
-        let second = try setup.ingest([url])
+        let second = try await setup.ingest([url])
         #expect(second.status == 0 && second.output.contains("not modified"), "\(second.output) \(second.error)")
         // Changed: a new ETag, a new download, the new day's values.
         try FileManager.default.removeItem(atPath: setup.dir + "/www/sds.csv")
         try FileManager.default.copyItem(atPath: day2, toPath: setup.dir + "/www/sds.csv")
-        let third = try setup.ingest([url])
+        let third = try await setup.ingest([url])
         #expect(third.output.contains("\(day2Values) readings stored"), "\(third.output) \(third.error)")
         // Through a redirect; the same content is known by its SHA-256 and skipped.
-        let moved = try setup.ingest(["http://127.0.0.1:\(port)/moved/sds.csv"])
+        let moved = try await setup.ingest(["http://127.0.0.1:\(port)/moved/sds.csv"])
         #expect(moved.status == 0 && moved.output.contains("already loaded"), "\(moved.output) \(moved.error)")
 
         let requests = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
@@ -84,11 +84,11 @@ struct HTTPPullTests {
         #expect(requests[1]["if_modified_since"] as? String != nil)
 
         // Errors say what, where and what to do, and exit non-zero.
-        let missing = try setup.ingest(["http://127.0.0.1:\(port)/missing.csv"])
+        let missing = try await setup.ingest(["http://127.0.0.1:\(port)/missing.csv"])
         #expect(missing.status != 0 && missing.error.contains("HTTP 404"), "\(missing.error)")
-        let slow = try setup.ingest(["--timeout", "2", "http://127.0.0.1:\(port)/slow/sds.csv"])
+        let slow = try await setup.ingest(["--timeout", "2", "http://127.0.0.1:\(port)/slow/sds.csv"])
         #expect(slow.status != 0 && slow.error.contains("download failed") && slow.error.contains("timeout"), "\(slow.error)")
-        let refused = try setup.ingest(["http://user:secret@127.0.0.1:\(freeLoopbackPort())/x.csv"])
+        let refused = try await setup.ingest(["http://user:secret@127.0.0.1:\(freeLoopbackPort())/x.csv"])
         #expect(refused.status != 0 && refused.error.contains("download failed") && !refused.error.contains("secret"), "\(refused.error)")
     }
 
@@ -105,7 +105,7 @@ struct HTTPPullTests {
         let server = try ChildProcess(Tool.python(), [TestEnvironment.repoRoot + "/Tests/IntegrationTests/Support/conditional_http_server.py",
                                                            "\(port)", setup.dir + "/www", setup.dir + "/requests.log"], stderrFile: setup.dir + "/server.err")
         defer { server.stop(signal: SIGKILL) }
-        #expect(waitUntil(timeout: 10) { isListening(port) })
+        #expect(await waitUntil(timeout: 10) { isListening(port) })
         try """
         retention:
           readings: {keep: 20y, basis: "test: a 2018 archive"}
@@ -119,22 +119,22 @@ struct HTTPPullTests {
                                         + ["--mqtt", broker.url, "--listen", "127.0.0.1:\(http)"],
                                      stderrFile: setup.dir + "/serve.err")
         defer { serve.stop(signal: SIGKILL) }
-        #expect(waitUntil(timeout: 30) { serve.stderrText.contains("watching the inbox") }, "\(serve.stderrText)")
+        #expect(await waitUntil(timeout: 30) { serve.stderrText.contains("watching the inbox") }, "\(serve.stderrText)")
         let inbox = setup.dir + "/data/inbox"
         let day = Self.archive + "/2018-07-10_sds011_sensor_15092.csv"
         // Written under a .part name and renamed when complete, as a writer should.
         try FileManager.default.copyItem(atPath: day, toPath: inbox + "/day.csv.part")
         try FileManager.default.moveItem(atPath: inbox + "/day.csv.part", toPath: inbox + "/day.csv")
         try "hello, this is not a sensor file\n".write(toFile: inbox + "/notes.txt", atomically: true, encoding: .utf8)
-        #expect(waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: inbox + "/loaded/day.csv") }, "\(serve.stderrText)")
-        #expect(waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: inbox + "/failed/notes.txt") })
+        #expect(await waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: inbox + "/loaded/day.csv") }, "\(serve.stderrText)")
+        #expect(await waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: inbox + "/failed/notes.txt") })
         let reason = try String(contentsOfFile: inbox + "/failed/notes.txt.reason.txt", encoding: .utf8)
         #expect(reason.contains("not a recognised format"), "\(reason)")
         let dayValues = try Self.values(in: day)
         #expect(serve.stderrText.contains("inbox: file loaded") && serve.stderrText.contains("inbox.readings=\(dayValues)"),
                 "\(serve.stderrText.suffix(3000))")
         let pulledValues = try Self.values(in: pulled)
-        #expect(waitUntil(timeout: 30) { serve.stderrText.contains("pull: loaded") }, "\(serve.stderrText.suffix(3000))")
+        #expect(await waitUntil(timeout: 30) { serve.stderrText.contains("pull: loaded") }, "\(serve.stderrText.suffix(3000))")
         #expect(serve.stderrText.contains("pull.readings=\(pulledValues)"), "\(serve.stderrText.suffix(3000))")
     }
 }

@@ -26,7 +26,7 @@ struct KAnonymityTests {
             return #"{"id":\#(i + 1),"category":{"sub_category":"/x/\#(slug)"},"location":{"geometrie":{"type":"Point","coordinates":[\#(lon),\#(lat)]}},"created_at":"2026-11-\#(String(format: "%02d", 9 + Int(rng.next() % 14)))T10:00:00+01:00"}"#
         }
         try ("[" + signals.joined(separator: ",") + "]").write(toFile: dir + "/m.json", atomically: true, encoding: .utf8)
-        #expect(try runCommand(bin, ["ingest", dir + "/m.json", "--format", "signalen"] + common).status == 0)
+        #expect(try await runCommand(bin, ["ingest", dir + "/m.json", "--format", "signalen"] + common).status == 0)
         // Readings: the demo sensors, an hour of one a minute.
         do {
             let writer = try IngestLogWriter(directory: dir + "/data/ingest-log/mqtt")
@@ -42,7 +42,7 @@ struct KAnonymityTests {
                 }
             }
         }
-        #expect(try runCommand(bin, ["ingest", "drain"] + common).status == 0)
+        #expect(try await runCommand(bin, ["ingest", "drain"] + common).status == 0)
         // ANPR: 200 trips from the ferry in one hour, 3 in the next (suppressed), loaded through the intake.
         var anpr = "camera,tijd,kenteken\n"
         let ferry = ISO8601.parse("2026-11-20T08:00:00Z")!
@@ -51,14 +51,14 @@ struct KAnonymityTests {
             anpr += "veerhaven,\(departure),KX-\(100 + i)-B\nn250-rotonde,\(departure + Int64(12 + i % 9) * 60_000),KX-\(100 + i)-B\n"
         }
         try anpr.write(toFile: dir + "/anpr.csv", atomically: true, encoding: .utf8)
-        let intake = try runCommand(bin, ["ingest", dir + "/anpr.csv", "--format", "anpr"] + common)
+        let intake = try await runCommand(bin, ["ingest", dir + "/anpr.csv", "--format", "anpr"] + common)
         #expect(intake.status == 0 && intake.output.contains("406 sightings stored"), "\(intake.output) \(intake.error)")
         for (name, from, to) in [("meldingen-per-wijk-week", "2026-11-09T00:00:00Z", "2026-11-23T00:00:00Z"),
                                  ("meldingen-tegels-week", "2026-11-09T00:00:00Z", "2026-11-23T00:00:00Z"),
                                  ("luchtkwaliteit-per-wijk-uur", "2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z"),
                                  ("geluid-per-wijk-uur", "2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z"),
                                  ("reistijden-veerhaven-uur", "2026-11-20T08:00:00Z", "2026-11-20T11:00:00Z")] {
-            let r = try runCommand(bin, ["pipeline", "run", name, "--from", from, "--to", to] + common)
+            let r = try await runCommand(bin, ["pipeline", "run", name, "--from", from, "--to", to] + common)
             #expect(r.status == 0, "\(name): \(r.error)")
         }
 
@@ -66,7 +66,7 @@ struct KAnonymityTests {
         let serve = try ChildProcess(bin, ["serve", "--mqtt", "mqtt://127.0.0.1:\(freeLoopbackPort())", "--listen", "127.0.0.1:\(port)"] + common,
                                      stderrFile: dir + "/serve.err")
         defer { serve.stop(signal: SIGKILL) }
-        #expect(waitUntil(timeout: 30) { isListening(port) }, "serve did not start: \(serve.stderrText)")
+        #expect(await waitUntil(timeout: 30) { isListening(port) }, "serve did not start: \(serve.stderrText)")
         // Every count column of every public dataset, as its metadata declares them (disclosure):
         // counts of people or their reports must be 5-anonymous over the row's keys and time;
         // counts of sensor readings are marked so, and skipped with that reason.
@@ -92,7 +92,7 @@ struct KAnonymityTests {
                     continue
                 }
                 let qi = (keys.keys.sorted() + [count["time"] ?? "periode_start"]).joined(separator: ",")
-                let r = try runCommand(python, [TestEnvironment.repoRoot + "/Tests/Fixtures/k_anonymity.py", file, column, qi, "5"])
+                let r = try await runCommand(python, [TestEnvironment.repoRoot + "/Tests/Fixtures/k_anonymity.py", file, column, qi, "5"])
                 print("pycanon \(name).\(column): \(r.output.trimmingCharacters(in: .whitespacesAndNewlines))")
                 // A column whose every cell is held back publishes nobody (k=0 records=0).
                 #expect(r.status == 0 || r.output.hasPrefix("k=0 records=0"), "\(name).\(column) is not 5-anonymous: \(r.output) \(r.error)")

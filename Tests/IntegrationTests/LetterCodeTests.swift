@@ -56,19 +56,19 @@ struct LetterCodeTests {
         for level in ["wijk", "buurt"] {
             let file = dir + "/\(level).geojson"
             try Self.boundaryFile(level: level).write(toFile: file, atomically: true, encoding: .utf8)
-            let r = try runCommand(bin, ["geo", "import", file, "--level", level, "--vintage", "2024", "--code-field", "ams_code"] + common)
+            let r = try await runCommand(bin, ["geo", "import", file, "--level", level, "--vintage", "2024", "--code-field", "ams_code"] + common)
             #expect(r.status == 0 && r.output.contains("2 \(level) areas of vintage 2024"), "\(r.output) \(r.error)")
         }
         let gemeente = #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"statcode":"GM0363","statnaam":"Amsterdam"},"geometry":{"type":"Polygon","coordinates":[[[118000,485000],[124000,485000],[124000,490000],[118000,490000],[118000,485000]]]}}]}"#
         try gemeente.write(toFile: dir + "/gemeente.geojson", atomically: true, encoding: .utf8)
-        #expect(try runCommand(bin, ["geo", "import", dir + "/gemeente.geojson", "--level", "gemeente", "--vintage", "2024"] + common).status == 0)
-        let wrong = try runCommand(bin, ["geo", "import", dir + "/wijk.geojson", "--level", "buurt", "--vintage", "2024", "--code-field", "ams_code"] + common)
+        #expect(try await runCommand(bin, ["geo", "import", dir + "/gemeente.geojson", "--level", "gemeente", "--vintage", "2024"] + common).status == 0)
+        let wrong = try await runCommand(bin, ["geo", "import", dir + "/wijk.geojson", "--level", "buurt", "--vintage", "2024", "--code-field", "ams_code"] + common)
         #expect(wrong.status != 0 && wrong.error.contains("'WK0363AD' is not a CBS buurt code (BU, the gemeente's 4 digits and 4 digits or capital letters"),
                 "\(wrong.error)")
 
-        let located = try runCommand(bin, ["geo", "locate", "52.37", "4.87"] + common)
+        let located = try await runCommand(bin, ["geo", "locate", "52.37", "4.87"] + common)
         #expect(located.output.contains("GM0363") && located.output.contains("WK0363AD") && located.output.contains("BU0363AD03"), "\(located.output)")
-        let check = try runCommand(bin, ["sensors", "check"] + common)
+        let check = try await runCommand(bin, ["sensors", "check"] + common)
         #expect(check.output.contains("GM0363 WK0363AD BU0363AD03") && check.output.contains("GM0363 WK0363AE BU0363AE01"), "\(check.output) \(check.error)")
 
         // Readings of the last hours, placed in their wijk at ingest.
@@ -84,7 +84,7 @@ struct LetterCodeTests {
                 }
             }
         }
-        #expect(try runCommand(bin, ["ingest", "drain"] + common).status == 0)
+        #expect(try await runCommand(bin, ["ingest", "drain"] + common).status == 0)
         do {
             let store = try SQLiteStore(dataDirectory: dir + "/data")
             var wijken: [String: Int] = [:]
@@ -96,20 +96,20 @@ struct LetterCodeTests {
             #"{"id":\#(i),"text":"Lamp kapot","category":{"sub_category":"/signals/v1/public/terms/categories/wegen-verkeer-straatmeubilair/sub_categories/straatverlichting-openbare-klok"},"location":{"geometrie":{"type":"Point","coordinates":[4.87,52.37]}},"created_at":"2026-11-1\#(i)T10:00:00+01:00","source":"online"}"#
         }
         try ("[" + signals.joined(separator: ",") + "]").write(toFile: dir + "/signals.json", atomically: true, encoding: .utf8)
-        let meldingen = try runCommand(bin, ["ingest", dir + "/signals.json", "--format", "signalen"] + common)
+        let meldingen = try await runCommand(bin, ["ingest", dir + "/signals.json", "--format", "signalen"] + common)
         #expect(meldingen.status == 0 && meldingen.output.contains("outside every wijk or without a position: 0"), "\(meldingen.output) \(meldingen.error)")
 
         let from = ISO8601.format(milliseconds: hour), to = ISO8601.format(milliseconds: hour + 3_600_000)
         for (name, start, end) in [("luchtkwaliteit-per-wijk-uur", from, to), ("luchtkwaliteit-per-buurt-uur", from, to),
                                    ("meldingen-per-wijk-week", "2026-11-09T00:00:00Z", "2026-11-23T00:00:00Z")] {
-            let r = try runCommand(bin, ["pipeline", "run", name, "--from", start, "--to", end] + common)
+            let r = try await runCommand(bin, ["pipeline", "run", name, "--from", start, "--to", end] + common)
             #expect(r.status == 0, "\(name): \(r.output) \(r.error)")
         }
         // Holds name the wijk as CBS writes it, whatever the case typed.
-        let hold = try runCommand(bin, ["hold", "add", "--wijk", "wk0363ad", "--from", "2026-01-01T00:00:00Z", "--to", "2027-01-01T00:00:00Z",
+        let hold = try await runCommand(bin, ["hold", "add", "--wijk", "wk0363ad", "--from", "2026-01-01T00:00:00Z", "--to", "2027-01-01T00:00:00Z",
                                         "--reason", "WOO-2026-12"] + common)
         #expect(hold.status == 0 && hold.output.contains("on wijk WK0363AD"), "\(hold.output) \(hold.error)")
-        let badHold = try runCommand(bin, ["hold", "add", "--wijk", "WK0363A", "--from", "2026-01-01T00:00:00Z", "--to", "2027-01-01T00:00:00Z",
+        let badHold = try await runCommand(bin, ["hold", "add", "--wijk", "WK0363A", "--from", "2026-01-01T00:00:00Z", "--to", "2027-01-01T00:00:00Z",
                                            "--reason", "x"] + common)
         #expect(badHold.status != 0 && badHold.error.contains("not a CBS wijk code"), "\(badHold.error)")
 
@@ -117,7 +117,7 @@ struct LetterCodeTests {
         let serve = try ChildProcess(bin, ["serve", "--mqtt", "mqtt://127.0.0.1:\(freeLoopbackPort())", "--listen", "127.0.0.1:\(port)"] + common,
                                      stderrFile: dir + "/serve.err")
         defer { serve.stop(signal: SIGKILL) }
-        #expect(waitUntil(timeout: 30) { isListening(port) }, "serve did not start: \(serve.stderrText)")
+        #expect(await waitUntil(timeout: 30) { isListening(port) }, "serve did not start: \(serve.stderrText)")
         let base = "http://127.0.0.1:\(port)"
         let air = try await httpGet(base + "/datasets/luchtkwaliteit-per-wijk-uur.csv").body
         #expect(air.contains("WK0363AD,Oude Zijde") && !air.contains("WK0363AE"), "the filter keeps one wijk: \(air)")

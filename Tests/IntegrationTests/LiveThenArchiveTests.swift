@@ -34,7 +34,7 @@ struct LiveThenArchiveTests {
 
     /// `SELECT` on the store while `serve` runs (WAL: readers do not block it).
     static func query(_ dir: String, _ sql: String) throws -> [[String]] {
-        let r = try runCommand(Tool("sqlite3"), ["-separator", "|", dir + "/data/lantaarn.sqlite", sql])
+        let r = try runCommandBlocking(Tool("sqlite3"), ["-separator", "|", dir + "/data/lantaarn.sqlite", sql])
         guard r.status == 0 else { throw CLIFailure("sqlite3: \(r.error)") }
         return r.output.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
     }
@@ -63,13 +63,13 @@ struct LiveThenArchiveTests {
         let http = freeLoopbackPort()
         let serve = try ChildProcess(bin, ["serve"] + common + ["--mqtt", broker.url, "--listen", "127.0.0.1:\(http)"], stderrFile: dir + "/serve.err")
         defer { serve.stop(signal: SIGKILL) }
-        #expect(waitUntil(timeout: 30) { serve.stderrText.contains("MQTT connected and subscribed") }, "\(serve.stderrText)")
+        #expect(await waitUntil(timeout: 30) { serve.stderrText.contains("MQTT connected and subscribed") }, "\(serve.stderrText)")
 
         // Live: the last 90 minutes, a reading a minute per sensor.
         let now = Clock.nowMilliseconds()
         for (sensor, value) in [("t-air-a", 8.0), ("t-air-b", 24.0)] {
             let lines = (0..<90).map { i in #"{"ts":\#((now - Int64(90 - i) * 60_000) / 1000),"values":{"pm25":\#(value),"pm10":\#(value + 3)}}"# }
-            let r = try runCommand(Tool("mosquitto_pub"), ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1",
+            let r = try await runCommand(Tool("mosquitto_pub"), ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1",
                                                            "-t", "lantaarn/sensors/\(sensor)/readings", "-l"],
                                    stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
             #expect(r.status == 0, "mosquitto_pub: \(r.error)")
@@ -77,12 +77,12 @@ struct LiveThenArchiveTests {
         // The scheduler publishes the month (catch-up) and, with the live readings, the last hours.
         let today = DutchTime.dayStart(now) // any midnight will do: archive windows are whole hours
         let lastClosed = now / Self.hour * Self.hour
-        let published = waitUntil(timeout: 150) {
+        let published = await waitUntil(timeout: 150) {
             let n = (try? Self.query(dir, "SELECT count(DISTINCT window_start) FROM release WHERE dataset = '\(Self.dataset)' AND window_start >= \(today - 31 * 86_400_000)"))?.first?.first
             return Int(n ?? "") ?? 0 >= 31 * 24
         }
         #expect(published, "the scheduler did not publish the month: \(serve.stderrText.suffix(2000))")
-        #expect(waitUntil(timeout: 60) {
+        #expect(await waitUntil(timeout: 60) {
             let rows = (try? Self.query(dir, "SELECT max(rows_in) FROM release WHERE dataset = '\(Self.dataset)' AND window_start = \(lastClosed - Self.hour)"))?.first?.first
             return Int(rows ?? "") ?? 0 > 0
         }, "the live hour was not published with its readings")
@@ -97,19 +97,19 @@ struct LiveThenArchiveTests {
         let (lines, windows) = Self.archive(today: today)
         let file = dir + "/archive.ndjson"
         try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
-        let load = try runCommand(bin, ["ingest", file] + common)
+        let load = try await runCommand(bin, ["ingest", file] + common)
         let readings = lines.count * 2
         #expect(load.status == 0, "\(load.error)")
         #expect(load.output.contains("\(readings) readings stored") && load.output.contains(" 0 quarantined"), "\(load.output)")
 
         // `pipeline stale` lists every window the archive reached, with its reason.
-        let stale = try runCommand(bin, ["pipeline", "stale", Self.dataset] + common)
+        let stale = try await runCommand(bin, ["pipeline", "stale", Self.dataset] + common)
         #expect(stale.output.contains("\(windows.count) stale window(s)"), "\(stale.output)")
         let sample = try #require(windows.min())
         #expect(stale.output.contains("48 readings arrived after release \(firstRelease[sample]!.id)"), "\(stale.output.prefix(600))")
 
         // serve publishes them again by itself, each once.
-        let recomputed = waitUntil(timeout: 150) {
+        let recomputed = await waitUntil(timeout: 150) {
             let n = (try? Self.query(dir, "SELECT count(*) FROM release WHERE dataset = '\(Self.dataset)' AND lineage LIKE '%recomputed_because%'"))?.first?.first
             return Int(n ?? "") ?? 0 >= windows.count
         }
@@ -132,7 +132,7 @@ struct LiveThenArchiveTests {
         #expect(untouched.allSatisfy { versions[$0.key] == $0.value.version }, "an untouched window was published again")
         let lineage = try Self.query(dir, "SELECT lineage FROM release WHERE id = \(reasons[sample]!)").first?.first ?? ""
         #expect(lineage.contains("\"recomputed_because\":\"48 readings arrived after release \(firstRelease[sample]!.id)\""), "\(lineage)")
-        let left = try runCommand(bin, ["pipeline", "stale"] + common)
+        let left = try await runCommand(bin, ["pipeline", "stale"] + common)
         #expect(left.output.contains("no stale windows"), "\(left.output)")
         // Every archive reading is in the store, next to the live ones.
         let stored = try Self.query(dir, "SELECT (SELECT coalesce(sum(count), 0) FROM chunk) + (SELECT count(*) FROM open_reading)").first?.first

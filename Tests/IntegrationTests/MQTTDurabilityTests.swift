@@ -90,9 +90,9 @@ extension TimingSensitiveTests {
 
         /// Waits until the store holds `count` readings (or the timeout passes), then checks
         /// that exactly messages 0..<count are there, each once, with its own value.
-        static func expectExactlyOnce(_ count: Int, in dataDirectory: String, sequence: Sequence, timeout: Double) throws {
+        static func expectExactlyOnce(_ count: Int, in dataDirectory: String, sequence: Sequence, timeout: Double) async throws {
             let store = try SQLiteStore(dataDirectory: dataDirectory)
-            _ = try waitUntil(timeout: timeout) { try store.readings.readingCount() >= count }
+            _ = try await waitUntil(timeout: timeout) { try store.readings.readingCount() >= count }
             var seen = [Bool](repeating: false, count: count)
             var duplicates = 0, strangers = 0, wrong = 0
             try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: Int64.max / 2)) { r in
@@ -121,7 +121,7 @@ extension TimingSensitiveTests {
             var connectedKills = 0
             for cycle in 0..<20 {
                 let serve = try setup.serve(port: freeLoopbackPort(), broker: broker.port, log: "serve-\(cycle).err")
-                _ = waitUntil(timeout: 10) { serve.stderrText.contains("MQTT connected and subscribed") }
+                _ = await waitUntil(timeout: 10) { serve.stderrText.contains("MQTT connected and subscribed") }
                 // The broker keeps messages only for a session that exists: publish once the first one does.
                 if publisher == nil {
                     publisher = try SteadyPublisher(port: broker.port, sequence: sequence, chunk: 100, pause: 40_000, limit: 200_000)
@@ -142,11 +142,11 @@ extension TimingSensitiveTests {
             defer { last.stop(signal: SIGKILL) }
             // Up and subscribed before counting: the earlier lives may have stored everything already,
             // and a SIGTERM during start-up (before the handlers exist) would just kill the process.
-            #expect(waitUntil(timeout: 30) { isListening(http) && last.stderrText.contains("MQTT connected and subscribed") })
-            try Self.expectExactlyOnce(published, in: setup.dir + "/data", sequence: sequence, timeout: 60)
+            #expect(await waitUntil(timeout: 30) { isListening(http) && last.stderrText.contains("MQTT connected and subscribed") })
+            try await Self.expectExactlyOnce(published, in: setup.dir + "/data", sequence: sequence, timeout: 60)
             last.stop(signal: SIGTERM)
             #expect(last.process.terminationStatus == 0, "\(last.stderrText.suffix(2000))")
-            try Self.expectExactlyOnce(published, in: setup.dir + "/data", sequence: sequence, timeout: 0)
+            try await Self.expectExactlyOnce(published, in: setup.dir + "/data", sequence: sequence, timeout: 0)
         }
 
         @Test func brokerRestartWithPersistenceReconnectsWithinTwoSecondsAndLosesNothing() async throws {
@@ -163,19 +163,19 @@ extension TimingSensitiveTests {
             persistence_location \(persistence)
             max_queued_messages 1000000
             """.write(toFile: setup.dir + "/mosquitto.conf", atomically: true, encoding: .utf8)
-            func startBroker() throws -> SignalableProcess {
+            func startBroker() async throws -> SignalableProcess {
                 let p = try SignalableProcess(Tool("mosquitto"), ["-c", setup.dir + "/mosquitto.conf"],
                                               stderrFile: setup.dir + "/mosquitto.err")
-                guard waitUntil(timeout: 10, { isListening(port) }) else { throw TestFailure("mosquitto did not start") }
+                guard await waitUntil(timeout: 10, { isListening(port) }) else { throw TestFailure("mosquitto did not start") }
                 return p
             }
-            var broker = try startBroker()
+            var broker = try await startBroker()
             defer { broker.stop(signal: SIGKILL) }
 
             let http = freeLoopbackPort()
             let serve = try setup.serve(port: http, broker: port, log: "serve.err")
             defer { serve.stop(signal: SIGKILL) }
-            #expect(waitUntil(timeout: 30) { serve.stderrText.contains("MQTT connected and subscribed") }, "\(serve.stderrText)")
+            #expect(await waitUntil(timeout: 30) { serve.stderrText.contains("MQTT connected and subscribed") }, "\(serve.stderrText)")
 
             let sequence = Sequence()
             let publisher = try SteadyPublisher(port: port, sequence: sequence, chunk: 200, pause: 20_000, limit: 60_000)
@@ -184,7 +184,7 @@ extension TimingSensitiveTests {
             let stopped = ContinuousClock.now
             #expect(broker.stop(signal: SIGTERM), "mosquitto did not stop on SIGTERM")
             #expect(try await waitAsync(timeout: 5) { try await ingestHealth(http)["mqtt_connected"] as? Bool == false })
-            broker = try startBroker()
+            broker = try await startBroker()
             let restarted = ContinuousClock.now
             let reconnected = try await waitAsync(timeout: 10) { try await ingestHealth(http)["mqtt_connected"] as? Bool == true }
             let took = ContinuousClock.now - restarted
@@ -199,7 +199,7 @@ extension TimingSensitiveTests {
             let acknowledged = await publisher.finish()
             #expect(acknowledged, "the broker did not acknowledge every published message")
             let published = publisher.sent.load(ordering: .relaxed)
-            try Self.expectExactlyOnce(published, in: setup.dir + "/data", sequence: sequence, timeout: 60)
+            try await Self.expectExactlyOnce(published, in: setup.dir + "/data", sequence: sequence, timeout: 60)
             let health = try await ingestHealth(http)
             #expect((health["quarantined"] as? Int) == 0)
             print("durability: \(health["duplicates"] ?? 0) resent copies dropped after the broker restart")
@@ -217,7 +217,7 @@ extension TimingSensitiveTests {
                                          ["serve"] + setup.common + ["--mqtt", broker.url, "--listen", "127.0.0.1:\(http)", "--ingest-log-limit", "64KB"],
                                          stderrFile: setup.dir + "/serve.err")
             defer { serve.stop(signal: SIGKILL) }
-            #expect(waitUntil(timeout: 30) { isListening(http) && serve.stderrText.contains("MQTT connected and subscribed") })
+            #expect(await waitUntil(timeout: 30) { isListening(http) && serve.stderrText.contains("MQTT connected and subscribed") })
 
             // Another writer holds the SQLite write lock (the consumer waits up to 30 s for it).
             let lock = try ChildProcess(Tool("sqlite3"), [setup.dir + "/data/lantaarn.sqlite"], withStdin: true,
@@ -244,7 +244,7 @@ extension TimingSensitiveTests {
             input.fileHandleForWriting.write(Data("ROLLBACK;\n".utf8))
             try input.fileHandleForWriting.close()
             lock.process.waitUntilExit()
-            try Self.expectExactlyOnce(count, in: setup.dir + "/data", sequence: sequence, timeout: 30)
+            try await Self.expectExactlyOnce(count, in: setup.dir + "/data", sequence: sequence, timeout: 30)
             #expect(try await waitAsync(timeout: 10) { try await ingestHealth(http)["paused"] as? Bool == false })
             #expect(serve.stderrText.contains("ingest paused: the consumer is behind") && serve.stderrText.contains("ingest resumed"))
         }

@@ -36,7 +36,7 @@ struct MeldingPrivacyTests {
         let common = ["--data-dir", dir + "/data", "--pipelines", TestEnvironment.repoRoot + "/Pipelines",
                       "--sensors", TestEnvironment.repoRoot + "/Sensors", "--log-level", "debug"]
         let bin = TestEnvironment.lantaarn
-        let loaded = try runCommand(bin, ["ingest", file, "--format", "signalen"] + common)
+        let loaded = try await runCommand(bin, ["ingest", file, "--format", "signalen"] + common)
         #expect(loaded.status == 0, "\(loaded.error)")
         #expect(loaded.output.contains("1000 meldingen (1000 new, 0 updated)"), "\(loaded.output)")
         #expect(loaded.output.contains("left out (personal data): 1000 adres, 1000 e-mail, 1000 naam, 1000 telefoon"), "\(loaded.output)")
@@ -44,7 +44,7 @@ struct MeldingPrivacyTests {
         try FileManager.default.removeItem(atPath: file)   // the only place the canaries may be
         // The meldingen pipelines publish what they make of them.
         for name in ["meldingen-per-wijk-week", "meldingen-tegels-week", "meldingen-prognose-week", "meldingen-teksten-week"] {
-            let r = try runCommand(bin, ["pipeline", "run", name, "--from", "2026-11-01T00:00:00Z", "--to", "2026-11-22T00:00:00Z"] + common)
+            let r = try await runCommand(bin, ["pipeline", "run", name, "--from", "2026-11-01T00:00:00Z", "--to", "2026-11-22T00:00:00Z"] + common)
             #expect(r.status == 0, "\(name): \(r.error)")
         }
 
@@ -52,7 +52,7 @@ struct MeldingPrivacyTests {
         let port = freeLoopbackPort()
         let serve = try ChildProcess(bin, ["serve", "--mqtt", "mqtt://127.0.0.1:\(freeLoopbackPort())", "--listen", "127.0.0.1:\(port)"] + common,
                                      stderrFile: dir + "/serve.err")
-        #expect(waitUntil(timeout: 30) { isListening(port) }, "serve did not start: \(serve.stderrText)")
+        #expect(await waitUntil(timeout: 30) { isListening(port) }, "serve did not start: \(serve.stderrText)")
         var bodies: [String] = []
         for path in ["/", "/datasets", "/-/health", "/-/ingest", "/-/metrics", "/geo", "/geo/wijk/2020.geojson",
                      "/dashboards/luchtkwaliteit", "/dashboards/meldingen", "/datasets/luchtkwaliteit-per-wijk-uur.csv", "/datasets/meldingen-per-wijk-week.csv",

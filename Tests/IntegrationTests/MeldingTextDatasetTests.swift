@@ -34,29 +34,29 @@ struct MeldingTextDatasetTests {
         let common = ["--data-dir", dir + "/data", "--pipelines", TestEnvironment.repoRoot + "/Pipelines",
                       "--sensors", TestEnvironment.repoRoot + "/Sensors", "--config", dir + "/lantaarn.yaml"]
         let bin = TestEnvironment.lantaarn
-        let loaded = try runCommand(bin, ["ingest", file, "--format", "signalen"] + common)
+        let loaded = try await runCommand(bin, ["ingest", file, "--format", "signalen"] + common)
         #expect(loaded.status == 0, "\(loaded.error)")
         try FileManager.default.removeItem(atPath: file)
-        let run = try runCommand(bin, ["pipeline", "run", "meldingen-teksten-week", "--from", "2026-11-09T00:00:00Z", "--to", "2026-11-15T23:00:00Z"] + common)
+        let run = try await runCommand(bin, ["pipeline", "run", "meldingen-teksten-week", "--from", "2026-11-09T00:00:00Z", "--to", "2026-11-15T23:00:00Z"] + common)
         #expect(run.status == 0, "\(run.error)")
         // A re-run supersedes the week's release; both still hash to what was recorded.
-        #expect(try runCommand(bin, ["pipeline", "run", "meldingen-teksten-week", "--from", "2026-11-09T00:00:00Z", "--to", "2026-11-15T23:00:00Z"] + common).status == 0)
-        let verified = try runCommand(bin, ["datasets", "verify", "meldingen-teksten-week"] + common)
+        #expect(try await runCommand(bin, ["pipeline", "run", "meldingen-teksten-week", "--from", "2026-11-09T00:00:00Z", "--to", "2026-11-15T23:00:00Z"] + common).status == 0)
+        let verified = try await runCommand(bin, ["datasets", "verify", "meldingen-teksten-week"] + common)
         #expect(verified.status == 0 && verified.output.contains("2 of 2 releases match their SHA-256"), "\(verified.output) \(verified.error)")
 
         // Changing a published (superseded) release afterwards is detected.
         let copy = dir + "/tampered"
         try FileManager.default.copyItem(atPath: dir + "/data", toPath: copy)
-        let sqlite = try runCommand(Tool("sqlite3"), [copy + "/lantaarn.sqlite", "UPDATE release_row SET cells = replace(cells, 'Lamp', 'Lantaarn') WHERE seq = 0"])
+        let sqlite = try await runCommand(Tool("sqlite3"), [copy + "/lantaarn.sqlite", "UPDATE release_row SET cells = replace(cells, 'Lamp', 'Lantaarn') WHERE seq = 0"])
         #expect(sqlite.status == 0, "\(sqlite.error)")
-        let tampered = try runCommand(bin, ["datasets", "verify", "--data-dir", copy] + common.dropFirst(2))
+        let tampered = try await runCommand(bin, ["datasets", "verify", "--data-dir", copy] + common.dropFirst(2))
         #expect(tampered.status == 1 && tampered.output.contains("does NOT match") && tampered.output.contains("1 of 2 releases"), "\(tampered.output)")
 
         let port = freeLoopbackPort()
         let serve = try ChildProcess(bin, ["serve", "--mqtt", "mqtt://127.0.0.1:\(freeLoopbackPort())", "--listen", "127.0.0.1:\(port)"] + common,
                                      stderrFile: dir + "/serve.err")
         defer { kill(serve.pid, SIGTERM); serve.process.waitUntilExit() }
-        #expect(waitUntil(timeout: 30) { isListening(port) }, "serve did not start: \(serve.stderrText)")
+        #expect(await waitUntil(timeout: 30) { isListening(port) }, "serve did not start: \(serve.stderrText)")
         let base = "http://127.0.0.1:\(port)"
         let catalogue = try await httpGet(base + "/datasets")
         #expect(catalogue.body.contains("\"meldingen-teksten-week\"") && catalogue.body.contains("Woo art. 5.1"), "\(catalogue.body)")

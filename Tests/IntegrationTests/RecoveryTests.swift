@@ -14,7 +14,7 @@ struct RecoveryTests {
     static let messages = 1_000_000
     static let cycles = 50
 
-    @Test func sigkillMidBatchLosesAndDuplicatesNothing() throws {
+    @Test func sigkillMidBatchLosesAndDuplicatesNothing() async throws {
         let dir = try TestEnvironment.scratch("recovery")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let sensors = dir + "/Sensors"
@@ -65,7 +65,7 @@ struct RecoveryTests {
             progress.append(offset - before)
             if offset > before && offset < logEnd && !exitedByItself { midDrain += 1 }
         }
-        let final = try runCommand(TestEnvironment.lantaarn, args)
+        let final = try await runCommand(TestEnvironment.lantaarn, args)
         #expect(final.status == 0, "\(final.error)")
         #expect(try Self.committedOffset(database, source: source) == logEnd)
 
@@ -92,7 +92,7 @@ struct RecoveryTests {
     /// The log offset the store has committed, read by another process as the next drain would.
     static func committedOffset(_ database: String, source: String) throws -> Int64 {
         guard FileManager.default.fileExists(atPath: database) else { return 0 }
-        let r = try runCommand(Tool("sqlite3"), ["-cmd", ".timeout 5000", database,
+        let r = try runCommandBlocking(Tool("sqlite3"), ["-cmd", ".timeout 5000", database,
                                                  "SELECT coalesce(max(log_offset), 0) FROM ingest_offset WHERE source = '\(source)'"])
         guard r.status == 0, let value = Int64(r.output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw TestFailure("cannot read the committed offset: \(r.error)")
@@ -102,7 +102,7 @@ struct RecoveryTests {
 
     static func integrityCheck(_ database: String) throws -> String {
         guard FileManager.default.fileExists(atPath: database) else { return "ok" }
-        let r = try runCommand(Tool("sqlite3"), ["-cmd", ".timeout 5000", database, "PRAGMA integrity_check"])
+        let r = try runCommandBlocking(Tool("sqlite3"), ["-cmd", ".timeout 5000", database, "PRAGMA integrity_check"])
         return r.status == 0 ? r.output.trimmingCharacters(in: .whitespacesAndNewlines) : "sqlite3 failed: \(r.error)"
     }
 }

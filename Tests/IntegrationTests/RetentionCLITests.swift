@@ -8,7 +8,7 @@ import Testing
 /// `lantaarn hold` and `lantaarn purge` through the real binary.
 @Suite(.serialized)
 struct RetentionCLITests {
-    @Test func purgeRespectsHoldsAndLogsDestruction() throws {
+    @Test func purgeRespectsHoldsAndLogsDestruction() async throws {
         let dir = try TestEnvironment.scratch("retention")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let sensors = dir + "/Sensors"
@@ -34,13 +34,13 @@ struct RetentionCLITests {
         let common = ["--data-dir", dir + "/data", "--sensors", sensors, "--pipelines", TestEnvironment.repoRoot + "/Pipelines",
                       "--config", dir + "/lantaarn.yaml"]
         let bin = TestEnvironment.lantaarn
-        #expect(try runCommand(bin, ["ingest", "drain"] + common).status == 0)
-        let hold = try runCommand(bin, ["hold", "add", "--sensor", "oud", "--from", "2019-03-03T00:00:00Z", "--to", "2019-03-04T00:00:00Z",
+        #expect(try await runCommand(bin, ["ingest", "drain"] + common).status == 0)
+        let hold = try await runCommand(bin, ["hold", "add", "--sensor", "oud", "--from", "2019-03-03T00:00:00Z", "--to", "2019-03-04T00:00:00Z",
                                         "--reason", "WOO-verzoek 2026-118"] + common)
         #expect(hold.output.contains("legal hold #1"), "\(hold.output) \(hold.error)")
-        #expect(try runCommand(bin, ["hold", "list"] + common).output.contains("WOO-verzoek 2026-118"))
+        #expect(try await runCommand(bin, ["hold", "list"] + common).output.contains("WOO-verzoek 2026-118"))
 
-        let dry = try runCommand(bin, ["purge", "--dry-run"] + common)
+        let dry = try await runCommand(bin, ["purge", "--dry-run"] + common)
         #expect(dry.status == 0, "\(dry.error)")
         #expect(dry.output.contains("would destroy 216 readings of oud/pm25"), "\(dry.output)")
         #expect(dry.output.contains("kept 24 by legal hold #1"))
@@ -52,26 +52,26 @@ struct RetentionCLITests {
             FileManager.default.createFile(atPath: dir + "/data/keys/pseudonym-\(week).key", contents: Data(repeating: 7, count: 32),
                                            attributes: [.posixPermissions: 0o600])
         }
-        let purge = try runCommand(bin, ["purge"] + common)
+        let purge = try await runCommand(bin, ["purge"] + common)
         #expect(purge.output.contains("destroyed 216 readings of oud/pm25"), "\(purge.output) \(purge.error)")
         #expect(purge.output.contains("destroyed 1 pseudonym key(s) past their retention"), "\(purge.output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/data/keys") == ["pseudonym-\(thisWeek).key"])
-        let log = try runCommand(bin, ["purge", "log"] + common)
+        let log = try await runCommand(bin, ["purge", "log"] + common)
         #expect(log.output.contains("readings\toud/pm25"))
         #expect(log.output.contains("pseudonym-key\tweek of 2026-10-05"), "\(log.output)")
         #expect(log.output.contains("Selectielijst gemeenten 2020, 11.1"))
 
         let store = try SQLiteStore(dataDirectory: dir + "/data")
         #expect(try store.readings.readingCount() == 240 + 24)
-        #expect(try runCommand(bin, ["hold", "remove", "1"] + common).status == 0)
-        #expect(try runCommand(bin, ["hold", "remove", "1"] + common).status != 0)
+        #expect(try await runCommand(bin, ["hold", "remove", "1"] + common).status == 0)
+        #expect(try await runCommand(bin, ["hold", "remove", "1"] + common).status != 0)
     }
 
     /// Holds keep files too: ingest-log segments (a sensor hold on their time range), pseudonym
     /// keys (a hold on an ANPR camera over the key's week). And a file's destruction is logged
     /// before the file goes: killed (SIGKILL) between the two, the purge leaves the record and the
     /// file; the next purge destroys it.
-    @Test func holdsKeepFilesAndAKillLeavesARecordNeverASilentDeletion() throws {
+    @Test func holdsKeepFilesAndAKillLeavesARecordNeverASilentDeletion() async throws {
         let dir = try TestEnvironment.scratch("retention-files")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "retention:\n  ingest_log: {keep: 1d, basis: \"technische buffer\"}\n  pseudonym_keys: {keep: 1d, basis: \"alleen koppelen\"}\n"
@@ -90,7 +90,7 @@ struct RetentionCLITests {
         let common = ["--data-dir", dir + "/data", "--sensors", TestEnvironment.repoRoot + "/Sensors", "--pipelines", TestEnvironment.repoRoot + "/Pipelines",
                       "--config", dir + "/lantaarn.yaml"]
         let bin = TestEnvironment.lantaarn
-        #expect(try runCommand(bin, ["ingest", "drain"] + common).status == 0)
+        #expect(try await runCommand(bin, ["ingest", "drain"] + common).status == 0)
         // Written "ten days ago", so past the 1-day retention.
         let segments = try FileManager.default.contentsOfDirectory(atPath: log).filter { $0.hasSuffix(".log") }.sorted()
         try #require(segments.count >= 4, "\(segments)")
@@ -118,13 +118,13 @@ struct RetentionCLITests {
             }
         }
         let iso = { (t: Int64) in ISO8601.format(milliseconds: t) }
-        #expect(try runCommand(bin, ["hold", "add", "--sensor", "hlm-lp0001-lucht", "--from", iso(now - 86_400_000), "--to", iso(now + 86_400_000),
+        #expect(try await runCommand(bin, ["hold", "add", "--sensor", "hlm-lp0001-lucht", "--from", iso(now - 86_400_000), "--to", iso(now + 86_400_000),
                                      "--reason", "schadeclaim 4"] + common).status == 0)
-        #expect(try runCommand(bin, ["hold", "add", "--sensor", "veerhaven", "--from", iso(oldWeek), "--to", iso(oldWeek + 86_400_000),
+        #expect(try await runCommand(bin, ["hold", "add", "--sensor", "veerhaven", "--from", iso(oldWeek), "--to", iso(oldWeek + 86_400_000),
                                      "--reason", "aanrijding 9"] + common).status == 0)
-        #expect(try runCommand(bin, ["hold", "add", "--dataset", "meldingen-per-wijk-week", "--from", "2010-01-01T00:00:00Z", "--to", "2010-02-01T00:00:00Z",
+        #expect(try await runCommand(bin, ["hold", "add", "--dataset", "meldingen-per-wijk-week", "--from", "2010-01-01T00:00:00Z", "--to", "2010-02-01T00:00:00Z",
                                      "--reason", "beroep 2"] + common).status == 0)
-        let held = try runCommand(bin, ["purge"] + common)
+        let held = try await runCommand(bin, ["purge"] + common)
         #expect(held.output.contains("kept ingest-log segment mqtt/") && held.output.contains("by legal hold #1 on sensor hlm-lp0001-lucht"), "\(held.output)")
         #expect(held.output.contains("kept pseudonym key of 2026-10-04 by legal hold #2 on sensor veerhaven"), "\(held.output)")
         #expect(held.output.contains("kept 1 by legal hold #3 on dataset meldingen-per-wijk-week"), "\(held.output)")
@@ -133,11 +133,11 @@ struct RetentionCLITests {
         #expect(FileManager.default.fileExists(atPath: dir + "/data/keys/pseudonym-\(oldWeek).key"))
 
         // Lifted: the purge is killed after logging the first segment, before deleting it.
-        #expect(try runCommand(bin, ["hold", "remove", "1"] + common).status == 0)
-        #expect(try runCommand(bin, ["hold", "remove", "2"] + common).status == 0)
+        #expect(try await runCommand(bin, ["hold", "remove", "1"] + common).status == 0)
+        #expect(try await runCommand(bin, ["hold", "remove", "2"] + common).status == 0)
         let paused = try ChildProcess(bin, ["purge"] + common, environment: ["LANTAARN_FAULT_PAUSE_BEFORE_DELETE_MS": "20000"], stderrFile: dir + "/purge.err")
         let store = try SQLiteStore(dataDirectory: dir + "/data")
-        let recorded = waitUntil(timeout: 60) { ((try? store.retention.destructionLog()) ?? []).contains { $0.kind == "ingest-log" } }
+        let recorded = await waitUntil(timeout: 60) { ((try? store.retention.destructionLog()) ?? []).contains { $0.kind == "ingest-log" } }
         paused.stop(signal: SIGKILL)
         try #require(recorded, "the purge never recorded a segment")
         let afterKill = try store.retention.destructionLog().filter { $0.kind == "ingest-log" }
@@ -147,8 +147,8 @@ struct RetentionCLITests {
         for s in segments where !left.contains(s) {
             #expect(afterKill.contains { $0.subject == "mqtt/\(s)" }, "\(s) went without a record")
         }
-        #expect(try runCommand(bin, ["hold", "remove", "3"] + common).status == 0)
-        let again = try runCommand(bin, ["purge"] + common)
+        #expect(try await runCommand(bin, ["hold", "remove", "3"] + common).status == 0)
+        let again = try await runCommand(bin, ["purge"] + common)
         #expect(again.status == 0 && again.output.contains("destroyed 1 pseudonym key(s)"), "\(again.output) \(again.error)")
         #expect(again.output.contains("destroyed the kept download of meldingen-per-wijk-week (it held destroyed rows)"), "\(again.output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/data/exports") == ["luchtkwaliteit-per-wijk-uur--t2-0.csv"])

@@ -77,7 +77,7 @@ struct ScaleOutTests {
                     #"{"ts":\#((start + Int64(second * 20 + i) * 1000) / 1000),"values":{"pm25":\#(base + Double(i % 9)),"pm10":\#(base + 2)}}"#
                 }
                 messages += lines.count
-                try publish(broker, sensor, lines)
+                try await publish(broker, sensor, lines)
             }
             try after(second)
             try await Task.sleep(for: .seconds(1))
@@ -86,12 +86,12 @@ struct ScaleOutTests {
     }
 
     /// Nodes `n0`, `n1`, ... on the fixture's store (by default ingest and HTTP), subscribed.
-    static func ingestNodes(_ fixture: Fixture, _ count: Int, roles: String = "ingest,http") throws -> [(serve: ChildProcess, http: Int)] {
+    static func ingestNodes(_ fixture: Fixture, _ count: Int, roles: String = "ingest,http") async throws -> [(serve: ChildProcess, http: Int)] {
         let nodes = try (0..<count).map { k in
             let http = freeLoopbackPort()
             return (serve: try node(fixture.dir, "n\(k)", http: http, broker: fixture.broker, roles: roles), http: http)
         }
-        for n in nodes { #expect(waitUntil(timeout: 60) { n.serve.stderrText.contains("MQTT connected and subscribed") }) }
+        for n in nodes { #expect(await waitUntil(timeout: 60) { n.serve.stderrText.contains("MQTT connected and subscribed") }) }
         return nodes
     }
 
@@ -107,8 +107,8 @@ struct ScaleOutTests {
     }
 
     /// Publishes `lines` for `sensor` at QoS 1.
-    static func publish(_ broker: TestBroker, _ sensor: String, _ lines: [String]) throws {
-        let r = try runCommand(Tool("mosquitto_pub"), ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1",
+    static func publish(_ broker: TestBroker, _ sensor: String, _ lines: [String]) async throws {
+        let r = try await runCommand(Tool("mosquitto_pub"), ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1",
                                                        "-t", "lantaarn/sensors/\(sensor)/readings", "-l"],
                                stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
         #expect(r.status == 0, "mosquitto_pub: \(r.error)")
@@ -162,7 +162,7 @@ struct ScaleOutTests {
         }
         defer { for n in nodes { n.serve.stop(signal: SIGKILL) } }
         for n in nodes {
-            #expect(waitUntil(timeout: 60) { n.serve.stderrText.contains("MQTT connected and subscribed") }, "\(n.serve.stderrText.suffix(2000))")
+            #expect(await waitUntil(timeout: 60) { n.serve.stderrText.contains("MQTT connected and subscribed") }, "\(n.serve.stderrText.suffix(2000))")
         }
 
         // The last two hours, a message a minute per sensor (two readings each), QoS 1.
@@ -171,10 +171,10 @@ struct ScaleOutTests {
         for (sensor, value) in [("t-air-a", 8.0), ("t-air-b", 24.0)] {
             let lines = (0..<120).map { i in #"{"ts":\#((now - Int64(120 - i) * 60_000) / 1000),"values":{"pm25":\#(value + Double(i % 7)),"pm10":\#(value + 3)}}"# }
             messages += lines.count
-            try Self.publish(broker, sensor, lines)
+            try await Self.publish(broker, sensor, lines)
         }
         let store = try PostgresStore(url: fixture.url)
-        #expect(waitUntil(timeout: 60) { (try? store.readings.readingCount()) == 2 * messages },
+        #expect(await waitUntil(timeout: 60) { (try? store.readings.readingCount()) == 2 * messages },
                 "stored \((try? store.readings.readingCount()) ?? -1) of \(2 * messages) readings")
         // Both nodes took part (the broker splits the shared subscription), and nothing twice.
         var received: [Int] = []
@@ -184,11 +184,11 @@ struct ScaleOutTests {
         #expect(try store.readings.readingCount() == 2 * messages)
 
         // One node schedules; the other waits as a candidate.
-        #expect(waitUntil(timeout: 30) { nodes.contains { $0.serve.stderrText.contains("waits as a candidate") } },
+        #expect(await waitUntil(timeout: 30) { nodes.contains { $0.serve.stderrText.contains("waits as a candidate") } },
                 "\(nodes.map { $0.serve.stderrText.suffix(1000) })")
         let candidate = try #require(nodes.firstIndex { $0.serve.stderrText.contains("waits as a candidate") })
         let leader = 1 - candidate
-        #expect(waitUntil(timeout: 150) { (try? store.releases.dataset(named: Self.dataset))?.releaseCount ?? 0 > 0 },
+        #expect(await waitUntil(timeout: 150) { (try? store.releases.dataset(named: Self.dataset))?.releaseCount ?? 0 > 0 },
                 "no release: \(nodes[leader].serve.stderrText.suffix(2000))")
         // Both nodes serve the same bytes for the same URL.
         try await Self.sameAnswers(nodes.map(\.http))
@@ -196,7 +196,7 @@ struct ScaleOutTests {
         // The leader dies: the candidate takes over within 10 s (its next lease check).
         let killedAt = ContinuousClock.now
         nodes[leader].serve.stop(signal: SIGKILL)
-        #expect(waitUntil(timeout: 15) { nodes[candidate].serve.stderrText.contains("scheduler lease taken over") },
+        #expect(await waitUntil(timeout: 15) { nodes[candidate].serve.stderrText.contains("scheduler lease taken over") },
                 "\(nodes[candidate].serve.stderrText.suffix(2000))")
         #expect(ContinuousClock.now - killedAt < .seconds(10))
         try Self.noWindowPublishedTwice(store)
@@ -214,7 +214,7 @@ struct ScaleOutTests {
         let seconds = Int(ProcessInfo.processInfo.environment["LANTAARN_FAULT_SECONDS"] ?? "") ?? 24
         let period = seconds >= 120 ? 10 : 8
         let roles = "ingest,scheduler,http"
-        var nodes = try Self.ingestNodes(fixture, 3, roles: roles)
+        var nodes = try await Self.ingestNodes(fixture, 3, roles: roles)
         defer { for n in nodes { n.serve.stop(signal: SIGKILL) } }
         // Every `period` seconds the next node is killed mid-stream and started again.
         var kills = 0
@@ -226,13 +226,13 @@ struct ScaleOutTests {
             kills += 1
         }
         let store = try PostgresStore(url: fixture.url)
-        #expect(waitUntil(timeout: 90) { (try? store.readings.readingCount()) == 2 * messages },
+        #expect(await waitUntil(timeout: 90) { (try? store.readings.readingCount()) == 2 * messages },
                 "stored \((try? store.readings.readingCount()) ?? -1) of \(2 * messages) readings after \(kills) kills")
         try await Task.sleep(for: .seconds(2))
         #expect(try store.readings.readingCount() == 2 * messages, "nothing doubled")
         #expect(try store.readings.quarantine(limit: 1).isEmpty)
         #expect(kills >= 2)
-        #expect(waitUntil(timeout: 150) { (try? store.releases.dataset(named: Self.dataset))?.releaseCount ?? 0 > 0 },
+        #expect(await waitUntil(timeout: 150) { (try? store.releases.dataset(named: Self.dataset))?.releaseCount ?? 0 > 0 },
                 "no release: \(nodes.map { $0.serve.stderrText.suffix(1000) })")
         try Self.noWindowPublishedTwice(store)
         try await Self.sameAnswers(nodes.map(\.http))
@@ -247,7 +247,7 @@ struct ScaleOutTests {
     @Test func ackAfterStoreLosesNothingWhenTheNodeDiesOrLosesItsDisk() async throws {
         let fixture = try Fixture("scale-out-ack", config: "ingest: {ack_after: store}")
         defer { fixture.close() }
-        var nodes = try Self.ingestNodes(fixture, 1)
+        var nodes = try await Self.ingestNodes(fixture, 1)
         defer { nodes[0].serve.stop(signal: SIGKILL) }
         var lives = 0
         let messages = try await Self.stream(fixture.broker, seconds: 6) { _ in
@@ -257,7 +257,7 @@ struct ScaleOutTests {
             nodes[0].serve = try Self.node(fixture.dir, "n0", http: nodes[0].http, broker: fixture.broker, roles: "ingest,http", life: lives)
         }
         let store = try PostgresStore(url: fixture.url)
-        #expect(waitUntil(timeout: 60) { (try? store.readings.readingCount()) == 2 * messages },
+        #expect(await waitUntil(timeout: 60) { (try? store.readings.readingCount()) == 2 * messages },
                 "stored \((try? store.readings.readingCount()) ?? -1) of \(2 * messages) readings")
         try await Task.sleep(for: .seconds(1))
         #expect(try store.readings.readingCount() == 2 * messages && store.readings.quarantine(limit: 1).isEmpty)
@@ -284,16 +284,16 @@ struct ScaleOutTests {
                 #expect(fm.createFile(atPath: fixture.dir + "/\(name)/data/exports/" + file, contents: Data("x".utf8)))
             }
         }
-        func purge(_ name: String) throws -> CommandResult {
-            try runCommand(TestEnvironment.lantaarn, ["purge", "--data-dir", fixture.dir + "/\(name)/data", "--sensors", fixture.dir + "/Sensors",
+        func purge(_ name: String) async throws -> CommandResult {
+            try await runCommand(TestEnvironment.lantaarn, ["purge", "--data-dir", fixture.dir + "/\(name)/data", "--sensors", fixture.dir + "/Sensors",
                                                       "--pipelines", fixture.dir + "/Pipelines", "--config", fixture.dir + "/lantaarn.yaml"])
         }
-        let a = try purge("a")
+        let a = try await purge("a")
         #expect(a.status == 0 && a.output.contains("destroyed 1 rows of \(Self.dataset)"), "\(a.output) \(a.error)")
         try await Task.sleep(for: .milliseconds(20))
         // Written after the purge on node a: holds no destroyed rows.
         #expect(fm.createFile(atPath: fixture.dir + "/b/data/exports/\(Self.dataset)--t3-0.csv", contents: Data("y".utf8)))
-        let b = try purge("b")
+        let b = try await purge("b")
         #expect(b.status == 0 && b.output.contains("destroyed the kept download of \(Self.dataset)"), "\(b.output) \(b.error)")
         #expect(!b.output.contains("rows of"), "the store's rows went once: \(b.output)")
         for (name, left) in [("a", ["meldingen-per-wijk-week--t2-0.csv"]),
@@ -313,7 +313,7 @@ struct ScaleOutTests {
     @Test func thePrimaryDiesUnderLoadAndTheStandbyTakesOver() async throws {
         let fixture = try Fixture("scale-out-failover", config: "", standby: true)
         defer { fixture.close() }
-        let nodes = try Self.ingestNodes(fixture, 2, roles: "ingest,scheduler,http")
+        let nodes = try await Self.ingestNodes(fixture, 2, roles: "ingest,scheduler,http")
         defer { for n in nodes { n.serve.stop(signal: SIGKILL) } }
         let messages = try await Self.stream(fixture.broker, seconds: 16) { second in
             guard second == 6 else { return }
@@ -321,13 +321,13 @@ struct ScaleOutTests {
             try fixture.standby!.promote()
         }
         let store = try PostgresStore(url: fixture.url)
-        #expect(waitUntil(timeout: 90) { (try? store.readings.readingCount()) == 2 * messages },
+        #expect(await waitUntil(timeout: 90) { (try? store.readings.readingCount()) == 2 * messages },
                 "stored \((try? store.readings.readingCount()) ?? -1) of \(2 * messages) readings: \(nodes.map { $0.serve.stderrText.suffix(1500) })")
         try await Task.sleep(for: .seconds(2))
         #expect(try store.readings.readingCount() == 2 * messages, "nothing doubled")
         #expect(try store.readings.quarantine(limit: 1).isEmpty)
         // The scheduler lease (a lock on the dead primary) is taken again on the promoted standby.
-        #expect(waitUntil(timeout: 150) { (try? store.releases.dataset(named: Self.dataset))?.releaseCount ?? 0 > 0 },
+        #expect(await waitUntil(timeout: 150) { (try? store.releases.dataset(named: Self.dataset))?.releaseCount ?? 0 > 0 },
                 "no release after the failover: \(nodes.map { $0.serve.stderrText.suffix(1500) })")
         try Self.noWindowPublishedTwice(store)
         try await Self.sameAnswers(nodes.map(\.http))

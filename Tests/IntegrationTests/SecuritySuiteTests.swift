@@ -11,11 +11,11 @@ extension TimingSensitiveTests {
     /// the log, named staff's tokens work by role and never reach the audit log, the console's cookie flags and anti-forgery tokens hold, and the MQTT subscriber refuses TLS brokers with a certificate for another host
     /// or from an unknown CA (and never logs its password).
     @Suite(.serialized) struct SecuritySuiteTests {
-        @Test func securitySuiteWithoutSqlmapPasses() throws {
+        @Test func securitySuiteWithoutSqlmapPasses() async throws {
             let work = try TestEnvironment.scratch("security")
             defer { try? FileManager.default.removeItem(atPath: work) }
             let script = TestEnvironment.repoRoot + "/Benchmarks/verify_security.py"
-            let run = try runCommand(Tool.python(), [script, TestEnvironment.lantaarn.path, work + "/run"])
+            let run = try await runCommand(Tool.python(), [script, TestEnvironment.lantaarn.path, work + "/run"])
             let checks = run.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             #expect(checks.count == 26, "\(run.output) \(run.error)")
             // Named staff (issue 30): personal tokens by role, the shared token refused once staff

@@ -11,13 +11,13 @@ extension TimingSensitiveTests {
     @Suite(.serialized) struct SoakTests {
         static let seconds = 30, rate = 300
 
-        @Test func halfAMinuteOfLoadHasNoErrorsAndLosesNothing() throws {
+        @Test func halfAMinuteOfLoadHasNoErrorsAndLosesNothing() async throws {
             let work = try TestEnvironment.scratch("soak")
             defer { try? FileManager.default.removeItem(atPath: work) }
             let bin = TestEnvironment.binDirectory
             try #require(FileManager.default.isExecutableFile(atPath: bin + "/lantaarn-verify"), "build every target first: swift build --build-tests")
             let script = TestEnvironment.repoRoot + "/Benchmarks/verify_soak.py"
-            let run = try runCommand(Tool.python(), [script, bin, work + "/run", "\(Self.seconds)", "\(Self.rate)", "8", "10"])
+            let run = try await runCommand(Tool.python(), [script, bin, work + "/run", "\(Self.seconds)", "\(Self.rate)", "8", "10"])
             let lines = run.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             let verdict = try #require(lines.compactMap { $0["soak"] as? [String: Bool] }.first, "\(run.output) \(run.error)")
             for (promise, kept) in verdict where promise != "rss_flat" { #expect(kept, "\(promise): \(run.error)") }

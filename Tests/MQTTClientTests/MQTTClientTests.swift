@@ -39,7 +39,7 @@ struct MQTTSecurityTests {
 /// A test CA and a broker certificate for `names` (subjectAltName entries), made with openssl.
 func makeCertificates(in dir: String, names: String) throws {
     func openssl(_ args: [String]) throws {
-        let result = try runCommand(Tool("openssl"), args)
+        let result = try runCommandBlocking(Tool("openssl"), args)
         try #require(result.status == 0, "openssl \(args.first ?? ""): \(result.error)")
     }
     try "subjectAltName=\(names)\n".write(toFile: dir + "/san.ext", atomically: true, encoding: .utf8)

@@ -47,7 +47,7 @@ struct PipelineRunnerTests {
 
 /// Runs are recorded, failures too, and the scheduler retries a failure with backoff.
 struct PipelineRunRecordTests {
-    @Test func runsAndFailuresAreRecorded() throws {
+    @Test func runsAndFailuresAreRecorded() async throws {
         let dir = try scratchDirectory("runs")
         let store = try SQLiteStore(dataDirectory: dir)
         let runner = PipelineRunner(stores: store.pipelineStores, boundaries: try DefaultBoundaries.haarlemWijken(), logger: .init(label: "t"))
@@ -55,7 +55,7 @@ struct PipelineRunRecordTests {
         let base = ISO8601.parse("2026-11-20T10:00:00Z")!
         _ = try runner.run(pipeline, over: TimeWindow(start: base, end: base + 2 * TimeBucket.hour))
         // Make publishing fail, as a full disk would.
-        let trigger = try runCommand(Tool("sqlite3"), [store.path, "CREATE TRIGGER no_release BEFORE INSERT ON release BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END;"])
+        let trigger = try await runCommand(Tool("sqlite3"), [store.path, "CREATE TRIGGER no_release BEFORE INSERT ON release BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END;"])
         try #require(trigger.status == 0, "\(trigger.error)")
         #expect(throws: (any Error).self) { try runner.run(pipeline, over: TimeWindow(start: base, end: base + TimeBucket.hour)) }
         let runs = try store.releases.pipelineRuns(limit: 10)

@@ -91,7 +91,7 @@ struct StaleWindowTests {
         // The purge drops the changes every current release has seen; the noise readings'
         // change stays (the 05:00 air release predates it, though it does not read noise).
         func changes() throws -> [String] {
-            try runCommand(Tool("sqlite3"), [s.store.path, "SELECT quantity FROM data_change"]).output.split(separator: "\n").map(String.init)
+            try runCommandBlocking(Tool("sqlite3"), [s.store.path, "SELECT quantity FROM data_change"]).output.split(separator: "\n").map(String.init)
         }
         #expect(try Set(changes()) == ["pm25", "pm10", "laeq"])
         _ = try s.store.retention.purge(RetentionPolicies(readings: RetentionPolicy(keep: "1000y", basis: "t")!, datasets: [:]), dryRun: false)

@@ -60,10 +60,10 @@ struct OIDCTests {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    static func rsaKey() throws -> Insecure.RSA.PrivateKey {
+    static func rsaKey() async throws -> Insecure.RSA.PrivateKey {
         let dir = NSTemporaryDirectory() + "lantaarn-oidc-\(UUID().uuidString.prefix(6))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let made = try runCommand(try Tool("openssl"), ["genrsa", "-out", dir + "/rsa.pem", "2048"])
+        let made = try await runCommand(try Tool("openssl"), ["genrsa", "-out", dir + "/rsa.pem", "2048"])
         try #require(made.status == 0, "openssl: \(made.error)")
         return try Insecure.RSA.PrivateKey(pem: try String(contentsOfFile: dir + "/rsa.pem", encoding: .utf8))
     }
@@ -90,7 +90,7 @@ struct OIDCTests {
             }
             try #require(ready, "the test's identity provider did not start")
             let issuer = "http://127.0.0.1:\(provider.port.withLock { $0 })"
-            let rsa = try Self.rsaKey(), ec = ES256PrivateKey(), rotated = ES256PrivateKey(), stranger = ES256PrivateKey()
+            let rsa = try await Self.rsaKey(), ec = ES256PrivateKey(), rotated = ES256PrivateKey(), stranger = ES256PrivateKey()
             provider.keys.withLock { $0 = [try! Self.jwk(rsa, kid: "rsa-1"), Self.jwk(ec, kid: "ec-1"),
                                            #"{"kty":"RSA","use":"enc","kid":"enc-1","n":"AQAB","e":"AQAB"}"#] }
             let signers = JWTKeyCollection()

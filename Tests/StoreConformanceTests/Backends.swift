@@ -57,7 +57,7 @@ final class StoreUnderTest: @unchecked Sendable {   // used from one test only
             try server.psql(sql)
             return
         }
-        let result = try runCommand(try Tool("sqlite3"), [file!, sql])
+        let result = try runCommandBlocking(try Tool("sqlite3"), [file!, sql])
         guard result.status == 0 else { throw ToolError("sqlite3 failed (\(result.status)): \(result.error)") }
     }
 }

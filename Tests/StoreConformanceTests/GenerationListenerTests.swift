@@ -7,7 +7,7 @@ import TestSupport
 
 /// HTTP nodes learn of another node's dataset change by `LISTEN/NOTIFY`, not by polling.
 struct GenerationListenerTests {
-    @Test func anotherNodesPublishIsAnnouncedAtOnce() throws {
+    @Test func anotherNodesPublishIsAnnouncedAtOnce() async throws {
         let server = try PostgresServer()
         defer { server.stop() }
         let writer = try PostgresStore(url: server.url), reader = try PostgresStore(url: server.url)
@@ -17,13 +17,13 @@ struct GenerationListenerTests {
         try writer.releases.publish(ReleaseDraft(dataset: "d", window: TimeWindow(start: 0, end: 10), rows: [[.text("a"), .integer(1)]],
                                                  rowsIn: 1, lineage: .null))
         // Announced on commit: the reader's generation moves without a query of its own.
-        #expect(waitUntil(timeout: 5) { reader.releases.listener.generation() == before + 2 })
+        #expect(await waitUntil(timeout: 5) { reader.releases.listener.generation() == before + 2 })
         #expect(try reader.releases.storedDatasetGeneration() == writer.releases.storedDatasetGeneration())
         // A rolled-back change announces nothing (NOTIFY is transactional).
         #expect(throws: (any Error).self) {
             try writer.releases.publish(ReleaseDraft(dataset: "nope", window: TimeWindow(start: 0, end: 10), rows: [], rowsIn: 0, lineage: .null))
         }
-        Thread.sleep(forTimeInterval: 0.2)
+        try await Task.sleep(nanoseconds: 200_000_000)
         #expect(reader.releases.listener.generation() == before + 2)
     }
 }

@@ -70,7 +70,7 @@ struct PostgresFailoverTests {
                           policy: "keep 5y", basis: "Selectielijst 2020")
     }
 
-    @Test func theStoreFollowsThePromotedStandby() throws {
+    @Test func theStoreFollowsThePromotedStandby() async throws {
         let primary = try PostgresServer()
         defer { primary.stop() }
         // Migrated before the standby copies it, so the standby has the schema.
@@ -83,7 +83,7 @@ struct PostgresFailoverTests {
         try store.retention.recordDestruction([Self.record(1)])
         // Wait until the standby has replayed everything the primary wrote.
         let written = try direct.withSession { try $0.query("SELECT pg_current_wal_lsn()::text").first!.decode(String.self) }
-        #expect(waitUntil(timeout: 20) {
+        #expect(await waitUntil(timeout: 20) {
             (try? direct.withSession { s in
                 try s.query("SELECT count(*) FROM pg_stat_replication WHERE replay_lsn >= \(written)::pg_lsn").first!.decode(Int.self)
             }) == 1
@@ -92,7 +92,7 @@ struct PostgresFailoverTests {
         primary.crash()
         try standby.promote()
         // The store's connection to the old primary is gone; the next calls find the promoted standby.
-        #expect(waitUntil(timeout: 20) { (try? store.retention.recordDestruction([Self.record(2)])) != nil })
+        #expect(await waitUntil(timeout: 20) { (try? store.retention.recordDestruction([Self.record(2)])) != nil })
         #expect(try store.retention.destructionLog().map(\.readings) == [1, 2])
     }
 }

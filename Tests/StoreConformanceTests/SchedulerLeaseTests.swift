@@ -8,7 +8,7 @@ import TestSupport
 /// One scheduler at a time: the PostgreSQL lease is held by one node; when that node's session
 /// ends (its process died, or it shut down) another candidate takes it at its next check.
 struct SchedulerLeaseTests {
-    @Test func oneLeaderAtATimeAndATakeoverWhenItsSessionEnds() throws {
+    @Test func oneLeaderAtATimeAndATakeoverWhenItsSessionEnds() async throws {
         let server = try PostgresServer()
         defer { server.stop() }
         let nodes = try (0..<3).map { _ in try PostgresStore(url: server.url).schedulerLease }
@@ -27,7 +27,7 @@ struct SchedulerLeaseTests {
         }
         #expect(terminated == 1)
         let start = ContinuousClock.now
-        #expect(waitUntil(timeout: 10) { nodes[1].acquire() })
+        #expect(await waitUntil(timeout: 10) { nodes[1].acquire() })
         #expect(ContinuousClock.now - start < .seconds(10))
         #expect(!nodes[0].acquire() && !nodes[2].acquire())
 

@@ -27,8 +27,19 @@ public func isListening(_ port: Int) -> Bool {
     } == 0
 }
 
-/// Polls `condition` every 100 ms until it holds or `timeout` seconds pass.
-public func waitUntil(timeout: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+/// Polls `condition` every 100 ms until it holds or `timeout` seconds pass. It sleeps without
+/// holding a thread of the cooperative pool (see `runCommand`).
+public func waitUntil(timeout: Double, _ condition: () throws -> Bool) async rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try condition() { return true }
+        try? await Task.sleep(nanoseconds: 100_000_000)
+    }
+    return try condition()
+}
+
+/// `waitUntil` for code that is not async.
+public func waitUntilBlocking(timeout: Double, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if try condition() { return true }

@@ -37,7 +37,7 @@ public final class PostgresServer: @unchecked Sendable {   // used from one test
                                                      "-p", "\(port)", "-k", directory]
                                                     + options.sorted(by: { $0.key < $1.key }).flatMap { ["-c", "\($0.key)=\($0.value)"] },
                                            stderrFile: directory + "/log")
-        guard waitUntil(timeout: 30, { isListening(port) }) else {
+        guard waitUntilBlocking(timeout: 30, { isListening(port) }) else {
             throw ToolError("PostgreSQL did not start on port \(port): \((try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? "")")
         }
         if primary == nil { try runChecked(try Tool("createdb"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", "lantaarn", database]) }
@@ -47,7 +47,7 @@ public final class PostgresServer: @unchecked Sendable {   // used from one test
     /// tamper with a store from outside); returns what it printed.
     @discardableResult
     public func psql(_ sql: String) throws -> String {
-        let result = try runCommand(try Tool("psql"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", "lantaarn", "-d", database,
+        let result = try runCommandBlocking(try Tool("psql"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", "lantaarn", "-d", database,
                                                        "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
         guard result.status == 0 else { throw ToolError("psql failed (\(result.status)): \(result.error)") }
         return result.output
@@ -55,7 +55,7 @@ public final class PostgresServer: @unchecked Sendable {   // used from one test
 
     /// Stops the server at once, as a crash would (SIGQUIT: immediate shutdown), keeping its files.
     public func crash() {
-        if let pid { kill(pid, SIGQUIT); _ = waitUntil(timeout: 20) { kill(pid, 0) != 0 } }
+        if let pid { kill(pid, SIGQUIT); _ = waitUntilBlocking(timeout: 20) { kill(pid, 0) != 0 } }
     }
 
     /// Promotes a standby to a primary that accepts writes (`pg_ctl promote`, waiting for it).
@@ -76,7 +76,7 @@ public final class PostgresServer: @unchecked Sendable {   // used from one test
         stopped = true
         if let pid {
             kill(pid, SIGINT)
-            _ = waitUntil(timeout: 20) { kill(pid, 0) != 0 }
+            _ = waitUntilBlocking(timeout: 20) { kill(pid, 0) != 0 }
         }
         postmaster?.stop(signal: SIGTERM, timeout: 5)
         try? FileManager.default.removeItem(atPath: directory)
@@ -85,7 +85,7 @@ public final class PostgresServer: @unchecked Sendable {   // used from one test
     deinit { stop() }
 
     private func runChecked(_ tool: Tool, _ arguments: [String]) throws {
-        let result = try runCommand(tool, arguments)
+        let result = try runCommandBlocking(tool, arguments)
         guard result.status == 0 else {
             let log = (try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? ""
             throw ToolError("\(tool) \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.error)\(result.output)\(log)")

@@ -23,9 +23,25 @@ public struct CommandResult: Sendable {
     public var error: String
 }
 
-/// Runs `tool` to completion and returns its exit status, stdout and stderr.
+/// Runs `tool` to completion and returns its exit status, stdout and stderr. The wait happens on a
+/// dispatch thread, never on Swift's cooperative pool: with two cores that pool has two threads,
+/// and two tests blocked in a child's wait would stall every in-process server under test (in a
+/// fresh-clone CI run, schemathesis and a JWKS fetch each timed out after 10 s that way).
 @discardableResult
-public func runCommand(_ tool: Tool, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+public func runCommand(_ tool: Tool, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) async throws -> CommandResult {
+    try await offPool { try runCommandBlocking(tool, arguments, stdin: stdin, environment: environment) }
+}
+
+/// Runs `work` on a dispatch thread and returns its result, so blocking work leaves the pool free.
+public func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+/// `runCommand` for code that is not async (a process's deinit, a synchronous helper).
+@discardableResult
+public func runCommandBlocking(_ tool: Tool, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> CommandResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: tool.path)
     p.arguments = arguments
@@ -57,22 +73,18 @@ public func runCommand(_ tool: Tool, _ arguments: [String], stdin: Data? = nil, 
 /// (stderr too when `mergingErrors`). It waits on a dispatch thread: blocking the pool, which a
 /// server under test streams its bodies on, could starve the very response it waits for.
 public func runOffPool(_ tool: Tool, _ arguments: [String], mergingErrors: Bool = false) async throws -> (status: Int32, output: Data) {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: tool.path)
-                p.arguments = arguments
-                p.environment = childEnvironment()
-                let pipe = Pipe()
-                p.standardOutput = pipe
-                if mergingErrors { p.standardError = pipe }
-                try p.run()
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                p.waitUntilExit()
-                return (p.terminationStatus, data)
-            })
-        }
+    try await offPool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool.path)
+        p.arguments = arguments
+        p.environment = childEnvironment()
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        if mergingErrors { p.standardError = pipe }
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, data)
     }
 }
 

@@ -23,7 +23,7 @@ import Testing
 
     /// What the fixture scripts run and import: every script a Swift test names, every Python file
     /// under Tests/, and the local modules they import (Tests/Fixtures/tools/scan_scripts.py).
-    static func scanScripts() throws -> [String: (imports: [String], tools: [String], bypasses: [String])] {
+    static func scanScripts() async throws -> [String: (imports: [String], tools: [String], bypasses: [String])] {
         var scripts = Set<String>()
         for file in swiftTestFiles() { scripts.formUnion(LaunchScan.scripts(in: try read(file))) }
         let root = repository + "/Tests"
@@ -31,7 +31,7 @@ import Testing
         scripts.formUnion(python.map { "Tests/" + $0 })
         let missing = scripts.filter { !FileManager.default.fileExists(atPath: repository + "/" + $0) }
         #expect(missing.isEmpty, "tests name scripts that do not exist: \(missing.sorted())")
-        let run = try runCommand(Tool.python(), [repository + "/Tests/Fixtures/tools/scan_scripts.py", repository]
+        let run = try await runCommand(Tool.python(), [repository + "/Tests/Fixtures/tools/scan_scripts.py", repository]
                                  + scripts.subtracting(missing).sorted().map { repository + "/" + $0 })
         try #require(run.status == 0, "scan_scripts.py: \(run.error)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: [String: [String]]])
@@ -60,13 +60,13 @@ import Testing
         #expect(findings.isEmpty, "\(findings.map(\.description).joined(separator: "\n"))")
     }
 
-    @Test func everyProgramATestOrAFixtureRunsIsListedForTests() throws {
+    @Test func everyProgramATestOrAFixtureRunsIsListedForTests() async throws {
         let listed = Set(try Self.testEntries(.program).map(\.name))
         var named: [String: Set<String>] = [:]
         for file in Self.swiftTestFiles() {
             for name in LaunchScan.toolNames(in: try Self.read(file)) { named[name, default: []].insert(file) }
         }
-        let scripts = try Self.scanScripts()
+        let scripts = try await Self.scanScripts()
         #expect(scripts.count >= 15, "the scan saw too few scripts: \(scripts.keys.sorted())")
         for (file, report) in scripts {
             for name in report.tools { named[name, default: []].insert(file) }
@@ -79,10 +79,10 @@ import Testing
         #expect(unlisted.isEmpty, "not on Tests/tools.list for tests (make test would not install them): \(where_)")
     }
 
-    @Test func fixtureScriptsImportOnlyListedModules() throws {
+    @Test func fixtureScriptsImportOnlyListedModules() async throws {
         let listed = Set(try Self.testEntries(.module).map(\.name))
         var imported: [String: Set<String>] = [:]
-        for (file, report) in try Self.scanScripts() {
+        for (file, report) in try await Self.scanScripts() {
             for module in report.imports { imported[module, default: []].insert(file) }
         }
         #expect(imported.keys.contains("pycanon") && imported.keys.contains("selenium"), "the scan missed known imports: \(imported.keys.sorted())")
@@ -93,8 +93,8 @@ import Testing
 
     /// `scripts/setup` (what `make test` runs, without --bench) installs the package of every
     /// `apt:` program of scope test, and that package really holds the program.
-    @Test func setupInstallsEveryProgramOnTheList() throws {
-        let printed = try runCommand(Tool.repositoryScript("scripts/setup"), ["--print"])
+    @Test func setupInstallsEveryProgramOnTheList() async throws {
+        let printed = try await runCommand(Tool.repositoryScript("scripts/setup"), ["--print"])
         try #require(printed.status == 0, "\(printed.error)")
         let packages = Set(printed.output.split(separator: "\n").map(String.init))
         for entry in try Self.testEntries(.program) {
@@ -107,16 +107,16 @@ import Testing
         let bench = try ToolList.entries().filter { $0.scope == "bench" }.compactMap(\.aptPackage)
         let testPackages = Set(try Self.testEntries(.program).compactMap(\.aptPackage))
         for package in bench where !testPackages.contains(package) { #expect(!packages.contains(package), "\(package)") }
-        let withBench = try runCommand(Tool.repositoryScript("scripts/setup"), ["--print", "--bench"])
+        let withBench = try await runCommand(Tool.repositoryScript("scripts/setup"), ["--print", "--bench"])
         #expect(Set(bench).isSubset(of: Set(withBench.output.split(separator: "\n").map(String.init))))
     }
 
     /// `make venv-test` (scripts/venv test) installs every `pip:` package of scope test, and each
     /// module imports and each program runs from the .venv.
-    @Test func venvTestInstallsEveryModuleTheFixturesImport() throws {
+    @Test func venvTestInstallsEveryModuleTheFixturesImport() async throws {
         let makefile = try Self.read("Makefile")
         #expect(makefile.contains("venv-test: setup\n\t@scripts/venv test\n"), "make venv-test runs scripts/venv test")
-        let printed = try runCommand(Tool.repositoryScript("scripts/venv"), ["--print", "test"])
+        let printed = try await runCommand(Tool.repositoryScript("scripts/venv"), ["--print", "test"])
         try #require(printed.status == 0, "\(printed.error)")
         let packages = Set(printed.output.split(separator: "\n").map(String.init))
         for entry in try ToolList.entries() where entry.scope == "test" {
@@ -124,14 +124,14 @@ import Testing
             #expect(packages.contains(package), "scripts/venv test does not install \(package)")
         }
         let modules = try Self.testEntries(.module).map(\.name)
-        let check = try runCommand(Tool.python(), ["-c", "import importlib, sys\nfor m in sys.argv[1:]:\n    importlib.import_module(m)"] + modules)
+        let check = try await runCommand(Tool.python(), ["-c", "import importlib, sys\nfor m in sys.argv[1:]:\n    importlib.import_module(m)"] + modules)
         #expect(check.status == 0, "a listed module does not import from .venv (run make venv-test): \(check.error)")
         for entry in try Self.testEntries(.program) where entry.pipPackage != nil {
             do { _ = try Tool(entry.name) } catch { Issue.record("\(error)") }
         }
     }
 
-    @Test func theHelpersRefuseWhatIsNotListedForTests() throws {
+    @Test func theHelpersRefuseWhatIsNotListedForTests() async throws {
         let bench = #expect(throws: ToolError.self) { try Tool("nginx") }
         #expect(bench?.description.contains("for bench, not for tests") == true, "\(bench?.description ?? "")")
         let unknown = #expect(throws: ToolError.self) { try Tool("no-such-program") }
@@ -141,18 +141,18 @@ import Testing
         let python = try Tool.python()
         let code = "import sys; sys.path.insert(0, sys.argv[1]); from tools import tool; print(tool(sys.argv[2]))"
         let support = Self.repository + "/Tests/TestSupport"
-        let refused = try runCommand(python, ["-c", code, support, "nginx"])
+        let refused = try await runCommand(python, ["-c", code, support, "nginx"])
         #expect(refused.status != 0 && refused.error.contains("not for test"), "\(refused.error)")
-        let found = try runCommand(python, ["-c", code, support, "wrk"])
+        let found = try await runCommand(python, ["-c", code, support, "wrk"])
         #expect(found.status == 0 && found.output.hasSuffix("/wrk\n"), "\(found.output) \(found.error)")
     }
 
     /// The scans can fail: a test that starts an unlisted program, every kind of bypass.
-    @Test func theScansCatchALaunchThatBypassesTheList() throws {
+    @Test func theScansCatchALaunchThatBypassesTheList() async throws {
         let swift = """
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-            try runCommand(Tool("nginx"), ["-t"])
+            try await runCommand(Tool("nginx"), ["-t"])
             _ = posix_spawn(&pid, path, nil, nil, argv, nil)
             // Process() in a comment, and "/usr/bin/x" in one, are fine
             let url = "http://example.org//usr/bin"
@@ -175,7 +175,7 @@ import Testing
             subprocess.run([tool("wrk"), "-t2"])
             EXE = "/usr/bin/influxd"
             """.write(toFile: dir + "/sample.py", atomically: true, encoding: .utf8)
-        let run = try runCommand(Tool.python(), [Self.repository + "/Tests/Fixtures/tools/scan_scripts.py", Self.repository, dir + "/sample.py"])
+        let run = try await runCommand(Tool.python(), [Self.repository + "/Tests/Fixtures/tools/scan_scripts.py", Self.repository, dir + "/sample.py"])
         let json = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: [String: [String]]]
         let report = try #require(json?.first { $0.key.hasSuffix("/sample.py") }?.value, "\(run.output) \(run.error)")
         #expect(report["bypasses"]?.count == 5, "\(report)")

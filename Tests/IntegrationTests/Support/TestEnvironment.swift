@@ -42,7 +42,7 @@ final class TestBroker: @unchecked Sendable {   // used from one test task only
         max_queued_messages 100000
         """.write(toFile: conf, atomically: true, encoding: .utf8)
         process = try ChildProcess(Tool("mosquitto"), ["-c", conf], stderrFile: directory + "/mosquitto.err")
-        guard waitUntil(timeout: 10, { isListening(port) }) else {
+        guard waitUntilBlocking(timeout: 10, { isListening(port) }) else {
             throw TestFailure("mosquitto did not start on port \(port): \(process.stderrText)")
         }
     }
