@@ -19,7 +19,7 @@ Promises checked (exit 1 when one is broken):
   - no canary stored anywhere in the data directory but the raw ingest log, right after ingest
     (names in kept internal text are counted apart: the scrubber does not recognise names);
   - sensor canaries only in the raw ingest log (positive control: the grep finds them there),
-    and nowhere once `lantaarn purge run` applied the raw-input retention (after the log's
+    and nowhere once `lantaarn purge run` and an approved destruction list applied the raw-input retention (after the log's
     writer ran again: trim keeps the newest segment, and a new run starts a new one);
   - no pseudonymisation key (raw, hex or base64) in any log, output or response;
   - pycanon: k >= the dataset's k on every count column of every release of every public dataset with
@@ -320,6 +320,12 @@ def main():
     run(["ingest", "drain"] + common, "lantaarn ingest drain")
     time.sleep(2)   # past the 1 s raw-input retention
     purged = run(["purge", "run"] + common, "lantaarn purge run")
+    # Records (quarantined raw input among them) go only under an approved destruction list.
+    listed = re.search(r"destruction list #(\d+)", purged)
+    if listed:
+        purged += run(["purge", "approve", listed.group(1), "--by", "verify", "--reason", "verify: raw input past its retention"] + common,
+                      "lantaarn purge approve")
+        purged += run(["purge", "run"] + common, "lantaarn purge run")
     after = hits(data_dir_files(data), wanted)
     lingering = [h for h in after if not (is_name(h[1]) and not h[0].startswith("ingest-log/"))]
     check("no_canary_in_data_dir_after_purge", not lingering, hits=lingering[:20], segment_with_canaries=newest,

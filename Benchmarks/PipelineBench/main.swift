@@ -103,11 +103,13 @@ output:
   description: Benchmark
   license: CC0-1.0
   retention: 10y
+  retention_basis: "benchmark"
   theme: Lucht
   frequency: hourly
   spatial: GM0392
   access_rights: public
   classification: openbaar
+register: {publication_category: C, considerations: benchmark, impact_assessments: benchmark}
 """.write(toFile: work + "/Pipelines/bench.yaml", atomically: true, encoding: .utf8)
 
 // 3. End to end, as `lantaarn pipeline backfill` runs it: load and check the definition, then

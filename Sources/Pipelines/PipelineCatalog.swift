@@ -45,9 +45,10 @@ public struct PipelineCatalog: Sendable {
         self.pipelines = pipelines.sorted { $0.name < $1.name }
     }
 
-    /// Retention of every pipeline's output dataset, for the purge.
+    /// Retention of every pipeline's output dataset, for the purge; a dataset kept permanently
+    /// (blijvend bewaren) has none, so the purge keeps it.
     public var datasetRetention: [String: RetentionPolicy] {
-        Dictionary(pipelines.map { ($0.output.dataset, $0.output.retention) }, uniquingKeysWith: { a, _ in a })
+        Dictionary(pipelines.compactMap { p in p.output.retention.policy.map { (p.output.dataset, $0) } }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The pipeline called `name`.

@@ -83,6 +83,8 @@ public struct PipelineDefinition: Sendable {
     }
 
     public var output: OutputSpec
+    /// What the national algorithm register needs that cannot be derived (`register:`).
+    public var register: RegisterFields
     /// File the definition came from.
     public var file: String
     /// SHA-256 of the file's bytes: the exact version that produced a release.
@@ -104,7 +106,7 @@ public struct PipelineDefinition: Sendable {
         public var description: String
         public var license: String
         /// How long the published rows are kept, and why.
-        public var retention: RetentionPolicy
+        public var retention: DatasetRetention
         /// DCAT-AP-NL: theme URI (data.overheid.nl taxonomy), frequency URI, spatial coverage
         /// (gemeente code), access-rights URI, and the classification.
         public var theme: String

@@ -8,5 +8,6 @@ extension YAMLSourceMap.Schema {
         "output": .fields(["dataset": .any, "title": .any, "description": .any, "license": .any, "retention": .any,
                            "retention_basis": .any, "theme": .any, "frequency": .any, "spatial": .any, "access_rights": .any,
                            "access_reason": .any, "classification": .any]),
+        "register": RawRegister.schema,
     ])
 }

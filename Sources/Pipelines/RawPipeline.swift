@@ -15,6 +15,7 @@ struct RawPipeline: Decodable {
     var input: Input
     var stages: [StageItem]
     var output: Output
+    var register: RawRegister?
 
     struct Input: Decodable {
         var quantities: [String]?
@@ -30,8 +31,9 @@ struct RawPipeline: Decodable {
         var title: String
         var description: String
         var license: String
-        var retention: String
-        /// Legal basis or Selectielijst category of the retention; defaults to the pipeline's legal basis.
+        /// A duration (with `retention_basis`) or a Selectielijst 2020 resultaat.
+        var retention: RawRetention
+        /// The grounds for a duration (required with one); with a resultaat, an optional addition.
         var retention_basis: String?
         /// OWMS theme from the data.overheid.nl taxonomy (`Lucht` or its URI).
         var theme: String
@@ -76,9 +78,7 @@ struct RawPipeline: Decodable {
         }
         let cron: CronSchedule
         do { cron = try CronSchedule(schedule) } catch { throw fail("schedule", "\(error)") }
-        guard let retention = RetentionPolicy(keep: output.retention, basis: output.retention_basis ?? legal_basis) else {
-            throw fail("output.retention", "use a duration such as 10y or 90d, at most 1000y")
-        }
+        let retention = try output.retention.resolved(basis: output.retention_basis, pipelineFile: file, fail: fail)
         guard let theme = Self.themeURI(output.theme, pipelineFile: file) else {
             throw fail("output.theme", "'\(output.theme)' is not a theme of the data.overheid.nl taxonomy (mappings/donl-themes.json); for example Lucht, Geluid_(thema), Afval_(thema), Verkeer_(thema)")
         }
@@ -139,6 +139,7 @@ struct RawPipeline: Decodable {
             parsed = parsed.map { ($0 as? any AggregatingStage)?.protected(by: suppress) ?? $0 }
         }
         try PurposeRegister.check(purposeCode: purpose_code, input: kind, pipelineFile: file)
+        let registerFields = try RawRegister.validated(register, fail: fail)
         return PipelineDefinition(
             name: name, version: version, owner: owner, purpose: purpose, legalBasis: legal_basis,
             maturityLevel: maturity_level, schedule: cron, input: kind, window: calendar.length,
@@ -148,7 +149,7 @@ struct RawPipeline: Decodable {
                           frequency: "http://publications.europa.eu/resource/authority/frequency/\(frequency)", spatial: spatial,
                           accessRights: "http://publications.europa.eu/resource/authority/access-right/\(access)",
                           accessReason: reason.isEmpty ? nil : reason, classification: output.classification),
-            file: file, versionHash: hash)
+            register: registerFields, file: file, versionHash: hash)
     }
 
     /// The stages in file order, each checked by its kind (``StageRegistry``); a stage item

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LantaarnModel
 import Pipelines
 import Store
@@ -7,7 +8,7 @@ import Store
 struct PipelineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline", abstract: "List and run the pipelines in Pipelines/.",
-        subcommands: [List.self, Check.self, Run.self, Backfill.self, Stale.self, History.self, Propose.self])
+        subcommands: [List.self, Check.self, Run.self, Backfill.self, Stale.self, History.self, Propose.self, Register.self])
 
     struct History: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -79,7 +80,10 @@ struct PipelineCommand: AsyncParsableCommand {
             } else {
                 results = try PipelineCatalog.check(directory: settings.pipelineDirectory)
                 if let target {
-                    let named = results.filter { if case .success(let p) = $0.result { return p.name == target } else { return false } }
+                    let named = results.filter {
+                        if case .success(let p) = $0.result { return p.name == target }
+                        return ($0.file as NSString).lastPathComponent.hasPrefix(target + ".y")   // a broken file of that name
+                    }
                     guard !named.isEmpty else {
                         let broken = results.filter { if case .failure = $0.result { return true } else { return false } }.count
                         throw CLIError("no valid pipeline named '\(target)' in \(settings.pipelineDirectory)\(broken > 0 ? "; \(broken) file(s) there have errors: run 'lantaarn pipeline check'" : "")")
@@ -90,7 +94,10 @@ struct PipelineCommand: AsyncParsableCommand {
             var failed = 0
             for (file, result) in results {
                 switch result {
-                case .success(let p): Console.line("ok\t\(p.name) v\(p.version)\t\(file)")
+                case .success(let p):
+                    let kept = p.output.retention.resultaat.map { "Selectielijst \($0.code), \(p.output.retention.isPermanent ? "blijvend bewaren" : "vernietigen na \(p.output.retention.dutch)")" }
+                        ?? "keep \(p.output.retention.text)"
+                    Console.line("ok\t\(p.name) v\(p.version)\t\(file)\tretention: \(kept)")
                 case .failure(let e):
                     failed += 1
                     Console.line("error\t\(e)")

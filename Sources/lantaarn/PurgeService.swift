@@ -4,9 +4,10 @@ import Pipelines
 import ServiceLifecycle
 
 /// The purge inside `serve`, first an hour after start (not during start-up):
-/// - the store's purge every 24 hours, on a node with the scheduler role that holds the
-///   scheduler lease (with several nodes on one PostgreSQL store, only the one that schedules),
-///   so a destruction is done and logged once;
+/// - on a node with the scheduler role that holds the scheduler lease (with several nodes on
+///   one PostgreSQL store, only the one that schedules), so a destruction is done and logged
+///   once: every hour, the destruction lists approved since; every 24 hours, unmatched ANPR
+///   sightings, and a new destruction list of what is past its retention, for an archivist;
 /// - every hour, on every node, what the node keeps on its own disk (its ingest log, pseudonym
 ///   keys, and kept downloads that a purge on any node made stale).
 struct PurgeService: Service {
@@ -28,10 +29,23 @@ struct PurgeService: Service {
             let run = RetentionRun(runtime: runtime, catalog: catalog)
             var outcome = RetentionRun.Outcome(report: .init(dryRun: false), segments: [])
             do {
-                if purgesStore, now >= nextStorePurge {
+                if purgesStore {
                     if runtime.store.schedulerLease.acquire() {
-                        outcome = try run.purgeStore(dryRun: false, now: now)
-                        nextStorePurge = now + 86_400_000
+                        // Lists approved (in the console or on the command line) are carried out within the hour.
+                        let lists = DestructionLists(run: run)
+                        for (change, done) in try lists.carryOutApproved(now: now) {
+                            logger.info("destruction list carried out", metadata: ["list": "\(change.id)", "destroyed": "\(done.report.total + done.auditEntries)"])
+                            outcome.merge(done)
+                        }
+                        if now >= nextStorePurge {
+                            try run.purgeSightings(now: now, into: &outcome)
+                            let proposal = try lists.propose(now: now)
+                            if proposal.new, let change = proposal.change {
+                                logger.info("destruction list drawn up; it waits for an archivist's approval",
+                                            metadata: ["list": "\(change.id)", "items": "\(proposal.list.items.count)"])
+                            }
+                            nextStorePurge = now + 86_400_000
+                        }
                     } else {
                         logger.debug("store purge left to the node that schedules")
                     }

@@ -5,9 +5,12 @@ import Pipelines
 import Server
 import Store
 
-/// One purge: readings, datasets, meldingen and quarantine past their retention, unmatched ANPR
-/// sightings, committed ingest-log segments, pseudonym keys and the kept downloads of datasets
-/// that lost rows, each respecting the legal holds that cover it (``LegalHold`` lists which).
+/// The parts of a purge, each respecting the legal holds that cover it (``LegalHold`` lists which):
+/// - records (readings, datasets, meldingen, quarantine, audit entries) past their retention go
+///   only under an approved destruction list (``DestructionLists``);
+/// - unmatched ANPR sightings, committed ingest-log segments, pseudonym keys and the kept
+///   downloads of datasets that lost rows are technical copies and keys, destroyed on time
+///   without a list.
 /// Shared by `lantaarn purge` and the purge in `serve`, which on a shared store splits it: the
 /// store's part on the scheduler leader, the node's own files on every node. What the store destroys is logged
 /// in the same transaction; a file or key is logged just before it goes, so a crash in between
@@ -26,31 +29,48 @@ struct RetentionRun {
         var downloadsCleared: [String] = []
         /// Audit-log entries destroyed under the audit log's retention.
         var auditEntries = 0
+
+        /// Adds what another part of the purge did.
+        mutating func merge(_ other: Outcome) {
+            report.destroyed += other.report.destroyed
+            report.held += other.report.held
+            segments += other.segments
+            keysDestroyed += other.keysDestroyed
+            sightingsDropped += other.sightingsDropped
+            heldFiles += other.heldFiles
+            downloadsCleared += other.downloadsCleared
+            auditEntries += other.auditEntries
+        }
     }
 
-    /// Both parts, as `lantaarn purge` runs them on a node.
-    func run(dryRun: Bool, now: Int64 = Clock.nowMilliseconds()) throws -> Outcome {
-        var outcome = try purgeStore(dryRun: dryRun, now: now)
-        if !dryRun { try purgeNodeLocal(now: now, into: &outcome) }
+    /// Everything past its retention by the policies in force (`lantaarn.yaml` and the pipelines).
+    func policies() -> RetentionPolicies {
+        RetentionPolicies(readings: runtime.settings.readingsRetention, datasets: catalog.datasetRetention,
+                          meldingen: runtime.settings.meldingenRetention, meldingText: runtime.settings.meldingTextRetention,
+                          quarantine: runtime.settings.ingestLogRetention)
+    }
+
+    /// The records the store keeps under destruction lists: readings, dataset rows, meldingen,
+    /// quarantine, and (with `audit`, up to its cut-off) the audit log's oldest entries. A dry run
+    /// is what a list drawn up at `now` names; otherwise only an approved list calls this, with
+    /// ``RetentionPolicies/only`` set to what it names.
+    func purgeRecords(_ policies: RetentionPolicies, audit: RetentionPolicy?, dryRun: Bool, now: Int64) throws -> Outcome {
+        var outcome = Outcome(report: try runtime.store.retention.purge(policies, now: now, dryRun: dryRun), segments: [])
+        // The audit log's oldest entries; the newest of them stays as the anchor the chain goes on from.
+        if let audit {
+            outcome.auditEntries = try runtime.store.staff.purgeAudit(before: now - audit.keep, dryRun: dryRun) { n, through in
+                DestructionRecord(destroyedAt: now, kind: "audit", subject: "audit log entries up to \(through.seq) (last hash \(through.hash))",
+                                  window: TimeWindow(start: Int64.min, end: now - audit.keep), readings: n,
+                                  policy: audit.description, basis: audit.basis)
+            }
+        }
         return outcome
     }
 
-    /// What the store keeps: readings, dataset rows, meldingen, quarantine, unmatched ANPR
-    /// sightings. Once per deployment: on a shared store only the node holding the scheduler lease.
-    func purgeStore(dryRun: Bool, now: Int64) throws -> Outcome {
-        let policies = RetentionPolicies(readings: runtime.settings.readingsRetention, datasets: catalog.datasetRetention,
-                                         meldingen: runtime.settings.meldingenRetention, meldingText: runtime.settings.meldingTextRetention,
-                                         quarantine: runtime.settings.ingestLogRetention)
-        var outcome = Outcome(report: try runtime.store.retention.purge(policies, now: now, dryRun: dryRun), segments: [])
-        // The audit log's oldest entries; the newest of them stays as the anchor the chain goes on from.
-        let audit = runtime.settings.auditRetention
-        outcome.auditEntries = try runtime.store.staff.purgeAudit(before: now - audit.keep, dryRun: dryRun) { n, through in
-            DestructionRecord(destroyedAt: now, kind: "audit", subject: "audit log entries up to \(through.seq) (last hash \(through.hash))",
-                              window: TimeWindow(start: Int64.min, end: now - audit.keep), readings: n,
-                              policy: audit.description, basis: audit.basis)
-        }
-        guard !dryRun else { return outcome }
-        // ANPR sightings a travel-time run has not matched within two days go anyway.
+    /// Pseudonymised ANPR sightings a travel-time run has not matched within two days: they go
+    /// without a list (AVG: kept no longer than the pipeline needs them; they are no records).
+    /// Once per deployment, like the store's other purges.
+    func purgeSightings(now: Int64, into outcome: inout Outcome) throws {
         let cutoff = now - 2 * 86_400_000
         // The record is written in the same transaction as the deletion; a hold on a camera keeps its sightings.
         outcome.sightingsDropped = try runtime.store.anpr.dropSightings(before: cutoff) { n in
@@ -59,7 +79,6 @@ struct RetentionRun {
                 window: TimeWindow(start: Int64.min, end: cutoff), readings: n,
                 policy: "keep 2d", basis: "AVG art. 5(1)(e): kept no longer than the travel-time pipeline needs them")
         }
-        return outcome
     }
 
     /// What this node keeps on its own disk: its ingest log's committed segments, its pseudonym
@@ -124,6 +143,8 @@ struct RetentionRun {
         usleep(ms * 1000)
     }
 
+    static let nothing = "nothing has passed its retention"
+
     /// Human-readable summary lines (no personal data: series, dataset names and counts only).
     static func lines(_ o: Outcome) -> [String] {
         var out: [String] = []
@@ -142,7 +163,7 @@ struct RetentionRun {
         if o.auditEntries > 0 { out.append("\(verb) \(o.auditEntries) audit log entries past their retention") }
         for f in o.heldFiles { out.append("kept \(f.what) by legal hold #\(f.hold.id) on \(f.hold.kind.rawValue) \(f.hold.subject): \(f.hold.reason)") }
         for d in o.downloadsCleared { out.append("destroyed the kept download of \(d) (it held destroyed rows)") }
-        if out.isEmpty { out.append("nothing has passed its retention") }
+        if out.isEmpty { out.append(nothing) }
         if let c = o.report.compacted {
             out.append("compacted the store after backfills: \(c.before / 1_048_576) MB -> \(c.after / 1_048_576) MB")
         }

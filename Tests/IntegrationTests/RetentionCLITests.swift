@@ -52,17 +52,46 @@ struct RetentionCLITests {
             FileManager.default.createFile(atPath: dir + "/data/keys/pseudonym-\(week).key", contents: Data(repeating: 7, count: 32),
                                            attributes: [.posixPermissions: 0o600])
         }
+        // The purge destroys no records on its own: it draws up a destruction list. Keys, which
+        // are no records, go on time.
+        let store = try SQLiteStore(dataDirectory: dir + "/data")
         let purge = try await runCommand(bin, ["purge"] + common)
-        #expect(purge.output.contains("destroyed 216 readings of oud/pm25"), "\(purge.output) \(purge.error)")
+        #expect(purge.status == 0, "\(purge.error)")
+        #expect(purge.output.contains("drew up destruction list #1") && purge.output.contains("would destroy 216 readings of oud/pm25"), "\(purge.output)")
+        #expect(purge.output.contains("kept 24 by legal hold #1"), "\(purge.output)")
         #expect(purge.output.contains("destroyed 1 pseudonym key(s) past their retention"), "\(purge.output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/data/keys") == ["pseudonym-\(thisWeek).key"])
+        #expect(try store.readings.readingCount() == 480, "nothing destroyed without an approved list")
+        let waiting = try await runCommand(bin, ["purge"] + common)
+        #expect(waiting.output.contains("destruction list #1 (peilmoment") && waiting.output.contains("waits for approval"), "\(waiting.output)")
+        #expect(!waiting.output.contains("list #2"))
+        #expect(try store.readings.readingCount() == 480)
+        // Approval needs a named archivist and a reason.
+        let unnamed = try await runCommand(bin, ["purge", "approve", "1", "--reason", "Termijn verstreken"] + common)
+        #expect(unnamed.status != 0 && unnamed.error.contains("name the archivist"), "\(unnamed.error)")
+        #expect(try await runCommand(bin, ["purge", "approve", "1", "--by", "A. de Archivaris", "--reason", "ok"] + common).status != 0)
+        #expect(try store.readings.readingCount() == 480)
+        // A hold placed after the list was drawn up still keeps what it covers.
+        #expect(try await runCommand(bin, ["hold", "add", "--sensor", "oud", "--from", "2019-03-05T00:00:00Z", "--to", "2019-03-06T00:00:00Z",
+                                           "--reason", "bezwaar 2026-7"] + common).status == 0)
+        let approved = try await runCommand(bin, ["purge", "approve", "1", "--by", "A. de Archivaris",
+                                                  "--reason", "Gecontroleerd tegen de Selectielijst"] + common)
+        #expect(approved.status == 0, "\(approved.error)")
+        #expect(approved.output.contains("approved by archivaris A. de Archivaris and carried out"), "\(approved.output)")
+        #expect(approved.output.contains("destroyed 192 readings of oud/pm25") && approved.output.contains("kept 24 by legal hold #2"), "\(approved.output)")
+        #expect(try store.readings.readingCount() == 240 + 24 + 24)
+        #expect(try await runCommand(bin, ["purge", "approve", "1", "--by", "B. Tweede", "--reason", "nog een keer"] + common).status != 0)
+        let lists = try await runCommand(bin, ["purge", "lists"] + common)
+        #expect(lists.output.contains("#1\tpeilmoment ") && lists.output.contains("\tcarried out\tby archivaris A. de Archivaris"), "\(lists.output)")
         let log = try await runCommand(bin, ["purge", "log"] + common)
         #expect(log.output.contains("readings\toud/pm25"))
+        #expect(log.output.contains("vernietigingslijst #1, goedgekeurd door archivaris A. de Archivaris"), "\(log.output)")
+        #expect(log.output.contains("destruction-list\tvernietigingslijst #1") && log.output.contains("listed 216, destroyed 192"), "\(log.output)")
         #expect(log.output.contains("pseudonym-key\tweek of 2026-10-05"), "\(log.output)")
         #expect(log.output.contains("Selectielijst gemeenten 2020, 11.1"))
-
-        let store = try SQLiteStore(dataDirectory: dir + "/data")
-        #expect(try store.readings.readingCount() == 240 + 24)
+        // Carried out once: the next purge draws up nothing new (what is left is held).
+        let after = try await runCommand(bin, ["purge"] + common)
+        #expect(!after.output.contains("drew up") && after.output.contains("kept 24 by legal hold #1"), "\(after.output)")
         #expect(try await runCommand(bin, ["hold", "remove", "1"] + common).status == 0)
         #expect(try await runCommand(bin, ["hold", "remove", "1"] + common).status != 0)
     }
@@ -150,7 +179,11 @@ struct RetentionCLITests {
         #expect(try await runCommand(bin, ["hold", "remove", "3"] + common).status == 0)
         let again = try await runCommand(bin, ["purge"] + common)
         #expect(again.status == 0 && again.output.contains("destroyed 1 pseudonym key(s)"), "\(again.output) \(again.error)")
-        #expect(again.output.contains("destroyed the kept download of meldingen-per-wijk-week (it held destroyed rows)"), "\(again.output)")
+        #expect(again.output.contains("drew up destruction list #1") && again.output.contains("would destroy 1 rows of meldingen-per-wijk-week"), "\(again.output)")
+        let approved = try await runCommand(bin, ["purge", "approve", "1", "--by", "A. de Archivaris", "--reason", "Termijn verstreken, beroep afgerond"] + common)
+        #expect(approved.output.contains("destroyed 1 rows of meldingen-per-wijk-week"), "\(approved.output) \(approved.error)")
+        let cleared = try await runCommand(bin, ["purge"] + common)
+        #expect(cleared.output.contains("destroyed the kept download of meldingen-per-wijk-week (it held destroyed rows)"), "\(cleared.output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/data/exports") == ["luchtkwaliteit-per-wijk-uur--t2-0.csv"])
         let remaining = Set(try FileManager.default.contentsOfDirectory(atPath: log).filter { $0.hasSuffix(".log") })
         #expect(remaining == [segments.last!], "the newest segment always stays: \(remaining.sorted())")

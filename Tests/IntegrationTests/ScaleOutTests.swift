@@ -284,12 +284,16 @@ struct ScaleOutTests {
                 #expect(fm.createFile(atPath: fixture.dir + "/\(name)/data/exports/" + file, contents: Data("x".utf8)))
             }
         }
-        func purge(_ name: String) async throws -> CommandResult {
-            try await runCommand(TestEnvironment.lantaarn, ["purge", "--data-dir", fixture.dir + "/\(name)/data", "--sensors", fixture.dir + "/Sensors",
+        func purge(_ name: String, _ arguments: [String] = []) async throws -> CommandResult {
+            try await runCommand(TestEnvironment.lantaarn, ["purge"] + arguments + ["--data-dir", fixture.dir + "/\(name)/data", "--sensors", fixture.dir + "/Sensors",
                                                       "--pipelines", fixture.dir + "/Pipelines", "--config", fixture.dir + "/lantaarn.yaml"])
         }
-        let a = try await purge("a")
+        // Node a draws up the destruction list; approved there, it is carried out once for all nodes.
+        let drawn = try await purge("a")
+        #expect(drawn.status == 0 && drawn.output.contains("drew up destruction list #1"), "\(drawn.output) \(drawn.error)")
+        let a = try await purge("a", ["approve", "1", "--by", "A. de Archivaris", "--reason", "Bewaartermijn verstreken"])
         #expect(a.status == 0 && a.output.contains("destroyed 1 rows of \(Self.dataset)"), "\(a.output) \(a.error)")
+        #expect(try await purge("a").output.contains("destroyed the kept download of \(Self.dataset)"))
         try await Task.sleep(for: .milliseconds(20))
         // Written after the purge on node a: holds no destroyed rows.
         #expect(fm.createFile(atPath: fixture.dir + "/b/data/exports/\(Self.dataset)--t3-0.csv", contents: Data("y".utf8)))

@@ -126,6 +126,23 @@ struct StaffCLITests {
         let privacy = try await account("piet", "privacy")
         await #expect(try run(["approvals", "approve", "2", "--reason", "zaak gesloten, gecontroleerd"], token: privacy).output.contains("legal hold #1 is lifted"))
         await #expect(try run(["hold", "list"]).output.contains("no legal holds"))
+        // A destruction list is approved by an archivist with their own token, never by --by.
+        do {
+            let store = try SQLiteStore(dataDirectory: dir + "/data")
+            let metadata = DatasetMetadata(name: "drukte-per-wijk-uur", title: "T", description: "D", pipeline: "drukte-per-wijk-uur",
+                                           license: "CC0-1.0", retention: "1y", columns: [ColumnSpec(name: "n", type: .integer, description: "")])
+            try store.releases.register(metadata)
+            let week = ISO8601.parse("2010-01-04T00:00:00Z")!
+            _ = try store.releases.publish(ReleaseDraft(dataset: "drukte-per-wijk-uur", window: TimeWindow(start: week, end: week + 3_600_000),
+                                                        rows: [[.integer(7)]], rowsIn: 7, lineage: .null))
+        }
+        let drawn = try await run(["purge"])
+        #expect(drawn.output.contains("drew up destruction list #3") && drawn.output.contains("would destroy 1 rows of drukte-per-wijk-uur"), "\(drawn.output) \(drawn.error)")
+        await #expect(try run(["purge", "approve", "3", "--by", "Iemand", "--reason", "termijn verstreken"]).error.contains("staff accounts exist"))
+        await #expect(try run(["purge", "approve", "3", "--reason", "termijn verstreken"], token: ann).error.contains("needs archivist"))
+        let destroyed = try await run(["purge", "approve", "3", "--reason", "termijn verstreken"], token: eva)
+        #expect(destroyed.output.contains("approved by eva and carried out") && destroyed.output.contains("destroyed 1 rows of drukte-per-wijk-uur"),
+                "\(destroyed.output) \(destroyed.error)")
         let audit = try await run(["audit", "list", "--action", "approval."]).output
         #expect(audit.contains("\tbob\tapproval.approve\tchange 1 pipeline \(name)\tok") && audit.contains("\tann\tapproval.approve\tchange 1\tdenied"),
                 "\(audit)")

@@ -37,8 +37,9 @@ struct PipelineDefinitionTests {
     stages:
       - generalise: {space: wijk, time: 1h}
       - aggregate: {functions: [mean]}
-    output: {dataset: p-out, title: T, description: D, license: CC0-1.0, retention: 1y, theme: Lucht, frequency: hourly,
+    output: {dataset: p-out, title: T, description: D, license: CC0-1.0, retention: {selectielijst: "20.1.7"}, theme: Lucht, frequency: hourly,
              spatial: GM0392, access_rights: public, classification: openbaar}
+    register: {publication_category: C, considerations: afgewogen, impact_assessments: geen DPIA nodig}
     """
 
     @Test(arguments: [
@@ -49,11 +50,23 @@ struct PipelineDefinitionTests {
         ("functions: [mean]", "functions: [median]", "stages[1].aggregate.functions[0]", "unknown function"),
         ("dataset: p-out", "dataset: P Out", "output.dataset", "lowercase"),
         ("owner: team\n", "", "owner", "missing required field"),
+        // Retention from the Selectielijst 2020: a term that contradicts the resultaat, destroying
+        // what is to be kept, an unknown resultaat, and a free duration without its grounds.
+        ("{selectielijst: \"20.1.7\"}", "{selectielijst: \"20.1.7\", keep: 10y}", "output.retention.keep", "resultaat 20.1.7 (Informeren, Uitgevoerd: proactief beschikbaargestelde (open) datasets) says: destroy after 1 jaar"),
+        ("{selectielijst: \"20.1.7\"}", "{selectielijst: \"20.1.6\", keep: 5y}", "output.retention.keep", "blijvend bewaren"),
+        ("{selectielijst: \"20.1.7\"}", "{selectielijst: \"20.9\"}", "output.retention.selectielijst", "'20.9' is not a resultaat"),
+        ("{selectielijst: \"20.1.7\"}", "{selectielijst: \"7.1.20\"}", "output.retention.selectielijst", "no usable term"),
+        ("{selectielijst: \"20.1.7\"}", "10y", "output.retention_basis", "on what grounds"),
+        ("{selectielijst: \"20.1.7\"}", "soon", "output.retention", "name a Selectielijst resultaat"),
+        // The national algorithm register: what cannot be derived is asked for.
+        ("register: {publication_category: C, considerations: afgewogen, impact_assessments: geen DPIA nodig}", "", "register", "publication_category"),
+        ("publication_category: C", "publication_category: D", "register.publication_category", "A (hoog-risico AI-systeem)"),
+        ("impact_assessments: geen DPIA nodig", "impact_assessments: \" \"", "register.impact_assessments", "DPIA"),
     ])
     func invalidDefinitionsExplainWhereAndWhat(_ find: String, _ replace: String, _ path: String, _ fragment: String) throws {
         let dir = try scratchDirectory("pipeline")
         try FileManager.default.createDirectory(atPath: dir + "/mappings", withIntermediateDirectories: true)
-        for name in ["donl-themes.json", "doelen.yaml"] {
+        for name in ["donl-themes.json", "doelen.yaml", "selectielijst-2020.json"] {
             try FileManager.default.copyItem(atPath: repoRoot + "/Pipelines/mappings/" + name, toPath: dir + "/mappings/" + name)
         }
         let file = dir + "/p.yaml"

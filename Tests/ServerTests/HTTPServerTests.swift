@@ -12,6 +12,7 @@ import NIOCore
 @testable import Server
 import Store
 import Testing
+import TestSupport
 
 /// Runs the real application on a free loopback port and talks HTTP to it.
 struct HTTPServerTests {
@@ -190,13 +191,39 @@ struct HTTPServerTests {
             let (status, html, _) = try await get(base + "/algoritmes")
             #expect(status == 200)
             for p in catalog.pipelines { #expect(html.contains(HTML.escape(p.output.title)), "\(p.name)") }
-            #expect(html.contains("Menselijk toezicht") && html.contains("3 – voorspellend"))
+            #expect(html.contains("Menselijke tussenkomst") && html.contains("3 – voorspellend") && html.contains("Afwegingen"))
             let json = try JSONParser.parse(try await get(base + "/algoritmes.json").1)
             let list = try #require(json["algoritmes"]?.arrayValue)
             #expect(list.count == catalog.pipelines.count && list.count >= 5)
             let prognose = try #require(list.first { $0["naam"]?.stringValue == "meldingen-prognose-week" })
             #expect(prognose["menselijk_toezicht"]?.stringValue?.contains("advies") == true)
             #expect(list.first { $0["naam"]?.stringValue == "luchtkwaliteit-per-wijk-uur" }?["menselijk_toezicht"] == .null)
+
+            // Every pipeline's entry in the national publication standard validates against its
+            // JSON Schema (python-jsonschema); the page shows the same fields.
+            let dir = NSTemporaryDirectory() + "lantaarn-register-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            var files: [String] = []
+            for p in catalog.pipelines {
+                let (code, body, response) = try await get(base + "/algoritmes/\(p.name).json")
+                #expect(code == 200 && response.value(forHTTPHeaderField: "Content-Type")?.hasPrefix("application/json") == true)
+                let entry = try JSONParser.parse(body)
+                #expect(entry["source_id"]?.stringValue == p.name && entry["organization"]?.stringValue == "Gemeente Haarlem")
+                #expect(entry["status"]?.stringValue == "In ontwikkeling", "nothing published yet")
+                #expect(entry["source_link"]?.stringValue == base + "/algoritmes/\(p.name).json")
+                #expect(html.contains(HTML.escape(try #require(entry["considerations"]?.stringValue))))
+                files.append(dir + "/\(p.name).json")
+                try body.write(toFile: files.last!, atomically: true, encoding: .utf8)
+            }
+            let schema = repo + "/../shared/data/standards/algoritmeregister/algoritmeregister-publicatiestandaard-v1.0.0.schema.json"
+            let checked = try await runOffPool(try Tool.python(), [repo + "/Tests/Fixtures/register/validate_register.py", schema] + files, mergingErrors: true)
+            let report = String(decoding: checked.output, as: UTF8.self)
+            #expect(checked.status == 0 && report.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == catalog.pipelines.count, "\(report)")
+            let category = try JSONParser.parse(try await get(base + "/algoritmes/reistijden-veerhaven-uur.json").1)
+            #expect(category["publication_category"]?.stringValue == "Overige algoritmes (Categorie C)")
+            #expect(category["data"]?.stringValue?.contains("kentekencamera") == true)
+            #expect(try await get(base + "/algoritmes/bestaat-niet.json").0 == 404)
         }
     }
 

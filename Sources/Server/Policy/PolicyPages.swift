@@ -106,8 +106,8 @@ struct PolicyPages {
                 out += "<li><a href=\"/algoritmes#alg-\(HTML.escape(p.name))\">\(HTML.escape(p.name))</a>: \(HTML.escape(p.purpose)) "
                 out += "Grondslag: \(HTML.escape(p.legalBasis)). "
                 out += p.output.accessRights.hasSuffix("/PUBLIC")
-                    ? "Resultaat: open dataset <a href=\"/datasets?q=\(HTML.escape(p.output.dataset))\">\(HTML.escape(p.output.dataset))</a>, bewaard \(Self.period(p.output.retention.text)).</li>\n"
-                    : "Resultaat: interne dataset \(HTML.escape(p.output.dataset)), niet openbaar, bewaard \(Self.period(p.output.retention.text)).</li>\n"
+                    ? "Resultaat: open dataset <a href=\"/datasets?q=\(HTML.escape(p.output.dataset))\">\(HTML.escape(p.output.dataset))</a>, bewaard: \(HTML.escape(p.output.retention.dutch)).</li>\n"
+                    : "Resultaat: interne dataset \(HTML.escape(p.output.dataset)), niet openbaar, bewaard: \(HTML.escape(p.output.retention.dutch)).</li>\n"
             }
             out += "</ul></dd>\n"
         }

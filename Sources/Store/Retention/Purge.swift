@@ -51,7 +51,7 @@ package struct Purge<Database: PurgeDatabase> {
         var report = PurgeReport(dryRun: dryRun)
         let holds = try db.holds()
         try purgeReadings(policies.readings, holds: holds, into: &report)
-        for (name, policy) in policies.datasets.sorted(by: { $0.key < $1.key }) {
+        for (name, policy) in policies.datasets.sorted(by: { $0.key < $1.key }) where policies.includes(name) {
             try purgeDataset(name, policy, holds: holds, into: &report)
         }
         try purgeMeldingen(holds: holds, into: &report)
@@ -113,6 +113,7 @@ package struct Purge<Database: PurgeDatabase> {
             WHERE c.max_ts < ? ORDER BY s.id, c.window_start
             """, [.integer(cutoff)]) {
             let (sensor, minTs, maxTs, count, wijk) = (row[1].text, row[3].int64, row[4].int64, row[5].int, row[6].text)
+            guard policies.includes("\(sensor)/\(row[2].text)") else { continue }
             if let hold = LegalHold.first(holds, covering: [(.sensor, sensor), (.wijk, wijk.isEmpty ? nil : wijk)], start: minTs, end: maxTs) {
                 held[hold.id, default: 0] += count
                 continue
@@ -122,25 +123,31 @@ package struct Purge<Database: PurgeDatabase> {
         }
         // Open-buffer readings: destroy those outside every hold on their sensor.
         let heldFilter = LegalHold.sqlCovered([(.sensor, "s.sensor_id"), (.wijk, "s.wijk")], time: "o.ts")
+        var openSeries: [Int64] = []
         for row in try db.rows("""
-            SELECT s.sensor_id, s.quantity, min(o.ts), max(o.ts), count(*) FROM open_reading o JOIN series s ON s.id = o.series_id
+            SELECT s.sensor_id, s.quantity, min(o.ts), max(o.ts), count(*), s.id FROM open_reading o JOIN series s ON s.id = o.series_id
             WHERE o.ts < ? AND NOT \(heldFilter) GROUP BY s.id, s.sensor_id, s.quantity
-            """, [.integer(cutoff)]) {
+            """, [.integer(cutoff)]) where policies.includes("\(row[0].text)/\(row[1].text)") {
             destroyed["\(row[0].text)/\(row[1].text)", default: Span()].add(row[2].int64, row[3].int64 + 1, row[4].int)
+            openSeries.append(row[5].int64)
         }
         for hold in holds {
             guard let column = [LegalHold.Kind.sensor: "s.sensor_id", .wijk: "s.wijk"][hold.kind] else { continue }
-            let n = try db.rows("""
-                SELECT count(*) FROM open_reading o JOIN series s ON s.id = o.series_id
-                WHERE o.ts < ? AND \(column) = ? AND o.ts >= ? AND o.ts < ?
-                """, [.integer(cutoff), .text(hold.subject), .integer(hold.window.start), .integer(hold.window.end)]).first?.first?.int ?? 0
-            if n > 0 { held[hold.id, default: 0] += n }
+            for row in try db.rows("""
+                SELECT s.sensor_id, s.quantity, count(*) FROM open_reading o JOIN series s ON s.id = o.series_id
+                WHERE o.ts < ? AND \(column) = ? AND o.ts >= ? AND o.ts < ? GROUP BY s.id, s.sensor_id, s.quantity
+                """, [.integer(cutoff), .text(hold.subject), .integer(hold.window.start), .integer(hold.window.end)])
+            where policies.includes("\(row[0].text)/\(row[1].text)") {
+                held[hold.id, default: 0] += row[2].int
+            }
         }
         if !dryRun {
-            try db.execute("""
-                DELETE FROM open_reading WHERE id IN (SELECT o.id FROM open_reading o JOIN series s ON s.id = o.series_id
-                WHERE o.ts < ? AND NOT \(heldFilter))
-                """, [.integer(cutoff)])
+            for series in openSeries {
+                try db.execute("""
+                    DELETE FROM open_reading WHERE id IN (SELECT o.id FROM open_reading o JOIN series s ON s.id = o.series_id
+                    WHERE o.series_id = ? AND o.ts < ? AND NOT \(heldFilter))
+                    """, [.integer(series), .integer(cutoff)])
+            }
             // A series with nothing left goes too, so not even its sensor id remains.
             try db.execute("""
                 DELETE FROM series WHERE NOT EXISTS (SELECT 1 FROM chunk c WHERE c.series_id = series.id)
@@ -166,19 +173,20 @@ package struct Purge<Database: PurgeDatabase> {
             for row in try db.rows("""
                 SELECT source, min(created_at), max(closed_at), count(*) FROM melding x WHERE closed_at < ? AND NOT \(held)
                 GROUP BY source ORDER BY source
-                """, [.integer(cutoff)]) {
+                """, [.integer(cutoff)]) where policies.includes("meldingen/\(row[0].text)") {
                 let (minCreated, maxClosed) = (row[1].int64, row[2].int64)
                 record("meldingen", "meldingen/\(row[0].text)", min(minCreated, maxClosed), maxClosed + 1, row[3].int, policy, into: &report)
             }
-            try countHeld(holds, kinds: kinds, from: "melding x WHERE x.closed_at < ?", arguments: [.integer(cutoff)],
+            let (sources, sourceArguments) = subjectFilter("meldingen/", column: "x.source")
+            try countHeld(holds, kinds: kinds, from: "melding x WHERE x.closed_at < ?\(sources)", arguments: [.integer(cutoff)] + sourceArguments,
                           time: "x.created_at", end: openEnd, into: &report)
             if !dryRun {
-                let doomed = "SELECT x.id FROM melding x WHERE x.closed_at < ? AND NOT \(held)"
-                try db.execute("DELETE FROM melding_status WHERE melding_id IN (\(doomed))", [.integer(cutoff)])
-                try db.execute("DELETE FROM melding WHERE id IN (\(doomed))", [.integer(cutoff)])
+                let doomed = "SELECT x.id FROM melding x WHERE x.closed_at < ? AND NOT \(held)\(sources)"
+                try db.execute("DELETE FROM melding_status WHERE melding_id IN (\(doomed))", [.integer(cutoff)] + sourceArguments)
+                try db.execute("DELETE FROM melding WHERE id IN (\(doomed))", [.integer(cutoff)] + sourceArguments)
             }
         }
-        if let policy = policies.meldingText {
+        if let policy = policies.meldingText, policies.includes("meldingen/text") {
             let cutoff = now - policy.keep
             // Not the text of meldingen destroyed above (a dry run has not deleted them).
             let gone = policies.meldingen.map { now - $0.keep } ?? Int64.min
@@ -206,15 +214,25 @@ package struct Purge<Database: PurgeDatabase> {
         for row in try db.rows("""
             SELECT source, min(received_at), max(received_at), count(*) FROM quarantine x WHERE received_at < ? AND NOT \(held)
             GROUP BY source ORDER BY source
-            """, [.integer(cutoff)]) {
+            """, [.integer(cutoff)]) where policies.includes("quarantine/\(row[0].text)") {
             record("quarantine", "quarantine/\(row[0].text)", row[1].int64, row[2].int64 + 1, row[3].int, policy, into: &report)
         }
-        try countHeld(holds, kinds: [.sensor: "x.sensor_id"], from: "quarantine x WHERE x.received_at < ?", arguments: [.integer(cutoff)],
-                      time: "x.received_at", into: &report)
+        let (sources, sourceArguments) = subjectFilter("quarantine/", column: "x.source")
+        try countHeld(holds, kinds: [.sensor: "x.sensor_id"], from: "quarantine x WHERE x.received_at < ?\(sources)",
+                      arguments: [.integer(cutoff)] + sourceArguments, time: "x.received_at", into: &report)
         if !dryRun {
-            try db.execute("DELETE FROM quarantine WHERE id IN (SELECT x.id FROM quarantine x WHERE x.received_at < ? AND NOT \(held))",
-                           [.integer(cutoff)])
+            try db.execute("DELETE FROM quarantine WHERE id IN (SELECT x.id FROM quarantine x WHERE x.received_at < ? AND NOT \(held)\(sources))",
+                           [.integer(cutoff)] + sourceArguments)
         }
+    }
+
+    /// With ``RetentionPolicies/only``, the SQL condition (` AND column IN (…)`) and its arguments
+    /// that keep to the named subjects under `prefix`; without it, nothing.
+    private func subjectFilter(_ prefix: String, column: String) -> (String, [CellValue]) {
+        guard let only = policies.only else { return ("", []) }
+        let names = only.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }.sorted()
+        guard !names.isEmpty else { return (" AND 1 = 0", []) }
+        return (" AND \(column) IN (\(names.map { _ in "?" }.joined(separator: ", ")))", names.map(CellValue.text))
     }
 
     /// A window's releases with the rows kept for the superseded ones.

@@ -17,6 +17,13 @@ public struct RetentionPolicy: Sendable, Hashable, CustomStringConvertible {
         self.basis = basis
     }
 
+    /// A period already in milliseconds (a Selectielijst term), shown as `text`.
+    public init(milliseconds: Int64, text: String, basis: String) {
+        keep = milliseconds
+        self.text = text
+        self.basis = basis
+    }
+
     public var description: String { "keep \(text)" }
 }
 
@@ -34,13 +41,21 @@ public struct RetentionPolicies: Sendable {
     /// `nil`: kept. Raw input may hold what a sensor should not have sent, so it follows the
     /// ingest log's retention.
     public var quarantine: RetentionPolicy?
+    /// Only these subjects (as a destruction record names them: `sensor/quantity`, a dataset,
+    /// `meldingen/SOURCE`, `meldingen/text`, `quarantine/SOURCE`); `nil`: everything past its
+    /// retention. An approved destruction list destroys what it names and nothing else.
+    public var only: Set<String>?
 
     public init(readings: RetentionPolicy, datasets: [String: RetentionPolicy], meldingen: RetentionPolicy? = nil,
-                meldingText: RetentionPolicy? = nil, quarantine: RetentionPolicy? = nil) {
+                meldingText: RetentionPolicy? = nil, quarantine: RetentionPolicy? = nil, only: Set<String>? = nil) {
         self.readings = readings
         self.datasets = datasets
         self.meldingen = meldingen
         self.meldingText = meldingText
         self.quarantine = quarantine
+        self.only = only
     }
+
+    /// Whether a destruction of `subject` may happen under these policies.
+    public func includes(_ subject: String) -> Bool { only?.contains(subject) ?? true }
 }

@@ -17,7 +17,7 @@ public enum ChangeKind: String, CaseIterable, Sendable {
         switch self {
         case .pipeline: return [.approver]
         case .holdLift: return [.archivist, .privacy]
-        case .destruction: return [.archivist, .approver]
+        case .destruction: return [.archivist]
         }
     }
 
