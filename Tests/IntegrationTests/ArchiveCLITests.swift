@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import LantaarnModel
+import Store
 import Testing
 
 /// Issue 31 through the real binary: `pipeline check` holds retention to the Selectielijst,
@@ -48,5 +49,63 @@ struct ArchiveCLITests {
         #expect(checked.status == 0, "\(checked.output) \(checked.error)")
         let unknown = try await runCommand(bin, ["pipeline", "register", "bestaat-niet"] + common)
         #expect(unknown.status != 0 && !unknown.error.isEmpty)
+    }
+
+    /// `lantaarn archive export` of the demo, with a destruction list carried out: every XML file
+    /// validates against the MDTO 1.0.1 XSD (xmllint), every file's checksum is its SHA-256,
+    /// and a second export adds only what is new, and says so.
+    @Test func archiveExportOfTheDemoIsValidMDTO() async throws {
+        let dir = try TestEnvironment.scratch("archive-export")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let common = ["--data-dir", dir + "/data", "--sensors", TestEnvironment.repoRoot + "/Sensors", "--pipelines", TestEnvironment.repoRoot + "/Pipelines"]
+        let bin = TestEnvironment.lantaarn
+        let demo = try await runCommand(bin, ["demo", "--until", "2026-12-01T00:00:00Z", "--days", "1", "--weeks", "2"] + common)
+        try #require(demo.status == 0, "\(demo.error)")
+        // A release of an open dataset from 2010, past its year: destroyed under an approved list.
+        do {
+            let store = try SQLiteStore(dataDirectory: dir + "/data")
+            let crowds = try #require(try store.releases.dataset(named: "drukte-per-wijk-uur"))
+            let old = ISO8601.parse("2010-01-04T00:00:00Z")!
+            _ = try store.releases.publish(ReleaseDraft(dataset: "drukte-per-wijk-uur", window: TimeWindow(start: old, end: old + 3_600_000),
+                                                        rows: [crowds.metadata.columns.map { _ in CellValue.null }], rowsIn: 1, lineage: .null))
+        }
+        #expect(try await runCommand(bin, ["purge"] + common).output.contains("drew up destruction list #1"))
+        #expect(try await runCommand(bin, ["purge", "approve", "1", "--by", "A. de Archivaris", "--reason", "Termijn verstreken"] + common).status == 0)
+
+        let package = dir + "/e-depot"
+        let first = try await runCommand(bin, ["archive", "export", "--to", package] + common)
+        #expect(first.status == 0, "\(first.error)")
+        #expect(first.output.contains("added ") && first.output.contains("releases") && first.output.contains("1 destruction lists"), "\(first.output)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: package).sorted()
+        let xml = files.filter { $0.hasSuffix(".xml") }
+        // Releases of the datasets kept permanently only (air quality, Lden), never of open datasets destroyed after a year.
+        #expect(xml.contains { $0.hasPrefix("release-luchtkwaliteit-per-wijk-uur-") } && !xml.contains { $0.hasPrefix("release-drukte") }, "\(xml.prefix(40))")
+        #expect(xml.contains("vernietigingslijst-1.mdto.xml") && xml.contains { $0.hasPrefix("vernietigingslog-") })
+        #expect(files.contains { $0.hasSuffix(".algoritmeregister.json") } && files.contains { $0.hasSuffix(".yaml") })
+        let xsd = TestEnvironment.repoRoot + "/../shared/data/standards/mdto/MDTO-XML1.0.1.xsd"
+        let valid = try await runCommand(try Tool("xmllint"), ["--noout", "--schema", xsd] + xml.map { package + "/" + $0 })
+        #expect(valid.status == 0 && valid.error.components(separatedBy: " validates").count - 1 == xml.count, "\(valid.error.suffix(3000))")
+        // Every bestand's checksum and size are those of its file.
+        for sidecar in xml where sidecar.hasSuffix(".bestand.mdto.xml") {
+            let text = try String(contentsOfFile: package + "/" + sidecar, encoding: .utf8)
+            let data = try Data(contentsOf: URL(fileURLWithPath: package + "/" + String(sidecar.dropLast(".bestand.mdto.xml".count))))
+            #expect(text.contains("<checksumWaarde>\(SHA256.hex(data))</checksumWaarde>") && text.contains("<omvang>\(data.count)</omvang>"), "\(sidecar)")
+        }
+        let list = try String(contentsOfFile: package + "/vernietigingslijst-1.txt", encoding: .utf8)
+        #expect(list.contains("goedgekeurd door archivaris A. de Archivaris") && list.contains("drukte-per-wijk-uur"), "\(list)")
+
+        // Again: nothing new. After a new release: only that.
+        let again = try await runCommand(bin, ["archive", "export", "--to", package] + common)
+        #expect(again.output.contains("nothing new"), "\(again.output)")
+        do {
+            let store = try SQLiteStore(dataDirectory: dir + "/data")
+            let air = try #require(try store.releases.dataset(named: "luchtkwaliteit-per-wijk-uur"))
+            let next = ISO8601.parse("2026-12-01T00:00:00Z")!
+            _ = try store.releases.publish(ReleaseDraft(dataset: "luchtkwaliteit-per-wijk-uur", window: TimeWindow(start: next, end: next + 3_600_000),
+                                                        rows: [air.metadata.columns.map { _ in CellValue.null }], rowsIn: 1, lineage: .null))
+        }
+        let third = try await runCommand(bin, ["archive", "export", "--to", package] + common)
+        #expect(third.output.contains("added 1 new object(s)") && third.output.contains("1 releases"), "\(third.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: package).count == files.count + 3, "one object: its XML, its CSV and the CSV sidecar")
     }
 }

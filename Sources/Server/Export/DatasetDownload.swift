@@ -10,7 +10,7 @@ import Store
 /// gzip), `Last-Modified`, and `X-Row-Count`, the number of rows it holds, so a client can
 /// tell a complete download from a cut one (JSON also ends with `row_count` and
 /// `"complete": true`). `If-None-Match` (or, without it, `If-Modified-Since`) answers 304.
-enum DatasetDownload {
+public enum DatasetDownload {
     /// Rows fetched per page while streaming.
     /// Rows per store read (one read transaction each).
     static let pageSize = 10_000
@@ -141,6 +141,38 @@ enum DatasetDownload {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// The metadata a release was published with: the columns its lineage names, should a later
+    /// pipeline version have changed them.
+    static func metadata(_ current: DatasetMetadata, of release: ReleaseRecord) -> DatasetMetadata {
+        var metadata = current
+        if let names = (try? JSONParser.parse(release.lineage))?["columns"]?.arrayValue?.compactMap(\.stringValue),
+           names != current.columns.map(\.name) {
+            metadata.columns = names.map { n in current.columns.first { $0.name == n } ?? ColumnSpec(name: n, type: .text, description: "") }
+        }
+        return metadata
+    }
+
+    /// A release as the CSV download `/datasets/NAME/releases/ID.csv` serves it, written to
+    /// `path` (for an archive transfer); returns its size and SHA-256 (hex).
+    public static func writeReleaseCSV(_ release: ReleaseRecord, dataset: DatasetMetadata, releases: any ReleaseStore, publisher: String,
+                                       to path: String) async throws -> (bytes: Int64, sha256: String) {
+        let metadata = metadata(dataset, of: release)
+        let encoder = RowEncoder(format: .csv, columns: metadata.columns, dataset: metadata.name, publisher: publisher)
+        guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+            throw APIError(.internalServerError, "cannot write \(path)")
+        }
+        defer { try? file.close() }
+        var hash = SHA256()
+        var size: Int64 = 0
+        try await encodeAll(encoder, page: { (seq: Int?, visit) in try releases.encodedReleaseRows(release, after: seq, limit: pageSize, visit) }) { buffer in
+            let bytes = Array(buffer.readableBytesView)
+            hash.update(bytes)
+            size += Int64(bytes.count)
+            try file.write(contentsOf: bytes)
+        }
+        return (size, SHA256.hexString(hash.finalize()))
     }
 
     /// Header, every page of rows and trailer, each handed to `emit` as bytes. CSV, JSON and

@@ -59,15 +59,7 @@ struct DatasetRoutes {
                 throw APIError(.gone, "the rows of release \(id) were replaced by a re-run before Lantaarn kept superseded releases; its SHA-256 and lineage remain at /datasets/\(name)/releases")
             }
             let releases = deps.releases
-            // The columns the release was published with (its lineage names them), should a
-            // later pipeline version have changed them.
-            var metadata = summary.metadata
-            if let names = (try? JSONParser.parse(release.lineage))?["columns"]?.arrayValue?.compactMap(\.stringValue),
-               names != metadata.columns.map(\.name) {
-                metadata.columns = names.map { n in
-                    summary.metadata.columns.first { $0.name == n } ?? ColumnSpec(name: n, type: .text, description: "")
-                }
-            }
+            let metadata = DatasetDownload.metadata(summary.metadata, of: release)
             let publisher = deps.site.municipality
             let version = DatasetDownload.Version(tag: DatasetDownload.tag(release, columns: metadata.columns, publisher: publisher),
                                                   lastModified: release.createdAt,
