@@ -40,7 +40,7 @@ venv-test: setup
 # Python peers (DuckDB, Datasette) live in .venv, never installed globally. Every Python package
 # and program a test or benchmark uses is named in Tests/tools.list; scripts/venv installs them.
 venv: setup
-	@scripts/venv bench
+	@scripts/venv test bench
 
 # Store benchmark: BENCH_SENSORS × 2 quantities × BENCH_PER_SERIES readings (default 1,000 × 2 × 50,000 = 100 M).
 BENCH_SENSORS ?= 1000

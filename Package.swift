@@ -34,6 +34,12 @@ let package = Package(
         // System library: OpenSSL's libcrypto for SHA-256 (Debian: libssl-dev).
         .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto"),
 
+        // System library: zstd, the compression of Parquet pages (Debian: libzstd-dev).
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+
+        // Apache Parquet writer (flat schemas; see ParquetWriter.swift for the parts of the format).
+        .target(name: "Parquet", dependencies: ["CZstd"]),
+
         // System library: GLPK, the linear programmes of disclosure control (Debian: libglpk-dev).
         .systemLibrary(name: "CGLPK", path: "Sources/CGLPK"),
 
@@ -107,7 +113,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "LantaarnModel", "Store", "Pipelines",
+                "LantaarnModel", "Store", "Pipelines", "Parquet",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // HTTPS with a configured certificate and key (swift-nio-ssl).
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -199,6 +205,7 @@ let package = Package(
                 exclude: ["tools.py"]),
 
         .testTarget(name: "LantaarnModelTests", dependencies: ["LantaarnModel"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"]),
         .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "LantaarnModel", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "LantaarnModel", "TestSupport"]),
