@@ -108,4 +108,25 @@ struct ArchiveCLITests {
         #expect(third.output.contains("added 1 new object(s)") && third.output.contains("1 releases"), "\(third.output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: package).count == files.count + 3, "one object: its XML, its CSV and the CSV sidecar")
     }
+
+    /// Every public dataset of the demo as Parquet, current rows and a release: pyarrow and DuckDB
+    /// read each file with the declared types and values equal to the CSV download
+    /// (Tests/Fixtures/parquet/compare_downloads.py).
+    @Test func parquetDownloadsEqualTheCSV() async throws {
+        let dir = try TestEnvironment.scratch("parquet-downloads")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let repo = TestEnvironment.repoRoot
+        let common = ["--data-dir", dir + "/data", "--sensors", repo + "/Sensors", "--pipelines", repo + "/Pipelines", "--dashboards", repo + "/Dashboards"]
+        let bin = TestEnvironment.lantaarn
+        let demo = try await runCommand(bin, ["demo", "--until", "2026-12-01T00:00:00Z", "--days", "2", "--weeks", "8"] + common)
+        try #require(demo.status == 0, "\(demo.error)")
+        let port = freeLoopbackPort()
+        let serve = try ChildProcess(bin, ["serve"] + common + ["--mqtt", "mqtt://127.0.0.1:\(freeLoopbackPort())", "--listen", "127.0.0.1:\(port)"],
+                                     stderrFile: dir + "/serve.err")
+        defer { serve.stop(signal: SIGKILL) }
+        try #require(await waitUntil(timeout: 30) { isListening(port) }, "serve did not start: \(serve.stderrText)")
+        let compared = try await runCommand(try Tool.python(), [repo + "/Tests/Fixtures/parquet/compare_downloads.py", "http://127.0.0.1:\(port)"])
+        #expect(compared.status == 0, "\(compared.output.suffix(3000)) \(compared.error.suffix(2000))")
+        #expect(compared.output.contains("; 0 differences"), "\(compared.output.suffix(500))")
+    }
 }

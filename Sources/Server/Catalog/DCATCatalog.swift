@@ -170,6 +170,7 @@ struct DCATCatalog {
         case .csv: "CSV"
         case .json, .ndjson: "JSON"
         case .geojson: "GEOJSON"
+        case .parquet: "PARQUET"
         }
     }
 
@@ -178,6 +179,7 @@ struct DCATCatalog {
         case .csv: "https://www.w3.org/TR/tabular-data-primer/"
         case .geojson: "https://www.rfc-editor.org/rfc/rfc7946"
         case .ndjson: "https://github.com/ndjson/ndjson-spec"
+        case .parquet: "https://parquet.apache.org/docs/file-format/"
         case .json: nil
         }
     }

@@ -30,7 +30,8 @@ public enum DatasetDownload {
             if separator == ";", format != .csv {
                 throw APIError(.badRequest, "_sep applies to CSV downloads only")
             }
-            gzip = GzipStream.accepted(request.headers[.acceptEncoding])
+            // Parquet pages are compressed already (zstd).
+            gzip = format != .parquet && GzipStream.accepted(request.headers[.acceptEncoding])
         }
 
         /// `?_sep=`: `,` (default) or `;`.
@@ -181,6 +182,7 @@ public enum DatasetDownload {
     private static func encodeAll<Cursor>(_ encoder: RowEncoder, page: (Cursor?, (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Cursor?,
                                           emit: (ByteBuffer) async throws -> Void) async throws {
         try await emit(ByteBuffer(string: encoder.header()))
+        if encoder.format == .parquet { return try await ParquetRows.encodeAll(encoder.columns, page: page, emit: emit) }
         let transcoder = RowTranscoder(format: encoder.format, columns: encoder.columns, separator: encoder.separator)
         var cursor: Cursor?
         var count = 0

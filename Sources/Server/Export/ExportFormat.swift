@@ -2,7 +2,7 @@ import LantaarnModel
 
 /// Download formats, chosen by URL suffix as in Datasette.
 enum ExportFormat: String, CaseIterable {
-    case csv, json, ndjson, geojson
+    case csv, json, ndjson, geojson, parquet
 
     var contentType: String {
         switch self {
@@ -10,6 +10,7 @@ enum ExportFormat: String, CaseIterable {
         case .json: return "application/json; charset=utf-8"
         case .ndjson: return "application/x-ndjson; charset=utf-8"
         case .geojson: return "application/geo+json"
+        case .parquet: return "application/vnd.apache.parquet"
         }
     }
 

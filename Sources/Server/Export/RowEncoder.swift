@@ -18,7 +18,7 @@ struct RowEncoder {
         switch format {
         case .csv:
             return columns.map { Self.csvField($0.name, separator: separator) }.joined(separator: String(separator)) + "\r\n"
-        case .ndjson:
+        case .ndjson, .parquet:
             return ""
         case .geojson:
             var out = "{\"type\":\"FeatureCollection\",\"name\":"
@@ -44,6 +44,7 @@ struct RowEncoder {
     /// go through ``RowTranscoder`` (as exports do, from the stored form), so both paths write
     /// the same bytes.
     func append(_ row: [CellValue], first: Bool, to out: inout String) {
+        guard format != .parquet else { return }   // binary: ``ParquetRows`` writes it
         guard format == .geojson else {
             guard let transcoder = RowTranscoder(format: format, columns: columns, separator: separator) else { return }
             var bytes = ByteBuffer()
@@ -84,7 +85,7 @@ struct RowEncoder {
     /// JSON ends with the row count, so a client can tell the download is complete.
     func trailer(rowCount: Int) -> String {
         switch format {
-        case .csv, .ndjson: return ""
+        case .csv, .ndjson, .parquet: return ""
         case .json, .geojson: return "],\"row_count\":\(rowCount),\"complete\":true}\n"
         }
     }

@@ -16,7 +16,7 @@ struct RowTranscoder {
 
     /// `nil` for GeoJSON, which needs the cells to join geometries.
     init?(format: ExportFormat, columns: [ColumnSpec], separator: Character) {
-        guard format != .geojson else { return nil }
+        guard format != .geojson, format != .parquet else { return nil }
         self.format = format
         self.columns = columns.count
         self.separator = separator.asciiValue ?? UInt8(ascii: ",")
@@ -70,7 +70,7 @@ struct RowTranscoder {
             }
             out.put(UInt8(ascii: "}"))
             if format == .ndjson { out.put(10) }
-        case .geojson:
+        case .geojson, .parquet:
             throw ExportError.malformedRow
         }
     }

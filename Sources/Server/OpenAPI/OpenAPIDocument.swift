@@ -215,7 +215,7 @@ enum OpenAPIDocument {
         var list: [(String, JSONValue)] = [
             ("200", .object([("description", .string("The complete download")),
                              ("content", .object(["text/csv", "application/json", "application/x-ndjson", "application/geo+json",
-                                                  "application/csvm+json"].map { ($0, any) }))])),
+                                                  "application/vnd.apache.parquet", "application/csvm+json"].map { ($0, any) }))])),
             ("206", .object([("description", .string("Part of a kept download (Range)"))])),
             ("304", .object([("description", .string("Not modified"))])),
             ("400", errorResponse), ("403", errorResponse), ("416", errorResponse),
