@@ -116,7 +116,8 @@ bench-pipelines: venv
 
 # `make bench-server`: wrk (64 connections) against /datasets and a 50-row rows.json page, with
 # nginx serving the same bytes; a BENCH_SERVER_ROWS-row CSV export against Datasette's
-# _stream=on export of the same table; peak RSS during the export.
+# _stream=on export of the same table; peak RSS during the export; then the same rows as Parquet
+# against DuckDB's own COPY ... (FORMAT PARQUET, COMPRESSION ZSTD) (Benchmarks/parquet_bench.py).
 BENCH_SERVER_ROWS ?= 10000000
 BENCH_SERVER_SECONDS ?= 10
 bench-server: venv
@@ -124,6 +125,7 @@ bench-server: venv
 	$(SWIFT) build -c release --product lantaarn-server-bench
 	@mkdir -p $(BENCH_DIR)/server
 	python3 Benchmarks/server_bench.py $(BENCH_DIR)/server $(BENCH_SERVER_ROWS) $(BENCH_SERVER_SECONDS) | tee $(BENCH_DIR)/server/bench.txt
+	.venv/bin/python Benchmarks/parquet_bench.py $(BENCH_DIR)/server $(BENCH_SERVER_ROWS) | tee -a $(BENCH_DIR)/server/bench.txt
 	@grep "^BENCH " $(BENCH_DIR)/server/bench.txt
 
 # Issue 9: every dashboard page under wrk (64 connections) against nginx serving the same

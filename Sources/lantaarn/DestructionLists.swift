@@ -91,7 +91,7 @@ struct DestructionLists {
         var policies = RetentionPolicies(readings: stamped(all.readings)!, datasets: all.datasets.compactMapValues(stamped),
                                          meldingen: stamped(all.meldingen), meldingText: stamped(all.meldingText),
                                          quarantine: stamped(all.quarantine))
-        policies.only = Set(items.filter { $0.kind != "audit" }.map(\.subject))
+        policies.only = Set(items.filter { $0.kind != "audit" }.map { RetentionPolicies.key($0.kind, $0.subject) })
         let outcome = try run.purgeRecords(policies, audit: items.contains { $0.kind == "audit" } ? stamped(audit) : nil, dryRun: false, now: at)
         let listed = items.reduce(0) { $0 + $1.count }, destroyed = outcome.report.total + outcome.auditEntries
         try store.retention.recordDestruction([DestructionRecord(

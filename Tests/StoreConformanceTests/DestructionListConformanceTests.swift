@@ -37,7 +37,8 @@ struct DestructionListConformanceTests {
         let all = try store.retention.purge(policies, now: Self.now, dryRun: true)
         #expect(Set(all.destroyed.map(\.subject)) == ["a/pm25", "b/pm25", "d", "e", "quarantine/mqtt", "quarantine/file"])
 
-        policies.only = ["a/pm25", "e", "quarantine/file"]
+        policies.only = [RetentionPolicies.key("readings", "a/pm25"), RetentionPolicies.key("dataset", "e"), RetentionPolicies.key("quarantine", "quarantine/file"),
+                         RetentionPolicies.key("dataset", "b/pm25")]   // a name of the wrong kind destroys nothing
         let listed = try store.retention.purge(policies, now: Self.now, dryRun: false)
         #expect(listed.destroyed.map(\.subject).sorted() == ["a/pm25", "e", "quarantine/file"])
         #expect(listed.destroyed.first { $0.subject == "a/pm25" }?.readings == 72)

@@ -51,7 +51,7 @@ package struct Purge<Database: PurgeDatabase> {
         var report = PurgeReport(dryRun: dryRun)
         let holds = try db.holds()
         try purgeReadings(policies.readings, holds: holds, into: &report)
-        for (name, policy) in policies.datasets.sorted(by: { $0.key < $1.key }) where policies.includes(name) {
+        for (name, policy) in policies.datasets.sorted(by: { $0.key < $1.key }) where policies.includes("dataset", name) {
             try purgeDataset(name, policy, holds: holds, into: &report)
         }
         try purgeMeldingen(holds: holds, into: &report)
@@ -113,7 +113,7 @@ package struct Purge<Database: PurgeDatabase> {
             WHERE c.max_ts < ? ORDER BY s.id, c.window_start
             """, [.integer(cutoff)]) {
             let (sensor, minTs, maxTs, count, wijk) = (row[1].text, row[3].int64, row[4].int64, row[5].int, row[6].text)
-            guard policies.includes("\(sensor)/\(row[2].text)") else { continue }
+            guard policies.includes("readings", "\(sensor)/\(row[2].text)") else { continue }
             if let hold = LegalHold.first(holds, covering: [(.sensor, sensor), (.wijk, wijk.isEmpty ? nil : wijk)], start: minTs, end: maxTs) {
                 held[hold.id, default: 0] += count
                 continue
@@ -127,7 +127,7 @@ package struct Purge<Database: PurgeDatabase> {
         for row in try db.rows("""
             SELECT s.sensor_id, s.quantity, min(o.ts), max(o.ts), count(*), s.id FROM open_reading o JOIN series s ON s.id = o.series_id
             WHERE o.ts < ? AND NOT \(heldFilter) GROUP BY s.id, s.sensor_id, s.quantity
-            """, [.integer(cutoff)]) where policies.includes("\(row[0].text)/\(row[1].text)") {
+            """, [.integer(cutoff)]) where policies.includes("readings", "\(row[0].text)/\(row[1].text)") {
             destroyed["\(row[0].text)/\(row[1].text)", default: Span()].add(row[2].int64, row[3].int64 + 1, row[4].int)
             openSeries.append(row[5].int64)
         }
@@ -137,7 +137,7 @@ package struct Purge<Database: PurgeDatabase> {
                 SELECT s.sensor_id, s.quantity, count(*) FROM open_reading o JOIN series s ON s.id = o.series_id
                 WHERE o.ts < ? AND \(column) = ? AND o.ts >= ? AND o.ts < ? GROUP BY s.id, s.sensor_id, s.quantity
                 """, [.integer(cutoff), .text(hold.subject), .integer(hold.window.start), .integer(hold.window.end)])
-            where policies.includes("\(row[0].text)/\(row[1].text)") {
+            where policies.includes("readings", "\(row[0].text)/\(row[1].text)") {
                 held[hold.id, default: 0] += row[2].int
             }
         }
@@ -173,11 +173,11 @@ package struct Purge<Database: PurgeDatabase> {
             for row in try db.rows("""
                 SELECT source, min(created_at), max(closed_at), count(*) FROM melding x WHERE closed_at < ? AND NOT \(held)
                 GROUP BY source ORDER BY source
-                """, [.integer(cutoff)]) where policies.includes("meldingen/\(row[0].text)") {
+                """, [.integer(cutoff)]) where policies.includes("meldingen", "meldingen/\(row[0].text)") {
                 let (minCreated, maxClosed) = (row[1].int64, row[2].int64)
                 record("meldingen", "meldingen/\(row[0].text)", min(minCreated, maxClosed), maxClosed + 1, row[3].int, policy, into: &report)
             }
-            let (sources, sourceArguments) = subjectFilter("meldingen/", column: "x.source")
+            let (sources, sourceArguments) = subjectFilter(RetentionPolicies.key("meldingen", "meldingen/"), column: "x.source")
             try countHeld(holds, kinds: kinds, from: "melding x WHERE x.closed_at < ?\(sources)", arguments: [.integer(cutoff)] + sourceArguments,
                           time: "x.created_at", end: openEnd, into: &report)
             if !dryRun {
@@ -186,7 +186,7 @@ package struct Purge<Database: PurgeDatabase> {
                 try db.execute("DELETE FROM melding WHERE id IN (\(doomed))", [.integer(cutoff)] + sourceArguments)
             }
         }
-        if let policy = policies.meldingText, policies.includes("meldingen/text") {
+        if let policy = policies.meldingText, policies.includes("melding-text", "meldingen/text") {
             let cutoff = now - policy.keep
             // Not the text of meldingen destroyed above (a dry run has not deleted them).
             let gone = policies.meldingen.map { now - $0.keep } ?? Int64.min
@@ -214,10 +214,10 @@ package struct Purge<Database: PurgeDatabase> {
         for row in try db.rows("""
             SELECT source, min(received_at), max(received_at), count(*) FROM quarantine x WHERE received_at < ? AND NOT \(held)
             GROUP BY source ORDER BY source
-            """, [.integer(cutoff)]) where policies.includes("quarantine/\(row[0].text)") {
+            """, [.integer(cutoff)]) where policies.includes("quarantine", "quarantine/\(row[0].text)") {
             record("quarantine", "quarantine/\(row[0].text)", row[1].int64, row[2].int64 + 1, row[3].int, policy, into: &report)
         }
-        let (sources, sourceArguments) = subjectFilter("quarantine/", column: "x.source")
+        let (sources, sourceArguments) = subjectFilter(RetentionPolicies.key("quarantine", "quarantine/"), column: "x.source")
         try countHeld(holds, kinds: [.sensor: "x.sensor_id"], from: "quarantine x WHERE x.received_at < ?\(sources)",
                       arguments: [.integer(cutoff)] + sourceArguments, time: "x.received_at", into: &report)
         if !dryRun {
@@ -227,7 +227,7 @@ package struct Purge<Database: PurgeDatabase> {
     }
 
     /// With ``RetentionPolicies/only``, the SQL condition (` AND column IN (…)`) and its arguments
-    /// that keep to the named subjects under `prefix`; without it, nothing.
+    /// that keep to the named sources (the entries starting with `prefix`); without it, nothing.
     private func subjectFilter(_ prefix: String, column: String) -> (String, [CellValue]) {
         guard let only = policies.only else { return ("", []) }
         let names = only.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }.sorted()

@@ -41,9 +41,10 @@ public struct RetentionPolicies: Sendable {
     /// `nil`: kept. Raw input may hold what a sensor should not have sent, so it follows the
     /// ingest log's retention.
     public var quarantine: RetentionPolicy?
-    /// Only these subjects (as a destruction record names them: `sensor/quantity`, a dataset,
-    /// `meldingen/SOURCE`, `meldingen/text`, `quarantine/SOURCE`); `nil`: everything past its
-    /// retention. An approved destruction list destroys what it names and nothing else.
+    /// Only these subjects, each as ``key(_:_:)`` of a destruction record's kind and subject
+    /// (`readings` `sensor/quantity`, `dataset` NAME, `meldingen` `meldingen/SOURCE`,
+    /// `melding-text` `meldingen/text`, `quarantine` `quarantine/SOURCE`); `nil`: everything past
+    /// its retention. An approved destruction list destroys what it names and nothing else.
     public var only: Set<String>?
 
     public init(readings: RetentionPolicy, datasets: [String: RetentionPolicy], meldingen: RetentionPolicy? = nil,
@@ -56,6 +57,9 @@ public struct RetentionPolicies: Sendable {
         self.only = only
     }
 
-    /// Whether a destruction of `subject` may happen under these policies.
-    public func includes(_ subject: String) -> Bool { only?.contains(subject) ?? true }
+    /// The entry of ``only`` for a record of `kind` about `subject`.
+    public static func key(_ kind: String, _ subject: String) -> String { kind + "\t" + subject }
+
+    /// Whether a destruction of `subject` (a record of `kind`) may happen under these policies.
+    public func includes(_ kind: String, _ subject: String) -> Bool { only?.contains(Self.key(kind, subject)) ?? true }
 }
