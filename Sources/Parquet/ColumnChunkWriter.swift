@@ -2,7 +2,7 @@
 /// page header, and the chunk's metadata with statistics for the footer.
 struct ColumnChunkWriter {
     let column: ParquetWriter.Column
-    let values: [ParquetWriter.Value]
+    let data: ColumnData
     let compression: ParquetWriter.Compression
 
     /// Largest dictionary kept per chunk; beyond it strings are written PLAIN.
@@ -13,39 +13,42 @@ struct ColumnChunkWriter {
 
     func write(at start: Int64, _ emit: ([UInt8]) throws -> Void) throws -> ChunkMeta {
         var offset = start
-        var meta = ChunkMeta(column: column, codec: compression.code, numValues: Int64(values.count))
-        let present = values.filter { $0 != .null }
-        meta.nullCount = Int64(values.count - present.count)
-        (meta.min, meta.max) = statistics(present)
+        var meta = ChunkMeta(column: column, codec: compression.code, numValues: Int64(data.defined.count))
+        meta.nullCount = Int64(data.defined.count - data.presentCount)
+        (meta.min, meta.max) = statistics()
 
-        let levels = HybridEncoder.encode(values.map { $0 == .null ? 0 : 1 }, bitWidth: 1)
-        var body = UInt32(levels.count).littleEndianBytes + levels
+        let levels = HybridEncoder.encode(data.defined, bitWidth: 1)
+        var body = [UInt8]()
+        body.reserveCapacity(4 + levels.count + data.ints.count * 8 + data.doubles.count * 8 + data.strings.count * 16)
+        Self.appendLittleEndian(UInt32(levels.count), to: &body)
+        body += levels
         var encoding: Int32 = 0
-        if case .string = column.kind, let (dictionary, indices) = dictionary(present) {
+        if case .string = column.kind, let (dictionary, indices) = dictionary() {
             let page = try page(type: 2, body: dictionary.bytes) { $0.structure(7) { d in d.i32(1, Int32(dictionary.count)); d.i32(2, 0) } }
             meta.dictionaryPageOffset = offset
             try emit(page.bytes)
             offset += Int64(page.bytes.count)
             meta.add(page)
             let width = HybridEncoder.bitWidth(dictionary.count - 1)
-            body += [UInt8(width)] + HybridEncoder.encode(indices, bitWidth: width)
+            body.append(UInt8(width))
+            body += HybridEncoder.encode(indices, bitWidth: width)
             encoding = 8
             meta.encodings = [0, 3, 8]
         } else {
-            body += plain(present)
+            appendPlain(to: &body)
             meta.encodings = [0, 3]
         }
-        let data = try page(type: 0, body: body) { h in
+        let page = try page(type: 0, body: body) { h in
             h.structure(5) { d in
-                d.i32(1, Int32(values.count))
+                d.i32(1, Int32(data.defined.count))
                 d.i32(2, encoding)
                 d.i32(3, 3)
                 d.i32(4, 3)
             }
         }
         meta.dataPageOffset = offset
-        try emit(data.bytes)
-        meta.add(data)
+        try emit(page.bytes)
+        meta.add(page)
         return meta
     }
 
@@ -65,38 +68,37 @@ struct ColumnChunkWriter {
         return (head + stored, head.count + body.count, head.count + stored.count)
     }
 
-    /// PLAIN values of the non-null cells.
-    private func plain(_ present: [ParquetWriter.Value]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(present.count * 8)
-        for v in present { Self.appendPlain(v, kind: column.kind, to: &out) }
-        return out
+    /// PLAIN values of the present cells: 8-byte little-endian numbers, strings with a 4-byte length.
+    private func appendPlain(to out: inout [UInt8]) {
+        switch column.kind {
+        case .int64, .timestampMillis: for n in data.ints { Self.appendLittleEndian(UInt64(bitPattern: n), to: &out) }
+        case .double: for d in data.doubles { Self.appendLittleEndian(d.bitPattern, to: &out) }
+        case .string: for s in data.strings { Self.appendPlain(s, to: &out) }
+        }
     }
 
-    static func appendPlain(_ v: ParquetWriter.Value, kind: ParquetWriter.Kind, to out: inout [UInt8]) {
-        switch (kind, v) {
-        case (.int64, .int(let n)), (.timestampMillis, .int(let n)): out += UInt64(bitPattern: n).littleEndianBytes
-        case (.double, .double(let d)): out += d.bitPattern.littleEndianBytes
-        case (.string, .string(let s)):
-            let utf8 = Array(s.utf8)
-            out += UInt32(utf8.count).littleEndianBytes + utf8
-        default: break   // the writer's caller converts values to the column's kind
-        }
+    static func appendPlain(_ s: String, to out: inout [UInt8]) {
+        appendLittleEndian(UInt32(s.utf8.count), to: &out)
+        out.append(contentsOf: s.utf8)
+    }
+
+    static func appendLittleEndian<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
     }
 
     /// The dictionary (PLAIN-encoded distinct strings, in first-seen order) and each value's
     /// index; `nil` when it would be too large to help.
-    private func dictionary(_ present: [ParquetWriter.Value]) -> (dictionary: (bytes: [UInt8], count: Int), indices: [UInt32])? {
+    private func dictionary() -> (dictionary: (bytes: [UInt8], count: Int), indices: [UInt32])? {
         var index: [String: UInt32] = [:]
         var bytes: [UInt8] = []
         var indices: [UInt32] = []
-        indices.reserveCapacity(present.count)
-        for case .string(let s) in present {
+        indices.reserveCapacity(data.strings.count)
+        for s in data.strings {
             if let i = index[s] { indices.append(i); continue }
             guard index.count < Self.maxDictionaryEntries, bytes.count < Self.maxDictionaryBytes else { return nil }
             let i = UInt32(index.count)
             index[s] = i
-            Self.appendPlain(.string(s), kind: .string, to: &bytes)
+            Self.appendPlain(s, to: &bytes)
             indices.append(i)
         }
         guard !index.isEmpty else { return nil }
@@ -105,22 +107,26 @@ struct ColumnChunkWriter {
 
     /// Min and max as the footer stores them (PLAIN bytes, strings without their length);
     /// NaN left out; a zero minimum written as -0.0 and a zero maximum as +0.0, as the format asks.
-    private func statistics(_ present: [ParquetWriter.Value]) -> ([UInt8]?, [UInt8]?) {
+    private func statistics() -> ([UInt8]?, [UInt8]?) {
+        func bytes<T: FixedWidthInteger>(_ v: T) -> [UInt8] { var out: [UInt8] = []; Self.appendLittleEndian(v, to: &out); return out }
         switch column.kind {
         case .int64, .timestampMillis:
-            let ns = present.compactMap { if case .int(let n) = $0 { n } else { nil } }
-            guard let lo = ns.min(), let hi = ns.max() else { return (nil, nil) }
-            return (UInt64(bitPattern: lo).littleEndianBytes, UInt64(bitPattern: hi).littleEndianBytes)
+            guard let lo = data.ints.min(), let hi = data.ints.max() else { return (nil, nil) }
+            return (bytes(UInt64(bitPattern: lo)), bytes(UInt64(bitPattern: hi)))
         case .double:
-            let ds = present.compactMap { if case .double(let d) = $0, !d.isNaN { d } else { nil } }
-            guard var lo = ds.min(), var hi = ds.max() else { return (nil, nil) }
+            var lo = Double.infinity, hi = -Double.infinity
+            for d in data.doubles where !d.isNaN { lo = min(lo, d); hi = max(hi, d) }
+            guard lo <= hi else { return (nil, nil) }
             if lo == 0 { lo = -0.0 }
             if hi == 0 { hi = 0.0 }
-            return (lo.bitPattern.littleEndianBytes, hi.bitPattern.littleEndianBytes)
+            return (bytes(lo.bitPattern), bytes(hi.bitPattern))
         case .string:
-            let ss = present.compactMap { if case .string(let s) = $0 { Array(s.utf8) } else { nil } }
-            guard let lo = ss.min(by: { $0.lexicographicallyPrecedes($1) }), let hi = ss.max(by: { $0.lexicographicallyPrecedes($1) }) else { return (nil, nil) }
-            return (lo, hi)
+            guard var lo = data.strings.first, var hi = data.strings.first else { return (nil, nil) }
+            for s in data.strings.dropFirst() {
+                if s.utf8.lexicographicallyPrecedes(lo.utf8) { lo = s }
+                if hi.utf8.lexicographicallyPrecedes(s.utf8) { hi = s }
+            }
+            return (Array(lo.utf8), Array(hi.utf8))
         }
     }
 }

@@ -50,7 +50,7 @@ public final class ParquetWriter {
     let rowGroupSize: Int
     let compression: Compression
     let emit: ([UInt8]) throws -> Void
-    private var buffers: [[Value]]
+    private var data: [ColumnData]
     private var rows = 0
     private var offset: Int64 = 0
     private var rowGroups: [RowGroupMeta] = []
@@ -63,18 +63,52 @@ public final class ParquetWriter {
         self.rowGroupSize = max(1, rowGroupSize)
         self.compression = compression
         self.emit = emit
-        buffers = Array(repeating: [], count: columns.count)
+        data = Array(repeating: ColumnData(), count: columns.count)
         try write(Self.magic)
     }
 
     static let magic: [UInt8] = Array("PAR1".utf8)
 
-    /// Appends one row, a value per column (`.null` where the cell is empty).
+    /// Appends one row, a value per column (`.null` where the cell is empty; a value of another
+    /// kind than its column's is written as null).
     public func append(_ row: [Value]) throws {
         guard row.count == columns.count else {
             throw WriteError(description: "a row of \(row.count) values for \(columns.count) columns")
         }
-        for (i, v) in row.enumerated() { buffers[i].append(v) }
+        for (i, v) in row.enumerated() {
+            switch (columns[i].kind, v) {
+            case (.int64, .int(let n)), (.timestampMillis, .int(let n)): append(column: i, int: n)
+            case (.double, .double(let d)): append(column: i, double: d)
+            case (.string, .string(let s)): append(column: i, string: s)
+            default: appendNull(column: i)
+            }
+        }
+        try endRow()
+    }
+
+    // A row cell by cell, for callers that decode their rows themselves: one call per column,
+    // in order, then ``endRow()``. Each call must match the column's kind (integers for INT64
+    // and timestamp columns).
+
+    public func appendNull(column: Int) { data[column].defined.append(0) }
+
+    public func append(column: Int, int value: Int64) {
+        data[column].defined.append(1)
+        data[column].ints.append(value)
+    }
+
+    public func append(column: Int, double value: Double) {
+        data[column].defined.append(1)
+        data[column].doubles.append(value)
+    }
+
+    public func append(column: Int, string value: String) {
+        data[column].defined.append(1)
+        data[column].strings.append(value)
+    }
+
+    /// Ends the row; a full row group is written out.
+    public func endRow() throws {
         rows += 1
         if rows >= rowGroupSize { try flushRowGroup() }
     }
@@ -117,7 +151,9 @@ public final class ParquetWriter {
             t.list(7, columns) { t, _ in t.structure(1) { _ in } }
         }
         try write(footer)
-        try write(UInt32(footer.count).littleEndianBytes)
+        var length: [UInt8] = []
+        ColumnChunkWriter.appendLittleEndian(UInt32(footer.count), to: &length)
+        try write(length)
         try write(Self.magic)
     }
 
@@ -129,14 +165,35 @@ public final class ParquetWriter {
     private func flushRowGroup() throws {
         var group = RowGroupMeta(chunks: [], totalBytes: 0, rows: Int64(rows))
         for (i, column) in columns.enumerated() {
-            let chunk = try ColumnChunkWriter(column: column, values: buffers[i], compression: compression).write(at: offset) { try self.write($0) }
+            guard data[i].defined.count == rows else {
+                throw WriteError(description: "column \(column.name) has \(data[i].defined.count) values for \(rows) rows")
+            }
+            let chunk = try ColumnChunkWriter(column: column, data: data[i], compression: compression).write(at: offset) { try self.write($0) }
             group.totalBytes += chunk.uncompressed
             group.chunks.append(chunk)
-            buffers[i].removeAll(keepingCapacity: true)
+            data[i].removeAll()
         }
         rowGroups.append(group)
         totalRows += Int64(rows)
         rows = 0
+    }
+}
+
+/// One column's values of the row group being filled: a definition level per row (0 null,
+/// 1 present) and the present values, typed.
+struct ColumnData {
+    var defined: [UInt32] = []
+    var ints: [Int64] = []
+    var doubles: [Double] = []
+    var strings: [String] = []
+
+    var presentCount: Int { ints.count + doubles.count + strings.count }
+
+    mutating func removeAll() {
+        defined.removeAll(keepingCapacity: true)
+        ints.removeAll(keepingCapacity: true)
+        doubles.removeAll(keepingCapacity: true)
+        strings.removeAll(keepingCapacity: true)
     }
 }
 
@@ -166,14 +223,6 @@ extension ParquetWriter.Kind {
         case .double: nil
         }
     }
-}
-
-extension UInt32 {
-    var littleEndianBytes: [UInt8] { (0..<4).map { UInt8((self >> (8 * $0)) & 0xFF) } }
-}
-
-extension UInt64 {
-    var littleEndianBytes: [UInt8] { (0..<8).map { UInt8((self >> (8 * UInt64($0))) & 0xFF) } }
 }
 
 /// zstd, one call per page.

@@ -270,6 +270,12 @@ struct ScaleOutTests {
     @Test func aPurgeOnOneNodeClearsStaleDownloadsOnTheOthers() async throws {
         let fixture = try Fixture("scale-out-purge", config: "")
         defer { fixture.close() }
+        // Destroyed after the Selectielijst's year for open datasets (the shipped air-quality series is kept permanently).
+        let definition = fixture.dir + "/Pipelines/\(Self.dataset).yaml"
+        let permanent = try String(contentsOfFile: definition, encoding: .utf8)
+        try #require(permanent.contains("selectielijst: \"20.1.6\""))
+        try permanent.replacingOccurrences(of: "selectielijst: \"20.1.6\"", with: "selectielijst: \"20.1.7\"")
+            .write(toFile: definition, atomically: true, encoding: .utf8)
         let store = try PostgresStore(url: fixture.url)
         try store.releases.register(DatasetMetadata(name: Self.dataset, title: "T", description: "D", pipeline: Self.dataset,
                                                     license: "CC0-1.0", retention: "10y",

@@ -44,7 +44,7 @@ struct RowTranscoder {
     private var keyBytes: Int { keys.reduce(0) { $0 + $1.count } }
 
     private func write(_ row: UnsafeBufferPointer<UInt8>, first: Bool, to out: inout Output) throws {
-        var scanner = Scanner(bytes: row)
+        var scanner = StoredRowScanner(bytes: row)
         guard scanner.next() == UInt8(ascii: "[") else { throw ExportError.malformedRow }
         switch format {
         case .csv:
@@ -75,7 +75,7 @@ struct RowTranscoder {
         }
     }
 
-    private func appendCSV(_ element: Scanner.Element, to out: inout Output) {
+    private func appendCSV(_ element: StoredRowScanner.Element, to out: inout Output) {
         switch element.kind {
         case .null:
             return
@@ -121,55 +121,6 @@ struct RowTranscoder {
             guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
             (base + count).update(from: source, count: bytes.count)
             count += bytes.count
-        }
-    }
-
-    /// Splits a JSON array of scalars into its elements' bytes.
-    private struct Scanner {
-        let bytes: UnsafeBufferPointer<UInt8>
-        var position = 0
-
-        enum Kind { case string(escaped: Bool), number, literal, null }
-        struct Element {
-            var kind: Kind
-            var bytes: UnsafeBufferPointer<UInt8>
-        }
-
-        mutating func next() -> UInt8? {
-            guard position < bytes.count else { return nil }
-            defer { position += 1 }
-            return bytes[position]
-        }
-
-        /// The next element, or `nil` at the closing bracket.
-        mutating func element() throws -> Element? {
-            guard position < bytes.count else { throw ExportError.malformedRow }
-            if bytes[position] == UInt8(ascii: ",") { position += 1 }
-            guard position < bytes.count else { throw ExportError.malformedRow }
-            let start = position
-            switch bytes[position] {
-            case UInt8(ascii: "]"):
-                position += 1
-                return nil
-            case UInt8(ascii: "\""):
-                var escaped = false
-                position += 1
-                while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
-                    if bytes[position] == UInt8(ascii: "\\") { escaped = true; position += 1 }
-                    position += 1
-                }
-                guard position < bytes.count else { throw ExportError.malformedRow }
-                position += 1
-                return Element(kind: .string(escaped: escaped), bytes: UnsafeBufferPointer(rebasing: bytes[start..<position]))
-            default:
-                while position < bytes.count, bytes[position] != UInt8(ascii: ","), bytes[position] != UInt8(ascii: "]") { position += 1 }
-                let token = UnsafeBufferPointer(rebasing: bytes[start..<position])
-                switch token.first {
-                case UInt8(ascii: "n"): return Element(kind: .null, bytes: token)
-                case UInt8(ascii: "t"), UInt8(ascii: "f"): return Element(kind: .literal, bytes: token)
-                default: return Element(kind: .number, bytes: token)
-                }
-            }
         }
     }
 }
