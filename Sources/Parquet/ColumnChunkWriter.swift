@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One column of one row group: an optional dictionary page and one data page, each with its
 /// page header, and the chunk's metadata with statistics for the footer.
 struct ColumnChunkWriter {
@@ -82,6 +86,18 @@ struct ColumnChunkWriter {
         out.append(contentsOf: s.utf8)
     }
 
+    /// Byte order of the UTF-8 (the order Parquet's statistics of strings use), by memcmp.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        var (a, b) = (a, b)
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                let c = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                return c < 0 || (c == 0 && x.count < y.count)
+            }
+        }
+    }
+
     static func appendLittleEndian<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
     }
@@ -123,8 +139,8 @@ struct ColumnChunkWriter {
         case .string:
             guard var lo = data.strings.first, var hi = data.strings.first else { return (nil, nil) }
             for s in data.strings.dropFirst() {
-                if s.utf8.lexicographicallyPrecedes(lo.utf8) { lo = s }
-                if hi.utf8.lexicographicallyPrecedes(s.utf8) { hi = s }
+                if Self.precedes(s, lo) { lo = s }
+                if Self.precedes(hi, s) { hi = s }
             }
             return (Array(lo.utf8), Array(hi.utf8))
         }
