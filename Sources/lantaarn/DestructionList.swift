@@ -51,23 +51,33 @@ struct DestructionList {
     }
 
     var peilmoment: Int64
-    var items: [Item]
-    /// Holds that keep data the list would otherwise name, with how much.
-    var held: [(hold: LegalHold, count: Int)]
+    /// The dry run of the records' purge at the peilmoment that the list is drawn from (what
+    /// `purge --dry-run` prints, too).
+    var drawn: RetentionRun.Outcome
+    /// The audit log's retention, for the audit item.
+    var audit: RetentionPolicy
 
-    var isEmpty: Bool { items.isEmpty }
+    /// One item per record the dry run would destroy, and one for the audit log's oldest entries.
+    var items: [Item] {
+        drawn.report.destroyed.map(Item.init) + (drawn.auditEntries > 0 ? [
+            Item(kind: "audit", subject: "audit log", start: Int64.min, end: peilmoment - audit.keep, count: drawn.auditEntries,
+                 policy: audit.description, basis: audit.basis),
+        ] : [])
+    }
+
+    /// Holds that keep data the list would otherwise name, with how much.
+    var held: [(hold: LegalHold, readings: Int)] { drawn.report.held }
+
+    var isEmpty: Bool { drawn.report.destroyed.isEmpty && drawn.auditEntries == 0 }
 
     /// The list as the policies in force say it at `at` (a dry run of the records' purge).
     static func draw(_ run: RetentionRun, at: Int64) throws -> DestructionList {
-        let outcome = try run.purgeRecords(run.policies(), audit: run.runtime.settings.auditRetention, dryRun: true, now: at)
-        var items = outcome.report.destroyed.map(Item.init)
-        if outcome.auditEntries > 0 {
-            let audit = run.runtime.settings.auditRetention
-            items.append(Item(kind: "audit", subject: "audit log", start: Int64.min, end: at - audit.keep, count: outcome.auditEntries,
-                              policy: audit.description, basis: audit.basis))
-        }
-        return DestructionList(peilmoment: at, items: items, held: outcome.report.held.map { ($0.hold, $0.readings) })
+        let audit = run.runtime.settings.auditRetention
+        return DestructionList(peilmoment: at, drawn: try run.purgeRecords(run.policies(), audit: audit, dryRun: true, now: at), audit: audit)
     }
+
+    /// The subject of the destruction log's record that list `id` was carried out.
+    static func logSubject(_ id: Int64) -> String { "vernietigingslijst #\(id)" }
 
     /// SHA-256 of the pinned items: approval pins exactly these.
     var contentHash: String { SHA256.hex(Array(([ISO8601.format(milliseconds: peilmoment)] + items.map(\.pinned)).joined(separator: "\n").utf8)) }
@@ -86,14 +96,14 @@ struct DestructionList {
         }
         if !held.isEmpty {
             out.append("Uitgezonderd (bewaarplicht, wordt niet vernietigd):")
-            for h in held { out.append("• \(h.count) door bewaarplicht #\(h.hold.id) op \(h.hold.kind.rawValue) \(h.hold.subject): \(h.hold.reason)") }
+            for h in held { out.append("• \(h.readings) door bewaarplicht #\(h.hold.id) op \(h.hold.kind.rawValue) \(h.hold.subject): \(h.hold.reason)") }
         }
         return out.joined(separator: "\n")
     }
 
     /// A B1 summary: how much, and what happens next.
     var summary: String {
-        let total = items.reduce(0) { $0 + $1.count }, kept = held.reduce(0) { $0 + $1.count }
+        let total = items.reduce(0) { $0 + $1.count }, kept = held.reduce(0) { $0 + $1.readings }
         return "Vernietigingslijst op peilmoment \(ISO8601.format(milliseconds: peilmoment).prefix(10)): \(items.count) onderdelen, samen \(total) gegevens "
             + "waarvan de bewaartermijn voorbij is." + (kept > 0 ? " \(kept) blijven bewaard door een bewaarplicht." : "")
             + " Pas na goedkeuring door een archivaris worden ze vernietigd; de lijst en de goedkeuring blijven altijd bewaard."

@@ -24,7 +24,9 @@ struct DestructionLists {
 
     /// The ids of lists carried out, from the destruction log.
     func carriedOut() throws -> Set<Int64> {
-        Set(try store.retention.destructionLog().filter { $0.kind == Self.carriedOutKind }.compactMap { Int64($0.subject.dropFirst("vernietigingslijst #".count)) })
+        Set(try store.retention.destructionLog().filter { $0.kind == Self.carriedOutKind }.compactMap {
+            Int64($0.subject.dropFirst(DestructionList.logSubject(0).count - 1))
+        })
     }
 
     /// What ``propose(now:)`` did: the list waiting for approval (filed now, or earlier), or
@@ -48,11 +50,13 @@ struct DestructionLists {
         return Proposal(change: change, list: list, new: true)
     }
 
-    /// Carries out every approved list not carried out yet, oldest first.
-    func carryOutApproved(now: Int64) throws -> [(change: ChangeRequest, outcome: RetentionRun.Outcome)] {
+    /// Carries out every approved list not carried out yet, oldest first. A list that cannot be
+    /// carried out (its retention changed since) is reported with why, and stops neither the
+    /// others nor the rest of the purge.
+    func carryOutApproved(now: Int64) throws -> [(change: ChangeRequest, outcome: Result<RetentionRun.Outcome, any Error>)] {
         let done = try carriedOut()
         return try lists().filter { $0.status == .approved && !done.contains($0.id) }.sorted { $0.id < $1.id }.map { change in
-            (change, try carryOut(change, now: now))
+            (change, Result { try carryOut(change, now: now) })
         }
     }
 
@@ -67,7 +71,7 @@ struct DestructionLists {
         let items = change.proposal.diff.split(separator: "\n").compactMap { DestructionList.Item(line: String($0)) }
         let all = run.policies()
         let audit = run.runtime.settings.auditRetention
-        let stamp = "vernietigingslijst #\(change.id), goedgekeurd door \(change.decidedBy ?? "?") op \(ISO8601.format(milliseconds: change.decidedAt ?? now).prefix(10))"
+        let stamp = "\(DestructionList.logSubject(change.id)), goedgekeurd door \(change.decidedBy ?? "?") op \(ISO8601.format(milliseconds: change.decidedAt ?? now).prefix(10))"
         func current(_ item: DestructionList.Item) -> RetentionPolicy? {
             switch item.kind {
             case "readings": all.readings
@@ -95,7 +99,7 @@ struct DestructionLists {
         let outcome = try run.purgeRecords(policies, audit: items.contains { $0.kind == "audit" } ? stamped(audit) : nil, dryRun: false, now: at)
         let listed = items.reduce(0) { $0 + $1.count }, destroyed = outcome.report.total + outcome.auditEntries
         try store.retention.recordDestruction([DestructionRecord(
-            destroyedAt: now, kind: Self.carriedOutKind, subject: "vernietigingslijst #\(change.id)",
+            destroyedAt: now, kind: Self.carriedOutKind, subject: DestructionList.logSubject(change.id),
             window: TimeWindow(start: items.map(\.start).filter { $0 != Int64.min }.min() ?? at, end: at), readings: destroyed,
             policy: "listed \(listed), destroyed \(destroyed)", basis: "approved by \(change.decidedBy ?? "?"): \(change.reason ?? "")")])
         return outcome

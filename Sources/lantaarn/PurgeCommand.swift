@@ -29,9 +29,9 @@ struct PurgeCommand: AsyncParsableCommand {
             let now = Clock.nowMilliseconds()
             if dryRun {
                 Console.line("purge (dry run): what a destruction list drawn up now would name…")
-                let outcome = try run.purgeRecords(run.policies(), audit: runtime.settings.auditRetention, dryRun: true, now: now)
-                for line in RetentionRun.lines(outcome) { Console.line(line) }
-                if outcome.report.total + outcome.auditEntries > 0 { Console.line("(destroyed only under an approved destruction list)") }
+                let list = try DestructionList.draw(run, at: now)
+                for line in RetentionRun.lines(list.drawn) { Console.line(line) }
+                if !list.isEmpty { Console.line("(destroyed only under an approved destruction list)") }
                 return
             }
             Console.line("purge: carrying out approved destruction lists and destroying technical copies past their retention…")
@@ -42,10 +42,15 @@ struct PurgeCommand: AsyncParsableCommand {
                     + (r.1.change.map { "; destruction list \($0.id) \(r.1.new ? "drawn up" : "waits for approval")" } ?? "")
             }) { () throws -> (RetentionRun.Outcome, DestructionLists.Proposal) in
                 var outcome = RetentionRun.Outcome(report: .init(dryRun: false), segments: [])
-                for (change, done) in try lists.carryOutApproved(now: now) {
-                    Console.line("carried out destruction list #\(change.id) (approved by \(change.decidedBy ?? "?")):")
-                    for line in RetentionRun.lines(done) { Console.line("  " + line) }
-                    outcome.merge(done)
+                for (change, result) in try lists.carryOutApproved(now: now) {
+                    switch result {
+                    case .success(let done):
+                        Console.line("carried out destruction list #\(change.id) (approved by \(change.decidedBy ?? "?")):")
+                        for line in RetentionRun.lines(done) { Console.line("  " + line) }
+                        outcome.merge(done)
+                    case .failure(let error):
+                        Console.line("not carried out: \(error)")
+                    }
                 }
                 var technical = RetentionRun.Outcome(report: .init(dryRun: false), segments: [])
                 try run.purgeSightings(now: now, into: &technical)
@@ -59,13 +64,7 @@ struct PurgeCommand: AsyncParsableCommand {
 
         /// Prints the list waiting for approval and how to approve it, or what holds keep.
         static func show(_ p: DestructionLists.Proposal) {
-            var dry = RetentionRun.Outcome(report: .init(dryRun: true), segments: [])
-            dry.report.destroyed = p.list.items.filter { $0.kind != "audit" }.map {
-                DestructionRecord(destroyedAt: p.list.peilmoment, kind: $0.kind, subject: $0.subject, window: TimeWindow(start: $0.start, end: $0.end),
-                                  readings: $0.count, policy: $0.policy, basis: $0.basis)
-            }
-            dry.report.held = p.list.held.map { ($0.hold, $0.count) }
-            dry.auditEntries = p.list.items.first { $0.kind == "audit" }?.count ?? 0
+            let dry = p.list.drawn
             guard let change = p.change else {
                 for line in RetentionRun.lines(dry) { Console.line(line) }
                 return
@@ -107,7 +106,7 @@ struct PurgeCommand: AsyncParsableCommand {
             }
             let decided = try desk.decide(id, approve: true, by: who.name, roles: who.roles, reason: reason, at: Clock.nowMilliseconds())
             let run = RetentionRun(runtime: runtime, catalog: try runtime.pipelines())
-            let outcome = try store.audited("purge.list", target: "vernietigingslijst #\(id)", summary: { (o: RetentionRun.Outcome) in
+            let outcome = try store.audited("purge.list", target: DestructionList.logSubject(id), summary: { (o: RetentionRun.Outcome) in
                 "\(o.report.total + o.auditEntries) destroyed; \(o.report.held.count) holds kept data"
             }) { try DestructionLists(run: run).carryOut(decided, now: Clock.nowMilliseconds()) }
             Console.line("destruction list #\(id) approved by \(who.name) and carried out:")

@@ -33,9 +33,14 @@ struct PurgeService: Service {
                     if runtime.store.schedulerLease.acquire() {
                         // Lists approved (in the console or on the command line) are carried out within the hour.
                         let lists = DestructionLists(run: run)
-                        for (change, done) in try lists.carryOutApproved(now: now) {
-                            logger.info("destruction list carried out", metadata: ["list": "\(change.id)", "destroyed": "\(done.report.total + done.auditEntries)"])
-                            outcome.merge(done)
+                        for (change, result) in try lists.carryOutApproved(now: now) {
+                            switch result {
+                            case .success(let done):
+                                logger.info("destruction list carried out", metadata: ["list": "\(change.id)", "destroyed": "\(done.report.total + done.auditEntries)"])
+                                outcome.merge(done)
+                            case .failure(let error):
+                                logger.error("destruction list not carried out", metadata: ["list": "\(change.id)", "error": "\(error)"])
+                            }
                         }
                         if now >= nextStorePurge {
                             try run.purgeSightings(now: now, into: &outcome)

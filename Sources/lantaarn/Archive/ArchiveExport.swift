@@ -63,7 +63,7 @@ struct ArchiveExport {
         var result = Result()
         let store = runtime.store
 
-        func add(_ id: String, _ object: MDTO.Informatieobject, files: [(name: String, format: MDTO.Begrip, write: (String) async throws -> (Int64, String))]) async throws {
+        func add(_ id: String, _ object: MDTO.Informatieobject, files: [File]) async throws {
             guard manifest.objects[id] == nil else { result.alreadyThere += 1; return }
             var o = object
             var written: [String] = []
@@ -116,7 +116,9 @@ struct ArchiveExport {
         return result
     }
 
-    typealias Add = (String, MDTO.Informatieobject, [(name: String, format: MDTO.Begrip, write: (String) async throws -> (Int64, String))]) async throws -> Void
+    /// A file of an object: its name in the package, format, and how to write it (returns size and SHA-256).
+    typealias File = (name: String, format: MDTO.Begrip, write: (String) async throws -> (Int64, String))
+    typealias Add = (String, MDTO.Informatieobject, [File]) async throws -> Void
 
     /// Every archived version of `p`'s definition, with its register entry.
     private func addVersions(of p: PipelineDefinition, add: Add) async throws {
@@ -128,7 +130,7 @@ struct ArchiveExport {
                            parent: (serie, "\(p.output.title): rekenregel en publicaties"))
             o.events = [MDTO.Event(type: MDTO.event("Creatie"), tijd: v.firstSeen, actor: p.owner, resultaat: nil)]
             o.activiteit = MDTO.Verwijzing(naam: "Algoritme \(p.name) (Algoritmeregister)", identificatie: nil)
-            var files: [(name: String, format: MDTO.Begrip, write: (String) async throws -> (Int64, String))] = [
+            var files: [File] = [
                 ("\(id).yaml", MDTO.yaml, { path in try Self.writeText(v.definition, to: path) }),
             ]
             // The register entry of this version, when the definition still loads.
@@ -185,7 +187,7 @@ struct ArchiveExport {
             o.events = [MDTO.Event(type: MDTO.event("Creatie"), tijd: c.proposal.proposedAt, actor: c.proposal.proposedBy, resultaat: nil),
                         MDTO.Event(type: MDTO.Begrip(label: c.status == .approved ? "Goedkeuring" : "Afwijzing", code: nil, lijst: "Lantaarn"),
                                    tijd: c.decidedAt, actor: c.decidedBy, resultaat: c.reason)]
-            if let done = log.first(where: { $0.kind == DestructionLists.carriedOutKind && $0.subject == "vernietigingslijst #\(c.id)" }) {
+            if let done = log.first(where: { $0.kind == DestructionLists.carriedOutKind && $0.subject == DestructionList.logSubject(c.id) }) {
                 o.events.append(MDTO.Event(type: MDTO.event("Vernietiging"), tijd: done.destroyedAt, actor: "Lantaarn", resultaat: done.policy))
             }
             let text = """
