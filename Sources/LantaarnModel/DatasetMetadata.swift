@@ -16,6 +16,10 @@ public struct DatasetMetadata: Sendable, Hashable, Codable {
     public var columns: [ColumnSpec]
     /// DCAT: theme (an OWMS term URI from the data.overheid.nl taxonomy).
     public var theme: String?
+    /// DCAT-AP: the EU data theme next to `theme` (``ThemeVocabulary``).
+    public var euTheme: String?
+    /// DCAT: keywords (Dutch), as the pipeline gives them.
+    public var keywords: [String]?
     /// DCAT: update frequency (an EU frequency authority URI).
     public var frequency: String?
     /// DCAT: spatial coverage (CBS gemeente code).

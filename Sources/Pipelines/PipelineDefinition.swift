@@ -110,6 +110,10 @@ public struct PipelineDefinition: Sendable {
         /// DCAT-AP-NL: theme URI (data.overheid.nl taxonomy), frequency URI, spatial coverage
         /// (gemeente code), access-rights URI, and the classification.
         public var theme: String
+        /// The EU data theme next to `theme` (DCAT-AP), from the taxonomy and ``ThemeVocabulary``.
+        public var euTheme: String?
+        /// Dutch keywords for the catalogue (may be empty).
+        public var keywords: [String]
         public var frequency: String
         public var spatial: String
         public var accessRights: String

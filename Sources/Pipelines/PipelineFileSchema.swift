@@ -6,7 +6,7 @@ extension YAMLSourceMap.Schema {
         "input": .fields(["quantities": .any, "meldingen": .any, "anpr": .any, "window": .any]),
         "stages": StageRegistry.schema,
         "output": .fields(["dataset": .any, "title": .any, "description": .any, "license": .any, "retention": .any,
-                           "retention_basis": .any, "theme": .any, "frequency": .any, "spatial": .any, "access_rights": .any,
+                           "retention_basis": .any, "theme": .any, "keywords": .any, "frequency": .any, "spatial": .any, "access_rights": .any,
                            "access_reason": .any, "classification": .any]),
         "register": RawRegister.schema,
     ])

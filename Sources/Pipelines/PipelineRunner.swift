@@ -45,6 +45,8 @@ public struct PipelineRunner: Sendable {
                                 pipeline: p.name, license: p.output.license, retention: p.output.retention.text,
                                 columns: p.columns)
         m.theme = p.output.theme
+        m.euTheme = p.output.euTheme
+        m.keywords = p.output.keywords.isEmpty ? nil : p.output.keywords
         m.frequency = p.output.frequency
         m.spatial = p.output.spatial
         m.accessRights = p.output.accessRights

@@ -37,6 +37,8 @@ struct RawPipeline: Decodable {
         var retention_basis: String?
         /// OWMS theme from the data.overheid.nl taxonomy (`Lucht` or its URI).
         var theme: String
+        /// Dutch keywords for the catalogue.
+        var keywords: [String]?
         /// hourly, daily, weekly, monthly or yearly.
         var frequency: String
         /// Gemeente code, e.g. GM0392.
@@ -53,15 +55,21 @@ struct RawPipeline: Decodable {
     static let accessRights = ["public": "PUBLIC", "restricted": "RESTRICTED", "non_public": "NON_PUBLIC"]
     static let classifications = ["openbaar", "intern", "vertrouwelijk"]
 
-    /// The theme URI for `theme` (a term name or URI) from `mappings/donl-themes.json` next to the pipeline.
-    static func themeURI(_ theme: String, pipelineFile: String) -> String? {
+    /// The theme URI for `theme` (a term name or URI) from `mappings/donl-themes.json` next to
+    /// the pipeline, with its top-level theme there.
+    static func themeURI(_ theme: String, pipelineFile: String) -> (uri: String, topLevel: String)? {
         let path = ((pipelineFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("mappings/donl-themes.json")
         guard let data = FileManager.default.contents(atPath: path), let root = try? JSONParser.parse([UInt8](data)),
               let members = root.objectMembers else { return nil }
-        var uris = Set(members.map(\.0))
-        for (_, v) in members { for item in v.arrayValue ?? [] { if let s = item.stringValue, !s.contains("|") { uris.insert(s) } } }
+        // Each subtheme maps to [top level, "top level|subtheme"]; a top level is its own.
+        var topLevel: [String: String] = [:]
+        for (sub, v) in members {
+            guard let top = v.arrayValue?.first?.stringValue, !top.contains("|") else { continue }
+            topLevel[sub] = top
+            topLevel[top] = top
+        }
         let uri = theme.hasPrefix("http") ? theme : "http://standaarden.overheid.nl/owms/terms/\(theme)"
-        return uris.contains(uri) ? uri : nil
+        return topLevel[uri].map { (uri, $0) }
     }
 
     func validated(file: String, hash: String) throws -> PipelineDefinition {
@@ -79,7 +87,7 @@ struct RawPipeline: Decodable {
         let cron: CronSchedule
         do { cron = try CronSchedule(schedule) } catch { throw fail("schedule", "\(error)") }
         let retention = try output.retention.resolved(basis: output.retention_basis, pipelineFile: file, fail: fail)
-        guard let theme = Self.themeURI(output.theme, pipelineFile: file) else {
+        guard let (theme, topLevel) = Self.themeURI(output.theme, pipelineFile: file) else {
             throw fail("output.theme", "'\(output.theme)' is not a theme of the data.overheid.nl taxonomy (mappings/donl-themes.json); for example Lucht, Geluid_(thema), Afval_(thema), Verkeer_(thema)")
         }
         guard let frequency = Self.frequencies[output.frequency] else {
@@ -106,6 +114,11 @@ struct RawPipeline: Decodable {
             throw fail("output.access_rights", "government data is open unless there is a reason (Woo: open, tenzij): say in access_reason why this dataset is not public")
         }
         guard !stages.isEmpty else { throw fail("stages", "add at least one stage") }
+        func keywords() throws -> [String] {
+            let words = (output.keywords ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if let empty = words.firstIndex(where: \.isEmpty) { throw fail("output.keywords[\(empty)]", "a keyword cannot be empty") }
+            return words
+        }
         func window() throws -> Int64 {
             guard let window = DurationText.milliseconds(input.window), window >= TimeBucket.minute, 86_400_000 % window == 0 else {
                 throw fail("input.window", "use a duration that divides a day, such as 15m, 1h or 1d (a Dutch day, midnight to midnight)")
@@ -146,6 +159,7 @@ struct RawPipeline: Decodable {
             calendar: calendar, stages: parsed, purposeCode: purpose_code,
             output: .init(dataset: output.dataset, title: output.title, description: output.description,
                           license: output.license, retention: retention, theme: theme,
+                          euTheme: ThemeVocabulary.euTheme(owms: theme, topLevel: topLevel), keywords: try keywords(),
                           frequency: "http://publications.europa.eu/resource/authority/frequency/\(frequency)", spatial: spatial,
                           accessRights: "http://publications.europa.eu/resource/authority/access-right/\(access)",
                           accessReason: reason.isEmpty ? nil : reason, classification: output.classification),

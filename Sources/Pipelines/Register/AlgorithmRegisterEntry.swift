@@ -47,7 +47,7 @@ public struct AlgorithmRegisterEntry: Sendable {
         add("name", "Naam", p.output.title, limit: 99)
         add("description_short", "Korte omschrijving", p.output.description, limit: 399)
         add("organization", "Organisatie", publisher.organisation, limit: 99)
-        out.append(Field(key: "theme", label: "Thema", value: .array([.string(Self.themeLabel(p.output.theme))])))
+        out.append(Field(key: "theme", label: "Thema", value: .array([.string(ThemeVocabulary.owmsLabel(p.output.theme))])))
         add("status", "Status", firstPublished == nil ? "In ontwikkeling" : "In gebruik")
         add("start_date", "Begindatum", String(ISO8601.format(milliseconds: firstPublished ?? now).prefix(7)))
         add("contact", "Contactgegevens", publisher.contact)
@@ -69,12 +69,6 @@ public struct AlgorithmRegisterEntry: Sendable {
         add("schema", "Schema", "1.0.0")
         add("source_id", "Bron-ID", p.name)
         fields = out
-    }
-
-    /// "Lucht" from `…/owms/terms/Lucht`, "Geluid" from `…/Geluid_(thema)`.
-    static func themeLabel(_ uri: String) -> String {
-        let last = uri.split(separator: "/").last.map(String.init) ?? uri
-        return last.replacingOccurrences(of: "_(thema)", with: "").replacingOccurrences(of: "_", with: " ")
     }
 
     static func impact(_ p: PipelineDefinition) -> String {

@@ -21,6 +21,7 @@ struct RDFGraph {
         ("vcard", "http://www.w3.org/2006/vcard/ns#"), ("skos", "http://www.w3.org/2004/02/skos/core#"),
         ("xsd", "http://www.w3.org/2001/XMLSchema#"), ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
         ("adms", "http://www.w3.org/ns/adms#"), ("dcatap", "http://data.europa.eu/r5r/"), ("locn", "http://www.w3.org/ns/locn#"),
+        ("gsp", "http://www.opengis.net/ont/geosparql#"),
     ]
 
     private(set) var subjects: [Term] = []

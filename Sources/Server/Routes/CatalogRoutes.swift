@@ -75,7 +75,9 @@ struct CatalogRoutes {
         let entries = try deps.releases.datasets().map { summary -> DCATCatalog.Entry in
             DCATCatalog.Entry(summary: summary, areas: try areas(summary))
         }
-        return DCATCatalog(site: deps.site, base: deps.baseURL(request)).graph(entries)
+        let levels = Set(entries.flatMap { $0.areas.map(\.level) } + (entries.contains { $0.summary.metadata.spatial != nil } ? ["gemeente"] : []))
+        let extents = AreaExtents.load(levels: levels, maps: deps.boundaryMaps)
+        return DCATCatalog(site: deps.site, base: deps.baseURL(request), extents: extents).graph(entries)
     }
 
     /// The area codes a dataset's current rows name (spatial coverage). Counting them over
