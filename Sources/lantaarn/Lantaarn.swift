@@ -8,7 +8,8 @@ struct Lantaarn: AsyncParsableCommand {
         abstract: "Municipal sensor data platform: MQTT ingest, columnar store, pipelines and open data.",
         subcommands: [ServeCommand.self, SimulateCommand.self, PipelineCommand.self, DashboardsCommand.self, DatasetsCommand.self,
                       QuarantineCommand.self, IngestCommand.self, PurgeCommand.self, HoldCommand.self, GeoCommand.self, SensorsCommand.self, DemoCommand.self,
-                      StaffCommand.self, AuditCommand.self, ApprovalsCommand.self, BackupCommand.self, RestoreCommand.self, ArchiveCommand.self])
+                      StaffCommand.self, AuditCommand.self, ApprovalsCommand.self, BackupCommand.self, RestoreCommand.self, ArchiveCommand.self,
+                      ExportCommand.self, ImportCommand.self])
 
     /// Entry point: runs on the main thread before any other thread exists, so the
     /// unblocked signal mask is inherited by every thread we create.

@@ -129,4 +129,103 @@ struct ArchiveCLITests {
         #expect(compared.status == 0, "\(compared.output.suffix(3000)) \(compared.error.suffix(2000))")
         #expect(compared.output.contains("; 0 differences"), "\(compared.output.suffix(500))")
     }
+
+    /// The cloud exit: `export --all` of the demo, `import` into an empty data directory, and
+    /// the rebuilt store gives the same release checksums, row counts and downloads, byte for byte.
+    @Test func fullExportAndImportRoundTrip() async throws {
+        let dir = try TestEnvironment.scratch("full-export")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let repo = TestEnvironment.repoRoot
+        let folders = ["--sensors", repo + "/Sensors", "--pipelines", repo + "/Pipelines", "--dashboards", repo + "/Dashboards"]
+        let (source, imported, export) = (dir + "/data", dir + "/imported", dir + "/export")
+        let bin = TestEnvironment.lantaarn
+        let demo = try await runCommand(bin, ["demo", "--until", "2026-12-01T00:00:00Z", "--days", "1", "--weeks", "4", "--data-dir", source] + folders)
+        try #require(demo.status == 0, "\(demo.error)")
+
+        let exported = try await runCommand(bin, ["export", "--all", export, "--data-dir", source] + folders)
+        try #require(exported.status == 0, "\(exported.error)")
+        let line = exported.output.split(separator: "\n").last(where: { $0.hasPrefix("export: ") }).map(String.init) ?? ""
+        print("full export of the demo: \(line)")
+        #expect(line.contains(" MiB (") && line.hasSuffix(" s"), "\(exported.output.suffix(400))")
+        // Open formats a data scientist reads without Lantaarn: every reading is in the Parquet
+        // and the CSV files per series, and the manifest lists every file.
+        let sourceStore = try SQLiteStore(dataDirectory: source)
+        let readings = try sourceStore.readings.readingCount()
+        let counted = try await runCommand(try Tool.python(), ["-c", """
+            import duckdb, json, sys
+            d = sys.argv[1]
+            p = duckdb.sql(f"select count(*) from read_parquet('{d}/readings/*/*.parquet')").fetchall()[0][0]
+            c = duckdb.sql(f"select count(*) from read_csv('{d}/readings/*/*.csv')").fetchall()[0][0]
+            m = json.load(open(f"{d}/lantaarn-export.json"))
+            print(p, c, len(m["files"]), len(m["tables"]))
+            """, export])
+        let numbers = counted.output.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(counted.status == 0 && numbers.count == 4 && numbers[0] == readings && numbers[1] == readings && numbers[3] > 30,
+                "\(counted.output) \(counted.error.suffix(1000)); \(readings) readings")
+
+        // An export never overwrites; a damaged copy is refused before anything is written.
+        let again = try await runCommand(bin, ["export", "--all", export, "--data-dir", source] + folders)
+        #expect(again.status != 0 && again.error.contains("is not empty"), "\(again.error)")
+        let damaged = dir + "/damaged"
+        try FileManager.default.copyItem(atPath: export, toPath: damaged)
+        let release = try #require(FileManager.default.enumerator(atPath: damaged + "/datasets")?.allObjects.compactMap { $0 as? String }
+            .first { $0.contains("/releases/") && $0.hasSuffix(".csv") })
+        let handle = try #require(FileHandle(forWritingAtPath: damaged + "/datasets/" + release))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("9".utf8))
+        try handle.close()
+        let refused = try await runCommand(bin, ["import", damaged, "--data-dir", dir + "/not-made"] + folders)
+        #expect(refused.status != 0 && refused.error.contains("differs from the manifest") && refused.error.contains(release),
+                "\(refused.error)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/not-made/lantaarn.sqlite"))
+
+        let loaded = try await runCommand(bin, ["import", export, "--data-dir", imported] + folders)
+        try #require(loaded.status == 0, "\(loaded.error)")
+        print("import: \(loaded.output.split(separator: "\n").last ?? "")")
+        let verified = try await runCommand(bin, ["datasets", "verify", "--data-dir", imported] + folders)
+        #expect(verified.status == 0 && verified.output.contains("match their SHA-256"), "\(verified.output) \(verified.error)")
+
+        // The same row counts.
+        let rebuilt = try SQLiteStore(dataDirectory: imported)
+        #expect(try rebuilt.readings.readingCount() == readings)
+        let datasets = try sourceStore.releases.datasets()
+        #expect(datasets.count >= 5)
+        for d in datasets {
+            let other = try #require(try rebuilt.releases.dataset(named: d.metadata.name))
+            #expect(other.rowCount == d.rowCount && other.releaseCount == d.releaseCount, "\(d.metadata.name)")
+            #expect(try rebuilt.releases.releases(dataset: d.metadata.name).map(\.sha256) == sourceStore.releases.releases(dataset: d.metadata.name).map(\.sha256))
+        }
+        #expect(try rebuilt.meldingen.meldingen(createdIn: TimeWindow(start: 0, end: Int64.max / 2)).count
+                == sourceStore.meldingen.meldingen(createdIn: TimeWindow(start: 0, end: Int64.max / 2)).count)
+
+        // The same downloads, byte for byte: every public dataset in every format and every
+        // release as CSV, from a server on each store; and the export's own files are those downloads.
+        var servers: [ChildProcess] = []
+        defer { for s in servers { s.stop(signal: SIGKILL) } }
+        var bases: [String] = []
+        for data in [source, imported] {
+            let port = freeLoopbackPort()
+            servers.append(try ChildProcess(bin, ["serve", "--data-dir", data] + folders + ["--mqtt", "mqtt://127.0.0.1:\(freeLoopbackPort())", "--listen", "127.0.0.1:\(port)"],
+                                            stderrFile: data + "-serve.err"))
+            try #require(await waitUntil(timeout: 30) { isListening(port) }, "serve did not start")
+            bases.append("http://127.0.0.1:\(port)")
+        }
+        var compared = 0
+        for d in datasets where d.metadata.isPublic {
+            let name = d.metadata.name
+            var paths = ["csv", "json", "ndjson", "geojson", "parquet"].map { "/datasets/\(name).\($0)" }
+            paths += try sourceStore.releases.releases(dataset: name).filter { try sourceStore.releases.rowsKept($0) }.map { "/datasets/\(name)/releases/\($0.id).csv" }
+            for path in paths {
+                let (a, b) = (try await httpGetData(bases[0] + path), try await httpGetData(bases[1] + path))
+                #expect(a.status == 200 && b.status == 200 && a.body == b.body, "\(path): \(a.status) \(b.status), \(a.body.count) and \(b.body.count) bytes")
+                compared += 1
+            }
+            for format in ["csv", "parquet"] {
+                let file = try Data(contentsOf: URL(fileURLWithPath: "\(export)/datasets/\(name)/\(name).\(format)"))
+                #expect(file == (try await httpGetData(bases[0] + "/datasets/\(name).\(format)")).body, "\(name).\(format) in the export")
+            }
+        }
+        print("full export round trip: \(compared) downloads equal byte for byte")
+        #expect(compared > 50)
+    }
 }

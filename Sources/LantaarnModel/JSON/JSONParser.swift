@@ -21,6 +21,15 @@ public struct JSONParser {
         return v
     }
 
+    /// Parses one JSON string that starts (with its quote) at `offset` of `bytes`; returns it and
+    /// the offset just past its closing quote. For line formats that read the rest themselves.
+    public static func string(in bytes: UnsafeRawBufferPointer, at offset: Int) throws(JSONParseError) -> (value: String, end: Int) {
+        var p = JSONParser(bytes)
+        p.i = offset
+        let value = try p.string()
+        return (value, p.i)
+    }
+
     /// Parses a JSON document held in a `String`.
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         var copy = text

@@ -155,19 +155,35 @@ public enum DatasetDownload {
         return metadata
     }
 
-    /// A release as the CSV download `/datasets/NAME/releases/ID.csv` serves it, written to
-    /// `path` (for an archive transfer); returns its size and SHA-256 (hex).
-    public static func writeReleaseCSV(_ release: ReleaseRecord, dataset: DatasetMetadata, releases: any ReleaseStore, publisher: String,
-                                       to path: String) async throws -> (bytes: Int64, sha256: String) {
+    /// A release as the download `/datasets/NAME/releases/ID.FORMAT` serves it (CSV, JSON,
+    /// NDJSON or Parquet), written to `path` (for an archive transfer or a full export);
+    /// returns its size and SHA-256 (hex).
+    public static func writeRelease(_ release: ReleaseRecord, format: ExportFormat = .csv, dataset: DatasetMetadata, releases: any ReleaseStore,
+                                    publisher: String, to path: String) async throws -> (bytes: Int64, sha256: String) {
         let metadata = metadata(dataset, of: release)
-        let encoder = RowEncoder(format: .csv, columns: metadata.columns, dataset: metadata.name, publisher: publisher)
+        return try await write(RowEncoder(format: format, columns: metadata.columns, dataset: metadata.name, publisher: publisher), to: path) {
+            (seq: Int?, visit) in try releases.encodedReleaseRows(release, after: seq, limit: pageSize, visit)
+        }
+    }
+
+    /// A dataset's current rows as the download `/datasets/NAME.FORMAT` serves them (CSV, JSON,
+    /// NDJSON or Parquet), written to `path`; returns its size and SHA-256 (hex).
+    public static func writeCurrent(_ dataset: DatasetMetadata, format: ExportFormat, releases: any ReleaseStore,
+                                    publisher: String, to path: String) async throws -> (bytes: Int64, sha256: String) {
+        try await write(RowEncoder(format: format, columns: dataset.columns, dataset: dataset.name, publisher: publisher), to: path) {
+            (cursor: RowCursor?, visit) in try releases.encodedRows(dataset: dataset.name, after: cursor, limit: pageSize, visit)
+        }
+    }
+
+    private static func write<Cursor>(_ encoder: RowEncoder, to path: String,
+                                      page: (Cursor?, (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Cursor?) async throws -> (bytes: Int64, sha256: String) {
         guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
             throw APIError(.internalServerError, "cannot write \(path)")
         }
         defer { try? file.close() }
         var hash = SHA256()
         var size: Int64 = 0
-        try await encodeAll(encoder, page: { (seq: Int?, visit) in try releases.encodedReleaseRows(release, after: seq, limit: pageSize, visit) }) { buffer in
+        try await encodeAll(encoder, page: page) { buffer in
             let bytes = Array(buffer.readableBytesView)
             hash.update(bytes)
             size += Int64(bytes.count)

@@ -1,7 +1,7 @@
 import LantaarnModel
 
 /// Download formats, chosen by URL suffix as in Datasette.
-enum ExportFormat: String, CaseIterable {
+public enum ExportFormat: String, CaseIterable, Sendable {
     case csv, json, ndjson, geojson, parquet
 
     var contentType: String {

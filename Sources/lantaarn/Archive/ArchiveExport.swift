@@ -172,7 +172,7 @@ struct ArchiveExport {
             }
             let publisher = organisation
             try await add(id, o, [("\(id).csv", MDTO.csv, { path in
-                try await DatasetDownload.writeReleaseCSV(r, dataset: summary.metadata, releases: releases, publisher: publisher, to: path)
+                try await DatasetDownload.writeRelease(r, dataset: summary.metadata, releases: releases, publisher: publisher, to: path)
             })])
         }
     }
@@ -230,11 +230,10 @@ struct ArchiveExport {
     }
 
     static func logCSV(_ records: [DestructionRecord]) -> String {
-        func field(_ s: String) -> String { s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
         var out = "vernietigd_op,soort,onderwerp,van,tot,aantal,termijn,grondslag\r\n"
         for r in records {
             out += [ISO8601.format(milliseconds: r.destroyedAt), r.kind, r.subject, DestructionList.Item.time(r.window.start),
-                    ISO8601.format(milliseconds: r.window.end), String(r.readings), r.policy, r.basis].map(field).joined(separator: ",") + "\r\n"
+                    ISO8601.format(milliseconds: r.window.end), String(r.readings), r.policy, r.basis].map(CSVField.escape).joined(separator: ",") + "\r\n"
         }
         return out
     }

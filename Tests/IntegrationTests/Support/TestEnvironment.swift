@@ -60,6 +60,12 @@ struct TestFailure: Error, CustomStringConvertible {
 
 /// Plain HTTP GET over loopback.
 func httpGet(_ url: String) async throws -> (status: Int, body: String) {
+    let (status, data) = try await httpGetData(url)
+    return (status, String(decoding: data, as: UTF8.self))
+}
+
+/// Plain HTTP GET over loopback, the body as bytes.
+func httpGetData(_ url: String) async throws -> (status: Int, body: Data) {
     let (data, response) = try await URLSession.shared.data(from: URL(string: url)!)
-    return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
 }
