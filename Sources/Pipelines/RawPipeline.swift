@@ -90,6 +90,8 @@ struct RawPipeline: Decodable {
         guard let (theme, topLevel) = Self.themeURI(output.theme, pipelineFile: file) else {
             throw fail("output.theme", "'\(output.theme)' is not a theme of the data.overheid.nl taxonomy (mappings/donl-themes.json); for example Lucht, Geluid_(thema), Afval_(thema), Verkeer_(thema)")
         }
+        let keywords = (output.keywords ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if let empty = keywords.firstIndex(where: \.isEmpty) { throw fail("output.keywords[\(empty)]", "a keyword cannot be empty; remove it or write the word") }
         guard let frequency = Self.frequencies[output.frequency] else {
             throw fail("output.frequency", "use one of \(Self.frequencies.keys.sorted().joined(separator: ", "))")
         }
@@ -114,11 +116,6 @@ struct RawPipeline: Decodable {
             throw fail("output.access_rights", "government data is open unless there is a reason (Woo: open, tenzij): say in access_reason why this dataset is not public")
         }
         guard !stages.isEmpty else { throw fail("stages", "add at least one stage") }
-        func keywords() throws -> [String] {
-            let words = (output.keywords ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            if let empty = words.firstIndex(where: \.isEmpty) { throw fail("output.keywords[\(empty)]", "a keyword cannot be empty") }
-            return words
-        }
         func window() throws -> Int64 {
             guard let window = DurationText.milliseconds(input.window), window >= TimeBucket.minute, 86_400_000 % window == 0 else {
                 throw fail("input.window", "use a duration that divides a day, such as 15m, 1h or 1d (a Dutch day, midnight to midnight)")
@@ -159,7 +156,7 @@ struct RawPipeline: Decodable {
             calendar: calendar, stages: parsed, purposeCode: purpose_code,
             output: .init(dataset: output.dataset, title: output.title, description: output.description,
                           license: output.license, retention: retention, theme: theme,
-                          euTheme: ThemeVocabulary.euTheme(owms: theme, topLevel: topLevel), keywords: try keywords(),
+                          euTheme: ThemeVocabulary.euTheme(owms: theme, topLevel: topLevel), keywords: keywords,
                           frequency: "http://publications.europa.eu/resource/authority/frequency/\(frequency)", spatial: spatial,
                           accessRights: "http://publications.europa.eu/resource/authority/access-right/\(access)",
                           accessReason: reason.isEmpty ? nil : reason, classification: output.classification),
