@@ -47,6 +47,11 @@ let cases: [(key: String, codec: String, payloads: [[UInt8]])] = [
                                               file("sensor_community_push/airrohr_push_measurement_no_bme280.json")]),
     ("ttn_decentlab_dl_pm", "ttn-v3/decentlab-dl-pm", [file("ttn_v3/Decentlab_DL-PM__payload.json")]),
     ("ttn_milesight_ws302", "ttn-v3/milesight-ws302", [file("ttn_v3/Milesight_WS302__payload.json")]),
+    // Issue 32: uplinks the network server decoded (The Things Stack's decoded_payload, webhook
+    // and event-stream shapes; ChirpStack's object).
+    ("decoded_payload", "ttn-v3", [file("lorawan/ttn-v3-decoded/thingsboard_ezurio_rs26x_uplink.json"),
+                                   file("lorawan/ttn-v3-decoded/thingsboard-ezurio-rs26x-guide_as.up.data.forward.json")]),
+    ("chirpstack_object", "chirpstack-v4", [file("lorawan/chirpstack-v4/jmq_chirpstack_listener_mqtt_test_up.json")]),
 ]
 
 // Every sample must decode: a payload that fails is cheaper than one that decodes, so a failing
@@ -68,6 +73,7 @@ guard failedSamples.isEmpty else {
 }
 print("BENCH decode_failed_samples 0 samples")
 
+var rates: [String: Double] = [:]
 for c in cases {
     let codec = PayloadCodecs.named(c.codec)!
     var decoded = 0, values = 0, failed = 0
@@ -88,6 +94,12 @@ for c in cases {
         exit(1)
     }
     let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    rates[c.key] = Double(decoded) / s
     print("BENCH decode_\(c.key)_msgs_per_s \(Int(Double(decoded) / s)) msg/s")
     FileHandle.standardError.write(Data("\(c.codec): \(decoded) messages, \(values) values, 0 failed, in \(s) s\n".utf8))
+}
+// The built-in TTN decoders' rate in this run: the mean of the two models measured above.
+let builtIn = (rates["ttn_decentlab_dl_pm"]! + rates["ttn_milesight_ws302"]!) / 2
+for key in ["decoded_payload", "chirpstack_object"] {
+    print("BENCH decode_\(key)_ratio_vs_ttn_builtin \(String(format: "%.3f", rates[key]! / builtIn)) x")
 }

@@ -36,6 +36,11 @@ public struct Sensor: Sendable, Hashable {
         earlier + [SensorPosition(since: since ?? earlier.last.map { $0.since + 1 } ?? Int64.min, latitude: latitude, longitude: longitude)]
     }
 
+    /// With a network server's codec and a device model (`ttn-v3/MODEL`, `chirpstack-v4/MODEL`):
+    /// the server's decoded payload wins over the built-in decoding of the frame when both are
+    /// there (`prefer: decoded` in `Sensors/`).
+    public var preferDecoded = false
+
     public enum ExtraFields: String, Sendable, Hashable {
         /// Each one goes to quarantine as an unregistered quantity.
         case quarantine

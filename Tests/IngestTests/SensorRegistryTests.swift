@@ -84,6 +84,38 @@ struct SensorRegistryTests {
             return e?.path == "sensors[0].codec" && e?.reason.contains("ttn-v3/milesight-ws302") == true
         }
     }
+
+    @Test func decodedPayloadsPreferAndPointers() throws {
+        let dir = try scratchDirectory("registry-decoded")
+        let boundaries = BoundaryCatalog([try DefaultBoundaries.haarlemWijken()])
+        func load(_ extra: String, field: String) throws -> SensorRegistry {
+            try """
+            sensors:
+              - id: pm
+                lamppost: L1
+                kind: lucht
+                lat: 52.38
+                lon: 4.63
+            \(extra)
+                quantities:
+                  pm25: {unit: "µg/m³", min: 0, max: 1000, field: "\(field)"}
+            """.write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
+            return try SensorRegistry.load(directory: dir, boundaries: boundaries)
+        }
+        // A pointer to a top-level key is that key; a nested one stays a pointer.
+        let top = try load("    codec: ttn-v3", field: "/pm2_5")
+        #expect(top.sensors["pm"]?.quantity(forField: "pm2_5") == "pm25" && top.sensors["pm"]?.preferDecoded == false)
+        let nested = try load("    codec: chirpstack-v4/decentlab-dl-pm\n    prefer: decoded", field: "/pm/2~15")
+        #expect(nested.sensors["pm"]?.quantity(forField: "/pm/2~15") == "pm25" && nested.sensors["pm"]?.preferDecoded == true)
+        for (extra, field, path, words) in [("    codec: ttn-v3", "/pm~2", "sensors[0].quantities.pm25.field", "JSON Pointer"),
+                                            ("    codec: ttn-v3\n    prefer: decoded", "pm", "sensors[0].prefer", "device model"),
+                                            ("    codec: ttn-v3/decentlab-dl-pm\n    prefer: object", "pm", "sensors[0].prefer", "'decoded'")] {
+            #expect(throws: RegistryError.self) { try load(extra, field: field) }
+            do { _ = try load(extra, field: field) } catch let e as RegistryError {
+                #expect(e.path == path && e.reason.contains(words), "\(e.path): \(e.reason)")
+            }
+        }
+    }
 }
 
 struct ReadingValidatorTests {

@@ -17,20 +17,30 @@ public enum PayloadCodecs {
         ("lantaarn-json", "Lantaarn JSON {\"ts\":…,\"values\":{…}}"),
         ("senml", "SenML JSON (RFC 8428)"),
         ("sensor-community", "Sensor.Community (airrohr) push JSON"),
-    ] + LoRaWANFrameDecoders.all.map { ("ttn-v3/\($0.key)", "The Things Stack v3 uplink with a \($0.value.model) payload") }
-        .sorted { $0.0 < $1.0 }
+        ("ttn-v3", "The Things Stack v3 uplink with decoded_payload (the device's payload formatter)"),
+        ("chirpstack-v4", "ChirpStack v4 uplink event with object (the device profile's codec)"),
+    ] + LoRaWANFrameDecoders.all.flatMap { model in
+        [("ttn-v3/\(model.key)", "The Things Stack v3 uplink with a \(model.value.model) payload"),
+         ("chirpstack-v4/\(model.key)", "ChirpStack v4 uplink event with a \(model.value.model) payload")]
+    }.sorted { $0.0 < $1.0 }
 
-    /// The codec called `name`, or `nil` when there is none.
-    public static func named(_ name: String) -> (any PayloadCodec)? {
+    /// The codec called `name`, or `nil` when there is none. `preferDecoded`: a network
+    /// server's uplink with a device model takes the server's decoded payload when it has one.
+    public static func named(_ name: String, preferDecoded: Bool = false) -> (any PayloadCodec)? {
         switch name {
         case "lantaarn-json": return LantaarnJSONCodec()
         case "senml": return SenMLCodec()
         case "sensor-community": return SensorCommunityPushCodec()
+        case "ttn-v3": return TTNUplinkCodec(frames: nil)
+        case "chirpstack-v4": return ChirpStackUplinkCodec(frames: nil)
         default:
-            guard name.hasPrefix("ttn-v3/"), let frame = LoRaWANFrameDecoders.all[String(name.dropFirst("ttn-v3/".count))] else {
-                return nil
+            let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let frame = LoRaWANFrameDecoders.all[parts[1]] else { return nil }
+            switch parts[0] {
+            case "ttn-v3": return TTNUplinkCodec(frames: frame, preferDecoded: preferDecoded)
+            case "chirpstack-v4": return ChirpStackUplinkCodec(frames: frame, preferDecoded: preferDecoded)
+            default: return nil
             }
-            return TTNUplinkCodec(frames: frame)
         }
     }
 

@@ -1,22 +1,51 @@
 import Foundation
 import LantaarnModel
 
-/// The Things Stack v3 uplink message (`v3/{app}@ttn/devices/{device}/up`): the
-/// base64 `uplink_message.frm_payload` is decoded with the device model's layout.
+/// The Things Stack v3 uplink message (`v3/{app}@ttn/devices/{device}/up`, or a webhook's
+/// body), also inside the event stream's `as.up.data.forward` envelope (`{"name": …, "data": {…}}`).
+///
+/// The readings come from `uplink_message.decoded_payload` (what the device's payload
+/// formatter in The Things Stack made of the frame: every number in it, nested ones named by
+/// their JSON Pointer) or from the base64 `uplink_message.frm_payload` decoded with the device
+/// model's built-in layout. Without a model (`codec: ttn-v3`) the decoded payload is required;
+/// with one (`codec: ttn-v3/MODEL`) the frame is decoded, unless the sensor says
+/// `prefer: decoded` and the uplink carries a decoded payload.
 ///
 /// The measurement time is `uplink_message.received_at` (when the network server got the
 /// frame), else the message's `received_at`. The frame counter, port, and the RSSI and SNR
 /// of the gateway that heard the frame best are kept; the frame counter lets the consumer
 /// drop a frame that the network delivered twice.
 public struct TTNUplinkCodec: PayloadCodec {
-    public let frames: any LoRaWANFrameDecoder
+    public let frames: (any LoRaWANFrameDecoder)?
+    /// With `frames`: take `decoded_payload` when the uplink has one.
+    public let preferDecoded: Bool
 
-    public init(frames: any LoRaWANFrameDecoder) { self.frames = frames }
+    public init(frames: (any LoRaWANFrameDecoder)?, preferDecoded: Bool = false) {
+        self.frames = frames
+        self.preferDecoded = preferDecoded
+    }
 
     public func decode(_ payload: UnsafeRawBufferPointer, receivedAt: Int64) throws(CodecError) -> DecodedMessage {
-        let root = try PayloadCodecs.parseJSON(payload, format: "a The Things Stack v3 uplink message")
+        var root = try PayloadCodecs.parseJSON(payload, format: "a The Things Stack v3 uplink message")
+        if root["name"]?.stringValue == "as.up.data.forward", let data = root["data"] { root = data }
         guard let uplink = root["uplink_message"], case .object = uplink else {
             throw CodecError("field 'uplink_message' is missing: not a The Things Stack v3 uplink (join, ack and downlink messages carry no readings)")
+        }
+        // LoRaWAN: FPort is one byte, FCnt at most 32 bits (found by fuzzing: a larger number crashed the conversion).
+        let port = try UplinkFields.whole(uplink["f_port"], "uplink_message.f_port", in: 0...255) ?? 0
+        var metadata = UplinkMetadata(port: Int(port))
+        metadata.frameCounter = try UplinkFields.whole(uplink["f_cnt"], "uplink_message.f_cnt", in: 0...Int64(UInt32.max))
+        let networkTime = uplink["received_at"]?.stringValue.flatMap(ISO8601.parse)
+        metadata.receivedAt = networkTime ?? root["received_at"]?.stringValue.flatMap(ISO8601.parse)
+        (metadata.rssi, metadata.snr) = UplinkFields.bestGateway(uplink["rx_metadata"])
+        let device = root["end_device_ids"]?["device_id"]?.stringValue
+        let decoded = uplink["decoded_payload"]
+        if let decoded, frames == nil || preferDecoded {
+            let (values, texts) = try DecodedObject.values(decoded, where: "uplink_message.decoded_payload")
+            return DecodedMessage(timestamp: metadata.receivedAt ?? receivedAt, values: values, texts: texts, device: device, uplink: metadata)
+        }
+        guard let frames else {
+            throw CodecError("uplink_message.decoded_payload is missing: give the device a payload formatter in The Things Stack, or name its model in Sensors/ (codec: ttn-v3/MODEL)")
         }
         guard let encoded = uplink["frm_payload"]?.stringValue else {
             throw CodecError("uplink_message.frm_payload is missing: the frame has no application payload")
@@ -24,37 +53,32 @@ public struct TTNUplinkCodec: PayloadCodec {
         guard let bytes = Data(base64Encoded: encoded) else {
             throw CodecError("uplink_message.frm_payload is not base64")
         }
-        // LoRaWAN: FPort is one byte, FCnt at most 32 bits (found by fuzzing: a larger number crashed the conversion).
-        let port: Int
-        switch uplink["f_port"]?.numberValue {
-        case nil: port = 0
-        case let n?:
-            guard let p = Int(exactly: n), (0...255).contains(p) else {
-                throw CodecError("uplink_message.f_port must be a whole number from 0 to 255")
-            }
-            port = p
-        }
-        var metadata = UplinkMetadata(port: port)
-        if let n = uplink["f_cnt"]?.numberValue {
-            guard let count = Int64(exactly: n), (0...Int64(UInt32.max)).contains(count) else {
-                throw CodecError("uplink_message.f_cnt must be a whole number from 0 to 4294967295")
-            }
-            metadata.frameCounter = count
-        }
-        let networkTime = uplink["received_at"]?.stringValue.flatMap(ISO8601.parse)
-        metadata.receivedAt = networkTime ?? root["received_at"]?.stringValue.flatMap(ISO8601.parse)
-        if let gateways = uplink["rx_metadata"]?.arrayValue {
-            let best = gateways.max { ($0["rssi"]?.numberValue ?? -.infinity) < ($1["rssi"]?.numberValue ?? -.infinity) }
-            metadata.rssi = best?["rssi"]?.numberValue
-            metadata.snr = best?["snr"]?.numberValue
-        }
         let frame: LoRaWANFrame
         do throws(CodecError) {
-            frame = try frames.decode([UInt8](bytes), port: port)
+            frame = try frames.decode([UInt8](bytes), port: Int(port))
         } catch {
             throw CodecError("\(error.reason) (f_port \(port), f_cnt \(metadata.frameCounter.map(String.init) ?? "?"))")
         }
         return DecodedMessage(timestamp: metadata.receivedAt ?? receivedAt, values: frame.values, texts: frame.texts,
-                              device: root["end_device_ids"]?["device_id"]?.stringValue, uplink: metadata)
+                              device: device, uplink: metadata)
+    }
+}
+
+/// Fields LoRaWAN network servers' uplinks share, read the same way for each.
+enum UplinkFields {
+    /// A whole number in `range`; `nil` when absent.
+    static func whole(_ value: JSONValue?, _ name: String, in range: ClosedRange<Int64>) throws(CodecError) -> Int64? {
+        guard let value else { return nil }
+        guard let n = value.numberValue, let whole = Int64(exactly: n), range.contains(whole) else {
+            throw CodecError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return whole
+    }
+
+    /// RSSI and SNR of the gateway that heard the uplink best.
+    static func bestGateway(_ gateways: JSONValue?) -> (rssi: Double?, snr: Double?) {
+        guard let list = gateways?.arrayValue else { return (nil, nil) }
+        let best = list.max { ($0["rssi"]?.numberValue ?? -.infinity) < ($1["rssi"]?.numberValue ?? -.infinity) }
+        return (best?["rssi"]?.numberValue, best?["snr"]?.numberValue)
     }
 }

@@ -14,7 +14,8 @@ import Yams
 ///     quantities:
 ///       pm25: {unit: "µg/m³", min: 0, max: 1000, resolution: 0.1}
 ///   - id: hlm-lp0205-geluid
-///     codec: ttn-v3/milesight-ws302        # payload format; default lantaarn-json
+///     codec: ttn-v3/milesight-ws302        # payload format; default lantaarn-json (ttn-v3, chirpstack-v4: the server's decoded payload)
+///     prefer: decoded                      # with a model: the server's decoded payload wins over the frame (default: frame)
 ///     topic: v3/haarlem@ttn/devices/ws302-0205/up
 ///     extra_fields: ignore                 # vendor housekeeping; default: quarantine for lantaarn-json
 ///     device: "15092"                      # its id in files from elsewhere (Sensor.Community sensor_id)
@@ -23,7 +24,7 @@ import Yams
 ///     earlier:                             # oldest first, each from its since until the next position
 ///       - {lat: 52.3801, lon: 4.6301, since: 2024-05-01}
 ///     quantities:
-///       laeq: {unit: "dB(A)", min: 20, max: 140, resolution: 0.1, field: LAeq}   # field: the payload's name
+///       laeq: {unit: "dB(A)", min: 20, max: 140, resolution: 0.1, field: LAeq}   # field: the payload's name, or a JSON Pointer (/sound/LAeq)
 ///       # quality flags: spike (max step between readings), stuck_after (equal readings), interval (gap after 3×)
 ///       pm25: {unit: "µg/m³", min: 0, max: 1000, spike: 100, stuck_after: 20, interval: 150s}
 /// ```
@@ -42,6 +43,7 @@ enum SensorFile {
         var codec: String?
         var device: String?
         var extra_fields: String?
+        var prefer: String?
         var `public`: Bool?
         var quantities: [String: Quantity]
         var since: String?
@@ -99,6 +101,17 @@ enum SensorFile {
         return (since, earlier)
     }
 
+    /// A quantity's `field:`: a payload name, or a JSON Pointer into nested objects
+    /// (`/climate/temperature`). A pointer to a top-level key is kept as that key, the name
+    /// decoders give it.
+    private static func field(_ text: String, file: String, at key: String) throws -> String {
+        guard text.hasPrefix("/") else { return text }
+        guard let pointer = JSONPointer(text), !pointer.tokens.isEmpty else {
+            throw RegistryError(file: file, path: key, reason: "'\(text)' is not a JSON Pointer: write /key/subkey, with ~1 for a '/' and ~0 for a '~' inside a key")
+        }
+        return pointer.tokens.count == 1 ? pointer.tokens[0] : pointer.description
+    }
+
     nonisolated(unsafe) private static let decoder = YAMLDecoder(encoding: .utf8)
 
     /// The sensors of one register file (`contents`, when given, instead of reading `path`).
@@ -147,7 +160,8 @@ enum SensorFile {
                 if let v = q.stuck_after, v < 2 {
                     throw RegistryError(file: path, path: "\(where_).quantities.\(name).stuck_after", reason: "must be 2 or more readings")
                 }
-                specs[name] = QuantitySpec(unit: q.unit, minimum: q.min, maximum: q.max, resolution: resolution, field: q.field,
+                let field = try q.field.map { try Self.field($0, file: path, at: "\(where_).quantities.\(name).field") }
+                specs[name] = QuantitySpec(unit: q.unit, minimum: q.min, maximum: q.max, resolution: resolution, field: field,
                                            spikeStep: q.spike, stuckAfter: q.stuck_after, interval: interval)
             }
             let codec = e.codec ?? PayloadCodecs.defaultName
@@ -162,6 +176,16 @@ enum SensorFile {
                 }
                 extra = value
             }
+            var preferDecoded = false
+            if let text = e.prefer {
+                guard text == "decoded" || text == "frame" else {
+                    throw RegistryError(file: path, path: "\(where_).prefer", reason: "use 'decoded' (the network server's decoded payload) or 'frame' (the built-in decoding of the device model)")
+                }
+                guard codec.hasPrefix("ttn-v3/") || codec.hasPrefix("chirpstack-v4/") else {
+                    throw RegistryError(file: path, path: "\(where_).prefer", reason: "only a network server codec with a device model (ttn-v3/MODEL, chirpstack-v4/MODEL) has a choice; remove 'prefer'")
+                }
+                preferDecoded = text == "decoded"
+            }
             let personal = Sensor.personalKinds.contains(e.kind.lowercased())
             if personal, e.public == true {
                 throw RegistryError(file: path, path: "\(where_).public",
@@ -170,6 +194,7 @@ enum SensorFile {
             var sensor = Sensor(id: e.id, lamppost: e.lamppost, latitude: e.lat, longitude: e.lon,
                                 topic: e.topic ?? SensorRegistry.defaultTopic(sensorID: e.id), kind: e.kind, quantities: specs,
                                 codec: codec, extraFields: extra, device: e.device, isPublic: e.public ?? !personal)
+            sensor.preferDecoded = preferDecoded
             (sensor.since, sensor.earlier) = try positions(e, file: path, at: where_)
             return sensor
         }

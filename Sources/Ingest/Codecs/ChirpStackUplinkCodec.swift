@@ -1,0 +1,50 @@
+import Foundation
+import LantaarnModel
+
+/// A ChirpStack v4 uplink event (`application/{id}/device/{devEui}/event/up`, JSON
+/// marshaler). The readings come from `object` (what the device profile's codec made of the
+/// frame) when present, else from the base64 `data` decoded with the device model's built-in
+/// layout (`codec: chirpstack-v4/MODEL`; with `prefer: decoded` the object wins when both are
+/// there). `fCnt` and `fPort` are kept like The Things Stack's, and count as 0 when absent
+/// (ChirpStack leaves zero values out of its JSON); RSSI and SNR of the best gateway from
+/// `rxInfo`; the time is the event's `time`. The device is its DevEUI.
+public struct ChirpStackUplinkCodec: PayloadCodec {
+    public let frames: (any LoRaWANFrameDecoder)?
+    public let preferDecoded: Bool
+
+    public init(frames: (any LoRaWANFrameDecoder)?, preferDecoded: Bool = false) {
+        self.frames = frames
+        self.preferDecoded = preferDecoded
+    }
+
+    public func decode(_ payload: UnsafeRawBufferPointer, receivedAt: Int64) throws(CodecError) -> DecodedMessage {
+        let root = try PayloadCodecs.parseJSON(payload, format: "a ChirpStack v4 uplink event")
+        guard case .object = root, root["deviceInfo"] != nil || root["data"] != nil || root["object"] != nil else {
+            throw CodecError("neither 'deviceInfo', 'data' nor 'object' is there: not a ChirpStack v4 uplink event (join, status and ack events carry no readings)")
+        }
+        let port = try UplinkFields.whole(root["fPort"], "fPort", in: 0...255) ?? 0
+        var metadata = UplinkMetadata(port: Int(port))
+        metadata.frameCounter = try UplinkFields.whole(root["fCnt"], "fCnt", in: 0...Int64(UInt32.max)) ?? 0
+        metadata.receivedAt = root["time"]?.stringValue.flatMap(ISO8601.parse)
+        (metadata.rssi, metadata.snr) = UplinkFields.bestGateway(root["rxInfo"])
+        let device = root["deviceInfo"]?["devEui"]?.stringValue?.lowercased()
+        if let object = root["object"], frames == nil || preferDecoded {
+            let (values, texts) = try DecodedObject.values(object, where: "object")
+            return DecodedMessage(timestamp: metadata.receivedAt ?? receivedAt, values: values, texts: texts, device: device, uplink: metadata)
+        }
+        guard let frames else {
+            throw CodecError("the event has no 'object': give the device profile a codec in ChirpStack, or name the device model in Sensors/ (codec: chirpstack-v4/MODEL)")
+        }
+        guard let encoded = root["data"]?.stringValue, let bytes = Data(base64Encoded: encoded) else {
+            throw CodecError("'data' is missing or not base64: the frame has no application payload")
+        }
+        let frame: LoRaWANFrame
+        do throws(CodecError) {
+            frame = try frames.decode([UInt8](bytes), port: Int(port))
+        } catch {
+            throw CodecError("\(error.reason) (fPort \(port), fCnt \(metadata.frameCounter ?? 0))")
+        }
+        return DecodedMessage(timestamp: metadata.receivedAt ?? receivedAt, values: frame.values, texts: frame.texts,
+                              device: device, uplink: metadata)
+    }
+}

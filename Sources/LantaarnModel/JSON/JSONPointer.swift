@@ -1,0 +1,57 @@
+/// A JSON Pointer (RFC 6901): `/climate/temperature`, `/readings/0/value`; `~1` stands for
+/// `/` and `~0` for `~` inside a key. The empty pointer is the whole document.
+public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
+    /// The reference tokens, unescaped.
+    public let tokens: [String]
+
+    /// Parses `text`; `nil` when it is neither empty nor starts with `/`, or has a `~` not
+    /// followed by `0` or `1`.
+    public init?(_ text: String) {
+        if text.isEmpty { tokens = []; return }
+        guard text.hasPrefix("/") else { return nil }
+        var out: [String] = []
+        for raw in text.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            var token = ""
+            var tilde = false
+            for c in raw {
+                if tilde {
+                    guard c == "0" || c == "1" else { return nil }
+                    token.append(c == "0" ? "~" : "/")
+                    tilde = false
+                } else if c == "~" {
+                    tilde = true
+                } else {
+                    token.append(c)
+                }
+            }
+            if tilde { return nil }
+            out.append(token)
+        }
+        tokens = out
+    }
+
+    public init(tokens: [String]) { self.tokens = tokens }
+
+    /// The pointer as text, keys escaped.
+    public var description: String {
+        tokens.map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }.joined()
+    }
+
+    /// The value it points at in `root`, if any (an array index is a decimal without sign).
+    public func resolve(in root: JSONValue) -> JSONValue? {
+        var node = root
+        for token in tokens {
+            switch node {
+            case .object(let members):
+                guard let next = members.first(where: { $0.0 == token })?.1 else { return nil }
+                node = next
+            case .array(let items):
+                guard let i = Int(token), i >= 0, i < items.count, !token.hasPrefix("+") else { return nil }
+                node = items[i]
+            default:
+                return nil
+            }
+        }
+        return node
+    }
+}
