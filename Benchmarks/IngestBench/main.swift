@@ -40,6 +40,18 @@ func plainPayloads() -> [[UInt8]] {
     }
 }
 
+/// A built-in model's uplink as The Things Stack sends it when the device has a payload
+/// formatter: the same message with `decoded_payload` (the values the vendor's layout gives)
+/// added. Compares the decoded-payload path with the built-in decoder on the same uplinks.
+func withDecodedPayload(_ uplink: [UInt8], model: String) -> [UInt8] {
+    let values = uplink.withUnsafeBytes { try! PayloadCodecs.named("ttn-v3/\(model)")!.decode($0, receivedAt: 0).values }
+    guard case .object(var root) = try! JSONParser.parse(uplink), let at = root.firstIndex(where: { $0.0 == "uplink_message" }),
+          case .object(var message) = root[at].1 else { fatalError("not a TTN uplink") }
+    message.append(("decoded_payload", .object(values.map { ($0.name, JSONValue.number($0.value)) })))
+    root[at].1 = .object(message)
+    return Array(JSONWriter.string(.object(root)).utf8)
+}
+
 let cases: [(key: String, codec: String, payloads: [[UInt8]])] = [
     ("plain", "lantaarn-json", plainPayloads()),
     ("senml", "senml", (1...12).map { file("senml/ex\($0).gen.json") }),
@@ -49,8 +61,10 @@ let cases: [(key: String, codec: String, payloads: [[UInt8]])] = [
     ("ttn_milesight_ws302", "ttn-v3/milesight-ws302", [file("ttn_v3/Milesight_WS302__payload.json")]),
     // Issue 32: uplinks the network server decoded (The Things Stack's decoded_payload, webhook
     // and event-stream shapes; ChirpStack's object).
-    ("decoded_payload", "ttn-v3", [file("lorawan/ttn-v3-decoded/thingsboard_ezurio_rs26x_uplink.json"),
-                                   file("lorawan/ttn-v3-decoded/thingsboard-ezurio-rs26x-guide_as.up.data.forward.json")]),
+    ("decoded_payload", "ttn-v3", [withDecodedPayload(file("ttn_v3/Decentlab_DL-PM__payload.json"), model: "decentlab-dl-pm"),
+                                   withDecodedPayload(file("ttn_v3/Milesight_WS302__payload.json"), model: "milesight-ws302")]),
+    ("decoded_payload_rs26x", "ttn-v3", [file("lorawan/ttn-v3-decoded/thingsboard_ezurio_rs26x_uplink.json"),
+                                         file("lorawan/ttn-v3-decoded/thingsboard-ezurio-rs26x-guide_as.up.data.forward.json")]),
     ("chirpstack_object", "chirpstack-v4", [file("lorawan/chirpstack-v4/jmq_chirpstack_listener_mqtt_test_up.json")]),
 ]
 
@@ -100,6 +114,6 @@ for c in cases {
 }
 // The built-in TTN decoders' rate in this run: the mean of the two models measured above.
 let builtIn = (rates["ttn_decentlab_dl_pm"]! + rates["ttn_milesight_ws302"]!) / 2
-for key in ["decoded_payload", "chirpstack_object"] {
+for key in ["decoded_payload", "decoded_payload_rs26x", "chirpstack_object"] {
     print("BENCH decode_\(key)_ratio_vs_ttn_builtin \(String(format: "%.3f", rates[key]! / builtIn)) x")
 }

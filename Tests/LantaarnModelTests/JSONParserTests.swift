@@ -2,6 +2,21 @@ import LantaarnModel
 import Testing
 
 struct JSONParserTests {
+    @Test func selectionBuildsOnlyWhatIsNamedAndStillChecksTheRest() throws {
+        let selection = JSONParser.Selection(keys: ["up", "rssi", "list"], whole: ["decoded"])
+        func parse(_ text: String) throws -> JSONValue {
+            try Array(text.utf8).withUnsafeBytes { buf in try JSONParser.parse(buf, selecting: selection) }
+        }
+        let v = try parse(#"{"up":{"rssi":-3,"token":"a\"b\u00e9","list":[{"rssi":1,"x":[1,2,{"y":null}]}],"decoded":{"a":{"b":2.5},"s":"t"}},"other":[true,false,1e3]}"#)
+        #expect(v["up"]?["rssi"] == .number(-3) && v["up"]?["token"] == nil && v["other"] == nil)
+        #expect(v["up"]?["list"]?.arrayValue?.first?["rssi"] == .number(1) && v["up"]?["list"]?.arrayValue?.first?["x"] == nil)
+        #expect(v["up"]?["decoded"]?["a"]?["b"] == .number(2.5) && v["up"]?["decoded"]?["s"] == .string("t"))
+        // A skipped member is still checked: broken JSON anywhere is refused.
+        for broken in [#"{"other":[1,2}"#, #"{"other":"\x"}"#, #"{"other":tru}"#, #"{"other":{"k" 1}}"#, #"{"other":"open}"#, #"{"other":-}"#] {
+            #expect(throws: JSONParseError.self, "\(broken)") { _ = try parse(broken) }
+        }
+    }
+
     @Test func parsesNestedDocument() throws {
         let v = try JSONParser.parse(#" {"ts":"2026-11-22T10:00:00Z","values":{"pm25":12.3,"pm10":-2e1},"ok":true,"n":null,"a":[1,"\u00e9\n"]} "#)
         #expect(v["ts"]?.stringValue == "2026-11-22T10:00:00Z")

@@ -17,8 +17,12 @@ public struct ChirpStackUplinkCodec: PayloadCodec {
         self.preferDecoded = preferDecoded
     }
 
+    /// What is read of an event; the rest (txInfo, gateway contexts, …) is skipped.
+    static let needed = JSONParser.Selection(keys: ["deviceInfo", "devEui", "fCnt", "fPort", "time", "data", "rxInfo", "rssi", "snr"],
+                                             whole: ["object"])
+
     public func decode(_ payload: UnsafeRawBufferPointer, receivedAt: Int64) throws(CodecError) -> DecodedMessage {
-        let root = try PayloadCodecs.parseJSON(payload, format: "a ChirpStack v4 uplink event")
+        let root = try PayloadCodecs.parseJSON(payload, format: "a ChirpStack v4 uplink event", selecting: Self.needed)
         guard case .object = root, root["deviceInfo"] != nil || root["data"] != nil || root["object"] != nil else {
             throw CodecError("neither 'deviceInfo', 'data' nor 'object' is there: not a ChirpStack v4 uplink event (join, status and ack events carry no readings)")
         }

@@ -44,10 +44,11 @@ public enum PayloadCodecs {
         }
     }
 
-    /// Parses JSON, turning a syntax error into a codec error that names the format.
-    static func parseJSON(_ payload: UnsafeRawBufferPointer, format: String) throws(CodecError) -> JSONValue {
+    /// Parses JSON (only the members `selection` names, when given), turning a syntax error into
+    /// a codec error that names the format.
+    static func parseJSON(_ payload: UnsafeRawBufferPointer, format: String, selecting selection: JSONParser.Selection? = nil) throws(CodecError) -> JSONValue {
         do {
-            return try JSONParser.parse(payload)
+            return try selection.map { s throws(JSONParseError) in try JSONParser.parse(payload, selecting: s) } ?? JSONParser.parse(payload)
         } catch {
             throw CodecError("payload is not valid JSON (\(error)); expected \(format)")
         }

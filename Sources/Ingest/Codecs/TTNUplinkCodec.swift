@@ -25,8 +25,14 @@ public struct TTNUplinkCodec: PayloadCodec {
         self.preferDecoded = preferDecoded
     }
 
+    /// What is read of an uplink; the rest (settings, tokens, correlation ids, …) is skipped.
+    static let needed = JSONParser.Selection(
+        keys: ["name", "data", "uplink_message", "end_device_ids", "device_id", "received_at", "f_port", "f_cnt", "frm_payload",
+               "rx_metadata", "rssi", "snr"],
+        whole: ["decoded_payload"])
+
     public func decode(_ payload: UnsafeRawBufferPointer, receivedAt: Int64) throws(CodecError) -> DecodedMessage {
-        var root = try PayloadCodecs.parseJSON(payload, format: "a The Things Stack v3 uplink message")
+        var root = try PayloadCodecs.parseJSON(payload, format: "a The Things Stack v3 uplink message", selecting: Self.needed)
         if root["name"]?.stringValue == "as.up.data.forward", let data = root["data"] { root = data }
         guard let uplink = root["uplink_message"], case .object = uplink else {
             throw CodecError("field 'uplink_message' is missing: not a The Things Stack v3 uplink (join, ack and downlink messages carry no readings)")

@@ -6,6 +6,8 @@ public struct JSONParser {
     private let bytes: UnsafeRawBufferPointer
     private var i = 0
     private var depth = 0
+    /// When set, object members outside it are checked and skipped, not built.
+    private var selection: Selection?
     /// Deeper nesting than this is refused, so hostile payloads cannot exhaust the stack.
     public static let maxDepth = 64
 
@@ -14,6 +16,30 @@ public struct JSONParser {
     /// Parses exactly one JSON value (surrounded by optional whitespace).
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
         var p = JSONParser(bytes)
+        p.skipSpace()
+        let v = try p.value()
+        p.skipSpace()
+        guard p.i == bytes.count else { throw p.error("unexpected data after the JSON value") }
+        return v
+    }
+
+    /// The members of objects a caller needs from a large document: `keys` wherever they occur,
+    /// `whole` with everything inside. Other members are checked for syntax and skipped
+    /// without being built (a network server's uplink is mostly metadata no reading needs).
+    public struct Selection: Sendable {
+        public var keys: Set<String>
+        public var whole: Set<String>
+
+        public init(keys: Set<String>, whole: Set<String>) {
+            self.keys = keys
+            self.whole = whole
+        }
+    }
+
+    /// Parses exactly one JSON value, building only the object members `selection` names.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, selecting selection: Selection) throws(JSONParseError) -> JSONValue {
+        var p = JSONParser(bytes)
+        p.selection = selection
         p.skipSpace()
         let v = try p.value()
         p.skipSpace()
@@ -107,13 +133,84 @@ public struct JSONParser {
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
             i += 1
             skipSpace()
-            members.append((key, try value()))
+            if let selection {
+                if selection.whole.contains(key) {
+                    self.selection = nil
+                    defer { self.selection = selection }
+                    members.append((key, try value()))
+                } else if selection.keys.contains(key) {
+                    members.append((key, try value()))
+                } else {
+                    try skipValue()
+                }
+            } else {
+                members.append((key, try value()))
+            }
             skipSpace()
             guard i < bytes.count else { throw error("unexpected end of input in object") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
             if bytes[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return .object(members) }
             throw error("expected ',' or '}' in object")
         }
+    }
+
+    /// Checks one value's syntax and moves past it without building it.
+    private mutating func skipValue() throws(JSONParseError) {
+        guard i < bytes.count else { throw error("unexpected end of input") }
+        switch bytes[i] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let close = bytes[i] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            let isObject = close == UInt8(ascii: "}")
+            try enter()
+            i += 1
+            skipSpace()
+            if i < bytes.count, bytes[i] == close { i += 1; depth -= 1; return }
+            while true {
+                skipSpace()
+                if isObject {
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                    try skipString()
+                    skipSpace()
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
+                    i += 1
+                    skipSpace()
+                }
+                try skipValue()
+                skipSpace()
+                guard i < bytes.count else { throw error("unexpected end of input") }
+                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                if bytes[i] == close { i += 1; depth -= 1; return }
+                throw error(isObject ? "expected ',' or '}' in object" : "expected ',' or ']' in array")
+            }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try number()
+        default: throw error("unexpected character '\(Character(Unicode.Scalar(bytes[i])))'")
+        }
+    }
+
+    /// Moves past a string, checking its escapes and that it holds no control character.
+    private mutating func skipString() throws(JSONParseError) {
+        i += 1
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\"") { i += 1; return }
+            if c < 0x20 { throw error("control character in string") }
+            if c == UInt8(ascii: "\\") {
+                i += 1
+                guard i < bytes.count else { break }
+                switch bytes[i] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"): break
+                case UInt8(ascii: "u"): _ = try hex4()
+                default: throw error("invalid escape")
+                }
+            }
+            i += 1
+        }
+        throw error("unterminated string")
     }
 
     private mutating func array() throws(JSONParseError) -> JSONValue {
@@ -165,17 +262,21 @@ public struct JSONParser {
     private mutating func string() throws(JSONParseError) -> String {
         i += 1
         let start = i
-        // Fast path: no escapes.
+        // Fast path: no escapes. ASCII needs no UTF-8 validation (and String(validating:), generic
+        // over the encoding, costs a metadata lookup per call: most of a key's parse).
+        var ascii = true
         while i < bytes.count {
             let c = bytes[i]
             if c == UInt8(ascii: "\"") {
-                let s = String(validating: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+                let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<i])
+                let s = ascii ? String(decoding: raw, as: UTF8.self) : String(validating: raw, as: UTF8.self)
                 guard let s else { throw JSONParseError(offset: start, reason: "string is not valid UTF-8") }
                 i += 1
                 return s
             }
             if c == UInt8(ascii: "\\") { break }
             if c < 0x20 { throw error("control character in string") }
+            if c >= 0x80 { ascii = false }
             i += 1
         }
         var out = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<i]))

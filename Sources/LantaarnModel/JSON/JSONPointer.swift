@@ -34,7 +34,16 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
 
     /// The pointer as text, keys escaped.
     public var description: String {
-        tokens.map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }.joined()
+        var out = ""
+        for token in tokens {
+            out += "/"
+            if token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) {
+                out += token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+            } else {
+                out += token
+            }
+        }
+        return out
     }
 
     /// The value it points at in `root`, if any (an array index is a decimal without sign).
