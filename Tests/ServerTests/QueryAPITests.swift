@@ -140,6 +140,9 @@ struct QueryAPITests {
                 "run", base + "/openapi.json", "--url", base,
                 "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection",
                 "--max-examples", "25", "--seed", "1", "--no-color", "--suppress-health-check", "all",
+                // A correctness check, not a speed one: under a full parallel run an answer can
+                // wait for a thread longer than schemathesis's default 10 s.
+                "--request-timeout", "60",
             ], mergingErrors: true)
             let output = String(decoding: result.output, as: UTF8.self)
             let failures = output.range(of: "FAILURES").map { String(output[$0.lowerBound...].prefix(8000)) } ?? String(output.suffix(6000))

@@ -26,8 +26,11 @@ public final class PostgresServer: @unchecked Sendable {   // used from one test
             try runChecked(runuser, ["-u", "postgres", "--", try Tool("pg_basebackup").path, "-h", "127.0.0.1", "-p", "\(primary.port)",
                                      "-U", "lantaarn", "-D", directory + "/data", "-R", "--no-sync", "--checkpoint=fast"])
         } else {
-            try runChecked(runuser, ["-u", "postgres", "--", try Tool("initdb").path, "-D", directory + "/data", "-A", "trust",
-                                     "-U", "lantaarn", "--no-sync", "-E", "UTF8", "--locale", "C"])
+            // A copy of one initdb'd cluster per test process: initdb takes seconds, and a test
+            // blocked in it holds one of the test pool's two threads (the in-process servers of
+            // other suites then wait).
+            try FileManager.default.copyItem(atPath: try Self.template() + "/data", toPath: directory + "/data")
+            try runChecked(try Tool("chown"), ["-R", "postgres", directory + "/data"])
         }
         // The postmaster in the foreground, started with posix_spawn: pg_ctl's daemon left
         // Foundation's Process waiting for a runuser that had long exited.
@@ -41,6 +44,26 @@ public final class PostgresServer: @unchecked Sendable {   // used from one test
             throw ToolError("PostgreSQL did not start on port \(port): \((try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? "")")
         }
         if primary == nil { try runChecked(try Tool("createdb"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", "lantaarn", database]) }
+    }
+
+    private static let templateLock = NSLock()
+    nonisolated(unsafe) private static var templateDirectory: String?
+
+    /// A cluster made once by `initdb` (as postgres) in this test process, copied for each server.
+    private static func template() throws -> String {
+        templateLock.lock()
+        defer { templateLock.unlock() }
+        if let templateDirectory { return templateDirectory }
+        let directory = NSTemporaryDirectory() + "lantaarn-pg-template-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (tool, arguments) in [(try Tool("chown"), ["postgres", directory]),
+                                  (try Tool("runuser"), ["-u", "postgres", "--", try Tool("initdb").path, "-D", directory + "/data", "-A", "trust",
+                                                         "-U", "lantaarn", "--no-sync", "-E", "UTF8", "--locale", "C"])] {
+            let result = try runCommandBlocking(tool, arguments)
+            guard result.status == 0 else { throw ToolError("\(tool) \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.error)\(result.output)") }
+        }
+        templateDirectory = directory
+        return directory
     }
 
     /// Runs `sql` with `psql` as someone with direct access to the database would (tests that

@@ -40,16 +40,18 @@ struct FullExport {
         try add("tables/schema.sql", rows: nil, to: &result)
         for table in dump.tables { try add(table.file, rows: table.rows, to: &result) }
 
-        // 2. Every reading, per series, as CSV and Parquet.
-        let series = try SeriesFiles(directory: directory)
-        let quantities = Set(try StoreDump.quantities(sqlite))
-        try runtime.store.readings.scan(quantities: quantities, window: TimeWindow(start: 0, end: Int64.max / 2)) { r in
-            try series.append(r)
-            result.readings += 1
-            if result.readings % 100_000 == 0 { progress("readings: \(result.readings)") }
+        // 2. Every reading, per series, as CSV and Parquet; one quantity at a time, so only the
+        // series of one quantity have files open and rows buffered.
+        for quantity in try StoreDump.quantities(sqlite) {
+            let series = try SeriesFiles(directory: directory)
+            try runtime.store.readings.scan(quantities: [quantity], window: TimeWindow(start: 0, end: Int64.max / 2)) { r in
+                try series.append(r)
+                result.readings += 1
+                if result.readings % 100_000 == 0 { progress("readings: \(result.readings) (\(quantity))") }
+            }
+            for (path, rows) in try series.finish() { try add(path, rows: rows, to: &result) }
+            result.series += series.count
         }
-        for (path, rows) in try series.finish() { try add(path, rows: rows, to: &result) }
-        result.series = series.count
         progress("readings: \(result.readings) in \(result.series) series")
 
         // 3. Every dataset: its current rows and every release kept, as CSV and Parquet.

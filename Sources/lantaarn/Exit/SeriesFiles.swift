@@ -3,7 +3,8 @@ import LantaarnModel
 import Parquet
 
 /// Per series (sensor and quantity), its readings as CSV and Parquet, written as the scan
-/// visits them: a buffer per series, appended to its files a megabyte at a time.
+/// visits them: a buffer per series, appended to its files 64 KiB at a time, and Parquet row
+/// groups of 8,192 rows, so a thousand open series hold well under a gigabyte.
 final class SeriesFiles {
     private let directory: String
     private var open: [SeriesKey: Series] = [:]
@@ -61,7 +62,7 @@ final class SeriesFiles {
         if let buurt = r.buurt { p.append(column: 5, string: buurt) } else { p.appendNull(column: 5) }
         p.append(column: 6, int: Int64(r.flags.rawValue))
         try p.endRow()
-        if series.buffer.count >= 1 << 20 { try Self.appendFile(series.csv, series.buffer); series.buffer.removeAll(keepingCapacity: true) }
+        if series.buffer.count >= 1 << 16 { try Self.appendFile(series.csv, series.buffer); series.buffer.removeAll(keepingCapacity: true) }
     }
 
     /// Flushes and closes every series; returns each file (relative path) with its rows.
@@ -84,7 +85,7 @@ final class SeriesFiles {
         FileManager.default.createFile(atPath: s.csv, contents: Data(Self.header.utf8))
         FileManager.default.createFile(atPath: s.parquetPath, contents: nil)
         let target = s.parquetPath
-        s.parquet = try ParquetWriter(columns: Self.columns) { bytes in try Self.appendFile(target, bytes) }
+        s.parquet = try ParquetWriter(columns: Self.columns, rowGroupSize: 8_192) { bytes in try Self.appendFile(target, bytes) }
         open[key] = s
         return s
     }
