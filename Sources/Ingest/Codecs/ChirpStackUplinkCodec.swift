@@ -32,23 +32,9 @@ public struct ChirpStackUplinkCodec: PayloadCodec {
         metadata.receivedAt = root["time"]?.stringValue.flatMap(ISO8601.parse)
         (metadata.rssi, metadata.snr) = UplinkFields.bestGateway(root["rxInfo"])
         let device = root["deviceInfo"]?["devEui"]?.stringValue?.lowercased()
-        if let object = root["object"], frames == nil || preferDecoded {
-            let (values, texts) = try DecodedObject.values(object, where: "object")
-            return DecodedMessage(timestamp: metadata.receivedAt ?? receivedAt, values: values, texts: texts, device: device, uplink: metadata)
-        }
-        guard let frames else {
-            throw CodecError("the event has no 'object': give the device profile a codec in ChirpStack, or name the device model in Sensors/ (codec: chirpstack-v4/MODEL)")
-        }
-        guard let encoded = root["data"]?.stringValue, let bytes = Data(base64Encoded: encoded) else {
-            throw CodecError("'data' is missing or not base64: the frame has no application payload")
-        }
-        let frame: LoRaWANFrame
-        do throws(CodecError) {
-            frame = try frames.decode([UInt8](bytes), port: Int(port))
-        } catch {
-            throw CodecError("\(error.reason) (fPort \(port), fCnt \(metadata.frameCounter ?? 0))")
-        }
-        return DecodedMessage(timestamp: metadata.receivedAt ?? receivedAt, values: frame.values, texts: frame.texts,
-                              device: device, uplink: metadata)
+        return try UplinkFields.message(decoded: root["object"], named: "object", frame: root["data"], frameName: "'data'", frames: frames,
+                                        preferDecoded: preferDecoded, metadata: metadata, device: device, receivedAt: receivedAt,
+                                        missingDecoded: "the event has no 'object': give the device profile a codec in ChirpStack, or name the device model in Sensors/ (codec: chirpstack-v4/MODEL)",
+                                        counters: ("fPort", "fCnt"))
     }
 }

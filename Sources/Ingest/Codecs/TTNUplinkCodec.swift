@@ -45,28 +45,11 @@ public struct TTNUplinkCodec: PayloadCodec {
         metadata.receivedAt = networkTime ?? root["received_at"]?.stringValue.flatMap(ISO8601.parse)
         (metadata.rssi, metadata.snr) = UplinkFields.bestGateway(uplink["rx_metadata"])
         let device = root["end_device_ids"]?["device_id"]?.stringValue
-        let decoded = uplink["decoded_payload"]
-        if let decoded, frames == nil || preferDecoded {
-            let (values, texts) = try DecodedObject.values(decoded, where: "uplink_message.decoded_payload")
-            return DecodedMessage(timestamp: metadata.receivedAt ?? receivedAt, values: values, texts: texts, device: device, uplink: metadata)
-        }
-        guard let frames else {
-            throw CodecError("uplink_message.decoded_payload is missing: give the device a payload formatter in The Things Stack, or name its model in Sensors/ (codec: ttn-v3/MODEL)")
-        }
-        guard let encoded = uplink["frm_payload"]?.stringValue else {
-            throw CodecError("uplink_message.frm_payload is missing: the frame has no application payload")
-        }
-        guard let bytes = Data(base64Encoded: encoded) else {
-            throw CodecError("uplink_message.frm_payload is not base64")
-        }
-        let frame: LoRaWANFrame
-        do throws(CodecError) {
-            frame = try frames.decode([UInt8](bytes), port: Int(port))
-        } catch {
-            throw CodecError("\(error.reason) (f_port \(port), f_cnt \(metadata.frameCounter.map(String.init) ?? "?"))")
-        }
-        return DecodedMessage(timestamp: metadata.receivedAt ?? receivedAt, values: frame.values, texts: frame.texts,
-                              device: device, uplink: metadata)
+        return try UplinkFields.message(decoded: uplink["decoded_payload"], named: "uplink_message.decoded_payload",
+                                        frame: uplink["frm_payload"], frameName: "uplink_message.frm_payload", frames: frames,
+                                        preferDecoded: preferDecoded, metadata: metadata, device: device, receivedAt: receivedAt,
+                                        missingDecoded: "uplink_message.decoded_payload is missing: give the device a payload formatter in The Things Stack, or name its model in Sensors/ (codec: ttn-v3/MODEL)",
+                                        counters: ("f_port", "f_cnt"))
     }
 }
 
@@ -79,6 +62,31 @@ enum UplinkFields {
             throw CodecError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return whole
+    }
+
+    /// The readings of an uplink: from the server's decoded object when there is no device model
+    /// (or the sensor prefers it), else from the base64 frame through the model's layout.
+    static func message(decoded: JSONValue?, named decodedName: String, frame: JSONValue?, frameName: String,
+                        frames: (any LoRaWANFrameDecoder)?, preferDecoded: Bool, metadata: UplinkMetadata, device: String?,
+                        receivedAt: Int64, missingDecoded: String, counters: (port: String, count: String)) throws(CodecError) -> DecodedMessage {
+        let timestamp = metadata.receivedAt ?? receivedAt
+        if let decoded, frames == nil || preferDecoded {
+            let (values, texts) = try DecodedObject.values(decoded, where: decodedName)
+            return DecodedMessage(timestamp: timestamp, values: values, texts: texts, device: device, uplink: metadata)
+        }
+        guard let frames else { throw CodecError(missingDecoded) }
+        guard let encoded = frame?.stringValue else {
+            throw CodecError("\(frameName) is missing: the frame has no application payload")
+        }
+        guard let bytes = Data(base64Encoded: encoded) else { throw CodecError("\(frameName) is not base64") }
+        let port = metadata.port ?? 0
+        let decodedFrame: LoRaWANFrame
+        do throws(CodecError) {
+            decodedFrame = try frames.decode([UInt8](bytes), port: port)
+        } catch {
+            throw CodecError("\(error.reason) (\(counters.port) \(port), \(counters.count) \(metadata.frameCounter.map(String.init) ?? "?"))")
+        }
+        return DecodedMessage(timestamp: timestamp, values: decodedFrame.values, texts: decodedFrame.texts, device: device, uplink: metadata)
     }
 
     /// RSSI and SNR of the gateway that heard the uplink best.

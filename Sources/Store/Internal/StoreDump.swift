@@ -19,6 +19,9 @@ public enum StoreDump {
         public var rows: Int
         /// Relative path, e.g. `tables/release.ndjson`.
         public var file: String
+        /// Size and SHA-256 (hex) of the file, taken while it was written; `nil` for a table read
+        /// from a manifest (which lists them with the files).
+        public var written: (bytes: Int64, sha256: String)?
 
         public init(name: String, columns: [String], rows: Int, file: String) {
             (self.name, self.columns, self.rows, self.file) = (name, columns, rows, file)
@@ -73,9 +76,10 @@ public enum StoreDump {
                     rows += 1
                     if rows % 50_000 == 0 { progress(name, rows) }
                 }
-                try out.close()
+                var table = Table(name: name, columns: columns, rows: rows, file: file)
+                table.written = try out.close()
                 progress(name, rows)
-                tables.append(Table(name: name, columns: columns, rows: rows, file: file))
+                tables.append(table)
             }
             let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
             return Written(tables: tables, userVersion: userVersion)
@@ -255,6 +259,8 @@ public enum StoreDump {
 struct LineFile {
     private let handle: FileHandle
     private var buffer: [UInt8] = []
+    private var hash = SHA256()
+    private var size: Int64 = 0
 
     init(path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
@@ -271,12 +277,16 @@ struct LineFile {
 
     private mutating func flush() throws {
         try handle.write(contentsOf: buffer)
+        hash.update(buffer)
+        size += Int64(buffer.count)
         buffer.removeAll(keepingCapacity: true)
     }
 
-    mutating func close() throws {
+    /// Writes what is left and closes the file; returns its size and SHA-256 (hex).
+    mutating func close() throws -> (bytes: Int64, sha256: String) {
         try flush()
         try handle.close()
+        return (size, SHA256.hexString(hash.finalize()))
     }
 
     /// Calls `visit` with each line (without its newline) and its number, reading 1 MiB at a time.

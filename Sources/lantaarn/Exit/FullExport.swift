@@ -38,7 +38,10 @@ struct FullExport {
         // 1. The store, every table (the part `import` rebuilds it from).
         let dump = try StoreDump.write(sqlite, to: directory) { table, rows in progress("tables: \(table) \(rows) rows") }
         try add("tables/schema.sql", rows: nil, to: &result)
-        for table in dump.tables { try add(table.file, rows: table.rows, to: &result) }
+        for table in dump.tables {
+            let (bytes, sha) = try table.written ?? ExportManifest.digest(path(table.file))
+            result.files.append(.init(path: table.file, bytes: bytes, sha256: sha, rows: table.rows))
+        }
 
         // 2. Every reading, per series, as CSV and Parquet; one quantity at a time, so only the
         // series of one quantity have files open and rows buffered.
