@@ -15,6 +15,7 @@ build: setup
 
 release: setup
 	$(SWIFT) build -c release --product lantaarn
+	$(SWIFT) build -c release --product lantaarn-codec
 
 broker: setup
 	@scripts/broker 1883
@@ -69,6 +70,7 @@ bench-cluster: setup
 	@scripts/setup --bench
 	$(SWIFT) build -c release --product lantaarn-cluster-bench
 	$(SWIFT) build -c release --product lantaarn
+	$(SWIFT) build -c release --product lantaarn-codec
 	@mkdir -p $(BENCH_DIR)
 	.build/release/lantaarn-cluster-bench $(BENCH_DIR)/cluster $(BENCH_CLUSTER_SENSORS) $(BENCH_CLUSTER_PER_SERIES)
 	python3 Benchmarks/cluster_ingest.py .build/release/lantaarn $(BENCH_DIR)/cluster-ingest $(BENCH_CLUSTER_MESSAGES) $(BENCH_CLUSTER_NODES)
@@ -80,6 +82,7 @@ BENCH_MQTT_MESSAGES ?= 500000
 BENCH_MQTT_ROUNDS ?= 3
 bench-ingest: setup
 	$(SWIFT) build -c release --product lantaarn
+	$(SWIFT) build -c release --product lantaarn-codec
 	$(SWIFT) build -c release --product lantaarn-ingest-bench
 	@mkdir -p $(BENCH_DIR)
 	python3 Benchmarks/broker_ingest.py .build/release/lantaarn $(BENCH_DIR)/broker-ingest $(BENCH_MQTT_MESSAGES) $(BENCH_MQTT_ROUNDS) | tee $(BENCH_DIR)/broker.txt
@@ -107,6 +110,7 @@ bench-pipelines: venv
 	@scripts/setup --bench
 	$(SWIFT) build -c release --product lantaarn-pipeline-bench
 	$(SWIFT) build -c release --product lantaarn
+	$(SWIFT) build -c release --product lantaarn-codec
 	@mkdir -p $(BENCH_DIR)/pipelines
 	.build/release/lantaarn-pipeline-bench $(BENCH_DIR)/pipelines . $(BENCH_PIPELINE_SENSORS) $(BENCH_PIPELINE_PER_SERIES) > $(BENCH_DIR)/pipelines/lantaarn.json
 	.venv/bin/python Benchmarks/pipeline_peer.py $(BENCH_DIR)/pipelines $(BENCH_DIR)/pipelines/lantaarn.json | tee $(BENCH_DIR)/pipelines/bench.txt
@@ -134,6 +138,7 @@ BENCH_DASHBOARD_SECONDS ?= 10
 bench-dashboards: setup
 	@scripts/setup --bench
 	$(SWIFT) build -c release --product lantaarn
+	$(SWIFT) build -c release --product lantaarn-codec
 	@mkdir -p $(BENCH_DIR)/dashboards
 	python3 Benchmarks/dashboard_bench.py $(BENCH_DIR)/dashboards $(BENCH_DASHBOARD_SECONDS) | tee $(BENCH_DIR)/dashboards/bench.txt
 	@grep "^BENCH " $(BENCH_DIR)/dashboards/bench.txt
@@ -161,6 +166,7 @@ SOAK_SECONDS ?= 600
 verify: setup venv-test
 	@scripts/venv verify
 	$(SWIFT) build -c release --product lantaarn
+	$(SWIFT) build -c release --product lantaarn-codec
 	$(SWIFT) build -c release --product lantaarn-verify
 	@mkdir -p $(VERIFY_DIR)
 	@# Every suite runs, even after one fails; the report lists them all, and the exit status says whether any failed.

@@ -40,6 +40,14 @@ let package = Package(
         // Apache Parquet writer (flat schemas; see ParquetWriter.swift for the parts of the format).
         .target(name: "Parquet", dependencies: ["CZstd"]),
 
+        // System library: JavaScriptCore's C API, the engine of vendor codecs (Debian: libjavascriptcoregtk-4.1-dev).
+        .systemLibrary(name: "CJavaScriptCore", path: "Sources/CJavaScriptCore", pkgConfig: "javascriptcoregtk-4.1"),
+
+        // `lantaarn-codec`: one vendor codec (JavaScript) in a sandboxed process of its own; the
+        // ingest talks to it over a pipe (Ingest/Codecs/JavaScript). Written in C: no Swift runtime
+        // to start, and nothing in it but the engine, the limits and the protocol.
+        .executableTarget(name: "lantaarn-codec", dependencies: ["CJavaScriptCore"], path: "Sources/CodecWorker"),
+
         // System library: GLPK, the linear programmes of disclosure control (Debian: libglpk-dev).
         .systemLibrary(name: "CGLPK", path: "Sources/CGLPK"),
 

@@ -52,6 +52,7 @@ func withDecodedPayload(_ uplink: [UInt8], model: String) -> [UInt8] {
     return Array(JSONWriter.string(.object(root)).utf8)
 }
 
+let repository = sensors + "/lorawan/device-repository/vendor"
 let cases: [(key: String, codec: String, payloads: [[UInt8]])] = [
     ("plain", "lantaarn-json", plainPayloads()),
     ("senml", "senml", (1...12).map { file("senml/ex\($0).gen.json") }),
@@ -112,8 +113,70 @@ for c in cases {
     print("BENCH decode_\(c.key)_msgs_per_s \(Int(Double(decoded) / s)) msg/s")
     FileHandle.standardError.write(Data("\(c.codec): \(decoded) messages, \(values) values, 0 failed, in \(s) s\n".utf8))
 }
+// Issue 32, item 3: vendor codecs from the Device Repository in the sandboxed JavaScript worker,
+// fed as the ingest consumer feeds them (batches of 1000: envelopes read, frames streamed to the
+// worker process and its JSON answers read back, as both processes work at once).
+// `js`: elsys.js (Elsys ERS; the codec the issue names) on its codec's example frame, in the
+// Decentlab uplink of the built-in case (same envelope, 1.5 KB, so the two rates compare);
+// `js_dl_pm_ws302`: like for like with the built-in cases above, the same two uplinks through the
+// vendors' dl-pm.js and ws302.js (dl-pm.js answers 44 leaves: a name and unit for each value).
+let javascriptBatch = 1000
+func javascriptRate(_ uplinks: [(payload: [UInt8], codec: TTNUplinkCodec)], name: String) -> Double {
+    var decoded = 0, values = 0
+    var failures: [String] = []
+    let clock = ContinuousClock()
+    let start = clock.now
+    var elapsed = Duration.zero
+    while elapsed < .seconds(seconds) {
+        for u in uplinks {
+            let records = [LogRecord](repeating: LogRecord(receivedAt: 1_795_341_600_000, origin: "bench", payload: u.payload), count: javascriptBatch)
+            for result in u.codec.decode(batch: records) {
+                switch result {
+                case .success(let m): values += m.values.count
+                case .failure(let e): failures.append(e.reason)
+                }
+            }
+            decoded += javascriptBatch
+        }
+        elapsed = clock.now - start
+    }
+    guard failures.isEmpty else {
+        FileHandle.standardError.write(Data("lantaarn-ingest-bench: \(name): \(failures.count) of \(decoded) decodes failed: \(failures[0])\n".utf8))
+        exit(1)
+    }
+    let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    FileHandle.standardError.write(Data("\(name) (batches of \(javascriptBatch)): \(decoded) messages, \(values) values, 0 failed, in \(s) s\n".utf8))
+    return Double(decoded) / s
+}
+func javascript(_ file: String) -> TTNUplinkCodec {
+    TTNUplinkCodec(frames: JavaScriptFrameDecoder(path: repository + "/" + file, label: file))
+}
+/// An uplink of the same size and shape as the built-in cases' (the Decentlab DL-PM uplink of
+/// ../shared, 1.5 KB), carrying `frame` on `port` instead.
+func carrying(_ frame: [UInt8], port: Int, in uplink: [UInt8]) -> [UInt8] {
+    guard case .object(var root) = try! JSONParser.parse(uplink), let at = root.firstIndex(where: { $0.0 == "uplink_message" }),
+          case .object(var message) = root[at].1 else { fatalError("not a TTN uplink") }
+    for (k, member) in message.enumerated() {
+        if member.0 == "frm_payload" { message[k].1 = .string(Data(frame).base64EncodedString()) }
+        if member.0 == "f_port" { message[k].1 = .number(Double(port)) }
+    }
+    root[at].1 = .object(message)
+    return Array(JSONWriter.string(.object(root)).utf8)
+}
+let ersUplink = carrying([0x01, 0x00, 0xE2, 0x02, 0x29, 0x04, 0x00, 0x27, 0x05, 0x06], port: 1, in: file("ttn_v3/Decentlab_DL-PM__payload.json"))
+let jsRates = [
+    ("js", javascriptRate([(ersUplink, javascript("elsys/elsys.js"))], name: "javascript elsys.js")),
+    ("js_dl_pm_ws302", javascriptRate([(file("ttn_v3/Decentlab_DL-PM__payload.json"), javascript("decentlab/dl-pm.js")),
+                                       (file("ttn_v3/Milesight_WS302__payload.json"), javascript("milesight-iot/ws302.js"))],
+                                      name: "javascript dl-pm.js, ws302.js")),
+]
+for (key, rate) in jsRates {
+    rates[key] = rate
+    print("BENCH decode_\(key)_msgs_per_s \(Int(rate)) msg/s")
+}
+
 // The built-in TTN decoders' rate in this run: the mean of the two models measured above.
 let builtIn = (rates["ttn_decentlab_dl_pm"]! + rates["ttn_milesight_ws302"]!) / 2
-for key in ["decoded_payload", "decoded_payload_rs26x", "chirpstack_object"] {
+for key in ["js", "js_dl_pm_ws302", "decoded_payload", "decoded_payload_rs26x", "chirpstack_object"] {
     print("BENCH decode_\(key)_ratio_vs_ttn_builtin \(String(format: "%.3f", rates[key]! / builtIn)) x")
 }

@@ -40,6 +40,20 @@ public struct Sensor: Sendable, Hashable {
     /// the server's decoded payload wins over the built-in decoding of the frame when both are
     /// there (`prefer: decoded` in `Sensors/`).
     public var preferDecoded = false
+    /// A vendor codec file that decodes the frames (`codec: {javascript: codecs/elsys.js}`),
+    /// under the network server format in ``codec``.
+    public var javascript: CodecFile?
+
+    /// A codec file: its path on disk, and how the sensor file wrote it (for messages).
+    public struct CodecFile: Sendable, Hashable {
+        public var path: String
+        public var label: String
+
+        public init(path: String, label: String) {
+            self.path = path
+            self.label = label
+        }
+    }
 
     public enum ExtraFields: String, Sendable, Hashable {
         /// Each one goes to quarantine as an unregistered quantity.

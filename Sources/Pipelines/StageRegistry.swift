@@ -41,19 +41,12 @@ struct StageItem: Decodable {
     /// names exactly one kind).
     var make: ((StageParseContext) throws -> any Stage)?
 
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Key.self)
+        let container = try decoder.container(keyedBy: NamedCodingKey.self)
         let keys = Set(container.allKeys.map(\.stringValue))
         named = StageRegistry.names.filter(keys.contains)
         guard named.count == 1, let type = StageRegistry.byName[named[0]] else { return }
-        let key = Key(stringValue: named[0])
+        let key = NamedCodingKey(named[0])
         if try container.decodeNil(forKey: key) {
             throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath + [key],
                                                     debugDescription: "give the stage's fields, or {} for its defaults: '- \(named[0]): {}'"))
@@ -61,7 +54,7 @@ struct StageItem: Decodable {
         make = try Self.maker(type, container, key)
     }
 
-    private static func maker<S: Stage>(_ type: S.Type, _ container: KeyedDecodingContainer<Key>, _ key: Key) throws
+    private static func maker<S: Stage>(_ type: S.Type, _ container: KeyedDecodingContainer<NamedCodingKey>, _ key: NamedCodingKey) throws
         -> (StageParseContext) throws -> any Stage {
         let raw = try container.decode(S.Raw.self, forKey: key)
         return { try StageRegistry.make(S.self, raw, context: $0) }

@@ -10,7 +10,7 @@ struct SensorsCommand: AsyncParsableCommand {
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate Sensors/ and print every sensor with its gemeente, wijk and buurt (boundaries in force now).")
+            abstract: "Validate Sensors/ and print every sensor with its gemeente, wijk and buurt (boundaries in force now); load each vendor codec and run its examples.")
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
@@ -28,6 +28,15 @@ struct SensorsCommand: AsyncParsableCommand {
                 Console.line("\(id)\t\(s.kind)\t\(s.latitude), \(s.longitude)\t\(codes.joined(separator: " "))\t\(s.quantities.keys.sorted().joined(separator: ","))")
             }
             Console.line("\(registry.sensors.count) sensors; \(outside) outside every wijk (their readings count as 'wijk unknown')")
+            var problems: [String] = []
+            for id in registry.sensors.keys.sorted() {
+                guard let sensor = registry.sensors[id], let file = sensor.javascript else { continue }
+                let check = CodecCheck(sensor: sensor)
+                problems += check.problems
+                Console.line("codec \(file.label) (sensor \(id)): \(check.examples) examples run, \(check.problems.count) problems")
+            }
+            for problem in problems { Console.line(problem) }
+            if !problems.isEmpty { throw ExitCode(1) }
         }
     }
 }

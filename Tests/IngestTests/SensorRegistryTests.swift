@@ -116,6 +116,44 @@ struct SensorRegistryTests {
             }
         }
     }
+
+    @Test func vendorCodecFiles() throws {
+        let dir = try scratchDirectory("registry-javascript")
+        try FileManager.default.createDirectory(atPath: dir + "/codecs", withIntermediateDirectories: true)
+        try "function decodeUplink(input) { return {data: {t: 1}}; }".write(toFile: dir + "/codecs/t.js", atomically: true, encoding: .utf8)
+        let boundaries = BoundaryCatalog([try DefaultBoundaries.haarlemWijken()])
+        func load(_ codec: String) throws -> SensorRegistry {
+            try """
+            sensors:
+              - id: t
+                lamppost: L1
+                kind: klimaat
+                lat: 52.38
+                lon: 4.63
+                codec: \(codec)
+                quantities:
+                  temp: {unit: "°C", min: -40, max: 80, field: t}
+            """.write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
+            return try SensorRegistry.load(directory: dir, boundaries: boundaries)
+        }
+        // Relative to the sensor file's folder; the network server format defaults to The Things Stack.
+        let ttn = try load("{javascript: codecs/t.js}")
+        #expect(ttn.sensors["t"]?.javascript == Sensor.CodecFile(path: dir + "/codecs/t.js", label: "codecs/t.js"))
+        #expect(ttn.sensors["t"]?.codec == "ttn-v3" && ttn.codecBySensor["t"] is TTNUplinkCodec)
+        let chirp = try load("{javascript: codecs/t.js, network: chirpstack-v4}")
+        #expect(chirp.codecBySensor["t"] is ChirpStackUplinkCodec && chirp.codecBySensor["t"]?.batchKey != nil)
+        for (codec, path, words) in [("{javascript: codecs/missing.js}", "sensors[0].codec.javascript", "codec file 'codecs/missing.js' is not there"),
+                                     ("{javascript: codecs/t.js, network: lorawan}", "sensors[0].codec.network", "use ttn-v3 or chirpstack-v4"),
+                                     ("{javascript: codecs/t.js, netwerk: ttn-v3}", "sensors[0].codec.netwerk", "unknown key 'netwerk'"),
+                                     ("ttn-v4", "sensors[0].codec", "or {javascript: FILE} for a vendor codec")] {
+            do {
+                _ = try load(codec)
+                Issue.record("\(codec) was accepted")
+            } catch let e as RegistryError {
+                #expect(e.path == path && e.reason.contains(words), "\(e.path): \(e.reason)")
+            }
+        }
+    }
 }
 
 struct ReadingValidatorTests {

@@ -8,7 +8,7 @@ import LantaarnModel
 /// there). `fCnt` and `fPort` are kept like The Things Stack's, and count as 0 when absent
 /// (ChirpStack leaves zero values out of its JSON); RSSI and SNR of the best gateway from
 /// `rxInfo`; the time is the event's `time`. The device is its DevEUI.
-public struct ChirpStackUplinkCodec: PayloadCodec {
+public struct ChirpStackUplinkCodec: NetworkUplinkCodec {
     public let frames: (any LoRaWANFrameDecoder)?
     public let preferDecoded: Bool
 
@@ -21,7 +21,7 @@ public struct ChirpStackUplinkCodec: PayloadCodec {
     static let needed = JSONParser.Selection(keys: ["deviceInfo", "devEui", "fCnt", "fPort", "time", "data", "rxInfo", "rssi", "snr"],
                                              whole: ["object"])
 
-    public func decode(_ payload: UnsafeRawBufferPointer, receivedAt: Int64) throws(CodecError) -> DecodedMessage {
+    public func uplink(_ payload: UnsafeRawBufferPointer) throws(CodecError) -> NetworkUplink {
         let root = try PayloadCodecs.parseJSON(payload, format: "a ChirpStack v4 uplink event", selecting: Self.needed)
         guard case .object = root, root["deviceInfo"] != nil || root["data"] != nil || root["object"] != nil else {
             throw CodecError("neither 'deviceInfo', 'data' nor 'object' is there: not a ChirpStack v4 uplink event (join, status and ack events carry no readings)")
@@ -32,9 +32,9 @@ public struct ChirpStackUplinkCodec: PayloadCodec {
         metadata.receivedAt = root["time"]?.stringValue.flatMap(ISO8601.parse)
         (metadata.rssi, metadata.snr) = UplinkFields.bestGateway(root["rxInfo"])
         let device = root["deviceInfo"]?["devEui"]?.stringValue?.lowercased()
-        return try UplinkFields.message(decoded: root["object"], named: "object", frame: root["data"], frameName: "'data'", frames: frames,
-                                        preferDecoded: preferDecoded, metadata: metadata, device: device, receivedAt: receivedAt,
-                                        missingDecoded: "the event has no 'object': give the device profile a codec in ChirpStack, or name the device model in Sensors/ (codec: chirpstack-v4/MODEL)",
-                                        counters: ("fPort", "fCnt"))
+        return NetworkUplink(decoded: root["object"], decodedName: "object", frame: root["data"], frameName: "'data'",
+                             metadata: metadata, device: device,
+                             missingDecoded: "the event has no 'object': give the device profile a codec in ChirpStack, or name the device model or codec in Sensors/ (codec: chirpstack-v4/MODEL, or codec: {javascript: FILE, network: chirpstack-v4})",
+                             counters: ("fPort", "fCnt"))
     }
 }

@@ -48,6 +48,9 @@ public struct DecodedMessage: Sendable, Equatable {
     /// The device as the payload names it (TTN device id, SenML base name, ESP chip id).
     public var device: String?
     public var uplink: UplinkMetadata?
+    /// What a vendor codec warned about while it decoded (its `warnings`): kept in quarantine
+    /// beside the message, whose values are stored.
+    public var warnings: [String] = []
 
     public init(timestamp: Int64?, values: [DecodedValue], texts: [String: String] = [:], device: String? = nil,
                 uplink: UplinkMetadata? = nil) {

@@ -11,18 +11,28 @@ enum DecodedObject {
         guard case .object = object else { throw CodecError("\(where_) is not an object") }
         var values: [DecodedValue] = []
         var texts: [String: String] = [:]
-        func walk(_ node: JSONValue, _ path: [String]) {
-            let name = path.count == 1 ? path[0] : JSONPointer(tokens: path).description
+        // Names grow by one escaped token per level (`/climate` + `/temperature`), without an
+        // array of tokens per node: a vendor codec's data has dozens of leaves per message.
+        func walk(_ node: JSONValue, name: String, pointer: String) {
             switch node {
             case .number(let n): if n.isFinite { values.append(DecodedValue(name, n)) }
             case .bool(let b): values.append(DecodedValue(name, b ? 1 : 0))
             case .string(let s): texts[name] = s
-            case .object(let members): for (key, child) in members { walk(child, path + [key]) }
-            case .array(let items): for (i, child) in items.enumerated() { walk(child, path + [String(i)]) }
+            case .object(let members):
+                for (key, child) in members {
+                    let deeper = pointer + "/" + JSONPointer.escape(key)
+                    walk(child, name: deeper, pointer: deeper)
+                }
+            case .array(let items):
+                for (i, child) in items.enumerated() {
+                    let deeper = pointer + "/" + String(i)
+                    walk(child, name: deeper, pointer: deeper)
+                }
             case .null: break
             }
         }
-        walk(object, [])
+        guard case .object(let members) = object else { return (values, texts) }
+        for (key, child) in members { walk(child, name: key, pointer: "/" + JSONPointer.escape(key)) }
         return (values, texts)
     }
 }

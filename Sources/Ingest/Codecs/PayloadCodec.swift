@@ -6,6 +6,24 @@ public protocol PayloadCodec: Sendable {
     /// Decodes one payload received at `receivedAt` (epoch milliseconds), the time used for
     /// relative timestamps (SenML) and for payloads without any.
     func decode(_ payload: UnsafeRawBufferPointer, receivedAt: Int64) throws(CodecError) -> DecodedMessage
+    /// Codecs that decode many messages faster at once than one by one (a vendor codec in a
+    /// process of its own) name the batch they can share: messages of codecs with the same key
+    /// are decoded together by ``decode(batch:)``. `nil` (the default): one by one.
+    var batchKey: String? { get }
+    /// Every record's payload, in order; the default decodes them one by one.
+    func decode(batch: [LogRecord]) -> [Result<DecodedMessage, CodecError>]
+}
+
+extension PayloadCodec {
+    public var batchKey: String? { nil }
+
+    public func decode(batch: [LogRecord]) -> [Result<DecodedMessage, CodecError>] {
+        batch.map { record in
+            record.payload.withUnsafeBytes { buf in
+                do throws(CodecError) { return .success(try decode(buf, receivedAt: record.receivedAt)) } catch { return .failure(error) }
+            }
+        }
+    }
 }
 
 /// The codecs a sensor can name, by their name in `Sensors/*.yaml`.
@@ -43,6 +61,20 @@ public enum PayloadCodecs {
             }
         }
     }
+
+    /// The codec of `sensor`: its named codec, or its network server's format with its vendor codec file.
+    public static func codec(for sensor: Sensor) -> (any PayloadCodec)? {
+        guard let file = sensor.javascript else { return named(sensor.codec, preferDecoded: sensor.preferDecoded) }
+        let frames = JavaScriptFrameDecoder(path: file.path, label: file.label)
+        switch sensor.codec {
+        case "ttn-v3": return TTNUplinkCodec(frames: frames, preferDecoded: sensor.preferDecoded)
+        case "chirpstack-v4": return ChirpStackUplinkCodec(frames: frames, preferDecoded: sensor.preferDecoded)
+        default: return nil
+        }
+    }
+
+    /// Network server formats a vendor codec file can sit under (`network:` beside `javascript:`).
+    public static let networks = ["ttn-v3", "chirpstack-v4"]
 
     /// Parses JSON (only the members `selection` names, when given), turning a syntax error into
     /// a codec error that names the format.

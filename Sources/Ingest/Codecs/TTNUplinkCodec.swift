@@ -15,7 +15,7 @@ import LantaarnModel
 /// frame), else the message's `received_at`. The frame counter, port, and the RSSI and SNR
 /// of the gateway that heard the frame best are kept; the frame counter lets the consumer
 /// drop a frame that the network delivered twice.
-public struct TTNUplinkCodec: PayloadCodec {
+public struct TTNUplinkCodec: NetworkUplinkCodec {
     public let frames: (any LoRaWANFrameDecoder)?
     /// With `frames`: take `decoded_payload` when the uplink has one.
     public let preferDecoded: Bool
@@ -31,7 +31,7 @@ public struct TTNUplinkCodec: PayloadCodec {
                "rx_metadata", "rssi", "snr"],
         whole: ["decoded_payload"])
 
-    public func decode(_ payload: UnsafeRawBufferPointer, receivedAt: Int64) throws(CodecError) -> DecodedMessage {
+    public func uplink(_ payload: UnsafeRawBufferPointer) throws(CodecError) -> NetworkUplink {
         var root = try PayloadCodecs.parseJSON(payload, format: "a The Things Stack v3 uplink message", selecting: Self.needed)
         if root["name"]?.stringValue == "as.up.data.forward", let data = root["data"] { root = data }
         guard let uplink = root["uplink_message"], case .object = uplink else {
@@ -45,54 +45,9 @@ public struct TTNUplinkCodec: PayloadCodec {
         metadata.receivedAt = networkTime ?? root["received_at"]?.stringValue.flatMap(ISO8601.parse)
         (metadata.rssi, metadata.snr) = UplinkFields.bestGateway(uplink["rx_metadata"])
         let device = root["end_device_ids"]?["device_id"]?.stringValue
-        return try UplinkFields.message(decoded: uplink["decoded_payload"], named: "uplink_message.decoded_payload",
-                                        frame: uplink["frm_payload"], frameName: "uplink_message.frm_payload", frames: frames,
-                                        preferDecoded: preferDecoded, metadata: metadata, device: device, receivedAt: receivedAt,
-                                        missingDecoded: "uplink_message.decoded_payload is missing: give the device a payload formatter in The Things Stack, or name its model in Sensors/ (codec: ttn-v3/MODEL)",
-                                        counters: ("f_port", "f_cnt"))
-    }
-}
-
-/// Fields LoRaWAN network servers' uplinks share, read the same way for each.
-enum UplinkFields {
-    /// A whole number in `range`; `nil` when absent.
-    static func whole(_ value: JSONValue?, _ name: String, in range: ClosedRange<Int64>) throws(CodecError) -> Int64? {
-        guard let value else { return nil }
-        guard let n = value.numberValue, let whole = Int64(exactly: n), range.contains(whole) else {
-            throw CodecError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return whole
-    }
-
-    /// The readings of an uplink: from the server's decoded object when there is no device model
-    /// (or the sensor prefers it), else from the base64 frame through the model's layout.
-    static func message(decoded: JSONValue?, named decodedName: String, frame: JSONValue?, frameName: String,
-                        frames: (any LoRaWANFrameDecoder)?, preferDecoded: Bool, metadata: UplinkMetadata, device: String?,
-                        receivedAt: Int64, missingDecoded: String, counters: (port: String, count: String)) throws(CodecError) -> DecodedMessage {
-        let timestamp = metadata.receivedAt ?? receivedAt
-        if let decoded, frames == nil || preferDecoded {
-            let (values, texts) = try DecodedObject.values(decoded, where: decodedName)
-            return DecodedMessage(timestamp: timestamp, values: values, texts: texts, device: device, uplink: metadata)
-        }
-        guard let frames else { throw CodecError(missingDecoded) }
-        guard let encoded = frame?.stringValue else {
-            throw CodecError("\(frameName) is missing: the frame has no application payload")
-        }
-        guard let bytes = Data(base64Encoded: encoded) else { throw CodecError("\(frameName) is not base64") }
-        let port = metadata.port ?? 0
-        let decodedFrame: LoRaWANFrame
-        do throws(CodecError) {
-            decodedFrame = try frames.decode([UInt8](bytes), port: port)
-        } catch {
-            throw CodecError("\(error.reason) (\(counters.port) \(port), \(counters.count) \(metadata.frameCounter.map(String.init) ?? "?"))")
-        }
-        return DecodedMessage(timestamp: timestamp, values: decodedFrame.values, texts: decodedFrame.texts, device: device, uplink: metadata)
-    }
-
-    /// RSSI and SNR of the gateway that heard the uplink best.
-    static func bestGateway(_ gateways: JSONValue?) -> (rssi: Double?, snr: Double?) {
-        guard let list = gateways?.arrayValue else { return (nil, nil) }
-        let best = list.max { ($0["rssi"]?.numberValue ?? -.infinity) < ($1["rssi"]?.numberValue ?? -.infinity) }
-        return (best?["rssi"]?.numberValue, best?["snr"]?.numberValue)
+        return NetworkUplink(decoded: uplink["decoded_payload"], decodedName: "uplink_message.decoded_payload",
+                             frame: uplink["frm_payload"], frameName: "uplink_message.frm_payload", metadata: metadata, device: device,
+                             missingDecoded: "uplink_message.decoded_payload is missing: give the device a payload formatter in The Things Stack, or name its model or codec in Sensors/ (codec: ttn-v3/MODEL, or codec: {javascript: FILE})",
+                             counters: ("f_port", "f_cnt"))
     }
 }

@@ -146,8 +146,7 @@ public final class IngestConsumer: Service, Sendable {
     public func rememberCommitted(before offset: Int64) throws {
         let records = try reader.records(before: offset, count: RecentMessages.capacity)
         recent.withLock { recent in
-            for record in records {
-                let outcome = validator.validate(record, source: source)
+            for outcome in validator.validate(records, source: source) {
                 if let identity = outcome.identity { _ = recent.insert(identity) }
             }
         }
@@ -173,8 +172,8 @@ public final class IngestConsumer: Service, Sendable {
         var committed = false
         quality.withLock { $0.begin() }
         defer { quality.withLock { committed ? $0.commit() : $0.rollback() } }
-        for entry in batch.entries {
-            let outcome = validator.validate(entry.record, source: source)
+        let outcomes = validator.validate(batch.entries.map(\.record), source: source)
+        for (entry, outcome) in zip(batch.entries, outcomes) {
             var message = IngestStats.Message(sensorID: outcome.sensorID, topic: entry.record.origin, outcome: .stored,
                                               valuesStored: outcome.readings.count, valuesQuarantined: outcome.quarantined.count,
                                               valuesIgnored: outcome.ignored, receivedAt: entry.record.receivedAt)

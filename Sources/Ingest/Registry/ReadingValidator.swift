@@ -50,6 +50,27 @@ public struct ReadingValidator: Sendable {
 
     /// Validates `record` received from `source` (e.g. `mqtt`).
     public func validate(_ record: LogRecord, source: String) -> Outcome {
+        validate(record, source: source, decoded: nil)
+    }
+
+    /// Validates `records` in order. Messages whose codecs share a batch (a vendor codec in its
+    /// own process) are decoded together first; the rest one by one.
+    public func validate(_ records: [LogRecord], source: String) -> [Outcome] {
+        var groups: [String: [Int]] = [:]
+        for (i, record) in records.enumerated() {
+            guard let id = registry.sensorByTopic[record.origin], let key = registry.codecBySensor[id]?.batchKey else { continue }
+            groups[key, default: []].append(i)
+        }
+        var decoded = [Result<DecodedMessage, CodecError>?](repeating: nil, count: records.count)
+        for indices in groups.values {
+            guard let id = registry.sensorByTopic[records[indices[0]].origin], let codec = registry.codecBySensor[id] else { continue }
+            for (k, result) in codec.decode(batch: indices.map { records[$0] }).enumerated() { decoded[indices[k]] = result }
+        }
+        return records.indices.map { validate(records[$0], source: source, decoded: decoded[$0]) }
+    }
+
+    /// Validates `record`, whose payload was already decoded when `decoded` is given.
+    private func validate(_ record: LogRecord, source: String, decoded: Result<DecodedMessage, CodecError>?) -> Outcome {
         var out = Outcome()
         func reject(_ sensor: String?, _ reason: String, value: QuarantineEntry.RejectedValue? = nil) {
             out.quarantined.append(QuarantineEntry(receivedAt: record.receivedAt, source: source, origin: record.origin,
@@ -62,7 +83,7 @@ public struct ReadingValidator: Sendable {
         }
         out.sensorID = sensorID
         let codec = registry.codecBySensor[sensorID] ?? LantaarnJSONCodec()
-        let result = record.payload.withUnsafeBytes { buf -> Result<DecodedMessage, CodecError> in
+        let result = decoded ?? record.payload.withUnsafeBytes { buf -> Result<DecodedMessage, CodecError> in
             do throws(CodecError) { return .success(try codec.decode(buf, receivedAt: record.receivedAt)) } catch { return .failure(error) }
         }
         let decoded: DecodedMessage
@@ -73,6 +94,8 @@ public struct ReadingValidator: Sendable {
             return out
         }
         out.identity = Self.identity(of: decoded, payload: record.payload, topic: record.origin)
+        // A vendor codec's warnings are kept beside the message; its values are judged as any.
+        for warning in decoded.warnings { reject(sensorID, "\(sensor.codec): codec warning: \(warning)") }
         for value in decoded.values {
             let timestamp = value.timestamp ?? decoded.timestamp ?? record.receivedAt
             switch judge(value, at: timestamp, receivedAt: record.receivedAt, sensor: sensor) {

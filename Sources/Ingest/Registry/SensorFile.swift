@@ -16,6 +16,8 @@ import Yams
 ///   - id: hlm-lp0205-geluid
 ///     codec: ttn-v3/milesight-ws302        # payload format; default lantaarn-json (ttn-v3, chirpstack-v4: the server's decoded payload)
 ///     prefer: decoded                      # with a model: the server's decoded payload wins over the frame (default: frame)
+///     # or a vendor codec file (The Things Network Device Repository form), relative to this folder:
+///     # codec: {javascript: codecs/elsys.js, network: ttn-v3}   # network: ttn-v3 (default) or chirpstack-v4
 ///     topic: v3/haarlem@ttn/devices/ws302-0205/up
 ///     extra_fields: ignore                 # vendor housekeeping; default: quarantine for lantaarn-json
 ///     device: "15092"                      # its id in files from elsewhere (Sensor.Community sensor_id)
@@ -40,7 +42,7 @@ enum SensorFile {
         var lat: Double
         var lon: Double
         var topic: String?
-        var codec: String?
+        var codec: CodecField?
         var device: String?
         var extra_fields: String?
         var prefer: String?
@@ -48,6 +50,51 @@ enum SensorFile {
         var quantities: [String: Quantity]
         var since: String?
         var earlier: [Position]?
+    }
+
+    /// `codec:` is a codec's name (`ttn-v3/milesight-ws302`) or a map naming a vendor codec file
+    /// (`{javascript: codecs/elsys.js, network: chirpstack-v4}`).
+    enum CodecField: Decodable {
+        case name(String)
+        case script(javascript: String, network: String?)
+
+        init(from decoder: any Decoder) throws {
+            if let name = try? decoder.singleValueContainer().decode(String.self) {
+                self = .name(name)
+                return
+            }
+            let map = try decoder.container(keyedBy: NamedCodingKey.self)
+            for key in map.allKeys where !["javascript", "network"].contains(key.stringValue) {
+                throw DecodingError.dataCorrupted(.init(codingPath: map.codingPath + [key],
+                                                        debugDescription: "unknown key '\(key.stringValue)'; a codec map has javascript: FILE and, optionally, network: ttn-v3 or chirpstack-v4"))
+            }
+            self = .script(javascript: try map.decode(String.self, forKey: NamedCodingKey("javascript")),
+                           network: try map.decodeIfPresent(String.self, forKey: NamedCodingKey("network")))
+        }
+    }
+
+    /// The codec name and, for a map, the vendor codec file (found relative to the sensor file's folder).
+    private static func codec(_ field: CodecField?, file: String, at key: String) throws -> (name: String, script: Sensor.CodecFile?) {
+        switch field {
+        case nil: return (PayloadCodecs.defaultName, nil)
+        case .name(let name):
+            guard PayloadCodecs.named(name) != nil else {
+                throw RegistryError(file: file, path: key,
+                                    reason: "unknown codec '\(name)'; use one of \(PayloadCodecs.names.map(\.name).joined(separator: ", ")), or {javascript: FILE} for a vendor codec")
+            }
+            return (name, nil)
+        case .script(let script, let network):
+            let name = network ?? "ttn-v3"
+            guard PayloadCodecs.networks.contains(name) else {
+                throw RegistryError(file: file, path: key + ".network", reason: "'\(name)' is not a network server format; use \(PayloadCodecs.networks.joined(separator: " or "))")
+            }
+            let folder = (file as NSString).deletingLastPathComponent
+            let path = ((script.hasPrefix("/") ? script : (folder as NSString).appendingPathComponent(script)) as NSString).standardizingPath
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw RegistryError(file: file, path: key + ".javascript", reason: "codec file '\(script)' is not there (looked for \(path)); paths are relative to the sensor file's folder")
+            }
+            return (name, Sensor.CodecFile(path: path, label: script))
+        }
     }
 
     struct Position: Decodable {
@@ -164,11 +211,7 @@ enum SensorFile {
                 specs[name] = QuantitySpec(unit: q.unit, minimum: q.min, maximum: q.max, resolution: resolution, field: field,
                                            spikeStep: q.spike, stuckAfter: q.stuck_after, interval: interval)
             }
-            let codec = e.codec ?? PayloadCodecs.defaultName
-            guard PayloadCodecs.named(codec) != nil else {
-                throw RegistryError(file: path, path: "\(where_).codec",
-                                    reason: "unknown codec '\(codec)'; use one of \(PayloadCodecs.names.map(\.name).joined(separator: ", "))")
-            }
+            let (codec, script) = try Self.codec(e.codec, file: path, at: "\(where_).codec")
             var extra: Sensor.ExtraFields?
             if let text = e.extra_fields {
                 guard let value = Sensor.ExtraFields(rawValue: text) else {
@@ -181,8 +224,8 @@ enum SensorFile {
                 guard text == "decoded" || text == "frame" else {
                     throw RegistryError(file: path, path: "\(where_).prefer", reason: "use 'decoded' (the network server's decoded payload) or 'frame' (the built-in decoding of the device model)")
                 }
-                guard codec.hasPrefix("ttn-v3/") || codec.hasPrefix("chirpstack-v4/") else {
-                    throw RegistryError(file: path, path: "\(where_).prefer", reason: "only a network server codec with a device model (ttn-v3/MODEL, chirpstack-v4/MODEL) has a choice; remove 'prefer'")
+                guard codec.hasPrefix("ttn-v3/") || codec.hasPrefix("chirpstack-v4/") || script != nil else {
+                    throw RegistryError(file: path, path: "\(where_).prefer", reason: "only a network server codec with a device model or codec file (ttn-v3/MODEL, chirpstack-v4/MODEL, {javascript: FILE}) has a choice; remove 'prefer'")
                 }
                 preferDecoded = text == "decoded"
             }
@@ -195,6 +238,7 @@ enum SensorFile {
                                 topic: e.topic ?? SensorRegistry.defaultTopic(sensorID: e.id), kind: e.kind, quantities: specs,
                                 codec: codec, extraFields: extra, device: e.device, isPublic: e.public ?? !personal)
             sensor.preferDecoded = preferDecoded
+            sensor.javascript = script
             (sensor.since, sensor.earlier) = try positions(e, file: path, at: where_)
             return sensor
         }

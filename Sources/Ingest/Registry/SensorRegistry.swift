@@ -41,7 +41,7 @@ public struct SensorRegistry: Sendable {
             devices[s.id] = s.id
             if let d = s.device { devices[d] = s.id }
             byID[s.id] = s
-            codecs[s.id] = PayloadCodecs.named(s.codec, preferDecoded: s.preferDecoded) ?? LantaarnJSONCodec()
+            codecs[s.id] = PayloadCodecs.codec(for: s) ?? LantaarnJSONCodec()
             byTopic[s.topic] = s.id
             let point = GeoPoint(lon: s.longitude, lat: s.latitude)
             places[s.id] = boundaries.placeTimeline(for: s.positions)

@@ -37,13 +37,15 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
         var out = ""
         for token in tokens {
             out += "/"
-            if token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) {
-                out += token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-            } else {
-                out += token
-            }
+            out += Self.escape(token)
         }
         return out
+    }
+
+    /// One key as a reference token: `~` as `~0`, `/` as `~1`.
+    public static func escape(_ token: String) -> String {
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
+        return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 
     /// The value it points at in `root`, if any (an array index is a decimal without sign).

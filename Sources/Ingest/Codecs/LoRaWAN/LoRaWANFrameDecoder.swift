@@ -5,12 +5,52 @@ public protocol LoRaWANFrameDecoder: Sendable {
     var model: String { get }
     /// Values and texts in one frame received on `port`.
     func decode(_ frame: [UInt8], port: Int) throws(CodecError) -> LoRaWANFrame
+    /// Decoders that decode many frames faster at once (a vendor codec in a process of its own)
+    /// name the batch they can share; `nil` (the default): one by one.
+    var batchKey: String? { get }
+    /// Every frame `next` gives until it gives `nil`, in order. A decoder in another process
+    /// asks for the next frames while it decodes the ones before; the default decodes one by one.
+    func decode(stream next: () -> FrameInput?) -> [Result<LoRaWANFrame, CodecError>]
+}
+
+extension LoRaWANFrameDecoder {
+    public var batchKey: String? { nil }
+
+    public func decode(stream next: () -> FrameInput?) -> [Result<LoRaWANFrame, CodecError>] {
+        var results: [Result<LoRaWANFrame, CodecError>] = []
+        while let input = next() {
+            do throws(CodecError) { results.append(.success(try decode(input.bytes, port: input.port))) } catch { results.append(.failure(error)) }
+        }
+        return results
+    }
+
+    /// Every frame of `batch`, in order.
+    public func decode(batch: [FrameInput]) -> [Result<LoRaWANFrame, CodecError>] {
+        var iterator = batch.makeIterator()
+        return decode(stream: { iterator.next() })
+    }
+}
+
+/// One frame to decode: its bytes, the port it came on, and when the network server received it.
+public struct FrameInput: Sendable, Equatable {
+    public var bytes: [UInt8]
+    public var port: Int
+    /// Epoch milliseconds (a vendor codec's `recvTime`).
+    public var receivedAt: Int64
+
+    public init(bytes: [UInt8], port: Int, receivedAt: Int64) {
+        self.bytes = bytes
+        self.port = port
+        self.receivedAt = receivedAt
+    }
 }
 
 /// What one frame holds.
 public struct LoRaWANFrame: Sendable, Equatable {
     public var values: [DecodedValue] = []
     public var texts: [String: String] = [:]
+    /// What a vendor codec warned about (its `warnings`).
+    public var warnings: [String] = []
 
     public init() {}
 

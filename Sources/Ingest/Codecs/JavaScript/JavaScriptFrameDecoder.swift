@@ -1,0 +1,97 @@
+import Foundation
+import LantaarnModel
+
+/// A vendor's codec file as a device model's frame decoder: The Things Network Device
+/// Repository's form (`decodeUplink({bytes, fPort, recvTime})` returning `{data, errors,
+/// warnings}`), or the legacy `Decoder(bytes, port)` returning the data. `data` becomes values
+/// and texts the way a network server's decoded payload does (nested numbers by JSON Pointer);
+/// `errors` fail the frame with the codec's own words; `warnings` are kept beside it.
+/// The codec runs sandboxed in its own process (``JavaScriptWorker``); sensors naming the same
+/// file share it, and their frames are decoded in batches.
+public struct JavaScriptFrameDecoder: LoRaWANFrameDecoder {
+    let worker: JavaScriptWorker
+
+    /// The codec at `path`, named `label` (as the sensor file writes it) in messages.
+    public init(path: String, label: String) {
+        worker = JavaScriptCodecs.worker(path: path, label: label)
+    }
+
+    public var model: String { "codec \(worker.label)" }
+
+    public var batchKey: String? { "javascript \(worker.path)" }
+
+    public func decode(_ frame: [UInt8], port: Int) throws(CodecError) -> LoRaWANFrame {
+        try decode(batch: [FrameInput(bytes: frame, port: port, receivedAt: Clock.nowMilliseconds())])[0].get()
+    }
+
+    public func decode(stream next: () -> FrameInput?) -> [Result<LoRaWANFrame, CodecError>] {
+        let label = worker.label
+        return worker.decode(stream: next) { answer in
+            switch answer {
+            case .failed(let reason): return .failure(CodecError(reason))
+            case .result(let json): return Self.frame(json, label: label)
+            }
+        }
+    }
+
+    /// Starts the codec: the entry point it defines, or why it does not load (file and line).
+    public func load() -> Result<String, CodecError> { worker.load() }
+
+    /// The codec's result as JSON (`result`), for `sensors check` to compare with an example's output.
+    public func result(of input: FrameInput) -> Result<JSONValue, CodecError> {
+        switch worker.decode([input], { $0 })[0] {
+        case .failed(let reason): return .failure(CodecError(reason))
+        case .result(let json): return Self.parse(json, label: worker.label)
+        }
+    }
+
+    static func parse(_ json: String, label: String) -> Result<JSONValue, CodecError> {
+        do {
+            return .success(try Array(json.utf8).withUnsafeBytes { buf throws(JSONParseError) in try JSONParser.parse(buf) })
+        } catch {
+            return .failure(CodecError("codec \(label) returned what is not JSON (\(error))"))
+        }
+    }
+
+    static func frame(_ json: String, label: String) -> Result<LoRaWANFrame, CodecError> {
+        let root: JSONValue
+        switch parse(json, label: label) {
+        case .failure(let error): return .failure(error)
+        case .success(let value): root = value
+        }
+        let errors = root["errors"]?.arrayValue?.map { $0.stringValue ?? "\($0)" } ?? []
+        guard errors.isEmpty else { return .failure(CodecError("codec \(label) reports: \(errors.joined(separator: "; "))")) }
+        guard let data = root["data"] else { return .failure(CodecError("codec \(label) returned no data (nor errors)")) }
+        do throws(CodecError) {
+            var frame = LoRaWANFrame()
+            (frame.values, frame.texts) = try DecodedObject.values(data, where: "the data of codec \(label)")
+            frame.warnings = root["warnings"]?.arrayValue?.map { $0.stringValue ?? "\($0)" } ?? []
+            return .success(frame)
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+/// The running codecs, one worker per file: sensors naming the same file share its process.
+/// A file that changed on disk (a registry reload after an edit) gets a new worker.
+enum JavaScriptCodecs {
+    private struct Running {
+        var worker: JavaScriptWorker
+        var stamp: String
+    }
+
+    nonisolated(unsafe) private static var running: [String: Running] = [:]
+    private static let lock = NSLock()
+
+    static func worker(path: String, label: String) -> JavaScriptWorker {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let stamp = "\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0) \((attributes?[.size] as? Int) ?? -1)"
+        lock.lock()
+        defer { lock.unlock() }
+        if let current = running[path], current.stamp == stamp { return current.worker }
+        let worker = JavaScriptWorker(path: path, label: label)
+        running[path] = Running(worker: worker, stamp: stamp)
+        return worker
+    }
+}
