@@ -175,8 +175,46 @@ for (key, rate) in jsRates {
     print("BENCH decode_\(key)_msgs_per_s \(Int(rate)) msg/s")
 }
 
+// Issue 32, item 4: JSON mappings. `json_mapping`: like for like, the Decentlab uplink with its
+// decoded payload (as in `decoded_payload`) read through a mapping instead of the ttn-v3 codec:
+// time /uplink_message/received_at, one field per value under /uplink_message/decoded_payload.
+// `json_mapping_records`: a Telraam-style report of 24 hourly records on one topic with two
+// devices (records, ISO time and device per record).
+do {
+    let uplink = withDecodedPayload(file("ttn_v3/Decentlab_DL-PM__payload.json"), model: "decentlab-dl-pm")
+    let names = uplink.withUnsafeBytes { try! PayloadCodecs.named("ttn-v3/decentlab-dl-pm")!.decode($0, receivedAt: 0).values.map(\.name) }
+    let mapped = JSONMappingCodec(mapping: JSONMapping(time: JSONPointer("/uplink_message/received_at")),
+                                  fields: names.map { "/uplink_message/decoded_payload/\($0)" })
+    let report = Array(("{\"status_code\":200,\"message\":\"ok\",\"report\":[" + (0..<24).map { h in
+        "{\"instance_id\":-1,\"segment_id\":\(348917 + h % 2),\"date\":\"2026-11-23T\(String(format: "%02d", h)):00:00.000Z\",\"interval\":\"hourly\",\"uptime\":0.7\(h % 10),\"heavy\":\(60 + h).5,\"car\":\(400 + 7 * h).25,\"bike\":\(90 + 3 * h).5,\"pedestrian\":\(14 + h).75,\"direction\":1,\"timezone\":\"Europe/Amsterdam\",\"v85\":27.5}"
+    }.joined(separator: ",") + "]}").utf8)
+    let records = JSONMappingCodec(mapping: JSONMapping(records: JSONPointer("/report"), time: JSONPointer("/date"), device: JSONPointer("/segment_id")),
+                                   fields: ["car", "bike", "pedestrian", "heavy"])
+    for (key, codec, payload) in [("json_mapping", mapped, uplink), ("json_mapping_records", records, report)] {
+        var decoded = 0, values = 0
+        let clock = ContinuousClock()
+        let start = clock.now
+        var elapsed = Duration.zero
+        while elapsed < .seconds(seconds) {
+            for _ in 0..<100 {
+                payload.withUnsafeBytes { buf in values += (try? codec.decode(buf, receivedAt: 1_795_341_600_000))?.values.count ?? 0 }
+            }
+            decoded += 100
+            elapsed = clock.now - start
+        }
+        guard values == decoded * (key == "json_mapping" ? names.count : 96) else {
+            FileHandle.standardError.write(Data("lantaarn-ingest-bench: \(key): \(values) values from \(decoded) messages\n".utf8))
+            exit(1)
+        }
+        let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        rates[key] = Double(decoded) / s
+        print("BENCH decode_\(key)_msgs_per_s \(Int(Double(decoded) / s)) msg/s")
+        FileHandle.standardError.write(Data("\(key): \(decoded) messages, \(values) values, in \(s) s\n".utf8))
+    }
+}
+
 // The built-in TTN decoders' rate in this run: the mean of the two models measured above.
 let builtIn = (rates["ttn_decentlab_dl_pm"]! + rates["ttn_milesight_ws302"]!) / 2
-for key in ["js", "js_dl_pm_ws302", "decoded_payload", "decoded_payload_rs26x", "chirpstack_object"] {
+for key in ["js", "js_dl_pm_ws302", "json_mapping", "decoded_payload", "decoded_payload_rs26x", "chirpstack_object"] {
     print("BENCH decode_\(key)_ratio_vs_ttn_builtin \(String(format: "%.3f", rates[key]! / builtIn)) x")
 }

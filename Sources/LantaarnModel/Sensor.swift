@@ -43,6 +43,8 @@ public struct Sensor: Sendable, Hashable {
     /// A vendor codec file that decodes the frames (`codec: {javascript: codecs/elsys.js}`),
     /// under the network server format in ``codec``.
     public var javascript: CodecFile?
+    /// How a JSON payload maps to readings (`codec: {json: {…}}`; ``codec`` is then `json`).
+    public var json: JSONMapping?
 
     /// A codec file: its path on disk, and how the sensor file wrote it (for messages).
     public struct CodecFile: Sendable, Hashable {
@@ -121,6 +123,10 @@ public struct QuantitySpec: Sendable, Hashable {
     public var spikeStep: Double?
     public var stuckAfter: Int?
     public var interval: Int64?
+    /// The payload's value times `scale` plus `offset` is the reading (milliKelvin to °C:
+    /// scale 0.001, offset -273.15); checks apply to the reading.
+    public var scale: Double = 1
+    public var offset: Double = 0
 
     /// Creates a quantity spec.
     public init(unit: String, minimum: Double, maximum: Double, resolution: Double, field: String? = nil,

@@ -145,7 +145,7 @@ struct SensorRegistryTests {
         for (codec, path, words) in [("{javascript: codecs/missing.js}", "sensors[0].codec.javascript", "codec file 'codecs/missing.js' is not there"),
                                      ("{javascript: codecs/t.js, network: lorawan}", "sensors[0].codec.network", "use ttn-v3 or chirpstack-v4"),
                                      ("{javascript: codecs/t.js, netwerk: ttn-v3}", "sensors[0].codec.netwerk", "unknown key 'netwerk'"),
-                                     ("ttn-v4", "sensors[0].codec", "or {javascript: FILE} for a vendor codec")] {
+                                     ("ttn-v4", "sensors[0].codec", "{javascript: FILE} for a vendor codec, or {json: {…}} for any JSON")] {
             do {
                 _ = try load(codec)
                 Issue.record("\(codec) was accepted")

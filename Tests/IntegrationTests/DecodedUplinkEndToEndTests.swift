@@ -219,9 +219,12 @@ struct DecodedUplinkEndToEndTests {
         #expect(stored["vijandig-1/temperatuur"] == [21.5])
         for k in 1...3 { #expect(stored["lucht-\(k)/pm25"]?.count == perSensor) }
         let reasons = try store.readings.quarantine(limit: 10).map(\.reason)
-        for expected in ["ran longer than 100 ms and was stopped", "used more than 64 MiB of memory and was stopped",
+        for expected in ["ran longer than 100 ms and was stopped",
                          "threw at line 5: ReferenceError: Can't find variable: require", "threw at line 6: Error: frame type 9 unknown"] {
             #expect(reasons.contains { $0.contains("codec codecs/hostile.js") && $0.contains(expected) }, "\(reasons)")
         }
+        // The endless loop by the time limit; the 1 GB fill by the memory limit (or, on a loaded
+        // machine that slows the fill, by the time limit first).
+        #expect(reasons.filter { $0.contains("and was stopped") }.count == 2, "\(reasons)")
     }
 }

@@ -7,6 +7,9 @@ public struct DecodedValue: Sendable, Equatable {
     public var unit: String?
     /// Its own measurement time, epoch milliseconds; `nil`: the message's time.
     public var timestamp: Int64?
+    /// The device it comes from when one message carries many (a JSON mapping's `device`);
+    /// `nil`: the sensor of the topic.
+    public var device: String?
 
     public init(_ name: String, _ value: Double, unit: String? = nil, timestamp: Int64? = nil) {
         self.name = name

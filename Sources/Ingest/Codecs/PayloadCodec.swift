@@ -63,7 +63,12 @@ public enum PayloadCodecs {
     }
 
     /// The codec of `sensor`: its named codec, or its network server's format with its vendor codec file.
-    public static func codec(for sensor: Sensor) -> (any PayloadCodec)? {
+    /// `fields`: for a JSON mapping, the quantities' fields of every sensor on its topic (only
+    /// those members are built).
+    public static func codec(for sensor: Sensor, fields: [String]? = nil) -> (any PayloadCodec)? {
+        if let mapping = sensor.json {
+            return JSONMappingCodec(mapping: mapping, fields: fields ?? sensor.quantities.map { $0.value.field ?? $0.key })
+        }
         guard let file = sensor.javascript else { return named(sensor.codec, preferDecoded: sensor.preferDecoded) }
         let frames = JavaScriptFrameDecoder(path: file.path, label: file.label)
         switch sensor.codec {

@@ -94,14 +94,26 @@ public struct ReadingValidator: Sendable {
             return out
         }
         out.identity = Self.identity(of: decoded, payload: record.payload, topic: record.origin)
-        // A vendor codec's warnings are kept beside the message; its values are judged as any.
-        for warning in decoded.warnings { reject(sensorID, "\(sensor.codec): codec warning: \(warning)") }
+        // What a codec warned about (a vendor codec's warnings, a record a JSON mapping could not
+        // read) is kept beside the message; its values are judged as any.
+        for warning in decoded.warnings { reject(sensorID, "\(sensor.codec): \(warning)") }
         for value in decoded.values {
             let timestamp = value.timestamp ?? decoded.timestamp ?? record.receivedAt
-            switch judge(value, at: timestamp, receivedAt: record.receivedAt, sensor: sensor) {
+            // One topic with many devices (a JSON mapping's device field): each value goes to the
+            // sensor of its device.
+            var owner = sensor
+            if let device = value.device, device != sensor.device {
+                guard let id = registry.sensorByDevice[device], let other = registry.sensors[id], other.topic == record.origin else {
+                    reject(sensorID, "device '\(device)' on topic \(record.origin) is not registered: add a sensor with device: \(device) and this topic to Sensors/",
+                           value: .init(field: value.name, timestamp: timestamp))
+                    continue
+                }
+                owner = other
+            }
+            switch judge(value, at: timestamp, receivedAt: record.receivedAt, sensor: owner) {
             case .reading(let r): out.readings.append(r)
             case .ignored: out.ignored += 1
-            case .rejected(let reason): reject(sensorID, reason, value: .init(field: value.name, timestamp: timestamp))
+            case .rejected(let reason): reject(owner.id, reason, value: .init(field: value.name, timestamp: timestamp))
             }
         }
         return out
@@ -180,8 +192,9 @@ public struct ReadingValidator: Sendable {
     }
 
     /// Time and range checks shared by both `judge`s.
-    private func check(_ value: Double, at timestamp: Int64, receivedAt: Int64, series: SeriesKey, spec: QuantitySpec,
+    private func check(_ raw: Double, at timestamp: Int64, receivedAt: Int64, series: SeriesKey, spec: QuantitySpec,
                        place: PlaceTimeline?) -> Judgement {
+        let value = spec.scale == 1 && spec.offset == 0 ? raw : raw * spec.scale + spec.offset
         if timestamp > receivedAt + maxFutureSkew {
             return .rejected("timestamp \(ISO8601.format(milliseconds: timestamp)) lies more than 1 hour after receipt; check the sensor's clock")
         }

@@ -18,6 +18,7 @@ import Yams
 ///     prefer: decoded                      # with a model: the server's decoded payload wins over the frame (default: frame)
 ///     # or a vendor codec file (The Things Network Device Repository form), relative to this folder:
 ///     # codec: {javascript: codecs/elsys.js, network: ttn-v3}   # network: ttn-v3 (default) or chirpstack-v4
+///     # or any JSON: codec: {json: {records: /report, time: /date, time_format: iso8601, device: /segment_id}}
 ///     topic: v3/haarlem@ttn/devices/ws302-0205/up
 ///     extra_fields: ignore                 # vendor housekeeping; default: quarantine for lantaarn-json
 ///     device: "15092"                      # its id in files from elsewhere (Sensor.Community sensor_id)
@@ -27,6 +28,7 @@ import Yams
 ///       - {lat: 52.3801, lon: 4.6301, since: 2024-05-01}
 ///     quantities:
 ///       laeq: {unit: "dB(A)", min: 20, max: 140, resolution: 0.1, field: LAeq}   # field: the payload's name, or a JSON Pointer (/sound/LAeq)
+///       temp: {unit: "°C", min: -40, max: 80, field: /t_mK, scale: 0.001, offset: -273.15}   # reading = value × scale + offset
 ///       # quality flags: spike (max step between readings), stuck_after (equal readings), interval (gap after 3×)
 ///       pm25: {unit: "µg/m³", min: 0, max: 1000, spike: 100, stuck_after: 20, interval: 150s}
 /// ```
@@ -52,51 +54,6 @@ enum SensorFile {
         var earlier: [Position]?
     }
 
-    /// `codec:` is a codec's name (`ttn-v3/milesight-ws302`) or a map naming a vendor codec file
-    /// (`{javascript: codecs/elsys.js, network: chirpstack-v4}`).
-    enum CodecField: Decodable {
-        case name(String)
-        case script(javascript: String, network: String?)
-
-        init(from decoder: any Decoder) throws {
-            if let name = try? decoder.singleValueContainer().decode(String.self) {
-                self = .name(name)
-                return
-            }
-            let map = try decoder.container(keyedBy: NamedCodingKey.self)
-            for key in map.allKeys where !["javascript", "network"].contains(key.stringValue) {
-                throw DecodingError.dataCorrupted(.init(codingPath: map.codingPath + [key],
-                                                        debugDescription: "unknown key '\(key.stringValue)'; a codec map has javascript: FILE and, optionally, network: ttn-v3 or chirpstack-v4"))
-            }
-            self = .script(javascript: try map.decode(String.self, forKey: NamedCodingKey("javascript")),
-                           network: try map.decodeIfPresent(String.self, forKey: NamedCodingKey("network")))
-        }
-    }
-
-    /// The codec name and, for a map, the vendor codec file (found relative to the sensor file's folder).
-    private static func codec(_ field: CodecField?, file: String, at key: String) throws -> (name: String, script: Sensor.CodecFile?) {
-        switch field {
-        case nil: return (PayloadCodecs.defaultName, nil)
-        case .name(let name):
-            guard PayloadCodecs.named(name) != nil else {
-                throw RegistryError(file: file, path: key,
-                                    reason: "unknown codec '\(name)'; use one of \(PayloadCodecs.names.map(\.name).joined(separator: ", ")), or {javascript: FILE} for a vendor codec")
-            }
-            return (name, nil)
-        case .script(let script, let network):
-            let name = network ?? "ttn-v3"
-            guard PayloadCodecs.networks.contains(name) else {
-                throw RegistryError(file: file, path: key + ".network", reason: "'\(name)' is not a network server format; use \(PayloadCodecs.networks.joined(separator: " or "))")
-            }
-            let folder = (file as NSString).deletingLastPathComponent
-            let path = ((script.hasPrefix("/") ? script : (folder as NSString).appendingPathComponent(script)) as NSString).standardizingPath
-            guard FileManager.default.isReadableFile(atPath: path) else {
-                throw RegistryError(file: file, path: key + ".javascript", reason: "codec file '\(script)' is not there (looked for \(path)); paths are relative to the sensor file's folder")
-            }
-            return (name, Sensor.CodecFile(path: path, label: script))
-        }
-    }
-
     struct Position: Decodable {
         var lat: Double
         var lon: Double
@@ -112,6 +69,8 @@ enum SensorFile {
         var spike: Double?
         var stuck_after: Int?
         var interval: String?
+        var scale: Double?
+        var offset: Double?
     }
 
     /// One decoder for every file: Yams reads the whole process environment each time a
@@ -208,10 +167,18 @@ enum SensorFile {
                     throw RegistryError(file: path, path: "\(where_).quantities.\(name).stuck_after", reason: "must be 2 or more readings")
                 }
                 let field = try q.field.map { try Self.field($0, file: path, at: "\(where_).quantities.\(name).field") }
-                specs[name] = QuantitySpec(unit: q.unit, minimum: q.min, maximum: q.max, resolution: resolution, field: field,
-                                           spikeStep: q.spike, stuckAfter: q.stuck_after, interval: interval)
+                var spec = QuantitySpec(unit: q.unit, minimum: q.min, maximum: q.max, resolution: resolution, field: field,
+                                        spikeStep: q.spike, stuckAfter: q.stuck_after, interval: interval)
+                for (key, number) in [("scale", q.scale), ("offset", q.offset)] {
+                    if let number, !number.isFinite || (key == "scale" && number == 0) {
+                        throw RegistryError(file: path, path: "\(where_).quantities.\(name).\(key)", reason: "must be a finite number\(key == "scale" ? " other than 0" : "")")
+                    }
+                }
+                spec.scale = q.scale ?? 1
+                spec.offset = q.offset ?? 0
+                specs[name] = spec
             }
-            let (codec, script) = try Self.codec(e.codec, file: path, at: "\(where_).codec")
+            let (codec, script, json) = try Self.codec(e.codec, file: path, at: "\(where_).codec")
             var extra: Sensor.ExtraFields?
             if let text = e.extra_fields {
                 guard let value = Sensor.ExtraFields(rawValue: text) else {
@@ -239,6 +206,7 @@ enum SensorFile {
                                 codec: codec, extraFields: extra, device: e.device, isPublic: e.public ?? !personal)
             sensor.preferDecoded = preferDecoded
             sensor.javascript = script
+            sensor.json = json
             (sensor.since, sensor.earlier) = try positions(e, file: path, at: where_)
             return sensor
         }

@@ -37,11 +37,14 @@ public struct SensorRegistry: Sendable {
         var areas: [String: AreaAssignment] = [:]
         var codecs: [String: any PayloadCodec] = [:]
         var devices: [String: String] = [:]
+        // A JSON mapping builds only the members the quantities read, of every sensor on its topic.
+        var fieldsByTopic: [String: [String]] = [:]
+        for s in list where s.json != nil { fieldsByTopic[s.topic, default: []] += s.quantities.map { $0.value.field ?? $0.key } }
         for s in list {
             devices[s.id] = s.id
             if let d = s.device { devices[d] = s.id }
             byID[s.id] = s
-            codecs[s.id] = PayloadCodecs.codec(for: s) ?? LantaarnJSONCodec()
+            codecs[s.id] = PayloadCodecs.codec(for: s, fields: fieldsByTopic[s.topic]) ?? LantaarnJSONCodec()
             byTopic[s.topic] = s.id
             let point = GeoPoint(lon: s.longitude, lat: s.latitude)
             places[s.id] = boundaries.placeTimeline(for: s.positions)
@@ -76,7 +79,21 @@ public struct SensorRegistry: Sendable {
                 all.append(sensor)
             }
         }
+        try checkSharedTopics(all, files: seen)
         return SensorRegistry(sensors: all, boundaries: boundaries)
+    }
+
+    /// Sensors share a topic only when one JSON mapping with a device field tells them apart.
+    static func checkSharedTopics(_ sensors: [Sensor], files: [String: String]) throws {
+        var byTopic: [String: [Sensor]] = [:]
+        for s in sensors { byTopic[s.topic, default: []].append(s) }
+        for (topic, group) in byTopic where group.count > 1 {
+            let first = group[0]
+            for s in group where s.json?.device == nil || s.json != first.json || s.device == nil {
+                throw RegistryError(file: files[s.id] ?? "", path: "sensors.\(s.id).topic",
+                                    reason: "topic \(topic) is also \(s.id == first.id ? group[1].id : first.id)'s; sensors share a topic only with the same json mapping naming the device field (codec: {json: {device: /…}}) and a device: of their own")
+            }
+        }
     }
 }
 

@@ -65,7 +65,7 @@ public struct JavaScriptFrameDecoder: LoRaWANFrameDecoder {
         do throws(CodecError) {
             var frame = LoRaWANFrame()
             (frame.values, frame.texts) = try DecodedObject.values(data, where: "the data of codec \(label)")
-            frame.warnings = root["warnings"]?.arrayValue?.map { $0.stringValue ?? "\($0)" } ?? []
+            frame.warnings = root["warnings"]?.arrayValue?.map { "codec \(label) warns: \($0.stringValue ?? "\($0)")" } ?? []
             return .success(frame)
         } catch {
             return .failure(error)
