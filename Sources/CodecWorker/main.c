@@ -298,7 +298,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: lantaarn-codec CODEC.js [MEMORY_MIB [TIME_MS]]\n");
         return 64;
     }
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // No PR_SET_PDEATHSIG: it follows the thread that started the worker, not the ingest process.
+    // When the ingest ends, its end of the pipe closes and the worker reads the end and exits.
     const char *path = argv[1];
     const char *file = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     long memory_mib = argc > 2 ? atol(argv[2]) : 64;
@@ -346,6 +347,7 @@ int main(int argc, char **argv) {
     out_flush();
 
     pthread_mutex_lock(&answering);
+    int64_t last_flush = now_ns();
     uint8_t *bytes = malloc(65536);
     JSChar *chars = malloc(65536 * sizeof(JSChar));
     for (;;) {
@@ -384,8 +386,12 @@ int main(int argc, char **argv) {
         }
         out_record(kind, text, (uint32_t)strlen(text));
         free(text);
-        // Answers go out before the worker would wait for more frames, and every 16 KiB while
-        // frames keep coming: the ingest reads them while the next ones are decoded.
-        if (out_len >= 16384 || in_start == in_end) out_flush();
+        // Answers go out before the worker would wait for more frames, every 16 KiB while frames
+        // keep coming, and at least every 10 ms (slow codecs): the ingest reads them while the next
+        // ones are decoded, and hears from the worker long before it would give up waiting.
+        if (out_len >= 16384 || in_start == in_end || now_ns() - last_flush > 10000000) {
+            out_flush();
+            last_flush = now_ns();
+        }
     }
 }

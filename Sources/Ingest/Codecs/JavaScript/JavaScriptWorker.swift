@@ -137,7 +137,7 @@ final class JavaScriptWorker: @unchecked Sendable {
             return error.reason
         case .success(let started):
             process = started
-            guard let (kind, text) = readRecord(timeout: 5_000) else {
+            guard let (kind, text) = readRecord(timeout: 15_000) else {
                 let reason = ended()
                 loadFailure = (reason, Date())
                 return reason
@@ -252,8 +252,9 @@ final class JavaScriptWorker: @unchecked Sendable {
         var sent = first
         var answered = first
         var broken = false
+        var delivered = 0
         // The worker stops a call at its time limit itself; this wait is only a backstop.
-        let patience = Int32(timeLimitMilliseconds) + 2_000
+        let patience = Int32(timeLimitMilliseconds) + 10_000
         while true {
             while let (kind, text) = takeRecord() {
                 answered += 1
@@ -292,7 +293,10 @@ final class JavaScriptWorker: @unchecked Sendable {
                 let n = request.withUnsafeBytes { write(p.input, $0.baseAddress! + written, $0.count - written) }
                 if n > 0 {
                     written += n
+                    delivered += n
                 } else if n < 0, errno != EAGAIN, errno != EINTR {
+                    // The process had ended before any of these frames reached it: none is to blame.
+                    if delivered == 0 { return .notSent }
                     // The process is going: read what it said before it went.
                     broken = true
                     request.removeAll()
