@@ -30,6 +30,9 @@ public struct Sensor: Sendable, Hashable {
     /// Where it hung before, oldest first, each from its `since` until the next position.
     public var earlier: [SensorPosition] = []
 
+    /// The payload fields its quantities read (a quantity without `field:` reads its own name).
+    public var fields: [String] { quantities.map { $0.value.field ?? $0.key } }
+
     /// Every mounting point through time, oldest first. The oldest holds for readings from
     /// before its `since` too (an archive older than the register).
     public var positions: [SensorPosition] {

@@ -28,12 +28,14 @@ struct SensorsCommand: AsyncParsableCommand {
                 Console.line("\(id)\t\(s.kind)\t\(s.latitude), \(s.longitude)\t\(codes.joined(separator: " "))\t\(s.quantities.keys.sorted().joined(separator: ","))")
             }
             Console.line("\(registry.sensors.count) sensors; \(outside) outside every wijk (their readings count as 'wijk unknown')")
+            // Each codec file is loaded and its examples run once, for all the sensors naming it.
             var problems: [String] = []
-            for id in registry.sensors.keys.sorted() {
-                guard let sensor = registry.sensors[id], let file = sensor.javascript else { continue }
-                let check = CodecCheck(sensor: sensor)
+            let byCodec = Dictionary(grouping: registry.sensors.values.filter { $0.javascript != nil }, by: { $0.javascript! })
+            for (file, sensors) in byCodec.sorted(by: { $0.key.label < $1.key.label }) {
+                let sorted = sensors.sorted { $0.id < $1.id }
+                let check = CodecCheck(file: file, sensors: sorted)
                 problems += check.problems
-                Console.line("codec \(file.label) (sensor \(id)): \(check.examples) examples run, \(check.problems.count) problems")
+                Console.line("codec \(file.label) (sensor \(sorted.map(\.id).joined(separator: ", "))): \(check.examples) examples run, \(check.problems.count) problems")
             }
             for problem in problems { Console.line(problem) }
             if !problems.isEmpty { throw ExitCode(1) }

@@ -24,12 +24,9 @@ public struct JSONMappingCodec: PayloadCodec {
         self.fields = fields.compactMap { field in
             guard seen.insert(field).inserted else { return nil }
             guard field.hasPrefix("/") else { return (field, JSONPointer(tokens: [field])) }
-            return JSONPointer(field).map { (Self.name($0), $0) }
+            return JSONPointer(field).map { ($0.valueName, $0) }
         }
     }
-
-    /// The name a decoded value at `pointer` has (a top-level key as itself).
-    static func name(_ pointer: JSONPointer) -> String { pointer.tokens.count == 1 ? pointer.tokens[0] : pointer.description }
 
     public func decode(_ payload: UnsafeRawBufferPointer, receivedAt: Int64) throws(CodecError) -> DecodedMessage {
         let root = try PayloadCodecs.parseJSON(payload, format: "JSON as the sensor's json mapping describes it", selecting: selection)

@@ -67,7 +67,7 @@ public enum PayloadCodecs {
     /// those members are built).
     public static func codec(for sensor: Sensor, fields: [String]? = nil) -> (any PayloadCodec)? {
         if let mapping = sensor.json {
-            return JSONMappingCodec(mapping: mapping, fields: fields ?? sensor.quantities.map { $0.value.field ?? $0.key })
+            return JSONMappingCodec(mapping: mapping, fields: fields ?? sensor.fields)
         }
         guard let file = sensor.javascript else { return named(sensor.codec, preferDecoded: sensor.preferDecoded) }
         let frames = JavaScriptFrameDecoder(path: file.path, label: file.label)

@@ -42,6 +42,13 @@ struct RecordTime: Sendable {
         return Int64((number * factor).rounded())
     }
 
+    /// A time with its own offset (`%z`), or a pattern without a zone, is read in UTC.
+    private static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
     /// The directives ``parse(_:pattern:calendar:)`` reads.
     static let directives: Set<Character> = ["Y", "y", "m", "d", "e", "H", "M", "S", "f", "b", "h", "z", "T", "F", "%"]
 
@@ -63,9 +70,7 @@ struct RecordTime: Sendable {
         var p = TimePattern(text: Array(text.utf8))
         guard p.read(Array(pattern.utf8)), p.at == p.text.count, (1...12).contains(p.month), (1...31).contains(p.day),
               p.hour < 24, p.minute < 60, p.second < 61 else { return nil }
-        var utc = Calendar(identifier: .gregorian)
-        utc.timeZone = TimeZone(identifier: "UTC")!
-        let zoned = p.offset == nil ? (calendar ?? utc) : utc
+        let zoned = p.offset == nil ? (calendar ?? Self.utc) : Self.utc
         let components = DateComponents(year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute, second: p.second)
         guard let date = zoned.date(from: components) else { return nil }
         return Int64((date.timeIntervalSince1970 * 1000).rounded()) + p.milliseconds - Int64(p.offset ?? 0) * 1000

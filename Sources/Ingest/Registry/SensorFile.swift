@@ -115,7 +115,7 @@ enum SensorFile {
         guard let pointer = JSONPointer(text), !pointer.tokens.isEmpty else {
             throw RegistryError(file: file, path: key, reason: "'\(text)' is not a JSON Pointer: write /key/subkey, with ~1 for a '/' and ~0 for a '~' inside a key")
         }
-        return pointer.tokens.count == 1 ? pointer.tokens[0] : pointer.description
+        return pointer.valueName
     }
 
     nonisolated(unsafe) private static let decoder = YAMLDecoder(encoding: .utf8)

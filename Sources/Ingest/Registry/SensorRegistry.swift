@@ -39,7 +39,7 @@ public struct SensorRegistry: Sendable {
         var devices: [String: String] = [:]
         // A JSON mapping builds only the members the quantities read, of every sensor on its topic.
         var fieldsByTopic: [String: [String]] = [:]
-        for s in list where s.json != nil { fieldsByTopic[s.topic, default: []] += s.quantities.map { $0.value.field ?? $0.key } }
+        for s in list where s.json != nil { fieldsByTopic[s.topic, default: []] += s.fields }
         for s in list {
             devices[s.id] = s.id
             if let d = s.device { devices[d] = s.id }

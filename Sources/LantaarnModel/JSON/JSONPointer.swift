@@ -42,6 +42,10 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
         return out
     }
 
+    /// The name a decoded value at this pointer goes by (what a quantity's `field:` names): a
+    /// top-level key as itself, anything deeper as the pointer.
+    public var valueName: String { tokens.count == 1 ? tokens[0] : description }
+
     /// One key as a reference token: `~` as `~0`, `/` as `~1`.
     public static func escape(_ token: String) -> String {
         guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }

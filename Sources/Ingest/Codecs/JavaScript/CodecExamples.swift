@@ -65,13 +65,12 @@ public enum CodecExamples {
     public static func differences(result: JSONValue, expected: JSONValue) -> [String] {
         var found: [String] = []
         for key in ["data", "errors", "warnings"] {
-            let want = expected[key]
             let got = result[key]
-            if want == nil {
+            guard let want = expected[key] else {
                 if key != "data", let list = got?.arrayValue, !list.isEmpty { found.append("\(key): \(list.count) more than the example") }
                 continue
             }
-            compare(got ?? .null, want!, at: "/" + key, into: &found)
+            compare(got ?? .null, want, at: "/" + key, into: &found)
         }
         return found
     }
@@ -135,15 +134,26 @@ public struct CodecCheck: Sendable {
 
     /// Loads the codec of `sensor` and runs its examples; nothing to check without a codec file.
     public init(sensor: Sensor) {
-        guard let file = sensor.javascript else { return }
+        if let file = sensor.javascript { self.init(file: file, sensors: [sensor]) } else { self.init(examples: 0, problems: []) }
+    }
+
+    private init(examples: Int, problems: [String]) {
+        self.examples = examples
+        self.problems = problems
+    }
+
+    /// Loads the codec `file` and runs its examples once, then checks the fields of each of the
+    /// `sensors` that name it.
+    public init(file: Sensor.CodecFile, sensors: [Sensor]) {
+        let who = "sensor \(sensors.map(\.id).joined(separator: ", "))"
         let decoder = JavaScriptFrameDecoder(path: file.path, label: file.label)
         if case .failure(let error) = decoder.load() {
-            problems.append("sensor \(sensor.id): \(error.reason)")
+            problems.append("\(who): \(error.reason)")
             return
         }
         let examples: [CodecExample]
         do { examples = try CodecExamples.examples(for: file.path) } catch {
-            problems.append("sensor \(sensor.id): \(error)")
+            problems.append("\(who): \(error)")
             return
         }
         var fields = Set<String>()
@@ -160,11 +170,10 @@ public struct CodecCheck: Sendable {
             }
         }
         guard !fields.isEmpty else { return }
-        for (quantity, spec) in sensor.quantities.sorted(by: { $0.key < $1.key }) {
-            let field = spec.field ?? quantity
-            if !fields.contains(field) {
-                let near = fields.sorted().prefix(12).joined(separator: ", ")
-                problems.append("sensor \(sensor.id): quantity \(quantity) reads field '\(field)', which no example of \(file.label) gives; its numbers are \(near)")
+        let near = fields.sorted().prefix(12).joined(separator: ", ")
+        for sensor in sensors {
+            for (quantity, spec) in sensor.quantities.sorted(by: { $0.key < $1.key }) where !fields.contains(spec.field ?? quantity) {
+                problems.append("sensor \(sensor.id): quantity \(quantity) reads field '\(spec.field ?? quantity)', which no example of \(file.label) gives; its numbers are \(near)")
             }
         }
     }
