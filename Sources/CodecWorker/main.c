@@ -12,7 +12,8 @@
 // - a call runs at most TIME_MS (default 100): JavaScriptCore stops a script at 90 % of it, and a
 //   watchdog thread ends the process at TIME_MS when a built-in runs past that (a 1 GB fill);
 // - the process holds at most MEMORY_MIB (default 64) beyond what the engine needed to load the
-//   codec: the watchdog checks the resident size every millisecond and ends the process above it.
+//   codec: while a call runs, the watchdog checks the resident size every millisecond and ends
+//   the process above it (an idle codec costs nothing: the watchdog sleeps until the next call).
 // The ingest restarts an ended worker and quarantines the message it was decoding, with the reason.
 //
 // Protocol, little-endian, over stdin/stdout:
@@ -132,16 +133,22 @@ static void stop_over_limit(int code, char kind, const char *why) {
     _exit(code);
 }
 
+// Signalled (under `answering`) when a call begins: the watchdog sleeps while the codec is idle,
+// since only running codec code can grow the process or overrun the time.
+static pthread_cond_t calling = PTHREAD_COND_INITIALIZER;
+
 static void *watchdog(void *unused) {
     (void)unused;
     struct timespec tick = {0, 1000000};
+    pthread_mutex_lock(&answering);
     for (;;) {
+        while (!atomic_load(&call_started)) pthread_cond_wait(&calling, &answering);
+        pthread_mutex_unlock(&answering);
         nanosleep(&tick, NULL);
         pthread_mutex_lock(&answering);
         if (resident_bytes() > memory_limit) stop_over_limit(EXIT_MEMORY, 'M', "memory limit");
         int64_t started = atomic_load(&call_started);
         if (started && now_ns() - started > time_limit_ns) stop_over_limit(EXIT_TIME, 'K', "time limit");
-        pthread_mutex_unlock(&answering);
     }
     return NULL;
 }
@@ -370,6 +377,7 @@ int main(int argc, char **argv) {
         args[2] = JSValueMakeNumber(ctx, (double)received);
         atomic_store(&timed_out, 0);
         atomic_store(&call_started, now_ns());
+        pthread_cond_signal(&calling);
         pthread_mutex_unlock(&answering);
         JSValueRef result = JSObjectCallAsFunction(ctx, call, NULL, 3, args, &exception);
         pthread_mutex_lock(&answering);
