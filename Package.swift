@@ -52,7 +52,7 @@ let package = Package(
         .systemLibrary(name: "CGLPK", path: "Sources/CGLPK"),
 
         // Plain value types shared by every module.
-        .target(name: "LantaarnModel", dependencies: ["CLibCrypto"]),
+        .target(name: "LantaarnModel", dependencies: ["CLibCrypto", .product(name: "Yams", package: "Yams")]),
 
         // libmosquitto wrapper; only MQTTClient/Internal calls mosquitto_*.
         .target(

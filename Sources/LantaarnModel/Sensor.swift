@@ -49,6 +49,27 @@ public struct Sensor: Sendable, Hashable {
     /// How a JSON payload maps to readings (`codec: {json: {…}}`; ``codec`` is then `json`).
     public var json: JSONMapping?
 
+    /// A payload as the sensor sends it (`example: samples/x.json`, relative to the sensor
+    /// file): `lantaarn sensors check` decodes it and names each quantity it gives no value for.
+    public var example: CodecFile?
+    /// Where the sensor is defined, for messages that point at the line to fix.
+    public var source: Source?
+
+    /// A sensor's place in its file: the file and its index under `sensors:`.
+    public struct Source: Sendable, Hashable, CustomStringConvertible {
+        public var file: String
+        public var index: Int
+
+        public init(file: String, index: Int) {
+            self.file = file
+            self.index = index
+        }
+
+        /// Its YAML path (`sensors[2]`).
+        public var path: String { "sensors[\(index)]" }
+        public var description: String { "\(file) (\(path))" }
+    }
+
     /// A codec file: its path on disk, and how the sensor file wrote it (for messages).
     public struct CodecFile: Sendable, Hashable {
         public var path: String

@@ -1,4 +1,5 @@
 import Foundation
+import LantaarnModel
 import Store
 
 /// All pipelines in a folder (`Pipelines/*.yaml`), one per file.

@@ -1,3 +1,4 @@
+import LantaarnModel
 /// The fields a pipeline file (`Pipelines/NAME.yaml`) may have.
 extension YAMLSourceMap.Schema {
     static let pipeline: YAMLSourceMap.Schema = .fields([

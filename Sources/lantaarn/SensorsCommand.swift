@@ -10,7 +10,7 @@ struct SensorsCommand: AsyncParsableCommand {
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate Sensors/ and print every sensor with its gemeente, wijk and buurt (boundaries in force now); load each vendor codec and run its examples.")
+            abstract: "Validate Sensors/ and print every sensor with its gemeente, wijk and buurt (boundaries in force now); load each vendor codec and run its examples; decode each sensor's example payload.")
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
@@ -36,6 +36,12 @@ struct SensorsCommand: AsyncParsableCommand {
                 let check = CodecCheck(file: file, sensors: sorted)
                 problems += check.problems
                 Console.line("codec \(file.label) (sensor \(sorted.map(\.id).joined(separator: ", "))): \(check.examples) examples run, \(check.problems.count) problems")
+            }
+            // Each sensor's example payload through the sensor's own codec.
+            for sensor in registry.sensors.values.filter({ $0.example != nil }).sorted(by: { $0.id < $1.id }) {
+                let check = SensorExampleCheck(sensor: sensor, codec: registry.codecBySensor[sensor.id] ?? LantaarnJSONCodec())
+                problems += check.problems
+                Console.line("example \(sensor.example!.label) (sensor \(sensor.id)): \(check.values) values, \(check.problems.count) problems")
             }
             for problem in problems { Console.line(problem) }
             if !problems.isEmpty { throw ExitCode(1) }

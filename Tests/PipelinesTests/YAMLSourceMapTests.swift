@@ -1,4 +1,5 @@
 import Foundation
+import LantaarnModel
 @testable import Pipelines
 import Testing
 import Yams

@@ -44,6 +44,16 @@ extension SensorFile {
         }
     }
 
+    /// A file a sensor file names (`what`: "codec file"), relative to the sensor file's folder.
+    static func file(_ name: String, next sensorFile: String, at key: String, what: String) throws -> Sensor.CodecFile {
+        let folder = (sensorFile as NSString).deletingLastPathComponent
+        let path = ((name.hasPrefix("/") ? name : (folder as NSString).appendingPathComponent(name)) as NSString).standardizingPath
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw RegistryError(file: sensorFile, path: key, reason: "\(what) '\(name)' is not there (looked for \(path)); paths are relative to the sensor file's folder")
+        }
+        return Sensor.CodecFile(path: path, label: name)
+    }
+
     /// The codec name and, for a map, the vendor codec file (found relative to the sensor file's
     /// folder) or the JSON mapping.
     static func codec(_ field: CodecField?, file: String, at key: String) throws -> (name: String, script: Sensor.CodecFile?, json: JSONMapping?) {
@@ -60,12 +70,7 @@ extension SensorFile {
             guard PayloadCodecs.networks.contains(name) else {
                 throw RegistryError(file: file, path: key + ".network", reason: "'\(name)' is not a network server format; use \(PayloadCodecs.networks.joined(separator: " or "))")
             }
-            let folder = (file as NSString).deletingLastPathComponent
-            let path = ((script.hasPrefix("/") ? script : (folder as NSString).appendingPathComponent(script)) as NSString).standardizingPath
-            guard FileManager.default.isReadableFile(atPath: path) else {
-                throw RegistryError(file: file, path: key + ".javascript", reason: "codec file '\(script)' is not there (looked for \(path)); paths are relative to the sensor file's folder")
-            }
-            return (name, Sensor.CodecFile(path: path, label: script), nil)
+            return (name, try Self.file(script, next: file, at: key + ".javascript", what: "codec file"), nil)
         case .json(let j):
             func pointer(_ text: String?, _ name: String) throws -> JSONPointer? {
                 guard let text else { return nil }

@@ -24,6 +24,7 @@ import Yams
 ///     device: "15092"                      # its id in files from elsewhere (Sensor.Community sensor_id)
 ///     public: false                        # raw readings not on SensorThings (default true; never for anpr/camera/wifi/bluetooth)
 ///     since: 2026-03-01                    # when it came to lat/lon; with earlier: where it hung before
+///     example: samples/ws302-uplink.json   # a payload as it sends it: `sensors check` decodes it and names missing fields
 ///     earlier:                             # oldest first, each from its since until the next position
 ///       - {lat: 52.3801, lon: 4.6301, since: 2024-05-01}
 ///     quantities:
@@ -52,7 +53,20 @@ enum SensorFile {
         var quantities: [String: Quantity]
         var since: String?
         var earlier: [Position]?
+        var example: String?
     }
+
+    /// The fields a sensor file may have: a misspelt one is an error with its line, not ignored.
+    /// (`codec:` checks its own keys, with hints for each form.)
+    static let schema: YAMLSourceMap.Schema = .fields([
+        "sensors": .list(.fields([
+            "id": .any, "lamppost": .any, "kind": .any, "lat": .any, "lon": .any, "topic": .any, "codec": .any, "device": .any,
+            "extra_fields": .any, "prefer": .any, "public": .any, "since": .any, "example": .any,
+            "earlier": .list(.fields(["lat": .any, "lon": .any, "since": .any])),
+            "quantities": .map(.fields(["unit": .any, "min": .any, "max": .any, "resolution": .any, "field": .any, "spike": .any,
+                                        "stuck_after": .any, "interval": .any, "scale": .any, "offset": .any])),
+        ])),
+    ])
 
     struct Position: Decodable {
         var lat: Double
@@ -118,22 +132,33 @@ enum SensorFile {
         return pointer.valueName
     }
 
-    nonisolated(unsafe) private static let decoder = YAMLDecoder(encoding: .utf8)
-
     /// The sensors of one register file (`contents`, when given, instead of reading `path`).
+    /// Every error names the file, the line and the YAML path.
     static func parse(path: String, contents: Data? = nil) throws -> [Sensor] {
         guard let text = contents.map({ String(data: $0, encoding: .utf8) }) ?? (try? String(contentsOfFile: path, encoding: .utf8)) else {
             throw RegistryError(file: path, path: "", reason: "cannot read the file as UTF-8 text")
         }
+        let map = YAMLSourceMap(text, schema: schema)
+        if let unknown = map.unknownField() {
+            throw RegistryError(file: path, path: unknown.path, reason: unknown.reason, line: unknown.line)
+        }
         let document: Document
         do {
-            document = try decoder.decode(Document.self, from: text)
+            document = try map.decode(Document.self, text: text)
         } catch let error as DecodingError {
-            throw RegistryError(file: path, path: error.yamlPath, reason: error.plainReason)
+            throw RegistryError(file: path, path: error.yamlPath, reason: error.plainReason).located(in: map)
         } catch {
             throw RegistryError(file: path, path: "", reason: "not valid YAML: \(error)")
         }
-        return try document.sensors.enumerated().map { index, e in
+        do {
+            return try sensors(document, path: path)
+        } catch let error as RegistryError {
+            throw error.located(in: map)
+        }
+    }
+
+    private static func sensors(_ document: Document, path: String) throws -> [Sensor] {
+        try document.sensors.enumerated().map { index, e in
             let where_ = "sensors[\(index)]"
             guard !e.id.isEmpty, e.id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
                 throw RegistryError(file: path, path: "\(where_).id", reason: "use letters, digits, '-' and '_' only (it becomes part of the MQTT topic)")
@@ -208,6 +233,8 @@ enum SensorFile {
             sensor.javascript = script
             sensor.json = json
             (sensor.since, sensor.earlier) = try positions(e, file: path, at: where_)
+            sensor.example = try e.example.map { try Self.file($0, next: path, at: "\(where_).example", what: "example payload") }
+            sensor.source = Sensor.Source(file: path, index: index)
             return sensor
         }
     }

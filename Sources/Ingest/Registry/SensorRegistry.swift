@@ -68,40 +68,67 @@ public struct SensorRegistry: Sendable {
             throw RegistryError(file: directory, path: "", reason: "cannot read the sensor folder; pass --sensors DIR pointing at Sensors/")
         }
         var all: [Sensor] = []
-        var seen: [String: String] = [:]
+        var seen: [String: Sensor] = [:]
         for name in files {
             let file = (directory as NSString).appendingPathComponent(name)
             for sensor in try SensorFile.parse(path: file) {
                 if let other = seen[sensor.id] {
-                    throw RegistryError(file: file, path: "sensors.\(sensor.id)", reason: "duplicate sensor id, also defined in \(other)")
+                    throw RegistryError(file: file, path: sensor.source.map { "\($0.path).id" } ?? "",
+                                        reason: "duplicate sensor id, also defined in \(other.source?.description ?? "another file")").located()
                 }
-                seen[sensor.id] = file
+                seen[sensor.id] = sensor
                 all.append(sensor)
             }
         }
-        try checkSharedTopics(all, files: seen)
+        try checkSharedTopics(all)
         return SensorRegistry(sensors: all, boundaries: boundaries)
     }
 
     /// Sensors share a topic only when one JSON mapping with a device field tells them apart.
-    static func checkSharedTopics(_ sensors: [Sensor], files: [String: String]) throws {
+    static func checkSharedTopics(_ sensors: [Sensor]) throws {
         var byTopic: [String: [Sensor]] = [:]
         for s in sensors { byTopic[s.topic, default: []].append(s) }
         for (topic, group) in byTopic where group.count > 1 {
             let first = group[0]
             for s in group where s.json?.device == nil || s.json != first.json || s.device == nil {
-                throw RegistryError(file: files[s.id] ?? "", path: "sensors.\(s.id).topic",
-                                    reason: "topic \(topic) is also \(s.id == first.id ? group[1].id : first.id)'s; sensors share a topic only with the same json mapping naming the device field (codec: {json: {device: /…}}) and a device: of their own")
+                throw RegistryError(file: s.source?.file ?? "", path: s.source.map { "\($0.path).topic" } ?? "",
+                                    reason: "topic \(topic) is also \(s.id == first.id ? group[1].id : first.id)'s; sensors share a topic only with the same json mapping naming the device field (codec: {json: {device: /…}}) and a device: of their own").located()
             }
         }
     }
 }
 
-/// A sensor file could not be read: which file, which YAML path, what to fix.
+/// A sensor file could not be read: which file, line and YAML path, what to fix.
 public struct RegistryError: Error, CustomStringConvertible, Sendable {
     public var file: String
     public var path: String
     public var reason: String
+    /// The line of `path` in `file`, when known.
+    public var line: Int?
 
-    public var description: String { path.isEmpty ? "\(file): \(reason)" : "\(file): \(path): \(reason)" }
+    public init(file: String, path: String, reason: String, line: Int? = nil) {
+        self.file = file
+        self.path = path
+        self.reason = reason
+        self.line = line
+    }
+
+    public var description: String {
+        let at = line.map { "\(file):\($0)" } ?? file
+        return path.isEmpty ? "\(at): \(reason)" : "\(at): \(path): \(reason)"
+    }
+
+    /// This error with the line of its path in `map`, when it has none yet.
+    func located(in map: YAMLSourceMap) -> RegistryError {
+        guard line == nil, !path.isEmpty, let at = map.position(of: path) else { return self }
+        var located = self
+        located.line = at.line
+        return located
+    }
+
+    /// This error with the line of its path in its file (read again: for errors found after loading).
+    func located() -> RegistryError {
+        guard line == nil, let text = try? String(contentsOfFile: file, encoding: .utf8) else { return self }
+        return located(in: YAMLSourceMap(text, schema: .any))
+    }
 }

@@ -27,12 +27,26 @@ public struct JSONParser {
     /// `whole` with everything inside. Other members are checked for syntax and skipped
     /// without being built (a network server's uplink is mostly metadata no reading needs).
     public struct Selection: Sendable {
-        public var keys: Set<String>
-        public var whole: Set<String>
+        public let keys: Set<String>
+        public let whole: Set<String>
+        /// Every selected key's UTF-8 bytes, with whether it is taken whole: a payload's key is
+        /// compared as bytes, so a skipped member's key never becomes a `String`.
+        private let names: [(bytes: [UInt8], whole: Bool)]
 
         public init(keys: Set<String>, whole: Set<String>) {
             self.keys = keys
             self.whole = whole
+            names = whole.map { (Array($0.utf8), true) } + keys.subtracting(whole).map { (Array($0.utf8), false) }
+        }
+
+        /// Whether a key (its bytes between the quotes, without escapes) is selected, and whole.
+        func match(_ key: UnsafeRawBufferPointer) -> (selected: Bool, whole: Bool) {
+            for name in names where name.bytes.count == key.count {
+                var k = 0
+                while k < key.count, name.bytes[k] == key[k] { k += 1 }
+                if k == key.count { return (true, name.whole) }
+            }
+            return (false, false)
         }
     }
 
@@ -128,22 +142,28 @@ public struct JSONParser {
         while true {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let key = try string()
-            skipSpace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
-            i += 1
-            skipSpace()
             if let selection {
-                if selection.whole.contains(key) {
+                // A plain key is compared as bytes; only a selected one becomes a String.
+                let (key, taken) = try selectedKey(selection)
+                skipSpace()
+                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
+                i += 1
+                skipSpace()
+                if let key, taken.whole {
                     self.selection = nil
                     defer { self.selection = selection }
                     members.append((key, try value()))
-                } else if selection.keys.contains(key) {
+                } else if let key, taken.selected {
                     members.append((key, try value()))
                 } else {
                     try skipValue()
                 }
             } else {
+                let key = try string()
+                skipSpace()
+                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
+                i += 1
+                skipSpace()
                 members.append((key, try value()))
             }
             skipSpace()
@@ -152,6 +172,25 @@ public struct JSONParser {
             if bytes[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return .object(members) }
             throw error("expected ',' or '}' in object")
         }
+    }
+
+    /// Reads an object's key under a selection: the key when it is selected (nil when not) and
+    /// how. A key without escapes is matched by its bytes; one with escapes is decoded first.
+    private mutating func selectedKey(_ selection: Selection) throws(JSONParseError) -> (String?, (selected: Bool, whole: Bool)) {
+        let start = i + 1
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
+            let key = try string()
+            return (key, (selection.whole.contains(key) || selection.keys.contains(key), selection.whole.contains(key)))
+        }
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        let taken = selection.match(raw)
+        guard taken.selected else {
+            i = end + 1
+            return (nil, taken)
+        }
+        return (try string(), taken)
     }
 
     /// Checks one value's syntax and moves past it without building it.

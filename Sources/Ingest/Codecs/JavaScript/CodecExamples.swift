@@ -173,7 +173,9 @@ public struct CodecCheck: Sendable {
         let near = fields.sorted().prefix(12).joined(separator: ", ")
         for sensor in sensors {
             for (quantity, spec) in sensor.quantities.sorted(by: { $0.key < $1.key }) where !fields.contains(spec.field ?? quantity) {
-                problems.append("sensor \(sensor.id): quantity \(quantity) reads field '\(spec.field ?? quantity)', which no example of \(file.label) gives; its numbers are \(near)")
+                let field = spec.field ?? quantity
+                let hint = YAMLSourceMap.closest(field, in: fields.sorted()).map { "did you mean '\($0)'?" } ?? "its numbers are \(near)"
+                problems.append(sensor.problem(at: sensor.fieldPath(of: quantity), "quantity \(quantity) reads field '\(field)', which no example of \(file.label) gives; \(hint)"))
             }
         }
     }

@@ -1,12 +1,11 @@
 import Foundation
-import LantaarnModel
 import Yams
 
-/// Where things are in a YAML definition file (pipelines, dashboards): line and column of a
+/// Where things are in a YAML definition file (pipelines, dashboards, sensors): line and column of a
 /// YAML path (so every error can point at it), and the fields the file may have (so a misspelt
 /// one is an error, not silently ignored).
 public struct YAMLSourceMap {
-    private let root: Node?
+    public let root: Node?
     private let schema: Schema
 
     /// `text` is composed with the resolver `YAMLDecoder` uses (merge keys only), so that
@@ -26,58 +25,16 @@ public struct YAMLSourceMap {
     /// fuzzer. `decode` itself keeps no state.
     nonisolated(unsafe) private static let decoder = YAMLDecoder(encoding: .utf8)
 
-    /// Reads `path` (or takes its `contents` when the caller has them), refuses unknown fields
-    /// (`hint` may explain a field that moved; otherwise the closest known name is suggested) and
-    /// decodes it. Every error is a `PipelineError` with file, line, column and YAML path.
-    public static func decode<T: Decodable>(_ type: T.Type, path: String, contents: Data? = nil, schema: Schema,
-                                            hint: (String) -> String? = { _ in nil }) throws -> (value: T, data: Data, map: YAMLSourceMap) {
-        guard let data = contents ?? FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw PipelineError(file: path, path: "", reason: "cannot read the file as UTF-8 text")
-        }
-        let map = YAMLSourceMap(text, schema: schema)
-        if let unknown = map.unknownField() {
-            let name = String(unknown.path.split(separator: ".").last ?? "")
-            let advice = hint(name)
-                ?? closest(name.replacingOccurrences(of: #"\[\d+\]"#, with: "", options: .regularExpression), in: unknown.known)
-                .map { "; did you mean '\($0)'?" } ?? "; known fields here: \(unknown.known.joined(separator: ", "))"
-            throw PipelineError(file: path, path: unknown.path, reason: "unknown field '\(name)'\(advice)", line: unknown.line, column: unknown.column)
-        }
-        do {
-            // The tree the map composed is what `decoder.decode(from: text)` would build; parsing
-            // the file twice made loading a dashboard 1.7 times slower under the fuzzer. Without
-            // a tree (not YAML, or empty) the text path gives the decoder's own error.
-            let value = try map.root.map { try decoder.decode(T.self, from: $0) } ?? decoder.decode(T.self, from: text)
-            return (value, data, map)
-        } catch let error as DecodingError {
-            throw map.located(PipelineError(file: path, path: error.yamlPath, reason: error.plainReason))
-        } catch {
-            throw PipelineError(file: path, path: "", reason: "not valid YAML: \(error)")
-        }
-    }
-
-    /// The definition files (`*.yaml`, `*.yml`) in `directory`, sorted; `folder` and `option`
-    /// say what the folder holds and how to point at another one.
-    public static func files(in directory: String, folder: String, option: String) throws -> [String] {
-        do {
-            return try FileManager.default.contentsOfDirectory(atPath: directory)
-                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
-                .map { (directory as NSString).appendingPathComponent($0) }
-        } catch {
-            throw PipelineError(file: directory, path: "", reason: "cannot read the \(folder) folder; pass \(option)")
-        }
-    }
-
-    /// `error` with the line and column of its YAML path, when it has none yet.
-    public func located(_ error: PipelineError) -> PipelineError {
-        guard error.line == nil, let at = position(of: error.path) else { return error }
-        var located = error
-        (located.line, located.column) = (at.line, at.column)
-        return located
+    /// The value of type `T` this file holds, decoded from the tree the map composed (parsing
+    /// the file twice made loading a dashboard 1.7 times slower under the fuzzer). Without a tree
+    /// (not YAML, or empty) the text path gives the decoder's own error.
+    public func decode<T: Decodable>(_ type: T.Type, text: String) throws -> T {
+        try root.map { try Self.decoder.decode(T.self, from: $0) } ?? Self.decoder.decode(T.self, from: text)
     }
 
     /// Line and column of the node at `path` (`stages[0].aggregate.bucket`), or of the
     /// deepest node on the way when the rest is missing.
-    func position(of path: String) -> (line: Int, column: Int)? {
+    public func position(of path: String) -> (line: Int, column: Int)? {
         guard var node = root else { return nil }
         for part in Self.parts(path) {
             switch part {
@@ -92,16 +49,23 @@ public struct YAMLSourceMap {
         return node.mark.map { ($0.line, $0.column) }
     }
 
-    /// The first field the schema does not know, with its path, position and the known ones.
-    func unknownField() -> (path: String, line: Int, column: Int, known: [String])? {
-        guard let root else { return nil }
-        return Self.check(root, schema, path: "")
+    /// The first field the schema does not know: its path, position, and what to say of it
+    /// ("unknown field 'x'; did you mean 'y'?"; `hint` may explain a field that moved).
+    public func unknownField(hint: (String) -> String? = { _ in nil }) -> (path: String, line: Int, column: Int, reason: String)? {
+        guard let root, let unknown = Self.check(root, schema, path: "") else { return nil }
+        let name = String(unknown.path.split(separator: ".").last ?? "")
+        let advice = hint(name)
+            ?? Self.closest(name.replacingOccurrences(of: #"\[\d+\]"#, with: "", options: .regularExpression), in: unknown.known)
+            .map { "; did you mean '\($0)'?" } ?? "; known fields here: \(unknown.known.joined(separator: ", "))"
+        return (unknown.path, unknown.line, unknown.column, "unknown field '\(name)'\(advice)")
     }
 
     /// The fields a file may have.
     public indirect enum Schema: Sendable {
         case fields([String: Schema])
         case list(Schema)
+        /// A mapping with names of the file's choosing (a sensor's quantities), each value of this schema.
+        case map(Schema)
         case any
     }
 
@@ -111,6 +75,12 @@ public struct YAMLSourceMap {
         case .list(let item):
             for (i, element) in (node.sequence ?? []).enumerated() {
                 if let found = check(element, item, path: "\(path)[\(i)]") { return found }
+            }
+            return nil
+        case .map(let item):
+            for (key, value) in node.mapping ?? [:] {
+                let name = key.string ?? ""
+                if let found = check(value, item, path: path.isEmpty ? name : "\(path).\(name)") { return found }
             }
             return nil
         case .fields(let fields):
