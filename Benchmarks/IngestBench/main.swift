@@ -88,30 +88,32 @@ guard failedSamples.isEmpty else {
 }
 print("BENCH decode_failed_samples 0 samples")
 
-var rates: [String: Double] = [:]
+// Each case is one unit of work (a few decodes, or one batch for the JavaScript worker) that
+// returns how many messages and values it decoded and any failures. The cases are measured in
+// interleaved rounds (every case a slice of each round) so that a slower or faster stretch of
+// the machine (a virtual machine here, ±15 % between runs) falls on all of them alike and the
+// ratios compare like with like.
+struct Case {
+    let key: String
+    let unit: () -> (messages: Int, values: Int, failures: [String])
+}
+var measuredCases: [Case] = []
+// Profiling aid: LANTAARN_BENCH_ONLY=key,key measures only those cases (perf record on one path).
+let only = ProcessInfo.processInfo.environment["LANTAARN_BENCH_ONLY"].map { Set($0.split(separator: ",").map(String.init)) }
+@MainActor func add(_ key: String, _ unit: @escaping () -> (messages: Int, values: Int, failures: [String])) {
+    if only?.contains(key) ?? true { measuredCases.append(Case(key: key, unit: unit)) }
+}
 for c in cases {
     let codec = PayloadCodecs.named(c.codec)!
-    var decoded = 0, values = 0, failed = 0
-    let clock = ContinuousClock()
-    let start = clock.now
-    var elapsed = Duration.zero
-    while elapsed < .seconds(seconds) {
+    add(c.key) {
+        var values = 0, failures: [String] = []
         for p in c.payloads {
             p.withUnsafeBytes { buf in
-                if let m = try? codec.decode(buf, receivedAt: 1_795_341_600_000) { values += m.values.count } else { failed += 1 }
+                do { values += try codec.decode(buf, receivedAt: 1_795_341_600_000).values.count } catch { failures.append("\(c.codec): \(error)") }
             }
         }
-        decoded += c.payloads.count
-        elapsed = clock.now - start
+        return (c.payloads.count, values, failures)
     }
-    guard failed == 0 else {
-        FileHandle.standardError.write(Data("lantaarn-ingest-bench: \(c.codec): \(failed) of \(decoded) decodes failed\n".utf8))
-        exit(1)
-    }
-    let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    rates[c.key] = Double(decoded) / s
-    print("BENCH decode_\(c.key)_msgs_per_s \(Int(Double(decoded) / s)) msg/s")
-    FileHandle.standardError.write(Data("\(c.codec): \(decoded) messages, \(values) values, 0 failed, in \(s) s\n".utf8))
 }
 // Issue 32, item 3: vendor codecs from the Device Repository in the sandboxed JavaScript worker,
 // fed as the ingest consumer feeds them (batches of 1000: envelopes read, frames streamed to the
@@ -120,14 +122,11 @@ for c in cases {
 // Decentlab uplink of the built-in case (same envelope, 1.5 KB, so the two rates compare);
 // `js_dl_pm_ws302`: like for like with the built-in cases above, the same two uplinks through the
 // vendors' dl-pm.js and ws302.js (dl-pm.js answers 44 leaves: a name and unit for each value).
+// Each codec is set up as the registry sets it up for sensors that read every number it gives.
 let javascriptBatch = 1000
-func javascriptRate(_ uplinks: [(payload: [UInt8], codec: TTNUplinkCodec)], name: String) -> Double {
-    var decoded = 0, values = 0
-    var failures: [String] = []
-    let clock = ContinuousClock()
-    let start = clock.now
-    var elapsed = Duration.zero
-    while elapsed < .seconds(seconds) {
+func javascriptUnit(_ uplinks: [(payload: [UInt8], codec: TTNUplinkCodec)]) -> () -> (messages: Int, values: Int, failures: [String]) {
+    {
+        var values = 0, failures: [String] = []
         for u in uplinks {
             let records = [LogRecord](repeating: LogRecord(receivedAt: 1_795_341_600_000, origin: "bench", payload: u.payload), count: javascriptBatch)
             for result in u.codec.decode(batch: records) {
@@ -136,20 +135,17 @@ func javascriptRate(_ uplinks: [(payload: [UInt8], codec: TTNUplinkCodec)], name
                 case .failure(let e): failures.append(e.reason)
                 }
             }
-            decoded += javascriptBatch
         }
-        elapsed = clock.now - start
+        return (uplinks.count * javascriptBatch, values, failures)
     }
-    guard failures.isEmpty else {
-        FileHandle.standardError.write(Data("lantaarn-ingest-bench: \(name): \(failures.count) of \(decoded) decodes failed: \(failures[0])\n".utf8))
-        exit(1)
-    }
-    let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    FileHandle.standardError.write(Data("\(name) (batches of \(javascriptBatch)): \(decoded) messages, \(values) values, 0 failed, in \(s) s\n".utf8))
-    return Double(decoded) / s
 }
-func javascript(_ file: String) -> TTNUplinkCodec {
-    TTNUplinkCodec(frames: JavaScriptFrameDecoder(path: repository + "/" + file, label: file))
+/// The codec file as the registry sets it up for sensors whose quantities read every number it
+/// gives for `uplink` (found by decoding it once for the whole result): the worker answers those
+/// numbers alone.
+func javascript(_ file: String, readingAllOf uplink: [UInt8]) -> TTNUplinkCodec {
+    let whole = TTNUplinkCodec(frames: JavaScriptFrameDecoder(path: repository + "/" + file, label: file))
+    let fields = uplink.withUnsafeBytes { try! whole.decode($0, receivedAt: 1_795_341_600_000).values.map(\.name) }
+    return TTNUplinkCodec(frames: JavaScriptFrameDecoder(path: repository + "/" + file, label: file, fields: fields))
 }
 /// An uplink of the same size and shape as the built-in cases' (the Decentlab DL-PM uplink of
 /// ../shared, 1.5 KB), carrying `frame` on `port` instead.
@@ -164,16 +160,10 @@ func carrying(_ frame: [UInt8], port: Int, in uplink: [UInt8]) -> [UInt8] {
     return Array(JSONWriter.string(.object(root)).utf8)
 }
 let ersUplink = carrying([0x01, 0x00, 0xE2, 0x02, 0x29, 0x04, 0x00, 0x27, 0x05, 0x06], port: 1, in: file("ttn_v3/Decentlab_DL-PM__payload.json"))
-let jsRates = [
-    ("js", javascriptRate([(ersUplink, javascript("elsys/elsys.js"))], name: "javascript elsys.js")),
-    ("js_dl_pm_ws302", javascriptRate([(file("ttn_v3/Decentlab_DL-PM__payload.json"), javascript("decentlab/dl-pm.js")),
-                                       (file("ttn_v3/Milesight_WS302__payload.json"), javascript("milesight-iot/ws302.js"))],
-                                      name: "javascript dl-pm.js, ws302.js")),
-]
-for (key, rate) in jsRates {
-    rates[key] = rate
-    print("BENCH decode_\(key)_msgs_per_s \(Int(rate)) msg/s")
-}
+let dlpmUplink = file("ttn_v3/Decentlab_DL-PM__payload.json"), ws302Uplink = file("ttn_v3/Milesight_WS302__payload.json")
+add("js", javascriptUnit([(ersUplink, javascript("elsys/elsys.js", readingAllOf: ersUplink))]))
+add("js_dl_pm_ws302", javascriptUnit([(dlpmUplink, javascript("decentlab/dl-pm.js", readingAllOf: dlpmUplink)),
+                                      (ws302Uplink, javascript("milesight-iot/ws302.js", readingAllOf: ws302Uplink))]))
 
 // Issue 32, item 4: JSON mappings. `json_mapping`: like for like, the Decentlab uplink with its
 // decoded payload (as in `decoded_payload`) read through a mapping instead of the ttn-v3 codec:
@@ -190,31 +180,56 @@ do {
     }.joined(separator: ",") + "]}").utf8)
     let records = JSONMappingCodec(mapping: JSONMapping(records: JSONPointer("/report"), time: JSONPointer("/date"), device: JSONPointer("/segment_id")),
                                    fields: ["car", "bike", "pedestrian", "heavy"])
-    for (key, codec, payload) in [("json_mapping", mapped, uplink), ("json_mapping_records", records, report)] {
-        var decoded = 0, values = 0
-        let clock = ContinuousClock()
-        let start = clock.now
-        var elapsed = Duration.zero
-        while elapsed < .seconds(seconds) {
+    for (key, codec, payload, expected) in [("json_mapping", mapped, uplink, names.count), ("json_mapping_records", records, report, 96)] {
+        add(key) {
+            var values = 0, failures: [String] = []
             for _ in 0..<100 {
-                payload.withUnsafeBytes { buf in values += (try? codec.decode(buf, receivedAt: 1_795_341_600_000))?.values.count ?? 0 }
+                payload.withUnsafeBytes { buf in
+                    do { values += try codec.decode(buf, receivedAt: 1_795_341_600_000).values.count } catch { failures.append("\(error)") }
+                }
             }
-            decoded += 100
-            elapsed = clock.now - start
+            if failures.isEmpty, values != 100 * expected { failures.append("\(values) values from 100 messages, expected \(100 * expected)") }
+            return (100, values, failures)
         }
-        guard values == decoded * (key == "json_mapping" ? names.count : 96) else {
-            FileHandle.standardError.write(Data("lantaarn-ingest-bench: \(key): \(values) values from \(decoded) messages\n".utf8))
-            exit(1)
-        }
-        let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        rates[key] = Double(decoded) / s
-        print("BENCH decode_\(key)_msgs_per_s \(Int(Double(decoded) / s)) msg/s")
-        FileHandle.standardError.write(Data("\(key): \(decoded) messages, \(values) values, in \(s) s\n".utf8))
     }
 }
 
+// Interleaved rounds: SECONDS per case in all, in ten slices.
+let rounds = 10
+var totals: [String: (messages: Int, values: Int, seconds: Double)] = [:]
+let clock = ContinuousClock()
+for _ in 0..<rounds {
+    for c in measuredCases {
+        let start = clock.now
+        var elapsed = Duration.zero
+        var messages = 0, values = 0
+        while elapsed < .seconds(seconds / Double(rounds)) {
+            let r = c.unit()
+            guard r.failures.isEmpty else {
+                // A failing sample would inflate the rate: the benchmark stops.
+                FileHandle.standardError.write(Data("lantaarn-ingest-bench: \(c.key): \(r.failures.count) decodes failed: \(r.failures[0])\n".utf8))
+                exit(1)
+            }
+            messages += r.messages
+            values += r.values
+            elapsed = clock.now - start
+        }
+        let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        totals[c.key, default: (0, 0, 0)].messages += messages
+        totals[c.key, default: (0, 0, 0)].values += values
+        totals[c.key, default: (0, 0, 0)].seconds += s
+    }
+}
+var rates: [String: Double] = [:]
+for c in measuredCases {
+    let t = totals[c.key]!
+    rates[c.key] = Double(t.messages) / t.seconds
+    print("BENCH decode_\(c.key)_msgs_per_s \(Int(rates[c.key]!)) msg/s")
+    FileHandle.standardError.write(Data("\(c.key): \(t.messages) messages, \(t.values) values, 0 failed, in \(t.seconds) s (\(rounds) interleaved rounds)\n".utf8))
+}
+
 // The built-in TTN decoders' rate in this run: the mean of the two models measured above.
-let builtIn = (rates["ttn_decentlab_dl_pm"]! + rates["ttn_milesight_ws302"]!) / 2
-for key in ["js", "js_dl_pm_ws302", "json_mapping", "decoded_payload", "decoded_payload_rs26x", "chirpstack_object"] {
+let builtIn = ((rates["ttn_decentlab_dl_pm"] ?? .nan) + (rates["ttn_milesight_ws302"] ?? .nan)) / 2
+for key in ["js", "js_dl_pm_ws302", "json_mapping", "decoded_payload", "decoded_payload_rs26x", "chirpstack_object"] where rates[key] != nil && !builtIn.isNaN {
     print("BENCH decode_\(key)_ratio_vs_ttn_builtin \(String(format: "%.3f", rates[key]! / builtIn)) x")
 }

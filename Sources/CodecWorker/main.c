@@ -2,7 +2,11 @@
 // `decodeUplink(input)` (or the legacy `Decoder(bytes, port)`), in JavaScriptCore, in a process of
 // its own, for Lantaarn's ingest (Sources/Ingest/Codecs/JavaScript/JavaScriptWorker.swift).
 //
-//   lantaarn-codec CODEC.js [MEMORY_MIB [TIME_MS]]
+//   lantaarn-codec CODEC.js [MEMORY_MIB [TIME_MS [FIELDS]]]
+//
+// FIELDS, when given, is a JSON array of the values the ingest reads from `data`, each a list of
+// JSON Pointer tokens (`[["battery"], ["pm2_5_mass_concentration", "value"]]`): the worker then
+// answers those numbers alone, not the whole result (see 'V' below).
 //
 // The sandbox:
 // - the context has ECMAScript's built-ins only: no require, process, fetch, timers or files
@@ -22,6 +26,8 @@
 //   answers:   one per frame, in order, (u8 kind, u32 n, n bytes UTF-8), sent in pieces of at
 //              most about 16 KiB and whenever no more frames are waiting:
 //              'O' the codec's result as JSON ({data, errors, warnings});
+//              'V' with FIELDS and a result without errors or warnings: one f64 per field, in
+//                  order (a boolean as 1 or 0; NaN where data has no number there);
 //              'X' an exception the codec threw ("line 12: TypeError: …");
 //              'T' stopped at the time limit by the engine (the process goes on);
 //              'M' / 'K' the memory / time limit ended the process while decoding this frame
@@ -243,21 +249,35 @@ static const char *sandbox_prelude =
 // The call into the codec: the frame arrives as a string of byte-valued characters (one value
 // into the engine, not one per byte) and becomes the array of numbers the codec expects; the
 // result leaves as JSON (`{data, errors, warnings}`), made by the engine's own JSON.stringify.
+// With `wanted` (FIELDS), a result without errors or warnings leaves as the numbers at those
+// places of `data`, written into `out` (a Float64Array over the worker's buffer), and the call
+// returns undefined: the ingest reads 8 bytes per value instead of parsing the codec's answer.
 static const char *call_wrapper =
-    "(function (g) {"
+    "(function (g, wanted, out) {"
     "  var uplink = typeof g.decodeUplink === 'function' ? g.decodeUplink : null;"
     "  var legacy = typeof g.Decoder === 'function' ? g.Decoder : null;"
-    "  var stringify = JSON.stringify;"
+    "  var stringify = JSON.stringify, own = Object.prototype.hasOwnProperty;"
     "  if (!uplink && !legacy) return null;"
+    "  function listed(x) { return x !== undefined && x !== null && !(Array.isArray(x) && x.length === 0); }"
     "  return function (frame, fPort, recvTime) {"
     "    var bytes = new Array(frame.length);"
     "    for (var b = 0; b < frame.length; b++) bytes[b] = frame.charCodeAt(b);"
-    "    if (!uplink) return stringify({data: legacy(bytes, fPort)});"
-    "    var result = uplink({bytes: bytes, fPort: fPort, recvTime: new Date(recvTime)});"
+    "    var result = uplink ? uplink({bytes: bytes, fPort: fPort, recvTime: new Date(recvTime)}) : {data: legacy(bytes, fPort)};"
     "    if (result === null || typeof result !== 'object') throw new TypeError('decodeUplink returned ' + result + ', not an object with data');"
-    "    return stringify(result);"
+    "    var data = result.data;"
+    "    if (!wanted || listed(result.errors) || listed(result.warnings) || data === null || typeof data !== 'object') return stringify(result);"
+    "    for (var k = 0; k < wanted.length; k++) {"
+    "      var node = data, path = wanted[k];"
+    "      for (var t = 0; t < path.length; t++) {"
+    "        if (node === null || typeof node !== 'object' || !own.call(node, path[t])) { node = undefined; break; }"
+    "        node = node[path[t]];"
+    "      }"
+    "      out[k] = typeof node === 'number' ? node : typeof node === 'boolean' ? (node ? 1 : 0) : NaN;"
+    "    }"
+    "    return undefined;"
     "  };"
-    "})(this)";
+    "})"
+    ;
 
 // --- the sandbox at the kernel: no files, sockets or programs after the codec is loaded ----------
 
@@ -301,12 +321,13 @@ static char *read_file(const char *path) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: lantaarn-codec CODEC.js [MEMORY_MIB [TIME_MS]]\n");
+        fprintf(stderr, "usage: lantaarn-codec CODEC.js [MEMORY_MIB [TIME_MS [FIELDS]]]\n");
         return 64;
     }
     // No PR_SET_PDEATHSIG: it follows the thread that started the worker, not the ingest process.
     // When the ingest ends, its end of the pipe closes and the worker reads the end and exits.
     const char *path = argv[1];
+    const char *fields = argc > 4 ? argv[4] : NULL;
     const char *file = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     long memory_mib = argc > 2 ? atol(argv[2]) : 64;
     long time_ms = argc > 3 ? atol(argv[3]) : 100;
@@ -334,7 +355,32 @@ int main(int argc, char **argv) {
     atomic_store(&call_started, 0);
     if (exception) fail_load(file, atomic_load(&timed_out) ? "its top level ran longer than the time limit" : exception_text(ctx, exception));
     free(source);
-    JSValueRef wrapper = evaluate(ctx, call_wrapper, "lantaarn-call", &exception);
+    // The fields the ingest reads, and the buffer their numbers are written to.
+    JSValueRef wanted = JSValueMakeNull(ctx), out = JSValueMakeNull(ctx);
+    size_t wanted_count = 0;
+    double *numbers = NULL;
+    if (fields) {
+        JSStringRef text = JSStringCreateWithUTF8CString(fields);
+        wanted = JSValueMakeFromJSONString(ctx, text);
+        JSStringRelease(text);
+        JSStringRef lengthName = JSStringCreateWithUTF8CString("length");
+        JSValueRef length = wanted && JSValueIsObject(ctx, wanted) ? JSObjectGetProperty(ctx, (JSObjectRef)wanted, lengthName, NULL) : NULL;
+        JSStringRelease(lengthName);
+        if (!length || !JSValueIsNumber(ctx, length)) fail_load(file, "the worker was given fields that are not a JSON list");
+        wanted_count = (size_t)JSValueToNumber(ctx, length, NULL);
+        numbers = calloc(wanted_count ? wanted_count : 1, sizeof(double));
+        if (!numbers) _exit(EXIT_MEMORY);
+        out = JSObjectMakeTypedArrayWithBytesNoCopy(ctx, kJSTypedArrayTypeFloat64Array, numbers, wanted_count * sizeof(double), NULL, NULL, &exception);
+        if (exception || !out) fail_load(file, "the worker could not make its answer buffer");
+        JSValueProtect(ctx, wanted);
+        JSValueProtect(ctx, out);
+    }
+    JSValueRef factory = evaluate(ctx, call_wrapper, "lantaarn-call", &exception);
+    JSValueRef wrapper = NULL;
+    if (!exception && factory && JSValueIsObject(ctx, factory)) {
+        JSValueRef made[3] = {JSContextGetGlobalObject(ctx), wanted, out};
+        wrapper = JSObjectCallAsFunction(ctx, (JSObjectRef)factory, NULL, 3, made, &exception);
+    }
     if (exception || !wrapper || !JSValueIsObject(ctx, wrapper)) {
         fail_load(file, "defines neither decodeUplink(input) nor Decoder(bytes, port); a The Things Network codec has one of them");
     }
@@ -382,17 +428,21 @@ int main(int argc, char **argv) {
         JSValueRef result = JSObjectCallAsFunction(ctx, call, NULL, 3, args, &exception);
         pthread_mutex_lock(&answering);
         atomic_store(&call_started, 0);
-        char *text;
-        char kind;
-        if (exception) {
-            kind = atomic_load(&timed_out) ? 'T' : 'X';
-            text = kind == 'T' ? strdup("stopped at the time limit") : exception_text(ctx, exception);
+        if (!exception && numbers && JSValueIsUndefined(ctx, result)) {
+            out_record('V', (const char *)numbers, (uint32_t)(wanted_count * sizeof(double)));
         } else {
-            kind = 'O';
-            text = value_text(ctx, result);
+            char *text;
+            char kind;
+            if (exception) {
+                kind = atomic_load(&timed_out) ? 'T' : 'X';
+                text = kind == 'T' ? strdup("stopped at the time limit") : exception_text(ctx, exception);
+            } else {
+                kind = 'O';
+                text = value_text(ctx, result);
+            }
+            out_record(kind, text, (uint32_t)strlen(text));
+            free(text);
         }
-        out_record(kind, text, (uint32_t)strlen(text));
-        free(text);
         // Answers go out before the worker would wait for more frames, every 16 KiB while frames
         // keep coming, and at least every 10 ms (slow codecs): the ingest reads them while the next
         // ones are decoded, and hears from the worker long before it would give up waiting.

@@ -133,6 +133,31 @@ struct JavaScriptCodecTests {
         #expect(globals.texts["files"] == String(repeating: "undefined", count: 5))
     }
 
+    /// With the fields its sensors read, the worker answers those numbers alone: present ones
+    /// (a yes/no as 1 or 0, nested ones by pointer), nothing for a field the data lacks or only
+    /// inherits (`constructor`); a result with warnings or errors comes whole, as without fields.
+    @Test func theWorkerAnswersOnlyTheFieldsItIsGiven() async throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+        function decodeUplink(input) {
+          var b = input.bytes[0];
+          if (b === 1) return {data: {t: 21.5, nested: {on: true, x: [4, 5]}, label: "kamer"}};
+          if (b === 2) return {data: {t: 19}, warnings: ["battery low"]};
+          if (b === 3) return {errors: ["unknown frame"]};
+          return {data: {t: -1, extra: 7}};
+        }
+        """.write(toFile: dir + "/f.js", atomically: true, encoding: .utf8)
+        let decoder = JavaScriptFrameDecoder(path: dir + "/f.js", label: "f.js", fields: ["t", "/nested/on", "/nested/x/1", "label", "missing", "constructor"])
+        let frames = (1...4).map { FrameInput(bytes: [UInt8($0)], port: 1, receivedAt: 0) }
+        let results = try await offPool { decoder.decode(batch: frames) }
+        #expect(try results[0].get().values.sorted { $0.name < $1.name } == [DecodedValue("/nested/on", 1), DecodedValue("/nested/x/1", 5), DecodedValue("t", 21.5)])
+        let warned = try results[1].get()
+        #expect(warned.values == [DecodedValue("t", 19)] && warned.warnings == ["codec f.js warns: battery low"])
+        #expect(throws: CodecError("codec f.js reports: unknown frame")) { try results[2].get() }
+        #expect(try results[3].get().values == [DecodedValue("t", -1)])
+    }
+
     // MARK: the built-in decoders and the vendors' codecs agree
 
     /// Device models Lantaarn decodes itself, their vendor codec, and the codec's name for each built-in value.

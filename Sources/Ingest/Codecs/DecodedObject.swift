@@ -11,28 +11,34 @@ enum DecodedObject {
         guard case .object = object else { throw CodecError("\(where_) is not an object") }
         var values: [DecodedValue] = []
         var texts: [String: String] = [:]
-        // Names grow by one escaped token per level (`/climate` + `/temperature`), without an
-        // array of tokens per node: a vendor codec's data has dozens of leaves per message.
-        func walk(_ node: JSONValue, name: String, pointer: String) {
+        // A number or text at the top goes by its key; anything deeper by its pointer, which grows
+        // by one escaped token per level (no array of tokens per node: a vendor codec's data has
+        // dozens of leaves per message). A top-level leaf builds no pointer.
+        func leaf(_ node: JSONValue, name: String) {
             switch node {
             case .number(let n): if n.isFinite { values.append(DecodedValue(name, n)) }
             case .bool(let b): values.append(DecodedValue(name, b ? 1 : 0))
             case .string(let s): texts[name] = s
+            case .object, .array, .null: break
+            }
+        }
+        func walk(_ node: JSONValue, pointer: String) {
+            switch node {
             case .object(let members):
-                for (key, child) in members {
-                    let deeper = pointer + "/" + JSONPointer.escape(key)
-                    walk(child, name: deeper, pointer: deeper)
-                }
+                for (key, child) in members { walk(child, pointer: pointer + "/" + JSONPointer.escape(key)) }
             case .array(let items):
-                for (i, child) in items.enumerated() {
-                    let deeper = pointer + "/" + String(i)
-                    walk(child, name: deeper, pointer: deeper)
-                }
-            case .null: break
+                for (i, child) in items.enumerated() { walk(child, pointer: pointer + "/" + String(i)) }
+            default:
+                leaf(node, name: pointer)
             }
         }
         guard case .object(let members) = object else { return (values, texts) }
-        for (key, child) in members { walk(child, name: key, pointer: "/" + JSONPointer.escape(key)) }
+        for (key, child) in members {
+            switch child {
+            case .object, .array: walk(child, pointer: "/" + JSONPointer.escape(key))
+            default: leaf(child, name: key)
+            }
+        }
         return (values, texts)
     }
 }

@@ -64,13 +64,14 @@ public enum PayloadCodecs {
 
     /// The codec of `sensor`: its named codec, or its network server's format with its vendor codec file.
     /// `fields`: for a JSON mapping, the quantities' fields of every sensor on its topic (only
-    /// those members are built).
+    /// those members are built); for a vendor codec, those of every sensor naming the file (the
+    /// codec's worker answers only these; `nil`: every value it gives).
     public static func codec(for sensor: Sensor, fields: [String]? = nil) -> (any PayloadCodec)? {
         if let mapping = sensor.json {
             return JSONMappingCodec(mapping: mapping, fields: fields ?? sensor.fields)
         }
         guard let file = sensor.javascript else { return named(sensor.codec, preferDecoded: sensor.preferDecoded) }
-        let frames = JavaScriptFrameDecoder(path: file.path, label: file.label)
+        let frames = JavaScriptFrameDecoder(path: file.path, label: file.label, fields: fields)
         switch sensor.codec {
         case "ttn-v3": return TTNUplinkCodec(frames: frames, preferDecoded: sensor.preferDecoded)
         case "chirpstack-v4": return ChirpStackUplinkCodec(frames: frames, preferDecoded: sensor.preferDecoded)

@@ -37,14 +37,23 @@ public struct SensorRegistry: Sendable {
         var areas: [String: AreaAssignment] = [:]
         var codecs: [String: any PayloadCodec] = [:]
         var devices: [String: String] = [:]
-        // A JSON mapping builds only the members the quantities read, of every sensor on its topic.
+        // A JSON mapping builds only the members the quantities read, of every sensor on its topic;
+        // a vendor codec answers only the fields of every sensor naming its file (all of its values
+        // when one of them quarantines fields no quantity takes).
         var fieldsByTopic: [String: [String]] = [:]
         for s in list where s.json != nil { fieldsByTopic[s.topic, default: []] += s.fields }
+        var fieldsByScript: [String: [String]?] = [:]
+        for s in list {
+            guard let file = s.javascript?.path else { continue }
+            let known = fieldsByScript[file] ?? []
+            fieldsByScript[file] = s.extraFields == .quarantine ? nil : known.map { $0 + s.fields }
+        }
         for s in list {
             devices[s.id] = s.id
             if let d = s.device { devices[d] = s.id }
             byID[s.id] = s
-            codecs[s.id] = PayloadCodecs.codec(for: s, fields: fieldsByTopic[s.topic]) ?? LantaarnJSONCodec()
+            let fields = s.json != nil ? fieldsByTopic[s.topic] : s.javascript.flatMap { fieldsByScript[$0.path] ?? nil }
+            codecs[s.id] = PayloadCodecs.codec(for: s, fields: fields) ?? LantaarnJSONCodec()
             byTopic[s.topic] = s.id
             let point = GeoPoint(lon: s.longitude, lat: s.latitude)
             places[s.id] = boundaries.placeTimeline(for: s.positions)

@@ -3,15 +3,15 @@
 /// Written for the ingest hot path: one pass, no Foundation, and errors that
 /// give the byte offset so a quarantined payload can be fixed at the sensor.
 public struct JSONParser {
-    private let bytes: UnsafeRawBufferPointer
-    private var i = 0
-    private var depth = 0
+    let bytes: UnsafeRawBufferPointer
+    var i = 0
+    var depth = 0
     /// When set, object members outside it are checked and skipped, not built.
     private var selection: Selection?
     /// Deeper nesting than this is refused, so hostile payloads cannot exhaust the stack.
     public static let maxDepth = 64
 
-    private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     /// Parses exactly one JSON value (surrounded by optional whitespace).
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
@@ -29,19 +29,24 @@ public struct JSONParser {
     public struct Selection: Sendable {
         public let keys: Set<String>
         public let whole: Set<String>
-        /// Every selected key's UTF-8 bytes, with whether it is taken whole: a payload's key is
-        /// compared as bytes, so a skipped member's key never becomes a `String`.
-        private let names: [(bytes: [UInt8], whole: Bool)]
+        /// Every selected key's UTF-8 bytes, with whether it is taken whole, by length: a
+        /// payload's key is compared as bytes (most are refused by their length or first byte),
+        /// so a skipped member's key never becomes a `String`.
+        private let byLength: [[(bytes: [UInt8], whole: Bool)]]
 
         public init(keys: Set<String>, whole: Set<String>) {
             self.keys = keys
             self.whole = whole
-            names = whole.map { (Array($0.utf8), true) } + keys.subtracting(whole).map { (Array($0.utf8), false) }
+            let names = whole.map { (Array($0.utf8), true) } + keys.subtracting(whole).map { (Array($0.utf8), false) }
+            var byLength = [[(bytes: [UInt8], whole: Bool)]](repeating: [], count: (names.map(\.0.count).max() ?? 0) + 1)
+            for name in names { byLength[name.0.count].append(name) }
+            self.byLength = byLength
         }
 
         /// Whether a key (its bytes between the quotes, without escapes) is selected, and whole.
         func match(_ key: UnsafeRawBufferPointer) -> (selected: Bool, whole: Bool) {
-            for name in names where name.bytes.count == key.count {
+            guard key.count < byLength.count else { return (false, false) }
+            for name in byLength[key.count] {
                 var k = 0
                 while k < key.count, name.bytes[k] == key[k] { k += 1 }
                 if k == key.count { return (true, name.whole) }
@@ -95,9 +100,9 @@ public struct JSONParser {
         return try result.get()
     }
 
-    private func error(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
+    func error(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
 
-    private mutating func skipSpace() {
+    mutating func skipSpace() {
         while i < bytes.count {
             let c = bytes[i]
             guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
@@ -105,7 +110,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func value() throws(JSONParseError) -> JSONValue {
+    mutating func value() throws(JSONParseError) -> JSONValue {
         guard i < bytes.count else { throw error("unexpected end of input") }
         switch bytes[i] {
         case UInt8(ascii: "{"): return try object()
@@ -128,7 +133,7 @@ public struct JSONParser {
         i += n
     }
 
-    private mutating func enter() throws(JSONParseError) {
+    mutating func enter() throws(JSONParseError) {
         depth += 1
         if depth > Self.maxDepth { throw error("nesting deeper than \(Self.maxDepth) levels") }
     }
@@ -178,7 +183,7 @@ public struct JSONParser {
     /// how. A key without escapes is matched by its bytes; one with escapes is decoded first.
     private mutating func selectedKey(_ selection: Selection) throws(JSONParseError) -> (String?, (selected: Bool, whole: Bool)) {
         let start = i + 1
-        var end = start
+        var end = Self.plainRun(bytes, from: start)
         while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
         guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
             let key = try string()
@@ -194,7 +199,7 @@ public struct JSONParser {
     }
 
     /// Checks one value's syntax and moves past it without building it.
-    private mutating func skipValue() throws(JSONParseError) {
+    mutating func skipValue() throws(JSONParseError) {
         guard i < bytes.count else { throw error("unexpected end of input") }
         switch bytes[i] {
         case UInt8(ascii: "{"), UInt8(ascii: "["):
@@ -233,6 +238,7 @@ public struct JSONParser {
     /// Moves past a string, checking its escapes and that it holds no control character.
     private mutating func skipString() throws(JSONParseError) {
         i += 1
+        i = Self.plainRun(bytes, from: i)
         while i < bytes.count {
             let c = bytes[i]
             if c == UInt8(ascii: "\"") { i += 1; return }
@@ -250,6 +256,24 @@ public struct JSONParser {
             i += 1
         }
         throw error("unterminated string")
+    }
+
+    /// The end of the run of string bytes from `start` that need no attention (no quote,
+    /// backslash or control character), eight bytes at a time: a word with none of them is
+    /// passed whole, the first word with one ends the run at its start.
+    @inline(__always)
+    static func plainRun(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var i = start
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= bytes.count {
+            let w = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            // A byte below 0x20, or equal to '"' or '\\' (each found as a zero byte after xor).
+            let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+            let flagged = ((w &- ones &* 0x20) | (quote &- ones) | (backslash &- ones)) & ~w & highs
+            if flagged != 0 { return i }
+            i += 8
+        }
+        return i
     }
 
     private mutating func array() throws(JSONParseError) -> JSONValue {
@@ -298,7 +322,7 @@ public struct JSONParser {
 
     private func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
 
-    private mutating func string() throws(JSONParseError) -> String {
+    mutating func string() throws(JSONParseError) -> String {
         i += 1
         let start = i
         // Fast path: no escapes. ASCII needs no UTF-8 validation (and String(validating:), generic

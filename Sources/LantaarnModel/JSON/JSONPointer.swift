@@ -52,7 +52,7 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
         return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 
-    /// The value it points at in `root`, if any (an array index is a decimal without sign).
+    /// The value it points at in `root`, if any (an array index is a decimal without sign or leading zero).
     public func resolve(in root: JSONValue) -> JSONValue? {
         var node = root
         for token in tokens {
@@ -61,7 +61,8 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
                 guard let next = members.first(where: { $0.0 == token })?.1 else { return nil }
                 node = next
             case .array(let items):
-                guard let i = Int(token), i >= 0, i < items.count, !token.hasPrefix("+") else { return nil }
+                // RFC 6901: "0" or digits without a leading zero ("01" and "+1" name nothing).
+                guard let i = Int(token), i >= 0, i < items.count, String(i) == token else { return nil }
                 node = items[i]
             default:
                 return nil

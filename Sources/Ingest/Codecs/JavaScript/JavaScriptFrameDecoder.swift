@@ -10,10 +10,26 @@ import LantaarnModel
 /// file share it, and their frames are decoded in batches.
 public struct JavaScriptFrameDecoder: LoRaWANFrameDecoder {
     let worker: JavaScriptWorker
+    /// The names of the values the worker answers alone (``JavaScriptWorker/fields``).
+    let names: [String]?
 
-    /// The codec at `path`, named `label` (as the sensor file writes it) in messages.
-    public init(path: String, label: String) {
-        worker = JavaScriptCodecs.worker(path: path, label: label)
+    /// The codec at `path`, named `label` (as the sensor file writes it) in messages. With
+    /// `fields` (the quantities' fields of every sensor that names the file: a key, or a JSON
+    /// Pointer into `data`), the worker answers those numbers alone; without, every value.
+    public init(path: String, label: String, fields: [String]? = nil) {
+        let wanted = fields.map { Self.pointers($0) }
+        worker = JavaScriptCodecs.worker(path: path, label: label, fields: wanted?.map(\.pointer))
+        names = wanted?.map(\.name)
+    }
+
+    /// Each distinct field once, as the name values go by and where it is in `data`.
+    static func pointers(_ fields: [String]) -> [(name: String, pointer: JSONPointer)] {
+        var seen = Set<String>()
+        return fields.sorted().compactMap { field in
+            guard seen.insert(field).inserted else { return nil }
+            guard field.hasPrefix("/") else { return (field, JSONPointer(tokens: [field])) }
+            return JSONPointer(field).map { ($0.valueName, $0) }
+        }
     }
 
     public var model: String { "codec \(worker.label)" }
@@ -25,11 +41,16 @@ public struct JavaScriptFrameDecoder: LoRaWANFrameDecoder {
     }
 
     public func decode(stream next: () -> FrameInput?) -> [Result<LoRaWANFrame, CodecError>] {
-        let label = worker.label
+        let label = worker.label, names = names ?? []
         return worker.decode(stream: next) { answer in
             switch answer {
             case .failed(let reason): return .failure(CodecError(reason))
             case .result(let json): return Self.frame(json, label: label)
+            case .values(let numbers):
+                var frame = LoRaWANFrame()
+                frame.values.reserveCapacity(numbers.count)
+                for (name, number) in zip(names, numbers) where number.isFinite { frame.values.append(DecodedValue(name, number)) }
+                return .success(frame)
             }
         }
     }
@@ -39,9 +60,10 @@ public struct JavaScriptFrameDecoder: LoRaWANFrameDecoder {
 
     /// The codec's result as JSON (`result`), for `sensors check` to compare with an example's output.
     public func result(of input: FrameInput) -> Result<JSONValue, CodecError> {
-        switch worker.decode([input], { $0 })[0] {
+        switch JavaScriptCodecs.worker(path: worker.path, label: worker.label, fields: nil).decode([input], { $0 })[0] {
         case .failed(let reason): return .failure(CodecError(reason))
         case .result(let json): return Self.parse(json, label: worker.label)
+        case .values: return .failure(CodecError("codec \(worker.label): the worker answered numbers where its whole result was asked for"))
         }
     }
 
@@ -84,14 +106,22 @@ enum JavaScriptCodecs {
     nonisolated(unsafe) private static var running: [String: Running] = [:]
     private static let lock = NSLock()
 
-    static func worker(path: String, label: String) -> JavaScriptWorker {
+    /// The worker of the file at `path` answering `fields` (`nil`: whole results). The registry
+    /// gives every sensor naming a file the same fields, so a file has one worker in service.
+    static func worker(path: String, label: String, fields: [JSONPointer]?) -> JavaScriptWorker {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         let stamp = "\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0) \((attributes?[.size] as? Int) ?? -1)"
+        let key = path + "\n" + (fields.map { $0.map(\.description).joined(separator: "\n") } ?? "*")
         lock.lock()
         defer { lock.unlock() }
-        if let current = running[path], current.stamp == stamp { return current.worker }
-        let worker = JavaScriptWorker(path: path, label: label)
-        running[path] = Running(worker: worker, stamp: stamp)
+        if let current = running[key], current.stamp == stamp { return current.worker }
+        // A registry reloaded with other fields replaces the file's previous answering worker,
+        // which ends once the old registry's decoders are gone.
+        if fields != nil {
+            for other in running.keys where other.hasPrefix(path + "\n") && !other.hasSuffix("\n*") { running[other] = nil }
+        }
+        let worker = JavaScriptWorker(path: path, label: label, fields: fields)
+        running[key] = Running(worker: worker, stamp: stamp)
         return worker
     }
 }

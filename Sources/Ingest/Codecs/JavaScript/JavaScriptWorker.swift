@@ -1,4 +1,5 @@
 import Foundation
+import LantaarnModel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,12 +16,17 @@ final class JavaScriptWorker: @unchecked Sendable {
     let label: String
     let memoryMiB: Int
     let timeLimitMilliseconds: Int
+    /// The values the ingest reads from the codec's `data`, when known: the worker then answers
+    /// their numbers alone (`nil`: the whole result, for every value it has).
+    let fields: [JSONPointer]?
 
     /// What one frame gave.
     enum Answer: Equatable {
-        /// The codec's result: flat (see Sources/CodecWorker/main.c), or as JSON text
-        /// (`{"data": …, "errors": …, "warnings": …}`) when asked for.
+        /// The codec's whole result as JSON text (`{"data": …, "errors": …, "warnings": …}`).
         case result(String)
+        /// The numbers at ``fields`` in the codec's data (NaN where it has none), for a result
+        /// without errors or warnings.
+        case values([Double])
         /// Why there is none (a thrown exception with its line, a limit, a codec that does not load).
         case failed(String)
     }
@@ -33,9 +39,10 @@ final class JavaScriptWorker: @unchecked Sendable {
     private var loadFailure: (reason: String, at: Date)?
     static let retryLoad: TimeInterval = 10
 
-    init(path: String, label: String, memoryMiB: Int = 64, timeLimitMilliseconds: Int = 100) {
+    init(path: String, label: String, fields: [JSONPointer]? = nil, memoryMiB: Int = 64, timeLimitMilliseconds: Int = 100) {
         self.path = path
         self.label = label
+        self.fields = fields
         self.memoryMiB = memoryMiB
         self.timeLimitMilliseconds = timeLimitMilliseconds
     }
@@ -137,11 +144,12 @@ final class JavaScriptWorker: @unchecked Sendable {
             return error.reason
         case .success(let started):
             process = started
-            guard let (kind, text) = readRecord(timeout: 15_000) else {
+            guard let (kind, body) = readRecord(timeout: 15_000) else {
                 let reason = ended()
                 loadFailure = (reason, Date())
                 return reason
             }
+            let text = String(decoding: body, as: UTF8.self)
             guard kind == UInt8(ascii: "R") else {
                 stop()
                 let reason = "codec \(label) does not load: \(text)"
@@ -172,7 +180,8 @@ final class JavaScriptWorker: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
         posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let arguments = [program, path, String(memoryMiB), String(timeLimitMilliseconds)]
+        let wanted = fields.map { JSONWriter.string(.array($0.map { .array($0.tokens.map { .string($0) }) })) }
+        let arguments = [program, path, String(memoryMiB), String(timeLimitMilliseconds)] + (wanted.map { [$0] } ?? [])
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for a in argv { free(a) } }
         var environment: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
@@ -256,17 +265,18 @@ final class JavaScriptWorker: @unchecked Sendable {
         // The worker stops a call at its time limit itself; this wait is only a backstop.
         let patience = Int32(timeLimitMilliseconds) + 10_000
         while true {
-            while let (kind, text) = takeRecord() {
+            while let (kind, body) = takeRecord() {
                 answered += 1
                 switch kind {
-                case UInt8(ascii: "O"): take(.result(text))
+                case UInt8(ascii: "V"): take(.values(Self.numbers(body)))
+                case UInt8(ascii: "O"): take(.result(String(decoding: body, as: UTF8.self)))
                 case UInt8(ascii: "T"), UInt8(ascii: "K"):
                     take(.failed("codec \(label) ran longer than \(timeLimitMilliseconds) ms and was stopped"))
                     if kind == UInt8(ascii: "K") { return .endedAfterLast }
                 case UInt8(ascii: "M"):
                     take(.failed("codec \(label) used more than \(memoryMiB) MiB of memory and was stopped"))
                     return .endedAfterLast
-                default: take(.failed("codec \(label) threw at \(text)"))
+                default: take(.failed("codec \(label) threw at \(String(decoding: body, as: UTF8.self))"))
                 }
             }
             // Encode the next frames while the worker is busy, keeping the window.
@@ -313,16 +323,23 @@ final class JavaScriptWorker: @unchecked Sendable {
     private var inbox: [UInt8] = []
     private var inboxStart = 0
 
-    /// The next whole answer in the inbox, if one is there.
-    private func takeRecord() -> (UInt8, String)? {
+    /// The next whole answer in the inbox, if one is there: its kind and its bytes.
+    private func takeRecord() -> (UInt8, ArraySlice<UInt8>)? {
         let available = inbox.count - inboxStart
         guard available >= 5 else { return nil }
         let n = inbox.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: inboxStart + 1, as: UInt32.self))) }
         guard available >= 5 + n else { return nil }
         let kind = inbox[inboxStart]
-        let text = String(decoding: inbox[(inboxStart + 5)..<(inboxStart + 5 + n)], as: UTF8.self)
+        let body = inbox[(inboxStart + 5)..<(inboxStart + 5 + n)]
         inboxStart += 5 + n
-        return (kind, text)
+        return (kind, body)
+    }
+
+    /// A 'V' answer's numbers: one little-endian f64 per field.
+    private static func numbers(_ body: ArraySlice<UInt8>) -> [Double] {
+        body.withUnsafeBytes { raw in
+            (0..<raw.count / 8).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+        }
     }
 
     /// Reads what the pipe holds into the inbox; false at its end (the process ended).
@@ -342,7 +359,7 @@ final class JavaScriptWorker: @unchecked Sendable {
     }
 
     /// The next answer, waiting at most `timeout` ms for each piece of it (the worker's first word).
-    private func readRecord(timeout: Int32) -> (UInt8, String)? {
+    private func readRecord(timeout: Int32) -> (UInt8, ArraySlice<UInt8>)? {
         while true {
             if let record = takeRecord() { return record }
             guard let p = process else { return nil }
