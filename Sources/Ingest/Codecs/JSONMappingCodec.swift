@@ -19,12 +19,7 @@ public struct JSONMappingCodec: PayloadCodec {
     public init(mapping: JSONMapping, fields: [String]) {
         self.mapping = mapping
         times = RecordTime(mapping.timeFormat)
-        var seen = Set<String>()
-        self.fields = fields.compactMap { field in
-            guard seen.insert(field).inserted else { return nil }
-            guard field.hasPrefix("/") else { return (field, JSONPointer(tokens: [field])) }
-            return JSONPointer(field).map { ($0.valueName, $0) }
-        }
+        self.fields = JSONPointer.fields(fields)
         let heads = [mapping.time, mapping.device].compactMap { $0 }
         timeSlot = mapping.time == nil ? nil : 0
         deviceSlot = mapping.device == nil ? nil : heads.count - 1

@@ -46,6 +46,18 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     /// top-level key as itself, anything deeper as the pointer.
     public var valueName: String { tokens.count == 1 ? tokens[0] : description }
 
+    /// Quantities' fields (a key, or a JSON Pointer when nested), each once in the order given,
+    /// with the name their values go by (``valueName``) and where they are. A text that is not a
+    /// pointer is left out (sensor files refuse those).
+    public static func fields(_ fields: [String]) -> [(name: String, pointer: JSONPointer)] {
+        var seen = Set<String>()
+        return fields.compactMap { field in
+            guard seen.insert(field).inserted else { return nil }
+            guard field.hasPrefix("/") else { return (field, JSONPointer(tokens: [field])) }
+            return JSONPointer(field).map { ($0.valueName, $0) }
+        }
+    }
+
     /// One key as a reference token: `~` as `~0`, `/` as `~1`.
     public static func escape(_ token: String) -> String {
         guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }

@@ -17,19 +17,10 @@ public struct JavaScriptFrameDecoder: LoRaWANFrameDecoder {
     /// `fields` (the quantities' fields of every sensor that names the file: a key, or a JSON
     /// Pointer into `data`), the worker answers those numbers alone; without, every value.
     public init(path: String, label: String, fields: [String]? = nil) {
-        let wanted = fields.map { Self.pointers($0) }
+        // Sorted: sensors listing the same fields in another order share the worker.
+        let wanted = fields.map { JSONPointer.fields($0.sorted()) }
         worker = JavaScriptCodecs.worker(path: path, label: label, fields: wanted?.map(\.pointer))
         names = wanted?.map(\.name)
-    }
-
-    /// Each distinct field once, as the name values go by and where it is in `data`.
-    static func pointers(_ fields: [String]) -> [(name: String, pointer: JSONPointer)] {
-        var seen = Set<String>()
-        return fields.sorted().compactMap { field in
-            guard seen.insert(field).inserted else { return nil }
-            guard field.hasPrefix("/") else { return (field, JSONPointer(tokens: [field])) }
-            return JSONPointer(field).map { ($0.valueName, $0) }
-        }
     }
 
     public var model: String { "codec \(worker.label)" }
