@@ -147,29 +147,22 @@ public struct JSONParser {
         while true {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            if let selection {
-                // A plain key is compared as bytes; only a selected one becomes a String.
-                let (key, taken) = try selectedKey(selection)
-                skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
-                i += 1
-                skipSpace()
-                if let key, taken.whole {
-                    self.selection = nil
-                    defer { self.selection = selection }
-                    members.append((key, try value()))
-                } else if let key, taken.selected {
-                    members.append((key, try value()))
-                } else {
-                    try skipValue()
-                }
-            } else {
-                let key = try string()
-                skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
-                i += 1
-                skipSpace()
+            // Under a selection a plain key is compared as bytes; only a selected one becomes a String.
+            let (key, taken): (String?, (selected: Bool, whole: Bool))
+            if let selection { (key, taken) = try selectedKey(selection) } else { (key, taken) = (try string(), (true, false)) }
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
+            i += 1
+            skipSpace()
+            if let key, taken.whole {
+                let kept = selection
+                selection = nil
+                defer { selection = kept }
                 members.append((key, try value()))
+            } else if let key, taken.selected {
+                members.append((key, try value()))
+            } else {
+                try skipValue()
             }
             skipSpace()
             guard i < bytes.count else { throw error("unexpected end of input in object") }
