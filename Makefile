@@ -87,6 +87,7 @@ bench-ingest: setup
 	@mkdir -p $(BENCH_DIR)
 	python3 Benchmarks/broker_ingest.py .build/release/lantaarn $(BENCH_DIR)/broker-ingest $(BENCH_MQTT_MESSAGES) $(BENCH_MQTT_ROUNDS) | tee $(BENCH_DIR)/broker.txt
 	.build/release/lantaarn-ingest-bench decode ../shared 2 | tee $(BENCH_DIR)/decode.txt
+	taskset -c 0 .build/release/lantaarn-ingest-bench decode ../shared 2 one-core | tee -a $(BENCH_DIR)/decode.txt
 	.build/release/lantaarn-ingest-bench file $(BENCH_DIR)/file-ingest 2000000 | tee $(BENCH_DIR)/file.txt
 	@grep "^BENCH " $(BENCH_DIR)/broker.txt
 	@grep "^BENCH decode_" $(BENCH_DIR)/decode.txt

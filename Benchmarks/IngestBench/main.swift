@@ -4,8 +4,11 @@ import LantaarnModel
 
 // Ingest benchmark, decode part: messages per second per core for each payload codec, on
 // the shared sample payloads (and generated Lantaarn JSON like the demo sensors send).
-// Usage: lantaarn-ingest-bench decode SHARED_DIR [SECONDS_PER_CODEC]
+// Usage: lantaarn-ingest-bench decode SHARED_DIR [SECONDS_PER_CODEC [one-core]]
 //        lantaarn-ingest-bench file WORK_DIR [ROWS] [ROUNDS]
+// With `one-core` (under `taskset -c 0`, so the codec workers it starts share that CPU) it
+// measures the built-in TTN decoders and the vendor codecs only, as `decode_<case>_one_core_…`:
+// the rate when the ingest and the codec's worker share a single core.
 // Prints `BENCH decode_<codec>_msgs_per_s <n> msg/s` or `BENCH file_ingest_readings_per_s <n> readings/s`.
 
 let args = CommandLine.arguments
@@ -20,6 +23,17 @@ guard args.count >= 3, args[1] == "decode" else {
 }
 let sensors = args[2] + "/data/sensors"
 let seconds = args.count > 3 ? Double(args[3]) ?? 2 : 2
+let oneCore = args.count > 4 && args[4] == "one-core"
+if oneCore {
+    // Run under `taskset -c 0` (the Makefile does): the codec workers the bench starts inherit it.
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let allowed = status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") }?.split(separator: "\t").last ?? ""
+    guard Int(allowed.trimmingCharacters(in: .whitespaces)) != nil else {
+        FileHandle.standardError.write(Data("lantaarn-ingest-bench: one-core runs on one CPU: start it with taskset -c 0 (allowed now: \(allowed))\n".utf8))
+        exit(2)
+    }
+}
+let keySuffix = oneCore ? "_one_core" : ""
 
 func file(_ path: String) -> [UInt8] {
     guard let data = FileManager.default.contents(atPath: sensors + "/" + path) else {
@@ -86,7 +100,7 @@ guard failedSamples.isEmpty else {
     print("BENCH decode_failed_samples \(failedSamples.count) samples")
     exit(1)
 }
-print("BENCH decode_failed_samples 0 samples")
+if !oneCore { print("BENCH decode_failed_samples 0 samples") }
 
 // Each case is one unit of work (a few decodes, or one batch for the JavaScript worker) that
 // returns how many messages and values it decoded and any failures. The cases are measured in
@@ -100,6 +114,7 @@ struct Case {
 var measuredCases: [Case] = []
 // Profiling aid: LANTAARN_BENCH_ONLY=key,key measures only those cases (perf record on one path).
 let only = ProcessInfo.processInfo.environment["LANTAARN_BENCH_ONLY"].map { Set($0.split(separator: ",").map(String.init)) }
+    ?? (oneCore ? ["ttn_decentlab_dl_pm", "ttn_milesight_ws302", "js", "js_dl_pm_ws302"] : nil)
 @MainActor func add(_ key: String, _ unit: @escaping () -> (messages: Int, values: Int, failures: [String])) {
     if only?.contains(key) ?? true { measuredCases.append(Case(key: key, unit: unit)) }
 }
@@ -224,12 +239,12 @@ var rates: [String: Double] = [:]
 for c in measuredCases {
     let t = totals[c.key]!
     rates[c.key] = Double(t.messages) / t.seconds
-    print("BENCH decode_\(c.key)_msgs_per_s \(Int(rates[c.key]!)) msg/s")
+    print("BENCH decode_\(c.key)\(keySuffix)_msgs_per_s \(Int(rates[c.key]!)) msg/s")
     FileHandle.standardError.write(Data("\(c.key): \(t.messages) messages, \(t.values) values, 0 failed, in \(t.seconds) s (\(rounds) interleaved rounds)\n".utf8))
 }
 
 // The built-in TTN decoders' rate in this run: the mean of the two models measured above.
 let builtIn = ((rates["ttn_decentlab_dl_pm"] ?? .nan) + (rates["ttn_milesight_ws302"] ?? .nan)) / 2
 for key in ["js", "js_dl_pm_ws302", "json_mapping", "decoded_payload", "decoded_payload_rs26x", "chirpstack_object"] where rates[key] != nil && !builtIn.isNaN {
-    print("BENCH decode_\(key)_ratio_vs_ttn_builtin \(String(format: "%.3f", rates[key]! / builtIn)) x")
+    print("BENCH decode_\(key)\(keySuffix)_ratio_vs_ttn_builtin \(String(format: "%.3f", rates[key]! / builtIn)) x")
 }

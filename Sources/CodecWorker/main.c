@@ -324,6 +324,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: lantaarn-codec CODEC.js [MEMORY_MIB [TIME_MS [FIELDS]]]\n");
         return 64;
     }
+    // Nothing of the ingest's but the two pipes: a descriptor another thread of the ingest had
+    // open without close-on-exec when this process started (a child's pipe, a socket) is closed,
+    // so the codec can reach none of them and holds no pipe's end open for anyone else (a test
+    // run once hung on a sqlite3 child's pipe a worker had inherited).
+    if (close_range(3, ~0U, 0) != 0) {
+        for (int fd = 3; fd < 65536; fd++) close(fd);
+    }
     // No PR_SET_PDEATHSIG: it follows the thread that started the worker, not the ingest process.
     // When the ingest ends, its end of the pipe closes and the worker reads the end and exits.
     const char *path = argv[1];

@@ -158,6 +158,25 @@ struct JavaScriptCodecTests {
         #expect(try results[3].get().values == [DecodedValue("t", -1)])
     }
 
+    /// A worker keeps none of the ingest's other descriptors: a pipe another thread had open
+    /// without close-on-exec while the worker started still reaches its end when that side
+    /// closes it (a CI run hung on a `sqlite3` child's pipe held open by a worker).
+    @Test func aWorkerHoldsNoneOfTheIngestsOtherDescriptors() async throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "function decodeUplink(input) { return {data: {n: input.bytes.length}}; }\n".write(toFile: dir + "/n.js", atomically: true, encoding: .utf8)
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        let decoder = JavaScriptFrameDecoder(path: dir + "/n.js", label: "n.js")
+        let frame = try await offPool { try decoder.decode(batch: [FrameInput(bytes: [1, 2], port: 1, receivedAt: 0)])[0].get() }
+        #expect(frame.values == [DecodedValue("n", 2)])
+        close(ends[1])
+        var reader = pollfd(fd: ends[0], events: Int16(POLLIN), revents: 0)
+        var byte: UInt8 = 0
+        #expect(poll(&reader, 1, 5_000) == 1 && read(ends[0], &byte, 1) == 0, "the pipe did not reach its end: the worker holds its write end")
+    }
+
     // MARK: the built-in decoders and the vendors' codecs agree
 
     /// Device models Lantaarn decodes itself, their vendor codec, and the codec's name for each built-in value.

@@ -180,6 +180,8 @@ final class JavaScriptWorker: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
         posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // Descriptors other threads hold without close-on-exec are inherited; the worker closes
+        // every one above these three first thing (Sources/CodecWorker/main.c).
         let wanted = fields.map { JSONWriter.string(.array($0.map { .array($0.tokens.map { .string($0) }) })) }
         let arguments = [program, path, String(memoryMiB), String(timeLimitMilliseconds)] + (wanted.map { [$0] } ?? [])
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
