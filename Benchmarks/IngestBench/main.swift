@@ -105,7 +105,7 @@ if !oneCore { print("BENCH decode_failed_samples 0 samples") }
 // Each case is one unit of work (a few decodes, or one batch for the JavaScript worker) that
 // returns how many messages and values it decoded and any failures. The cases are measured in
 // interleaved rounds (every case a slice of each round) so that a slower or faster stretch of
-// the machine (a virtual machine here, ±15 % between runs) falls on all of them alike and the
+// the machine (a virtual machine here: up to 30 % between consecutive measurements) falls on all of them alike and the
 // ratios compare like with like.
 struct Case {
     let key: String

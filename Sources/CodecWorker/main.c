@@ -276,8 +276,7 @@ static const char *call_wrapper =
     "    }"
     "    return undefined;"
     "  };"
-    "})"
-    ;
+    "})";
 
 // --- the sandbox at the kernel: no files, sockets or programs after the codec is loaded ----------
 

@@ -12,17 +12,11 @@ extension YAMLSourceMap {
         guard let data = contents ?? FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw PipelineError(file: path, path: "", reason: "cannot read the file as UTF-8 text")
         }
-        let map = YAMLSourceMap(text, schema: schema)
-        if let unknown = map.unknownField(hint: hint) {
-            throw PipelineError(file: path, path: unknown.path, reason: unknown.reason, line: unknown.line, column: unknown.column)
-        }
         do {
-            let value = try map.decode(T.self, text: text)
+            let (value, map) = try load(T.self, text: text, schema: schema, hint: hint)
             return (value, data, map)
-        } catch let error as DecodingError {
-            throw map.located(PipelineError(file: path, path: error.yamlPath, reason: error.plainReason))
         } catch {
-            throw PipelineError(file: path, path: "", reason: "not valid YAML: \(error)")
+            throw PipelineError(file: path, path: error.path, reason: error.reason, line: error.line, column: error.column)
         }
     }
 

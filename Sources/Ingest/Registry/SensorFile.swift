@@ -1,6 +1,5 @@
 import Foundation
 import LantaarnModel
-import Yams
 
 /// The YAML schema of one file in `Sensors/`.
 ///
@@ -87,8 +86,6 @@ enum SensorFile {
         var offset: Double?
     }
 
-    /// One decoder for every file: Yams reads the whole process environment each time a
-    /// `YAMLDecoder` is made (for `YAMS_DEFAULT_ENCODING`); `decode` itself keeps no state.
     /// `since:` and `earlier:` of an entry: dates (or times) in order, positions in WGS84.
     private static func positions(_ e: Entry, file: String, at where_: String) throws -> (since: Int64?, earlier: [SensorPosition]) {
         func time(_ text: String, _ key: String) throws -> Int64 {
@@ -138,17 +135,11 @@ enum SensorFile {
         guard let text = contents.map({ String(data: $0, encoding: .utf8) }) ?? (try? String(contentsOfFile: path, encoding: .utf8)) else {
             throw RegistryError(file: path, path: "", reason: "cannot read the file as UTF-8 text")
         }
-        let map = YAMLSourceMap(text, schema: schema)
-        if let unknown = map.unknownField() {
-            throw RegistryError(file: path, path: unknown.path, reason: unknown.reason, line: unknown.line)
-        }
-        let document: Document
+        let (document, map): (Document, YAMLSourceMap)
         do {
-            document = try map.decode(Document.self, text: text)
-        } catch let error as DecodingError {
-            throw RegistryError(file: path, path: error.yamlPath, reason: error.plainReason).located(in: map)
+            (document, map) = try YAMLSourceMap.load(Document.self, text: text, schema: schema)
         } catch {
-            throw RegistryError(file: path, path: "", reason: "not valid YAML: \(error)")
+            throw RegistryError(file: path, path: error.path, reason: error.reason, line: error.line)
         }
         do {
             return try sensors(document, path: path)

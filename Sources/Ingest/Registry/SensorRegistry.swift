@@ -42,17 +42,18 @@ public struct SensorRegistry: Sendable {
         // when one of them quarantines fields no quantity takes).
         var fieldsByTopic: [String: [String]] = [:]
         for s in list where s.json != nil { fieldsByTopic[s.topic, default: []] += s.fields }
-        var fieldsByScript: [String: [String]?] = [:]
+        var fieldsByScript: [String: [String]] = [:], wholeAnswers = Set<String>()
         for s in list {
             guard let file = s.javascript?.path else { continue }
-            let known = fieldsByScript[file] ?? []
-            fieldsByScript[file] = s.extraFields == .quarantine ? nil : known.map { $0 + s.fields }
+            fieldsByScript[file, default: []] += s.fields
+            if s.extraFields == .quarantine { wholeAnswers.insert(file) }
         }
         for s in list {
             devices[s.id] = s.id
             if let d = s.device { devices[d] = s.id }
             byID[s.id] = s
-            let fields = s.json != nil ? fieldsByTopic[s.topic] : s.javascript.flatMap { fieldsByScript[$0.path] ?? nil }
+            let script = s.javascript.map(\.path)
+            let fields = s.json != nil ? fieldsByTopic[s.topic] : script.flatMap { wholeAnswers.contains($0) ? nil : fieldsByScript[$0] }
             codecs[s.id] = PayloadCodecs.codec(for: s, fields: fields) ?? LantaarnJSONCodec()
             byTopic[s.topic] = s.id
             let point = GeoPoint(lon: s.longitude, lat: s.latitude)

@@ -174,17 +174,11 @@ extension JSONParser {
         }
     }
 
-    /// Reads an object's key and returns the child of `step` it names: compared as bytes when
-    /// the key has no escapes, decoded first when it has.
+    /// Reads an object's key and returns the child of `step` it names.
     private mutating func key(in step: JSONExtraction.Step) throws(JSONParseError) -> JSONExtraction.Step? {
-        let start = i + 1
-        var end = Self.plainRun(bytes, from: start)
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
-        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
-            var key = try string()
-            return key.withUTF8 { step.child(UnsafeRawBufferPointer($0)) }
+        switch try key() {
+        case .plain(let raw): return step.child(raw)
+        case .escaped(var text): return text.withUTF8 { step.child(UnsafeRawBufferPointer($0)) }
         }
-        i = end + 1
-        return step.child(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
     }
 }

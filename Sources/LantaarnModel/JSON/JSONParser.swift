@@ -172,23 +172,35 @@ public struct JSONParser {
         }
     }
 
-    /// Reads an object's key under a selection: the key when it is selected (nil when not) and
-    /// how. A key without escapes is matched by its bytes; one with escapes is decoded first.
-    private mutating func selectedKey(_ selection: Selection) throws(JSONParseError) -> (String?, (selected: Bool, whole: Bool)) {
+    /// An object's key as read: its bytes between the quotes when it has no escape (nothing is
+    /// built: most keys of a large document are only compared), else the decoded text.
+    enum Key {
+        case plain(UnsafeRawBufferPointer)
+        case escaped(String)
+    }
+
+    /// Reads the key that starts (with its quote) at `i`.
+    @inline(__always)
+    mutating func key() throws(JSONParseError) -> Key {
         let start = i + 1
         var end = Self.plainRun(bytes, from: start)
         while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
-        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
-            let key = try string()
-            return (key, (selection.whole.contains(key) || selection.keys.contains(key), selection.whole.contains(key)))
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return .escaped(try string()) }
+        i = end + 1
+        return .plain(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+    }
+
+    /// Reads an object's key under a selection: the key when it is selected (nil when not) and how.
+    private mutating func selectedKey(_ selection: Selection) throws(JSONParseError) -> (String?, (selected: Bool, whole: Bool)) {
+        switch try key() {
+        case .plain(let raw):
+            // A selected key's bytes are those of a selected name: valid UTF-8.
+            let taken = selection.match(raw)
+            return (taken.selected ? String(decoding: raw, as: UTF8.self) : nil, taken)
+        case .escaped(let key):
+            let whole = selection.whole.contains(key)
+            return (key, (whole || selection.keys.contains(key), whole))
         }
-        let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-        let taken = selection.match(raw)
-        guard taken.selected else {
-            i = end + 1
-            return (nil, taken)
-        }
-        return (try string(), taken)
     }
 
     /// Checks one value's syntax and moves past it without building it.

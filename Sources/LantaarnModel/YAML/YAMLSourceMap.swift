@@ -25,11 +25,34 @@ public struct YAMLSourceMap {
     /// fuzzer. `decode` itself keeps no state.
     nonisolated(unsafe) private static let decoder = YAMLDecoder(encoding: .utf8)
 
-    /// The value of type `T` this file holds, decoded from the tree the map composed (parsing
-    /// the file twice made loading a dashboard 1.7 times slower under the fuzzer). Without a tree
-    /// (not YAML, or empty) the text path gives the decoder's own error.
-    public func decode<T: Decodable>(_ type: T.Type, text: String) throws -> T {
-        try root.map { try Self.decoder.decode(T.self, from: $0) } ?? Self.decoder.decode(T.self, from: text)
+    /// Why a definition file cannot be read: the YAML path, what is wrong, and where, when known.
+    /// Each kind of file wraps it in its own error (`PipelineError`, `RegistryError`).
+    public struct Problem: Error {
+        public var path: String
+        public var reason: String
+        public var line: Int?
+        public var column: Int?
+    }
+
+    /// Composes `text`, refuses a field `schema` does not know (`hint` may explain a field that
+    /// moved; otherwise the closest known name is suggested) and decodes a `T` from the same tree
+    /// (parsing the file twice made loading a dashboard 1.7 times slower under the fuzzer).
+    public static func load<T: Decodable>(_ type: T.Type, text: String, schema: Schema,
+                                          hint: (String) -> String? = { _ in nil }) throws(Problem) -> (value: T, map: YAMLSourceMap) {
+        let map = YAMLSourceMap(text, schema: schema)
+        if let unknown = map.unknownField(hint: hint) {
+            throw Problem(path: unknown.path, reason: unknown.reason, line: unknown.line, column: unknown.column)
+        }
+        do {
+            // Without a tree (not YAML, or empty) the text path gives the decoder's own error.
+            let value = try map.root.map { try decoder.decode(T.self, from: $0) } ?? decoder.decode(T.self, from: text)
+            return (value, map)
+        } catch let error as DecodingError {
+            let at = map.position(of: error.yamlPath)
+            throw Problem(path: error.yamlPath, reason: error.plainReason, line: at?.line, column: at?.column)
+        } catch {
+            throw Problem(path: "", reason: "not valid YAML: \(error)")
+        }
     }
 
     /// Line and column of the node at `path` (`stages[0].aggregate.bucket`), or of the
@@ -51,7 +74,7 @@ public struct YAMLSourceMap {
 
     /// The first field the schema does not know: its path, position, and what to say of it
     /// ("unknown field 'x'; did you mean 'y'?"; `hint` may explain a field that moved).
-    public func unknownField(hint: (String) -> String? = { _ in nil }) -> (path: String, line: Int, column: Int, reason: String)? {
+    func unknownField(hint: (String) -> String?) -> (path: String, line: Int, column: Int, reason: String)? {
         guard let root, let unknown = Self.check(root, schema, path: "") else { return nil }
         let name = String(unknown.path.split(separator: ".").last ?? "")
         let advice = hint(name)

@@ -94,7 +94,13 @@ enum JavaScriptCodecs {
         var stamp: String
     }
 
-    nonisolated(unsafe) private static var running: [String: Running] = [:]
+    /// A file's worker for whole results (`fields` nil) and the one answering some fields.
+    private struct Key: Hashable {
+        var path: String
+        var fields: [JSONPointer]?
+    }
+
+    nonisolated(unsafe) private static var running: [Key: Running] = [:]
     private static let lock = NSLock()
 
     /// The worker of the file at `path` answering `fields` (`nil`: whole results). The registry
@@ -102,14 +108,14 @@ enum JavaScriptCodecs {
     static func worker(path: String, label: String, fields: [JSONPointer]?) -> JavaScriptWorker {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         let stamp = "\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0) \((attributes?[.size] as? Int) ?? -1)"
-        let key = path + "\n" + (fields.map { $0.map(\.description).joined(separator: "\n") } ?? "*")
+        let key = Key(path: path, fields: fields)
         lock.lock()
         defer { lock.unlock() }
         if let current = running[key], current.stamp == stamp { return current.worker }
         // A registry reloaded with other fields replaces the file's previous answering worker,
         // which ends once the old registry's decoders are gone.
         if fields != nil {
-            for other in running.keys where other.hasPrefix(path + "\n") && !other.hasSuffix("\n*") { running[other] = nil }
+            for other in running.keys where other.path == path && other.fields != nil { running[other] = nil }
         }
         let worker = JavaScriptWorker(path: path, label: label, fields: fields)
         running[key] = Running(worker: worker, stamp: stamp)
