@@ -33,6 +33,13 @@
 //              'M' / 'K' the memory / time limit ended the process while decoding this frame
 //              (the answers before it are sent first; no more follow).
 // Exit codes: 41 memory limit, 42 time limit, 43 protocol error, 2 the codec does not load.
+//
+// Frames already waiting in the pipe are decoded as one batch with one entry into the engine: the
+// wrapper loops over them and writes the index of the frame it is on into a shared Int32Array
+// (`at`), so the watchdog times each frame on its own and names the one it stopped. A batch
+// ends at the first frame whose answer is not 'V', and the wrapper starts no new frame 5 ms after
+// the batch began; the engine's own time limit counts from the entry, so a frame it stops that
+// was not the first of its batch is run again alone, with the whole limit to itself.
 #define _GNU_SOURCE
 #include <JavaScriptCore/JavaScript.h>
 #include <errno.h>
@@ -65,6 +72,13 @@ enum { EXIT_LOAD = 2, EXIT_MEMORY = 41, EXIT_TIME = 42, EXIT_PROTOCOL = 43 };
 static long memory_limit;           // bytes of resident memory the process may hold
 static int64_t time_limit_ns;
 static _Atomic int64_t call_started; // monotonic ns when the running call began; 0 when idle
+// Written by the wrapper in the engine: at[0] the index (in the batch) of the frame it is on,
+// every frame before it from `call_first` on answered 'V'; on return at[1] says what the
+// returned value is (see `run_batch`).
+static volatile int32_t at[2];
+static size_t call_first;           // the first frame of the running call
+static double *numbers;             // 'V' answers, `wanted_count` per frame of the batch
+static size_t wanted_count;
 static int statm;                   // /proc/self/statm, opened before the sandbox closes
 static long page_size;
 
@@ -131,8 +145,15 @@ static pthread_mutex_t answering = PTHREAD_MUTEX_INITIALIZER;
 
 // Ends the process over a limit. Inside a call, the answers so far and one for the frame being
 // decoded (`kind`) go out first, so the ingest knows which frame it was.
+static void out_values(size_t from, size_t to) {
+    for (size_t i = from; i < to; i++) {
+        out_record('V', (const char *)(numbers + i * wanted_count), (uint32_t)(wanted_count * sizeof(double)));
+    }
+}
+
 static void stop_over_limit(int code, char kind, const char *why) {
     if (atomic_load(&call_started)) {
+        if (numbers) out_values(call_first, (size_t)at[0]);
         out_record(kind, why, (uint32_t)strlen(why));
         out_flush();
     }
@@ -143,9 +164,13 @@ static void stop_over_limit(int code, char kind, const char *why) {
 // since only running codec code can grow the process or overrun the time.
 static pthread_cond_t calling = PTHREAD_COND_INITIALIZER;
 
+// A frame's time counts from its call's start, or from the tick that first saw the wrapper on it
+// (up to a tick late: the limit is a backstop behind the engine's own, which is exact).
 static void *watchdog(void *unused) {
     (void)unused;
     struct timespec tick = {0, 1000000};
+    int64_t seen_call = 0, seen_since = 0;
+    int32_t seen_frame = -1;
     pthread_mutex_lock(&answering);
     for (;;) {
         while (!atomic_load(&call_started)) pthread_cond_wait(&calling, &answering);
@@ -153,8 +178,18 @@ static void *watchdog(void *unused) {
         nanosleep(&tick, NULL);
         pthread_mutex_lock(&answering);
         if (resident_bytes() > memory_limit) stop_over_limit(EXIT_MEMORY, 'M', "memory limit");
-        int64_t started = atomic_load(&call_started);
-        if (started && now_ns() - started > time_limit_ns) stop_over_limit(EXIT_TIME, 'K', "time limit");
+        int64_t started = atomic_load(&call_started), now = now_ns();
+        if (!started) continue;
+        int32_t frame = at[0];
+        if (started != seen_call) {
+            seen_call = started;
+            seen_since = started;
+            seen_frame = frame;
+        } else if (frame != seen_frame) {
+            seen_since = now;
+            seen_frame = frame;
+        }
+        if (now - seen_since > time_limit_ns) stop_over_limit(EXIT_TIME, 'K', "time limit");
     }
     return NULL;
 }
@@ -182,6 +217,53 @@ static int read_full(void *p, size_t n) {
         n -= take;
     }
     return 0;
+}
+
+// The frames of one batch: their bytes widened to byte-valued characters, and four numbers each
+// (offset, length, fPort, recvTime) for the wrapper.
+enum { BATCH_FRAMES = 1024, BATCH_CHARS = 1 << 18, FRAME_BYTES = 65536 };
+static JSChar batch_chars[BATCH_CHARS];
+static double batch_meta[BATCH_FRAMES * 4];
+static uint8_t frame_bytes[FRAME_BYTES];
+
+// The length of the frame whose header starts the buffer, or -1 when that frame is not all there.
+static long whole_frame_waiting(void) {
+    if (in_end - in_start < 16) return -1;
+    uint32_t n;
+    memcpy(&n, in_buf + in_start + 12, 4);
+    if (n > FRAME_BYTES) _exit(EXIT_PROTOCOL);
+    return in_end - in_start >= 16 + (size_t)n ? (long)n : -1;
+}
+
+static void add_to_batch(size_t count, size_t *used, uint32_t port, int64_t received, const uint8_t *bytes, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++) batch_chars[*used + i] = bytes[i];
+    double *meta = batch_meta + count * 4;
+    meta[0] = (double)*used;
+    meta[1] = n;
+    meta[2] = port;
+    meta[3] = (double)received;
+    *used += n;
+}
+
+// Waits for one frame, then takes every further frame already whole in the buffer (up to the
+// batch's size). Returns how many; 0 when the ingest closed the pipe.
+static size_t next_batch(size_t *used) {
+    uint32_t port, n;
+    int64_t received;
+    *used = 0;
+    if (read_full(&port, 4) != 0) return 0;
+    if (read_full(&received, 8) || read_full(&n, 4) || n > FRAME_BYTES || read_full(frame_bytes, n)) _exit(EXIT_PROTOCOL);
+    add_to_batch(0, used, port, received, frame_bytes, n);
+    size_t count = 1;
+    long waiting;
+    while (count < BATCH_FRAMES && (waiting = whole_frame_waiting()) >= 0 && *used + (size_t)waiting <= BATCH_CHARS) {
+        const uint8_t *header = in_buf + in_start;
+        memcpy(&port, header, 4);
+        memcpy(&received, header + 4, 8);
+        add_to_batch(count++, used, port, received, header + 16, (uint32_t)waiting);
+        in_start += 16 + (size_t)waiting;
+    }
+    return count;
 }
 
 // --- JavaScript helpers -------------------------------------------------------------------------
@@ -246,37 +328,61 @@ static const char *sandbox_prelude =
     "  delete g.Atomics; delete g.SharedArrayBuffer; delete g.WebAssembly;"
     "})(this);";
 
-// The call into the codec: the frame arrives as a string of byte-valued characters (one value
-// into the engine, not one per byte) and becomes the array of numbers the codec expects; the
-// result leaves as JSON (`{data, errors, warnings}`), made by the engine's own JSON.stringify.
-// With `wanted` (FIELDS), a result without errors or warnings leaves as the numbers at those
-// places of `data`, written into `out` (a Float64Array over the worker's buffer), and the call
-// returns undefined: the ingest reads 8 bytes per value instead of parsing the codec's answer.
+// The call into the codec, made before the codec's file runs (so the built-ins it keeps are the
+// engine's own) and given the codec once it has loaded. A call decodes the frames `first` up to
+// `first + count` of a batch: `frames` holds their bytes as byte-valued characters (one value
+// into the engine for the batch), `meta` four numbers per frame (offset in `frames`, length,
+// fPort, recvTime in ms). Each frame's array of numbers is made from its characters.
+// With `wanted` (FIELDS), a result without errors or warnings is answered with the numbers at
+// those places of `data`, written into `out` (a Float64Array over the worker's buffer): the ingest
+// reads 8 bytes per value instead of parsing the codec's answer. Any other result ends the call,
+// returning the result as JSON (at[1] = 1: the engine's own JSON.stringify) or the exception the
+// codec threw (at[1] = 2, "line 12: TypeError: ..."), for the frame at at[0].
 static const char *call_wrapper =
-    "(function (g, wanted, out) {"
-    "  var uplink = typeof g.decodeUplink === 'function' ? g.decodeUplink : null;"
-    "  var legacy = typeof g.Decoder === 'function' ? g.Decoder : null;"
-    "  var stringify = JSON.stringify, own = Object.prototype.hasOwnProperty;"
-    "  if (!uplink && !legacy) return null;"
-    "  function listed(x) { return x !== undefined && x !== null && !(Array.isArray(x) && x.length === 0); }"
-    "  return function (frame, fPort, recvTime) {"
-    "    var bytes = new Array(frame.length);"
-    "    for (var b = 0; b < frame.length; b++) bytes[b] = frame.charCodeAt(b);"
-    "    var result = uplink ? uplink({bytes: bytes, fPort: fPort, recvTime: new Date(recvTime)}) : {data: legacy(bytes, fPort)};"
-    "    if (result === null || typeof result !== 'object') throw new TypeError('decodeUplink returned ' + result + ', not an object with data');"
-    "    var data = result.data;"
-    "    if (!wanted || listed(result.errors) || listed(result.warnings) || data === null || typeof data !== 'object') return stringify(result);"
-    "    for (var k = 0; k < wanted.length; k++) {"
-    "      var node = data, path = wanted[k];"
-    "      for (var t = 0; t < path.length; t++) {"
-    "        if (node === null || typeof node !== 'object' || !own.call(node, path[t])) { node = undefined; break; }"
-    "        node = node[path[t]];"
+    "(function () {"
+    "  var stringify = JSON.stringify, now = Date.now, own = Object.prototype.hasOwnProperty;"
+    "  var isArray = Array.isArray, MakeDate = Date, Failure = TypeError, text = String;"
+    "  function listed(x) { return x !== undefined && x !== null && !(isArray(x) && x.length === 0); }"
+    "  function describe(e) {"
+    "    var message;"
+    "    try { message = text(e); } catch (_) { return '(a value without text)'; }"
+    "    try { if (e !== null && typeof e === 'object' && typeof e.line === 'number' && e.line > 0) return 'line ' + e.line + ': ' + message; } catch (_) {}"
+    "    return message;"
+    "  }"
+    "  return function (g, wanted, out, meta, at) {"
+    "    var uplink = typeof g.decodeUplink === 'function' ? g.decodeUplink : null;"
+    "    var legacy = typeof g.Decoder === 'function' ? g.Decoder : null;"
+    "    if (!uplink && !legacy) return null;"
+    "    var width = wanted ? wanted.length : 0;"
+    "    return function (frames, first, count) {"
+    "      var began = now(), end = first + count;"
+    "      at[1] = 0;"
+    "      for (var i = first; i < end; i++) {"
+    "        if (i > first && now() - began >= 5) { at[0] = i; return undefined; }"
+    "        at[0] = i;"
+    "        var m = i * 4, offset = meta[m], length = meta[m + 1];"
+    "        var bytes = new Array(length);"
+    "        for (var b = 0; b < length; b++) bytes[b] = frames.charCodeAt(offset + b);"
+    "        try {"
+    "          var result = uplink ? uplink({bytes: bytes, fPort: meta[m + 2], recvTime: new MakeDate(meta[m + 3])}) : {data: legacy(bytes, meta[m + 2])};"
+    "          if (result === null || typeof result !== 'object') throw new Failure('decodeUplink returned ' + result + ', not an object with data');"
+    "          var data = result.data;"
+    "          if (!wanted || listed(result.errors) || listed(result.warnings) || data === null || typeof data !== 'object') { at[1] = 1; return stringify(result); }"
+    "          for (var k = 0, base = i * width; k < width; k++) {"
+    "            var node = data, path = wanted[k];"
+    "            for (var t = 0; t < path.length; t++) {"
+    "              if (node === null || typeof node !== 'object' || !own.call(node, path[t])) { node = undefined; break; }"
+    "              node = node[path[t]];"
+    "            }"
+    "            out[base + k] = typeof node === 'number' ? node : typeof node === 'boolean' ? (node ? 1 : 0) : NaN;"
+    "          }"
+    "        } catch (e) { at[1] = 2; return describe(e); }"
     "      }"
-    "      out[k] = typeof node === 'number' ? node : typeof node === 'boolean' ? (node ? 1 : 0) : NaN;"
-    "    }"
-    "    return undefined;"
+    "      at[0] = end;"
+    "      return undefined;"
+    "    };"
     "  };"
-    "})";
+    "})()";
 
 // --- the sandbox at the kernel: no files, sockets or programs after the codec is loaded ----------
 
@@ -352,6 +458,9 @@ int main(int argc, char **argv) {
     JSValueRef exception = NULL;
     evaluate(ctx, sandbox_prelude, "lantaarn-sandbox", &exception);
     if (exception) fail_load(file, "the sandbox could not be set up");
+    JSValueRef factory = evaluate(ctx, call_wrapper, "lantaarn-call", &exception);
+    if (exception || !factory || !JSValueIsObject(ctx, factory)) fail_load(file, "the sandbox could not be set up");
+    JSValueProtect(ctx, factory);
     // The codec's own top level runs under the same limits as a call.
     atomic_store(&call_started, now_ns());
     memory_limit = resident_bytes() + memory_mib * 1024 * 1024;
@@ -363,8 +472,6 @@ int main(int argc, char **argv) {
     free(source);
     // The fields the ingest reads, and the buffer their numbers are written to.
     JSValueRef wanted = JSValueMakeNull(ctx), out = JSValueMakeNull(ctx);
-    size_t wanted_count = 0;
-    double *numbers = NULL;
     if (fields) {
         JSStringRef text = JSStringCreateWithUTF8CString(fields);
         wanted = JSValueMakeFromJSONString(ctx, text);
@@ -374,19 +481,20 @@ int main(int argc, char **argv) {
         JSStringRelease(lengthName);
         if (!length || !JSValueIsNumber(ctx, length)) fail_load(file, "the worker was given fields that are not a JSON list");
         wanted_count = (size_t)JSValueToNumber(ctx, length, NULL);
-        numbers = calloc(wanted_count ? wanted_count : 1, sizeof(double));
+        numbers = calloc(BATCH_FRAMES * (wanted_count ? wanted_count : 1), sizeof(double));
         if (!numbers) _exit(EXIT_MEMORY);
-        out = JSObjectMakeTypedArrayWithBytesNoCopy(ctx, kJSTypedArrayTypeFloat64Array, numbers, wanted_count * sizeof(double), NULL, NULL, &exception);
+        out = JSObjectMakeTypedArrayWithBytesNoCopy(ctx, kJSTypedArrayTypeFloat64Array, numbers, BATCH_FRAMES * wanted_count * sizeof(double), NULL, NULL, &exception);
         if (exception || !out) fail_load(file, "the worker could not make its answer buffer");
         JSValueProtect(ctx, wanted);
         JSValueProtect(ctx, out);
     }
-    JSValueRef factory = evaluate(ctx, call_wrapper, "lantaarn-call", &exception);
-    JSValueRef wrapper = NULL;
-    if (!exception && factory && JSValueIsObject(ctx, factory)) {
-        JSValueRef made[3] = {JSContextGetGlobalObject(ctx), wanted, out};
-        wrapper = JSObjectCallAsFunction(ctx, (JSObjectRef)factory, NULL, 3, made, &exception);
-    }
+    JSObjectRef meta = JSObjectMakeTypedArrayWithBytesNoCopy(ctx, kJSTypedArrayTypeFloat64Array, batch_meta, sizeof batch_meta, NULL, NULL, &exception);
+    JSObjectRef progress = exception ? NULL : JSObjectMakeTypedArrayWithBytesNoCopy(ctx, kJSTypedArrayTypeInt32Array, (void *)at, sizeof at, NULL, NULL, &exception);
+    if (exception || !meta || !progress) fail_load(file, "the worker could not make its frame buffers");
+    JSValueProtect(ctx, meta);
+    JSValueProtect(ctx, progress);
+    JSValueRef made[5] = {JSContextGetGlobalObject(ctx), wanted, out, meta, progress};
+    JSValueRef wrapper = JSObjectCallAsFunction(ctx, (JSObjectRef)factory, NULL, 5, made, &exception);
     if (exception || !wrapper || !JSValueIsObject(ctx, wrapper)) {
         fail_load(file, "defines neither decodeUplink(input) nor Decoder(bytes, port); a The Things Network codec has one of them");
     }
@@ -406,55 +514,71 @@ int main(int argc, char **argv) {
 
     pthread_mutex_lock(&answering);
     int64_t last_flush = now_ns();
-    uint8_t *bytes = malloc(65536);
-    JSChar *chars = malloc(65536 * sizeof(JSChar));
     for (;;) {
-        uint32_t port, n;
-        int64_t received;
+        size_t used;
         pthread_mutex_unlock(&answering);
-        int closed = read_full(&port, 4) != 0;  // the ingest closed the pipe
-        int bad = !closed && (read_full(&received, 8) || read_full(&n, 4) || n > 65536 || read_full(bytes, n));
+        size_t count = next_batch(&used);
         pthread_mutex_lock(&answering);
-        if (closed) return 0;
-        if (bad) _exit(EXIT_PROTOCOL);
-        // The frame goes in as a string of byte-valued characters (one call into the engine,
-        // not one per byte); the wrapper makes the codec's array of numbers from it.
-        for (uint32_t i = 0; i < n; i++) chars[i] = bytes[i];
-        JSStringRef frame = JSStringCreateWithCharacters(chars, n);
-        JSValueRef args[3];
-        exception = NULL;
-        args[0] = JSValueMakeString(ctx, frame);
-        JSStringRelease(frame);
-        args[1] = JSValueMakeNumber(ctx, port);
-        args[2] = JSValueMakeNumber(ctx, (double)received);
-        atomic_store(&timed_out, 0);
-        atomic_store(&call_started, now_ns());
-        pthread_cond_signal(&calling);
-        pthread_mutex_unlock(&answering);
-        JSValueRef result = JSObjectCallAsFunction(ctx, call, NULL, 3, args, &exception);
-        pthread_mutex_lock(&answering);
-        atomic_store(&call_started, 0);
-        if (!exception && numbers && JSValueIsUndefined(ctx, result)) {
-            out_record('V', (const char *)numbers, (uint32_t)(wanted_count * sizeof(double)));
-        } else {
-            char *text;
-            char kind;
-            if (exception) {
-                kind = atomic_load(&timed_out) ? 'T' : 'X';
-                text = kind == 'T' ? strdup("stopped at the time limit") : exception_text(ctx, exception);
-            } else {
-                kind = 'O';
-                text = value_text(ctx, result);
+        if (count == 0) return 0;  // the ingest closed the pipe
+        JSStringRef text = JSStringCreateWithCharacters(batch_chars, used);
+        JSValueRef frames = JSValueMakeString(ctx, text);
+        JSStringRelease(text);
+        JSValueProtect(ctx, frames);
+        size_t first = 0;
+        bool alone = false;  // the next call decodes the frame `first` by itself
+        while (first < count) {
+            size_t upto = alone ? first + 1 : count;
+            JSValueRef args[3] = {frames, JSValueMakeNumber(ctx, (double)first), JSValueMakeNumber(ctx, (double)(upto - first))};
+            exception = NULL;
+            at[0] = (int32_t)first;
+            at[1] = 0;
+            call_first = first;
+            atomic_store(&timed_out, 0);
+            atomic_store(&call_started, now_ns());
+            pthread_cond_signal(&calling);
+            pthread_mutex_unlock(&answering);
+            JSValueRef result = JSObjectCallAsFunction(ctx, call, NULL, 3, args, &exception);
+            pthread_mutex_lock(&answering);
+            atomic_store(&call_started, 0);
+            size_t reached = (size_t)at[0];
+            if (reached < first || reached > upto) _exit(EXIT_PROTOCOL);  // the codec wrote into the wrapper's buffer
+            if (numbers) out_values(first, reached);
+            bool stopped = exception && atomic_load(&timed_out);
+            if (stopped && reached > first) {
+                // The engine's limit counted the frames before it too: this frame gets the whole
+                // limit to itself.
+                first = reached;
+                alone = true;
+                continue;
             }
-            out_record(kind, text, (uint32_t)strlen(text));
-            free(text);
+            alone = false;
+            if (exception || at[1] != 0) {
+                char kind;
+                char *answer;
+                if (stopped) {
+                    kind = 'T';
+                    answer = strdup("stopped at the time limit");
+                } else if (exception) {
+                    kind = 'X';
+                    answer = exception_text(ctx, exception);
+                } else {
+                    kind = at[1] == 1 ? 'O' : 'X';
+                    answer = value_text(ctx, result);
+                }
+                out_record(kind, answer, (uint32_t)strlen(answer));
+                free(answer);
+                first = reached + 1;
+            } else {
+                first = reached;
+            }
+            // Answers go out before the worker would wait for more frames, every 16 KiB while frames
+            // keep coming, and at least every 10 ms (slow codecs): the ingest reads them while the
+            // next ones are decoded, and hears from the worker long before it would give up waiting.
+            if (out_len >= 16384 || (first >= count && whole_frame_waiting() < 0) || now_ns() - last_flush > 10000000) {
+                out_flush();
+                last_flush = now_ns();
+            }
         }
-        // Answers go out before the worker would wait for more frames, every 16 KiB while frames
-        // keep coming, and at least every 10 ms (slow codecs): the ingest reads them while the next
-        // ones are decoded, and hears from the worker long before it would give up waiting.
-        if (out_len >= 16384 || in_start == in_end || now_ns() - last_flush > 10000000) {
-            out_flush();
-            last_flush = now_ns();
-        }
+        JSValueUnprotect(ctx, frames);
     }
 }

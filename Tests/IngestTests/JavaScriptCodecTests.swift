@@ -133,6 +133,61 @@ struct JavaScriptCodecTests {
         #expect(globals.texts["files"] == String(repeating: "undefined", count: 5))
     }
 
+    /// The same runaways with the fields read, so the good frames are answered as numbers and
+    /// frames waiting in the pipe are decoded in one entry into the engine: the numbers of the
+    /// frames decoded before a frame the process is ended for still arrive, each in its place.
+    @Test func runawaysInsideABatchOfNumbersKeepTheAnswersAroundThem() async throws {
+        let decoder = JavaScriptFrameDecoder(path: Self.hostile, label: "codecs/hostile.js", fields: ["t", "port"])
+        var frames: [FrameInput] = []
+        enum Expected { case reading(Double), failure([String]) }
+        var expected: [Expected] = []
+        let slow = "codecs/hostile.js ran longer than 100 ms and was stopped"
+        let bad: [(UInt8, [String])] = [
+            (1, [slow]), (2, ["codecs/hostile.js used more than 64 MiB of memory and was stopped", slow]),
+            (4, ["threw at line 6: Error: frame type 9 unknown"]), (7, ["RangeError: Maximum call stack size exceeded"]), (1, [slow]),
+        ]
+        for (k, (first, reasons)) in bad.enumerated() {
+            for good in 0..<(3 + k) {
+                frames.append(FrameInput(bytes: [UInt8(200 + good)], port: 2, receivedAt: 0))
+                expected.append(.reading(Double(200 + good) / 10))
+            }
+            frames.append(FrameInput(bytes: [first, 9], port: 1, receivedAt: 0))
+            expected.append(.failure(reasons))
+        }
+        let batch = frames
+        let results = try await offPool { decoder.decode(batch: batch) }
+        #expect(results.count == frames.count)
+        for (result, wanted) in zip(results, expected) {
+            switch (result, wanted) {
+            case (.success(let frame), .reading(let t)):
+                #expect(frame.values.sorted { $0.name > $1.name } == [DecodedValue("t", t), DecodedValue("port", 2)])
+            case (.failure(let error), .failure(let reasons)):
+                #expect(reasons.contains { error.reason.contains($0) }, "\(error.reason)")
+            default: Issue.record("expected \(wanted), got \(result)")
+            }
+        }
+    }
+
+    /// The engine's time limit counts from its entry, which a batch shares: a frame it stops
+    /// after others of the same batch is decoded again alone, with the whole limit to itself.
+    @Test func aSlowFrameAfterOthersInItsBatchGetsTheWholeLimit() async throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+        function busy(ms) { var t = Date.now(); while (Date.now() - t < ms) {} }
+        function decodeUplink(input) {
+          busy(input.bytes[0]);
+          return {data: {ms: input.bytes[0]}};
+        }
+        """.write(toFile: dir + "/slow.js", atomically: true, encoding: .utf8)
+        let decoder = JavaScriptFrameDecoder(path: dir + "/slow.js", label: "slow.js", fields: ["ms"])
+        // 4 ms, then 88 ms: the second starts inside the batch's first 5 ms, and together they
+        // pass the engine's 90 ms (of processor time: on a busy machine they may not).
+        let frames = [4, 88, 1].map { FrameInput(bytes: [UInt8($0)], port: 1, receivedAt: 0) }
+        let results = try await offPool { decoder.decode(batch: frames) }
+        #expect(try results.map { try $0.get().values } == [[DecodedValue("ms", 4)], [DecodedValue("ms", 88)], [DecodedValue("ms", 1)]])
+    }
+
     /// With the fields its sensors read, the worker answers those numbers alone: present ones
     /// (a yes/no as 1 or 0, nested ones by pointer), nothing for a field the data lacks or only
     /// inherits (`constructor`); a result with warnings or errors comes whole, as without fields.
