@@ -24,9 +24,11 @@ enum ChunkRows {
     /// Deletes one chunk and releases its timestamp block, deleting the block when no chunk
     /// uses it any more.
     static func delete(_ db: Database, id: Int64) throws {
-        guard let tsID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT ts_id FROM chunk WHERE id = ?"), arguments: [id]) else { return }
-        try db.cachedStatement(sql: "DELETE FROM chunk WHERE id = ?").execute(arguments: [id])
-        try db.cachedStatement(sql: "UPDATE ts_block SET refs = refs - 1 WHERE id = ?").execute(arguments: [tsID])
-        try db.cachedStatement(sql: "DELETE FROM ts_block WHERE id = ? AND refs <= 0").execute(arguments: [tsID])
+        guard let tsID = try Int64.fetchOne(db.cachedStatement(sql: "DELETE FROM chunk WHERE id = ? RETURNING ts_id"), arguments: [id]) else { return }
+        // The last reference deletes the block; another only counts down.
+        try db.cachedStatement(sql: "DELETE FROM ts_block WHERE id = ? AND refs <= 1").execute(arguments: [tsID])
+        if db.changesCount == 0 {
+            try db.cachedStatement(sql: "UPDATE ts_block SET refs = refs - 1 WHERE id = ?").execute(arguments: [tsID])
+        }
     }
 }

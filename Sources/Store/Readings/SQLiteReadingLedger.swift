@@ -20,12 +20,26 @@ struct SQLiteReadingLedger: ReadingLedger {
             WHERE c.series_id = ? AND c.window_start >= ? AND c.window_start <= ? ORDER BY c.window_start, c.id
             """), arguments: [seriesID, windows.lowerBound, windows.upperBound])
         while let row = try rows.next() {
-            let window: Int64 = row[1]
-            let columns = try ChunkColumns.decode(chunk: "\(row[0] as Int64)", ts: row[2] as Data, vs: row[3] as Data, fs: row[4] as Data)
-            out[window, default: SealedWindow()].chunks.append(row[0])
-            out[window]!.columns.ts += columns.ts
-            out[window]!.columns.vs += columns.vs
-            out[window]!.columns.fs += columns.fs
+            let id: Int64 = row[0], window: Int64 = row[1]
+            // The blobs decoded where SQLite holds them, not copied first.
+            let columns = try row.withUnsafeData(atIndex: 2) { ts in
+                try row.withUnsafeData(atIndex: 3) { vs in
+                    try row.withUnsafeData(atIndex: 4) { fs in
+                        try ChunkColumns.decode(chunk: "\(id)", ts: ts ?? Data(), vs: vs ?? Data(), fs: fs ?? Data())
+                    }
+                }
+            }
+            if out[window] == nil {
+                var sealed = SealedWindow()
+                sealed.chunks = [id]
+                sealed.columns = columns
+                out[window] = sealed
+            } else {
+                out[window]!.chunks.append(id)
+                out[window]!.columns.ts += columns.ts
+                out[window]!.columns.vs += columns.vs
+                out[window]!.columns.fs += columns.fs
+            }
         }
         return out
     }

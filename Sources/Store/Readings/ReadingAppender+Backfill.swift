@@ -1,0 +1,137 @@
+import LantaarnModel
+
+/// Duplicates, conflicts and backfill: a batch's readings against what their series holds.
+extension ReadingAppender {
+    /// What ``sift(_:at:state:source:)`` found.
+    struct Sifted {
+        /// Positions of new readings at times the series has no reading for, in time order.
+        var new: [Int] = []
+        var duplicates = 0
+        var conflicts: [QuarantineEntry] = []
+        /// Sealed chunks of the windows the batch reaches below the sealed horizon, by window start.
+        var sealed: [Int64: SealedWindow] = [:]
+    }
+
+    /// Separates a series' readings at `positions` into new ones, duplicates and conflicts, against
+    /// what the series holds (sealed chunks and the open buffer) and against each other. Costs
+    /// nothing for the live case: readings all newer than the series' newest one, in order.
+    func sift(_ readings: [Reading], at positions: [Int], state: SeriesState, source: String) throws -> Sifted {
+        var sifted = Sifted()
+        // One pass, no allocation: this runs for every series of every batch.
+        var (first, last, ordered) = (Int64.max, Int64.min, true)
+        for p in positions {
+            let t = readings[p].timestamp
+            if t <= last { ordered = false }
+            (first, last) = (min(first, t), max(last, t))
+        }
+        // All newer than the newest reading and not below the sealed horizon (wall-clock
+        // sealing moves it past the watermark): nothing to compare or merge with.
+        guard first <= state.watermark || !ordered || first < state.sealedUntil else {
+            sifted.new = positions
+            return sifted
+        }
+        // What the series holds in the batch's time span, in time order: sealed windows, then
+        // the open buffer. Matched against the batch by one merge walk, not a lookup table.
+        var held = ReadingColumns()
+        if first < state.sealedUntil {
+            let windows = TimeBucket.floor(first, size: policy.span)...TimeBucket.floor(min(last, state.sealedUntil - 1), size: policy.span)
+            sifted.sealed = try ledger.sealedWindows(seriesID: state.id, windows: windows)
+            let starts = sifted.sealed.keys.sorted()
+            if starts.count == 1 {
+                held = sifted.sealed[starts[0]]!.columns
+            } else {
+                let total = sifted.sealed.values.reduce(0) { $0 + $1.columns.ts.count }
+                held.ts.reserveCapacity(total)
+                held.vs.reserveCapacity(total)
+                for start in starts {
+                    let columns = sifted.sealed[start]!.columns
+                    held.ts += columns.ts
+                    held.vs += columns.vs
+                }
+            }
+        }
+        if last >= state.sealedUntil {
+            let open = try ledger.openReadings(seriesID: state.id, from: max(first, state.sealedUntil), through: last)
+            held.ts += open.ts
+            held.vs += open.vs
+        }
+        if !held.isSortedByTime { held = held.sortedByTime() }
+        // Stable by time: of equal times the earlier arrival is the one kept. Archives come in
+        // time order, so the sort is usually skipped.
+        let inOrder = ordered ? positions : positions.sorted(by: { (readings[$0].timestamp, $0) < (readings[$1].timestamp, $1) })
+        sifted.new.reserveCapacity(inOrder.count)
+        var j = 0
+        // The batch's new values at the current time (reused: no allocation per reading).
+        var batchAt: (ts: Int64, values: [Double]) = (Int64.min, [])
+        held.ts.withUnsafeBufferPointer { heldTimes in
+            held.vs.withUnsafeBufferPointer { heldValues in
+                // Time and value read in place: a copy of the reading would retain its four strings.
+                for p in inOrder {
+                    let t = readings[p].timestamp, value = readings[p].value
+                    while j < heldTimes.count && heldTimes[j] < t { j += 1 }
+                    if batchAt.ts != t {
+                        batchAt.ts = t
+                        batchAt.values.removeAll(keepingCapacity: true)
+                    }
+                    var k = j, stored: Double?, duplicate = false
+                    while k < heldTimes.count && heldTimes[k] == t {
+                        stored = stored ?? heldValues[k]
+                        duplicate = duplicate || heldValues[k] == value
+                        k += 1
+                    }
+                    stored = stored ?? batchAt.values.first
+                    duplicate = duplicate || batchAt.values.contains(value)
+                    if duplicate {
+                        sifted.duplicates += 1
+                    } else if let stored {
+                        sifted.conflicts.append(.conflict(readings[p], stored: stored, source: source))
+                    } else {
+                        batchAt.values.append(value)
+                        sifted.new.append(p)
+                    }
+                }
+            }
+        }
+        return sifted
+    }
+
+    /// Merges new readings of one series, all older than its sealed horizon and in time order,
+    /// into the sealed chunks of their windows: each window's chunks are replaced by one chunk
+    /// holding the old and the new readings in time order. Returns how many were stored.
+    func backfill(_ readings: [Reading], at positions: [Int], seriesID: Int64, sealed: [Int64: SealedWindow]) throws -> Int {
+        var merged = ReadingColumns(), rewritten = 0
+        // `positions` is in time order, so each window's readings are one run of it.
+        var run = 0
+        while run < positions.count {
+            let window = TimeBucket.floor(readings[positions[run]].timestamp, size: policy.span)
+            var end = run + 1
+            while end < positions.count, TimeBucket.floor(readings[positions[end]].timestamp, size: policy.span) == window { end += 1 }
+            let old = sealed[window] ?? SealedWindow()
+            // Both sides are in time order: one merge walk; on equal times the stored reading
+            // first, then arrival order.
+            let held = old.chunks.count > 1 ? old.columns.sortedByTime() : old.columns
+            // Stored readings are copied a run at a time (an archive's readings fill a gap: one
+            // run before it, one after).
+            var i = 0
+            for p in positions[run..<end] {
+                let t = readings[p].timestamp
+                var upTo = i
+                while upTo < held.ts.count && held.ts[upTo] <= t { upTo += 1 }
+                if upTo > i {
+                    merged.ts += held.ts[i..<upTo]; merged.vs += held.vs[i..<upTo]; merged.fs += held.fs[i..<upTo]
+                    i = upTo
+                }
+                merged.ts.append(t); merged.vs.append(readings[p].value); merged.fs.append(readings[p].flags.rawValue)
+            }
+            merged.ts += held.ts[i...]
+            merged.vs += held.vs[i...]
+            merged.fs += held.fs[i...]
+            if !old.chunks.isEmpty { try ledger.deleteChunks(seriesID: seriesID, window: window, old) }
+            rewritten += old.chunks.count
+            run = end
+        }
+        try writeChunks(seriesID: seriesID, merged)
+        if rewritten > 0 { try ledger.countRewrittenChunks(rewritten) }
+        return positions.count
+    }
+}
