@@ -74,7 +74,7 @@ static int64_t time_limit_ns;
 static _Atomic int64_t call_started; // monotonic ns when the running call began; 0 when idle
 // Written by the wrapper in the engine: at[0] the index (in the batch) of the frame it is on,
 // every frame before it from `call_first` on answered 'V'; on return at[1] says what the
-// returned value is (see `run_batch`).
+// returned value is (0 nothing, 1 a result as JSON, 2 an exception's text; see `call_wrapper`).
 static volatile int32_t at[2];
 static size_t call_first;           // the first frame of the running call
 static double *numbers;             // 'V' answers, `wanted_count` per frame of the batch
@@ -143,14 +143,16 @@ static void out_flush(void) {
 // watchdog never writes into an answer half made.
 static pthread_mutex_t answering = PTHREAD_MUTEX_INITIALIZER;
 
-// Ends the process over a limit. Inside a call, the answers so far and one for the frame being
-// decoded (`kind`) go out first, so the ingest knows which frame it was.
+// The 'V' answers of the batch's frames `from` up to `to`.
 static void out_values(size_t from, size_t to) {
     for (size_t i = from; i < to; i++) {
         out_record('V', (const char *)(numbers + i * wanted_count), (uint32_t)(wanted_count * sizeof(double)));
     }
 }
 
+// Ends the process over a limit. Inside a call, the answers so far (those of the batch's frames
+// before the one being decoded are numbers) and one for the frame being decoded (`kind`) go out
+// first, so the ingest knows which frame it was.
 static void stop_over_limit(int code, char kind, const char *why) {
     if (atomic_load(&call_started)) {
         if (numbers) out_values(call_first, (size_t)at[0]);
