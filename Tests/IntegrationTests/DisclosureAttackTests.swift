@@ -43,7 +43,7 @@ struct DisclosureAttackTests {
         // The audit's report, in Dutch, on the public catalogue page.
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/datasets")!)
         request.setValue("text/html", forHTTPHeaderField: "Accept")
-        let page = String(decoding: try await URLSession.shared.data(for: request).0, as: UTF8.self)
+        let page = String(decoding: try await URLSession.loopback.data(for: request).0, as: UTF8.self)
         #expect(page.contains("<dt>Privacy</dt><dd>Van de ") && page.contains("aantallen laten we er")
                 && page.contains("niet preciezer bepalen dan tussen twee getallen die 5 of meer uit elkaar liggen") && page.contains("Gecontroleerd op"),
                 "\(page.prefix(3000))")

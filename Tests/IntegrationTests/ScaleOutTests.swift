@@ -124,7 +124,7 @@ struct ScaleOutTests {
             for round in 1...rounds {
                 var answers: [(status: Int, etag: String, body: Data)] = []
                 for port in ports {
-                    let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+                    let (data, response) = try await URLSession.loopback.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!)
                     let http = response as? HTTPURLResponse
                     answers.append((http?.statusCode ?? 0, http?.value(forHTTPHeaderField: "ETag") ?? "", data))
                 }

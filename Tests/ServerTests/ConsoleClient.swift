@@ -27,6 +27,9 @@ final class ConsoleClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable
         config.httpShouldSetCookies = false
         config.httpCookieAcceptPolicy = .never
         config.httpCookieStorage = nil
+        // As `URLSession.loopback` (TestSupport): a CI-loaded test process can stall past 60 s.
+        config.timeoutIntervalForRequest = 600
+        config.timeoutIntervalForResource = 900
         return URLSession(configuration: config, delegate: self, delegateQueue: nil)
     }()
 

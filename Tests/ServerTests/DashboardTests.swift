@@ -6,6 +6,7 @@ import LantaarnModel
 import Pipelines
 @testable import Server
 import Store
+import TestSupport
 import Testing
 
 /// Dashboard definitions (checked with line numbers and advice), their rendering from published
@@ -168,12 +169,12 @@ import Testing
             deps.responses = ResponseCache(releases: store.releases)
             deps.dashboards = DashboardCatalog(dashboards: [dashboard])
         }) { base, _ in
-            let (data, response) = try await URLSession.shared.data(from: URL(string: base + "/dashboards/lucht")!)
+            let (data, response) = try await URLSession.loopback.data(from: URL(string: base + "/dashboards/lucht")!)
             let etag = try #require((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "ETag"))
             #expect(String(decoding: data, as: UTF8.self).contains("&lt;Zijl&gt;"))
             var request = URLRequest(url: URL(string: base + "/dashboards/lucht")!)
             request.setValue(etag, forHTTPHeaderField: "If-None-Match")
-            let (_, again) = try await URLSession.shared.data(for: request)
+            let (_, again) = try await URLSession.loopback.data(for: request)
             #expect((again as? HTTPURLResponse)?.statusCode == 304)
             // A new release changes the page.
             let start = ISO8601.parse("2026-11-21T06:00:00Z")!
@@ -181,7 +182,7 @@ import Testing
                                            rows: [[.text("WK039201"), .text("Nieuw-Zuid"), .text("2026-11-21T06:00:00Z"), .text("2026-11-21T07:00:00Z"),
                                                    .text("pm25"), .integer(60), .number(7), .number(6), .number(9)]],
                                            rowsIn: 60, lineage: .object([])))
-            let (fresh, changed) = try await URLSession.shared.data(for: request)
+            let (fresh, changed) = try await URLSession.loopback.data(for: request)
             #expect((changed as? HTTPURLResponse)?.statusCode == 200)
             #expect(String(decoding: fresh, as: UTF8.self).contains("Nieuw-Zuid"))
         }

@@ -31,7 +31,7 @@ struct DownloadTests {
     func request(_ url: String, headers: [String: String]) async throws -> (Int, String, HTTPURLResponse) {
         var r = URLRequest(url: URL(string: url)!)
         for (k, v) in headers { r.setValue(v, forHTTPHeaderField: k) }
-        let (data, response) = try await URLSession.shared.data(for: r)
+        let (data, response) = try await URLSession.loopback.data(for: r)
         let h = response as! HTTPURLResponse
         return (h.statusCode, String(decoding: data, as: UTF8.self), h)
     }

@@ -53,7 +53,7 @@ struct HTTPServerTests {
     }
 
     func get(_ url: String) async throws -> (Int, String, HTTPURLResponse) {
-        let (data, response) = try await URLSession.shared.data(from: URL(string: url)!)
+        let (data, response) = try await URLSession.loopback.data(from: URL(string: url)!)
         let http = response as! HTTPURLResponse
         return (http.statusCode, String(decoding: data, as: UTF8.self), http)
     }
@@ -126,7 +126,7 @@ struct HTTPServerTests {
             let etag = try #require(response.value(forHTTPHeaderField: "ETag"))
             var request = URLRequest(url: URL(string: base + "/geo/wijk/2020.geojson?tolerance=12.5")!)
             request.setValue(etag, forHTTPHeaderField: "If-None-Match")
-            let (_, revalidated) = try await URLSession.shared.data(for: request)
+            let (_, revalidated) = try await URLSession.loopback.data(for: request)
             #expect((revalidated as! HTTPURLResponse).statusCode == 304)
             for (path, code, text) in [("/geo/wijk/1999.geojson", 404, "no wijk boundaries of 1999"),
                                        ("/geo/wijk/2020.json", 404, "/geo/LEVEL/YEAR.geojson"),
@@ -144,7 +144,7 @@ struct HTTPServerTests {
         r.httpMethod = method
         if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let body { r.httpBody = Data(body.utf8) }
-        let (data, response) = try await URLSession.shared.data(for: r)
+        let (data, response) = try await URLSession.loopback.data(for: r)
         return ((response as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
     }
 

@@ -66,6 +66,6 @@ func httpGet(_ url: String) async throws -> (status: Int, body: String) {
 
 /// Plain HTTP GET over loopback, the body as bytes.
 func httpGetData(_ url: String) async throws -> (status: Int, body: Data) {
-    let (data, response) = try await URLSession.shared.data(from: URL(string: url)!)
+    let (data, response) = try await URLSession.loopback.data(from: URL(string: url)!)
     return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
 }
