@@ -228,12 +228,13 @@ static JSChar batch_chars[BATCH_CHARS];
 static double batch_meta[BATCH_FRAMES * 4];
 static uint8_t frame_bytes[FRAME_BYTES];
 
-// The length of the frame whose header starts the buffer, or -1 when that frame is not all there.
+// The length of the frame whose header starts the buffer, or -1 when that frame is not all there
+// (or is too long: `next_batch` ends the process on it once the frames before it are answered).
 static long whole_frame_waiting(void) {
     if (in_end - in_start < 16) return -1;
     uint32_t n;
     memcpy(&n, in_buf + in_start + 12, 4);
-    if (n > FRAME_BYTES) _exit(EXIT_PROTOCOL);
+    if (n > FRAME_BYTES) return -1;
     return in_end - in_start >= 16 + (size_t)n ? (long)n : -1;
 }
 
