@@ -74,7 +74,7 @@ static int64_t time_limit_ns;
 static _Atomic int64_t call_started; // monotonic ns when the running call began; 0 when idle
 // Written by the wrapper in the engine: at[0] the index (in the batch) of the frame it is on,
 // every frame before it from `call_first` on answered 'V'; on return at[1] says what the
-// returned value is (0 nothing, 1 a result as JSON, 2 an exception's text; see `call_wrapper`).
+// returned value is (0 nothing, 1 a result as JSON, 2 the exception the codec threw; see `call_wrapper`).
 static volatile int32_t at[2];
 static size_t call_first;           // the first frame of the running call
 static double *numbers;             // 'V' answers, `wanted_count` per frame of the batch
@@ -340,18 +340,12 @@ static const char *sandbox_prelude =
 // those places of `data`, written into `out` (a Float64Array over the worker's buffer): the ingest
 // reads 8 bytes per value instead of parsing the codec's answer. Any other result ends the call,
 // returning the result as JSON (at[1] = 1: the engine's own JSON.stringify) or the exception the
-// codec threw (at[1] = 2, "line 12: TypeError: ..."), for the frame at at[0].
+// codec threw (at[1] = 2; described by `exception_text`), for the frame at at[0].
 static const char *call_wrapper =
     "(function () {"
     "  var stringify = JSON.stringify, now = Date.now, own = Object.prototype.hasOwnProperty;"
-    "  var isArray = Array.isArray, MakeDate = Date, Failure = TypeError, text = String;"
+    "  var isArray = Array.isArray, MakeDate = Date, Failure = TypeError;"
     "  function listed(x) { return x !== undefined && x !== null && !(isArray(x) && x.length === 0); }"
-    "  function describe(e) {"
-    "    var message;"
-    "    try { message = text(e); } catch (_) { return '(a value without text)'; }"
-    "    try { if (e !== null && typeof e === 'object' && typeof e.line === 'number' && e.line > 0) return 'line ' + e.line + ': ' + message; } catch (_) {}"
-    "    return message;"
-    "  }"
     "  return function (g, wanted, out, meta, at) {"
     "    var uplink = typeof g.decodeUplink === 'function' ? g.decodeUplink : null;"
     "    var legacy = typeof g.Decoder === 'function' ? g.Decoder : null;"
@@ -379,7 +373,7 @@ static const char *call_wrapper =
     "            }"
     "            out[base + k] = typeof node === 'number' ? node : typeof node === 'boolean' ? (node ? 1 : 0) : NaN;"
     "          }"
-    "        } catch (e) { at[1] = 2; return describe(e); }"
+    "        } catch (e) { at[1] = 2; return e; }"
     "      }"
     "      at[0] = end;"
     "      return undefined;"
@@ -544,7 +538,7 @@ int main(int argc, char **argv) {
             pthread_mutex_lock(&answering);
             atomic_store(&call_started, 0);
             size_t reached = (size_t)at[0];
-            if (reached < first || reached > upto) _exit(EXIT_PROTOCOL);  // the codec wrote into the wrapper's buffer
+            if (reached < first || reached > upto) _exit(EXIT_PROTOCOL);  // cannot happen: the wrapper's own bookkeeping
             if (numbers) out_values(first, reached);
             bool stopped = exception && atomic_load(&timed_out);
             if (stopped && reached > first) {
@@ -561,11 +555,11 @@ int main(int argc, char **argv) {
                 if (stopped) {
                     kind = 'T';
                     answer = strdup("stopped at the time limit");
-                } else if (exception) {
+                } else if (exception || at[1] == 2) {
                     kind = 'X';
-                    answer = exception_text(ctx, exception);
+                    answer = exception_text(ctx, exception ? exception : result);
                 } else {
-                    kind = at[1] == 1 ? 'O' : 'X';
+                    kind = 'O';
                     answer = value_text(ctx, result);
                 }
                 out_record(kind, answer, (uint32_t)strlen(answer));

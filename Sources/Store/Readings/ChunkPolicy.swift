@@ -22,4 +22,17 @@ public struct ChunkPolicy: Sendable, Hashable {
     package func sealLimit(watermark: Int64) -> Int64 {
         TimeBucket.floor(watermark &- lateness, size: span)
     }
+
+    /// Calls `body` with each window and the range of indices `0..<count` in it, for indices
+    /// whose times (`time(k)`) are in order: each window's indices are one run.
+    package func forEachWindow(count: Int, time: (Int) -> Int64, _ body: (_ window: Int64, _ run: Range<Int>) throws -> Void) rethrows {
+        var start = 0
+        while start < count {
+            let window = TimeBucket.floor(time(start), size: span)
+            var end = start + 1
+            while end < count, TimeBucket.floor(time(end), size: span) == window { end += 1 }
+            try body(window, start..<end)
+            start = end
+        }
+    }
 }

@@ -101,11 +101,7 @@ extension ReadingAppender {
     func backfill(_ readings: [Reading], at positions: [Int], seriesID: Int64, sealed: [Int64: SealedWindow]) throws -> Int {
         var merged = ReadingColumns(), rewritten = 0
         // `positions` is in time order, so each window's readings are one run of it.
-        var run = 0
-        while run < positions.count {
-            let window = TimeBucket.floor(readings[positions[run]].timestamp, size: policy.span)
-            var end = run + 1
-            while end < positions.count, TimeBucket.floor(readings[positions[end]].timestamp, size: policy.span) == window { end += 1 }
+        try policy.forEachWindow(count: positions.count, time: { readings[positions[$0]].timestamp }) { window, run in
             let old = sealed[window] ?? SealedWindow()
             // Both sides are in time order: one merge walk; on equal times the stored reading
             // first, then arrival order.
@@ -113,7 +109,7 @@ extension ReadingAppender {
             // Stored readings are copied a run at a time (an archive's readings fill a gap: one
             // run before it, one after).
             var i = 0
-            for p in positions[run..<end] {
+            for p in positions[run] {
                 let t = readings[p].timestamp
                 var upTo = i
                 while upTo < held.ts.count && held.ts[upTo] <= t { upTo += 1 }
@@ -128,7 +124,6 @@ extension ReadingAppender {
             merged.fs += held.fs[i...]
             if !old.chunks.isEmpty { try ledger.deleteChunks(seriesID: seriesID, window: window, old) }
             rewritten += old.chunks.count
-            run = end
         }
         try writeChunks(seriesID: seriesID, merged)
         if rewritten > 0 { try ledger.countRewrittenChunks(rewritten) }

@@ -144,14 +144,8 @@ package struct ReadingAppender<Ledger: ReadingLedger> {
 
     /// Cuts time-sorted columns into one chunk per window and stores them.
     package func writeChunks(seriesID: Int64, _ c: ReadingColumns) throws {
-        var k = 0
-        while k < c.ts.count {
-            let window = TimeBucket.floor(c.ts[k], size: policy.span)
-            var end = k
-            while end < c.ts.count, TimeBucket.floor(c.ts[end], size: policy.span) == window { end += 1 }
-            try ledger.insertChunk(seriesID: seriesID, window: window, ts: Array(c.ts[k..<end]), vs: Array(c.vs[k..<end]),
-                                   fs: Array(c.fs[k..<end]))
-            k = end
+        try policy.forEachWindow(count: c.ts.count, time: { c.ts[$0] }) { window, run in
+            try ledger.insertChunk(seriesID: seriesID, window: window, ts: Array(c.ts[run]), vs: Array(c.vs[run]), fs: Array(c.fs[run]))
         }
     }
 
