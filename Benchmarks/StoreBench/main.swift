@@ -24,6 +24,12 @@ if args.count == 4, args[1] == "--query-only", let n = Int(args[3]) {
     }
     exit(0)
 }
+// Profiling aid: `lantaarn-store-bench --codecs [ROUNDS]` times the chunk codecs alone (ns per
+// value to encode and decode generated day windows), for comparing codec changes.
+if args.count >= 2, args[1] == "--codecs" {
+    CodecTiming.run(rounds: args.count > 2 ? Int(args[2]) ?? 3 : 3)
+    exit(0)
+}
 guard args.count == 5, let sensors = Int(args[3]), let perSeries = Int(args[4]) else {
     FileHandle.standardError.write(Data("usage: lantaarn-store-bench WORK_DIR SHARED_DIR SENSORS READINGS_PER_SERIES\n".utf8))
     exit(2)

@@ -77,5 +77,49 @@ struct BackfillTests {
         #expect(try store.retention.purge(keepAll, dryRun: false).compacted == nil, "the count starts again")
         #expect(try store.readings.readingCount() == all.count)
     }
+
+    /// Backfilled quantities of one sensor share one timestamp block per window again, whether
+    /// they come in one batch or in separate ones, and sensors with equal times keep their own.
+    @Test func backfilledQuantitiesShareTheirTimestampBlock() throws {
+        func blocks(_ store: SQLiteStore) throws -> [String: [Int]] {
+            try store.pool.read { db in
+                var out: [String: [Int]] = [:]
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT s.sensor_id AS sensor, b.refs AS refs FROM ts_block b JOIN chunk c ON c.ts_id = b.id JOIN series s ON s.id = c.series_id
+                    GROUP BY b.id ORDER BY c.window_start
+                    """) {
+                    out[row["sensor"], default: []].append(row["refs"])
+                }
+                return out
+            }
+        }
+        let all = Self.days(0..<6)
+        // Hour 9 of the first three days is loaded last.
+        let gapEnd = Self.base + 3 * Self.day
+        func gap(_ r: Reading) -> Bool { r.timestamp < gapEnd && (r.timestamp / 3_600_000) % 24 == 9 }
+        // Together: both quantities of both sensors in one batch.
+        let together = try SQLiteStore(dataDirectory: try scratchDirectory("share-together"))
+        _ = try load(together, all.filter { !gap($0) })
+        let late = all.filter(gap)
+        #expect(late.count == 3 * 30 * 4)
+        #expect(try load(together, late).backfilled == late.count)
+        // Apart: each series' late readings in a batch of its own, pm10 before pm25.
+        let apart = try SQLiteStore(dataDirectory: try scratchDirectory("share-apart"))
+        _ = try load(apart, all.filter { !gap($0) })
+        for (sensor, quantity) in [("a", "pm10"), ("b", "pm10"), ("a", "pm25"), ("b", "pm25")] {
+            _ = try load(apart, all.filter { gap($0) && $0.series == SeriesKey(sensorID: sensor, quantity: quantity) })
+        }
+        for store in [together, apart] {
+            // Five sealed days (the sixth is still open), one block per sensor and day, each used
+            // by the sensor's two quantities.
+            let found = try blocks(store)
+            #expect(found == ["a": Array(repeating: 2, count: 5), "b": Array(repeating: 2, count: 5)], "\(found)")
+            #expect(try store.pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM ts_block b WHERE refs != (SELECT count(*) FROM chunk WHERE ts_id = b.id)")
+            } == 0)
+            #expect(try store.readings.readingCount() == all.count)
+            #expect(try store.integrityCheck() == ["ok"])
+        }
+    }
 }
 

@@ -99,13 +99,16 @@ extension ReadingAppender {
     /// into the sealed chunks of their windows: each window's chunks are replaced by one chunk
     /// holding the old and the new readings in time order. Returns how many were stored.
     func backfill(_ readings: [Reading], at positions: [Int], seriesID: Int64, sealed: [Int64: SealedWindow]) throws -> Int {
-        var merged = ReadingColumns(), rewritten = 0
+        var rewritten = 0
         // `positions` is in time order, so each window's readings are one run of it.
         try policy.forEachWindow(count: positions.count, time: { readings[positions[$0]].timestamp }) { window, run in
             let old = sealed[window] ?? SealedWindow()
             // Both sides are in time order: one merge walk; on equal times the stored reading
             // first, then arrival order.
             let held = old.chunks.count > 1 ? old.columns.sortedByTime() : old.columns
+            let count = held.ts.count + run.count
+            var merged = ReadingColumns()
+            merged.ts.reserveCapacity(count); merged.vs.reserveCapacity(count); merged.fs.reserveCapacity(count)
             // Stored readings are copied a run at a time (an archive's readings fill a gap: one
             // run before it, one after).
             var i = 0
@@ -122,10 +125,9 @@ extension ReadingAppender {
             merged.ts += held.ts[i...]
             merged.vs += held.vs[i...]
             merged.fs += held.fs[i...]
-            if !old.chunks.isEmpty { try ledger.deleteChunks(seriesID: seriesID, window: window, old) }
+            try ledger.replaceChunks(seriesID: seriesID, window: window, old, ts: merged.ts, vs: merged.vs, fs: merged.fs)
             rewritten += old.chunks.count
         }
-        try writeChunks(seriesID: seriesID, merged)
         if rewritten > 0 { try ledger.countRewrittenChunks(rewritten) }
         return positions.count
     }

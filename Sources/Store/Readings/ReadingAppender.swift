@@ -174,8 +174,8 @@ package struct ReadingAppender<Ledger: ReadingLedger> {
               let k = window.columns.ts.firstIndex(of: ts) else { return nil }
         let old = window.columns.vs[k]
         window.columns.vs[k] = value
-        try ledger.deleteChunks(seriesID: seriesID, window: start, window)
-        try writeChunks(seriesID: seriesID, window.columns.sortedByTime())
+        let sorted = window.columns.sortedByTime()
+        try ledger.replaceChunks(seriesID: seriesID, window: start, window, ts: sorted.ts, vs: sorted.vs, fs: sorted.fs)
         try ledger.finish()
         return old
     }

@@ -132,3 +132,12 @@ package protocol ReadingLedger {
     /// Sends deferred writes; called once at the end of an append.
     func finish() throws
 }
+
+extension ReadingLedger {
+    /// Replaces the chunks of one sealed window (`sealed`, as ``sealedWindows(seriesID:windows:)``
+    /// gave them) by one chunk of these readings, in time order.
+    package func replaceChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow, ts: [Int64], vs: [Double], fs: [UInt8]) throws {
+        if !sealed.chunks.isEmpty { try deleteChunks(seriesID: seriesID, window: window, sealed) }
+        try insertChunk(seriesID: seriesID, window: window, ts: ts, vs: vs, fs: fs)
+    }
+}

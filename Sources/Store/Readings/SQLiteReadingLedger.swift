@@ -8,9 +8,15 @@ import LantaarnModel
 struct SQLiteReadingLedger: ReadingLedger {
     let db: Database
     let span: Int64
+    /// Timestamp blocks a chunk of this append may share, by window.
+    private let blocks = TimestampBlocks()
 
     func series(_ identities: [SeriesIdentity]) throws -> [SeriesState] {
-        try identities.map { try SeriesState.load(db, $0) }
+        try identities.map { identity in
+            let state = try SeriesState.load(db, identity)
+            blocks.noteSensor(identity.sensorID, of: state.id)
+            return state
+        }
     }
 
     func sealedWindows(seriesID: Int64, windows: ClosedRange<Int64>) throws -> [Int64: SealedWindow] {
@@ -78,17 +84,18 @@ struct SQLiteReadingLedger: ReadingLedger {
         }
     }
 
-    /// Not `Chunk`: the timestamps are encoded only when no sibling's block has them.
     func insertChunk(seriesID: Int64, window: Int64, ts: [Int64], vs: [Double], fs: [UInt8]) throws {
-        let stats = ChunkStatistics(timestamps: ts, values: vs)
-        let block = try timestampBlock(ts, seriesID: seriesID, window: window)
-        try ChunkRows.insert(db, [seriesID, window, stats.minTimestamp, stats.maxTimestamp, stats.count, stats.minValue,
-                                  stats.maxValue, stats.sum, block, Data(DecimalValueCodec.encode(vs)),
-                                  Data(FlagsCodec.encode(fs))], tsID: block)
+        try ChunkRows.insert(db, seriesID: seriesID, window: window, try columns(seriesID: seriesID, window: window, ts: ts, vs: vs, fs: fs))
     }
 
     func deleteChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow) throws {
-        for id in sealed.chunks { try ChunkRows.delete(db, id: id) }
+        for id in sealed.chunks { blocks.forget(try ChunkRows.delete(db, id: id)) }
+    }
+
+    /// Not `Chunk`: the timestamps are encoded only when no sibling's block has them.
+    private func columns(seriesID: Int64, window: Int64, ts: [Int64], vs: [Double], fs: [UInt8]) throws -> ChunkRows.Columns {
+        ChunkRows.Columns(statistics: ChunkStatistics(timestamps: ts, values: vs), block: try timestampBlock(ts, seriesID: seriesID, window: window),
+                          values: Data(DecimalValueCodec.encode(vs)), flags: Data(FlagsCodec.encode(fs)))
     }
 
     func updateSeries(_ state: SeriesState) throws {
@@ -106,34 +113,41 @@ struct SQLiteReadingLedger: ReadingLedger {
 
     func finish() throws {}
 
-    /// Timestamp blocks of the other series of a series' sensor in one window. CROSS JOIN fixes
-    /// the order: the sensor's few series first, then their chunk of this window. The other
-    /// order scans every chunk of the window, which grows with the fleet.
+    /// Timestamp blocks of the other series of a series' sensor in a span of windows. CROSS JOIN
+    /// fixes the order: the sensor's few series first, then their chunks of these windows. The
+    /// other order scans every chunk of the windows, which grows with the fleet.
     static let siblingBlocksSQL = """
-        SELECT b.id, b.ts, c.count FROM series s CROSS JOIN chunk c CROSS JOIN ts_block b
+        SELECT c.window_start, b.id, c.count, b.ts FROM series s CROSS JOIN chunk c CROSS JOIN ts_block b
         WHERE s.sensor_id = (SELECT sensor_id FROM series WHERE id = ?) AND s.id != ?
-        AND c.window_start = ? AND c.series_id = s.id AND b.id = c.ts_id
+        AND c.series_id = s.id AND c.window_start >= ? AND c.window_start < ? AND b.id = c.ts_id
         """
 
-    /// The id of a timestamp block holding exactly these times: one that another quantity of the
-    /// same sensor already stored for this window (readings that arrived together), or a new one.
-    /// A sibling's block is decoded and compared, which costs less than encoding: the second
-    /// quantity of a sensor encodes no timestamps.
-    private func timestampBlock(_ times: [Int64], seriesID: Int64, window: Int64) throws -> Int64 {
-        let siblings = try db.cachedStatement(sql: Self.siblingBlocksSQL)
-        let rows = try Row.fetchCursor(siblings, arguments: [seriesID, seriesID, window])
-        while let row = try rows.next() {
-            // A sibling with another number of readings cannot have these times (backfill
-            // rewrites one quantity before the other): not decoded.
-            guard row[2] as Int == times.count else { continue }
-            let same = try row.withUnsafeData(atIndex: 1) { data -> Bool in
-                guard let data, let decoded = try? data.withUnsafeBytes({ try TimestampCodec.decode($0) }) else { return false }
-                return decoded == times
+    /// A timestamp block holding exactly these times: one this append wrote for another quantity
+    /// of the window, one that another quantity of the same sensor already stored for it
+    /// (readings that arrived together), or a new one. The second quantity of a sensor encodes
+    /// no timestamps: comparing with a sibling's block costs less than encoding.
+    private func timestampBlock(_ times: [Int64], seriesID: Int64, window: Int64) throws -> ChunkRows.TimestampBlock {
+        let sensor = try blocks.sensor(of: seriesID) ?? {
+            let sensor = try String.fetchOne(db.cachedStatement(sql: "SELECT sensor_id FROM series WHERE id = ?"), arguments: [seriesID]) ?? ""
+            blocks.noteSensor(sensor, of: seriesID)
+            return sensor
+        }()
+        if !blocks.siblingsRead(of: seriesID, cover: window) {
+            // The siblings' blocks of this and the next windows in one query: an append writes a
+            // series' windows in time order, and a query per window cost more than its answer.
+            let ahead = span > Int64.max / TimestampBlocks.readAhead ? Int64.max : TimestampBlocks.readAhead * span
+            let end = window <= Int64.max - ahead ? window + ahead : Int64.max
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: Self.siblingBlocksSQL), arguments: [seriesID, seriesID, window, end])
+            while let row = try rows.next() {
+                blocks.add(sensor: sensor, window: row[0], id: row[1], count: row[2], encoded: row[3])
             }
-            if same { return row[0] }
+            blocks.noteSiblingsRead(of: seriesID, windows: window..<end)
         }
-        try db.cachedStatement(sql: "INSERT INTO ts_block (ts) VALUES (?)").execute(arguments: [Data(TimestampCodec.encode(times))])
-        return db.lastInsertedRowID
+        if let shared = blocks.find(times, sensor: sensor, window: window) { return ChunkRows.TimestampBlock(id: shared, isNew: false) }
+        try db.cachedStatement(sql: "INSERT INTO ts_block (refs, ts) VALUES (1, ?)").execute(arguments: [Data(TimestampCodec.encode(times))])
+        let id = db.lastInsertedRowID
+        blocks.add(sensor: sensor, window: window, id: id, times: times)
+        return ChunkRows.TimestampBlock(id: id, isNew: true)
     }
 }
 

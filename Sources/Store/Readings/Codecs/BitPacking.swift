@@ -38,114 +38,152 @@ enum BitPacking {
 
     /// Packs `values` into blocks (see the type comment).
     static func pack(_ values: [UInt64], frameOfReference: Bool = false, into out: inout [UInt8]) {
-        out.reserveCapacity(out.count + values.count + 16)
-        var start = 0
-        var shifted = [UInt64]()
-        while start < values.count {
-            let end = min(start + blockSize, values.count)
-            if frameOfReference {
-                let base = values[start..<end].lazy.map { Int64(bitPattern: $0) }.min()!
-                appendVarint(zigzag(base), to: &out)
-                shifted.removeAll(keepingCapacity: true)
-                for v in values[start..<end] { shifted.append(UInt64(bitPattern: Int64(bitPattern: v) &- base)) }
-                packBlock(shifted[...], into: &out)
-            } else {
-                packBlock(values[start..<end], into: &out)
+        values.withUnsafeBufferPointer { pack($0, frameOfReference: frameOfReference, into: &out) }
+    }
+
+    /// Packs `values` into blocks, written into a scratch buffer and appended to `out` at once.
+    static func pack(_ values: UnsafeBufferPointer<UInt64>, frameOfReference: Bool = false, into out: inout [UInt8]) {
+        let n = values.count
+        guard n > 0 else { return }
+        // A block takes at most 8 bytes a value (its width minimises its size, so it is no larger
+        // than at the widest value without exceptions), a 10-byte base, 2 header bytes and one
+        // partial word, written whole.
+        let capacity = n * 8 + (n / blockSize + 1) * 24
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: blockSize) { shifted in
+                let bytes = UnsafeMutableRawPointer(buffer.baseAddress!)
+                var w = 0, start = 0
+                while start < n {
+                    let end = min(start + blockSize, n)
+                    var block = UnsafeBufferPointer(rebasing: values[start..<end])
+                    if frameOfReference {
+                        var base = Int64(bitPattern: block[0])
+                        for v in block { base = min(base, Int64(bitPattern: v)) }
+                        w = writeVarint(zigzag(base), bytes, w)
+                        for k in block.indices { shifted[k] = UInt64(bitPattern: Int64(bitPattern: block[k]) &- base) }
+                        block = UnsafeBufferPointer(rebasing: shifted[0..<block.count])
+                    }
+                    w = packBlock(block, bytes, w)
+                    start = end
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<w]))
             }
-            start = end
         }
     }
 
-    /// One block: width, exception count, the low bits, then the exceptions' high bits.
-    private static func packBlock(_ block: ArraySlice<UInt64>, into out: inout [UInt8]) {
-        let width = bestWidth(block)
-        let limit: UInt64 = width == 64 ? .max : (1 << UInt64(width)) - 1
-        var exceptions = 0
-        for v in block where v > limit { exceptions += 1 }
-        out.append(UInt8(width))
-        out.append(UInt8(exceptions))
-        packLows(block, width: width, mask: limit, into: &out)
-        guard exceptions > 0 else { return }
-        for (k, v) in block.enumerated() where v > limit {
-            out.append(UInt8(k))
-            appendVarint(v >> UInt64(width), to: &out)
+    @inline(__always)
+    private static func writeVarint(_ v: UInt64, _ bytes: UnsafeMutableRawPointer, _ at: Int) -> Int {
+        var x = v, w = at
+        while x >= 0x80 {
+            bytes.storeBytes(of: UInt8(truncatingIfNeeded: x) | 0x80, toByteOffset: w, as: UInt8.self)
+            x >>= 7
+            w += 1
         }
+        bytes.storeBytes(of: UInt8(x), toByteOffset: w, as: UInt8.self)
+        return w + 1
     }
 
-    /// The width that minimises the block's size: values wider than it become
-    /// exceptions (an index byte plus a varint of their high bits). A rare outlier,
-    /// such as a missed reading or a spike, then no longer widens the whole block.
-    static func bestWidth(_ block: ArraySlice<UInt64>) -> Int {
-        // Widths above the widest value only cost more, so the search stops there; the
-        // histogram lives on the stack (this runs for every block of every chunk written).
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 65) { histogram in
-            histogram.initialize(repeating: 0)
-            var widest = 0
-            for v in block {
-                let l = v == 0 ? 0 : 64 - v.leadingZeroBitCount
-                histogram[l] += 1
-                widest = max(widest, l)
+    /// One block at byte `at`: width, exception count, the low bits, then the exceptions' high
+    /// bits. Returns where the next byte goes.
+    private static func packBlock(_ block: UnsafeBufferPointer<UInt64>, _ bytes: UnsafeMutableRawPointer, _ at: Int) -> Int {
+        let (width, exceptions) = bestWidth(block)
+        let limit: UInt64 = width == 64 ? .max : (1 << UInt64(width)) &- 1
+        bytes.storeBytes(of: UInt8(width), toByteOffset: at, as: UInt8.self)
+        bytes.storeBytes(of: UInt8(exceptions), toByteOffset: at + 1, as: UInt8.self)
+        var w = at + 2
+        if width > 0 {
+            // Whole little-endian words; the last one's bytes past the block are overwritten
+            // by what follows, or never appended.
+            var acc: UInt64 = 0, bits = 0
+            for value in block {
+                let v = value & limit
+                acc |= v &<< UInt64(bits)
+                let room = 64 &- bits
+                if width >= room {
+                    bytes.storeBytes(of: acc.littleEndian, toByteOffset: w, as: UInt64.self)
+                    w &+= 8
+                    acc = room == 64 ? 0 : v &>> UInt64(room)
+                    bits = width &- room
+                } else {
+                    bits &+= width
+                }
             }
-            var best = widest, bestCost = Int.max
+            if bits > 0 {
+                bytes.storeBytes(of: acc.littleEndian, toByteOffset: w, as: UInt64.self)
+                w &+= (bits &+ 7) / 8
+            }
+        }
+        guard exceptions > 0 else { return w }
+        for k in block.indices where block[k] > limit {
+            bytes.storeBytes(of: UInt8(k), toByteOffset: w, as: UInt8.self)
+            w = writeVarint(block[k] >> UInt64(width), bytes, w &+ 1)
+        }
+        return w
+    }
+
+    /// The width that minimises the block's size, and how many values are wider: those become
+    /// exceptions (an index byte plus a varint of their high bits). A rare outlier, such as a
+    /// missed reading or a spike, then no longer widens the whole block.
+    static func bestWidth(_ block: UnsafeBufferPointer<UInt64>) -> (width: Int, exceptions: Int) {
+        // Widths above the widest value only cost more, so the search stops there. Four
+        // histograms, a value's by its position, so that runs of equal lengths (the usual case)
+        // do not wait on each other's counts; on the stack (this runs for every block written).
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * 65) { histograms in
+            histograms.initialize(repeating: 0)
+            var all: UInt64 = 0
+            for k in block.indices {
+                let v = block[k]
+                histograms[(k & 3) &* 65 &+ (64 &- v.leadingZeroBitCount)] &+= 1
+                all |= v
+            }
+            let widest = 64 - all.leadingZeroBitCount
+            for l in 0...widest {
+                histograms[l] = histograms[l] &+ histograms[65 &+ l] &+ histograms[130 &+ l] &+ histograms[195 &+ l]
+            }
+            var best = widest, bestCost = Int.max, bestExceptions = 0
             for w in 0...widest {
                 var cost = block.count * w
                 var tooWide = 0
                 if w < widest {
-                    for l in (w + 1)...widest where histogram[l] > 0 {
-                        tooWide += histogram[l]
-                        cost += histogram[l] * (8 + 8 * ((l - w + 6) / 7))
+                    for l in (w + 1)...widest where histograms[l] > 0 {
+                        tooWide += histograms[l]
+                        cost += histograms[l] * (8 + 8 * ((l - w + 6) / 7))
                     }
                 }
                 if tooWide > 255 { continue }
-                if cost < bestCost { bestCost = cost; best = w }
+                if cost < bestCost { bestCost = cost; best = w; bestExceptions = tooWide }
             }
-            return best
+            return (best, bestExceptions)
         }
-    }
-
-    private static func packLows(_ values: ArraySlice<UInt64>, width: Int, mask: UInt64, into out: inout [UInt8]) {
-        guard width > 0 else { return }
-        var acc: UInt64 = 0
-        var bits = 0
-        for value in values {
-            let v = value & mask
-            acc |= v << UInt64(bits)
-            let room = 64 - bits
-            if width >= room {
-                appendWord(acc, bytes: 8, to: &out)
-                acc = room == 64 ? 0 : v >> UInt64(room)
-                bits = width - room
-            } else {
-                bits += width
-            }
-        }
-        if bits > 0 { appendWord(acc, bytes: (bits + 7) / 8, to: &out) }
     }
 
     /// Unpacks `count` values written by ``pack(_:frameOfReference:into:)``.
     static func unpack(_ bytes: UnsafeRawBufferPointer, _ i: inout Int, count: Int,
                        frameOfReference: Bool = false) throws(ChunkCodecError) -> [UInt64] {
         var result = [UInt64](repeating: 0, count: count)
-        var position = i
-        let failure = result.withUnsafeMutableBufferPointer { out -> ChunkCodecError? in
-            do {
-                var done = 0
-                while done < count {
-                    let n = min(blockSize, count - done)
-                    try unpackBlock(bytes, &position, into: UnsafeMutableBufferPointer(rebasing: out[done..<(done + n)]),
-                                    frameOfReference: frameOfReference)
-                    done += n
-                }
-                return nil
-            } catch let error as ChunkCodecError {
-                return error
+        var failure: ChunkCodecError?
+        result.withUnsafeMutableBufferPointer { out in
+            do throws(ChunkCodecError) {
+                try unpack(bytes, &i, into: out, frameOfReference: frameOfReference)
             } catch {
-                return ChunkCodecError("\(error)")
+                failure = error
             }
         }
         if let failure { throw failure }
-        i = position
         return result
+    }
+
+    /// Unpacks `out.count` values written by ``pack(_:frameOfReference:into:)`` into `out`.
+    static func unpack(_ bytes: UnsafeRawBufferPointer, _ i: inout Int, into out: UnsafeMutableBufferPointer<UInt64>,
+                       frameOfReference: Bool = false) throws(ChunkCodecError) {
+        var position = i, done = 0
+        while done < out.count {
+            let n = min(blockSize, out.count - done)
+            try unpackBlock(bytes, &position, into: UnsafeMutableBufferPointer(rebasing: out[done..<(done + n)]),
+                            frameOfReference: frameOfReference)
+            done += n
+        }
+        i = position
     }
 
     /// Decodes one block into `out` (its length is the block's value count).
@@ -191,11 +229,6 @@ enum BitPacking {
             out[k] |= try readVarint(bytes, &i) << UInt64(width)
         }
         if frameOfReference { for k in 0..<n { out[k] = out[k] &+ base } }
-    }
-
-    @inline(__always)
-    private static func appendWord(_ w: UInt64, bytes: Int, to out: inout [UInt8]) {
-        withUnsafeBytes(of: w.littleEndian) { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<bytes])) }
     }
 }
 

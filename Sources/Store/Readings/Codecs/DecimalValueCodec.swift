@@ -15,43 +15,51 @@ package enum DecimalValueCodec {
 
     package static func encode(_ values: [Double]) -> [UInt8] {
         var out: [UInt8] = []
-        if let (e, scaled) = decimal(values) {
+        let n = values.count
+        let isDecimal = withUnsafeTemporaryAllocation(of: Int64.self, capacity: max(n, 1)) { scaled -> Bool in
+            guard let e = decimal(values, into: scaled) else { return false }
             out.append(UInt8(e))
-            BitPacking.appendVarint(UInt64(values.count), to: &out)
-            guard let first = scaled.first else { return out }
-            BitPacking.appendVarint(BitPacking.zigzag(first), to: &out)
-            var deltas = [UInt64]()
-            deltas.reserveCapacity(scaled.count)
-            for k in 1..<scaled.count { deltas.append(BitPacking.zigzag(scaled[k] &- scaled[k - 1])) }
-            BitPacking.pack(deltas, into: &out)
-        } else {
-            out.append(raw)
-            BitPacking.appendVarint(UInt64(values.count), to: &out)
-            for v in values {
-                let bits = v.bitPattern
-                for b in 0..<8 { out.append(UInt8(truncatingIfNeeded: bits >> UInt64(8 * b))) }
+            BitPacking.appendVarint(UInt64(n), to: &out)
+            guard n > 0 else { return true }
+            BitPacking.appendVarint(BitPacking.zigzag(scaled[0]), to: &out)
+            scaled.withMemoryRebound(to: UInt64.self) { deltas in
+                // Zigzagged deltas in place, last first: each still reads its predecessor.
+                for k in stride(from: n - 1, to: 0, by: -1) {
+                    deltas[k] = BitPacking.zigzag(Int64(bitPattern: deltas[k]) &- Int64(bitPattern: deltas[k - 1]))
+                }
+                BitPacking.pack(UnsafeBufferPointer(rebasing: deltas[1..<n]), into: &out)
             }
+            return true
+        }
+        guard !isDecimal else { return out }
+        out.append(raw)
+        BitPacking.appendVarint(UInt64(n), to: &out)
+        for v in values {
+            let bits = v.bitPattern
+            for b in 0..<8 { out.append(UInt8(truncatingIfNeeded: bits >> UInt64(8 * b))) }
         }
         return out
     }
 
-    /// The smallest exponent that represents every value exactly, with the scaled integers.
-    static func decimal(_ values: [Double]) -> (Int, [Int64])? {
-        var scaled = [Int64](repeating: 0, count: values.count)
-        exponents: for e in 0...9 {
-            let p = powers[e]
-            for (k, v) in values.enumerated() {
-                let s = v * p
-                guard abs(s) < maxScaled else { continue exponents }   // also refuses NaN and infinities
-                // Rounds half away from zero by truncation (no libm call); a value that is not
-                // this decimal fails the exact check below whichever way it rounds.
-                let n = Int64(s + (s < 0 ? -0.5 : 0.5))
-                guard (Double(n) / p).bitPattern == v.bitPattern else { continue exponents }
-                scaled[k] = n
+    /// The smallest exponent that represents every value exactly, with the scaled integers
+    /// written to `scaled` (at least as long as `values`).
+    static func decimal(_ values: [Double], into scaled: UnsafeMutableBufferPointer<Int64>) -> Int? {
+        values.withUnsafeBufferPointer { v in
+            exponents: for e in 0...9 {
+                let p = powers[e]
+                for k in v.indices {
+                    let s = v[k] * p
+                    guard abs(s) < maxScaled else { continue exponents }   // also refuses NaN and infinities
+                    // Rounds half away from zero by truncation (no libm call); a value that is not
+                    // this decimal fails the exact check below whichever way it rounds.
+                    let n = Int64(s + (s < 0 ? -0.5 : 0.5))
+                    guard (Double(n) / p).bitPattern == v[k].bitPattern else { continue exponents }
+                    scaled[k] = n
+                }
+                return e
             }
-            return (e, scaled)
+            return nil
         }
-        return nil
     }
 
     package static func decode(_ bytes: UnsafeRawBufferPointer) throws(ChunkCodecError) -> [Double] {
@@ -72,16 +80,26 @@ package enum DecimalValueCodec {
         guard count > 0 else { return [] }
         let p = powers[Int(mode)]
         var current = BitPacking.unzigzag(try BitPacking.readVarint(bytes, &i))
-        let deltas = try BitPacking.unpack(bytes, &i, count: count - 1)
-        return [Double](unsafeUninitializedCapacity: count) { out, initialized in
-            out[0] = Double(current) / p
-            deltas.withUnsafeBufferPointer { d in
-                for k in 0..<d.count {
-                    current = current &+ BitPacking.unzigzag(d[k])
-                    out[k + 1] = Double(current) / p
+        var failure: ChunkCodecError?
+        let out = [Double](unsafeUninitializedCapacity: count) { out, initialized in
+            out.initialize(repeating: 0)   // all bits zero: a block of width 0 writes nothing
+            initialized = count
+            // The deltas are unpacked into the result's own memory, then summed in place.
+            out.withMemoryRebound(to: UInt64.self) { slots in
+                do throws(ChunkCodecError) {
+                    try BitPacking.unpack(bytes, &i, into: UnsafeMutableBufferPointer(rebasing: slots[1...]))
+                } catch {
+                    failure = error
+                    return
+                }
+                slots[0] = (Double(current) / p).bitPattern
+                for k in 1..<count {
+                    current = current &+ BitPacking.unzigzag(slots[k])
+                    slots[k] = (Double(current) / p).bitPattern
                 }
             }
-            initialized = count
         }
+        if let failure { throw failure }
+        return out
     }
 }

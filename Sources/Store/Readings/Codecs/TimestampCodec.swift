@@ -18,29 +18,40 @@ package enum TimestampCodec {
         guard let first = ts.first else { return out }
         BitPacking.appendVarint(BitPacking.zigzag(first), to: &out)
         guard ts.count > 1 else { return out }
-        var g: UInt64 = 0, previous: UInt64 = 0
-        for k in 1..<ts.count {
-            // A delta like the one before, or one the divisor already divides, changes nothing.
-            let d = (ts[k] &- ts[k - 1]).magnitude
-            if d == previous || (g > 1 && d % g == 0) { continue }
-            g = gcd(g, d)
-            previous = d
+        return ts.withUnsafeBufferPointer { t in
+            let n = t.count
+            var g: UInt64 = 0, previous: UInt64 = 0
+            var divisor = ExactDivisor(1)
+            for k in 1..<n {
+                // A delta like the one before, or one the divisor already divides, changes nothing.
+                let d = (t[k] &- t[k - 1]).magnitude
+                if d == previous || (g > 1 && divisor.divides(d)) { continue }
+                g = gcd(g, d)
+                if g > 1 { divisor = ExactDivisor(g) }
+                previous = d
+            }
+            // Wrapping deltas (huge jumps) only divide exactly when g is 1; keep it simple then.
+            if g == 0 || g > UInt64(Int64.max) { g = 1 }
+            divisor = ExactDivisor(g)
+            return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * n) { scratch in
+                // Deltas / g, then their zigzagged differences: both forms from one pass each.
+                let deltas = UnsafeMutableBufferPointer(rebasing: scratch[0..<(n - 1)])
+                let dods = UnsafeMutableBufferPointer(rebasing: scratch[n..<(2 * n - 2)])
+                for k in 1..<n { deltas[k - 1] = UInt64(bitPattern: divisor.quotient(t[k] &- t[k - 1])) }
+                for k in dods.indices { dods[k] = BitPacking.zigzag(Int64(bitPattern: deltas[k + 1]) &- Int64(bitPattern: deltas[k])) }
+
+                var dodForm = out
+                BitPacking.appendVarint(g, to: &dodForm)
+                BitPacking.appendVarint(BitPacking.zigzag(Int64(bitPattern: deltas[0])), to: &dodForm)
+                BitPacking.pack(UnsafeBufferPointer(dods), into: &dodForm)
+
+                var deltaForm = out
+                BitPacking.appendVarint(0, to: &deltaForm)
+                BitPacking.appendVarint(g, to: &deltaForm)
+                BitPacking.pack(UnsafeBufferPointer(deltas), frameOfReference: true, into: &deltaForm)
+                return deltaForm.count < dodForm.count ? deltaForm : dodForm
+            }
         }
-        // Wrapping deltas (huge jumps) only divide exactly when g is 1; keep it simple then.
-        if g == 0 || g > UInt64(Int64.max) { g = 1 }
-        let step = Int64(g)
-        let deltas = (1..<ts.count).map { k in (ts[k] &- ts[k - 1]) / step }
-
-        var dodForm = out
-        BitPacking.appendVarint(g, to: &dodForm)
-        BitPacking.appendVarint(BitPacking.zigzag(deltas[0]), to: &dodForm)
-        BitPacking.pack((1..<deltas.count).map { k in BitPacking.zigzag(deltas[k] &- deltas[k - 1]) }, into: &dodForm)
-
-        var deltaForm = out
-        BitPacking.appendVarint(0, to: &deltaForm)
-        BitPacking.appendVarint(g, to: &deltaForm)
-        BitPacking.pack(deltas.map { UInt64(bitPattern: $0) }, frameOfReference: true, into: &deltaForm)
-        return deltaForm.count < dodForm.count ? deltaForm : dodForm
     }
 
     package static func decode(_ bytes: UnsafeRawBufferPointer) throws(ChunkCodecError) -> [Int64] {
@@ -48,27 +59,47 @@ package enum TimestampCodec {
         let count = Int(try BitPacking.readVarint(bytes, &i))
         guard count <= 1 << 26 else { throw ChunkCodecError("timestamp count \(count) too large") }
         guard count > 0 else { return [] }
-        var out = [Int64]()
-        out.reserveCapacity(count)
-        out.append(BitPacking.unzigzag(try BitPacking.readVarint(bytes, &i)))
-        guard count > 1 else { return out }
+        let first = BitPacking.unzigzag(try BitPacking.readVarint(bytes, &i))
+        guard count > 1 else { return [first] }
         var g = try BitPacking.readVarint(bytes, &i)
         let deltaForm = g == 0
         if deltaForm { g = try BitPacking.readVarint(bytes, &i) }
         guard g >= 1, g <= UInt64(Int64.max) else { throw ChunkCodecError("timestamp step \(g) out of range") }
         let step = Int64(g)
-        if deltaForm {
-            for delta in try BitPacking.unpack(bytes, &i, count: count - 1, frameOfReference: true) {
-                out.append(out[out.count - 1] &+ Int64(bitPattern: delta) &* step)
+        var firstDelta: Int64 = 0
+        if !deltaForm { firstDelta = BitPacking.unzigzag(try BitPacking.readVarint(bytes, &i)) }
+        // The packed integers are unpacked into the result's own memory, then summed in place.
+        var failure: ChunkCodecError?
+        let out = [Int64](unsafeUninitializedCapacity: count) { buffer, initialized in
+            buffer.initialize(repeating: 0)   // a block of width 0 writes nothing
+            initialized = count
+            buffer.withMemoryRebound(to: UInt64.self) { packed in
+                do throws(ChunkCodecError) {
+                    if deltaForm {
+                        try BitPacking.unpack(bytes, &i, into: UnsafeMutableBufferPointer(rebasing: packed[1...]), frameOfReference: true)
+                        var t = first
+                        packed[0] = UInt64(bitPattern: t)
+                        for k in 1..<count {
+                            t = t &+ Int64(bitPattern: packed[k]) &* step
+                            packed[k] = UInt64(bitPattern: t)
+                        }
+                    } else {
+                        try BitPacking.unpack(bytes, &i, into: UnsafeMutableBufferPointer(rebasing: packed[2...]))
+                        var delta = firstDelta, t = first &+ firstDelta &* step
+                        packed[0] = UInt64(bitPattern: first)
+                        packed[1] = UInt64(bitPattern: t)
+                        for k in 2..<count {
+                            delta = delta &+ BitPacking.unzigzag(packed[k])
+                            t = t &+ delta &* step
+                            packed[k] = UInt64(bitPattern: t)
+                        }
+                    }
+                } catch {
+                    failure = error
+                }
             }
-            return out
         }
-        var delta = BitPacking.unzigzag(try BitPacking.readVarint(bytes, &i))
-        out.append(out[0] &+ delta &* step)
-        for dod in try BitPacking.unpack(bytes, &i, count: count - 2) {
-            delta = delta &+ BitPacking.unzigzag(dod)
-            out.append(out[out.count - 1] &+ delta &* step)
-        }
+        if let failure { throw failure }
         return out
     }
 
@@ -76,5 +107,35 @@ package enum TimestampCodec {
         var (x, y) = (a, b)
         while y != 0 { (x, y) = (y, x % y) }
         return x
+    }
+}
+
+/// Division by a constant that is known to divide exactly (Granlund and Montgomery): a shift by
+/// its trailing zeros and a multiplication by the inverse of its odd part modulo 2^64, where a
+/// division instruction costs tens of cycles per delta.
+struct ExactDivisor {
+    let shift: UInt64
+    let inverse: UInt64
+    /// Quotients of exact multiples are at most this.
+    let limit: UInt64
+
+    init(_ d: UInt64) {
+        precondition(d > 0, "divisor must be positive")
+        shift = UInt64(d.trailingZeroBitCount)
+        let odd = d >> shift
+        var x = odd   // correct to 3 bits; each Newton step doubles them
+        for _ in 0..<5 { x = x &* (2 &- odd &* x) }
+        inverse = x
+        limit = UInt64.max / odd
+    }
+
+    /// Whether `n` is a multiple of the divisor.
+    @inline(__always) func divides(_ n: UInt64) -> Bool {
+        n & ((1 &<< shift) &- 1) == 0 && (n >> shift) &* inverse <= limit
+    }
+
+    /// `n` divided by the divisor, for a multiple of it (of either sign).
+    @inline(__always) func quotient(_ n: Int64) -> Int64 {
+        Int64(bitPattern: UInt64(bitPattern: n >> Int64(shift)) &* inverse)
     }
 }
