@@ -11,6 +11,11 @@ enum RawStatement {
 
         @inline(__always) func int64(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
         @inline(__always) func double(_ index: Int32, _ value: Double) { sqlite3_bind_double(handle, index, value) }
+        /// Binds bytes without copying them: they must outlive the step (SQLITE_STATIC).
+        @inline(__always) func blob(_ index: Int32, _ bytes: UnsafeRawBufferPointer) {
+            // A zero-length blob still needs a non-null pointer, or SQLite binds NULL.
+            sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count), nil)
+        }
     }
 
     /// One result row, read in place.
@@ -38,10 +43,14 @@ enum RawStatement {
         }
     }
 
-    /// Steps a query, handing each row to `visit` without decoding it into GRDB rows.
-    static func forEachRow(_ statement: Statement, _ db: Database, _ visit: (Columns) throws -> Void) throws {
+    /// Steps a query, handing each row to `visit` without decoding it into GRDB rows. `bind`
+    /// sets its parameters first.
+    static func forEachRow(_ statement: Statement, _ db: Database, bind: (Bindings) -> Void = { _ in },
+                           _ visit: (Columns) throws -> Void) throws {
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
+        sqlite3_reset(handle)
+        bind(Bindings(handle: handle))
         while true {
             let rc = sqlite3_step(handle)
             if rc == SQLITE_DONE { return }
