@@ -138,7 +138,13 @@ struct ChunkStoreTests {
         }
         try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
         try store.readings.sealExpired(now: Self.base + 3 * Self.hour)
-        let blocks = try store.pool.read { db in try Int.fetchAll(db, sql: "SELECT refs FROM ts_block ORDER BY refs") }
+        // How many chunks point at each block.
+        func uses(_ order: String) throws -> [Int] {
+            try store.pool.read { db in
+                try Int.fetchAll(db, sql: "SELECT (SELECT count(*) FROM chunk WHERE ts_id = b.id) AS n FROM ts_block b ORDER BY \(order)")
+            }
+        }
+        let blocks = try uses("n")
         // Two windows × (a's three quantities, a's humidity, b).
         #expect(blocks == [1, 1, 1, 1, 3, 3])
         var scanned: [Reading] = []
@@ -158,7 +164,7 @@ struct ChunkStoreTests {
             }
         }
         try deleteChunks("sensor_id = 'a' AND quantity IN ('pm10', 'pm25')")
-        #expect(try store.pool.read { db in try Int.fetchAll(db, sql: "SELECT refs FROM ts_block ORDER BY id") } == [1, 1, 1, 1, 1, 1])
+        #expect(try uses("id") == [1, 1, 1, 1, 1, 1])
         try deleteChunks("sensor_id = 'a'")
         #expect(try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ts_block") } == 2)
         #expect(try store.integrityCheck() == ["ok"])
@@ -189,8 +195,9 @@ struct ChunkStoreTests {
         let readings = try all(store)
         #expect(readings.map(\.timestamp) == [1000, 2000, 2000, 5000])
         #expect(readings.map(\.value) == [1.5, 2, 2.25, -3])
-        #expect(try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT refs FROM ts_block") } == 1)
-        // v25 dropped the reference-count triggers of v4: `ChunkRows` keeps the count.
+        #expect(try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ts_block b JOIN chunk c ON c.ts_id = b.id") } == 1)
+        // v25 dropped the reference-count triggers of v4, v29 the count: `chunk_ts` finds a block's chunks.
+        #expect(try store.pool.read { db in try Row.fetchAll(db, sql: "PRAGMA table_info(ts_block)").map { $0["name"] as String } } == ["id", "ts"])
         #expect(try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'chunk'") } == 0)
         #expect(try store.integrityCheck() == ["ok"])
     }

@@ -34,6 +34,7 @@ enum Schema {
         m.registerMigration("v26-staff", migrate: StaffSchema.v26Staff)
         m.registerMigration("v27-audit-retention", migrate: StaffSchema.v27AuditRetention)
         m.registerMigration("v28-approvals", migrate: StaffSchema.v28Approvals)
+        m.registerMigration("v29-ts-block-refs-by-index", migrate: ReadingsSchema.v29TsBlockRefsByIndex)
         return m
     }
 }

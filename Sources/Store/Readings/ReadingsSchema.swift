@@ -192,4 +192,11 @@ enum ReadingsSchema {
         // no statement journal (see there).
         try db.execute(sql: "DROP TRIGGER chunk_takes_ts; DROP TRIGGER chunk_releases_ts")
     }
+
+    /// `v29-ts-block-refs-by-index`
+    static func v29TsBlockRefsByIndex(_ db: Database) throws {
+        // The chunks that share a timestamp block are found by `chunk_ts`: the count kept beside
+        // them cost an UPDATE per chunk that took or left a block (see `ChunkRows`).
+        try db.execute(sql: "ALTER TABLE ts_block DROP COLUMN refs")
+    }
 }

@@ -126,7 +126,7 @@ struct SQLiteReadingLedger: ReadingLedger {
     /// of the window, one that another quantity of the same sensor already stored for it
     /// (readings that arrived together), or a new one. The second quantity of a sensor encodes
     /// no timestamps: comparing with a sibling's block costs less than encoding.
-    private func timestampBlock(_ times: [Int64], seriesID: Int64, window: Int64) throws -> ChunkRows.TimestampBlock {
+    private func timestampBlock(_ times: [Int64], seriesID: Int64, window: Int64) throws -> Int64 {
         let sensor = try blocks.sensor(of: seriesID) ?? {
             let sensor = try String.fetchOne(db.cachedStatement(sql: "SELECT sensor_id FROM series WHERE id = ?"), arguments: [seriesID]) ?? ""
             blocks.noteSensor(sensor, of: seriesID)
@@ -143,11 +143,11 @@ struct SQLiteReadingLedger: ReadingLedger {
             }
             blocks.noteSiblingsRead(of: seriesID, windows: window..<end)
         }
-        if let shared = blocks.find(times, sensor: sensor, window: window) { return ChunkRows.TimestampBlock(id: shared, isNew: false) }
-        try db.cachedStatement(sql: "INSERT INTO ts_block (refs, ts) VALUES (1, ?)").execute(arguments: [Data(TimestampCodec.encode(times))])
+        if let shared = blocks.find(times, sensor: sensor, window: window) { return shared }
+        try db.cachedStatement(sql: "INSERT INTO ts_block (ts) VALUES (?)").execute(arguments: [Data(TimestampCodec.encode(times))])
         let id = db.lastInsertedRowID
         blocks.add(sensor: sensor, window: window, id: id, times: times)
-        return ChunkRows.TimestampBlock(id: id, isNew: true)
+        return id
     }
 }
 
