@@ -127,11 +127,7 @@ struct SQLiteReadingLedger: ReadingLedger {
     /// (readings that arrived together), or a new one. The second quantity of a sensor encodes
     /// no timestamps: comparing with a sibling's block costs less than encoding.
     private func timestampBlock(_ times: [Int64], seriesID: Int64, window: Int64) throws -> Int64 {
-        let sensor = try blocks.sensor(of: seriesID) ?? {
-            let sensor = try String.fetchOne(db.cachedStatement(sql: "SELECT sensor_id FROM series WHERE id = ?"), arguments: [seriesID]) ?? ""
-            blocks.noteSensor(sensor, of: seriesID)
-            return sensor
-        }()
+        let sensor = try sensor(of: seriesID)
         if !blocks.siblingsRead(of: seriesID, cover: window) {
             // The siblings' blocks of this and the next windows in one query: an append writes a
             // series' windows in time order, and a query per window cost more than its answer.
@@ -148,6 +144,14 @@ struct SQLiteReadingLedger: ReadingLedger {
         let id = db.lastInsertedRowID
         blocks.add(sensor: sensor, window: window, id: id, times: times)
         return id
+    }
+
+    /// The sensor of a series: known from ``series(_:)`` on an append, read once otherwise.
+    private func sensor(of seriesID: Int64) throws -> String {
+        if let known = blocks.sensor(of: seriesID) { return known }
+        let sensor = try String.fetchOne(db.cachedStatement(sql: "SELECT sensor_id FROM series WHERE id = ?"), arguments: [seriesID]) ?? ""
+        blocks.noteSensor(sensor, of: seriesID)
+        return sensor
     }
 }
 

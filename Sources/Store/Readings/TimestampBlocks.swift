@@ -22,21 +22,23 @@ final class TimestampBlocks {
 
     private var candidates: [Place: [Candidate]] = [:]
     private var placeOf: [Int64: Place] = [:]
-    private var siblingsRead: [Int64: Range<Int64>] = [:]
+    /// The windows whose siblings' blocks were read, per series.
+    private var siblingWindows: [Int64: Range<Int64>] = [:]
     private var sensorOf: [Int64: String] = [:]
 
     /// The sensor of a series, if known.
     func sensor(of seriesID: Int64) -> String? { sensorOf[seriesID] }
 
+    /// Records the sensor of a series (``SQLiteReadingLedger`` knows it from the batch).
     func noteSensor(_ sensor: String, of seriesID: Int64) { sensorOf[seriesID] = sensor }
 
     /// Whether the siblings' blocks of `window` were read for `seriesID`.
     func siblingsRead(of seriesID: Int64, cover window: Int64) -> Bool {
-        siblingsRead[seriesID]?.contains(window) ?? false
+        siblingWindows[seriesID]?.contains(window) ?? false
     }
 
     func noteSiblingsRead(of seriesID: Int64, windows: Range<Int64>) {
-        siblingsRead[seriesID] = windows
+        siblingWindows[seriesID] = windows
     }
 
     /// A block this append wrote.
