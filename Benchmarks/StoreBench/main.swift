@@ -102,21 +102,9 @@ try ("sensor,wijk,quantity,ts,value\n" + realCSV + "\n").write(toFile: work + "/
 // checkpoint (timed, `CSVLoad`), the work DuckDB's read_csv, SQLite's .import and InfluxDB's
 // line protocol do with the same file.
 // Each sensor measures a tenth more than READINGS_PER_SERIES; the set leaves out what each
-// sensor measured while its uplink was down, in the first half of the span: a stretch of
-// 4 h 22 min (2/11 of a day) of every day, at an hour that differs per sensor and day. Section 4
-// loads those readings afterwards, as the archive a colleague finds in the sensors' memory.
+// sensor measured while its uplink was down (`UplinkGaps`, Backfill.swift). Section 4 loads
+// those readings afterwards, as the archive a colleague finds in the sensors' memory.
 let generator = SeriesGenerator(sensors: sensors, readingsPerSeries: perSeries + perSeries / 10, start: ISO8601.parse("2026-01-01T00:00:00Z")!)
-struct UplinkGaps {
-    let start: Int64
-    let firstHalfEnd: Int64
-
-    func down(_ r: SeriesGenerator.Row) -> Bool {
-        guard r.ts < firstHalfEnd else { return false }
-        let day = Int((r.ts - start) / 86_400_000), offset = (r.ts - start) % 86_400_000
-        let from = Int64((r.sensor * 7 + day * 5) % 20) * 3_600_000
-        return offset >= from && offset < from + 86_400_000 * 2 / 11
-    }
-}
 let gaps = UplinkGaps(start: generator.start, firstHalfEnd: generator.start + Int64(generator.readingsPerSeries) * 148_500 / 2)
 _ = FileManager.default.createFile(atPath: work + "/generated.csv", contents: nil)
 let csv = FileHandle(forWritingAtPath: work + "/generated.csv")!
@@ -146,6 +134,18 @@ result["load_seconds"] = loadSeconds
 result["load_readings_per_s"] = Double(total) / loadSeconds
 result["append_readings_per_s"] = Double(total) / loaded.appendSeconds
 progress("loaded \(total) values from generated.csv in \(loadSeconds) s (\(loaded.appendSeconds) s of it in append)")
+// Profiling aid: with BACKFILL_ROUNDS=N, section 4 alone, N times, each on a copy of the store
+// as section 2 left it (comparing backfill changes without the rest of the run's noise).
+if let rounds = ProcessInfo.processInfo.environment["BACKFILL_ROUNDS"].flatMap(Int.init) {
+    for round in 1...max(rounds, 1) {
+        let copy = work + "/lantaarn-backfill-round"
+        try? FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.copyItem(atPath: work + "/lantaarn-gen", toPath: copy)
+        let (added, _, appendSeconds, cpuSeconds) = try Backfill.load(into: try SQLiteStore(dataDirectory: copy), generator, where: gaps.down)
+        progress("round \(round): backfill \(Double(added) / appendSeconds) readings/s (\(added) in \(appendSeconds) s, CPU \(cpuSeconds) s); append \(Double(total) / loaded.appendSeconds)")
+    }
+    exit(0)
+}
 
 // 3. Hot-cache per-wijk hourly count/mean/min/max, and exact p95.
 let window = TimeWindow(start: minTs, end: maxTs + 1)
@@ -181,25 +181,7 @@ try groupsCSV.write(toFile: work + "/lantaarn-groups.csv", atomically: true, enc
 // of its day. Clock: inside `append`, as `append_readings_per_s`. Afterwards the store holds
 // what an in-order load of every reading would, so its bytes per value compare with section 2's.
 do {
-    var batch: [Reading] = [], added = 0, offset: Int64 = 0, appendSeconds = 0.0, backfilled = 0
-    batch.reserveCapacity(CSVLoad.batchSize)
-    func flush() throws {
-        let t0 = ContinuousClock.now
-        offset += 1
-        let r = try store.readings.append(IngestBatch(readings: batch, quarantined: [], source: "bench-backfill", offset: offset))
-        appendSeconds += seconds(ContinuousClock.now - t0)
-        backfilled += r.backfilled
-        batch.removeAll(keepingCapacity: true)
-    }
-    for id in 0..<sensors {
-        for r in generator.sensor(id) where gaps.down(r) {
-            batch.append(Reading(series: SeriesKey(sensorID: String(r.sensor), quantity: r.quantity), timestamp: r.ts,
-                                 value: r.value, wijk: WijkCode(r.wijk)))
-            added += 1
-        }
-        if batch.count >= CSVLoad.batchSize { try flush() }
-    }
-    if !batch.isEmpty { try flush() }
+    let (added, backfilled, appendSeconds, _) = try Backfill.load(into: store, generator, where: gaps.down)
     // The purge compacts the file after this much backfill (SQLiteReadingStore+Compaction.swift): timed apart.
     let settleStart = ContinuousClock.now
     try settle(store)

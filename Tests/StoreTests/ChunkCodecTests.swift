@@ -68,6 +68,23 @@ struct ChunkCodecTests {
             let back = try out.withUnsafeBytes { try BitPacking.unpack($0, &i, count: values.count, frameOfReference: frameOfReference) }
             #expect(back == values, "width \(width)")
             #expect(i == out.count)
+            // Mostly narrow values with wide outliers (exceptions): the plan's size is the packed
+            // size, and packing by the plan writes the same bytes.
+            var outliers = values
+            for k in stride(from: 5, to: outliers.count, by: 37) { outliers[k] = UInt64.random(in: 0...UInt64.max, using: &rng) }
+            for sequence in [values, outliers, Array(values.prefix(1)), []] {
+                var packed: [UInt8] = [], byPlan: [UInt8] = []
+                BitPacking.pack(sequence, frameOfReference: frameOfReference, into: &packed)
+                let plans = [BitPacking.BlockPlan](unsafeUninitializedCapacity: BitPacking.blockCount(sequence.count)) { plans, n in
+                    let size = sequence.withUnsafeBufferPointer { BitPacking.plan($0, frameOfReference: frameOfReference, into: plans) }
+                    #expect(size == packed.count, "width \(width): planned \(size) bytes, packed \(packed.count)")
+                    n = plans.count
+                }
+                sequence.withUnsafeBufferPointer { v in
+                    plans.withUnsafeBufferPointer { BitPacking.pack(v, frameOfReference: frameOfReference, plans: $0, into: &byPlan) }
+                }
+                #expect(byPlan == packed, "width \(width)")
+            }
         }
     }
 

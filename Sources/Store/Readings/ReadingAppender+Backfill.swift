@@ -61,32 +61,33 @@ extension ReadingAppender {
         let inOrder = ordered ? positions : positions.sorted(by: { (readings[$0].timestamp, $0) < (readings[$1].timestamp, $1) })
         sifted.new.reserveCapacity(inOrder.count)
         var j = 0
-        // The batch's new values at the current time (reused: no allocation per reading).
-        var batchAt: (ts: Int64, values: [Double]) = (Int64.min, [])
+        // The batch's new values at the current time: a count over reused storage, so that a
+        // new time costs no call (this loop runs for every reading of a backfill).
+        var batchTime = Int64.min, batchValues: [Double] = [], batchCount = 0
         held.ts.withUnsafeBufferPointer { heldTimes in
             held.vs.withUnsafeBufferPointer { heldValues in
                 // Time and value read in place: a copy of the reading would retain its four strings.
                 for p in inOrder {
                     let t = readings[p].timestamp, value = readings[p].value
                     while j < heldTimes.count && heldTimes[j] < t { j += 1 }
-                    if batchAt.ts != t {
-                        batchAt.ts = t
-                        batchAt.values.removeAll(keepingCapacity: true)
-                    }
+                    if batchTime != t { (batchTime, batchCount) = (t, 0) }
                     var k = j, stored: Double?, duplicate = false
                     while k < heldTimes.count && heldTimes[k] == t {
                         stored = stored ?? heldValues[k]
                         duplicate = duplicate || heldValues[k] == value
                         k += 1
                     }
-                    stored = stored ?? batchAt.values.first
-                    duplicate = duplicate || batchAt.values.contains(value)
+                    if batchCount > 0 {
+                        stored = stored ?? batchValues[0]
+                        duplicate = duplicate || batchValues[..<batchCount].contains(value)
+                    }
                     if duplicate {
                         sifted.duplicates += 1
                     } else if let stored {
                         sifted.conflicts.append(.conflict(readings[p], stored: stored, source: source))
                     } else {
-                        batchAt.values.append(value)
+                        if batchCount < batchValues.count { batchValues[batchCount] = value } else { batchValues.append(value) }
+                        batchCount += 1
                         sifted.new.append(p)
                     }
                 }
@@ -103,32 +104,53 @@ extension ReadingAppender {
         // `positions` is in time order, so each window's readings are one run of it.
         try policy.forEachWindow(count: positions.count, time: { readings[positions[$0]].timestamp }) { window, run in
             let old = sealed[window] ?? SealedWindow()
-            // Both sides are in time order: one merge walk; on equal times the stored reading
-            // first, then arrival order.
             let held = old.chunks.count > 1 ? old.columns.sortedByTime() : old.columns
-            let count = held.ts.count + run.count
-            var merged = ReadingColumns()
-            merged.ts.reserveCapacity(count); merged.vs.reserveCapacity(count); merged.fs.reserveCapacity(count)
-            // Stored readings are copied a run at a time (an archive's readings fill a gap: one
-            // run before it, one after).
-            var i = 0
-            for p in positions[run] {
-                let t = readings[p].timestamp
-                var upTo = i
-                while upTo < held.ts.count && held.ts[upTo] <= t { upTo += 1 }
-                if upTo > i {
-                    merged.ts += held.ts[i..<upTo]; merged.vs += held.vs[i..<upTo]; merged.fs += held.fs[i..<upTo]
-                    i = upTo
-                }
-                merged.ts.append(t); merged.vs.append(readings[p].value); merged.fs.append(readings[p].flags.rawValue)
-            }
-            merged.ts += held.ts[i...]
-            merged.vs += held.vs[i...]
-            merged.fs += held.fs[i...]
+            let merged = Self.merge(held, readings, positions[run])
             try ledger.replaceChunks(seriesID: seriesID, window: window, old, ts: merged.ts, vs: merged.vs, fs: merged.fs)
             rewritten += old.chunks.count
         }
         if rewritten > 0 { try ledger.countRewrittenChunks(rewritten) }
         return positions.count
+    }
+
+    /// Stored readings (in time order) and new ones at `positions` (in time order) in one time
+    /// order; on equal times the stored reading first, then arrival order. Stored readings are
+    /// copied a run at a time (an archive's readings fill a gap: one run before it, one after),
+    /// into memory sized once.
+    static func merge(_ held: ReadingColumns, _ readings: [Reading], _ positions: ArraySlice<Int>) -> ReadingColumns {
+        let count = held.ts.count + positions.count
+        var merged = ReadingColumns(ts: [Int64](repeating: 0, count: count), vs: [Double](repeating: 0, count: count),
+                                    fs: [UInt8](repeating: 0, count: count))
+        merged.ts.withUnsafeMutableBufferPointer { ts in
+            merged.vs.withUnsafeMutableBufferPointer { vs in
+                merged.fs.withUnsafeMutableBufferPointer { fs in
+                    held.ts.withUnsafeBufferPointer { heldTs in
+                        held.vs.withUnsafeBufferPointer { heldVs in
+                            held.fs.withUnsafeBufferPointer { heldFs in
+                                var i = 0, w = 0
+                                func copyHeld(upTo end: Int) {
+                                    guard end > i else { return }
+                                    let n = end - i
+                                    (ts.baseAddress! + w).update(from: heldTs.baseAddress! + i, count: n)
+                                    (vs.baseAddress! + w).update(from: heldVs.baseAddress! + i, count: n)
+                                    (fs.baseAddress! + w).update(from: heldFs.baseAddress! + i, count: n)
+                                    (i, w) = (end, w + n)
+                                }
+                                for p in positions {
+                                    let t = readings[p].timestamp
+                                    var upTo = i
+                                    while upTo < heldTs.count && heldTs[upTo] <= t { upTo += 1 }
+                                    copyHeld(upTo: upTo)
+                                    (ts[w], vs[w], fs[w]) = (t, readings[p].value, readings[p].flags.rawValue)
+                                    w += 1
+                                }
+                                copyHeld(upTo: heldTs.count)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return merged
     }
 }

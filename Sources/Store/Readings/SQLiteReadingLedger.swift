@@ -22,17 +22,19 @@ struct SQLiteReadingLedger: ReadingLedger {
     func sealedWindows(seriesID: Int64, windows: ClosedRange<Int64>) throws -> [Int64: SealedWindow] {
         var out: [Int64: SealedWindow] = [:]
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT c.id, c.window_start, b.ts, c.value, c.flags FROM chunk c JOIN ts_block b ON b.id = c.ts_id
+            SELECT c.id, c.window_start, c.ts_id, b.ts, c.value, c.flags FROM chunk c JOIN ts_block b ON b.id = c.ts_id
             WHERE c.series_id = ? AND c.window_start >= ? AND c.window_start <= ? ORDER BY c.window_start, c.id
             """), arguments: [seriesID, windows.lowerBound, windows.upperBound])
         while let row = try rows.next() {
             let id: Int64 = row[0], window: Int64 = row[1]
-            // The blobs decoded where SQLite holds them, not copied first.
-            let columns = try row.withUnsafeData(atIndex: 2) { ts in
-                try row.withUnsafeData(atIndex: 3) { vs in
-                    try row.withUnsafeData(atIndex: 4) { fs in
-                        try ChunkColumns.decode(chunk: "\(id)", ts: ts ?? Data(), vs: vs ?? Data(), fs: fs ?? Data())
-                    }
+            // The blobs decoded where SQLite holds them, not copied first; a timestamp block
+            // once per append (a sensor's quantities share it).
+            let times = try blocks.decoded(block: row[2]) {
+                try row.withUnsafeData(atIndex: 3) { ts in try (ts ?? Data()).withUnsafeBytes { try TimestampCodec.decode($0) } }
+            }
+            let columns = try row.withUnsafeData(atIndex: 4) { vs in
+                try row.withUnsafeData(atIndex: 5) { fs in
+                    try ChunkColumns.decode(chunk: "\(id)", times: times, vs: vs ?? Data(), fs: fs ?? Data())
                 }
             }
             if out[window] == nil {

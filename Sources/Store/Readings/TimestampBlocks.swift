@@ -25,6 +25,9 @@ final class TimestampBlocks {
     /// The windows whose siblings' blocks were read, per series.
     private var siblingWindows: [Int64: Range<Int64>] = [:]
     private var sensorOf: [Int64: String] = [:]
+    /// Stored blocks decoded by ``decoded(block:_:)``, by id.
+    private var decodedTimes: [Int64: [Int64]] = [:]
+    static let decodedLimit = 4096
 
     /// The sensor of a series, if known.
     func sensor(of seriesID: Int64) -> String? { sensorOf[seriesID] }
@@ -71,9 +74,22 @@ final class TimestampBlocks {
         return nil
     }
 
-    /// A block that was deleted (its last chunk went): never shared again.
+    /// The times of stored block `id`, decoded by `decode` on first use. A sensor's quantities
+    /// share their blocks, so the second quantity's backfill finds them decoded.
+    func decoded(block id: Int64, _ decode: () throws -> [Int64]) rethrows -> [Int64] {
+        if let times = decodedTimes[id] { return times }
+        let times = try decode()
+        if decodedTimes.count >= Self.decodedLimit { decodedTimes.removeAll(keepingCapacity: true) }
+        decodedTimes[id] = times
+        return times
+    }
+
+    /// A block that was deleted (its last chunk went): never shared again, and its id, which
+    /// SQLite may give the next new block, no longer names its times.
     func forget(_ id: Int64?) {
-        guard let id, let place = placeOf.removeValue(forKey: id) else { return }
+        guard let id else { return }
+        decodedTimes[id] = nil
+        guard let place = placeOf.removeValue(forKey: id) else { return }
         candidates[place]?.removeAll { $0.id == id }
     }
 }

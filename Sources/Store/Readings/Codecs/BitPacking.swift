@@ -41,8 +41,59 @@ enum BitPacking {
         values.withUnsafeBufferPointer { pack($0, frameOfReference: frameOfReference, into: &out) }
     }
 
-    /// Packs `values` into blocks, written into a scratch buffer and appended to `out` at once.
-    static func pack(_ values: UnsafeBufferPointer<UInt64>, frameOfReference: Bool = false, into out: inout [UInt8]) {
+    /// How one block is packed: its width and how many of its values are exceptions.
+    struct BlockPlan {
+        var width = 0
+        var exceptions = 0
+    }
+
+    /// Blocks a sequence of `n` values packs into.
+    static func blockCount(_ n: Int) -> Int { (n + blockSize - 1) / blockSize }
+
+    /// Chooses each block's width into `plans` (``blockCount(_:)`` of them) and returns the
+    /// bytes ``pack(_:frameOfReference:plans:into:)`` will write with them: a caller choosing
+    /// between two forms packs only the smaller.
+    static func plan(_ values: UnsafeBufferPointer<UInt64>, frameOfReference: Bool = false,
+                     into plans: UnsafeMutableBufferPointer<BlockPlan>) -> Int {
+        var size = 0
+        forEachBlock(values, frameOfReference: frameOfReference) { index, block, base in
+            let (width, exceptions, exceptionBytes) = bestWidth(block)
+            plans[index] = BlockPlan(width: width, exceptions: exceptions)
+            size += (frameOfReference ? varintLength(zigzag(base)) : 0) + 2 + (block.count * width + 7) / 8 + exceptionBytes
+        }
+        return size
+    }
+
+    /// Calls `body` with each block's index and values, less the block's base (its smallest
+    /// value, as a signed integer) with `frameOfReference`.
+    @inline(__always)
+    private static func forEachBlock(_ values: UnsafeBufferPointer<UInt64>, frameOfReference: Bool,
+                                     _ body: (Int, UnsafeBufferPointer<UInt64>, Int64) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: blockSize) { shifted in
+            var start = 0, index = 0
+            while start < values.count {
+                let end = min(start + blockSize, values.count)
+                var block = UnsafeBufferPointer(rebasing: values[start..<end])
+                var base: Int64 = 0
+                if frameOfReference {
+                    base = Int64(bitPattern: block[0])
+                    for v in block { base = min(base, Int64(bitPattern: v)) }
+                    for k in block.indices { shifted[k] = UInt64(bitPattern: Int64(bitPattern: block[k]) &- base) }
+                    block = UnsafeBufferPointer(rebasing: shifted[0..<block.count])
+                }
+                body(index, block, base)
+                start = end
+                index += 1
+            }
+        }
+    }
+
+    static func varintLength(_ v: UInt64) -> Int { max(1, (64 - v.leadingZeroBitCount + 6) / 7) }
+
+    /// Packs `values` into blocks, written into a scratch buffer and appended to `out` at once;
+    /// with `plans` from ``plan(_:frameOfReference:into:)``, without choosing the widths again.
+    static func pack(_ values: UnsafeBufferPointer<UInt64>, frameOfReference: Bool = false,
+                     plans: UnsafeBufferPointer<BlockPlan>? = nil, into out: inout [UInt8]) {
         let n = values.count
         guard n > 0 else { return }
         // A block takes at most 8 bytes a value (its width minimises its size, so it is no larger
@@ -50,24 +101,14 @@ enum BitPacking {
         // partial word, written whole.
         let capacity = n * 8 + (n / blockSize + 1) * 24
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
-            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: blockSize) { shifted in
-                let bytes = UnsafeMutableRawPointer(buffer.baseAddress!)
-                var w = 0, start = 0
-                while start < n {
-                    let end = min(start + blockSize, n)
-                    var block = UnsafeBufferPointer(rebasing: values[start..<end])
-                    if frameOfReference {
-                        var base = Int64(bitPattern: block[0])
-                        for v in block { base = min(base, Int64(bitPattern: v)) }
-                        w = writeVarint(zigzag(base), bytes, w)
-                        for k in block.indices { shifted[k] = UInt64(bitPattern: Int64(bitPattern: block[k]) &- base) }
-                        block = UnsafeBufferPointer(rebasing: shifted[0..<block.count])
-                    }
-                    w = packBlock(block, bytes, w)
-                    start = end
-                }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<w]))
+            let bytes = UnsafeMutableRawPointer(buffer.baseAddress!)
+            var w = 0
+            forEachBlock(values, frameOfReference: frameOfReference) { index, block, base in
+                if frameOfReference { w = writeVarint(zigzag(base), bytes, w) }
+                let plan = plans?[index] ?? { let (width, exceptions, _) = bestWidth(block); return BlockPlan(width: width, exceptions: exceptions) }()
+                w = packBlock(block, plan, bytes, w)
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<w]))
         }
     }
 
@@ -85,8 +126,8 @@ enum BitPacking {
 
     /// One block at byte `at`: width, exception count, the low bits, then the exceptions' high
     /// bits. Returns where the next byte goes.
-    private static func packBlock(_ block: UnsafeBufferPointer<UInt64>, _ bytes: UnsafeMutableRawPointer, _ at: Int) -> Int {
-        let (width, exceptions) = bestWidth(block)
+    private static func packBlock(_ block: UnsafeBufferPointer<UInt64>, _ plan: BlockPlan, _ bytes: UnsafeMutableRawPointer, _ at: Int) -> Int {
+        let (width, exceptions) = (plan.width, plan.exceptions)
         let limit: UInt64 = width == 64 ? .max : (1 << UInt64(width)) &- 1
         bytes.storeBytes(of: UInt8(width), toByteOffset: at, as: UInt8.self)
         bytes.storeBytes(of: UInt8(exceptions), toByteOffset: at + 1, as: UInt8.self)
@@ -121,10 +162,10 @@ enum BitPacking {
         return w
     }
 
-    /// The width that minimises the block's size, and how many values are wider: those become
-    /// exceptions (an index byte plus a varint of their high bits). A rare outlier, such as a
-    /// missed reading or a spike, then no longer widens the whole block.
-    static func bestWidth(_ block: UnsafeBufferPointer<UInt64>) -> (width: Int, exceptions: Int) {
+    /// The width that minimises the block's size, how many values are wider (those become
+    /// exceptions: an index byte plus a varint of their high bits), and the bytes they take. A
+    /// rare outlier, such as a missed reading or a spike, then no longer widens the whole block.
+    static func bestWidth(_ block: UnsafeBufferPointer<UInt64>) -> (width: Int, exceptions: Int, exceptionBytes: Int) {
         // Widths above the widest value only cost more, so the search stops there. Four
         // histograms, a value's by its position, so that runs of equal lengths (the usual case)
         // do not wait on each other's counts; on the stack (this runs for every block written).
@@ -153,7 +194,7 @@ enum BitPacking {
                 if tooWide > 255 { continue }
                 if cost < bestCost { bestCost = cost; best = w; bestExceptions = tooWide }
             }
-            return (best, bestExceptions)
+            return (best, bestExceptions, (bestCost - block.count * best) / 8)
         }
     }
 

@@ -22,8 +22,16 @@ package struct ChunkStatistics: Equatable, Sendable {
 extension ChunkStatistics {
     /// The statistics of readings sorted by time (non-empty).
     package init(timestamps ts: [Int64], values vs: [Double]) {
-        self.init(count: ts.count, minTimestamp: ts.first!, maxTimestamp: ts.last!, minValue: vs.min()!, maxValue: vs.max()!,
-                  sum: vs.reduce(0, +))
+        // One pass; the sum in reading order, as `reduce` adds.
+        var (low, high, sum) = (vs[0], vs[0], 0.0)
+        vs.withUnsafeBufferPointer { values in
+            for v in values {
+                if v < low { low = v }
+                if v > high { high = v }
+                sum += v
+            }
+        }
+        self.init(count: ts.count, minTimestamp: ts.first!, maxTimestamp: ts.last!, minValue: low, maxValue: high, sum: sum)
     }
 }
 
@@ -71,7 +79,12 @@ package enum ChunkColumns {
     /// The chunk's readings; throws when the columns disagree in length. `chunk` names it in the error.
     package static func decode(chunk: @autoclosure () -> String, ts: some ContiguousBytes, vs: some ContiguousBytes,
                                fs: some ContiguousBytes) throws -> ReadingColumns {
-        let times = try ts.withUnsafeBytes { try TimestampCodec.decode($0) }
+        try decode(chunk: chunk(), times: try ts.withUnsafeBytes { try TimestampCodec.decode($0) }, vs: vs, fs: fs)
+    }
+
+    /// The same, with the timestamps already decoded (a block the sensor's other quantities share).
+    package static func decode(chunk: @autoclosure () -> String, times: [Int64], vs: some ContiguousBytes,
+                               fs: some ContiguousBytes) throws -> ReadingColumns {
         let values = try vs.withUnsafeBytes { try DecimalValueCodec.decode($0) }
         let flags = try fs.withUnsafeBytes { try FlagsCodec.decode($0) }
         guard times.count == values.count, values.count == flags.count else {

@@ -4,13 +4,15 @@ package enum FlagsCodec {
     package static func encode(_ flags: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         BitPacking.appendVarint(UInt64(flags.count), to: &out)
-        var k = 0
-        while k < flags.count {
-            var run = 1
-            while k + run < flags.count, flags[k + run] == flags[k] { run += 1 }
-            out.append(flags[k])
-            BitPacking.appendVarint(UInt64(run), to: &out)
-            k += run
+        flags.withUnsafeBufferPointer { flags in
+            var k = 0
+            while k < flags.count {
+                var run = 1
+                while k + run < flags.count, flags[k + run] == flags[k] { run += 1 }
+                out.append(flags[k])
+                BitPacking.appendVarint(UInt64(run), to: &out)
+                k += run
+            }
         }
         return out
     }

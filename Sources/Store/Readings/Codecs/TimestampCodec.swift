@@ -40,16 +40,27 @@ package enum TimestampCodec {
                 for k in 1..<n { deltas[k - 1] = UInt64(bitPattern: divisor.quotient(t[k] &- t[k - 1])) }
                 for k in dods.indices { dods[k] = BitPacking.zigzag(Int64(bitPattern: deltas[k + 1]) &- Int64(bitPattern: deltas[k])) }
 
-                var dodForm = out
-                BitPacking.appendVarint(g, to: &dodForm)
-                BitPacking.appendVarint(BitPacking.zigzag(Int64(bitPattern: deltas[0])), to: &dodForm)
-                BitPacking.pack(UnsafeBufferPointer(dods), into: &dodForm)
-
-                var deltaForm = out
-                BitPacking.appendVarint(0, to: &deltaForm)
-                BitPacking.appendVarint(g, to: &deltaForm)
-                BitPacking.pack(UnsafeBufferPointer(deltas), frameOfReference: true, into: &deltaForm)
-                return deltaForm.count < dodForm.count ? deltaForm : dodForm
+                // Both forms sized by their block plans; only the smaller is packed.
+                return withUnsafeTemporaryAllocation(of: BitPacking.BlockPlan.self, capacity: 2 * BitPacking.blockCount(n)) { plans in
+                    let blocks = BitPacking.blockCount(n - 1)
+                    let dodPlans = UnsafeMutableBufferPointer(rebasing: plans[0..<BitPacking.blockCount(n - 2)])
+                    let deltaPlans = UnsafeMutableBufferPointer(rebasing: plans[blocks..<(2 * blocks)])
+                    let firstDelta = BitPacking.zigzag(Int64(bitPattern: deltas[0]))
+                    let dodSize = BitPacking.varintLength(g) + BitPacking.varintLength(firstDelta)
+                        + BitPacking.plan(UnsafeBufferPointer(dods), into: dodPlans)
+                    let deltaSize = 1 + BitPacking.varintLength(g)
+                        + BitPacking.plan(UnsafeBufferPointer(deltas), frameOfReference: true, into: deltaPlans)
+                    if deltaSize < dodSize {
+                        BitPacking.appendVarint(0, to: &out)
+                        BitPacking.appendVarint(g, to: &out)
+                        BitPacking.pack(UnsafeBufferPointer(deltas), frameOfReference: true, plans: UnsafeBufferPointer(deltaPlans), into: &out)
+                    } else {
+                        BitPacking.appendVarint(g, to: &out)
+                        BitPacking.appendVarint(firstDelta, to: &out)
+                        BitPacking.pack(UnsafeBufferPointer(dods), plans: UnsafeBufferPointer(dodPlans), into: &out)
+                    }
+                    return out
+                }
             }
         }
     }
