@@ -57,9 +57,9 @@ enum BitPacking {
                      into plans: UnsafeMutableBufferPointer<BlockPlan>) -> Int {
         var size = 0
         forEachBlock(values, frameOfReference: frameOfReference) { index, block, base in
-            let (width, exceptions, exceptionBytes) = bestWidth(block)
-            plans[index] = BlockPlan(width: width, exceptions: exceptions)
-            size += (frameOfReference ? varintLength(zigzag(base)) : 0) + 2 + (block.count * width + 7) / 8 + exceptionBytes
+            let (plan, exceptionBytes) = bestWidth(block)
+            plans[index] = plan
+            size += (frameOfReference ? varintLength(zigzag(base)) : 0) + 2 + (block.count * plan.width + 7) / 8 + exceptionBytes
         }
         return size
     }
@@ -105,8 +105,7 @@ enum BitPacking {
             var w = 0
             forEachBlock(values, frameOfReference: frameOfReference) { index, block, base in
                 if frameOfReference { w = writeVarint(zigzag(base), bytes, w) }
-                let plan = plans?[index] ?? { let (width, exceptions, _) = bestWidth(block); return BlockPlan(width: width, exceptions: exceptions) }()
-                w = packBlock(block, plan, bytes, w)
+                w = packBlock(block, plans?[index] ?? bestWidth(block).plan, bytes, w)
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<w]))
         }
@@ -165,7 +164,7 @@ enum BitPacking {
     /// The width that minimises the block's size, how many values are wider (those become
     /// exceptions: an index byte plus a varint of their high bits), and the bytes they take. A
     /// rare outlier, such as a missed reading or a spike, then no longer widens the whole block.
-    static func bestWidth(_ block: UnsafeBufferPointer<UInt64>) -> (width: Int, exceptions: Int, exceptionBytes: Int) {
+    static func bestWidth(_ block: UnsafeBufferPointer<UInt64>) -> (plan: BlockPlan, exceptionBytes: Int) {
         // Widths above the widest value only cost more, so the search stops there. Four
         // histograms, a value's by its position, so that runs of equal lengths (the usual case)
         // do not wait on each other's counts; on the stack (this runs for every block written).
@@ -194,21 +193,35 @@ enum BitPacking {
                 if tooWide > 255 { continue }
                 if cost < bestCost { bestCost = cost; best = w; bestExceptions = tooWide }
             }
-            return (best, bestExceptions, (bestCost - block.count * best) / 8)
+            return (BlockPlan(width: best, exceptions: bestExceptions), (bestCost - block.count * best) / 8)
         }
     }
 
     /// Unpacks `count` values written by ``pack(_:frameOfReference:into:)``.
     static func unpack(_ bytes: UnsafeRawBufferPointer, _ i: inout Int, count: Int,
                        frameOfReference: Bool = false) throws(ChunkCodecError) -> [UInt64] {
-        var result = [UInt64](repeating: 0, count: count)
+        try unpacked(as: UInt64.self, count: count) { out throws(ChunkCodecError) in
+            try unpack(bytes, &i, into: out, frameOfReference: frameOfReference)
+        }
+    }
+
+    /// An array of `count` 64-bit values that `fill` writes as bit patterns into the array's own
+    /// memory, all bits zero before it runs (a block of width 0 writes nothing): the decoders
+    /// unpack into their result and finish it in place, without a second array.
+    static func unpacked<T: BitwiseCopyable>(as _: T.Type, count: Int,
+                                             _ fill: (UnsafeMutableBufferPointer<UInt64>) throws(ChunkCodecError) -> Void) throws(ChunkCodecError) -> [T] {
+        precondition(MemoryLayout<T>.stride == MemoryLayout<UInt64>.stride, "64-bit values only")
         var failure: ChunkCodecError?
-        result.withUnsafeMutableBufferPointer { out in
-            do throws(ChunkCodecError) {
-                try unpack(bytes, &i, into: out, frameOfReference: frameOfReference)
-            } catch {
-                failure = error
+        let result = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            buffer.withMemoryRebound(to: UInt64.self) { slots in
+                slots.initialize(repeating: 0)
+                do throws(ChunkCodecError) {
+                    try fill(slots)
+                } catch {
+                    failure = error
+                }
             }
+            initialized = count
         }
         if let failure { throw failure }
         return result

@@ -80,26 +80,14 @@ package enum DecimalValueCodec {
         guard count > 0 else { return [] }
         let p = powers[Int(mode)]
         var current = BitPacking.unzigzag(try BitPacking.readVarint(bytes, &i))
-        var failure: ChunkCodecError?
-        let out = [Double](unsafeUninitializedCapacity: count) { out, initialized in
-            out.initialize(repeating: 0)   // all bits zero: a block of width 0 writes nothing
-            initialized = count
-            // The deltas are unpacked into the result's own memory, then summed in place.
-            out.withMemoryRebound(to: UInt64.self) { slots in
-                do throws(ChunkCodecError) {
-                    try BitPacking.unpack(bytes, &i, into: UnsafeMutableBufferPointer(rebasing: slots[1...]))
-                } catch {
-                    failure = error
-                    return
-                }
-                slots[0] = (Double(current) / p).bitPattern
-                for k in 1..<count {
-                    current = current &+ BitPacking.unzigzag(slots[k])
-                    slots[k] = (Double(current) / p).bitPattern
-                }
+        // The deltas are unpacked into the result's own memory, then summed in place.
+        return try BitPacking.unpacked(as: Double.self, count: count) { slots throws(ChunkCodecError) in
+            try BitPacking.unpack(bytes, &i, into: UnsafeMutableBufferPointer(rebasing: slots[1...]))
+            slots[0] = (Double(current) / p).bitPattern
+            for k in 1..<count {
+                current = current &+ BitPacking.unzigzag(slots[k])
+                slots[k] = (Double(current) / p).bitPattern
             }
         }
-        if let failure { throw failure }
-        return out
     }
 }

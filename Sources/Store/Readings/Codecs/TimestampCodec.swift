@@ -80,38 +80,27 @@ package enum TimestampCodec {
         var firstDelta: Int64 = 0
         if !deltaForm { firstDelta = BitPacking.unzigzag(try BitPacking.readVarint(bytes, &i)) }
         // The packed integers are unpacked into the result's own memory, then summed in place.
-        var failure: ChunkCodecError?
-        let out = [Int64](unsafeUninitializedCapacity: count) { buffer, initialized in
-            buffer.initialize(repeating: 0)   // a block of width 0 writes nothing
-            initialized = count
-            buffer.withMemoryRebound(to: UInt64.self) { packed in
-                do throws(ChunkCodecError) {
-                    if deltaForm {
-                        try BitPacking.unpack(bytes, &i, into: UnsafeMutableBufferPointer(rebasing: packed[1...]), frameOfReference: true)
-                        var t = first
-                        packed[0] = UInt64(bitPattern: t)
-                        for k in 1..<count {
-                            t = t &+ Int64(bitPattern: packed[k]) &* step
-                            packed[k] = UInt64(bitPattern: t)
-                        }
-                    } else {
-                        try BitPacking.unpack(bytes, &i, into: UnsafeMutableBufferPointer(rebasing: packed[2...]))
-                        var delta = firstDelta, t = first &+ firstDelta &* step
-                        packed[0] = UInt64(bitPattern: first)
-                        packed[1] = UInt64(bitPattern: t)
-                        for k in 2..<count {
-                            delta = delta &+ BitPacking.unzigzag(packed[k])
-                            t = t &+ delta &* step
-                            packed[k] = UInt64(bitPattern: t)
-                        }
-                    }
-                } catch {
-                    failure = error
+        return try BitPacking.unpacked(as: Int64.self, count: count) { packed throws(ChunkCodecError) in
+            if deltaForm {
+                try BitPacking.unpack(bytes, &i, into: UnsafeMutableBufferPointer(rebasing: packed[1...]), frameOfReference: true)
+                var t = first
+                packed[0] = UInt64(bitPattern: t)
+                for k in 1..<count {
+                    t = t &+ Int64(bitPattern: packed[k]) &* step
+                    packed[k] = UInt64(bitPattern: t)
+                }
+            } else {
+                try BitPacking.unpack(bytes, &i, into: UnsafeMutableBufferPointer(rebasing: packed[2...]))
+                var delta = firstDelta, t = first &+ firstDelta &* step
+                packed[0] = UInt64(bitPattern: first)
+                packed[1] = UInt64(bitPattern: t)
+                for k in 2..<count {
+                    delta = delta &+ BitPacking.unzigzag(packed[k])
+                    t = t &+ delta &* step
+                    packed[k] = UInt64(bitPattern: t)
                 }
             }
         }
-        if let failure { throw failure }
-        return out
     }
 
     static func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 {
