@@ -82,7 +82,7 @@ struct MQTTTLSTests {
         let s = subscriber(broker, log: log)
         try s.start()
         defer { s.stop() }
-        try await Task.sleep(for: .seconds(3))
+        try await waitFor { log.text.contains("TLS handshake with the broker failed") }
         #expect(!s.isConnected)
         // Refused attempts are logged with the fix hint. (Here the handshake may fail within
         // libmosquitto's connect; the test below pins the network-loop path.)
@@ -119,7 +119,7 @@ final class Broker: @unchecked Sendable {   // used from one test task only
     private var process: ChildProcess?
 
     /// `prepare` may write files into the broker's folder and returns extra listener settings.
-    init(port: Int = Int.random(in: 20_000..<60_000), prepare: (String) throws -> String = { _ in "" }) throws {
+    init(port: Int = freeLoopbackPort(), prepare: (String) throws -> String = { _ in "" }) throws {
         self.port = port
         dir = NSTemporaryDirectory() + "lantaarn-mqtt-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -129,10 +129,18 @@ final class Broker: @unchecked Sendable {   // used from one test task only
         try start()
     }
 
+    /// Starts mosquitto and returns once it accepts connections. A fixed 0.3 s pause was too
+    /// short on a loaded CI machine: a TLS broker still refused connections 4 s later.
     func start() throws {
-        process = try ChildProcess(Tool("mosquitto"), ["-c", dir + "/m.conf"], stderrFile: dir + "/mosquitto.err")
-        Thread.sleep(forTimeInterval: 0.3)
+        let child = try ChildProcess(Tool("mosquitto"), ["-c", dir + "/m.conf"], stderrFile: dir + "/mosquitto.err")
+        process = child
+        let port = port
+        guard waitUntilBlocking(timeout: 30, { isListening(port) || !child.process.isRunning }), child.process.isRunning else {
+            throw BrokerFailure(description: "mosquitto did not listen on 127.0.0.1:\(port): \(child.stderrText.suffix(500))")
+        }
     }
+
+    struct BrokerFailure: Error, CustomStringConvertible { var description: String }
 
     func kill() {
         process?.stop(signal: SIGKILL)
