@@ -120,5 +120,39 @@ struct BackfillTests {
             #expect(try store.integrityCheck() == ["ok"])
         }
     }
-}
 
+    /// A backfill rewrites each window's chunk row in place (its id stays) and leaves no block
+    /// without a chunk; the key from a chunk to its timestamp block, checked at commit since v30,
+    /// still refuses a commit that breaks it.
+    @Test func chunksAreRewrittenInPlaceAndTheBlockKeyHoldsAtCommit() throws {
+        let store = try SQLiteStore(dataDirectory: try scratchDirectory("backfill-in-place"))
+        let all = Self.days(0..<6)
+        func gap(_ r: Reading) -> Bool { r.timestamp < Self.base + 3 * Self.day && (r.timestamp / 3_600_000) % 24 == 9 }
+        _ = try load(store, all.filter { !gap($0) })
+        func chunks() throws -> [[Int64]] {
+            try store.pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT id, series_id, window_start, count FROM chunk ORDER BY id").map { [$0[0], $0[1], $0[2], $0[3]] }
+            }
+        }
+        let before = try chunks()
+        #expect(try load(store, all.filter(gap)).backfilled == 3 * 30 * 4)
+        let after = try chunks()
+        let rows: ([[Int64]]) -> [[Int64]] = { $0.map { Array($0[0...2]) } }
+        let readings: ([[Int64]]) -> Int64 = { $0.reduce(0) { $0 + $1[3] } }
+        #expect(rows(after) == rows(before), "the same rows, in place")
+        #expect(readings(after) == readings(before) + 3 * 30 * 4)
+        #expect(try store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM ts_block b WHERE NOT EXISTS (SELECT 1 FROM chunk WHERE ts_id = b.id)")
+        } == 0)
+        #expect(try store.readings.readingCount() == all.count)
+
+        let first = try #require(after.first?[0])
+        #expect(throws: DatabaseError.self) {
+            try store.pool.write { db in
+                try db.execute(sql: "UPDATE chunk SET ts_id = (SELECT max(id) + 1 FROM ts_block) WHERE id = ?", arguments: [first])
+            }
+        }
+        #expect(try chunks() == after, "the refused commit changed nothing")
+        #expect(try store.integrityCheck() == ["ok"])
+    }
+}

@@ -35,6 +35,7 @@ enum Schema {
         m.registerMigration("v27-audit-retention", migrate: StaffSchema.v27AuditRetention)
         m.registerMigration("v28-approvals", migrate: StaffSchema.v28Approvals)
         m.registerMigration("v29-ts-block-refs-by-index", migrate: ReadingsSchema.v29TsBlockRefsByIndex)
+        m.registerMigration("v30-chunk-ts-deferred", migrate: ReadingsSchema.v30ChunkTsDeferred)
         return m
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 
-/// Inserting and deleting chunk rows, and deleting a shared timestamp block with the last chunk
-/// that points at it. The chunks pointing at a block are found by the `chunk_ts` index; a
+/// Inserting, rewriting and deleting chunk rows, and deleting a shared timestamp block with the
+/// last chunk that points at it. The chunks pointing at a block are found by the `chunk_ts` index; a
 /// reference count kept beside them (until v29) cost an UPDATE for every chunk that took a
 /// block and for every one that left it.
 ///
@@ -10,7 +10,8 @@ import GRDB
 /// may fail halfway, so SQLite keeps a statement journal for it: a copy of every page the
 /// statement changes (16 KiB each) written to a temporary file. Backfill rewrites a chunk per
 /// window, and the journal wrote 1.6 KB per backfilled reading (3.3 GB for 2 M readings into a
-/// 33 MB file). Single-row statements without triggers need no such journal.
+/// 33 MB file). Single-row statements without triggers need no such journal, as long as no
+/// check in them may abort after a write (see ``update(_:id:_:)``).
 enum ChunkRows {
     /// A chunk's columns after `series_id` and `window_start`.
     struct Columns {
@@ -23,17 +24,46 @@ enum ChunkRows {
 
     /// Inserts one chunk. Raw binds: a backfill writes a chunk per window it touches.
     static func insert(_ db: Database, seriesID: Int64, window: Int64, _ c: Columns) throws {
-        let s = c.statistics
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO chunk (series_id, window_start, min_ts, max_ts, count, min_value, max_value, sum, ts_id, value, flags)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO chunk (min_ts, max_ts, count, min_value, max_value, sum, ts_id, value, flags, series_id, window_start)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
             """)
+        try execute(statement, db, c) { row in
+            row.int64(10, seriesID); row.int64(11, window)
+        }
+    }
+
+    /// Rewrites chunk `id` with new columns (its series and window stay), and deletes the block
+    /// it pointed at when that was another one and no other chunk points at it. Returns the
+    /// block when it was deleted.
+    ///
+    /// `OR FAIL`, like the deferred key on `ts_id` (v30), keeps this statement free of a statement
+    /// journal: an UPDATE of a foreign key column counts as one that may change several rows, and
+    /// its NOT NULL checks would otherwise make SQLite copy every page it changes first. One row
+    /// fails before it is written, so FAIL and the default ABORT leave the same state.
+    @discardableResult
+    static func update(_ db: Database, id: Int64, _ c: Columns) throws -> Int64? {
+        let old = try block(of: id, db)
+        let statement = try db.cachedStatement(sql: """
+            UPDATE OR FAIL chunk SET min_ts = ?1, max_ts = ?2, count = ?3, min_value = ?4, max_value = ?5, sum = ?6, ts_id = ?7,
+            value = ?8, flags = ?9 WHERE id = ?10
+            """)
+        try execute(statement, db, c) { $0.int64(10, id) }
+        guard let old, old != c.block else { return nil }
+        return try deleteUnused(block: old, db)
+    }
+
+    /// Runs `statement` once with the chunk's columns bound as `?1` to `?9` (statistics, block,
+    /// values, flags) and `more` binding the rest.
+    private static func execute(_ statement: Statement, _ db: Database, _ c: Columns, _ more: (RawStatement.Bindings) -> Void) throws {
+        let s = c.statistics
         try c.values.withUnsafeBytes { values in
             try c.flags.withUnsafeBytes { flags in
                 try RawStatement.executeEach(statement, db, count: 1) { row, _ in
-                    row.int64(1, seriesID); row.int64(2, window); row.int64(3, s.minTimestamp); row.int64(4, s.maxTimestamp)
-                    row.int64(5, Int64(s.count)); row.double(6, s.minValue); row.double(7, s.maxValue); row.double(8, s.sum)
-                    row.int64(9, c.block); row.blob(10, values); row.blob(11, flags)
+                    row.int64(1, s.minTimestamp); row.int64(2, s.maxTimestamp); row.int64(3, Int64(s.count))
+                    row.double(4, s.minValue); row.double(5, s.maxValue); row.double(6, s.sum)
+                    row.int64(7, c.block); row.blob(8, values); row.blob(9, flags)
+                    more(row)
                 }
             }
         }
@@ -45,12 +75,22 @@ enum ChunkRows {
     static func delete(_ db: Database, id: Int64) throws -> Int64? {
         // Not `DELETE … RETURNING ts_id`: SQLite gathers RETURNING rows in an ephemeral table,
         // and opening and closing one cost more than this delete's own work.
+        guard let block = try block(of: id, db) else { return nil }
+        try RawStatement.executeEach(db.cachedStatement(sql: "DELETE FROM chunk WHERE id = ?"), db, count: 1) { row, _ in row.int64(1, id) }
+        return try deleteUnused(block: block, db)
+    }
+
+    /// The timestamp block chunk `id` points at; `nil` when there is no such chunk.
+    private static func block(of id: Int64, _ db: Database) throws -> Int64? {
         var block: Int64?
         try RawStatement.forEachRow(db.cachedStatement(sql: "SELECT ts_id FROM chunk WHERE id = ?"), db, bind: { $0.int64(1, id) }) {
             block = $0.int64(0)
         }
-        guard let block else { return nil }
-        try RawStatement.executeEach(db.cachedStatement(sql: "DELETE FROM chunk WHERE id = ?"), db, count: 1) { row, _ in row.int64(1, id) }
+        return block
+    }
+
+    /// Deletes timestamp block `block` when no chunk points at it; returns it then.
+    private static func deleteUnused(block: Int64, _ db: Database) throws -> Int64? {
         try RawStatement.executeEach(db.cachedStatement(sql: "DELETE FROM ts_block WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM chunk WHERE ts_id = ?1)"),
                                      db, count: 1) { row, _ in row.int64(1, block) }
         return db.changesCount > 0 ? block : nil

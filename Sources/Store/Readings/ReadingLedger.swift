@@ -114,6 +114,11 @@ package protocol ReadingLedger {
     /// Removes the chunks of one window (about to be replaced by a merged one).
     func deleteChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow) throws
 
+    /// Replaces the chunks of one sealed window (`sealed`, as ``sealedWindows(seriesID:windows:)``
+    /// gave them) by one chunk of these readings, in time order. The default deletes them and
+    /// inserts the new one; a backend may rewrite a chunk in place instead.
+    func replaceChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow, ts: [Int64], vs: [Double], fs: [UInt8]) throws
+
     /// Records a series' new horizon and watermark.
     func updateSeries(_ state: SeriesState) throws
 
@@ -134,8 +139,6 @@ package protocol ReadingLedger {
 }
 
 extension ReadingLedger {
-    /// Replaces the chunks of one sealed window (`sealed`, as ``sealedWindows(seriesID:windows:)``
-    /// gave them) by one chunk of these readings, in time order.
     package func replaceChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow, ts: [Int64], vs: [Double], fs: [UInt8]) throws {
         if !sealed.chunks.isEmpty { try deleteChunks(seriesID: seriesID, window: window, sealed) }
         try insertChunk(seriesID: seriesID, window: window, ts: ts, vs: vs, fs: fs)

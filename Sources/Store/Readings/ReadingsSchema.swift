@@ -199,4 +199,36 @@ enum ReadingsSchema {
         // them cost an UPDATE per chunk that took or left a block (see `ChunkRows`).
         try db.execute(sql: "ALTER TABLE ts_block DROP COLUMN refs")
     }
+
+    /// `v30-chunk-ts-deferred`
+    static func v30ChunkTsDeferred(_ db: Database) throws {
+        // The chunk → timestamp block key is checked at commit instead of per statement. A
+        // statement that changes such a key (a backfill rewriting a chunk in place with a new
+        // block, deleting a block that no chunk uses any more) could otherwise fail halfway,
+        // so SQLite kept a statement journal for it: a copy of every page it changed, written
+        // to a temporary file. The key is as strict as before: a commit that breaks it fails.
+        try db.execute(sql: """
+            CREATE TABLE chunk_v30 (
+                id INTEGER PRIMARY KEY,
+                series_id INTEGER NOT NULL REFERENCES series(id),
+                window_start INTEGER NOT NULL,
+                min_ts INTEGER NOT NULL,
+                max_ts INTEGER NOT NULL,
+                count INTEGER NOT NULL,
+                min_value REAL NOT NULL,
+                max_value REAL NOT NULL,
+                sum REAL NOT NULL,
+                ts_id INTEGER NOT NULL REFERENCES ts_block(id) DEFERRABLE INITIALLY DEFERRED,
+                value BLOB NOT NULL,
+                flags BLOB NOT NULL
+            );
+            INSERT INTO chunk_v30 SELECT id, series_id, window_start, min_ts, max_ts, count, min_value, max_value, sum,
+                ts_id, value, flags FROM chunk ORDER BY id;
+            DROP TABLE chunk;
+            ALTER TABLE chunk_v30 RENAME TO chunk;
+            CREATE INDEX chunk_window ON chunk(window_start, series_id);
+            CREATE INDEX chunk_series ON chunk(series_id, window_start);
+            CREATE INDEX chunk_ts ON chunk(ts_id);
+            """)
+    }
 }

@@ -94,6 +94,15 @@ struct SQLiteReadingLedger: ReadingLedger {
         for id in sealed.chunks { blocks.forget(try ChunkRows.delete(db, id: id)) }
     }
 
+    /// The window's first chunk row is rewritten in place and the others deleted: an UPDATE
+    /// that keeps the row's series and window leaves two of the table's three indexes alone,
+    /// where a DELETE and an INSERT change all of them.
+    func replaceChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow, ts: [Int64], vs: [Double], fs: [UInt8]) throws {
+        guard let first = sealed.chunks.first else { return try insertChunk(seriesID: seriesID, window: window, ts: ts, vs: vs, fs: fs) }
+        for id in sealed.chunks.dropFirst() { blocks.forget(try ChunkRows.delete(db, id: id)) }
+        blocks.forget(try ChunkRows.update(db, id: first, try columns(seriesID: seriesID, window: window, ts: ts, vs: vs, fs: fs)))
+    }
+
     /// Not `Chunk`: the timestamps are encoded only when no sibling's block has them.
     private func columns(seriesID: Int64, window: Int64, ts: [Int64], vs: [Double], fs: [UInt8]) throws -> ChunkRows.Columns {
         ChunkRows.Columns(statistics: ChunkStatistics(timestamps: ts, values: vs), block: try timestampBlock(ts, seriesID: seriesID, window: window),

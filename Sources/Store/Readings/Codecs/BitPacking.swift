@@ -167,8 +167,9 @@ enum BitPacking {
     static func bestWidth(_ block: UnsafeBufferPointer<UInt64>) -> (plan: BlockPlan, exceptionBytes: Int) {
         // Widths above the widest value only cost more, so the search stops there. Four
         // histograms, a value's by its position, so that runs of equal lengths (the usual case)
-        // do not wait on each other's counts; on the stack (this runs for every block written).
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * 65) { histograms in
+        // do not wait on each other's counts; on the stack (this runs for every block written),
+        // which 16-bit counts keep them within (a block has at most 128 values).
+        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: 4 * 65) { histograms in
             histograms.initialize(repeating: 0)
             var all: UInt64 = 0
             for k in block.indices {
@@ -186,8 +187,9 @@ enum BitPacking {
                 var tooWide = 0
                 if w < widest {
                     for l in (w + 1)...widest where histograms[l] > 0 {
-                        tooWide += histograms[l]
-                        cost += histograms[l] * (8 + 8 * ((l - w + 6) / 7))
+                        let n = Int(histograms[l])
+                        tooWide += n
+                        cost += n * (8 + 8 * ((l - w + 6) / 7))
                     }
                 }
                 if tooWide > 255 { continue }
