@@ -76,8 +76,10 @@ struct AggregateConformanceTests {
         #expect(try store.readings.aggregate(AggregateQuery(quantities: ["pm25"], window: day, bucket: 86_400_000)).isEmpty)
     }
 
-    /// Enough series to split over workers (SQLite); a bounded window (dense groups) and an open one
-    /// (hashed groups) give the same rows as the raw computation.
+    /// Enough series to split over workers; a bounded window (dense groups) and an open one
+    /// (hashed groups) give the same rows as the raw computation. By wijk the parts hold whole
+    /// groups and select their own quantiles; without grouping (one group) they hold whole
+    /// sensors and their values are merged first.
     @Test(arguments: Backend.allCases, [true, false])
     func manySeries(_ backend: Backend, boundedWindow: Bool) throws {
         let store = try StoreUnderTest(backend, policy: ChunkPolicy(span: TimeBucket.hour, lateness: 0))
@@ -98,19 +100,22 @@ struct AggregateConformanceTests {
         let window = boundedWindow ? TimeWindow(start: Self.base + 7 * Self.minute, end: Self.base + 290 * Self.minute)
             : TimeWindow(start: 0, end: Int64.max / 2)
         let qs = [0.05, 0.5, 0.95]
-        let rows = try store.readings.aggregate(AggregateQuery(quantities: ["P1", "P2"], window: window, bucket: TimeBucket.hour, grouping: .wijk,
-                                                      quantiles: qs))
-        var expected: [String: [Double]] = [:]
-        for r in readings where window.contains(r.timestamp) {
-            expected["\(TimeBucket.floor(r.timestamp, size: TimeBucket.hour))|\(r.wijk?.rawValue ?? "-")|\(r.series.quantity)", default: []].append(r.value)
-        }
-        #expect(rows.count == expected.count)
-        #expect(rows == rows.sorted { ($0.bucketStart, $0.group ?? "", $0.quantity) < ($1.bucketStart, $1.group ?? "", $1.quantity) })
-        for row in rows {
-            let values = try #require(expected["\(row.bucketStart)|\(row.group ?? "-")|\(row.quantity)"]).sorted()
-            #expect(row.count == values.count && row.min == values.first && row.max == values.last)
-            #expect(abs(row.sum - values.reduce(0, +)) < 1e-6)
-            #expect(row.quantiles == qs.map { Self.quantile(values, $0) })
+        for grouping in [AggregateQuery.Grouping.wijk, .none] {
+            let rows = try store.readings.aggregate(AggregateQuery(quantities: ["P1", "P2"], window: window, bucket: TimeBucket.hour,
+                                                                   grouping: grouping, quantiles: qs))
+            var expected: [String: [Double]] = [:]
+            for r in readings where window.contains(r.timestamp) {
+                let group = grouping == .wijk ? r.wijk?.rawValue ?? "-" : "-"
+                expected["\(TimeBucket.floor(r.timestamp, size: TimeBucket.hour))|\(group)|\(r.series.quantity)", default: []].append(r.value)
+            }
+            #expect(rows.count == expected.count)
+            #expect(rows == rows.sorted { ($0.bucketStart, $0.group ?? "", $0.quantity) < ($1.bucketStart, $1.group ?? "", $1.quantity) })
+            for row in rows {
+                let values = try #require(expected["\(row.bucketStart)|\(row.group ?? "-")|\(row.quantity)"]).sorted()
+                #expect(row.count == values.count && row.min == values.first && row.max == values.last)
+                #expect(abs(row.sum - values.reduce(0, +)) < 1e-6)
+                #expect(row.quantiles == qs.map { Self.quantile(values, $0) })
+            }
         }
     }
 

@@ -171,10 +171,10 @@ package struct AggregateTable {
         accumulators[slot].merge(acc)
     }
 
-    /// Keeps a value for quantiles; a group's first value reserves room for `expected`.
-    @inline(__always) mutating func keep(_ v: Double, in slot: Int, expected: Int) {
-        if values[slot].capacity == 0 { values[slot].reserveCapacity(expected) }
-        values[slot].append(v)
+    /// Keeps a run of values for quantiles; a group's first run reserves room for `expected`.
+    @inline(__always) mutating func keep(_ run: UnsafeBufferPointer<Double>, in slot: Int, expected: Int) {
+        if values[slot].capacity == 0 { values[slot].reserveCapacity(Swift.max(expected, run.count)) }
+        values[slot].append(contentsOf: run)
     }
 
     /// The non-empty groups in key order.
@@ -188,6 +188,18 @@ package struct AggregateTable {
                 body(keys[k], accumulators[k], keepsValues ? values[k] : [])
             }
         }
+    }
+
+    /// The non-empty groups in key order, each with its values to reorder in place: the table
+    /// gives them up (a copy of every kept value otherwise, for the selection to reorder).
+    mutating func drain(_ body: (Key, AggregateAccumulator, inout [Double]) -> Void) {
+        var none: [Double] = []
+        let order = layout == nil ? keys.indices.sorted(by: { keys[$0] < keys[$1] }) : Array(accumulators.indices)
+        for k in order where accumulators[k].count > 0 {
+            let key = layout?.key(k) ?? keys[k]
+            if keepsValues { body(key, accumulators[k], &values[k]) } else { body(key, accumulators[k], &none) }
+        }
+        values = []
     }
 
     /// Folds in a table computed over other series.

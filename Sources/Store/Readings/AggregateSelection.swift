@@ -52,25 +52,52 @@ package struct AggregateSelection: Sendable {
         seriesCount < 16 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
     }
 
-    /// The table computed part by part (``parts(_:)``) on as many workers as pay for themselves,
-    /// each part by `part` (given its series ids, in its own read transaction), merged.
-    package func computeInParts(_ part: @Sendable ([Int64]) throws -> AggregateTable) throws -> AggregateTable {
-        let parts = parts(Self.workers(series.count))
-        let tables = Mutex([AggregateTable?](repeating: nil, count: parts.count))
+    /// The finished rows (see ``rows(_:_:)``), computed part by part on as many workers as pay
+    /// for themselves, each part by `part` (given its series ids, in its own read transaction).
+    ///
+    /// Parts hold whole sensors, and their tables are merged. With quantiles, when there are
+    /// groups enough, parts hold whole groups instead and each finishes its own rows on its
+    /// worker: no group's values are copied into another part's, and the selections run in
+    /// parallel too.
+    package func computeRows(_ q: AggregateQuery, _ part: @Sendable ([Int64]) throws -> AggregateTable) throws -> [AggregateRow] {
+        let workers = Self.workers(series.count)
+        guard !q.quantiles.isEmpty, workers > 1, groups.count >= workers else {
+            let tables = try inParallel(parts(workers), part)
+            var table = tables[0]
+            for other in tables.dropFirst() { table.merge(other) }
+            return keyedRows(table, q).map(\.row)
+        }
+        let finished = try inParallel(groupParts(workers)) { ids in keyedRows(try part(ids), q) }
+        return finished.joined().sorted { $0.key < $1.key }.map(\.row)
+    }
+
+    /// `body` over each part on its own worker; the results in part order.
+    private func inParallel<T: Sendable>(_ parts: [[Int64]], _ body: @Sendable ([Int64]) throws -> T) throws -> [T] {
+        let results = Mutex([T?](repeating: nil, count: parts.count))
         let failure = Mutex<(any Error)?>(nil)
         DispatchQueue.concurrentPerform(iterations: parts.count) { k in
             do {
-                let table = try part(parts[k])
-                tables.withLock { $0[k] = table }
+                let result = try body(parts[k])
+                results.withLock { $0[k] = result }
             } catch {
                 failure.withLock { $0 = error }
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
-        let finished = tables.withLock { $0 }.compactMap { $0 }
-        var table = finished[0]
-        for other in finished.dropFirst() { table.merge(other) }
-        return table
+        return results.withLock { $0 }.compactMap { $0 }
+    }
+
+    /// Series ids split into `count` parts of whole groups, the groups with the most series
+    /// first, each to the part with the fewest so far; in id order within a part.
+    func groupParts(_ count: Int) -> [[Int64]] {
+        var byGroup: [Int32: [Int64]] = [:]
+        for (id, s) in series { byGroup[s.group, default: []].append(id) }
+        var parts = [[Int64]](repeating: [], count: count)
+        for (_, ids) in byGroup.sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }) {
+            let k = parts.indices.min { parts[$0].count < parts[$1].count }!
+            parts[k] += ids
+        }
+        return parts.filter { !$0.isEmpty }.map { $0.sorted() }
     }
 
     /// Series ids split into `count` parts, a sensor's series always in the same part (they
@@ -86,15 +113,15 @@ package struct AggregateSelection: Sendable {
         return parts.filter { !$0.isEmpty }
     }
 
-    /// The finished rows, in (bucket, group, quantity) order.
-    package func rows(_ table: AggregateTable, _ q: AggregateQuery) -> [AggregateRow] {
-        var rows: [AggregateRow] = []
-        table.forEach { key, a, values in
-            var values = values
-            rows.append(AggregateRow(bucketStart: key.bucket, group: groups[Int(key.group)], quantity: quantities[Int(key.quantity)],
+    /// The finished rows with their keys, in (bucket, group, quantity) order.
+    private func keyedRows(_ table: consuming AggregateTable, _ q: AggregateQuery) -> [(key: AggregateTable.Key, row: AggregateRow)] {
+        var rows: [(key: AggregateTable.Key, row: AggregateRow)] = []
+        var table = table
+        table.drain { key, a, values in
+            rows.append((key, AggregateRow(bucketStart: key.bucket, group: groups[Int(key.group)], quantity: quantities[Int(key.quantity)],
                                      count: a.count, sum: a.sum, min: a.min, max: a.max,
                                      energeticMean: q.energeticMean ? 10 * log10(a.energy / Double(a.count)) : nil,
-                                     quantiles: QuantileSelection.quantiles(&values, q.quantiles)))
+                                     quantiles: QuantileSelection.quantiles(&values, q.quantiles))))
         }
         return rows
     }

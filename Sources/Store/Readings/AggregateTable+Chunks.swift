@@ -34,22 +34,32 @@ extension AggregateTable {
         var acc = AggregateAccumulator()
         ts.withUnsafeBufferPointer { ts in
             vs.withUnsafeBufferPointer { vs in
-                for k in 0..<ts.count {
+                // The chunk's times inside the window (sorted: one run), then its buckets' runs;
+                // values for quantiles are kept a run at a time.
+                var k = 0, end = ts.count
+                while k < end && ts[k] < q.window.start { k += 1 }
+                while end > k && ts[end - 1] >= q.window.end { end -= 1 }
+                var run = k
+                func close() {
+                    guard acc.count > 0 else { return }
+                    merge(acc, into: slot)
+                    if keep { self.keep(UnsafeBufferPointer(rebasing: vs[run..<k]), in: slot, expected: expected) }
+                }
+                while k < end {
                     let t = ts[k]
-                    guard t >= q.window.start, t < q.window.end else { continue }
                     if t >= next {
-                        if acc.count > 0 { merge(acc, into: slot) }
-                        acc = AggregateAccumulator()
+                        close()
+                        (acc, run) = (AggregateAccumulator(), k)
                         let bucketStart = q.bucketStart(t)
                         next = bucketStart + q.bucket
                         slot = self.slot(series.key(bucketStart))
                     }
                     acc.add(vs[k], energetic: energetic)
-                    if keep { self.keep(vs[k], in: slot, expected: expected) }
+                    k += 1
                 }
+                close()
             }
         }
-        if acc.count > 0 { merge(acc, into: slot) }
     }
 
     /// Adds one reading of the open buffer.

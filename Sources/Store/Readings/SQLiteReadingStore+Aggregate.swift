@@ -9,7 +9,8 @@ extension SQLiteReadingStore {
     /// stored count, sum, min and max without being decompressed, unless the query
     /// needs individual values (energetic mean, quantiles).
     ///
-    /// Large selections are split by sensor over the cores, each part in its own read
+    /// Large selections are split over the cores (by sensor, or by group for quantiles: see
+    /// ``AggregateSelection/computeRows(_:_:)``), each part in its own read
     /// transaction. Every series is read whole from one snapshot (chunks and open buffer
     /// together), so no reading is missed or counted twice while a batch is sealed; parts
     /// may see the store a few milliseconds apart.
@@ -17,7 +18,7 @@ extension SQLiteReadingStore {
         guard !q.quantities.isEmpty, q.window.end > q.window.start else { return [] }
         let selection = try pool.read { db in AggregateSelection(try SeriesState.all(db, quantities: q.quantities), q) }
         guard !selection.series.isEmpty else { return [] }
-        return selection.rows(try selection.computeInParts { try aggregatePart(q, selection, $0) }, q)
+        return try selection.computeRows(q) { try aggregatePart(q, selection, $0) }
     }
 
     private func aggregatePart(_ q: AggregateQuery, _ selection: AggregateSelection, _ ids: [Int64]) throws -> AggregateTable {

@@ -147,13 +147,13 @@ extension PostgresReadingStore: ReadingStore {
     }
 
     /// Time-bucketed aggregates, as SQLite computes them: chunks whose summary suffices are read
-    /// without their blobs, and large selections are split by sensor over the cores, each part on
-    /// its own connection (one snapshot per part).
+    /// without their blobs, and large selections are split over the cores (by sensor, or by group
+    /// for quantiles), each part on its own connection (one snapshot per part).
     public func aggregate(_ q: AggregateQuery) throws -> [AggregateRow] {
         guard !q.quantities.isEmpty, q.window.end > q.window.start else { return [] }
         let selection = try database.withSession { AggregateSelection(try Self.series($0, quantities: q.quantities), q) }
         guard !selection.series.isEmpty else { return [] }
-        return selection.rows(try selection.computeInParts { try aggregatePart(q, selection, $0) }, q)
+        return try selection.computeRows(q) { try aggregatePart(q, selection, $0) }
     }
 
     private func aggregatePart(_ q: AggregateQuery, _ selection: AggregateSelection, _ ids: [Int64]) throws -> AggregateTable {
