@@ -177,19 +177,6 @@ package struct AggregateTable {
         values[slot].append(contentsOf: run)
     }
 
-    /// The non-empty groups in key order.
-    func forEach(_ body: (Key, AggregateAccumulator, [Double]) -> Void) {
-        if let layout {
-            for k in accumulators.indices where accumulators[k].count > 0 {
-                body(layout.key(k), accumulators[k], keepsValues ? values[k] : [])
-            }
-        } else {
-            for k in keys.indices.sorted(by: { keys[$0] < keys[$1] }) where accumulators[k].count > 0 {
-                body(keys[k], accumulators[k], keepsValues ? values[k] : [])
-            }
-        }
-    }
-
     /// The non-empty groups in key order, each with its values to reorder in place: the table
     /// gives them up (a copy of every kept value otherwise, for the selection to reorder).
     mutating func drain(_ body: (Key, AggregateAccumulator, inout [Double]) -> Void) {
@@ -202,8 +189,9 @@ package struct AggregateTable {
         values = []
     }
 
-    /// Folds in a table computed over other series.
-    package mutating func merge(_ other: AggregateTable) {
-        other.forEach { key, acc, vs in add(key, acc, values: vs[...]) }
+    /// Folds in a table computed over other series (which gives up its values).
+    package mutating func merge(_ other: consuming AggregateTable) {
+        var other = other
+        other.drain { key, acc, vs in add(key, acc, values: vs[...]) }
     }
 }
