@@ -22,15 +22,16 @@ enum Backfill {
     /// Loads the readings `missing` picks into the sealed store, in batches of the CSV load's
     /// size, sensor by sensor as archives come. Clock: inside `append`, as `append_readings_per_s`.
     static func load(into store: SQLiteStore, _ generator: SeriesGenerator,
-                     where missing: (SeriesGenerator.Row) -> Bool) throws -> (added: Int, backfilled: Int, seconds: Double, cpuSeconds: Double) {
-        var batch: [Reading] = [], added = 0, offset: Int64 = 0, appendSeconds = 0.0, cpuSeconds = 0.0, backfilled = 0
+                     where missing: (SeriesGenerator.Row) -> Bool) throws -> (added: Int, backfilled: Int, seconds: Double, cpu: (thread: Double, process: Double)) {
+        var batch: [Reading] = [], added = 0, offset: Int64 = 0, appendSeconds = 0.0, cpu = (thread: 0.0, process: 0.0), backfilled = 0
         batch.reserveCapacity(CSVLoad.batchSize)
         func flush() throws {
-            let t0 = ContinuousClock.now, c0 = threadCPUSeconds()
+            let t0 = ContinuousClock.now, c0 = (threadCPUSeconds(), cpuSeconds(CLOCK_PROCESS_CPUTIME_ID))
             offset += 1
             let r = try store.readings.append(IngestBatch(readings: batch, quarantined: [], source: "bench-backfill", offset: offset))
             appendSeconds += seconds(ContinuousClock.now - t0)
-            cpuSeconds += threadCPUSeconds() - c0
+            cpu.thread += threadCPUSeconds() - c0.0
+            cpu.process += cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - c0.1
             backfilled += r.backfilled
             batch.removeAll(keepingCapacity: true)
         }
@@ -43,13 +44,17 @@ enum Backfill {
             if batch.count >= CSVLoad.batchSize { try flush() }
         }
         if !batch.isEmpty { try flush() }
-        return (added, backfilled, appendSeconds, cpuSeconds)
+        return (added, backfilled, appendSeconds, cpu)
     }
 }
 
 /// CPU time of the calling thread (user and system), for comparisons less noisy than the clock.
-func threadCPUSeconds() -> Double {
+func threadCPUSeconds() -> Double { cpuSeconds(CLOCK_THREAD_CPUTIME_ID) }
+
+/// CPU time (user and system) by `clock`: the calling thread's, or the whole process's (with the
+/// appender's other threads).
+func cpuSeconds(_ clock: clockid_t) -> Double {
     var t = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    clock_gettime(clock, &t)
     return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }

@@ -141,8 +141,8 @@ if let rounds = ProcessInfo.processInfo.environment["BACKFILL_ROUNDS"].flatMap(I
         let copy = work + "/lantaarn-backfill-round"
         try? FileManager.default.removeItem(atPath: copy)
         try FileManager.default.copyItem(atPath: work + "/lantaarn-gen", toPath: copy)
-        let (added, _, appendSeconds, cpuSeconds) = try Backfill.load(into: try SQLiteStore(dataDirectory: copy), generator, where: gaps.down)
-        progress("round \(round): backfill \(Double(added) / appendSeconds) readings/s (\(added) in \(appendSeconds) s, CPU \(cpuSeconds) s); append \(Double(total) / loaded.appendSeconds)")
+        let (added, _, appendSeconds, cpu) = try Backfill.load(into: try SQLiteStore(dataDirectory: copy), generator, where: gaps.down)
+        progress("round \(round): backfill \(Double(added) / appendSeconds) readings/s (\(added) in \(appendSeconds) s, CPU \(cpu.thread) s in the calling thread, \(cpu.process) s in all); append \(Double(total) / loaded.appendSeconds)")
     }
     exit(0)
 }

@@ -18,8 +18,8 @@ enum ChunkRows {
         var statistics: ChunkStatistics
         /// The timestamp block it points at.
         var block: Int64
-        var values: Data
-        var flags: Data
+        var values: [UInt8]
+        var flags: [UInt8]
     }
 
     /// Inserts one chunk. Raw binds: a backfill writes a chunk per window it touches.
@@ -34,16 +34,16 @@ enum ChunkRows {
     }
 
     /// Rewrites chunk `id` with new columns (its series and window stay), and deletes the block
-    /// it pointed at when that was another one and no other chunk points at it. Returns the
-    /// block when it was deleted.
+    /// it pointed at (`previous`, read first when not given) when that was another one and no
+    /// other chunk points at it. Returns the block when it was deleted.
     ///
     /// `OR FAIL`, like the deferred key on `ts_id` (v30), keeps this statement free of a statement
     /// journal: an UPDATE of a foreign key column counts as one that may change several rows, and
     /// its NOT NULL checks would otherwise make SQLite copy every page it changes first. One row
     /// fails before it is written, so FAIL and the default ABORT leave the same state.
     @discardableResult
-    static func update(_ db: Database, id: Int64, _ c: Columns) throws -> Int64? {
-        let old = try block(of: id, db)
+    static func update(_ db: Database, id: Int64, previous: Int64? = nil, _ c: Columns) throws -> Int64? {
+        let old = try previous ?? block(of: id, db)
         let statement = try db.cachedStatement(sql: """
             UPDATE OR FAIL chunk SET min_ts = ?1, max_ts = ?2, count = ?3, min_value = ?4, max_value = ?5, sum = ?6, ts_id = ?7,
             value = ?8, flags = ?9 WHERE id = ?10

@@ -1,3 +1,4 @@
+import Dispatch
 import LantaarnModel
 
 /// The rules of storing readings, the same for every backend: grouping a batch by series,
@@ -25,36 +26,85 @@ package struct ReadingAppender<Ledger: ReadingLedger> {
 
     /// Stores readings and quarantine entries. New readings for a time already published are
     /// recorded as changes (their windows become stale).
+    ///
+    /// The series of a sensor whose readings may overlap what they hold (a backfill, an
+    /// overlapping archive) are sifted, and their backfill merged and encoded, as one unit of
+    /// ``SeriesWork`` on another thread, while this one (the writer's) reads the next unit and
+    /// writes the one before; when the other thread is still busy, this one takes the next unit
+    /// itself. On two cores the CPU work of a backfill and its reads and writes overlap. Series
+    /// are written in batch order.
     package func append(_ readings: [Reading], quarantined: [QuarantineEntry], source: String) throws -> AppendResult {
         let groups = Self.groupBySeries(readings)
         let states = try ledger.series(groups.map(\.identity))
+        let spans = groups.map { SeriesWork.BatchSpan(readings, $0.positions) }
         var result = AppendResult()
         var conflicts: [QuarantineEntry] = []
         // Readings for a time some dataset already published change what it was computed from.
         let publishedUntil = try ledger.publishedUntil()
         var changes = ChangeTally()
-        for ((identity, positions), loaded) in zip(groups, states) {
-            var state = loaded
-            let sifted = try sift(readings, at: positions, state: state, source: source)
+        var rewritten = 0
+        // Units in batch order: a live series (no work), or a sensor's series with their work to come.
+        var waiting: [(series: Range<Int>, work: PendingWork<Result<[SeriesWork], any Error>>?)] = []
+        var queue: DispatchQueue?
+
+        func write(_ k: Int, _ work: SeriesWork?) throws {
+            var state = states[k]
+            let sifted = work?.sifted ?? SeriesWork.Sifted(new: groups[k].positions)
             result.duplicates += sifted.duplicates
             conflicts += sifted.conflicts
             for p in sifted.new where readings[p].timestamp < publishedUntil {
-                changes.add(identity.quantity, at: readings[p].timestamp, .arrived)
+                changes.add(groups[k].identity.quantity, at: readings[p].timestamp, .arrived)
             }
-            let sealed = state.sealedUntil
-            let old = sifted.new.filter { readings[$0].timestamp < sealed }
-            let live = old.isEmpty ? sifted.new : sifted.new.filter { readings[$0].timestamp >= sealed }
-            if !old.isEmpty {
-                result.backfilled += try backfill(readings, at: old, seriesID: state.id, sealed: sifted.sealed)
+            if let work, !work.rewrites.isEmpty {
+                rewritten += try self.write(work.rewrites, seriesID: state.id)
+                result.backfilled += work.backfilled
             }
-            guard !live.isEmpty else { continue }
+            let live = work?.live ?? groups[k].positions
+            guard !live.isEmpty else { return }
             state.watermark = max(state.watermark, live.map { readings[$0].timestamp }.max()!)
             try store(readings, at: live, into: &state)
             result.stored += live.count
         }
+        func writeFirst() throws {
+            let (series, pending) = waiting.removeFirst()
+            // While the other thread finishes this unit, this one takes the newest if no thread has.
+            if let pending, !pending.isDone { waiting.last?.work?.run() }
+            let works = try pending?.wait().get()
+            for (offset, k) in series.enumerated() { try write(k, works?[offset]) }
+        }
+
+        var k = 0
+        while k < groups.count {
+            guard spans[k].mayOverlap(states[k]) else {
+                waiting.append((k..<k + 1, nil))
+                k += 1
+                if waiting.count == 1 { try writeFirst() }
+                continue
+            }
+            // The sensor's next series that may overlap too: they share their timestamp columns.
+            let start = k, sensor = groups[k].identity.sensorID
+            k += 1
+            while k < groups.count, groups[k].identity.sensorID == sensor, spans[k].mayOverlap(states[k]) { k += 1 }
+            let inputs = try (start..<k).map { j in (groups[j].positions, spans[j], try held(in: spans[j], of: states[j]), states[j]) }
+            let policy = policy
+            if queue == nil { queue = DispatchQueue(label: "lantaarn.store.append", attributes: .concurrent) }
+            waiting.append((start..<k, PendingWork(on: queue!) {
+                Result {
+                    let sharing = (TimestampDecoding(), TimestampEncoding())
+                    return try inputs.map { positions, span, held, state in
+                        try SeriesWork(readings, at: positions, span: span, held: held, state: state, policy: policy, sharing: sharing, source: source)
+                    }
+                }
+            }))
+            // Units are written two behind the newest: the other thread has one to take while
+            // this one writes, and this one has one to take when the other is still busy.
+            while waiting.count > 2 { try writeFirst() }
+        }
+        while !waiting.isEmpty { try writeFirst() }
         result.stored += result.backfilled
         result.conflicts = conflicts.count
         for entry in conflicts { result.conflictsBySensor[entry.sensorID ?? "", default: 0] += 1 }
+        if rewritten > 0 { try ledger.countRewrittenChunks(rewritten) }
         try ledger.insertQuarantine(quarantined + conflicts)
         if !changes.isEmpty { try ledger.recordChanges(changes) }
         try ledger.finish()
@@ -145,7 +195,7 @@ package struct ReadingAppender<Ledger: ReadingLedger> {
     /// Cuts time-sorted columns into one chunk per window and stores them.
     package func writeChunks(seriesID: Int64, _ c: ReadingColumns) throws {
         try policy.forEachWindow(count: c.ts.count, time: { c.ts[$0] }) { window, run in
-            try ledger.insertChunk(seriesID: seriesID, window: window, ts: Array(c.ts[run]), vs: Array(c.vs[run]), fs: Array(c.fs[run]))
+            try ledger.insertChunk(seriesID: seriesID, window: window, EncodedChunk(ts: Array(c.ts[run]), vs: Array(c.vs[run]), fs: Array(c.fs[run])))
         }
     }
 
@@ -158,7 +208,9 @@ package struct ReadingAppender<Ledger: ReadingLedger> {
         let old = readings.indices.filter { readings[$0].timestamp < state.sealedUntil }
         if let first = old.first, let last = old.last {
             let windows = TimeBucket.floor(readings[first].timestamp, size: policy.span)...TimeBucket.floor(readings[last].timestamp, size: policy.span)
-            _ = try backfill(readings, at: old, seriesID: state.id, sealed: try ledger.sealedWindows(seriesID: state.id, windows: windows))
+            let sealed = try ledger.sealedWindows(seriesID: state.id, windows: windows)
+            let rewritten = try write(SeriesWork.rewrites(readings, at: old, sealed: sealed, policy: policy, encoding: nil), seriesID: state.id)
+            if rewritten > 0 { try ledger.countRewrittenChunks(rewritten) }
         }
         let open = ReadingColumns(ts: Array(sorted.ts[old.count...]), vs: Array(sorted.vs[old.count...]), fs: Array(sorted.fs[old.count...]))
         if !open.ts.isEmpty { try ledger.insertOpen(seriesID: state.id, open) }
@@ -175,7 +227,7 @@ package struct ReadingAppender<Ledger: ReadingLedger> {
         let old = window.columns.vs[k]
         window.columns.vs[k] = value
         let sorted = window.columns.sortedByTime()
-        try ledger.replaceChunks(seriesID: seriesID, window: start, window, ts: sorted.ts, vs: sorted.vs, fs: sorted.fs)
+        try ledger.replaceChunks(seriesID: seriesID, window: start, window, with: EncodedChunk(ts: sorted.ts, vs: sorted.vs, fs: sorted.fs))
         try ledger.finish()
         return old
     }

@@ -76,6 +76,9 @@ package struct ReadingColumns: Sendable {
 package struct SealedWindow: Sendable {
     /// How the backend names these chunks, to delete them (SQLite: row ids).
     package var chunks: [Int64] = []
+    /// The timestamp block of each chunk, where a backend shares them (SQLite): known, they need
+    /// not be read again to replace the chunks.
+    package var blocks: [Int64] = []
     package var columns = ReadingColumns()
 
     package init() {}
@@ -93,8 +96,9 @@ package protocol ReadingLedger {
     /// locks them for the transaction.
     func series(_ identities: [SeriesIdentity]) throws -> [SeriesState]
 
-    /// The sealed chunks of a series whose windows start in `windows`, decoded per window start.
-    func sealedWindows(seriesID: Int64, windows: ClosedRange<Int64>) throws -> [Int64: SealedWindow]
+    /// The sealed chunks of a series whose windows start in `windows`, as stored, in window order
+    /// (``ReadingLedger/sealedWindows(seriesID:windows:)`` decodes them).
+    func storedChunks(seriesID: Int64, windows: ClosedRange<Int64>) throws -> [StoredChunk]
 
     /// Times and values of a series' open readings in `from...through`, in time order.
     func openReadings(seriesID: Int64, from: Int64, through: Int64) throws -> ReadingColumns
@@ -109,15 +113,15 @@ package protocol ReadingLedger {
     func insertOpen(seriesID: Int64, _ columns: ReadingColumns) throws
 
     /// Stores one sealed chunk: readings of one window in time order.
-    func insertChunk(seriesID: Int64, window: Int64, ts: [Int64], vs: [Double], fs: [UInt8]) throws
+    func insertChunk(seriesID: Int64, window: Int64, _ chunk: EncodedChunk) throws
 
     /// Removes the chunks of one window (about to be replaced by a merged one).
     func deleteChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow) throws
 
     /// Replaces the chunks of one sealed window (`sealed`, as ``sealedWindows(seriesID:windows:)``
-    /// gave them) by one chunk of these readings, in time order. The default deletes them and
-    /// inserts the new one; a backend may rewrite a chunk in place instead.
-    func replaceChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow, ts: [Int64], vs: [Double], fs: [UInt8]) throws
+    /// gave them) by one chunk. The default deletes them and inserts the new one; a backend may
+    /// rewrite a chunk in place instead.
+    func replaceChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow, with chunk: EncodedChunk) throws
 
     /// Records a series' new horizon and watermark.
     func updateSeries(_ state: SeriesState) throws
@@ -139,8 +143,13 @@ package protocol ReadingLedger {
 }
 
 extension ReadingLedger {
-    package func replaceChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow, ts: [Int64], vs: [Double], fs: [UInt8]) throws {
+    /// The sealed chunks of a series whose windows start in `windows`, decoded per window start.
+    package func sealedWindows(seriesID: Int64, windows: ClosedRange<Int64>) throws -> [Int64: SealedWindow] {
+        try SealedWindow.decode(storedChunks(seriesID: seriesID, windows: windows), of: seriesID, times: nil)
+    }
+
+    package func replaceChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow, with chunk: EncodedChunk) throws {
         if !sealed.chunks.isEmpty { try deleteChunks(seriesID: seriesID, window: window, sealed) }
-        try insertChunk(seriesID: seriesID, window: window, ts: ts, vs: vs, fs: fs)
+        try insertChunk(seriesID: seriesID, window: window, chunk)
     }
 }

@@ -19,35 +19,16 @@ struct SQLiteReadingLedger: ReadingLedger {
         }
     }
 
-    func sealedWindows(seriesID: Int64, windows: ClosedRange<Int64>) throws -> [Int64: SealedWindow] {
-        var out: [Int64: SealedWindow] = [:]
+    func storedChunks(seriesID: Int64, windows: ClosedRange<Int64>) throws -> [StoredChunk] {
+        var out: [StoredChunk] = []
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT c.id, c.window_start, c.ts_id, b.ts, c.value, c.flags FROM chunk c JOIN ts_block b ON b.id = c.ts_id
             WHERE c.series_id = ? AND c.window_start >= ? AND c.window_start <= ? ORDER BY c.window_start, c.id
             """), arguments: [seriesID, windows.lowerBound, windows.upperBound])
+        // The blobs copied where SQLite holds them, not through `Data`.
+        func bytes(_ row: Row, _ index: Int) throws -> [UInt8] { try row.withUnsafeData(atIndex: index) { $0.map { [UInt8]($0) } ?? [] } }
         while let row = try rows.next() {
-            let id: Int64 = row[0], window: Int64 = row[1]
-            // The blobs decoded where SQLite holds them, not copied first; a timestamp block
-            // once per append (a sensor's quantities share it).
-            let times = try blocks.decoded(block: row[2]) {
-                try row.withUnsafeData(atIndex: 3) { ts in try (ts ?? Data()).withUnsafeBytes { try TimestampCodec.decode($0) } }
-            }
-            let columns = try row.withUnsafeData(atIndex: 4) { vs in
-                try row.withUnsafeData(atIndex: 5) { fs in
-                    try ChunkColumns.decode(chunk: "\(id)", times: times, vs: vs ?? Data(), fs: fs ?? Data())
-                }
-            }
-            if out[window] == nil {
-                var sealed = SealedWindow()
-                sealed.chunks = [id]
-                sealed.columns = columns
-                out[window] = sealed
-            } else {
-                out[window]!.chunks.append(id)
-                out[window]!.columns.ts += columns.ts
-                out[window]!.columns.vs += columns.vs
-                out[window]!.columns.fs += columns.fs
-            }
+            out.append(StoredChunk(id: row[0], window: row[1], block: row[2], timestamps: try bytes(row, 3), values: try bytes(row, 4), flags: try bytes(row, 5)))
         }
         return out
     }
@@ -86,8 +67,8 @@ struct SQLiteReadingLedger: ReadingLedger {
         }
     }
 
-    func insertChunk(seriesID: Int64, window: Int64, ts: [Int64], vs: [Double], fs: [UInt8]) throws {
-        try ChunkRows.insert(db, seriesID: seriesID, window: window, try columns(seriesID: seriesID, window: window, ts: ts, vs: vs, fs: fs))
+    func insertChunk(seriesID: Int64, window: Int64, _ chunk: EncodedChunk) throws {
+        try ChunkRows.insert(db, seriesID: seriesID, window: window, try columns(seriesID: seriesID, window: window, chunk))
     }
 
     func deleteChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow) throws {
@@ -97,16 +78,18 @@ struct SQLiteReadingLedger: ReadingLedger {
     /// The window's first chunk row is rewritten in place and the others deleted: an UPDATE
     /// that keeps the row's series and window leaves two of the table's three indexes alone,
     /// where a DELETE and an INSERT change all of them.
-    func replaceChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow, ts: [Int64], vs: [Double], fs: [UInt8]) throws {
-        guard let first = sealed.chunks.first else { return try insertChunk(seriesID: seriesID, window: window, ts: ts, vs: vs, fs: fs) }
+    func replaceChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow, with chunk: EncodedChunk) throws {
+        guard let first = sealed.chunks.first else { return try insertChunk(seriesID: seriesID, window: window, chunk) }
         for id in sealed.chunks.dropFirst() { blocks.forget(try ChunkRows.delete(db, id: id)) }
-        blocks.forget(try ChunkRows.update(db, id: first, try columns(seriesID: seriesID, window: window, ts: ts, vs: vs, fs: fs)))
+        let previous = sealed.blocks.count == sealed.chunks.count ? sealed.blocks.first : nil
+        blocks.forget(try ChunkRows.update(db, id: first, previous: previous, try columns(seriesID: seriesID, window: window, chunk)))
     }
 
-    /// Not `Chunk`: the timestamps are encoded only when no sibling's block has them.
-    private func columns(seriesID: Int64, window: Int64, ts: [Int64], vs: [Double], fs: [UInt8]) throws -> ChunkRows.Columns {
-        ChunkRows.Columns(statistics: ChunkStatistics(timestamps: ts, values: vs), block: try timestampBlock(ts, seriesID: seriesID, window: window),
-                          values: Data(DecimalValueCodec.encode(vs)), flags: Data(FlagsCodec.encode(fs)))
+    /// The row's columns: the timestamps are stored (and encoded, if the chunk has them not
+    /// yet) only when no sibling's block has them.
+    private func columns(seriesID: Int64, window: Int64, _ chunk: EncodedChunk) throws -> ChunkRows.Columns {
+        ChunkRows.Columns(statistics: chunk.statistics, block: try timestampBlock(chunk, seriesID: seriesID, window: window),
+                          values: chunk.values, flags: chunk.flags)
     }
 
     func updateSeries(_ state: SeriesState) throws {
@@ -124,20 +107,21 @@ struct SQLiteReadingLedger: ReadingLedger {
 
     func finish() throws {}
 
-    /// Timestamp blocks of the other series of a series' sensor in a span of windows. CROSS JOIN
+    /// Timestamp blocks (ids and counts) of the other series of a series' sensor in a span of windows. CROSS JOIN
     /// fixes the order: the sensor's few series first, then their chunks of these windows. The
     /// other order scans every chunk of the windows, which grows with the fleet.
     static let siblingBlocksSQL = """
-        SELECT c.window_start, b.id, c.count, b.ts FROM series s CROSS JOIN chunk c CROSS JOIN ts_block b
+        SELECT c.window_start, c.ts_id, c.count FROM series s CROSS JOIN chunk c
         WHERE s.sensor_id = (SELECT sensor_id FROM series WHERE id = ?) AND s.id != ?
-        AND c.series_id = s.id AND c.window_start >= ? AND c.window_start < ? AND b.id = c.ts_id
+        AND c.series_id = s.id AND c.window_start >= ? AND c.window_start < ?
         """
 
     /// A timestamp block holding exactly these times: one this append wrote for another quantity
     /// of the window, one that another quantity of the same sensor already stored for it
     /// (readings that arrived together), or a new one. The second quantity of a sensor encodes
     /// no timestamps: comparing with a sibling's block costs less than encoding.
-    private func timestampBlock(_ times: [Int64], seriesID: Int64, window: Int64) throws -> Int64 {
+    private func timestampBlock(_ chunk: EncodedChunk, seriesID: Int64, window: Int64) throws -> Int64 {
+        let times = chunk.times
         let sensor = try sensor(of: seriesID)
         if !blocks.siblingsRead(of: seriesID, cover: window) {
             // The siblings' blocks of this and the next windows in one query: an append writes a
@@ -146,15 +130,21 @@ struct SQLiteReadingLedger: ReadingLedger {
             let end = window <= Int64.max - ahead ? window + ahead : Int64.max
             let rows = try Row.fetchCursor(db.cachedStatement(sql: Self.siblingBlocksSQL), arguments: [seriesID, seriesID, window, end])
             while let row = try rows.next() {
-                blocks.add(sensor: sensor, window: row[0], id: row[1], count: row[2], encoded: row[3])
+                blocks.add(sensor: sensor, window: row[0], id: row[1], count: row[2])
             }
             blocks.noteSiblingsRead(of: seriesID, windows: window..<end)
         }
-        if let shared = blocks.find(times, sensor: sensor, window: window) { return shared }
-        try db.cachedStatement(sql: "INSERT INTO ts_block (ts) VALUES (?)").execute(arguments: [Data(TimestampCodec.encode(times))])
+        if let shared = blocks.find(times, sensor: sensor, window: window, load: storedTimes) { return shared }
+        try db.cachedStatement(sql: "INSERT INTO ts_block (ts) VALUES (?)").execute(arguments: [Data(chunk.encodedTimestamps)])
         let id = db.lastInsertedRowID
         blocks.add(sensor: sensor, window: window, id: id, times: times)
         return id
+    }
+
+    /// The times of stored block `id`.
+    private func storedTimes(_ id: Int64) throws -> [Int64] {
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT ts FROM ts_block WHERE id = ?"), arguments: [id])
+        return try row?.withUnsafeData(atIndex: 0) { try ($0 ?? Data()).withUnsafeBytes { try TimestampCodec.decode($0) } } ?? []
     }
 
     /// The sensor of a series: known from ``series(_:)`` on an append, read once otherwise.

@@ -64,21 +64,16 @@ final class PGReadingLedger: ReadingLedger {
         return out
     }
 
-    func sealedWindows(seriesID: Int64, windows: ClosedRange<Int64>) throws -> [Int64: SealedWindow] {
-        var out: [Int64: SealedWindow] = [:]
-        for row in try session.query("""
+    func storedChunks(seriesID: Int64, windows: ClosedRange<Int64>) throws -> [StoredChunk] {
+        try session.query("""
             SELECT window_start, ts, value, flags FROM chunk
             WHERE series_id = \(seriesID) AND window_start >= \(windows.lowerBound) AND window_start <= \(windows.upperBound)
             ORDER BY window_start
-            """) {
+            """).map { row in
             let (window, ts, vs, fs) = try row.decode((Int64, Data, Data, Data).self)
-            var sealed = SealedWindow()
             // One chunk per series and window here (the primary key): its window names it.
-            sealed.chunks = [window]
-            sealed.columns = try ChunkColumns.decode(chunk: "of series \(seriesID) at \(window)", ts: ts, vs: vs, fs: fs)
-            out[window] = sealed
+            return StoredChunk(id: window, window: window, block: nil, timestamps: [UInt8](ts), values: [UInt8](vs), flags: [UInt8](fs))
         }
-        return out
     }
 
     func openReadings(seriesID: Int64, from: Int64, through: Int64) throws -> ReadingColumns {
@@ -117,8 +112,8 @@ final class PGReadingLedger: ReadingLedger {
         open.fs += columns.fs.map { Int16($0) }
     }
 
-    func insertChunk(seriesID: Int64, window: Int64, ts: [Int64], vs: [Double], fs: [UInt8]) throws {
-        let stats = ChunkStatistics(timestamps: ts, values: vs)
+    func insertChunk(seriesID: Int64, window: Int64, _ chunk: EncodedChunk) throws {
+        let stats = chunk.statistics
         chunks.series.append(seriesID)
         chunks.window.append(window)
         chunks.minTS.append(stats.minTimestamp)
@@ -127,9 +122,9 @@ final class PGReadingLedger: ReadingLedger {
         chunks.minValue.append(stats.minValue)
         chunks.maxValue.append(stats.maxValue)
         chunks.sum.append(stats.sum)
-        chunks.ts.append(ByteBuffer(bytes: TimestampCodec.encode(ts)))
-        chunks.vs.append(ByteBuffer(bytes: DecimalValueCodec.encode(vs)))
-        chunks.fs.append(ByteBuffer(bytes: FlagsCodec.encode(fs)))
+        chunks.ts.append(ByteBuffer(bytes: chunk.encodedTimestamps))
+        chunks.vs.append(ByteBuffer(bytes: chunk.values))
+        chunks.fs.append(ByteBuffer(bytes: chunk.flags))
     }
 
     func deleteChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow) throws {
