@@ -30,9 +30,9 @@ package struct ReadingAppender<Ledger: ReadingLedger> {
     /// The series of a sensor whose readings may overlap what they hold (a backfill, an
     /// overlapping archive) are sifted, and their backfill merged and encoded, as one unit of
     /// ``SeriesWork`` on another thread, while this one (the writer's) reads the next unit and
-    /// writes the one before; when the other thread is still busy, this one takes the next unit
-    /// itself. On two cores the CPU work of a backfill and its reads and writes overlap. Series
-    /// are written in batch order.
+    /// writes the one before; when the unit to write is not done yet, this one takes the newest
+    /// unit itself. On two cores the CPU work of a backfill and its reads and writes overlap.
+    /// Series are written in batch order.
     package func append(_ readings: [Reading], quarantined: [QuarantineEntry], source: String) throws -> AppendResult {
         let groups = Self.groupBySeries(readings)
         let states = try ledger.series(groups.map(\.identity))
