@@ -76,9 +76,9 @@ package struct ReadingColumns: Sendable {
 package struct SealedWindow: Sendable {
     /// How the backend names these chunks, to delete them (SQLite: row ids).
     package var chunks: [Int64] = []
-    /// The timestamp block of each chunk, where a backend shares them (SQLite): known, they need
-    /// not be read again to replace the chunks.
-    package var blocks: [Int64] = []
+    /// The timestamp block of each chunk, where a backend shares them (SQLite; `nil` elsewhere):
+    /// known, they need not be read again to replace the chunks.
+    package var blocks: [Int64?] = []
     package var columns = ReadingColumns()
 
     package init() {}

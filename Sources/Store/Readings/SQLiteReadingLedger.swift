@@ -81,8 +81,7 @@ struct SQLiteReadingLedger: ReadingLedger {
     func replaceChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow, with chunk: EncodedChunk) throws {
         guard let first = sealed.chunks.first else { return try insertChunk(seriesID: seriesID, window: window, chunk) }
         for id in sealed.chunks.dropFirst() { blocks.forget(try ChunkRows.delete(db, id: id)) }
-        let previous = sealed.blocks.count == sealed.chunks.count ? sealed.blocks.first : nil
-        blocks.forget(try ChunkRows.update(db, id: first, previous: previous, try columns(seriesID: seriesID, window: window, chunk)))
+        blocks.forget(try ChunkRows.update(db, id: first, previous: sealed.blocks.first ?? nil, try columns(seriesID: seriesID, window: window, chunk)))
     }
 
     /// The row's columns: the timestamps are stored (and encoded, if the chunk has them not

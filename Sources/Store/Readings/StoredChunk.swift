@@ -27,24 +27,19 @@ extension SealedWindow {
     static func decode(_ chunks: [StoredChunk], of seriesID: Int64, times: TimestampDecoding?) throws -> [Int64: SealedWindow] {
         var out: [Int64: SealedWindow] = [:]
         for c in chunks {
-            let columns: ReadingColumns
-            do {
-                let ts = try times?.decode(c.timestamps, block: c.block)
-                    ?? c.timestamps.withUnsafeBytes { try TimestampCodec.decode($0) }
-                columns = try ChunkColumns.decode(chunk: "\(c.id) of series \(seriesID)", times: ts, vs: c.values, fs: c.flags)
-            } catch let error as ChunkCodecError {
-                throw error.naming("\(c.id) of series \(seriesID)")
-            }
+            let name = "\(c.id) of series \(seriesID)"
+            let ts = try times?.decode(c.timestamps, block: c.block, chunk: name) ?? ChunkColumns.timestamps(chunk: name, c.timestamps)
+            let columns = try ChunkColumns.decode(chunk: name, times: ts, vs: c.values, fs: c.flags)
             guard out[c.window] != nil else {
                 var sealed = SealedWindow()
                 sealed.chunks = [c.id]
-                sealed.blocks = c.block.map { [$0] } ?? []
+                sealed.blocks = [c.block]
                 sealed.columns = columns
                 out[c.window] = sealed
                 continue
             }
             out[c.window]!.chunks.append(c.id)
-            if let block = c.block { out[c.window]!.blocks.append(block) }
+            out[c.window]!.blocks.append(c.block)
             out[c.window]!.columns.ts += columns.ts
             out[c.window]!.columns.vs += columns.vs
             out[c.window]!.columns.fs += columns.fs

@@ -20,10 +20,11 @@ final class TimestampEncoding {
 final class TimestampDecoding {
     private var byBlock: [Int64: (encoded: [UInt8], times: [Int64])] = [:]
 
-    /// `encoded` decoded: the times of an earlier chunk with the same block, or decoded now.
-    func decode(_ encoded: [UInt8], block: Int64?) throws -> [Int64] {
+    /// `encoded` (of the chunk `chunk` names) decoded: the times of an earlier chunk with the
+    /// same block, or decoded now.
+    func decode(_ encoded: [UInt8], block: Int64?, chunk: String) throws -> [Int64] {
         if let block, let known = byBlock[block], known.encoded == encoded { return known.times }
-        let times = try encoded.withUnsafeBytes { try TimestampCodec.decode($0) }
+        let times = try ChunkColumns.timestamps(chunk: chunk, encoded)
         if let block { byBlock[block] = (encoded, times) }
         return times
     }

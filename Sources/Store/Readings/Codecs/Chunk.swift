@@ -74,22 +74,36 @@ struct Chunk: Equatable {
     var byteCount: Int { timestamps.count + values.count + flags.count }
 }
 
-/// Decoding a stored chunk's three column blobs.
+/// Decoding a stored chunk's three column blobs. Every error names the chunk.
 package enum ChunkColumns {
-    /// The chunk's readings; throws when the columns disagree in length. `chunk` names it in the error.
+    /// The chunk's readings; throws when a column does not decode or the columns disagree in
+    /// length. `chunk` names it in the error.
     package static func decode(chunk: @autoclosure () -> String, ts: some ContiguousBytes, vs: some ContiguousBytes,
                                fs: some ContiguousBytes) throws -> ReadingColumns {
-        try decode(chunk: chunk(), times: try ts.withUnsafeBytes { try TimestampCodec.decode($0) }, vs: vs, fs: fs)
+        try decode(chunk: chunk(), times: try timestamps(chunk: chunk(), ts), vs: vs, fs: fs)
+    }
+
+    /// The chunk's timestamp column.
+    package static func timestamps(chunk: @autoclosure () -> String, _ ts: some ContiguousBytes) throws -> [Int64] {
+        do {
+            return try ts.withUnsafeBytes { try TimestampCodec.decode($0) }
+        } catch let error as ChunkCodecError {
+            throw error.naming(chunk())
+        }
     }
 
     /// The same, with the timestamps already decoded (a block the sensor's other quantities share).
     package static func decode(chunk: @autoclosure () -> String, times: [Int64], vs: some ContiguousBytes,
                                fs: some ContiguousBytes) throws -> ReadingColumns {
-        let values = try vs.withUnsafeBytes { try DecimalValueCodec.decode($0) }
-        let flags = try fs.withUnsafeBytes { try FlagsCodec.decode($0) }
-        guard times.count == values.count, values.count == flags.count else {
-            throw ChunkCodecError("chunk \(chunk()) holds \(times.count) timestamps, \(values.count) values and \(flags.count) flags")
+        do {
+            let values = try vs.withUnsafeBytes { try DecimalValueCodec.decode($0) }
+            let flags = try fs.withUnsafeBytes { try FlagsCodec.decode($0) }
+            guard times.count == values.count, values.count == flags.count else {
+                throw ChunkCodecError("\(times.count) timestamps, \(values.count) values and \(flags.count) flags")
+            }
+            return ReadingColumns(ts: times, vs: values, fs: flags)
+        } catch let error as ChunkCodecError {
+            throw error.naming(chunk())
         }
-        return ReadingColumns(ts: times, vs: values, fs: flags)
     }
 }
