@@ -156,3 +156,68 @@ struct BackfillTests {
         #expect(try store.integrityCheck() == ["ok"])
     }
 }
+
+/// A sensor's quantities that share a timestamp block and are backfilled with the same times
+/// keep sharing it, rewritten in place (`SQLiteReadingLedger.replaceWindow`); when a chunk on
+/// the block takes no new readings, or the quantities had different blocks, the merged chunks
+/// go to another block and the untouched chunk keeps its times.
+struct SharedBlockRewriteTests {
+    static let day = BackfillTests.day
+    static let base = BackfillTests.base
+
+    /// Sensor `a`'s days with a third quantity, `no2`, at the same times.
+    static func readings(_ days: Range<Int>) -> [Reading] {
+        let a = SyntheticReadings.days(days).filter { $0.series.sensorID == "a" }
+        return a + a.filter { $0.series.quantity == "pm25" }.map { var r = $0; r.series.quantity = "no2"; r.value += 100; return r }
+    }
+
+    static func dayOf(_ r: Reading) -> Int64 { (r.timestamp - base) / day }
+
+    /// What the sensor's uplink missed: hour 9 of days 0-2, of pm10 on day 2 only its first half.
+    static func missed(_ r: Reading) -> Bool {
+        guard dayOf(r) < 3, (r.timestamp / 3_600_000) % 24 == 9 else { return false }
+        return !(dayOf(r) == 2 && r.series.quantity == "pm10" && r.timestamp % 3_600_000 >= 1_800_000)
+    }
+
+    @Test func aSharedBlockIsRewrittenInPlaceOnlyWhenEveryChunkOnItTakesTheSameTimes() throws {
+        let store = try SQLiteStore(dataDirectory: try scratchDirectory("shared-block-rewrite"))
+        let all = Self.readings(0..<6)
+        _ = try store.readings.append(IngestBatch(readings: all.filter { !Self.missed($0) }, quarantined: [], source: "t", offset: 1))
+        func blocks() throws -> [String: Int64] {
+            try store.pool.read { db in
+                var out: [String: Int64] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT s.quantity, c.window_start, c.ts_id FROM chunk c JOIN series s ON s.id = c.series_id") {
+                    out["\(row[0] as String) \(((row[1] as Int64) - Self.base) / Self.day)"] = row[2]
+                }
+                return out
+            }
+        }
+        let before = try blocks()
+        for day in 0..<2 { #expect(Set(["pm25", "pm10", "no2"].map { before["\($0) \(day)"] }).count == 1, "day \(day): one block") }
+        #expect(before["pm25 2"] == before["no2 2"] && before["pm10 2"] != before["pm25 2"])
+
+        // No2's readings of day 0 never come.
+        let late = all.filter { Self.missed($0) && !(Self.dayOf($0) == 0 && $0.series.quantity == "no2") }
+        #expect(try store.readings.append(IngestBatch(readings: late, quarantined: [], source: "t", offset: 2)).backfilled == late.count)
+        let after = try blocks()
+        // Day 0: no2 keeps the old block and its times; pm25 and pm10 share a new one.
+        #expect(after["no2 0"] == before["no2 0"])
+        #expect(after["pm25 0"] == after["pm10 0"] && after["pm25 0"] != before["pm25 0"])
+        // Day 1: all three took the same times: the block is rewritten in place.
+        #expect(["pm25", "pm10", "no2"].allSatisfy { after["\($0) 1"] == before["\($0) 1"] })
+        // Day 2: two blocks before, one new block after.
+        #expect(Set(["pm25", "pm10", "no2"].map { after["\($0) 2"] }).count == 1)
+        #expect(after["pm25 2"] != before["pm25 2"] && after["pm25 2"] != before["pm10 2"])
+
+        var stored: [String] = []
+        try store.readings.scan(quantities: ["pm25", "pm10", "no2"], window: TimeWindow(start: Self.base, end: Self.base + 6 * Self.day)) {
+            stored.append("\($0.series.quantity) \($0.timestamp) \($0.value)")
+        }
+        let expected = all.filter { !(Self.missed($0) && Self.dayOf($0) == 0 && $0.series.quantity == "no2") }
+        #expect(stored.sorted() == expected.map { "\($0.series.quantity) \($0.timestamp) \($0.value)" }.sorted())
+        #expect(try store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM ts_block b WHERE NOT EXISTS (SELECT 1 FROM chunk WHERE ts_id = b.id)")
+        } == 0)
+        #expect(try store.integrityCheck() == ["ok"])
+    }
+}

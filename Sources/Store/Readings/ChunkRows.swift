@@ -53,6 +53,35 @@ enum ChunkRows {
         return try deleteUnused(block: old, db)
     }
 
+    /// Rewrites chunk `id` with new columns that point at the block it points at already
+    /// (`c.block`): `ts_id` is left out of the statement, so its index is not touched.
+    static func update(_ db: Database, id: Int64, keepingBlock c: Columns) throws {
+        let statement = try db.cachedStatement(sql: """
+            UPDATE OR FAIL chunk SET min_ts = ?1, max_ts = ?2, count = ?3, min_value = ?4, max_value = ?5, sum = ?6,
+            value = ?8, flags = ?9 WHERE id = ?10 AND ts_id = ?7
+            """)
+        try execute(statement, db, c) { $0.int64(10, id) }
+        guard db.changesCount == 1 else { throw StoreError("chunk \(id) changed while its window was rewritten (it no longer points at timestamp block \(c.block)); the batch is rolled back, retry it") }
+    }
+
+    /// Replaces the times of timestamp block `block` (every chunk pointing at it takes them).
+    static func rewrite(_ db: Database, block: Int64, _ encoded: [UInt8]) throws {
+        try encoded.withUnsafeBytes { bytes in
+            try RawStatement.executeEach(db.cachedStatement(sql: "UPDATE ts_block SET ts = ?1 WHERE id = ?2"), db, count: 1) { row, _ in
+                row.blob(1, bytes); row.int64(2, block)
+            }
+        }
+    }
+
+    /// How many chunks point at timestamp block `block`.
+    static func referrers(of block: Int64, _ db: Database) throws -> Int {
+        var count = 0
+        try RawStatement.forEachRow(db.cachedStatement(sql: "SELECT count(*) FROM chunk WHERE ts_id = ?"), db, bind: { $0.int64(1, block) }) {
+            count = Int($0.int64(0))
+        }
+        return count
+    }
+
     /// Runs `statement` once with the chunk's columns bound as `?1` to `?9` (statistics, block,
     /// values, flags) and `more` binding the rest.
     private static func execute(_ statement: Statement, _ db: Database, _ c: Columns, _ more: (RawStatement.Bindings) -> Void) throws {

@@ -55,10 +55,7 @@ package struct ReadingAppender<Ledger: ReadingLedger> {
             for p in sifted.new where readings[p].timestamp < publishedUntil {
                 changes.add(groups[k].identity.quantity, at: readings[p].timestamp, .arrived)
             }
-            if let work, !work.rewrites.isEmpty {
-                rewritten += try self.write(work.rewrites, seriesID: state.id)
-                result.backfilled += work.backfilled
-            }
+            result.backfilled += work?.backfilled ?? 0
             let live = work?.live ?? groups[k].positions
             guard !live.isEmpty else { return }
             state.watermark = max(state.watermark, live.map { readings[$0].timestamp }.max()!)
@@ -70,6 +67,7 @@ package struct ReadingAppender<Ledger: ReadingLedger> {
             // While the other thread finishes this unit, this one takes the newest if no thread has.
             if let pending, !pending.isDone { waiting.last?.work?.run() }
             let works = try pending?.wait().get()
+            if let works { rewritten += try self.write(works, of: series.map { states[$0].id }) }
             for (offset, k) in series.enumerated() { try write(k, works?[offset]) }
         }
 

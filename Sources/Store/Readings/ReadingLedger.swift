@@ -123,6 +123,12 @@ package protocol ReadingLedger {
     /// rewrite a chunk in place instead.
     func replaceChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow, with chunk: EncodedChunk) throws
 
+    /// Replaces the chunks of one sealed window of several series of one sensor (a backfill of its
+    /// quantities), each as ``replaceChunks(seriesID:window:_:with:)`` would. The default does
+    /// that one series after another; a backend that shares timestamp blocks may rewrite the
+    /// shared block once instead.
+    func replaceWindow(_ window: Int64, _ rewrites: [WindowRewrite]) throws
+
     /// Records a series' new horizon and watermark.
     func updateSeries(_ state: SeriesState) throws
 
@@ -142,7 +148,19 @@ package protocol ReadingLedger {
     func finish() throws
 }
 
+/// One series' chunks of a window and the merged chunk that replaces them
+/// (``ReadingLedger/replaceWindow(_:_:)``).
+package struct WindowRewrite: Sendable {
+    package var seriesID: Int64
+    package var old: SealedWindow
+    package var chunk: EncodedChunk
+}
+
 extension ReadingLedger {
+    package func replaceWindow(_ window: Int64, _ rewrites: [WindowRewrite]) throws {
+        for r in rewrites { try replaceChunks(seriesID: r.seriesID, window: window, r.old, with: r.chunk) }
+    }
+
     /// The sealed chunks of a series whose windows start in `windows`, decoded per window start.
     package func sealedWindows(seriesID: Int64, windows: ClosedRange<Int64>) throws -> [Int64: SealedWindow] {
         try SealedWindow.decode(storedChunks(seriesID: seriesID, windows: windows), of: seriesID, times: nil)

@@ -84,6 +84,25 @@ struct SQLiteReadingLedger: ReadingLedger {
         blocks.forget(try ChunkRows.update(db, id: first, previous: sealed.blocks.first ?? nil, try columns(seriesID: seriesID, window: window, chunk)))
     }
 
+    /// A sensor's quantities that shared a timestamp block and are merged with the same new times
+    /// (a backfill of the sensor) keep sharing it: the block is rewritten in place and each chunk
+    /// row keeps pointing at it. That writes one block and leaves the `chunk_ts` index alone,
+    /// where one series after another writes a new block, moves every chunk to it and deletes
+    /// the old one. Only when no other chunk points at the block; otherwise series by series.
+    func replaceWindow(_ window: Int64, _ rewrites: [WindowRewrite]) throws {
+        guard rewrites.count > 1, let times = rewrites.first?.chunk.times, let block = rewrites[0].old.blocks.first ?? nil,
+              rewrites.allSatisfy({ $0.old.chunks.count == 1 && $0.old.blocks == [block] && $0.chunk.times == times }),
+              try ChunkRows.referrers(of: block, db) == rewrites.count else {
+            for r in rewrites { try replaceChunks(seriesID: r.seriesID, window: window, r.old, with: r.chunk) }
+            return
+        }
+        try ChunkRows.rewrite(db, block: block, rewrites[0].chunk.encodedTimestamps)
+        blocks.rewrote(block, times: times)
+        for r in rewrites {
+            try ChunkRows.update(db, id: r.old.chunks[0], keepingBlock: ChunkRows.Columns(statistics: r.chunk.statistics, block: block, values: r.chunk.values, flags: r.chunk.flags))
+        }
+    }
+
     /// The row's columns: the timestamps are stored (and encoded, if the chunk has them not
     /// yet) only when no sibling's block has them.
     private func columns(seriesID: Int64, window: Int64, _ chunk: EncodedChunk) throws -> ChunkRows.Columns {

@@ -70,6 +70,12 @@ final class TimestampBlocks {
         return nil
     }
 
+    /// A known block whose times were rewritten in place.
+    func rewrote(_ id: Int64, times: [Int64]) {
+        guard let place = placeOf[id], let k = candidates[place]?.firstIndex(where: { $0.id == id }) else { return }
+        candidates[place]![k] = Candidate(id: id, count: times.count, times: times)
+    }
+
     /// A block that was deleted (its last chunk went): never shared again, and its id, which
     /// SQLite may give the next new block, no longer names its times.
     func forget(_ id: Int64?) {
