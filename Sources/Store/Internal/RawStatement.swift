@@ -23,6 +23,10 @@ enum RawStatement {
         fileprivate let handle: OpaquePointer
 
         @inline(__always) func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+        /// The column's blob, valid until the next step (empty for NULL).
+        @inline(__always) func blob(_ column: Int32) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(start: sqlite3_column_blob(handle, column), count: Int(sqlite3_column_bytes(handle, column)))
+        }
         /// The column's text as bytes, valid until the next step.
         @inline(__always) func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
             UnsafeBufferPointer(start: sqlite3_column_text(handle, column), count: Int(sqlite3_column_bytes(handle, column)))

@@ -21,14 +21,14 @@ struct SQLiteReadingLedger: ReadingLedger {
 
     func storedChunks(seriesID: Int64, windows: ClosedRange<Int64>) throws -> [StoredChunk] {
         var out: [StoredChunk] = []
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+        // Raw reads: the writer reads every overlapping window of a backfill, and GRDB's rows
+        // cost as much as the copies. The blobs are copied where SQLite holds them.
+        try RawStatement.forEachRow(db.cachedStatement(sql: """
             SELECT c.id, c.window_start, c.ts_id, b.ts, c.value, c.flags FROM chunk c JOIN ts_block b ON b.id = c.ts_id
-            WHERE c.series_id = ? AND c.window_start >= ? AND c.window_start <= ? ORDER BY c.window_start, c.id
-            """), arguments: [seriesID, windows.lowerBound, windows.upperBound])
-        // The blobs copied where SQLite holds them, not through `Data`.
-        func bytes(_ row: Row, _ index: Int) throws -> [UInt8] { try row.withUnsafeData(atIndex: index) { $0.map { [UInt8]($0) } ?? [] } }
-        while let row = try rows.next() {
-            out.append(StoredChunk(id: row[0], window: row[1], block: row[2], timestamps: try bytes(row, 3), values: try bytes(row, 4), flags: try bytes(row, 5)))
+            WHERE c.series_id = ?1 AND c.window_start >= ?2 AND c.window_start <= ?3 ORDER BY c.window_start, c.id
+            """), db, bind: { $0.int64(1, seriesID); $0.int64(2, windows.lowerBound); $0.int64(3, windows.upperBound) }) { row in
+            out.append(StoredChunk(id: row.int64(0), window: row.int64(1), block: row.int64(2),
+                                   timestamps: [UInt8](row.blob(3)), values: [UInt8](row.blob(4)), flags: [UInt8](row.blob(5))))
         }
         return out
     }

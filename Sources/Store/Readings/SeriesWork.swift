@@ -146,7 +146,11 @@ struct SeriesWork: Sendable {
             let held = old.chunks.count > 1 ? old.columns.sortedByTime() : old.columns
             let merged = merge(held, readings, positions[run])
             let timestamps = encoding?.encode(merged.ts, window: window)
-            rewrites.append(Rewrite(window: window, old: old, chunk: EncodedChunk(ts: merged.ts, vs: merged.vs, fs: merged.fs, timestamps: timestamps)))
+            // The writer needs the old chunks' names, not their readings: those are freed here,
+            // on the thread that decoded them.
+            var named = old
+            named.columns = ReadingColumns()
+            rewrites.append(Rewrite(window: window, old: named, chunk: EncodedChunk(ts: merged.ts, vs: merged.vs, fs: merged.fs, timestamps: timestamps)))
         }
         return rewrites
     }
