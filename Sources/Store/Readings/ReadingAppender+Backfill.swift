@@ -16,21 +16,18 @@ extension ReadingAppender {
         return held
     }
 
-    /// Writes the rewrites of a unit's series (`works`, of series `ids`) window by window, so that
-    /// a sensor's quantities merged into one window are written together (see
+    /// Writes the rewrites of some series of one sensor (a unit's, or one series') window by
+    /// window, so that a sensor's quantities merged into one window are written together (see
     /// ``ReadingLedger/replaceWindow(_:_:)``); returns how many stored chunks they replaced.
-    func write(_ works: [SeriesWork], of ids: [Int64]) throws -> Int {
-        var byWindow: [Int64: [WindowRewrite]] = [:]
-        for (work, id) in zip(works, ids) {
-            for r in work.rewrites { byWindow[r.window, default: []].append(WindowRewrite(seriesID: id, old: r.old, chunk: r.chunk)) }
+    func write(_ series: [(id: Int64, rewrites: [SeriesWork.Rewrite])]) throws -> Int {
+        var byWindow: [Int64: [WindowRewrite]] = [:], replaced = 0
+        for (id, rewrites) in series {
+            for r in rewrites {
+                byWindow[r.window, default: []].append(WindowRewrite(seriesID: id, old: r.old, chunk: r.chunk))
+                replaced += r.old.chunks.count
+            }
         }
         for window in byWindow.keys.sorted() { try ledger.replaceWindow(window, byWindow[window]!) }
-        return works.reduce(0) { $0 + $1.rewrites.reduce(0) { $0 + $1.old.chunks.count } }
-    }
-
-    /// Writes `rewrites` of series `seriesID`; returns how many stored chunks they replaced.
-    func write(_ rewrites: [SeriesWork.Rewrite], seriesID: Int64) throws -> Int {
-        for r in rewrites { try ledger.replaceChunks(seriesID: seriesID, window: r.window, r.old, with: r.chunk) }
-        return rewrites.reduce(0) { $0 + $1.old.chunks.count }
+        return replaced
     }
 }

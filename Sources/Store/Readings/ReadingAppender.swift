@@ -67,7 +67,7 @@ package struct ReadingAppender<Ledger: ReadingLedger> {
             // While the other thread finishes this unit, this one takes the newest if no thread has.
             if let pending, !pending.isDone { waiting.last?.work?.run() }
             let works = try pending?.wait().get()
-            if let works { rewritten += try self.write(works, of: series.map { states[$0].id }) }
+            if let works { rewritten += try self.write(zip(series, works).map { (states[$0].id, $1.rewrites) }) }
             for (offset, k) in series.enumerated() { try write(k, works?[offset]) }
         }
 
@@ -207,7 +207,7 @@ package struct ReadingAppender<Ledger: ReadingLedger> {
         if let first = old.first, let last = old.last {
             let windows = TimeBucket.floor(readings[first].timestamp, size: policy.span)...TimeBucket.floor(readings[last].timestamp, size: policy.span)
             let sealed = try ledger.sealedWindows(seriesID: state.id, windows: windows)
-            let rewritten = try write(SeriesWork.rewrites(readings, at: old, sealed: sealed, policy: policy, encoding: nil), seriesID: state.id)
+            let rewritten = try write([(state.id, SeriesWork.rewrites(readings, at: old, sealed: sealed, policy: policy, encoding: nil))])
             if rewritten > 0 { try ledger.countRewrittenChunks(rewritten) }
         }
         let open = ReadingColumns(ts: Array(sorted.ts[old.count...]), vs: Array(sorted.vs[old.count...]), fs: Array(sorted.fs[old.count...]))
