@@ -119,6 +119,57 @@ struct AggregateConformanceTests {
         }
     }
 
+    /// Day chunks carry count, sum, min and max per hour (`SubWindowSummary`). Hourly, three-hourly
+    /// and Dutch-day buckets come from them; a window or bucket that cuts through an hour decodes
+    /// the chunk as before. Every figure agrees with the raw computation: decimal values, values
+    /// that are not decimals (stored as raw doubles), negative ones, hours without readings. With
+    /// the value blobs destroyed afterwards, the hourly aggregate still answers (it decodes
+    /// nothing) and a 90-minute one fails: the summaries are what answered.
+    @Test(arguments: Backend.allCases)
+    func hourSummariesAnswerWithoutDecoding(_ backend: Backend) throws {
+        let store = try StoreUnderTest(backend, policy: ChunkPolicy(span: 86_400_000, lateness: 0))
+        defer { store.close() }
+        var readings: [Reading] = []
+        var rng = SystemRandomNumberGenerator()
+        var level = 20.0
+        for k in 0..<(3 * 24 * 24) {
+            let t = Self.base + Int64(k) * 150_000 + Int64.random(in: -2_000...2_000, using: &rng)
+            guard !(30 * 24..<35 * 24).contains(k) else { continue }   // five hours without readings
+            level = max(-5, level + Double(Int.random(in: -8...8, using: &rng)) / 10)
+            readings.append(Reading(series: SeriesKey(sensorID: "a", quantity: "pm25"), timestamp: t, value: (level * 10).rounded() / 10,
+                                    wijk: WijkCode("WK039201")))
+            readings.append(Reading(series: SeriesKey(sensorID: "b", quantity: "pm25"), timestamp: t + 7_000, value: level / 3,
+                                    wijk: WijkCode("WK039202")))
+        }
+        try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        _ = try store.readings.sealExpired(now: Self.base + 10 * 86_400_000)
+        let days = TimeWindow(start: Self.base, end: Self.base + 3 * 86_400_000)
+        let partial = TimeWindow(start: Self.base + 30 * Self.minute, end: Self.base + 58 * TimeBucket.hour + 15 * Self.minute)
+        let cases: [(TimeWindow, Int64, Int64)] = [(days, TimeBucket.hour, 0), (partial, TimeBucket.hour, 0), (days, 3 * TimeBucket.hour, 0),
+                                                   (days, 86_400_000, -TimeBucket.hour), (days, 90 * Self.minute, 0)]
+        func check(_ window: TimeWindow, _ bucket: Int64, _ origin: Int64) throws {
+            let rows = try store.readings.aggregate(AggregateQuery(quantities: ["pm25"], window: window, bucket: bucket, origin: origin))
+            var expected: [String: [Double]] = [:]
+            for r in readings where window.contains(r.timestamp) {
+                expected["\(origin + TimeBucket.floor(r.timestamp - origin, size: bucket))|\(r.wijk!.rawValue)", default: []].append(r.value)
+            }
+            #expect(rows.count == expected.count, "bucket \(bucket), window \(window)")
+            for row in rows {
+                let values = try #require(expected["\(row.bucketStart)|\(row.group ?? "-")"])
+                #expect(row.count == values.count && row.min == values.min() && row.max == values.max(), "bucket \(bucket) at \(row.bucketStart)")
+                #expect(abs(row.sum - values.reduce(0, +)) < 1e-9 * max(1, abs(row.sum)), "bucket \(bucket) at \(row.bucketStart)")
+            }
+        }
+        for (window, bucket, origin) in cases { try check(window, bucket, origin) }
+
+        try store.tamper(backend == .sqlite ? "UPDATE chunk SET value = x'01ff'" : "UPDATE chunk SET value = decode('01ff', 'hex')")
+        try check(days, TimeBucket.hour, 0)
+        try check(days, 86_400_000, -TimeBucket.hour)
+        #expect(throws: (any Error).self) {
+            try store.readings.aggregate(AggregateQuery(quantities: ["pm25"], window: days, bucket: 90 * Self.minute))
+        }
+    }
+
     /// Type 7 quantile (as DuckDB's `quantile_cont` and numpy's default), computed here independently.
     static func quantile(_ sorted: [Double], _ q: Double) -> Double {
         let position = q * Double(sorted.count - 1)

@@ -125,6 +125,58 @@ struct ChunkCodecTests {
         #expect(throws: (any Error).self) { try wrongCount.decode() }
     }
 
+    /// Each hour's figures as the summary gives them, keyed by hour start.
+    func hours(_ chunk: EncodedChunk) throws -> [Int64: (count: Int, sum: Double, min: Double, max: Double)] {
+        var out: [Int64: (count: Int, sum: Double, min: Double, max: Double)] = [:]
+        let summary = try #require(chunk.summary)
+        let all = try summary.withUnsafeBytes { bytes in
+            try SubWindowSummary.forEach(bytes, chunk: chunk.statistics, accept: { first, last in
+                TimeBucket.floor(first, size: TimeBucket.hour) == TimeBucket.floor(last, size: TimeBucket.hour)
+            }) { out[TimeBucket.floor($0.first, size: TimeBucket.hour)] = ($0.count, $0.sum, $0.min, $0.max) }
+        }
+        #expect(all)
+        return out
+    }
+
+    /// Hour summaries agree with the readings: decimal values (exact sums), negative values and
+    /// empty hours, values that are no decimals and sums too large to be exact in 53 bits (both
+    /// kept as doubles); a chunk within one hour has none, and a damaged one throws.
+    @Test func hourSummariesMatchTheReadings() throws {
+        var rng = SystemRandomNumberGenerator()
+        let jittered = (0..<600).map { Self.start + Int64($0) * 150_000 + Int64.random(in: 0..<1000, using: &rng) }.filter { !(8..<11).contains(($0 - Self.start) / 3_600_000) }
+        let regular = (0..<600).map { Self.start + Int64($0) * 150_000 }   // the same count every hour
+        for ts in [jittered, regular] {
+            var level = 0.0
+            let walk = ts.map { _ in level += Double(Int.random(in: -30...30, using: &rng)) / 10; return (level * 10).rounded() / 10 + 0 }   // + 0: no -0.0, which is no decimal
+            for vs in [walk, walk.map { $0 / 3 }, ts.map { _ in 4e15 }] {
+                let chunk = EncodedChunk(ts: ts, vs: vs, fs: Array(repeating: 0, count: ts.count))
+                var expected: [Int64: [Double]] = [:]
+                for (t, v) in zip(ts, vs) { expected[TimeBucket.floor(t, size: TimeBucket.hour), default: []].append(v) }
+                let got = try hours(chunk)
+                #expect(Set(got.keys) == Set(expected.keys))
+                for (hour, values) in expected {
+                    let h = try #require(got[hour])
+                    #expect(h.count == values.count && h.min == values.min() && h.max == values.max())
+                    #expect(abs(h.sum - values.reduce(0, +)) <= 1e-12 * max(1, abs(h.sum)))
+                }
+                // A few bytes per hour of a random walk of decimals (steps up to 3.0 here), not 24 as raw.
+                if vs == walk { #expect(chunk.summary!.count < 6 * expected.count + 16, "\(chunk.summary!.count) bytes for \(expected.count) hours") }
+                let bytes = chunk.summary!
+                for cut in [0, 1, 2, bytes.count / 2, bytes.count - 1] {
+                    #expect(throws: (any Error).self) {
+                        _ = try Array(bytes.prefix(cut)).withUnsafeBytes { try SubWindowSummary.forEach($0, chunk: chunk.statistics, accept: { _, _ in true }) { _ in } }
+                    }
+                }
+                var fewer = chunk.statistics
+                fewer.count -= 1
+                #expect(throws: (any Error).self) {
+                    _ = try bytes.withUnsafeBytes { try SubWindowSummary.forEach($0, chunk: fewer, accept: { _, _ in true }) { _ in } }
+                }
+            }
+        }
+        #expect(EncodedChunk(ts: [Self.start, Self.start + 60_000], vs: [1, 2], fs: [0, 0]).summary == nil)
+    }
+
     /// Real Sensor.Community SDS011 data (two days, 2.5 min interval): compressed size per value.
     @Test func realSensorCommunityDataCompresses() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -11,6 +11,7 @@ enum RawStatement {
 
         @inline(__always) func int64(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
         @inline(__always) func double(_ index: Int32, _ value: Double) { sqlite3_bind_double(handle, index, value) }
+        @inline(__always) func null(_ index: Int32) { sqlite3_bind_null(handle, index) }
         /// Binds bytes without copying them: they must outlive the step (SQLITE_STATIC).
         @inline(__always) func blob(_ index: Int32, _ bytes: UnsafeRawBufferPointer) {
             // A zero-length blob still needs a non-null pointer, or SQLite binds NULL.

@@ -11,11 +11,13 @@ extension AggregateQuery {
 
 /// Adding stored readings to an aggregate, the same for every backend.
 extension AggregateTable {
-    /// Adds one sealed chunk of `series`. A chunk inside the window and inside one bucket
-    /// contributes its stored count, sum, min and max without being decoded, unless the query
-    /// needs single values (energetic mean, quantiles); otherwise `decode` gives its times and values.
-    package mutating func addChunk(_ chunk: ChunkStatistics, series: AggregateSelection.Series, _ q: AggregateQuery,
-                                   decode: () throws -> (ts: [Int64], vs: [Double])) rethrows {
+    /// Adds one sealed chunk of `series`. Unless the query needs single values (energetic mean,
+    /// quantiles), nothing is decoded when the chunk's statistics answer it: its row's (a chunk
+    /// inside the window and inside one bucket), or its hours' (`summary`, when each hour with
+    /// readings lies inside the window and inside one bucket: hourly and daily buckets over day
+    /// chunks). Otherwise `decode` gives its times and values.
+    package mutating func addChunk(_ chunk: ChunkStatistics, summary: [UInt8]?, series: AggregateSelection.Series, _ q: AggregateQuery,
+                                   decode: () throws -> (ts: [Int64], vs: [Double])) throws {
         let firstBucket = q.bucketStart(chunk.minTimestamp)
         if q.summarySuffices(chunk) {
             var acc = AggregateAccumulator()
@@ -23,6 +25,7 @@ extension AggregateTable {
             add(series.key(firstBucket), acc)
             return
         }
+        if q.statisticsSuffice, let summary, try addSubWindows(summary, chunk, series: series, q) { return }
         // A chunk's timestamps are sorted: walk the bucket boundaries instead of dividing
         // per value, and look a group up once per bucket rather than once per value.
         let (ts, vs) = try decode()
@@ -58,6 +61,21 @@ extension AggregateTable {
                     k += 1
                 }
                 close()
+            }
+        }
+    }
+
+    /// Adds the chunk's hours from its summary; false (nothing added) when an hour with readings
+    /// reaches outside the window or over a bucket boundary.
+    private mutating func addSubWindows(_ summary: [UInt8], _ chunk: ChunkStatistics, series: AggregateSelection.Series,
+                                        _ q: AggregateQuery) throws -> Bool {
+        try summary.withUnsafeBytes { bytes in
+            try SubWindowSummary.forEach(bytes, chunk: chunk, accept: { first, last in
+                q.window.contains(first) && q.window.contains(last) && q.bucketStart(first) == q.bucketStart(last)
+            }) { slot in
+                var acc = AggregateAccumulator()
+                acc.merge(count: slot.count, sum: slot.sum, min: slot.min, max: slot.max)
+                add(series.key(q.bucketStart(slot.first)), acc)
             }
         }
     }

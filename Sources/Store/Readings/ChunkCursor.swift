@@ -21,6 +21,10 @@ struct ChunkCursor {
     private var row: Row?
     private(set) var header = Header(seriesID: 0, timestampBlock: 0, statistics: ChunkStatistics(
         count: 0, minTimestamp: 0, maxTimestamp: 0, minValue: 0, maxValue: 0, sum: 0))
+    /// The current chunk's statistics per hour (``SubWindowSummary``), `nil` when it has none;
+    /// one buffer reused from chunk to chunk.
+    private(set) var summary: [UInt8]?
+    private var summaryBuffer: [UInt8] = []
     private var cachedBlock: Int64?
     private var cachedTimestamps: [Int64] = []
 
@@ -30,7 +34,7 @@ struct ChunkCursor {
         let ids = seriesIDs.map(String.init).joined(separator: ",")
         let order = descending.map { $0 ? " ORDER BY window_start DESC, series_id" : " ORDER BY window_start, series_id" } ?? ""
         rows = try Row.fetchCursor(db, sql: """
-            SELECT series_id, count, min_ts, max_ts, min_value, max_value, sum, ts_id, value, flags FROM chunk
+            SELECT series_id, count, min_ts, max_ts, min_value, max_value, sum, ts_id, value, flags, summary FROM chunk
             WHERE series_id IN (\(ids)) AND window_start > ? AND window_start < ? AND max_ts >= ? AND min_ts < ?
             """ + order, arguments: [window.start &- span, window.end, window.start, window.end])
         blockStatement = try db.cachedStatement(sql: "SELECT ts FROM ts_block WHERE id = ?")
@@ -42,6 +46,13 @@ struct ChunkCursor {
         self.row = row
         header = Header(seriesID: row[0], timestampBlock: row[7], statistics: ChunkStatistics(
             count: row[1], minTimestamp: row[2], maxTimestamp: row[3], minValue: row[4], maxValue: row[5], sum: row[6]))
+        summary = nil
+        try row.withUnsafeData(atIndex: 10) { data in
+            guard let data else { return }
+            summaryBuffer.removeAll(keepingCapacity: true)
+            summaryBuffer.append(contentsOf: data)
+            summary = summaryBuffer
+        }
         return true
     }
 

@@ -20,16 +20,22 @@ enum ChunkRows {
         var block: Int64
         var values: [UInt8]
         var flags: [UInt8]
+        /// Statistics per hour (``SubWindowSummary``), `NULL` for a chunk within one hour.
+        var summary: [UInt8]?
+
+        init(_ chunk: EncodedChunk, block: Int64) {
+            (statistics, self.block, values, flags, summary) = (chunk.statistics, block, chunk.values, chunk.flags, chunk.summary)
+        }
     }
 
     /// Inserts one chunk. Raw binds: a backfill writes a chunk per window it touches.
     static func insert(_ db: Database, seriesID: Int64, window: Int64, _ c: Columns) throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO chunk (min_ts, max_ts, count, min_value, max_value, sum, ts_id, value, flags, series_id, window_start)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            INSERT INTO chunk (min_ts, max_ts, count, min_value, max_value, sum, ts_id, value, flags, summary, series_id, window_start)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
             """)
         try execute(statement, db, c) { row in
-            row.int64(10, seriesID); row.int64(11, window)
+            row.int64(11, seriesID); row.int64(12, window)
         }
     }
 
@@ -46,9 +52,9 @@ enum ChunkRows {
         let old = try previous ?? block(of: id, db)
         let statement = try db.cachedStatement(sql: """
             UPDATE OR FAIL chunk SET min_ts = ?1, max_ts = ?2, count = ?3, min_value = ?4, max_value = ?5, sum = ?6, ts_id = ?7,
-            value = ?8, flags = ?9 WHERE id = ?10
+            value = ?8, flags = ?9, summary = ?10 WHERE id = ?11
             """)
-        try execute(statement, db, c) { $0.int64(10, id) }
+        try execute(statement, db, c) { $0.int64(11, id) }
         guard let old, old != c.block else { return nil }
         return try deleteUnused(block: old, db)
     }
@@ -58,9 +64,9 @@ enum ChunkRows {
     static func update(_ db: Database, id: Int64, keepingBlock c: Columns) throws {
         let statement = try db.cachedStatement(sql: """
             UPDATE OR FAIL chunk SET min_ts = ?1, max_ts = ?2, count = ?3, min_value = ?4, max_value = ?5, sum = ?6,
-            value = ?8, flags = ?9 WHERE id = ?10 AND ts_id = ?7
+            value = ?8, flags = ?9, summary = ?10 WHERE id = ?11 AND ts_id = ?7
             """)
-        try execute(statement, db, c) { $0.int64(10, id) }
+        try execute(statement, db, c) { $0.int64(11, id) }
         guard db.changesCount == 1 else { throw StoreError("chunk \(id) changed while its window was rewritten (it no longer points at timestamp block \(c.block)); the batch is rolled back, retry it") }
     }
 
@@ -82,17 +88,20 @@ enum ChunkRows {
         return count
     }
 
-    /// Runs `statement` once with the chunk's columns bound as `?1` to `?9` (statistics, block,
-    /// values, flags) and `more` binding the rest.
+    /// Runs `statement` once with the chunk's columns bound as `?1` to `?10` (statistics, block,
+    /// values, flags, summary) and `more` binding the rest.
     private static func execute(_ statement: Statement, _ db: Database, _ c: Columns, _ more: (RawStatement.Bindings) -> Void) throws {
         let s = c.statistics
         try c.values.withUnsafeBytes { values in
             try c.flags.withUnsafeBytes { flags in
-                try RawStatement.executeEach(statement, db, count: 1) { row, _ in
-                    row.int64(1, s.minTimestamp); row.int64(2, s.maxTimestamp); row.int64(3, Int64(s.count))
-                    row.double(4, s.minValue); row.double(5, s.maxValue); row.double(6, s.sum)
-                    row.int64(7, c.block); row.blob(8, values); row.blob(9, flags)
-                    more(row)
+                try (c.summary ?? []).withUnsafeBytes { summary in
+                    try RawStatement.executeEach(statement, db, count: 1) { row, _ in
+                        row.int64(1, s.minTimestamp); row.int64(2, s.maxTimestamp); row.int64(3, Int64(s.count))
+                        row.double(4, s.minValue); row.double(5, s.maxValue); row.double(6, s.sum)
+                        row.int64(7, c.block); row.blob(8, values); row.blob(9, flags)
+                        if c.summary == nil { row.null(10) } else { row.blob(10, summary) }
+                        more(row)
+                    }
                 }
             }
         }

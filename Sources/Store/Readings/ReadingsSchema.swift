@@ -231,4 +231,11 @@ enum ReadingsSchema {
             CREATE INDEX chunk_ts ON chunk(ts_id);
             """)
     }
+
+    /// `v31-chunk-summary`
+    static func v31ChunkSummary(_ db: Database) throws {
+        // Statistics per hour of each chunk (`SubWindowSummary`), so hourly and daily aggregates
+        // need not decode values. Chunks written before have none (NULL) and are decoded as before.
+        try db.execute(sql: "ALTER TABLE chunk ADD COLUMN summary BLOB")
+    }
 }

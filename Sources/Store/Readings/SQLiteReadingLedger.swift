@@ -99,15 +99,14 @@ struct SQLiteReadingLedger: ReadingLedger {
         try ChunkRows.rewrite(db, block: block, rewrites[0].chunk.encodedTimestamps)
         blocks.rewrote(block, times: times)
         for r in rewrites {
-            try ChunkRows.update(db, id: r.old.chunks[0], keepingBlock: ChunkRows.Columns(statistics: r.chunk.statistics, block: block, values: r.chunk.values, flags: r.chunk.flags))
+            try ChunkRows.update(db, id: r.old.chunks[0], keepingBlock: ChunkRows.Columns(r.chunk, block: block))
         }
     }
 
     /// The row's columns: the timestamps are stored (and encoded, if the chunk has them not
     /// yet) only when no sibling's block has them.
     private func columns(seriesID: Int64, window: Int64, _ chunk: EncodedChunk) throws -> ChunkRows.Columns {
-        ChunkRows.Columns(statistics: chunk.statistics, block: try timestampBlock(chunk, seriesID: seriesID, window: window),
-                          values: chunk.values, flags: chunk.flags)
+        ChunkRows.Columns(chunk, block: try timestampBlock(chunk, seriesID: seriesID, window: window))
     }
 
     func updateSeries(_ state: SeriesState) throws {

@@ -27,7 +27,7 @@ extension SQLiteReadingStore {
             var chunks = try ChunkCursor(db, seriesIDs: ids, window: q.window, span: policy.span)
             while try chunks.next() {
                 // A sensor's quantities share a timestamp block: the cursor decodes it once.
-                try table.addChunk(chunks.header.statistics, series: selection.series[chunks.header.seriesID]!, q) {
+                try table.addChunk(chunks.header.statistics, summary: chunks.summary, series: selection.series[chunks.header.seriesID]!, q) {
                     (try chunks.timestamps(), try chunks.values())
                 }
             }

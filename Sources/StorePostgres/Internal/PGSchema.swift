@@ -18,6 +18,7 @@ enum PGSchema {
         ("v9-staff", PGStaffSchema.v9Staff),
         ("v10-audit-retention", PGStaffSchema.v10AuditRetention),
         ("v11-approvals", PGStaffSchema.v11Approvals),
+        ("v12-chunk-summary", PGReadingsSchema.v12ChunkSummary),
     ]
 
     /// Key of the advisory lock that serialises migrations across nodes ("lantaarn" in ASCII).

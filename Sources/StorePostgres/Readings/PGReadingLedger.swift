@@ -19,7 +19,7 @@ final class PGReadingLedger: ReadingLedger {
     private var open = (series: [Int64](), ts: [Int64](), vs: [Double](), fs: [Int16]())
     private var chunks = (series: [Int64](), window: [Int64](), minTS: [Int64](), maxTS: [Int64](), count: [Int32](),
                           minValue: [Double](), maxValue: [Double](), sum: [Double](), ts: [ByteBuffer](), vs: [ByteBuffer](),
-                          fs: [ByteBuffer]())
+                          fs: [ByteBuffer](), summary: [ByteBuffer]())
     private var updates: [Int64: SeriesState] = [:]
 
     init(_ session: PGSession, partitions: PGChunkPartitions) {
@@ -125,6 +125,7 @@ final class PGReadingLedger: ReadingLedger {
         chunks.ts.append(ByteBuffer(bytes: chunk.encodedTimestamps))
         chunks.vs.append(ByteBuffer(bytes: chunk.values))
         chunks.fs.append(ByteBuffer(bytes: chunk.flags))
+        chunks.summary.append(ByteBuffer(bytes: chunk.summary ?? []))   // empty: none (NULL)
     }
 
     func deleteChunks(seriesID: Int64, window: Int64, _ sealed: SealedWindow) throws {
@@ -168,12 +169,13 @@ final class PGReadingLedger: ReadingLedger {
         if !chunks.series.isEmpty {
             createdMonths += try partitions.ensure(session, windowStarts: chunks.window)
             try session.query("""
-                INSERT INTO chunk (series_id, window_start, min_ts, max_ts, count, min_value, max_value, sum, ts, value, flags)
-                SELECT * FROM unnest(\(chunks.series)::bigint[], \(chunks.window)::bigint[], \(chunks.minTS)::bigint[],
-                    \(chunks.maxTS)::bigint[], \(chunks.count)::integer[], \(chunks.minValue)::float8[], \(chunks.maxValue)::float8[],
-                    \(chunks.sum)::float8[], \(chunks.ts)::bytea[], \(chunks.vs)::bytea[], \(chunks.fs)::bytea[])
+                INSERT INTO chunk (series_id, window_start, min_ts, max_ts, count, min_value, max_value, sum, ts, value, flags, summary)
+                SELECT s, w, a, b, n, lo, hi, total, t, v, f, NULLIF(h, ''::bytea) FROM unnest(\(chunks.series)::bigint[], \(chunks.window)::bigint[],
+                    \(chunks.minTS)::bigint[], \(chunks.maxTS)::bigint[], \(chunks.count)::integer[], \(chunks.minValue)::float8[],
+                    \(chunks.maxValue)::float8[], \(chunks.sum)::float8[], \(chunks.ts)::bytea[], \(chunks.vs)::bytea[], \(chunks.fs)::bytea[],
+                    \(chunks.summary)::bytea[]) AS u(s, w, a, b, n, lo, hi, total, t, v, f, h)
                 """)
-            chunks = ([], [], [], [], [], [], [], [], [], [], [])
+            chunks = ([], [], [], [], [], [], [], [], [], [], [], [])
         }
         if !open.series.isEmpty {
             try session.query("""

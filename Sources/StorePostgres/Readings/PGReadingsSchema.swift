@@ -121,4 +121,8 @@ enum PGReadingsSchema {
         "ALTER TABLE open_reading ADD PRIMARY KEY (series_id, ts, id)",
         "DROP INDEX open_reading_series_ts",
     ]
+
+    /// Statistics per hour of each chunk (`SubWindowSummary`): hourly and daily aggregates need
+    /// not decode values. Chunks written before have none and are decoded as before.
+    static let v12ChunkSummary = ["ALTER TABLE chunk ADD COLUMN summary bytea"]
 }

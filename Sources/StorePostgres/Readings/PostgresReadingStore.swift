@@ -68,7 +68,7 @@ extension PostgresReadingStore {
     /// Adds a chunk row whose columns 9 and 10 are its timestamp and value blobs.
     private static func addDecoded(_ row: PostgresRow, _ stats: ChunkStatistics, series: AggregateSelection.Series, _ q: AggregateQuery,
                                    to table: inout AggregateTable) throws {
-        try table.addChunk(stats, series: series, q) {
+        try table.addChunk(stats, summary: nil, series: series, q) {
             let cells = row.makeRandomAccess()
             let ts = try cells[8].decode(Data.self), vs = try cells[9].decode(Data.self)
             return (try ts.withUnsafeBytes { try TimestampCodec.decode($0) }, try vs.withUnsafeBytes { try DecimalValueCodec.decode($0) })
@@ -163,14 +163,19 @@ extension PostgresReadingStore: ReadingStore {
             // Chunks whose summary suffices are read without their blobs; the blobs of the others
             // follow in one more statement.
             var decode: (series: [Int64], window: [Int64]) = ([], [])
-            let blobs = q.statisticsSuffice ? "" : ", ts, value"
+            let blobs = q.statisticsSuffice ? ", summary" : ", ts, value"
             for row in try session.query(chunksQuery("window_start, count, min_ts, max_ts, min_value, max_value, sum" + blobs, ids: ids, window: q.window)) {
                 let (id, window) = try row.decode((Int64, Int64).self)
                 let stats = try ChunkStatistics.decode(row, from: 2)
                 if q.statisticsSuffice {
-                    if q.summarySuffices(stats) {
-                        table.addChunk(stats, series: selection.series[id]!, q) { ([], []) }
-                    } else {
+                    // The row's or its hours' statistics, or the chunk is decoded below.
+                    let summary = try row.makeRandomAccess()[8].decode(Data?.self).map { [UInt8]($0) }
+                    var decoded = true
+                    try table.addChunk(stats, summary: summary, series: selection.series[id]!, q) {
+                        decoded = false
+                        return ([], [])
+                    }
+                    if !decoded {
                         decode.series.append(id)
                         decode.window.append(window)
                     }

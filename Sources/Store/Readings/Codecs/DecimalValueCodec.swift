@@ -13,11 +13,18 @@ package enum DecimalValueCodec {
     /// Integers above this lose precision as doubles, so decimal mode is refused beyond it.
     static let maxScaled = 9.007_199_254_740_992e15
 
-    package static func encode(_ values: [Double]) -> [UInt8] {
+    /// The encoded values. `observe` (when given) sees the exponent found and the scaled
+    /// integers before they are packed, or `nil` and nothing for raw doubles: what
+    /// ``SubWindowSummary`` is made from, without finding them again.
+    package static func encode(_ values: [Double], observe: ((Int?, UnsafeBufferPointer<Int64>) -> Void)? = nil) -> [UInt8] {
         var out: [UInt8] = []
         let n = values.count
         let isDecimal = withUnsafeTemporaryAllocation(of: Int64.self, capacity: max(n, 1)) { scaled -> Bool in
-            guard let e = decimal(values, into: scaled) else { return false }
+            guard let e = decimal(values, into: scaled) else {
+                observe?(nil, UnsafeBufferPointer(start: nil, count: 0))
+                return false
+            }
+            observe?(e, UnsafeBufferPointer(rebasing: scaled[0..<n]))
             out.append(UInt8(e))
             BitPacking.appendVarint(UInt64(n), to: &out)
             guard n > 0 else { return true }

@@ -11,6 +11,8 @@ package struct EncodedChunk: Sendable {
     package var timestamps: [UInt8]?
     package var values: [UInt8]
     package var flags: [UInt8]
+    /// Statistics per hour (``SubWindowSummary``); `nil` for a chunk within one hour.
+    package var summary: [UInt8]?
 
     /// Encodes readings sorted by time (non-empty); the times only when `timestamps` says so
     /// (``TimestampEncoding``).
@@ -18,7 +20,11 @@ package struct EncodedChunk: Sendable {
         statistics = ChunkStatistics(timestamps: ts, values: vs)
         times = ts
         self.timestamps = timestamps
-        values = DecimalValueCodec.encode(vs)
+        var summary: [UInt8]?
+        values = DecimalValueCodec.encode(vs) { exponent, scaled in
+            summary = SubWindowSummary.encode(ts: ts, vs: vs, exponent: exponent, scaled: scaled)
+        }
+        self.summary = summary
         flags = FlagsCodec.encode(fs)
     }
 
