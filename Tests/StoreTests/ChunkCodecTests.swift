@@ -128,13 +128,15 @@ struct ChunkCodecTests {
     /// Each hour's figures as the summary gives them, keyed by hour start.
     func hours(_ chunk: EncodedChunk) throws -> [Int64: (count: Int, sum: Double, min: Double, max: Double)] {
         var out: [Int64: (count: Int, sum: Double, min: Double, max: Double)] = [:]
-        let summary = try #require(chunk.summary)
-        let all = try summary.withUnsafeBytes { bytes in
-            try SubWindowSummary.forEach(bytes, chunk: chunk.statistics, accept: { first, last in
-                TimeBucket.floor(first, size: TimeBucket.hour) == TimeBucket.floor(last, size: TimeBucket.hour)
-            }) { out[TimeBucket.floor($0.first, size: TimeBucket.hour)] = ($0.count, $0.sum, $0.min, $0.max) }
+        try #require(chunk.summary).withUnsafeBytes { bytes in
+            try SubWindowSummary.withSlots(bytes, chunk: chunk.statistics) { slots in
+                for h in slots {
+                    let hour = TimeBucket.floor(h.first, size: TimeBucket.hour)
+                    #expect(TimeBucket.floor(h.last, size: TimeBucket.hour) == hour && h.first <= h.last)
+                    out[hour] = (h.count, h.sum, h.min, h.max)
+                }
+            }
         }
-        #expect(all)
         return out
     }
 
@@ -164,13 +166,13 @@ struct ChunkCodecTests {
                 let bytes = chunk.summary!
                 for cut in [0, 1, 2, bytes.count / 2, bytes.count - 1] {
                     #expect(throws: (any Error).self) {
-                        _ = try Array(bytes.prefix(cut)).withUnsafeBytes { try SubWindowSummary.forEach($0, chunk: chunk.statistics, accept: { _, _ in true }) { _ in } }
+                        try Array(bytes.prefix(cut)).withUnsafeBytes { try SubWindowSummary.withSlots($0, chunk: chunk.statistics) { _ in } }
                     }
                 }
                 var fewer = chunk.statistics
                 fewer.count -= 1
                 #expect(throws: (any Error).self) {
-                    _ = try bytes.withUnsafeBytes { try SubWindowSummary.forEach($0, chunk: fewer, accept: { _, _ in true }) { _ in } }
+                    try bytes.withUnsafeBytes { try SubWindowSummary.withSlots($0, chunk: fewer) { _ in } }
                 }
             }
         }

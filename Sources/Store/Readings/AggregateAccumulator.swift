@@ -171,6 +171,17 @@ package struct AggregateTable {
         accumulators[slot].merge(acc)
     }
 
+    /// Folds a chunk's hours (each inside one bucket) into the rows of `series`.
+    mutating func merge(_ hours: UnsafeBufferPointer<SubWindowSummary.Slot>, series: AggregateSelection.Series, _ q: AggregateQuery) {
+        if let layout {
+            accumulators.withUnsafeMutableBufferPointer { rows in
+                for h in hours { rows[layout.index(series.key(q.bucketStart(h.first)))].merge(count: h.count, sum: h.sum, min: h.min, max: h.max) }
+            }
+            return
+        }
+        for h in hours { accumulators[slot(series.key(q.bucketStart(h.first)))].merge(count: h.count, sum: h.sum, min: h.min, max: h.max) }
+    }
+
     /// Keeps a run of values for quantiles; a group's first run reserves room for `expected`.
     @inline(__always) mutating func keep(_ run: UnsafeBufferPointer<Double>, in slot: Int, expected: Int) {
         if values[slot].capacity == 0 { values[slot].reserveCapacity(Swift.max(expected, run.count)) }

@@ -1,6 +1,12 @@
 import LantaarnModel
 
 extension AggregateQuery {
+    /// Whether chunks' hour summaries can answer this query (given a window that holds their
+    /// hours): statistics only, in buckets made of whole hours.
+    package var hoursMayAnswer: Bool {
+        statisticsSuffice && bucket % SubWindowSummary.span == 0 && TimeBucket.floor(origin, size: SubWindowSummary.span) == origin
+    }
+
     /// Whether a chunk's summary (count, sum, min, max) is all this query needs of it: the chunk
     /// lies inside the window and inside one bucket, and no single values are asked for.
     package func summarySuffices(_ chunk: ChunkStatistics) -> Bool {
@@ -25,7 +31,7 @@ extension AggregateTable {
             add(series.key(firstBucket), acc)
             return
         }
-        if q.statisticsSuffice, let summary, try addSubWindows(summary, chunk, series: series, q) { return }
+        if q.hoursMayAnswer, let summary, try addSubWindows(summary, chunk, series: series, q) { return }
         // A chunk's timestamps are sorted: walk the bucket boundaries instead of dividing
         // per value, and look a group up once per bucket rather than once per value.
         let (ts, vs) = try decode()
@@ -70,12 +76,12 @@ extension AggregateTable {
     private mutating func addSubWindows(_ summary: [UInt8], _ chunk: ChunkStatistics, series: AggregateSelection.Series,
                                         _ q: AggregateQuery) throws -> Bool {
         try summary.withUnsafeBytes { bytes in
-            try SubWindowSummary.forEach(bytes, chunk: chunk, accept: { first, last in
-                q.window.contains(first) && q.window.contains(last) && q.bucketStart(first) == q.bucketStart(last)
-            }) { slot in
-                var acc = AggregateAccumulator()
-                acc.merge(count: slot.count, sum: slot.sum, min: slot.min, max: slot.max)
-                add(series.key(q.bucketStart(slot.first)), acc)
+            try SubWindowSummary.withSlots(bytes, chunk: chunk) { hours in
+                for h in hours {
+                    guard q.window.contains(h.first) && q.window.contains(h.last) && q.bucketStart(h.first) == q.bucketStart(h.last) else { return false }
+                }
+                merge(hours, series: series, q)
+                return true
             }
         }
     }

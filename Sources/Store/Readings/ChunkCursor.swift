@@ -18,6 +18,8 @@ struct ChunkCursor {
 
     private let rows: GRDB.RowCursor
     private let blockStatement: Statement
+    /// Reads a chunk's values by id, when the walk leaves the blobs out.
+    private let valueStatement: Statement?
     private var row: Row?
     private(set) var header = Header(seriesID: 0, timestampBlock: 0, statistics: ChunkStatistics(
         count: 0, minTimestamp: 0, maxTimestamp: 0, minValue: 0, maxValue: 0, sum: 0))
@@ -30,14 +32,18 @@ struct ChunkCursor {
 
     /// Chunks of `seriesIDs` with a reading in `window`; `span` is the store's chunk span.
     /// `descending` asks for window order (oldest or newest first); `nil` leaves it to SQLite.
-    init(_ db: Database, seriesIDs: some Collection<Int64>, window: TimeWindow, span: Int64, descending: Bool? = nil) throws {
+    /// Without `blobs` the walk reads each chunk's statistics and summary only, and a chunk's
+    /// values are read by its id when asked for (an aggregate the summaries mostly answer: the
+    /// blobs are most of a row, and SQLite copies what a row hands out).
+    init(_ db: Database, seriesIDs: some Collection<Int64>, window: TimeWindow, span: Int64, descending: Bool? = nil, blobs: Bool = true) throws {
         let ids = seriesIDs.map(String.init).joined(separator: ",")
         let order = descending.map { $0 ? " ORDER BY window_start DESC, series_id" : " ORDER BY window_start, series_id" } ?? ""
         rows = try Row.fetchCursor(db, sql: """
-            SELECT series_id, count, min_ts, max_ts, min_value, max_value, sum, ts_id, value, flags, summary FROM chunk
+            SELECT series_id, count, min_ts, max_ts, min_value, max_value, sum, ts_id, \(blobs ? "value, flags" : "id, NULL"), summary FROM chunk
             WHERE series_id IN (\(ids)) AND window_start > ? AND window_start < ? AND max_ts >= ? AND min_ts < ?
             """ + order, arguments: [window.start &- span, window.end, window.start, window.end])
         blockStatement = try db.cachedStatement(sql: "SELECT ts FROM ts_block WHERE id = ?")
+        valueStatement = blobs ? nil : try db.cachedStatement(sql: "SELECT value FROM chunk WHERE id = ?")
     }
 
     /// Moves to the next chunk; false at the end.
@@ -50,7 +56,7 @@ struct ChunkCursor {
         try row.withUnsafeData(atIndex: 10) { data in
             guard let data else { return }
             summaryBuffer.removeAll(keepingCapacity: true)
-            summaryBuffer.append(contentsOf: data)
+            data.withUnsafeBytes { summaryBuffer.append(contentsOf: $0) }
             summary = summaryBuffer
         }
         return true
@@ -73,7 +79,15 @@ struct ChunkCursor {
 
     /// The current chunk's values, in timestamp order.
     func values() throws -> [Double] {
-        try column(8, "value") { bytes throws(ChunkCodecError) in try DecimalValueCodec.decode(bytes) }
+        guard let valueStatement else { return try column(8, "value") { bytes throws(ChunkCodecError) in try DecimalValueCodec.decode(bytes) } }
+        guard let id: Int64 = row?[8], let data = try Data.fetchOne(valueStatement, arguments: [id]) else {
+            throw ChunkCodecError("chunk without a value blob")
+        }
+        let decoded = try data.withUnsafeBytes { bytes throws(ChunkCodecError) in try DecimalValueCodec.decode(bytes) }
+        guard decoded.count == header.count else {
+            throw ChunkCodecError("value blob holds \(decoded.count) entries for a chunk of \(header.count)")
+        }
+        return decoded
     }
 
     /// The current chunk's quality flags, in timestamp order.

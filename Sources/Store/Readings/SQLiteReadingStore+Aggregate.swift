@@ -24,7 +24,7 @@ extension SQLiteReadingStore {
     private func aggregatePart(_ q: AggregateQuery, _ selection: AggregateSelection, _ ids: [Int64]) throws -> AggregateTable {
         var table = selection.table(q)
         try pool.read { db in
-            var chunks = try ChunkCursor(db, seriesIDs: ids, window: q.window, span: policy.span)
+            var chunks = try ChunkCursor(db, seriesIDs: ids, window: q.window, span: policy.span, blobs: !q.hoursMayAnswer)
             while try chunks.next() {
                 // A sensor's quantities share a timestamp block: the cursor decodes it once.
                 try table.addChunk(chunks.header.statistics, summary: chunks.summary, series: selection.series[chunks.header.seriesID]!, q) {

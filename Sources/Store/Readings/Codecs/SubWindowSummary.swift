@@ -94,8 +94,8 @@ package enum SubWindowSummary {
         count &* min &+ (count &* range) / 2
     }
 
-    /// One sub-window of a chunk: where its readings lie (`first...last`, within the chunk's
-    /// own first and last time) and their statistics.
+    /// One sub-window of a chunk that holds readings: where they lie (`first...last`, within
+    /// the chunk's own first and last time) and their statistics.
     package struct Slot {
         package var first: Int64
         package var last: Int64
@@ -105,72 +105,69 @@ package enum SubWindowSummary {
         package var max: Double
     }
 
-    /// Calls `body` with each sub-window holding readings, in time order, when `accept` takes
-    /// every one of them (given where its readings lie); returns false without calling `body`
-    /// otherwise. `chunk` is the chunk's row; a summary that disagrees with it throws.
-    package static func forEach(_ bytes: UnsafeRawBufferPointer, chunk: ChunkStatistics, accept: (Int64, Int64) -> Bool,
-                                _ body: (Slot) -> Void) throws(ChunkCodecError) -> Bool {
+    /// Decodes the summary of the chunk whose row is `chunk` and hands `body` its sub-windows
+    /// with readings, in time order (in temporary memory: nothing is allocated per chunk). A
+    /// summary that disagrees with the row throws.
+    package static func withSlots<R>(_ bytes: UnsafeRawBufferPointer, chunk: ChunkStatistics,
+                                     _ body: (UnsafeBufferPointer<Slot>) throws -> R) throws -> R {
         guard !bytes.isEmpty else { throw ChunkCodecError("empty sub-window summary") }
         let mode = bytes[0]
         var i = 1
         let window = Int64(try BitPacking.readVarint(bytes, &i)) &* 60_000
-        let slots = Int(try BitPacking.readVarint(bytes, &i))
+        let n = Int(try BitPacking.readVarint(bytes, &i))
         guard window > 0, mode == raw || mode <= 9 else { throw ChunkCodecError("sub-window summary of unknown mode \(mode) or window \(window)") }
         let origin = TimeBucket.floor(chunk.minTimestamp, size: window)
-        guard slots == Int((TimeBucket.floor(chunk.maxTimestamp, size: window) - origin) / window) + 1 else {
-            throw ChunkCodecError("sub-window summary of \(slots) windows for a chunk from \(chunk.minTimestamp) to \(chunk.maxTimestamp)")
+        guard n == Int((TimeBucket.floor(chunk.maxTimestamp, size: window) - origin) / window) + 1 else {
+            throw ChunkCodecError("sub-window summary of \(n) windows for a chunk from \(chunk.minTimestamp) to \(chunk.maxTimestamp)")
         }
-        return try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 4 * slots) { (buffer) throws(ChunkCodecError) -> Bool in
+        return try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 4 * n) { buffer in
             buffer.initialize(repeating: 0)   // a packed block of width 0 writes nothing
-            let counts = UnsafeMutableBufferPointer(rebasing: buffer[0..<slots])
+            let counts = UnsafeMutableBufferPointer(rebasing: buffer[0..<n])
             try BitPacking.unpack(bytes, &i, into: counts, frameOfReference: true)
             var used = 0, total = 0
-            for (slot, count) in counts.enumerated() where count > 0 {
-                let start = origin + Int64(slot) * window
-                guard accept(Swift.max(start, chunk.minTimestamp), Swift.min(start + window - 1, chunk.maxTimestamp)) else { return false }
+            for count in counts where count > 0 {
                 used += 1
-                total += Int(truncatingIfNeeded: count)
+                total &+= Int(truncatingIfNeeded: count)
             }
             guard total == chunk.count else { throw ChunkCodecError("sub-window summary counts \(total) readings for a chunk of \(chunk.count)") }
-            var slot = Slot(first: 0, last: 0, count: 0, sum: 0, min: 0, max: 0)
-            func emit(_ k: Int, _ stats: (sum: Double, min: Double, max: Double)) {
-                let start = origin + Int64(k) * window
-                slot.first = Swift.max(start, chunk.minTimestamp)
-                slot.last = Swift.min(start + window - 1, chunk.maxTimestamp)
-                slot.count = Int(counts[k])
-                (slot.sum, slot.min, slot.max) = stats
-                body(slot)
-            }
-            if mode == raw {
-                guard i + used * 24 <= bytes.count else { throw ChunkCodecError("truncated sub-window summary") }
-                func double(_ at: Int) -> Double {
-                    var bits: UInt64 = 0
-                    for b in 0..<8 { bits |= UInt64(bytes[at + b]) << UInt64(8 * b) }
-                    return Double(bitPattern: bits)
+            return try withUnsafeTemporaryAllocation(of: Slot.self, capacity: used) { slots in
+                var m = 0
+                @inline(__always) func append(_ k: Int, _ sum: Double, _ low: Double, _ high: Double) {
+                    let start = origin + Int64(k) * window
+                    slots.initializeElement(at: m, to: Slot(first: Swift.max(start, chunk.minTimestamp), last: Swift.min(start + window - 1, chunk.maxTimestamp),
+                                                            count: Int(counts[k]), sum: sum, min: low, max: high))
+                    m += 1
                 }
-                var at = i
-                for k in 0..<slots where counts[k] > 0 {
-                    emit(k, (double(at + 16), double(at), double(at + 8)))
-                    at += 24
+                if mode == raw {
+                    guard i + used * 24 <= bytes.count else { throw ChunkCodecError("truncated sub-window summary") }
+                    func double(_ at: Int) -> Double {
+                        var bits: UInt64 = 0
+                        for b in 0..<8 { bits |= UInt64(bytes[at + b]) << UInt64(8 * b) }
+                        return Double(bitPattern: bits)
+                    }
+                    var at = i
+                    for k in 0..<n where counts[k] > 0 {
+                        append(k, double(at + 16), double(at), double(at + 8))
+                        at += 24
+                    }
+                } else {
+                    let mins = UnsafeMutableBufferPointer(rebasing: buffer[n..<(n + used)])
+                    let ranges = UnsafeMutableBufferPointer(rebasing: buffer[(2 * n)..<(2 * n + used)])
+                    let sums = UnsafeMutableBufferPointer(rebasing: buffer[(3 * n)..<(3 * n + used)])
+                    try BitPacking.unpack(bytes, &i, into: mins)
+                    try BitPacking.unpack(bytes, &i, into: ranges, frameOfReference: true)
+                    try BitPacking.unpack(bytes, &i, into: sums)
+                    let p = DecimalValueCodec.powers[Int(mode)]
+                    var previous: Int64 = 0
+                    for k in 0..<n where counts[k] > 0 {
+                        let low = previous &+ BitPacking.unzigzag(mins[m]), range = Int64(bitPattern: ranges[m])
+                        let sum = BitPacking.unzigzag(sums[m]) &+ predictedSum(count: Int64(counts[k]), min: low, range: range)
+                        append(k, Double(sum) / p, Double(low) / p, Double(low &+ range) / p)
+                        previous = low
+                    }
                 }
-                return true
+                return try body(UnsafeBufferPointer(rebasing: slots[0..<m]))
             }
-            let mins = UnsafeMutableBufferPointer(rebasing: buffer[slots..<(slots + used)])
-            let ranges = UnsafeMutableBufferPointer(rebasing: buffer[(2 * slots)..<(2 * slots + used)])
-            let sums = UnsafeMutableBufferPointer(rebasing: buffer[(3 * slots)..<(3 * slots + used)])
-            try BitPacking.unpack(bytes, &i, into: mins)
-            try BitPacking.unpack(bytes, &i, into: ranges, frameOfReference: true)
-            try BitPacking.unpack(bytes, &i, into: sums)
-            let p = DecimalValueCodec.powers[Int(mode)]
-            var previous: Int64 = 0, n = 0
-            for k in 0..<slots where counts[k] > 0 {
-                let low = previous &+ BitPacking.unzigzag(mins[n]), range = Int64(bitPattern: ranges[n])
-                let sum = BitPacking.unzigzag(sums[n]) &+ predictedSum(count: Int64(counts[k]), min: low, range: range)
-                emit(k, (Double(sum) / p, Double(low) / p, Double(low &+ range) / p))
-                previous = low
-                n += 1
-            }
-            return true
         }
     }
 }
