@@ -22,71 +22,89 @@ package enum SubWindowSummary {
     static let raw: UInt8 = 255
 
     /// The summary of readings sorted by time, given their values' decimal exponent and scaled
-    /// integers (`nil` exponent: raw doubles); `nil` when they lie in one sub-window.
+    /// integers (`nil` exponent: raw doubles); `nil` when they lie in one sub-window. Its
+    /// columns are made in one temporary allocation (a backfill encodes a chunk per window).
     static func encode(ts: [Int64], vs: [Double], exponent: Int?, scaled: UnsafeBufferPointer<Int64>) -> [UInt8]? {
         guard let first = ts.first, let last = ts.last, TimeBucket.floor(first, size: span) != TimeBucket.floor(last, size: span) else { return nil }
         let origin = TimeBucket.floor(first, size: span)
-        let slots = Int((TimeBucket.floor(last, size: span) - origin) / span) + 1
-        var counts = [UInt64](repeating: 0, count: slots)
-        // Per slot with readings: its index range into the columns.
-        var runs: [(start: Int, end: Int)] = []
-        var k = 0
-        while k < ts.count {
-            let slot = Int((TimeBucket.floor(ts[k], size: span) - origin) / span)
-            let start = k
-            let end = origin + Int64(slot + 1) * span
-            while k < ts.count && ts[k] < end { k += 1 }
-            counts[slot] = UInt64(k - start)
-            runs.append((start, k))
-        }
-        var out: [UInt8] = [exponent.map(UInt8.init) ?? raw]
+        let n = Int((TimeBucket.floor(last, size: span) - origin) / span) + 1
+        var out: [UInt8] = []
+        out.reserveCapacity(16 + 6 * n)
+        out.append(exponent.map(UInt8.init) ?? raw)
         BitPacking.appendVarint(UInt64(span / 60_000), to: &out)
-        BitPacking.appendVarint(UInt64(slots), to: &out)
-        BitPacking.pack(counts, frameOfReference: true, into: &out)
-        if exponent != nil, let columns = decimalColumns(runs, scaled) {
-            for (column, reference) in zip(columns, [false, true, false]) { BitPacking.pack(column, frameOfReference: reference, into: &out) }
-            return out
-        }
-        out[0] = raw
-        vs.withUnsafeBufferPointer { v in
-            for run in runs {
-                var (low, high, sum) = (v[run.start], v[run.start], 0.0)
-                for x in v[run.start..<run.end] {
-                    low = Swift.min(low, x)
-                    high = Swift.max(high, x)
-                    sum += x
-                }
-                for d in [low, high, sum] {
-                    let bits = d.bitPattern
-                    for b in 0..<8 { out.append(UInt8(truncatingIfNeeded: bits >> UInt64(8 * b))) }
+        BitPacking.appendVarint(UInt64(n), to: &out)
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 5 * n) { buffer in
+            buffer.initialize(repeating: 0)
+            // Counts per slot, then per slot with readings: where its run ends, and the three columns.
+            let counts = UnsafeMutableBufferPointer(rebasing: buffer[0..<n])
+            let ends = UnsafeMutableBufferPointer(rebasing: buffer[n..<(2 * n)])
+            var used = 0, k = 0
+            while k < ts.count {
+                let slot = Int((TimeBucket.floor(ts[k], size: span) - origin) / span)
+                let start = k, end = origin + Int64(slot + 1) * span
+                while k < ts.count && ts[k] < end { k += 1 }
+                counts[slot] = UInt64(k - start)
+                ends[used] = UInt64(k)
+                used += 1
+            }
+            BitPacking.pack(UnsafeBufferPointer(counts), frameOfReference: true, into: &out)
+            let columns = (UnsafeMutableBufferPointer(rebasing: buffer[(2 * n)..<(2 * n + used)]),
+                           UnsafeMutableBufferPointer(rebasing: buffer[(3 * n)..<(3 * n + used)]),
+                           UnsafeMutableBufferPointer(rebasing: buffer[(4 * n)..<(4 * n + used)]))
+            if exponent != nil, decimalColumns(ends: UnsafeBufferPointer(rebasing: ends[0..<used]), scaled, into: columns) {
+                BitPacking.pack(UnsafeBufferPointer(columns.0), into: &out)
+                BitPacking.pack(UnsafeBufferPointer(columns.1), frameOfReference: true, into: &out)
+                BitPacking.pack(UnsafeBufferPointer(columns.2), into: &out)
+                return
+            }
+            out[0] = raw
+            vs.withUnsafeBufferPointer { v in
+                var start = 0
+                for end in ends[0..<used] {
+                    var (low, high, sum) = (v[start], v[start], 0.0)
+                    for x in v[start..<Int(end)] {
+                        low = Swift.min(low, x)
+                        high = Swift.max(high, x)
+                        sum += x
+                    }
+                    appendDouble(low, to: &out); appendDouble(high, to: &out); appendDouble(sum, to: &out)
+                    start = Int(end)
                 }
             }
         }
         return out
     }
 
-    /// The three decimal columns, or `nil` when a sum does not fit 53 bits (it would not be exact).
-    private static func decimalColumns(_ runs: [(start: Int, end: Int)], _ scaled: UnsafeBufferPointer<Int64>) -> [[UInt64]]? {
-        var mins: [UInt64] = [], ranges: [UInt64] = [], sums: [UInt64] = []
-        mins.reserveCapacity(runs.count); ranges.reserveCapacity(runs.count); sums.reserveCapacity(runs.count)
-        var previous: Int64 = 0
-        for run in runs {
-            var (low, high, sum) = (scaled[run.start], scaled[run.start], Int64(0))
-            for x in scaled[run.start..<run.end] {
+    /// Appends `d` as 8 little-endian bytes.
+    private static func appendDouble(_ d: Double, to out: inout [UInt8]) {
+        let bits = d.bitPattern
+        for b in 0..<8 { out.append(UInt8(truncatingIfNeeded: bits >> UInt64(8 * b))) }
+    }
+
+    /// Writes the three decimal columns of the runs ending at `ends`; false when a sum does not
+    /// fit 53 bits (it would not be exact).
+    private static func decimalColumns(ends: UnsafeBufferPointer<UInt64>, _ scaled: UnsafeBufferPointer<Int64>,
+                                       into columns: (mins: UnsafeMutableBufferPointer<UInt64>, ranges: UnsafeMutableBufferPointer<UInt64>,
+                                                      sums: UnsafeMutableBufferPointer<UInt64>)) -> Bool {
+        var previous: Int64 = 0, start = 0
+        for (m, end) in ends.enumerated() {
+            var (low, high, sum) = (scaled[start], scaled[start], Int64(0))
+            for x in scaled[start..<Int(end)] {
                 low = Swift.min(low, x)
                 high = Swift.max(high, x)
                 let (s, overflow) = sum.addingReportingOverflow(x)
-                guard !overflow else { return nil }
+                guard !overflow else { return false }
                 sum = s
             }
-            guard sum.magnitude < 1 << 53 else { return nil }
-            let count = Int64(run.end - run.start), range = high &- low
-            mins.append(BitPacking.zigzag(low &- previous))
-            ranges.append(UInt64(bitPattern: range))
-            sums.append(BitPacking.zigzag(sum &- predictedSum(count: count, min: low, range: range)))
+            guard sum.magnitude < 1 << 53 else { return false }
+            let count = Int64(Int(end) - start), range = high &- low
+            columns.mins[m] = BitPacking.zigzag(low &- previous)
+            columns.ranges[m] = UInt64(bitPattern: range)
+            columns.sums[m] = BitPacking.zigzag(sum &- predictedSum(count: count, min: low, range: range))
             previous = low
+            start = Int(end)
         }
-        return [mins, ranges, sums]
+        return true
     }
 
     /// What the sum is stored relative to (wrapping: only its difference is kept).
