@@ -79,29 +79,29 @@ struct ChunkCursor {
 
     /// The current chunk's values, in timestamp order.
     func values() throws -> [Double] {
-        guard let valueStatement else { return try column(8, "value") { bytes throws(ChunkCodecError) in try DecimalValueCodec.decode(bytes) } }
-        guard let id: Int64 = row?[8], let data = try Data.fetchOne(valueStatement, arguments: [id]) else {
-            throw ChunkCodecError("chunk without a value blob")
-        }
-        let decoded = try data.withUnsafeBytes { bytes throws(ChunkCodecError) in try DecimalValueCodec.decode(bytes) }
-        guard decoded.count == header.count else {
-            throw ChunkCodecError("value blob holds \(decoded.count) entries for a chunk of \(header.count)")
-        }
-        return decoded
+        try column(8, "value") { bytes throws(ChunkCodecError) in try DecimalValueCodec.decode(bytes) }
     }
 
-    /// The current chunk's quality flags, in timestamp order.
+    /// The current chunk's quality flags, in timestamp order (a walk with its blobs only).
     func flags() throws -> [UInt8] {
         try column(9, "flags") { bytes throws(ChunkCodecError) in try FlagsCodec.decode(bytes) }
     }
 
-    /// Decodes the blob in column `index` of the current chunk and checks it holds `count` entries.
+    /// Decodes the blob in column `index` of the current chunk (its values by the chunk's id in
+    /// that column, when the walk leaves the blobs out) and checks it holds `count` entries.
     private func column<T>(_ index: Int, _ name: String,
                            _ decode: (UnsafeRawBufferPointer) throws(ChunkCodecError) -> [T]) throws -> [T] {
         guard let row else { throw ChunkCodecError("no current chunk") }
-        let decoded = try row.withUnsafeData(atIndex: index) { blob -> [T] in
+        func decodeBlob(_ blob: Data?) throws -> [T] {
             guard let blob else { throw ChunkCodecError("chunk without a \(name) blob") }
             return try blob.withUnsafeBytes { bytes throws(ChunkCodecError) in try decode(bytes) }
+        }
+        let decoded: [T]
+        if let valueStatement {
+            guard index == 8, let id: Int64 = row[8] else { throw ChunkCodecError("the chunk walk left the \(name) blob out") }
+            decoded = try decodeBlob(try Data.fetchOne(valueStatement, arguments: [id]))
+        } else {
+            decoded = try row.withUnsafeData(atIndex: index, decodeBlob)
         }
         guard decoded.count == header.count else {
             throw ChunkCodecError("\(name) blob holds \(decoded.count) entries for a chunk of \(header.count)")

@@ -15,7 +15,8 @@ import LantaarnModel
 ///   and `Double(sum) / 10^e` is at least as close to the true sum as adding the doubles.
 /// - raw: `k × (min, max, sum)` as little-endian doubles.
 ///
-/// It costs about three bytes per hour of a series (measured in `make bench-store`).
+/// It costs about five bytes per hour of a series on the generated set, 0.22 B per value
+/// (`make bench-store`, BENCHMARKS.md "Hour summaries").
 package enum SubWindowSummary {
     /// The sub-window, milliseconds.
     package static let span: Int64 = 3_600_000
