@@ -168,6 +168,13 @@ struct AggregateConformanceTests {
         #expect(throws: (any Error).self) {
             try store.readings.aggregate(AggregateQuery(quantities: ["pm25"], window: days, bucket: 90 * Self.minute))
         }
+        // A damaged summary fails the query with its chunk named, rather than answer wrongly.
+        try store.tamper(backend == .sqlite ? "UPDATE chunk SET summary = x'ff3c02' WHERE summary IS NOT NULL"
+                                            : "UPDATE chunk SET summary = decode('ff3c02', 'hex') WHERE summary IS NOT NULL")
+        let error = #expect(throws: (any Error).self) {
+            try store.readings.aggregate(AggregateQuery(quantities: ["pm25"], window: days, bucket: TimeBucket.hour))
+        }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("damaged chunk of sensor"))
     }
 
     /// Type 7 quantile (as DuckDB's `quantile_cont` and numpy's default), computed here independently.

@@ -72,17 +72,22 @@ extension AggregateTable {
     }
 
     /// Adds the chunk's hours from its summary; false (nothing added) when an hour with readings
-    /// reaches outside the window or over a bucket boundary.
+    /// reaches outside the window or over a bucket boundary. A summary that does not decode, or
+    /// disagrees with its chunk's row, fails the query with the chunk named.
     private mutating func addSubWindows(_ summary: [UInt8], _ chunk: ChunkStatistics, series: AggregateSelection.Series,
                                         _ q: AggregateQuery) throws -> Bool {
-        try summary.withUnsafeBytes { bytes in
-            try SubWindowSummary.withSlots(bytes, chunk: chunk) { hours in
-                for h in hours {
-                    guard q.window.contains(h.first) && q.window.contains(h.last) && q.bucketStart(h.first) == q.bucketStart(h.last) else { return false }
+        do {
+            return try summary.withUnsafeBytes { bytes in
+                try SubWindowSummary.withSlots(bytes, chunk: chunk) { hours in
+                    for h in hours {
+                        guard q.window.contains(h.first) && q.window.contains(h.last) && q.bucketStart(h.first) == q.bucketStart(h.last) else { return false }
+                    }
+                    merge(hours, series: series, q)
+                    return true
                 }
-                merge(hours, series: series, q)
-                return true
             }
+        } catch let error as ChunkCodecError {
+            throw error.naming("of sensor \(series.sensorID) from \(ISO8601.format(milliseconds: chunk.minTimestamp))")
         }
     }
 

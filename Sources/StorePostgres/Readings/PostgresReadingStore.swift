@@ -170,12 +170,12 @@ extension PostgresReadingStore: ReadingStore {
                 if q.statisticsSuffice {
                     // The row's or its hours' statistics, or the chunk is decoded below.
                     let summary = try row.makeRandomAccess()[8].decode(Data?.self).map { [UInt8]($0) }
-                    var decoded = true
+                    var answered = true
                     try table.addChunk(stats, summary: summary, series: selection.series[id]!, q) {
-                        decoded = false
+                        answered = false
                         return ([], [])
                     }
-                    if !decoded {
+                    if !answered {
                         decode.series.append(id)
                         decode.window.append(window)
                     }
