@@ -22,16 +22,20 @@ package struct ChunkStatistics: Equatable, Sendable {
 extension ChunkStatistics {
     /// The statistics of readings sorted by time (non-empty).
     package init(timestamps ts: [Int64], values vs: [Double]) {
-        // One pass; the sum in reading order, as `reduce` adds.
-        var (low, high, sum) = (vs[0], vs[0], 0.0)
-        vs.withUnsafeBufferPointer { values in
-            for v in values {
-                if v < low { low = v }
-                if v > high { high = v }
-                sum += v
-            }
-        }
+        let (low, high, sum) = vs.withUnsafeBufferPointer { Self.extremesAndSum($0[...]) }
         self.init(count: ts.count, minTimestamp: ts.first!, maxTimestamp: ts.last!, minValue: low, maxValue: high, sum: sum)
+    }
+
+    /// Smallest, largest and sum of non-empty `values` in one pass; the sum in reading order, as
+    /// `reduce` adds (a chunk's row, an hour of a raw ``SubWindowSummary``).
+    static func extremesAndSum(_ values: Slice<UnsafeBufferPointer<Double>>) -> (min: Double, max: Double, sum: Double) {
+        var (low, high, sum) = (values.first!, values.first!, 0.0)
+        for v in values {
+            if v < low { low = v }
+            if v > high { high = v }
+            sum += v
+        }
+        return (low, high, sum)
     }
 }
 

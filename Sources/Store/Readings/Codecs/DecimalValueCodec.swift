@@ -41,11 +41,21 @@ package enum DecimalValueCodec {
         guard !isDecimal else { return out }
         out.append(raw)
         BitPacking.appendVarint(UInt64(n), to: &out)
-        for v in values {
-            let bits = v.bitPattern
-            for b in 0..<8 { out.append(UInt8(truncatingIfNeeded: bits >> UInt64(8 * b))) }
-        }
+        for v in values { appendDouble(v, to: &out) }
         return out
+    }
+
+    /// Appends `d` as 8 little-endian bytes (the raw mode here and in ``SubWindowSummary``).
+    static func appendDouble(_ d: Double, to out: inout [UInt8]) {
+        let bits = d.bitPattern
+        for b in 0..<8 { out.append(UInt8(truncatingIfNeeded: bits >> UInt64(8 * b))) }
+    }
+
+    /// The double written by ``appendDouble(_:to:)`` at byte `at` (the caller checked the length).
+    static func double(_ bytes: UnsafeRawBufferPointer, at: Int) -> Double {
+        var bits: UInt64 = 0
+        for b in 0..<8 { bits |= UInt64(bytes[at + b]) << UInt64(8 * b) }
+        return Double(bitPattern: bits)
     }
 
     /// The smallest exponent that represents every value exactly, with the scaled integers
@@ -77,11 +87,7 @@ package enum DecimalValueCodec {
         guard count <= 1 << 26 else { throw ChunkCodecError("value count \(count) too large") }
         if mode == raw {
             guard i + count * 8 <= bytes.count else { throw ChunkCodecError("truncated raw values") }
-            return (0..<count).map { k in
-                var bits: UInt64 = 0
-                for b in 0..<8 { bits |= UInt64(bytes[i + k * 8 + b]) << UInt64(8 * b) }
-                return Double(bitPattern: bits)
-            }
+            return (0..<count).map { k in double(bytes, at: i + k * 8) }
         }
         guard Int(mode) < powers.count else { throw ChunkCodecError("unknown value mode \(mode)") }
         guard count > 0 else { return [] }

@@ -62,24 +62,15 @@ package enum SubWindowSummary {
             vs.withUnsafeBufferPointer { v in
                 var start = 0
                 for end in ends[0..<used] {
-                    var (low, high, sum) = (v[start], v[start], 0.0)
-                    for x in v[start..<Int(end)] {
-                        low = Swift.min(low, x)
-                        high = Swift.max(high, x)
-                        sum += x
-                    }
-                    appendDouble(low, to: &out); appendDouble(high, to: &out); appendDouble(sum, to: &out)
+                    let hour = ChunkStatistics.extremesAndSum(v[start..<Int(end)])
+                    DecimalValueCodec.appendDouble(hour.min, to: &out)
+                    DecimalValueCodec.appendDouble(hour.max, to: &out)
+                    DecimalValueCodec.appendDouble(hour.sum, to: &out)
                     start = Int(end)
                 }
             }
         }
         return out
-    }
-
-    /// Appends `d` as 8 little-endian bytes.
-    private static func appendDouble(_ d: Double, to out: inout [UInt8]) {
-        let bits = d.bitPattern
-        for b in 0..<8 { out.append(UInt8(truncatingIfNeeded: bits >> UInt64(8 * b))) }
     }
 
     /// Writes the three decimal columns of the runs ending at `ends`; false when a sum does not
@@ -159,14 +150,9 @@ package enum SubWindowSummary {
                 }
                 if mode == raw {
                     guard i + used * 24 <= bytes.count else { throw ChunkCodecError("truncated sub-window summary") }
-                    func double(_ at: Int) -> Double {
-                        var bits: UInt64 = 0
-                        for b in 0..<8 { bits |= UInt64(bytes[at + b]) << UInt64(8 * b) }
-                        return Double(bitPattern: bits)
-                    }
                     var at = i
                     for k in 0..<n where counts[k] > 0 {
-                        append(k, double(at + 16), double(at), double(at + 8))
+                        append(k, DecimalValueCodec.double(bytes, at: at + 16), DecimalValueCodec.double(bytes, at: at), DecimalValueCodec.double(bytes, at: at + 8))
                         at += 24
                     }
                 } else {
