@@ -41,7 +41,7 @@ struct LiveThenArchiveTests {
 
     /// Readings in the store: sealed chunks and the open buffer.
     static func storedReadings(_ dir: String) throws -> Int? {
-        Int(try query(dir, "SELECT (SELECT coalesce(sum(count), 0) FROM chunk) + (SELECT count(*) FROM open_reading)").first?.first ?? "")
+        Int(try query(dir, "SELECT (SELECT coalesce(sum(count), 0) FROM chunk) + (SELECT count(*) FROM open_reading) + (SELECT coalesce(sum(n), 0) FROM open_run)").first?.first ?? "")
     }
 
     struct CLIFailure: Error, CustomStringConvertible { var description: String; init(_ d: String) { description = d } }

@@ -20,7 +20,7 @@ struct ChunkStoreTests {
 
     func counts(_ store: SQLiteStore) throws -> (chunks: Int, open: Int) {
         try store.pool.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk")!, try Int.fetchOne(db, sql: "SELECT count(*) FROM open_reading")!)
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk")!, try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM open_reading) + (SELECT coalesce(sum(n), 0) FROM open_run)")!)
         }
     }
 
@@ -212,7 +212,7 @@ struct SealExpiredTests {
         try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
         #expect(try store.readings.sealExpired(now: base + 65 * 60_000) == 0, "10:00-11:00 plus 10 min lateness has not passed yet")
         #expect(try store.readings.sealExpired(now: base + 71 * 60_000) == 30)
-        #expect(try store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM open_reading") } == 0)
+        #expect(try store.pool.read { try Int.fetchOne($0, sql: "SELECT (SELECT count(*) FROM open_reading) + (SELECT count(*) FROM open_run)") } == 0)
         var values: [Double] = []
         try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: base * 2)) { values.append($0.value) }
         #expect(values == readings.map(\.value))

@@ -27,6 +27,13 @@ struct PurgeTests {
 
     func contains(_ haystack: Data, _ needle: [UInt8]) -> Bool { haystack.range(of: Data(needle)) != nil }
 
+    /// Whether `value` is in `haystack` as SQLite stores a REAL (big-endian) or as the open
+    /// buffer's packed runs do (little-endian).
+    func contains(_ haystack: Data, value: Double) -> Bool {
+        contains(haystack, withUnsafeBytes(of: value.bitPattern.bigEndian, Array.init))
+            || contains(haystack, withUnsafeBytes(of: value.bitPattern.littleEndian, Array.init))
+    }
+
     @Test func destroyedValuesLeaveNoTraceAndHeldRangesSurvive() throws {
         let store = try SQLiteStore(dataDirectory: try scratchDirectory("purge"), policy: ChunkPolicy(span: Self.day, lateness: 0))
         let old = TimeBucket.floor(Self.now - 30 * Self.day, size: Self.day)   // chunks are day-aligned; holds keep whole chunks
@@ -36,7 +43,7 @@ struct PurgeTests {
         readings += (0..<(30 * 24)).map { reading("keep-me", old + Int64($0) * 3_600_000, Double($0 % 50)) }
         try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
         let before = fileBytes(store)
-        #expect(contains(before, withUnsafeBytes(of: Self.canaryValue.bitPattern.bigEndian, Array.init)))
+        #expect(contains(before, value: Self.canaryValue))
 
         let held = TimeWindow(start: old + 2 * Self.day, end: old + 3 * Self.day)
         try store.retention.addHold(kind: .sensor, subject: "keep-me", window: held, reason: "WOO-verzoek 2026-118")
@@ -63,7 +70,7 @@ struct PurgeTests {
         let after = fileBytes(store)
         // The sensor id stays only where it must: in the destruction log, saying what was destroyed.
         #expect(try store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM series WHERE sensor_id = ?", arguments: [Self.canarySensor]) } == 0)
-        #expect(!contains(after, withUnsafeBytes(of: Self.canaryValue.bitPattern.bigEndian, Array.init)),
+        #expect(!contains(after, value: Self.canaryValue),
                 "the destroyed value is still in the database file")
         #expect(try store.integrityCheck() == ["ok"])
     }

@@ -184,9 +184,25 @@ final class MosquittoHandle: @unchecked Sendable {
             }
         }
         delegate?.mosquittoBeforeAcknowledge()
-        if rc == success, mosquitto_want_write(mosq) { rc = mosquitto_loop_write(mosq, 1) }
+        if rc == success, mosquitto_want_write(mosq) {
+            // libmosquitto writes each queued packet (a burst's PUBACKs) with its own write(2);
+            // corked, they leave as one segment, not one each through the TCP stack (on
+            // loopback that also runs the broker's receive path on this thread).
+            let socket = mosquitto_socket(mosq)
+            Self.cork(socket, true)
+            rc = mosquitto_loop_write(mosq, 1)
+            Self.cork(socket, false)
+        }
         if rc == success { rc = mosquitto_loop_misc(mosq) }
         return rc
+    }
+
+    /// Sets or clears `TCP_CORK`; clearing it sends what was held. Failures (not a TCP socket)
+    /// change nothing: the packets then leave as written.
+    private static func cork(_ socket: Int32, _ on: Bool) {
+        guard socket >= 0 else { return }
+        var value: Int32 = on ? 1 : 0
+        _ = setsockopt(socket, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size))
     }
 
     func subscribe(_ pattern: String, qos: Int32) throws {

@@ -24,6 +24,7 @@ enum RawStatement {
         fileprivate let handle: OpaquePointer
 
         @inline(__always) func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+        @inline(__always) func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
         /// The column's blob, valid until the next step (empty for NULL).
         @inline(__always) func blob(_ column: Int32) -> UnsafeRawBufferPointer {
             UnsafeRawBufferPointer(start: sqlite3_column_blob(handle, column), count: Int(sqlite3_column_bytes(handle, column)))

@@ -37,6 +37,7 @@ enum Schema {
         m.registerMigration("v29-ts-block-refs-by-index", migrate: ReadingsSchema.v29TsBlockRefsByIndex)
         m.registerMigration("v30-chunk-ts-deferred", migrate: ReadingsSchema.v30ChunkTsDeferred)
         m.registerMigration("v31-chunk-summary", migrate: ReadingsSchema.v31ChunkSummary)
+        m.registerMigration("v32-open-runs", migrate: ReadingsSchema.v32OpenRuns)
         return m
     }
 }

@@ -238,4 +238,21 @@ enum ReadingsSchema {
         // need not decode values. Chunks written before have none (NULL) and are decoded as before.
         try db.execute(sql: "ALTER TABLE chunk ADD COLUMN summary BLOB")
     }
+
+    /// `v32-open-runs`
+    static func v32OpenRuns(_ db: Database) throws {
+        // The open buffer's packed runs (`SQLiteOpenBuffer`): one row per series and ingest batch
+        // instead of one per reading. `open_reading` stays for single readings (see there).
+        try db.execute(sql: """
+            CREATE TABLE open_run (
+                id INTEGER PRIMARY KEY,
+                series_id INTEGER NOT NULL REFERENCES series(id),
+                ts_min INTEGER NOT NULL,
+                ts_max INTEGER NOT NULL,
+                n INTEGER NOT NULL,
+                readings BLOB NOT NULL
+            );
+            CREATE INDEX open_run_series_ts ON open_run(series_id, ts_max);
+            """)
+    }
 }

@@ -34,37 +34,25 @@ struct SQLiteReadingLedger: ReadingLedger {
     }
 
     func openReadings(seriesID: Int64, from: Int64, through: Int64) throws -> ReadingColumns {
-        var held = ReadingColumns()
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT ts, value FROM open_reading WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts"),
-                                       arguments: [seriesID, from, through])
-        while let row = try rows.next() { held.ts.append(row[0]); held.vs.append(row[1]) }
-        return held
+        guard from <= through else { return ReadingColumns() }
+        let held = try SQLiteOpenBuffer.readings(db, seriesID: seriesID, times: from...through)
+        return held.isSortedByTime ? held : held.sortedByTime()
     }
 
     func bufferedReadings(seriesID: Int64, before limit: Int64) throws -> ReadingColumns {
-        var out = ReadingColumns()
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT ts, value, flags FROM open_reading WHERE series_id = ? AND ts < ? ORDER BY ts, id
-            """), arguments: [seriesID, limit])
-        while let row = try rows.next() {
-            out.ts.append(row[0]); out.vs.append(row[1]); out.fs.append(UInt8(truncatingIfNeeded: row[2] as Int64))
-        }
-        return out
+        guard limit > Int64.min else { return ReadingColumns() }
+        // Arrival order, then stable by time: (time, arrival).
+        let held = try SQLiteOpenBuffer.readings(db, seriesID: seriesID, times: Int64.min...(limit - 1))
+        return held.isSortedByTime ? held : held.sortedByTime()
     }
 
     func deleteBuffered(seriesID: Int64, before limit: Int64) throws {
-        try db.execute(sql: "DELETE FROM open_reading WHERE series_id = ? AND ts < ?", arguments: [seriesID, limit])
+        try SQLiteOpenBuffer.delete(db, seriesID: seriesID, before: limit)
     }
 
-    /// Buffers readings of the open window (the live-ingest hot path: raw binds).
+    /// Buffers readings of the open window (the live-ingest hot path: one packed run).
     func insertOpen(seriesID: Int64, _ columns: ReadingColumns) throws {
-        let insert = try db.cachedStatement(sql: "INSERT INTO open_reading (series_id, ts, value, flags) VALUES (?, ?, ?, ?)")
-        try RawStatement.executeEach(insert, db, count: columns.ts.count) { row, k in
-            row.int64(1, seriesID)
-            row.int64(2, columns.ts[k])
-            row.double(3, columns.vs[k])
-            row.int64(4, Int64(columns.fs[k]))
-        }
+        try SQLiteOpenBuffer.insert(db, seriesID: seriesID, columns)
     }
 
     func insertChunk(seriesID: Int64, window: Int64, _ chunk: EncodedChunk) throws {

@@ -31,12 +31,9 @@ extension SQLiteReadingStore {
                     (try chunks.timestamps(), try chunks.values())
                 }
             }
-            let open = try Row.fetchCursor(db, sql: """
-                SELECT series_id, ts, value FROM open_reading WHERE series_id IN (\(ids.map(String.init).joined(separator: ",")))
-                AND ts >= ? AND ts < ?
-                """, arguments: [q.window.start, q.window.end])
-            while let row = try open.next() {
-                table.addOpen(series: selection.series[row[0]]!, timestamp: row[1], value: row[2], q)
+            guard q.window.end > q.window.start else { return }
+            try SQLiteOpenBuffer.forEach(db, seriesIDs: ids, times: q.window.start...(q.window.end - 1)) { id, ts, value, _ in
+                table.addOpen(series: selection.series[id]!, timestamp: ts, value: value, q)
             }
         }
         return table

@@ -34,11 +34,7 @@ extension SQLiteReadingStore: ReadingCorrections {
     /// in the open buffer, or in its sealed window (see ``ReadingAppender/replaceSealedValue(seriesID:at:with:)``).
     /// Returns the old value, `nil` when the series holds none at `ts`.
     private func replaceValue(_ db: Database, seriesID: Int64, at ts: Int64, with value: Double) throws -> Double? {
-        if let row = try Row.fetchOne(db, sql: "SELECT id, value FROM open_reading WHERE series_id = ? AND ts = ? ORDER BY id LIMIT 1",
-                                      arguments: [seriesID, ts]) {
-            try db.execute(sql: "UPDATE open_reading SET value = ? WHERE id = ?", arguments: [value, row[0] as Int64])
-            return row[1]
-        }
+        if let old = try SQLiteOpenBuffer.replaceFirst(db, seriesID: seriesID, at: ts, with: value) { return old }
         return try appender(db).replaceSealedValue(seriesID: seriesID, at: ts, with: value)
     }
 

@@ -14,19 +14,15 @@ extension SQLiteReadingStore: ObservationStore {
         try pool.read { db in
             var span: TimeWindow?
             for id in try SQLiteObservationSource(db: db, span: policy.span).series(sensorID: sensorID, quantity: quantity).keys {
-                // One min() or max() per SELECT: SQLite then reads it from the first or last index
-                // entry; asking for both in one SELECT scans every row (every open reading of the
-                // day). A series' first and last chunk (by window) hold its earliest and latest
-                // sealed readings.
+                // A series' first and last chunk (by window) hold its earliest and latest sealed
+                // readings.
                 let row = try Row.fetchOne(db, sql: """
                     SELECT (SELECT min_ts FROM chunk WHERE series_id = ?1 ORDER BY window_start, min_ts LIMIT 1),
-                           (SELECT max_ts FROM chunk WHERE series_id = ?1 ORDER BY window_start DESC, max_ts DESC LIMIT 1),
-                           (SELECT min(ts) FROM open_reading WHERE series_id = ?1),
-                           (SELECT max(ts) FROM open_reading WHERE series_id = ?1)
+                           (SELECT max_ts FROM chunk WHERE series_id = ?1 ORDER BY window_start DESC, max_ts DESC LIMIT 1)
                     """, arguments: [id])
-                let bounds: [Int64?] = (0..<4).map { row?[$0] }
-                guard let lo = [bounds[0], bounds[2]].compactMap({ $0 }).min(),
-                      let hi = [bounds[1], bounds[3]].compactMap({ $0 }).max() else { continue }
+                let open = try SQLiteOpenBuffer.span(db, seriesID: id)
+                guard let lo = [row?[0], open?.first].compactMap({ $0 }).min(),
+                      let hi = [row?[1], open?.last].compactMap({ $0 }).max() else { continue }
                 span = TimeWindow(start: min(lo, span?.start ?? lo), end: max(hi, span?.end ?? hi))
             }
             return span
@@ -60,17 +56,18 @@ struct SQLiteObservationSource: ObservationSource {
         }
     }
 
-    /// Streams the open readings in the query's order, so a page of the newest readings reads a
-    /// page from the (series_id, ts) index, not every open reading of the day (a sensor that
-    /// sends every 10 s has 8,640).
+    /// Hands over the window's open readings in the query's order: (time, arrival), or its
+    /// reverse. The buffer holds packed runs in arrival order, which decode fast enough to sort
+    /// a day's (a sensor that sends every 10 s has 8,640).
     func openReadings(ids: [Int64], window: TimeWindow, descending: Bool, _ visit: (ObservationWalk.Raw) throws -> Bool) throws -> Bool {
-        let order = descending ? "ts DESC, id DESC" : "ts, id"
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT ts, value, flags, series_id FROM open_reading WHERE series_id IN (\(ids.map(String.init).joined(separator: ","))) AND ts >= ? AND ts < ?
-            ORDER BY \(order)
-            """, arguments: [window.start, window.end])
-        while let row = try rows.next() {
-            if try !visit((row[0], row[1], UInt8(truncatingIfNeeded: row[2] as Int64), row[3])) { return false }
+        guard window.end > window.start else { return true }
+        var held: [ObservationWalk.Raw] = []
+        try SQLiteOpenBuffer.forEach(db, seriesIDs: ids, times: window.start...(window.end - 1)) { id, ts, value, flags in
+            held.append((ts, value, flags, id))
+        }
+        let order = held.indices.sorted { (held[$0].0, $0) < (held[$1].0, $1) }
+        for k in descending ? Array(order.reversed()) : order {
+            if try !visit(held[k]) { return false }
         }
         return true
     }

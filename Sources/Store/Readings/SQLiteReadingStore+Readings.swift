@@ -37,7 +37,6 @@ extension SQLiteReadingStore: ReadingStore {
             let series = try SeriesState.all(db, quantities: quantities)
             guard !series.isEmpty else { return [] }
             var out: [Reading] = []
-            let ids = series.keys.map(String.init).joined(separator: ",")
             var chunks = try ChunkCursor(db, seriesIDs: series.keys, window: window, span: policy.span)
             while try chunks.next() {
                 let key = series[chunks.header.seriesID]!
@@ -47,13 +46,10 @@ extension SQLiteReadingStore: ReadingStore {
                                        flags: QualityFlags(rawValue: fs[k])))
                 }
             }
-            let open = try Row.fetchCursor(db, sql: """
-                SELECT series_id, ts, value, flags FROM open_reading WHERE series_id IN (\(ids)) AND ts >= ? AND ts < ? ORDER BY id
-                """, arguments: [window.start, window.end])
-            while let row = try open.next() {
-                let key = series[row[0]]!
-                out.append(Reading(series: key.series, timestamp: row[1], value: row[2], wijk: key.wijk, buurt: key.buurt,
-                                   flags: QualityFlags(rawValue: UInt8(truncatingIfNeeded: row[3] as Int64))))
+            try SQLiteOpenBuffer.forEach(db, seriesIDs: Array(series.keys), times: window.start...(window.end - 1)) { id, ts, value, flags in
+                let key = series[id]!
+                out.append(Reading(series: key.series, timestamp: ts, value: value, wijk: key.wijk, buurt: key.buurt,
+                                   flags: QualityFlags(rawValue: flags)))
             }
             return out
         }
@@ -70,6 +66,6 @@ extension SQLiteReadingStore: ReadingStore {
     /// Readings in sealed chunks and in the open buffer (also of a store copy, opened read-only).
     static func readingCount(_ db: Database) throws -> Int {
         let sealed = try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM chunk") ?? 0
-        return sealed + (try Int.fetchOne(db, sql: "SELECT count(*) FROM open_reading") ?? 0)
+        return sealed + (try SQLiteOpenBuffer.count(db))
     }
 }

@@ -13,6 +13,8 @@ extension SQLiteReadingStore: ReadingReassignment {
         var total = 0
         try pool.writeWithoutTransaction { db in
             try db.inTransaction {
+                // Its statements move single buffered readings.
+                try SQLiteOpenBuffer.unpackAll(db)
                 total = try self.reassign(db, moves, vintage: vintage, now: now, progress: progress)
                 return dryRun ? .rollback : .commit
             }

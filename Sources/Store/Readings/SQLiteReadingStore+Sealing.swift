@@ -7,12 +7,11 @@ extension SQLiteReadingStore {
         let limit = policy.sealLimit(watermark: now)
         return try pool.write { db in
             var due: [SeriesState] = [], moved = 0
-            for row in try Row.fetchAll(db, sql: """
-                SELECT id, sealed_until, watermark, (SELECT count(*) FROM open_reading o WHERE o.series_id = series.id AND o.ts < ?)
-                FROM series WHERE sealed_until < ?
-                """, arguments: [limit, limit]) {
+            for row in try Row.fetchAll(db, sql: "SELECT id, sealed_until, watermark FROM series WHERE sealed_until < ?", arguments: [limit]) {
                 due.append(SeriesState(id: row[0], sealedUntil: row[1], watermark: row[2]))
-                moved += row[3] as Int
+                if limit > Int64.min {
+                    try SQLiteOpenBuffer.forEach(db, seriesIDs: [row[0]], times: Int64.min...(limit - 1)) { _, _, _, _ in moved += 1 }
+                }
             }
             try appender(db).sealExpired(due, now: now)
             return moved

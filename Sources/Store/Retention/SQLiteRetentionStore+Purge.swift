@@ -7,9 +7,18 @@ extension SQLiteRetentionStore {
     /// pages are vacuumed and the WAL truncated, so destroyed values do not linger in the files
     /// (`secure_delete` zeroes them), and the file is compacted after enough backfill.
     public func purge(_ policies: RetentionPolicies, now: Int64 = Clock.nowMilliseconds(), dryRun: Bool) throws -> PurgeReport {
-        let work = { (db: Database) throws -> PurgeReport in try Purge(SQLitePurgeDatabase(db: db), policies, now: now, dryRun: dryRun).run() }
-        guard !dryRun else { return try pool.read(work) }
-        var report = try pool.write(work)
+        // The purge's statements (shared with PostgreSQL) work on single buffered readings; a dry
+        // run unpacks them too, in a transaction it rolls back.
+        var report = try pool.writeWithoutTransaction { db -> PurgeReport in
+            var report = PurgeReport(dryRun: dryRun)
+            try db.inTransaction {
+                try SQLiteOpenBuffer.unpackAll(db)
+                report = try Purge(SQLitePurgeDatabase(db: db), policies, now: now, dryRun: dryRun).run()
+                return dryRun ? .rollback : .commit
+            }
+            return report
+        }
+        guard !dryRun else { return report }
         database.noteDatasetWrite()
         try pool.barrierWriteWithoutTransaction { db in
             try db.execute(sql: "PRAGMA incremental_vacuum")
