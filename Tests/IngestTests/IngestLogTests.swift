@@ -212,3 +212,27 @@ struct IngestLogLookbackTests {
         #expect(returned.load(ordering: .acquiring) && !pressure.isPaused)
     }
 }
+
+struct CRC32Tests {
+    /// Bit by bit, as the polynomial defines it.
+    func reference(_ bytes: [UInt8]) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            c ^= UInt32(b)
+            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        }
+        return c ^ 0xFFFF_FFFF
+    }
+
+    @Test func matchesZlibAndTheBitwiseDefinitionAtEveryLength() {
+        #expect(Array("123456789".utf8).withUnsafeBytes { CRC32.checksum($0) } == 0xCBF4_3926, "zlib's check value")
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(bytes.withUnsafeBytes { CRC32.checksum($0) } == reference(bytes), "length \(length)")
+            // Unaligned starts too.
+            let shifted = [0x5A] + bytes
+            #expect(shifted.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[1...])) } == reference(bytes))
+        }
+    }
+}
