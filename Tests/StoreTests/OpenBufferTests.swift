@@ -25,7 +25,7 @@ struct OpenBufferTests {
         let store = try store("open-runs")
         try store.readings.append(IngestBatch(readings: [reading(5, 2), reading(10, 1)], quarantined: [], source: "t", offset: 1))
         // A purge or reassignment turns the runs into rows; later batches are runs again.
-        try store.pool.write { try SQLiteOpenBuffer.unpackAll($0) }
+        try store.pool.write { try SQLiteOpenBuffer.unpack($0, before: .max) }
         try store.pool.write { db in
             let id = try Int64.fetchOne(db, sql: "SELECT id FROM series")!
             // Written directly: the store's append would hold the second reading at minute 5 a conflict.
@@ -68,13 +68,40 @@ struct OpenBufferTests {
         let before = try store.pool.read { db in
             try SQLiteOpenBuffer.readings(db, seriesID: try Int64.fetchOne(db, sql: "SELECT id FROM series")!, times: Int64.min...Int64.max)
         }
-        try store.pool.write { try SQLiteOpenBuffer.unpackAll($0) }
+        try store.pool.write { try SQLiteOpenBuffer.unpack($0, before: .max) }
         try store.pool.read { db in
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM open_run") == 0)
             let after = try SQLiteOpenBuffer.readings(db, seriesID: try Int64.fetchOne(db, sql: "SELECT id FROM series")!, times: Int64.min...Int64.max)
             #expect(after.ts == before.ts && after.vs == before.vs && after.fs == before.fs && after.ts.count == 35)
         }
         #expect(try store.readings.readingCount() == 35)
+    }
+
+    @Test func aPurgeUnpacksOnlyWhatItDestroysAndKeepsSeriesHeldInRuns() throws {
+        let store = try store("open-purge")
+        let now = Self.base + 30 * Self.day
+        func at(_ sensor: String, _ ts: Int64, _ v: Double) -> Reading {
+            Reading(series: SeriesKey(sensorID: sensor, quantity: "pm25"), timestamp: ts, value: v, wijk: nil)
+        }
+        // Both sensors' windows stay open: their only readings sit in runs.
+        let readings = (0..<5).map { at("old", now - 20 * Self.day + Int64($0) * 60_000, 1) }
+            + (0..<5).map { at("fresh", now - 3_600_000 + Int64($0) * 60_000, 2) }
+        try store.readings.append(IngestBatch(readings: readings, quarantined: [], source: "t", offset: 1))
+        let policies = RetentionPolicies(readings: RetentionPolicy(keep: "7d", basis: "Selectielijst 2020, categorie 1.1")!, datasets: [:])
+        func runs() throws -> Int { try store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM open_run")! } }
+
+        let dry = try store.retention.purge(policies, now: now, dryRun: true)
+        #expect(dry.destroyed.map(\.readings) == [5])
+        #expect(try store.readings.readingCount() == 10 && runs() == 2, "a dry run leaves the runs as they were")
+
+        let report = try store.retention.purge(policies, now: now, dryRun: false)
+        #expect(report.destroyed.map(\.readings) == [5])
+        #expect(try store.readings.readingCount() == 5)
+        #expect(try runs() == 1, "the fresh sensor's run was not unpacked")
+        #expect(try store.pool.read { try String.fetchAll($0, sql: "SELECT sensor_id FROM series") } == ["fresh"])
+        var kept: [Double] = []
+        try store.readings.scan(quantities: ["pm25"], window: TimeWindow(start: 0, end: now)) { kept.append($0.value) }
+        #expect(kept == [2, 2, 2, 2, 2])
     }
 
     @Test func aDamagedRunFailsWithItsEntryNamed() throws {

@@ -8,9 +8,9 @@ import GRDB
 /// row and an index entry per reading (at 120 k MQTT messages a second those took a fifth of the
 /// process's CPU). `open_reading`, one row per reading, stays for the statements written against
 /// single readings, a purge (its SQL is shared with PostgreSQL) and a wijk reassignment, which
-/// first move every run into it (``unpackAll(_:)``). Every `open_reading` row therefore arrived
-/// before every run: arrival order is the rows by id, then the runs by id, then the order within
-/// a run.
+/// first move the runs of the series they touch into it (``unpack(_:seriesID:)``), all of a
+/// series' runs at once. A series' `open_reading` rows therefore arrived before its runs: arrival
+/// order is the rows by id, then the runs by id, then the order within a run.
 enum SQLiteOpenBuffer {
     /// A run's readings, little-endian: `n` timestamps (Int64), `n` values (Float64 bits), `n`
     /// flag bytes, in arrival order (not necessarily time order).
@@ -149,26 +149,30 @@ enum SQLiteOpenBuffer {
         return found.old
     }
 
-    /// Moves every run into `open_reading`, in arrival order, for statements that work on single
-    /// readings. A page of runs at a time, so a large buffer is not held in memory at once.
-    static func unpackAll(_ db: Database) throws {
-        let insert = try db.cachedStatement(sql: "INSERT INTO open_reading (series_id, ts, value, flags) VALUES (?, ?, ?, ?)")
-        var after = Int64.min
-        while true {
-            var page: [(id: Int64, seriesID: Int64, columns: ReadingColumns)] = []
-            try RawStatement.forEachRow(db.cachedStatement(sql: "SELECT id, series_id, readings FROM open_run WHERE id > ? ORDER BY id LIMIT 10000"),
-                                        db, bind: { $0.int64(1, after) }) { row in
-                page.append((row.int64(0), row.int64(1), try Run.decode(row.blob(2), run: row.int64(0))))
-            }
-            guard let last = page.last else { return }
-            for run in page {
-                try RawStatement.executeEach(insert, db, count: run.columns.ts.count) { row, k in
-                    row.int64(1, run.seriesID); row.int64(2, run.columns.ts[k]); row.double(3, run.columns.vs[k]); row.int64(4, Int64(run.columns.fs[k]))
-                }
-            }
-            try db.execute(sql: "DELETE FROM open_run WHERE id <= ?", arguments: [last.id])
-            after = last.id
+    /// Moves the runs of every series with an open reading before `limit` into `open_reading`,
+    /// for statements that work on single readings (a purge's).
+    static func unpack(_ db: Database, before limit: Int64) throws {
+        for id in try Int64.fetchAll(db, sql: "SELECT DISTINCT series_id FROM open_run WHERE ts_min < ?", arguments: [limit]) {
+            try unpack(db, seriesID: id)
         }
+    }
+
+    /// Moves every run of `seriesID` into `open_reading`, in arrival order: all of them, so the
+    /// series' rows still precede its runs.
+    static func unpack(_ db: Database, seriesID: Int64) throws {
+        var runs: [ReadingColumns] = []
+        try RawStatement.forEachRow(db.cachedStatement(sql: "SELECT id, readings FROM open_run WHERE series_id = ? ORDER BY id"), db,
+                                    bind: { $0.int64(1, seriesID) }) { row in
+            runs.append(try Run.decode(row.blob(1), run: row.int64(0)))
+        }
+        guard !runs.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: "INSERT INTO open_reading (series_id, ts, value, flags) VALUES (?, ?, ?, ?)")
+        for c in runs {
+            try RawStatement.executeEach(insert, db, count: c.ts.count) { row, k in
+                row.int64(1, seriesID); row.int64(2, c.ts[k]); row.double(3, c.vs[k]); row.int64(4, Int64(c.fs[k]))
+            }
+        }
+        try db.execute(sql: "DELETE FROM open_run WHERE series_id = ?", arguments: [seriesID])
     }
 
     /// Writes run `id` again with `c`, or deletes it when `c` is empty.

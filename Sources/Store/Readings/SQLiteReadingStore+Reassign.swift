@@ -13,8 +13,6 @@ extension SQLiteReadingStore: ReadingReassignment {
         var total = 0
         try pool.writeWithoutTransaction { db in
             try db.inTransaction {
-                // Its statements move single buffered readings.
-                try SQLiteOpenBuffer.unpackAll(db)
                 total = try self.reassign(db, moves, vintage: vintage, now: now, progress: progress)
                 return dryRun ? .rollback : .commit
             }
@@ -92,7 +90,9 @@ extension SQLiteReadingStore: ReadingReassignment {
                 tally(inside.map { ts[$0] })
             }
 
-            // Buffered readings.
+            // Buffered readings: single rows, both series' (so each series' rows still precede its runs).
+            try SQLiteOpenBuffer.unpack(db, seriesID: from)
+            try SQLiteOpenBuffer.unpack(db, seriesID: to.id)
             tally(try Int64.fetchAll(db, sql: "SELECT ts FROM open_reading WHERE series_id = ? AND ts >= ? AND ts < ? AND ts < ?",
                                      arguments: [from, start, end, publishedUntil]))
             try db.execute(sql: "UPDATE open_reading SET series_id = ? WHERE series_id = ? AND ts >= ? AND ts < ?",
@@ -107,6 +107,7 @@ extension SQLiteReadingStore: ReadingReassignment {
             try db.execute(sql: """
                 DELETE FROM series WHERE id IN (?, ?) AND NOT EXISTS (SELECT 1 FROM chunk c WHERE c.series_id = series.id)
                 AND NOT EXISTS (SELECT 1 FROM open_reading o WHERE o.series_id = series.id)
+                AND NOT EXISTS (SELECT 1 FROM open_run r WHERE r.series_id = series.id)
                 """, arguments: [from, to.id])
         }
         return moved

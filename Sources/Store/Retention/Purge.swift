@@ -16,6 +16,14 @@ package protocol PurgeDatabase {
     /// Deletes one sealed chunk.
     func deleteChunk(seriesID: Int64, handle: Int64) throws
 
+    /// Makes the open readings from before `cutoff` rows of `open_reading`, which the statements
+    /// below work on (SQLite keeps the open buffer in packed runs; PostgreSQL in rows).
+    func unpackOpenReadings(before cutoff: Int64) throws
+
+    /// A condition on `series` that holds while the series has open readings outside
+    /// `open_reading` (SQLite: in runs), `FALSE` where there are none.
+    var packedOpenReadings: String { get }
+
     /// Every legal hold.
     func holds() throws -> [LegalHold]
 
@@ -122,6 +130,7 @@ package struct Purge<Database: PurgeDatabase> {
             if !dryRun { try db.deleteChunk(seriesID: row[7].int64, handle: row[0].int64) }
         }
         // Open-buffer readings: destroy those outside every hold on their sensor.
+        try db.unpackOpenReadings(before: cutoff)
         let heldFilter = LegalHold.sqlCovered([(.sensor, "s.sensor_id"), (.wijk, "s.wijk")], time: "o.ts")
         var openSeries: [Int64] = []
         for row in try db.rows("""
@@ -151,7 +160,7 @@ package struct Purge<Database: PurgeDatabase> {
             // A series with nothing left goes too, so not even its sensor id remains.
             try db.execute("""
                 DELETE FROM series WHERE NOT EXISTS (SELECT 1 FROM chunk c WHERE c.series_id = series.id)
-                AND NOT EXISTS (SELECT 1 FROM open_reading o WHERE o.series_id = series.id)
+                AND NOT EXISTS (SELECT 1 FROM open_reading o WHERE o.series_id = series.id) AND NOT (\(db.packedOpenReadings))
                 """, [])
         }
         for (subject, span) in destroyed.sorted(by: { $0.key < $1.key }) {

@@ -7,12 +7,12 @@ extension SQLiteRetentionStore {
     /// pages are vacuumed and the WAL truncated, so destroyed values do not linger in the files
     /// (`secure_delete` zeroes them), and the file is compacted after enough backfill.
     public func purge(_ policies: RetentionPolicies, now: Int64 = Clock.nowMilliseconds(), dryRun: Bool) throws -> PurgeReport {
-        // The purge's statements (shared with PostgreSQL) work on single buffered readings; a dry
-        // run unpacks them too, in a transaction it rolls back.
+        // The purge's statements (shared with PostgreSQL) work on single buffered readings, which
+        // it unpacks first (`SQLitePurgeDatabase.unpackOpenReadings`): a dry run too, in a
+        // transaction it rolls back.
         var report = try pool.writeWithoutTransaction { db -> PurgeReport in
             var report = PurgeReport(dryRun: dryRun)
             try db.inTransaction {
-                try SQLiteOpenBuffer.unpackAll(db)
                 report = try Purge(SQLitePurgeDatabase(db: db), policies, now: now, dryRun: dryRun).run()
                 return dryRun ? .rollback : .commit
             }
@@ -45,6 +45,10 @@ struct SQLitePurgeDatabase: PurgeDatabase {
     var chunkHandle: String { "c.id" }
 
     func deleteChunk(seriesID: Int64, handle: Int64) throws { try ChunkRows.delete(db, id: handle) }
+
+    func unpackOpenReadings(before cutoff: Int64) throws { try SQLiteOpenBuffer.unpack(db, before: cutoff) }
+
+    var packedOpenReadings: String { "EXISTS (SELECT 1 FROM open_run r WHERE r.series_id = series.id)" }
 
     func holds() throws -> [LegalHold] { try SQLiteRetentionStore.holds(db) }
 

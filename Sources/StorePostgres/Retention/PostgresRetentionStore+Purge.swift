@@ -66,6 +66,11 @@ struct PGPurgeDatabase: PurgeDatabase {
         try session.query("DELETE FROM chunk WHERE series_id = \(seriesID) AND window_start = \(handle)")
     }
 
+    /// PostgreSQL's open buffer is rows already.
+    func unpackOpenReadings(before cutoff: Int64) throws {}
+
+    var packedOpenReadings: String { "FALSE" }
+
     func holds() throws -> [LegalHold] { try PostgresRetentionStore.holds(session) }
 
     func recordDestruction(_ records: [DestructionRecord]) throws { try PostgresRetentionStore.insert(session, records) }
