@@ -13,6 +13,7 @@ Usage: store_peers.py WORK_DIR LANTAARN_JSON
 import json
 import os
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -42,11 +43,16 @@ P95_DUCK = """SELECT wijk, quantity, ts // 3600000 AS h, quantile_cont(value, 0.
               FROM readings GROUP BY wijk, quantity, h"""
 
 
-def hot(run):
+def hot(run, repeats=3):
+    """The median of `repeats` timed runs after one that warms the cache (as the Lantaarn side
+    times its aggregates: one sample swung by a third from run to run on this machine)."""
     run()  # warm the cache
-    t0 = time.perf_counter()
-    result = run()
-    return result, time.perf_counter() - t0
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - t0)
+    return result, statistics.median(times)
 
 
 def sqlite_rows(csv_path, db_path, query):
