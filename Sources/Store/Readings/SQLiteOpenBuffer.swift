@@ -30,11 +30,28 @@ enum SQLiteOpenBuffer {
             }
         }
 
-        static func decode(_ bytes: UnsafeRawBufferPointer, run id: Int64) throws -> ReadingColumns {
+        /// The number of readings in `bytes`, or an error naming run `id` when they are damaged.
+        static func count(_ bytes: UnsafeRawBufferPointer, run id: Int64) throws -> Int {
             guard bytes.count % bytesPerReading == 0 else {
                 throw StoreError("open buffer entry \(id) is damaged (\(bytes.count) bytes is not a whole number of readings); restore the store from a backup")
             }
-            let n = bytes.count / bytesPerReading
+            return bytes.count / bytesPerReading
+        }
+
+        /// Visits the readings where they lie (no arrays: a slow live feed leaves runs of one or
+        /// two readings, and a query may read a day of them).
+        @inline(__always)
+        static func forEach(_ bytes: UnsafeRawBufferPointer, run id: Int64, _ visit: (Int64, Double, UInt8) throws -> Void) throws {
+            let n = try count(bytes, run: id)
+            for k in 0..<n {
+                try visit(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * k, as: Int64.self)),
+                          Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * (n + k), as: UInt64.self))),
+                          bytes[16 * n + k])
+            }
+        }
+
+        static func decode(_ bytes: UnsafeRawBufferPointer, run id: Int64) throws -> ReadingColumns {
+            let n = try count(bytes, run: id)
             var c = ReadingColumns()
             c.ts = (0..<n).map { Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
             c.vs = (0..<n).map { Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * (n + $0), as: UInt64.self))) }
@@ -76,8 +93,9 @@ enum SQLiteOpenBuffer {
             SELECT id, series_id, readings FROM open_run WHERE \(filter) AND ts_max >= ?1 AND ts_min <= ?2 ORDER BY id
             """), db, bind: bind) { row in
             let seriesID = row.int64(1)
-            let c = try Run.decode(row.blob(2), run: row.int64(0))
-            for k in c.ts.indices where times.contains(c.ts[k]) { try visit(seriesID, c.ts[k], c.vs[k], c.fs[k]) }
+            try Run.forEach(row.blob(2), run: row.int64(0)) { ts, value, flags in
+                if times.contains(ts) { try visit(seriesID, ts, value, flags) }
+            }
         }
     }
 
