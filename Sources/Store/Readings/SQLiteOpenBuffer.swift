@@ -45,17 +45,16 @@ enum SQLiteOpenBuffer {
             let n = try count(bytes, run: id)
             for k in 0..<n {
                 try visit(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * k, as: Int64.self)),
-                          Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * (n + k), as: UInt64.self))),
-                          bytes[16 * n + k])
+                          DecimalValueCodec.double(bytes, at: 8 * (n + k)), bytes[16 * n + k])
             }
         }
 
+        /// The readings as columns (for the rare paths that rewrite a run).
         static func decode(_ bytes: UnsafeRawBufferPointer, run id: Int64) throws -> ReadingColumns {
-            let n = try count(bytes, run: id)
             var c = ReadingColumns()
-            c.ts = (0..<n).map { Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
-            c.vs = (0..<n).map { Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * (n + $0), as: UInt64.self))) }
-            c.fs = Array(bytes[(16 * n)...])
+            try forEach(bytes, run: id) { ts, value, flags in
+                c.ts.append(ts); c.vs.append(value); c.fs.append(flags)
+            }
             return c
         }
     }
@@ -99,13 +98,14 @@ enum SQLiteOpenBuffer {
         }
     }
 
-    /// One series' open readings timed in `times`, in arrival order.
-    static func readings(_ db: Database, seriesID: Int64, times: ClosedRange<Int64>) throws -> ReadingColumns {
+    /// One series' open readings timed in `times`, in arrival order, or with `timeOrder` in
+    /// (time, arrival) order.
+    static func readings(_ db: Database, seriesID: Int64, times: ClosedRange<Int64>, timeOrder: Bool = false) throws -> ReadingColumns {
         var out = ReadingColumns()
         try forEach(db, seriesIDs: [seriesID], times: times) { _, ts, value, flags in
             out.ts.append(ts); out.vs.append(value); out.fs.append(flags)
         }
-        return out
+        return !timeOrder || out.isSortedByTime ? out : out.sortedByTime()
     }
 
     /// Removes a series' open readings before `limit` (they were sealed).

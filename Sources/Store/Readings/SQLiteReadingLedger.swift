@@ -35,15 +35,12 @@ struct SQLiteReadingLedger: ReadingLedger {
 
     func openReadings(seriesID: Int64, from: Int64, through: Int64) throws -> ReadingColumns {
         guard from <= through else { return ReadingColumns() }
-        let held = try SQLiteOpenBuffer.readings(db, seriesID: seriesID, times: from...through)
-        return held.isSortedByTime ? held : held.sortedByTime()
+        return try SQLiteOpenBuffer.readings(db, seriesID: seriesID, times: from...through, timeOrder: true)
     }
 
     func bufferedReadings(seriesID: Int64, before limit: Int64) throws -> ReadingColumns {
         guard limit > Int64.min else { return ReadingColumns() }
-        // Arrival order, then stable by time: (time, arrival).
-        let held = try SQLiteOpenBuffer.readings(db, seriesID: seriesID, times: Int64.min...(limit - 1))
-        return held.isSortedByTime ? held : held.sortedByTime()
+        return try SQLiteOpenBuffer.readings(db, seriesID: seriesID, times: Int64.min...(limit - 1), timeOrder: true)
     }
 
     func deleteBuffered(seriesID: Int64, before limit: Int64) throws {

@@ -52,10 +52,9 @@ package enum DecimalValueCodec {
     }
 
     /// The double written by ``appendDouble(_:to:)`` at byte `at` (the caller checked the length).
+    @inline(__always)
     static func double(_ bytes: UnsafeRawBufferPointer, at: Int) -> Double {
-        var bits: UInt64 = 0
-        for b in 0..<8 { bits |= UInt64(bytes[at + b]) << UInt64(8 * b) }
-        return Double(bitPattern: bits)
+        Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self)))
     }
 
     /// The smallest exponent that represents every value exactly, with the scaled integers
