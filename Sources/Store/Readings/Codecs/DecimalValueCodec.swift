@@ -92,14 +92,17 @@ package enum DecimalValueCodec {
         guard count > 0 else { return [] }
         let p = powers[Int(mode)]
         var current = BitPacking.unzigzag(try BitPacking.readVarint(bytes, &i))
-        // The deltas are unpacked into the result's own memory, then summed in place.
+        // The deltas are unpacked into the result's own memory, summed in place, then scaled in
+        // a loop of its own: without the running sum in it, its divisions (most of a decode's
+        // time) overlap.
         return try BitPacking.unpacked(as: Double.self, count: count) { slots throws(ChunkCodecError) in
             try BitPacking.unpack(bytes, &i, into: UnsafeMutableBufferPointer(rebasing: slots[1...]))
-            slots[0] = (Double(current) / p).bitPattern
+            slots[0] = UInt64(bitPattern: current)
             for k in 1..<count {
                 current = current &+ BitPacking.unzigzag(slots[k])
-                slots[k] = (Double(current) / p).bitPattern
+                slots[k] = UInt64(bitPattern: current)
             }
+            for k in 0..<count { slots[k] = (Double(Int64(bitPattern: slots[k])) / p).bitPattern }
         }
     }
 }
