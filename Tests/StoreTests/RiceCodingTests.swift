@@ -30,7 +30,7 @@ struct RiceCodingTests {
 
     func packed(_ values: [UInt64], frameOfReference: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
-        BitPacking.pack(values, frameOfReference: frameOfReference, into: &out)
+        BitPacking.pack(values, frameOfReference: frameOfReference, riceCodes: true, into: &out)
         return out
     }
 
@@ -43,13 +43,13 @@ struct RiceCodingTests {
         #expect(i == bytes.count, comment, sourceLocation: sourceLocation)
         // The plan's size is the packed size, and packing by the plan writes the same bytes.
         let plans = [BitPacking.BlockPlan](unsafeUninitializedCapacity: BitPacking.blockCount(values.count)) { plans, n in
-            let size = values.withUnsafeBufferPointer { BitPacking.plan($0, frameOfReference: frameOfReference, into: plans) }
+            let size = values.withUnsafeBufferPointer { BitPacking.plan($0, frameOfReference: frameOfReference, riceCodes: true, into: plans) }
             #expect(size == bytes.count, comment, sourceLocation: sourceLocation)
             n = plans.count
         }
         var byPlan: [UInt8] = []
         values.withUnsafeBufferPointer { v in
-            plans.withUnsafeBufferPointer { BitPacking.pack(v, frameOfReference: frameOfReference, plans: $0, into: &byPlan) }
+            plans.withUnsafeBufferPointer { BitPacking.pack(v, frameOfReference: frameOfReference, riceCodes: true, plans: $0, into: &byPlan) }
         }
         #expect(byPlan == bytes, comment, sourceLocation: sourceLocation)
         return bytes

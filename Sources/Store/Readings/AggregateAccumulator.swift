@@ -172,14 +172,14 @@ package struct AggregateTable {
     }
 
     /// Folds a chunk's hours (each inside one bucket) into the rows of `series`.
-    mutating func merge(_ hours: UnsafeBufferPointer<SubWindowSummary.Slot>, series: AggregateSelection.Series, _ q: AggregateQuery) {
+    mutating func merge(_ hours: UnsafeBufferPointer<SubWindowSummary.Slot>, series: AggregateSelection.Series, _ buckets: BucketGrid) {
         if let layout {
             accumulators.withUnsafeMutableBufferPointer { rows in
-                for h in hours { rows[layout.index(series.key(q.bucketStart(h.first)))].merge(count: h.count, sum: h.sum, min: h.min, max: h.max) }
+                for h in hours { rows[layout.index(series.key(buckets.start(h.first)))].merge(count: h.count, sum: h.sum, min: h.min, max: h.max) }
             }
             return
         }
-        for h in hours { accumulators[slot(series.key(q.bucketStart(h.first)))].merge(count: h.count, sum: h.sum, min: h.min, max: h.max) }
+        for h in hours { accumulators[slot(series.key(buckets.start(h.first)))].merge(count: h.count, sum: h.sum, min: h.min, max: h.max) }
     }
 
     /// Keeps a run of values for quantiles; a group's first run reserves room for `expected`.

@@ -63,9 +63,11 @@ public struct AggregateQuery: Sendable, Hashable {
     }
 
     /// Start of the bucket holding `t`.
-    @inline(__always) public func bucketStart(_ t: Int64) -> Int64 {
-        origin &+ TimeBucket.floor(t &- origin, size: bucket)
-    }
+    @inline(__always) public func bucketStart(_ t: Int64) -> Int64 { buckets.start(t) }
+
+    /// The buckets' places in time alone: what a loop over chunks or hours captures, instead of
+    /// the whole query (whose sets and dictionaries a capture copies and releases each time).
+    package var buckets: BucketGrid { BucketGrid(origin: origin, size: bucket) }
 
     /// True when every requested figure can come from chunk statistics alone.
     package var statisticsSuffice: Bool { !energeticMean && quantiles.isEmpty }
@@ -99,5 +101,16 @@ public struct AggregateRow: Sendable, Hashable {
         self.max = max
         self.energeticMean = energeticMean
         self.quantiles = quantiles
+    }
+}
+
+/// Buckets of `size` milliseconds starting at `origin + k·size`.
+package struct BucketGrid: Sendable {
+    package var origin: Int64
+    package var size: Int64
+
+    /// Start of the bucket holding `t`.
+    @inline(__always) package func start(_ t: Int64) -> Int64 {
+        origin &+ TimeBucket.floor(t &- origin, size: size)
     }
 }

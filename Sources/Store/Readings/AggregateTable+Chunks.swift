@@ -76,13 +76,14 @@ extension AggregateTable {
     /// disagrees with its chunk's row, fails the query with the chunk named.
     private mutating func addSubWindows(_ summary: [UInt8], _ chunk: ChunkStatistics, series: AggregateSelection.Series,
                                         _ q: AggregateQuery) throws -> Bool {
+        let (window, buckets) = (q.window, q.buckets)
         do {
             return try summary.withUnsafeBytes { bytes in
                 try SubWindowSummary.withSlots(bytes, chunk: chunk) { hours in
                     for h in hours {
-                        guard q.window.contains(h.first) && q.window.contains(h.last) && q.bucketStart(h.first) == q.bucketStart(h.last) else { return false }
+                        guard window.contains(h.first) && window.contains(h.last) && buckets.start(h.first) == buckets.start(h.last) else { return false }
                     }
-                    merge(hours, series: series, q)
+                    merge(hours, series: series, buckets)
                     return true
                 }
             }

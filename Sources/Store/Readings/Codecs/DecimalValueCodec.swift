@@ -34,7 +34,7 @@ package enum DecimalValueCodec {
                 for k in stride(from: n - 1, to: 0, by: -1) {
                     deltas[k] = BitPacking.zigzag(Int64(bitPattern: deltas[k]) &- Int64(bitPattern: deltas[k - 1]))
                 }
-                BitPacking.pack(UnsafeBufferPointer(rebasing: deltas[1..<n]), into: &out)
+                BitPacking.pack(UnsafeBufferPointer(rebasing: deltas[1..<n]), riceCodes: true, into: &out)
             }
             return true
         }
