@@ -63,7 +63,7 @@ enum BitPacking {
     static func blockCount(_ n: Int) -> Int { (n + blockSize - 1) / blockSize }
 
     /// Chooses each block's width into `plans` (``blockCount(_:)`` of them) and returns the
-    /// bytes ``pack(_:frameOfReference:plans:into:)`` will write with them: a caller choosing
+    /// bytes ``pack(_:frameOfReference:riceCodes:plans:into:)`` will write with them: a caller choosing
     /// between two forms packs only the smaller.
     static func plan(_ values: UnsafeBufferPointer<UInt64>, frameOfReference: Bool = false, riceCodes: Bool = false,
                      into plans: UnsafeMutableBufferPointer<BlockPlan>) -> Int {
@@ -103,7 +103,7 @@ enum BitPacking {
     static func varintLength(_ v: UInt64) -> Int { max(1, (64 - v.leadingZeroBitCount + 6) / 7) }
 
     /// Packs `values` into blocks, written into a scratch buffer and appended to `out` at once;
-    /// with `plans` from ``plan(_:frameOfReference:into:)``, without choosing the widths again.
+    /// with `plans` from ``plan(_:frameOfReference:riceCodes:into:)``, without choosing the widths again.
     static func pack(_ values: UnsafeBufferPointer<UInt64>, frameOfReference: Bool = false, riceCodes: Bool = false,
                      plans: UnsafeBufferPointer<BlockPlan>? = nil, into out: inout [UInt8]) {
         let n = values.count
@@ -216,7 +216,7 @@ enum BitPacking {
         }
     }
 
-    /// Unpacks `count` values written by ``pack(_:frameOfReference:into:)``.
+    /// Unpacks `count` values written by ``pack(_:frameOfReference:riceCodes:into:)``.
     static func unpack(_ bytes: UnsafeRawBufferPointer, _ i: inout Int, count: Int,
                        frameOfReference: Bool = false) throws(ChunkCodecError) -> [UInt64] {
         try unpacked(as: UInt64.self, count: count) { out throws(ChunkCodecError) in
@@ -246,7 +246,7 @@ enum BitPacking {
         return result
     }
 
-    /// Unpacks `out.count` values written by ``pack(_:frameOfReference:into:)`` into `out`.
+    /// Unpacks `out.count` values written by ``pack(_:frameOfReference:riceCodes:into:)`` into `out`.
     static func unpack(_ bytes: UnsafeRawBufferPointer, _ i: inout Int, into out: UnsafeMutableBufferPointer<UInt64>,
                        frameOfReference: Bool = false) throws(ChunkCodecError) {
         var position = i, done = 0

@@ -68,7 +68,7 @@ extension BitPacking {
         }
 
         /// Writes the block's header and sections at byte `at` of `bytes` (which has room for
-        /// whole 8-byte words past them, as ``BitPacking/pack(_:frameOfReference:plans:into:)``
+        /// whole 8-byte words past them, as ``BitPacking/pack(_:frameOfReference:riceCodes:plans:into:)``
         /// provides). Returns where the next byte goes.
         static func write(_ block: UnsafeBufferPointer<UInt64>, _ plan: BlockPlan,
                           _ bytes: UnsafeMutableRawPointer, _ at: Int) -> Int {
