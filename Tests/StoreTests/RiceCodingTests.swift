@@ -59,10 +59,8 @@ struct RiceCodingTests {
     func packedOnlyBits(_ values: [UInt64]) -> Double {
         var bytes = 0
         values.withUnsafeBufferPointer { v in
-            for start in stride(from: 0, to: v.count, by: 128) {
-                let block = UnsafeBufferPointer(rebasing: v[start..<min(start + 128, v.count)])
-                let (plan, exceptionBytes) = BitPacking.bestWidth(block)
-                bytes += 2 + (block.count * plan.width + 7) / 8 + exceptionBytes
+            for start in stride(from: 0, to: v.count, by: BitPacking.blockSize) {
+                bytes += BitPacking.bestPlan(UnsafeBufferPointer(rebasing: v[start..<min(start + BitPacking.blockSize, v.count)]), riceCodes: false).bytes
             }
         }
         return Double(bytes * 8) / Double(values.count)

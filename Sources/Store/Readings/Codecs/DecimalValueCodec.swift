@@ -93,8 +93,7 @@ package enum DecimalValueCodec {
         let p = powers[Int(mode)]
         var current = BitPacking.unzigzag(try BitPacking.readVarint(bytes, &i))
         // The deltas are unpacked into the result's own memory, summed in place, then scaled in
-        // a loop of its own: without the running sum in it, its divisions (most of a decode's
-        // time) overlap.
+        // a loop of its own: without the running sum in it, its divisions overlap.
         return try BitPacking.unpacked(as: Double.self, count: count) { slots throws(ChunkCodecError) in
             try BitPacking.unpack(bytes, &i, into: UnsafeMutableBufferPointer(rebasing: slots[1...]))
             slots[0] = UInt64(bitPattern: current)
