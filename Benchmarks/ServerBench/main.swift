@@ -62,6 +62,7 @@ case "serve":
     deps.exports = ExportCache(directory: directory + "/exports")
     deps.observations = store.readings
     deps.rateLimiter = nil
+    LoggingSystem.bootstrap { LogLineHandler(label: $0) }  // as `lantaarn serve` logs
     let logger = Logger(label: "lantaarn-bench")
     let app = try buildApplication(deps, host: "127.0.0.1", port: port, logger: logger)
     let group = ServiceGroup(configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -82,9 +82,32 @@ public enum ISO8601 {
         if secs < 0 { secs += 86_400; days -= 1 }
         let (y, m, d) = civilFromDays(Int(days))
         let hh = Int(secs / 3600), mm = Int(secs % 3600 / 60), ss = Int(secs % 60)
-        var out = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(hh, 2)):\(pad(mm, 2)):\(pad(ss, 2))"
-        if millis != 0 { out += ".\(pad(millis, 3))" }
-        return out + "Z"
+        guard (0...9999).contains(y) else {
+            var out = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(hh, 2)):\(pad(mm, 2)):\(pad(ss, 2))"
+            if millis != 0 { out += ".\(pad(millis, 3))" }
+            return out + "Z"
+        }
+        // Digits straight into the string's storage: this runs per published cell, per exported
+        // row and per log line.
+        return String(unsafeUninitializedCapacity: 24) { out in
+            func put(_ value: Int, _ width: Int, at offset: Int) {
+                var v = value
+                for k in stride(from: offset + width - 1, through: offset, by: -1) {
+                    out[k] = UInt8(truncatingIfNeeded: 48 + v % 10)
+                    v /= 10
+                }
+            }
+            put(y, 4, at: 0); out[4] = UInt8(ascii: "-"); put(m, 2, at: 5); out[7] = UInt8(ascii: "-"); put(d, 2, at: 8)
+            out[10] = UInt8(ascii: "T"); put(hh, 2, at: 11); out[13] = UInt8(ascii: ":"); put(mm, 2, at: 14)
+            out[16] = UInt8(ascii: ":"); put(ss, 2, at: 17)
+            var count = 19
+            if millis != 0 {
+                out[19] = UInt8(ascii: "."); put(millis, 3, at: 20)
+                count = 23
+            }
+            out[count] = UInt8(ascii: "Z")
+            return count + 1
+        }
     }
 
     private static func pad(_ v: Int, _ width: Int) -> String {

@@ -1,6 +1,8 @@
 import Logging
+import Server
 
-/// Bootstraps swift-log once, to stderr. Only the executable does this.
+/// Bootstraps swift-log once, to stderr, one line per event (``LogLineHandler``). Only the
+/// executable does this.
 enum LoggingSetup {
     // Written only from the main task before any service starts; never concurrently.
     nonisolated(unsafe) private static var done = false
@@ -10,7 +12,7 @@ enum LoggingSetup {
         done = true
         let level = Logger.Level(rawValue: text.lowercased()) ?? .info
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = LogLineHandler(label: label)
             handler.logLevel = level
             return handler
         }

@@ -1,3 +1,4 @@
+import Foundation
 import LantaarnModel
 import Testing
 
@@ -23,6 +24,27 @@ struct ISO8601Tests {
             #expect(ISO8601.parse(ISO8601.format(milliseconds: ms)) == ms)
         }
         #expect(ISO8601.format(milliseconds: 1_795_341_600_000) == "2026-11-22T10:00:00Z")
+    }
+
+    /// The digit-writing formatter against Foundation's own, over years 1583-9999 (Foundation's
+    /// calendar is Julian before the Gregorian reform; ours is proleptic Gregorian throughout).
+    /// Foundation formats whole seconds (a Double holds those exactly); the milliseconds are ours.
+    @Test func formatAgreesWithFoundation() {
+        let foundation = ISO8601DateFormatter()
+        var random = SystemRandomNumberGenerator()
+        let first = ISO8601.parse("1583-01-01T00:00:00Z")!, last = ISO8601.parse("9999-12-31T23:59:59.999Z")!
+        let instants = (0..<20_000).map { _ in Int64.random(in: first...last, using: &random) } + [first, last, 0, -1, 1, 999, 1000]
+        for ms in instants {
+            let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+            let millis = ms - seconds * 1000
+            var theirs = foundation.string(from: Date(timeIntervalSince1970: Double(seconds)))
+            if millis != 0 { theirs = String(theirs.dropLast()) + "." + String(String(millis + 1000).dropFirst()) + "Z" }
+            let ours = ISO8601.format(milliseconds: ms)
+            #expect(ours == theirs, "\(ms)")
+            #expect(ISO8601.parse(ours) == ms, "\(ms)")
+        }
+        #expect(ISO8601.format(milliseconds: last + 1) == "10000-01-01T00:00:00Z")
+        #expect(ISO8601.format(milliseconds: ISO8601.parse("0001-01-01T00:00:00Z")! - 1) == "0000-12-31T23:59:59.999Z")
     }
 }
 

@@ -47,6 +47,25 @@ struct SecurityTests {
             }
             return false
         }
+        /// The status line of the next response, read within `seconds`; `nil` on EOF or time-out.
+        /// Bytes before it (the rest of an earlier response's body) are skipped.
+        func statusLine(within seconds: Double) -> String? {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let deadline = Date().addingTimeInterval(seconds)
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while Date() < deadline {
+                guard poll(&poller, 1, 100) > 0 else { continue }
+                let n = recv(fd, &buffer, buffer.count, 0)
+                guard n > 0 else { return nil }
+                received += buffer[..<n]
+                let text = String(decoding: received, as: UTF8.self)
+                if let start = text.range(of: "HTTP/1.1 "), let end = text[start.lowerBound...].firstIndex(of: "\r\n") {
+                    return String(text[start.lowerBound..<end])
+                }
+            }
+            return nil
+        }
         deinit { close(fd) }
     }
 
@@ -81,6 +100,26 @@ struct SecurityTests {
             #expect(silent.closedByServer(within: 3))
             let (status, _, _) = try await http.get(base + "/-/health")
             #expect(status == 200)
+        }
+    }
+
+    /// The deadline restarts with every response: a keep-alive client whose requests come well
+    /// within it is never cut off, however long the connection lasts in all; once it falls
+    /// silent, the connection closes. (One timer per connection re-arms itself to the current
+    /// wait; a wrong re-arm would close this connection after the first 2 s.)
+    @Test func keepAliveRequestsWithinTheDeadlineAreServed() async throws {
+        try await http.withServer(headDeadline: .seconds(2)) { base, _ in
+            let port = try #require(Int(base.split(separator: ":").last ?? ""))
+            let client = try RawConnection(port: port)
+            let started = Date()
+            for _ in 0..<12 {
+                #expect(client.send("GET /-/health HTTP/1.1\r\nHost: x\r\n\r\n"))
+                let status = await Task.detached { client.statusLine(within: 10) }.value
+                #expect(status == "HTTP/1.1 200 OK", "after \(Date().timeIntervalSince(started)) s")
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(Date().timeIntervalSince(started) > 3.6)
+            #expect(await Task.detached { client.closedByServer(within: 10) }.value)
         }
     }
 
@@ -170,6 +209,49 @@ struct SecurityTests {
         let text = lines.text
         #expect(text.contains("path=/datasets.json") && text.contains("status=200") && text.contains("client=127.0.0.0"), "\(text)")
         #expect(!text.contains("jansen") && !text.contains("127.0.0.1"), "\(text)")
+    }
+
+    /// The process's log handler: one whole line per event, UTC to the millisecond, metadata
+    /// sorted by key (the handler's own under the event's), lines from many threads never
+    /// interleaved.
+    @Test func logLinesAreWholeSortedUTCLines() async throws {
+        let path = NSTemporaryDirectory() + "lantaarn-log-\(UUID().uuidString.prefix(8))"
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        #expect(fd >= 0)
+        defer { unlink(path) }
+        var logger = Logger(label: "lantaarn") { LogLineHandler(label: $0, fileDescriptor: fd, metadataProvider: nil) }
+        logger[metadataKey: "node"] = "a"
+        logger[metadataKey: "status"] = "overwritten"
+        logger.info("http", metadata: ["status": "200", "path": "/datasets"])
+        logger.debug("below the level")
+        struct Failure: Error {}
+        logger.error("failed", error: Failure())
+        let shared = logger
+        await withTaskGroup(of: Void.self) { group in
+            for task in 0..<8 {
+                group.addTask { for i in 0..<500 { shared.info("\(String(repeating: "x", count: 300)) \(task)-\(i)") } }
+            }
+        }
+        close(fd)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 2 + 4_000 + 1 && lines.last == "")
+        let stamp = #/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z /#
+        #expect(lines.dropLast().allSatisfy { $0.contains(stamp) })
+        #expect(lines[0].hasSuffix(" info lantaarn: node=a path=/datasets status=200 [ServerTests] http"), "\(lines[0])")
+        #expect(lines[1].contains(" error lantaarn: error.message=Failure() error.type="), "\(lines[1])")
+        #expect(lines[1].hasSuffix("[ServerTests] failed") && lines[1].contains(" node=a "), "\(lines[1])")
+        let bulk = lines.dropFirst(2).dropLast()
+        #expect(bulk.allSatisfy { $0.hasSuffix(String(repeating: "x", count: 300) + " " + ($0.split(separator: " ").last ?? "")) })
+        #expect(Set(bulk.map { $0.split(separator: " ").last! }).count == 4_000)
+    }
+
+    @Test func requestGuardChecksSegmentsByteByByte() throws {
+        for clean in ["/", "/datasets", "/datasets/lucht/rows.json", "/a/.../b", "/a/.b/c", "/a/b./c", "/.well-known/x"] {
+            #expect(throws: Never.self) { try RequestGuardMiddleware<LantaarnRequestContext>.check(Array(clean.utf8)) }
+        }
+        for dirty in ["/a/./b", "/a/../b", "/..", "/.", "..", "/a\\..\\b", "/a/b/..", "/a\u{0}b"] {
+            #expect(throws: APIError.self, "\(dirty)") { try RequestGuardMiddleware<LantaarnRequestContext>.check(Array(dirty.utf8)) }
+        }
     }
 
     @Test func badRequestsGet4xxNever500() async throws {

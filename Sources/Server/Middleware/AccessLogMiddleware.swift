@@ -14,23 +14,33 @@ struct AccessLogMiddleware<Context: RemoteAddressRequestContext>: RouterMiddlewa
         let elapsed = ContinuousClock.now - start
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         logger.info("http", metadata: [
-            "method": "\(request.method.rawValue)", "path": "\(request.uri.path.prefix(200))", "status": "\(response.status.code)",
-            "ms": "\(Int(ms.rounded()))", "client": "\(Self.truncated(context.remoteAddress?.ipAddress))",
+            "method": .string(request.method.rawValue), "path": .string(String(request.uri.path.prefix(200))),
+            "status": .stringConvertible(response.status.code), "ms": .stringConvertible(Int(ms.rounded())),
+            "client": .string(Self.truncated(context.remoteAddress?.ipAddress)),
         ])
         return response
     }
 
     /// The address with its host part zeroed: `192.168.17.0`, `2001:db8:1::`; `-` when unknown.
+    /// Runs on every request: byte comparisons only (`String.contains(String)` goes through
+    /// Foundation's locale-aware search).
     static func truncated(_ address: String?) -> String {
         guard let address else { return "-" }
-        if address.contains(":") {
-            if address.hasPrefix("::ffff:"), !address.dropFirst(7).contains(":") { return truncated(String(address.dropFirst(7))) }
+        let colon = UInt8(ascii: ":")
+        if address.utf8.contains(colon) {
+            if address.hasPrefix("::ffff:"), !address.utf8.dropFirst(7).contains(colon) { return truncated(String(address.dropFirst(7))) }
             let groups = expandIPv6(address)
             return groups.prefix(3).joined(separator: ":") + "::"
         }
-        let parts = address.split(separator: ".")
-        guard parts.count == 4 else { return "-" }
-        return parts.prefix(3).joined(separator: ".") + ".0"
+        // IPv4: everything up to the third and last dot, then `.0`.
+        var dots = 0
+        var lastDot = address.utf8.startIndex
+        for index in address.utf8.indices where address.utf8[index] == UInt8(ascii: ".") {
+            dots += 1
+            lastDot = index
+        }
+        guard dots == 3, address.utf8.index(after: lastDot) != address.utf8.endIndex else { return "-" }
+        return String(address[..<lastDot]) + ".0"
     }
 
     /// The eight groups of an IPv6 address (`::` expanded).
