@@ -175,8 +175,8 @@ public enum DatasetDownload {
         }
     }
 
-    private static func write<Cursor>(_ encoder: RowEncoder, to path: String,
-                                      page: (Cursor?, (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Cursor?) async throws -> (bytes: Int64, sha256: String) {
+    private static func write<Cursor: Sendable>(_ encoder: RowEncoder, to path: String,
+                                                page: @escaping @Sendable (Cursor?, (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Cursor?) async throws -> (bytes: Int64, sha256: String) {
         guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
             throw APIError(.internalServerError, "cannot write \(path)")
         }
@@ -195,29 +195,44 @@ public enum DatasetDownload {
     /// Header, every page of rows and trailer, each handed to `emit` as bytes. CSV, JSON and
     /// NDJSON are transcoded from the stored rows directly; GeoJSON decodes each row to join
     /// its geometry.
-    private static func encodeAll<Cursor>(_ encoder: RowEncoder, page: (Cursor?, (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Cursor?,
-                                          emit: (ByteBuffer) async throws -> Void) async throws {
+    ///
+    /// The next page is read and encoded (a child task, on another core) while `emit` sends the
+    /// current one: reading and writing overlap, and at most two pages are held.
+    private static func encodeAll<Cursor: Sendable>(_ encoder: RowEncoder, page: @escaping @Sendable (Cursor?, (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Cursor?,
+                                                    emit: (ByteBuffer) async throws -> Void) async throws {
         try await emit(ByteBuffer(string: encoder.header()))
         if encoder.format == .parquet { return try await ParquetRows.encodeAll(encoder.columns, page: page, emit: emit) }
-        let transcoder = RowTranscoder(format: encoder.format, columns: encoder.columns, separator: encoder.separator)
-        var cursor: Cursor?
-        var count = 0
-        repeat {
-            // A fresh buffer per page: the previous one may still be on its way to the client.
-            var bytes = ByteBufferAllocator().buffer(capacity: 1 << 20)
-            cursor = try page(cursor) { row in
-                if let transcoder {
-                    try transcoder.append(row, first: count == 0, to: &bytes)
-                } else {
-                    var text = ""
-                    encoder.append(try StoredRow.cells(row), first: count == 0, to: &text)
-                    bytes.writeString(text)
-                }
-                count += 1
-            }
+        var (bytes, cursor, count) = try encodePage(encoder, after: nil, first: true, page: page)
+        while let after = cursor {
+            async let next = encodePage(encoder, after: after, first: false, page: page)
             try await emit(bytes)
-        } while cursor != nil
+            let rows: Int
+            (bytes, cursor, rows) = try await next
+            count += rows
+        }
+        try await emit(bytes)
         try await emit(ByteBuffer(string: encoder.trailer(rowCount: count)))
+    }
+
+    /// One page of rows after `cursor`, encoded: its bytes, the cursor after it (`nil` at the
+    /// end) and its row count. `first`: the page opens the rows (JSON puts no comma before it).
+    private static func encodePage<Cursor>(_ encoder: RowEncoder, after cursor: Cursor?, first: Bool,
+                                           page: (Cursor?, (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Cursor?) throws -> (ByteBuffer, Cursor?, Int) {
+        let transcoder = RowTranscoder(format: encoder.format, columns: encoder.columns, separator: encoder.separator)
+        // A fresh buffer per page: the previous one may still be on its way to the client.
+        var bytes = ByteBufferAllocator().buffer(capacity: 1 << 20)
+        var count = 0
+        let next = try page(cursor) { row in
+            if let transcoder {
+                try transcoder.append(row, first: first && count == 0, to: &bytes)
+            } else {
+                var text = ""
+                encoder.append(try StoredRow.cells(row), first: first && count == 0, to: &text)
+                bytes.writeString(text)
+            }
+            count += 1
+        }
+        return (bytes, next, count)
     }
 
     /// A completed export from disk: its length and SHA-256, and one byte range when asked
