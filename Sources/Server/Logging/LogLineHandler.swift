@@ -95,9 +95,10 @@ public struct LogLineHandler: LogHandler {
         return ISO8601.format(milliseconds: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec / 1_000_000))
     }
 
-    /// The whole line in one `write(2)` (lines from several threads never interleave, as
-    /// `StreamLogHandler`'s locked `fwrite` to unbuffered stderr did not); retried on a short
-    /// write or EINTR, dropped on any other error (a log line must never stop the server).
+    /// The whole line in one `write(2)`, so lines from several threads never interleave (as with
+    /// `StreamLogHandler`'s locked `fwrite` to unbuffered stderr); the rest is written again after
+    /// a short write or EINTR, and the line dropped on any other error (a log line must never stop
+    /// the server).
     static func write(_ line: String, to fileDescriptor: Int32) {
         var line = line
         line.withUTF8 { bytes in
