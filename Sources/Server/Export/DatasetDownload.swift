@@ -202,9 +202,10 @@ public enum DatasetDownload {
                                                     emit: (ByteBuffer) async throws -> Void) async throws {
         try await emit(ByteBuffer(string: encoder.header()))
         if encoder.format == .parquet { return try await ParquetRows.encodeAll(encoder.columns, page: page, emit: emit) }
-        var (bytes, cursor, count) = try encodePage(encoder, after: nil, first: true, page: page)
+        let transcoder = RowTranscoder(format: encoder.format, columns: encoder.columns, separator: encoder.separator)
+        var (bytes, cursor, count) = try encodePage(encoder, transcoder, after: nil, first: true, page: page)
         while let after = cursor {
-            async let next = encodePage(encoder, after: after, first: false, page: page)
+            async let next = encodePage(encoder, transcoder, after: after, first: false, page: page)
             try await emit(bytes)
             let rows: Int
             (bytes, cursor, rows) = try await next
@@ -216,9 +217,9 @@ public enum DatasetDownload {
 
     /// One page of rows after `cursor`, encoded: its bytes, the cursor after it (`nil` at the
     /// end) and its row count. `first`: the page opens the rows (JSON puts no comma before it).
-    private static func encodePage<Cursor>(_ encoder: RowEncoder, after cursor: Cursor?, first: Bool,
+    /// Without a `transcoder` (GeoJSON) each row is decoded to cells.
+    private static func encodePage<Cursor>(_ encoder: RowEncoder, _ transcoder: RowTranscoder?, after cursor: Cursor?, first: Bool,
                                            page: (Cursor?, (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Cursor?) throws -> (ByteBuffer, Cursor?, Int) {
-        let transcoder = RowTranscoder(format: encoder.format, columns: encoder.columns, separator: encoder.separator)
         // A fresh buffer per page: the previous one may still be on its way to the client.
         var bytes = ByteBufferAllocator().buffer(capacity: 1 << 20)
         var count = 0

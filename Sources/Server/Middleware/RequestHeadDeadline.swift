@@ -28,8 +28,9 @@ final class RequestHeadDeadline: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        waitingSince = .now()
-        schedule(context, at: waitingSince! + deadline)
+        let now = NIODeadline.now()
+        waitingSince = now
+        schedule(context, at: now + deadline)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -45,8 +46,9 @@ final class RequestHeadDeadline: ChannelDuplexHandler, RemovableChannelHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
-            waitingSince = .now()
-            if timer == nil { schedule(context, at: waitingSince! + deadline) }
+            let now = NIODeadline.now()
+            waitingSince = now
+            if timer == nil { schedule(context, at: now + deadline) }
         }
         context.write(data, promise: promise)
     }
